@@ -1,0 +1,123 @@
+/**
+ * The domain types every layer speaks. Plain TypeScript (no zod) so that light commands such as `get`
+ * and `switch` can use them without loading the schema library; the zod schema in
+ * `v1alpha1/schema.ts` is checked at compile time to produce exactly these shapes.
+ */
+
+export const PROVIDERS = ['aws', 'azure', 'gcp', 'local', 'ssh'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const CLUSTER_TYPES = ['managed', 'selfmanaged'] as const;
+export type ClusterType = (typeof CLUSTER_TYPES)[number];
+
+export const DISTRIBUTIONS = ['k3s', 'kubeadm'] as const;
+export type Distribution = (typeof DISTRIBUTIONS)[number];
+
+/** What a machine does in a self-managed cluster. */
+export const ROLES = ['loadbalancer', 'etcd', 'controlplane', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A cluster's identity: the name alone is enough on the command line only when it is unique. */
+export interface ClusterId {
+  provider: Provider;
+  region: string;
+  name: string;
+}
+
+export interface RoleSpec {
+  count: number;
+  /** Instance type / VM size; empty for providers that do not size machines (local, ssh). */
+  size: string;
+}
+
+export interface WorkerSpec extends RoleSpec {
+  /** Spot / preemptible capacity for workers. */
+  spot: boolean;
+}
+
+/** A managed node pool (EKS node group, AKS agent pool, GKE node pool, kind workers). */
+export interface NodePoolSpec {
+  name: string;
+  count: number;
+  size: string;
+  spot: boolean;
+}
+
+/** An existing machine for the `ssh` (bring-your-own-machines) provider. */
+export interface MachineSpec {
+  name: string;
+  role: Role;
+  /** Address ksctl connects to (public or reachable). */
+  address: string;
+  /** Address the cluster members use to reach each other; defaults to `address`. */
+  privateAddress?: string;
+  port: number;
+  user: string;
+  /** Path to the private key on the operator's machine. */
+  keyFile?: string;
+  /** The host's public key (`ssh-ed25519 AAAA...`); when absent the first key seen is pinned in state. */
+  hostKey?: string;
+}
+
+export interface SshEndpointSpec {
+  address: string;
+  port: number;
+  user: string;
+  keyFile?: string;
+  hostKey?: string;
+}
+
+export interface NetworkSpec {
+  /** VPC / VNet CIDR for cloud providers. */
+  cidr: string;
+  /** Who may reach SSH and the API port; empty means "the operator's own address, found at create time". */
+  allowCidrs: string[];
+}
+
+export interface CloudCredentialsSpec {
+  /** AWS shared-config profile. */
+  profile?: string;
+  /** Azure subscription id. */
+  subscriptionId?: string;
+  /** GCP project id. */
+  project?: string;
+}
+
+/**
+ * A fully resolved cluster specification: defaults applied, validated. Everything after the command
+ * layer receives this, never raw flags.
+ */
+export interface ClusterSpec {
+  name: string;
+  provider: Provider;
+  type: ClusterType;
+  region: string;
+  /** Only for self-managed clusters; managed ones run the cloud's own distribution. */
+  distribution?: Distribution;
+  /** `1.31` or `1.31.4`: validated against what the provider/distribution offers. */
+  kubernetesVersion: string;
+  controlPlane: RoleSpec;
+  workers: WorkerSpec;
+  /** 0 = embedded etcd (k3s --cluster-init, kubeadm stacked). Odd and >= 3 otherwise. */
+  etcd: RoleSpec;
+  loadBalancer: { size: string };
+  nodePools: NodePoolSpec[];
+  network: NetworkSpec;
+  machines: MachineSpec[];
+  ssh: { bastion?: SshEndpointSpec; sudoPassword?: boolean };
+  credentials: CloudCredentialsSpec;
+  /** Install from uploaded files instead of the internet (self-managed). */
+  airgap: { enabled: boolean; dir?: string };
+}
+
+/** The file format: what users write in cluster.yaml. */
+export const API_VERSION = 'ksctl.io/v1alpha1';
+export const FILE_KIND = 'Cluster';
+
+export function clusterIdOf(spec: Pick<ClusterSpec, 'provider' | 'region' | 'name'>): ClusterId {
+  return { provider: spec.provider, region: spec.region, name: spec.name };
+}
+
+export function formatClusterId(id: ClusterId): string {
+  return `${id.name} (${id.provider}/${id.region})`;
+}

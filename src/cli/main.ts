@@ -1,0 +1,79 @@
+/**
+ * The entry: build the program, run it, and hand any error back to bin/ (which alone decides the exit
+ * code). Ctrl-C aborts the running command cleanly; a second Ctrl-C exits at once (locks are released
+ * by the exit hook either way).
+ */
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../commands/program.js';
+import type { CommandEnv, GlobalOptions } from '../commands/context.js';
+import { InputError, InterruptedError, isKsctlError } from '../errors.js';
+import { ConsoleIo } from '../io/console.js';
+import type { IoHost } from '../io/types.js';
+import { redact } from '../util/redact.js';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface RunResult {
+  error?: unknown;
+  verbose: boolean;
+}
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${sig === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping after the running steps (Ctrl-C again to quit now)\n`);
+    controller.abort(new InterruptedError());
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let io: IoHost | undefined;
+  const cenv: CommandEnv = {
+    env,
+    signal: controller.signal,
+    argv,
+    io(g: GlobalOptions) {
+      io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: !g.color, env });
+      return io;
+    },
+  };
+  const program = buildProgram(cenv, packageVersion());
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { verbose };
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { verbose };
+      // commander already printed its message; exit 2 without printing it twice.
+      return { error: Object.assign(new InputError(e.message.replace(/^error: /, '')), { printed: true }), verbose };
+    }
+    return { error: e, verbose };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** One clear line (plus a hint), the stack only with --verbose. Secrets never. */
+export function formatError(e: unknown, verbose: boolean): string {
+  if ((e as { printed?: boolean }).printed) return '';
+  const msg = e instanceof Error ? e.message : String(e);
+  let out = `Error: ${msg}`;
+  if (isKsctlError(e) && e.hint) out += `\nHint: ${e.hint}`;
+  if (verbose && e instanceof Error && e.stack) out += `\n${e.stack.split('\n').slice(1).join('\n')}`;
+  if (verbose && e instanceof Error && e.cause) out += `\nCaused by: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`;
+  return redact(out);
+}

@@ -1,0 +1,78 @@
+/**
+ * What a cloud provider implements. Two small interfaces: one for clusters the cloud runs for us
+ * (EKS, AKS, GKE, kind), one for machines ksctl turns into a cluster itself (EC2, Azure VMs, GCE,
+ * bring-your-own over SSH). Providers never prompt or print: they log through ctx.log and record
+ * every resource in state (ctx.cluster.update) as soon as it exists.
+ */
+import type { ClusterSpec, Provider, Role } from '../api/types.js';
+import type { Step, StepContext, StepDescription } from '../pipeline/types.js';
+import type { Machine } from '../state/types.js';
+
+/** A machine the spec calls for, before it exists. Names are deterministic: `<cluster>-<role>-<i>`. */
+export interface PlannedMachine {
+  name: string;
+  role: Role;
+  size: string;
+  spot: boolean;
+  /** Index within its role (0 = control plane 0 for the control plane role). */
+  index: number;
+}
+
+/** A resource the plan will ensure, for `--dry-run`. */
+export interface PlannedResource {
+  kind: string;
+  name: string;
+  details?: Record<string, unknown>;
+}
+
+interface ProviderBase {
+  readonly provider: Provider;
+  /**
+   * Checks against the cloud before any mutation: credentials, region, instance types, quotas,
+   * versions. Throws InputError (exit 2) for what the user can fix. Makes no mutating call.
+   */
+  preflight(ctx: StepContext): Promise<void>;
+  /** What would be created, for `--dry-run` (pure: no calls). */
+  plannedResources(spec: ClusterSpec): PlannedResource[];
+  /**
+   * Delete everything this cluster owns: from state and from a tag/label sweep, in dependency
+   * order, treating "not found" as done. Idempotent; safe after a create that crashed anywhere.
+   */
+  destroy(ctx: StepContext): Promise<void>;
+}
+
+export interface ManagedCloud extends ProviderBase {
+  readonly kind: 'managed';
+  /** Ordered, dependency-declared steps that bring the managed cluster and its node pools up. */
+  createSteps(spec: ClusterSpec): Step[];
+  /** The kubeconfig for the cluster (exec-plugin based where the cloud supports it). Secret. */
+  kubeconfig(ctx: StepContext): Promise<string>;
+  /** Set a node pool's size (day 2). */
+  scaleNodePool?(ctx: StepContext, pool: string, count: number): Promise<void>;
+}
+
+export interface SelfManagedCloud extends ProviderBase {
+  readonly kind: 'selfmanaged';
+  /** Infrastructure steps before machines: network, firewalls, SSH key. Ids start with `infra/`. */
+  infraSteps(spec: ClusterSpec): Step[];
+  /** The machines the spec calls for (ssh provider: the listed ones). */
+  machinePlan(spec: ClusterSpec): PlannedMachine[];
+  /** Ids of infra steps a machine of this role must wait for. */
+  machineNeeds(role: Role): string[];
+  /**
+   * Ensure one machine exists and runs; record it in state; return it with addresses, SSH user and
+   * pinned host keys. Idempotent (look up by name/tag first, idempotency token on create).
+   */
+  ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine>;
+  /** Delete one machine (scale down, replacement). Not-found is done. */
+  deleteMachine(ctx: StepContext, machine: Machine): Promise<void>;
+  /** Private key ksctl uses for machines it created (from the SecretStore), or undefined for ssh provider. */
+  sshPrivateKey?(ctx: StepContext, machine: Machine): Promise<string | undefined>;
+}
+
+export type CloudProvider = ManagedCloud | SelfManagedCloud;
+
+/** Lazily loads a provider implementation so that no SDK loads before it is needed. */
+export type ProviderFactory = () => Promise<CloudProvider>;
+
+export type { StepDescription };

@@ -1,0 +1,25 @@
+/**
+ * What every command action gets from the entry point: the parsed global options, the IoHost and the
+ * process-level bits (env, abort signal). Built once per invocation in src/cli/main.ts.
+ */
+import type { IoHost } from '../io/types.js';
+
+export type OutputFormat = 'table' | 'json' | 'yaml';
+
+export interface GlobalOptions {
+  verbose: boolean;
+  kubeconfig?: string;
+  stateDir?: string;
+  color: boolean;
+  output?: OutputFormat;
+  yes: boolean;
+}
+
+export interface CommandEnv {
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Created lazily from the global options once commander has parsed them. */
+  io(opts: GlobalOptions): IoHost;
+  /** The command line, for lock files and run history. */
+  argv: string[];
+}

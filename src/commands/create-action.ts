@@ -1,0 +1,63 @@
+/** The work behind `create cluster`, loaded only when it runs. */
+import { applyDefaults } from '../api/defaults.js';
+import { readClusterFile } from '../api/file.js';
+import { inputFromEnv, mergeInputs, type SpecInput } from '../api/input.js';
+import { assertValidSpec } from '../api/validate.js';
+import type { ClusterSpec } from '../api/types.js';
+import { InterruptedError } from '../errors.js';
+import { lifecycleFor } from '../managers/index.js';
+import { waves } from '../pipeline/graph.js';
+import type { CommandEnv, GlobalOptions } from './context.js';
+import { managerDeps } from './deps.js';
+import { printData } from './output.js';
+import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
+
+export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interactive: boolean, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
+  const file: SpecInput | undefined = flags.file ? await readClusterFile(flags.file) : undefined;
+  let input = mergeInputs(inputFromFlags(flags), inputFromEnv(cenv.env), file);
+  const missing = missingRequired(input);
+  if (interactive) {
+    const { promptForSpec } = await import('./prompts.js');
+    input = await promptForSpec(input);
+  } else if (missing.length > 0) {
+    throw missingError(missing);
+  }
+  const spec = assertValidSpec(applyDefaults(input));
+  if (interactive && onSummary && !(await onSummary(spec))) throw new InterruptedError('cancelled: nothing was created');
+  return spec;
+}
+
+export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+  const io = cenv.io(g);
+  const spec = await resolveSpec(flags, cenv, io.interactive && !flags.dryRun, async (s) => {
+    const { summary, confirmCreate } = await import('./prompts.js');
+    io.err(`\n${summary(s)}\n`);
+    return confirmCreate(s);
+  });
+
+  if (flags.dryRun) {
+    const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io));
+    const { resources, plan } = await lifecycle.plan(spec);
+    const steps = waves(plan.steps).map((wave, i) => ({ wave: i + 1, parallel: wave.map((s) => ({ id: s.id, title: s.title, needs: s.needs, ...(s.details ? { details: s.details } : {}) })) }));
+    await printData(io, g.output, { spec, resources, steps }, () => {
+      const lines = [`Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`, '', 'Resources:'];
+      for (const r of resources) lines.push(`  ${r.kind.padEnd(18)} ${r.name}`);
+      lines.push('', 'Steps (each wave runs in parallel once the previous ones it needs are done):');
+      for (const w of steps) for (const s of w.parallel) lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);
+      return lines.join('\n');
+    });
+    return;
+  }
+
+  const progress = io.progress();
+  const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io, progress));
+  let result;
+  try {
+    result = await lifecycle.create(spec, { switchContext: flags.switch !== false });
+  } finally {
+    await progress.close();
+  }
+  await printData(io, g.output, { id: result.id, context: result.context, kubeconfig: result.kubeconfigFiles }, () =>
+    [`Cluster ${spec.name} is ready.`, result.context ? `kubeconfig context: ${result.context}${flags.switch !== false ? ' (current)' : ''}` : ''].filter(Boolean).join('\n'),
+  );
+}

@@ -1,0 +1,81 @@
+/** The work behind `get clusters` / `get cluster`. */
+import { KsctlManager } from '../managers/ksctl.js';
+import type { ClusterState, StepRecord } from '../state/types.js';
+import type { CommandEnv, GlobalOptions } from './context.js';
+import { managerDeps } from './deps.js';
+import type { SelectFlags } from './get.js';
+import { age, printData, renderTable } from './output.js';
+
+function summaryOf(s: ClusterState) {
+  return {
+    name: s.id.name,
+    provider: s.id.provider,
+    region: s.id.region,
+    type: s.type,
+    phase: s.phase,
+    distribution: s.spec.distribution ?? null,
+    kubernetesVersion: s.versions.kubernetes ?? s.spec.kubernetesVersion,
+    controlPlanes: s.spec.controlPlane.count,
+    workers: s.spec.workers.count,
+    context: s.kubeconfig?.context ?? null,
+    createdAt: s.createdAt,
+  };
+}
+
+export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+  const io = cenv.io(g);
+  const ksctl = new KsctlManager(managerDeps(g, cenv, io));
+  const { clusters, problems } = await ksctl.list();
+  const shown = clusters.filter((c) => (!flags.provider || c.id.provider === flags.provider) && (!flags.region || c.id.region === flags.region));
+  for (const p of problems) io.err(`warning: ${p.error}`);
+  await printData(io, g.output, shown.map(summaryOf), () =>
+    shown.length === 0
+      ? 'No clusters found.'
+      : renderTable(
+          ['NAME', 'PROVIDER', 'REGION', 'TYPE', 'PHASE', 'VERSION', 'CP', 'WORKERS', 'AGE'],
+          shown.map((c) => {
+            const s = summaryOf(c);
+            return [s.name, s.provider, s.region, s.type, s.phase, String(s.kubernetesVersion), String(s.controlPlanes), String(s.workers), age(s.createdAt)];
+          }),
+        ),
+  );
+}
+
+/** The latest attempt of each step, in first-seen order, plus counts of earlier attempts. */
+function stepHistory(steps: StepRecord[]) {
+  const latest = new Map<string, StepRecord & { attempts: number }>();
+  for (const s of steps) latest.set(s.id, { ...s, attempts: (latest.get(s.id)?.attempts ?? 0) + 1 });
+  return [...latest.values()];
+}
+
+export async function describeCluster(name: string, flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+  const io = cenv.io(g);
+  const ksctl = new KsctlManager(managerDeps(g, cenv, io));
+  const s = await ksctl.describe(await ksctl.resolve(name, flags));
+  const machines = Object.values(s.machines);
+  const data = { ...summaryOf(s), spec: s.spec, versions: s.versions, machines, resources: s.resources, runs: s.runs, steps: stepHistory(s.steps), lastError: s.lastError ?? null };
+  await printData(io, g.output, data, () => {
+    const lines = [
+      `Name:         ${s.id.name}`,
+      `Provider:     ${s.id.provider} (${s.type})`,
+      `Region:       ${s.id.region}`,
+      `Phase:        ${s.phase}`,
+      ...(s.spec.distribution ? [`Distribution: ${s.spec.distribution}`] : []),
+      `Kubernetes:   ${s.versions.kubernetes ?? s.spec.kubernetesVersion}`,
+      `Context:      ${s.kubeconfig?.context ?? '-'}${s.kubeconfig?.server ? ` (${s.kubeconfig.server})` : ''}`,
+      `Roles:        control planes ${s.spec.controlPlane.count}, workers ${s.spec.workers.count}${s.type === 'selfmanaged' ? `, etcd ${s.spec.etcd.count === 0 ? 'embedded' : s.spec.etcd.count}` : ''}`,
+      `Created:      ${s.createdAt}`,
+    ];
+    if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
+    if (machines.length) {
+      lines.push('', 'Machines:', renderTable(['NAME', 'ROLE', 'PUBLIC', 'PRIVATE', 'STATUS'], machines.map((m) => [m.name, m.role, m.publicAddress ?? '-', m.privateAddress ?? '-', m.status])).replace(/^/gm, '  '));
+    }
+    const resources = Object.entries(s.resources);
+    if (resources.length) lines.push('', 'Resources:', renderTable(['KEY', 'KIND', 'ID'], resources.map(([k, r]) => [k, r.kind, r.id])).replace(/^/gm, '  '));
+    const steps = stepHistory(s.steps);
+    if (steps.length) {
+      lines.push('', 'Steps:', renderTable(['STEP', 'STATUS', 'DURATION', 'ATTEMPTS', 'ERROR'], steps.map((st) => [st.title, st.status, st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)}s` : '-', String(st.attempts), (st.error ?? '').split('\n')[0] ?? ''])).replace(/^/gm, '  '));
+    }
+    return lines.join('\n');
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Every command, declared in one place. Command files only declare flags and import their action
+ * lazily, so `ksctl --help` loads commander and nothing else.
+ */
+import { Command, Option } from 'commander';
+import type { CommandEnv, GlobalOptions } from './context.js';
+import { registerCreate } from './create.js';
+import { registerDelete } from './delete.js';
+import { registerGet } from './get.js';
+import { registerMisc } from './misc.js';
+import { registerSwitch } from './switch.js';
+
+function globals(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals<{ verbose?: boolean; kubeconfig?: string; stateDir?: string; color?: boolean; output?: GlobalOptions['output']; yes?: boolean }>();
+  return { verbose: !!o.verbose, kubeconfig: o.kubeconfig, stateDir: o.stateDir, color: o.color !== false, output: o.output, yes: !!o.yes };
+}
+
+export function buildProgram(cenv: CommandEnv, version: string): Command {
+  const program = new Command('ksctl')
+    .description('Create, scale, switch, heal and delete Kubernetes clusters')
+    .version(version, '--version', 'print the version')
+    .option('-v, --verbose', 'detailed logs on stderr (and stacks on errors)')
+    .option('--kubeconfig <path>', 'kubeconfig file to update (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--state-dir <path>', 'where ksctl keeps cluster state (env KSCTL_HOME, default ~/.ksctl)')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .option('--yes', 'never prompt: fail on missing values instead (implied by CI=true or no terminal)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']))
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false });
+  registerCreate(program, cenv, globals);
+  registerGet(program, cenv, globals);
+  registerSwitch(program, cenv, globals);
+  registerDelete(program, cenv, globals);
+  registerMisc(program, cenv, globals, version);
+  return program;
+}

@@ -1,0 +1,65 @@
+/**
+ * The SSH executor's contract. Distribution code runs scripts through this and never touches ssh2
+ * directly, so tests and `--dry-run` see the same calls.
+ */
+export interface SshTarget {
+  /** Machine name, used in messages and logs. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  /** OpenSSH or PEM private key text (never logged). */
+  privateKey: string;
+  passphrase?: string;
+  /** Expected host keys (`ssh-ed25519 AAAA...`). Empty: accept the first key and report it (pinned after). */
+  hostKeys: string[];
+  /** Password for sudo when the user is not root and sudo is not passwordless. */
+  sudoPassword?: string;
+  /** Optional jump host. */
+  bastion?: Omit<SshTarget, 'bastion' | 'sudoPassword'>;
+}
+
+export interface ExecOptions {
+  /** Run as root through sudo when the user is not root. Default true. */
+  sudo?: boolean;
+  /** Per-command timeout in ms (default 10 min). */
+  timeoutMs?: number;
+  /** Standard input for the command (scripts are piped, not put on the command line). */
+  stdin?: string | Buffer;
+  /** Environment exported before the command (values never logged). */
+  env?: Record<string, string>;
+  /** Called for each line of output as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  signal?: AbortSignal;
+  /** Values to redact from output and errors (tokens passed to the script). */
+  secrets?: string[];
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface UploadOptions {
+  mode?: number;
+  owner?: string; // "user:group", applied with sudo
+  sudo?: boolean;
+}
+
+export interface SshSession {
+  readonly target: SshTarget;
+  /** The host key the server presented (`ssh-ed25519 AAAA...`), after connect. */
+  readonly hostKey: string;
+  /** Runs a command; throws ProviderError on non-zero exit unless `allowFailure`. */
+  exec(command: string, opts?: ExecOptions & { allowFailure?: boolean }): Promise<ExecResult>;
+  upload(remotePath: string, data: string | Buffer, opts?: UploadOptions): Promise<void>;
+  download(remotePath: string, opts?: { sudo?: boolean }): Promise<Buffer>;
+  close(): void;
+}
+
+/** One reused connection per machine. */
+export interface SshPool {
+  session(target: SshTarget, opts?: { signal?: AbortSignal; maxWaitMs?: number }): Promise<SshSession>;
+  closeAll(): void;
+}

@@ -1,0 +1,73 @@
+/** The real IoHost: process stdout/stderr, TTY and CI detection, NO_COLOR. */
+import { redact } from '../util/redact.js';
+import { SinkLogger } from './logger.js';
+import { plainProgress } from './plain-progress.js';
+import type { IoHost, ProgressReporter } from './types.js';
+
+export interface ConsoleOptions {
+  verbose: boolean;
+  yes: boolean;
+  noColor: boolean;
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return !!env.CI && env.CI !== 'false' && env.CI !== '0';
+}
+
+export class ConsoleIo implements IoHost {
+  readonly interactive: boolean;
+  readonly fancy: boolean;
+  readonly color: boolean;
+  readonly verbose: boolean;
+  readonly log: SinkLogger;
+  private readonly stdout: NodeJS.WriteStream;
+  private readonly stderr: NodeJS.WriteStream;
+
+  constructor(o: ConsoleOptions) {
+    const env = o.env ?? process.env;
+    this.stdout = o.stdout ?? process.stdout;
+    this.stderr = o.stderr ?? process.stderr;
+    const stdin = o.stdin ?? process.stdin;
+    const ci = isCI(env);
+    this.interactive = !!stdin.isTTY && !!this.stderr.isTTY && !ci && !o.yes;
+    this.fancy = !!this.stderr.isTTY && !ci && !o.verbose;
+    this.color = !o.noColor && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!this.stderr.isTTY;
+    this.verbose = o.verbose;
+    this.log = new SinkLogger(o.verbose, (l) => this.err(l));
+  }
+
+  out(text: string): void {
+    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    const t = redact(text);
+    this.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
+  }
+
+  attachLogFile(file: string): void {
+    this.log.attachFile(file);
+  }
+
+  progress(): ProgressReporter {
+    if (!this.fancy) return plainProgress((l) => this.err(l));
+    // listr2 is loaded only when there is a terminal to draw on.
+    let inner: ProgressReporter | undefined;
+    const queue: Parameters<ProgressReporter['onEvent']>[0][] = [];
+    const ready = import('./listr-progress.js').then((m) => {
+      inner = m.listrProgress();
+      for (const e of queue.splice(0)) inner.onEvent(e);
+    });
+    return {
+      onEvent: (e) => (inner ? inner.onEvent(e) : queue.push(e)),
+      close: async () => {
+        await ready;
+        await inner?.close();
+      },
+    };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Reading and writing one kubeconfig file. Writes are atomic and 0600, under kubectl's own lock file
+ * convention (`<file>.lock`, created exclusively) so ksctl and kubectl never interleave writes.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { InputError, LockedError } from '../errors.js';
+import { writeFileAtomic } from '../state/local/atomic.js';
+import type { Kubeconfig } from './types.js';
+
+export async function readKubeconfig(file: string): Promise<Kubeconfig | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return parseKubeconfig(text, file);
+}
+
+export function parseKubeconfig(text: string, file = 'kubeconfig'): Kubeconfig {
+  let doc: unknown;
+  try {
+    doc = text.trim() === '' ? {} : parse(text);
+  } catch (e) {
+    throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, ['--kubeconfig']);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${file} is not a kubeconfig`, ['--kubeconfig']);
+  return doc as Kubeconfig;
+}
+
+export function emptyKubeconfig(): Kubeconfig {
+  return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], 'current-context': '', preferences: {} };
+}
+
+export async function writeKubeconfig(file: string, cfg: Kubeconfig): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const text = stringify(cfg, { lineWidth: 0 });
+  await writeFileAtomic(file, text, 0o600);
+  await fs.chmod(file, 0o600);
+}
+
+/** Runs `fn` while holding `<file>.lock` (kubectl's convention), waiting briefly for another writer. */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + 5000;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      await (await fs.open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() > deadline) {
+        throw new LockedError(`${file} is locked by another writer (${lock} exists)`, { hint: `if no kubectl or ksctl is running, remove ${lock}` });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}

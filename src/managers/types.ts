@@ -1,0 +1,22 @@
+/** What every manager is built with: no globals, everything injected (tests pass their own). */
+import type { StepEvent } from '../pipeline/types.js';
+import type { KubeconfigTarget } from '../kubeconfig/types.js';
+import type { StateStore } from '../state/types.js';
+import type { Logger } from '../util/log.js';
+
+export interface ManagerDeps {
+  store: StateStore;
+  log: Logger;
+  /** Where `switch` and `delete` read and write the user's kubeconfig. */
+  kubeconfig: KubeconfigTarget;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  /** Step progress (listr2 or plain lines, chosen by the command layer). */
+  onEvent?: (e: StepEvent) => void;
+  /** The cluster's log file, once known. */
+  attachLogFile?: (file: string) => void;
+  /** Command line recorded in lock files and run history. */
+  command: string;
+  /** Maximum steps running at once. */
+  concurrency?: number;
+}

@@ -1,0 +1,112 @@
+/**
+ * Runs a plan as a dependency graph with bounded concurrency: a step starts as soon as everything it
+ * needs is done. Every attempt is recorded in state before (intent) and after (result). Steps already
+ * done in an earlier run are skipped, so a re-run after a crash or Ctrl-C redoes only what is missing.
+ * On a failure no new step starts; running ones finish; the first error is thrown.
+ */
+import { InterruptedError, isKsctlError } from '../errors.js';
+import type { StepRecord } from '../state/types.js';
+import { redact } from '../util/redact.js';
+import { checkGraph, describeStep } from './graph.js';
+import type { Plan, Step, StepContext, StepEvent } from './types.js';
+
+export interface RunOptions {
+  concurrency?: number;
+  onEvent?: (e: StepEvent) => void;
+  /** Index of this run in state.runs (recorded on each step attempt). */
+  run?: number;
+}
+
+/** Whether a step's latest recorded attempt succeeded. */
+export function isStepDone(steps: readonly StepRecord[], id: string): boolean {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (steps[i]!.id === id) return steps[i]!.status === 'done';
+  }
+  return false;
+}
+
+export function errorLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return redact(msg.split('\n').slice(0, 6).join('\n'));
+}
+
+export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts: RunOptions = {}): Promise<void> {
+  const steps = plan.steps;
+  checkGraph(steps);
+  const emit = opts.onEvent ?? (() => {});
+  const limit = Math.max(1, opts.concurrency ?? 16);
+  const run = opts.run ?? 0;
+  emit({ type: 'plan', steps: steps.map(describeStep) });
+
+  const done = new Set<string>();
+  const started = new Set<string>();
+  let firstError: unknown;
+  let running = 0;
+
+  for (const s of steps) {
+    if (isStepDone(ctx.cluster.state?.steps ?? [], s.id)) {
+      done.add(s.id);
+      started.add(s.id);
+      emit({ type: 'skip', step: describeStep(s), reason: 'done in an earlier run' });
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    const pump = (): void => {
+      const stopping = firstError !== undefined || ctx.signal.aborted;
+      if (!stopping) {
+        for (const s of steps) {
+          if (running >= limit) break;
+          if (started.has(s.id) || !s.needs.every((n) => done.has(n))) continue;
+          started.add(s.id);
+          running++;
+          void attempt(s).then(
+            () => done.add(s.id),
+            (e: unknown) => {
+              firstError ??= e;
+            },
+          ).finally(() => {
+            running--;
+            pump();
+          });
+        }
+      }
+      if (running === 0) resolve();
+    };
+    pump();
+  });
+
+  const ok = firstError === undefined && done.size === steps.length;
+  emit({ type: 'end', ok });
+  if (firstError !== undefined) throw firstError;
+  if (!ok) throw new InterruptedError(`interrupted: ${done.size} of ${steps.length} steps done; run the same command again to resume`);
+
+  async function attempt(s: Step<C>): Promise<void> {
+    const desc = describeStep(s);
+    const started = Date.now();
+    const record: StepRecord = { id: s.id, title: s.title, status: 'running', run, startedAt: new Date(started).toISOString() };
+    await ctx.cluster.update((st) => {
+      st.steps.push(record);
+    });
+    emit({ type: 'start', step: desc });
+    try {
+      await s.run(ctx);
+    } catch (e) {
+      const interrupted = ctx.signal.aborted || (isKsctlError(e) && e.code === 'INTERRUPTED');
+      await finish(record, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
+      emit({ type: 'fail', step: desc, error: errorLine(e) });
+      throw interrupted && !isKsctlError(e) ? new InterruptedError(`interrupted during "${s.title}"`, { cause: e }) : e;
+    }
+    await finish(record, 'done', started);
+    emit({ type: 'done', step: desc, durationMs: Date.now() - started });
+  }
+
+  async function finish(record: StepRecord, status: StepRecord['status'], t0: number, error?: string): Promise<void> {
+    await ctx.cluster.update(() => {
+      record.status = status;
+      record.endedAt = new Date().toISOString();
+      record.durationMs = Date.now() - t0;
+      if (error) record.error = error;
+    });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The local JSON state store: one directory per cluster under $KSCTL_HOME (see paths.ts).
+ * Reads need no lock (writes are atomic renames); every change goes through a locked ClusterHandle.
+ */
+import { promises as fs, rmdirSync } from 'node:fs';
+import path from 'node:path';
+import { PROVIDERS, formatClusterId, type ClusterId, type Provider } from '../../api/types.js';
+import { StateError } from '../../errors.js';
+import { migrateState } from '../migrate.js';
+import type { ClusterHandle, ClusterState, SecretStore, StateStore } from '../types.js';
+import { writeFileAtomic } from './atomic.js';
+import { acquireLock } from './lock.js';
+import { LOG_FILE, SECRETS_DIR, STATE_FILE, clusterDir, clustersDir, defaultStateRoot } from './paths.js';
+import { FileSecretStore } from './secrets.js';
+
+export class LocalStateStore implements StateStore {
+  readonly root: string;
+
+  constructor(root: string = defaultStateRoot()) {
+    this.root = path.resolve(root);
+  }
+
+  async list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }> {
+    const ids = await this.allIds();
+    const clusters: ClusterState[] = [];
+    const problems: { id: ClusterId; error: string }[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const s = await this.read(id);
+          if (s) clusters.push(s);
+        } catch (e) {
+          problems.push({ id, error: (e as Error).message });
+        }
+      }),
+    );
+    const key = (id: ClusterId) => `${id.name}\0${id.provider}\0${id.region}`;
+    clusters.sort((a, b) => key(a.id).localeCompare(key(b.id)));
+    return { clusters, problems };
+  }
+
+  async find(name: string, filter: Partial<Omit<ClusterId, 'name'>> = {}): Promise<ClusterId[]> {
+    const ids = await this.allIds(filter.provider ? [filter.provider] : undefined);
+    return ids.filter((id) => id.name === name && (!filter.region || id.region === filter.region));
+  }
+
+  async read(id: ClusterId): Promise<ClusterState | undefined> {
+    const file = path.join(clusterDir(this.root, id), STATE_FILE);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new StateError(`state file ${file} does not parse (${(e as Error).message}); it was left untouched`, {
+        hint: 'restore it from a backup or move it away',
+      });
+    }
+    return migrateState(doc, file);
+  }
+
+  secrets(id: ClusterId): SecretStore {
+    return new FileSecretStore(path.join(clusterDir(this.root, id), SECRETS_DIR));
+  }
+
+  async lock(id: ClusterId, command: string): Promise<ClusterHandle> {
+    const dir = clusterDir(this.root, id);
+    const lock = await acquireLock(dir, command, `cluster ${formatClusterId(id)}`);
+    try {
+      // Read under the lock: a corrupt or future file throws here, before anything can write it.
+      const state = await this.read(id);
+      return new LocalClusterHandle(id, dir, state, this.secrets(id), lock.release);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private async allIds(providers: readonly Provider[] = PROVIDERS): Promise<ClusterId[]> {
+    const base = clustersDir(this.root);
+    const out: ClusterId[] = [];
+    for (const provider of providers) {
+      for (const region of await dirs(path.join(base, provider))) {
+        for (const name of await dirs(path.join(base, provider, region))) {
+          const has = await fs.access(path.join(base, provider, region, name, STATE_FILE)).then(
+            () => true,
+            () => false,
+          );
+          if (has) out.push({ provider, region, name });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+async function dirs(p: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(p, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+class LocalClusterHandle implements ClusterHandle {
+  readonly logFile: string;
+  private current: ClusterState | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private released = false;
+
+  constructor(
+    readonly id: ClusterId,
+    readonly dir: string,
+    state: ClusterState | undefined,
+    readonly secrets: SecretStore,
+    private readonly releaseLock: () => void,
+  ) {
+    this.current = state;
+    this.logFile = path.join(dir, LOG_FILE);
+  }
+
+  get state(): ClusterState | undefined {
+    return this.current;
+  }
+
+  save(state: ClusterState): Promise<void> {
+    this.assertHeld();
+    state.updatedAt = new Date().toISOString();
+    this.current = state;
+    const text = `${JSON.stringify(state, null, 2)}\n`;
+    // Serialise writes from concurrent steps; each write carries the latest full document.
+    this.writing = this.writing.then(() => writeFileAtomic(path.join(this.dir, STATE_FILE), text));
+    return this.writing;
+  }
+
+  async update(change: (s: ClusterState) => void): Promise<ClusterState> {
+    const s = this.current;
+    if (!s) throw new StateError(`cluster ${formatClusterId(this.id)} has no state yet`);
+    change(s);
+    await this.save(s);
+    return s;
+  }
+
+  async remove(): Promise<void> {
+    this.assertHeld();
+    await this.writing;
+    // Remove everything but the lock first, then release (which removes the lock), then the dirs.
+    for (const entry of await fs.readdir(this.dir)) {
+      if (entry !== 'lock') await fs.rm(path.join(this.dir, entry), { recursive: true, force: true });
+    }
+    this.release();
+    await fs.rmdir(this.dir).catch(() => undefined);
+    await fs.rmdir(path.dirname(this.dir)).catch(() => undefined); // region dir, if now empty
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.releaseLock();
+    // A cluster that never got a state file leaves nothing behind (bad input must write nothing).
+    if (this.current === undefined) {
+      try {
+        rmdirSync(this.dir);
+        rmdirSync(path.dirname(this.dir));
+        rmdirSync(path.dirname(path.dirname(this.dir)));
+      } catch {
+        // Not empty: something else lives there.
+      }
+    }
+  }
+
+  private assertHeld(): void {
+    if (this.released) throw new StateError(`lock for ${formatClusterId(this.id)} was already released`);
+  }
+}

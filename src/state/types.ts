@@ -1,0 +1,145 @@
+/**
+ * What ksctl remembers about a cluster, and the store that keeps it. Everything here is safe to print:
+ * secrets (private keys, kubeconfigs, tokens, etcd keys) live in the SecretStore, never in ClusterState.
+ */
+import type { ClusterId, ClusterSpec, ClusterType, Role } from '../api/types.js';
+
+export const STATE_SCHEMA_VERSION = 1;
+
+export type Phase = 'creating' | 'ready' | 'failed' | 'interrupted' | 'updating' | 'deleting';
+
+export type StepStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'skipped';
+
+/** One attempt of one step: written as `running` before the step (intent), then with its result. */
+export interface StepRecord {
+  id: string;
+  title: string;
+  status: StepStatus;
+  /** Which command run this attempt belongs to (index into `runs`). */
+  run: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Redacted, one line. */
+  error?: string;
+}
+
+export interface RunRecord {
+  command: string;
+  startedAt: string;
+  endedAt?: string;
+  result?: 'ok' | 'failed' | 'interrupted';
+  pid: number;
+  host: string;
+}
+
+/** A cloud resource ksctl created (or adopted by tag), by a stable logical key like `network` or `sg/worker`. */
+export interface ResourceRecord {
+  kind: string;
+  /** Provider's id (vpc-123, /subscriptions/..., projects/.../networks/x). */
+  id: string;
+  name?: string;
+  role?: Role;
+  status?: string;
+  createdAt: string;
+  /** Non-secret extra facts (CIDR, zone, ARN...). */
+  data?: Record<string, string | number | boolean | string[]>;
+}
+
+/** A machine of a self-managed cluster (or a node of a managed one, when known). */
+export interface Machine {
+  name: string;
+  role: Role;
+  /** Address ksctl connects to. */
+  publicAddress?: string;
+  /** Address cluster members use. */
+  privateAddress?: string;
+  sshPort: number;
+  sshUser: string;
+  /** Pinned host public keys (`ssh-ed25519 AAAA...`). */
+  hostKeys: string[];
+  providerId?: string;
+  size?: string;
+  zone?: string;
+  spot?: boolean;
+  status: 'pending' | 'running' | 'bootstrapped' | 'removing' | 'failed';
+}
+
+export interface KubeconfigRef {
+  /** Context/cluster/user name used when merging into the user's kubeconfig. */
+  context: string;
+  /** API server URL (not a secret). */
+  server?: string;
+}
+
+export interface ClusterState {
+  schemaVersion: typeof STATE_SCHEMA_VERSION;
+  id: ClusterId;
+  type: ClusterType;
+  phase: Phase;
+  spec: ClusterSpec;
+  createdAt: string;
+  updatedAt: string;
+  resources: Record<string, ResourceRecord>;
+  machines: Record<string, Machine>;
+  versions: Record<string, string>;
+  steps: StepRecord[];
+  runs: RunRecord[];
+  kubeconfig?: KubeconfigRef;
+  /** Last error, redacted, for `get cluster`. */
+  lastError?: string;
+}
+
+/** Who holds a cluster lock: written into the lock file, shown when someone else is blocked. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+  /** Random per acquisition, so a takeover can tell one holder from the next. */
+  nonce: string;
+}
+
+/** Secret material for one cluster: files of mode 0600 in a 0700 directory. */
+export interface SecretStore {
+  put(name: string, data: string | Buffer): Promise<void>;
+  get(name: string): Promise<string | undefined>;
+  has(name: string): Promise<boolean>;
+  delete(name: string): Promise<void>;
+  /** Absolute path of a secret file (for tools that need a path, like `kind --kubeconfig`). */
+  path(name: string): string;
+  list(): Promise<string[]>;
+}
+
+/** A locked cluster: the only way to change its state. */
+export interface ClusterHandle {
+  readonly id: ClusterId;
+  readonly dir: string;
+  /** Current state; undefined until the first save of a new cluster. */
+  readonly state: ClusterState | undefined;
+  readonly secrets: SecretStore;
+  /** Per-cluster log file (redacted lines). */
+  readonly logFile: string;
+  /** Atomically replace the state (temp file, fsync, rename). */
+  save(state: ClusterState): Promise<void>;
+  /** Apply a change to the current state and save it atomically; returns the new state. */
+  update(change: (s: ClusterState) => void): Promise<ClusterState>;
+  /** Remove the cluster's directory (after a completed delete). Releases the lock. */
+  remove(): Promise<void>;
+  release(): void;
+}
+
+export interface StateStore {
+  /** Root directory ($KSCTL_HOME). */
+  readonly root: string;
+  /** Every cluster with a readable state file; unreadable ones are reported, not thrown. */
+  list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }>;
+  /** Ids of clusters named `name`, optionally narrowed. */
+  find(name: string, filter?: Partial<Omit<ClusterId, 'name'>>): Promise<ClusterId[]>;
+  /** Read without locking; undefined if it does not exist. Throws StateError if corrupt/unknown schema. */
+  read(id: ClusterId): Promise<ClusterState | undefined>;
+  /** Take the cluster's lock (throws LockedError, exit 3, naming the holder). */
+  lock(id: ClusterId, command: string): Promise<ClusterHandle>;
+  /** Read-only access to secrets without the lock (switch reads the kubeconfig). */
+  secrets(id: ClusterId): SecretStore;
+}
