@@ -48,15 +48,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     },
   };
   const program = buildProgram(cenv, packageVersion());
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return { verbose };
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { verbose };
+      if (e.exitCode === 0) return { verbose }; // --help, --version
       // commander already printed its message; exit 2 without printing it twice.
       return { error: Object.assign(new InputError(e.message.replace(/^error: /, '')), { printed: true }), verbose };
     }

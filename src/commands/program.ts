@@ -26,7 +26,10 @@ export function buildProgram(cenv: CommandEnv, version: string): Command {
     .option('--yes', 'never prompt: fail on missing values instead (implied by CI=true or no terminal)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']))
     .showSuggestionAfterError(true)
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    // Set before subcommands are added so they inherit it: commander must throw, never exit.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   registerCreate(program, cenv, globals);
   registerGet(program, cenv, globals);
   registerSwitch(program, cenv, globals);

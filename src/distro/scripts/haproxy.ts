@@ -1,0 +1,90 @@
+/**
+ * The load balancer: HAProxy in TCP mode in front of every control plane's API server. Re-running
+ * with a new control-plane list re-renders the config and reloads HAProxy only if it changed.
+ */
+import { InputError } from '../../errors.js';
+import { assertAddress, assertName, assertPort, assertUnique, heredoc, hostPort, makeScript, sortEndpoints } from './common.js';
+import type { LoadBalancerInput, Script } from './types.js';
+
+export const HAPROXY_CONFIG_PATH = '/etc/haproxy/haproxy.cfg';
+export const API_PORT = 6443;
+
+/** The complete haproxy.cfg (pure; also validated with `haproxy -c` in tests). */
+export function haproxyConfig(input: LoadBalancerInput): string {
+  const port = input.port ?? API_PORT;
+  assertPort(port, 'loadBalancer.port');
+  if (input.controlPlanes.length === 0) throw new InputError('the load balancer needs at least one control plane', ['controlPlanes']);
+  input.controlPlanes.forEach((cp, i) => {
+    assertName(cp.name, `controlPlanes[${i}].name`);
+    assertAddress(cp.address, `controlPlanes[${i}].address`);
+  });
+  assertUnique(input.controlPlanes.map((c) => c.name), 'controlPlanes[].name');
+  const servers = sortEndpoints(input.controlPlanes).map((cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check`);
+  return [
+    '# Managed by ksctl: changes are overwritten.',
+    'global',
+    '    log /dev/log local0 warning',
+    '    maxconn 20000',
+    '',
+    'defaults',
+    '    mode tcp',
+    '    log global',
+    '    option tcplog',
+    '    option dontlognull',
+    '    retries 3',
+    '    timeout connect 5s',
+    // API watches and `kubectl exec/logs -f` are long-lived TCP streams.
+    '    timeout client 1h',
+    '    timeout server 1h',
+    '    timeout check 5s',
+    '',
+    'frontend kube-apiserver',
+    `    bind :${port}`,
+    '    default_backend kube-apiserver',
+    '',
+    'backend kube-apiserver',
+    '    balance roundrobin',
+    '    option tcp-check',
+    '    default-server inter 5s fall 3 rise 2',
+    ...servers,
+    '',
+  ].join('\n');
+}
+
+/** Install (if missing) and configure HAProxy; reload only when the config changed. */
+export function haproxyScript(input: LoadBalancerInput): Script {
+  const config = haproxyConfig(input);
+  const install = input.airgap
+    ? [
+        'if ! command -v haproxy >/dev/null 2>&1; then',
+        '  die "haproxy is not installed and this is an air-gapped install: install the haproxy package on this machine first"',
+        'fi',
+      ]
+    : ['if ! command -v haproxy >/dev/null 2>&1; then', '  log "installing haproxy"', '  apt_install haproxy', 'fi'];
+  return makeScript({
+    name: 'haproxy',
+    description: `load balancer for ${input.controlPlanes.length} control plane(s)`,
+    env: { DEBIAN_FRONTEND: 'noninteractive' },
+    body: [
+      ...install,
+      'cfg=' + HAPROXY_CONFIG_PATH,
+      'new="${cfg}.ksctl-new"',
+      `cat >"$new" ${heredoc(config)}`,
+      'haproxy -c -q -f "$new" || die "rendered HAProxy config is invalid (left at ${new})"',
+      'write_file "$cfg" 0644 root:root <"$new"',
+      'rm -f "$new"',
+      'sum=$(sum_files "$cfg")',
+      'if systemctl is-active --quiet haproxy && ! needs_apply haproxy "$sum"; then',
+      '  log "haproxy already running with this configuration"',
+      'elif systemctl is-active --quiet haproxy; then',
+      '  log "reloading haproxy with the new configuration"',
+      '  systemctl reload haproxy',
+      'else',
+      '  log "starting haproxy"',
+      '  systemctl restart haproxy',
+      'fi',
+      'systemctl enable haproxy',
+      'mark_applied haproxy "$sum"',
+    ],
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * k3s: first server, joining servers, agents, uninstall. Everything k3s reads goes into
+ * /etc/rancher/k3s/config.yaml (token by file), so the installer only gets the pinned version and
+ * `server`/`agent`, and a changed config restarts the service.
+ */
+import { stringify } from 'yaml';
+import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
+import { API_PORT } from './haproxy.js';
+import { etcdClientUrls } from './etcd.js';
+import { HOST_STATE_DIR, assertName, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
+import { lbSans, validateNodeInput } from './node.js';
+import { resolveVersion } from './versions.js';
+import type { NodeInput, Script, ScriptFile } from './types.js';
+
+export const K3S_BIN = '/usr/local/bin/k3s';
+export const K3S_CONFIG_PATH = '/etc/rancher/k3s/config.yaml';
+export const K3S_TOKEN_PATH = '/etc/rancher/k3s/ksctl-token';
+/** Kubeconfig written by the server (server: https://127.0.0.1:6443); ksctl rewrites the server to the LB. */
+export const K3S_KUBECONFIG_PATH = '/etc/rancher/k3s/k3s.yaml';
+/** Where the install script is downloaded (online) or uploaded (air-gapped). */
+export const K3S_INSTALLER_PATH = `${HOST_STATE_DIR}/k3s/install.sh`;
+export const K3S_ETCD_DIR = '/etc/k3s/etcd';
+export const K3S_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
+
+export type K3sRole = 'server-init' | 'server-join' | 'agent';
+
+/** The config.yaml for a role (pure, no secrets: the token is referenced by file). */
+export function k3sConfig(role: K3sRole, input: NodeInput): string {
+  validateNodeInput(input);
+  const lbUrl = httpsUrl(input.loadBalancer.address, input.loadBalancer.port ?? API_PORT);
+  const cfg: Record<string, unknown> = {
+    'node-name': input.node.name,
+    'node-ip': input.node.address,
+    'token-file': K3S_TOKEN_PATH,
+  };
+  if (role === 'agent') return stringify({ server: lbUrl, ...cfg });
+  cfg['tls-san'] = lbSans(input.loadBalancer);
+  cfg['write-kubeconfig-mode'] = '0600';
+  const etcd = input.etcd ?? [];
+  if (etcd.length > 0) {
+    // Servers sharing an external datastore and the token need no `server:`.
+    cfg['datastore-endpoint'] = etcdClientUrls(etcd).join(',');
+    cfg['datastore-cafile'] = `${K3S_ETCD_DIR}/ca.crt`;
+    cfg['datastore-certfile'] = `${K3S_ETCD_DIR}/client.crt`;
+    cfg['datastore-keyfile'] = `${K3S_ETCD_DIR}/client.key`;
+  } else if (role === 'server-init') {
+    cfg['cluster-init'] = true;
+  } else {
+    cfg.server = lbUrl;
+  }
+  return stringify(cfg);
+}
+
+function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {
+  const files: ScriptFile[] = [];
+  if (role !== 'agent' && (input.etcd ?? []).length > 0) {
+    files.push(
+      { path: `${K3S_ETCD_DIR}/ca.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdCaCert) },
+      { path: `${K3S_ETCD_DIR}/client.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdClientCert) },
+      { path: `${K3S_ETCD_DIR}/client.key`, mode: 0o600, contentRef: secretRef(SECRET_NAMES.etcdClientKey) },
+    );
+  }
+  if (input.airgap) {
+    files.push(
+      { path: K3S_BIN, mode: 0o755, contentRef: artifactRef('k3s') },
+      { path: K3S_INSTALLER_PATH, mode: 0o755, contentRef: artifactRef('k3s-install.sh') },
+    );
+    for (const image of input.airgap.images ?? []) {
+      assertName(image, 'airgap.images[]');
+      files.push({ path: `${K3S_IMAGES_DIR}/${image}`, mode: 0o644, contentRef: artifactRef(image) });
+    }
+  }
+  return files;
+}
+
+function k3sScript(role: K3sRole, input: NodeInput, description: string): Script {
+  const config = k3sConfig(role, input);
+  const version = resolveVersion('k3s', input.kubernetesVersion);
+  const service = role === 'agent' ? 'k3s-agent' : 'k3s';
+  const external = role !== 'agent' && (input.etcd ?? []).length > 0;
+  const timeout = input.timeoutSeconds ?? 600;
+  const token = SECRET_ENV.k3sToken;
+  const summed = [K3S_CONFIG_PATH, K3S_TOKEN_PATH, ...(external ? ['ca.crt', 'client.crt', 'client.key'].map((f) => `${K3S_ETCD_DIR}/${f}`) : [])];
+  const installerUrl = `https://raw.githubusercontent.com/k3s-io/k3s/${version.replace('+', '%2B')}/install.sh`;
+  const installer = input.airgap
+    ? [
+        `  require_file ${K3S_BIN} ${K3S_INSTALLER_PATH}`,
+        `  if [ "$(installed_version)" != "$version" ]; then die "uploaded ${K3S_BIN} is $(installed_version), expected $version"; fi`,
+      ]
+    : [
+        `  ensure_dir ${HOST_STATE_DIR}/k3s 0700`,
+        `  curl -sfL --retry 5 --retry-connrefused -o ${K3S_INSTALLER_PATH}.ksctl-tmp ${shellQuote(installerUrl)}`,
+        `  mv -f ${K3S_INSTALLER_PATH}.ksctl-tmp ${K3S_INSTALLER_PATH}`,
+      ];
+  const ready =
+    role === 'agent'
+      ? `wait_for ${timeout} 3 "${service} service active" systemctl is-active --quiet ${service}`
+      : `wait_for ${timeout} 3 "the k3s API server" ${K3S_BIN} kubectl --kubeconfig ${K3S_KUBECONFIG_PATH} get --raw=/readyz`;
+  return makeScript({
+    name: `k3s-${role}`,
+    description,
+    secretEnv: [token],
+    files: k3sFiles(role, input),
+    body: [
+      `version=${shellQuote(version)}`,
+      `installed_version() { if [ -x ${K3S_BIN} ]; then ${K3S_BIN} --version | awk 'NR == 1 { print $3 }'; fi; }`,
+      `ensure_dir /etc/rancher/k3s 0755`,
+      // printf is a builtin: the token never appears on a command line.
+      `printf '%s\\n' "$${token}" | write_file ${K3S_TOKEN_PATH} 0600 root:root`,
+      ...(external
+        ? [
+            `require_file ${K3S_ETCD_DIR}/ca.crt ${K3S_ETCD_DIR}/client.crt ${K3S_ETCD_DIR}/client.key`,
+            `chmod 0700 ${K3S_ETCD_DIR}`,
+            `chmod 0600 ${K3S_ETCD_DIR}/client.key`,
+          ]
+        : []),
+      `write_file ${K3S_CONFIG_PATH} 0600 root:root ${heredoc(config)}`,
+      `sum=$(sum_files ${summed.join(' ')})`,
+      `if [ "$(installed_version)" = "$version" ] && systemctl is-active --quiet ${service}; then`,
+      `  if needs_apply ${service} "$sum"; then`,
+      '    log "configuration changed: restarting ' + service + '"',
+      `    systemctl restart ${service}`,
+      '  else',
+      `    log "k3s $version already running as ${service}"`,
+      '  fi',
+      'else',
+      `  log "installing k3s $version (${service})"`,
+      ...installer,
+      // K3S_* variables would be copied into the unit's env file: the token lives in token-file only.
+      `  env -u ${token} INSTALL_K3S_VERSION="$version" INSTALL_K3S_EXEC=${role === 'agent' ? 'agent' : 'server'} \\`,
+      `    INSTALL_K3S_FORCE_RESTART=true${input.airgap ? ' INSTALL_K3S_SKIP_DOWNLOAD=true' : ''} sh ${K3S_INSTALLER_PATH}`,
+      'fi',
+      `if ! ${ready}; then`,
+      `  journalctl -u ${service} -n 40 --no-pager >&2 || true # diagnostics only`,
+      `  die "${service} did not become ready"`,
+      'fi',
+      `mark_applied ${service} "$sum"`,
+      `log "${service} ready on ${input.node.name}"`,
+    ],
+  });
+}
+
+/** First server: `cluster-init` (embedded etcd) or the external datastore. */
+export function k3sServerInitScript(input: NodeInput): Script {
+  return k3sScript('server-init', input, `k3s first server ${input.node.name}`);
+}
+
+/** Another server: joins through the LB (embedded) or shares the external datastore. */
+export function k3sServerJoinScript(input: NodeInput): Script {
+  return k3sScript('server-join', input, `k3s server ${input.node.name} joins`);
+}
+
+/** An agent (worker) joining through the LB. */
+export function k3sAgentJoinScript(input: NodeInput): Script {
+  return k3sScript('agent', input, `k3s agent ${input.node.name} joins`);
+}
+
+/** Remove k3s (server or agent) and ksctl's files for it. Idempotent. */
+export function k3sUninstallScript(): Script {
+  return makeScript({
+    name: 'k3s-uninstall',
+    description: 'remove k3s',
+    body: [
+      'for s in k3s-uninstall.sh k3s-agent-uninstall.sh; do',
+      '  if [ -x "/usr/local/bin/$s" ]; then "/usr/local/bin/$s"; fi',
+      'done',
+      `rm -rf /etc/rancher/k3s /etc/k3s ${HOST_STATE_DIR}/k3s ${HOST_STATE_DIR}/applied/k3s ${HOST_STATE_DIR}/applied/k3s-agent`,
+    ],
+  });
+}

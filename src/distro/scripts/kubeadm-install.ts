@@ -1,0 +1,122 @@
+/**
+ * Everything a kubeadm node needs before `kubeadm init/join`: kernel prerequisites (best effort where
+ * the kernel is not ours), containerd with the systemd cgroup driver, and kubeadm/kubelet/kubectl at
+ * the pinned version, from pkgs.k8s.io or, air-gapped, from uploaded .deb files.
+ */
+import { minorOf } from '../../api/catalog.js';
+import { artifactRef } from '../pki/names.js';
+import { AIRGAP_DIR, assertName, heredoc, makeScript, shellQuote } from './common.js';
+import { resolveVersion } from './versions.js';
+import type { AirgapInput, Script, ScriptFile } from './types.js';
+
+/** Debian revision of the pkgs.k8s.io packages. */
+export const K8S_PACKAGE_REVISION = '1.1';
+export const AIRGAP_DEBS_DIR = `${AIRGAP_DIR}/debs`;
+export const AIRGAP_IMAGES_DIR = `${AIRGAP_DIR}/images`;
+
+/** The pause image each minor's kubeadm expects (avoids a sandbox-image mismatch in containerd). */
+const PAUSE_IMAGE: Record<string, string> = { '1.29': '3.9', '1.30': '3.9', '1.31': '3.10', '1.32': '3.10' };
+
+export interface KubeadmInstallInput {
+  kubernetesVersion: string;
+  airgap?: AirgapInput;
+}
+
+const SYSCTLS = ['net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1', 'net.ipv4.ip_forward=1'];
+
+const PREREQUISITES = [
+  '# Kernel prerequisites: required on a real machine, not always permitted (containers): warn and go on.',
+  "printf '%s\\n' overlay br_netfilter | write_file /etc/modules-load.d/ksctl-kubernetes.conf 0644 root:root",
+  'for m in overlay br_netfilter; do',
+  '  if [ ! -d "/sys/module/$m" ] && ! modprobe "$m" 2>/dev/null; then warn "cannot load kernel module $m; continuing"; fi',
+  'done',
+  `printf '%s\\n' ${SYSCTLS.join(' ')} | write_file /etc/sysctl.d/99-ksctl-kubernetes.conf 0644 root:root`,
+  `for kv in ${SYSCTLS.join(' ')}; do`,
+  '  key=${kv%%=*}',
+  '  want=${kv#*=}',
+  '  have=$(sysctl -n "$key" 2>/dev/null || true) # absent key: handled below',
+  '  if [ "$have" != "$want" ] && ! sysctl -w "$kv" >/dev/null 2>&1; then warn "cannot set $kv; continuing"; fi',
+  'done',
+  '# The kubelet refuses to run with swap on.',
+  'if [ -n "$(swapon --noheadings 2>/dev/null || true)" ] && ! swapoff -a; then warn "cannot disable swap; continuing"; fi',
+  "if grep -Eq '^[^#].*[[:space:]]swap[[:space:]]' /etc/fstab; then",
+  "  sed -i.ksctl-bak -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/# \\1/' /etc/fstab",
+  'fi',
+];
+
+function airgapFiles(airgap: AirgapInput): { files: ScriptFile[]; debs: string[]; images: string[] } {
+  const debs = (airgap.packages ?? []).map((p) => (assertName(p, 'airgap.packages[]'), `${AIRGAP_DEBS_DIR}/${p}`));
+  const images = (airgap.images ?? []).map((p) => (assertName(p, 'airgap.images[]'), `${AIRGAP_IMAGES_DIR}/${p}`));
+  const files = [
+    ...(airgap.packages ?? []).map((p, i) => ({ path: debs[i] as string, mode: 0o644, contentRef: artifactRef(p) })),
+    ...(airgap.images ?? []).map((p, i) => ({ path: images[i] as string, mode: 0o644, contentRef: artifactRef(p) })),
+  ];
+  return { files, debs, images };
+}
+
+/** Prepare a node for kubeadm (run on every control plane and worker before init/join). */
+export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
+  const version = resolveVersion('kubeadm', input.kubernetesVersion);
+  const minor = minorOf(version);
+  const pkg = `${version}-${K8S_PACKAGE_REVISION}`;
+  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? '3.10'}`;
+  const repo = `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
+  const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
+  // Air-gapped: the .debs must be uploaded (or the packages preinstalled, which have_version accepts).
+  const preInstall = ag?.debs.length ? [`debs=(${ag.debs.map(shellQuote).join(' ')})`, 'require_file "${debs[@]}"'] : [];
+  const installSteps = ag
+    ? ag.debs.length
+      ? ['  dpkg -i "${debs[@]}"']
+      : ['  die "air-gapped: upload the kubeadm, kubelet, kubectl, cri-tools, kubernetes-cni and containerd .deb files"']
+    : [
+        '  apt_install ca-certificates curl gpg containerd',
+        '  ensure_dir /etc/apt/keyrings 0755',
+        `  curl -fsSL --retry 5 ${shellQuote(`${repo}Release.key`)} | gpg --dearmor | write_file /etc/apt/keyrings/kubernetes-apt-keyring.gpg 0644 root:root`,
+        `  echo ${shellQuote(`deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /`)} | write_file /etc/apt/sources.list.d/kubernetes.list 0644 root:root`,
+        '  KSCTL_APT_UPDATED="" # the new repository needs a fresh index',
+        '  if dpkg -s kubeadm >/dev/null 2>&1; then apt-mark unhold kubelet kubeadm kubectl; fi',
+        `  apt_install --allow-change-held-packages kubelet=${pkg} kubeadm=${pkg} kubectl=${pkg}`,
+      ];
+  return makeScript({
+    name: 'kubeadm-install',
+    description: `kubeadm, kubelet, kubectl ${version} and containerd`,
+    env: { DEBIAN_FRONTEND: 'noninteractive' },
+    files: ag?.files ?? [],
+    body: [
+      ...PREREQUISITES,
+      `version=${version}`,
+      'have_version() {',
+      '  command -v containerd >/dev/null 2>&1 && command -v kubectl >/dev/null 2>&1 &&',
+      '    [ "$(kubeadm version -o short 2>/dev/null)" = "v$version" ] &&',
+      '    [ "$(kubelet --version 2>/dev/null)" = "Kubernetes v$version" ]',
+      '}',
+      ...preInstall,
+      'if ! have_version; then',
+      '  log "installing kubeadm, kubelet and kubectl $version"',
+      ...installSteps,
+      '  apt-mark hold kubelet kubeadm kubectl',
+      'fi',
+      'have_version || die "kubeadm/kubelet $version not installed"',
+      '# containerd: systemd cgroups (the kubelet default) and the pause image this kubeadm expects.',
+      'containerd config default |',
+      `  sed -e 's/SystemdCgroup = false/SystemdCgroup = true/' -e 's#sandbox_image = ".*"#sandbox_image = "${pause}"#' |`,
+      '  write_file /etc/containerd/config.toml 0644 root:root',
+      `write_file /etc/crictl.yaml 0644 root:root ${heredoc('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\n')}`,
+      'sum=$(sum_files /etc/containerd/config.toml)',
+      'if needs_apply containerd "$sum" || ! systemctl is-active --quiet containerd; then systemctl restart containerd; fi',
+      'systemctl enable containerd kubelet',
+      'mark_applied containerd "$sum"',
+      ...(ag && ag.images.length
+        ? [
+            `images=(${ag.images.map(shellQuote).join(' ')})`,
+            'require_file "${images[@]}"',
+            'isum=$(sum_files "${images[@]}")',
+            'if needs_apply images "$isum"; then',
+            '  for image in "${images[@]}"; do ctr -n k8s.io images import "$image"; done',
+            '  mark_applied images "$isum"',
+            'fi',
+          ]
+        : []),
+    ],
+  });
+}

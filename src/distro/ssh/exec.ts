@@ -1,0 +1,127 @@
+/**
+ * Running one invocation on an open connection: stream lines as they arrive, collect the output,
+ * enforce the timeout (kill and close the channel) and honour the abort signal.
+ */
+import type { Client, ClientChannel } from 'ssh2';
+import { ProviderError } from '../../errors.js';
+import { formatDuration, interrupted } from './backoff.js';
+import type { Invocation } from './command.js';
+import { LineSplitter } from './lines.js';
+
+export interface RunOptions {
+  stdin?: string | Buffer;
+  /** 0 or Infinity: no timeout. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Receives whole lines; omitted for binary output (downloads). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** `machine "w-1": command "apt-get update"`, for messages. */
+  label: string;
+}
+
+export interface RawResult {
+  /** Exit status; 128 + signal number style is not guessed: a signal death is -1. */
+  code: number;
+  /** Set when the remote process died from a signal. */
+  exitSignal?: string;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** Opens an exec channel. Failures here mean the command never started, so a retry is safe. */
+export function openExec(client: Client, commandLine: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.exec(commandLine, (err, ch) => (err ? reject(err) : resolve(ch)));
+    } catch (err) {
+      reject(err as Error); // "Not connected"
+    }
+  });
+}
+
+export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions): Promise<RawResult> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const outLines = opts.onLine ? new LineSplitter((l) => opts.onLine!(l, 'stdout')) : undefined;
+    const errLines = opts.onLine ? new LineSplitter((l) => opts.onLine!(l, 'stderr')) : undefined;
+    let code: number | undefined;
+    let exitSignal: string | undefined;
+    let openStreams = 2; // the channel's own close (after stdout ended) and stderr's close
+    let settled = false;
+
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (error) return reject(error);
+      outLines?.end();
+      errLines?.end();
+      if (code === undefined && exitSignal === undefined) {
+        return reject(new ProviderError(`${opts.label}: the connection was lost before the command finished`));
+      }
+      resolve({ code: code ?? -1, exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
+    };
+    const kill = (): void => {
+      sendSignal(ch, 'KILL');
+      ch.close();
+    };
+    const onAbort = (): void => {
+      kill();
+      finish(interrupted(opts.signal!));
+    };
+    const streamClosed = (): void => {
+      if (--openStreams === 0) finish();
+    };
+
+    const timer =
+      opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)
+        ? setTimeout(() => {
+            kill();
+            finish(new ProviderError(`${opts.label} timed out after ${formatDuration(opts.timeoutMs)}`));
+          }, opts.timeoutMs)
+        : undefined;
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    ch.on('data', (b: Buffer) => {
+      out.push(b);
+      outLines?.push(b);
+    });
+    ch.stderr.on('data', (b: Buffer) => {
+      err.push(b);
+      errLines?.push(b);
+    });
+    ch.on('exit', (c: number | null, sig?: string) => {
+      if (typeof c === 'number') code = c;
+      else exitSignal = sig ?? 'unknown';
+    });
+    ch.on('error', (e: Error) => finish(new ProviderError(`${opts.label}: ${e.message}`, { cause: e })));
+    ch.once('close', streamClosed);
+    ch.stderr.once('close', streamClosed);
+
+    const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
+    ch.end(stdin && stdin.length > 0 ? Buffer.concat([inv.preamble, stdin]) : inv.preamble);
+  });
+}
+
+/**
+ * Sends a "signal" channel request (sshd answers with killpg on the session, as the login user).
+ * ssh2's `channel.signal()` silently sends nothing once our side has sent EOF, and we always have (the
+ * stdin is written whole), though RFC 4254 allows requests until the channel closes; hence the protocol
+ * call. Best effort: the remote `timeout` deadline (command.ts) kills what this cannot reach.
+ */
+function sendSignal(ch: ClientChannel, name: string): void {
+  const c = ch as unknown as {
+    outgoing?: { id: number; state: string };
+    _client?: { _protocol?: { signal?(id: number, signal: string): void } };
+  };
+  try {
+    if (c.outgoing && (c.outgoing.state === 'open' || c.outgoing.state === 'eof')) {
+      c._client?._protocol?.signal?.(c.outgoing.id, name);
+    }
+  } catch {
+    // the connection may already be gone
+  }
+}

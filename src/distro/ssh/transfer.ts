@@ -1,0 +1,92 @@
+/**
+ * File transfer over SFTP. Root writes in place (a temp file beside the target, then an atomic
+ * rename); a non-root user with sudo writes to a temp file in its home and `sudo install`s it, so the
+ * file never exists at the target with the wrong mode or owner.
+ */
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
+import { InputError, ProviderError } from '../../errors.js';
+import { shellQuote as q } from './command.js';
+import type { RawResult } from './exec.js';
+import type { SshTarget, UploadOptions } from './types.js';
+
+/** What transfers need from a session. */
+export interface TransferHost {
+  readonly target: SshTarget;
+  withSftp<T>(fn: (sftp: SFTPWrapper) => Promise<T>): Promise<T>;
+  /** Runs a command, throwing on a non-zero exit; `sudo` as in ExecOptions. */
+  run(command: string, sudo: boolean): Promise<RawResult>;
+}
+
+const OWNER = /^([a-z_][a-z0-9_.-]*)?(?::([a-z_][a-z0-9_.-]*))?$/i;
+
+export async function upload(host: TransferHost, path: string, data: string | Buffer, opts: UploadOptions = {}): Promise<void> {
+  const mode = opts.mode ?? 0o644;
+  const owner = opts.owner ? parseOwner(opts.owner) : undefined;
+  const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tag = randomBytes(6).toString('hex');
+  const where = `machine "${host.target.name}": upload to ${path}`;
+  try {
+    if (!usesSudo(host.target, opts.sudo)) {
+      const dir = posix.dirname(path);
+      const tmp = posix.join(dir, `.${posix.basename(path)}.ksctl-${tag}`);
+      await host.run(`mkdir -p -- ${q(dir)}`, false);
+      await host.withSftp(async (sftp) => {
+        try {
+          await call<void>((cb) => sftp.writeFile(tmp, body, { mode }, cb));
+          await call<void>((cb) => sftp.chmod(tmp, mode, cb)); // exact mode, whatever sftp-server's umask
+          if (owner) await host.run(`chown -- ${q(opts.owner!)} ${q(tmp)}`, false);
+          await call<void>((cb) => sftp.ext_openssh_rename(tmp, path, cb));
+        } catch (err) {
+          await call<void>((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+          throw err;
+        }
+      });
+      return;
+    }
+    if (!path.startsWith('/')) throw new InputError(`${where}: the path must be absolute`, ['path']);
+    const tmp = await host.withSftp(async (sftp) => {
+      const home = await call<string>((cb) => sftp.realpath('.', cb));
+      const file = posix.join(home, `.ksctl-upload-${tag}`);
+      await call<void>((cb) => sftp.writeFile(file, body, { mode: 0o600 }, cb));
+      return file;
+    });
+    const staged = `${path}.ksctl-${tag}`;
+    const ownership = [owner?.user ? `-o ${q(owner.user)}` : '', owner?.group ? `-g ${q(owner.group)}` : ''].join(' ');
+    await host.run(
+      `mkdir -p -- ${q(posix.dirname(path))} && install -m ${mode.toString(8).padStart(4, '0')} ${ownership} -- ${q(tmp)} ${q(staged)}` +
+        ` && mv -f -- ${q(staged)} ${q(path)}; rc=$?; rm -f -- ${q(tmp)} ${q(staged)}; exit $rc`,
+      true,
+    );
+  } catch (err) {
+    if (err instanceof InputError || err instanceof ProviderError) throw err;
+    throw new ProviderError(`${where} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function download(host: TransferHost, path: string, opts: { sudo?: boolean } = {}): Promise<Buffer> {
+  if (usesSudo(host.target, opts.sudo)) return (await host.run(`cat -- ${q(path)}`, true)).stdout;
+  try {
+    return await host.withSftp((sftp) => call<Buffer>((cb) => sftp.readFile(path, cb)));
+  } catch (err) {
+    throw new ProviderError(`machine "${host.target.name}": download of ${path} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+/** sudo applies to non-root users unless the caller turned it off. */
+export function usesSudo(target: SshTarget, sudo: boolean | undefined): boolean {
+  return target.user !== 'root' && sudo !== false;
+}
+
+function parseOwner(owner: string): { user?: string; group?: string } {
+  const m = OWNER.exec(owner);
+  if (!m || (!m[1] && !m[2])) throw new InputError(`invalid owner "${owner}" (expected user, user:group or :group)`, ['owner']);
+  return { user: m[1], group: m[2] };
+}
+
+function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+}

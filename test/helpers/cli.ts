@@ -1,0 +1,75 @@
+/**
+ * Runs the built CLI (bin/ksctl.js) as a subprocess in a sandbox: its own HOME, KSCTL_HOME and PATH
+ * with the kind/docker stand-ins first, no TTY and CI=true unless a test says otherwise.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin/ksctl.js');
+export const KIND_STANDIN_BIN = path.join(ROOT, 'test/standins/kind/bin');
+
+export interface Sandbox {
+  dir: string;
+  home: string;
+  ksctlHome: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ksctl-test-'));
+  const home = path.join(dir, 'home');
+  const ksctlHome = path.join(dir, 'ksctl');
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${KIND_STANDIN_BIN}:${process.env.PATH}`,
+    HOME: home,
+    KSCTL_HOME: ksctlHome,
+    KIND_STANDIN_HOME: path.join(dir, 'kind'),
+    CI: 'true',
+    NO_COLOR: '1',
+    LANG: 'C.UTF-8',
+    ...extraEnv,
+  };
+  return { dir, home, ksctlHome, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function startKsctl(args: string[], env: NodeJS.ProcessEnv, input = ''): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.end(input);
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function ksctl(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
+  return startKsctl(args, env, input).done;
+}
+
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The real kubectl, offline config commands only. */
+export function kubectl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return run('kubectl', args, env);
+}
