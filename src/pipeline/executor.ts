@@ -95,7 +95,10 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
       const interrupted = ctx.signal.aborted || (isKsctlError(e) && e.code === 'INTERRUPTED');
       await finish(record, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
       emit({ type: 'fail', step: desc, error: errorLine(e) });
-      throw interrupted && !isKsctlError(e) ? new InterruptedError(`interrupted during "${s.title}"`, { cause: e }) : e;
+      if (interrupted && !(isKsctlError(e) && e.code === 'INTERRUPTED')) {
+        throw new InterruptedError(`interrupted during "${s.title}"; run the same command again to resume`, { cause: e });
+      }
+      throw e;
     }
     await finish(record, 'done', started);
     emit({ type: 'done', step: desc, durationMs: Date.now() - started });

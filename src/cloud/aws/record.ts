@@ -21,6 +21,26 @@ export async function record(ctx: StepContext, key: string, rec: NewRecord): Pro
   return out!;
 }
 
+/** Like record(), but writes nothing when the record already says the same. */
+export async function ensureRecorded(ctx: StepContext, key: string, rec: NewRecord): Promise<ResourceRecord> {
+  const prev = recorded(ctx, key);
+  if (prev && sameRecord(prev, rec)) return prev;
+  return record(ctx, key, rec);
+}
+
+function sameRecord(prev: ResourceRecord, rec: NewRecord): boolean {
+  const { createdAt: _c, data: prevData, ...rest } = prev;
+  const { data, ...recRest } = rec;
+  if (JSON.stringify(sorted(rest)) !== JSON.stringify(sorted(recRest))) return false;
+  return Object.entries(data ?? {}).every(([k, v]) => JSON.stringify(prevData?.[k]) === JSON.stringify(v));
+}
+
+function sorted(o: object): [string, unknown][] {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
 export async function forget(ctx: StepContext, ...keys: string[]): Promise<void> {
   if (!keys.some((k) => ctx.cluster.state?.resources[k])) return;
   await ctx.cluster.update((s) => {

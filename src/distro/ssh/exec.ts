@@ -8,6 +8,9 @@ import { formatDuration, interrupted } from './backoff.js';
 import type { Invocation } from './command.js';
 import { LineSplitter } from './lines.js';
 
+/** `timeout -s KILL` reports a kill as 128 + 9. */
+const KILLED = 137;
+
 export interface RunOptions {
   stdin?: string | Buffer;
   /** 0 or Infinity: no timeout. */
@@ -49,6 +52,7 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
     let exitSignal: string | undefined;
     let openStreams = 2; // the channel's own close (after stdout ended) and stderr's close
     let settled = false;
+    const started = Date.now();
 
     const finish = (error?: Error): void => {
       if (settled) return;
@@ -61,16 +65,19 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
       if (code === undefined && exitSignal === undefined) {
         return reject(new ProviderError(`${opts.label}: the connection was lost before the command finished`));
       }
+      if (timer && (code === KILLED || exitSignal === 'KILL') && Date.now() - started >= opts.timeoutMs) {
+        return reject(timedOut()); // the remote deadline won the race against our timer
+      }
       resolve({ code: code ?? -1, exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
     };
-    const kill = (): void => {
-      sendSignal(ch, 'KILL');
-      ch.close();
-    };
+    // sshd cannot kill the command for us: it refuses "signal" requests for root sessions (no privilege
+    // separation) and signals as the login user, which cannot reach a sudo'd root process. Closing the
+    // channel stops us waiting; the remote `timeout` deadline (command.ts) kills the process.
     const onAbort = (): void => {
-      kill();
+      ch.close();
       finish(interrupted(opts.signal!));
     };
+    const timedOut = (): ProviderError => new ProviderError(`${opts.label} timed out after ${formatDuration(opts.timeoutMs)}`);
     const streamClosed = (): void => {
       if (--openStreams === 0) finish();
     };
@@ -78,8 +85,8 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
     const timer =
       opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)
         ? setTimeout(() => {
-            kill();
-            finish(new ProviderError(`${opts.label} timed out after ${formatDuration(opts.timeoutMs)}`));
+            ch.close();
+            finish(timedOut());
           }, opts.timeoutMs)
         : undefined;
     if (opts.signal?.aborted) return onAbort();
@@ -106,22 +113,3 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
   });
 }
 
-/**
- * Sends a "signal" channel request (sshd answers with killpg on the session, as the login user).
- * ssh2's `channel.signal()` silently sends nothing once our side has sent EOF, and we always have (the
- * stdin is written whole), though RFC 4254 allows requests until the channel closes; hence the protocol
- * call. Best effort: the remote `timeout` deadline (command.ts) kills what this cannot reach.
- */
-function sendSignal(ch: ClientChannel, name: string): void {
-  const c = ch as unknown as {
-    outgoing?: { id: number; state: string };
-    _client?: { _protocol?: { signal?(id: number, signal: string): void } };
-  };
-  try {
-    if (c.outgoing && (c.outgoing.state === 'open' || c.outgoing.state === 'eof')) {
-      c._client?._protocol?.signal?.(c.outgoing.id, name);
-    }
-  } catch {
-    // the connection may already be gone
-  }
-}

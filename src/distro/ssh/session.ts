@@ -14,8 +14,8 @@ import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } fr
 
 /** Default per-command timeout: 10 minutes. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 600_000;
-/** The remote `timeout` fires this long after ours, so our error (not a kill status) is what callers see. */
-const REMOTE_GRACE_MS = 1000;
+/** The remote `timeout` kill lands this long after our own timer, which is the one that reports. */
+const REMOTE_GRACE_MS = 250;
 const TAIL_LINES = 20;
 
 type RunOptions = ExecOptions & { allowFailure?: boolean };
