@@ -4,7 +4,7 @@ import type { OutputFormat } from './context.js';
 
 export async function printData(io: IoHost, format: OutputFormat | undefined, data: unknown, table: () => string): Promise<void> {
   if (format === 'json') io.out(JSON.stringify(data, null, 2));
-  else if (format === 'yaml') io.out((await import('yaml')).stringify(data));
+  else if (format === 'yaml') io.out((await import('./yaml-output.js')).toYaml(data));
   else io.out(table());
 }
 

@@ -5,8 +5,6 @@
 import type { ClusterId, Provider } from '../api/types.js';
 import { formatClusterId } from '../api/types.js';
 import { InputError, NotFoundError, ProviderError } from '../errors.js';
-import { entriesFrom, mergeEntries, removeEntries } from '../kubeconfig/merge.js';
-import { parseKubeconfig } from '../kubeconfig/file.js';
 import { contextName } from '../kubeconfig/naming.js';
 import type { ClusterState } from '../state/types.js';
 import type { ManagerDeps } from './types.js';
@@ -54,6 +52,8 @@ export class KsctlManager {
         hint: state.phase === 'ready' ? undefined : 're-run `ksctl create cluster` to finish it',
       });
     }
+    // The YAML machinery loads only here: list and describe never need it.
+    const [{ entriesFrom, mergeEntries }, { parseKubeconfig }] = await Promise.all([import('../kubeconfig/merge.js'), import('../kubeconfig/file.js')]);
     const name = contextName(id);
     const entries = entriesFrom(parseKubeconfig(text, 'the cluster kubeconfig'), name);
     const files = await mergeEntries(this.deps.kubeconfig, entries, setCurrent);
@@ -62,6 +62,7 @@ export class KsctlManager {
 
   /** Remove exactly this cluster's entries from the user's kubeconfig. */
   async forget(id: ClusterId): Promise<string[]> {
+    const { removeEntries } = await import('../kubeconfig/merge.js');
     return removeEntries(this.deps.kubeconfig, contextName(id));
   }
 }

@@ -87,7 +87,8 @@ export function createLocalProvider(): ManagedCloud {
       if (k.spawnError?.code === 'ENOENT') throw new PrerequisiteError('kind is not installed (not found on PATH)', { hint: KIND_INSTALL });
       const d = await runProgram('docker', ['info', '--format', '{{.ServerVersion}}'], { signal: ctx.signal });
       if (d.spawnError?.code === 'ENOENT') throw new PrerequisiteError('docker is not installed (not found on PATH); kind needs it', { hint: DOCKER_INSTALL });
-      if (d.code !== 0) {
+      // `docker info --format` exits 0 with an empty answer when the daemon is down (docker/cli#5900).
+      if (d.code !== 0 || d.stdout.trim() === '') {
         throw new PrerequisiteError(`Docker is not running: ${(d.stderr || d.stdout).trim().split('\n')[0] ?? ''}`, { hint: 'start the Docker daemon (e.g. `systemctl start docker`)' });
       }
     },

@@ -2,13 +2,14 @@
  * Crash-safe file replacement: write a temp file beside the target, fsync it, rename over the target,
  * fsync the directory. A reader sees the old file or the new one, never half of either.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+let counter = 0;
+
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`);
   const fh = await fs.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);

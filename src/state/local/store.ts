@@ -2,14 +2,13 @@
  * The local JSON state store: one directory per cluster under $KSCTL_HOME (see paths.ts).
  * Reads need no lock (writes are atomic renames); every change goes through a locked ClusterHandle.
  */
-import { promises as fs, rmdirSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { PROVIDERS, formatClusterId, type ClusterId, type Provider } from '../../api/types.js';
 import { StateError } from '../../errors.js';
 import { migrateState } from '../migrate.js';
 import type { ClusterHandle, ClusterState, SecretStore, StateStore } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
-import { acquireLock } from './lock.js';
 import { LOG_FILE, SECRETS_DIR, STATE_FILE, clusterDir, clustersDir, defaultStateRoot } from './paths.js';
 import { FileSecretStore } from './secrets.js';
 
@@ -24,16 +23,14 @@ export class LocalStateStore implements StateStore {
     const ids = await this.allIds();
     const clusters: ClusterState[] = [];
     const problems: { id: ClusterId; error: string }[] = [];
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          const s = await this.read(id);
-          if (s) clusters.push(s);
-        } catch (e) {
-          problems.push({ id, error: (e as Error).message });
-        }
-      }),
-    );
+    for (const id of ids) {
+      try {
+        const s = this.readSync(id);
+        if (s) clusters.push(s);
+      } catch (e) {
+        problems.push({ id, error: (e as Error).message });
+      }
+    }
     const key = (id: ClusterId) => `${id.name}\0${id.provider}\0${id.region}`;
     clusters.sort((a, b) => key(a.id).localeCompare(key(b.id)));
     return { clusters, problems };
@@ -45,10 +42,15 @@ export class LocalStateStore implements StateStore {
   }
 
   async read(id: ClusterId): Promise<ClusterState | undefined> {
+    return this.readSync(id);
+  }
+
+  /** Synchronous: a state file is small, and listing hundreds of them is faster without promises. */
+  private readSync(id: ClusterId): ClusterState | undefined {
     const file = path.join(clusterDir(this.root, id), STATE_FILE);
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -70,11 +72,13 @@ export class LocalStateStore implements StateStore {
 
   async lock(id: ClusterId, command: string): Promise<ClusterHandle> {
     const dir = clusterDir(this.root, id);
+    // Locking pulls in node:crypto; read-only commands never pay for it.
+    const { acquireLock } = await import('./lock.js');
     const lock = await acquireLock(dir, command, `cluster ${formatClusterId(id)}`);
     try {
       // Read under the lock: a corrupt or future file throws here, before anything can write it.
       const state = await this.read(id);
-      return new LocalClusterHandle(id, dir, state, this.secrets(id), lock.release);
+      return new LocalClusterHandle(id, dir, this.root, state, this.secrets(id), lock.release);
     } catch (e) {
       lock.release();
       throw e;
@@ -85,13 +89,9 @@ export class LocalStateStore implements StateStore {
     const base = clustersDir(this.root);
     const out: ClusterId[] = [];
     for (const provider of providers) {
-      for (const region of await dirs(path.join(base, provider))) {
-        for (const name of await dirs(path.join(base, provider, region))) {
-          const has = await fs.access(path.join(base, provider, region, name, STATE_FILE)).then(
-            () => true,
-            () => false,
-          );
-          if (has) out.push({ provider, region, name });
+      for (const region of dirs(path.join(base, provider))) {
+        for (const name of dirs(path.join(base, provider, region))) {
+          if (existsSync(path.join(base, provider, region, name, STATE_FILE))) out.push({ provider, region, name });
         }
       }
     }
@@ -99,9 +99,9 @@ export class LocalStateStore implements StateStore {
   }
 }
 
-async function dirs(p: string): Promise<string[]> {
+function dirs(p: string): string[] {
   try {
-    return (await fs.readdir(p, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   } catch {
     return [];
   }
@@ -116,6 +116,7 @@ class LocalClusterHandle implements ClusterHandle {
   constructor(
     readonly id: ClusterId,
     readonly dir: string,
+    private readonly root: string,
     state: ClusterState | undefined,
     readonly secrets: SecretStore,
     private readonly releaseLock: () => void,
@@ -164,12 +165,13 @@ class LocalClusterHandle implements ClusterHandle {
     this.releaseLock();
     // A cluster that never got a state file leaves nothing behind (bad input must write nothing).
     if (this.current === undefined) {
-      try {
-        rmdirSync(this.dir);
-        rmdirSync(path.dirname(this.dir));
-        rmdirSync(path.dirname(path.dirname(this.dir)));
-      } catch {
-        // Not empty: something else lives there.
+      // Up to and including $KSCTL_HOME, stopping at the first folder that holds anything else.
+      for (let d = this.dir; d.startsWith(this.root); d = path.dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
       }
     }
   }

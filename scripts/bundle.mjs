@@ -1,0 +1,27 @@
+// Bundles the CLI into dist/bundle/ (one entry plus lazily loaded chunks) so start-up resolves a few
+// files instead of hundreds. Cloud SDKs, ssh2 and the other heavy, optional packages stay external:
+// they load from node_modules only when a command needs them.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true }); // chunk names change with content
+
+const external = ['@aws-sdk/*', '@smithy/*', '@azure/*', '@google-cloud/*', '@kubernetes/*', 'ssh2', 'listr2', '@inquirer/*', '@peculiar/*', 'reflect-metadata'];
+
+await build({
+  entryPoints: { main: 'src/cli/main.ts', errors: 'src/errors.ts' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.mjs' },
+  minifySyntax: true,
+  minifyWhitespace: true,
+  sourcemap: false,
+  external,
+  // commander is CommonJS; give bundled CJS a real `require`.
+  banner: { js: "import{createRequire as __ksctlRequire}from'node:module';const require=__ksctlRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
