@@ -30,3 +30,4 @@ export async function loadProvider(provider: Provider, type: ClusterType): Promi
 
 // Built-in providers. Each import() is resolved only when the provider is used.
 registerProvider('local', 'managed', async () => (await import('./local/index.js')).createLocalProvider());
+registerProvider('ssh', 'selfmanaged', async () => (await import('./ssh/index.js')).createSshProvider());

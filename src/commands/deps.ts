@@ -13,6 +13,7 @@ export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, prog
     kubeconfig: kubeconfigTarget(g.kubeconfig, cenv.env),
     signal: cenv.signal,
     command: `ksctl ${cenv.argv.join(' ')}`.trim(),
+    env: cenv.env,
     attachLogFile: (f) => io.attachLogFile(f),
     ...(progress ? { onEvent: (e) => progress.onEvent(e) } : {}),
   };

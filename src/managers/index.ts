@@ -13,5 +13,15 @@ export interface ClusterLifecycle {
 
 export async function lifecycleFor(type: ClusterType, deps: ManagerDeps): Promise<ClusterLifecycle> {
   if (type === 'managed') return new (await import('./managed.js')).ManagedManager(deps);
-  return new (await import('./selfmanaged.js')).SelfManagedManager(deps);
+  return new (await import('./selfmanaged/manager.js')).SelfManagedManager(deps, selfManagedOptions(deps));
+}
+
+/** Self-managed knobs that come from the environment rather than the spec (never stored in state). */
+function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPassword?: string } {
+  const env = deps.env ?? {};
+  const wait = Number(env.KSCTL_SSH_WAIT_SECONDS);
+  return {
+    ...(Number.isFinite(wait) && wait > 0 ? { sshWaitMs: wait * 1000 } : {}),
+    ...(env.KSCTL_SUDO_PASSWORD ? { sudoPassword: env.KSCTL_SUDO_PASSWORD } : {}),
+  };
 }

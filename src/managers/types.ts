@@ -17,6 +17,8 @@ export interface ManagerDeps {
   attachLogFile?: (file: string) => void;
   /** Command line recorded in lock files and run history. */
   command: string;
+  /** Process environment (self-managed knobs: KSCTL_SSH_WAIT_SECONDS, KSCTL_SUDO_PASSWORD). */
+  env?: NodeJS.ProcessEnv;
   /** Maximum steps running at once. */
   concurrency?: number;
 }

@@ -33,7 +33,9 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
     LANG: 'C.UTF-8',
     ...extraEnv,
   };
-  return { dir, home, ksctlHome, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // KSCTL_TEST_KEEP=1 keeps the sandbox (state, logs, kubeconfigs) for a post-mortem.
+  const cleanup = () => (process.env.KSCTL_TEST_KEEP ? console.error(`kept sandbox ${dir}`) : rmSync(dir, { recursive: true, force: true }));
+  return { dir, home, ksctlHome, env, cleanup };
 }
 
 export interface CliResult {

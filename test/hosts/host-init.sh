@@ -9,7 +9,7 @@
 set -euo pipefail
 
 SELF_DIR=/usr/local/lib/ksctl-test-host   # where init copies this script and the stand-in
-OVERLAID=(etc var usr/local opt srv)   # copy-on-write views of the real directories
+OVERLAID=(etc var usr opt srv)   # copy-on-write views of the real directories (/usr too: air-gapped installs put etcd and dpkg packages there)
 FRESH=(root home)                        # start empty like a new VM: no dotfiles or keys leak in
 KSCTLPW_HASH='$6$kshtesthosts$LkOjgBE2R95wwtDS3BlKVi3bAoo0VCFh3ffdp0tjp/oUCxRCRfRGdu33/eZmaRd/kUJRDWjp8whR6l4AvRxb7.'
 

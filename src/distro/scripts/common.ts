@@ -195,6 +195,3 @@ export function sortEndpoints<T extends { name: string; address: string }>(list:
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** The standard environment: the body sets the same defaults, so this is informational for the executor. */
-export const APT_ENV: Record<string, string> = { DEBIAN_FRONTEND: 'noninteractive' };

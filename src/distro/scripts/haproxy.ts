@@ -45,7 +45,8 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     'backend kube-apiserver',
     '    balance roundrobin',
     '    option tcp-check',
-    '    default-server inter 5s fall 3 rise 2',
+    // A name that does not resolve yet marks its server down instead of failing the whole config.
+    '    default-server inter 5s fall 3 rise 2 init-addr last,libc,none',
     ...servers,
     '',
   ].join('\n');

@@ -54,7 +54,7 @@ export async function connectWithRetry(req: ConnectRequest): Promise<Handshaken>
       });
     }
     try {
-      const stream = await openStream(req, Math.min(tuning.attemptTimeoutMs, remaining));
+      const stream = await openStream(req, Math.min(tuning.attemptTimeoutMs, remaining), remaining);
       const done = await handshake(stream, ep, {
         pinned: req.pinned,
         readyTimeoutMs: Math.max(1, Math.min(tuning.attemptTimeoutMs, deadline - Date.now())),
@@ -75,10 +75,11 @@ export async function connectWithRetry(req: ConnectRequest): Promise<Handshaken>
   }
 }
 
-function openStream(req: ConnectRequest, timeoutMs: number): Promise<Duplex> {
+/** A stream to the machine; a bastion that is itself still booting may take all of `remainingMs`. */
+function openStream(req: ConnectRequest, timeoutMs: number, remainingMs: number): Promise<Duplex> {
   const { endpoint: ep, via, signal } = req;
   if (!via) return openTcp(ep.host, ep.port, timeoutMs, signal);
-  return via.get(signal, timeoutMs).then((client) => forwardThrough(client, ep.host, ep.port, timeoutMs, signal));
+  return via.get(signal, remainingMs).then((client) => forwardThrough(client, ep.host, ep.port, timeoutMs, signal));
 }
 
 function finalError(where: string, ep: SshEndpoint, pinned: readonly string[], err: unknown): Error {

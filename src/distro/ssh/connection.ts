@@ -26,8 +26,6 @@ export interface ConnectionOptions {
 export class Connection {
   /** The key the server presented on the last successful connect. */
   hostKey = '';
-  /** How many times a connection was established (1 unless it dropped). */
-  connects = 0;
   private client: Client | undefined;
   private pending: Promise<Client> | undefined;
   private readonly slots: Slots;
@@ -129,7 +127,6 @@ export class Connection {
       logger.info(`machine "${this.endpoint.name}" presented host key ${fingerprint(hostKey)} (not pinned yet)`);
     }
     this.hostKey = hostKey;
-    this.connects++;
     client.on('error', (err) => logger.debug(`connection error: ${err.message}`));
     client.on('close', () => {
       if (this.client === client) this.client = undefined;

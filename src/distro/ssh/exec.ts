@@ -1,6 +1,6 @@
 /**
  * Running one invocation on an open connection: stream lines as they arrive, collect the output,
- * enforce the timeout (kill and close the channel) and honour the abort signal.
+ * enforce the timeout (close the channel; the remote deadline kills) and honour the abort signal.
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { ProviderError } from '../../errors.js';
@@ -65,7 +65,7 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
       if (code === undefined && exitSignal === undefined) {
         return reject(new ProviderError(`${opts.label}: the connection was lost before the command finished`));
       }
-      if (timer && (code === KILLED || exitSignal === 'KILL') && Date.now() - started >= opts.timeoutMs) {
+      if (timer && (code === KILLED || exitSignal === 'SIGKILL' || exitSignal === 'KILL') && Date.now() - started >= opts.timeoutMs) {
         return reject(timedOut()); // the remote deadline won the race against our timer
       }
       resolve({ code: code ?? -1, exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });

@@ -3,7 +3,7 @@
  * login, keepalives. Retrying is the caller's business (connect.ts).
  */
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { interrupted } from './backoff.js';
 import { hostKeyAlgorithms, hostKeyLine, isPinned } from './hostkey.js';
 import type { SshTarget } from './types.js';
@@ -77,7 +77,7 @@ export function handshake(sock: Duplex, ep: SshEndpoint, opts: HandshakeOptions)
       readyTimeout: opts.readyTimeoutMs,
       keepaliveInterval: opts.keepaliveIntervalMs,
       keepaliveCountMax: opts.keepaliveCountMax,
-      ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as never } } : {}),
+      ...(serverHostKey ? { algorithms: { serverHostKey: serverHostKey as ServerHostKeyAlgorithm[] } } : {}),
     };
     try {
       client.connect(config);

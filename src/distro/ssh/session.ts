@@ -95,7 +95,12 @@ export class PooledSession implements SshSession, TransferHost {
       ? (line: string, stream: 'stdout' | 'stderr'): void => {
           const clean = redactor(line);
           this.logger.debug(`${stream === 'stderr' ? '!' : '|'} ${clean}`);
-          opts.onLine?.(clean, stream);
+          try {
+            opts.onLine?.(clean, stream);
+          } catch (err) {
+            // A throwing callback must not break ssh2's parser (it runs inside its data handler).
+            this.logger.warn(`onLine callback failed: ${(err as Error).message}`);
+          }
         }
       : undefined;
     const started = Date.now();

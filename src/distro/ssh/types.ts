@@ -22,16 +22,23 @@ export interface SshTarget {
 export interface ExecOptions {
   /** Run as root through sudo when the user is not root. Default true. */
   sudo?: boolean;
-  /** Per-command timeout in ms (default 10 min). */
+  /**
+   * Per-command timeout in ms (default 10 min; 0 disables). On expiry the channel is closed and the
+   * remote process group killed by a coreutils `timeout` deadline a moment later.
+   */
   timeoutMs?: number;
   /** Standard input for the command (scripts are piped, not put on the command line). */
   stdin?: string | Buffer;
   /** Environment exported before the command (values never logged). */
   env?: Record<string, string>;
-  /** Called for each line of output as it arrives. */
+  /** Called for each line of output as it arrives (CR stripped, secrets redacted). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Aborting closes the channel; the remote command then dies on its next write or at its deadline. */
   signal?: AbortSignal;
-  /** Values to redact from output and errors (tokens passed to the script). */
+  /**
+   * Values to redact from output lines, logs and errors (tokens passed to the script). The returned
+   * ExecResult stays unredacted: callers read tokens with exec.
+   */
   secrets?: string[];
 }
 
@@ -51,7 +58,10 @@ export interface SshSession {
   readonly target: SshTarget;
   /** The host key the server presented (`ssh-ed25519 AAAA...`), after connect. */
   readonly hostKey: string;
-  /** Runs a command; throws ProviderError on non-zero exit unless `allowFailure`. */
+  /**
+   * Runs a command (through `sudo` when the user is not root, unless `sudo: false`); throws
+   * ProviderError with the stderr tail on a non-zero exit unless `allowFailure`.
+   */
   exec(command: string, opts?: ExecOptions & { allowFailure?: boolean }): Promise<ExecResult>;
   upload(remotePath: string, data: string | Buffer, opts?: UploadOptions): Promise<void>;
   download(remotePath: string, opts?: { sudo?: boolean }): Promise<Buffer>;

@@ -1,0 +1,96 @@
+/**
+ * Bring your own machines (`--provider ssh`): the cluster file lists existing machines with their role,
+ * address and SSH access; ksctl bootstraps them with the same pipeline as cloud VMs. Nothing is created
+ * or deleted: `delete` uninstalls Kubernetes and leaves the machines.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ClusterSpec, MachineSpec, Role } from '../../api/types.js';
+import { InputError } from '../../errors.js';
+import type { StepContext } from '../../pipeline/types.js';
+import type { Machine } from '../../state/types.js';
+import { registerSecret } from '../../util/redact.js';
+import type { PlannedMachine, SelfManagedCloud } from '../types.js';
+
+const DEFAULT_KEYS = ['.ssh/id_ed25519', '.ssh/id_ecdsa', '.ssh/id_rsa'];
+
+function expand(p: string): string {
+  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : path.resolve(p);
+}
+
+/** The key file for a machine: its own, else the user's default key. */
+export function keyFileFor(m: Pick<MachineSpec, 'keyFile'>): string | undefined {
+  if (m.keyFile) return expand(m.keyFile);
+  return DEFAULT_KEYS.map((k) => path.join(os.homedir(), k)).find((k) => existsSync(k));
+}
+
+function specOf(spec: ClusterSpec, name: string): MachineSpec | undefined {
+  return spec.machines.find((m) => m.name === name);
+}
+
+export function createSshProvider(): SelfManagedCloud {
+  return {
+    provider: 'ssh',
+    kind: 'selfmanaged',
+    async preflight(ctx) {
+      ctx.spec.machines.forEach((m, i) => {
+        const key = keyFileFor(m);
+        if (!key) throw new InputError(`spec.machines[${i}].keyFile: no key file given and none of ~/${DEFAULT_KEYS.join(', ~/')} exists`, [`spec.machines[${i}].keyFile`]);
+        try {
+          readFileSync(key);
+        } catch (e) {
+          throw new InputError(`spec.machines[${i}].keyFile: cannot read ${key} (${(e as NodeJS.ErrnoException).code})`, [`spec.machines[${i}].keyFile`]);
+        }
+      });
+      if (ctx.spec.airgap.enabled && (!ctx.spec.airgap.dir || !existsSync(expand(ctx.spec.airgap.dir)))) {
+        throw new InputError(`spec.airgap.dir: air-gapped installs need a directory with the install files${ctx.spec.airgap.dir ? ` (${ctx.spec.airgap.dir} does not exist)` : ''}`, ['spec.airgap.dir']);
+      }
+    },
+    plannedResources(spec) {
+      return spec.machines.map((m) => ({ kind: 'machine (existing)', name: m.name, details: { role: m.role, address: `${m.user}@${m.address}:${m.port}` } }));
+    },
+    infraSteps: () => [],
+    machinePlan(spec): PlannedMachine[] {
+      const seen: Partial<Record<Role, number>> = {};
+      return spec.machines.map((m) => ({ name: m.name, role: m.role, size: '', spot: false, index: (seen[m.role] = (seen[m.role] ?? -1) + 1) }));
+    },
+    machineNeeds: () => [],
+    async ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine> {
+      const m = specOf(ctx.spec, planned.name);
+      if (!m) throw new InputError(`machine ${planned.name} is not in spec.machines`);
+      const known = ctx.cluster.state?.machines[m.name];
+      const machine: Machine = {
+        name: m.name,
+        role: m.role,
+        publicAddress: m.address,
+        privateAddress: m.privateAddress ?? m.address,
+        sshPort: m.port,
+        sshUser: m.user,
+        // A key pinned on an earlier contact stays pinned; the spec's key, when given, wins.
+        hostKeys: m.hostKey ? [m.hostKey] : (known?.hostKeys ?? []),
+        status: known?.status ?? 'running',
+      };
+      await ctx.cluster.update((s) => {
+        s.machines[m.name] = machine;
+      });
+      return machine;
+    },
+    async deleteMachine(ctx, machine) {
+      await ctx.cluster.update((s) => {
+        delete s.machines[machine.name];
+      });
+    },
+    async sshPrivateKey(ctx, machine) {
+      const m = specOf(ctx.spec, machine.name) ?? { keyFile: undefined };
+      const file = keyFileFor(m);
+      if (!file) return undefined;
+      const key = readFileSync(file, 'utf8');
+      registerSecret(key);
+      return key;
+    },
+    async destroy() {
+      // The machines are the user's: the manager uninstalls Kubernetes from them; nothing to delete here.
+    },
+  };
+}

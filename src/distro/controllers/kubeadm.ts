@@ -1,0 +1,69 @@
+/**
+ * kubeadm: ksctl's own CA (so the discovery hash is known before init), a bootstrap token and a
+ * certificate key generated once; before a late join the token and uploaded certificates are re-minted
+ * on control plane 0, because kubeadm expires them (24 h and 2 h).
+ */
+import { SECRET_ENV, SECRET_NAMES } from '../pki/names.js';
+import { caCertHash } from '../pki/kubernetes.js';
+import { kubeadmInstallScript } from '../scripts/kubeadm-install.js';
+import {
+  KUBEADM_ADMIN_KUBECONFIG,
+  kubeadmCniScript,
+  kubeadmInitScript,
+  kubeadmJoinControlPlaneScript,
+  kubeadmJoinWorkerScript,
+  kubeadmMintScript,
+  kubeadmResetScript,
+} from '../scripts/kubeadm.js';
+import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
+import { runScript } from '../runner.js';
+import { airgapOf, commonUninstall, nodeInput } from './node-input.js';
+import type { DistroController } from './types.js';
+import type { SecretStore } from '../../state/types.js';
+
+/** Re-mint when the last mint is older than this: uploaded certificates live 2 h. */
+export const REMINT_AFTER_MS = 90 * 60_000;
+const MINT_RESOURCE = 'kubeadm/bootstrap';
+
+async function hash(secrets: SecretStore): Promise<string> {
+  const ca = await secrets.get(SECRET_NAMES.kubernetesCaCert);
+  if (!ca) throw new Error('kubernetes CA has not been generated');
+  return caCertHash(ca);
+}
+
+export function kubeadmController(): DistroController {
+  const install = (version: string, airgap: ReturnType<typeof airgapOf>) => kubeadmInstallScript({ kubernetesVersion: version, ...(airgap ? { airgap } : {}) });
+  return {
+    name: 'kubeadm',
+    kubeconfigPath: KUBEADM_ADMIN_KUBECONFIG,
+    ensureSecrets: (secrets) => ensureDistributionSecrets(secrets, 'kubeadm'),
+    async secretEnv(secrets) {
+      const token = await secrets.get(TOKEN_SECRETS.kubeadmToken);
+      const key = await secrets.get(TOKEN_SECRETS.kubeadmCertKey);
+      if (!token || !key) throw new Error('kubeadm token has not been generated');
+      return { [SECRET_ENV.kubeadmToken]: token.trim(), [SECRET_ENV.kubeadmCertificateKey]: key.trim() };
+    },
+    async initScripts(t, cp0) {
+      const input = nodeInput(t, cp0);
+      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmInitScript(input), kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) })];
+    },
+    async joinControlPlaneScripts(t, cp, secrets) {
+      const input = { ...nodeInput(t, cp), caCertHash: await hash(secrets) };
+      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmJoinControlPlaneScript(input)];
+    },
+    async joinWorkerScripts(t, w, secrets) {
+      const input = { ...nodeInput(t, w), caCertHash: await hash(secrets) };
+      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmJoinWorkerScript(input)];
+    },
+    async prepareJoin(ctx, cp0, t, secretEnv) {
+      const minted = ctx.cluster.state?.resources[MINT_RESOURCE]?.data?.mintedAt;
+      if (typeof minted === 'string' && Date.now() - Date.parse(minted) < REMINT_AFTER_MS) return;
+      await runScript(cp0, kubeadmMintScript(nodeInput(t, t.controlPlanes[0]!)), { secrets: ctx.cluster.secrets, secretEnv, signal: ctx.signal, onLine: (l) => ctx.log.info(l) });
+      await ctx.cluster.update((s) => {
+        s.resources[MINT_RESOURCE] = { kind: 'kubeadm-bootstrap-token', id: 'bootstrap', createdAt: new Date().toISOString(), data: { mintedAt: new Date().toISOString() } };
+      });
+    },
+    kubectl: (args) => `kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} ${args}`,
+    uninstallScript: (role) => commonUninstall(role) ?? kubeadmResetScript({ purgePackages: false }),
+  };
+}

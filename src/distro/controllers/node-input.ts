@@ -1,0 +1,29 @@
+/** The script inputs for a machine, derived from the topology (pure). */
+import { etcdUninstallScript } from '../scripts/etcd.js';
+import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
+import type { Machine } from '../../state/types.js';
+import { privateAddress, reachableAddress, type Topology } from './types.js';
+
+export function airgapOf(t: Topology): AirgapInput | undefined {
+  return t.spec.airgap.enabled ? {} : undefined;
+}
+
+export function nodeInput(t: Topology, m: Machine): NodeInput {
+  const airgap = airgapOf(t);
+  const lbPrivate = privateAddress(t.loadBalancer);
+  const lbPublic = reachableAddress(t.loadBalancer);
+  return {
+    cluster: t.spec.name,
+    kubernetesVersion: t.spec.kubernetesVersion,
+    node: { name: m.name, address: privateAddress(m) },
+    loadBalancer: { address: lbPrivate, ...(lbPublic !== lbPrivate ? { publicAddress: lbPublic } : {}) },
+    etcd: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
+    ...(airgap ? { airgap } : {}),
+  };
+}
+
+/** etcd members and the load balancer are uninstalled the same way whatever the distribution. */
+export function commonUninstall(role: Machine['role']): Script | undefined {
+  if (role === 'etcd') return etcdUninstallScript();
+  return undefined;
+}

@@ -1,0 +1,73 @@
+/** Steps for the load balancer and the external etcd cluster (distribution independent). */
+import type { PlannedMachine } from '../../cloud/types.js';
+import { privateAddress } from '../../distro/controllers/types.js';
+import { ensureEtcdPki } from '../../distro/cluster-secrets.js';
+import { etcdHealthScript, etcdMemberScript } from '../../distro/scripts/etcd.js';
+import { haproxyScript } from '../../distro/scripts/haproxy.js';
+import type { Step } from '../../pipeline/types.js';
+import type { BootstrapRuntime } from './runtime.js';
+
+export function lbStep(rt: BootstrapRuntime, lb: PlannedMachine, cps: PlannedMachine[]): Step {
+  return {
+    id: `lb/${lb.name}`,
+    title: `Load balancer ${lb.name} (HAProxy :6443 → ${cps.length} control planes)`,
+    needs: [`machine/${lb.name}`, ...cps.map((c) => `machine/${c.name}`)],
+    target: lb.name,
+    async run(ctx) {
+      const t = rt.topology(ctx);
+      const script = haproxyScript({
+        controlPlanes: t.controlPlanes.map((c) => ({ name: c.name, address: privateAddress(c) })),
+        ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
+      });
+      await rt.run(ctx, t.loadBalancer, [script]);
+      await ctx.cluster.update((s) => {
+        const m = s.machines[lb.name];
+        if (m) m.status = 'bootstrapped';
+      });
+    },
+  };
+}
+
+export function etcdSteps(rt: BootstrapRuntime, members: PlannedMachine[], cluster: string): { steps: Step[]; ready: string[] } {
+  const pki: Step = {
+    id: 'pki/etcd',
+    title: `Generate the etcd CA and certificates (${members.length} members)`,
+    needs: members.map((m) => `machine/${m.name}`),
+    async run(ctx) {
+      const t = rt.topology(ctx);
+      await ensureEtcdPki(ctx.cluster.secrets, cluster, t.etcd.map((e) => ({ name: e.name, addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))] })));
+    },
+  };
+  const memberSteps: Step[] = members.map((m) => ({
+    id: `etcd/${m.name}`,
+    title: `etcd member ${m.name}`,
+    needs: ['pki/etcd'],
+    target: m.name,
+    async run(ctx) {
+      const t = rt.topology(ctx);
+      const me = rt.machine(ctx, m.name);
+      const script = etcdMemberScript({
+        cluster,
+        name: me.name,
+        address: privateAddress(me),
+        members: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
+        ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
+      });
+      await rt.run(ctx, me, [script]);
+      await ctx.cluster.update((s) => {
+        const cur = s.machines[m.name];
+        if (cur) cur.status = 'bootstrapped';
+      });
+    },
+  }));
+  const health: Step = {
+    id: 'etcd/health',
+    title: `etcd cluster healthy (${members.length} members over TLS)`,
+    needs: memberSteps.map((s) => s.id),
+    async run(ctx) {
+      const t = rt.topology(ctx);
+      await rt.run(ctx, t.etcd[0]!, [etcdHealthScript({ members: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })) })]);
+    },
+  };
+  return { steps: [pki, ...memberSteps, health], ready: ['etcd/health'] };
+}

@@ -1,0 +1,126 @@
+/**
+ * SelfManagedManager: machines from a cloud (or the user's own, over SSH) turned into an HA cluster by
+ * a distribution controller, as a dependency graph recorded step by step in state.
+ */
+import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
+import { loadProvider } from '../../cloud/registry.js';
+import type { PlannedResource, SelfManagedCloud } from '../../cloud/types.js';
+import { distroController } from '../../distro/controllers/index.js';
+import { NotFoundError } from '../../errors.js';
+import { runPlan } from '../../pipeline/executor.js';
+import type { Plan, StepContext } from '../../pipeline/types.js';
+import { newClusterState } from '../../state/new-state.js';
+import type { ClusterHandle } from '../../state/types.js';
+import { KsctlManager } from '../ksctl.js';
+import { endRun, startRun } from '../lifecycle.js';
+import type { CreateResult } from '../managed.js';
+import { assertSameSpec } from '../spec-drift.js';
+import type { ManagerDeps } from '../types.js';
+import { buildCreatePlan } from './plan.js';
+import { BootstrapRuntime } from './runtime.js';
+import { describeScripts } from './describe.js';
+import { uninstallSteps } from './teardown.js';
+
+export interface SelfManagedOptions {
+  /** Bounded wait for a machine's SSH (booting VMs, or a host that is down). */
+  sshWaitMs?: number;
+  sudoPassword?: string;
+}
+
+export async function selfManagedProvider(provider: ClusterSpec['provider']): Promise<SelfManagedCloud> {
+  const p = await loadProvider(provider, 'selfmanaged');
+  if (p.kind !== 'selfmanaged') throw new Error(`provider ${provider} registered as selfmanaged is not`);
+  return p;
+}
+
+export class SelfManagedManager {
+  constructor(
+    private readonly deps: ManagerDeps,
+    private readonly opts: SelfManagedOptions = {},
+  ) {}
+
+  async runtime(spec: ClusterSpec): Promise<BootstrapRuntime> {
+    const provider = await selfManagedProvider(spec.provider);
+    const { Ssh2Pool } = await import('../../distro/ssh/pool.js');
+    const pool = new Ssh2Pool({ logger: this.deps.log, maxWaitMs: this.opts.sshWaitMs ?? 5 * 60_000 });
+    return new BootstrapRuntime(provider, distroController(spec.distribution ?? 'k3s'), pool, {
+      sshWaitMs: this.opts.sshWaitMs ?? 5 * 60_000,
+      ...(this.opts.sudoPassword ? { sudoPassword: this.opts.sudoPassword } : {}),
+    });
+  }
+
+  async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: Plan }> {
+    const rt = await this.runtime(spec);
+    try {
+      const steps = buildCreatePlan(spec, rt.provider, rt);
+      const scripts = describeScripts(spec, rt);
+      for (const s of steps) if (scripts[s.id]) s.details = { ...(s.details ?? {}), scripts: scripts[s.id] };
+      return { resources: rt.provider.plannedResources(spec), plan: { steps } };
+    } finally {
+      rt.pool.closeAll();
+    }
+  }
+
+  async create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult> {
+    const id = clusterIdOf(spec);
+    const rt = await this.runtime(spec);
+    const h = await this.deps.store.lock(id, this.deps.command);
+    try {
+      if (h.state) assertSameSpec(h.state.spec, spec);
+      const ctx = this.context(h, spec);
+      if (!h.state) await rt.provider.preflight(ctx);
+      if (!h.state) await h.save(newClusterState(spec));
+      this.deps.attachLogFile?.(h.logFile);
+      const run = await startRun(h, this.deps.command, 'creating');
+      try {
+        await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency: this.deps.concurrency ?? 32, onEvent: this.deps.onEvent });
+        await h.update((s) => {
+          s.versions.kubernetes = spec.kubernetesVersion;
+          s.versions.distribution = spec.distribution ?? 'k3s';
+        });
+        await endRun(h, run, { ok: true, phase: 'ready' });
+      } catch (e) {
+        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
+        throw e;
+      }
+    } finally {
+      rt.pool.closeAll();
+      h.release();
+    }
+    const sw = await new KsctlManager(this.deps).switch(id, opts.switchContext);
+    return { id, context: sw.context, kubeconfigFiles: sw.files };
+  }
+
+  /** Uninstall from the machines (ssh provider) or delete them (clouds), then forget the cluster. */
+  async delete(id: ClusterId): Promise<void> {
+    const h = await this.deps.store.lock(id, this.deps.command);
+    let rt: BootstrapRuntime | undefined;
+    try {
+      if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
+      const spec = h.state.spec;
+      rt = await this.runtime(spec);
+      this.deps.attachLogFile?.(h.logFile);
+      const run = await startRun(h, this.deps.command, 'deleting');
+      const ctx = this.context(h, spec);
+      const provider = rt.provider;
+      const stamp = Date.now();
+      try {
+        const uninstall = provider.provider === 'ssh' ? uninstallSteps(rt, Object.values(h.state.machines), stamp) : [];
+        const destroy = { id: `destroy/${stamp}`, title: 'Delete cloud resources', needs: uninstall.map((s) => s.id), run: (c: StepContext) => provider.destroy(c) };
+        await runPlan({ steps: [...uninstall, destroy] }, ctx, { run, concurrency: 32, onEvent: this.deps.onEvent });
+      } catch (e) {
+        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
+        throw e;
+      }
+      await new KsctlManager(this.deps).forget(id);
+      await h.remove();
+    } finally {
+      rt?.pool.closeAll();
+      h.release();
+    }
+  }
+
+  context(h: ClusterHandle, spec: ClusterSpec): StepContext {
+    return { spec, cluster: h, log: this.deps.log, signal: this.deps.signal };
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { InputError } from '../../../src/errors.js';
+import {
+  k3sAgentJoinScript,
+  k3sConfig,
+  k3sServerInitScript,
+  k3sServerJoinScript,
+  k3sUninstallScript,
+  resolveVersion,
+} from '../../../src/distro/scripts/index.js';
+import { ETCD, LB } from './matrix.js';
+
+const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+
+describe('k3s config.yaml', () => {
+  it('first server, embedded etcd: cluster-init, SANs for the LB, node identity, token by file', () => {
+    expect(parse(k3sConfig('server-init', base))).toEqual({
+      'node-name': 'cp-0',
+      'node-ip': '10.0.2.10',
+      'token-file': '/etc/rancher/k3s/ksctl-token',
+      'tls-san': ['10.0.0.5', '203.0.113.5'],
+      'write-kubeconfig-mode': '0600',
+      'cluster-init': true,
+    });
+  });
+
+  it('joining server, embedded etcd: joins through the LB', () => {
+    const cfg = parse(k3sConfig('server-join', { ...base, node: { name: 'cp-1', address: '10.0.2.11' } }));
+    expect(cfg.server).toBe('https://10.0.0.5:6443');
+    expect(cfg['cluster-init']).toBeUndefined();
+  });
+
+  it.each(['server-init', 'server-join'] as const)('%s, external etcd: datastore endpoint and TLS files', (role) => {
+    const cfg = parse(k3sConfig(role, { ...base, etcd: ETCD }));
+    expect(cfg['datastore-endpoint']).toBe('https://10.0.1.10:2379,https://10.0.1.11:2379,https://10.0.1.12:2379');
+    expect(cfg['datastore-cafile']).toBe('/etc/k3s/etcd/ca.crt');
+    expect(cfg['datastore-certfile']).toBe('/etc/k3s/etcd/client.crt');
+    expect(cfg['datastore-keyfile']).toBe('/etc/k3s/etcd/client.key');
+    expect(cfg['cluster-init']).toBeUndefined();
+    expect(cfg.server).toBeUndefined();
+  });
+
+  it('agent: server URL is the LB, no server-only keys', () => {
+    const cfg = parse(k3sConfig('agent', { ...base, node: { name: 'wp-0', address: '10.0.3.10' }, etcd: ETCD }));
+    expect(cfg).toEqual({
+      server: 'https://10.0.0.5:6443',
+      'node-name': 'wp-0',
+      'node-ip': '10.0.3.10',
+      'token-file': '/etc/rancher/k3s/ksctl-token',
+    });
+  });
+});
+
+describe('k3s scripts', () => {
+  it('pins the version from DISTRIBUTION_VERSIONS and the installer by tag', () => {
+    const s = k3sServerInitScript(base);
+    expect(s.body).toContain('version=v1.31.7+k3s1');
+    expect(s.body).toContain('https://raw.githubusercontent.com/k3s-io/k3s/v1.31.7%2Bk3s1/install.sh');
+    expect(s.body).toContain('INSTALL_K3S_VERSION="$version" INSTALL_K3S_EXEC=server');
+    expect(s.body).toContain('env -u K3S_TOKEN');
+    expect(s.secretEnv).toEqual(['K3S_TOKEN']);
+  });
+
+  it('external etcd: the executor uploads the client certs', () => {
+    const s = k3sServerJoinScript({ ...base, etcd: ETCD });
+    expect(s.files?.map((f) => f.contentRef)).toEqual([
+      'secret:etcd-ca.crt',
+      'secret:etcd-apiserver-client.crt',
+      'secret:etcd-apiserver-client.key',
+    ]);
+  });
+
+  it('air-gapped: binary, installer and images are uploads; nothing is downloaded', () => {
+    const s = k3sAgentJoinScript({ ...base, airgap: { images: ['k3s-airgap-images-amd64.tar.zst'] } });
+    expect(s.files).toEqual([
+      { path: '/usr/local/bin/k3s', mode: 0o755, contentRef: 'artifact:k3s' },
+      { path: '/var/lib/ksctl/k3s/install.sh', mode: 0o755, contentRef: 'artifact:k3s-install.sh' },
+      {
+        path: '/var/lib/rancher/k3s/agent/images/k3s-airgap-images-amd64.tar.zst',
+        mode: 0o644,
+        contentRef: 'artifact:k3s-airgap-images-amd64.tar.zst',
+      },
+    ]);
+    expect(s.body).not.toContain('curl');
+    expect(s.body).toContain('INSTALL_K3S_SKIP_DOWNLOAD=true');
+    expect(s.body).toContain('INSTALL_K3S_EXEC=agent');
+    expect(s.body).toContain('systemctl is-active --quiet k3s-agent');
+  });
+
+  it('uninstall runs whichever k3s uninstall scripts exist', () => {
+    expect(k3sUninstallScript().body).toContain('for s in k3s-uninstall.sh k3s-agent-uninstall.sh; do');
+  });
+
+  it.each([
+    ['1.31', 'v1.31.7+k3s1'],
+    ['v1.32', 'v1.32.3+k3s1'],
+    ['1.31.7', 'v1.31.7+k3s1'],
+    ['v1.31.4+k3s2', 'v1.31.4+k3s2'],
+  ])('resolves %s to %s', (req, want) => {
+    expect(resolveVersion('k3s', req)).toBe(want);
+  });
+
+  it.each(['1.28', '1.31.4', 'latest'])('rejects version %s', (v) => {
+    expect(() => k3sServerInitScript({ ...base, kubernetesVersion: v })).toThrow(InputError);
+  });
+});

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse } from 'yaml';
+import { InputError } from '../../../src/errors.js';
+import {
+  kubeadmCniScript,
+  kubeadmInitConfig,
+  kubeadmInitScript,
+  kubeadmInstallScript,
+  kubeadmJoinConfig,
+  kubeadmJoinControlPlaneScript,
+  kubeadmJoinWorkerScript,
+  kubeadmMintScript,
+  resolveVersion,
+} from '../../../src/distro/scripts/index.js';
+import { CA_HASH, ETCD, LB } from './matrix.js';
+
+const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+
+const docs = (yaml: string): Record<string, any> =>
+  Object.fromEntries(parseAllDocuments(yaml).map((d) => d.toJSON()).map((d) => [d.kind, d]));
+
+describe('kubeadm init config', () => {
+  it('external etcd: endpoint, pinned version, LB endpoint and SANs, token placeholder', () => {
+    const d = docs(kubeadmInitConfig({ ...base, etcd: ETCD }));
+    expect(d.ClusterConfiguration).toMatchObject({
+      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      kubernetesVersion: 'v1.31.7',
+      controlPlaneEndpoint: '10.0.0.5:6443',
+      apiServer: { certSANs: ['10.0.0.5', '203.0.113.5'] },
+      etcd: {
+        external: {
+          endpoints: ['https://10.0.1.10:2379', 'https://10.0.1.11:2379', 'https://10.0.1.12:2379'],
+          caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+          certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+          keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+        },
+      },
+      networking: { podSubnet: '10.244.0.0/16' },
+    });
+    expect(d.InitConfiguration).toMatchObject({
+      bootstrapTokens: [{ token: '__KSCTL_KUBEADM_TOKEN__', ttl: '24h' }],
+      certificateKey: '__KSCTL_KUBEADM_CERT_KEY__',
+      localAPIEndpoint: { advertiseAddress: '10.0.2.10', bindPort: 6443 },
+      nodeRegistration: { name: 'cp-0', kubeletExtraArgs: { 'node-ip': '10.0.2.10' } },
+    });
+    expect(d.KubeletConfiguration.cgroupDriver).toBe('systemd');
+  });
+
+  it('embedded etcd: stacked (local)', () => {
+    expect(docs(kubeadmInitConfig(base)).ClusterConfiguration.etcd).toEqual({ local: { dataDir: '/var/lib/etcd' } });
+  });
+
+  it.each([
+    ['tokenTtl', { tokenTtl: '1 day' }],
+    ['podSubnet', { podSubnet: '10.244.0.0' }],
+  ])('rejects a bad %s', (_f, extra) => {
+    expect(() => kubeadmInitConfig({ ...base, ...extra })).toThrow(InputError);
+  });
+});
+
+describe('kubeadm join config', () => {
+  it('control plane: discovery through the LB with the CA hash, certificate key, advertise address', () => {
+    const j = parse(kubeadmJoinConfig({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, caCertHash: CA_HASH }, true));
+    expect(j).toEqual({
+      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      kind: 'JoinConfiguration',
+      discovery: { bootstrapToken: { apiServerEndpoint: '10.0.0.5:6443', token: '__KSCTL_KUBEADM_TOKEN__', caCertHashes: [CA_HASH] } },
+      nodeRegistration: { name: 'cp-1', criSocket: 'unix:///run/containerd/containerd.sock', kubeletExtraArgs: { 'node-ip': '10.0.2.11' } },
+      controlPlane: { localAPIEndpoint: { advertiseAddress: '10.0.2.11', bindPort: 6443 }, certificateKey: '__KSCTL_KUBEADM_CERT_KEY__' },
+    });
+  });
+
+  it('worker: no control-plane section, no certificate key', () => {
+    const j = parse(kubeadmJoinConfig({ ...base, caCertHash: CA_HASH }, false));
+    expect(j.controlPlane).toBeUndefined();
+    expect(JSON.stringify(j)).not.toContain('CERT_KEY');
+  });
+
+  it('rejects a malformed CA hash', () => {
+    expect(() => kubeadmJoinConfig({ ...base, caCertHash: 'sha256:xyz' }, false)).toThrow(InputError);
+  });
+});
+
+describe('kubeadm scripts', () => {
+  it('init: guarded, upload-certs, secrets never printed, ksctl CA staged', () => {
+    const s = kubeadmInitScript({ ...base, etcd: ETCD });
+    expect(s.secretEnv).toEqual(['KUBEADM_TOKEN', 'KUBEADM_CERT_KEY']);
+    expect(s.body).toContain('kubeadm init --config /etc/ksctl/kubeadm/init.yaml --upload-certs --skip-token-print --skip-certificate-key-print');
+    expect(s.body).toContain('if [ -f /var/lib/ksctl/kubeadm/initialized ] && [ -f /etc/kubernetes/admin.conf ]; then');
+    expect(s.body).toContain('config=${config//__KSCTL_KUBEADM_TOKEN__/"$KUBEADM_TOKEN"}');
+    expect(s.files?.map((f) => f.contentRef)).toEqual([
+      'secret:kubernetes-ca.crt',
+      'secret:kubernetes-ca.key',
+      'secret:etcd-ca.crt',
+      'secret:etcd-apiserver-client.crt',
+      'secret:etcd-apiserver-client.key',
+    ]);
+  });
+
+  it('joins: control plane waits for its own API server, worker for the kubelet', () => {
+    const cp = kubeadmJoinControlPlaneScript({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, caCertHash: CA_HASH });
+    expect(cp.secretEnv).toEqual(['KUBEADM_TOKEN', 'KUBEADM_CERT_KEY']);
+    expect(cp.body).toContain('kubeadm join --config /etc/ksctl/kubeadm/join.yaml');
+    expect(cp.body).toContain('--server https://10.0.2.11:6443 get --raw=/readyz');
+    const wp = kubeadmJoinWorkerScript({ ...base, node: { name: 'wp-0', address: '10.0.3.10' }, caCertHash: CA_HASH });
+    expect(wp.secretEnv).toEqual(['KUBEADM_TOKEN']);
+    expect(wp.body).toContain('systemctl is-active --quiet kubelet');
+  });
+
+  it('mint: creates the given token, re-uploads certs, prints only the CA hash', () => {
+    const s = kubeadmMintScript({ ...base, tokenTtl: '2h' });
+    expect(s.body).toContain('kubeadm token create --config /etc/ksctl/kubeadm/mint.yaml >/dev/null');
+    expect(s.body).toContain('kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/mint.yaml');
+    expect(s.body).toContain('ttl: 2h');
+    expect(s.body).toContain('echo "ca-cert-hash sha256:${hash}"');
+  });
+
+  it('install: pinned packages from pkgs.k8s.io, held; prerequisites only warn', () => {
+    const s = kubeadmInstallScript({ kubernetesVersion: '1.31' });
+    expect(s.body).toContain('https://pkgs.k8s.io/core:/stable:/v1.31/deb/');
+    expect(s.body).toContain('kubelet=1.31.7-1.1 kubeadm=1.31.7-1.1 kubectl=1.31.7-1.1');
+    expect(s.body).toContain('apt-mark hold kubelet kubeadm kubectl');
+    expect(s.body).toContain('warn "cannot load kernel module $m; continuing"');
+    expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+  });
+
+  it('install, air-gapped: dpkg from uploads, images imported, nothing downloaded', () => {
+    const s = kubeadmInstallScript({ kubernetesVersion: '1.30', airgap: { packages: ['kubeadm.deb'], images: ['cp.tar'] } });
+    expect(s.body).not.toMatch(/curl|apt_install/);
+    expect(s.body).toContain('dpkg -i "${debs[@]}"');
+    expect(s.body).toContain('ctr -n k8s.io images import "$image"');
+    expect(s.files?.map((f) => f.path)).toEqual(['/var/lib/ksctl/airgap/debs/kubeadm.deb', '/var/lib/ksctl/airgap/images/cp.tar']);
+  });
+
+  it('cni: flannel with the pod subnet', () => {
+    const s = kubeadmCniScript({ podSubnet: '10.42.0.0/16' });
+    expect(s.body).toContain("sed 's#10.244.0.0/16#10.42.0.0/16#g'");
+    expect(s.body).toContain('kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f');
+  });
+
+  it.each([
+    ['1.31', '1.31.7'],
+    ['1.29.2', '1.29.2'],
+    ['v1.32.1', '1.32.1'],
+  ])('resolves %s to %s', (req, want) => {
+    expect(resolveVersion('kubeadm', req)).toBe(want);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The input matrix every script test runs over: distribution × external/embedded etcd × 1/3 control
+ * planes × air-gap on/off, and the full list of scripts a cluster of that shape runs.
+ */
+import type { Distribution } from '../../../src/api/types.js';
+import {
+  etcdHealthScript,
+  etcdMemberScript,
+  etcdUninstallScript,
+  haproxyScript,
+  k3sAgentJoinScript,
+  k3sServerInitScript,
+  k3sServerJoinScript,
+  k3sUninstallScript,
+  kubeadmCniScript,
+  kubeadmInitScript,
+  kubeadmInstallScript,
+  kubeadmJoinControlPlaneScript,
+  kubeadmJoinWorkerScript,
+  kubeadmMintScript,
+  kubeadmResetScript,
+  type AirgapInput,
+  type EtcdEndpoint,
+  type KubeadmNodeInput,
+  type NodeInput,
+  type Script,
+} from '../../../src/distro/scripts/index.js';
+
+export interface Combo {
+  distro: Distribution;
+  external: boolean;
+  controlPlanes: 1 | 3;
+  airgap: boolean;
+}
+
+export const COMBOS: Combo[] = (['k3s', 'kubeadm'] as const).flatMap((distro) =>
+  [true, false].flatMap((external) =>
+    ([1, 3] as const).flatMap((controlPlanes) => [false, true].map((airgap) => ({ distro, external, controlPlanes, airgap }))),
+  ),
+);
+
+export const comboName = (c: Combo): string =>
+  `${c.distro} ${c.external ? 'external' : 'embedded'} etcd, ${c.controlPlanes} CP, airgap ${c.airgap ? 'on' : 'off'}`;
+
+export const ETCD: EtcdEndpoint[] = [
+  { name: 'etcd-2', address: '10.0.1.12' },
+  { name: 'etcd-0', address: '10.0.1.10' },
+  { name: 'etcd-1', address: '10.0.1.11' },
+];
+
+export const LB = { address: '10.0.0.5', publicAddress: '203.0.113.5' };
+export const CA_HASH = `sha256:${'ab'.repeat(32)}`;
+
+export function controlPlanes(n: number): { name: string; address: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `cp-${i}`, address: `10.0.2.${10 + i}` }));
+}
+
+function airgapInput(c: Combo): AirgapInput | undefined {
+  if (!c.airgap) return undefined;
+  return c.distro === 'k3s'
+    ? { images: ['k3s-airgap-images-amd64.tar.zst'] }
+    : { packages: ['kubeadm_1.31.7-1.1_amd64.deb', 'kubelet_1.31.7-1.1_amd64.deb'], images: ['control-plane.tar'] };
+}
+
+export function nodeInput(c: Combo, node: { name: string; address: string }): KubeadmNodeInput {
+  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.31', node, loadBalancer: LB };
+  if (c.external) input.etcd = ETCD;
+  const ag = airgapInput(c);
+  if (ag) input.airgap = ag;
+  return input;
+}
+
+/** Every script a cluster of this shape runs, on every machine. */
+export function scriptsFor(c: Combo): Script[] {
+  const cps = controlPlanes(c.controlPlanes);
+  const worker = { name: 'wp-0', address: '10.0.3.10' };
+  const ag = airgapInput(c);
+  const out: Script[] = [haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) })];
+  if (c.external) {
+    for (const m of ETCD) {
+      out.push(etcdMemberScript({ cluster: 'demo', name: m.name, address: m.address, members: ETCD, ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}) }));
+    }
+    out.push(etcdHealthScript({ members: ETCD }), etcdUninstallScript());
+  }
+  const [cp0, ...rest] = cps;
+  if (!cp0) throw new Error('no control plane');
+  if (c.distro === 'k3s') {
+    out.push(k3sServerInitScript(nodeInput(c, cp0)));
+    for (const cp of rest) out.push(k3sServerJoinScript(nodeInput(c, cp)));
+    out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sUninstallScript());
+  } else {
+    out.push(kubeadmInstallScript({ kubernetesVersion: '1.31', ...(ag ? { airgap: ag } : {}) }));
+    out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
+    for (const cp of rest) out.push(kubeadmJoinControlPlaneScript({ ...nodeInput(c, cp), caCertHash: CA_HASH }));
+    out.push(kubeadmJoinWorkerScript({ ...nodeInput(c, worker), caCertHash: CA_HASH }));
+    out.push(kubeadmCniScript(ag ? { airgap: ag } : {}), kubeadmResetScript(), kubeadmResetScript({ purgePackages: true }));
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError, ProviderError } from '../../../src/errors.js';
+import { Ssh2Pool } from '../../../src/distro/ssh/pool.js';
+import type { SshSession } from '../../../src/distro/ssh/types.js';
+import { SshFixture, type Sshd } from './sshd.js';
+
+let fx: SshFixture;
+let sshd: Sshd;
+let pool: Ssh2Pool;
+let s: SshSession;
+const base = `/tmp/ksctl-transfer-${process.pid}`;
+
+beforeAll(async () => {
+  fx = new SshFixture();
+  sshd = await fx.start();
+  pool = new Ssh2Pool();
+  s = await pool.session(fx.target(sshd));
+});
+afterAll(async () => {
+  await s?.exec(`rm -rf ${base}`).catch(() => undefined);
+  pool?.closeAll();
+  await fx?.cleanup();
+});
+
+const stat = async (path: string): Promise<string> => (await s.exec(`stat -c '%a %U:%G' ${path}`)).stdout.trim();
+
+describe('upload and download as root', () => {
+  it('writes with the exact mode and owner, creating parent directories', async () => {
+    await s.upload(`${base}/a/b/secret.key`, 'top secret\n', { mode: 0o600, owner: 'nobody:nogroup' });
+    expect(await stat(`${base}/a/b/secret.key`)).toBe('600 nobody:nogroup');
+    expect((await s.download(`${base}/a/b/secret.key`)).toString()).toBe('top secret\n');
+
+    await s.upload(`${base}/group-writable`, Buffer.from([0, 1, 2, 254, 255]), { mode: 0o664 }); // beats sftp-server's umask
+    expect(await stat(`${base}/group-writable`)).toBe('664 root:root');
+    expect([...(await s.download(`${base}/group-writable`))]).toEqual([0, 1, 2, 254, 255]);
+  });
+
+  it('replaces an existing file and leaves no temp files behind', async () => {
+    await s.upload(`${base}/replace.txt`, 'one');
+    await s.upload(`${base}/replace.txt`, 'two', { mode: 0o640 });
+    expect((await s.download(`${base}/replace.txt`)).toString()).toBe('two');
+    expect(await stat(`${base}/replace.txt`)).toBe('640 root:root');
+    expect((await s.exec(`ls -a ${base}`)).stdout).not.toMatch(/ksctl-/);
+  });
+
+  it('moves a large file', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    await s.upload(`${base}/big.bin`, big);
+    expect((await s.download(`${base}/big.bin`)).equals(big)).toBe(true);
+  });
+
+  it('names the machine and path when a transfer fails', async () => {
+    await expect(s.download(`${base}/missing`)).rejects.toThrow(
+      new RegExp(`machine "m-${sshd.port}": download of ${base}/missing failed: No such file`),
+    );
+    await expect(s.upload(`${base}/x`, 'x', { owner: 'bad owner!' })).rejects.toBeInstanceOf(InputError);
+    const err = await s.upload(`${base}/y`, 'y', { owner: 'no-such-user-ksctl' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as Error).message).toMatch(/invalid user/);
+    expect((await s.exec(`ls -a ${base}`)).stdout).not.toMatch(/ksctl-/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * HA k3s with external etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
+ * balancer, 3 etcd, 2 control planes, 2 workers. Real: sshd, HAProxy, etcd (TLS), kubectl. Stand-ins:
+ * the k3s binary and installer (test/standins/k3s), systemctl (test/hosts).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
+import { startHosts, type TestHostSet } from '../hosts/harness.js';
+import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
+
+let set: TestHostSet;
+let sb: Sandbox;
+let file: string;
+const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
+
+beforeAll(async () => {
+  const client = generateSshKeyPair('ksctl-test');
+  set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey } });
+  sb = sandbox();
+  file = path.join(sb.dir, 'cluster.yaml');
+  writeFileSync(file, clusterFile({ name: 'ha', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+}, 120_000);
+afterAll(async () => {
+  await set?.teardown();
+  sb?.cleanup();
+});
+
+const lb = () => set.hosts[0]!;
+const etcdHosts = () => set.hosts.slice(1, 4);
+const logTail = () => {
+  try {
+    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/ha/ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
+  } catch {
+    return '(no log)';
+  }
+};
+const secret = (name: string) => path.join(sb.ksctlHome, 'clusters/ssh/default/ha/secrets', name);
+
+describe('ssh provider, k3s, external etcd', () => {
+  it('creates the HA cluster', async () => {
+    const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    expect(r.stdout).toContain('Cluster ha is ready');
+  }, 90_000);
+
+  it('runs a healthy 3-member etcd cluster over TLS, reachable with our client certificate', () => {
+    const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
+    const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
+    const env = { ...process.env, ETCDCTL_API: '3' };
+    const health = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(health.match(/is healthy/g)).toHaveLength(3);
+    const members = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
+    expect((JSON.parse(members) as { members: unknown[] }).members).toHaveLength(3);
+    // Without a client certificate etcd refuses.
+    expect(() => execFileSync('etcdctl', ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'], { env, stdio: 'pipe' })).toThrow();
+  });
+
+  it('balances :6443 across both control planes with HAProxy', async () => {
+    const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
+    for (const cp of set.hosts.slice(4, 6)) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
+    expect((await lb().exec('pgrep -x haproxy')).code).toBe(0);
+  });
+
+  it('writes a kubeconfig whose server is the load balancer, and kubectl reaches the cluster through it', async () => {
+    const sw = await ksctl(['switch', 'ha'], sb.env);
+    expect(sw.code, sw.stderr).toBe(0);
+    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], sb.env);
+    expect(server.stdout).toBe(`https://${lb().address}:6443`);
+    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
+    const kubeconfig = readFileSync(secret('kubeconfig'), 'utf8');
+    expect(kubeconfig).toContain(`https://${lb().address}:6443`);
+  });
+
+  it('describes machines, versions and every step', async () => {
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; status: string; hostKeys: string[] }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
+    expect(d.phase).toBe('ready');
+    expect(d.machines).toHaveLength(8);
+    expect(d.machines.every((m) => m.status === 'bootstrapped' && m.hostKeys.length === 1)).toBe(true);
+    expect(d.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'k3s' });
+  });
+});
