@@ -9,6 +9,7 @@ import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
 import { registerSwitch } from './switch.js';
+import { registerWorkers } from './workers.js';
 
 function globals(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<{ verbose?: boolean; kubeconfig?: string; stateDir?: string; color?: boolean; output?: GlobalOptions['output']; yes?: boolean }>();
@@ -34,6 +35,7 @@ export function buildProgram(cenv: CommandEnv, version: string): Command {
   registerGet(program, cenv, globals);
   registerSwitch(program, cenv, globals);
   registerDelete(program, cenv, globals);
+  registerWorkers(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
 }

@@ -85,4 +85,45 @@ describe('ssh provider, k3s, external etcd', () => {
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
     expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'k3s' });
   });
+
+  it('removes a worker (drained and deleted from the cluster) and adds it back', async () => {
+    const rm = await ksctl(['delete', 'worker', 'ha', 'w-1'], sb.env);
+    expect(rm.code, `${rm.stderr}\n${logTail()}`).toBe(0);
+    const names = async () => (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env)).stdout.split(' ').sort();
+    expect(await names()).toEqual(['cp-0', 'cp-1', 'w-0']);
+    expect((await set.hosts[7]!.exec('test -e /usr/local/bin/k3s')).code).not.toBe(0); // uninstalled
+    let d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    expect(d.workers).toBe(1);
+    expect(d.machines.map((m) => m.name)).not.toContain('w-1');
+
+    const h = set.hosts[7]!;
+    const add = await ksctl(['add', 'worker', 'ha', '--name', 'w-1', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519'), '--host-key', h.hostKeyPublic], sb.env);
+    expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
+    expect(await names()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
+    d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    expect(d.workers).toBe(2);
+  }, 120_000);
+
+  it('adds a brand-new machine as a worker', async () => {
+    const h = set.hosts[8]!;
+    const add = await ksctl(['add', 'worker', 'ha', '--name', 'w-2', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519')], sb.env);
+    expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
+    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env);
+    expect(nodes.stdout.split(' ')).toContain('w-2');
+    // No host key was given: the first one seen is pinned in state.
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { machines: { name: string; hostKeys: string[] }[] };
+    expect(d.machines.find((m) => m.name === 'w-2')?.hostKeys).toEqual([h.hostKeyPublic.split(' ').slice(0, 2).join(' ')]);
+  }, 120_000);
+
+  it('delete uninstalls Kubernetes and etcd and leaves the machines', async () => {
+    const del = await ksctl(['delete', 'cluster', 'ha'], sb.env);
+    expect(del.code, `${del.stderr}`).toBe(0);
+    for (const h of set.hosts.slice(1, 9)) {
+      const r = await h.exec('test -e /usr/local/bin/k3s || test -e /etc/systemd/system/ksctl-etcd.service; echo $?');
+      expect(r.stdout.trim()).toBe('1');
+      expect((await h.exec('true')).code).toBe(0); // still up
+    }
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], sb.env)).stdout).not.toContain('ksctl-ssh-default-ha');
+  }, 120_000);
 });
+

@@ -6,7 +6,7 @@ import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '
 import { loadProvider } from '../../cloud/registry.js';
 import type { PlannedResource, SelfManagedCloud } from '../../cloud/types.js';
 import { distroController } from '../../distro/controllers/index.js';
-import { NotFoundError } from '../../errors.js';
+import { InputError, NotFoundError } from '../../errors.js';
 import { runPlan } from '../../pipeline/executor.js';
 import type { Plan, StepContext } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
@@ -20,6 +20,9 @@ import { buildCreatePlan } from './plan.js';
 import { BootstrapRuntime } from './runtime.js';
 import { describeScripts } from './describe.js';
 import { uninstallSteps } from './teardown.js';
+import { addWorkerSteps, removeWorkerSteps, specWithWorker } from './workers.js';
+import type { MachineSpec } from '../../api/types.js';
+import { ConflictError } from '../../errors.js';
 
 export interface SelfManagedOptions {
   /** Bounded wait for a machine's SSH (booting VMs, or a host that is down). */
@@ -114,6 +117,66 @@ export class SelfManagedManager {
       }
       await new KsctlManager(this.deps).forget(id);
       await h.remove();
+    } finally {
+      rt?.pool.closeAll();
+      h.release();
+    }
+  }
+
+  /** Add one worker and join it; re-running after a failure resumes the same worker. */
+  async addWorker(id: ClusterId, machine?: MachineSpec): Promise<string[]> {
+    return this.day2(id, 'updating', async (h, rt) => {
+      const state = h.state!;
+      const pending = Object.values(state.machines).filter((m) => m.role === 'worker' && m.status !== 'bootstrapped');
+      // A worker left half-added by an interrupted run is finished first, with the spec it was added with.
+      const spec = pending.length > 0 && !machine ? state.spec : specWithWorker(state.spec, machine);
+      await h.update((s) => {
+        s.spec = spec;
+      });
+      const steps = addWorkerSteps(rt, spec, h.state!, Date.now());
+      return { spec, steps, names: steps.filter((s) => s.id.startsWith('worker/')).map((s) => s.target!) };
+    });
+  }
+
+  /** Cordon, drain and delete the node, uninstall, then release the machine. */
+  async removeWorker(id: ClusterId, name: string, force = false): Promise<string[]> {
+    return this.day2(id, 'updating', async (h, rt) => {
+      const m = h.state!.machines[name];
+      if (!m || m.role !== 'worker') {
+        const workers = Object.values(h.state!.machines).filter((x) => x.role === 'worker').map((x) => x.name);
+        throw new InputError(`"${name}" is not a worker of ${formatClusterId(id)}; workers: ${workers.join(', ') || 'none'}`, ['name']);
+      }
+      await h.update((s) => {
+        s.machines[name]!.status = 'removing';
+      });
+      return { spec: h.state!.spec, steps: removeWorkerSteps(rt, name, Date.now(), force), names: [name] };
+    });
+  }
+
+  private async day2(
+    id: ClusterId,
+    phase: 'updating',
+    build: (h: ClusterHandle, rt: BootstrapRuntime) => Promise<{ spec: ClusterSpec; steps: import('../../pipeline/types.js').Step[]; names: string[] }>,
+  ): Promise<string[]> {
+    const h = await this.deps.store.lock(id, this.deps.command);
+    let rt: BootstrapRuntime | undefined;
+    try {
+      if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
+      if (h.state.phase === 'creating' || h.state.phase === 'deleting') {
+        throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
+      }
+      rt = await this.runtime(h.state.spec);
+      this.deps.attachLogFile?.(h.logFile);
+      const { spec, steps, names } = await build(h, rt);
+      const run = await startRun(h, this.deps.command, phase);
+      try {
+        await runPlan({ steps }, this.context(h, spec), { run, concurrency: 16, onEvent: this.deps.onEvent });
+        await endRun(h, run, { ok: true, phase: 'ready' });
+      } catch (e) {
+        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
+        throw e;
+      }
+      return names;
     } finally {
       rt?.pool.closeAll();
       h.release();
