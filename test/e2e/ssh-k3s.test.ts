@@ -3,7 +3,7 @@
  * balancer, 3 etcd, 2 control planes, 2 workers. Real: sshd, HAProxy, etcd (TLS), kubectl. Stand-ins:
  * the k3s binary and installer (test/standins/k3s), systemctl (test/hosts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,8 +51,10 @@ describe('ssh provider, k3s, external etcd', () => {
     const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
     const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
     const env = { ...process.env, ETCDCTL_API: '3' };
-    const health = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(health.match(/is healthy/g)).toHaveLength(3);
+    // etcdctl prints health to stderr.
+    const health = spawnSync('etcdctl', ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8' });
+    expect(health.status, health.stderr).toBe(0);
+    expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
     const members = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
     expect((JSON.parse(members) as { members: unknown[] }).members).toHaveLength(3);
     // Without a client certificate etcd refuses.

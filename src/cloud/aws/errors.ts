@@ -34,11 +34,18 @@ const CREDENTIAL_INVALID = new Set([
   'IncompleteSignature',
 ]);
 
+/**
+ * A service's answer (every SDK ServiceException carries `$fault`). Not `$metadata`: the SDK's
+ * retry middleware adds that to any error it saw, service or not.
+ */
+function isServiceError(e: unknown): e is SdkLikeError {
+  return typeof e === 'object' && e !== null && typeof (e as SdkLikeError).$fault === 'string';
+}
+
 /** The AWS error code of anything thrown by a call (ours or the SDK's), or undefined. */
 export function awsCodeOf(e: unknown): string | undefined {
   if (e instanceof AwsApiError) return e.awsCode;
-  const err = e as SdkLikeError | undefined;
-  return err && typeof err === 'object' && ('$metadata' in err || '$fault' in err) ? err.name : undefined;
+  return isServiceError(e) ? e.name : undefined;
 }
 
 export function hasCode(e: unknown, ...codes: string[]): boolean {
@@ -91,6 +98,6 @@ export function mapAwsError(e: unknown, operation: string, profile: string | und
   if (CREDENTIAL_INVALID.has(name)) {
     return new PrerequisiteError(`AWS rejected the credentials (${name}): check ${who} or run '${login}'`, { cause: e });
   }
-  if ('$metadata' in err || '$fault' in err) return new AwsApiError(operation, name || 'UnknownError', message, e);
+  if (isServiceError(err)) return new AwsApiError(operation, name || 'UnknownError', message, e);
   return e;
 }

@@ -24,7 +24,13 @@ export function shortHash(text: string, len = 8): string {
 }
 
 /** Tags for one resource; `name` becomes the console-visible `Name`. */
-export function tagsFor(spec: Spec, resource: string, role: string, name: string, extra: Record<string, string> = {}): Tag[] {
+export function tagsFor(
+  spec: Spec,
+  resource: string,
+  role: string,
+  name: string,
+  extra: Record<string, string> = {},
+): { Key: string; Value: string }[] {
   const all: Record<string, string> = {
     Name: name,
     [TAG_CLUSTER]: clusterKey(spec),

@@ -28,17 +28,15 @@ export async function ensureRecorded(ctx: StepContext, key: string, rec: NewReco
   return record(ctx, key, rec);
 }
 
+/** True when every fact `rec` states (fields and data entries) is already in `prev`. */
 function sameRecord(prev: ResourceRecord, rec: NewRecord): boolean {
-  const { createdAt: _c, data: prevData, ...rest } = prev;
-  const { data, ...recRest } = rec;
-  if (JSON.stringify(sorted(rest)) !== JSON.stringify(sorted(recRest))) return false;
-  return Object.entries(data ?? {}).every(([k, v]) => JSON.stringify(prevData?.[k]) === JSON.stringify(v));
-}
-
-function sorted(o: object): [string, unknown][] {
-  return Object.entries(o)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b));
+  const { data, ...fields } = rec;
+  const prevFields = prev as unknown as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    Object.entries(fields).every(([k, v]) => v === undefined || same(prevFields[k], v)) &&
+    Object.entries(data ?? {}).every(([k, v]) => same(prev.data?.[k], v))
+  );
 }
 
 export async function forget(ctx: StepContext, ...keys: string[]): Promise<void> {

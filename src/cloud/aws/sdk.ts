@@ -100,6 +100,7 @@ export type AwsService = 'ec2' | 'eks' | 'iam' | 'ssm' | 'sts' | 'service-quotas
 
 /** Shorthand used across the provider. */
 export type Tag = EC2.Tag;
+export type InstanceTypeName = EC2._InstanceType;
 export type Filter = EC2.Filter;
 export type Instance = EC2.Instance;
 export type SecurityGroup = EC2.SecurityGroup;

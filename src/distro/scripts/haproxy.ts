@@ -24,7 +24,9 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     '# Managed by ksctl: changes are overwritten.',
     'global',
     '    log /dev/log local0 warning',
-    '    maxconn 20000',
+    // ~2 fds per connection: 4000 fits a 10k open-files limit (haproxy refuses to start when it cannot
+    // raise the limit) and is far more than the API connections of a thousand nodes.
+    '    maxconn 4000',
     '',
     'defaults',
     '    mode tcp',
@@ -85,6 +87,11 @@ export function haproxyScript(input: LoadBalancerInput): Script {
       '  systemctl restart haproxy',
       'fi',
       'systemctl enable haproxy',
+      // "active" is not "serving": haproxy can exit right after start (e.g. an fd limit it cannot raise).
+      `if ! wait_for 30 1 "haproxy to listen on :${input.port ?? API_PORT}" bash -c 'ss -Htln "( sport = :${input.port ?? API_PORT} )" | grep -q .'; then`,
+      '  tail -n 20 /var/log/haproxy*.log >&2 2>/dev/null || journalctl -u haproxy -n 20 --no-pager >&2 || true # diagnostics only',
+      '  die "haproxy is not accepting connections"',
+      'fi',
       'mark_applied haproxy "$sum"',
     ],
   });

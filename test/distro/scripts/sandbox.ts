@@ -32,6 +32,7 @@ fi
 active="$STUB_STATE/active"
 mkdir -p "$active"
 case "$name" in
+  ss) echo 'LISTEN 0 4096 0.0.0.0:6443 0.0.0.0:*' ;;
   systemctl)
     args=()
     for a in "$@"; do case "$a" in --*) ;; *) args+=("$a") ;; esac; done
@@ -88,7 +89,7 @@ date +%s%N >"$STUB_STATE/loaded/$unit"
 /** Stand-ins; sysctl, modprobe and swap tools too, since the mount namespace does not isolate the kernel. */
 export const STUBBED = [
   'systemctl', 'journalctl', 'curl', 'kubeadm', 'kubectl', 'kubelet', 'etcdctl', 'apt-get', 'apt-mark', 'dpkg', 'gpg', 'k3s',
-  'containerd', 'ctr', 'sysctl', 'modprobe', 'swapon', 'swapoff',
+  'containerd', 'ctr', 'sysctl', 'modprobe', 'swapon', 'swapoff', 'ss',
 ];
 
 export interface RunResult {

@@ -1,0 +1,145 @@
+/**
+ * EKS managed node groups: one per spec.nodePools entry (or one `workers` group from spec.workers),
+ * SPOT capacity when asked, Amazon Linux 2023 images for the type's architecture.
+ */
+import type { ClusterSpec, NodePoolSpec } from '../../../api/types.js';
+import { InputError, ProviderError } from '../../../errors.js';
+import type { InstanceCatalog } from '../catalog.js';
+import type { AwsCtx } from '../context.js';
+import { hasCode, isNotFound } from '../errors.js';
+import { recordedNetwork } from '../network.js';
+import { eksRequestToken, tagMap, tagsFor } from '../naming.js';
+import { ensureRecorded, forget, recorded, recordedKeys } from '../record.js';
+import { roleKey } from './roles.js';
+import type * as EKS from '@aws-sdk/client-eks';
+
+const CREATE_TIMEOUT_MS = 30 * 60_000;
+const DELETE_TIMEOUT_MS = 30 * 60_000;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export const nodegroupKey = (pool: string) => `eks/nodegroup/${pool}`;
+
+export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
+  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'workers', ...spec.workers }];
+  pools.forEach((p, i) => {
+    if (!NAME.test(p.name)) {
+      throw new InputError(`node pool name "${p.name}" must be letters, digits, - or _ (at most 63)`, [`spec.nodePools[${i}].name`]);
+    }
+  });
+  return pools.map((p) => ({ name: p.name, count: p.count, size: p.size, spot: p.spot }));
+}
+
+async function describe(a: AwsCtx, pool: string): Promise<EKS.Nodegroup | undefined> {
+  try {
+    return (await a.aws.eks.describeNodegroup({ clusterName: a.spec.name, nodegroupName: pool })).nodegroup;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+async function waitGone(a: AwsCtx, pools: string[]): Promise<void> {
+  if (pools.length === 0) return;
+  await a.wait(
+    `node group(s) ${pools.join(', ')} to be deleted`,
+    async () => ((await Promise.all(pools.map((p) => describe(a, p)))).some(Boolean) ? undefined : true),
+    { timeoutMs: DELETE_TIMEOUT_MS, initialIntervalMs: 10000, maxIntervalMs: 30000 },
+  );
+}
+
+export async function ensureNodegroup(a: AwsCtx, catalog: InstanceCatalog, pool: NodePoolSpec): Promise<void> {
+  let ng = await describe(a, pool.name);
+  if (ng?.status === 'DELETING') {
+    await waitGone(a, [pool.name]);
+    ng = undefined;
+  }
+  if (!ng) {
+    const nodeRole = recorded(a.ctx, roleKey('node'))?.id;
+    if (!nodeRole) throw new ProviderError('no node role in state: eks/iam-node-role must run first');
+    const arch = (await catalog.typeInfo(a, [pool.size])).get(pool.size)?.arch ?? 'amd64';
+    a.log.info(`creating node group ${pool.name} (${pool.count} × ${pool.size}${pool.spot ? ', spot' : ''})`);
+    try {
+      ng = (
+        await a.aws.eks.createNodegroup({
+          clusterName: a.spec.name,
+          nodegroupName: pool.name,
+          scalingConfig: { minSize: pool.count, maxSize: Math.max(pool.count, 1), desiredSize: pool.count },
+          instanceTypes: [pool.size],
+          capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
+          amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
+          subnets: recordedNetwork(a).subnets.map((s) => s.id),
+          nodeRole,
+          labels: { 'ksctl.io/pool': pool.name },
+          tags: tagMap(tagsFor(a.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
+          clientRequestToken: eksRequestToken(a.spec, `nodegroup/${pool.name}`),
+        })
+      ).nodegroup;
+    } catch (e) {
+      if (!hasCode(e, 'ResourceInUseException')) throw e;
+      ng = await describe(a, pool.name);
+    }
+  }
+  if (!ng?.nodegroupArn) throw new ProviderError(`node group ${pool.name} was not created`);
+  await ensureRecorded(a.ctx, nodegroupKey(pool.name), { kind: 'aws:eks-nodegroup', id: ng.nodegroupArn, name: pool.name });
+  await a.wait(
+    `node group ${pool.name} to become ACTIVE`,
+    async () => {
+      const now = await describe(a, pool.name);
+      if (now?.status === 'CREATE_FAILED' || now?.status === 'DELETE_FAILED') {
+        const why = now.health?.issues?.map((i) => `${i.code}: ${i.message}`).join('; ');
+        throw new ProviderError(`node group ${pool.name} is ${now.status}${why ? `: ${why}` : ''}`);
+      }
+      return now?.status === 'ACTIVE' ? now : undefined;
+    },
+    { timeoutMs: CREATE_TIMEOUT_MS, initialIntervalMs: 10000, maxIntervalMs: 30000 },
+  );
+  await ensureRecorded(a.ctx, nodegroupKey(pool.name), {
+    kind: 'aws:eks-nodegroup',
+    id: ng.nodegroupArn,
+    name: pool.name,
+    status: 'ACTIVE',
+    data: { size: pool.size, count: pool.count, spot: pool.spot },
+  });
+}
+
+/** Every node group of the cluster (listed and recorded), deleted and waited out. */
+export async function deleteNodegroups(a: AwsCtx): Promise<void> {
+  const names = new Set(recordedKeys(a.ctx, 'eks/nodegroup/').map((k) => k.slice('eks/nodegroup/'.length)));
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await a.aws.eks.listNodegroups({ clusterName: a.spec.name, ...(nextToken ? { nextToken } : {}) });
+      for (const n of page.nodegroups ?? []) names.add(n);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  const present: string[] = [];
+  for (const name of names) {
+    const ng = await describe(a, name);
+    if (!ng) continue;
+    present.push(name);
+    if (ng.status === 'DELETING') continue;
+    a.log.info(`deleting node group ${name}`);
+    try {
+      await a.aws.eks.deleteNodegroup({ clusterName: a.spec.name, nodegroupName: name });
+    } catch (e) {
+      if (!isNotFound(e) && !hasCode(e, 'ResourceInUseException')) throw e;
+    }
+  }
+  await waitGone(a, present);
+  await forget(a.ctx, ...recordedKeys(a.ctx, 'eks/nodegroup/'));
+}
+
+export async function scaleNodegroup(a: AwsCtx, pool: string, count: number): Promise<void> {
+  await a.aws.eks.updateNodegroupConfig({
+    clusterName: a.spec.name,
+    nodegroupName: pool,
+    scalingConfig: { minSize: count, maxSize: Math.max(count, 1), desiredSize: count },
+  });
+  await a.wait(`node group ${pool} to finish scaling`, async () => ((await describe(a, pool))?.status === 'ACTIVE' ? true : undefined), {
+    timeoutMs: CREATE_TIMEOUT_MS,
+    initialIntervalMs: 10000,
+  });
+}

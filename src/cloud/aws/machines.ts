@@ -1,0 +1,222 @@
+/**
+ * One EC2 instance per planned machine. Found by its `ksctl.io/machine` tag first; otherwise launched
+ * with a ClientToken derived from (cluster, machine, generation), so a lost RunInstances response
+ * never makes a second instance. The host key is generated and stored before launch and pinned in
+ * the returned Machine.
+ */
+import { ProviderError } from '../../errors.js';
+import type { PlannedMachine } from '../types.js';
+import type { Machine } from '../../state/types.js';
+import type { InstanceCatalog } from './catalog.js';
+import { allPages, type AwsCtx } from './context.js';
+import { isNotFound } from './errors.js';
+import { recordedGroup } from './firewall.js';
+import { ensureKeyPair } from './keys.js';
+import { recordedNetwork } from './network.js';
+import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
+import { ensureRecorded, recorded } from './record.js';
+import type { Instance, InstanceTypeName } from './sdk.js';
+import { hostKeyUserData, toBase64 } from './userdata.js';
+
+export const instanceKey = (name: string) => `instance/${name}`;
+export const hostKeySecret = (name: string) => `hostkeys/${name}`;
+export const SSH_USER = 'ubuntu';
+
+const LIVE = ['pending', 'running', 'stopping', 'stopped'];
+const GONE = ['shutting-down', 'terminated'];
+const START_TIMEOUT_MS = 10 * 60_000;
+const MAX_GENERATIONS = 20;
+
+/** Live instances carrying this machine's tag, oldest first. */
+export async function findMachineInstances(a: AwsCtx, name: string, states = LIVE): Promise<Instance[]> {
+  const list = await allPages(
+    (NextToken) =>
+      a.aws.ec2.describeInstances({
+        Filters: [clusterFilter(a.spec), { Name: `tag:${TAG_MACHINE}`, Values: [name] }, { Name: 'instance-state-name', Values: states }],
+        ...(NextToken ? { NextToken } : {}),
+      }),
+    (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
+  );
+  return list.sort((x, y) => (x.LaunchTime?.getTime() ?? 0) - (y.LaunchTime?.getTime() ?? 0));
+}
+
+async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine, hostKey: { privateKey: string; publicKey: string }) {
+  const { ec2 } = a.aws;
+  const net = recordedNetwork(a);
+  const subnet = net.subnets[planned.index % net.subnets.length]!;
+  const keyName = recorded(a.ctx, 'keypair')?.name;
+  if (!keyName) throw new ProviderError('no key pair in state: infra/sshkey must run first');
+  const groupId = recordedGroup(a, planned.role);
+  const arch = (await catalog.typeInfo(a, [planned.size])).get(planned.size)!.arch;
+  const imageId = await catalog.ami(a, arch);
+  const key = instanceKey(planned.name);
+  const tags = tagsFor(a.spec, key, planned.role, planned.name, { [TAG_MACHINE]: planned.name });
+  const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
+  for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
+    const out = await ec2.runInstances({
+      ClientToken: machineClientToken(a.spec, planned.name, generation),
+      ImageId: imageId,
+      InstanceType: planned.size as InstanceTypeName,
+      MinCount: 1,
+      MaxCount: 1,
+      KeyName: keyName,
+      SubnetId: subnet.id,
+      SecurityGroupIds: [groupId],
+      UserData: toBase64(hostKeyUserData(hostKey.privateKey, hostKey.publicKey)),
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/sda1', Ebs: { VolumeSize: bigDisk ? 30 : 16, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } },
+      ],
+      ...(planned.spot
+        ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' } } }
+        : {}),
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: tags },
+        { ResourceType: 'volume', Tags: tags },
+      ],
+    });
+    const inst = out.Instances?.[0];
+    if (!inst?.InstanceId) throw new ProviderError('RunInstances returned no instance');
+    // The token's earlier instance was deleted (scale down, replacement): next generation.
+    if (GONE.includes(inst.State?.Name ?? '')) continue;
+    return inst;
+  }
+  throw new ProviderError(`could not launch ${planned.name}: every recent launch of it was terminated`);
+}
+
+async function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
+  return a.wait(
+    `${name} (${id}) to run`,
+    async () => {
+      let inst: Instance | undefined;
+      try {
+        inst = (await a.aws.ec2.describeInstances({ InstanceIds: [id] })).Reservations?.[0]?.Instances?.[0];
+      } catch (e) {
+        if (isNotFound(e)) return undefined; // not visible yet (eventual consistency)
+        throw e;
+      }
+      const state = inst?.State?.Name ?? '';
+      if (GONE.includes(state)) {
+        throw new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`);
+      }
+      return state === 'running' && inst?.PrivateIpAddress && inst.PublicIpAddress ? inst : undefined;
+    },
+    { timeoutMs: START_TIMEOUT_MS, initialIntervalMs: 3000, maxIntervalMs: 10000 },
+  );
+}
+
+export async function ensureMachine(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine): Promise<Machine> {
+  const key = instanceKey(planned.name);
+  const hostKey = await ensureKeyPair(a.ctx.cluster.secrets, hostKeySecret(planned.name));
+  const found = await findMachineInstances(a, planned.name);
+  if (found.length > 1) a.log.warn(`${planned.name}: ${found.length} instances carry its tag; using ${found[0]!.InstanceId}`);
+  let inst = found[0];
+  if (inst && (inst.State?.Name === 'stopping' || inst.State?.Name === 'stopped')) {
+    throw new ProviderError(`${planned.name} (${inst.InstanceId}) is stopped`, { hint: 'start it in the console or delete the machine' });
+  }
+  if (!inst) {
+    a.log.info(`launching ${planned.name} (${planned.size}${planned.spot ? ', spot' : ''})`);
+    inst = await launch(a, catalog, planned, hostKey);
+  }
+  const id = inst.InstanceId!;
+  await ensureRecorded(a.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role });
+  if (inst.State?.Name !== 'running' || !inst.PublicIpAddress) inst = await waitRunning(a, planned.name, id);
+  const machine: Machine = {
+    name: planned.name,
+    role: planned.role,
+    sshPort: 22,
+    sshUser: SSH_USER,
+    hostKeys: [hostKey.publicKey],
+    providerId: id,
+    size: inst.InstanceType ?? planned.size,
+    spot: inst.InstanceLifecycle === 'spot',
+    status: 'running',
+    ...(inst.PublicIpAddress ? { publicAddress: inst.PublicIpAddress } : {}),
+    ...(inst.PrivateIpAddress ? { privateAddress: inst.PrivateIpAddress } : {}),
+    ...(inst.Placement?.AvailabilityZone ? { zone: inst.Placement.AvailabilityZone } : {}),
+  };
+  const prev = a.ctx.cluster.state?.machines[planned.name];
+  // A machine already bootstrapped stays so; only its facts are refreshed.
+  if (prev?.status === 'bootstrapped' && prev.providerId === id) machine.status = 'bootstrapped';
+  if (JSON.stringify(prev) !== JSON.stringify(machine)) {
+    await a.ctx.cluster.update((s) => {
+      s.machines[planned.name] = machine;
+    });
+  }
+  await ensureRecorded(a.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role, status: 'running' });
+  return machine;
+}
+
+/** Terminates the ids given (individually when the batch names one that is gone) and returns. */
+export async function terminate(a: AwsCtx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    await a.aws.ec2.terminateInstances({ InstanceIds: ids });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    if (ids.length === 1) return;
+    for (const id of ids) await terminate(a, [id]);
+  }
+}
+
+/** Waits until none of `ids` is alive (terminated or not found). */
+export async function waitTerminated(a: AwsCtx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await a.wait(
+    `${ids.length} instance(s) to terminate`,
+    async () => {
+      const alive = await Promise.all(
+        ids.map(async (id) => {
+          try {
+            const i = (await a.aws.ec2.describeInstances({ InstanceIds: [id] })).Reservations?.[0]?.Instances?.[0];
+            return i && i.State?.Name !== 'terminated';
+          } catch (e) {
+            if (isNotFound(e)) return false;
+            throw e;
+          }
+        }),
+      );
+      return alive.some(Boolean) ? undefined : true;
+    },
+    { timeoutMs: 10 * 60_000, initialIntervalMs: 3000, maxIntervalMs: 15000 },
+  );
+}
+
+export async function deleteMachine(a: AwsCtx, machine: Machine): Promise<void> {
+  const key = instanceKey(machine.name);
+  const ids = new Set<string>();
+  if (machine.providerId) ids.add(machine.providerId);
+  const rec = recorded(a.ctx, key);
+  if (rec) ids.add(rec.id);
+  for (const i of await findMachineInstances(a, machine.name, [...LIVE, 'shutting-down'])) ids.add(i.InstanceId!);
+  const alive = await liveIds(a, [...ids]);
+  a.log.info(`terminating ${machine.name}${alive.length ? ` (${alive.join(', ')})` : ''}`);
+  await terminate(a, alive);
+  await waitTerminated(a, [...ids]);
+  await a.ctx.cluster.update((s) => {
+    delete s.machines[machine.name];
+    delete s.resources[key];
+  });
+}
+
+/** Of `ids`, those not already shutting down or terminated. */
+export async function liveIds(a: AwsCtx, ids: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += 200) {
+    const batch = ids.slice(i, i + 200);
+    let insts: Instance[] = [];
+    try {
+      insts = await allPages(
+        (NextToken) => a.aws.ec2.describeInstances({ InstanceIds: batch, ...(NextToken ? { NextToken } : {}) }),
+        (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
+      );
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      if (batch.length > 1) for (const id of batch) out.push(...(await liveIds(a, [id])));
+      continue;
+    }
+    out.push(...insts.filter((x) => LIVE.includes(x.State?.Name ?? '')).map((x) => x.InstanceId!));
+  }
+  return out;
+}
+

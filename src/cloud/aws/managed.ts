@@ -1,0 +1,162 @@
+/**
+ * EKS: IAM roles, a VPC with subnets in at least two zones, the control plane, node groups; a
+ * kubeconfig with the `aws eks get-token` exec plugin; and a destroy in reverse order that sweeps
+ * by state and by name+tag.
+ */
+import type { ClusterSpec } from '../../api/types.js';
+import { InputError, ProviderError } from '../../errors.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import type { ManagedCloud, PlannedResource } from '../types.js';
+import { InstanceCatalog } from './catalog.js';
+import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota } from './checks.js';
+import { checkVpcCidr, isIpv6 } from './cidr.js';
+import { awsCtx, ClientCache, type AwsCtx } from './context.js';
+import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
+import { checkEksName, checkEksVersion } from './eks/checks.js';
+import { eksKubeconfig } from './eks/kubeconfig.js';
+import { deleteNodegroups, ensureNodegroup, nodePools, scaleNodegroup } from './eks/nodegroups.js';
+import { deleteRole, ensureRole } from './eks/roles.js';
+import { ensureNetwork, usableZones } from './network.js';
+import { iamRoleName } from './naming.js';
+import { resolveOperatorCidrs } from './operator-cidr.js';
+import { resolveRuntime, type AwsRuntime } from './runtime.js';
+import type { AwsProviderOptions } from './selfmanaged.js';
+import { deleteNetwork } from './teardown.js';
+
+export class AwsManaged implements ManagedCloud {
+  readonly provider = 'aws' as const;
+  readonly kind = 'managed' as const;
+  private readonly runtime: AwsRuntime;
+  private readonly clients: ClientCache;
+  private readonly catalog = new InstanceCatalog();
+  private cidrs: Promise<string[]> | undefined;
+
+  constructor(opts: AwsProviderOptions = {}) {
+    this.runtime = resolveRuntime(opts.runtime);
+    this.clients = new ClientCache(this.runtime);
+  }
+
+  private ctxOf(ctx: StepContext): AwsCtx {
+    return awsCtx(ctx, this.clients, this.runtime);
+  }
+
+  /** EKS public endpoint CIDRs: IPv4 only. */
+  private publicCidrs(ctx: StepContext): Promise<string[]> {
+    if (!this.cidrs) {
+      this.cidrs = resolveOperatorCidrs(ctx.spec, this.runtime, ctx.signal).then((all) => {
+        const v4 = all.filter((c) => !isIpv6(c));
+        if (v4.length === 0) {
+          throw new InputError('the EKS API endpoint can only be limited to IPv4 ranges', ['spec.network.allowCidrs'], {
+            hint: 'pass --allow-cidr with your IPv4 address',
+          });
+        }
+        return v4;
+      });
+      this.cidrs.catch(() => (this.cidrs = undefined));
+    }
+    return this.cidrs;
+  }
+
+  async preflight(ctx: StepContext): Promise<void> {
+    const spec = ctx.spec;
+    checkVpcCidr(spec.network.cidr);
+    const pools = nodePools(spec);
+    await this.publicCidrs(ctx);
+    const a = this.ctxOf(ctx);
+    a.log.debug(`AWS identity: ${await checkCredentials(a)}`);
+    await checkRegion(a);
+    await checkEksVersion(a);
+    const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
+    await checkOfferings(a, pools.map((p, i) => ({ field: field(i), size: p.size })));
+    const demand = (spot: boolean) => pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
+    await checkVcpuQuota(a, this.catalog, { onDemand: demand(false), spot: demand(true) });
+    const zones = await usableZones(a, pools.map((p) => p.size));
+    if (zones.length < 2) {
+      const sizes = pools.map((p) => p.size).join(', ');
+      throw new InputError(`EKS needs two zones offering ${sizes}; ${spec.region} has ${zones.length}`, ['spec.region']);
+    }
+    await checkEksName(a);
+  }
+
+  plannedResources(spec: ClusterSpec): PlannedResource[] {
+    return [
+      { kind: 'aws:iam-role', name: iamRoleName(spec, 'cluster') },
+      { kind: 'aws:iam-role', name: iamRoleName(spec, 'node') },
+      { kind: 'aws:vpc', name: `ksctl-${spec.name}`, details: { cidr: spec.network.cidr } },
+      { kind: 'aws:subnet', name: `ksctl-${spec.name}-<zone>`, details: { count: '2-3, one per zone' } },
+      { kind: 'aws:internet-gateway', name: `ksctl-${spec.name}` },
+      { kind: 'aws:route-table', name: `ksctl-${spec.name}` },
+      { kind: 'aws:eks-cluster', name: spec.name, details: { version: spec.kubernetesVersion } },
+      ...nodePools(spec).map((p) => ({ kind: 'aws:eks-nodegroup', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
+    ];
+  }
+
+  createSteps(spec: ClusterSpec): Step[] {
+    const pools = nodePools(spec);
+    const steps: Step[] = [
+      {
+        id: 'eks/iam-cluster-role',
+        title: 'Create IAM role for the EKS control plane',
+        needs: [],
+        target: iamRoleName(spec, 'cluster'),
+        run: async (ctx) => void (await ensureRole(this.ctxOf(ctx), 'cluster')),
+      },
+      {
+        id: 'eks/iam-node-role',
+        title: 'Create IAM role for EKS nodes',
+        needs: [],
+        target: iamRoleName(spec, 'node'),
+        run: async (ctx) => void (await ensureRole(this.ctxOf(ctx), 'node')),
+      },
+      {
+        id: 'eks/network',
+        title: 'Create VPC, subnets, internet gateway and routes',
+        needs: [],
+        target: `vpc ${spec.network.cidr}`,
+        run: async (ctx) => {
+          const sizes = pools.map((p) => p.size);
+          await ensureNetwork(this.ctxOf(ctx), { minZones: 2, maxZones: 3, sizes, subnetTags: { 'kubernetes.io/role/elb': '1' } });
+        },
+      },
+      {
+        id: 'eks/cluster',
+        title: `Create EKS cluster ${spec.name}`,
+        needs: ['eks/iam-cluster-role', 'eks/network'],
+        target: spec.name,
+        details: { version: spec.kubernetesVersion },
+        run: async (ctx) => void (await ensureEksCluster(this.ctxOf(ctx), await this.publicCidrs(ctx))),
+      },
+    ];
+    for (const pool of pools) {
+      steps.push({
+        id: `eks/nodegroup/${pool.name}`,
+        title: `Create node group ${pool.name}`,
+        needs: ['eks/cluster', 'eks/iam-node-role'],
+        target: pool.name,
+        details: { size: pool.size, count: pool.count, spot: pool.spot },
+        run: async (ctx) => ensureNodegroup(this.ctxOf(ctx), this.catalog, pool),
+      });
+    }
+    return steps;
+  }
+
+  async kubeconfig(ctx: StepContext): Promise<string> {
+    const c = await describeEks(this.ctxOf(ctx));
+    const ca = c?.certificateAuthority?.data;
+    if (!c?.endpoint || !ca) throw new ProviderError(`EKS cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
+    return eksKubeconfig(ctx.spec, c.endpoint, ca);
+  }
+
+  async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
+    await scaleNodegroup(this.ctxOf(ctx), pool, count);
+  }
+
+  async destroy(ctx: StepContext): Promise<void> {
+    const a = this.ctxOf(ctx);
+    await deleteNodegroups(a);
+    await deleteEksCluster(a);
+    await deleteRole(a, 'cluster');
+    await deleteRole(a, 'node');
+    await deleteNetwork(a);
+  }
+}
