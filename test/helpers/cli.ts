@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
+// KSCTL_ROOT: the checkout, when this module was bundled elsewhere (npm run bench).
+export const ROOT = process.env.KSCTL_ROOT ?? path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/ksctl.js');
 export const KIND_STANDIN_BIN = path.join(ROOT, 'test/standins/kind/bin');
 

@@ -7,6 +7,8 @@
 #   host-init.sh boot       (via nsenter) start sshd and the units enabled with the systemctl stand-in
 #   host-init.sh halt       (via nsenter) kill every process except the holder, wipe /run and /tmp
 set -euo pipefail
+# A failed command must say where: the harness reports stderr when init exits before READY.
+trap 'echo "host-init: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 
 SELF_DIR=/usr/local/lib/ksctl-test-host   # where init copies this script and the stand-in
 OVERLAID=(etc var usr opt srv)   # copy-on-write views of the real directories (/usr too: air-gapped installs put etcd and dpkg packages there)

@@ -12,7 +12,8 @@ export const KSH_ROOT = '/run/ksctl-test-hosts';
 export const SUBNET = '10.199.77'; // /24; .1 is the root namespace's address on the bridge
 export const NETNS_PREFIX = 'ksh-';
 export const VETH_PREFIX = 'kshv';
-export const SCRIPTS_DIR = dirname(fileURLToPath(import.meta.url));
+// KSCTL_TEST_HOSTS_DIR: where these scripts are when this module was bundled elsewhere (npm run bench).
+export const SCRIPTS_DIR = process.env.KSCTL_TEST_HOSTS_DIR ?? dirname(fileURLToPath(import.meta.url));
 /** Where host-init.sh copies itself inside every host (for boot/halt via nsenter). */
 export const IN_HOST_INIT = '/usr/local/lib/ksctl-test-host/host-init.sh';
 

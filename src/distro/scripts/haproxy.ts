@@ -48,7 +48,9 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     '    balance roundrobin',
     '    option tcp-check',
     // A name that does not resolve yet marks its server down instead of failing the whole config.
-    '    default-server inter 5s fall 3 rise 2 init-addr last,libc,none',
+    // A control plane that was down (not yet installed) is back in rotation within ~1 s, so nodes
+    // joining right after control plane 0 do not wait out two slow health checks.
+    '    default-server inter 5s downinter 500ms fastinter 500ms fall 3 rise 2 init-addr last,libc,none',
     ...servers,
     '',
   ].join('\n');
@@ -93,6 +95,25 @@ export function haproxyScript(input: LoadBalancerInput): Script {
       '  die "haproxy is not accepting connections"',
       'fi',
       'mark_applied haproxy "$sum"',
+    ],
+  });
+}
+
+/**
+ * On the load balancer: wait until HAProxy forwards :6443 to a live API server (any HTTP answer,
+ * even 401, proves a backend is up). Run after control plane 0, so joins do not start against a
+ * backend HAProxy still marks down and fall into their own slower retry loops.
+ */
+export function lbForwardingScript(port = API_PORT, timeoutSeconds = 120): Script {
+  return makeScript({
+    name: 'haproxy-forwarding',
+    description: `HAProxy forwards :${port} to a control plane`,
+    body: [
+      'api_answers() {',
+      `  code=$(curl -ks -o /dev/null -w '%{http_code}' --max-time 3 https://127.0.0.1:${port}/readyz || true) # 000 = no backend yet`,
+      '  [ "$code" != "000" ] && [ -n "$code" ]',
+      '}',
+      `wait_for ${timeoutSeconds} 1 "HAProxy to forward :${port} to a control plane" api_answers || die "no control plane answers through the load balancer"`,
     ],
   });
 }

@@ -13,6 +13,7 @@ import { etcdSteps, lbStep } from './infra-steps.js';
 import { KUBECONFIG_SECRET } from '../ksctl.js';
 import { contextName } from '../../kubeconfig/naming.js';
 import { reachableAddress } from '../../distro/controllers/types.js';
+import { lbForwardingScript } from '../../distro/scripts/haproxy.js';
 
 export const machineStepId = (name: string) => `machine/${name}`;
 export const nodeStepId = (m: { name: string; role: string }) => `${m.role === 'worker' ? 'worker' : 'controlplane'}/${m.name}`;
@@ -54,6 +55,8 @@ function nodeStep(rt: BootstrapRuntime, m: PlannedMachine, needs: string[], kind
         scripts = kind === 'join-cp' ? await rt.distro.joinControlPlaneScripts(t, machine, ctx.cluster.secrets) : await rt.distro.joinWorkerScripts(t, machine, ctx.cluster.secrets);
       }
       await rt.run(ctx, machine, scripts);
+      // "Control plane 0 is up" means up *through the load balancer*: every join goes that way.
+      if (kind === 'init') await rt.run(ctx, t.loadBalancer, [lbForwardingScript()]);
       await ctx.cluster.update((s) => {
         const cur = s.machines[m.name];
         if (cur) cur.status = 'bootstrapped';

@@ -8,6 +8,7 @@ import {
   etcdMemberScript,
   etcdUninstallScript,
   haproxyScript,
+  lbForwardingScript,
   k3sAgentJoinScript,
   k3sServerInitScript,
   k3sServerJoinScript,
@@ -75,7 +76,7 @@ export function scriptsFor(c: Combo): Script[] {
   const cps = controlPlanes(c.controlPlanes);
   const worker = { name: 'wp-0', address: '10.0.3.10' };
   const ag = airgapInput(c);
-  const out: Script[] = [haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) })];
+  const out: Script[] = [haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) }), lbForwardingScript()];
   if (c.external) {
     for (const m of ETCD) {
       out.push(etcdMemberScript({ cluster: 'demo', name: m.name, address: m.address, members: ETCD, ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}) }));
