@@ -31,3 +31,5 @@ export async function loadProvider(provider: Provider, type: ClusterType): Promi
 // Built-in providers. Each import() is resolved only when the provider is used.
 registerProvider('local', 'managed', async () => (await import('./local/index.js')).createLocalProvider());
 registerProvider('ssh', 'selfmanaged', async () => (await import('./ssh/index.js')).createSshProvider());
+registerProvider('aws', 'selfmanaged', async () => (await import('./aws/index.js')).createAwsSelfManaged());
+registerProvider('aws', 'managed', async () => (await import('./aws/index.js')).createAwsManaged());

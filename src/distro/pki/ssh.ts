@@ -3,19 +3,13 @@
  * user key) and OpenSSH-style fingerprints for pinning and display.
  */
 import { createHash } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { generateEd25519KeyPair, type SshKeyPair } from '../../util/ssh-keys.js';
 
-export interface SshKeyPair {
-  /** `-----BEGIN OPENSSH PRIVATE KEY-----` ... */
-  privateKey: string;
-  /** One line: `ssh-ed25519 AAAA... comment`. */
-  publicKey: string;
-}
+export type { SshKeyPair } from '../../util/ssh-keys.js';
 
 /** A new ed25519 key pair; `comment` is appended to the public key line. */
 export function generateSshKeyPair(comment?: string): SshKeyPair {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : {});
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  return generateEd25519KeyPair(comment);
 }
 
 /** `SHA256:<base64, unpadded>` of the key blob, as `ssh-keygen -l` prints it. */
