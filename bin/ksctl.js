@@ -6,8 +6,7 @@ import module from 'node:module';
 // Node >= 22.1 caches compiled code between runs (a no-op on Node 20).
 module.enableCompileCache?.();
 
-const { run, formatError } = await import('../dist/bundle/main.mjs');
-const { exitCodeOf } = await import('../dist/bundle/errors.mjs');
+const { run, formatError, exitCodeOf } = await import('../dist/bundle/main.mjs');
 
 const { error, verbose } = await run(process.argv.slice(2));
 if (error !== undefined) {

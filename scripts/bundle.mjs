@@ -9,7 +9,7 @@ rmSync('dist/bundle', { recursive: true, force: true }); // chunk names change w
 const external = ['@aws-sdk/*', '@smithy/*', '@azure/*', '@google-cloud/*', '@kubernetes/*', 'ssh2', 'listr2', '@inquirer/*', '@peculiar/*', 'reflect-metadata'];
 
 await build({
-  entryPoints: { main: 'src/cli/main.ts', errors: 'src/errors.ts' },
+  entryPoints: { main: 'src/cli/main.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -8,6 +8,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from '../commands/program.js';
 import type { CommandEnv, GlobalOptions } from '../commands/context.js';
 import { InputError, InterruptedError, isKsctlError } from '../errors.js';
+export { exitCodeOf } from '../errors.js';
 import { ConsoleIo } from '../io/console.js';
 import type { IoHost } from '../io/types.js';
 import { redact } from '../util/redact.js';
@@ -26,11 +27,12 @@ export interface RunResult {
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  const controller = new AbortController();
+  // Created on first use: AbortController costs start-up time that read-only commands never need.
+  let controller: AbortController | undefined;
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1 || !controller) process.exit(130);
     process.stderr.write(`\n${sig === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping after the running steps (Ctrl-C again to quit now)\n`);
     controller.abort(new InterruptedError());
   };
@@ -40,7 +42,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   let io: IoHost | undefined;
   const cenv: CommandEnv = {
     env,
-    signal: controller.signal,
+    get signal() {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
     argv,
     io(g: GlobalOptions) {
       io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: !g.color, env });
