@@ -32,3 +32,19 @@ export async function endRun(h: ClusterHandle, run: number, outcome: { ok: true;
     if (r) r.endedAt = new Date().toISOString();
   });
 }
+
+/**
+ * Runs `work` as one recorded run: opens the run record in `phase`, and closes it as `okPhase` or as a
+ * failure (or interruption) with the error kept in state. The error is rethrown untouched.
+ */
+export async function recordedRun<T>(h: ClusterHandle, command: string, phase: Phase, okPhase: Phase, work: (run: number) => Promise<T>): Promise<T> {
+  const run = await startRun(h, command, phase);
+  try {
+    const out = await work(run);
+    if (h.state) await endRun(h, run, { ok: true, phase: okPhase });
+    return out;
+  } catch (e) {
+    if (h.state) await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
+    throw e;
+  }
+}

@@ -3,7 +3,7 @@
  * steps; the manager adds the kubeconfig step, runs the graph, keeps state and the user's kubeconfig.
  */
 import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../api/types.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { loadProvider } from '../cloud/registry.js';
 import type { ManagedCloud, PlannedResource } from '../cloud/types.js';
 import { contextName } from '../kubeconfig/naming.js';
@@ -13,7 +13,7 @@ import type { Plan, Step, StepContext } from '../pipeline/types.js';
 import { newClusterState } from '../state/new-state.js';
 import type { ClusterHandle } from '../state/types.js';
 import { KsctlManager, KUBECONFIG_SECRET } from './ksctl.js';
-import { endRun, startRun } from './lifecycle.js';
+import { recordedRun } from './lifecycle.js';
 import { assertSameSpec } from './spec-drift.js';
 import type { ManagerDeps } from './types.js';
 
@@ -66,15 +66,8 @@ export class ManagedManager {
       if (!h.state) await provider.preflight(ctx);
       if (!h.state) await h.save(newClusterState(spec));
       this.deps.attachLogFile?.(h.logFile);
-      const run = await startRun(h, this.deps.command, 'creating');
       const { plan } = await this.plan(spec);
-      try {
-        await runPlan(plan, ctx, { run, concurrency: this.deps.concurrency, onEvent: this.deps.onEvent });
-        await endRun(h, run, { ok: true, phase: 'ready' });
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
-        throw e;
-      }
+      await recordedRun(h, this.deps.command, 'creating', 'ready', (run) => runPlan(plan, ctx, { run, concurrency: this.deps.concurrency, onEvent: this.deps.onEvent }));
     } finally {
       h.release();
     }
@@ -89,14 +82,9 @@ export class ManagedManager {
       if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
       const provider = await managedProvider(h.state.spec);
       this.deps.attachLogFile?.(h.logFile);
-      const run = await startRun(h, this.deps.command, 'deleting');
       const ctx = this.context(h, h.state.spec);
-      try {
-        await runPlan({ steps: [destroyStep(provider)] }, ctx, { run, onEvent: this.deps.onEvent });
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
-        throw e;
-      }
+      // A successful delete removes the state, so only a failure is recorded (okPhase is never written).
+      await recordedRun(h, this.deps.command, 'deleting', 'deleting', (run) => runPlan({ steps: [destroyStep(provider)] }, ctx, { run, onEvent: this.deps.onEvent }));
       await new KsctlManager(this.deps).forget(id);
       await h.remove();
     } finally {
@@ -112,10 +100,4 @@ export class ManagedManager {
 export function destroyStep(provider: { destroy(ctx: StepContext): Promise<void> }): Step {
   // A fresh id per delete run, so an earlier run's "done" never skips it.
   return { id: `destroy/${Date.now()}`, title: 'Delete cloud resources', needs: [], run: (ctx) => provider.destroy(ctx) };
-}
-
-export function assertNoConflict(existing: ClusterSpec | undefined, spec: ClusterSpec): void {
-  if (existing && existing.type !== spec.type) {
-    throw new ConflictError(`cluster ${formatClusterId(clusterIdOf(spec))} already exists as ${existing.type}`);
-  }
 }

@@ -12,7 +12,7 @@ import type { Plan, StepContext } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
 import { KsctlManager } from '../ksctl.js';
-import { endRun, startRun } from '../lifecycle.js';
+import { recordedRun } from '../lifecycle.js';
 import type { CreateResult } from '../managed.js';
 import { assertSameSpec } from '../spec-drift.js';
 import type { ManagerDeps } from '../types.js';
@@ -74,18 +74,13 @@ export class SelfManagedManager {
       if (!h.state) await rt.provider.preflight(ctx);
       if (!h.state) await h.save(newClusterState(spec));
       this.deps.attachLogFile?.(h.logFile);
-      const run = await startRun(h, this.deps.command, 'creating');
-      try {
+      await recordedRun(h, this.deps.command, 'creating', 'ready', async (run) => {
         await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency: this.deps.concurrency ?? 32, onEvent: this.deps.onEvent });
         await h.update((s) => {
           s.versions.kubernetes = spec.kubernetesVersion;
           s.versions.distribution = spec.distribution ?? 'k3s';
         });
-        await endRun(h, run, { ok: true, phase: 'ready' });
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
-        throw e;
-      }
+      });
     } finally {
       rt.pool.closeAll();
       h.release();
@@ -103,18 +98,13 @@ export class SelfManagedManager {
       const spec = h.state.spec;
       rt = await this.runtime(spec);
       this.deps.attachLogFile?.(h.logFile);
-      const run = await startRun(h, this.deps.command, 'deleting');
       const ctx = this.context(h, spec);
       const provider = rt.provider;
       const stamp = Date.now();
-      try {
-        const uninstall = provider.provider === 'ssh' ? uninstallSteps(rt, Object.values(h.state.machines), stamp) : [];
-        const destroy = { id: `destroy/${stamp}`, title: 'Delete cloud resources', needs: uninstall.map((s) => s.id), run: (c: StepContext) => provider.destroy(c) };
-        await runPlan({ steps: [...uninstall, destroy] }, ctx, { run, concurrency: 32, onEvent: this.deps.onEvent });
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
-        throw e;
-      }
+      const uninstall = provider.provider === 'ssh' ? uninstallSteps(rt, Object.values(h.state.machines), stamp) : [];
+      const destroy = { id: `destroy/${stamp}`, title: 'Delete cloud resources', needs: uninstall.map((s) => s.id), run: (c: StepContext) => provider.destroy(c) };
+      // A successful delete removes the state, so only a failure is recorded.
+      await recordedRun(h, this.deps.command, 'deleting', 'deleting', (run) => runPlan({ steps: [...uninstall, destroy] }, ctx, { run, concurrency: 32, onEvent: this.deps.onEvent }));
       await new KsctlManager(this.deps).forget(id);
       await h.remove();
     } finally {
@@ -168,14 +158,7 @@ export class SelfManagedManager {
       rt = await this.runtime(h.state.spec);
       this.deps.attachLogFile?.(h.logFile);
       const { spec, steps, names } = await build(h, rt);
-      const run = await startRun(h, this.deps.command, phase);
-      try {
-        await runPlan({ steps }, this.context(h, spec), { run, concurrency: 16, onEvent: this.deps.onEvent });
-        await endRun(h, run, { ok: true, phase: 'ready' });
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
-        throw e;
-      }
+      await recordedRun(h, this.deps.command, phase, 'ready', (run) => runPlan({ steps }, this.context(h, spec), { run, concurrency: 16, onEvent: this.deps.onEvent }));
       return names;
     } finally {
       rt?.pool.closeAll();
