@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh) runs one section.
+// `npm run bench -- startup` (or ssh, aws) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ const only = process.argv[2];
 const sections = [
   ['startup', async () => benchStartup()],
   ['ssh', async () => (await loadTs('bench/ssh-fanout.ts', 'ssh-fanout')).benchSshFanout()],
+  ['aws', async () => (await loadTs('bench/aws-simulated.ts', 'aws-simulated')).benchAwsSimulated()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

@@ -3,6 +3,7 @@
  * code). Ctrl-C aborts the running command cleanly; a second Ctrl-C exits at once (locks are released
  * by the exit hook either way).
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../commands/program.js';
@@ -43,7 +44,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const cenv: CommandEnv = {
     env,
     get signal() {
-      controller ??= new AbortController();
+      if (!controller) {
+        controller = new AbortController();
+        // Every running step, cloud wait and SSH connection listens on this one signal (a cluster of
+        // 11+ machines has 11+ at once): not a leak, so no MaxListenersExceededWarning on stderr.
+        setMaxListeners(0, controller.signal);
+      }
       return controller.signal;
     },
     argv,

@@ -33,3 +33,7 @@ registerProvider('local', 'managed', async () => (await import('./local/index.js
 registerProvider('ssh', 'selfmanaged', async () => (await import('./ssh/index.js')).createSshProvider());
 registerProvider('aws', 'selfmanaged', async () => (await import('./aws/index.js')).createAwsSelfManaged());
 registerProvider('aws', 'managed', async () => (await import('./aws/index.js')).createAwsManaged());
+registerProvider('azure', 'selfmanaged', async () => (await import('./azure/index.js')).createAzureSelfManaged());
+registerProvider('azure', 'managed', async () => (await import('./azure/index.js')).createAzureManaged());
+registerProvider('gcp', 'selfmanaged', async () => (await import('./gcp/index.js')).createGcpSelfManaged());
+registerProvider('gcp', 'managed', async () => (await import('./gcp/index.js')).createGcpManaged());

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../src/api/types.js';
 import type { ManagedCloud, SelfManagedCloud } from '../../src/cloud/types.js';
 import type { StepContext } from '../../src/pipeline/types.js';
+import { InputError } from '../../src/errors.js';
 import { MemoryCluster, memoryLogger, stepContext } from '../fakes/memory-cluster.js';
 import { runSteps, selfManagedSteps } from './run-steps.js';
 
@@ -57,7 +58,14 @@ export interface ContractTarget<P> {
   crashStride?: number;
   /** Fewer crash points than this means the loop is not testing much (default 1). */
   minCrashPoints?: number;
+  /**
+   * The same for destroy (default: minCrashPoints). Clouds that delete a whole container in one
+   * call (an Azure resource group) have very few destroy crash points.
+   */
+  minDestroyCrashPoints?: number;
   timeoutMs?: number;
+  /** Specs whose preflight must fail with an InputError before any mutating call (optional). */
+  badSpecs?: { name: string; spec: ClusterSpec }[];
 }
 
 type Flow<P> = { create(p: P, ctx: StepContext): Promise<void>; destroy(p: P, ctx: StepContext): Promise<void> };
@@ -191,8 +199,18 @@ function contract<P>(kind: string, target: ContractTarget<P>, flow: Flow<P>, ext
         if (!crashed) break;
       }
       if (process.env.KSCTL_CONTRACT_VERBOSE) console.log(`${target.name} ${kind} destroy: ${points} crash points`);
-      expect(points).toBeGreaterThanOrEqual(target.minCrashPoints ?? 1);
+      expect(points).toBeGreaterThanOrEqual(target.minDestroyCrashPoints ?? target.minCrashPoints ?? 1);
     }, timeout);
+
+    for (const bad of target.badSpecs ?? []) {
+      it(`rejects a bad spec (${bad.name}) with an InputError and no mutating call`, async () => {
+        const w = target.world();
+        const p = (await w.provider()) as unknown as { preflight(ctx: StepContext): Promise<void> };
+        const err = await p.preflight(stepContext(MemoryCluster.create(bad.spec), bad.spec)).then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(InputError);
+        expect(w.mutatingCalls()).toBe(0);
+      });
+    }
 
     it('absorbs throttling on 20% of calls', async () => {
       const w = target.world();

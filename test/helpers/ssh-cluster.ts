@@ -7,7 +7,8 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Role } from '../../src/api/types.js';
-import type { TestHost } from '../hosts/harness.js';
+import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
+import type { KeyPair, TestHost } from '../hosts/harness.js';
 import { ROOT } from './cli.js';
 
 export interface ClusterFileOptions {
@@ -57,7 +58,10 @@ export function clusterFile(o: ClusterFileOptions): string {
   });
 }
 
-/** The air-gap directory: k3s stand-in "binary" + install script stand-in (names the k3s scripts expect). */
+/**
+ * The air-gap directory: k3s stand-in "binary" + install script stand-in (names the k3s scripts
+ * expect), the etcd tarball, and the flannel manifest stand-in for kubeadm clusters.
+ */
 export function airgapDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', [path.join(ROOT, 'test/standins/k3s/make-binary.sh'), path.join(dir, 'k3s'), 'v1.31.7+k3s1']);
@@ -67,7 +71,163 @@ export function airgapDir(dir: string): string {
   mkdirSync(stage, { recursive: true });
   for (const bin of ['etcd', 'etcdctl']) copyFileSync(`/usr/bin/${bin}`, path.join(stage, bin));
   execFileSync('tar', ['-czf', path.join(dir, 'etcd-linux-amd64.tar.gz'), '-C', path.dirname(stage), path.basename(stage)]);
+  // The CNI manifest kubeadm clusters apply (air-gapped: uploaded from here).
+  writeFileSync(path.join(dir, 'kube-flannel.yml'), FLANNEL_STANDIN_MANIFEST);
   return dir;
+}
+
+/**
+ * TEST STAND-IN for flannel v0.26.1's kube-flannel.yml: the same objects (namespace, RBAC, service
+ * account, the kube-flannel-cfg ConfigMap with the pod network ksctl rewrites, the DaemonSet), trimmed.
+ * Nothing runs the DaemonSet (the stand-in API server has no workload controllers); kubectl applies
+ * it for real.
+ */
+export const FLANNEL_STANDIN_MANIFEST = `# kube-flannel.yml TEST STAND-IN (trimmed copy of flannel v0.26.1's manifest; no pods run)
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: kube-flannel
+  labels:
+    k8s-app: flannel
+    pod-security.kubernetes.io/enforce: privileged
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata:
+  labels:
+    k8s-app: flannel
+  name: flannel
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [nodes/status]
+  verbs: [patch]
+---
+kind: ClusterRoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata:
+  labels:
+    k8s-app: flannel
+  name: flannel
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: flannel
+subjects:
+- kind: ServiceAccount
+  name: flannel
+  namespace: kube-flannel
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  labels:
+    k8s-app: flannel
+  name: flannel
+  namespace: kube-flannel
+---
+kind: ConfigMap
+apiVersion: v1
+metadata:
+  name: kube-flannel-cfg
+  namespace: kube-flannel
+  labels:
+    tier: node
+    k8s-app: flannel
+    app: flannel
+data:
+  cni-conf.json: |
+    {
+      "name": "cbr0",
+      "cniVersion": "0.3.1",
+      "plugins": [
+        {"type": "flannel", "delegate": {"hairpinMode": true, "isDefaultGateway": true}},
+        {"type": "portmap", "capabilities": {"portMappings": true}}
+      ]
+    }
+  net-conf.json: |
+    {
+      "Network": "10.244.0.0/16",
+      "EnableNFTables": false,
+      "Backend": {
+        "Type": "vxlan"
+      }
+    }
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-flannel-ds
+  namespace: kube-flannel
+  labels:
+    tier: node
+    app: flannel
+    k8s-app: flannel
+spec:
+  selector:
+    matchLabels:
+      app: flannel
+  template:
+    metadata:
+      labels:
+        tier: node
+        app: flannel
+    spec:
+      hostNetwork: true
+      priorityClassName: system-node-critical
+      tolerations:
+      - operator: Exists
+        effect: NoSchedule
+      serviceAccountName: flannel
+      containers:
+      - name: kube-flannel
+        image: docker.io/flannel/flannel:v0.26.1
+        command: [/opt/bin/flanneld]
+        args: [--ip-masq, --kube-subnet-mgr]
+        volumeMounts:
+        - name: flannel-cfg
+          mountPath: /etc/kube-flannel/
+      volumes:
+      - name: flannel-cfg
+        configMap:
+          name: kube-flannel-cfg
+`;
+
+/**
+ * Air-gapped kubeadm accepts preinstalled packages: put the kubeadm + kubelet and containerd stand-ins
+ * on each host (what `apt-get install kubeadm kubelet containerd` leaves behind). `env`: stand-in knobs
+ * baked into the installed kubeadm (e.g. KUBEADM_STANDIN_DISCOVERY_TIMEOUT).
+ */
+export async function preinstallKubeadmPackages(hosts: TestHost[], opts: { version?: string; env?: Record<string, string> } = {}): Promise<void> {
+  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join('');
+  const cmd = `${env}sh ${path.join(ROOT, 'test/standins/kubeadm/install-packages.sh')} ${opts.version ?? 'v1.31.7'} && sh ${path.join(ROOT, 'test/standins/containerd/install.sh')}`;
+  await Promise.all(
+    hosts.map(async (h) => {
+      const r = await h.exec(cmd);
+      if (r.code !== 0) throw new Error(`installing the kubeadm packages stand-ins on ${h.name} failed (${r.code}): ${r.stderr}`);
+    }),
+  );
+}
+
+function shellWord(v: string): string {
+  if (!/^[A-Za-z0-9_.:/=-]*$/.test(v)) throw new Error(`not a simple word: ${v}`);
+  return v;
+}
+
+/**
+ * Host keys for startHosts({ hostKey }) made with ksctl's own generator, which rejects the ~1 in 256
+ * ed25519 keys ssh2 1.17 emits unparseable (sshd then refuses to start: "error in libcrypto").
+ */
+export function validHostKeys(n: number): KeyPair[] {
+  return Array.from({ length: n }, () => {
+    const k = generateSshKeyPair();
+    return { private: k.privateKey, public: k.publicKey };
+  });
 }
 
 export function writeKey(dir: string, key: string): string {

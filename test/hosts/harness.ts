@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519KeyPair } from '../../src/util/ssh-keys.js';
 import { run, runOk, type ExecResult, type RunOptions } from './run.js';
 import {
   IN_HOST_INIT, hostDir, leaseAddresses, macFor, netnsName, registerSet, script, vethName,
@@ -68,9 +68,10 @@ export interface StartHostsOptions {
 const READY_TIMEOUT_MS = 20_000;
 const SSH_TIMEOUT_MS = 10_000;
 
+/** ksctl's own generator: it rejects the 1-in-256 unparseable key ssh2 makes (sshd would not start). */
 function ed25519(): KeyPair {
-  const k = ssh2.utils.generateKeyPairSync('ed25519');
-  return { private: k.private, public: k.public.trim() };
+  const k = generateEd25519KeyPair();
+  return { private: k.privateKey, public: k.publicKey };
 }
 
 /** Resolves once addr:port answers with an SSH banner. */

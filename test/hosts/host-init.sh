@@ -6,7 +6,7 @@
 #                           alive as the holder that keeps the namespaces alive and reaps orphans.
 #   host-init.sh boot       (via nsenter) start sshd and the units enabled with the systemctl stand-in
 #   host-init.sh halt       (via nsenter) kill every process except the holder, wipe /run and /tmp
-set -euo pipefail
+set -Eeuo pipefail   # -E: the ERR trap below fires inside functions too
 # A failed command must say where: the harness reports stderr when init exits before READY.
 trap 'echo "host-init: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 

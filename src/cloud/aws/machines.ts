@@ -11,6 +11,7 @@ import type { InstanceCatalog } from './catalog.js';
 import { allPages, type AwsCtx } from './context.js';
 import { isNotFound } from './errors.js';
 import { recordedGroup } from './firewall.js';
+import { instanceWatcher } from './instance-watch.js';
 import { ensureKeyPair } from './keys.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
@@ -84,25 +85,19 @@ async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachi
   throw new ProviderError(`could not launch ${planned.name}: every recent launch of it was terminated`);
 }
 
-async function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
-  return a.wait(
-    `${name} (${id}) to run`,
-    async () => {
-      let inst: Instance | undefined;
-      try {
-        inst = (await a.aws.ec2.describeInstances({ InstanceIds: [id] })).Reservations?.[0]?.Instances?.[0];
-      } catch (e) {
-        if (isNotFound(e)) return undefined; // not visible yet (eventual consistency)
-        throw e;
-      }
-      const state = inst?.State?.Name ?? '';
-      if (GONE.includes(state)) {
-        throw new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`);
-      }
-      return state === 'running' && inst?.PrivateIpAddress && inst.PublicIpAddress ? inst : undefined;
+/** Until the instance runs and has its addresses; polled together with every other instance starting. */
+function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
+  return instanceWatcher(a.aws.ec2, a.runtime.clock).wait(id, {
+    what: `${name} (${id}) to run`,
+    done: (inst) => inst.State?.Name === 'running' && !!inst.PrivateIpAddress && !!inst.PublicIpAddress,
+    failed: (inst) => {
+      const state = inst.State?.Name ?? '';
+      return GONE.includes(state) ? `${name} (${id}) stopped while starting: ${inst.StateReason?.Message ?? state}` : undefined;
     },
-    { timeoutMs: START_TIMEOUT_MS, initialIntervalMs: 3000, maxIntervalMs: 10000 },
-  );
+    timeoutMs: START_TIMEOUT_MS,
+    signal: a.ctx.signal,
+    log: a.log,
+  });
 }
 
 export async function ensureMachine(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine): Promise<Machine> {

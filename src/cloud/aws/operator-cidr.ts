@@ -1,26 +1,2 @@
-/**
- * Who may reach SSH and the API port: the spec's allowCidrs, else the operator's own public address
- * (looked up through the runtime). Unknown → an input error asking for `--allow-cidr`.
- */
-import { isIP } from 'node:net';
-import type { ClusterSpec } from '../../api/types.js';
-import { InputError } from '../../errors.js';
-import { isCidr } from './cidr.js';
-import type { AwsRuntime } from './runtime.js';
-
-export async function resolveOperatorCidrs(spec: ClusterSpec, runtime: AwsRuntime, signal?: AbortSignal): Promise<string[]> {
-  const given = spec.network.allowCidrs ?? [];
-  if (given.length > 0) {
-    const bad = given.filter((c) => !isCidr(c));
-    if (bad.length > 0) throw new InputError(`not a CIDR: ${bad.join(', ')}`, ['spec.network.allowCidrs']);
-    return [...given];
-  }
-  const ip = (await runtime.lookupPublicIp(signal))?.trim();
-  const family = ip ? isIP(ip) : 0;
-  if (!ip || family === 0) {
-    throw new InputError('could not find your public IP address to open SSH and the API port to', ['spec.network.allowCidrs'], {
-      hint: 'pass --allow-cidr <your-ip>/32 (or a wider range)',
-    });
-  }
-  return [family === 6 ? `${ip}/128` : `${ip}/32`];
-}
+/** Moved to src/cloud/common/operator-cidr.ts (shared by every cloud provider); kept so existing imports still work. */
+export * from '../common/operator-cidr.js';

@@ -20,6 +20,7 @@ import { resolveOperatorCidrs } from './operator-cidr.js';
 import { resolveRuntime, type AwsRuntime } from './runtime.js';
 import { ensureSshKey, SSH_KEY_SECRET } from './sshkey.js';
 import { destroySelfManaged } from './teardown.js';
+import { machinePlanOf } from '../common/machine-plan.js';
 
 export interface AwsProviderOptions {
   /** Clock, IP lookup and SDK client hooks; tests and benchmarks pass a fake here. */
@@ -28,17 +29,7 @@ export interface AwsProviderOptions {
 
 const INFRA = ['infra/network', 'infra/firewall', 'infra/sshkey'];
 
-export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
-  const out: PlannedMachine[] = [];
-  const add = (role: Role, count: number, size: string, spot = false) => {
-    for (let index = 0; index < count; index++) out.push({ name: `${spec.name}-${role}-${index}`, role, size, spot, index });
-  };
-  add('loadbalancer', 1, spec.loadBalancer.size);
-  add('etcd', spec.etcd.count, spec.etcd.size);
-  add('controlplane', spec.controlPlane.count, spec.controlPlane.size);
-  add('worker', spec.workers.count, spec.workers.size, spec.workers.spot);
-  return out;
-}
+export { machinePlanOf };
 
 export class AwsSelfManaged implements SelfManagedCloud {
   readonly provider = 'aws' as const;

@@ -32,6 +32,9 @@ async function hash(secrets: SecretStore): Promise<string> {
 }
 
 export function kubeadmController(): DistroController {
+  // Joins run in parallel and each asks for a fresh mint: one at a time, so the first mints and the
+  // others see its record (concurrent mint scripts on CP0 race on the same config file).
+  let minting: Promise<void> = Promise.resolve();
   const install = (version: string, airgap: ReturnType<typeof airgapOf>) => kubeadmInstallScript({ kubernetesVersion: version, ...(airgap ? { airgap } : {}) });
   return {
     name: 'kubeadm',
@@ -55,13 +58,17 @@ export function kubeadmController(): DistroController {
       const input = { ...nodeInput(t, w), caCertHash: await hash(secrets) };
       return [install(t.spec.kubernetesVersion, input.airgap), kubeadmJoinWorkerScript(input)];
     },
-    async prepareJoin(ctx, cp0, t, secretEnv) {
-      const minted = ctx.cluster.state?.resources[MINT_RESOURCE]?.data?.mintedAt;
-      if (typeof minted === 'string' && Date.now() - Date.parse(minted) < REMINT_AFTER_MS) return;
-      await runScript(cp0, kubeadmMintScript(nodeInput(t, t.controlPlanes[0]!)), { secrets: ctx.cluster.secrets, secretEnv, signal: ctx.signal, onLine: (l) => ctx.log.info(l) });
-      await ctx.cluster.update((s) => {
-        s.resources[MINT_RESOURCE] = { kind: 'kubeadm-bootstrap-token', id: 'bootstrap', createdAt: new Date().toISOString(), data: { mintedAt: new Date().toISOString() } };
+    prepareJoin(ctx, cp0, t, secretEnv) {
+      const mint = minting.then(async () => {
+        const minted = ctx.cluster.state?.resources[MINT_RESOURCE]?.data?.mintedAt;
+        if (typeof minted === 'string' && Date.now() - Date.parse(minted) < REMINT_AFTER_MS) return;
+        await runScript(cp0, kubeadmMintScript(nodeInput(t, t.controlPlanes[0]!)), { secrets: ctx.cluster.secrets, secretEnv, signal: ctx.signal, onLine: (l) => ctx.log.info(l) });
+        await ctx.cluster.update((s) => {
+          s.resources[MINT_RESOURCE] = { kind: 'kubeadm-bootstrap-token', id: 'bootstrap', createdAt: new Date().toISOString(), data: { mintedAt: new Date().toISOString() } };
+        });
       });
+      minting = mint.catch(() => undefined); // a failed mint fails its own join; the next one tries again
+      return mint;
     },
     kubectl: (args) => `kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? kubeadmResetScript({ purgePackages: false }),

@@ -28,14 +28,18 @@ export function lbStep(rt: BootstrapRuntime, lb: PlannedMachine, cps: PlannedMac
   };
 }
 
+/**
+ * The etcd steps need only the etcd machines: they read those, not the whole topology, which would
+ * throw while the load balancer's machine (not among their needs) is still starting.
+ */
 export function etcdSteps(rt: BootstrapRuntime, members: PlannedMachine[], cluster: string): { steps: Step[]; ready: string[] } {
   const pki: Step = {
     id: 'pki/etcd',
     title: `Generate the etcd CA and certificates (${members.length} members)`,
     needs: members.map((m) => `machine/${m.name}`),
     async run(ctx) {
-      const t = rt.topology(ctx);
-      await ensureEtcdPki(ctx.cluster.secrets, cluster, t.etcd.map((e) => ({ name: e.name, addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))] })));
+      const etcd = rt.machinesOf(ctx, 'etcd');
+      await ensureEtcdPki(ctx.cluster.secrets, cluster, etcd.map((e) => ({ name: e.name, addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))] })));
     },
   };
   const memberSteps: Step[] = members.map((m) => ({
@@ -44,13 +48,13 @@ export function etcdSteps(rt: BootstrapRuntime, members: PlannedMachine[], clust
     needs: ['pki/etcd'],
     target: m.name,
     async run(ctx) {
-      const t = rt.topology(ctx);
+      const etcd = rt.machinesOf(ctx, 'etcd');
       const me = rt.machine(ctx, m.name);
       const script = etcdMemberScript({
         cluster,
         name: me.name,
         address: privateAddress(me),
-        members: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
+        members: etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
         ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
       });
       await rt.run(ctx, me, [script]);
@@ -65,8 +69,8 @@ export function etcdSteps(rt: BootstrapRuntime, members: PlannedMachine[], clust
     title: `etcd cluster healthy (${members.length} members over TLS)`,
     needs: memberSteps.map((s) => s.id),
     async run(ctx) {
-      const t = rt.topology(ctx);
-      await rt.run(ctx, t.etcd[0]!, [etcdHealthScript({ members: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })) })]);
+      const etcd = rt.machinesOf(ctx, 'etcd');
+      await rt.run(ctx, etcd[0]!, [etcdHealthScript({ members: etcd.map((e) => ({ name: e.name, address: privateAddress(e) })) })]);
     },
   };
   return { steps: [pki, ...memberSteps, health], ready: ['etcd/health'] };

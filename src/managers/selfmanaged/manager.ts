@@ -22,12 +22,17 @@ import { describeScripts } from './describe.js';
 import { uninstallSteps } from './teardown.js';
 import { addWorkerSteps, removeWorkerSteps, specWithWorker } from './workers.js';
 import type { MachineSpec } from '../../api/types.js';
+import type { SshPool } from '../../distro/ssh/types.js';
 import { ConflictError } from '../../errors.js';
 
 export interface SelfManagedOptions {
   /** Bounded wait for a machine's SSH (booting VMs, or a host that is down). */
   sshWaitMs?: number;
   sudoPassword?: string;
+  /** Where machines come from; default: the provider registered for the spec's provider. (Tests, benchmarks.) */
+  provider?: SelfManagedCloud;
+  /** A new SSH pool for one run; default: an Ssh2Pool. (Tests and benchmarks pass a stand-in.) */
+  sshPool?: () => SshPool;
 }
 
 export async function selfManagedProvider(provider: ClusterSpec['provider']): Promise<SelfManagedCloud> {
@@ -43,9 +48,8 @@ export class SelfManagedManager {
   ) {}
 
   async runtime(spec: ClusterSpec): Promise<BootstrapRuntime> {
-    const provider = await selfManagedProvider(spec.provider);
-    const { Ssh2Pool } = await import('../../distro/ssh/pool.js');
-    const pool = new Ssh2Pool({ logger: this.deps.log, maxWaitMs: this.opts.sshWaitMs ?? 5 * 60_000 });
+    const provider = this.opts.provider ?? (await selfManagedProvider(spec.provider));
+    const pool = this.opts.sshPool?.() ?? new (await import('../../distro/ssh/pool.js')).Ssh2Pool({ logger: this.deps.log, maxWaitMs: this.opts.sshWaitMs ?? 5 * 60_000 });
     return new BootstrapRuntime(provider, distroController(spec.distribution ?? 'k3s'), pool, {
       sshWaitMs: this.opts.sshWaitMs ?? 5 * 60_000,
       ...(this.opts.sudoPassword ? { sudoPassword: this.opts.sudoPassword } : {}),
@@ -75,7 +79,11 @@ export class SelfManagedManager {
       if (!h.state) await h.save(newClusterState(spec));
       this.deps.attachLogFile?.(h.logFile);
       await recordedRun(h, this.deps.command, 'creating', 'ready', async (run) => {
-        await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency: this.deps.concurrency ?? 32, onEvent: this.deps.onEvent });
+        // A machine's steps form a chain, so at most about one step per machine runs at a time; and
+        // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot
+        // a large cluster in waves (32 slots: a 100-worker cluster in four instance-start waves).
+        const concurrency = this.deps.concurrency ?? Math.max(32, rt.provider.machinePlan(spec).length + 8);
+        await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency, onEvent: this.deps.onEvent });
         await h.update((s) => {
           s.versions.kubernetes = spec.kubernetesVersion;
           s.versions.distribution = spec.distribution ?? 'k3s';

@@ -20,6 +20,12 @@ export interface RuntimeOptions {
   sudoPassword?: string;
 }
 
+/**
+ * Machine names in natural order (w-2 before w-10). One collator: `localeCompare` with a locale
+ * builds one per call, and every step reads the topology (100 workers: ~70,000 compares, ~0.8 s CPU).
+ */
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
 export class BootstrapRuntime {
   private secretEnvCache: Record<string, string> | undefined;
 
@@ -36,9 +42,16 @@ export class BootstrapRuntime {
     return m;
   }
 
+  /** The machines of one role that are in state (not being removed), in name order. */
+  machinesOf(ctx: StepContext, role: Role): Machine[] {
+    return Object.values(ctx.cluster.state?.machines ?? {})
+      .filter((m) => m.status !== 'removing' && m.role === role)
+      .sort((a, b) => byName(a.name, b.name));
+  }
+
+  /** The whole cluster; throws until the load balancer's machine is in state. */
   topology(ctx: StepContext): Topology {
-    const all = Object.values(ctx.cluster.state?.machines ?? {}).filter((m) => m.status !== 'removing');
-    const byRole = (r: Role) => all.filter((m) => m.role === r).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const byRole = (r: Role) => this.machinesOf(ctx, r);
     const lb = byRole('loadbalancer')[0];
     if (!lb) throw new ProviderError('the load balancer machine is not in state yet');
     return { spec: ctx.spec, loadBalancer: lb, etcd: byRole('etcd'), controlPlanes: byRole('controlplane'), workers: byRole('worker') };

@@ -24,7 +24,7 @@ import { advanceEks, eksHandlers } from './fake-eks.js';
 import { iamHandlers } from './fake-iam.js';
 import { quotasHandlers, ssmHandlers, stsHandlers } from './fake-misc.js';
 import { isMutating, noFaults, rng, type FaultConfig } from './faults.js';
-import { defaultConfig, emptyData, type Env, type FakeConfig, type FakeData, type Handler } from './model.js';
+import { defaultConfig, emptyData, type Env, type FakeConfig, type FakeData, type Handler, type Inst } from './model.js';
 import { inventoryOf, type InventoryItem } from './inventory.js';
 import { installClientMock } from './client-mock.js';
 
@@ -87,6 +87,13 @@ export class FakeAws {
   /** Called after every call (persistence) and on a simulated crash. */
   onCall: (() => void) | undefined;
   onCrash: (() => void) | undefined;
+  /**
+   * First boot of an instance (what cloud-init does on a real one), run when the instance reaches
+   * `running`. No call returns until every due boot has finished, so nobody sees an instance
+   * `running` before its boot ran (test/fakes/aws/cloud-init-standin.ts maps instances onto SSH test hosts).
+   */
+  onInstanceBoot: ((inst: Inst, fake: FakeAws) => Promise<void> | void) | undefined;
+  private booting = new Map<string, Promise<void>>();
   private counters = { mutating: 0, ops: {} as Record<string, number>, calls: 0 };
   private random = rng(this.faults);
 
@@ -167,6 +174,7 @@ export class FakeAws {
       const counted = mutating && (!crash?.op || crash.op === name);
       const idx = counted ? ++this.counters.mutating : 0;
       if (counted && crash?.at === idx && crash.when === 'before') this.crash(rec, name);
+      if (this.onInstanceBoot) await this.bootDue();
       const env: Env = { data: this.data, config: this.config, now: this.clock.now(), region, ...(this.ipHook ? { ipHook: this.ipHook } : {}) };
       advanceInstances(env);
       advanceEks(env);
@@ -183,6 +191,23 @@ export class FakeAws {
     } finally {
       this.onCall?.();
     }
+  }
+
+  /** Runs onInstanceBoot for instances that reached `running` and were never booted; waits for all boots in flight. */
+  private async bootDue(): Promise<void> {
+    const env: Env = { data: this.data, config: this.config, now: this.clock.now(), region: '' };
+    advanceInstances(env);
+    for (const x of Object.values(this.data.instances)) {
+      if (x.state !== 'running' || x.booted || this.booting.has(x.id)) continue;
+      const boot = (async () => {
+        await this.onInstanceBoot!(x, this);
+        x.booted = true;
+      })();
+      this.booting.set(x.id, boot);
+      // A failed boot is retried by the next call (and fails that call too).
+      boot.catch(() => undefined).finally(() => this.booting.delete(x.id));
+    }
+    await Promise.all(this.booting.values());
   }
 
   private crash(rec: CallRecord, name: string): never {

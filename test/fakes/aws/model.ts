@@ -52,6 +52,8 @@ export interface Inst extends Res {
   userData?: string;
   reservationId: string;
   volumeIds: string[];
+  /** Set once FakeAws.onInstanceBoot finished for this instance (its first boot, as cloud-init's). */
+  booted?: boolean;
 }
 export interface Volume extends Res { instanceId: string; size: number; state: 'in-use' | 'deleted' }
 export interface EksCluster {

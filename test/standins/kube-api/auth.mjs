@@ -7,6 +7,8 @@
 //  - extra token authenticators supplied by the embedding stand-in (k3s's server token).
 // Authorization is a fixed table equivalent to the RBAC those clusters install.
 
+import { RESOURCES } from './objects.mjs';
+
 const ADMIN_GROUPS = ['system:masters', 'kubeadm:cluster-admins'];
 
 export const ANONYMOUS = { user: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -85,5 +87,6 @@ export function authorize(id, { verb, resource, ns, name }) {
 export function forbiddenMessage(id, { verb, resource, ns, name }) {
   const scope = ns ? `in the namespace "${ns}"` : 'at the cluster scope';
   const what = name ? `${resource} "${name}"` : resource;
-  return `${what} is forbidden: User "${id.user}" cannot ${verb} resource "${resource}" in API group "" ${scope}`;
+  const group = RESOURCES[resource]?.group ?? '';
+  return `${what} is forbidden: User "${id.user}" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`;
 }

@@ -150,6 +150,75 @@ users:
     expect((await kubectl(kc('admin'), ['delete', 'node', 'n1'])).stdout).toContain('node "n1" deleted');
   }, 40000);
 
+  it('serves OpenAPI v3 and API groups so real kubectl can apply a manifest with validation on', async () => {
+    const manifest = (subnet: string, extra = '') => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: net
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: agent, namespace: net}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: agent}
+rules:
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: agent}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agent}
+subjects:
+- {kind: ServiceAccount, name: agent, namespace: net}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: net-cfg, namespace: net}
+data:
+  net-conf.json: '{"Network": "${subnet}"}'
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: net}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      serviceAccountName: agent
+      containers:
+      - {name: agent, image: example.invalid/agent:v1}
+${extra}`;
+    const apply = (text: string) => run('/usr/bin/kubectl', ['--kubeconfig', kc('admin'), 'apply', '-f', '-'], {}, text);
+    const first = await apply(manifest('10.244.0.0/16'));
+    expect(first.code, first.stderr).toBe(0);
+    for (const o of ['namespace/net', 'serviceaccount/agent', 'clusterrole.rbac.authorization.k8s.io/agent',
+      'clusterrolebinding.rbac.authorization.k8s.io/agent', 'configmap/net-cfg', 'daemonset.apps/agent']) expect(first.stdout).toContain(`${o} created`);
+    expect(first.stderr).toBe('');
+    const again = await apply(manifest('10.244.0.0/16'));
+    expect(again.stdout).toContain('configmap/net-cfg unchanged');
+    expect(again.stdout).toContain('daemonset.apps/agent unchanged');
+    const changed = await apply(manifest('10.10.0.0/16'));
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('configmap/net-cfg configured');
+    const cm = JSON.parse((await kubectl(kc('admin'), ['get', 'cm', 'net-cfg', '-n', 'net', '-o', 'json'])).stdout);
+    expect(cm.data['net-conf.json']).toContain('10.10.0.0/16');
+    expect(cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('10.10.0.0/16');
+    const ds = await kubectl(kc('admin'), ['get', 'ds', '-n', 'net']);
+    expect(ds.stdout).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\nagent\s+0\s+0/);
+    expect(JSON.parse((await kubectl(kc('admin'), ['get', 'ds', 'agent', '-n', 'net', '-o', 'json'])).stdout)).toMatchObject({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { generation: 1 } });
+    // Validation happens: the server refuses unknown fields (kubectl sent fieldValidation=Strict).
+    const bad = await apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad, namespace: net}\ndata: {a: b}\nbogus: 1\n');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
+    expect((await kubectl(kc('admin'), ['delete', 'ns', 'net'])).code).toBe(0);
+  }, 40000);
+
   it('exits 1 when etcd refuses its client certificate', async () => {
     const child = daemon('node', [path.join(STANDINS, 'kube-api', 'kube-apiserver.mjs'), `--secure-port=${await freePort()}`,
       '--bind-address=127.0.13.1', `--tls-cert-file=${etcd.certs.serverCert}`, `--tls-private-key-file=${etcd.certs.serverKey}`,

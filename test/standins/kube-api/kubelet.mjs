@@ -10,12 +10,14 @@
 //   kubelet.mjs --kubeconfig FILE --hostname-override NAME --node-ip IP [--node-labels k=v,...]
 //               [--register-with-taints k=v:Effect,...] [--standin-version v1.31.7]
 //   kubelet.mjs --version            "Kubernetes v1.31.7" ($KUBELET_STANDIN_VERSION)
-// Without --kubeconfig it exits 1 like an unconfigured kubelet under systemd.
+// Without --kubeconfig, or when that file does not exist yet, it exits 1 like an unconfigured
+// kubelet under systemd (kubelet.service before `kubeadm init/join`).
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { request, sleep } from './https-json.mjs';
 import { healthyConditions, newNode, nowIso } from './objects.mjs';
 import { readKubeconfig } from './kubeconfig.mjs';
+import { hostPath } from './paths.mjs';
 
 const say = (msg) => process.stderr.write(`${new Date().toISOString()} kubelet-standin: ${msg}\n`);
 
@@ -84,6 +86,11 @@ async function main(argv) {
   if (!f.kubeconfig) {
     // What a real kubelet does under systemd before `kubeadm init/join` configured it: fail (and be restarted).
     say('E "command failed" err="failed to load kubelet config file, path: /var/lib/kubelet/config.yaml, error: open /var/lib/kubelet/config.yaml: no such file or directory" (this stand-in is started by kubeadm itself)');
+    process.exit(1);
+  }
+  if (!fs.existsSync(hostPath(f.kubeconfig))) {
+    // kubelet.service started before kubeadm wrote kubelet.conf (the unit always passes --kubeconfig).
+    say(`E "command failed" err="failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${f.kubeconfig}: no such file or directory"`);
     process.exit(1);
   }
   const kc = readKubeconfig(f.kubeconfig);

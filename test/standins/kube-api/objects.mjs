@@ -5,16 +5,66 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 
-/** Served resources of the core group: datastore prefix, kind, scope, short names. */
+/**
+ * Served resources: datastore prefix, kind, scope, short names, API group ('' = core) and version,
+ * and the top-level fields the kind has besides apiVersion/kind/metadata (for fieldValidation).
+ * RBAC objects are stored and served but not enforced (auth.mjs has a fixed rule table); no
+ * workload controller acts on DaemonSets (their status stays as written).
+ */
 export const RESOURCES = {
-  nodes: { kind: 'Node', prefix: '/registry/minions/', namespaced: false, short: ['no'] },
-  namespaces: { kind: 'Namespace', prefix: '/registry/namespaces/', namespaced: false, short: ['ns'] },
-  pods: { kind: 'Pod', prefix: '/registry/pods/', namespaced: true, short: ['po'] },
-  secrets: { kind: 'Secret', prefix: '/registry/secrets/', namespaced: true, short: [] },
-  configmaps: { kind: 'ConfigMap', prefix: '/registry/configmaps/', namespaced: true, short: ['cm'] },
-  services: { kind: 'Service', prefix: '/registry/services/specs/', namespaced: true, short: ['svc'] },
-  events: { kind: 'Event', prefix: '/registry/events/', namespaced: true, short: ['ev'] },
+  nodes: { kind: 'Node', prefix: '/registry/minions/', namespaced: false, short: ['no'], fields: ['spec', 'status'] },
+  namespaces: { kind: 'Namespace', prefix: '/registry/namespaces/', namespaced: false, short: ['ns'], fields: ['spec', 'status'] },
+  pods: { kind: 'Pod', prefix: '/registry/pods/', namespaced: true, short: ['po'], fields: ['spec', 'status'] },
+  secrets: { kind: 'Secret', prefix: '/registry/secrets/', namespaced: true, short: [], fields: ['data', 'stringData', 'type', 'immutable'] },
+  configmaps: { kind: 'ConfigMap', prefix: '/registry/configmaps/', namespaced: true, short: ['cm'], fields: ['data', 'binaryData', 'immutable'] },
+  services: { kind: 'Service', prefix: '/registry/services/specs/', namespaced: true, short: ['svc'], fields: ['spec', 'status'] },
+  serviceaccounts: { kind: 'ServiceAccount', prefix: '/registry/serviceaccounts/', namespaced: true, short: ['sa'],
+    fields: ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'] },
+  events: { kind: 'Event', prefix: '/registry/events/', namespaced: true, short: ['ev'],
+    fields: ['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series',
+      'action', 'related', 'reportingComponent', 'reportingInstance'] },
+  daemonsets: { kind: 'DaemonSet', prefix: '/registry/daemonsets/', namespaced: true, short: ['ds'], group: 'apps', version: 'v1',
+    fields: ['spec', 'status'], generation: true },
+  clusterroles: { kind: 'ClusterRole', prefix: '/registry/clusterroles/', namespaced: false, short: [], group: 'rbac.authorization.k8s.io',
+    version: 'v1', fields: ['rules', 'aggregationRule'] },
+  clusterrolebindings: { kind: 'ClusterRoleBinding', prefix: '/registry/clusterrolebindings/', namespaced: false, short: [],
+    group: 'rbac.authorization.k8s.io', version: 'v1', fields: ['subjects', 'roleRef'] },
 };
+
+/** "v1" for the core group, "apps/v1" for the others. */
+export function apiVersionOf(resource) {
+  const r = RESOURCES[resource];
+  return r.group ? `${r.group}/${r.version}` : 'v1';
+}
+
+/** The served group versions: [{ group, version, resources: [name...] }], core ('') first. */
+export function groupVersions() {
+  const out = [];
+  for (const [name, r] of Object.entries(RESOURCES)) {
+    const group = r.group ?? ''; const version = r.version ?? 'v1';
+    let gv = out.find((g) => g.group === group && g.version === version);
+    if (!gv) out.push((gv = { group, version, resources: [] }));
+    gv.resources.push(name);
+  }
+  return out;
+}
+
+const OBJECT_META = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+
+/**
+ * Fields of `obj` (a whole object or a merge patch) that `resource` does not have, as
+ * kube-apiserver's strict decoding names them ("spec.x" style paths). Only the top level and
+ * metadata are checked: the stand-in has no full schemas.
+ */
+export function unknownFields(resource, obj) {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [];
+  const known = new Set(['apiVersion', 'kind', 'metadata', ...RESOURCES[resource].fields]);
+  const out = Object.keys(obj).filter((k) => !k.startsWith('$') && !known.has(k));
+  const meta = obj.metadata;
+  if (meta && typeof meta === 'object') out.push(...Object.keys(meta).filter((k) => !k.startsWith('$') && !OBJECT_META.includes(k)).map((k) => `metadata.${k}`));
+  return out;
+}
 
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

@@ -1,9 +1,10 @@
-// TEST STAND-IN support (not shipped): the core/v1 REST semantics kubectl and the stand-in
-// kubelets rely on — list/get (as JSON or Table), create, update, merge/strategic/JSON patch,
-// delete, the status subresource and pod eviction — over a Store (see store.mjs). Objects are
-// stored as JSON under the /registry/... keys; resourceVersion is the datastore revision.
+// TEST STAND-IN support (not shipped): the REST semantics kubectl and the stand-in kubelets rely
+// on — list/get (as JSON or Table), create, update, merge/strategic/JSON patch, delete, the
+// status subresource and pod eviction — for core/v1 and the few group kinds in objects.mjs, over a
+// Store (see store.mjs). Objects are stored as JSON under the /registry/... keys; resourceVersion
+// is the datastore revision.
 import crypto from 'node:crypto';
-import { RESOURCES, storeKey, mergePatch, jsonPatch, labelMatcher, fieldMatcher, nowIso } from './objects.mjs';
+import { RESOURCES, apiVersionOf, storeKey, mergePatch, jsonPatch, labelMatcher, fieldMatcher, nowIso } from './objects.mjs';
 import { toTable, wantsTable } from './tables.mjs';
 import { validBootstrapToken } from './auth.mjs';
 
@@ -22,23 +23,38 @@ export class HttpError extends Error {
 export const notFound = (resource, name) =>
   new HttpError(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource });
 
-/** Parse /api/v1/... into { resource, ns, name, sub } or null. */
+/**
+ * Parse /api/v1/... and /apis/<group>/<version>/... into { resource, ns, name, sub } or null (also
+ * when the resource is not served in that group version).
+ */
 export function parsePath(pathname) {
-  const p = pathname.replace(/\/+$/, '').split('/').slice(3).map(decodeURIComponent); // drop '', api, v1
-  if (p[0] === 'namespaces' && p.length >= 3 && RESOURCES[p[2]]?.namespaced) {
+  const parts = pathname.replace(/\/+$/, '').split('/').map(decodeURIComponent);
+  let group; let version; let p;
+  if (parts[1] === 'api' && parts[2] === 'v1') [group, version, p] = ['', 'v1', parts.slice(3)];
+  else if (parts[1] === 'apis' && parts.length > 4) [group, version, p] = [parts[2], parts[3], parts.slice(4)];
+  else return null;
+  const served = (name) => Object.hasOwn(RESOURCES, name ?? '') && (RESOURCES[name].group ?? '') === group && (RESOURCES[name].version ?? 'v1') === version;
+  if (p[0] === 'namespaces' && p.length >= 3 && served(p[2]) && RESOURCES[p[2]].namespaced) {
     return { resource: p[2], ns: p[1], name: p[3], sub: p[4] };
   }
-  const r = RESOURCES[p[0]];
-  if (!r || (r.namespaced && p.length > 1)) return null;
+  if (!served(p[0]) || (RESOURCES[p[0]].namespaced && p.length > 1)) return null;
   return { resource: p[0], ns: undefined, name: p[1], sub: p[2] };
 }
 
 function withMeta(resource, kv) {
   const obj = JSON.parse(kv.value);
-  obj.apiVersion = 'v1';
+  obj.apiVersion = apiVersionOf(resource);
   obj.kind = RESOURCES[resource].kind;
   obj.metadata.resourceVersion = String(kv.rev);
   return obj;
+}
+
+/** metadata.generation: 1 at creation, +1 whenever the spec changes (kinds that track it). */
+function nextGeneration(resource, cur, next) {
+  if (!RESOURCES[resource].generation) return undefined;
+  if (!cur) return 1;
+  const g = Number(cur.metadata.generation ?? 1);
+  return JSON.stringify(cur.spec ?? null) === JSON.stringify(next.spec ?? null) ? g : g + 1;
 }
 
 export class Rest {
@@ -81,6 +97,13 @@ export class Rest {
     return obj;
   }
 
+  /** The object as just written (a write answers with it even when it is now garbage, e.g. an expired token). */
+  async written(resource, ns, name) {
+    const kv = await this.store.get(storeKey(resource, ns, name));
+    if (!kv) throw notFound(resource, name);
+    return withMeta(resource, kv);
+  }
+
   async list(resource, ns, { labelSelector, fieldSelector } = {}) {
     const prefix = ns || !RESOURCES[resource].namespaced ? storeKey(resource, ns, '') : RESOURCES[resource].prefix;
     const kvs = await this.store.list(prefix);
@@ -108,12 +131,14 @@ export class Rest {
     if (resource === 'namespaces') obj.status = { phase: 'Active' };
     Object.assign(obj.metadata, { uid: crypto.randomUUID(), creationTimestamp: nowIso() });
     delete obj.metadata.resourceVersion;
+    const generation = nextGeneration(resource, null, obj);
+    if (generation) obj.metadata.generation = generation;
     const key = storeKey(resource, ns, name);
     const existing = await this.read(resource, ns, name); // also reaps garbage so the name is free
     if (existing || !(await this.store.create(key, JSON.stringify(obj)))) {
       throw new HttpError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
     }
-    return this.get(resource, ns, name);
+    return this.written(resource, ns, name);
   }
 
   /** Replace (PUT). A stale metadata.resourceVersion is a 409 Conflict, like the real server. */
@@ -124,10 +149,12 @@ export class Rest {
       creationTimestamp: cur.metadata.creationTimestamp };
     const want = body.metadata?.resourceVersion ? Number(body.metadata.resourceVersion) : Number(cur.metadata.resourceVersion);
     delete next.metadata.resourceVersion;
+    const generation = nextGeneration(resource, cur, next);
+    if (generation) next.metadata.generation = generation;
     if (!(await this.store.putIfRev(storeKey(resource, ns, name), JSON.stringify(next), want))) {
       throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
     }
-    return this.get(resource, ns, name);
+    return this.written(resource, ns, name);
   }
 
   /** PATCH with retry on concurrent writes (the server retries patches internally too). */
@@ -141,8 +168,10 @@ export class Rest {
       if (sub === 'status') next = { ...cur, status: next.status };
       next.metadata = { ...next.metadata, uid: cur.metadata.uid, name, creationTimestamp: cur.metadata.creationTimestamp };
       delete next.metadata.resourceVersion;
+      const generation = nextGeneration(resource, cur, next);
+      if (generation) next.metadata.generation = generation;
       if (await this.store.putIfRev(storeKey(resource, ns, name), JSON.stringify(next), Number(cur.metadata.resourceVersion))) {
-        return this.get(resource, ns, name);
+        return this.written(resource, ns, name);
       }
     }
     throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": too many concurrent writes`);
@@ -166,7 +195,7 @@ export class Rest {
   /** Render a list result as kubectl asked: Table or <Kind>List. */
   static listBody(resource, { items, resourceVersion }, accept) {
     if (wantsTable(accept)) return toTable(resource, items, resourceVersion);
-    return { kind: `${RESOURCES[resource].kind}List`, apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items };
+    return { kind: `${RESOURCES[resource].kind}List`, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: String(resourceVersion) }, items };
   }
 
   static objectBody(resource, obj, accept) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // TEST STAND-IN for kube-apiserver (not a real Kubernetes component). Real kubectl 1.32 talks to
-// it: /version, /healthz, /livez, /readyz, discovery (/api, /apis, /api/v1), core/v1 nodes,
-// namespaces, pods, secrets, configmaps, services, events (get/list/watch/create/update/patch/
-// delete, status subresource, pod eviction) and server-side Table printing.
+// it: /version, /healthz, /livez, /readyz, discovery (/api, /apis, /api/v1, /apis/<g>/<v>),
+// OpenAPI v3 (paths only, for kubectl's validation), core/v1 nodes, namespaces, pods, secrets,
+// configmaps, services, serviceaccounts, events, apps/v1 daemonsets and rbac clusterroles/
+// clusterrolebindings (get/list/watch/create/update/patch/delete, status subresource, pod
+// eviction, ?fieldValidation) and server-side Table printing.
 // Honours: HTTPS with the given serving cert, client-certificate authentication against the client
 // CA, kubeadm bootstrap tokens, extra token authenticators (k3s), objects kept in the given Store
 // (REAL etcd when the cluster has one, so several control planes share them), the bootstrap
@@ -13,11 +15,11 @@
 // stand-in through kube-apiserver.mjs (a subset of real kube-apiserver flags).
 import https from 'node:https';
 import { authenticate, authorize, forbiddenMessage, validBootstrapToken } from './auth.mjs';
-import { apiVersions, apiGroupList, coreResourceList, versionInfo } from './discovery.mjs';
+import { apiGroup, apiVersions, apiGroupList, coreResourceList, groupResourceList, openapiV3, versionInfo } from './discovery.mjs';
 import { Rest, HttpError, parsePath } from './rest.mjs';
 import { serveWatch } from './watch.mjs';
 import { startNodeLifecycle } from './controllers.mjs';
-import { DEFAULT_NAMESPACES } from './objects.mjs';
+import { DEFAULT_NAMESPACES, RESOURCES, apiVersionOf, unknownFields } from './objects.mjs';
 import { detachedJWS } from './jws.mjs';
 import { csrSubject, signCSR } from './pki.mjs';
 import { decodeK8sProtobuf } from './protobuf.mjs';
@@ -58,6 +60,25 @@ async function readObject(req) {
   return body;
 }
 
+/**
+ * ?fieldValidation=Strict|Warn (kubectl sends Strict once OpenAPI v3 says the server supports it):
+ * unknown fields (top level and metadata; see unknownFields) are a 400 BadRequest worded like
+ * kube-apiserver's strict decoding error, or a Warning header. Ignore / absent: no check.
+ */
+function checkFields(res, url, resource, contentType, body) {
+  const mode = (url.searchParams.get('fieldValidation') ?? '').toLowerCase();
+  if (mode !== 'strict' && mode !== 'warn') return;
+  const unknown = /json-patch/.test(contentType) ? [] : unknownFields(resource, body);
+  if (!unknown.length) return;
+  if (mode === 'warn') {
+    res.setHeader('Warning', unknown.map((f) => `299 - "unknown field \\"${f}\\""`).join(', '));
+    return;
+  }
+  const kind = RESOURCES[resource].kind;
+  const version = apiVersionOf(resource);
+  throw new HttpError(400, 'BadRequest', `${kind} in version "${version.split('/').pop()}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+}
+
 const VERB_OF = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 /** Add the bootstrap signer's JWS for every valid signing token (real: a controller writes them). */
@@ -96,6 +117,7 @@ async function handleCore(req, res, url, ctx, id) {
     return sendJSON(res, 200, Rest.objectBody(resource, obj, accept));
   }
   const body = await readObject(req);
+  checkFields(res, url, resource, req.headers['content-type'] ?? '', body);
   if (req.method === 'POST') return sendJSON(res, 201, await ctx.rest.create(resource, ns, body));
   if (req.method === 'PUT') return sendJSON(res, 200, await ctx.rest.update(resource, ns, name, body, sub));
   if (req.method === 'PATCH') return sendJSON(res, 200, await ctx.rest.patch(resource, ns, name, req.headers['content-type'] ?? '', body, sub));
@@ -136,7 +158,7 @@ async function route(req, res, ctx) {
   const id = await authenticate(req, { store: ctx.store, tokenAuthenticators: ctx.tokenAuthenticators });
   if (!id) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
   if (url.pathname === '/standin/v1/sign' && req.method === 'POST') return handleSign(req, res, ctx, id);
-  if (url.pathname.startsWith('/api/v1/')) return handleCore(req, res, url, ctx, id);
+  if (url.pathname.startsWith('/api/v1/') || /^\/apis\/[^/]+\/[^/]+\/./.test(url.pathname)) return handleCore(req, res, url, ctx, id);
   // Discovery is for authenticated users only (system:discovery), like the real RBAC.
   if (id.user === 'system:anonymous') {
     throw new HttpError(403, 'Forbidden', `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`);
@@ -144,6 +166,12 @@ async function route(req, res, ctx) {
   if (url.pathname === '/api' || url.pathname === '/api/') return sendJSON(res, 200, apiVersions(`${ctx.advertiseAddress}:${ctx.port}`));
   if (url.pathname === '/apis' || url.pathname === '/apis/') return sendJSON(res, 200, apiGroupList());
   if (url.pathname === '/api/v1') return sendJSON(res, 200, coreResourceList());
+  const gv = /^\/apis\/([^/]+)(?:\/([^/]+))?\/?$/.exec(url.pathname);
+  const groupDoc = gv && (gv[2] ? groupResourceList(gv[1], gv[2]) : apiGroup(gv[1]));
+  if (groupDoc) return sendJSON(res, 200, groupDoc);
+  ctx.openapi ??= openapiV3(ctx.gitVersion);
+  if (url.pathname === '/openapi/v3' || url.pathname === '/openapi/v3/') return sendJSON(res, 200, ctx.openapi.index);
+  if (ctx.openapi.docs.has(url.pathname)) return sendJSON(res, 200, ctx.openapi.docs.get(url.pathname));
   throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
 }
 

@@ -65,6 +65,18 @@ const PRINTERS = {
     columns: [col('Name', 'string', 0, 'name'), col('Type'), col('Data', 'integer'), col('Age')],
     cells: (o) => [o.metadata.name, o.type ?? 'Opaque', Object.keys(o.data ?? {}).length, age(o)],
   },
+  daemonsets: {
+    columns: [col('Name', 'string', 0, 'name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'),
+      col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), col('Age'),
+      col('Containers', 'string', 1), col('Images', 'string', 1)],
+    cells: (o) => {
+      const st = o.status ?? {};
+      const sel = Object.entries(o.spec?.template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+      const cs = o.spec?.template?.spec?.containers ?? [];
+      return [o.metadata.name, st.desiredNumberScheduled ?? 0, st.currentNumberScheduled ?? 0, st.numberReady ?? 0,
+        st.updatedNumberScheduled ?? 0, st.numberAvailable ?? 0, sel, age(o), cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(',')];
+    },
+  },
   configmaps: {
     columns: [col('Name', 'string', 0, 'name'), col('Data', 'integer'), col('Age')],
     cells: (o) => [o.metadata.name, Object.keys(o.data ?? {}).length, age(o)],

@@ -81,7 +81,8 @@ export function loadConfig(flags, command) {
   const allowedWithConfig = ['config', 'upload-certs', 'certificate-key', 'skip-phases', 'ignore-preflight-errors', 'v',
     'skip-token-print', 'dry-run', 'control-plane', 'node-name', 'cri-socket'];
   if (flags.config) {
-    const mixed = Object.keys(flags).filter((k) => !allowedWithConfig.includes(k));
+    // kubeadm also allows every --skip-* flag next to --config.
+    const mixed = Object.keys(flags).filter((k) => !allowedWithConfig.includes(k) && !k.startsWith('skip-'));
     if (mixed.length) throw new Error(`can not mix '--config' with arguments [${mixed.join(' ')}]`);
   }
   const cc = docs.ClusterConfiguration ?? {};

@@ -3,15 +3,16 @@
 // itself, detached (their own session, surviving the ssh command), next to the kubelet stand-in:
 //   etcd            REAL /usr/bin/etcd with kubeadm's certificate layout (stacked etcd only)
 //   kube-apiserver  ../kube-api/kube-apiserver.mjs with kube-apiserver flags
-//   kubelet         ../kube-api/kubelet.mjs (registers the Node, posts status)
+//   kubelet         ../kube-api/kubelet.mjs (registers the Node, posts status); on test hosts with
+//                   the kubelet package stand-in it runs as kubelet.service, started with systemctl
 // Pids go to /var/lib/kubeadm-standin/<name>.pid and logs to /var/log/kubeadm-standin/<name>.log,
 // so `kubeadm reset` stops exactly this host's processes (test hosts share a PID namespace).
 // The manifests kubeadm would write are written too (documentation; nothing reads them).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
+import { hostPath, standinRoot, writeFile } from '../kube-api/paths.mjs';
 import { request, sleep } from '../kube-api/https-json.mjs';
 import { startEtcd } from '../kube-api/etcd-embedded.mjs';
 import { stringify } from '../kube-api/yaml-lite.mjs';
@@ -109,9 +110,35 @@ export async function startApiServer(args, { url, ca }) {
   throw new Error('[api-check] The API server is not healthy after 4m0s');
 }
 
-/** Start the kubelet: the installed one (install-packages.sh) if there is one, else kubelet.mjs directly. */
+/**
+ * True on a test host whose kubelet package (install-packages.sh) installed kubelet.service and
+ * where a systemctl runs units: there kubeadm starts the kubelet as real kubeadm does ("systemctl
+ * restart kubelet"; the unit's 10-kubeadm.conf drop-in reads /var/lib/kubelet/kubeadm-flags.env).
+ * Never under STANDIN_ROOT (local tests must not touch the machine's init system).
+ */
+export function kubeletService() {
+  if (standinRoot()) return false;
+  const unit = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].some((d) => fs.existsSync(`${d}/kubelet.service`));
+  const systemctl = (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, 'systemctl')));
+  return unit && systemctl;
+}
+
+/**
+ * Start the kubelet with args: through its systemd unit when there is one (kubeletService), else
+ * detached: the installed kubelet (install-packages.sh) if there is one, else kubelet.mjs directly.
+ */
 export function startKubelet(args) {
+  if (kubeletService()) {
+    execFileSync('systemctl', ['daemon-reload'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('systemctl', ['restart', 'kubelet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    return null;
+  }
   const installed = hostPath('/usr/local/bin/kubelet');
   if (fs.existsSync(installed)) return spawnDetached('kubelet', installed, args);
   return spawnDetached('kubelet', process.execPath, [path.join(KUBE_API, 'kubelet.mjs'), ...args]);
+}
+
+/** Stop the kubelet service (kubeadm reset's "Stopping the kubelet service"); detached ones go with stopAll. */
+export function stopKubeletService() {
+  if (kubeletService()) execFileSync('systemctl', ['stop', 'kubelet'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -74,7 +74,7 @@ export async function init(flags) {
     certificateKey = cfg.init.certificateKey || generateCertificateKey();
     say('[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace');
     await uploadCerts(client, certificateKey, sharedFiles(pki, cluster));
-    say(`[upload-certs] Using certificate key:\n${certificateKey}`);
+    if (!flags['skip-certificate-key-print']) say(`[upload-certs] Using certificate key:\n${certificateKey}`);
   }
   const registered = await waitForNode(client, node.name);
   await markControlPlane(client, node.name);
@@ -94,8 +94,11 @@ export async function init(flags) {
   say('[addons] Applied essential addon: CoreDNS');
   say('[addons] Applied essential addon: kube-proxy\n');
   const hash = caCertHash(ca);
-  say(finalMessage({ controlPlaneEndpoint: cluster.controlPlaneEndpoint, join: (k) => printJoinCommand(endpoint, tokens[0], hash, k, '  '),
-    workerJoin: printJoinCommand(endpoint, tokens[0], hash), certificateKey }));
+  // --skip-token-print / --skip-certificate-key-print: kubeadm prints "<value withheld>" instead.
+  const token = flags['skip-token-print'] ? '<value withheld>' : tokens[0];
+  const key = certificateKey && flags['skip-certificate-key-print'] ? '<value withheld>' : certificateKey;
+  say(finalMessage({ controlPlaneEndpoint: cluster.controlPlaneEndpoint, join: (k) => printJoinCommand(endpoint, token, hash, k, '  '),
+    workerJoin: printJoinCommand(endpoint, token, hash), certificateKey: key }));
 }
 
 export function clusterDoc(cluster) {

@@ -4,9 +4,9 @@
 //   kubeadm init [--config F] [--upload-certs] [--certificate-key K] [flags]       (init.mjs)
 //   kubeadm join ENDPOINT --token T --discovery-token-ca-cert-hash H
 //                [--control-plane --certificate-key K] [flags]                      (join.mjs)
-//   kubeadm token create [TOKEN] [--ttl D] [--print-join-command] [--certificate-key K]
+//   kubeadm token create [TOKEN] [--ttl D | --config F] [--print-join-command] [--certificate-key K]
 //   kubeadm token list | token delete ID | token generate
-//   kubeadm init phase upload-certs --upload-certs [--certificate-key K]
+//   kubeadm init phase upload-certs --upload-certs [--certificate-key K | --config F] [--skip-certificate-key-print]
 //   kubeadm certs certificate-key
 //   kubeadm reset [-f]                                                             (reset.mjs)
 //   kubeadm version [-o short|json|yaml]
@@ -22,7 +22,7 @@ import { createToken, deleteToken, generateCertificateKey, generateToken, listTo
 import { sharedFiles } from './certs.mjs';
 
 const FLAGS = {
-  init: { bools: ['upload-certs', 'skip-token-print', 'dry-run'], values: ['config', 'certificate-key', 'control-plane-endpoint',
+  init: { bools: ['upload-certs', 'skip-token-print', 'skip-certificate-key-print', 'dry-run'], values: ['config', 'certificate-key', 'control-plane-endpoint',
     'apiserver-advertise-address', 'apiserver-bind-port', 'kubernetes-version', 'node-name', 'pod-network-cidr', 'service-cidr',
     'token', 'token-ttl', 'cri-socket', 'v', 'image-repository', 'service-dns-domain', 'feature-gates', 'patches'],
     multi: ['apiserver-cert-extra-sans', 'ignore-preflight-errors', 'skip-phases'] },
@@ -33,7 +33,7 @@ const FLAGS = {
     multi: ['usages', 'groups'] },
   reset: { bools: ['f', 'force'], values: ['v', 'cri-socket', 'kubeconfig', 'config'], multi: ['ignore-preflight-errors', 'skip-phases'] },
   version: { bools: [], values: ['o', 'output'], multi: [] },
-  phase: { bools: ['upload-certs'], values: ['config', 'certificate-key', 'kubeconfig', 'v'], multi: [] },
+  phase: { bools: ['upload-certs', 'skip-certificate-key-print'], values: ['config', 'certificate-key', 'kubeconfig', 'v'], multi: [] },
   certs: { bools: [], values: ['v'], multi: [] },
 };
 
@@ -64,8 +64,21 @@ async function token(sub, flags, positional) {
   if (sub === 'list') return listTokens(client);
   if (sub === 'delete') return `${(await Promise.all(positional.map((id) => deleteToken(client, id)))).join('\n')}\n`;
   if (sub !== 'create') throw Object.assign(new Error(`unknown command "${sub}" for "kubeadm token"`), { usage: true });
-  const t = positional[0] ?? generateToken();
-  await createToken(client, t, { ttl: flags.ttl ?? '24h0m0s', usages: flags.usages, groups: flags.groups, description: flags.description });
+  // As kubeadm: with --config the InitConfiguration's bootstrapTokens are created (or updated), the
+  // first one printed; flags other than --config/--print-join-command/--certificate-key/--kubeconfig
+  // cannot be mixed with it. Without --config, one token from [TOKEN] and the flags.
+  let tokens;
+  if (flags.config) {
+    const mixed = Object.keys(flags).filter((k) => !['config', 'print-join-command', 'certificate-key', 'kubeconfig', 'v'].includes(k));
+    if (mixed.length) throw new Error(`can not mix '--config' with arguments [${mixed.join(' ')}]`);
+    tokens = loadConfig({ config: flags.config }, 'init').init.bootstrapTokens.map((bt, i) => ({
+      token: (i === 0 ? positional[0] : undefined) || bt.token || generateToken(), ttl: bt.ttl ?? '24h0m0s', usages: bt.usages, groups: bt.groups,
+      description: bt.description }));
+  } else {
+    tokens = [{ token: positional[0] ?? generateToken(), ttl: flags.ttl ?? '24h0m0s', usages: flags.usages, groups: flags.groups, description: flags.description }];
+  }
+  for (const { token: tok, ...opts } of tokens) await createToken(client, tok, opts);
+  const t = tokens[0].token;
   if (!flags['print-join-command']) return `${t}\n`;
   const endpoint = new URL(client.server).host;
   const hash = caCertHash(readFile('/etc/kubernetes/pki/ca.crt'));
@@ -75,7 +88,8 @@ async function token(sub, flags, positional) {
 
 async function uploadCertsPhase(flags) {
   if (!flags['upload-certs']) return '[upload-certs] Skipping phase. Please see --upload-certs\n';
-  const cluster = loadConfig(flags.config ? { config: flags.config } : {}, 'init').cluster;
+  const cfg = loadConfig(flags.config ? { config: flags.config } : {}, 'init');
+  const cluster = cfg.cluster;
   const client = kubeconfigClient(flags.kubeconfig ?? '/etc/kubernetes/admin.conf');
   const cm = await client.get('/api/v1/namespaces/kube-system/configmaps/kubeadm-config');
   if (cm && !flags.config) {
@@ -83,9 +97,11 @@ async function uploadCertsPhase(flags) {
     const ext = parse(cm.data.ClusterConfiguration).etcd?.external;
     if (ext?.endpoints) cluster.etcd = { external: ext };
   }
-  const key = flags['certificate-key'] ?? generateCertificateKey();
+  // The key: --certificate-key, else the config's InitConfiguration.certificateKey, else a new one.
+  const key = flags['certificate-key'] ?? (cfg.init.certificateKey || generateCertificateKey());
   await uploadCerts(client, key, sharedFiles(cluster.certificatesDir, cluster));
-  return `[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[upload-certs] Using certificate key:\n${key}\n`;
+  const out = '[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n';
+  return flags['skip-certificate-key-print'] ? out : `${out}[upload-certs] Using certificate key:\n${key}\n`;
 }
 
 async function main(argv) {

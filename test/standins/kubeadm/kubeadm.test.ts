@@ -153,6 +153,41 @@ networking:
     expect(w1.stdout).toBe('v1.31.6');
   }, 40000);
 
+  it('token create and upload-certs take the token and certificate key from --config, as kubeadm does', async () => {
+    const token = 'ksctl0.0123456789abcdef';
+    const key = 'c0ffee'.repeat(10) + 'abcd';
+    const base = fs.readFileSync(path.join(r.cp0!, 'kubeadm.yaml'), 'utf8');
+    fs.writeFileSync(path.join(r.cp0!, 'mint.yaml'), base.replace('kind: InitConfiguration\n', `kind: InitConfiguration
+bootstrapTokens:
+- token: ${token}
+  ttl: 1h
+  description: from the config
+  groups: [system:bootstrappers:kubeadm:default-node-token]
+  usages: [signing, authentication]
+certificateKey: ${key}
+`));
+    const created = await kubeadm(r.cp0!, ['token', 'create', '--config', '/mint.yaml']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toBe(`${token}\n`);
+    expect((await kubeadm(r.cp0!, ['token', 'list'])).stdout).toMatch(new RegExp(`${token.replace('.', '\\.')}\\s+(59m|1h)\\s+\\S+\\s+authentication,signing\\s+from the config`));
+    // Created again: updated, not refused.
+    expect((await kubeadm(r.cp0!, ['token', 'create', '--config', '/mint.yaml'])).code).toBe(0);
+    const mixed = await kubeadm(r.cp0!, ['token', 'create', '--config', '/mint.yaml', '--ttl', '2h']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toContain("can not mix '--config' with arguments [ttl]");
+    const up = await kubeadm(r.cp0!, ['init', 'phase', 'upload-certs', '--upload-certs', '--skip-certificate-key-print', '--config', '/mint.yaml']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).not.toContain(key);
+    // A control plane joins with exactly that token and key.
+    const hash = (await kubeadm(r.cp0!, ['token', 'create', '--print-join-command'])).stdout.match(/sha256:[0-9a-f]{64}/)![0];
+    const cp3 = node('cp3');
+    const join = await kubeadm(cp3, ['join', lb, '--token', token, '--discovery-token-ca-cert-hash', hash, '--control-plane', '--certificate-key', key,
+      '--node-name', 'cp3', '--apiserver-advertise-address', '127.0.12.4', '--apiserver-bind-port', String(port)], { KUBEADM_STANDIN_APISERVER_BIND_ADDRESS: '127.0.12.4' });
+    expect(join.code, join.stdout + join.stderr).toBe(0);
+    expect((await kubeadm(cp3, ['reset', '-f'])).code).toBe(0);
+    expect((await kubectl(path.join(r.cp0!, 'etc/kubernetes/admin.conf'), ['delete', 'node', 'cp3'])).code).toBe(0);
+  }, 60000);
+
   it('refuses a certificate key after the uploaded certs expired, and accepts a re-uploaded one', async () => {
     const up = await kubeadm(r.cp0!, ['init', 'phase', 'upload-certs', '--upload-certs'], { KUBEADM_STANDIN_CERT_KEY_TTL: '1s' });
     expect(up.code, up.stderr).toBe(0);

@@ -36,7 +36,8 @@ export function startNodeKubelet({ server, ca, cert, key, nodeName, nodeIP, tain
   // The kubelet's version is the installed kubelet's (install-packages.sh), else kubeadm's.
   const args = [`--kubeconfig=/etc/kubernetes/kubelet.conf`, `--hostname-override=${nodeName}`, `--node-ip=${nodeIP}`];
   if (taints.length) args.push(`--register-with-taints=${taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(',')}`);
-  writeFile('/var/lib/kubelet/kubeadm-flags.env', `KUBELET_KUBEADM_ARGS="${args.slice(1).join(' ')}"\n`, 0o644);
+  // As kubeadm: everything but the kubeconfig (the unit's drop-in adds it), nodeRegistration.kubeletExtraArgs included.
+  writeFile('/var/lib/kubelet/kubeadm-flags.env', `KUBELET_KUBEADM_ARGS="${[...args.slice(1), ...extraArgs].join(' ')}"\n`, 0o644);
   say('[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"');
   say('[kubelet-start] Starting the kubelet');
   startKubelet([...args, ...extraArgs]);

@@ -9,7 +9,7 @@ import { EtcdClient } from '../kube-api/etcd-client.mjs';
 import { hostPath, rmrf, exists } from '../kube-api/paths.mjs';
 import { memberURLs } from '../kube-api/etcd-embedded.mjs';
 import { retryUntil } from '../kube-api/https-json.mjs';
-import { STATE_DIR, stopAll } from './controlplane.mjs';
+import { STATE_DIR, stopAll, stopKubeletService } from './controlplane.mjs';
 
 const say = (m) => process.stdout.write(`${m}\n`);
 
@@ -51,6 +51,7 @@ export async function reset(flags) {
   say('[preflight] Running pre-flight checks');
   if (exists('/etc/kubernetes/manifests/etcd.yaml')) await removeEtcdMember();
   say('[reset] Stopping the kubelet service');
+  stopKubeletService();
   await stopAll();
   say('[reset] Deleting contents of directories: [/etc/kubernetes/manifests /var/lib/kubelet /etc/kubernetes/pki]');
   for (const p of ['/etc/kubernetes/manifests', '/etc/kubernetes/pki', '/var/lib/kubelet', '/var/lib/etcd', STATE_DIR]) rmrf(p);

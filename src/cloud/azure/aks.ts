@@ -1,0 +1,103 @@
+/**
+ * The AKS cluster itself: version checked against what the region offers, one system pool plus the
+ * spec's worker pools (spot pools: scaleSetPriority Spot, evictionPolicy Delete), all in the PUT
+ * that creates the cluster, so one long-running operation brings everything up.
+ */
+import { minorOf } from '../../api/catalog.js';
+import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
+import { InputError, ProviderError } from '../../errors.js';
+import { ensureArm } from './arm.js';
+import type { SizeDemand } from './checks.js';
+import type { AzCtx } from './context.js';
+import { aksName, tagsFor } from './naming.js';
+import type { ArmResource } from './sdk.js';
+
+export const AKS_KEY = 'aks';
+export const SYSTEM_POOL = 'system';
+
+/** The spec's worker pools (nodePools, else one pool from spec.workers). */
+export function workerPools(spec: ClusterSpec): NodePoolSpec[] {
+  if (spec.nodePools.length > 0) return spec.nodePools;
+  return [{ name: 'workers', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
+}
+
+/** AKS pool names: lowercase letters and digits, starting with a letter, at most 12 characters. */
+export function poolName(name: string): string {
+  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return (/^[a-z]/.test(n) ? n : `p${n}`).slice(0, 12);
+}
+
+export function aksDemand(spec: ClusterSpec): SizeDemand[] {
+  return [
+    { field: 'spec.controlPlane.size', size: spec.controlPlane.size, count: 1, spot: false },
+    ...workerPools(spec).map((p, i) => ({
+      field: spec.nodePools.length > 0 ? `spec.nodePools[${i}].size` : 'spec.workers.size',
+      size: p.size,
+      count: p.count,
+      spot: p.spot,
+    })),
+  ];
+}
+
+export function checkPoolNames(spec: ClusterSpec): void {
+  const seen = new Set([SYSTEM_POOL]);
+  workerPools(spec).forEach((p, i) => {
+    const n = poolName(p.name);
+    if (seen.has(n)) throw new InputError(`node pool name "${p.name}" is taken (AKS names: ${[...seen].join(', ')})`, [`spec.nodePools[${i}].name`]);
+    seen.add(n);
+  });
+}
+
+/** The spec's version (`1.31` or `1.31.4`) must be one AKS offers in the region (not preview). */
+export async function checkAksVersion(a: AzCtx): Promise<void> {
+  const offered = (await a.api.kubernetesVersions(a.spec.region)).filter((v) => v.version && !v.isPreview);
+  const want = a.spec.kubernetesVersion;
+  const minor = offered.find((v) => v.version === minorOf(want));
+  const ok = minor && (want === minorOf(want) || Object.keys(minor.patchVersions ?? {}).includes(want));
+  if (!ok) {
+    throw new InputError(`AKS in ${a.spec.region} does not offer Kubernetes ${want}`, ['spec.kubernetesVersion'], {
+      hint: `available: ${offered.map((v) => v.version).sort().reverse().join(', ')}`,
+    });
+  }
+}
+
+function clusterBody(a: AzCtx): ArmResource {
+  const spec = a.spec;
+  const pool = (p: NodePoolSpec, mode: 'System' | 'User') => ({
+    name: poolName(p.name),
+    mode,
+    count: p.count,
+    vmSize: p.size,
+    osType: 'Linux',
+    osSKU: 'Ubuntu',
+    type: 'VirtualMachineScaleSets',
+    tags: tagsFor(spec, `${AKS_KEY}/pool/${poolName(p.name)}`, 'nodepool'),
+    ...(p.spot ? { scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete', spotMaxPrice: -1 } : {}),
+  });
+  return {
+    location: spec.region,
+    tags: tagsFor(spec, AKS_KEY, 'cluster'),
+    identity: { type: 'SystemAssigned' },
+    dnsPrefix: aksName(spec).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 54),
+    kubernetesVersion: spec.kubernetesVersion,
+    enableRBAC: true,
+    agentPoolProfiles: [
+      pool({ name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false }, 'System'),
+      ...workerPools(spec).map((p) => pool(p, 'User')),
+    ],
+  };
+}
+
+export async function ensureAks(a: AzCtx): Promise<void> {
+  const name = aksName(a.spec);
+  const out = await ensureArm(a, a.api.managedClusters, name, () => clusterBody(a), { key: AKS_KEY, kind: 'azure:aks-cluster' });
+  const state = out['provisioningState'];
+  if (state !== 'Succeeded') throw new ProviderError(`AKS cluster ${name} is ${String(state)}`, { hint: 'see the Activity log in the Azure portal' });
+}
+
+/** The user kubeconfig (for AAD-enabled clusters it uses the kubelogin exec plugin). */
+export async function aksKubeconfig(a: AzCtx): Promise<string> {
+  const files = await a.api.clusterUserKubeconfigs(a.group, aksName(a.spec));
+  if (!files[0]) throw new ProviderError(`AKS cluster ${aksName(a.spec)} returned no kubeconfig`);
+  return files[0];
+}

@@ -1,0 +1,86 @@
+/**
+ * The one "ensure" every Azure resource goes through: GET by its deterministic name; PUT (idempotent
+ * by name, waited on through the SDK poller) only when it is missing or not Succeeded; then record
+ * it in state. A converged re-run therefore makes no mutating call and writes no state.
+ */
+import type { Role } from '../../api/types.js';
+import { ProviderError } from '../../errors.js';
+import { ensureRecorded } from '../common/record.js';
+import type { AzCtx } from './context.js';
+import { isNotFound } from './errors.js';
+import type { ArmOps, ArmResource } from './sdk.js';
+
+export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export const provisioningState = (r: ArmResource | undefined): string | undefined =>
+  (r?.['provisioningState'] as string | undefined) ?? (r?.properties?.['provisioningState'] as string | undefined);
+
+export interface EnsureOptions {
+  /** State key (`vnet`, `nsg/worker`, `vm/<name>`...). */
+  key: string;
+  kind: string;
+  role?: Role;
+  data?: Record<string, string>;
+  /** False when an existing resource differs from what the spec asks (then it is PUT again). */
+  matches?: (existing: ArmResource) => boolean;
+}
+
+const TERMINAL = ['Succeeded', 'Failed', 'Canceled'];
+
+/**
+ * Waits while a resource is in a transitional state (Creating, Updating, Deleting...): an earlier run
+ * may have crashed after its PUT, and some services (AKS) refuse a PUT while one is in progress.
+ */
+async function settled(a: AzCtx, ops: ArmOps, name: string, res: ArmResource | undefined): Promise<ArmResource | undefined> {
+  const deadline = Date.now() + a.runtime.lroTimeoutMs;
+  let delay = a.runtime.pollIntervalMs ?? 5000;
+  while (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded')) {
+    if (Date.now() > deadline) throw new ProviderError(`${name} stayed ${provisioningState(res)} for ${Math.round(a.runtime.lroTimeoutMs / 1000)} s`);
+    a.log.debug(`${name} is ${provisioningState(res)}; waiting`);
+    await sleep(delay, a.ctx.signal);
+    delay = Math.min(delay * 2, a.runtime.pollIntervalMs ?? 30_000);
+    res = await getOrUndefined(() => ops.get(a.group, name));
+  }
+  return res;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => (clearTimeout(t), reject(signal.reason));
+    const t = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function ensureArm(a: AzCtx, ops: ArmOps, name: string, body: () => ArmResource, opts: EnsureOptions): Promise<ArmResource> {
+  let res = await settled(a, ops, name, await getOrUndefined(() => ops.get(a.group, name)));
+  if (!res || provisioningState(res) !== 'Succeeded' || (opts.matches && !opts.matches(res))) {
+    a.log.debug(`${res ? 'updating' : 'creating'} ${opts.kind} ${name}`);
+    res = await ops.put(a.group, name, body());
+  }
+  await ensureRecorded(a.ctx, opts.key, {
+    kind: opts.kind,
+    id: res.id ?? name,
+    name,
+    ...(opts.role ? { role: opts.role } : {}),
+    ...(opts.data ? { data: opts.data } : {}),
+  });
+  return res;
+}
+
+/** Deletes one resource by name; not found is done. */
+export async function deleteArm(a: AzCtx, ops: ArmOps, name: string): Promise<void> {
+  try {
+    await ops.delete(a.group, name);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * One Azure VM per planned machine: a static public IP, a NIC (in the role's NSG and ASG) and an
+ * Ubuntu 24.04 LTS VM, each PUT by its deterministic name (idempotent). The VM gets ksctl's SSH
+ * public key (password login disabled) and cloud-init custom data installing the host key ksctl
+ * generated and stored first, so the returned Machine pins it (no trust-on-first-use).
+ */
+import { ensureKeyPair } from '../common/keys.js';
+import { forget } from '../common/record.js';
+import { hostKeyUserData, toBase64 } from '../common/userdata.js';
+import { ProviderError } from '../../errors.js';
+import type { Machine } from '../../state/types.js';
+import type { PlannedMachine } from '../types.js';
+import { deleteArm, ensureArm } from './arm.js';
+import type { AzCtx } from './context.js';
+import { asgKey, nsgKey, recordedId } from './firewall.js';
+import { recordedSubnetId } from './network.js';
+import { nicName, publicIpName, tagsFor, TAG_MACHINE, vmName } from './naming.js';
+import type { ArmResource } from './sdk.js';
+
+export const SSH_USER = 'ubuntu';
+export const SSH_KEY_SECRET = 'ssh/id_ed25519';
+export const hostKeySecret = (name: string) => `hostkeys/${name}`;
+export const vmKey = (name: string) => `vm/${name}`;
+export const nicKey = (name: string) => `nic/${name}`;
+export const pipKey = (name: string) => `pip/${name}`;
+
+/** Canonical's Ubuntu 24.04 LTS server image (Gen2). */
+export const UBUNTU_IMAGE = { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' };
+
+function vmBody(a: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: string, hostKey: { privateKey: string; publicKey: string }): ArmResource {
+  const name = vmName(planned.name);
+  const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
+  return {
+    location: a.spec.region,
+    tags: tagsFor(a.spec, vmKey(planned.name), planned.role, { [TAG_MACHINE]: planned.name }),
+    hardwareProfile: { vmSize: planned.size },
+    storageProfile: {
+      imageReference: UBUNTU_IMAGE,
+      osDisk: { name: `${name}-os`, createOption: 'FromImage', deleteOption: 'Delete', diskSizeGB: bigDisk ? 64 : 30, managedDisk: { storageAccountType: 'StandardSSD_LRS' } },
+    },
+    osProfile: {
+      computerName: name,
+      adminUsername: SSH_USER,
+      customData: toBase64(hostKeyUserData(hostKey.privateKey, hostKey.publicKey)),
+      linuxConfiguration: {
+        disablePasswordAuthentication: true,
+        ssh: { publicKeys: [{ path: `/home/${SSH_USER}/.ssh/authorized_keys`, keyData: sshPublicKey }] },
+      },
+    },
+    networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: 'Detach' }] },
+    ...(planned.spot ? { priority: 'Spot', evictionPolicy: 'Delete', billingProfile: { maxPrice: -1 } } : {}),
+  };
+}
+
+export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<Machine> {
+  const { api, spec } = a;
+  const sshKey = await ensureKeyPair(a.ctx.cluster.secrets, SSH_KEY_SECRET);
+  const hostKey = await ensureKeyPair(a.ctx.cluster.secrets, hostKeySecret(planned.name));
+  const tags = (key: string) => tagsFor(spec, key, planned.role, { [TAG_MACHINE]: planned.name });
+  const role = planned.role;
+  const pip = await ensureArm(
+    a,
+    api.publicIPAddresses,
+    publicIpName(planned.name),
+    () => ({ location: spec.region, tags: tags(pipKey(planned.name)), sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' }),
+    { key: pipKey(planned.name), kind: 'azure:public-ip', role },
+  );
+  const nic = await ensureArm(
+    a,
+    api.networkInterfaces,
+    nicName(planned.name),
+    () => ({
+      location: spec.region,
+      tags: tags(nicKey(planned.name)),
+      networkSecurityGroup: { id: recordedId(a, nsgKey(role)) },
+      ipConfigurations: [
+        {
+          name: 'primary',
+          primary: true,
+          privateIPAllocationMethod: 'Dynamic',
+          subnet: { id: recordedSubnetId(a) },
+          publicIPAddress: { id: pip.id },
+          applicationSecurityGroups: [{ id: recordedId(a, asgKey(role)) }],
+        },
+      ],
+    }),
+    { key: nicKey(planned.name), kind: 'azure:network-interface', role },
+  );
+  const vm = await ensureArm(a, api.virtualMachines, vmName(planned.name), () => vmBody(a, planned, nic.id!, sshKey.publicKey, hostKey), {
+    key: vmKey(planned.name),
+    kind: 'azure:virtual-machine',
+    role,
+  });
+  const publicAddress = pip['ipAddress'] as string | undefined;
+  const privateAddress = (nic['ipConfigurations'] as { privateIPAddress?: string }[] | undefined)?.[0]?.privateIPAddress;
+  if (!publicAddress || !privateAddress) throw new ProviderError(`${planned.name}: no ${publicAddress ? 'private' : 'public'} address assigned`);
+  const machine: Machine = {
+    name: planned.name,
+    role,
+    sshPort: 22,
+    sshUser: SSH_USER,
+    hostKeys: [hostKey.publicKey],
+    providerId: vm.id!,
+    size: ((vm['hardwareProfile'] as { vmSize?: string } | undefined)?.vmSize ?? planned.size),
+    spot: vm['priority'] === 'Spot',
+    status: 'running',
+    publicAddress,
+    privateAddress,
+  };
+  const prev = a.ctx.cluster.state?.machines[planned.name];
+  // A machine already bootstrapped stays so; only its facts are refreshed.
+  if (prev?.status === 'bootstrapped' && prev.providerId === machine.providerId) machine.status = 'bootstrapped';
+  if (JSON.stringify(prev) !== JSON.stringify(machine)) {
+    await a.ctx.cluster.update((s) => {
+      s.machines[planned.name] = machine;
+    });
+  }
+  return machine;
+}
+
+/** VM first (it holds the NIC), then the NIC (it holds the IP), then the IP. Not found is done. */
+export async function deleteMachine(a: AzCtx, machine: Machine): Promise<void> {
+  a.log.info(`deleting ${machine.name}`);
+  await deleteArm(a, a.api.virtualMachines, vmName(machine.name));
+  await deleteArm(a, a.api.networkInterfaces, nicName(machine.name));
+  await deleteArm(a, a.api.publicIPAddresses, publicIpName(machine.name));
+  await forget(a.ctx, vmKey(machine.name), nicKey(machine.name), pipKey(machine.name));
+  if (a.ctx.cluster.state?.machines[machine.name]) {
+    await a.ctx.cluster.update((s) => {
+      delete s.machines[machine.name];
+    });
+  }
+}

@@ -1,0 +1,69 @@
+/** Managed clusters on AKS: a resource group and one AKS cluster with its node pools. */
+import type { ClusterSpec } from '../../api/types.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import type { ManagedCloud, PlannedResource } from '../types.js';
+import { aksDemand, aksKubeconfig, checkAksVersion, checkPoolNames, ensureAks, poolName, workerPools } from './aks.js';
+import { checkInput, checkQuota, checkSizes, withCredentials } from './checks.js';
+import { ApiCache, azCtx, subscriptionOf, type AzCtx } from './context.js';
+import { aksName, resourceGroupName } from './naming.js';
+import { ensureResourceGroup, ownedGroup } from './resource-group.js';
+import { resolveRuntime, type AzureRuntime } from './runtime.js';
+import type { AzureProviderOptions } from './selfmanaged.js';
+import { destroyCluster } from './teardown.js';
+
+export class AzureManaged implements ManagedCloud {
+  readonly provider = 'azure' as const;
+  readonly kind = 'managed' as const;
+  private readonly runtime: AzureRuntime;
+  private readonly apis: ApiCache;
+
+  constructor(opts: AzureProviderOptions = {}) {
+    this.runtime = resolveRuntime(opts.runtime);
+    this.apis = new ApiCache(this.runtime);
+  }
+
+  private ctxOf(ctx: StepContext): AzCtx {
+    return azCtx(ctx, this.apis, this.runtime);
+  }
+
+  async preflight(ctx: StepContext): Promise<void> {
+    const demand = aksDemand(ctx.spec);
+    checkInput(ctx.spec, demand, false);
+    checkPoolNames(ctx.spec);
+    subscriptionOf(ctx.spec, this.runtime);
+    const a = this.ctxOf(ctx);
+    const existing = await withCredentials(() => ownedGroup(a));
+    await checkAksVersion(a);
+    const skus = await checkSizes(a, demand);
+    if (!existing) await checkQuota(a, demand, skus);
+  }
+
+  plannedResources(spec: ClusterSpec): PlannedResource[] {
+    return [
+      { kind: 'azure:resource-group', name: resourceGroupName(spec), details: { location: spec.region } },
+      {
+        kind: 'azure:aks-cluster',
+        name: aksName(spec),
+        details: {
+          version: spec.kubernetesVersion,
+          pools: ['system', ...workerPools(spec).map((p) => `${poolName(p.name)} ${p.count}× ${p.size}${p.spot ? ' spot' : ''}`)],
+        },
+      },
+    ];
+  }
+
+  createSteps(spec: ClusterSpec): Step[] {
+    return [
+      { id: 'aks/group', title: 'Create resource group', needs: [], target: resourceGroupName(spec), run: async (ctx) => ensureResourceGroup(this.ctxOf(ctx)) },
+      { id: 'aks/cluster', title: 'Create AKS cluster and node pools', needs: ['aks/group'], target: aksName(spec), run: async (ctx) => ensureAks(this.ctxOf(ctx)) },
+    ];
+  }
+
+  kubeconfig(ctx: StepContext): Promise<string> {
+    return aksKubeconfig(this.ctxOf(ctx));
+  }
+
+  destroy(ctx: StepContext): Promise<void> {
+    return destroyCluster(this.ctxOf(ctx));
+  }
+}

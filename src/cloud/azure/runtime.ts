@@ -1,0 +1,33 @@
+/**
+ * What the Azure provider takes from its surroundings: the operator's public IP lookup, the token
+ * credential, SDK client options (tests pass a fake `httpClient` here, so the real ARM request
+ * building, retry policy and LRO polling run against it), the LRO poll interval and the environment.
+ * Like AWS (src/cloud/aws/runtime.ts), a preloaded module may set `globalThis[AZURE_RUNTIME_HOOK]`.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { checkIpLookup } from '../aws/runtime.js';
+
+export interface AzureRuntime {
+  /** The operator's public address as seen from the internet, or undefined if unknown. */
+  lookupPublicIp(signal?: AbortSignal): Promise<string | undefined>;
+  /** Used instead of DefaultAzureCredential (tests: a fake that never touches real Azure auth). */
+  credential?: TokenCredential;
+  /** Merged into every SDK client's options (tests: `httpClient`, `retryOptions`). */
+  clientOptions?: Record<string, unknown>;
+  /** LRO poll interval; undefined lets the SDK decide (Retry-After, else 2 s). */
+  pollIntervalMs?: number;
+  /** Upper bound for one long-running operation (create VM, AKS cluster, group delete). */
+  lroTimeoutMs: number;
+  /** Where AZURE_SUBSCRIPTION_ID is read from. */
+  env: Record<string, string | undefined>;
+}
+
+export const AZURE_RUNTIME_HOOK = Symbol.for('ksctl.cloud.azure.runtime');
+
+const defaults: AzureRuntime = { lookupPublicIp: checkIpLookup, lroTimeoutMs: 30 * 60_000, env: process.env };
+
+/** Defaults, overridden by a preloaded hook, overridden by what the factory was given. */
+export function resolveRuntime(override: Partial<AzureRuntime> = {}): AzureRuntime {
+  const hook = (globalThis as Record<symbol, Partial<AzureRuntime> | undefined>)[AZURE_RUNTIME_HOOK] ?? {};
+  return { ...defaults, ...hook, ...override };
+}

@@ -1,0 +1,71 @@
+/**
+ * The narrow SDK boundary: only the Azure calls ksctl makes, with the fields it reads. clients.ts
+ * implements it over the real SDKs (loaded lazily); every long-running call waits through the
+ * SDK's own poller with a bounded wait and the step's abort signal.
+ */
+
+/** Fields every ARM resource has (what ksctl reads of them). */
+export interface ArmResource {
+  id?: string;
+  name?: string;
+  location?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** get / create-or-update (PUT, idempotent by name) / delete of one resource type in a group. */
+export interface ArmOps<T extends ArmResource = ArmResource> {
+  get(group: string, name: string): Promise<T>;
+  put(group: string, name: string, body: T): Promise<T>;
+  delete(group: string, name: string): Promise<void>;
+  listByGroup?(group: string): Promise<T[]>;
+}
+
+export interface ResourceGroup extends ArmResource {
+  properties?: { provisioningState?: string };
+}
+
+export interface ResourceSku {
+  name?: string;
+  resourceType?: string;
+  family?: string;
+  locations?: string[];
+  capabilities?: { name?: string; value?: string }[];
+  restrictions?: { type?: string; values?: string[]; reasonCode?: string }[];
+}
+
+export interface Usage {
+  name?: { value?: string; localizedValue?: string };
+  currentValue?: number;
+  limit?: number;
+}
+
+export interface KubernetesVersion {
+  version?: string;
+  patchVersions?: Record<string, unknown>;
+  isPreview?: boolean;
+}
+
+export interface AzureApi {
+  readonly subscriptionId: string;
+  resourceGroups: {
+    get(name: string): Promise<ResourceGroup>;
+    put(name: string, body: ResourceGroup): Promise<ResourceGroup>;
+    delete(name: string): Promise<void>;
+  };
+  virtualNetworks: ArmOps;
+  networkSecurityGroups: ArmOps;
+  applicationSecurityGroups: ArmOps;
+  publicIPAddresses: ArmOps;
+  networkInterfaces: ArmOps;
+  virtualMachines: ArmOps;
+  managedClusters: ArmOps;
+  /** Compute SKUs offered in `location` (VM sizes and their restrictions). */
+  resourceSkus(location: string): Promise<ResourceSku[]>;
+  /** Compute usages (vCPU quotas) in `location`. */
+  usages(location: string): Promise<Usage[]>;
+  kubernetesVersions(location: string): Promise<KubernetesVersion[]>;
+  /** Kubeconfig files (decoded text) of an AKS cluster's user credentials. */
+  clusterUserKubeconfigs(group: string, name: string): Promise<string[]>;
+}

@@ -1,0 +1,100 @@
+/**
+ * `infra/firewall`: the provider-neutral rule table (common/firewall-rules.ts) as GCP firewall
+ * rules. One rule per (target role, source): the target is the role's network tag; the source is
+ * the operator's CIDRs (SSH and the API port only) or another role's tag — never an address range
+ * for cluster-internal traffic. Firewall rules have no labels: deterministic names and the
+ * ownership marker in their description identify them.
+ */
+import type { ClusterSpec, Role } from '../../api/types.js';
+import { ConflictError } from '../../errors.js';
+import { firewallRules, rolesOf, type Rule } from '../common/firewall-rules.js';
+import { ensureRecorded } from '../common/record.js';
+import type { GcpCtx } from './context.js';
+import { networkId } from './network.js';
+import { firewallName, networkName, ownedBy, ownerDescription, requestId, roleTag } from './naming.js';
+import { getOrUndefined, insertAndWait } from './operations.js';
+import type { Firewall } from './sdk.js';
+
+export { rolesOf };
+
+export interface GcpFirewallPlan {
+  name: string;
+  role: Role;
+  source: string;
+  resource: Firewall;
+}
+
+const portRange = (r: Rule) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`);
+
+/**
+ * The firewall rules this spec needs (pure: `--dry-run` and tests read the same list): per target
+ * role, one rule for the operator's CIDRs and one per distinct port set from other roles (sources
+ * with the same ports share a rule through several source tags).
+ */
+export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFirewallPlan[] {
+  const table = firewallRules(spec, operatorCidrs);
+  const out: GcpFirewallPlan[] = [];
+  for (const role of rolesOf(spec)) {
+    const bySource = new Map<string, Rule[]>();
+    for (const r of table[role]) {
+      const src = 'cidr' in r.source ? 'operator' : r.source.group;
+      bySource.set(src, [...(bySource.get(src) ?? []), r]);
+    }
+    // Group internal sources by their allowed ports.
+    const groups = new Map<string, { sources: string[]; rules: Rule[]; allowed: { IPProtocol: string; ports: string[] }[] }>();
+    for (const [source, rules] of bySource) {
+      const allowed = (['tcp', 'udp'] as const)
+        .map((p) => ({ IPProtocol: p, ports: [...new Set(rules.filter((r) => r.protocol === p).map(portRange))].sort() }))
+        .filter((a) => a.ports.length > 0);
+      const key = source === 'operator' ? 'operator' : JSON.stringify(allowed);
+      const g = groups.get(key) ?? { sources: [], rules: [], allowed };
+      g.sources.push(source);
+      g.rules.push(...rules);
+      groups.set(key, g);
+    }
+    for (const { sources, rules, allowed } of groups.values()) {
+      const source = sources.join('-');
+      const name = firewallName(spec, role, source);
+      out.push({
+        name,
+        role,
+        source,
+        resource: {
+          name,
+          network: networkId(networkName(spec)),
+          direction: 'INGRESS',
+          priority: 1000,
+          allowed,
+          targetTags: [roleTag(spec, role)],
+          ...(source === 'operator'
+            ? { sourceRanges: [...new Set(rules.map((r) => ('cidr' in r.source ? r.source.cidr : '')))] }
+            : { sourceTags: sources.map((s) => roleTag(spec, s)) }),
+          description: ownerDescription(spec, `${role} firewall: ${[...new Set(rules.map((r) => r.description))].join(', ')}`),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+export const firewallKey = (name: string) => `firewall/${name}`;
+
+export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promise<void> {
+  const { gce } = g.api;
+  // At most a few at once: each waits on its operation, and many parallel waits gain nothing.
+  await inBatches(firewallPlan(g.spec, operatorCidrs), 5, async (f) => {
+      const existing = await getOrUndefined(() => gce.getFirewall(f.name));
+      if (existing && !ownedBy(existing.description, g.spec)) {
+        throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${g.key}`);
+      }
+      if (!existing) {
+        await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, `firewall/${f.name}`)));
+      }
+      await ensureRecorded(g.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
+  });
+}
+
+/** Runs `fn` over `items`, `size` at a time. */
+export async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}

@@ -1,0 +1,106 @@
+/**
+ * GKE node pools: from spec.nodePools, or one `default` pool from spec.workers. Created inline with
+ * the cluster; a pool missing afterwards (added to the spec later) is created on its own. Spot pools
+ * set `config.spot`. Deleted before the cluster.
+ */
+import type { ClusterSpec, NodePoolSpec } from '../../../api/types.js';
+import { InputError, ProviderError } from '../../../errors.js';
+import { ensureRecorded, forget, recordedKeys } from '../../common/record.js';
+import type { GcpCtx } from '../context.js';
+import { labelsFor } from '../naming.js';
+import { getOrUndefined } from '../operations.js';
+import type { GkeNodePool } from '../sdk.js';
+import { clusterPath, describeGke, isOurs, whenIdle } from './cluster.js';
+
+const POOL_TIMEOUT_MS = 30 * 60_000;
+export const poolKey = (name: string) => `nodepool/${name}`;
+export const poolPath = (g: GcpCtx, name: string) => `${clusterPath(g)}/nodePools/${name}`;
+
+export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
+  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
+  pools.forEach((p, i) => {
+    const field = spec.nodePools.length > 0 ? `spec.nodePools[${i}]` : 'spec.workers';
+    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(p.name)) throw new InputError(`node pool name "${p.name}" is not valid for GKE`, [`${field}.name`]);
+    if (!p.size) throw new InputError(`${field}.size must be set for GKE`, [`${field}.size`]);
+    if (p.count < 1) throw new InputError(`${field}.count must be at least 1`, [`${field}.count`]);
+  });
+  return pools;
+}
+
+/**
+ * Where a pool's nodes go. In a regional cluster `initialNodeCount` is *per zone*, so a pool of
+ * `count` nodes is spread over the largest number of zones (3, 2 or 1) that divides it evenly:
+ * 2 → 1+1, 3 → 1+1+1, 4 → 2+2, 5 → 5 in one zone. The total is always `count`.
+ */
+export function poolPlacement(count: number, zones: string[]): { locations: string[]; perZone: number } {
+  const k = [3, 2, 1].find((n) => n <= zones.length && count % n === 0) ?? 1;
+  return { locations: zones.slice(0, k), perZone: count / k };
+}
+
+export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
+  const labels = labelsFor(g.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
+  const place = poolPlacement(p.count, zones);
+  return {
+    name: p.name,
+    initialNodeCount: place.perZone,
+    ...(zones.length > 0 ? { locations: place.locations } : {}),
+    config: {
+      machineType: p.size,
+      spot: p.spot,
+      diskSizeGb: 50,
+      imageType: 'COS_CONTAINERD',
+      resourceLabels: labels,
+      labels: { 'ksctl.io/pool': p.name },
+      oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+    },
+    management: { autoRepair: true, autoUpgrade: true },
+  };
+}
+
+export async function ensureNodePool(g: GcpCtx, p: NodePoolSpec, zones: string[]): Promise<void> {
+  const path = poolPath(g, p.name);
+  let pool = await getOrUndefined(() => g.api.gke.getNodePool(path));
+  if (!pool) {
+    g.log.info(`creating node pool ${p.name}`);
+    await whenIdle(g, `create node pool ${p.name}`, () => g.api.gke.createNodePool(clusterPath(g), poolResource(g, p, zones)));
+  }
+  await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name });
+  pool = await g.wait(
+    `node pool ${p.name} to run`,
+    async () => {
+      const np = await getOrUndefined(() => g.api.gke.getNodePool(path));
+      if (np?.status === 'ERROR') throw new ProviderError(`node pool ${p.name} is in ERROR: ${np.statusMessage ?? ''}`);
+      return np?.status === 'RUNNING' ? np : undefined;
+    },
+    { timeoutMs: POOL_TIMEOUT_MS, initialIntervalMs: 10_000, maxIntervalMs: 30_000 },
+  );
+  await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name, status: 'running', data: { size: p.size, count: p.count, spot: p.spot } });
+}
+
+export async function scaleNodePool(g: GcpCtx, name: string, count: number): Promise<void> {
+  await whenIdle(g, `resize node pool ${name}`, () => g.api.gke.setNodePoolSize(poolPath(g, name), count));
+}
+
+/** Every pool of our cluster (from state and from the cluster itself), deleted and waited out. */
+export async function deleteNodePools(g: GcpCtx): Promise<void> {
+  const c = await describeGke(g);
+  const names = new Set(recordedKeys(g.ctx, 'nodepool/').map((k) => k.slice('nodepool/'.length)));
+  if (c && isOurs(g, c) && c.status !== 'STOPPING') {
+    for (const p of await g.api.gke.listNodePools(clusterPath(g))) if (p.name) names.add(p.name);
+    for (const name of names) {
+      const np = await getOrUndefined(() => g.api.gke.getNodePool(poolPath(g, name)));
+      if (!np) continue;
+      if (np.status !== 'STOPPING') {
+        g.log.info(`deleting node pool ${name}`);
+        await whenIdle(g, `delete node pool ${name}`, () => g.api.gke.deleteNodePool(poolPath(g, name)));
+      }
+      await g.wait(`node pool ${name} to be deleted`, async () => ((await getOrUndefined(() => g.api.gke.getNodePool(poolPath(g, name)))) ? undefined : true), {
+        timeoutMs: POOL_TIMEOUT_MS,
+        initialIntervalMs: 10_000,
+        maxIntervalMs: 30_000,
+      });
+    }
+  }
+  await forget(g.ctx, ...recordedKeys(g.ctx, 'nodepool/'));
+}

@@ -1,0 +1,178 @@
+/**
+ * One Compute Engine instance per planned machine, in a deterministic zone of the region. Found by
+ * name first; otherwise inserted with a `requestId` derived from (cluster, machine, generation), so
+ * a lost insert response never makes a second instance. The host key is generated and stored before
+ * the insert, installed by cloud-init from the `user-data` metadata item, and pinned in the Machine.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, ProviderError } from '../../errors.js';
+import type { Machine } from '../../state/types.js';
+import { ensureKeyPair } from '../common/keys.js';
+import { ensureRecorded, record, recorded } from '../common/record.js';
+import { hostKeyUserData } from '../common/userdata.js';
+import type { PlannedMachine } from '../types.js';
+import type { GcpCtx } from './context.js';
+import { clusterLabel, instanceName, LABEL_CLUSTER, LABEL_MACHINE, labelsFor, requestId, roleTag } from './naming.js';
+import { requireSubnet } from './network.js';
+import { deleteAndWait, getOrUndefined, lastSegment, waitOperation } from './operations.js';
+import type { Instance } from './sdk.js';
+
+export const instanceKey = (name: string) => `instance/${name}`;
+export const hostKeySecret = (name: string) => `hostkeys/${name}`;
+export const SSH_KEY_SECRET = 'ssh/id_ed25519';
+export const SSH_USER = 'ubuntu';
+
+const START_TIMEOUT_MS = 10 * 60_000;
+const MAX_GENERATIONS = 20;
+const DEAD = ['TERMINATED', 'STOPPED', 'SUSPENDED', 'SUSPENDING'];
+
+export const instanceId = (zone: string, name: string) => `zones/${zone}/instances/${name}`;
+export function parseInstanceId(id: string): { zone: string; name: string } | undefined {
+  const m = /zones\/([^/]+)\/instances\/([^/]+)$/.exec(id);
+  return m ? { zone: m[1]!, name: m[2]! } : undefined;
+}
+
+const natIp = (i: Instance) => i.networkInterfaces?.[0]?.accessConfigs?.[0]?.natIP ?? undefined;
+const privateIp = (i: Instance) => i.networkInterfaces?.[0]?.networkIP ?? undefined;
+
+export function instanceResource(g: GcpCtx, planned: PlannedMachine, zone: string, image: string, userPublicKey: string, hostKey: { privateKey: string; publicKey: string }): Instance {
+  const name = instanceName(planned.name);
+  const labels = labelsFor(g.spec, instanceKey(planned.name), planned.role, { [LABEL_MACHINE]: planned.name });
+  const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
+  return {
+    name,
+    machineType: `zones/${zone}/machineTypes/${planned.size}`,
+    labels,
+    tags: { items: [roleTag(g.spec, planned.role)] },
+    disks: [
+      {
+        boot: true,
+        autoDelete: true,
+        initializeParams: { sourceImage: image, diskSizeGb: bigDisk ? 30 : 16, diskType: `zones/${zone}/diskTypes/pd-balanced`, labels },
+      },
+    ],
+    networkInterfaces: [{ subnetwork: requireSubnet(g), accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
+    metadata: {
+      items: [
+        { key: 'ssh-keys', value: `${SSH_USER}:${userPublicKey} ksctl` },
+        { key: 'block-project-ssh-keys', value: 'true' },
+        { key: 'user-data', value: hostKeyUserData(hostKey.privateKey, hostKey.publicKey) },
+      ],
+    },
+    scheduling: planned.spot
+      ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE', automaticRestart: false, onHostMaintenance: 'TERMINATE' }
+      : { provisioningModel: 'STANDARD', automaticRestart: true, onHostMaintenance: 'MIGRATE' },
+    shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+  };
+}
+
+/** The zone a machine lives in: where state says, else the planned spread over the usable zones. */
+export function zoneOf(g: GcpCtx, planned: Pick<PlannedMachine, 'name' | 'index'>, zones: string[]): string {
+  const rec = recorded(g.ctx, instanceKey(planned.name));
+  return (rec && parseInstanceId(rec.id)?.zone) || zones[planned.index % zones.length]!;
+}
+
+async function waitRunning(g: GcpCtx, zone: string, name: string): Promise<Instance> {
+  return g.wait(
+    `${name} to run`,
+    async () => {
+      const i = await getOrUndefined(() => g.api.gce.getInstance(zone, name));
+      if (!i) throw new ProviderError(`${name} disappeared while starting (deleted, or a spot VM preempted)`, { hint: 're-run to create it again' });
+      if (DEAD.includes(String(i.status)) || i.status === 'STOPPING') throw new ProviderError(`${name} stopped while starting (${i.status})`);
+      return i?.status === 'RUNNING' && natIp(i) && privateIp(i) ? i : undefined;
+    },
+    { timeoutMs: START_TIMEOUT_MS, initialIntervalMs: 3000, maxIntervalMs: 10_000 },
+  );
+}
+
+export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: string[], image: () => Promise<string>): Promise<Machine> {
+  const { gce } = g.api;
+  const name = instanceName(planned.name);
+  const zone = zoneOf(g, planned, zones);
+  const hostKey = await ensureKeyPair(g.ctx.cluster.secrets, hostKeySecret(planned.name));
+  let inst = await getOrUndefined(() => gce.getInstance(zone, name));
+  if (inst && inst.labels?.[LABEL_CLUSTER] !== clusterLabel(g.spec)) {
+    throw new ConflictError(`instance ${name} in ${zone} exists but was not created by ksctl for ${g.key}`);
+  }
+  if (inst?.status === 'STOPPING') {
+    // Being deleted (a delete or a spot preemption in progress): let it go, then create it anew.
+    g.log.info(`${name} is being deleted; waiting to create it again`);
+    await g.wait(`${name} to be deleted`, async () => ((await getOrUndefined(() => gce.getInstance(zone, name))) ? undefined : true), {
+      timeoutMs: START_TIMEOUT_MS,
+      initialIntervalMs: 3000,
+      maxIntervalMs: 10_000,
+    });
+    inst = undefined;
+  }
+  if (inst && DEAD.includes(String(inst.status))) {
+    throw new ProviderError(`${name} (${zone}) is ${inst.status}`, { hint: 'start it in the console, or delete the machine' });
+  }
+  if (!inst) {
+    const user = await ensureKeyPair(g.ctx.cluster.secrets, SSH_KEY_SECRET);
+    const resource = instanceResource(g, planned, zone, await image(), user.publicKey, hostKey);
+    g.log.info(`creating ${name} in ${zone} (${planned.size}${planned.spot ? ', spot' : ''})`);
+    // GCP answers a repeated requestId with the first operation, failed ones included: after a
+    // failed insert (a spot stockout) the next attempt, in this process or the next, uses a new
+    // generation, remembered in state.
+    const first = Number(recorded(g.ctx, instanceKey(planned.name))?.data?.generation ?? 0);
+    for (let generation = first; !inst && generation < first + MAX_GENERATIONS; generation++) {
+      const op = await gce.insertInstance(zone, resource, requestId(g.spec, `instance/${name}`, generation));
+      try {
+        await waitOperation(g, op, `create instance ${name}`);
+      } catch (e) {
+        if (!(e as { gcpCode?: string }).gcpCode || (await getOrUndefined(() => gce.getInstance(zone, name)))) throw e;
+        await record(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id: instanceId(zone, name), name, role: planned.role, status: 'failed', data: { generation: generation + 1 } });
+        throw e;
+      }
+      // A deduplicated request of an instance deleted since (scale down, replacement): next generation.
+      inst = await getOrUndefined(() => gce.getInstance(zone, name));
+    }
+    if (!inst) throw new ProviderError(`could not create ${name}: every recent insert of it was deleted`);
+  }
+  const id = instanceId(zone, name);
+  await ensureRecorded(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role });
+  if (inst.status !== 'RUNNING' || !natIp(inst) || !privateIp(inst)) inst = await waitRunning(g, zone, name);
+  const machine: Machine = {
+    name: planned.name,
+    role: planned.role,
+    sshPort: 22,
+    sshUser: SSH_USER,
+    hostKeys: [hostKey.publicKey],
+    providerId: id,
+    size: lastSegment(inst.machineType) || planned.size,
+    spot: inst.scheduling?.provisioningModel === 'SPOT',
+    status: 'running',
+    zone,
+    ...(natIp(inst) ? { publicAddress: natIp(inst)! } : {}),
+    ...(privateIp(inst) ? { privateAddress: privateIp(inst)! } : {}),
+  };
+  const prev = g.ctx.cluster.state?.machines[planned.name];
+  if (prev?.status === 'bootstrapped' && prev.providerId === id) machine.status = 'bootstrapped';
+  if (JSON.stringify(prev) !== JSON.stringify(machine)) {
+    await g.ctx.cluster.update((s) => {
+      s.machines[planned.name] = machine;
+    });
+  }
+  await ensureRecorded(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role, status: 'running' });
+  return machine;
+}
+
+/** Deletes one instance by id (`zones/<z>/instances/<n>`); not found is done. */
+export async function deleteInstance(g: GcpCtx, id: string): Promise<void> {
+  const where = parseInstanceId(id);
+  if (!where) return;
+  await deleteAndWait(g, `instance ${where.name}`, () => g.api.gce.deleteInstance(where.zone, where.name, randomUUID()));
+}
+
+export async function deleteMachine(g: GcpCtx, machine: Machine): Promise<void> {
+  const ids = new Set<string>();
+  if (machine.providerId) ids.add(machine.providerId);
+  const rec = recorded(g.ctx, instanceKey(machine.name));
+  if (rec) ids.add(rec.id);
+  g.log.info(`deleting ${machine.name}`);
+  await Promise.all([...ids].map((id) => deleteInstance(g, id)));
+  await g.ctx.cluster.update((s) => {
+    delete s.machines[machine.name];
+    delete s.resources[instanceKey(machine.name)];
+  });
+}

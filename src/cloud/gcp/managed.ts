@@ -1,0 +1,152 @@
+/**
+ * GKE: a network and subnetwork, a regional cluster (release channel or version validated against
+ * getServerConfig) with its node pools, a kubeconfig using the `gke-gcloud-auth-plugin` exec entry,
+ * and a destroy in reverse order (node pools → cluster → subnetwork → network).
+ */
+import type { ClusterSpec } from '../../api/types.js';
+import { ConflictError, InputError, ProviderError } from '../../errors.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import { isIpv6 } from '../common/cidr.js';
+import { resolveOperatorCidrs } from '../common/operator-cidr.js';
+import type { ManagedCloud, PlannedResource } from '../types.js';
+import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
+import { GcpSession, type GcpCtx } from './context.js';
+import { clusterResource, deleteGkeCluster, describeGke, ensureGkeCluster, isOurs } from './gke/cluster.js';
+import { gkeKubeconfig } from './gke/kubeconfig.js';
+import { deleteNodePools, ensureNodePool, nodePools, poolResource, scaleNodePool } from './gke/nodepools.js';
+import { resolveGkeVersion, type GkeVersion } from './gke/version.js';
+import { networkName, subnetName } from './naming.js';
+import { ensureNetwork, recordedZones } from './network.js';
+import { resolveRuntime } from './runtime.js';
+import type { GcpProviderOptions } from './selfmanaged.js';
+import { deleteNetwork } from './teardown.js';
+
+export class GcpManaged implements ManagedCloud {
+  readonly provider = 'gcp' as const;
+  readonly kind = 'managed' as const;
+  private readonly session: GcpSession;
+  private cidrs: Promise<string[]> | undefined;
+  private version: Promise<GkeVersion> | undefined;
+
+  constructor(opts: GcpProviderOptions = {}) {
+    this.session = new GcpSession(resolveRuntime(opts.runtime));
+  }
+
+  /** Master authorized networks take IPv4 ranges only. */
+  private publicCidrs(ctx: StepContext): Promise<string[]> {
+    if (!this.cidrs) {
+      this.cidrs = resolveOperatorCidrs(ctx.spec, this.session.runtime, ctx.signal).then((all) => {
+        const v4 = all.filter((c) => !isIpv6(c));
+        if (v4.length === 0) {
+          throw new InputError('the GKE API endpoint can only be limited to IPv4 ranges', ['spec.network.allowCidrs'], {
+            hint: 'pass --allow-cidr with your IPv4 address',
+          });
+        }
+        return v4;
+      });
+      this.cidrs.catch(() => (this.cidrs = undefined));
+    }
+    return this.cidrs;
+  }
+
+  private versionOf(g: GcpCtx): Promise<GkeVersion> {
+    if (!this.version) {
+      this.version = g.api.gke.getServerConfig(g.spec.region).then((cfg) => resolveGkeVersion(g.spec.kubernetesVersion, cfg, g.spec.region));
+      this.version.catch(() => (this.version = undefined));
+    }
+    return this.version;
+  }
+
+  async preflight(ctx: StepContext): Promise<void> {
+    const spec = ctx.spec;
+    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(spec.name)) {
+      throw new InputError(`"${spec.name}" is not a valid GKE cluster name (lowercase, digits, '-', at most 40)`, ['spec.name']);
+    }
+    const pools = nodePools(spec);
+    const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
+    const sizes = pools.map((p, i) => ({ field: field(i), size: p.size, count: p.count }));
+    checkSpecShape(spec, sizes);
+    await this.publicCidrs(ctx);
+    const g = await this.session.ctxOf(ctx);
+    await this.session.adc();
+    await this.versionOf(g);
+    const { cpus } = await usableZones(g, sizes);
+    await checkCpuQuota(g, sizes, cpus);
+    const c = await describeGke(g);
+    if (c && !isOurs(g, c)) {
+      throw new ConflictError(`a GKE cluster named ${spec.name} exists in ${spec.region} and was not created by ksctl`, { hint: 'choose another name' });
+    }
+  }
+
+  plannedResources(spec: ClusterSpec): PlannedResource[] {
+    return [
+      { kind: 'gcp:network', name: networkName(spec), details: { mode: 'custom' } },
+      { kind: 'gcp:subnetwork', name: subnetName(spec), details: { cidr: spec.network.cidr } },
+      { kind: 'gcp:gke-cluster', name: spec.name, details: { version: spec.kubernetesVersion, location: spec.region } },
+      ...nodePools(spec).map((p) => ({ kind: 'gcp:gke-nodepool', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
+    ];
+  }
+
+  createSteps(spec: ClusterSpec): Step[] {
+    const pools = nodePools(spec);
+    const steps: Step[] = [
+      {
+        id: 'gke/network',
+        title: 'Create VPC network and subnetwork',
+        needs: [],
+        target: `${networkName(spec)} ${spec.network.cidr}`,
+        run: async (ctx) => {
+          const g = await this.session.ctxOf(ctx);
+          const zones = recordedZones(g) ?? (await usableZones(g, pools.map((p) => ({ field: 'spec.nodePools', size: p.size, count: p.count })))).zones;
+          await ensureNetwork(g, zones);
+        },
+      },
+      {
+        id: 'gke/cluster',
+        title: `Create GKE cluster ${spec.name}`,
+        needs: ['gke/network'],
+        target: spec.name,
+        details: { version: spec.kubernetesVersion },
+        run: async (ctx) => {
+          const g = await this.session.ctxOf(ctx);
+          const version = await this.versionOf(g);
+          const cidrs = await this.publicCidrs(ctx);
+          const zones = recordedZones(g) ?? [];
+          await ensureGkeCluster(g, () => clusterResource(g, version, cidrs, pools.map((p) => poolResource(g, p, zones))));
+        },
+      },
+    ];
+    for (const pool of pools) {
+      steps.push({
+        id: `gke/nodepool/${pool.name}`,
+        title: `Create node pool ${pool.name}`,
+        needs: ['gke/cluster'],
+        target: pool.name,
+        details: { size: pool.size, count: pool.count, spot: pool.spot },
+        run: async (ctx) => {
+          const g = await this.session.ctxOf(ctx);
+          await ensureNodePool(g, pool, recordedZones(g) ?? []);
+        },
+      });
+    }
+    return steps;
+  }
+
+  async kubeconfig(ctx: StepContext): Promise<string> {
+    const c = await describeGke(await this.session.ctxOf(ctx));
+    const ca = c?.masterAuth?.clusterCaCertificate;
+    if (!c?.endpoint || !ca) throw new ProviderError(`GKE cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
+    return gkeKubeconfig(ctx.spec, c.endpoint, ca);
+  }
+
+  async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
+    await scaleNodePool(await this.session.ctxOf(ctx), pool, count);
+  }
+
+  async destroy(ctx: StepContext): Promise<void> {
+    const g = await this.session.ctxOf(ctx);
+    await deleteNodePools(g);
+    await deleteGkeCluster(g);
+    await deleteNetwork(g);
+  }
+}

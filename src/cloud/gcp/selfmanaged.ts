@@ -1,0 +1,172 @@
+/**
+ * Self-managed clusters on Compute Engine: infrastructure steps (network, firewall rules, SSH key),
+ * one instance per planned machine spread over the region's zones, and a destroy that sweeps by
+ * state and by label/name. See ARCHITECTURE.md decisions 2, 5 and 6.
+ */
+import type { ClusterSpec, Role } from '../../api/types.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import type { Machine } from '../../state/types.js';
+import { ensureKeyPair } from '../common/keys.js';
+import { resolveOperatorCidrs } from '../common/operator-cidr.js';
+import type { PlannedMachine, PlannedResource, SelfManagedCloud } from '../types.js';
+import { checkCpuQuota, checkSpecShape, usableZones, type SizeDemand } from './checks.js';
+import { GcpSession, type GcpCtx } from './context.js';
+import { ensureFirewalls, firewallPlan } from './firewall.js';
+import { deleteMachine, ensureMachine, SSH_KEY_SECRET } from './machines.js';
+import { ensureNetwork, recordedZones } from './network.js';
+import { networkName, subnetName, UBUNTU_IMAGE } from './naming.js';
+import { resolveRuntime, type GcpRuntime } from './runtime.js';
+import { destroySelfManaged } from './teardown.js';
+
+export interface GcpProviderOptions {
+  /** Clock, IP lookup, ADC and SDK client hooks; tests pass a fake here. */
+  runtime?: Partial<GcpRuntime>;
+}
+
+const INFRA = ['infra/network', 'infra/firewall', 'infra/sshkey'];
+
+export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
+  const out: PlannedMachine[] = [];
+  const add = (role: Role, count: number, size: string, spot = false) => {
+    for (let index = 0; index < count; index++) out.push({ name: `${spec.name}-${role}-${index}`, role, size, spot, index });
+  };
+  add('loadbalancer', 1, spec.loadBalancer.size);
+  add('etcd', spec.etcd.count, spec.etcd.size);
+  add('controlplane', spec.controlPlane.count, spec.controlPlane.size);
+  add('worker', spec.workers.count, spec.workers.size, spec.workers.spot);
+  return out;
+}
+
+function sizeDemand(spec: ClusterSpec): SizeDemand[] {
+  const fields: Record<Role, string> = {
+    loadbalancer: 'spec.loadBalancer.size',
+    etcd: 'spec.etcd.size',
+    controlplane: 'spec.controlPlane.size',
+    worker: 'spec.workers.size',
+  };
+  return machinePlanOf(spec).map((m) => ({ field: fields[m.role], size: m.size, count: 1 }));
+}
+
+export class GcpSelfManaged implements SelfManagedCloud {
+  readonly provider = 'gcp' as const;
+  readonly kind = 'selfmanaged' as const;
+  private readonly session: GcpSession;
+  private cidrs: Promise<string[]> | undefined;
+  private zones: Promise<string[]> | undefined;
+  private image: Promise<string> | undefined;
+
+  constructor(opts: GcpProviderOptions = {}) {
+    this.session = new GcpSession(resolveRuntime(opts.runtime));
+  }
+
+  private operatorCidrs(ctx: StepContext): Promise<string[]> {
+    if (!this.cidrs) {
+      this.cidrs = resolveOperatorCidrs(ctx.spec, this.session.runtime, ctx.signal);
+      this.cidrs.catch(() => (this.cidrs = undefined));
+    }
+    return this.cidrs;
+  }
+
+  /** Zones offering every size: from state when infra/network recorded them, else asked once. */
+  private usable(g: GcpCtx): Promise<string[]> {
+    const known = recordedZones(g);
+    if (known) return Promise.resolve(known);
+    if (!this.zones) {
+      this.zones = usableZones(g, sizeDemand(g.spec)).then((z) => z.zones);
+      this.zones.catch(() => (this.zones = undefined));
+    }
+    return this.zones;
+  }
+
+  private imageOf(g: GcpCtx): Promise<string> {
+    if (!this.image) {
+      this.image = g.api.gce.getImageFromFamily(UBUNTU_IMAGE.project, UBUNTU_IMAGE.family).then((i) => String(i.selfLink));
+      this.image.catch(() => (this.image = undefined));
+    }
+    return this.image;
+  }
+
+  async preflight(ctx: StepContext): Promise<void> {
+    const sizes = sizeDemand(ctx.spec);
+    checkSpecShape(ctx.spec, sizes);
+    await this.operatorCidrs(ctx);
+    const g = await this.session.ctxOf(ctx);
+    const adc = await this.session.adc();
+    g.log.debug(`GCP project ${g.project}${adc.account ? ` as ${adc.account}` : ''}`);
+    const { zones, cpus } = await usableZones(g, sizes);
+    this.zones = Promise.resolve(zones);
+    await checkCpuQuota(g, sizes, cpus);
+    await this.imageOf(g);
+  }
+
+  plannedResources(spec: ClusterSpec): PlannedResource[] {
+    return [
+      { kind: 'gcp:network', name: networkName(spec), details: { mode: 'custom' } },
+      { kind: 'gcp:subnetwork', name: subnetName(spec), details: { cidr: spec.network.cidr, region: spec.region } },
+      ...firewallPlan(spec, spec.network.allowCidrs.length ? spec.network.allowCidrs : ['<your-ip>/32']).map((f) => ({
+        kind: 'gcp:firewall',
+        name: f.name,
+        details: { target: f.role, source: f.source, allowed: f.resource.allowed },
+      })),
+      ...machinePlanOf(spec).map((m) => ({
+        kind: 'gcp:instance',
+        name: m.name,
+        details: { size: m.size, role: m.role, spot: m.spot, image: `${UBUNTU_IMAGE.project}/${UBUNTU_IMAGE.family}` },
+      })),
+    ];
+  }
+
+  infraSteps(spec: ClusterSpec): Step[] {
+    return [
+      {
+        id: 'infra/network',
+        title: 'Create VPC network and subnetwork',
+        needs: [],
+        target: `${networkName(spec)} ${spec.network.cidr}`,
+        run: async (ctx) => {
+          const g = await this.session.ctxOf(ctx);
+          await ensureNetwork(g, await this.usable(g));
+        },
+      },
+      {
+        id: 'infra/firewall',
+        title: 'Create firewall rules',
+        needs: ['infra/network'],
+        run: async (ctx) => ensureFirewalls(await this.session.ctxOf(ctx), await this.operatorCidrs(ctx)),
+      },
+      {
+        id: 'infra/sshkey',
+        title: 'Generate SSH key',
+        needs: [],
+        target: SSH_KEY_SECRET,
+        // GCE has no key-pair resource: the public half goes into each instance's ssh-keys metadata.
+        run: async (ctx) => void (await ensureKeyPair(ctx.cluster.secrets, SSH_KEY_SECRET)),
+      },
+    ];
+  }
+
+  machinePlan(spec: ClusterSpec): PlannedMachine[] {
+    return machinePlanOf(spec);
+  }
+
+  machineNeeds(_role: Role): string[] {
+    return [...INFRA];
+  }
+
+  async ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine> {
+    const g = await this.session.ctxOf(ctx);
+    return ensureMachine(g, planned, await this.usable(g), () => this.imageOf(g));
+  }
+
+  async deleteMachine(ctx: StepContext, machine: Machine): Promise<void> {
+    return deleteMachine(await this.session.ctxOf(ctx), machine);
+  }
+
+  async sshPrivateKey(ctx: StepContext, _machine: Machine): Promise<string | undefined> {
+    return ctx.cluster.secrets.get(SSH_KEY_SECRET);
+  }
+
+  async destroy(ctx: StepContext): Promise<void> {
+    return destroySelfManaged(await this.session.ctxOf(ctx));
+  }
+}

@@ -1,0 +1,117 @@
+/** GKE on FakeGcp: create with node pools and a release channel, the auth-plugin kubeconfig, delete. */
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { poolPlacement } from '../../../src/cloud/gcp/gke/nodepools.js';
+import { resolveGkeVersion } from '../../../src/cloud/gcp/gke/version.js';
+import { gcpSpec, managedWorld } from '../../fakes/gcp/world.js';
+import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
+import { runSteps } from '../../contract/run-steps.js';
+import { expectConverged } from '../../contract/provider-contract.js';
+
+const spec = gcpSpec({
+  name: 'gke1',
+  type: 'managed',
+  nodePools: [
+    { name: 'general', count: 1, size: 'e2-standard-2', spot: false },
+    { name: 'cheap', count: 2, size: 'e2-standard-4', spot: true },
+  ],
+});
+
+async function created(s = spec) {
+  const w = managedWorld(s);
+  const cluster = MemoryCluster.create(s);
+  const ctx = stepContext(cluster, s);
+  const p = w.provider();
+  await p.preflight(ctx);
+  await runSteps(p.createSteps(s), ctx);
+  return { w, cluster, ctx, p };
+}
+
+describe('GKE', () => {
+  it('creates one cluster with its node pools inline, REGULAR channel, limited endpoint', async () => {
+    const { w, cluster } = await created();
+    expectConverged(w, cluster);
+    const [create] = w.fake.callsOf('clusterManager:createCluster', 'ok');
+    const c = create!.input.cluster;
+    expect(create!.input.parent).toBe('projects/ksctl-fake-project/locations/us-central1');
+    expect(c.releaseChannel).toEqual({ channel: 'REGULAR' });
+    expect(c.initialClusterVersion).toMatch(/^1\.31\./);
+    expect(c.masterAuthorizedNetworksConfig).toEqual({ enabled: true, cidrBlocks: [{ cidrBlock: '198.51.100.77/32', displayName: 'ksctl operator' }] });
+    expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
+    expect(c.nodePools.map((p: { name: string; config: { spot: boolean } }) => [p.name, p.config.spot])).toEqual([
+      ['general', false],
+      ['cheap', true],
+    ]);
+    expect(c.resourceLabels['ksctl-io-cluster']).toBe('us-central1_gke1');
+    expect(w.fake.callsOf('clusterManager:createNodePool')).toEqual([]);
+  });
+
+  it('the default pool comes from spec.workers, spot with --spot', async () => {
+    const s = gcpSpec({ name: 'gke2', type: 'managed', workers: { count: 1, size: 'e2-standard-2', spot: true } });
+    const { w } = await created(s);
+    const pools = w.fake.callsOf('clusterManager:createCluster', 'ok')[0]!.input.cluster.nodePools;
+    expect(pools).toHaveLength(1);
+    expect(pools[0]).toMatchObject({ name: 'default', initialNodeCount: 1, locations: ['us-central1-a'], config: { machineType: 'e2-standard-2', spot: true } });
+  });
+
+  it.each([
+    [1, 1, 1],
+    [2, 2, 1],
+    [3, 3, 1],
+    [4, 2, 2],
+    [5, 1, 5],
+    [6, 3, 2],
+  ])('a pool of %i nodes in a regional cluster: %i zone(s) × %i (the total is the spec count)', (count, zones, perZone) => {
+    const p = poolPlacement(count, ['z-a', 'z-b', 'z-c', 'z-f']);
+    expect([p.locations.length, p.perZone]).toEqual([zones, perZone]);
+  });
+
+  it('writes a kubeconfig with the gke-gcloud-auth-plugin exec entry and no token', async () => {
+    const { p, ctx } = await created();
+    const text = await p.kubeconfig(ctx);
+    expect(text).not.toMatch(/\btoken:/);
+    const kc = parse(text);
+    expect(kc.clusters[0].cluster.server).toBe('https://34.118.0.10');
+    expect(Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    expect(kc.users[0].user.exec).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'gke-gcloud-auth-plugin',
+      provideClusterInfo: true,
+    });
+    expect(kc['current-context']).toBe('gke1-us-central1-managed-gcp-ksctl');
+  });
+
+  it('creates a pool added to the spec later, waiting out a busy cluster', async () => {
+    const { w, cluster } = await created();
+    const more = { ...spec, nodePools: [...spec.nodePools, { name: 'extra', count: 1, size: 'e2-standard-2', spot: false }] };
+    // The cluster is "busy" right after a change: the first createNodePool is refused and retried.
+    w.fake.data.clusters.get('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')!.busyUntil = w.fake.clock.now() + 60_000;
+    await runSteps(w.provider().createSteps(more), stepContext(cluster.reopen(), more));
+    const outcomes = w.fake.callsOf('clusterManager:createNodePool').map((c) => c.outcome);
+    expect(outcomes.at(-1)).toBe('ok');
+    expect(outcomes.slice(0, -1).length).toBeGreaterThan(0);
+    expect(new Set(outcomes.slice(0, -1))).toEqual(new Set(['FAILED_PRECONDITION']));
+    expect(w.fake.inventory().filter((r) => r.kind === 'gke-nodepool')).toHaveLength(3);
+  });
+
+  it('deletes node pools, then the cluster, then the network', async () => {
+    const { w, cluster } = await created();
+    await w.provider().destroy(stepContext(cluster.reopen(), spec));
+    expect(w.fake.inventory()).toEqual([]);
+    const order = w.fake.mutatingCalls().map((c) => c.op).filter((op) => /delete/i.test(op));
+    expect(order).toEqual([
+      'clusterManager:deleteNodePool',
+      'clusterManager:deleteNodePool',
+      'clusterManager:deleteCluster',
+      'subnetworks:delete',
+      'networks:delete',
+    ]);
+  });
+
+  it('resolves versions: channel first, static next, else an InputError', () => {
+    const cfg = { channels: [{ channel: 'REGULAR' as const, validVersions: ['1.31.6-gke.1'] }], validMasterVersions: ['1.31.6-gke.1', '1.29.14-gke.1'] };
+    expect(resolveGkeVersion('1.31', cfg, 'r')).toEqual({ version: '1.31.6-gke.1', channel: 'REGULAR' });
+    expect(resolveGkeVersion('1.29', cfg, 'r')).toEqual({ version: '1.29.14-gke.1' });
+    expect(() => resolveGkeVersion('1.20', cfg, 'r')).toThrow(/does not offer/);
+  });
+});

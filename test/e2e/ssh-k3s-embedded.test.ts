@@ -1,0 +1,106 @@
+/**
+ * HA k3s with embedded etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
+ * balancer, 3 control planes (each a member of the etcd cluster k3s --cluster-init starts), 1 worker.
+ * Real: sshd, HAProxy, etcd (started by the k3s stand-in on every server), kubectl. Stand-ins: the k3s
+ * binary and installer (test/standins/k3s), systemctl (test/hosts).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
+import { startHosts, type TestHostSet } from '../hosts/harness.js';
+import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
+
+let set: TestHostSet;
+let sb: Sandbox;
+let file: string;
+const roles = ['loadbalancer', 'controlplane', 'controlplane', 'controlplane', 'worker'] as const;
+
+beforeAll(async () => {
+  const client = generateSshKeyPair('ksctl-test');
+  set = await startHosts(roles.length, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length) });
+  sb = sandbox();
+  file = path.join(sb.dir, 'cluster.yaml');
+  writeFileSync(file, clusterFile({ name: 'emb', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+}, 120_000);
+afterAll(async () => {
+  await set?.teardown();
+  sb?.cleanup();
+});
+
+const lb = () => set.hosts[0]!;
+const cps = () => set.hosts.slice(1, 4);
+const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/emb');
+const logTail = () => {
+  try {
+    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
+  } catch {
+    return '(no log)';
+  }
+};
+const TLS = '/var/lib/rancher/k3s/server/tls/etcd';
+const etcdctl = (args: string) =>
+  `ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert ${TLS}/server-ca.crt --cert ${TLS}/client.crt --key ${TLS}/client.key --command-timeout 10s ${args}`;
+
+describe('ssh provider, k3s, embedded etcd', () => {
+  it('creates the HA cluster', async () => {
+    const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    expect(r.stdout).toContain('Cluster emb is ready');
+  }, 90_000);
+
+  it('reaches all four nodes through the load balancer', async () => {
+    const sw = await ksctl(['switch', 'emb'], sb.env);
+    expect(sw.code, sw.stderr).toBe(0);
+    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], sb.env);
+    expect(server.stdout).toBe(`https://${lb().address}:6443`);
+    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'cp-2', 'w-0']);
+    const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
+    for (const cp of cps()) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
+  });
+
+  it('runs one embedded etcd cluster with a member on every control plane', async () => {
+    const list = await cps()[0]!.exec(etcdctl('member list -w json'));
+    expect(list.code, list.stderr).toBe(0);
+    const members = (JSON.parse(list.stdout) as { members: { name: string; peerURLs: string[]; clientURLs?: string[] }[] }).members;
+    expect(members).toHaveLength(3);
+    expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(cps().map((h) => `https://${h.address}:2380`).sort());
+    // Every member has started (a member that was added but never came up has no client URLs) and is healthy.
+    expect(members.every((m) => (m.clientURLs ?? []).length > 0)).toBe(true);
+    for (const h of cps()) {
+      const health = await h.exec(etcdctl('endpoint health'));
+      expect(`${health.stdout}${health.stderr}`, h.name).toContain('is healthy');
+    }
+    // The cluster's objects live there: every control plane sees all nodes in the same store.
+    const keys = await cps()[2]!.exec(etcdctl('get /registry/minions/ --prefix --keys-only'));
+    expect(keys.stdout.split('\n').filter(Boolean).sort()).toEqual(['cp-0', 'cp-1', 'cp-2', 'w-0'].map((n) => `/registry/minions/${n}`));
+  });
+
+  it('joined the control planes one at a time', () => {
+    const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as { phase: string; steps: { id: string; status: string; startedAt: string; endedAt?: string }[] };
+    expect(st.phase).toBe('ready');
+    const step = (id: string) => {
+      const s = st.steps.filter((x) => x.id === id);
+      expect(s, id).toHaveLength(1);
+      expect(s[0]!.status, id).toBe('done');
+      return { start: Date.parse(s[0]!.startedAt), end: Date.parse(s[0]!.endedAt!) };
+    };
+    const [cp0, cp1, cp2] = ['controlplane/cp-0', 'controlplane/cp-1', 'controlplane/cp-2'].map(step) as [ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>];
+    expect(cp1.start).toBeGreaterThanOrEqual(cp0.end);
+    expect(cp2.start).toBeGreaterThanOrEqual(cp1.end);
+    // The worker needs only control plane 0.
+    expect(step('worker/w-0').start).toBeGreaterThanOrEqual(cp0.end);
+  });
+
+  it('delete uninstalls k3s (and its etcd) and leaves the machines', async () => {
+    const del = await ksctl(['delete', 'cluster', 'emb'], sb.env);
+    expect(del.code, del.stderr).toBe(0);
+    for (const h of set.hosts.slice(1)) {
+      const left = await h.exec('test -e /usr/local/bin/k3s && echo k3s; pgrep -x etcd >/dev/null && echo etcd; true');
+      expect(left.stdout.trim(), h.name).toBe('');
+    }
+  }, 60_000);
+});

@@ -1,0 +1,197 @@
+/**
+ * HA kubeadm with external etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
+ * balancer, 3 etcd, 2 control planes, 2 workers (+ one spare host for a late join). Real: sshd, HAProxy,
+ * etcd (TLS), kubectl (also `kubectl apply` of the CNI manifest). Stand-ins: kubeadm, kubelet and
+ * kube-apiserver (test/standins/kubeadm, kube-api), containerd (test/standins/containerd), the flannel
+ * manifest (test/helpers/ssh-cluster.ts), systemctl (test/hosts). The kubeadm/kubelet/containerd
+ * packages are preinstalled, which the air-gapped install accepts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REMINT_AFTER_MS } from '../../src/distro/controllers/kubeadm.js';
+import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
+import { startHosts, type TestHostSet } from '../hosts/harness.js';
+import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
+
+let set: TestHostSet;
+let sb: Sandbox;
+let file: string;
+const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
+// A join whose bootstrap token is unknown fails after this discovery timeout instead of kubeadm's 5 min.
+const DISCOVERY_TIMEOUT = '12s';
+
+beforeAll(async () => {
+  const client = generateSshKeyPair('ksctl-test');
+  set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length + 1) });
+  sb = sandbox();
+  file = path.join(sb.dir, 'cluster.yaml');
+  writeFileSync(file, clusterFile({ name: 'ha', distribution: 'kubeadm', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  await preinstallKubeadmPackages(set.hosts.slice(4), { env: { KUBEADM_STANDIN_DISCOVERY_TIMEOUT: DISCOVERY_TIMEOUT } });
+}, 120_000);
+afterAll(async () => {
+  await set?.teardown();
+  sb?.cleanup();
+});
+
+const lb = () => set.hosts[0]!;
+const etcdHosts = () => set.hosts.slice(1, 4);
+const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/ha');
+const log = () => {
+  try {
+    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8');
+  } catch {
+    return '(no log)';
+  }
+};
+const logTail = (n = 60) => log().split('\n').slice(-n).join('\n');
+/** The mint script's last line, logged once per mint on control plane 0. */
+const mints = (text: string) => text.match(/info {2}ca-cert-hash sha256:[0-9a-f]{64}$/gm)?.length ?? 0;
+const secret = (name: string) => path.join(clusterDir(), 'secrets', name);
+const statePath = () => path.join(clusterDir(), 'state.json');
+type State = { phase: string; resources: Record<string, { data?: { mintedAt?: string } }>; machines: Record<string, { status: string }> };
+const state = () => JSON.parse(readFileSync(statePath(), 'utf8')) as State;
+const nodeNames = async () => (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env)).stdout.split(' ').sort();
+/** The cluster's copy of ksctl's bootstrap token (kube-system/bootstrap-token-<id>). */
+const tokenSecret = () => `bootstrap-token-${readFileSync(secret('kubeadm-token'), 'utf8').trim().split('.')[0]}`;
+const tokenExpiry = async () => {
+  const r = await kubectl(['get', 'secret', '-n', 'kube-system', tokenSecret(), '-o', 'jsonpath={.data.expiration}'], sb.env);
+  return r.code === 0 ? Buffer.from(r.stdout, 'base64').toString() : undefined;
+};
+
+describe('ssh provider, kubeadm, external etcd', () => {
+  it('creates the HA cluster', async () => {
+    const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    expect(r.stdout).toContain('Cluster ha is ready');
+    // cp-1, w-0 and w-1 join in parallel, and one mint on cp-0 serves them all.
+    expect(mints(log())).toBe(1);
+  }, 90_000);
+
+  it('runs a healthy 3-member etcd cluster over TLS, reachable with our client certificate', () => {
+    const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
+    const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
+    const env = { ...process.env, ETCDCTL_API: '3' };
+    const health = spawnSync('etcdctl', ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8' });
+    expect(health.status, health.stderr).toBe(0);
+    expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
+    const members = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
+    expect((JSON.parse(members) as { members: unknown[] }).members).toHaveLength(3);
+    // The API servers keep the cluster's objects there (kube-apiserver's /registry layout).
+    const keys = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'get', '/registry/minions/', '--prefix', '--keys-only'], { env, encoding: 'utf8' });
+    expect(keys).toContain('/registry/minions/cp-0');
+    expect(() => execFileSync('etcdctl', ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'], { env, stdio: 'pipe' })).toThrow();
+  });
+
+  it('balances :6443 across both control planes with HAProxy', async () => {
+    const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
+    for (const cp of set.hosts.slice(4, 6)) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
+    expect((await lb().exec('pgrep -x haproxy')).code).toBe(0);
+  });
+
+  it('writes a kubeconfig whose server is the load balancer, and kubectl reaches the cluster through it', async () => {
+    const sw = await ksctl(['switch', 'ha'], sb.env);
+    expect(sw.code, sw.stderr).toBe(0);
+    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], sb.env);
+    expect(server.stdout).toBe(`https://${lb().address}:6443`);
+    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    expect(nodes.code, nodes.stderr).toBe(0);
+    expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
+    const wide = await kubectl(['get', 'nodes', '-o', 'wide'], sb.env);
+    expect(wide.stdout).toMatch(/cp-1\s+Ready\s+control-plane\s+\S+\s+v1\.31\.7/);
+    expect(wide.stdout).toMatch(/w-0\s+Ready\s+<none>\s+\S+\s+v1\.31\.7/);
+    expect(readFileSync(secret('kubeconfig'), 'utf8')).toContain(`https://${lb().address}:6443`);
+  });
+
+  it('configured the nodes: containerd with systemd cgroups, kubelet running, flannel applied with kubectl', async () => {
+    for (const h of set.hosts.slice(4, 8)) {
+      const toml = (await h.exec('cat /etc/containerd/config.toml')).stdout;
+      expect(toml).toMatch(/SystemdCgroup = true/);
+      expect(toml).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+      expect((await h.exec('systemctl is-active containerd kubelet')).stdout.split('\n').slice(0, 2)).toEqual(['active', 'active']);
+    }
+    const ds = await kubectl(['get', 'daemonset', '-n', 'kube-flannel', 'kube-flannel-ds', '-o', 'json'], sb.env);
+    expect(ds.code, ds.stderr).toBe(0);
+    expect(JSON.parse(ds.stdout).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toBeTruthy();
+    const net = await kubectl(['get', 'configmap', '-n', 'kube-flannel', 'kube-flannel-cfg', '-o', 'jsonpath={.data.net-conf\\.json}'], sb.env);
+    expect(JSON.parse(net.stdout)).toMatchObject({ Network: '10.244.0.0/16', Backend: { Type: 'vxlan' } });
+  });
+
+  it('describes machines, versions and every step', async () => {
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; status: string; hostKeys: string[] }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
+    expect(d.phase).toBe('ready');
+    expect(d.machines).toHaveLength(8);
+    expect(d.machines.every((m) => m.status === 'bootstrapped' && m.hostKeys.length === 1)).toBe(true);
+    expect(d.steps.every((s) => s.status === 'done')).toBe(true);
+    expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'kubeadm' });
+  });
+
+  it('removes a worker (drained, deleted, kubeadm reset) and adds it back', async () => {
+    const h = set.hosts[7]!;
+    const rm = await ksctl(['delete', 'worker', 'ha', 'w-1'], sb.env);
+    expect(rm.code, `${rm.stderr}\n${logTail()}`).toBe(0);
+    expect(await nodeNames()).toEqual(['cp-0', 'cp-1', 'w-0']);
+    expect((await h.exec('test -e /etc/kubernetes/kubelet.conf')).code).not.toBe(0); // reset
+    expect((await h.exec('systemctl is-active kubelet')).stdout.trim()).not.toBe('active');
+    let d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    expect(d.workers).toBe(1);
+    expect(d.machines.map((m) => m.name)).not.toContain('w-1');
+
+    const add = await ksctl(['add', 'worker', 'ha', '--name', 'w-1', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519'), '--host-key', h.hostKeyPublic], sb.env);
+    expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
+    expect(await nodeNames()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
+    d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    expect(d.workers).toBe(2);
+  }, 90_000);
+
+  it('re-mints the expired bootstrap token on control plane 0 before a late join (and the join fails without it)', async () => {
+    const h = set.hosts[8]!;
+    const mintedAt = state().resources['kubeadm/bootstrap']?.data?.mintedAt;
+    expect(mintedAt).toBeTruthy();
+    // Time passes: the token's 24 h run out (its expiration moves into the past; the API server then
+    // treats it like the token cleaner would, as gone).
+    const past = Buffer.from(new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z')).toString('base64');
+    const expire = await kubectl(['patch', 'secret', '-n', 'kube-system', tokenSecret(), '-p', JSON.stringify({ data: { expiration: past } })], sb.env);
+    expect(expire.code, expire.stderr).toBe(0);
+    expect(await tokenExpiry()).toBeUndefined();
+
+    // ksctl's record still says "minted recently": no re-mint, so the join cannot find the token.
+    const t0 = Date.now();
+    const late = await ksctl(['add', 'worker', 'ha', '--name', 'w-2', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519'), '--host-key', h.hostKeyPublic], sb.env);
+    expect(late.code, late.stdout).toBe(1);
+    expect(late.stderr).toContain('machine "w-2"');
+    expect(log()).toContain('could not find a JWS signature in the cluster-info ConfigMap for token ID');
+    expect(mints(log())).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(45_000);
+    expect(state().machines['w-2']?.status).not.toBe('bootstrapped');
+
+    // Now the record is as old as the token would be: `add worker` resumes w-2 and re-mints first.
+    const st = JSON.parse(readFileSync(statePath(), 'utf8')) as State;
+    st.resources['kubeadm/bootstrap']!.data!.mintedAt = new Date(Date.now() - REMINT_AFTER_MS - 60_000).toISOString();
+    writeFileSync(statePath(), JSON.stringify(st, null, 2));
+    const before = log().length;
+    const resumed = await ksctl(['add', 'worker', 'ha'], sb.env);
+    expect(resumed.code, `${resumed.stderr}\n${logTail()}`).toBe(0);
+    expect(resumed.stdout).toContain('Added worker w-2');
+    expect(mints(log().slice(before))).toBe(1);
+    expect(await nodeNames()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1', 'w-2']);
+    // The same (ksctl-generated) token is valid again for another 24 h, and the mint is recorded.
+    const expiry = await tokenExpiry();
+    expect(Date.parse(expiry!) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect(Date.now() - Date.parse(state().resources['kubeadm/bootstrap']!.data!.mintedAt!)).toBeLessThan(60_000);
+  }, 90_000);
+
+  it('delete resets Kubernetes and removes etcd, and leaves the machines', async () => {
+    const del = await ksctl(['delete', 'cluster', 'ha'], sb.env);
+    expect(del.code, `${del.stderr}`).toBe(0);
+    for (const h of set.hosts.slice(1, 9)) {
+      const left = await h.exec('for f in /etc/kubernetes/kubelet.conf /etc/kubernetes/admin.conf /etc/kubernetes/pki /etc/systemd/system/ksctl-etcd.service; do test -e $f && echo $f; done; systemctl is-active --quiet kubelet && echo kubelet; true');
+      expect(left.stdout.trim(), h.name).toBe('');
+      expect((await h.exec('true')).code).toBe(0); // still up
+    }
+    for (const h of set.hosts.slice(4, 6)) expect((await h.exec('pgrep -f kube-apiserver.mjs')).code).not.toBe(0);
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], sb.env)).stdout).not.toContain('ksctl-ssh-default-ha');
+  }, 90_000);
+});

@@ -1,0 +1,133 @@
+/**
+ * cloud-init STAND-IN: what cloud-init does on the first boot of a real EC2 instance (Ubuntu AMI),
+ * done instead on the SSH test host (test/hosts) that FakeAws mapped the instance onto (config.ipMap
+ * or ipHook give the instance that host's address). Plug it in as `fake.onInstanceBoot`; the fake runs
+ * it when the instance reaches `running` and answers no call until it has finished.
+ *
+ * Inside that host only (its own mount/uts/net/pid namespaces, entered with nsenter through the
+ * host's holder pid, like test/hosts/harness.ts `exec`):
+ *   - `ssh_keys` / `ssh_deletekeys` from the instance's #cloud-config user data: the host keys are
+ *     replaced by the ed25519 key ksctl generated for this machine; sshd is restarted with it;
+ *   - the AMI's default user (`ubuntu`) is created with passwordless sudo
+ *     (/etc/sudoers.d/90-cloud-init-users, as cloud-init writes it) and the instance's EC2 key pair
+ *     (KeyName) in its ~/.ssh/authorized_keys.
+ * Nothing else of cloud-init (hostname, packages, runcmd, mounts) is modelled.
+ *
+ * In a ksctl subprocess (install.ts) it is enabled by $KSCTL_CLOUD_INIT_HOSTS: a JSON object of
+ * `{ "<instance address>": <holder pid> }`.
+ */
+import { spawn } from 'node:child_process';
+import { parse } from 'yaml';
+import type { FakeAws } from './fake-aws.js';
+import type { Inst } from './model.js';
+
+export const CLOUD_INIT_HOSTS_ENV = 'KSCTL_CLOUD_INIT_HOSTS';
+
+export interface CloudInitStandinOptions {
+  /** Instance address (public or private) → holder pid of the SSH test host that plays it. */
+  hosts: Record<string, number>;
+  /** The AMI's default login user (Canonical's Ubuntu images: `ubuntu`). */
+  defaultUser?: string;
+  /** Called with what was done, for debugging. */
+  log?: (line: string) => void;
+}
+
+interface CloudConfig {
+  ssh_deletekeys?: boolean;
+  ssh_keys?: Record<string, string>;
+}
+
+function userDataOf(inst: Inst): CloudConfig {
+  if (!inst.userData) return {};
+  const text = Buffer.from(inst.userData, 'base64').toString('utf8');
+  if (!text.startsWith('#cloud-config')) return {};
+  return (parse(text) as CloudConfig | null) ?? {};
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/** The first-boot script, run as root inside the host. Idempotent (a second boot changes nothing). */
+export function firstBootScript(cfg: CloudConfig, user: string, authorizedKey: string | undefined): string {
+  const keys = cfg.ssh_keys ?? {};
+  const lines = ['set -euo pipefail'];
+  if (keys.ed25519_private && keys.ed25519_public) {
+    if (cfg.ssh_deletekeys) lines.push('rm -f /etc/ssh/ssh_host_*');
+    lines.push(
+      `echo ${b64(`${keys.ed25519_private.trim()}\n`)} | base64 -d > /etc/ssh/ssh_host_ed25519_key`,
+      'chmod 0600 /etc/ssh/ssh_host_ed25519_key',
+      `echo ${b64(`${keys.ed25519_public.trim()}\n`)} | base64 -d > /etc/ssh/ssh_host_ed25519_key.pub`,
+      'chmod 0644 /etc/ssh/ssh_host_ed25519_key.pub',
+    );
+  }
+  // Like the host's own accounts (test/hosts/host-init.sh): password "*" (none, not locked: sshd
+  // runs without PAM and refuses locked accounts).
+  lines.push(
+    `id ${user} >/dev/null 2>&1 || useradd -m -s /bin/bash -p '*' ${user}`,
+    'mkdir -p /etc/sudoers.d',
+    `echo '${user} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/90-cloud-init-users`,
+    'chmod 0440 /etc/sudoers.d/90-cloud-init-users',
+    `home=$(getent passwd ${user} | cut -d: -f6)`,
+    `install -d -m 0700 -o ${user} -g ${user} "$home/.ssh"`,
+  );
+  if (authorizedKey) {
+    lines.push(
+      `echo ${b64(`${authorizedKey.trim()}\n`)} | base64 -d > "$home/.ssh/authorized_keys"`,
+      `chown ${user}:${user} "$home/.ssh/authorized_keys"`,
+      'chmod 0600 "$home/.ssh/authorized_keys"',
+    );
+  }
+  // Restart sshd with the new host key (the test host's sshd, started by host-init.sh `boot`).
+  lines.push(
+    '/usr/sbin/sshd -t -f /etc/ssh/sshd_config',
+    'if [ -s /run/sshd.pid ]; then',
+    '  old=$(cat /run/sshd.pid)',
+    '  kill "$old" 2>/dev/null || true',
+    '  for i in $(seq 1 200); do kill -0 "$old" 2>/dev/null || break; sleep 0.01; done',
+    'fi',
+    'mkdir -p /run/sshd && chmod 0755 /run/sshd',
+    '/usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log',
+    'for i in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && exit 0; sleep 0.01; done',
+    'echo "sshd did not come back" >&2; exit 1',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function runInHost(holderPid: number, script: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'nsenter',
+      ['-t', String(holderPid), '-m', '-u', '-n', '-p', '-r', '-w', '--',
+        'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8',
+        '/bin/bash', '--norc', '-s'],
+      // sshd daemonizes inside the host; its fds must not hold our pipes open.
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(script);
+  });
+}
+
+/** The boot hook for `fake.onInstanceBoot`. Instances that map to no test host boot as plain fakes. */
+export function cloudInitStandin(opts: CloudInitStandinOptions): (inst: Inst, fake: FakeAws) => Promise<void> {
+  const user = opts.defaultUser ?? 'ubuntu';
+  return async (inst, fake) => {
+    const address = [inst.publicIp, inst.privateIp].find((a) => a !== undefined && opts.hosts[a] !== undefined);
+    if (!address) return;
+    const keyPair = inst.keyName ? Object.values(fake.data.keyPairs).find((k) => k.name === inst.keyName && k.region === inst.region) : undefined;
+    const script = firstBootScript(userDataOf(inst), user, keyPair?.publicKey);
+    const r = await runInHost(opts.hosts[address]!, script);
+    if (r.code !== 0) throw new Error(`cloud-init stand-in: first boot of ${inst.id} on ${address} failed (${r.code}): ${r.stderr.trim()}`);
+    opts.log?.(`cloud-init stand-in: ${inst.id} (${inst.tags.Name ?? ''}) booted on ${address}`);
+  };
+}
+
+/** From $KSCTL_CLOUD_INIT_HOSTS, or undefined when unset. */
+export function cloudInitStandinFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof cloudInitStandin> | undefined {
+  const raw = env[CLOUD_INIT_HOSTS_ENV];
+  if (!raw) return undefined;
+  return cloudInitStandin({ hosts: JSON.parse(raw) as Record<string, number> });
+}

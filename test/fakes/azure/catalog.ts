@@ -1,0 +1,55 @@
+/** What FakeAzure offers: regions, VM SKUs, quotas and AKS versions (adjustable per test via config). */
+export interface FakeSku {
+  name: string;
+  vcpus: number;
+  family: string;
+  /** Regions where the SKU is listed but restricted for the subscription. */
+  restrictedIn?: string[];
+}
+
+export interface FakeAzureConfig {
+  regions: string[];
+  skus: FakeSku[];
+  /** Quota limits by usage name (`cores`, `lowPriorityCores`, `standardBSFamily`...). */
+  quotas: Record<string, number>;
+  /** vCPUs in use by machines outside the fake's model, by usage name. */
+  usedElsewhere: Record<string, number>;
+  aksVersions: { version: string; patches: string[]; preview?: boolean }[];
+  /** Fake milliseconds each request takes (the clock advances by this per call). */
+  tickMs: number;
+  /** Fake milliseconds until an operation finishes, by resource type (last segment) and verb. */
+  latencies: Record<string, number>;
+}
+
+export function defaultConfig(): FakeAzureConfig {
+  return {
+    regions: ['eastus', 'westeurope'],
+    skus: [
+      { name: 'Standard_B1s', vcpus: 1, family: 'standardBSFamily' },
+      { name: 'Standard_B1ms', vcpus: 1, family: 'standardBSFamily' },
+      { name: 'Standard_B2s', vcpus: 2, family: 'standardBSFamily' },
+      { name: 'Standard_B2ms', vcpus: 2, family: 'standardBSFamily' },
+      { name: 'Standard_D2s_v5', vcpus: 2, family: 'standardDSv5Family' },
+      { name: 'Standard_D4s_v5', vcpus: 4, family: 'standardDSv5Family' },
+      { name: 'Standard_NC6s_v3', vcpus: 6, family: 'standardNCSv3Family', restrictedIn: ['eastus'] },
+    ],
+    quotas: { cores: 100, lowPriorityCores: 20, standardBSFamily: 40, standardDSv5Family: 40, standardNCSv3Family: 0 },
+    usedElsewhere: {},
+    aksVersions: [
+      { version: '1.32', patches: ['1.32.1', '1.32.3'] },
+      { version: '1.31', patches: ['1.31.4', '1.31.7'] },
+      { version: '1.30', patches: ['1.30.9'] },
+      { version: '1.33', patches: ['1.33.0'], preview: true },
+    ],
+    tickMs: 1000,
+    latencies: {
+      'PUT virtualMachines': 8000,
+      'DELETE virtualMachines': 6000,
+      'PUT managedClusters': 20000,
+      'DELETE managedClusters': 10000,
+      'DELETE resourceGroups': 10000,
+      PUT: 2000,
+      DELETE: 2000,
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * FakeAzure's ARM endpoints: resource groups, resources in a group (GET/PUT/DELETE/list), the
+ * compute SKU and usage lists, AKS versions and user credentials, and async operation status.
+ */
+import { ARM, armError, FAKE_SUBSCRIPTION, type FakeAzure, type Reply } from './fake-azure.js';
+import { ArmModel, kindOf, type ArmRes, type Json } from './model.js';
+
+interface Req {
+  method: string;
+  path: string;
+  url: URL;
+  body: Json | undefined;
+}
+
+const notFound = (what: string): Reply => armError(404, 'ResourceNotFound', `The Resource '${what}' was not found.`);
+const groupNotFound = (g: string): Reply => armError(404, 'ResourceGroupNotFound', `Resource group '${g}' could not be found.`);
+
+function asyncHeaders(op: { id: string }): Record<string, string> {
+  return { 'Azure-AsyncOperation': `${ARM}/subscriptions/${FAKE_SUBSCRIPTION}/providers/Microsoft.Fake/operations/${op.id}?api-version=2024-01-01` };
+}
+
+export function route(fake: FakeAzure, req: Req): Reply {
+  const parts = req.path.split('/').filter(Boolean);
+  if (parts[0]?.toLowerCase() !== 'subscriptions') return notFound(req.path);
+  if (parts[1] !== FAKE_SUBSCRIPTION) return armError(404, 'SubscriptionNotFound', `The subscription '${parts[1]}' could not be found.`);
+  const lower = parts.map((p) => p.toLowerCase());
+  // /subscriptions/{s}/providers/...
+  if (lower[2] === 'providers') return subscriptionLevel(fake, req, parts);
+  if (lower[2] === 'resourcegroups' && parts.length === 3 && req.method === 'GET') {
+    const groups = [...fake.model.resources.values()].filter((r) => r.type === 'resourceGroups');
+    return { status: 200, body: { value: groups.map((g) => ({ id: g.id, name: g.name, location: g.location, tags: g.tags, properties: { provisioningState: g.state } })) } };
+  }
+  if (lower[2] !== 'resourcegroups' || !parts[3]) return notFound(req.path);
+  const group = parts[3];
+  const gid = `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/${group}`;
+  if (parts.length === 4) return resourceGroup(fake, req, gid, group);
+  const rg = fake.model.get(gid);
+  if (!rg || rg.state === 'Deleting') return groupNotFound(group);
+  // .../providers/{ns}/{type}[/{name}[/{action}|/{subtype}/{subname}]]
+  const ns = parts[5]!;
+  const type = `${ns}/${parts[6]}`;
+  if (parts.length === 7 && req.method === 'GET') {
+    return { status: 200, body: { value: fake.model.inGroup(group, type).map((r) => fake.model.wire(r)) } };
+  }
+  const id = `${gid}/providers/${parts.slice(5, 8).join('/')}`;
+  if (parts.length === 9 && req.method === 'POST') return action(fake, id, parts[8]!);
+  if (parts.length !== 8) return notFound(req.path);
+  return resource(fake, req, { id, type, name: parts[7]!, group });
+}
+
+function subscriptionLevel(fake: FakeAzure, req: Req, parts: string[]): Reply {
+  const tail = parts.slice(3).map((p) => p.toLowerCase()).join('/');
+  if (tail.startsWith('microsoft.fake/operations/')) {
+    const op = fake.model.ops.get(parts[5]!);
+    return op ? { status: 200, body: { id: op.id, status: op.status } } : notFound(req.path);
+  }
+  if (tail === 'microsoft.compute/skus') {
+    const loc = /location eq '([^']+)'/.exec(req.url.searchParams.get('$filter') ?? '')?.[1] ?? '';
+    if (!fake.config.regions.includes(loc)) return { status: 200, body: { value: [] } };
+    const value = fake.config.skus.map((s) => ({
+      resourceType: 'virtualMachines',
+      name: s.name,
+      family: s.family,
+      locations: [loc],
+      capabilities: [{ name: 'vCPUs', value: String(s.vcpus) }],
+      restrictions: s.restrictedIn?.includes(loc) ? [{ type: 'Location', values: [loc], reasonCode: 'NotAvailableForSubscription' }] : [],
+    }));
+    return { status: 200, body: { value } };
+  }
+  const usage = /^microsoft\.compute\/locations\/([^/]+)\/usages$/.exec(tail);
+  if (usage) return { status: 200, body: { value: usages(fake, usage[1]!) } };
+  const versions = /^microsoft\.containerservice\/locations\/([^/]+)\/kubernetesversions$/.exec(tail);
+  if (versions) {
+    const values = fake.config.aksVersions.map((v) => ({ version: v.version, isPreview: !!v.preview, patchVersions: Object.fromEntries(v.patches.map((p) => [p, { upgrades: [] }])) }));
+    return { status: 200, body: { values } };
+  }
+  return notFound(req.path);
+}
+
+function usages(fake: FakeAzure, loc: string): Json[] {
+  const used = new Map(Object.entries(fake.config.usedElsewhere));
+  for (const r of fake.model.resources.values()) {
+    if (kindOf(r.type) !== 'virtualMachines' || r.location !== loc) continue;
+    const size = ((r.properties['hardwareProfile'] as Json | undefined)?.['vmSize'] as string) ?? '';
+    const sku = fake.config.skus.find((s) => s.name === size);
+    if (!sku) continue;
+    const spot = r.properties['priority'] === 'Spot';
+    for (const name of spot ? ['lowPriorityCores'] : ['cores', sku.family]) used.set(name, (used.get(name) ?? 0) + sku.vcpus);
+  }
+  return Object.entries(fake.config.quotas).map(([name, limit]) => ({ name: { value: name, localizedValue: name }, limit, currentValue: used.get(name) ?? 0, unit: 'Count' }));
+}
+
+function resourceGroup(fake: FakeAzure, req: Req, id: string, name: string): Reply {
+  const m = fake.model;
+  const rg = m.get(id);
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    return rg ? { status: 200, body: { id: rg.id, name: rg.name, location: rg.location, tags: rg.tags, properties: { provisioningState: rg.state } } } : groupNotFound(name);
+  }
+  if (req.method === 'PUT') {
+    if (rg?.state === 'Deleting') return armError(409, 'ResourceGroupBeingDeleted', `The resource group '${name}' is in deprovisioning state.`);
+    const body = req.body ?? {};
+    const r: ArmRes = rg ?? { id, type: 'resourceGroups', name, group: name, location: String(body['location']), tags: {}, extra: {}, properties: {}, state: 'Succeeded' };
+    r.tags = (body['tags'] as Record<string, string>) ?? {};
+    m.resources.set(id.toLowerCase(), r);
+    return { status: rg ? 200 : 201, body: { id: r.id, name, location: r.location, tags: r.tags, properties: { provisioningState: 'Succeeded' } } };
+  }
+  if (req.method === 'DELETE') {
+    if (!rg) return groupNotFound(name);
+    rg.state = 'Deleting';
+    const op = m.startOp(rg, 'DELETE', fake.now + fake.latency('DELETE', 'resourceGroups'));
+    return { status: 202, headers: asyncHeaders(op) };
+  }
+  return armError(405, 'MethodNotAllowed', req.method);
+}
+
+function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; name: string; group: string }): Reply {
+  const m = fake.model;
+  const existing = m.get(where.id);
+  const kind = kindOf(where.type);
+  if (req.method === 'GET') return existing ? { status: 200, body: m.wire(existing) } : notFound(where.id);
+  if (req.method === 'DELETE') {
+    if (!existing) return { status: 204 };
+    const users = m.usersOf(existing.id).filter((u) => u.state !== 'Deleting');
+    if (users.length > 0) {
+      const code = kind === 'networkInterfaces' ? 'NicInUse' : kind === 'publicIPAddresses' ? 'PublicIPAddressCannotBeDeleted' : 'InUseCannotBeDeleted';
+      return armError(400, code, `${existing.name} is in use by ${users.map((u) => u.id).join(', ')}`);
+    }
+    existing.state = 'Deleting';
+    return { status: 202, headers: asyncHeaders(m.startOp(existing, 'DELETE', fake.now + fake.latency('DELETE', kind))) };
+  }
+  if (req.method !== 'PUT') return armError(405, 'MethodNotAllowed', req.method);
+  if (existing?.state === 'Deleting') return armError(409, 'Conflict', `${where.name} is being deleted`);
+  // AKS refuses a PUT while another operation on the cluster is in progress.
+  if (kind === 'managedClusters' && existing && existing.state !== 'Succeeded') {
+    return armError(409, 'OperationNotAllowed', `Operation is not allowed because there's an in progress create managed cluster operation.`);
+  }
+  const body = req.body ?? {};
+  const missing = ArmModel.references(body['properties']).filter((ref) => !m.exists(ref));
+  if (missing.length > 0) return armError(400, 'InvalidResourceReference', `Resource ${missing[0]} referenced by ${where.id} was not found.`);
+  const { id: _i, name: _n, type: _t, location, tags, properties, ...extra } = body;
+  const r: ArmRes = existing ?? { ...where, location: String(location), tags: {}, extra: {}, properties: {}, state: 'Creating' };
+  r.tags = (tags as Record<string, string>) ?? {};
+  r.extra = { ...r.extra, ...extra };
+  r.properties = { ...r.properties, ...((properties as Json) ?? {}) };
+  delete r.properties['provisioningState'];
+  if (existing) r.state = 'Updating';
+  m.compute(r);
+  m.resources.set(where.id.toLowerCase(), r);
+  const op = m.startOp(r, 'PUT', fake.now + fake.latency('PUT', kind));
+  return { status: existing ? 200 : 201, body: m.wire(r), headers: asyncHeaders(op) };
+}
+
+function action(fake: FakeAzure, id: string, name: string): Reply {
+  const r = fake.model.get(id);
+  if (!r || r.state === 'Deleting') return notFound(id);
+  if (name.toLowerCase() === 'listclusterusercredential' && kindOf(r.type) === 'managedClusters') {
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: ${r.name}`,
+      '  cluster:',
+      `    server: https://${String(r.properties['fqdn'])}:443`,
+      '    certificate-authority-data: RkFLRS1DQQ==',
+      'contexts:',
+      `- name: ${r.name}`,
+      '  context:',
+      `    cluster: ${r.name}`,
+      `    user: clusterUser_${r.group}_${r.name}`,
+      `current-context: ${r.name}`,
+      'users:',
+      `- name: clusterUser_${r.group}_${r.name}`,
+      '  user:',
+      '    client-certificate-data: RkFLRS1DRVJU',
+      '    client-key-data: RkFLRS1LRVk=',
+      '',
+    ].join('\n');
+    return { status: 200, body: { kubeconfigs: [{ name: 'clusterUser', value: Buffer.from(kubeconfig).toString('base64') }] } };
+  }
+  return notFound(`${id}/${name}`);
+}

@@ -1,0 +1,285 @@
+/**
+ * FakeGcp — a stateful in-memory stand-in for the Compute Engine and GKE APIs ksctl calls, for
+ * tests (no Google API is reachable here). Not a mock of the provider: a small model with names,
+ * labels, operations that finish over fake time, `requestId` deduplication, dependency rules and
+ * Google's error shapes (gax GoogleError with gRPC codes).
+ *
+ * Where it plugs in: `attach(client)` replaces the generated client's *transport stub*
+ * (`client._gaxGrpc.createStub`, called once by `initialize()`), not its methods. So the real
+ * generated client and google-gax still run: request shaping, routing headers, call settings and
+ * gax's own retry/timeout wrapper, the Compute LRO wrapper (`latestResponse`), and auto-pagination
+ * over `nextPageToken`. Stubbing `client.innerApiCalls.insert` instead would skip gax entirely.
+ * No credential is ever loaded: the stub is what would have used it, and the runtime's `adc()` is fake.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { GcpRuntime } from '../../../src/cloud/gcp/runtime.js';
+import type { Instance, Operation } from '../../../src/cloud/gcp/sdk.js';
+import { FakeClock } from '../aws/clock.js';
+import { noFaults, rng, type FaultConfig } from '../aws/faults.js';
+import type { Env, Handler } from './env.js';
+import { SimulatedCrash, googleError, notFound, throttled } from './errors.js';
+import { computeHandlers } from './fake-compute.js';
+import { gkeHandlers } from './fake-gke.js';
+import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
+import { instanceView, inventoryOf, opView, type InventoryItem } from './views.js';
+
+export { SimulatedCrash, isSimulatedCrash } from './errors.js';
+
+const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
+const MUTATING = /:(insert|delete|create\w*|delete\w*|set\w*)$/;
+
+export interface CallRecord {
+  n: number;
+  op: string;
+  mutating: boolean;
+  outcome: string;
+  at: number;
+  input?: any;
+}
+
+export interface FakeGcpOptions {
+  config?: Partial<Omit<FakeGcpConfig, 'latencies'>> & { latencies?: Partial<FakeGcpConfig['latencies']> };
+  clock?: 'virtual' | { scale: number };
+}
+
+export class FakeGcp {
+  data: FakeGcpData = emptyData();
+  config: FakeGcpConfig;
+  readonly clock: FakeClock;
+  faults: FaultConfig = noFaults();
+  calls: CallRecord[] = [];
+  crashed = false;
+  operatorIp: string | undefined = '198.51.100.77';
+  /** What `adc()` reports; `faults.credentials` = 'missing' makes it throw. */
+  adcProject: string | undefined = 'ksctl-fake-project';
+  onCrash: (() => void) | undefined;
+  /** Operations that will fail once DONE (e.g. a spot stockout of `instances:insert`), in order. */
+  opFaults: { op: string; code: string; message: string }[] = [];
+  private counters = { mutating: 0, ops: {} as Record<string, number>, ips: 0 };
+  private random = rng(this.faults);
+
+  constructor(opts: FakeGcpOptions = {}) {
+    const base = defaultConfig();
+    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } } as FakeGcpConfig;
+    const c = opts.clock ?? 'virtual';
+    this.clock = new FakeClock(c === 'virtual' ? { mode: 'virtual' } : { mode: 'scaled', scale: c.scale });
+    this.env.config = this.config;
+  }
+
+  // ---- faults (same vocabulary as FakeAws) ----------------------------------------------------
+
+  throttle(rate: number, seed = 1): this {
+    this.faults.throttleRate = rate;
+    this.faults.seed = seed;
+    this.random = rng(this.faults);
+    return this;
+  }
+
+  crashAt(at: number, when: 'before' | 'after', op?: string): this {
+    this.faults.crash = { at, when, ...(op ? { op } : {}) };
+    this.counters.mutating = 0;
+    return this;
+  }
+
+  /** Fail the Nth call of `op` (`instances:insert`) from now with a gRPC status name. */
+  failNth(op: string, nth: number, code: Parameters<typeof googleError>[0], message?: string): this {
+    this.counters.ops[op] = 0;
+    this.faults.fail.push({ op, nth, code, ...(message ? { message } : {}) });
+    return this;
+  }
+
+  clearFaults(): this {
+    const seed = this.faults.seed;
+    this.faults = { ...noFaults(), seed };
+    this.crashed = false;
+    this.counters.mutating = 0;
+    return this;
+  }
+
+  mutatingCalls(): CallRecord[] {
+    return this.calls.filter((c) => c.mutating);
+  }
+
+  callsOf(op: string, outcome?: string): CallRecord[] {
+    return this.calls.filter((c) => c.op === op && (outcome === undefined || c.outcome === outcome));
+  }
+
+  // ---- the call path -------------------------------------------------------------------------
+
+  async dispatch(op: string, request: any): Promise<any> {
+    const mutating = MUTATING.test(op);
+    const rec: CallRecord = { n: this.calls.length + 1, op, mutating, outcome: 'ok', at: this.clock.now(), ...(mutating ? { input: request } : {}) };
+    this.calls.push(rec);
+    const fail = (outcome: string, e: Error) => {
+      rec.outcome = outcome;
+      throw e;
+    };
+    if (this.crashed) fail('crash', new SimulatedCrash(op));
+    if (this.faults.credentials !== 'ok') fail('unauthenticated', googleError('UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
+    if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) fail('throttled', throttled());
+    if (op in this.counters.ops) {
+      const n = ++this.counters.ops[op]!;
+      const f = this.faults.fail.find((x) => x.op === op && x.nth === n);
+      if (f) fail(f.code, googleError(f.code as any, f.message ?? `injected ${f.code}`));
+    }
+    let crashAfter = false;
+    if (mutating && this.faults.crash && (!this.faults.crash.op || this.faults.crash.op === op)) {
+      if (++this.counters.mutating === this.faults.crash.at) {
+        if (this.faults.crash.when === 'before') this.crash(rec, op);
+        crashAfter = true;
+      }
+    }
+    const handler = HANDLERS[op];
+    if (!handler) fail('unimplemented', googleError('INVALID_ARGUMENT', `FakeGcp does not implement ${op}`));
+    this.settle();
+    let out: any;
+    try {
+      const rid = request?.requestId as string | undefined;
+      const seen = rid ? this.data.requestIds.get(rid) : undefined;
+      if (seen) out = this.opView(seen);
+      else {
+        out = await handler!(this.env, request);
+        this.settle();
+        if (rid && out?.kind === 'compute#operation') this.data.requestIds.set(rid, opKey(out));
+      }
+    } catch (e) {
+      rec.outcome = String((e as any)?.reason ?? (e as any)?.code ?? 'error');
+      throw e;
+    }
+    if (crashAfter) this.crash(rec, op);
+    return structuredClone(out);
+  }
+
+  private crash(rec: CallRecord, op: string): never {
+    rec.outcome = 'crash';
+    this.crashed = true;
+    this.onCrash?.();
+    throw new SimulatedCrash(op);
+  }
+
+  /** Completes due operations and removes what finished deleting. */
+  settle(): void {
+    const now = this.clock.now();
+    for (const o of this.data.ops.values()) {
+      if (o.onDone && now >= o.doneAt) {
+        const run = o.onDone;
+        delete o.onDone;
+        run();
+      }
+    }
+    for (const [k, c] of this.data.clusters) {
+      if (c.goneAt !== undefined && now >= c.goneAt) {
+        this.data.clusters.delete(k);
+        for (const p of [...this.data.nodePools.keys()]) if (p.startsWith(`${k}/`)) this.data.nodePools.delete(p);
+      }
+    }
+    for (const [k, p] of this.data.nodePools) if (p.goneAt !== undefined && now >= p.goneAt) this.data.nodePools.delete(k);
+    for (const [k, i] of this.data.instances) if (i.goneAt !== undefined && now >= i.goneAt) this.data.instances.delete(k);
+  }
+
+  /** The transport: every RPC of `client` goes to `dispatch` as `<client>:<method>`. */
+  attach(client: any, name: string): void {
+    const fake = this;
+    const stub = new Proxy(
+      {},
+      {
+        get: (_t, method) =>
+          method === 'then' || typeof method !== 'string'
+            ? undefined
+            : (request: any, _metadata: unknown, _options: unknown, callback: (err: unknown, res?: unknown) => void) => {
+                fake.dispatch(`${name}:${method}`, request).then(
+                  (res) => callback(null, res),
+                  (err) => callback(err),
+                );
+                return { cancel() {} };
+              },
+      },
+    );
+    client._gaxGrpc.createStub = async () => stub;
+  }
+
+  runtime(): Partial<GcpRuntime> {
+    return {
+      clock: this.clock,
+      env: {},
+      lookupPublicIp: async () => this.operatorIp,
+      adc: async () => {
+        if (this.faults.credentials !== 'ok') throw new Error('Could not load the default credentials (FakeGcp)');
+        return { account: 'ksctl-test@ksctl-fake-project.iam.gserviceaccount.com', ...(this.adcProject ? { project: this.adcProject } : {}) };
+      },
+      // Never the machine's ADC: inert service-account credentials; the stub never uses them anyway.
+      clientOptions: { credentials: { client_email: 'fake@ksctl-fake-project.iam.gserviceaccount.com', private_key: 'not-a-key' } },
+      configureClient: (client, name) => this.attach(client, name),
+    };
+  }
+
+  // ---- handler environment -------------------------------------------------------------------
+
+  readonly env: Env = {
+    data: this.data,
+    config: undefined as unknown as FakeGcpConfig,
+    now: () => this.clock.now(),
+    nextId: () => String(1_000_000 + this.data.seq++),
+    nextIp: () => this.counters.ips++,
+    link: (id) => `https://www.googleapis.com/compute/v1/projects/${this.config.project}/${id}`,
+    op: (type, scope, latency, target, opts = {}) => {
+      const name = `operation-${this.data.seq++}-${type}`;
+      const prefix = scope.zone ? `zones/${scope.zone}` : scope.region ? `regions/${scope.region}` : 'global';
+      const op: Operation = {
+        kind: 'compute#operation',
+        name,
+        operationType: type,
+        targetLink: this.env.link(target),
+        status: 'PENDING',
+        ...(scope.zone ? { zone: this.env.link(prefix) } : {}),
+        ...(scope.region ? { region: this.env.link(prefix) } : {}),
+      };
+      const now = this.clock.now();
+      this.data.ops.set(`${prefix}/operations/${name}`, { op, startAt: now, doneAt: now + Math.max(0, latency), ...opts });
+      return this.opView(`${prefix}/operations/${name}`);
+    },
+    opView: (id) => this.opView(id),
+    opFault: (op) => {
+      const i = this.opFaults.findIndex((f) => f.op === op);
+      return i < 0 ? undefined : this.opFaults.splice(i, 1).map(({ code, message }) => ({ code, message }))[0];
+    },
+    waitOp: async (id) => {
+      const o = this.data.ops.get(id);
+      if (!o) throw notFound(id);
+      const ms = Math.min(o.doneAt, this.clock.now() + 120_000) - this.clock.now();
+      if (ms > 0) await this.clock.sleep(ms);
+      this.settle();
+      return this.opView(id);
+    },
+    instanceView: (id) => this.instanceView(id),
+    cpusInRegion: (region) =>
+      [...this.data.instances.entries()]
+        .filter(([k]) => this.config.regions[region]?.zones.some((z) => k.startsWith(`zones/${z}/`)))
+        .reduce((n, [, i]) => n + (this.config.machineTypes[String(i.res.machineType).split('/').pop()!] ?? 0), 0),
+    page: (items, req) => {
+      const size = 50;
+      const start = Number(req.pageToken || 0);
+      const next = start + size < items.length ? String(start + size) : '';
+      return { items: items.slice(start, start + size), nextPageToken: next };
+    },
+  };
+
+  private opView(id: string): Operation {
+    return opView(this.data, this.clock.now(), id);
+  }
+
+  private instanceView(id: string): Instance {
+    return instanceView(this.data, this.clock.now(), id);
+  }
+
+  /** Everything that exists (deleting resources included until they are gone). */
+  inventory(): InventoryItem[] {
+    this.settle();
+    return inventoryOf(this.data);
+  }
+}
+
+function opKey(op: Operation): string {
+  const scope = op.zone ? `zones/${String(op.zone).split('/').pop()}` : op.region ? `regions/${String(op.region).split('/').pop()}` : 'global';
+  return `${scope}/operations/${op.name}`;
+}

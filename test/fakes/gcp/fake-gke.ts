@@ -1,0 +1,84 @@
+/**
+ * GKE handlers of FakeGcp: server config, clusters (PROVISIONING → RUNNING, STOPPING → gone) with
+ * inline node pools, node pools on their own, and GKE's "another operation is in progress"
+ * (FAILED_PRECONDITION) while a cluster is busy.
+ */
+import { alreadyExists, googleError, notFound } from './errors.js';
+import type { Handler } from './env.js';
+
+const gkeOp = (type: string, target: string, n: number) => ({ name: `operation-${n}`, operationType: type, status: 'RUNNING', targetLink: target });
+
+function busy(env: Parameters<Handler>[0], cluster: string): void {
+  const c = env.data.clusters.get(cluster);
+  if (c && env.now() < c.busyUntil) throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${c.busyUntil}.`);
+}
+
+export const gkeHandlers: Record<string, Handler> = {
+  'clusterManager:getServerConfig': (env) => ({
+    defaultClusterVersion: env.config.gkeVersions.regular[1],
+    validMasterVersions: [...env.config.gkeVersions.regular, ...env.config.gkeVersions.static],
+    channels: [{ channel: 'REGULAR', defaultVersion: env.config.gkeVersions.regular[1], validVersions: env.config.gkeVersions.regular }],
+  }),
+  'clusterManager:getCluster': (env, req) => {
+    const c = env.data.clusters.get(req.name);
+    if (!c) throw notFound(req.name);
+    const running = env.now() >= c.readyAt;
+    const pools = [...env.data.nodePools.entries()].filter(([k]) => k.startsWith(`${req.name}/nodePools/`)).map(([, p]) => p.res);
+    return {
+      ...c.res,
+      status: c.goneAt ? 'STOPPING' : running ? 'RUNNING' : 'PROVISIONING',
+      ...(running ? { endpoint: '34.118.0.10', masterAuth: { clusterCaCertificate: Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64') } } : {}),
+      nodePools: pools,
+    };
+  },
+  'clusterManager:listClusters': (env, req) => ({ clusters: [...env.data.clusters.entries()].filter(([k]) => k.startsWith(`${req.parent}/`)).map(([, c]) => c.res) }),
+  'clusterManager:createCluster': (env, req) => {
+    const name = `${req.parent}/clusters/${req.cluster.name}`;
+    if (env.data.clusters.has(name)) throw alreadyExists(name);
+    if (!env.data.networks.has(`global/networks/${req.cluster.network}`)) throw googleError('FAILED_PRECONDITION', `network "${req.cluster.network}" does not exist`);
+    const readyAt = env.now() + env.config.latencies.gkeCluster;
+    const { nodePools = [], ...cluster } = req.cluster;
+    env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
+    for (const p of nodePools) env.data.nodePools.set(`${name}/nodePools/${p.name}`, { res: { ...p, status: 'PROVISIONING' }, readyAt });
+    return gkeOp('CREATE_CLUSTER', name, env.data.seq++);
+  },
+  'clusterManager:deleteCluster': (env, req) => {
+    const c = env.data.clusters.get(req.name);
+    if (!c) throw notFound(req.name);
+    busy(env, req.name);
+    c.goneAt ??= env.now() + env.config.latencies.gkeClusterDelete;
+    c.busyUntil = c.goneAt;
+    return gkeOp('DELETE_CLUSTER', req.name, env.data.seq++);
+  },
+  'clusterManager:getNodePool': (env, req) => {
+    const p = env.data.nodePools.get(req.name);
+    if (!p) throw notFound(req.name);
+    return { ...p.res, status: p.goneAt ? 'STOPPING' : env.now() >= p.readyAt ? 'RUNNING' : 'PROVISIONING' };
+  },
+  'clusterManager:listNodePools': (env, req) => ({ nodePools: [...env.data.nodePools.entries()].filter(([k]) => k.startsWith(`${req.parent}/nodePools/`)).map(([, p]) => p.res) }),
+  'clusterManager:createNodePool': (env, req) => {
+    if (!env.data.clusters.has(req.parent)) throw notFound(req.parent);
+    busy(env, req.parent);
+    const name = `${req.parent}/nodePools/${req.nodePool.name}`;
+    if (env.data.nodePools.has(name)) throw alreadyExists(name);
+    const readyAt = env.now() + env.config.latencies.gkeNodePool;
+    env.data.nodePools.set(name, { res: { ...req.nodePool, status: 'PROVISIONING' }, readyAt });
+    env.data.clusters.get(req.parent)!.busyUntil = readyAt;
+    return gkeOp('CREATE_NODE_POOL', name, env.data.seq++);
+  },
+  'clusterManager:deleteNodePool': (env, req) => {
+    const p = env.data.nodePools.get(req.name);
+    if (!p) throw notFound(req.name);
+    const cluster = req.name.replace(/\/nodePools\/[^/]+$/, '');
+    busy(env, cluster);
+    p.goneAt ??= env.now() + env.config.latencies.gkeNodePoolDelete;
+    env.data.clusters.get(cluster)!.busyUntil = p.goneAt;
+    return gkeOp('DELETE_NODE_POOL', req.name, env.data.seq++);
+  },
+  'clusterManager:setNodePoolSize': (env, req) => {
+    const p = env.data.nodePools.get(req.name);
+    if (!p) throw notFound(req.name);
+    p.res = { ...p.res, initialNodeCount: req.nodeCount };
+    return gkeOp('SET_NODE_POOL_SIZE', req.name, env.data.seq++);
+  },
+};

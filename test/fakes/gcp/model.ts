@@ -1,0 +1,87 @@
+/** The in-memory model FakeGcp keeps: resources by full id, operations, request ids, configuration. */
+import type { Firewall, GkeCluster, GkeNodePool, Instance, Network, Operation, Subnetwork } from '../../../src/cloud/gcp/sdk.js';
+
+/** A resource plus the fake times at which it becomes ready / disappears. */
+export interface Timed<T> {
+  res: T;
+  readyAt: number;
+  goneAt?: number;
+}
+
+export interface FakeOp {
+  op: Operation;
+  startAt: number;
+  doneAt: number;
+  /** Error the operation reports once DONE (e.g. RESOURCE_IN_USE_BY_ANOTHER_RESOURCE). */
+  error?: { code: string; message: string };
+  /** Runs when the operation completes (a delete's removal). */
+  onDone?: () => void;
+}
+
+export interface FakeGcpData {
+  networks: Map<string, Timed<Network>>;
+  subnetworks: Map<string, Timed<Subnetwork>>;
+  firewalls: Map<string, Timed<Firewall>>;
+  instances: Map<string, Timed<Instance>>;
+  clusters: Map<string, Timed<GkeCluster> & { busyUntil: number }>;
+  nodePools: Map<string, Timed<GkeNodePool>>;
+  ops: Map<string, FakeOp>;
+  requestIds: Map<string, string>;
+  seq: number;
+}
+
+export const emptyData = (): FakeGcpData => ({
+  networks: new Map(),
+  subnetworks: new Map(),
+  firewalls: new Map(),
+  instances: new Map(),
+  clusters: new Map(),
+  nodePools: new Map(),
+  ops: new Map(),
+  requestIds: new Map(),
+  seq: 0,
+});
+
+export interface FakeGcpConfig {
+  project: string;
+  regions: Record<string, { zones: string[]; status?: string; cpuLimit: number; cpuUsage: number }>;
+  /** vCPUs per machine type offered everywhere (minus `notOffered`). */
+  machineTypes: Record<string, number>;
+  /** zone → machine types it does not offer. */
+  notOffered: Record<string, string[]>;
+  gkeVersions: { regular: string[]; static: string[] };
+  /** Fake milliseconds. */
+  latencies: {
+    globalOp: number;
+    regionOp: number;
+    instanceOp: number;
+    instanceBoot: number;
+    instanceDelete: number;
+    gkeCluster: number;
+    gkeClusterDelete: number;
+    gkeNodePool: number;
+    gkeNodePoolDelete: number;
+  };
+}
+
+export const defaultConfig = (): FakeGcpConfig => ({
+  project: 'ksctl-fake-project',
+  regions: {
+    'us-central1': { zones: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'], cpuLimit: 200, cpuUsage: 0 },
+    'europe-west1': { zones: ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'], cpuLimit: 24, cpuUsage: 0 },
+  },
+  machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8 },
+  notOffered: {},
+  gkeVersions: { regular: ['1.32.2-gke.1182000', '1.31.6-gke.1064000', '1.30.10-gke.1070000'], static: ['1.29.14-gke.1000000'] },
+  latencies: {
+    globalOp: 8_000,
+    regionOp: 10_000,
+    instanceOp: 12_000,
+    instanceBoot: 30_000,
+    instanceDelete: 40_000,
+    gkeCluster: 6 * 60_000,
+    gkeClusterDelete: 4 * 60_000,
+    gkeNodePool: 3 * 60_000,
+    gkeNodePoolDelete: 2 * 60_000,
+  },
+});

@@ -1,0 +1,47 @@
+/** What FakeGcp answers about its model at a given fake time: operations, instances, the inventory. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Instance, Operation } from '../../../src/cloud/gcp/sdk.js';
+import { notFound } from './errors.js';
+import type { FakeGcpData } from './model.js';
+
+export function opView(data: FakeGcpData, now: number, id: string): Operation {
+  const o = data.ops.get(id);
+  if (!o) throw notFound(id);
+  const status = now >= o.doneAt ? 'DONE' : now > o.startAt ? 'RUNNING' : 'PENDING';
+  return { ...o.op, status, ...(status === 'DONE' && o.error ? { error: { errors: [o.error] } } : {}) };
+}
+
+/** An instance as `instances.get` shows it: status by time, the external IP once RUNNING. */
+export function instanceView(data: FakeGcpData, now: number, id: string): Instance {
+  const t = data.instances.get(id);
+  if (!t) throw notFound(id);
+  const { natIp, ...res } = t.res as any;
+  const status = t.goneAt !== undefined ? 'STOPPING' : now >= t.readyAt ? 'RUNNING' : 'PROVISIONING';
+  const running = status === 'RUNNING';
+  return {
+    ...res,
+    status,
+    networkInterfaces: (res.networkInterfaces ?? []).map((ni: any) => ({
+      ...ni,
+      accessConfigs: (ni.accessConfigs ?? []).map((ac: any) => ({ ...ac, ...(running ? { natIP: natIp } : {}) })),
+    })),
+  };
+}
+
+export interface InventoryItem {
+  kind: string;
+  id: string;
+  labels?: Record<string, string>;
+  description?: string;
+}
+
+export function inventoryOf(data: FakeGcpData): InventoryItem[] {
+  const out: InventoryItem[] = [];
+  for (const [id, n] of data.networks) out.push({ kind: 'network', id, description: n.res.description ?? '' });
+  for (const [id, s] of data.subnetworks) out.push({ kind: 'subnetwork', id, description: s.res.description ?? '' });
+  for (const [id, f] of data.firewalls) out.push({ kind: 'firewall', id, description: f.res.description ?? '' });
+  for (const [id, i] of data.instances) out.push({ kind: 'instance', id, labels: (i.res.labels ?? {}) as Record<string, string> });
+  for (const [id, c] of data.clusters) out.push({ kind: 'gke-cluster', id, labels: (c.res.resourceLabels ?? {}) as Record<string, string> });
+  for (const [id, p] of data.nodePools) out.push({ kind: 'gke-nodepool', id, labels: (p.res.config?.resourceLabels ?? {}) as Record<string, string> });
+  return out;
+}
