@@ -107,14 +107,17 @@ describe('test hosts', () => {
     expect(pw.stdout.trim()).toBe('0');
   });
 
-  test('/etc, /usr/local and /var are private per host; the rest of / is read-only', async () => {
+  test('/etc, /usr and /var are private per host; the rest of / is read-only; the checkout is visible', async () => {
     const marker = `ksh-marker-${set.id}`;
-    const w = await h(0).exec(`echo a > /etc/${marker} && echo b > /usr/local/bin/${marker} && mkdir -p /var/lib/${marker}`);
+    const w = await h(0).exec(`echo a > /etc/${marker} && echo b > /usr/local/bin/${marker} && echo c > /usr/lib/${marker} && mkdir -p /var/lib/${marker}`);
     expect(w.code).toBe(0);
     expect((await h(0).exec(`cat /etc/${marker}`)).stdout).toBe('a\n');
     expect((await h(1).exec(`test -e /etc/${marker} || test -e /usr/local/bin/${marker} || test -e /var/lib/${marker}`)).code).toBe(1);
-    for (const p of [`/etc/${marker}`, `/usr/local/bin/${marker}`, `/var/lib/${marker}`]) expect(existsSync(p)).toBe(false);
-    const ro = await h(0).exec(`touch /usr/lib/${marker}`);
+    for (const p of [`/etc/${marker}`, `/usr/local/bin/${marker}`, `/usr/lib/${marker}`, `/var/lib/${marker}`]) expect(existsSync(p)).toBe(false);
+    // The checkout (wherever it was cloned, /tmp included) is there, read-only: stand-ins run from it.
+    const repo = join(import.meta.dirname, '..', '..');
+    expect((await h(0).exec(`test -r ${repo}/package.json`)).code).toBe(0);
+    const ro = await h(0).exec(`touch ${repo}/${marker}`);
     expect(ro.code).not.toBe(0);
     expect(ro.stderr).toMatch(/read-only/i);
     // Users exist only inside hosts.

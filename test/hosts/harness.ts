@@ -101,7 +101,8 @@ function spawnHolder(netns: string, dir: string): Promise<number> {
     ['--pdeathsig', 'KILL', 'nsenter', `--net=/run/netns/${netns}`,
       'unshare', '--mount', '--uts', '--pid', '--kill-child', '--propagation', 'private',
       'bash', script('host-init.sh'), 'init', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // KSH_REPO: the checkout, kept visible on the host even when it lives under /tmp or /root.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KSH_REPO: join(script('.'), '..', '..') } },
   );
   return new Promise((resolve, reject) => {
     let out = '';

@@ -27,6 +27,14 @@ init() {
   # Upper/work dirs on a tmpfs that exists only in this mount namespace: the kernel frees it with
   # the namespace, so a killed host can never leave overlay mounts or upper dirs behind.
   mount -t tmpfs -o mode=0755,size=4g ksh-upper "$dir/mnt"
+  # The checkout must stay visible on the host (the stand-ins run from it) wherever it was cloned:
+  # under /tmp, /run, /root or /home it would vanish behind the fresh mounts below, so park a bind
+  # mount of it on /mnt (this namespace only) and move it back into place afterwards.
+  local repo=${KSH_REPO:-} staged=""
+  if [[ -n "$repo" && "$repo" =~ ^/(tmp|run|root|home|dev/shm)(/|$) ]]; then
+    mount --bind "$repo" /mnt
+    staged=yes
+  fi
   local d u
   for d in "${OVERLAID[@]}"; do
     [[ -d "/$d" && ! -L "/$d" ]] || continue
@@ -58,6 +66,10 @@ init() {
   mount -t tmpfs -o mode=1777 ksh-shm /dev/shm
   mount -t sysfs ksh-sys /sys          # /sys/class/net must show this host's interfaces
   mount -t proc ksh-proc /proc         # ps/pgrep inside the host see only its processes
+  if [[ -n "$staged" ]]; then
+    mkdir -p "$repo"
+    mount --move /mnt "$repo"
+  fi
   # Everything not overlaid (/usr, /bin, the repo, ...) is shared with the real machine: make it
   # read-only in this namespace so a stray write by a bootstrap script fails instead of leaking.
   mount -o remount,bind,ro / || echo "host-init: warning: could not make / read-only" >&2
