@@ -69,6 +69,7 @@ init() {
   if [[ -n "$staged" ]]; then
     mkdir -p "$repo"
     mount --move /mnt "$repo"
+    mount -o remount,bind,ro "$repo"   # read-only like the rest of the shared filesystem
   fi
   # Everything not overlaid (/usr, /bin, the repo, ...) is shared with the real machine: make it
   # read-only in this namespace so a stray write by a bootstrap script fails instead of leaking.
@@ -168,7 +169,8 @@ halt() {
   local i
   for i in $(seq 1 200); do others_alive || break; sleep 0.01; done
   # Power-off semantics: /run and /tmp are tmpfs on a real machine, so they come back empty.
-  find /run /tmp /dev/shm -mindepth 1 -delete 2>/dev/null || true
+  # -xdev: never descend into other mounts (the checkout may be bind-mounted under /tmp).
+  find /run /tmp /dev/shm -xdev -mindepth 1 -delete 2>/dev/null || true
 }
 
 case "${1:-}" in
