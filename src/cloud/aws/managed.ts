@@ -9,7 +9,7 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
 import { InstanceCatalog } from './catalog.js';
 import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota } from './checks.js';
-import { checkVpcCidr, isIpv6 } from './cidr.js';
+import { checkVpcCidr } from './cidr.js';
 import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
 import { checkEksName, checkEksVersion } from './eks/checks.js';
@@ -18,7 +18,7 @@ import { deleteNodegroups, ensureNodegroup, nodePools, scaleNodegroup } from './
 import { deleteRole, ensureRole } from './eks/roles.js';
 import { ensureNetwork, usableZones } from './network.js';
 import { iamRoleName } from './naming.js';
-import { resolveOperatorCidrs } from './operator-cidr.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 import { resolveRuntime, type AwsRuntime } from './runtime.js';
 import type { AwsProviderOptions } from './selfmanaged.js';
 import { deleteNetwork } from './teardown.js';
@@ -29,7 +29,7 @@ export class AwsManaged implements ManagedCloud {
   private readonly runtime: AwsRuntime;
   private readonly clients: ClientCache;
   private readonly catalog = new InstanceCatalog();
-  private cidrs: Promise<string[]> | undefined;
+  private readonly cidrs = new OperatorCidrs(() => this.runtime);
 
   constructor(opts: AwsProviderOptions = {}) {
     this.runtime = resolveRuntime(opts.runtime);
@@ -42,19 +42,7 @@ export class AwsManaged implements ManagedCloud {
 
   /** EKS public endpoint CIDRs: IPv4 only. */
   private publicCidrs(ctx: StepContext): Promise<string[]> {
-    if (!this.cidrs) {
-      this.cidrs = resolveOperatorCidrs(ctx.spec, this.runtime, ctx.signal).then((all) => {
-        const v4 = all.filter((c) => !isIpv6(c));
-        if (v4.length === 0) {
-          throw new InputError('the EKS API endpoint can only be limited to IPv4 ranges', ['spec.network.allowCidrs'], {
-            hint: 'pass --allow-cidr with your IPv4 address',
-          });
-        }
-        return v4;
-      });
-      this.cidrs.catch(() => (this.cidrs = undefined));
-    }
-    return this.cidrs;
+    return this.cidrs.ipv4(ctx.spec, 'EKS', ctx.signal);
   }
 
   async preflight(ctx: StepContext): Promise<void> {

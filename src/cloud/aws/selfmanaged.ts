@@ -16,7 +16,7 @@ import { rolesOf } from './firewall-rules.js';
 import { deleteMachine, ensureMachine } from './machines.js';
 import { ensureNetwork } from './network.js';
 import { keyPairName, securityGroupName } from './naming.js';
-import { resolveOperatorCidrs } from './operator-cidr.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 import { resolveRuntime, type AwsRuntime } from './runtime.js';
 import { ensureSshKey, SSH_KEY_SECRET } from './sshkey.js';
 import { destroySelfManaged } from './teardown.js';
@@ -37,7 +37,7 @@ export class AwsSelfManaged implements SelfManagedCloud {
   private readonly runtime: AwsRuntime;
   private readonly clients: ClientCache;
   private readonly catalog = new InstanceCatalog();
-  private cidrs: Promise<string[]> | undefined;
+  private readonly cidrs = new OperatorCidrs(() => this.runtime);
 
   constructor(opts: AwsProviderOptions = {}) {
     this.runtime = resolveRuntime(opts.runtime);
@@ -48,13 +48,8 @@ export class AwsSelfManaged implements SelfManagedCloud {
     return awsCtx(ctx, this.clients, this.runtime);
   }
 
-  /** Resolved once per process; a failed lookup is retried next time. */
   private operatorCidrs(ctx: StepContext): Promise<string[]> {
-    if (!this.cidrs) {
-      this.cidrs = resolveOperatorCidrs(ctx.spec, this.runtime, ctx.signal);
-      this.cidrs.catch(() => (this.cidrs = undefined));
-    }
-    return this.cidrs;
+    return this.cidrs.get(ctx.spec, ctx.signal);
   }
 
   async preflight(ctx: StepContext): Promise<void> {

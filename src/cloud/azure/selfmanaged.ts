@@ -8,7 +8,7 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
 import { rolesOf } from '../common/firewall-rules.js';
 import { ensureKeyPair } from '../common/keys.js';
-import { resolveOperatorCidrs } from '../common/operator-cidr.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 import { machinePlanOf } from '../common/machine-plan.js';
 import type { PlannedMachine, PlannedResource, SelfManagedCloud } from '../types.js';
 import { checkInput, checkQuota, checkSizes, selfManagedDemand, withCredentials } from './checks.js';
@@ -33,7 +33,7 @@ export class AzureSelfManaged implements SelfManagedCloud {
   readonly kind = 'selfmanaged' as const;
   private readonly runtime: AzureRuntime;
   private readonly apis: ApiCache;
-  private cidrs: Promise<string[]> | undefined;
+  private readonly cidrs = new OperatorCidrs(() => this.runtime);
 
   constructor(opts: AzureProviderOptions = {}) {
     this.runtime = resolveRuntime(opts.runtime);
@@ -44,13 +44,8 @@ export class AzureSelfManaged implements SelfManagedCloud {
     return azCtx(ctx, this.apis, this.runtime);
   }
 
-  /** Resolved once per process; a failed lookup is retried next time. */
   private operatorCidrs(ctx: StepContext): Promise<string[]> {
-    if (!this.cidrs) {
-      this.cidrs = resolveOperatorCidrs(ctx.spec, this.runtime, ctx.signal);
-      this.cidrs.catch(() => (this.cidrs = undefined));
-    }
-    return this.cidrs;
+    return this.cidrs.get(ctx.spec, ctx.signal);
   }
 
   async preflight(ctx: StepContext): Promise<void> {

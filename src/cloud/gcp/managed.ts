@@ -6,8 +6,7 @@
 import type { ClusterSpec } from '../../api/types.js';
 import { ConflictError, InputError, ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
-import { isIpv6 } from '../common/cidr.js';
-import { resolveOperatorCidrs } from '../common/operator-cidr.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
 import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
@@ -25,7 +24,7 @@ export class GcpManaged implements ManagedCloud {
   readonly provider = 'gcp' as const;
   readonly kind = 'managed' as const;
   private readonly session: GcpSession;
-  private cidrs: Promise<string[]> | undefined;
+  private readonly cidrs = new OperatorCidrs(() => this.session.runtime);
   private version: Promise<GkeVersion> | undefined;
 
   constructor(opts: GcpProviderOptions = {}) {
@@ -34,19 +33,7 @@ export class GcpManaged implements ManagedCloud {
 
   /** Master authorized networks take IPv4 ranges only. */
   private publicCidrs(ctx: StepContext): Promise<string[]> {
-    if (!this.cidrs) {
-      this.cidrs = resolveOperatorCidrs(ctx.spec, this.session.runtime, ctx.signal).then((all) => {
-        const v4 = all.filter((c) => !isIpv6(c));
-        if (v4.length === 0) {
-          throw new InputError('the GKE API endpoint can only be limited to IPv4 ranges', ['spec.network.allowCidrs'], {
-            hint: 'pass --allow-cidr with your IPv4 address',
-          });
-        }
-        return v4;
-      });
-      this.cidrs.catch(() => (this.cidrs = undefined));
-    }
-    return this.cidrs;
+    return this.cidrs.ipv4(ctx.spec, 'GKE', ctx.signal);
   }
 
   private versionOf(g: GcpCtx): Promise<GkeVersion> {

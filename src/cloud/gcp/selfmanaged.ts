@@ -7,7 +7,7 @@ import type { ClusterSpec, Role } from '../../api/types.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
 import { ensureKeyPair } from '../common/keys.js';
-import { resolveOperatorCidrs } from '../common/operator-cidr.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 import type { PlannedMachine, PlannedResource, SelfManagedCloud } from '../types.js';
 import { checkCpuQuota, checkSpecShape, usableZones, type SizeDemand } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
@@ -51,7 +51,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
   readonly provider = 'gcp' as const;
   readonly kind = 'selfmanaged' as const;
   private readonly session: GcpSession;
-  private cidrs: Promise<string[]> | undefined;
+  private readonly cidrs = new OperatorCidrs(() => this.session.runtime);
   private zones: Promise<string[]> | undefined;
   private image: Promise<string> | undefined;
 
@@ -60,11 +60,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
   }
 
   private operatorCidrs(ctx: StepContext): Promise<string[]> {
-    if (!this.cidrs) {
-      this.cidrs = resolveOperatorCidrs(ctx.spec, this.session.runtime, ctx.signal);
-      this.cidrs.catch(() => (this.cidrs = undefined));
-    }
-    return this.cidrs;
+    return this.cidrs.get(ctx.spec, ctx.signal);
   }
 
   /** Zones offering every size: from state when infra/network recorded them, else asked once. */
