@@ -3,6 +3,7 @@
  * one instance per planned machine spread over the region's zones, and a destroy that sweeps by
  * state and by label/name. See ARCHITECTURE.md decisions 2, 5 and 6.
  */
+import { machinePlanOf } from '../common/machine-plan.js';
 import type { ClusterSpec, Role } from '../../api/types.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
@@ -25,17 +26,6 @@ export interface GcpProviderOptions {
 
 const INFRA = ['infra/network', 'infra/firewall', 'infra/sshkey'];
 
-export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
-  const out: PlannedMachine[] = [];
-  const add = (role: Role, count: number, size: string, spot = false) => {
-    for (let index = 0; index < count; index++) out.push({ name: `${spec.name}-${role}-${index}`, role, size, spot, index });
-  };
-  add('loadbalancer', 1, spec.loadBalancer.size);
-  add('etcd', spec.etcd.count, spec.etcd.size);
-  add('controlplane', spec.controlPlane.count, spec.controlPlane.size);
-  add('worker', spec.workers.count, spec.workers.size, spec.workers.spot);
-  return out;
-}
 
 function sizeDemand(spec: ClusterSpec): SizeDemand[] {
   const fields: Record<Role, string> = {
