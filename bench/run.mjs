@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh, aws) runs one section.
+// `npm run bench -- startup` (or ssh, aws, azure, gcp) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,8 @@ const sections = [
   ['startup', async () => benchStartup()],
   ['ssh', async () => (await loadTs('bench/ssh-fanout.ts', 'ssh-fanout')).benchSshFanout()],
   ['aws', async () => (await loadTs('bench/aws-simulated.ts', 'aws-simulated')).benchAwsSimulated()],
+  ['azure', async () => (await loadTs('bench/azure-simulated.ts', 'azure-simulated')).benchAzureSimulated()],
+  ['gcp', async () => (await loadTs('bench/gcp-simulated.ts', 'gcp-simulated')).benchGcpSimulated()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

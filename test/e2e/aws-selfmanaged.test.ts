@@ -3,7 +3,7 @@
  * stand-in in the ksctl subprocess (test/fakes/aws/install.ts preload), where the fake's EC2
  * instances ARE SSH test hosts (test/hosts): FakeAws gives each instance the address of a host
  * (config.ipMap) and, when the instance reaches `running`, the cloud-init STAND-IN
- * (test/fakes/aws/cloud-init-standin.ts) does on that host what cloud-init would do with the user
+ * (test/fakes/common/cloud-init-standin.ts) does on that host what cloud-init would do with the user
  * data: install the ksctl-generated host key into sshd and create `ubuntu` with the cluster's key pair.
  * So create runs the whole pipeline: network → machines → bootstrap over SSH → kubeconfig.
  * Real: the CLI, the AWS SDK (serialisation, retries), sshd, HAProxy, etcd (TLS), kubectl.
@@ -16,7 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildFakeAws } from '../fakes/aws/build.js';
-import { CLOUD_INIT_HOSTS_ENV } from '../fakes/aws/cloud-init-standin.js';
+import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';

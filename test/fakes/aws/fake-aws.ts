@@ -90,7 +90,7 @@ export class FakeAws {
   /**
    * First boot of an instance (what cloud-init does on a real one), run when the instance reaches
    * `running`. No call returns until every due boot has finished, so nobody sees an instance
-   * `running` before its boot ran (test/fakes/aws/cloud-init-standin.ts maps instances onto SSH test hosts).
+   * `running` before its boot ran (test/fakes/common/cloud-init-standin.ts maps instances onto SSH test hosts).
    */
   onInstanceBoot: ((inst: Inst, fake: FakeAws) => Promise<void> | void) | undefined;
   private booting = new Map<string, Promise<void>>();

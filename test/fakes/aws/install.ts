@@ -8,13 +8,13 @@
  * AWS provider a runtime (fake clock, fake operator IP, fake transport) through the global hook it
  * reads, and saves the cloud after every call. A simulated crash saves, then SIGKILLs the process.
  * With $KSCTL_CLOUD_INIT_HOSTS set, instances that map onto SSH test hosts are booted by the
- * cloud-init stand-in (cloud-init-standin.ts).
+ * cloud-init stand-in (test/fakes/common/cloud-init-standin.ts, through ./cloud-init.ts).
  * Compile first with buildFakeAws() (test/fakes/aws/build.ts): Node 20 cannot run TypeScript.
  */
 import { existsSync } from 'node:fs';
 import { AWS_RUNTIME_HOOK } from '../../../src/cloud/aws/runtime.js';
 import { FakeAws } from './fake-aws.js';
-import { cloudInitStandinFromEnv } from './cloud-init-standin.js';
+import { awsCloudInitFromEnv } from './cloud-init.js';
 
 const statePath = process.env.KSCTL_FAKE_AWS_STATE;
 if (!statePath) throw new Error('KSCTL_FAKE_AWS_STATE must name the fake cloud state file');
@@ -43,6 +43,6 @@ fake.onCrash = () => {
 };
 
 // $KSCTL_CLOUD_INIT_HOSTS: instances are SSH test hosts; the cloud-init stand-in boots them.
-fake.onInstanceBoot = cloudInitStandinFromEnv();
+fake.onInstanceBoot = awsCloudInitFromEnv();
 
 (globalThis as Record<symbol, unknown>)[AWS_RUNTIME_HOOK] = fake.runtime();

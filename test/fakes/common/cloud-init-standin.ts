@@ -1,25 +1,25 @@
 /**
- * cloud-init STAND-IN: what cloud-init does on the first boot of a real EC2 instance (Ubuntu AMI),
- * done instead on the SSH test host (test/hosts) that FakeAws mapped the instance onto (config.ipMap
- * or ipHook give the instance that host's address). Plug it in as `fake.onInstanceBoot`; the fake runs
- * it when the instance reaches `running` and answers no call until it has finished.
+ * cloud-init STAND-IN: what cloud-init does on the first boot of a real cloud VM (Ubuntu 24.04 image
+ * on EC2, Azure or GCE), done instead on the SSH test host (test/hosts) that a fake cloud mapped the
+ * VM onto (the fake gives the VM that host's address). Each fake calls it, through a small adapter
+ * that says where its VM keeps the user data, the login user and its key, when the VM reaches
+ * running, and answers no call until it has finished.
  *
  * Inside that host only (its own mount/uts/net/pid namespaces, entered with nsenter through the
  * host's holder pid, like test/hosts/harness.ts `exec`):
  *   - `ssh_keys` / `ssh_deletekeys` from the instance's #cloud-config user data: the host keys are
  *     replaced by the ed25519 key ksctl generated for this machine; sshd is restarted with it;
- *   - the AMI's default user (`ubuntu`) is created with passwordless sudo
- *     (/etc/sudoers.d/90-cloud-init-users, as cloud-init writes it) and the instance's EC2 key pair
- *     (KeyName) in its ~/.ssh/authorized_keys.
+ *   - the login user (EC2: the AMI's `ubuntu`; Azure: osProfile.adminUsername; GCE: the `ssh-keys`
+ *     metadata user) is created with passwordless sudo (/etc/sudoers.d/90-cloud-init-users, as
+ *     cloud-init writes it) and the VM's SSH public key (EC2 key pair, Azure ssh.publicKeys, GCE
+ *     ssh-keys) in its ~/.ssh/authorized_keys.
  * Nothing else of cloud-init (hostname, packages, runcmd, mounts) is modelled.
  *
- * In a ksctl subprocess (install.ts) it is enabled by $KSCTL_CLOUD_INIT_HOSTS: a JSON object of
- * `{ "<instance address>": <holder pid> }`.
+ * In a ksctl subprocess (each fake's install.ts preload) it is enabled by $KSCTL_CLOUD_INIT_HOSTS: a
+ * JSON object of `{ "<VM address>": <holder pid> }`.
  */
 import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
-import type { FakeAws } from './fake-aws.js';
-import type { Inst } from './model.js';
 
 export const CLOUD_INIT_HOSTS_ENV = 'KSCTL_CLOUD_INIT_HOSTS';
 
@@ -32,15 +32,27 @@ export interface CloudInitStandinOptions {
   log?: (line: string) => void;
 }
 
+/** One VM at first boot, as a fake cloud describes it to the stand-in. */
+export interface BootingVm {
+  /** The cloud's id for it, for messages. */
+  id: string;
+  /** Its addresses (public, private); the first that maps to a test host is used. */
+  addresses: (string | undefined)[];
+  /** The user data as text (decoded), if any. */
+  userData: string | undefined;
+  /** The login user; defaults to the image's `ubuntu`. */
+  user?: string;
+  /** The SSH public key cloud-init installs for that user. */
+  authorizedKey: string | undefined;
+}
+
 interface CloudConfig {
   ssh_deletekeys?: boolean;
   ssh_keys?: Record<string, string>;
 }
 
-function userDataOf(inst: Inst): CloudConfig {
-  if (!inst.userData) return {};
-  const text = Buffer.from(inst.userData, 'base64').toString('utf8');
-  if (!text.startsWith('#cloud-config')) return {};
+function cloudConfigOf(text: string | undefined): CloudConfig {
+  if (!text?.startsWith('#cloud-config')) return {};
   return (parse(text) as CloudConfig | null) ?? {};
 }
 
@@ -111,17 +123,15 @@ function runInHost(holderPid: number, script: string): Promise<{ code: number; s
   });
 }
 
-/** The boot hook for `fake.onInstanceBoot`. Instances that map to no test host boot as plain fakes. */
-export function cloudInitStandin(opts: CloudInitStandinOptions): (inst: Inst, fake: FakeAws) => Promise<void> {
-  const user = opts.defaultUser ?? 'ubuntu';
-  return async (inst, fake) => {
-    const address = [inst.publicIp, inst.privateIp].find((a) => a !== undefined && opts.hosts[a] !== undefined);
+/** The boot hook: VMs that map to no test host boot as plain fakes (nothing happens). */
+export function cloudInitStandin(opts: CloudInitStandinOptions): (vm: BootingVm) => Promise<void> {
+  return async (vm) => {
+    const address = vm.addresses.find((a) => a !== undefined && opts.hosts[a] !== undefined);
     if (!address) return;
-    const keyPair = inst.keyName ? Object.values(fake.data.keyPairs).find((k) => k.name === inst.keyName && k.region === inst.region) : undefined;
-    const script = firstBootScript(userDataOf(inst), user, keyPair?.publicKey);
+    const script = firstBootScript(cloudConfigOf(vm.userData), vm.user ?? opts.defaultUser ?? 'ubuntu', vm.authorizedKey);
     const r = await runInHost(opts.hosts[address]!, script);
-    if (r.code !== 0) throw new Error(`cloud-init stand-in: first boot of ${inst.id} on ${address} failed (${r.code}): ${r.stderr.trim()}`);
-    opts.log?.(`cloud-init stand-in: ${inst.id} (${inst.tags.Name ?? ''}) booted on ${address}`);
+    if (r.code !== 0) throw new Error(`cloud-init stand-in: first boot of ${vm.id} on ${address} failed (${r.code}): ${r.stderr.trim()}`);
+    opts.log?.(`cloud-init stand-in: ${vm.id} booted on ${address}`);
   };
 }
 
