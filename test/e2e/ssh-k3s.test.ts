@@ -88,6 +88,17 @@ describe('ssh provider, k3s, external etcd', () => {
     expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'k3s' });
   });
 
+  it('joined servers and agents pin the cluster CA with the K10 hash from the first server', async () => {
+    const cp0Token = (await set.hosts[4]!.exec('cat /var/lib/rancher/k3s/server/token')).stdout.trim();
+    const hash = /^K10([0-9a-f]{64})::server:/.exec(cp0Token)?.[1];
+    expect(hash, cp0Token.slice(0, 8)).toBeDefined();
+    expect(readFileSync(secret('k3s-ca-hash'), 'utf8').trim()).toBe(hash);
+    for (const h of [set.hosts[5]!, set.hosts[6]!, set.hosts[7]!]) {
+      const token = (await h.exec('cat /etc/rancher/k3s/ksctl-token')).stdout.trim();
+      expect(token.startsWith(`K10${hash}::server:`)).toBe(true);
+    }
+  });
+
   it('removes a worker (drained and deleted from the cluster) and adds it back', async () => {
     const rm = await ksctl(['delete', 'worker', 'ha', 'w-1'], sb.env);
     expect(rm.code, `${rm.stderr}\n${logTail()}`).toBe(0);

@@ -37,6 +37,11 @@ export interface StandinExec {
 
 const ADMIN_KUBECONFIGS = ['/etc/rancher/k3s/k3s.yaml', '/etc/kubernetes/admin.conf'];
 
+/** What the scripts whose output ksctl reads would print on a real host. */
+const SCRIPT_STDOUT: Record<string, string> = {
+  'k3s-ca-hash': `ca-hash ${'5a'.repeat(32)}\n`, // the cluster CA's sha256 from the server token
+};
+
 function adminKubeconfig(machine: string): string {
   const ca = Buffer.from(`stand-in CA of ${machine}`).toString('base64');
   return [
@@ -72,7 +77,7 @@ class StandinSession implements SshSession {
     const what = script ?? command;
     const ms = script !== undefined ? (this.pool.timings.scriptMs[script] ?? this.pool.timings.otherExecMs) : this.pool.timings.otherExecMs;
     await this.pool.timed(this.target.name, what, ms, opts.signal);
-    return { code: 0, stdout: '', stderr: '' };
+    return { code: 0, stdout: (script && SCRIPT_STDOUT[script]) ?? '', stderr: '' };
   }
 
   async upload(remotePath: string, data: string | Buffer, _opts?: UploadOptions): Promise<void> {

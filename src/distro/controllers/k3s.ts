@@ -1,11 +1,28 @@
-/** k3s: one token shared by every server and agent; joins go through the load balancer. */
-import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript } from '../scripts/k3s.js';
+/**
+ * k3s: one token shared by every server and agent; joins go through the load balancer. Joining
+ * nodes pin the cluster CA: before the first join ksctl reads the CA hash from control plane 0's own
+ * K10 token (over SSH, whose host key is pinned) and every join writes the full token, so a node never
+ * trusts whatever answers at the load balancer's address.
+ */
+import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sCaHashScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript } from '../scripts/k3s.js';
 import { SECRET_ENV } from '../pki/names.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
+import { runScript } from '../runner.js';
+import type { SecretStore } from '../../state/types.js';
 import { commonUninstall, nodeInput } from './node-input.js';
 import type { DistroController } from './types.js';
 
+/** Kept with the token: not secret itself, but it is what the cluster's trust rests on. */
+export const K3S_CA_HASH_SECRET = 'k3s-ca-hash';
+
+async function caHashOf(secrets: SecretStore): Promise<{ caHash?: string }> {
+  const h = (await secrets.get(K3S_CA_HASH_SECRET))?.trim();
+  return h ? { caHash: h } : {};
+}
+
 export function k3sController(): DistroController {
+  // Joins run in parallel: the first reads the hash, the others wait for it.
+  let reading: Promise<void> = Promise.resolve();
   return {
     name: 'k3s',
     kubeconfigPath: K3S_KUBECONFIG_PATH,
@@ -16,10 +33,22 @@ export function k3sController(): DistroController {
       return { [SECRET_ENV.k3sToken]: token.trim() };
     },
     initScripts: async (t, cp0) => [k3sServerInitScript(nodeInput(t, cp0))],
-    joinControlPlaneScripts: async (t, cp) => [k3sServerJoinScript(nodeInput(t, cp))],
-    joinWorkerScripts: async (t, w) => [k3sAgentJoinScript(nodeInput(t, w))],
-    // k3s tokens do not expire.
-    prepareJoin: async () => {},
+    joinControlPlaneScripts: async (t, cp, secrets) => [k3sServerJoinScript({ ...nodeInput(t, cp), ...(await caHashOf(secrets)) })],
+    joinWorkerScripts: async (t, w, secrets) => [k3sAgentJoinScript({ ...nodeInput(t, w), ...(await caHashOf(secrets)) })],
+    // k3s tokens do not expire; the CA hash is read once (CP0 keeps its CA for the cluster's life).
+    prepareJoin(ctx, cp0) {
+      const read = reading.then(async () => {
+        const secrets = ctx.cluster.secrets;
+        if (await secrets.has(K3S_CA_HASH_SECRET)) return;
+        const out = await runScript(cp0, k3sCaHashScript(), { secrets, signal: ctx.signal });
+        const hash = /^ca-hash ([0-9a-f]{64})$/m.exec(out)?.[1];
+        if (!hash) throw new Error(`could not read the cluster CA hash on ${cp0.target.name}`);
+        await secrets.put(K3S_CA_HASH_SECRET, hash);
+        ctx.log.debug(`k3s cluster CA sha256 ${hash}: joins pin it`);
+      });
+      reading = read.catch(() => undefined); // a failed read fails its own join; the next one tries again
+      return read;
+    },
     kubectl: (args) => `/usr/local/bin/k3s kubectl ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? k3sUninstallScript(),
   };

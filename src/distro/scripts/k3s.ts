@@ -10,7 +10,8 @@ import { etcdClientUrls } from './etcd.js';
 import { HOST_STATE_DIR, assertName, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
 import { lbSans, validateNodeInput } from './node.js';
 import { resolveVersion } from './versions.js';
-import type { NodeInput, Script, ScriptFile } from './types.js';
+import { InputError } from '../../errors.js';
+import type { K3sJoinInput, NodeInput, Script, ScriptFile } from './types.js';
 
 export const K3S_BIN = '/usr/local/bin/k3s';
 export const K3S_CONFIG_PATH = '/etc/rancher/k3s/config.yaml';
@@ -21,6 +22,8 @@ export const K3S_KUBECONFIG_PATH = '/etc/rancher/k3s/k3s.yaml';
 export const K3S_INSTALLER_PATH = `${HOST_STATE_DIR}/k3s/install.sh`;
 export const K3S_ETCD_DIR = '/etc/k3s/etcd';
 export const K3S_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
+/** Written by the first server: `K10<sha256 of the cluster CA bundle>::server:<password>`. */
+export const K3S_SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
 
 export type K3sRole = 'server-init' | 'server-join' | 'agent';
 
@@ -73,13 +76,18 @@ function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {
   return files;
 }
 
-function k3sScript(role: K3sRole, input: NodeInput, description: string): Script {
+function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Script {
   const config = k3sConfig(role, input);
+  if (input.caHash !== undefined && !/^[0-9a-f]{64}$/.test(input.caHash)) {
+    throw new InputError(`caHash must be 64 lower-case hex digits (sha256), got ${JSON.stringify(input.caHash)}`, ['caHash']);
+  }
   const version = resolveVersion('k3s', input.kubernetesVersion);
   const service = role === 'agent' ? 'k3s-agent' : 'k3s';
   const external = role !== 'agent' && (input.etcd ?? []).length > 0;
   const timeout = input.timeoutSeconds ?? 600;
   const token = SECRET_ENV.k3sToken;
+  // A full token pins the cluster CA (the hash is public: only the password is secret).
+  const tokenLine = input.caHash ? `printf 'K10${input.caHash}::server:%s\\n' "$${token}"` : `printf '%s\\n' "$${token}"`;
   const summed = [K3S_CONFIG_PATH, K3S_TOKEN_PATH, ...(external ? ['ca.crt', 'client.crt', 'client.key'].map((f) => `${K3S_ETCD_DIR}/${f}`) : [])];
   const installerUrl = `https://raw.githubusercontent.com/k3s-io/k3s/${version.replace('+', '%2B')}/install.sh`;
   const installer = input.airgap
@@ -106,7 +114,7 @@ function k3sScript(role: K3sRole, input: NodeInput, description: string): Script
       `installed_version() { if [ -x ${K3S_BIN} ]; then ${K3S_BIN} --version | awk 'NR == 1 { print $3 }'; fi; }`,
       `ensure_dir /etc/rancher/k3s 0755`,
       // printf is a builtin: the token never appears on a command line.
-      `printf '%s\\n' "$${token}" | write_file ${K3S_TOKEN_PATH} 0600 root:root`,
+      `${tokenLine} | write_file ${K3S_TOKEN_PATH} 0600 root:root`,
       ...(external
         ? [
             `require_file ${K3S_ETCD_DIR}/ca.crt ${K3S_ETCD_DIR}/client.crt ${K3S_ETCD_DIR}/client.key`,
@@ -146,13 +154,27 @@ export function k3sServerInitScript(input: NodeInput): Script {
 }
 
 /** Another server: joins through the LB (embedded) or shares the external datastore. */
-export function k3sServerJoinScript(input: NodeInput): Script {
+export function k3sServerJoinScript(input: K3sJoinInput): Script {
   return k3sScript('server-join', input, `k3s server ${input.node.name} joins`);
 }
 
 /** An agent (worker) joining through the LB. */
-export function k3sAgentJoinScript(input: NodeInput): Script {
+export function k3sAgentJoinScript(input: K3sJoinInput): Script {
   return k3sScript('agent', input, `k3s agent ${input.node.name} joins`);
+}
+
+/** Prints `ca-hash <hex>`: the CA hash from the first server's full token (never the password). */
+export function k3sCaHashScript(): Script {
+  return makeScript({
+    name: 'k3s-ca-hash',
+    description: 'read the cluster CA hash',
+    body: [
+      `require_file ${K3S_SERVER_TOKEN_PATH}`,
+      `hash=$(sed -n 's/^K10\\([0-9a-f]\\{64\\}\\)::.*$/\\1/p' ${K3S_SERVER_TOKEN_PATH})`,
+      `[ -n "$hash" ] || die "${K3S_SERVER_TOKEN_PATH} holds no K10 token"`,
+      'echo "ca-hash $hash"',
+    ],
+  });
 }
 
 /** Remove k3s (server or agent) and ksctl's files for it. Idempotent. */

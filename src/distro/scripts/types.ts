@@ -119,6 +119,17 @@ export interface NodeInput {
   airgap?: AirgapInput;
 }
 
+/** A k3s node joining a running cluster. */
+export interface K3sJoinInput extends NodeInput {
+  /**
+   * sha256 (hex) of the cluster CA bundle k3s serves at /cacerts, read from the first server's token
+   * file. The node then writes a full `K10<hash>::server:<token>` token and k3s refuses a server whose
+   * CA does not match, instead of trusting whatever answers at the load balancer's address.
+   * Absent: the short token (no pinning).
+   */
+  caHash?: string;
+}
+
 export interface KubeadmNodeInput extends NodeInput {
   /** Default 10.244.0.0/16 (flannel's default). */
   podSubnet?: string;

@@ -3,13 +3,14 @@ import { parse } from 'yaml';
 import { InputError } from '../../../src/errors.js';
 import {
   k3sAgentJoinScript,
+  k3sCaHashScript,
   k3sConfig,
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
   resolveVersion,
 } from '../../../src/distro/scripts/index.js';
-import { ETCD, LB } from './matrix.js';
+import { ETCD, K3S_CA_HASH, LB } from './matrix.js';
 
 const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
 
@@ -86,6 +87,24 @@ describe('k3s scripts', () => {
     expect(s.body).toContain('INSTALL_K3S_SKIP_DOWNLOAD=true');
     expect(s.body).toContain('INSTALL_K3S_EXEC=agent');
     expect(s.body).toContain('systemctl is-active --quiet k3s-agent');
+  });
+
+  it('joins with a CA hash write the full K10 token (the hash pins the CA; the password stays in the env)', () => {
+    for (const make of [k3sServerJoinScript, k3sAgentJoinScript]) {
+      const body = make({ ...base, caHash: K3S_CA_HASH }).body;
+      expect(body).toContain(`printf 'K10${K3S_CA_HASH}::server:%s\\n' "$K3S_TOKEN" | write_file /etc/rancher/k3s/ksctl-token 0600 root:root`);
+      expect(make(base).body).toContain(`printf '%s\\n' "$K3S_TOKEN" | write_file /etc/rancher/k3s/ksctl-token`);
+    }
+  });
+
+  it.each(['abc', 'AB'.repeat(32), `${'ab'.repeat(32)}'; rm -rf /`])('rejects CA hash %j', (caHash) => {
+    expect(() => k3sAgentJoinScript({ ...base, caHash })).toThrow(InputError);
+  });
+
+  it('the CA hash script prints only the hash from the server token', () => {
+    const body = k3sCaHashScript().body;
+    expect(body).toContain("sed -n 's/^K10\\([0-9a-f]\\{64\\}\\)::.*$/\\1/p' /var/lib/rancher/k3s/server/token");
+    expect(body).toContain('echo "ca-hash $hash"');
   });
 
   it('uninstall runs whichever k3s uninstall scripts exist', () => {

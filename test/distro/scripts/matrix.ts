@@ -10,6 +10,7 @@ import {
   haproxyScript,
   lbForwardingScript,
   k3sAgentJoinScript,
+  k3sCaHashScript,
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
@@ -51,6 +52,7 @@ export const ETCD: EtcdEndpoint[] = [
 
 export const LB = { address: '10.0.0.5', publicAddress: '203.0.113.5' };
 export const CA_HASH = `sha256:${'ab'.repeat(32)}`;
+export const K3S_CA_HASH = 'cd'.repeat(32);
 
 export function controlPlanes(n: number): { name: string; address: string }[] {
   return Array.from({ length: n }, (_, i) => ({ name: `cp-${i}`, address: `10.0.2.${10 + i}` }));
@@ -87,8 +89,8 @@ export function scriptsFor(c: Combo): Script[] {
   if (!cp0) throw new Error('no control plane');
   if (c.distro === 'k3s') {
     out.push(k3sServerInitScript(nodeInput(c, cp0)));
-    for (const cp of rest) out.push(k3sServerJoinScript(nodeInput(c, cp)));
-    out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sUninstallScript());
+    for (const cp of rest) out.push(k3sServerJoinScript({ ...nodeInput(c, cp), caHash: K3S_CA_HASH }));
+    out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sCaHashScript(), k3sUninstallScript());
   } else {
     out.push(kubeadmInstallScript({ kubernetesVersion: '1.31', ...(ag ? { airgap: ag } : {}) }));
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
