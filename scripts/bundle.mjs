@@ -6,7 +6,9 @@ import { build } from 'esbuild';
 
 rmSync('dist/bundle', { recursive: true, force: true }); // chunk names change with content
 
-const external = ['@aws-sdk/*', '@smithy/*', '@azure/*', '@google-cloud/*', '@kubernetes/*', 'ssh2', 'listr2', '@inquirer/*', '@peculiar/*', 'reflect-metadata'];
+// google-gax and google-auth-library too: bundled, they break (`__dirname` in ESM) and would be a
+// second copy beside the one @google-cloud/* loads (the GCP proto-cache patch must hit that one).
+const external = ['@aws-sdk/*', '@smithy/*', '@azure/*', '@google-cloud/*', 'google-gax', 'google-auth-library', '@kubernetes/*', 'ssh2', 'listr2', '@inquirer/*', '@peculiar/*', 'reflect-metadata'];
 
 await build({
   entryPoints: { main: 'src/cli/main.ts' },

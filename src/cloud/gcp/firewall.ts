@@ -13,6 +13,7 @@ import type { GcpCtx } from './context.js';
 import { networkId } from './network.js';
 import { firewallName, networkName, ownedBy, ownerDescription, requestId, roleTag } from './naming.js';
 import { getOrUndefined, insertAndWait } from './operations.js';
+import { inPool } from './pool.js';
 import type { Firewall } from './sdk.js';
 
 export { rolesOf };
@@ -81,20 +82,17 @@ export const firewallKey = (name: string) => `firewall/${name}`;
 
 export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promise<void> {
   const { gce } = g.api;
-  // At most a few at once: each waits on its operation, and many parallel waits gain nothing.
-  await inBatches(firewallPlan(g.spec, operatorCidrs), 5, async (f) => {
-      const existing = await getOrUndefined(() => gce.getFirewall(f.name));
-      if (existing && !ownedBy(existing.description, g.spec)) {
-        throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${g.key}`);
-      }
-      if (!existing) {
-        await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, `firewall/${f.name}`)));
-      }
-      await ensureRecorded(g.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
+  // All at once: the rules do not depend on each other, and each wait on its operation is one
+  // long-poll call. (In batches of 5, the HA plan's 10 rules took two operations' time: 16 s, not 8.)
+  const plan = firewallPlan(g.spec, operatorCidrs);
+  await inPool(plan, plan.length, async (f) => {
+    const existing = await getOrUndefined(() => gce.getFirewall(f.name));
+    if (existing && !ownedBy(existing.description, g.spec)) {
+      throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${g.key}`);
+    }
+    if (!existing) {
+      await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, `firewall/${f.name}`)));
+    }
+    await ensureRecorded(g.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
   });
-}
-
-/** Runs `fn` over `items`, `size` at a time. */
-export async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }

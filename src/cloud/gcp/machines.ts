@@ -12,7 +12,8 @@ import { ensureRecorded, record, recorded } from '../common/record.js';
 import { hostKeyUserData } from '../common/userdata.js';
 import type { PlannedMachine } from '../types.js';
 import type { GcpCtx } from './context.js';
-import { clusterLabel, instanceName, LABEL_CLUSTER, LABEL_MACHINE, labelsFor, requestId, roleTag } from './naming.js';
+import { instanceWatcher } from './instance-watch.js';
+import { clusterFilter, clusterLabel, instanceName, LABEL_CLUSTER, LABEL_MACHINE, labelsFor, requestId, roleTag } from './naming.js';
 import { requireSubnet } from './network.js';
 import { deleteAndWait, getOrUndefined, lastSegment, waitOperation } from './operations.js';
 import type { Instance } from './sdk.js';
@@ -72,17 +73,20 @@ export function zoneOf(g: GcpCtx, planned: Pick<PlannedMachine, 'name' | 'index'
   return (rec && parseInstanceId(rec.id)?.zone) || zones[planned.index % zones.length]!;
 }
 
-async function waitRunning(g: GcpCtx, zone: string, name: string): Promise<Instance> {
-  return g.wait(
-    `${name} to run`,
-    async () => {
-      const i = await getOrUndefined(() => g.api.gce.getInstance(zone, name));
-      if (!i) throw new ProviderError(`${name} disappeared while starting (deleted, or a spot VM preempted)`, { hint: 're-run to create it again' });
-      if (DEAD.includes(String(i.status)) || i.status === 'STOPPING') throw new ProviderError(`${name} stopped while starting (${i.status})`);
-      return i?.status === 'RUNNING' && natIp(i) && privateIp(i) ? i : undefined;
+/** Until RUNNING with both addresses, through the cluster's shared watcher (instance-watch.ts). */
+function waitRunning(g: GcpCtx, zone: string, name: string): Promise<Instance> {
+  return instanceWatcher(g.api.gce, g.runtime.clock, clusterFilter(g.spec)).wait(zone, name, {
+    what: `${name} to run`,
+    done: (i) => i.status === 'RUNNING' && !!natIp(i) && !!privateIp(i),
+    failed: (i) => {
+      if (!i) return new ProviderError(`${name} disappeared while starting (deleted, or a spot VM preempted)`, { hint: 're-run to create it again' });
+      if (DEAD.includes(String(i.status)) || i.status === 'STOPPING') return new ProviderError(`${name} stopped while starting (${i.status})`);
+      return undefined;
     },
-    { timeoutMs: START_TIMEOUT_MS, initialIntervalMs: 3000, maxIntervalMs: 10_000 },
-  );
+    timeoutMs: START_TIMEOUT_MS,
+    signal: g.ctx.signal,
+    log: g.log,
+  });
 }
 
 export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: string[], image: () => Promise<string>): Promise<Machine> {

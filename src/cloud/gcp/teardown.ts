@@ -7,11 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { forget, recorded, recordedKeys } from '../common/record.js';
 import type { GcpCtx } from './context.js';
-import { firewallKey, inBatches } from './firewall.js';
+import { firewallKey } from './firewall.js';
 import { deleteInstance, instanceId, parseInstanceId } from './machines.js';
 import { clusterFilter, firewallPrefix, networkName, ownedBy, subnetName } from './naming.js';
 import { NETWORK_KEY, recordedZones, SUBNET_KEY } from './network.js';
 import { deleteAndWait, getOrUndefined, lastSegment } from './operations.js';
+import { inPool } from './pool.js';
+
+/** Instance deletes in flight at once. */
+const INSTANCE_DELETES = 32;
 
 async function regionZones(g: GcpCtx): Promise<string[]> {
   const region = await getOrUndefined(() => g.api.gce.getRegion(g.spec.region));
@@ -35,7 +39,8 @@ export async function deleteInstances(g: GcpCtx): Promise<void> {
     )
   ).filter((x): x is string => !!x);
   if (alive.length > 0) g.log.info(`deleting ${alive.length} instance(s)`);
-  await inBatches(alive, 8, (id) => deleteInstance(g, id));
+  // Each delete waits ≈40 s on its operation (a long-poll call): many at once, not 8 in lockstep.
+  await inPool(alive, INSTANCE_DELETES, (id) => deleteInstance(g, id));
   const keys = recordedKeys(g.ctx, 'instance/');
   if (keys.length > 0 || Object.keys(g.ctx.cluster.state?.machines ?? {}).length > 0) {
     await g.ctx.cluster.update((s) => {
@@ -51,7 +56,7 @@ export async function deleteFirewalls(g: GcpCtx): Promise<void> {
   for (const f of await g.api.gce.listFirewalls()) {
     if (f.name?.startsWith(prefix) && ownedBy(f.description, g.spec)) names.add(f.name);
   }
-  await inBatches([...names], 5, async (name) => {
+  await inPool([...names], names.size, async (name) => {
     const f = await getOrUndefined(() => g.api.gce.getFirewall(name));
     if (f && ownedBy(f.description, g.spec)) {
       await deleteAndWait(g, `firewall rule ${name}`, () => g.api.gce.deleteFirewall(name, randomUUID()));

@@ -1,7 +1,7 @@
 /** What a FakeGcp handler sees: the model, the configuration, fake time and small helpers. */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Instance, Operation } from '../../../src/cloud/gcp/sdk.js';
-import type { FakeGcpConfig, FakeGcpData } from './model.js';
+import type { FakeGcpConfig, FakeGcpData, FakeOp } from './model.js';
 
 export interface Env {
   data: FakeGcpData;
@@ -10,8 +10,8 @@ export interface Env {
   nextId(): string;
   nextIp(): number;
   link(id: string): string;
-  /** A new operation on `target`, DONE after `latency` (then `onDone` runs, or `error` is reported). */
-  op(type: string, scope: { zone?: string; region?: string }, latency: number, target: string, opts?: { onDone?: () => void; error?: { code: string; message: string } }): Operation;
+  /** A new operation on `target`, DONE after `latency` (then what it `removes` goes, or `error` is reported). */
+  op(type: string, scope: { zone?: string; region?: string }, latency: number, target: string, opts?: Pick<FakeOp, 'removes' | 'error'>): Operation;
   opView(id: string): Operation;
   /** Resolves when the operation is DONE or 2 fake minutes passed. */
   waitOp(id: string): Promise<Operation>;

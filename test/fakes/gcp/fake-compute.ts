@@ -56,7 +56,7 @@ export const computeHandlers: Record<string, Handler> = {
     get(env.data.networks, id);
     const inUse = [...env.data.subnetworks.values(), ...env.data.firewalls.values()].some((s) => last(s.res.network) === req.network);
     if (inUse) return env.op('delete', {}, env.config.latencies.globalOp, id, { error: inUseError(id) });
-    return env.op('delete', {}, env.config.latencies.globalOp, id, { onDone: () => env.data.networks.delete(id) });
+    return env.op('delete', {}, env.config.latencies.globalOp, id, { removes: { kind: 'networks', id } });
   },
 
   'subnetworks:get': (env, req) => get(env.data.subnetworks, `regions/${req.region}/subnetworks/${req.subnetwork}`),
@@ -73,7 +73,7 @@ export const computeHandlers: Record<string, Handler> = {
     get(env.data.subnetworks, id);
     const inUse = [...env.data.instances.values()].some((i) => i.res.networkInterfaces?.some((n) => String(n.subnetwork).endsWith(id)));
     if (inUse) return env.op('delete', { region: req.region }, env.config.latencies.regionOp, id, { error: inUseError(id) });
-    return env.op('delete', { region: req.region }, env.config.latencies.regionOp, id, { onDone: () => env.data.subnetworks.delete(id) });
+    return env.op('delete', { region: req.region }, env.config.latencies.regionOp, id, { removes: { kind: 'subnetworks', id } });
   },
 
   'firewalls:get': (env, req) => get(env.data.firewalls, `global/firewalls/${req.firewall}`),
@@ -88,7 +88,7 @@ export const computeHandlers: Record<string, Handler> = {
   'firewalls:delete': (env, req) => {
     const id = `global/firewalls/${req.firewall}`;
     get(env.data.firewalls, id);
-    return env.op('delete', {}, env.config.latencies.globalOp, id, { onDone: () => env.data.firewalls.delete(id) });
+    return env.op('delete', {}, env.config.latencies.globalOp, id, { removes: { kind: 'firewalls', id } });
   },
 
   'instances:get': (env, req) => env.instanceView(get(env.data.instances, `zones/${req.zone}/instances/${req.instance}`) && `zones/${req.zone}/instances/${req.instance}`),
@@ -108,6 +108,7 @@ export const computeHandlers: Record<string, Handler> = {
     const fault = env.opFault('instances:insert');
     if (fault) return env.op('insert', { zone: req.zone }, env.config.latencies.instanceOp, id, { error: fault });
     const n = env.nextIp();
+    const mapped = env.config.ipMap[r.name] ?? {};
     env.data.instances.set(id, {
       res: {
         ...r,
@@ -115,9 +116,9 @@ export const computeHandlers: Record<string, Handler> = {
         selfLink: env.link(id),
         zone: env.link(`zones/${req.zone}`),
         machineType: env.link(`zones/${req.zone}/machineTypes/${mt}`),
-        networkInterfaces: (r.networkInterfaces ?? []).map((ni: any) => ({ ...ni, networkIP: `10.0.${Math.floor(n / 250)}.${(n % 250) + 2}`, accessConfigs: ni.accessConfigs })),
+        networkInterfaces: (r.networkInterfaces ?? []).map((ni: any) => ({ ...ni, networkIP: mapped.privateIp ?? `10.0.${Math.floor(n / 250)}.${(n % 250) + 2}`, accessConfigs: ni.accessConfigs })),
         status: 'PROVISIONING',
-        natIp: `203.0.${Math.floor(n / 250)}.${(n % 250) + 2}`,
+        natIp: mapped.publicIp ?? `203.0.${Math.floor(n / 250)}.${(n % 250) + 2}`,
       } as any,
       readyAt: env.now() + env.config.latencies.instanceBoot,
     });
@@ -128,7 +129,7 @@ export const computeHandlers: Record<string, Handler> = {
     const inst = env.data.instances.get(id);
     if (!inst) throw notFound(id);
     inst.goneAt ??= env.now() + env.config.latencies.instanceDelete;
-    return env.op('delete', { zone: req.zone }, inst.goneAt - env.now(), id, { onDone: () => env.data.instances.delete(id) });
+    return env.op('delete', { zone: req.zone }, inst.goneAt - env.now(), id, { removes: { kind: 'instances', id } });
   },
 
   'zoneOperations:get': (env, req) => env.opView(`zones/${req.zone}/operations/${req.operation}`),

@@ -21,21 +21,14 @@ import { SimulatedCrash, googleError, notFound, throttled } from './errors.js';
 import { computeHandlers } from './fake-compute.js';
 import { gkeHandlers } from './fake-gke.js';
 import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
+import { decodeData, encodeData, readPersisted, writeAtomic, type CallRecord, type FakeGcpCounters, type PersistedGcp } from './persistence.js';
 import { instanceView, inventoryOf, opView, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
+export type { CallRecord } from './persistence.js';
 
 const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
 const MUTATING = /:(insert|delete|create\w*|delete\w*|set\w*)$/;
-
-export interface CallRecord {
-  n: number;
-  op: string;
-  mutating: boolean;
-  outcome: string;
-  at: number;
-  input?: any;
-}
 
 export interface FakeGcpOptions {
   config?: Partial<Omit<FakeGcpConfig, 'latencies'>> & { latencies?: Partial<FakeGcpConfig['latencies']> };
@@ -52,10 +45,21 @@ export class FakeGcp {
   operatorIp: string | undefined = '198.51.100.77';
   /** What `adc()` reports; `faults.credentials` = 'missing' makes it throw. */
   adcProject: string | undefined = 'ksctl-fake-project';
+  /** Called after every call, failed ones included (the preload saves the model here). */
+  onCall: (() => void) | undefined;
+  /** Called at a simulated crash (the preload saves the model, then SIGKILLs itself). */
   onCrash: (() => void) | undefined;
+  /**
+   * First boot of an instance (what cloud-init does on a real VM), given the instance as
+   * `instances.get` shows it once RUNNING. No call returns until every due boot has finished, so
+   * nobody sees an instance RUNNING before its boot ran; a failed boot fails the call and is tried
+   * again by the next one (./cloud-init.ts maps instances onto SSH test hosts).
+   */
+  onInstanceBoot: ((inst: Instance, fake: FakeGcp) => Promise<void> | void) | undefined;
   /** Operations that will fail once DONE (e.g. a spot stockout of `instances:insert`), in order. */
   opFaults: { op: string; code: string; message: string }[] = [];
-  private counters = { mutating: 0, ops: {} as Record<string, number>, ips: 0 };
+  private counters: FakeGcpCounters = { mutating: 0, ops: {}, ips: 0 };
+  private booting = new Map<string, Promise<void>>();
   private random = rng(this.faults);
 
   constructor(opts: FakeGcpOptions = {}) {
@@ -107,6 +111,14 @@ export class FakeGcp {
   // ---- the call path -------------------------------------------------------------------------
 
   async dispatch(op: string, request: any): Promise<any> {
+    try {
+      return await this.call(op, request);
+    } finally {
+      this.onCall?.();
+    }
+  }
+
+  private async call(op: string, request: any): Promise<any> {
     const mutating = MUTATING.test(op);
     const rec: CallRecord = { n: this.calls.length + 1, op, mutating, outcome: 'ok', at: this.clock.now(), ...(mutating ? { input: request } : {}) };
     this.calls.push(rec);
@@ -131,9 +143,10 @@ export class FakeGcp {
     }
     const handler = HANDLERS[op];
     if (!handler) fail('unimplemented', googleError('INVALID_ARGUMENT', `FakeGcp does not implement ${op}`));
-    this.settle();
     let out: any;
     try {
+      if (this.onInstanceBoot) await this.bootDue();
+      this.settle();
       const rid = request?.requestId as string | undefined;
       const seen = rid ? this.data.requestIds.get(rid) : undefined;
       if (seen) out = this.opView(seen);
@@ -150,6 +163,33 @@ export class FakeGcp {
     return structuredClone(out);
   }
 
+  /**
+   * Runs onInstanceBoot for every instance that is RUNNING and not booted yet, and waits for every
+   * boot in flight; again until none is due, since fake time may have moved on meanwhile.
+   */
+  private async bootDue(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      for (const [id, t] of this.data.instances) {
+        if (t.booted || t.goneAt !== undefined || now < t.readyAt || this.booting.has(id)) continue;
+        const view = this.instanceView(id);
+        const boot = (async () => {
+          try {
+            await this.onInstanceBoot!(view, this);
+            t.booted = true;
+          } finally {
+            this.booting.delete(id);
+          }
+        })();
+        this.booting.set(id, boot);
+      }
+      if (this.booting.size === 0) return;
+      // Every boot settles before the call answers, a failed one included; then the call fails.
+      const failed = (await Promise.allSettled(this.booting.values())).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
   private crash(rec: CallRecord, op: string): never {
     rec.outcome = 'crash';
     this.crashed = true;
@@ -161,10 +201,9 @@ export class FakeGcp {
   settle(): void {
     const now = this.clock.now();
     for (const o of this.data.ops.values()) {
-      if (o.onDone && now >= o.doneAt) {
-        const run = o.onDone;
-        delete o.onDone;
-        run();
+      if (o.removes && now >= o.doneAt) {
+        this.data[o.removes.kind].delete(o.removes.id);
+        delete o.removes;
       }
     }
     for (const [k, c] of this.data.clusters) {
@@ -276,6 +315,43 @@ export class FakeGcp {
   inventory(): InventoryItem[] {
     this.settle();
     return inventoryOf(this.data);
+  }
+
+  // ---- persistence (./persistence.ts) ----------------------------------------------------------
+
+  toJSON(): PersistedGcp {
+    return {
+      version: 1,
+      data: encodeData(this.data),
+      config: this.config,
+      clock: this.clock.toJSON(),
+      faults: this.faults,
+      counters: this.counters,
+      crashed: this.crashed,
+      ...(this.operatorIp ? { operatorIp: this.operatorIp } : {}),
+      ...(this.adcProject ? { adcProject: this.adcProject } : {}),
+      calls: this.calls,
+      opFaults: this.opFaults,
+    };
+  }
+
+  static fromJSON(p: PersistedGcp): FakeGcp {
+    const f = new FakeGcp({ config: p.config });
+    // Into the existing object: the handler environment holds `this.data`.
+    Object.assign(f.data, decodeData(p.data));
+    Object.assign(f, { faults: p.faults, counters: p.counters, crashed: p.crashed, operatorIp: p.operatorIp, adcProject: p.adcProject, calls: p.calls, opFaults: p.opFaults });
+    (f as unknown as { clock: FakeClock }).clock = new FakeClock(p.clock);
+    f.random = rng(f.faults);
+    return f;
+  }
+
+  /** Atomic write (temp file + rename). */
+  save(path: string): void {
+    writeAtomic(path, this.toJSON());
+  }
+
+  static load(path: string): FakeGcp {
+    return FakeGcp.fromJSON(readPersisted(path));
   }
 }
 

@@ -6,7 +6,12 @@ export interface Timed<T> {
   res: T;
   readyAt: number;
   goneAt?: number;
+  /** Instances: the boot hook (FakeGcp.onInstanceBoot) has run for it. */
+  booted?: boolean;
 }
+
+/** Compute resources an operation can remove once DONE. */
+export type RemovableKind = 'networks' | 'subnetworks' | 'firewalls' | 'instances';
 
 export interface FakeOp {
   op: Operation;
@@ -14,8 +19,11 @@ export interface FakeOp {
   doneAt: number;
   /** Error the operation reports once DONE (e.g. RESOURCE_IN_USE_BY_ANOTHER_RESOURCE). */
   error?: { code: string; message: string };
-  /** Runs when the operation completes (a delete's removal). */
-  onDone?: () => void;
+  /**
+   * What the operation removes from the model when it completes (a delete), applied by
+   * FakeGcp.settle(). Data rather than a closure, so a model in flight can be saved and loaded.
+   */
+  removes?: { kind: RemovableKind; id: string };
 }
 
 export interface FakeGcpData {
@@ -50,6 +58,11 @@ export interface FakeGcpConfig {
   /** zone → machine types it does not offer. */
   notOffered: Record<string, string[]>;
   gkeVersions: { regular: string[]; static: string[] };
+  /**
+   * Instance name → the addresses it gets instead of the computed ones (`networkIP`, and the
+   * external `natIP` shown once RUNNING): maps instances onto real SSH test hosts (test/hosts).
+   */
+  ipMap: Record<string, { publicIp?: string; privateIp?: string }>;
   /** Fake milliseconds. */
   latencies: {
     globalOp: number;
@@ -73,6 +86,7 @@ export const defaultConfig = (): FakeGcpConfig => ({
   machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8 },
   notOffered: {},
   gkeVersions: { regular: ['1.32.2-gke.1182000', '1.31.6-gke.1064000', '1.30.10-gke.1070000'], static: ['1.29.14-gke.1000000'] },
+  ipMap: {},
   latencies: {
     globalOp: 8_000,
     regionOp: 10_000,
