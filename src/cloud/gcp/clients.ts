@@ -106,6 +106,7 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     getFirewall: (firewall) => call('firewalls', 'get', { project, firewall }),
     listFirewalls: (filter) => list('firewalls', { project, ...(filter ? { filter } : {}) }),
     insertFirewall: (firewallResource, requestId) => op('firewalls', 'insert', { project, firewallResource, requestId }),
+    patchFirewall: (firewall, firewallResource, requestId) => op('firewalls', 'patch', { project, firewall, firewallResource, requestId }),
     deleteFirewall: (firewall, requestId) => op('firewalls', 'delete', { project, firewall, requestId }),
     getInstance: (zone, instance) => call('instances', 'get', { project, zone, instance }),
     listInstances: (zone, filter) => list('instances', { project, zone, ...(filter ? { filter } : {}) }),

@@ -5,6 +5,7 @@
  * for cluster-internal traffic. Firewall rules have no labels: deterministic names and the
  * ownership marker in their description identify them.
  */
+import { randomUUID } from 'node:crypto';
 import type { ClusterSpec, Role } from '../../api/types.js';
 import { ConflictError } from '../../errors.js';
 import { firewallRules, rolesOf, type Rule } from '../common/firewall-rules.js';
@@ -12,7 +13,7 @@ import { ensureRecorded } from '../common/record.js';
 import type { GcpCtx } from './context.js';
 import { networkId } from './network.js';
 import { firewallName, networkName, ownedBy, ownerDescription, requestId, roleTag } from './naming.js';
-import { getOrUndefined, insertAndWait } from './operations.js';
+import { getOrUndefined, insertAndWait, waitOperation } from './operations.js';
 import { inPool } from './pool.js';
 import type { Firewall } from './sdk.js';
 
@@ -80,6 +81,29 @@ export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFir
 
 export const firewallKey = (name: string) => `firewall/${name}`;
 
+const sorted = (xs: readonly (string | null | undefined)[] | null | undefined) => [...(xs ?? [])].map(String).sort();
+const allowedKey = (f: Firewall) => sorted((f.allowed ?? []).map((a) => `${a.IPProtocol}:${sorted(a.ports).join(',')}`));
+
+/** Same sources, targets and ports (what decides who may connect); descriptions and order do not count. */
+export function sameRule(have: Firewall, want: Firewall): boolean {
+  const eq = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return (
+    eq(sorted(have.sourceRanges), sorted(want.sourceRanges)) &&
+    eq(sorted(have.sourceTags), sorted(want.sourceTags)) &&
+    eq(sorted(have.targetTags), sorted(want.targetTags)) &&
+    eq(allowedKey(have), allowedKey(want))
+  );
+}
+
+/**
+ * The fields a patch replaces. A rule's kind of source never changes (its name says operator or
+ * which roles), so nothing needs clearing — which PATCH could not do with an empty list anyway.
+ */
+function patchOf(want: Firewall): Firewall {
+  const { allowed, targetTags, sourceRanges, sourceTags, description } = want;
+  return { allowed, targetTags, ...(sourceRanges ? { sourceRanges } : {}), ...(sourceTags ? { sourceTags } : {}), description };
+}
+
 export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promise<void> {
   const { gce } = g.api;
   // All at once: the rules do not depend on each other, and each wait on its operation is one
@@ -92,6 +116,12 @@ export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promi
     }
     if (!existing) {
       await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, `firewall/${f.name}`)));
+    } else if (!sameRule(existing, f.resource)) {
+      // The operator's address or --allow-cidr changed since the rule was made (e.g. a resumed create
+      // from another network): make the rule say what the spec says now. A fresh requestId: the
+      // patch's content differs from any earlier one.
+      g.log.info(`updating firewall rule ${f.name} (sources or ports changed)`);
+      await waitOperation(g, await gce.patchFirewall(f.name, patchOf(f.resource), randomUUID()), `update firewall rule ${f.name}`);
     }
     await ensureRecorded(g.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
   });

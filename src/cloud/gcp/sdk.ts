@@ -33,6 +33,8 @@ export interface GceApi {
   getFirewall(name: string): Promise<Firewall>;
   listFirewalls(filter?: string): Promise<Firewall[]>;
   insertFirewall(resource: Firewall, requestId: string): Promise<Operation>;
+  /** PATCH semantics: the fields given replace the rule's (lists whole). */
+  patchFirewall(name: string, resource: Firewall, requestId: string): Promise<Operation>;
   deleteFirewall(name: string, requestId: string): Promise<Operation>;
   getInstance(zone: string, name: string): Promise<Instance>;
   listInstances(zone: string, filter?: string): Promise<Instance[]>;

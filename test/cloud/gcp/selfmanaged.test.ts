@@ -177,4 +177,19 @@ describe('GCP self-managed', () => {
     const again = MemoryCluster.create(spec);
     await expect(runSteps(selfManagedSteps(w.provider(), spec), stepContext(again, spec))).rejects.toThrow(/not created by ksctl/);
   });
+
+  it('updates the operator rules when the operator address changed, and only those; a second run patches nothing', async () => {
+    const { w, ctx, spec } = await created();
+    const firewallStep = (p = w.provider()) => selfManagedSteps(p, spec).find((s) => s.id === 'infra/firewall')!;
+    w.fake.operatorIp = '192.0.2.44'; // e.g. create resumed from another network
+    await firewallStep().run(ctx);
+    const patched = w.fake.callsOf('firewalls:patch', 'ok').map((c) => c.input);
+    const operatorRules = firewallPlan(spec, ['x/32']).filter((f) => f.source === 'operator').map((f) => f.name);
+    expect(patched.map((p) => p.firewall).sort()).toEqual([...operatorRules].sort());
+    const inventory = [...w.fake.data.firewalls.values()].map((f) => f.res);
+    for (const f of inventory.filter((x) => x.sourceRanges)) expect(f.sourceRanges).toEqual(['192.0.2.44/32']);
+    for (const f of inventory.filter((x) => x.sourceTags)) expect(f.sourceRanges ?? []).toEqual([]);
+    await firewallStep().run(ctx);
+    expect(w.fake.callsOf('firewalls:patch')).toHaveLength(patched.length);
+  });
 });

@@ -85,6 +85,15 @@ export const computeHandlers: Record<string, Handler> = {
     env.data.firewalls.set(id, { res: { ...req.firewallResource, selfLink: env.link(id), id: env.nextId() }, readyAt: env.now() });
     return env.op('insert', {}, env.config.latencies.globalOp, id);
   },
+  // PATCH: the given fields replace the rule's; absent fields stay (as in the Compute API).
+  'firewalls:patch': (env, req) => {
+    const id = `global/firewalls/${req.firewall}`;
+    const f = env.data.firewalls.get(id);
+    if (!f) throw notFound(id);
+    const patch = Object.fromEntries(Object.entries(req.firewallResource as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null));
+    f.res = { ...f.res, ...patch };
+    return env.op('patch', {}, env.config.latencies.globalOp, id);
+  },
   'firewalls:delete': (env, req) => {
     const id = `global/firewalls/${req.firewall}`;
     get(env.data.firewalls, id);

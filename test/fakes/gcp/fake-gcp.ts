@@ -28,7 +28,7 @@ export { SimulatedCrash, isSimulatedCrash } from './errors.js';
 export type { CallRecord } from './persistence.js';
 
 const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
-const MUTATING = /:(insert|delete|create\w*|delete\w*|set\w*)$/;
+const MUTATING = /:(insert|patch|delete|create\w*|delete\w*|set\w*)$/;
 
 export interface FakeGcpOptions {
   config?: Partial<Omit<FakeGcpConfig, 'latencies'>> & { latencies?: Partial<FakeGcpConfig['latencies']> };
