@@ -101,3 +101,12 @@ export function mapAwsError(e: unknown, operation: string, profile: string | und
   if (isServiceError(err)) return new AwsApiError(operation, name || 'UnknownError', message, e);
   return e;
 }
+
+/** Runs a delete-like call for which "not found" (or one of `alsoFine`) means it is already done. */
+export async function ignoreNotFound(call: () => Promise<unknown>, ...alsoFine: string[]): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (!isNotFound(e) && !hasCode(e, ...alsoFine)) throw e;
+  }
+}

@@ -1,12 +1,13 @@
 /**
  * `infra/firewall`: one security group per role, then the rules from firewall-rules.ts. Groups are
  * created first (rules reference each other), each looked up by tag before creating and recorded at
- * once; only missing rules are authorized, and a duplicate (a crash after Authorize) is fine.
+ * once; only missing rules are authorized, and a duplicate (a crash after Authorize) is fine; rules the
+ * spec no longer asks for (the operator's old address) are revoked.
  */
 import type { Role } from '../../api/types.js';
 import { ConflictError, ProviderError } from '../../errors.js';
 import { allPages, type AwsCtx } from './context.js';
-import { hasCode, isNotFound } from './errors.js';
+import { hasCode, ignoreNotFound, isNotFound } from './errors.js';
 import { firewallRules, rolesOf, ruleKey, type Rule } from './firewall-rules.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, securityGroupName, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
@@ -15,16 +16,17 @@ import type { IpPermission, SecurityGroup } from './sdk.js';
 
 export const sgKey = (role: Role) => `sg/${role}`;
 
-/** Every (protocol, ports, source) an existing group already admits. */
-function existingRules(sg: SecurityGroup): Set<string> {
-  const out = new Set<string>();
+/** Every (protocol, ports, source) an existing group admits, each as the one-source permission that revokes it. */
+function existingRules(sg: SecurityGroup): Map<string, IpPermission> {
+  const out = new Map<string, IpPermission>();
   for (const p of sg.IpPermissions ?? []) {
     const proto = p.IpProtocol ?? '';
     const from = p.FromPort ?? -1;
     const to = p.ToPort ?? -1;
-    for (const r of p.IpRanges ?? []) out.add(ruleKey(proto, from, to, r.CidrIp ?? ''));
-    for (const r of p.Ipv6Ranges ?? []) out.add(ruleKey(proto, from, to, r.CidrIpv6 ?? ''));
-    for (const g of p.UserIdGroupPairs ?? []) out.add(ruleKey(proto, from, to, g.GroupId ?? ''));
+    const base = { IpProtocol: proto, FromPort: from, ToPort: to };
+    for (const r of p.IpRanges ?? []) out.set(ruleKey(proto, from, to, r.CidrIp ?? ''), { ...base, IpRanges: [{ CidrIp: r.CidrIp }] });
+    for (const r of p.Ipv6Ranges ?? []) out.set(ruleKey(proto, from, to, r.CidrIpv6 ?? ''), { ...base, Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }] });
+    for (const g of p.UserIdGroupPairs ?? []) out.set(ruleKey(proto, from, to, g.GroupId ?? ''), { ...base, UserIdGroupPairs: [{ GroupId: g.GroupId }] });
   }
   return out;
 }
@@ -114,8 +116,27 @@ export async function ensureFirewall(a: AwsCtx, operatorCidrs: string[]): Promis
   for (const role of roles) {
     const sg = groups.get(role)!;
     const have = existingRules(sg);
+    const want = new Set(rules[role].map((r) => ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
     const missing = rules[role].filter((r) => !have.has(ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
     await authorize(a, sg.GroupId!, missing.map((r) => toPermission(r, ids)));
+    // The group is ksctl's: a rule the spec no longer asks for (the operator's old address, a removed
+    // allowCidr) is revoked, after the new ones are in, so access never gaps.
+    const stale = [...have].filter(([k]) => !want.has(k)).map(([, p]) => p);
+    if (stale.length > 0) {
+      a.log.info(`revoking ${stale.length} stale rule(s) of the ${role} security group`);
+      await revoke(a, sg.GroupId!, stale);
+    }
+  }
+}
+
+/** Revokes in one call; if one of them is already gone (the call is all-or-nothing), one by one. */
+async function revoke(a: AwsCtx, groupId: string, perms: IpPermission[]): Promise<void> {
+  try {
+    await a.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: perms });
+  } catch (e) {
+    if (!hasCode(e, 'InvalidPermission.NotFound')) throw e;
+    if (perms.length === 1) return;
+    for (const p of perms) await ignoreNotFound(() => a.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [p] }), 'InvalidPermission.NotFound');
   }
 }
 

@@ -5,7 +5,7 @@
  * still releasing (ENIs of terminated instances) is waited out with backoff. Safe to re-run.
  */
 import { allPages, type AwsCtx } from './context.js';
-import { hasCode, isDependencyViolation, isNotFound } from './errors.js';
+import { hasCode, ignoreNotFound, isDependencyViolation, isNotFound } from './errors.js';
 import { liveIds, terminate, waitTerminated } from './machines.js';
 import { clusterFilter, clusterKey, keyPairName, tagValue, TAG_CLUSTER } from './naming.js';
 import { forget, recordedKeys, recorded } from './record.js';
@@ -29,14 +29,6 @@ async function deleteWithRetry(a: AwsCtx, what: string, del: () => Promise<unkno
     },
     { timeoutMs: DEPENDENCY_TIMEOUT_MS, initialIntervalMs: 2000, maxIntervalMs: 15000 },
   );
-}
-
-async function ignoreNotFound(call: () => Promise<unknown>, ...alsoFine: string[]): Promise<void> {
-  try {
-    await call();
-  } catch (e) {
-    if (!isNotFound(e) && !hasCode(e, ...alsoFine)) throw e;
-  }
 }
 
 export async function deleteInstances(a: AwsCtx): Promise<void> {

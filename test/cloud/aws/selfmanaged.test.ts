@@ -85,6 +85,25 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect(lb.ingress.filter((r) => r.from === 6443 && !r.groupId).map((r) => r.cidr ?? r.cidr6).sort()).toEqual(['192.0.2.0/24', '2001:db8::/48']);
   });
 
+  it('a re-run from a new operator address opens SSH and the API to it and revokes the old address; group rules stay', async () => {
+    const w = selfManagedWorld(awsSpec());
+    const { ctx } = await createSelfManaged(w.provider(), w.spec);
+    const groups = () => Object.values(w.fake.data.sgs).filter((g) => g.tags['ksctl.io/role']);
+    const cidrs = () => [...new Set(groups().flatMap((g) => g.ingress.filter((r) => !r.groupId).map((r) => r.cidr)))];
+    const internal = () => groups().map((g) => g.ingress.filter((r) => r.groupId).length);
+    const before = { cidrs: cidrs(), internal: internal() };
+    expect(before.cidrs).toEqual([`${w.fake.operatorIp}/32`]);
+    w.fake.operatorIp = '192.0.2.44';
+    const firewall = w.provider().infraSteps(w.spec).find((s) => s.id === 'infra/firewall')!;
+    await firewall.run(ctx);
+    expect(cidrs()).toEqual(['192.0.2.44/32']);
+    expect(internal()).toEqual(before.internal);
+    const revokes = w.fake.callsOf('ec2:RevokeSecurityGroupIngress').length;
+    expect(revokes).toBeGreaterThan(0);
+    await w.provider().infraSteps(w.spec).find((s) => s.id === 'infra/firewall')!.run(ctx);
+    expect(w.fake.callsOf('ec2:RevokeSecurityGroupIngress')).toHaveLength(revokes); // nothing stale left
+  });
+
   it('recovers a lost RunInstances answer through the ClientToken even when the tag lookup misses the instance', async () => {
     // Eventual consistency: filtered DescribeInstances does not see new instances for a long time.
     const w = selfManagedWorld(awsSpec(), { config: { latencies: { tagIndexLag: 365 * 86_400_000 } } });
