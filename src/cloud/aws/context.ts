@@ -9,7 +9,7 @@ import { createAwsClients } from './clients.js';
 import { clusterKey } from './naming.js';
 import type { AwsRuntime } from './runtime.js';
 import type { AwsClients } from './sdk.js';
-import { waitFor, type WaitOptions } from './wait.js';
+import { waitFor, type WaitOptions } from '../common/wait.js';
 
 export interface AwsCtx {
   readonly ctx: StepContext;

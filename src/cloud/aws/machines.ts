@@ -90,9 +90,10 @@ function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
   return instanceWatcher(a.aws.ec2, a.runtime.clock).wait(id, {
     what: `${name} (${id}) to run`,
     done: (inst) => inst.State?.Name === 'running' && !!inst.PrivateIpAddress && !!inst.PublicIpAddress,
+    // Not seen yet is no failure: a just-launched instance may not be visible for a while.
     failed: (inst) => {
-      const state = inst.State?.Name ?? '';
-      return GONE.includes(state) ? `${name} (${id}) stopped while starting: ${inst.StateReason?.Message ?? state}` : undefined;
+      const state = inst?.State?.Name ?? '';
+      return GONE.includes(state) ? new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`) : undefined;
     },
     timeoutMs: START_TIMEOUT_MS,
     signal: a.ctx.signal,

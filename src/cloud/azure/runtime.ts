@@ -5,7 +5,7 @@
  * Like AWS (src/cloud/aws/runtime.ts), a preloaded module may set `globalThis[AZURE_RUNTIME_HOOK]`.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { checkIpLookup } from '../aws/runtime.js';
+import { checkIpLookup } from '../common/public-ip.js';
 
 export interface AzureRuntime {
   /** The operator's public address as seen from the internet, or undefined if unknown. */

@@ -7,7 +7,7 @@ import type { ClusterSpec } from '../../api/types.js';
 import { InputError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Logger } from '../../util/log.js';
-import { waitFor, type WaitOptions } from '../aws/wait.js';
+import { waitFor, type WaitOptions } from '../common/wait.js';
 import { createGcpClients } from './clients.js';
 import { clusterKey } from './naming.js';
 import type { AdcInfo, GcpRuntime } from './runtime.js';

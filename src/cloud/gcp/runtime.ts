@@ -3,7 +3,8 @@
  * environment, Application Default Credentials, and hooks to adjust SDK clients. Tests pass a fake
  * (test/fakes/gcp) to the factory, or a preloaded module sets `globalThis[GCP_RUNTIME_HOOK]`.
  */
-import { checkIpLookup, realClock, type Clock } from '../aws/runtime.js';
+import { realClock, type Clock } from '../common/clock.js';
+import { checkIpLookup } from '../common/public-ip.js';
 
 export type { Clock };
 

@@ -4,7 +4,7 @@
  */
 import { InterruptedError, ProviderError } from '../../errors.js';
 import type { Logger } from '../../util/log.js';
-import type { Clock } from './runtime.js';
+import type { Clock } from './clock.js';
 
 export interface WaitOptions {
   clock: Clock;
