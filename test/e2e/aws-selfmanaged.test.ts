@@ -9,128 +9,35 @@
  * Real: the CLI, the AWS SDK (serialisation, retries), sshd, HAProxy, etcd (TLS), kubectl.
  * Stand-ins: the AWS APIs (FakeAws, virtual clock), cloud-init, k3s (air-gap dir), systemctl.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { buildFakeAws } from '../fakes/aws/build.js';
-import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
-import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
-import { airgapDir } from '../helpers/ssh-cluster.js';
+import { kubectl } from '../helpers/cli.js';
+import { cloudE2e, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-east-1';
-const OPERATOR_CIDR = '198.51.100.77/32';
-
-interface Env {
-  set: TestHostSet;
-  sb: Sandbox;
-  cloud: string;
-  file: string;
-}
-
-/** Machine names the AWS provider plans, in its order: <cluster>-<role>-<i>. */
-function machineNames(name: string, etcd: number, cps: number, workers: number): string[] {
-  const of = (role: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${role}-${i}`);
-  return [...of('loadbalancer', 1), ...of('etcd', etcd), ...of('controlplane', cps), ...of('worker', workers)];
-}
 
 /** The clusters of this file: [etcd, control planes, workers]. */
 const CLUSTERS = { awsha: [3, 3, 2], awscrash: [0, 1, 1] } as const;
-type ClusterName = keyof typeof CLUSTERS;
 
-let install: string;
-let shared: string;
-let airgap: string;
-const hostSets = new Map<ClusterName, Promise<TestHostSet>>();
-
-beforeAll(async () => {
-  // Every host set boots while the preload compiles (buildFakeAws blocks) and the air-gap dir is built.
-  for (const [name, [etcd, cps, workers]] of Object.entries(CLUSTERS)) {
-    const set = startHosts(machineNames(name, etcd, cps, workers).length);
-    set.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-    hostSets.set(name as ClusterName, set);
-  }
-  install = (await buildFakeAws()).install;
-  shared = mkdtempSync(path.join(tmpdir(), 'ksctl-aws-e2e-'));
-  airgap = airgapDir(path.join(shared, 'airgap'));
-  await Promise.all(hostSets.values());
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([...hostSets.values()].map((p) => p.then((s) => s.teardown(), () => undefined)));
-  if (shared) rmSync(shared, { recursive: true, force: true });
+const { setUp, ksctl: ksctlAws } = cloudE2e({
+  cloud: 'aws',
+  region: REGION,
+  clusters: CLUSTERS,
+  sizes: { loadBalancer: 't3.micro', etcd: 't3.small', controlPlane: 't3.medium', workers: 't3.large' },
+  operatorCidr: '198.51.100.77/32',
+  stateEnv: 'KSCTL_FAKE_AWS_STATE',
+  // Virtual clock (instance start 30 s costs no wall time); every instance gets its test host's address.
+  saveFake: (file, addresses) =>
+    new FakeAws({ clock: 'virtual', config: { ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])) } }).save(file),
 });
 
-async function setUp(name: ClusterName): Promise<Env> {
-  const [etcd, cps, workers] = CLUSTERS[name];
-  const names = machineNames(name, etcd, cps, workers);
-  const set = await hostSets.get(name)!;
-  const sb = sandbox();
-  const file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'ksctl.io/v1alpha1',
-      kind: 'Cluster',
-      metadata: { name },
-      spec: {
-        provider: 'aws',
-        type: 'selfmanaged',
-        region: REGION,
-        distribution: 'k3s',
-        kubernetesVersion: '1.31',
-        loadBalancer: { size: 't3.micro' },
-        etcd: { count: etcd, size: 't3.small' },
-        controlPlane: { count: cps, size: 't3.medium' },
-        workers: { count: workers, size: 't3.large' },
-        network: { allowCidrs: [OPERATOR_CIDR] },
-        airgap: { enabled: true, dir: airgap },
-      },
-    }),
-  );
-  // The fake cloud, before any ksctl process: virtual clock (instance start 30 s costs no wall time),
-  // and every machine's instance gets the address of its test host.
-  const fake = new FakeAws({ clock: 'virtual', config: { ipMap: Object.fromEntries(names.map((n, i) => [n, { privateIp: set.hosts[i]!.address, publicIp: set.hosts[i]!.address }])) } });
-  const cloud = path.join(sb.dir, 'cloud.json');
-  fake.save(cloud);
-  Object.assign(sb.env, {
-    KSCTL_FAKE_AWS_STATE: cloud,
-    [CLOUD_INIT_HOSTS_ENV]: JSON.stringify(Object.fromEntries(set.hosts.map((h) => [h.address, h.holderPid]))),
-    KSCTL_SSH_WAIT_SECONDS: '20',
-  });
-  return { set, sb, cloud, file };
-}
-
-/** The real CLI, with the FakeAws preload. */
-function ksctlAws(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-const clusterDir = (e: Env, name: string) => path.join(e.sb.ksctlHome, 'clusters/aws', REGION, name);
-const logTail = (e: Env, name: string) => {
-  try {
-    return readFileSync(path.join(clusterDir(e, name), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
 const clusterKey = (name: string) => `aws/${REGION}/${name}`;
 
 describe('aws self-managed through the CLI, instances are SSH test hosts', () => {
   const name = 'awsha';
-  const names = machineNames(name, ...CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
-  let e: Env;
+  const names = machineNames(name, CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
+  let e: CloudCluster;
   beforeAll(async () => {
     e = await setUp(name);
   });
@@ -139,7 +46,7 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
 
   it('creates the HA cluster: network, 9 instances, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlAws(['create', 'cluster', '-f', e.file], e.sb.env);
-    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail(e, name)}`).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${e.logTail()}`).toBe(0);
     expect(r.stdout).toContain(`Cluster ${name} is ready`);
     expect(r.stderr).not.toMatch(/Warning/); // e.g. Node's MaxListenersExceededWarning
     const fake = FakeAws.load(e.cloud);
@@ -213,8 +120,8 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
 
 describe('aws self-managed: SIGKILL right after RunInstances, then create again', () => {
   const name = 'awscrash';
-  const names = machineNames(name, ...CLUSTERS[name]); // LB, 1 control plane (embedded etcd), 1 worker
-  let e: Env;
+  const names = machineNames(name, CLUSTERS[name]); // LB, 1 control plane (embedded etcd), 1 worker
+  let e: CloudCluster;
   beforeAll(async () => {
     e = await setUp(name);
   });
@@ -232,7 +139,7 @@ describe('aws self-managed: SIGKILL right after RunInstances, then create again'
     expect(crashed.counts(clusterKey(name)).instance).toBe(1);
 
     const second = await ksctlAws(['create', 'cluster', '-f', e.file, '--no-switch'], e.sb.env);
-    expect(second.code, `${second.stdout}\n${second.stderr}\n${logTail(e, name)}`).toBe(0);
+    expect(second.code, `${second.stdout}\n${second.stderr}\n${e.logTail()}`).toBe(0);
     const fake = FakeAws.load(e.cloud);
     expect(fake.counts(clusterKey(name))).toMatchObject({ instance: names.length, volume: names.length });
     // No duplicates: exactly one instance (ever) per machine name.

@@ -11,130 +11,37 @@
  * wrapper, paging), sshd, HAProxy, etcd (TLS), kubectl.
  * Stand-ins: the Compute API (FakeGcp, virtual clock), cloud-init, k3s (air-gap dir), systemctl.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { firewallPlan } from '../../src/cloud/gcp/firewall.js';
 import { clusterLabel, LABEL_CLUSTER, ownedBy, requestId } from '../../src/cloud/gcp/naming.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
-import { buildPreload } from '../fakes/build.js';
-import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { FakeGcp } from '../fakes/gcp/fake-gcp.js';
 import { gcpSpec } from '../fakes/gcp/world.js';
-import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
-import { airgapDir } from '../helpers/ssh-cluster.js';
+import { kubectl } from '../helpers/cli.js';
+import { cloudE2e, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-central1';
-const PROJECT = 'ksctl-fake-project';
 const OPERATOR_CIDR = '198.51.100.77/32';
-const SIZES = { loadBalancer: 'e2-micro', etcd: 'e2-small', controlPlane: 'e2-medium', workers: 'e2-standard-2' };
-
-interface Env {
-  set: TestHostSet;
-  sb: Sandbox;
-  cloud: string;
-  file: string;
-}
-
-/** Machine (and instance) names the provider plans, in its order: <cluster>-<role>-<i>. */
-function machineNames(name: string, etcd: number, cps: number, workers: number): string[] {
-  const of = (role: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${role}-${i}`);
-  return [...of('loadbalancer', 1), ...of('etcd', etcd), ...of('controlplane', cps), ...of('worker', workers)];
-}
 
 /** The clusters of this file: [etcd, control planes, workers]. */
 const CLUSTERS = { gcpha: [3, 3, 2], gcpcrash: [0, 1, 1] } as const;
 type ClusterName = keyof typeof CLUSTERS;
 
-let install: string;
-let shared: string;
-let airgap: string;
-const hostSets = new Map<ClusterName, Promise<TestHostSet>>();
-
-beforeAll(async () => {
-  // Every host set boots while the preload compiles (tsc blocks) and the air-gap dir is built.
-  for (const [name, [etcd, cps, workers]] of Object.entries(CLUSTERS)) {
-    const set = startHosts(machineNames(name, etcd, cps, workers).length);
-    set.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-    hostSets.set(name as ClusterName, set);
-  }
-  install = await buildPreload('gcp');
-  shared = mkdtempSync(path.join(tmpdir(), 'ksctl-gcp-e2e-'));
-  airgap = airgapDir(path.join(shared, 'airgap'));
-  await Promise.all(hostSets.values());
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([...hostSets.values()].map((p) => p.then((s) => s.teardown(), () => undefined)));
-  if (shared) rmSync(shared, { recursive: true, force: true });
+const { setUp, ksctl: ksctlGcp } = cloudE2e({
+  cloud: 'gcp',
+  region: REGION,
+  clusters: CLUSTERS,
+  sizes: { loadBalancer: 'e2-micro', etcd: 'e2-small', controlPlane: 'e2-medium', workers: 'e2-standard-2' },
+  operatorCidr: OPERATOR_CIDR,
+  spec: { credentials: { project: 'ksctl-fake-project' } },
+  stateEnv: 'KSCTL_FAKE_GCP_STATE',
+  // Virtual clock (a 30 s boot costs no wall time); each instance's external and internal IP is its host's.
+  saveFake: (file, addresses) =>
+    new FakeGcp({ clock: 'virtual', config: { ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])) } }).save(file),
+  // Must never be read: the preload removes it (a real key file here would fail the test loudly).
+  env: (sb) => ({ GOOGLE_APPLICATION_CREDENTIALS: path.join(sb.dir, 'no-such-key.json') }),
 });
-
-async function setUp(name: ClusterName): Promise<Env> {
-  const [etcd, cps, workers] = CLUSTERS[name];
-  const names = machineNames(name, etcd, cps, workers);
-  const set = await hostSets.get(name)!;
-  const sb = sandbox();
-  const file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'ksctl.io/v1alpha1',
-      kind: 'Cluster',
-      metadata: { name },
-      spec: {
-        provider: 'gcp',
-        type: 'selfmanaged',
-        region: REGION,
-        distribution: 'k3s',
-        kubernetesVersion: '1.31',
-        loadBalancer: { size: SIZES.loadBalancer },
-        etcd: { count: etcd, size: SIZES.etcd },
-        controlPlane: { count: cps, size: SIZES.controlPlane },
-        workers: { count: workers, size: SIZES.workers },
-        network: { allowCidrs: [OPERATOR_CIDR] },
-        credentials: { project: PROJECT },
-        airgap: { enabled: true, dir: airgap },
-      },
-    }),
-  );
-  // The fake cloud, before any ksctl process: virtual clock (a 30 s boot costs no wall time), and
-  // every machine's instance gets the address of its test host, as external and internal IP.
-  const fake = new FakeGcp({ clock: 'virtual', config: { ipMap: Object.fromEntries(names.map((n, i) => [n, { privateIp: set.hosts[i]!.address, publicIp: set.hosts[i]!.address }])) } });
-  const cloud = path.join(sb.dir, 'cloud.json');
-  fake.save(cloud);
-  Object.assign(sb.env, {
-    KSCTL_FAKE_GCP_STATE: cloud,
-    [CLOUD_INIT_HOSTS_ENV]: JSON.stringify(Object.fromEntries(set.hosts.map((h) => [h.address, h.holderPid]))),
-    KSCTL_SSH_WAIT_SECONDS: '20',
-    // Must never be read: the preload removes it (a real key file here would fail the test loudly).
-    GOOGLE_APPLICATION_CREDENTIALS: path.join(sb.dir, 'no-such-key.json'),
-  });
-  return { set, sb, cloud, file };
-}
-
-/** The real CLI, with the FakeGcp preload. */
-function ksctlGcp(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-const clusterDir = (e: Env, name: string) => path.join(e.sb.ksctlHome, 'clusters/gcp', REGION, name);
-const logTail = (e: Env, name: string) => {
-  try {
-    return readFileSync(path.join(clusterDir(e, name), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
 const specOf = (name: ClusterName) => gcpSpec({ name, region: REGION });
 
 /** Live resources of one cluster by kind: instances by label, the rest by ownership marker. */
@@ -153,8 +60,8 @@ const metadataOf = (fake: FakeGcp, id: string) =>
 
 describe('gcp self-managed through the CLI, instances are SSH test hosts', () => {
   const name = 'gcpha';
-  const names = machineNames(name, ...CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
-  let e: Env;
+  const names = machineNames(name, CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
+  let e: CloudCluster;
   beforeAll(async () => {
     e = await setUp(name);
   });
@@ -163,7 +70,7 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
 
   it('creates the HA cluster: network, firewall rules, 9 instances, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlGcp(['create', 'cluster', '-f', e.file], e.sb.env);
-    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail(e, name)}`).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${e.logTail()}`).toBe(0);
     expect(r.stdout).toContain(`Cluster ${name} is ready`);
     expect(r.stderr).not.toMatch(/Warning/); // e.g. Node's MaxListenersExceededWarning
     const fake = FakeGcp.load(e.cloud);
@@ -254,8 +161,8 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
 
 describe('gcp self-managed: SIGKILL right after instances.insert, then create again', () => {
   const name = 'gcpcrash';
-  const names = machineNames(name, ...CLUSTERS[name]); // LB, 1 control plane (embedded etcd), 1 worker
-  let e: Env;
+  const names = machineNames(name, CLUSTERS[name]); // LB, 1 control plane (embedded etcd), 1 worker
+  let e: CloudCluster;
   beforeAll(async () => {
     e = await setUp(name);
   });
@@ -275,7 +182,7 @@ describe('gcp self-managed: SIGKILL right after instances.insert, then create ag
     const lost = crash[0]!.input.instanceResource.name as string; // took effect; the answer never arrived
 
     const second = await ksctlGcp(['create', 'cluster', '-f', e.file, '--no-switch'], e.sb.env);
-    expect(second.code, `${second.stdout}\n${second.stderr}\n${logTail(e, name)}`).toBe(0);
+    expect(second.code, `${second.stdout}\n${second.stderr}\n${e.logTail()}`).toBe(0);
     const fake = FakeGcp.load(e.cloud);
     expect(counts(fake, name)).toMatchObject({ instance: names.length });
     // No duplicates: exactly one instance per machine name, and one insert per name ever; the

@@ -1,0 +1,135 @@
+/**
+ * What the cloud e2e files (test/e2e/{aws,azure,gcp}-selfmanaged.test.ts) share: one host set per
+ * cluster of the file, booted while the fake's subprocess preload compiles (test/fakes/build.ts) and
+ * the air-gap directory is built; a sandbox per cluster with its cluster file, a fresh fake cloud
+ * whose machines get their test hosts' addresses, and the cloud-init stand-in's host map; and the
+ * real CLI run with the preload (`node --import <install.js> bin/ksctl.js ...`).
+ * Call `cloudE2e` at the top of a test file: it registers the file's beforeAll/afterAll.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { stringify } from 'yaml';
+import { buildPreload, type FakeCloud } from '../fakes/build.js';
+import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
+import { startHosts, type TestHostSet } from '../hosts/harness.js';
+import { BIN, ROOT, sandbox, type CliResult, type Sandbox } from './cli.js';
+import { airgapDir } from './ssh-cluster.js';
+
+/** A cluster's machines: [etcd, control planes, workers] (plus one load balancer). */
+export type Shape = readonly [etcd: number, controlPlanes: number, workers: number];
+
+/** Machine names every cloud provider plans, in its order: <cluster>-<role>-<i>. */
+export function machineNames(name: string, [etcd, cps, workers]: Shape): string[] {
+  const of = (role: string, n: number) => Array.from({ length: n }, (_, i) => `${name}-${role}-${i}`);
+  return [...of('loadbalancer', 1), ...of('etcd', etcd), ...of('controlplane', cps), ...of('worker', workers)];
+}
+
+export interface CloudE2eOptions<N extends string> {
+  cloud: FakeCloud;
+  region: string;
+  clusters: Record<N, Shape>;
+  sizes: { loadBalancer: string; etcd: string; controlPlane: string; workers: string };
+  /** The operator CIDR written as `network.allowCidrs` (no lookup). */
+  operatorCidr: string;
+  /** More spec fields (e.g. `credentials`). */
+  spec?: Record<string, unknown>;
+  /** The variable the preload reads the fake's state file from. */
+  stateEnv: string;
+  /** Writes a fresh fake cloud to `file`, in which machine `name` gets address `addresses[name]`. */
+  saveFake(file: string, addresses: Record<string, string>): void;
+  /** More environment for this cloud's ksctl processes. */
+  env?(sb: Sandbox): Record<string, string>;
+}
+
+/** One cluster of the file, set up: its hosts (in machineNames order), sandbox, fake state and cluster file. */
+export interface CloudCluster {
+  name: string;
+  names: string[];
+  set: TestHostSet;
+  sb: Sandbox;
+  /** The fake cloud's state file. */
+  cloud: string;
+  /** The cluster file. */
+  file: string;
+  /** The last lines of the cluster's ksctl.log, for failure messages. */
+  logTail(): string;
+}
+
+export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
+  let install: string;
+  let shared: string;
+  let airgap: string;
+  const hostSets = new Map<N, Promise<TestHostSet>>();
+
+  beforeAll(async () => {
+    for (const [name, shape] of Object.entries(o.clusters) as [N, Shape][]) {
+      const set = startHosts(machineNames(name, shape).length);
+      set.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+      hostSets.set(name, set);
+    }
+    install = await buildPreload(o.cloud);
+    shared = mkdtempSync(path.join(tmpdir(), `ksctl-${o.cloud}-e2e-`));
+    airgap = airgapDir(path.join(shared, 'airgap'));
+    await Promise.all(hostSets.values());
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([...hostSets.values()].map((p) => p.then((s) => s.teardown(), () => undefined)));
+    if (shared) rmSync(shared, { recursive: true, force: true });
+  });
+
+  async function setUp(name: N): Promise<CloudCluster> {
+    const [etcd, cps, workers] = o.clusters[name];
+    const names = machineNames(name, o.clusters[name]);
+    const set = await hostSets.get(name)!;
+    const sb = sandbox();
+    const file = path.join(sb.dir, 'cluster.yaml');
+    const spec = {
+      provider: o.cloud,
+      type: 'selfmanaged',
+      region: o.region,
+      distribution: 'k3s',
+      kubernetesVersion: '1.31',
+      loadBalancer: { size: o.sizes.loadBalancer },
+      etcd: { count: etcd, size: o.sizes.etcd },
+      controlPlane: { count: cps, size: o.sizes.controlPlane },
+      workers: { count: workers, size: o.sizes.workers },
+      network: { allowCidrs: [o.operatorCidr] },
+      ...o.spec,
+      airgap: { enabled: true, dir: airgap },
+    };
+    writeFileSync(file, stringify({ apiVersion: 'ksctl.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec }));
+    const cloud = path.join(sb.dir, 'cloud.json');
+    o.saveFake(cloud, Object.fromEntries(names.map((n, i) => [n, set.hosts[i]!.address])));
+    Object.assign(sb.env, {
+      [o.stateEnv]: cloud,
+      [CLOUD_INIT_HOSTS_ENV]: JSON.stringify(Object.fromEntries(set.hosts.map((h) => [h.address, h.holderPid]))),
+      KSCTL_SSH_WAIT_SECONDS: '20',
+      ...o.env?.(sb),
+    });
+    const logTail = () => {
+      try {
+        return readFileSync(path.join(sb.ksctlHome, 'clusters', o.cloud, o.region, name, 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n');
+      } catch {
+        return '(no log)';
+      }
+    };
+    return { name, names, set, sb, cloud, file, logTail };
+  }
+
+  /** The real CLI, with the fake's preload. */
+  function ksctl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  }
+
+  return { setUp, ksctl };
+}
