@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { AWS_RUNTIME_HOOK } from '../../../src/cloud/aws/runtime.js';
 import { FakeAws } from './fake-aws.js';
 import { awsCloudInitFromEnv } from './cloud-init.js';
+import { persistBetweenProcesses } from '../common/preload.js';
 
 const statePath = process.env.KSCTL_FAKE_AWS_STATE;
 if (!statePath) throw new Error('KSCTL_FAKE_AWS_STATE must name the fake cloud state file');
@@ -33,14 +34,7 @@ Object.assign(process.env, {
 });
 
 const fake = existsSync(statePath) ? FakeAws.load(statePath) : new FakeAws();
-fake.crashed = false; // this process is the re-run after whatever happened before
-fake.onCall = () => fake.save(statePath);
-fake.onCrash = () => {
-  fake.faults.crash = undefined;
-  fake.crashed = false;
-  fake.save(statePath);
-  process.kill(process.pid, 'SIGKILL');
-};
+persistBetweenProcesses(fake, statePath);
 
 // $KSCTL_CLOUD_INIT_HOSTS: instances are SSH test hosts; the cloud-init stand-in boots them.
 fake.onInstanceBoot = awsCloudInitFromEnv();

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { GCP_RUNTIME_HOOK } from '../../../src/cloud/gcp/runtime.js';
 import { FakeGcp } from './fake-gcp.js';
 import { gcpCloudInitFromEnv } from './cloud-init.js';
+import { persistBetweenProcesses } from '../common/preload.js';
 
 const statePath = process.env.KSCTL_FAKE_GCP_STATE;
 if (!statePath) throw new Error('KSCTL_FAKE_GCP_STATE must name the fake cloud state file');
@@ -32,14 +33,7 @@ mkdirSync(emptyGcloud, { recursive: true });
 Object.assign(process.env, { CLOUDSDK_CONFIG: emptyGcloud, METADATA_SERVER_DETECTION: 'none' });
 
 const fake = existsSync(statePath) ? FakeGcp.load(statePath) : new FakeGcp({ clock: 'virtual' });
-fake.crashed = false; // this process is the re-run after whatever happened before
-fake.onCall = () => fake.save(statePath);
-fake.onCrash = () => {
-  fake.faults.crash = undefined;
-  fake.crashed = false;
-  fake.save(statePath);
-  process.kill(process.pid, 'SIGKILL');
-};
+persistBetweenProcesses(fake, statePath);
 
 // $KSCTL_CLOUD_INIT_HOSTS: instances are SSH test hosts; the cloud-init stand-in boots them.
 fake.onInstanceBoot = gcpCloudInitFromEnv();
