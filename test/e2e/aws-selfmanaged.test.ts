@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
-import { cloudE2e, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
+import { cloudE2e, expectSwitchThroughLb, expectVmsAreTheirHosts, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-east-1';
 
@@ -42,7 +42,6 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     e = await setUp(name);
   });
   afterAll(() => e?.sb.cleanup());
-  const lb = () => e.set.hosts[0]!;
 
   it('creates the HA cluster: network, 9 instances, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlAws(['create', 'cluster', '-f', e.file], e.sb.env);
@@ -56,32 +55,12 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
   }, 60_000);
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the cluster key', async () => {
-    const d = JSON.parse((await ksctlAws(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as { machines: { name: string; hostKeys: string[]; sshUser: string }[] };
-    for (const [i, n] of names.entries()) {
-      const h = e.set.hosts[i]!;
-      const m = d.machines.find((x) => x.name === n)!;
-      expect(m.sshUser).toBe('ubuntu');
-      const pub = (await h.exec('cat /etc/ssh/ssh_host_ed25519_key.pub')).stdout.trim().split(' ').slice(0, 2).join(' ');
-      expect(m.hostKeys).toEqual([pub]);
-      expect(pub).not.toBe(h.hostKeyPublic.split(' ').slice(0, 2).join(' ')); // replaced at first boot
-    }
-    const fake = FakeAws.load(e.cloud);
-    const keyPair = Object.values(fake.data.keyPairs).find((k) => k.tags['ksctl.io/cluster'] === clusterKey(name))!;
-    expect((await lb().exec('cat /home/ubuntu/.ssh/authorized_keys')).stdout.trim()).toBe(keyPair.publicKey);
-    expect((await lb().exec('sudo -n -u ubuntu sudo -n true && echo ok')).stdout.trim()).toBe('ok');
-    expect((await lb().exec('pgrep -x haproxy')).code).toBe(0);
+    const keyPair = Object.values(FakeAws.load(e.cloud).data.keyPairs).find((k) => k.tags['ksctl.io/cluster'] === clusterKey(name))!;
+    await expectVmsAreTheirHosts(e, ksctlAws, keyPair.publicKey);
   });
 
   it('switch: the context server is the load balancer, and kubectl lists the nodes through it', async () => {
-    const sw = await ksctlAws(['switch', name], e.sb.env);
-    expect(sw.code, sw.stderr).toBe(0);
-    const ctx = await kubectl(['config', 'current-context'], e.sb.env);
-    expect(ctx.stdout.trim()).toBe(contextName({ provider: 'aws', region: REGION, name }));
-    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], e.sb.env);
-    expect(server.stdout).toBe(`https://${lb().address}:6443`);
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], e.sb.env);
-    expect(nodes.code, nodes.stderr).toBe(0);
-    expect(nodes.stdout.split(' ').sort()).toEqual(names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
+    await expectSwitchThroughLb(e, ksctlAws, 'aws', REGION);
   });
 
   it('get cluster -o json shows the AWS resources and every machine with its addresses', async () => {

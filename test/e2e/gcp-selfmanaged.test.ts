@@ -19,7 +19,7 @@ import { contextName } from '../../src/kubeconfig/naming.js';
 import { FakeGcp } from '../fakes/gcp/fake-gcp.js';
 import { gcpSpec } from '../fakes/gcp/world.js';
 import { kubectl } from '../helpers/cli.js';
-import { cloudE2e, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
+import { cloudE2e, expectSwitchThroughLb, expectVmsAreTheirHosts, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-central1';
 const OPERATOR_CIDR = '198.51.100.77/32';
@@ -66,7 +66,6 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     e = await setUp(name);
   });
   afterAll(() => e?.sb.cleanup());
-  const lb = () => e.set.hosts[0]!;
 
   it('creates the HA cluster: network, firewall rules, 9 instances, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlGcp(['create', 'cluster', '-f', e.file], e.sb.env);
@@ -82,34 +81,15 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
   }, 60_000);
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the ssh-keys key', async () => {
-    const d = JSON.parse((await ksctlGcp(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as { machines: { name: string; hostKeys: string[]; sshUser: string; providerId: string }[] };
-    for (const [i, n] of names.entries()) {
-      const h = e.set.hosts[i]!;
-      const m = d.machines.find((x) => x.name === n)!;
-      expect(m.sshUser).toBe('ubuntu');
-      const pub = (await h.exec('cat /etc/ssh/ssh_host_ed25519_key.pub')).stdout.trim().split(' ').slice(0, 2).join(' ');
-      expect(m.hostKeys).toEqual([pub]);
-      expect(pub).not.toBe(h.hostKeyPublic.split(' ').slice(0, 2).join(' ')); // replaced at first boot
-    }
-    const fake = FakeGcp.load(e.cloud);
+    const d = JSON.parse((await ksctlGcp(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as { machines: { name: string; providerId: string }[] };
     const lbId = d.machines.find((m) => m.name === names[0])!.providerId;
-    const sshKeys = String(metadataOf(fake, lbId)['ssh-keys']); // "ubuntu:ssh-ed25519 AAAA... ksctl"
+    const sshKeys = String(metadataOf(FakeGcp.load(e.cloud), lbId)['ssh-keys']); // "ubuntu:ssh-ed25519 AAAA... ksctl"
     expect(sshKeys).toMatch(/^ubuntu:ssh-ed25519 /);
-    expect((await lb().exec('cat /home/ubuntu/.ssh/authorized_keys')).stdout.trim()).toBe(sshKeys.slice('ubuntu:'.length));
-    expect((await lb().exec('sudo -n -u ubuntu sudo -n true && echo ok')).stdout.trim()).toBe('ok');
-    expect((await lb().exec('pgrep -x haproxy')).code).toBe(0);
+    await expectVmsAreTheirHosts(e, ksctlGcp, sshKeys.slice('ubuntu:'.length));
   });
 
   it('switch: the context server is the load balancer, and kubectl lists the nodes through it', async () => {
-    const sw = await ksctlGcp(['switch', name], e.sb.env);
-    expect(sw.code, sw.stderr).toBe(0);
-    const ctx = await kubectl(['config', 'current-context'], e.sb.env);
-    expect(ctx.stdout.trim()).toBe(contextName({ provider: 'gcp', region: REGION, name }));
-    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], e.sb.env);
-    expect(server.stdout).toBe(`https://${lb().address}:6443`);
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], e.sb.env);
-    expect(nodes.code, nodes.stderr).toBe(0);
-    expect(nodes.stdout.split(' ').sort()).toEqual(names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
+    await expectSwitchThroughLb(e, ksctlGcp, 'gcp', REGION);
   });
 
   it('get cluster -o json shows the GCP resources and every machine with its addresses', async () => {

@@ -10,12 +10,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { stringify } from 'yaml';
 import { buildPreload, type FakeCloud } from '../fakes/build.js';
 import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { BIN, ROOT, sandbox, type CliResult, type Sandbox } from './cli.js';
+import { contextName } from '../../src/kubeconfig/naming.js';
+import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
 import { airgapDir } from './ssh-cluster.js';
 
 /** A cluster's machines: [etcd, control planes, workers] (plus one load balancer). */
@@ -132,4 +133,41 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
   }
 
   return { setUp, ksctl };
+}
+
+type Ksctl = (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult>;
+const keyOnly = (line: string) => line.trim().split(' ').slice(0, 2).join(' ');
+
+/**
+ * Each VM is its test host: the host key ksctl pinned is the one that host's sshd presents (replaced at
+ * first boot by the cloud-init stand-in), and the login user `ubuntu` has `authorizedKey` and
+ * passwordless sudo; HAProxy runs on the load balancer.
+ */
+export async function expectVmsAreTheirHosts(c: CloudCluster, ksctl: Ksctl, authorizedKey: string): Promise<void> {
+  const d = JSON.parse((await ksctl(['get', 'cluster', c.name, '-o', 'json'], c.sb.env)).stdout) as { machines: { name: string; hostKeys: string[]; sshUser: string }[] };
+  for (const [i, n] of c.names.entries()) {
+    const h = c.set.hosts[i]!;
+    const m = d.machines.find((x) => x.name === n)!;
+    expect(m.sshUser).toBe('ubuntu');
+    const pub = keyOnly((await h.exec('cat /etc/ssh/ssh_host_ed25519_key.pub')).stdout);
+    expect(m.hostKeys).toEqual([pub]);
+    expect(pub).not.toBe(keyOnly(h.hostKeyPublic)); // replaced at first boot
+  }
+  const lb = c.set.hosts[0]!;
+  expect((await lb.exec('cat /home/ubuntu/.ssh/authorized_keys')).stdout.trim()).toBe(authorizedKey.trim());
+  expect((await lb.exec('sudo -n -u ubuntu sudo -n true && echo ok')).stdout.trim()).toBe('ok');
+  expect((await lb.exec('pgrep -x haproxy')).code).toBe(0);
+}
+
+/** `ksctl switch`: the context's server is the load balancer, and kubectl lists every node through it. */
+export async function expectSwitchThroughLb(c: CloudCluster, ksctl: Ksctl, provider: FakeCloud, region: string): Promise<void> {
+  const sw = await ksctl(['switch', c.name], c.sb.env);
+  expect(sw.code, sw.stderr).toBe(0);
+  const ctx = await kubectl(['config', 'current-context'], c.sb.env);
+  expect(ctx.stdout.trim()).toBe(contextName({ provider, region, name: c.name }));
+  const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], c.sb.env);
+  expect(server.stdout).toBe(`https://${c.set.hosts[0]!.address}:6443`);
+  const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], c.sb.env);
+  expect(nodes.code, nodes.stderr).toBe(0);
+  expect(nodes.stdout.split(' ').sort()).toEqual(c.names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
 }

@@ -37,8 +37,13 @@ const TERMINAL = ['Succeeded', 'Failed', 'Canceled'];
 /**
  * Waits while a resource is in a transitional state (Creating, Updating, Deleting...): an earlier run
  * may have crashed after its PUT, and some services (AKS) refuse a PUT while one is in progress.
+ * Types the API watches together wait with the others; the rest poll with backoff.
  */
 async function settled(a: AzCtx, ops: ArmOps, name: string, res: ArmResource | undefined): Promise<ArmResource | undefined> {
+  if (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded') && ops.settled) {
+    a.log.debug(`${name} is ${provisioningState(res)}; waiting`);
+    return ops.settled(a.group, name);
+  }
   const deadline = Date.now() + a.runtime.lroTimeoutMs;
   let delay = a.runtime.pollIntervalMs ?? 5000;
   while (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded')) {

@@ -1,12 +1,16 @@
 /**
  * The real AzureApi: the four ARM SDKs and @azure/identity, each `await import()`ed on first use so
- * that importing the provider loads no SDK. Long-running calls go through the SDK's poller, with
- * a bounded wait (runtime.lroTimeoutMs) and the step's abort signal.
+ * that importing the provider loads no SDK. A PUT of a VM or a network resource is submitted through
+ * the SDK, then waited on with every other one (provisioning-watch.ts: a list per type and group per
+ * tick) rather than by its own poller; deletes and AKS go through the SDK's poller. Every wait is
+ * bounded (runtime.lroTimeoutMs) and stops with the step's abort signal.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { ProviderError } from '../../errors.js';
+import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from './provisioning-watch.js';
+import { isNotFound } from './errors.js';
 import type { ArmOps, ArmResource, AzureApi } from './sdk.js';
-import type { AzureRuntime } from './runtime.js';
+import { WATCH_INTERVAL_MS, type AzureRuntime } from './runtime.js';
 
 /** Options shared by every client: ARM throttles bursts, so retry more than the SDK default (3). */
 function clientOptions(runtime: AzureRuntime): Record<string, unknown> {
@@ -31,6 +35,25 @@ type Op = {
   [k: string]: unknown;
 };
 type Fn = (...a: unknown[]) => Promise<unknown>;
+/** What ksctl uses of an SDK poller (core-lro 2 and 3) once the PUT is submitted. */
+interface Submitted {
+  pollUntilDone(opts?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+/** core-lro 3 (modular SDKs): returned at once, the PUT in flight; awaiting it polls to the end. */
+interface ModularPoller extends Submitted {
+  submitted(): Promise<void>;
+}
+/** SDK operation groups the watcher lists: network (classic) and compute (modular) alike. */
+type Listing = Record<string, { list(group: string): AsyncIterable<unknown> }>;
+
+/** Watched types the network client lists; the others (virtualMachines) the compute client. */
+const NETWORK_TYPES = ['virtualNetworks', 'networkSecurityGroups', 'applicationSecurityGroups', 'publicIPAddresses', 'networkInterfaces'];
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
 
 /** Clients are built once per subscription; each AzureApi made from them honours one abort signal. */
 export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): (signal?: AbortSignal) => AzureApi {
@@ -40,7 +63,22 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
   const network = lazy(async () => new (await import('@azure/arm-network')).NetworkManagementClient(await cred(), subscriptionId, opts));
   const compute = lazy(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(await cred(), subscriptionId, opts));
   const aks = lazy(async () => new (await import('@azure/arm-containerservice')).ContainerServiceClient(await cred(), subscriptionId, opts));
-  return (signal) => createAzureApi({ runtime, subscriptionId, resources, network, compute, aks }, signal);
+  const listing = async (type: string) => ((NETWORK_TYPES.includes(type) ? await network() : await compute()) as unknown as Listing)[type]!;
+  // One watcher for every step of this subscription: its ticks list each type once for all of them.
+  const watcher = new ProvisioningWatcher(
+    async (group, type) => (await collect((await listing(type)).list(group))) as ArmResource[],
+    async (t: ArmTarget) => {
+      const ops = (await listing(t.type)) as unknown as Op;
+      try {
+        return (await ops.get(t.group, t.name)) as ArmResource;
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    runtime.watchIntervalMs ?? WATCH_INTERVAL_MS,
+  );
+  return (signal) => createAzureApi({ runtime, subscriptionId, resources, network, compute, aks, watcher }, signal);
 }
 
 interface Clients {
@@ -50,10 +88,11 @@ interface Clients {
   network: () => Promise<import('@azure/arm-network').NetworkManagementClient>;
   compute: () => Promise<import('@azure/arm-compute').ComputeManagementClient>;
   aks: () => Promise<import('@azure/arm-containerservice').ContainerServiceClient>;
+  watcher: ProvisioningWatcher;
 }
 
 function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
-  const { runtime, subscriptionId, resources, network, compute, aks } = c;
+  const { runtime, subscriptionId, resources, network, compute, aks, watcher } = c;
   /**
    * Runs one long-running operation with its own abort signal: aborted by the step's signal or after
    * runtime.lroTimeoutMs. The listener on the step's signal is removed when the operation settles,
@@ -85,41 +124,65 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
     }
   };
   const call = signal ? { abortSignal: signal } : {};
+  /**
+   * Waits for a submitted PUT through the watcher, bounded and abortable like every other wait
+   * (lro). When the resource ends Failed, the operation's own poller is asked once, for ARM's error
+   * (the list shows only the state).
+   */
+  const provisioned = async (type: string, g: string, n: string, poller: Submitted): Promise<ArmResource> => {
+    try {
+      return await lro((x) => watcher.provisioned({ group: g, type, name: n }, { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal }));
+    } catch (e) {
+      if (e instanceof ProvisioningFailedError) await lro((x) => poller.pollUntilDone(x));
+      throw e;
+    }
+  };
+  const settled = (type: string) => (g: string, n: string) =>
+    lro((x) => watcher.settled({ group: g, type, name: n }, { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal }));
 
-  /** Classic SDKs (network): beginXAndWait. */
+  /** Classic SDKs (network): beginX sends the request (and polls once) and returns the poller. */
   const classic = (client: () => Promise<unknown>, group: string): ArmOps => {
     const ops = async () => (await client()) as Record<string, Op>;
     return {
       get: async (g, n) => (await (await ops())[group]!.get(g, n, call)) as ArmResource,
       put: async (g, n, body) => {
         const o = (await ops())[group]!;
-        return (await lro((x) => (o.beginCreateOrUpdateAndWait as Fn).call(o, g, n, body, x))) as ArmResource;
+        const poller = (await lro((x) => (o.beginCreateOrUpdate as Fn).call(o, g, n, body, x))) as Submitted;
+        return provisioned(group, g, n, poller);
       },
       delete: async (g, n) => {
         const o = (await ops())[group]!;
         await lro((x) => (o.beginDeleteAndWait as Fn).call(o, g, n, x));
       },
+      settled: settled(group),
     };
   };
-  /** Modular SDKs (compute 24, containerservice 25): createOrUpdate/delete return an awaitable poller. */
-  const modular = (client: () => Promise<unknown>, group: string): ArmOps => {
+  /**
+   * Modular SDKs (compute 24, containerservice 25): createOrUpdate/delete return a poller at once,
+   * with the request in flight; the poller is a thenable that polls to the end when awaited, so it
+   * is only ever handed around wrapped. `watched`: wait through the watcher, else the poller (AKS:
+   * one long operation, and its list would be another client's).
+   */
+  const modular = (client: () => Promise<unknown>, group: string, watched: boolean): ArmOps => {
     const ops = async () => (await client()) as Record<string, Op>;
     return {
       get: async (g, n) => (await (await ops())[group]!.get(g, n, call)) as ArmResource,
       put: async (g, n, body) => {
         const o = (await ops())[group]!;
-        return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
+        if (!watched) return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
+        const { poller } = await lro(async (x) => {
+          const p = (o.createOrUpdate as unknown as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
+          await p.submitted();
+          return { poller: p };
+        });
+        return provisioned(group, g, n, poller);
       },
       delete: async (g, n) => {
         const o = (await ops())[group]!;
         await lro(async (x) => await (o.delete as Fn).call(o, g, n, x));
       },
+      ...(watched ? { settled: settled(group) } : {}),
     };
-  };
-  const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
-    const out: T[] = [];
-    for await (const x of it) out.push(x);
-    return out;
   };
 
   return {
@@ -137,8 +200,8 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
     applicationSecurityGroups: classic(network, 'applicationSecurityGroups'),
     publicIPAddresses: classic(network, 'publicIPAddresses'),
     networkInterfaces: classic(network, 'networkInterfaces'),
-    virtualMachines: modular(compute, 'virtualMachines'),
-    managedClusters: modular(aks, 'managedClusters'),
+    virtualMachines: modular(compute, 'virtualMachines', true),
+    managedClusters: modular(aks, 'managedClusters', false),
     resourceSkus: async (location) => collect((await compute()).resourceSkus.list({ filter: `location eq '${location}'`, ...call })),
     usages: async (location) => collect((await compute()).usage.list(location, call)),
     kubernetesVersions: async (location) => (await (await aks()).managedClusters.listKubernetesVersions(location, call)).values ?? [],

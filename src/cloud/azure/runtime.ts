@@ -14,8 +14,10 @@ export interface AzureRuntime {
   credential?: TokenCredential;
   /** Merged into every SDK client's options (tests: `httpClient`, `retryOptions`). */
   clientOptions?: Record<string, unknown>;
-  /** LRO poll interval; undefined lets the SDK decide (Retry-After, else 2 s). */
+  /** LRO poll interval of the SDK's pollers (deletes, AKS); undefined lets the SDK decide (Retry-After, else 2 s). */
   pollIntervalMs?: number;
+  /** Tick of the watcher that waits for VMs and network resources together (provisioning-watch.ts); default WATCH_INTERVAL_MS. */
+  watchIntervalMs?: number;
   /** Upper bound for one long-running operation (create VM, AKS cluster, group delete). */
   lroTimeoutMs: number;
   /** Where AZURE_SUBSCRIPTION_ID is read from. */
@@ -23,6 +25,15 @@ export interface AzureRuntime {
 }
 
 export const AZURE_RUNTIME_HOOK = Symbol.for('ksctl.cloud.azure.runtime');
+
+/**
+ * The watcher lists each watched type once per tick for every machine, so its cost does not grow
+ * with the cluster (≤ 3 lists per tick: ≤ 6 reads/s against ARM's refill of 25/s per subscription);
+ * a resource is seen done a quarter second late on average, and a machine waits on three in a row.
+ */
+export const WATCH_INTERVAL_MS = 500;
+/** What the SDK's pollers wait between polls when ARM sends no Retry-After (core-lro's default). */
+export const SDK_POLL_INTERVAL_MS = 2000;
 
 const defaults: AzureRuntime = { lookupPublicIp: checkIpLookup, lroTimeoutMs: 30 * 60_000, env: process.env };
 

@@ -20,6 +20,11 @@ export interface ArmOps<T extends ArmResource = ArmResource> {
   put(group: string, name: string, body: T): Promise<T>;
   delete(group: string, name: string): Promise<void>;
   listByGroup?(group: string): Promise<T[]>;
+  /**
+   * Resolves once the resource's provisioning state is terminal (Succeeded, Failed, Canceled), or
+   * with undefined once it is gone; for types the provider waits on together (clients.ts).
+   */
+  settled?(group: string, name: string): Promise<T | undefined>;
 }
 
 export interface ResourceGroup extends ArmResource {

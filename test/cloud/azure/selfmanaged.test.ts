@@ -106,6 +106,19 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(w.fake.inventory().filter((r) => r.kind === 'virtualMachines')).toHaveLength(8);
   });
 
+  it('a VM whose provisioning ends Failed fails its step with ARM\'s error; the next run PUTs it again', async () => {
+    const spec = azureSpec({ name: 'provfail' });
+    const w = selfManagedWorld(spec);
+    w.fake.failOperation('PUT virtualMachines', 3, 'OSProvisioningTimedOut', 'OS Provisioning for VM did not finish in the allotted time');
+    const cluster = MemoryCluster.create(spec);
+    await expect(create(w.provider(), spec, cluster)).rejects.toThrow(/OS Provisioning for VM did not finish/);
+    expect(w.fake.inventory().filter((r) => r.kind === 'virtualMachines' && r.state === 'Failed')).toHaveLength(1);
+    await create(w.provider(), spec, cluster.reopen());
+    const vms = w.fake.inventory().filter((r) => r.kind === 'virtualMachines');
+    expect(vms.map((r) => r.state)).toEqual(Array(8).fill('Succeeded'));
+    expect(w.fake.callsOf('PUT virtualMachines')).toHaveLength(9);
+  });
+
   it('deletes one machine VM → NIC → IP; the fake refuses a NIC still attached to a VM', async () => {
     const spec = azureSpec({ name: 'scale' });
     const w = selfManagedWorld(spec);
@@ -147,7 +160,8 @@ describe('Azure self-managed on FakeAzure', () => {
     const run = steps.find((s) => s.id === 'infra/network')!.run(ctx);
     setTimeout(() => ac.abort(new Error('interrupted by test')), 50);
     await expect(run).rejects.toThrow('interrupted by test');
-    expect(w.fake.callsOf('GET operations').length).toBeGreaterThan(1);
+    // It was waiting: the VNets of the group listed again and again (src/cloud/azure/provisioning-watch.ts).
+    expect(w.fake.callsOf('GET virtualNetworks').length).toBeGreaterThan(2);
   });
 
   it('gives up on a long-running operation after the runtime\'s bound, with a clear error', async () => {

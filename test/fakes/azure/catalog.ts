@@ -19,6 +19,16 @@ export interface FakeAzureConfig {
   tickMs: number;
   /** Fake milliseconds until an operation finishes, by resource type (last segment) and verb. */
   latencies: Record<string, number>;
+  /**
+   * Machine name → the addresses its public IP and NIC get instead of made-up ones, so that a VM
+   * can BE an SSH test host (test/hosts). See addresses.ts for how a resource maps to its machine.
+   */
+  ipMap: Record<string, MappedAddress>;
+}
+
+export interface MappedAddress {
+  publicIp?: string;
+  privateIp?: string;
 }
 
 export function defaultConfig(): FakeAzureConfig {
@@ -51,5 +61,6 @@ export function defaultConfig(): FakeAzureConfig {
       PUT: 2000,
       DELETE: 2000,
     },
+    ipMap: {},
   };
 }

@@ -9,11 +9,13 @@ export interface AzureFaultConfig {
   crash?: { at: number; when: 'before' | 'after'; op?: string };
   /** Fail the Nth call of `op` (e.g. `PUT virtualMachines`) with an ARM error. */
   fail: { op: string; nth: number; status: number; code: string; message?: string }[];
+  /** Accept the Nth PUT of `op` (e.g. `PUT virtualMachines`), then let its async operation end Failed with this error. */
+  failOp: { op: string; nth: number; code: string; message?: string }[];
   /** `missing`: the credential finds nothing; `expired`: ARM rejects every token. */
   credentials: 'ok' | 'missing' | 'expired';
 }
 
-export const noFaults = (): AzureFaultConfig => ({ throttleRate: 0, seed: 1, fail: [], credentials: 'ok' });
+export const noFaults = (): AzureFaultConfig => ({ throttleRate: 0, seed: 1, fail: [], failOp: [], credentials: 'ok' });
 
 /** PUT, PATCH, DELETE and POSTs other than list* change something. */
 export function isMutating(method: string, path: string): boolean {

@@ -3,6 +3,7 @@
  * case-insensitive). Resources move Creating/Updating → Succeeded and Deleting → gone when their
  * async operation's fake deadline passes; a resource group's delete removes its contents.
  */
+import type { MappedAddress } from './catalog.js';
 
 export type Json = Record<string, unknown>;
 
@@ -17,7 +18,12 @@ export interface ArmRes {
   /** Top-level fields other than id/name/type/location/tags/properties (sku, identity...). */
   extra: Json;
   properties: Json;
-  state: 'Creating' | 'Updating' | 'Succeeded' | 'Deleting';
+  state: 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+}
+
+export interface ArmErrorBody {
+  code: string;
+  message: string;
 }
 
 export interface AsyncOp {
@@ -25,17 +31,40 @@ export interface AsyncOp {
   resourceKey: string;
   verb: 'PUT' | 'DELETE';
   doneAt: number;
-  status: 'InProgress' | 'Succeeded';
+  status: 'InProgress' | 'Succeeded' | 'Failed';
+  /** Set: the operation ends Failed with this error (and a PUT leaves its resource Failed). */
+  error?: ArmErrorBody;
 }
 
 /** Last segment of a type: `virtualMachines`. */
 export const kindOf = (type: string) => type.split('/').pop() ?? type;
+
+/** Everything an ArmModel holds, as plain JSON (persistence.ts). */
+export interface ArmModelState {
+  resources: ArmRes[];
+  ops: AsyncOp[];
+  opSeq: number;
+  ipSeq: number;
+}
 
 export class ArmModel {
   readonly resources = new Map<string, ArmRes>();
   readonly ops = new Map<string, AsyncOp>();
   private opSeq = 0;
   private ipSeq = 0;
+
+  toJSON(): ArmModelState {
+    return { resources: [...this.resources.values()], ops: [...this.ops.values()], opSeq: this.opSeq, ipSeq: this.ipSeq };
+  }
+
+  static fromJSON(s: ArmModelState): ArmModel {
+    const m = new ArmModel();
+    for (const r of s.resources) m.resources.set(r.id.toLowerCase(), r);
+    for (const op of s.ops) m.ops.set(op.id, op);
+    m.opSeq = s.opSeq;
+    m.ipSeq = s.ipSeq;
+    return m;
+  }
 
   get(id: string): ArmRes | undefined {
     return this.resources.get(id.toLowerCase());
@@ -45,10 +74,10 @@ export class ArmModel {
   settle(now: number): void {
     for (const op of this.ops.values()) {
       if (op.status !== 'InProgress' || op.doneAt > now) continue;
-      op.status = 'Succeeded';
+      op.status = op.error ? 'Failed' : 'Succeeded';
       const r = this.resources.get(op.resourceKey);
       if (!r) continue;
-      if (op.verb === 'PUT' && r.state !== 'Deleting') r.state = 'Succeeded';
+      if (op.verb === 'PUT' && r.state !== 'Deleting') r.state = op.status;
       if (op.verb === 'DELETE') this.remove(r);
     }
   }
@@ -60,8 +89,8 @@ export class ArmModel {
     }
   }
 
-  startOp(r: ArmRes, verb: 'PUT' | 'DELETE', doneAt: number): AsyncOp {
-    const op: AsyncOp = { id: `op-${++this.opSeq}`, resourceKey: r.id.toLowerCase(), verb, doneAt, status: 'InProgress' };
+  startOp(r: ArmRes, verb: 'PUT' | 'DELETE', doneAt: number, error?: ArmErrorBody): AsyncOp {
+    const op: AsyncOp = { id: `op-${++this.opSeq}`, resourceKey: r.id.toLowerCase(), verb, doneAt, status: 'InProgress', ...(error ? { error } : {}) };
     this.ops.set(op.id, op);
     return op;
   }
@@ -102,8 +131,8 @@ export class ArmModel {
     return [...this.resources.values()].filter((r) => r.id.toLowerCase() !== key && ArmModel.references(r.properties).some((x) => x.toLowerCase() === key));
   }
 
-  /** Fills what Azure computes: sub-resource ids, addresses, FQDNs. */
-  compute(r: ArmRes): void {
+  /** Fills what Azure computes: sub-resource ids, addresses (`mapped` ones first: ipMap), FQDNs. */
+  compute(r: ArmRes, mapped: MappedAddress = {}): void {
     const p = r.properties;
     const kind = kindOf(r.type);
     const withIds = (list: unknown, sub: string) =>
@@ -112,13 +141,13 @@ export class ArmModel {
       p['subnets'] = (withIds(p['subnets'], 'subnets') as Json[] | undefined)?.map((s) => ({ ...s, properties: { ...(s['properties'] as Json), provisioningState: 'Succeeded' } }));
     }
     if (kind === 'networkSecurityGroups') p['securityRules'] = withIds(p['securityRules'], 'securityRules');
-    if (kind === 'publicIPAddresses' && !p['ipAddress']) p['ipAddress'] = `20.1.${Math.floor(++this.ipSeq / 250)}.${(this.ipSeq % 250) + 1}`;
+    if (kind === 'publicIPAddresses' && !p['ipAddress']) p['ipAddress'] = mapped.publicIp ?? `20.1.${Math.floor(++this.ipSeq / 250)}.${(this.ipSeq % 250) + 1}`;
     if (kind === 'networkInterfaces') {
       const prev = this.get(r.id)?.properties['ipConfigurations'] as Json[] | undefined;
       p['ipConfigurations'] = (withIds(p['ipConfigurations'], 'ipConfigurations') as Json[]).map((c, i) => {
         const props = (c['properties'] as Json) ?? {};
         const old = (prev?.[i]?.['properties'] as Json | undefined)?.['privateIPAddress'];
-        return { ...c, properties: { ...props, privateIPAddress: old ?? `10.0.0.${++this.ipSeq % 250 + 4}` } };
+        return { ...c, properties: { ...props, privateIPAddress: old ?? (i === 0 ? mapped.privateIp : undefined) ?? `10.0.0.${++this.ipSeq % 250 + 4}` } };
       });
     }
     if (kind === 'virtualMachines') p['vmId'] ??= `00000000-0000-4000-8000-${String(++this.ipSeq).padStart(12, '0')}`;

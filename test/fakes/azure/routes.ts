@@ -3,6 +3,7 @@
  * compute SKU and usage lists, AKS versions and user credentials, and async operation status.
  */
 import { ARM, armError, FAKE_SUBSCRIPTION, type FakeAzure, type Reply } from './fake-azure.js';
+import { mappedAddress } from './addresses.js';
 import { ArmModel, kindOf, type ArmRes, type Json } from './model.js';
 
 interface Req {
@@ -52,7 +53,7 @@ function subscriptionLevel(fake: FakeAzure, req: Req, parts: string[]): Reply {
   const tail = parts.slice(3).map((p) => p.toLowerCase()).join('/');
   if (tail.startsWith('microsoft.fake/operations/')) {
     const op = fake.model.ops.get(parts[5]!);
-    return op ? { status: 200, body: { id: op.id, status: op.status } } : notFound(req.path);
+    return op ? { status: 200, body: { id: op.id, status: op.status, ...(op.error ? { error: op.error } : {}) } } : notFound(req.path);
   }
   if (tail === 'microsoft.compute/skus') {
     const loc = /location eq '([^']+)'/.exec(req.url.searchParams.get('$filter') ?? '')?.[1] ?? '';
@@ -144,9 +145,9 @@ function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; 
   r.properties = { ...r.properties, ...((properties as Json) ?? {}) };
   delete r.properties['provisioningState'];
   if (existing) r.state = 'Updating';
-  m.compute(r);
+  m.compute(r, mappedAddress(r, fake.config.ipMap));
   m.resources.set(where.id.toLowerCase(), r);
-  const op = m.startOp(r, 'PUT', fake.now + fake.latency('PUT', kind));
+  const op = m.startOp(r, 'PUT', fake.now + fake.latency('PUT', kind), fake.operationFailure(`PUT ${kind}`));
   return { status: existing ? 200 : 201, body: m.wire(r), headers: asyncHeaders(op) };
 }
 
