@@ -1,5 +1,6 @@
 /**
- * The one "ensure" every Azure resource goes through: GET by its deterministic name; PUT (idempotent
+ * The one "ensure" every Azure resource goes through: look up by its deterministic name (a GET, or a
+ * list shared with the lookups made at the same time); PUT (idempotent
  * by name, waited on through the SDK poller) only when it is missing or not Succeeded; then record
  * it in state. A converged re-run therefore makes no mutating call and writes no state.
  */
@@ -66,7 +67,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export async function ensureArm(a: AzCtx, ops: ArmOps, name: string, body: () => ArmResource, opts: EnsureOptions): Promise<ArmResource> {
-  let res = await settled(a, ops, name, await getOrUndefined(() => ops.get(a.group, name)));
+  const found = ops.find ? await ops.find(a.group, name) : await getOrUndefined(() => ops.get(a.group, name));
+  let res = await settled(a, ops, name, found);
   if (!res || provisioningState(res) !== 'Succeeded' || (opts.matches && !opts.matches(res))) {
     a.log.debug(`${res ? 'updating' : 'creating'} ${opts.kind} ${name}`);
     res = await ops.put(a.group, name, body());

@@ -8,6 +8,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ProviderError } from '../../errors.js';
 import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from './provisioning-watch.js';
+import { CoalescedLookup } from './coalesced-lookup.js';
 import { isNotFound } from './errors.js';
 import type { ArmOps, ArmResource, AzureApi } from './sdk.js';
 import { WATCH_INTERVAL_MS, type AzureRuntime } from './runtime.js';
@@ -64,9 +65,12 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
   const compute = lazy(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(await cred(), subscriptionId, opts));
   const aks = lazy(async () => new (await import('@azure/arm-containerservice')).ContainerServiceClient(await cred(), subscriptionId, opts));
   const listing = async (type: string) => ((NETWORK_TYPES.includes(type) ? await network() : await compute()) as unknown as Listing)[type]!;
+  const list = async (group: string, type: string) => (await collect((await listing(type)).list(group))) as ArmResource[];
+  // Existence checks before PUTs made together share one list per type (coalesced-lookup.ts).
+  const lookup = new CoalescedLookup(list);
   // One watcher for every step of this subscription: its ticks list each type once for all of them.
   const watcher = new ProvisioningWatcher(
-    async (group, type) => (await collect((await listing(type)).list(group))) as ArmResource[],
+    list,
     async (t: ArmTarget) => {
       const ops = (await listing(t.type)) as unknown as Op;
       try {
@@ -78,7 +82,7 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
     },
     runtime.watchIntervalMs ?? WATCH_INTERVAL_MS,
   );
-  return (signal) => createAzureApi({ runtime, subscriptionId, resources, network, compute, aks, watcher }, signal);
+  return (signal) => createAzureApi({ runtime, subscriptionId, resources, network, compute, aks, watcher, lookup }, signal);
 }
 
 interface Clients {
@@ -89,10 +93,11 @@ interface Clients {
   compute: () => Promise<import('@azure/arm-compute').ComputeManagementClient>;
   aks: () => Promise<import('@azure/arm-containerservice').ContainerServiceClient>;
   watcher: ProvisioningWatcher;
+  lookup: CoalescedLookup;
 }
 
 function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
-  const { runtime, subscriptionId, resources, network, compute, aks, watcher } = c;
+  const { runtime, subscriptionId, resources, network, compute, aks, watcher, lookup } = c;
   /**
    * Runs one long-running operation with its own abort signal: aborted by the step's signal or after
    * runtime.lroTimeoutMs. The listener on the step's signal is removed when the operation settles,
@@ -155,6 +160,7 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
         await lro((x) => (o.beginDeleteAndWait as Fn).call(o, g, n, x));
       },
       settled: settled(group),
+      find: (g, n) => lookup.find(g, group, n),
     };
   };
   /**
@@ -181,7 +187,7 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
         const o = (await ops())[group]!;
         await lro(async (x) => await (o.delete as Fn).call(o, g, n, x));
       },
-      ...(watched ? { settled: settled(group) } : {}),
+      ...(watched ? { settled: settled(group), find: (g: string, n: string) => lookup.find(g, group, n) } : {}),
     };
   };
 

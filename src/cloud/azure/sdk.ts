@@ -25,6 +25,8 @@ export interface ArmOps<T extends ArmResource = ArmResource> {
    * with undefined once it is gone; for types the provider waits on together (clients.ts).
    */
   settled?(group: string, name: string): Promise<T | undefined>;
+  /** Like get, but undefined when missing; lookups made together share one list (coalesced-lookup.ts). */
+  find?(group: string, name: string): Promise<T | undefined>;
 }
 
 export interface ResourceGroup extends ArmResource {

@@ -1,4 +1,5 @@
 /** Waiting for ARM resources together: one list per type and group per tick, not a poller per resource. */
+import { CoalescedLookup } from '../../../src/cloud/azure/coalesced-lookup.js';
 import { describe, expect, it } from 'vitest';
 import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from '../../../src/cloud/azure/provisioning-watch.js';
 import type { ArmResource } from '../../../src/cloud/azure/sdk.js';
@@ -70,7 +71,7 @@ describe('Azure provisioning watcher', () => {
     expect(w.gets).toEqual(['gone', 'gone']);
   });
 
-  it('an 11-VM create reads each VM once by name and never polls a VM operation', async () => {
+  it('an 11-VM create reads VMs only through lists of the group (existence checks coalesced, provisioning watched) and never polls a VM operation', async () => {
     const spec = azureSpec({ name: 'watch', workers: { count: 4, size: 'Standard_B2ms', spot: false } });
     const w = selfManagedWorld(spec);
     const cluster = MemoryCluster.create(spec);
@@ -81,10 +82,33 @@ describe('Azure provisioning watcher', () => {
     expect(vms).toHaveLength(11);
     const group = `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-watch-eastus/providers/Microsoft.Compute/virtualMachines`;
     const vmGets = w.fake.callsOf('GET virtualMachines');
-    // One "does it exist?" per VM before its PUT; every other VM read is a list of the group's VMs.
-    expect(vmGets.filter((c) => c.path !== group).map((c) => c.path.split('/').pop()).sort()).toEqual([...vms].sort());
-    expect(vmGets.filter((c) => c.path === group).length).toBeGreaterThan(0);
+    // The "does it exist?" before each PUT shares a list with the VMs asked about at the same time.
+    expect(vmGets.filter((c) => c.path !== group)).toEqual([]);
+    expect(vmGets.length).toBeGreaterThan(0);
     const vmOps = new Set(w.fake.model.toJSON().ops.filter((o) => o.resourceKey.includes('/virtualmachines/')).map((o) => o.id));
     expect(w.fake.callsOf('GET operations').filter((c) => vmOps.has(c.path.split('/').pop()!))).toEqual([]);
+  });
+});
+
+describe('Azure coalesced lookup', () => {
+  it('lookups made in the same turn share one list; a missing group means not found; other errors reach every caller', async () => {
+    const lists: string[] = [];
+    let fail: Error | undefined;
+    const lookup = new CoalescedLookup(async (group, type) => {
+      lists.push(`${group}/${type}`);
+      if (fail) throw fail;
+      return [{ name: 'A-ip' }, { name: 'b-ip' }];
+    });
+    const [a, b, c] = await Promise.all([lookup.find('g', 'publicIPAddresses', 'a-ip'), lookup.find('g', 'publicIPAddresses', 'b-ip'), lookup.find('g', 'publicIPAddresses', 'c-ip')]);
+    expect([a?.name, b?.name, c]).toEqual(['A-ip', 'b-ip', undefined]);
+    expect(lists).toEqual(['g/publicIPAddresses']);
+    await lookup.find('g', 'networkInterfaces', 'x');
+    expect(lists).toHaveLength(2); // another type, another list
+
+    fail = Object.assign(new Error('Resource group g could not be found'), { statusCode: 404, code: 'ResourceGroupNotFound' });
+    expect(await lookup.find('g', 'publicIPAddresses', 'a-ip')).toBeUndefined();
+    fail = Object.assign(new Error('denied'), { statusCode: 403, code: 'AuthorizationFailed' });
+    const both = [lookup.find('g', 'virtualMachines', 'x'), lookup.find('g', 'virtualMachines', 'y')];
+    for (const p of both) await expect(p).rejects.toThrow('denied');
   });
 });
