@@ -6,16 +6,14 @@
  * scale 2; 1.15-1.33 / 1.41-1.49 at scale 10 ($KSCTL_BENCH_SCALE). Bundled and run by bench/run.mjs
  * (`npm run bench -- aws`); the bundle is also the child process entry point.
  */
-import { fileURLToPath } from 'node:url';
 import { createAwsSelfManaged } from '../src/cloud/aws/index.js';
 import type { Step } from '../src/pipeline/types.js';
 import { FakeAws } from '../test/fakes/aws/fake-aws.js';
 import { defaultConfig } from '../test/fakes/aws/config.js';
 import { awsSpec } from '../test/fakes/aws/world.js';
-import { maybeRunChildCase, report, runCaseInChild, type SimulatedCloud } from './simulated/harness.js';
+import { benchThreeAndHundred, maybeRunChildCase, type SimulatedCloud } from './simulated/harness.js';
 
 const INSTANCE_START_MS = defaultConfig().latencies.instanceStart;
-const DEFAULT_SCALE = 1;
 
 function simulatedAws(scale: number): SimulatedCloud {
   const fake = new FakeAws({ clock: { scale }, config: { defaultQuota: { onDemand: 4096, spot: 4096 } } });
@@ -39,17 +37,7 @@ function simulatedAws(scale: number): SimulatedCloud {
 }
 
 export async function benchAwsSimulated(): Promise<{ lines: string[] }> {
-  const scale = Number(process.env.KSCTL_BENCH_SCALE ?? process.env.KSCTL_BENCH_AWS_SCALE ?? DEFAULT_SCALE);
-  const self = fileURLToPath(import.meta.url);
-  const small = runCaseInChild(self, 3, scale);
-  const large = runCaseInChild(self, 100, scale);
-  return {
-    lines: report(
-      `AWS simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAws (instance start ${INSTANCE_START_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`,
-      small,
-      large,
-    ),
-  };
+  return benchThreeAndHundred(import.meta.url, (scale) => `AWS simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAws (instance start ${INSTANCE_START_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`);
 }
 
-await maybeRunChildCase(simulatedAws, DEFAULT_SCALE);
+await maybeRunChildCase(simulatedAws);

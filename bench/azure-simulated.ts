@@ -18,16 +18,14 @@
  * ARM's subscription read refill of 25/s). Bundled and run by bench/run.mjs (`npm run bench --
  * azure`); the bundle is also the child process entry point. $KSCTL_BENCH_SCALE changes the scale.
  */
-import { fileURLToPath } from 'node:url';
 import { createAzureSelfManaged } from '../src/cloud/azure/index.js';
 import { WATCH_INTERVAL_MS } from '../src/cloud/azure/runtime.js';
 import type { Step } from '../src/pipeline/types.js';
 import { defaultConfig } from '../test/fakes/azure/catalog.js';
 import { FakeAzure } from '../test/fakes/azure/fake-azure.js';
 import { azureSpec } from '../test/fakes/azure/world.js';
-import { maybeRunChildCase, report, runCaseInChild, type SimulatedCloud } from './simulated/harness.js';
+import { benchThreeAndHundred, maybeRunChildCase, type SimulatedCloud } from './simulated/harness.js';
 
-const DEFAULT_SCALE = 1;
 
 export const BENCH_LATENCIES: Record<string, number> = {
   'PUT virtualNetworks': 4000,
@@ -94,17 +92,7 @@ function simulatedAzure(scale: number): SimulatedCloud {
 }
 
 export async function benchAzureSimulated(): Promise<{ lines: string[] }> {
-  const scale = Number(process.env.KSCTL_BENCH_SCALE ?? process.env.KSCTL_BENCH_AZURE_SCALE ?? DEFAULT_SCALE);
-  const self = fileURLToPath(import.meta.url);
-  const small = runCaseInChild(self, 3, scale);
-  const large = runCaseInChild(self, 100, scale);
-  return {
-    lines: report(
-      `Azure simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAzure (VM ${lat('virtualMachines') / 1000} s, IP ${lat('publicIPAddresses') / 1000} s, NIC ${lat('networkInterfaces') / 1000} s; watcher tick ${WATCH_INTERVAL_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`,
-      small,
-      large,
-    ),
-  };
+  return benchThreeAndHundred(import.meta.url, (scale) => `Azure simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAzure (VM ${lat('virtualMachines') / 1000} s, IP ${lat('publicIPAddresses') / 1000} s, NIC ${lat('networkInterfaces') / 1000} s; watcher tick ${WATCH_INTERVAL_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`);
 }
 
-await maybeRunChildCase(simulatedAzure, DEFAULT_SCALE);
+await maybeRunChildCase(simulatedAzure);

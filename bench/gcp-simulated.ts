@@ -8,17 +8,15 @@
  * 149 / 555 API calls. Before the firewall rules were inserted all at once and instances were
  * watched together (src/cloud/gcp/instance-watch.ts): 1.28 / 1.27 and 1018 calls at 100 workers.
  */
-import { fileURLToPath } from 'node:url';
 import { createGcpSelfManaged } from '../src/cloud/gcp/index.js';
 import type { Step } from '../src/pipeline/types.js';
 import { FakeGcp } from '../test/fakes/gcp/fake-gcp.js';
 import { defaultConfig } from '../test/fakes/gcp/model.js';
 import { gcpSpec } from '../test/fakes/gcp/world.js';
-import { maybeRunChildCase, report, runCaseInChild, type SimulatedCloud } from './simulated/harness.js';
+import { benchThreeAndHundred, maybeRunChildCase, type SimulatedCloud } from './simulated/harness.js';
 
 const L = defaultConfig().latencies;
 const REGION = 'us-central1';
-const DEFAULT_SCALE = 1;
 
 /**
  * The cloud's share of each step: what it must wait for, whatever ksctl does.
@@ -68,17 +66,7 @@ function simulatedGcp(scale: number): SimulatedCloud {
 }
 
 export async function benchGcpSimulated(): Promise<{ lines: string[] }> {
-  const scale = Number(process.env.KSCTL_BENCH_SCALE ?? DEFAULT_SCALE);
-  const self = fileURLToPath(import.meta.url);
-  const small = runCaseInChild(self, 3, scale);
-  const large = runCaseInChild(self, 100, scale);
-  return {
-    lines: report(
-      `GCP simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeGcp (ops 8/10/12 s, RUNNING ${L.instanceBoot / 1000} s after insert) on a ${scale}x clock, stand-in SSH with measured durations`,
-      small,
-      large,
-    ),
-  };
+  return benchThreeAndHundred(import.meta.url, (scale) => `GCP simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeGcp (ops 8/10/12 s, RUNNING ${L.instanceBoot / 1000} s after insert) on a ${scale}x clock, stand-in SSH with measured durations`);
 }
 
-await maybeRunChildCase(simulatedGcp, DEFAULT_SCALE);
+await maybeRunChildCase(simulatedGcp);

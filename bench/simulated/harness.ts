@@ -22,6 +22,7 @@ import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ClusterSpec } from '../../src/api/types.js';
 import type { SelfManagedCloud } from '../../src/cloud/types.js';
 import { SinkLogger } from '../../src/io/logger.js';
@@ -263,10 +264,23 @@ export function report(title: string, small: CaseResult, large: CaseResult): str
   ];
 }
 
+/** Scale 1 unless $KSCTL_BENCH_SCALE says otherwise (see the header). */
+const benchScale = () => Number(process.env.KSCTL_BENCH_SCALE ?? 1);
+
+/**
+ * A cloud's section of `npm run bench`: 3 and 100 workers, each in a fresh process running
+ * `entry` (the cloud's bundled bench file, `import.meta.url`), reported with `title(scale)`.
+ */
+export function benchThreeAndHundred(entry: string, title: (scale: number) => string): { lines: string[] } {
+  const scale = benchScale();
+  const self = fileURLToPath(entry);
+  return { lines: report(title(scale), runCaseInChild(self, 3, scale), runCaseInChild(self, 100, scale)) };
+}
+
 /** Entry point of a bundled cloud bench when run as `node <bundle> case <workers> <scale>`. */
-export async function maybeRunChildCase(make: (scale: number) => SimulatedCloud, defaultScale: number): Promise<void> {
+export async function maybeRunChildCase(make: (scale: number) => SimulatedCloud): Promise<void> {
   if (process.argv[2] !== 'case') return;
-  const result = await runCase(make, Number(process.argv[3]), Number(process.argv[4] ?? defaultScale));
+  const result = await runCase(make, Number(process.argv[3]), Number(process.argv[4] ?? benchScale()));
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }

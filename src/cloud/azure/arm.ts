@@ -8,17 +8,10 @@ import type { Role } from '../../api/types.js';
 import { ProviderError } from '../../errors.js';
 import { ensureRecorded } from '../common/record.js';
 import type { AzCtx } from './context.js';
-import { isNotFound } from './errors.js';
+import { getOrUndefined, isNotFound } from './errors.js';
 import type { ArmOps, ArmResource } from './sdk.js';
 
-export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await get();
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
+export { getOrUndefined };
 
 export const provisioningState = (r: ArmResource | undefined): string | undefined =>
   (r?.['provisioningState'] as string | undefined) ?? (r?.properties?.['provisioningState'] as string | undefined);

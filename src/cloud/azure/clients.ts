@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ProviderError } from '../../errors.js';
 import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from './provisioning-watch.js';
 import { CoalescedLookup } from './coalesced-lookup.js';
-import { isNotFound } from './errors.js';
+import { getOrUndefined } from './errors.js';
 import type { ArmOps, ArmResource, AzureApi } from './sdk.js';
 import { WATCH_INTERVAL_MS, type AzureRuntime } from './runtime.js';
 
@@ -73,12 +73,7 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
     list,
     async (t: ArmTarget) => {
       const ops = (await listing(t.type)) as unknown as Op;
-      try {
-        return (await ops.get(t.group, t.name)) as ArmResource;
-      } catch (e) {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }
+      return getOrUndefined(async () => (await ops.get(t.group, t.name)) as ArmResource);
     },
     runtime.watchIntervalMs ?? WATCH_INTERVAL_MS,
   );

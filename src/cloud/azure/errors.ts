@@ -16,6 +16,16 @@ export function isNotFound(e: unknown): boolean {
   return r.statusCode === 404 || r.code === 'ResourceNotFound' || r.code === 'ResourceGroupNotFound' || r.code === 'NotFound';
 }
 
+/** The resource, or undefined when ARM says it does not exist. */
+export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 export function hasCode(e: unknown, ...codes: string[]): boolean {
   return codes.includes(asRest(e).code ?? '');
 }
