@@ -2,9 +2,11 @@
  * Defaults in one place, eksctl-style: they only fill what is unset. The result is a ClusterSpec that
  * still has to pass validate.ts (defaults never hide a bad value the user gave).
  */
+import { InputError } from '../errors.js';
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
 import type { SpecInput } from './input.js';
-import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider } from './types.js';
+import { resolveEndpoint, resolveWithJump, type LocalUser, type SshConfigLookup } from './ssh-config.js';
+import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider, SshEndpointSpec } from './types.js';
 
 export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 
@@ -15,22 +17,36 @@ export function impliedType(provider: Provider | undefined): ClusterType | undef
   return types?.length === 1 ? types[0] : undefined;
 }
 
-export function applyDefaults(input: SpecInput): ClusterSpec {
+export interface DefaultsOptions {
+  /** The OpenSSH client config (read by ssh-config-file.ts) that fills machine logins the file leaves unset. */
+  sshConfig?: { lookup: SshConfigLookup; local: LocalUser };
+}
+
+export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): ClusterSpec {
   // validate.ts reports missing provider/name; here we only need something to hang defaults on.
   const provider = (input.provider ?? 'local') as Provider;
   const type: ClusterType = input.type ?? impliedType(provider) ?? 'managed';
   const selfManaged = type === 'selfmanaged';
   const sizes = DEFAULT_SIZES[provider] ?? DEFAULT_SIZES.local;
-  const machines = (input.machines ?? []).map((m, i): MachineSpec => ({
-    name: m.name ?? `${input.name ?? 'cluster'}-${m.role}-${i}`,
-    role: m.role,
-    address: m.address,
-    privateAddress: m.privateAddress ?? m.address,
-    port: m.port ?? 22,
-    user: m.user ?? 'root',
-    keyFile: m.keyFile,
-    hostKey: m.hostKey,
-  }));
+  const ssh = opts.sshConfig;
+  const machines = (input.machines ?? []).map((m, i): MachineSpec => {
+    // Explicit fields win; the config fills the rest (ssh-config.ts); then ksctl's defaults.
+    const r = ssh && m.address ? resolveWithJump(m, ssh.lookup, ssh.local, `spec.machines[${i}]`) : undefined;
+    const { address, port, user, bastion, ...login } = r ?? { address: m.address, port: m.port ?? 22, user: m.user ?? 'root' };
+    return {
+      name: m.name ?? `${input.name ?? 'cluster'}-${m.role}-${i}`,
+      role: m.role,
+      address,
+      privateAddress: m.privateAddress ?? address,
+      port,
+      user,
+      keyFile: m.keyFile,
+      hostKey: m.hostKey,
+      ...login,
+      // spec.ssh.bastion, when given, is every machine's jump host: it wins over ProxyJump.
+      ...(bastion && !input.ssh?.bastion ? { bastion } : {}),
+    };
+  });
   const countOf = (role: MachineSpec['role']) => machines.filter((m) => m.role === role).length;
   const byo = provider === 'ssh' && machines.length > 0;
 
@@ -69,8 +85,19 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
       allowCidrs: input.network?.allowCidrs ?? [],
     },
     machines,
-    ssh: { ...(input.ssh?.bastion ? { bastion: { port: 22, ...input.ssh.bastion } } : {}), sudoPassword: input.ssh?.sudoPassword ?? false },
+    ssh: {
+      ...(input.ssh?.bastion ? { bastion: bastionOf(input.ssh.bastion, ssh) } : {}),
+      sudoPassword: input.ssh?.sudoPassword ?? false,
+      ...(input.ssh?.configFile ? { configFile: input.ssh.configFile } : {}),
+    },
     credentials: { ...input.credentials },
     airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}) },
   };
+}
+
+function bastionOf(b: NonNullable<NonNullable<SpecInput['ssh']>['bastion']>, ssh: DefaultsOptions['sshConfig']): SshEndpointSpec {
+  if (!ssh || !b.address) return { port: 22, ...b };
+  const { proxyJump, ...r } = resolveEndpoint(b, ssh.lookup, ssh.local, 'spec.ssh.bastion');
+  if (proxyJump) throw new InputError(`spec.ssh.bastion: the SSH config gives its Host ${b.address} a ProxyJump; ksctl jumps through one host`, ['spec.ssh.bastion']);
+  return { ...r, ...(b.keyFile ? { keyFile: b.keyFile } : {}), ...(b.hostKey ? { hostKey: b.hostKey } : {}) };
 }

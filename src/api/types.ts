@@ -43,8 +43,24 @@ export interface NodePoolSpec {
   spot: boolean;
 }
 
+/**
+ * Login details beyond `keyFile` that an OpenSSH client config (`~/.ssh/config`) contributed when the
+ * spec was resolved; see api/ssh-config.ts. Not part of the cluster file: recorded so that state says
+ * how ksctl logs in, and so that `delete` later logs in the same way.
+ */
+export interface SshLoginSpec {
+  /** The config's IdentityFile paths (expanded, absolute), offered after `keyFile`. */
+  identityFiles?: string[];
+  /** IdentitiesOnly: offer only these key files (and agent keys that match them), no other agent key. */
+  identitiesOnly?: boolean;
+  /** IdentityAgent: "none" turns the agent off; a socket path replaces SSH_AUTH_SOCK. */
+  identityAgent?: string;
+  /** The Host alias `address` was resolved from. */
+  sshConfigHost?: string;
+}
+
 /** An existing machine for the `ssh` (bring-your-own-machines) provider. */
-export interface MachineSpec {
+export interface MachineSpec extends SshLoginSpec {
   name: string;
   role: Role;
   /** Address ksctl connects to (public or reachable). */
@@ -57,9 +73,11 @@ export interface MachineSpec {
   keyFile?: string;
   /** The host's public key (`ssh-ed25519 AAAA...`); when absent the first key seen is pinned in state. */
   hostKey?: string;
+  /** Jump host from the OpenSSH config's ProxyJump (spec.ssh.bastion, when set, wins). */
+  bastion?: SshEndpointSpec;
 }
 
-export interface SshEndpointSpec {
+export interface SshEndpointSpec extends SshLoginSpec {
   address: string;
   port: number;
   user: string;
@@ -104,7 +122,12 @@ export interface ClusterSpec {
   nodePools: NodePoolSpec[];
   network: NetworkSpec;
   machines: MachineSpec[];
-  ssh: { bastion?: SshEndpointSpec; sudoPassword?: boolean };
+  ssh: {
+    bastion?: SshEndpointSpec;
+    sudoPassword?: boolean;
+    /** OpenSSH client config read for the machines (default ~/.ssh/config; "none" reads none). */
+    configFile?: string;
+  };
   credentials: CloudCredentialsSpec;
   /** Install from uploaded files instead of the internet (self-managed). */
   airgap: { enabled: boolean; dir?: string };

@@ -16,5 +16,6 @@ export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, prog
     env: cenv.env,
     attachLogFile: (f) => io.attachLogFile(f),
     ...(progress ? { onEvent: (e) => progress.onEvent(e) } : {}),
+    ...(io.interactive ? { askSecret: async (message: string) => (await import('./prompts.js')).askSecret(message) } : {}),
   };
 }

@@ -17,10 +17,12 @@ export async function lifecycleFor(type: ClusterType, deps: ManagerDeps): Promis
 }
 
 /** Self-managed knobs that come from the environment rather than the spec (never stored in state). */
-function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPassword?: string } {
+function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPassword?: string; askPassphrase?: (file: string) => Promise<string> } {
   const env = deps.env ?? {};
   const wait = Number(env.KSCTL_SSH_WAIT_SECONDS);
+  const ask = deps.askSecret;
   return {
+    ...(ask ? { askPassphrase: (file: string) => ask(`Passphrase for SSH key ${file}`) } : {}),
     ...(Number.isFinite(wait) && wait > 0 ? { sshWaitMs: wait * 1000 } : {}),
     ...(env.KSCTL_SUDO_PASSWORD ? { sudoPassword: env.KSCTL_SUDO_PASSWORD } : {}),
   };

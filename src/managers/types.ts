@@ -17,8 +17,13 @@ export interface ManagerDeps {
   attachLogFile?: (file: string) => void;
   /** Command line recorded in lock files and run history. */
   command: string;
-  /** Process environment (self-managed knobs: KSCTL_SSH_WAIT_SECONDS, KSCTL_SUDO_PASSWORD). */
+  /** Process environment (self-managed knobs: KSCTL_SSH_WAIT_SECONDS, KSCTL_SUDO_PASSWORD, KSCTL_SSH_KEY_PASSPHRASE, SSH_AUTH_SOCK). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Asks the person at the terminal for a secret (an SSH key's passphrase), input hidden; absent when
+   * nobody may be asked (no TTY, CI, --yes).
+   */
+  askSecret?: (message: string) => Promise<string>;
   /** Maximum steps running at once. */
   concurrency?: number;
 }

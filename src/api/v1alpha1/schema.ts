@@ -77,6 +77,7 @@ export const ClusterFileSpecSchema = z
       .object({
         bastion: SshEndpointSchema.describe('Jump host for every SSH connection'),
         sudoPassword: z.boolean().describe('Ask for the sudo password (prompt or KSCTL_SUDO_PASSWORD)'),
+        configFile: z.string().describe('OpenSSH client config for the machines\' Host aliases (default ~/.ssh/config; "none": read none)'),
       })
       .partial()
       .strict(),

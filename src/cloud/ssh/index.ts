@@ -1,28 +1,20 @@
 /**
  * Bring your own machines (`--provider ssh`): the cluster file lists existing machines with their role,
  * address and SSH access; ksctl bootstraps them with the same pipeline as cloud VMs. Nothing is created
- * or deleted: `delete` uninstalls Kubernetes and leaves the machines.
+ * or deleted: `delete` uninstalls Kubernetes and leaves the machines. Logging in (key files, ssh-agent,
+ * jump host) follows the spec, which the user's OpenSSH config filled in (managers/selfmanaged/ssh-login.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClusterSpec, MachineSpec, Role } from '../../api/types.js';
 import { InputError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
-import { registerSecret } from '../../util/redact.js';
 import type { PlannedMachine, SelfManagedCloud } from '../types.js';
-
-const DEFAULT_KEYS = ['.ssh/id_ed25519', '.ssh/id_ecdsa', '.ssh/id_rsa'];
 
 function expand(p: string): string {
   return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : path.resolve(p);
-}
-
-/** The key file for a machine: its own, else the user's default key. */
-export function keyFileFor(m: Pick<MachineSpec, 'keyFile'>): string | undefined {
-  if (m.keyFile) return expand(m.keyFile);
-  return DEFAULT_KEYS.map((k) => path.join(os.homedir(), k)).find((k) => existsSync(k));
 }
 
 function specOf(spec: ClusterSpec, name: string): MachineSpec | undefined {
@@ -34,15 +26,7 @@ export function createSshProvider(): SelfManagedCloud {
     provider: 'ssh',
     kind: 'selfmanaged',
     async preflight(ctx) {
-      ctx.spec.machines.forEach((m, i) => {
-        const key = keyFileFor(m);
-        if (!key) throw new InputError(`spec.machines[${i}].keyFile: no key file given and none of ~/${DEFAULT_KEYS.join(', ~/')} exists`, [`spec.machines[${i}].keyFile`]);
-        try {
-          readFileSync(key);
-        } catch (e) {
-          throw new InputError(`spec.machines[${i}].keyFile: cannot read ${key} (${(e as NodeJS.ErrnoException).code})`, [`spec.machines[${i}].keyFile`]);
-        }
-      });
+      // Logins (key files, passphrases, the agent) are checked by the runtime before anything is touched.
       if (ctx.spec.airgap.enabled && (!ctx.spec.airgap.dir || !existsSync(expand(ctx.spec.airgap.dir)))) {
         throw new InputError(`spec.airgap.dir: air-gapped installs need a directory with the install files${ctx.spec.airgap.dir ? ` (${ctx.spec.airgap.dir} does not exist)` : ''}`, ['spec.airgap.dir']);
       }
@@ -80,14 +64,6 @@ export function createSshProvider(): SelfManagedCloud {
       await ctx.cluster.update((s) => {
         delete s.machines[machine.name];
       });
-    },
-    async sshPrivateKey(ctx, machine) {
-      const m = specOf(ctx.spec, machine.name) ?? { keyFile: undefined };
-      const file = keyFileFor(m);
-      if (!file) return undefined;
-      const key = readFileSync(file, 'utf8');
-      registerSecret(key);
-      return key;
     },
     async destroy() {
       // The machines are the user's: the manager uninstalls Kubernetes from them; nothing to delete here.

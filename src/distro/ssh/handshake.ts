@@ -3,8 +3,9 @@
  * login, keepalives. Retrying is the caller's business (connect.ts).
  */
 import type { Duplex } from 'node:stream';
-import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type AnyAuthMethod, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import { interrupted } from './backoff.js';
+import { restrictedAgent } from './agent.js';
 import { hostKeyAlgorithms, hostKeyLine, isPinned } from './hostkey.js';
 import type { SshTarget } from './types.js';
 
@@ -67,8 +68,7 @@ export function handshake(sock: Duplex, ep: SshEndpoint, opts: HandshakeOptions)
     const config: ConnectConfig = {
       sock,
       username: ep.user,
-      privateKey: ep.privateKey,
-      passphrase: ep.passphrase,
+      ...credentials(ep),
       hostVerifier: (key: Buffer): boolean => {
         presented = key;
         mismatch = opts.pinned.length > 0 && !isPinned(key, opts.pinned);
@@ -87,4 +87,19 @@ export function handshake(sock: Duplex, ep: SshEndpoint, opts: HandshakeOptions)
       settle(Object.assign(new Error(e.message), { level: 'client-config' }));
     }
   });
+}
+
+/**
+ * One private key: ssh2's own order. Agent or several keys: agent keys first, then each key file, in
+ * the order ssh(1) offers them (sshd counts every offer against MaxAuthTries, as with ssh).
+ */
+function credentials(ep: SshEndpoint): Partial<ConnectConfig> {
+  if (!ep.agent && !ep.keys?.length) return { privateKey: ep.privateKey, passphrase: ep.passphrase };
+  const username = ep.user;
+  const files = [...(ep.privateKey ? [{ privateKey: ep.privateKey, passphrase: ep.passphrase }] : []), ...(ep.keys ?? [])];
+  const methods: AnyAuthMethod[] = [
+    ...(ep.agent ? [{ type: 'agent' as const, username, agent: ep.agentKeys ? restrictedAgent(ep.agent, ep.agentKeys) : ep.agent }] : []),
+    ...files.map((k) => ({ type: 'publickey' as const, username, key: k.privateKey, ...(k.passphrase ? { passphrase: k.passphrase } : {}) })),
+  ];
+  return { authHandler: methods };
 }

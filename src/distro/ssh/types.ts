@@ -2,14 +2,24 @@
  * The SSH executor's contract. Distribution code runs scripts through this and never touches ssh2
  * directly, so tests and `--dry-run` see the same calls.
  */
-export interface SshTarget {
+/** Login beyond one private key: more key files and the user's ssh-agent (the ssh provider; identities.ts). */
+export interface SshLogin {
+  /** Private keys offered after `privateKey`, in order, each with its passphrase when encrypted (never logged). */
+  keys?: { privateKey: string; passphrase?: string }[];
+  /** ssh-agent socket (SSH_AUTH_SOCK); its keys are offered first. */
+  agent?: string;
+  /** IdentitiesOnly: the only agent keys to offer (base64 public key blobs). */
+  agentKeys?: string[];
+}
+
+export interface SshTarget extends SshLogin {
   /** Machine name, used in messages and logs. */
   name: string;
   host: string;
   port: number;
   user: string;
-  /** OpenSSH or PEM private key text (never logged). */
-  privateKey: string;
+  /** OpenSSH or PEM private key text (never logged); may be absent when `keys` or `agent` log in. */
+  privateKey?: string;
   passphrase?: string;
   /** Expected host keys (`ssh-ed25519 AAAA...`). Empty: accept the first key and report it (pinned after). */
   hostKeys: string[];

@@ -18,6 +18,7 @@ import { assertSameSpec } from '../spec-drift.js';
 import type { ManagerDeps } from '../types.js';
 import { buildCreatePlan } from './plan.js';
 import { BootstrapRuntime } from './runtime.js';
+import { envLogin } from './ssh-login.js';
 import { describeScripts } from './describe.js';
 import { uninstallSteps } from './teardown.js';
 import { addWorkerSteps, removeWorkerSteps, specWithWorker } from './workers.js';
@@ -29,6 +30,8 @@ export interface SelfManagedOptions {
   /** Bounded wait for a machine's SSH (booting VMs, or a host that is down). */
   sshWaitMs?: number;
   sudoPassword?: string;
+  /** Asks for an encrypted SSH key's passphrase on a terminal (KSCTL_SSH_KEY_PASSPHRASE wins). */
+  askPassphrase?: (file: string) => Promise<string>;
   /** Where machines come from; default: the provider registered for the spec's provider. (Tests, benchmarks.) */
   provider?: SelfManagedCloud;
   /** A new SSH pool for one run; default: an Ssh2Pool. (Tests and benchmarks pass a stand-in.) */
@@ -52,6 +55,7 @@ export class SelfManagedManager {
     const pool = this.opts.sshPool?.() ?? new (await import('../../distro/ssh/pool.js')).Ssh2Pool({ logger: this.deps.log, maxWaitMs: this.opts.sshWaitMs ?? 5 * 60_000 });
     return new BootstrapRuntime(provider, distroController(spec.distribution ?? 'k3s'), pool, {
       sshWaitMs: this.opts.sshWaitMs ?? 5 * 60_000,
+      login: envLogin(this.deps.env ?? process.env, this.opts.askPassphrase),
       ...(this.opts.sudoPassword ? { sudoPassword: this.opts.sudoPassword } : {}),
     });
   }
@@ -76,6 +80,7 @@ export class SelfManagedManager {
       if (h.state) assertSameSpec(h.state.spec, spec);
       const ctx = this.context(h, spec);
       if (!h.state) await rt.provider.preflight(ctx);
+      await rt.checkLogins(spec);
       if (!h.state) await h.save(newClusterState(spec));
       this.deps.attachLogFile?.(h.logFile);
       await recordedRun(h, this.deps.command, 'creating', 'ready', async (run) => {

@@ -3,7 +3,7 @@
  * pool (one connection per machine, reused by every step), and the topology read from state as
  * machines come up.
  */
-import type { ClusterSpec, Role } from '../../api/types.js';
+import type { ClusterSpec, MachineSpec, Role, SshEndpointSpec } from '../../api/types.js';
 import type { SelfManagedCloud } from '../../cloud/types.js';
 import { ProviderError } from '../../errors.js';
 import type { DistroController, Topology } from '../../distro/controllers/types.js';
@@ -12,12 +12,15 @@ import type { Script } from '../../distro/scripts/types.js';
 import type { SshPool, SshSession, SshTarget } from '../../distro/ssh/types.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
+import { envLogin, expandHome as expandUserHome, LoginCache, type LoginSources } from './ssh-login.js';
 
 export interface RuntimeOptions {
   /** How long to wait for a machine's SSH to answer (booting VMs). */
   sshWaitMs: number;
   /** Password for sudo on machines whose user needs one. */
   sudoPassword?: string;
+  /** Where logins to the user's own machines come from (agent, passphrases). Default: this process's environment, no prompt. */
+  login?: LoginSources;
 }
 
 /**
@@ -28,13 +31,16 @@ const byName = new Intl.Collator('en', { numeric: true }).compare;
 
 export class BootstrapRuntime {
   private secretEnvCache: Record<string, string> | undefined;
+  private readonly logins: LoginCache;
 
   constructor(
     readonly provider: SelfManagedCloud,
     readonly distro: DistroController,
     readonly pool: SshPool,
     private readonly opts: RuntimeOptions,
-  ) {}
+  ) {
+    this.logins = new LoginCache(opts.login ?? envLogin(process.env));
+  }
 
   machine(ctx: StepContext, name: string): Machine {
     const m = ctx.cluster.state?.machines[name];
@@ -58,25 +64,49 @@ export class BootstrapRuntime {
   }
 
   async target(ctx: StepContext, m: Machine, spec: ClusterSpec = ctx.spec): Promise<SshTarget> {
+    const host = m.publicAddress ?? m.privateAddress;
+    if (!host) throw new ProviderError(`machine ${m.name} has no address`);
+    const own = spec.machines.findIndex((x) => x.name === m.name);
+    const base = {
+      name: m.name,
+      host,
+      port: m.sshPort,
+      user: m.sshUser,
+      hostKeys: m.hostKeys,
+      ...(this.opts.sudoPassword ? { sudoPassword: this.opts.sudoPassword } : {}),
+    };
+    if (own >= 0) return { ...base, ...(await this.ownMachineLogin(spec, own)) };
     const key = await this.provider.sshPrivateKey?.(ctx, m);
     if (!key) throw new ProviderError(`no SSH private key for machine ${m.name}`);
     const bastion = spec.ssh.bastion;
     let bastionKey: string | undefined;
     if (bastion) bastionKey = bastion.keyFile ? (await import('node:fs')).readFileSync(expandHome(bastion.keyFile), 'utf8') : key;
-    const host = m.publicAddress ?? m.privateAddress;
-    if (!host) throw new ProviderError(`machine ${m.name} has no address`);
     return {
-      name: m.name,
-      host,
-      port: m.sshPort,
-      user: m.sshUser,
+      ...base,
       privateKey: key,
-      hostKeys: m.hostKeys,
-      ...(this.opts.sudoPassword ? { sudoPassword: this.opts.sudoPassword } : {}),
-      ...(bastion && bastionKey
-        ? { bastion: { name: `bastion ${bastion.address}`, host: bastion.address, port: bastion.port, user: bastion.user, privateKey: bastionKey, hostKeys: bastion.hostKey ? [bastion.hostKey] : [] } }
-        : {}),
+      ...(bastion && bastionKey ? { bastion: { ...endpointOf(bastion), privateKey: bastionKey } } : {}),
     };
+  }
+
+  /**
+   * The user's own machine (spec.machines[i]): its key files and agent, and its jump host
+   * (spec.ssh.bastion, else the OpenSSH config's ProxyJump), each logged in the same way.
+   */
+  private async ownMachineLogin(spec: ClusterSpec, i: number): Promise<Pick<SshTarget, 'keys' | 'agent' | 'agentKeys' | 'bastion'>> {
+    const m: MachineSpec = spec.machines[i]!;
+    const login = await this.logins.login(m, `spec.machines[${i}]`);
+    const jump = spec.ssh.bastion ?? m.bastion;
+    if (!jump) return login;
+    const field = spec.ssh.bastion ? 'spec.ssh.bastion' : `spec.machines[${i}] (ProxyJump ${m.bastion!.sshConfigHost ?? m.bastion!.address})`;
+    return { ...login, bastion: { ...endpointOf(jump), ...(await this.logins.login(jump, field)) } };
+  }
+
+  /**
+   * Checks every login of the user's own machines (key files readable, passphrases right, a key or an
+   * agent key to offer) before anything is touched: bad input ends here with exit 2.
+   */
+  async checkLogins(spec: ClusterSpec): Promise<void> {
+    for (let i = 0; i < spec.machines.length; i++) await this.ownMachineLogin(spec, i);
   }
 
   /** A connected session; pins the host key in state the first time a machine is reached. */
@@ -116,5 +146,9 @@ export class BootstrapRuntime {
 }
 
 export function expandHome(p: string): string {
-  return p.startsWith('~/') ? `${process.env.HOME ?? ''}/${p.slice(2)}` : p;
+  return p.startsWith('~/') ? expandUserHome(p, process.env.HOME ?? '') : p;
+}
+
+function endpointOf(b: SshEndpointSpec): Omit<SshTarget, 'bastion' | 'sudoPassword'> {
+  return { name: `bastion ${b.sshConfigHost ?? b.address}`, host: b.address, port: b.port, user: b.user, hostKeys: b.hostKey ? [b.hostKey] : [] };
 }
