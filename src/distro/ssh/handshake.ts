@@ -96,10 +96,10 @@ export function handshake(sock: Duplex, ep: SshEndpoint, opts: HandshakeOptions)
 function credentials(ep: SshEndpoint): Partial<ConnectConfig> {
   if (!ep.agent && !ep.keys?.length) return { privateKey: ep.privateKey, passphrase: ep.passphrase };
   const username = ep.user;
-  const files = [...(ep.privateKey ? [{ privateKey: ep.privateKey, passphrase: ep.passphrase }] : []), ...(ep.keys ?? [])];
+  const files = [...(ep.privateKey ? [{ key: ep.privateKey, passphrase: ep.passphrase }] : []), ...(ep.keys ?? [])];
   const methods: AnyAuthMethod[] = [
     ...(ep.agent ? [{ type: 'agent' as const, username, agent: ep.agentKeys ? restrictedAgent(ep.agent, ep.agentKeys) : ep.agent }] : []),
-    ...files.map((k) => ({ type: 'publickey' as const, username, key: k.privateKey, ...(k.passphrase ? { passphrase: k.passphrase } : {}) })),
+    ...files.map((k) => ({ type: 'publickey' as const, username, key: k.key, ...('passphrase' in k && k.passphrase ? { passphrase: k.passphrase } : {}) })),
   ];
   return { authHandler: methods };
 }

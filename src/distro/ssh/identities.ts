@@ -41,7 +41,7 @@ export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
     const plain = first(ssh2.utils.parseKey(text));
     if (!(plain instanceof Error)) {
       filePublic.push(plain.getPublicSSH().toString('base64'));
-      keys.push({ privateKey: text });
+      keys.push({ file: file.path, key: plain });
       continue;
     }
     if (!/passphrase/i.test(plain.message)) {
@@ -54,10 +54,11 @@ export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
     if (passphrase === undefined) {
       throw new InputError(`${req.field}: SSH key ${file.path} is encrypted and no passphrase was given`, [req.field], { hint: PASSPHRASE_HINT });
     }
-    if (first(ssh2.utils.parseKey(text, passphrase)) instanceof Error) {
+    const decrypted = first(ssh2.utils.parseKey(text, passphrase));
+    if (decrypted instanceof Error) {
       throw new InputError(`${req.field}: wrong passphrase for SSH key ${file.path}`, [req.field], { hint: PASSPHRASE_HINT });
     }
-    keys.push({ privateKey: text, passphrase });
+    keys.push({ file: file.path, key: decrypted });
   }
   const offered = req.identitiesOnly ? filePublic.filter((p) => inAgent.has(p)) : [...inAgent];
   const login: SshLogin = {

@@ -109,7 +109,8 @@ function keyOf(t: SshEndpoint): string {
 /** Everything else that decides whether an existing connection may serve this target. */
 function digestOf(t: SshTarget | SshEndpoint): string {
   const b = 'bastion' in t && t.bastion ? digestOf(t.bastion) : '';
-  const login = JSON.stringify([t.keys ?? [], t.agent ?? '', t.agentKeys ?? []]);
+  const keys = (t.keys ?? []).map((k) => `${k.file}:${k.key.getPublicSSH().toString('base64')}`);
+  const login = JSON.stringify([keys, t.agent ?? '', t.agentKeys ?? []]);
   const parts = [t.privateKey ?? '', t.passphrase ?? '', login, [...t.hostKeys].sort().join('\n'), 'sudoPassword' in t ? (t.sudoPassword ?? '') : '', b];
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }

@@ -2,10 +2,14 @@
  * The SSH executor's contract. Distribution code runs scripts through this and never touches ssh2
  * directly, so tests and `--dry-run` see the same calls.
  */
+import type { ParsedKey } from 'ssh2';
 /** Login beyond one private key: more key files and the user's ssh-agent (the ssh provider; identities.ts). */
 export interface SshLogin {
-  /** Private keys offered after `privateKey`, in order, each with its passphrase when encrypted (never logged). */
-  keys?: { privateKey: string; passphrase?: string }[];
+  /**
+   * Private keys offered after `privateKey`, in order: parsed (and decrypted) once, so an encrypted
+   * key's KDF does not run again for every connection. `file` names it in the pool's identity.
+   */
+  keys?: { file: string; key: ParsedKey }[];
   /** ssh-agent socket (SSH_AUTH_SOCK); its keys are offered first. */
   agent?: string;
   /** IdentitiesOnly: the only agent keys to offer (base64 public key blobs). */
