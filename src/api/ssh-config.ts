@@ -79,7 +79,7 @@ export function resolveEndpoint(given: GivenEndpoint, lookup: SshConfigLookup | 
     address: host,
     port,
     user,
-    ...(lookup && Object.keys(c).length > 0 ? { sshConfigHost: alias } : {}),
+    ...(hostName ? { sshConfigHost: alias } : {}),
     ...(files.length > 0 ? { identityFiles: [...new Set(files.map((f) => path.resolve(expandTokens(f, t))))] } : {}),
     ...(identitiesOnly ? { identitiesOnly } : {}),
     ...(agent ? { identityAgent: agent === 'none' || agent === 'SSH_AUTH_SOCK' || agent.startsWith('$') ? agent : path.resolve(expandTokens(agent, t)) } : {}),

@@ -55,7 +55,7 @@ export interface SshLoginSpec {
   identitiesOnly?: boolean;
   /** IdentityAgent: "none" turns the agent off; a socket path replaces SSH_AUTH_SOCK. */
   identityAgent?: string;
-  /** The Host alias `address` was resolved from. */
+  /** The Host alias `address` was resolved from (through the config's HostName). */
   sshConfigHost?: string;
 }
 
