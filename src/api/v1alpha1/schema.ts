@@ -30,11 +30,11 @@ export const MachineFileSchema = z
   .object({
     name: z.string().describe('Machine name (DNS label); defaults to <cluster>-<role>-<i>').optional(),
     role: z.enum(ROLES).describe('loadbalancer, etcd, controlplane or worker'),
-    address: z.string().describe('Address ksctl connects to'),
+    address: z.string().describe('Address ksctl connects to, or a Host alias of the OpenSSH config (spec.ssh.configFile)'),
     privateAddress: z.string().describe('Address cluster members use (defaults to address)').optional(),
-    port: z.number().int().describe('SSH port (default 22)').optional(),
-    user: z.string().describe('SSH user (default root)').optional(),
-    keyFile: z.string().describe('Private key file (default ~/.ssh/id_ed25519)').optional(),
+    port: z.number().int().describe('SSH port (default: the SSH config\'s Port, else 22)').optional(),
+    user: z.string().describe('SSH user (default: the SSH config\'s User, else root)').optional(),
+    keyFile: z.string().describe('Private key file, offered before the SSH config\'s IdentityFile (default: those, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent keys too)').optional(),
     hostKey: z.string().describe('Expected host public key; when absent the first key seen is pinned').optional(),
   })
   .strict();
