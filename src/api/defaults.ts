@@ -29,24 +29,7 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
   const selfManaged = type === 'selfmanaged';
   const sizes = DEFAULT_SIZES[provider] ?? DEFAULT_SIZES.local;
   const ssh = opts.sshConfig;
-  const machines = (input.machines ?? []).map((m, i): MachineSpec => {
-    // Explicit fields win; the config fills the rest (ssh-config.ts); then ksctl's defaults.
-    const r = ssh && m.address ? resolveWithJump(m, ssh.lookup, ssh.local, `spec.machines[${i}]`) : undefined;
-    const { address, port, user, bastion, ...login } = r ?? { address: m.address, port: m.port ?? 22, user: m.user ?? 'root' };
-    return {
-      name: m.name ?? `${input.name ?? 'cluster'}-${m.role}-${i}`,
-      role: m.role,
-      address,
-      privateAddress: m.privateAddress ?? address,
-      port,
-      user,
-      keyFile: m.keyFile,
-      hostKey: m.hostKey,
-      ...login,
-      // spec.ssh.bastion, when given, is every machine's jump host: it wins over ProxyJump.
-      ...(bastion && !input.ssh?.bastion ? { bastion } : {}),
-    };
-  });
+  const machines = (input.machines ?? []).map((m, i) => machineSpecOf(m, i, input.name ?? 'cluster', opts, !!input.ssh?.bastion));
   const countOf = (role: MachineSpec['role']) => machines.filter((m) => m.role === role).length;
   const byo = provider === 'ssh' && machines.length > 0;
 
@@ -92,6 +75,30 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     },
     credentials: { ...input.credentials },
     airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}) },
+  };
+}
+
+type MachineInput = NonNullable<SpecInput['machines']>[number];
+
+/**
+ * One listed machine with its defaults: explicit fields win, the OpenSSH config fills the rest
+ * (ssh-config.ts), then ksctl's defaults. `globalBastion`: spec.ssh.bastion is set, and wins over ProxyJump.
+ */
+export function machineSpecOf(m: MachineInput, i: number, cluster: string, opts: DefaultsOptions, globalBastion: boolean): MachineSpec {
+  const ssh = opts.sshConfig;
+  const r = ssh && m.address ? resolveWithJump(m, ssh.lookup, ssh.local, `spec.machines[${i}]`) : undefined;
+  const { address, port, user, bastion, ...login } = r ?? { address: m.address, port: m.port ?? 22, user: m.user ?? 'root' };
+  return {
+    name: m.name ?? `${cluster}-${m.role}-${i}`,
+    role: m.role,
+    address,
+    privateAddress: m.privateAddress ?? address,
+    port,
+    user,
+    keyFile: m.keyFile,
+    hostKey: m.hostKey,
+    ...login,
+    ...(bastion && !globalBastion ? { bastion } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /** The work behind `create cluster`, loaded only when it runs. */
-import { applyDefaults, type DefaultsOptions } from '../api/defaults.js';
+import { applyDefaults } from '../api/defaults.js';
 import { readClusterFile } from '../api/file.js';
 import { inputFromEnv, mergeInputs, type SpecInput } from '../api/input.js';
 import { assertValidSpec } from '../api/validate.js';
@@ -10,6 +10,7 @@ import { waves } from '../pipeline/graph.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import { printData } from './output.js';
+import { sshConfigOptions } from './ssh-config.js';
 import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
 
 export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interactive: boolean, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
@@ -22,19 +23,9 @@ export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interact
   } else if (missing.length > 0) {
     throw missingError(missing);
   }
-  const spec = assertValidSpec(applyDefaults(input, await sshConfigFor(input, cenv.env)));
+  const spec = assertValidSpec(applyDefaults(input, await sshConfigOptions(input.provider, input.ssh?.configFile, cenv.env)));
   if (interactive && onSummary && !(await onSummary(spec))) throw new InterruptedError('cancelled: nothing was created');
   return spec;
-}
-
-/** The ssh provider's machines may be Host aliases of the user's OpenSSH config (read only for it). */
-async function sshConfigFor(input: SpecInput, env: NodeJS.ProcessEnv): Promise<DefaultsOptions> {
-  if (input.provider !== 'ssh') return {};
-  const { loadSshConfig } = await import('../api/ssh-config-file.js');
-  const os = await import('node:os');
-  const local = { home: env.HOME || os.homedir(), name: env.USER || os.userInfo().username };
-  const lookup = loadSshConfig(input.ssh?.configFile, local);
-  return lookup ? { sshConfig: { lookup, local } } : {};
 }
 
 export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {

@@ -1,4 +1,5 @@
 /** The work behind `add worker` / `delete worker`. */
+import { machineSpecOf } from '../api/defaults.js';
 import type { MachineSpec } from '../api/types.js';
 import { checkName } from '../api/validate.js';
 import { InputError } from '../errors.js';
@@ -7,6 +8,7 @@ import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
+import { sshConfigOptions } from './ssh-config.js';
 import type { AddWorkerFlags } from './workers.js';
 
 async function selfManaged(g: GlobalOptions, cenv: CommandEnv, cluster: string, flags: SelectFlags) {
@@ -30,7 +32,10 @@ export async function addWorker(cluster: string, f: AddWorkerFlags, g: GlobalOpt
     const bad = checkName(name, '--name')[0];
     if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
     if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
-    machine = { name, role: 'worker', address: f.address, privateAddress: f.privateAddress ?? f.address, port: f.port ?? 22, user: f.user ?? 'root', ...(f.keyFile ? { keyFile: f.keyFile } : {}), ...(f.hostKey ? { hostKey: f.hostKey } : {}) };
+    // --address may be a Host alias of the OpenSSH config, resolved as for the machines of `create`.
+    const given = { name, role: 'worker' as const, address: f.address, privateAddress: f.privateAddress, port: f.port, user: f.user, keyFile: f.keyFile, hostKey: f.hostKey };
+    const opts = await sshConfigOptions(state.spec.provider, state.spec.ssh.configFile, cenv.env);
+    machine = machineSpecOf(given, state.spec.machines.length, state.spec.name, opts, !!state.spec.ssh.bastion);
   }
   let names: string[];
   try {

@@ -25,10 +25,10 @@ export function registerWorkers(program: Command, cenv: CommandEnv, globals: (c:
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')
     .option('--name <machine>', 'machine name (default <cluster>-worker-<n>)')
-    .option('--address <address>', 'ssh provider: address ksctl connects to')
+    .option('--address <address>', 'ssh provider: address ksctl connects to, or a Host alias of ~/.ssh/config')
     .option('--private-address <address>', 'ssh provider: address cluster members use')
     .option('--port <port>', 'ssh provider: SSH port', (v) => Number(v))
-    .option('--user <user>', 'ssh provider: SSH user (default root)')
+    .option('--user <user>', 'ssh provider: SSH user (default: the SSH config\'s User, else root)')
     .option('--key-file <path>', 'ssh provider: private key file')
     .option('--host-key <key>', 'ssh provider: expected host public key ("ssh-ed25519 AAAA...")')
     .action(async (cluster: string, flags: AddWorkerFlags, cmd: Command) => {

@@ -23,12 +23,13 @@ let sb: Sandbox;
 let agent: RunningAgent;
 let file: string;
 const bastion = (): TestHost => set.hosts[0]!;
-const machines = (): TestHost[] => set.hosts.slice(1);
+const machines = (): TestHost[] => set.hosts.slice(1, 4);
+const spare = (): TestHost => set.hosts[4]!;
 const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/aliased');
 
 beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
-  set = await startHosts(4, { clientKey: { private: client.privateKey, public: client.publicKey } });
+  set = await startHosts(5, { clientKey: { private: client.privateKey, public: client.publicKey } });
   sb = sandbox();
   agent = await startAgent();
   // The machines' key: only in the agent (the file is outside ~/.ssh and named nowhere in the spec).
@@ -54,6 +55,8 @@ beforeAll(async () => {
       `  HostName ${cp!.address}`,
       'Host k-w',
       `  HostName ${w!.address}`,
+      'Host k-w2',
+      `  HostName ${spare().address}`,
       'Host k-* !k-bastion',
       '  User ksctl',
       '  ProxyJump k-bastion',
@@ -139,9 +142,17 @@ describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion ke
     expect(nodes.stdout.split(' ').sort()).toEqual(['aliased-controlplane-1', 'aliased-worker-2']);
   });
 
+  it('adds a worker listed by its alias alone, through the same bastion', async () => {
+    const r = await ksctl(['add', 'worker', 'aliased', '--address', 'k-w2', '--name', 'w-extra'], env(PASS));
+    expect(r.code, `${r.stderr}\n${logTail()}`).toBe(0);
+    expect(await sshdLog(spare())).toMatch(new RegExp(`Accepted publickey for ksctl from ${bastion().address.replace(/\./g, '\\.')} `));
+    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    expect(nodes.stdout.split(' ').sort()).toEqual(['aliased-controlplane-1', 'aliased-worker-2', 'w-extra']);
+  }, 60_000);
+
   it('deletes the cluster logging in the same way', async () => {
     const del = await ksctl(['delete', 'cluster', 'aliased'], env(PASS));
     expect(del.code, `${del.stderr}\n${logTail()}`).toBe(0);
-    for (const h of machines().slice(1)) expect((await h.exec('test -e /usr/local/bin/k3s && echo k3s; true')).stdout.trim(), h.name).toBe('');
+    for (const h of [...machines().slice(1), spare()]) expect((await h.exec('test -e /usr/local/bin/k3s && echo k3s; true')).stdout.trim(), h.name).toBe('');
   }, 60_000);
 });

@@ -133,6 +133,7 @@ export class SelfManagedManager {
       const pending = Object.values(state.machines).filter((m) => m.role === 'worker' && m.status !== 'bootstrapped');
       // A worker left half-added by an interrupted run is finished first, with the spec it was added with.
       const spec = pending.length > 0 && !machine ? state.spec : specWithWorker(state.spec, machine);
+      await rt.checkLogins(spec); // a key or passphrase problem is bad input, before anything is recorded
       await h.update((s) => {
         s.spec = spec;
       });
