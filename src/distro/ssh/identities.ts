@@ -25,14 +25,20 @@ export interface LoginRequest {
   /** ssh-agent socket, or undefined for none. */
   agent?: string;
   identitiesOnly: boolean;
-  /** Asked only for an encrypted key the agent does not hold; undefined = no passphrase available. */
-  passphrase(file: string): Promise<string | undefined>;
+  /**
+   * The passphrase of an encrypted key the agent does not hold; undefined = none available. `ask`
+   * false: only one given without asking (the environment), as when agent keys may well log in.
+   */
+  passphrase(file: string, ask: boolean): Promise<string | undefined>;
 }
 
 const PASSPHRASE_HINT = 'set KSCTL_SSH_KEY_PASSPHRASE, run ksctl on a terminal to be asked, or add the key to ssh-agent (ssh-add)';
 
 export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
   const inAgent = new Set(req.agent ? await agentKeys(req.agent) : []);
+  // ssh(1) tries agent keys before it would ask for a passphrase: with agent keys on offer, a key file
+  // the user did not name explicitly is skipped rather than prompted for (unless the environment has it).
+  const agentMayDo = inAgent.size > 0 && !req.identitiesOnly;
   const keys: NonNullable<SshLogin['keys']> = [];
   const filePublic: string[] = [];
   for (const file of [...new Map(req.files.map((f) => [f.path, f])).values()]) {
@@ -50,7 +56,9 @@ export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
     const pub = publicBlobOf(file.path, text);
     if (pub) filePublic.push(pub);
     if (pub && inAgent.has(pub)) continue; // the agent signs with it: no passphrase needed
-    const passphrase = await req.passphrase(file.path);
+    const ask = file.required || !agentMayDo;
+    const passphrase = await req.passphrase(file.path, ask);
+    if (passphrase === undefined && !ask) continue;
     if (passphrase === undefined) {
       throw new InputError(`${req.field}: SSH key ${file.path} is encrypted and no passphrase was given`, [req.field], { hint: PASSPHRASE_HINT });
     }

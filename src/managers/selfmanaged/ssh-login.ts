@@ -17,8 +17,8 @@ export const DEFAULT_KEY_FILES = ['.ssh/id_ed25519', '.ssh/id_ecdsa', '.ssh/id_r
 export interface LoginSources {
   /** HOME and SSH_AUTH_SOCK (and any `$VAR` an IdentityAgent names). */
   env: NodeJS.ProcessEnv;
-  /** The passphrase of an encrypted key file (prompt or KSCTL_SSH_KEY_PASSPHRASE); undefined = none. */
-  passphrase(file: string): Promise<string | undefined>;
+  /** The passphrase of an encrypted key file (KSCTL_SSH_KEY_PASSPHRASE, or a prompt when `ask`); undefined = none. */
+  passphrase(file: string, ask: boolean): Promise<string | undefined>;
 }
 
 /** Logins from the environment alone: KSCTL_SSH_KEY_PASSPHRASE for every encrypted key, no prompt. */
@@ -26,10 +26,10 @@ export function envLogin(env: NodeJS.ProcessEnv, ask?: (file: string) => Promise
   const asked = new Map<string, Promise<string | undefined>>();
   return {
     env,
-    passphrase(file) {
+    passphrase(file, mayAsk) {
       const fromEnv = env.KSCTL_SSH_KEY_PASSPHRASE;
       if (fromEnv !== undefined) return Promise.resolve(registered(fromEnv));
-      if (!ask) return Promise.resolve(undefined);
+      if (!ask || !mayAsk) return Promise.resolve(undefined);
       // One prompt per key file, however many machines use it.
       let p = asked.get(file);
       if (!p) asked.set(file, (p = ask(file).then(registered)));
@@ -74,7 +74,7 @@ export class LoginCache {
     const key = JSON.stringify([files, agent ?? '', identitiesOnly]);
     let p = this.cache.get(key);
     if (!p) {
-      p = loadLogin({ field, files, ...(agent ? { agent } : {}), identitiesOnly, passphrase: (f) => this.sources.passphrase(f) });
+      p = loadLogin({ field, files, ...(agent ? { agent } : {}), identitiesOnly, passphrase: (f, ask) => this.sources.passphrase(f, ask) });
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key)); // a failure is reported by whoever awaits it; a retry asks again
     }

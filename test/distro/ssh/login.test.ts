@@ -84,6 +84,22 @@ describe('the ssh-agent', () => {
   });
 });
 
+describe('encrypted key files beside an agent', () => {
+  it('skips one nobody named rather than asking, when agent keys are on offer (ssh tries the agent first)', async () => {
+    const unnamed = join(fx.dir, 'unnamed-encrypted');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASS, '-f', unnamed]);
+    const asks: boolean[] = [];
+    const passphrase = async (_f: string, ask: boolean) => void asks.push(ask);
+    const login = await loadLogin({ field: 'spec.machines[0]', files: [{ path: unnamed, required: false }], agent: agent.socket, identitiesOnly: false, passphrase });
+    expect(asks).toEqual([false]); // only a passphrase given without asking (the environment) would be used
+    expect(login).toEqual({ agent: agent.socket });
+    // Named explicitly (keyFile), it is asked for, and its absence is an error.
+    const err = await loadLogin({ field: 'spec.machines[0]', files: [{ path: unnamed, required: true }], agent: agent.socket, identitiesOnly: false, passphrase }).catch((e: unknown) => e);
+    expect(asks).toEqual([false, true]);
+    expect(err).toBeInstanceOf(InputError);
+  });
+});
+
 describe('encrypted key files', () => {
   it('reads the public key of an encrypted OpenSSH key without decrypting it', () => {
     expect(publicBlobOf(encrypted, readFileSync(encrypted, 'utf8'))).toBe(blob(readFileSync(join(fx.dir, 'client.pub'), 'utf8')));
