@@ -98,7 +98,10 @@ export class BootstrapRuntime {
     const jump = spec.ssh.bastion ?? m.bastion;
     if (!jump) return login;
     const field = spec.ssh.bastion ? 'spec.ssh.bastion' : `spec.machines[${i}] (ProxyJump ${m.bastion!.sshConfigHost ?? m.bastion!.address})`;
-    return { ...login, bastion: { ...endpointOf(jump), ...(await this.logins.login(jump, field)) } };
+    // A jump host given no key file of its own logs in with the machine's keyFile too (as ksctl always did).
+    const ownKeys = jump.keyFile || jump.identityFiles?.length;
+    const jumpLogin = await this.logins.login(ownKeys || !m.keyFile ? jump : { ...jump, keyFile: m.keyFile }, field);
+    return { ...login, bastion: { ...endpointOf(jump), ...jumpLogin } };
   }
 
   /**
