@@ -34,7 +34,8 @@ export interface FakeGcpData {
   clusters: Map<string, Timed<GkeCluster> & { busyUntil: number }>;
   nodePools: Map<string, Timed<GkeNodePool>>;
   ops: Map<string, FakeOp>;
-  requestIds: Map<string, string>;
+  /** requestId → the operation it started and when (Compute dedupes a requestId for 60 minutes). */
+  requestIds: Map<string, { op: string; at: number }>;
   seq: number;
 }
 
