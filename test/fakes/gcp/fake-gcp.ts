@@ -322,6 +322,15 @@ export class FakeGcp {
     return inventoryOf(this.data);
   }
 
+  /** Nodes a GKE node pool runs: its per-zone count times its zones (the cluster's when it names none). */
+  poolNodes(path: string): number {
+    const p = this.data.nodePools.get(path);
+    if (!p) return 0;
+    const cluster = this.data.clusters.get(path.replace(/\/nodePools\/[^/]+$/, ''));
+    const zones = p.res.locations?.length || cluster?.res.locations?.length || 1;
+    return (p.res.initialNodeCount ?? 0) * zones;
+  }
+
   // ---- persistence (./persistence.ts) ----------------------------------------------------------
 
   toJSON(): PersistedGcp {

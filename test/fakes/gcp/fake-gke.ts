@@ -78,6 +78,8 @@ export const gkeHandlers: Record<string, Handler> = {
   'clusterManager:setNodePoolSize': (env, req) => {
     const p = env.data.nodePools.get(req.name);
     if (!p) throw notFound(req.name);
+    // Like GKE: nodeCount (required, ≥ 0) is the count of each of the pool's zones.
+    if (typeof req.nodeCount !== 'number' || req.nodeCount < 0) throw googleError('INVALID_ARGUMENT', 'node_count must be set and non-negative');
     p.res = { ...p.res, initialNodeCount: req.nodeCount };
     return gkeOp('SET_NODE_POOL_SIZE', req.name, env.data.seq++);
   },
