@@ -14,7 +14,17 @@ export const LABEL_ROLE = 'ksctl-io-role';
 export const LABEL_RESOURCE = 'ksctl-io-resource';
 export const LABEL_MACHINE = 'ksctl-io-machine';
 
-export const UBUNTU_IMAGE = { project: 'ubuntu-os-cloud', family: 'ubuntu-2404-lts-amd64' } as const;
+export type Arch = 'amd64' | 'arm64';
+
+/**
+ * Compute machine series with Arm CPUs: T2A (Ampere Altra), C4A and N4A (Google Axion), A4X
+ * (NVIDIA Grace). Compute refuses to boot an image of the other architecture.
+ */
+const ARM_SERIES = new Set(['t2a', 'c4a', 'n4a', 'a4x']);
+export const archOfMachineType = (machineType: string): Arch => (ARM_SERIES.has(machineType.split('-')[0] ?? '') ? 'arm64' : 'amd64');
+
+/** Canonical's Ubuntu 24.04 LTS image family for an architecture (`ubuntu-2404-lts-amd64` / `-arm64`). */
+export const ubuntuImage = (arch: Arch) => ({ project: 'ubuntu-os-cloud', family: `ubuntu-2404-lts-${arch}` }) as const;
 
 type Spec = Pick<ClusterSpec, 'name' | 'region'>;
 

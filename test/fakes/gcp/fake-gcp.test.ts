@@ -25,6 +25,7 @@ const insert = (fake: FakeGcp, name: string, requestId?: string) =>
     instanceResource: {
       name,
       machineType: `zones/${ZONE}/machineTypes/e2-small`,
+      disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }],
       networkInterfaces: [{ subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] }],
       metadata: { items: [{ key: 'ssh-keys', value: 'ubuntu:ssh-ed25519 AAAAkey ksctl' }, { key: 'user-data', value: '#cloud-config\n' }] },
     },
