@@ -37,7 +37,10 @@ describe('GKE', () => {
     expect(create!.input.parent).toBe('projects/ksctl-fake-project/locations/us-central1');
     expect(c.releaseChannel).toEqual({ channel: 'REGULAR' });
     expect(c.initialClusterVersion).toMatch(/^1\.31\./);
-    expect(c.masterAuthorizedNetworksConfig).toEqual({ enabled: true, cidrBlocks: [{ cidrBlock: '198.51.100.77/32', displayName: 'ksctl operator' }] });
+    // The successor of the deprecated masterAuthorizedNetworksConfig, which is not sent.
+    expect(c.masterAuthorizedNetworksConfig).toBeUndefined();
+    expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toMatchObject({ enabled: true, enablePublicEndpoint: true });
+    expect(w.fake.authorizedNetworks('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')).toEqual(['198.51.100.77/32']);
     expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
     expect(c.nodePools.map((p: { name: string; config: { spot: boolean } }) => [p.name, p.config.spot])).toEqual([
       ['general', false],

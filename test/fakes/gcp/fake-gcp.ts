@@ -322,6 +322,17 @@ export class FakeGcp {
     return inventoryOf(this.data);
   }
 
+  /**
+   * The CIDRs a GKE cluster's public endpoint admits, read as GKE does: from
+   * controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, else the deprecated
+   * masterAuthorizedNetworksConfig; undefined when unrestricted.
+   */
+  authorizedNetworks(path: string): string[] | undefined {
+    const c = this.data.clusters.get(path)?.res as any;
+    const cfg = c?.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig ?? c?.masterAuthorizedNetworksConfig;
+    return cfg?.enabled ? (cfg.cidrBlocks ?? []).map((b: { cidrBlock: string }) => b.cidrBlock) : undefined;
+  }
+
   /** Nodes a GKE node pool runs: its per-zone count times its zones (the cluster's when it names none). */
   poolNodes(path: string): number {
     const p = this.data.nodePools.get(path);

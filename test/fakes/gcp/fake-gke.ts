@@ -36,6 +36,11 @@ export const gkeHandlers: Record<string, Handler> = {
     const name = `${req.parent}/clusters/${req.cluster.name}`;
     if (env.data.clusters.has(name)) throw alreadyExists(name);
     if (!env.data.networks.has(`global/networks/${req.cluster.network}`)) throw googleError('FAILED_PRECONDITION', `network "${req.cluster.network}" does not exist`);
+    // Like GKE: the deprecated Cluster.masterAuthorizedNetworksConfig and its successor
+    // controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig are exclusive.
+    if (req.cluster.masterAuthorizedNetworksConfig && req.cluster.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig) {
+      throw googleError('INVALID_ARGUMENT', 'It is invalid to specify both Cluster.masterAuthorizedNetworksConfig and ControlPlaneEndpointsConfig.IPEndpointsConfig.authorizedNetworksConfig');
+    }
     const readyAt = env.now() + env.config.latencies.gkeCluster;
     const { nodePools = [], ...cluster } = req.cluster;
     env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
