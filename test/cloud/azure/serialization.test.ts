@@ -18,6 +18,7 @@ import type { ClusterSpec } from '../../../src/api/types.js';
 import { azureSpec, managedWorld, selfManagedWorld } from '../../fakes/azure/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
+import { lostPaths } from '../../helpers/lost-paths.js';
 
 const captured: { type: string; body: ArmResource }[] = [];
 
@@ -87,20 +88,6 @@ function roundTrip(type: string, body: ArmResource): unknown {
     default:
       throw new Error(`no SDK serializer known for ${type}: add it to this test`);
   }
-}
-
-/** Paths of `sent` whose value did not come back (dropped, renamed or changed by the serializer). */
-export function lostPaths(sent: unknown, back: unknown, at = ''): string[] {
-  if (sent === undefined) return [];
-  if (Array.isArray(sent)) {
-    if (!Array.isArray(back)) return [at || '(root)'];
-    return sent.flatMap((x, i) => lostPaths(x, back[i], `${at}[${i}]`));
-  }
-  if (sent && typeof sent === 'object') {
-    if (!back || typeof back !== 'object') return [at || '(root)'];
-    return Object.entries(sent).flatMap(([k, v]) => lostPaths(v, (back as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
-  }
-  return sent === back ? [] : [at];
 }
 
 async function bodiesOf(run: () => Promise<void>): Promise<{ type: string; body: ArmResource }[]> {
