@@ -22,7 +22,7 @@ import { computeHandlers } from './fake-compute.js';
 import { gkeHandlers } from './fake-gke.js';
 import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
 import { decodeData, encodeData, readPersisted, writeAtomic, type CallRecord, type FakeGcpCounters, type PersistedGcp } from './persistence.js';
-import { instanceView, inventoryOf, opView, type InventoryItem } from './views.js';
+import { authorizedNetworksOf, instanceView, inventoryOf, opView, poolNodesOf, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
 
@@ -322,24 +322,14 @@ export class FakeGcp {
     return inventoryOf(this.data);
   }
 
-  /**
-   * The CIDRs a GKE cluster's public endpoint admits, read as GKE does: from
-   * controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, else the deprecated
-   * masterAuthorizedNetworksConfig; undefined when unrestricted.
-   */
+  /** See views.ts: authorizedNetworksOf. */
   authorizedNetworks(path: string): string[] | undefined {
-    const c = this.data.clusters.get(path)?.res as any;
-    const cfg = c?.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig ?? c?.masterAuthorizedNetworksConfig;
-    return cfg?.enabled ? (cfg.cidrBlocks ?? []).map((b: { cidrBlock: string }) => b.cidrBlock) : undefined;
+    return authorizedNetworksOf(this.data, path);
   }
 
-  /** Nodes a GKE node pool runs: its per-zone count times its zones (the cluster's when it names none). */
+  /** See views.ts: poolNodesOf. */
   poolNodes(path: string): number {
-    const p = this.data.nodePools.get(path);
-    if (!p) return 0;
-    const cluster = this.data.clusters.get(path.replace(/\/nodePools\/[^/]+$/, ''));
-    const zones = p.res.locations?.length || cluster?.res.locations?.length || 1;
-    return (p.res.initialNodeCount ?? 0) * zones;
+    return poolNodesOf(this.data, path);
   }
 
   // ---- persistence (./persistence.ts) ----------------------------------------------------------
