@@ -20,4 +20,14 @@ fi
 for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
 done
+
+# botocore's published AWS service models (PyPI), read by test/cloud/aws/model-requests.test.ts to
+# check every request ksctl sends; only its data files are used (no Python import), so no deps.
+BOTOCORE_VERSION=1.43.11
+botocore_dir="${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/botocore-${BOTOCORE_VERSION}"
+if [ ! -d "$botocore_dir/botocore/data" ]; then
+  rm -rf "$botocore_dir.tmp"
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$botocore_dir.tmp" "botocore==${BOTOCORE_VERSION}"
+  mv "$botocore_dir.tmp" "$botocore_dir"
+fi
 exit 0

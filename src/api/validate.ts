@@ -28,6 +28,28 @@ export function isCidr(v: string): boolean {
   return !!m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }
 
+/**
+ * The network address of a valid CIDR (`1.2.3.4/24` → `1.2.3.0/24`). A CIDR with host bits set is
+ * refused, not quietly normalised: NSGs, GKE and EKS all refuse it, and a user who wrote
+ * `1.2.3.4/24` may have meant `1.2.3.4/32`, which only they can tell.
+ */
+export function networkOf(v: string): string {
+  const [addr, bits] = v.split('/') as [string, string];
+  const prefix = Number(bits);
+  const ip = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - prefix);
+  const base = ip - (ip % size);
+  return `${[24, 16, 8, 0].map((sh) => Math.floor(base / 2 ** sh) % 256).join('.')}/${prefix}`;
+}
+
+/** An issue for a CIDR field that is malformed or has host bits set (naming the normalised form). */
+function cidrIssue(v: string, example: string): string | undefined {
+  if (!isCidr(v)) return `"${v}" is not an IPv4 CIDR like ${example}`;
+  const net = networkOf(v);
+  if (net !== v) return `"${v}" has host bits set, which the clouds refuse: write ${net} (the network it is in) or ${v.split('/')[0]}/32 (that one address)`;
+  return undefined;
+}
+
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
 export function validateSpec(spec: ClusterSpec): Issue[] {
@@ -87,9 +109,11 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   }
 
   // Network.
-  if (!isCidr(spec.network.cidr)) add('spec.network.cidr', `"${spec.network.cidr}" is not an IPv4 CIDR like 10.0.0.0/16`);
+  const vpc = cidrIssue(spec.network.cidr, '10.0.0.0/16');
+  if (vpc) add('spec.network.cidr', vpc);
   spec.network.allowCidrs.forEach((c, i) => {
-    if (!isCidr(c)) add(`spec.network.allowCidrs[${i}]`, `"${c}" is not an IPv4 CIDR like 203.0.113.7/32`);
+    const bad = cidrIssue(c, '203.0.113.7/32');
+    if (bad) add(`spec.network.allowCidrs[${i}]`, bad);
   });
 
   spec.nodePools.forEach((p, i) => {

@@ -1,4 +1,5 @@
 /** A fresh ClusterState for a spec that has never been created. */
+import { randomUUID } from 'node:crypto';
 import { clusterIdOf, type ClusterSpec } from '../api/types.js';
 import { STATE_SCHEMA_VERSION, type ClusterState } from './types.js';
 
@@ -10,6 +11,7 @@ export function newClusterState(spec: ClusterSpec, now = new Date()): ClusterSta
     type: spec.type,
     phase: 'creating',
     spec,
+    uid: randomUUID(),
     createdAt: ts,
     updatedAt: ts,
     resources: {},

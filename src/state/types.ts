@@ -78,6 +78,13 @@ export interface ClusterState {
   type: ClusterType;
   phase: Phase;
   spec: ClusterSpec;
+  /**
+   * Random id of this incarnation of the cluster, made once when its state is first written. Cloud
+   * idempotency tokens include it: a cluster deleted and created again under the same name must not
+   * reuse a token the cloud still remembers (EC2 for ≥ 24 h, Compute for an hour). Absent in state
+   * written before it existed; `createdAt` stands in then.
+   */
+  uid?: string;
   createdAt: string;
   updatedAt: string;
   resources: Record<string, ResourceRecord>;

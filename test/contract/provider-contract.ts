@@ -148,6 +148,26 @@ function contract<P>(kind: string, target: ContractTarget<P>, flow: Flow<P>, ext
       expect(w.mutatingCalls() - again, 'second destroy mutating calls').toBe(0);
     }, timeout);
 
+    it('a cluster deleted and created again under the same name is created whole (idempotency tokens name the incarnation)', async () => {
+      // The clouds remember idempotency tokens long after the resource is gone (EC2 ClientToken
+      // ≥ 24 h, Compute requestId 60 min, both modelled by the fakes on their virtual clocks): the
+      // second incarnation must not replay (GCP: nothing created) or be refused (EC2) on the first's.
+      const w = target.world();
+      const first = MemoryCluster.create(w.spec);
+      await flow.create(await w.provider(), stepContext(first, w.spec));
+      expectConverged(w, first, 'first incarnation:');
+      await flow.destroy(await w.provider(), stepContext(first.reopen(), w.spec));
+      expectEmpty(w, 'after delete:');
+      const second = MemoryCluster.create(w.spec);
+      expect(second.state!.uid).not.toBe(first.state!.uid);
+      const ctx = stepContext(second, w.spec);
+      await flow.create(await w.provider(), ctx);
+      expectConverged(w, second, 'second incarnation:');
+      await extra(w, await w.provider(), ctx, second);
+      await flow.destroy(await w.provider(), stepContext(second.reopen(), w.spec));
+      expectEmpty(w, 'second delete:');
+    }, timeout);
+
     // Crash points are counted until a run gets through without reaching one: retries (a
     // DependencyViolation waited out, an IAM role not yet assumable) make the count vary by run.
     for (const when of ['before', 'after'] as const) {

@@ -36,6 +36,8 @@ const cases: [string, () => string[], RegExp][] = [
   ['an unsupported Kubernetes version', () => ['create', 'cluster', 'dev', '--provider', 'local', '--k8s-version', '1.12'], /spec\.kubernetesVersion \(--k8s-version\): 1\.12 is not offered/],
   ['a type the provider lacks', () => ['create', 'cluster', 'dev', '--provider', 'local', '--type', 'selfmanaged'], /spec\.type .*provider local supports managed/],
   ['a bad CIDR', () => ['create', 'cluster', 'dev', '--provider', 'aws', '--type', 'selfmanaged', '--allow-cidr', '300.1.1.1/32'], /spec\.network\.allowCidrs\[0\].*not an IPv4 CIDR/],
+  ['a CIDR with host bits set', () => ['create', 'cluster', 'dev', '--provider', 'gcp', '--type', 'managed', '--allow-cidr', '198.51.100.77/24'], /spec\.network\.allowCidrs\[0\]: "198\.51\.100\.77\/24" has host bits set.*write 198\.51\.100\.0\/24/],
+  ['a VPC CIDR with host bits set', () => ['create', 'cluster', 'dev', '--provider', 'azure', '--type', 'selfmanaged', '--vpc-cidr', '10.1.2.3/16'], /spec\.network\.cidr \(--vpc-cidr\): "10\.1\.2\.3\/16" has host bits set.*write 10\.1\.0\.0\/16/],
   ['missing provider without a terminal', () => ['create', 'cluster', 'dev'], /missing required values?: provider.*pass --provider/],
   ['missing name', () => ['create', 'cluster', '--provider', 'local'], /missing required value: name/],
   ['an unknown flag', () => ['create', 'cluster', 'dev', '--provider', 'local', '--wrokers', '2'], /unknown option '--wrokers'/],

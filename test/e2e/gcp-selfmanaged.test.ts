@@ -11,6 +11,7 @@
  * wrapper, paging), sshd, HAProxy, etcd (TLS), kubectl.
  * Stand-ins: the Compute API (FakeGcp, virtual clock), cloud-init, k3s (air-gap dir), systemctl.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firewallPlan } from '../../src/cloud/gcp/firewall.js';
@@ -76,8 +77,13 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     expect(counts(fake, name)).toEqual({ network: 1, subnetwork: 1, firewall: firewallPlan(specOf(name), [OPERATOR_CIDR]).length, instance: names.length });
     // Every instance booted through the cloud-init stand-in, on its own test host.
     expect([...fake.data.instances.values()].every((x) => x.booted)).toBe(true);
-    // Every insert carried its deterministic requestId (what makes a re-run safe).
-    for (const c of fake.callsOf('instances:insert')) expect(c.input.requestId).toBe(requestId(specOf(name), `instance/${c.input.instanceResource.name}`));
+    // Every insert carried the requestId of this incarnation and request (what makes a re-run safe
+    // and a delete-and-recreate within the hour create everything again).
+    const uid = (JSON.parse(readFileSync(path.join(e.sb.ksctlHome, 'clusters/gcp', REGION, name, 'state.json'), 'utf8')) as { uid: string }).uid;
+    expect(uid).toMatch(/^[0-9a-f-]{36}$/);
+    for (const c of fake.callsOf('instances:insert')) {
+      expect(c.input.requestId).toBe(requestId(specOf(name), uid, `instance/${c.input.instanceResource.name}`, c.input.instanceResource));
+    }
   }, 60_000);
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the ssh-keys key', async () => {

@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { dirname } from 'node:path';
 import { clusterIdOf, type ClusterId, type ClusterSpec } from '../../src/api/types.js';
 import type { StepContext } from '../../src/pipeline/types.js';
-import { STATE_SCHEMA_VERSION, type ClusterHandle, type ClusterState, type SecretStore } from '../../src/state/types.js';
+import { newClusterState } from '../../src/state/new-state.js';
+import { type ClusterHandle, type ClusterState, type SecretStore } from '../../src/state/types.js';
 import type { Logger } from '../../src/util/log.js';
 
 export class FrozenError extends Error {
@@ -67,11 +68,8 @@ export class MemoryCluster implements ClusterHandle {
 
   /** A new cluster whose state has been saved once (as the manager does before any step). */
   static create(spec: ClusterSpec, persistPath?: string): MemoryCluster {
-    const now = new Date().toISOString();
-    const state: ClusterState = {
-      schemaVersion: STATE_SCHEMA_VERSION, id: clusterIdOf(spec), type: spec.type, phase: 'creating', spec, createdAt: now, updatedAt: now,
-      resources: {}, machines: {}, versions: {}, steps: [], runs: [],
-    };
+    // As the managers make it: a new incarnation (its own uid) each time.
+    const state: ClusterState = newClusterState(spec);
     const c = new MemoryCluster(clusterIdOf(spec), { state: JSON.stringify(state), secrets: {} }, persistPath);
     c.persist();
     return c;

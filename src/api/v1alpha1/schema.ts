@@ -67,8 +67,8 @@ export const ClusterFileSpecSchema = z
       .describe('Managed node pools (default: one pool from workers)'),
     network: z
       .object({
-        cidr: z.string().describe('VPC / VNet CIDR (default 10.0.0.0/16)'),
-        allowCidrs: z.array(z.string()).describe('Who may reach SSH and the API (default: your public IP)'),
+        cidr: z.string().describe('VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused'),
+        allowCidrs: z.array(z.string()).describe('Who may reach SSH and the API (default: your public IP); CIDRs with host bits set are refused'),
       })
       .partial()
       .strict(),

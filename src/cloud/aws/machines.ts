@@ -1,22 +1,23 @@
 /**
  * One EC2 instance per planned machine. Found by its `ksctl.io/machine` tag first; otherwise launched
- * with a ClientToken derived from (cluster, machine, generation), so a lost RunInstances response
+ * with a ClientToken derived from (cluster incarnation, machine, generation, request), so a lost RunInstances response
  * never makes a second instance. The host key is generated and stored before launch and pinned in
  * the returned Machine.
  */
 import { ProviderError } from '../../errors.js';
+import { incarnationOf } from '../common/incarnation.js';
 import type { PlannedMachine } from '../types.js';
 import type { Machine } from '../../state/types.js';
 import type { InstanceCatalog } from './catalog.js';
 import { allPages, type AwsCtx } from './context.js';
-import { isNotFound } from './errors.js';
+import { hasCode, isNotFound } from './errors.js';
 import { recordedGroup } from './firewall.js';
 import { instanceWatcher } from './instance-watch.js';
 import { ensureKeyPair } from './keys.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
 import { ensureRecorded, recorded } from './record.js';
-import type { Instance, InstanceTypeName } from './sdk.js';
+import type { Instance, InstanceTypeName, RunInstancesInput } from './sdk.js';
 import { hostKeyUserData, toBase64 } from './userdata.js';
 
 export const instanceKey = (name: string) => `instance/${name}`;
@@ -53,9 +54,9 @@ async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachi
   const key = instanceKey(planned.name);
   const tags = tagsFor(a.spec, key, planned.role, planned.name, { [TAG_MACHINE]: planned.name });
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
+  const incarnation = incarnationOf(a.ctx);
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
-    const out = await ec2.runInstances({
-      ClientToken: machineClientToken(a.spec, planned.name, generation),
+    const input: RunInstancesInput = {
       ImageId: imageId,
       InstanceType: planned.size as InstanceTypeName,
       MinCount: 1,
@@ -75,7 +76,20 @@ async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachi
         { ResourceType: 'instance', Tags: tags },
         { ResourceType: 'volume', Tags: tags },
       ],
-    });
+    };
+    let out;
+    try {
+      out = await ec2.runInstances({ ...input, ClientToken: machineClientToken(a.spec, incarnation, planned.name, generation, input) });
+    } catch (e) {
+      // The token already names a different request (state from before tokens hashed their
+      // parameters, or a hash collision): no live instance carries this machine's tag (looked up
+      // before launch), so the next generation's token is the way forward.
+      if (hasCode(e, 'IdempotentParameterMismatch')) {
+        a.log.debug(`${planned.name}: ClientToken of generation ${generation} names another request; trying the next`);
+        continue;
+      }
+      throw e;
+    }
     const inst = out.Instances?.[0];
     if (!inst?.InstanceId) throw new ProviderError('RunInstances returned no instance');
     // The token's earlier instance was deleted (scale down, replacement): next generation.

@@ -58,7 +58,7 @@ export class AwsManaged implements ManagedCloud {
     await checkOfferings(a, pools.map((p, i) => ({ field: field(i), size: p.size })));
     const demand = (spot: boolean) => pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
     await checkVcpuQuota(a, this.catalog, { onDemand: demand(false), spot: demand(true) });
-    const zones = await usableZones(a, pools.map((p) => p.size));
+    const zones = await usableZones(a, pools.map((p) => p.size), { eks: true });
     if (zones.length < 2) {
       const sizes = pools.map((p) => p.size).join(', ');
       throw new InputError(`EKS needs two zones offering ${sizes}; ${spec.region} has ${zones.length}`, ['spec.region']);
@@ -103,7 +103,7 @@ export class AwsManaged implements ManagedCloud {
         target: `vpc ${spec.network.cidr}`,
         run: async (ctx) => {
           const sizes = pools.map((p) => p.size);
-          await ensureNetwork(this.ctxOf(ctx), { minZones: 2, maxZones: 3, sizes, subnetTags: { 'kubernetes.io/role/elb': '1' } });
+          await ensureNetwork(this.ctxOf(ctx), { minZones: 2, maxZones: 3, sizes, subnetTags: { 'kubernetes.io/role/elb': '1' }, eks: true });
         },
       },
       {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterSpec } from '../../api/types.js';
+import { tokenHash } from '../common/incarnation.js';
 import type { Filter, Tag } from './sdk.js';
 
 export const TAG_CLUSTER = 'ksctl.io/cluster';
@@ -71,15 +72,17 @@ export const iamRoleName = (spec: Spec, purpose: 'cluster' | 'node') =>
   boundedName(`ksctl-${spec.name}-${spec.region}-${purpose}`, 64);
 
 /**
- * EC2 ClientToken for one machine: same cluster, machine and generation → same token → the same
- * instance even if the response of the first RunInstances was lost. A new generation (after the
- * machine was deleted) gets a new token. At most 64 ASCII characters.
+ * EC2 ClientToken for one launch: this incarnation of the cluster, the machine, the generation and
+ * the request's parameters. A retry of the same request (a lost response) → the same token → the
+ * same instance; a deleted-and-recreated cluster or changed parameters (new subnet, size, user data)
+ * → a new token, never the IdempotentParameterMismatch EC2 answers for ≥ 24 h after termination.
+ * At most 64 ASCII characters.
  */
-export function machineClientToken(spec: Spec, machine: string, generation: number): string {
-  return `ksctl-${shortHash(`${clusterKey(spec)}/${machine}/${generation}`, 40)}`;
+export function machineClientToken(spec: Spec, incarnation: string, machine: string, generation: number, params: unknown): string {
+  return `ksctl-${tokenHash(`${clusterKey(spec)}/${machine}/${generation}`, incarnation, params).slice(0, 40)}`;
 }
 
-/** EKS clientRequestToken for a cluster or node group create. */
-export function eksRequestToken(spec: Spec, what: string): string {
-  return `ksctl-${shortHash(`${clusterKey(spec)}/${what}`, 40)}`;
+/** EKS clientRequestToken for a cluster or node group create (same rules as machineClientToken). */
+export function eksRequestToken(spec: Spec, incarnation: string, what: string, params: unknown): string {
+  return `ksctl-${tokenHash(`${clusterKey(spec)}/${what}`, incarnation, params).slice(0, 40)}`;
 }

@@ -6,6 +6,7 @@
  */
 import { InputError, ProviderError } from '../../errors.js';
 import { subnetCidr } from './cidr.js';
+import { EKS_UNSUPPORTED_ZONE_IDS } from './eks/zones.js';
 import { allPages, type AwsCtx } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { clusterFilter, resourceFilter, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
@@ -34,6 +35,8 @@ export interface NetworkOptions {
   sizes: string[];
   /** Extra subnet tags (EKS: `kubernetes.io/role/elb`). */
   subnetTags?: Record<string, string>;
+  /** Leave out the zones EKS cannot put a control plane in. */
+  eks?: boolean;
 }
 
 /** Runs `describe`; a NotFound means "no such resource". */
@@ -79,8 +82,12 @@ async function ensureVpc(a: AwsCtx): Promise<EC2.Vpc> {
   return vpc;
 }
 
-/** Zones that are available and offer every requested instance type, in name order. */
-export async function usableZones(a: AwsCtx, sizes: string[]): Promise<string[]> {
+/**
+ * Zones that are available and offer every requested instance type (for EKS: minus the zone IDs EKS
+ * refuses), ordered by zone ID. Zone names map to physical zones differently in every account, so
+ * the ID is what the EKS exclusions and a stable order are about.
+ */
+export async function usableZones(a: AwsCtx, sizes: string[], opts: { eks?: boolean } = {}): Promise<string[]> {
   const { ec2 } = a.aws;
   const azs = await ec2.describeAvailabilityZones({
     Filters: [
@@ -88,7 +95,10 @@ export async function usableZones(a: AwsCtx, sizes: string[]): Promise<string[]>
       { Name: 'zone-type', Values: ['availability-zone'] },
     ],
   });
-  let zones = (azs.AvailabilityZones ?? []).map((z) => z.ZoneName ?? '').filter(Boolean).sort();
+  let zones = (azs.AvailabilityZones ?? [])
+    .filter((z) => z.ZoneName && !(opts.eks && EKS_UNSUPPORTED_ZONE_IDS.has(z.ZoneId ?? '')))
+    .sort((x, y) => (x.ZoneId ?? x.ZoneName!).localeCompare(y.ZoneId ?? y.ZoneName!))
+    .map((z) => z.ZoneName!);
   const unique = [...new Set(sizes.filter(Boolean))];
   if (unique.length > 0) {
     const offers = await allPages(
@@ -126,7 +136,7 @@ async function ensureSubnets(a: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Pro
       if (s) found.set(key, s);
     }
   }
-  const zones = await usableZones(a, opts.sizes);
+  const zones = await usableZones(a, opts.sizes, { eks: !!opts.eks });
   const count = Math.max(found.size, Math.min(opts.maxZones, zones.length));
   if (count < opts.minZones) {
     throw new InputError(

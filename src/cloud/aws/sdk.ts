@@ -103,5 +103,6 @@ export type Tag = EC2.Tag;
 export type InstanceTypeName = EC2._InstanceType;
 export type Filter = EC2.Filter;
 export type Instance = EC2.Instance;
+export type RunInstancesInput = EC2.RunInstancesCommandInput;
 export type SecurityGroup = EC2.SecurityGroup;
 export type IpPermission = EC2.IpPermission;

@@ -80,7 +80,9 @@ function clusterBody(a: AzCtx): ArmResource {
     identity: { type: 'SystemAssigned' },
     dnsPrefix: aksName(spec).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 54),
     kubernetesVersion: spec.kubernetesVersion,
-    enableRBAC: true,
+    // The SDK's model name (it sends `properties.enableRBAC`); test/cloud/azure/serialization.test.ts
+    // checks every property here survives the SDK's serializer.
+    enableRbac: true,
     agentPoolProfiles: [
       pool({ name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false }, 'System'),
       ...workerPools(spec).map((p) => pool(p, 'User')),

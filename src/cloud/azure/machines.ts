@@ -1,6 +1,6 @@
 /**
  * One Azure VM per planned machine: a static public IP, a NIC (in the role's NSG and ASG) and an
- * Ubuntu 24.04 LTS VM, each PUT by its deterministic name (idempotent). The VM gets ksctl's SSH
+ * Ubuntu 24.04 LTS VM (of the size's architecture), each PUT by its deterministic name (idempotent). The VM gets ksctl's SSH
  * public key (password login disabled) and cloud-init custom data installing the host key ksctl
  * generated and stored first, so the returned Machine pins it (no trust-on-first-use).
  */
@@ -24,8 +24,20 @@ export const vmKey = (name: string) => `vm/${name}`;
 export const nicKey = (name: string) => `nic/${name}`;
 export const pipKey = (name: string) => `pip/${name}`;
 
-/** Canonical's Ubuntu 24.04 LTS server image (Gen2). */
-export const UBUNTU_IMAGE = { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' };
+export type Arch = 'amd64' | 'arm64';
+
+/**
+ * Azure VM size names spell their features in lowercase after the vCPU count
+ * (`Standard_D2ps_v5`, `Standard_E4pds_v6`, `Standard_B2pts_v2`); `p` there means an Arm CPU
+ * (Ampere Altra, Cobalt 100). Azure refuses to boot an image of the other architecture.
+ */
+export function archOfVmSize(size: string): Arch {
+  const features = /^Standard_[A-Z]+\d+(?:-\d+)?([a-z]*)/.exec(size)?.[1] ?? '';
+  return features.includes('p') ? 'arm64' : 'amd64';
+}
+
+/** Canonical's Ubuntu 24.04 LTS server image (Gen2) for an architecture: sku `server` or `server-arm64`. */
+export const ubuntuImage = (arch: Arch) => ({ publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: arch === 'arm64' ? 'server-arm64' : 'server', version: 'latest' });
 
 function vmBody(a: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: string, hostKey: { privateKey: string; publicKey: string }): ArmResource {
   const name = vmName(planned.name);
@@ -35,7 +47,7 @@ function vmBody(a: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: 
     tags: tagsFor(a.spec, vmKey(planned.name), planned.role, { [TAG_MACHINE]: planned.name }),
     hardwareProfile: { vmSize: planned.size },
     storageProfile: {
-      imageReference: UBUNTU_IMAGE,
+      imageReference: ubuntuImage(archOfVmSize(planned.size)),
       osDisk: { name: `${name}-os`, createOption: 'FromImage', deleteOption: 'Delete', diskSizeGB: bigDisk ? 64 : 30, managedDisk: { storageAccountType: 'StandardSSD_LRS' } },
     },
     osProfile: {

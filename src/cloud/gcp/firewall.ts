@@ -6,6 +6,7 @@
  * ownership marker in their description identify them.
  */
 import { randomUUID } from 'node:crypto';
+import { incarnationOf } from '../common/incarnation.js';
 import type { ClusterSpec, Role } from '../../api/types.js';
 import { ConflictError } from '../../errors.js';
 import { firewallRules, rolesOf, type Rule } from '../common/firewall-rules.js';
@@ -115,7 +116,7 @@ export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promi
       throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${g.key}`);
     }
     if (!existing) {
-      await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, `firewall/${f.name}`)));
+      await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, incarnationOf(g.ctx), `firewall/${f.name}`, f.resource)));
     } else if (!sameRule(existing, f.resource)) {
       // The operator's address or --allow-cidr changed since the rule was made (e.g. a resumed create
       // from another network): make the rule say what the spec says now. A fresh requestId: the

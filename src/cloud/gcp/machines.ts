@@ -5,6 +5,7 @@
  * the insert, installed by cloud-init from the `user-data` metadata item, and pinned in the Machine.
  */
 import { randomUUID } from 'node:crypto';
+import { incarnationOf } from '../common/incarnation.js';
 import { ConflictError, ProviderError } from '../../errors.js';
 import type { Machine } from '../../state/types.js';
 import { ensureKeyPair } from '../common/keys.js';
@@ -120,7 +121,7 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     // generation, remembered in state.
     const first = Number(recorded(g.ctx, instanceKey(planned.name))?.data?.generation ?? 0);
     for (let generation = first; !inst && generation < first + MAX_GENERATIONS; generation++) {
-      const op = await gce.insertInstance(zone, resource, requestId(g.spec, `instance/${name}`, generation));
+      const op = await gce.insertInstance(zone, resource, requestId(g.spec, incarnationOf(g.ctx), `instance/${name}`, resource, generation));
       try {
         await waitOperation(g, op, `create instance ${name}`);
       } catch (e) {

@@ -7,13 +7,24 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClusterSpec } from '../../api/types.js';
+import { tokenHash } from '../common/incarnation.js';
 
 export const LABEL_CLUSTER = 'ksctl-io-cluster';
 export const LABEL_ROLE = 'ksctl-io-role';
 export const LABEL_RESOURCE = 'ksctl-io-resource';
 export const LABEL_MACHINE = 'ksctl-io-machine';
 
-export const UBUNTU_IMAGE = { project: 'ubuntu-os-cloud', family: 'ubuntu-2404-lts-amd64' } as const;
+export type Arch = 'amd64' | 'arm64';
+
+/**
+ * Compute machine series with Arm CPUs: T2A (Ampere Altra), C4A and N4A (Google Axion), A4X
+ * (NVIDIA Grace). Compute refuses to boot an image of the other architecture.
+ */
+const ARM_SERIES = new Set(['t2a', 'c4a', 'n4a', 'a4x']);
+export const archOfMachineType = (machineType: string): Arch => (ARM_SERIES.has(machineType.split('-')[0] ?? '') ? 'arm64' : 'amd64');
+
+/** Canonical's Ubuntu 24.04 LTS image family for an architecture (`ubuntu-2404-lts-amd64` / `-arm64`). */
+export const ubuntuImage = (arch: Arch) => ({ project: 'ubuntu-os-cloud', family: `ubuntu-2404-lts-${arch}` }) as const;
 
 type Spec = Pick<ClusterSpec, 'name' | 'region'>;
 
@@ -67,11 +78,13 @@ export const roleTag = (spec: Spec, role: string) => gceName(`ksctl-${shortHash(
 export const instanceName = (machine: string) => gceName(machine);
 
 /**
- * A Compute `requestId`: a UUID derived from (cluster, operation, generation), so a retried or
- * re-run insert is recognised by GCP as the same request (for about an hour) and creates nothing new.
+ * A Compute `requestId`: a UUID derived from (cluster incarnation, operation, request, generation),
+ * so a retried or re-run insert is recognised by GCP as the same request (for about an hour) and
+ * creates nothing new — while a cluster deleted and created again within that hour, or a changed
+ * request, gets a new id instead of the old finished operation (which would create nothing).
  */
-export function requestId(spec: Spec, what: string, generation = 0): string {
-  const h = createHash('sha256').update(`${clusterKey(spec)}/${what}/${generation}`).digest('hex');
+export function requestId(spec: Spec, incarnation: string, what: string, params: unknown, generation = 0): string {
+  const h = tokenHash(`${clusterKey(spec)}/${what}/${generation}`, incarnation, params);
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

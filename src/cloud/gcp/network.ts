@@ -1,9 +1,10 @@
 /**
  * `infra/network`: a custom-mode VPC network and one subnetwork in the cluster's region. Networks and
  * subnetworks have no labels: they are found by deterministic name and claimed by the ownership
- * marker in their description. Created with a deterministic `requestId`.
+ * marker in their description. Created with a `requestId` naming this incarnation and request.
  */
 import { ConflictError, ProviderError } from '../../errors.js';
+import { incarnationOf } from '../common/incarnation.js';
 import { ensureRecorded, recorded } from '../common/record.js';
 import type { GcpCtx } from './context.js';
 import { networkName, ownedBy, ownerDescription, requestId, subnetName } from './naming.js';
@@ -30,12 +31,8 @@ export async function ensureNetwork(g: GcpCtx, zones: string[]): Promise<void> {
   if (net) claim(g, 'network', name, net.description);
   else {
     g.log.info(`creating network ${name}`);
-    await insertAndWait(g, `network ${name}`, () =>
-      gce.insertNetwork(
-        { name, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' }, description: ownerDescription(g.spec, 'network') },
-        requestId(g.spec, `network/${name}`),
-      ),
-    );
+    const resource = { name, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' }, description: ownerDescription(g.spec, 'network') };
+    await insertAndWait(g, `network ${name}`, () => gce.insertNetwork(resource, requestId(g.spec, incarnationOf(g.ctx), `network/${name}`, resource)));
   }
   await ensureRecorded(g.ctx, NETWORK_KEY, { kind: 'gcp:network', id: networkId(name), name });
 
@@ -48,19 +45,16 @@ export async function ensureNetwork(g: GcpCtx, zones: string[]): Promise<void> {
     }
   } else {
     g.log.info(`creating subnetwork ${sub} (${g.spec.network.cidr})`);
+    const resource = {
+      name: sub,
+      network: networkId(name),
+      ipCidrRange: g.spec.network.cidr,
+      region: g.spec.region,
+      privateIpGoogleAccess: true,
+      description: ownerDescription(g.spec, 'subnetwork'),
+    };
     await insertAndWait(g, `subnetwork ${sub}`, () =>
-      gce.insertSubnetwork(
-        g.spec.region,
-        {
-          name: sub,
-          network: networkId(name),
-          ipCidrRange: g.spec.network.cidr,
-          region: g.spec.region,
-          privateIpGoogleAccess: true,
-          description: ownerDescription(g.spec, 'subnetwork'),
-        },
-        requestId(g.spec, `subnetwork/${sub}`),
-      ),
+      gce.insertSubnetwork(g.spec.region, resource, requestId(g.spec, incarnationOf(g.ctx), `subnetwork/${sub}`, resource)),
     );
   }
   await ensureRecorded(g.ctx, SUBNET_KEY, { kind: 'gcp:subnetwork', id: subnetId(g.spec.region, sub), name: sub, data: { zones } });

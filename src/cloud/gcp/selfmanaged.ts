@@ -15,7 +15,7 @@ import { GcpSession, type GcpCtx } from './context.js';
 import { ensureFirewalls, firewallPlan } from './firewall.js';
 import { deleteMachine, ensureMachine, SSH_KEY_SECRET } from './machines.js';
 import { ensureNetwork, recordedZones } from './network.js';
-import { networkName, subnetName, UBUNTU_IMAGE } from './naming.js';
+import { archOfMachineType, networkName, subnetName, ubuntuImage, type Arch } from './naming.js';
 import { resolveRuntime, type GcpRuntime } from './runtime.js';
 import { destroySelfManaged } from './teardown.js';
 
@@ -43,7 +43,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
   private readonly session: GcpSession;
   private readonly cidrs = new OperatorCidrs(() => this.session.runtime);
   private zones: Promise<string[]> | undefined;
-  private image: Promise<string> | undefined;
+  private readonly images = new Map<Arch, Promise<string>>();
 
   constructor(opts: GcpProviderOptions = {}) {
     this.session = new GcpSession(resolveRuntime(opts.runtime));
@@ -64,12 +64,17 @@ export class GcpSelfManaged implements SelfManagedCloud {
     return this.zones;
   }
 
-  private imageOf(g: GcpCtx): Promise<string> {
-    if (!this.image) {
-      this.image = g.api.gce.getImageFromFamily(UBUNTU_IMAGE.project, UBUNTU_IMAGE.family).then((i) => String(i.selfLink));
-      this.image.catch(() => (this.image = undefined));
+  /** The newest Ubuntu 24.04 image of the machine type's architecture (asked once per architecture). */
+  private imageOf(g: GcpCtx, machineType: string): Promise<string> {
+    const arch = archOfMachineType(machineType);
+    let image = this.images.get(arch);
+    if (!image) {
+      const { project, family } = ubuntuImage(arch);
+      image = g.api.gce.getImageFromFamily(project, family).then((i) => String(i.selfLink));
+      image.catch(() => this.images.delete(arch));
+      this.images.set(arch, image);
     }
-    return this.image;
+    return image;
   }
 
   async preflight(ctx: StepContext): Promise<void> {
@@ -82,7 +87,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
     const { zones, cpus } = await usableZones(g, sizes);
     this.zones = Promise.resolve(zones);
     await checkCpuQuota(g, sizes, cpus);
-    await this.imageOf(g);
+    await Promise.all(machinePlanOf(ctx.spec).map((m) => this.imageOf(g, m.size)));
   }
 
   plannedResources(spec: ClusterSpec): PlannedResource[] {
@@ -97,7 +102,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
       ...machinePlanOf(spec).map((m) => ({
         kind: 'gcp:instance',
         name: m.name,
-        details: { size: m.size, role: m.role, spot: m.spot, image: `${UBUNTU_IMAGE.project}/${UBUNTU_IMAGE.family}` },
+        details: { size: m.size, role: m.role, spot: m.spot, image: `${ubuntuImage(archOfMachineType(m.size)).project}/${ubuntuImage(archOfMachineType(m.size)).family}` },
       })),
     ];
   }
@@ -141,7 +146,7 @@ export class GcpSelfManaged implements SelfManagedCloud {
 
   async ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine> {
     const g = await this.session.ctxOf(ctx);
-    return ensureMachine(g, planned, await this.usable(g), () => this.imageOf(g));
+    return ensureMachine(g, planned, await this.usable(g), () => this.imageOf(g, planned.size));
   }
 
   async deleteMachine(ctx: StepContext, machine: Machine): Promise<void> {

@@ -20,6 +20,36 @@ async function createEks(spec: ClusterSpec) {
 }
 
 describe('AWS EKS provider on FakeAws', () => {
+  it('puts the control plane in zones picked by zone ID, never one EKS refuses (this account\'s us-east-1a is use1-az3)', async () => {
+    const spec = eksSpec({ region: 'us-east-1', nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false }] });
+    const { w, cluster } = await createEks(spec);
+    expectConverged(w, cluster);
+    const c = Object.values(w.fake.data.eksClusters)[0]!;
+    expect(c.subnetIds.map((id) => w.fake.data.subnets[id]!.az)).toEqual(['us-east-1b', 'us-east-1c', 'us-east-1d']); // use1-az1, az2, az4
+    expect(w.fake.callsOf('eks:CreateCluster', 'UnsupportedAvailabilityZoneException')).toEqual([]);
+  });
+
+  it('the fake refuses a cluster subnet in an EKS-unsupported zone ID, naming the zones it accepts', async () => {
+    const spec = eksSpec({ region: 'us-east-1' });
+    const w = managedWorld(spec);
+    const ctx = stepContext(MemoryCluster.create(spec), spec);
+    // The old choice, by zone name: us-east-1a first.
+    w.fake.config.regions.find((r) => r.name === 'us-east-1')!.zoneIds = { 'us-east-1a': 'use1-az3', 'us-east-1b': 'use1-az1', 'us-east-1c': 'use1-az2' };
+    w.fake.config.regions.find((r) => r.name === 'us-east-1')!.zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    await w.provider().preflight(ctx);
+    await runSteps(w.provider().createSteps(spec), ctx);
+    const subnets = Object.values(w.fake.data.subnets).map((s) => s.az).sort();
+    expect(subnets).toEqual(['us-east-1b', 'us-east-1c']);
+    const [ok] = Object.values(w.fake.data.subnets);
+    const inAz3 = (await w.fake.dispatch('ec2', 'CreateSubnet', { VpcId: ok!.vpcId, CidrBlock: '10.0.200.0/24', AvailabilityZone: 'us-east-1a' }, 'us-east-1')) as { Subnet: { SubnetId: string } };
+    const role = Object.values(w.fake.data.roles).find((r) => r.name.endsWith('-cluster'))!;
+    const bad = await w.fake
+      .dispatch('eks', 'CreateCluster', { name: 'other', version: '1.32', roleArn: role.arn, resourcesVpcConfig: { subnetIds: [ok!.id, inAz3.Subnet.SubnetId] } }, 'us-east-1')
+      .catch((e: unknown) => e as Error);
+    expect((bad as Error).name).toBe('UnsupportedAvailabilityZoneException');
+    expect((bad as Error).message).toMatch(/choose from these availability zones: us-east-1b, us-east-1c$/);
+  });
+
   it('creates roles, network, cluster and node groups (SPOT where asked), recorded and tagged', async () => {
     const spec = eksSpec({ nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false }, { name: 'batch', count: 3, size: 'm7g.large', spot: true }] });
     const { w, cluster, log } = await createEks(spec);

@@ -140,6 +140,35 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect(w.fake.counts('aws/us-east-1/demo').instance).toBe(8);
   });
 
+  it('a cluster deleted and created again an hour later launches every machine anew: no token of the first incarnation reused', async () => {
+    const w = selfManagedWorld(awsSpec());
+    const first = await createSelfManaged(w.provider(), w.spec);
+    const tokensOf = (from: number) => new Set(w.fake.callsOf('ec2:RunInstances').slice(from).map((c) => (c.input as { ClientToken: string }).ClientToken));
+    const firstTokens = tokensOf(0);
+    await w.provider().destroy(stepContext(first.cluster.reopen(), w.spec));
+    w.fake.clock.advance(3_600_000); // EC2 remembers tokens ≥ 24 h after termination; so does the fake
+    const before = w.fake.callsOf('ec2:RunInstances').length;
+    const second = await createSelfManaged(w.provider(), w.spec);
+    expectConverged(w, second.cluster);
+    expect(w.fake.callsOf('ec2:RunInstances', 'IdempotentParameterMismatch')).toEqual([]);
+    expect([...tokensOf(before)].filter((t) => firstTokens.has(t))).toEqual([]);
+    expect(w.fake.counts('aws/us-east-1/demo').instance).toBe(8);
+  });
+
+  it('a ClientToken EC2 already holds for another request (IdempotentParameterMismatch) moves on to the next generation', async () => {
+    const w = selfManagedWorld(awsSpec());
+    const { cluster, ctx } = await createSelfManaged(w.provider(), w.spec);
+    const worker = cluster.state!.machines['demo-worker-0']!;
+    await w.provider().deleteMachine(ctx, worker);
+    // Every remembered token now stands for a different request (as after an upgrade from
+    // tokens that did not hash the request, or a changed subnet under an old token).
+    for (const t of Object.values(w.fake.data.clientTokens)) t.hash = 'another request';
+    const again = await w.provider().ensureMachine(ctx, w.provider().machinePlan(w.spec).find((m) => m.name === 'demo-worker-0')!);
+    expect(again.providerId).not.toBe(worker.providerId);
+    expect(w.fake.callsOf('ec2:RunInstances', 'IdempotentParameterMismatch')).toHaveLength(1);
+    expect(w.fake.counts('aws/us-east-1/demo').instance).toBe(8);
+  });
+
   it('pages through listings and never touches another cluster in the same account', async () => {
     const w = selfManagedWorld(awsSpec(), { config: { pageSize: 2 } });
     const other = awsSpec({ name: 'other', network: { cidr: '10.9.0.0/16', allowCidrs: [] } });

@@ -18,12 +18,15 @@ describe('AWS provider helpers', () => {
 
   it.each(['10.0.0.0/8', '10.0.0.0/25', '10.0.0/16', '300.0.0.0/16'])('rejects VPC range %s', (c) => expect(() => checkVpcCidr(c)).toThrow(InputError));
 
-  it('derives client tokens per cluster, machine and generation, within EC2 limits', () => {
+  it('derives client tokens per cluster incarnation, machine, generation and request, within EC2 limits', () => {
     const spec = awsSpec();
-    const t = machineClientToken(spec, 'demo-worker-0', 0);
-    expect(t).toBe(machineClientToken(spec, 'demo-worker-0', 0));
-    expect(t).not.toBe(machineClientToken(spec, 'demo-worker-0', 1));
-    expect(t).not.toBe(machineClientToken({ ...spec, region: 'eu-west-1' }, 'demo-worker-0', 0));
+    const req = { SubnetId: 'subnet-1', InstanceType: 't3.large' };
+    const t = machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, req);
+    expect(t).toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, { InstanceType: 't3.large', SubnetId: 'subnet-1' }));
+    expect(t).not.toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 1, req));
+    expect(t).not.toBe(machineClientToken(spec, 'uid-2', 'demo-worker-0', 0, req));
+    expect(t).not.toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, { ...req, SubnetId: 'subnet-2' }));
+    expect(t).not.toBe(machineClientToken({ ...spec, region: 'eu-west-1' }, 'uid-1', 'demo-worker-0', 0, req));
     expect(t.length).toBeLessThanOrEqual(64);
   });
 

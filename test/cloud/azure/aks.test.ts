@@ -31,6 +31,7 @@ describe('AKS on FakeAzure', () => {
     const aks = [...w.fake.model.resources.values()].find((r) => r.type === 'Microsoft.ContainerService/managedClusters')!;
     expect(aks.name).toBe('ksctl-aks');
     expect(aks.tags['ksctl.io/cluster']).toBe('azure/eastus/aks');
+    expect(aks.properties['enableRBAC']).toBe(true); // on the wire, not only in ksctl's body
     const pools = aks.properties['agentPoolProfiles'] as Record<string, unknown>[];
     expect(pools.map((p) => [p['name'], p['mode'], p['count'], p['vmSize']])).toEqual([
       ['system', 'System', 1, 'Standard_B2s'],

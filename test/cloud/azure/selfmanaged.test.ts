@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/errors.js';
 import { createAzureSelfManaged } from '../../../src/cloud/azure/index.js';
+import { archOfVmSize } from '../../../src/cloud/azure/machines.js';
 import { FAKE_SUBSCRIPTION, FakeAzure } from '../../fakes/azure/fake-azure.js';
 import { azureSpec, selfManagedWorld } from '../../fakes/azure/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
@@ -54,6 +55,25 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(vnet.addressSpace.addressPrefixes).toEqual(['10.0.0.0/16']);
     expect(vnet.subnets.map((x: any) => [x.name, x.properties.addressPrefix])).toEqual([['nodes', '10.0.0.0/20']]);
     expect(Object.keys(cluster.state!.resources).sort()).toContain('vm/demo-worker-0');
+  });
+
+  it('Arm sizes (a `p` in the features: Standard_D2ps_v5) boot the arm64 Ubuntu image, the others x64', async () => {
+    expect(['Standard_D2ps_v5', 'Standard_E4pds_v6', 'Standard_B2pts_v2', 'Standard_D2s_v5', 'Standard_B2ms', 'Standard_NP10s', 'Standard_M8-2ms'].map(archOfVmSize)).toEqual([
+      'arm64', 'arm64', 'arm64', 'amd64', 'amd64', 'amd64', 'amd64',
+    ]);
+    const spec = azureSpec({ name: 'armw', workers: { count: 2, size: 'Standard_D2ps_v5', spot: false } });
+    const w = selfManagedWorld(spec);
+    const ctx = stepContext(MemoryCluster.create(spec), spec);
+    const p = w.provider();
+    await p.preflight(ctx);
+    await runSteps(selfManagedSteps(p, spec), ctx);
+    const vms = [...w.fake.model.resources.values()].filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+    expect(vms).toHaveLength(9);
+    for (const vm of vms) {
+      const size = (vm.properties['hardwareProfile'] as { vmSize: string }).vmSize;
+      const sku = (vm.properties['storageProfile'] as { imageReference: { sku: string } }).imageReference.sku;
+      expect(sku, vm.name).toBe(size === 'Standard_D2ps_v5' ? 'server-arm64' : 'server');
+    }
   });
 
   it('opens SSH and the API only to the operator; roles reach each other by ASG, the rest of the VNet is denied', async () => {

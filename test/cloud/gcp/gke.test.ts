@@ -1,5 +1,6 @@
 /** GKE on FakeGcp: create with node pools and a release channel, the auth-plugin kubeconfig, delete. */
 import { parse } from 'yaml';
+import { InputError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { poolPlacement } from '../../../src/cloud/gcp/gke/nodepools.js';
 import { resolveGkeVersion } from '../../../src/cloud/gcp/gke/version.js';
@@ -36,7 +37,10 @@ describe('GKE', () => {
     expect(create!.input.parent).toBe('projects/ksctl-fake-project/locations/us-central1');
     expect(c.releaseChannel).toEqual({ channel: 'REGULAR' });
     expect(c.initialClusterVersion).toMatch(/^1\.31\./);
-    expect(c.masterAuthorizedNetworksConfig).toEqual({ enabled: true, cidrBlocks: [{ cidrBlock: '198.51.100.77/32', displayName: 'ksctl operator' }] });
+    // The successor of the deprecated masterAuthorizedNetworksConfig, which is not sent.
+    expect(c.masterAuthorizedNetworksConfig).toBeUndefined();
+    expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toMatchObject({ enabled: true, enablePublicEndpoint: true });
+    expect(w.fake.authorizedNetworks('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')).toEqual(['198.51.100.77/32']);
     expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
     expect(c.nodePools.map((p: { name: string; config: { spot: boolean } }) => [p.name, p.config.spot])).toEqual([
       ['general', false],
@@ -79,6 +83,23 @@ describe('GKE', () => {
       provideClusterInfo: true,
     });
     expect(kc['current-context']).toBe('gke1-us-central1-managed-gcp-ksctl');
+  });
+
+  it('scales a pool to a total: setNodePoolSize gets the per-zone count; a total the zones cannot share is refused', async () => {
+    const s = gcpSpec({ name: 'gke3', type: 'managed', nodePools: [{ name: 'two', count: 2, size: 'e2-standard-2', spot: false }] });
+    const { w, ctx, p } = await created(s);
+    const path = 'projects/ksctl-fake-project/locations/us-central1/clusters/gke3/nodePools/two';
+    expect(w.fake.poolNodes(path)).toBe(2); // 1 in each of 2 zones
+    await p.scaleNodePool!(ctx, 'two', 4);
+    expect(w.fake.callsOf('clusterManager:setNodePoolSize', 'ok').map((c) => c.input.nodeCount)).toEqual([2]);
+    expect(w.fake.poolNodes(path)).toBe(4);
+    const err = await p.scaleNodePool!(ctx, 'two', 5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).exitCode).toBe(2);
+    expect((err as InputError).fields).toEqual(['spec.nodePools[two].count']);
+    expect((err as Error).message).toMatch(/multiple of 2.*try 4 or 6/);
+    expect(w.fake.callsOf('clusterManager:setNodePoolSize')).toHaveLength(1);
+    expect(w.fake.poolNodes(path)).toBe(4);
   });
 
   it('creates a pool added to the spec later, waiting out a busy cluster', async () => {

@@ -30,12 +30,15 @@ describe('GCP naming', () => {
     expect(firewallName(long, 'worker', 'operator')).not.toBe(firewallName(long, 'worker', 'controlplane-worker'));
   });
 
-  it('request ids are deterministic UUIDs, different per resource and generation', () => {
+  it('request ids are deterministic UUIDs, different per incarnation, resource, request and generation', () => {
     const spec = { name: 'demo', region: 'us-central1' };
-    expect(requestId(spec, 'instance/x')).toBe(requestId(spec, 'instance/x'));
-    expect(requestId(spec, 'instance/x')).not.toBe(requestId(spec, 'instance/x', 1));
-    expect(requestId(spec, 'instance/x')).not.toBe(requestId({ ...spec, region: 'us-east1' }, 'instance/x'));
-    expect(requestId(spec, 'a')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const r = { name: 'x', machineType: 'e2-small' };
+    expect(requestId(spec, 'u1', 'instance/x', r)).toBe(requestId(spec, 'u1', 'instance/x', { machineType: 'e2-small', name: 'x' }));
+    expect(requestId(spec, 'u1', 'instance/x', r)).not.toBe(requestId(spec, 'u1', 'instance/x', r, 1));
+    expect(requestId(spec, 'u1', 'instance/x', r)).not.toBe(requestId(spec, 'u2', 'instance/x', r));
+    expect(requestId(spec, 'u1', 'instance/x', r)).not.toBe(requestId(spec, 'u1', 'instance/x', { ...r, machineType: 'e2-medium' }));
+    expect(requestId(spec, 'u1', 'instance/x', r)).not.toBe(requestId({ ...spec, region: 'us-east1' }, 'u1', 'instance/x', r));
+    expect(requestId(spec, 'u1', 'a', {})).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('recognises the SDK error shapes', () => {

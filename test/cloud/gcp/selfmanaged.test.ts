@@ -1,7 +1,7 @@
 /** Compute Engine self-managed: the full HA shape on FakeGcp, and what each request carries. */
 import { describe, expect, it } from 'vitest';
 import { firewallPlan } from '../../../src/cloud/gcp/firewall.js';
-import { requestId, roleTag } from '../../../src/cloud/gcp/naming.js';
+import { roleTag } from '../../../src/cloud/gcp/naming.js';
 import { gcpSpec, selfManagedWorld } from '../../fakes/gcp/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
@@ -83,6 +83,36 @@ describe('GCP self-managed', () => {
     expect(lbFromOperator.allowed[0].ports).toEqual(['22', '6443']);
   });
 
+  it('Arm machine types boot the arm64 Ubuntu image, the others amd64 (Compute refuses the other pairing)', async () => {
+    const spec = gcpSpec({ workers: { count: 2, size: 't2a-standard-2', spot: false } });
+    const w = selfManagedWorld(spec);
+    const cluster = MemoryCluster.create(spec);
+    const ctx = stepContext(cluster, spec);
+    const p = w.provider();
+    await p.preflight(ctx);
+    await runSteps(selfManagedSteps(p, spec), ctx);
+    const imageOf = (c: { input?: any }) => String(c.input.instanceResource.disks[0].initializeParams.sourceImage);
+    const inserts = w.fake.callsOf('instances:insert', 'ok');
+    expect(inserts).toHaveLength(9);
+    for (const c of inserts) {
+      const arm = String(c.input.instanceResource.machineType).endsWith('/t2a-standard-2');
+      expect(imageOf(c), c.input.instanceResource.name).toMatch(arm ? /ubuntu-2404-noble-arm64-/ : /ubuntu-2404-noble-amd64-/);
+    }
+    expect(w.fake.callsOf('images:getFromFamily').map((c) => c.outcome)).not.toContain('NOT_FOUND');
+    expect(p.plannedResources(spec).filter((r) => r.kind === 'gcp:instance').map((r) => r.details?.['image'])).toContain('ubuntu-os-cloud/ubuntu-2404-lts-arm64');
+  });
+
+  it('the fake refuses an x86 image on an Arm machine type, as Compute does', async () => {
+    const w = selfManagedWorld(gcpSpec());
+    const err = await w.fake
+      .dispatch('instances:insert', {
+        zone: 'us-central1-a',
+        instanceResource: { name: 'x', machineType: 'zones/us-central1-a/machineTypes/t2a-standard-1', disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }] },
+      })
+      .catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/architecture \(X86_64\) is not compatible with machine type architecture \(ARM64\)/);
+  });
+
   it('a retried insert with the same requestId makes nothing new (lost response)', async () => {
     const spec = gcpSpec({ name: 'dedup', controlPlane: { count: 1, size: 'e2-medium' }, etcd: { count: 0, size: 'e2-small' }, workers: { count: 0, size: 'e2-small', spot: false } });
     const w = selfManagedWorld(spec);
@@ -106,7 +136,6 @@ describe('GCP self-managed', () => {
     expect(calls.length).toBe(3);
     expect(new Set(calls.map((c) => c.input.requestId)).size).toBe(2);
     expect(w.fake.inventory().filter((r) => r.kind === 'instance')).toHaveLength(2);
-    expect(requestId(spec, 'x')).toBe(requestId(spec, 'x'));
   });
 
   it('destroy with lost state still finds everything (label and name sweep)', async () => {

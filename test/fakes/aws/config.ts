@@ -23,6 +23,11 @@ export interface FakeRegion {
   name: string;
   optIn: 'opt-in-not-required' | 'opted-in' | 'not-opted-in';
   zones: string[];
+  /**
+   * Zone name → zone ID for this (fake) account. AWS maps names to the physical zones (IDs)
+   * differently in every account; unlisted zones get `<region code>-az<n>` in name order.
+   */
+  zoneIds?: Record<string, string>;
 }
 
 export interface FakeInstanceType {
@@ -48,6 +53,8 @@ export interface FakeConfig {
   pageSize: number;
   /** Addresses to give instances by their Name tag (to map machines onto real SSH test hosts). */
   ipMap: Record<string, { privateIp?: string; publicIp?: string }>;
+  /** Zone IDs where EKS refuses cluster subnets (UnsupportedAvailabilityZoneException). */
+  eksUnsupportedZoneIds: string[];
 }
 
 const T3 = (vcpus: number, memoryMiB: number): FakeInstanceType => ({ vcpus, arch: 'x86_64', memoryMiB });
@@ -56,7 +63,13 @@ export function defaultConfig(): FakeConfig {
   return {
     account: '123456789012',
     regions: [
-      { name: 'us-east-1', optIn: 'opt-in-not-required', zones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'] },
+      {
+        name: 'us-east-1',
+        optIn: 'opt-in-not-required',
+        zones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'],
+        // An account whose us-east-1a is use1-az3, the zone EKS control planes cannot use.
+        zoneIds: { 'us-east-1a': 'use1-az3', 'us-east-1b': 'use1-az1', 'us-east-1c': 'use1-az2', 'us-east-1d': 'use1-az4', 'us-east-1e': 'use1-az5', 'us-east-1f': 'use1-az6' },
+      },
       { name: 'us-west-2', optIn: 'opt-in-not-required', zones: ['us-west-2a', 'us-west-2b', 'us-west-2c', 'us-west-2d'] },
       { name: 'eu-west-1', optIn: 'opt-in-not-required', zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
       { name: 'eu-central-1', optIn: 'opt-in-not-required', zones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
@@ -84,6 +97,8 @@ export function defaultConfig(): FakeConfig {
     },
     pageSize: 1000,
     ipMap: {},
+    // The EKS user guide's list (network requirements: subnets).
+    eksUnsupportedZoneIds: ['use1-az3', 'usw1-az2', 'cac1-az3'],
   };
 }
 

@@ -4,7 +4,7 @@ import { ec2Error } from './errors.js';
 import { getSubnet } from './fake-ec2-network.js';
 import { getSg } from './fake-ec2-security.js';
 import {
-  imageArch, inRegion, intToIp, cidrRange, matchesFilters, newId, offered, paginate, tagsFromSpecs, toTags, zonesOf,
+  imageArch, inRegion, intToIp, cidrRange, matchesFilters, newId, offered, paginate, tagsFromSpecs, toTags, zoneIdOf, zonesOf,
   type Env, type Handler, type Inst,
 } from './model.js';
 
@@ -69,9 +69,9 @@ export const computeHandlers: Record<string, Handler> = {
   },
   DescribeAvailabilityZones(env, i) {
     const zones = zonesOf(env).filter((z) =>
-      matchesFilters({ state: 'available', 'zone-type': 'availability-zone', 'zone-name': z, 'region-name': env.region }, {}, i.Filters),
+      matchesFilters({ state: 'available', 'zone-type': 'availability-zone', 'zone-name': z, 'zone-id': zoneIdOf(env, z), 'region-name': env.region }, {}, i.Filters),
     );
-    return { AvailabilityZones: zones.map((z, n) => ({ ZoneName: z, ZoneId: `${env.region.slice(0, 3)}1-az${n + 1}`, State: 'available', RegionName: env.region, ZoneType: 'availability-zone' })) };
+    return { AvailabilityZones: zones.map((z) => ({ ZoneName: z, ZoneId: zoneIdOf(env, z), State: 'available', RegionName: env.region, ZoneType: 'availability-zone' })) };
   },
   DescribeInstanceTypeOfferings(env, i) {
     const types = Object.keys(env.config.instanceTypes);

@@ -1,7 +1,7 @@
 /** Fake EKS: clusters CREATING → ACTIVE, DELETING → gone; node groups likewise; version list. */
 import { eksError } from './errors.js';
 import { getSubnet } from './fake-ec2-network.js';
-import { inRegion, newId, paginate, type EksCluster, type Env, type Handler, type Nodegroup } from './model.js';
+import { inRegion, newId, paginate, zoneIdOf, zonesOf, type EksCluster, type Env, type Handler, type Nodegroup } from './model.js';
 
 const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`);
 const ckey = (env: Env, name: string) => `${env.region}/${name}`;
@@ -69,6 +69,15 @@ export const eksHandlers: Record<string, Handler> = {
     }
     const subnets = ((i.resourcesVpcConfig?.subnetIds ?? []) as string[]).map((id) => getSubnet(env, id));
     if (new Set(subnets.map((s) => s.az)).size < 2) throw eksError('InvalidParameterException', 'Subnets specified must be in at least two different AZs');
+    // Like EKS: some zone IDs cannot hold a control plane; the answer names the zones that can.
+    const refused = subnets.filter((s) => env.config.eksUnsupportedZoneIds.includes(zoneIdOf(env, s.az)));
+    if (refused.length > 0) {
+      const valid = zonesOf(env).filter((z) => !env.config.eksUnsupportedZoneIds.includes(zoneIdOf(env, z)));
+      throw eksError(
+        'UnsupportedAvailabilityZoneException',
+        `Cannot create cluster '${i.name}' because ${refused[0]!.az}, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: ${valid.join(', ')}`,
+      );
+    }
     const vpcId = subnets[0]!.vpcId;
     const sgId = newId(env.data, 'sg');
     env.data.sgs[sgId] = {

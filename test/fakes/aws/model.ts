@@ -257,6 +257,16 @@ export function zonesOf(env: Env): string[] {
   return env.config.regions.find((r) => r.name === env.region)?.zones ?? [];
 }
 
+/** `us-east-1` → `use1`, `ap-southeast-2` → `apse2`: the prefix of the region's zone IDs. */
+const regionCode = (region: string) =>
+  region.replace(/^([a-z]+)-([a-z]+)-(\d+)$/, (_m, area: string, dir: string, n: string) => `${area}${dir.replace(/north/g, 'n').replace(/south/g, 's').replace(/east/g, 'e').replace(/west/g, 'w').replace(/central/g, 'c')}${n}`);
+
+/** The zone ID of a zone name in this account (see FakeRegion.zoneIds). */
+export function zoneIdOf(env: Env, zone: string): string {
+  const r = env.config.regions.find((x) => x.name === env.region);
+  return r?.zoneIds?.[zone] ?? `${regionCode(env.region)}-az${(r?.zones.indexOf(zone) ?? 0) + 1}`;
+}
+
 export function offered(env: Env, type: string, zone?: string): boolean {
   if (!env.config.instanceTypes[type]) return false;
   if (env.config.notOffered[env.region]?.includes(type)) return false;

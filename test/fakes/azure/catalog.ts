@@ -3,6 +3,8 @@ export interface FakeSku {
   name: string;
   vcpus: number;
   family: string;
+  /** The `CpuArchitectureType` capability Azure lists (default x64). */
+  arch?: 'x64' | 'Arm64';
   /** Regions where the SKU is listed but restricted for the subscription. */
   restrictedIn?: string[];
 }
@@ -31,6 +33,12 @@ export interface MappedAddress {
   privateIp?: string;
 }
 
+/** Marketplace images the fake knows (`publisher:offer:sku` → architecture): Canonical's Ubuntu 24.04. */
+export const IMAGES: Record<string, 'x64' | 'Arm64'> = {
+  'Canonical:ubuntu-24_04-lts:server': 'x64',
+  'Canonical:ubuntu-24_04-lts:server-arm64': 'Arm64',
+};
+
 export function defaultConfig(): FakeAzureConfig {
   return {
     regions: ['eastus', 'westeurope'],
@@ -41,9 +49,11 @@ export function defaultConfig(): FakeAzureConfig {
       { name: 'Standard_B2ms', vcpus: 2, family: 'standardBSFamily' },
       { name: 'Standard_D2s_v5', vcpus: 2, family: 'standardDSv5Family' },
       { name: 'Standard_D4s_v5', vcpus: 4, family: 'standardDSv5Family' },
+      { name: 'Standard_D2ps_v5', vcpus: 2, family: 'standardDPSv5Family', arch: 'Arm64' },
+      { name: 'Standard_D4ps_v5', vcpus: 4, family: 'standardDPSv5Family', arch: 'Arm64' },
       { name: 'Standard_NC6s_v3', vcpus: 6, family: 'standardNCSv3Family', restrictedIn: ['eastus'] },
     ],
-    quotas: { cores: 100, lowPriorityCores: 20, standardBSFamily: 40, standardDSv5Family: 40, standardNCSv3Family: 0 },
+    quotas: { cores: 100, lowPriorityCores: 20, standardBSFamily: 40, standardDSv5Family: 40, standardDPSv5Family: 40, standardNCSv3Family: 0 },
     usedElsewhere: {},
     aksVersions: [
       { version: '1.32', patches: ['1.32.1', '1.32.3'] },

@@ -44,6 +44,8 @@ async function machines(fake: FakeAzure, names: string[], opts: { vm?: boolean; 
       location: 'eastus',
       tags,
       properties: {
+        hardwareProfile: { vmSize: 'Standard_B2s' },
+        storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' } },
         osProfile: {
           adminUsername: 'ubuntu',
           customData: Buffer.from('#cloud-config\nssh_deletekeys: true\n').toString('base64'),
@@ -180,5 +182,21 @@ describe('FakeAzure ipMap and boot hook', () => {
     clock.advance(8000);
     expect(await state(fake, VM('a'))).toBe('Succeeded');
     expect(FakeAzure.load((fake.save(join(dir, 'clock.json')), join(dir, 'clock.json'))).clock?.mode).toBe('virtual');
+  });
+});
+
+describe('FakeAzure VM images', () => {
+  const vm = (size: string, sku: string) => ({
+    location: 'eastus',
+    properties: { hardwareProfile: { vmSize: size }, storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku, version: 'latest' } } },
+  });
+  it.each([
+    ['Standard_D2ps_v5', 'server', 400],
+    ['Standard_B2s', 'server-arm64', 400],
+    ['Standard_B2s', 'no-such-sku', 404],
+  ])('refuses a %s VM with image sku %s (%i), as Azure does', async (size, sku, status) => {
+    const fake = new FakeAzure();
+    await send(fake, 'PUT', G, { location: 'eastus' });
+    expect((await send(fake, 'PUT', VM('x'), vm(size, sku))).status).toBe(status);
   });
 });

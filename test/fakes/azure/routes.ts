@@ -4,6 +4,7 @@
  */
 import { ARM, armError, FAKE_SUBSCRIPTION, type FakeAzure, type Reply } from './fake-azure.js';
 import { mappedAddress } from './addresses.js';
+import { IMAGES } from './catalog.js';
 import { ArmModel, kindOf, type ArmRes, type Json } from './model.js';
 
 interface Req {
@@ -63,7 +64,7 @@ function subscriptionLevel(fake: FakeAzure, req: Req, parts: string[]): Reply {
       name: s.name,
       family: s.family,
       locations: [loc],
-      capabilities: [{ name: 'vCPUs', value: String(s.vcpus) }],
+      capabilities: [{ name: 'vCPUs', value: String(s.vcpus) }, { name: 'CpuArchitectureType', value: s.arch ?? 'x64' }],
       restrictions: s.restrictedIn?.includes(loc) ? [{ type: 'Location', values: [loc], reasonCode: 'NotAvailableForSubscription' }] : [],
     }));
     return { status: 200, body: { value } };
@@ -114,6 +115,19 @@ function resourceGroup(fake: FakeAzure, req: Req, id: string, name: string): Rep
   return armError(405, 'MethodNotAllowed', req.method);
 }
 
+/** Like Azure: the image must exist and be built for the VM size's CPU architecture. */
+function vmImageRefusal(fake: FakeAzure, p: Json): Reply | undefined {
+  const size = String((p['hardwareProfile'] as Json | undefined)?.['vmSize'] ?? '');
+  const ref = ((p['storageProfile'] as Json | undefined)?.['imageReference'] as Json | undefined) ?? {};
+  const imageArch = IMAGES[`${String(ref['publisher'])}:${String(ref['offer'])}:${String(ref['sku'])}`];
+  if (!imageArch) return armError(404, 'PlatformImageNotFound', `The platform image '${String(ref['publisher'])}:${String(ref['offer'])}:${String(ref['sku'])}:${String(ref['version'])}' is not available.`);
+  const sizeArch = fake.config.skus.find((s) => s.name === size)?.arch ?? 'x64';
+  if (imageArch !== sizeArch) {
+    return armError(400, 'BadRequest', `The selected VM size '${size}' cannot boot an image of architecture '${imageArch}': its CPU architecture is '${sizeArch}'.`);
+  }
+  return undefined;
+}
+
 function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; name: string; group: string }): Reply {
   const m = fake.model;
   const existing = m.get(where.id);
@@ -136,6 +150,10 @@ function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; 
     return armError(409, 'OperationNotAllowed', `Operation is not allowed because there's an in progress create managed cluster operation.`);
   }
   const body = req.body ?? {};
+  if (kind === 'virtualMachines') {
+    const refused = vmImageRefusal(fake, (body['properties'] as Json | undefined) ?? {});
+    if (refused) return refused;
+  }
   const missing = ArmModel.references(body['properties']).filter((ref) => !m.exists(ref));
   if (missing.length > 0) return armError(400, 'InvalidResourceReference', `Resource ${missing[0]} referenced by ${where.id} was not found.`);
   const { id: _i, name: _n, type: _t, location, tags, properties, ...extra } = body;

@@ -10,6 +10,13 @@ import type { Env, Handler } from './env.js';
 
 const last = (s: unknown) => String(s ?? '').split('/').pop()!;
 
+/** The public images the fake knows, by name: Canonical's Ubuntu 24.04 for each architecture. */
+const IMAGES: Record<string, { name: string; family: string; architecture: 'X86_64' | 'ARM64' }> = {
+  'ubuntu-2404-noble-amd64-v20250101': { name: 'ubuntu-2404-noble-amd64-v20250101', family: 'ubuntu-2404-lts-amd64', architecture: 'X86_64' },
+  'ubuntu-2404-noble-arm64-v20250101': { name: 'ubuntu-2404-noble-arm64-v20250101', family: 'ubuntu-2404-lts-arm64', architecture: 'ARM64' },
+};
+const archOf = (env: Env, machineType: string) => (env.config.armMachineTypes.includes(machineType) ? 'ARM64' : 'X86_64');
+
 /** `labels.k = "v"` (ANDed with spaces); anything else matches everything. */
 function matches(filter: string | undefined, labels: Record<string, string> | null | undefined): boolean {
   if (!filter) return true;
@@ -37,11 +44,12 @@ export const computeHandlers: Record<string, Handler> = {
   'machineTypes:get': (env, req) => {
     const cpus = env.config.machineTypes[req.machineType];
     if (!cpus || env.config.notOffered[req.zone]?.includes(req.machineType)) throw notFound(`zones/${req.zone}/machineTypes/${req.machineType}`);
-    return { name: req.machineType, guestCpus: cpus, zone: req.zone };
+    return { name: req.machineType, guestCpus: cpus, zone: req.zone, architecture: archOf(env, req.machineType) };
   },
   'images:getFromFamily': (_env, req) => {
-    if (req.project !== 'ubuntu-os-cloud' || req.family !== 'ubuntu-2404-lts-amd64') throw notFound(`images/family/${req.family}`);
-    return { name: 'ubuntu-2404-noble-amd64-v20250101', family: req.family, selfLink: `https://www.googleapis.com/compute/v1/projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101` };
+    const image = Object.values(IMAGES).find((i) => i.family === req.family);
+    if (req.project !== 'ubuntu-os-cloud' || !image) throw notFound(`images/family/${req.family}`);
+    return { ...image, selfLink: `https://www.googleapis.com/compute/v1/projects/ubuntu-os-cloud/global/images/${image.name}` };
   },
 
   'networks:get': (env, req) => get(env.data.networks, `global/networks/${req.network}`),
@@ -112,6 +120,13 @@ export const computeHandlers: Record<string, Handler> = {
     if (env.data.instances.has(id)) throw alreadyExists(id);
     const mt = last(r.machineType);
     if (!env.config.machineTypes[mt] || env.config.notOffered[req.zone]?.includes(mt)) throw googleError('INVALID_ARGUMENT', `Invalid value for field 'resource.machineType': '${r.machineType}'`);
+    // Like Compute: the boot image must exist and be built for the machine type's architecture.
+    const source = String(r.disks?.[0]?.initializeParams?.sourceImage ?? '');
+    const image = IMAGES[source.split('/').pop() ?? ''];
+    if (!image) throw notFound(source || 'resource.disks[0].initializeParams.sourceImage');
+    if (image.architecture !== archOf(env, mt)) {
+      throw googleError('INVALID_ARGUMENT', `Invalid resource usage: 'Requested boot disk architecture (${image.architecture}) is not compatible with machine type architecture (${archOf(env, mt)}).'`);
+    }
     const sub = String(r.networkInterfaces?.[0]?.subnetwork ?? '');
     if (![...env.data.subnetworks.keys()].some((k) => sub.endsWith(k))) throw notFound(sub);
     const fault = env.opFault('instances:insert');

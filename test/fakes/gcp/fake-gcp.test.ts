@@ -25,6 +25,7 @@ const insert = (fake: FakeGcp, name: string, requestId?: string) =>
     instanceResource: {
       name,
       machineType: `zones/${ZONE}/machineTypes/e2-small`,
+      disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }],
       networkInterfaces: [{ subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] }],
       metadata: { items: [{ key: 'ssh-keys', value: 'ubuntu:ssh-ed25519 AAAAkey ksctl' }, { key: 'user-data', value: '#cloud-config\n' }] },
     },
@@ -110,5 +111,25 @@ describe('FakeGcp addresses and boot hook', () => {
     expect([...fake.data.instances.values()].every((t) => t.booted)).toBe(true);
     // What the cloud-init stand-in gets from a GCE instance.
     expect(bootingVmOf(inst)).toMatchObject({ userData: '#cloud-config\n', user: 'ubuntu', authorizedKey: 'ssh-ed25519 AAAAkey ksctl', addresses: [inst.networkInterfaces![0]!.accessConfigs![0]!.natIP, inst.networkInterfaces![0]!.networkIP] });
+  });
+});
+
+describe('FakeGcp requestId window', () => {
+  it('a requestId answers with its first operation for 60 minutes, then starts a new request', async () => {
+    const fake = await withSubnet();
+    const first = await insert(fake, 'vm-0', 'r-window');
+    fake.clock.advance(60_000);
+    await fake.dispatch('instances:delete', { zone: ZONE, instance: 'vm-0' });
+    fake.clock.advance(60_000);
+    // Within the hour: the old (finished) operation, nothing created — what a re-created cluster
+    // whose tokens did not change would get.
+    const replay = await insert(fake, 'vm-0', 'r-window');
+    expect(replay.name).toBe(first.name);
+    expect(fake.inventory().filter((r) => r.kind === 'instance')).toEqual([]);
+    fake.clock.advance(60 * 60_000);
+    const fresh = await insert(fake, 'vm-0', 'r-window');
+    expect(fresh.name).not.toBe(first.name);
+    fake.clock.advance(60_000);
+    expect(fake.inventory().filter((r) => r.kind === 'instance')).toHaveLength(1);
   });
 });

@@ -22,9 +22,12 @@ import { computeHandlers } from './fake-compute.js';
 import { gkeHandlers } from './fake-gke.js';
 import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
 import { decodeData, encodeData, readPersisted, writeAtomic, type CallRecord, type FakeGcpCounters, type PersistedGcp } from './persistence.js';
-import { instanceView, inventoryOf, opView, type InventoryItem } from './views.js';
+import { authorizedNetworksOf, instanceView, inventoryOf, opView, poolNodesOf, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
+
+/** How long Compute guarantees a requestId is deduplicated (the API reference: "at least 60 minutes"). */
+const REQUEST_ID_TTL_MS = 60 * 60_000;
 export type { CallRecord } from './persistence.js';
 
 const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
@@ -148,12 +151,14 @@ export class FakeGcp {
       if (this.onInstanceBoot) await this.bootDue();
       this.settle();
       const rid = request?.requestId as string | undefined;
+      // Like Compute: a requestId seen in the last 60 minutes answers with the operation it
+      // started (finished or failed) and does nothing else, whatever the request says now.
       const seen = rid ? this.data.requestIds.get(rid) : undefined;
-      if (seen) out = this.opView(seen);
+      if (seen && this.clock.now() - seen.at < REQUEST_ID_TTL_MS) out = this.opView(seen.op);
       else {
         out = await handler!(this.env, request);
         this.settle();
-        if (rid && out?.kind === 'compute#operation') this.data.requestIds.set(rid, opKey(out));
+        if (rid && out?.kind === 'compute#operation') this.data.requestIds.set(rid, { op: opKey(out), at: this.clock.now() });
       }
     } catch (e) {
       rec.outcome = String((e as any)?.reason ?? (e as any)?.code ?? 'error');
@@ -315,6 +320,16 @@ export class FakeGcp {
   inventory(): InventoryItem[] {
     this.settle();
     return inventoryOf(this.data);
+  }
+
+  /** See views.ts: authorizedNetworksOf. */
+  authorizedNetworks(path: string): string[] | undefined {
+    return authorizedNetworksOf(this.data, path);
+  }
+
+  /** See views.ts: poolNodesOf. */
+  poolNodes(path: string): number {
+    return poolNodesOf(this.data, path);
   }
 
   // ---- persistence (./persistence.ts) ----------------------------------------------------------

@@ -36,6 +36,11 @@ export const gkeHandlers: Record<string, Handler> = {
     const name = `${req.parent}/clusters/${req.cluster.name}`;
     if (env.data.clusters.has(name)) throw alreadyExists(name);
     if (!env.data.networks.has(`global/networks/${req.cluster.network}`)) throw googleError('FAILED_PRECONDITION', `network "${req.cluster.network}" does not exist`);
+    // Like GKE: the deprecated Cluster.masterAuthorizedNetworksConfig and its successor
+    // controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig are exclusive.
+    if (req.cluster.masterAuthorizedNetworksConfig && req.cluster.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig) {
+      throw googleError('INVALID_ARGUMENT', 'It is invalid to specify both Cluster.masterAuthorizedNetworksConfig and ControlPlaneEndpointsConfig.IPEndpointsConfig.authorizedNetworksConfig');
+    }
     const readyAt = env.now() + env.config.latencies.gkeCluster;
     const { nodePools = [], ...cluster } = req.cluster;
     env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
@@ -78,6 +83,8 @@ export const gkeHandlers: Record<string, Handler> = {
   'clusterManager:setNodePoolSize': (env, req) => {
     const p = env.data.nodePools.get(req.name);
     if (!p) throw notFound(req.name);
+    // Like GKE: nodeCount (required, ≥ 0) is the count of each of the pool's zones.
+    if (typeof req.nodeCount !== 'number' || req.nodeCount < 0) throw googleError('INVALID_ARGUMENT', 'node_count must be set and non-negative');
     p.res = { ...p.res, initialNodeCount: req.nodeCount };
     return gkeOp('SET_NODE_POOL_SIZE', req.name, env.data.seq++);
   },

@@ -34,7 +34,8 @@ export interface FakeGcpData {
   clusters: Map<string, Timed<GkeCluster> & { busyUntil: number }>;
   nodePools: Map<string, Timed<GkeNodePool>>;
   ops: Map<string, FakeOp>;
-  requestIds: Map<string, string>;
+  /** requestId → the operation it started and when (Compute dedupes a requestId for 60 minutes). */
+  requestIds: Map<string, { op: string; at: number }>;
   seq: number;
 }
 
@@ -55,6 +56,8 @@ export interface FakeGcpConfig {
   regions: Record<string, { zones: string[]; status?: string; cpuLimit: number; cpuUsage: number }>;
   /** vCPUs per machine type offered everywhere (minus `notOffered`). */
   machineTypes: Record<string, number>;
+  /** Machine types whose `architecture` is ARM64 (every other one is X86_64), as Compute reports it. */
+  armMachineTypes: string[];
   /** zone → machine types it does not offer. */
   notOffered: Record<string, string[]>;
   gkeVersions: { regular: string[]; static: string[] };
@@ -83,7 +86,8 @@ export const defaultConfig = (): FakeGcpConfig => ({
     'us-central1': { zones: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'], cpuLimit: 200, cpuUsage: 0 },
     'europe-west1': { zones: ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'], cpuLimit: 24, cpuUsage: 0 },
   },
-  machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8 },
+  machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8, 't2a-standard-1': 1, 't2a-standard-2': 2 },
+  armMachineTypes: ['t2a-standard-1', 't2a-standard-2'],
   notOffered: {},
   gkeVersions: { regular: ['1.32.2-gke.1182000', '1.31.6-gke.1064000', '1.30.10-gke.1070000'], static: ['1.29.14-gke.1000000'] },
   ipMap: {},

@@ -45,3 +45,23 @@ export function inventoryOf(data: FakeGcpData): InventoryItem[] {
   for (const [id, p] of data.nodePools) out.push({ kind: 'gke-nodepool', id, labels: (p.res.config?.resourceLabels ?? {}) as Record<string, string> });
   return out;
 }
+
+/**
+ * The CIDRs a GKE cluster's public endpoint admits, read as GKE does: from
+ * controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig, else the deprecated
+ * masterAuthorizedNetworksConfig; undefined when unrestricted.
+ */
+export function authorizedNetworksOf(data: FakeGcpData, path: string): string[] | undefined {
+  const c = data.clusters.get(path)?.res as any;
+  const cfg = c?.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig ?? c?.masterAuthorizedNetworksConfig;
+  return cfg?.enabled ? (cfg.cidrBlocks ?? []).map((b: { cidrBlock: string }) => b.cidrBlock) : undefined;
+}
+
+/** Nodes a GKE node pool runs: its per-zone count times its zones (the cluster's when it names none). */
+export function poolNodesOf(data: FakeGcpData, path: string): number {
+  const p = data.nodePools.get(path);
+  if (!p) return 0;
+  const cluster = data.clusters.get(path.replace(/\/nodePools\/[^/]+$/, ''));
+  const zones = p.res.locations?.length || cluster?.res.locations?.length || 1;
+  return (p.res.initialNodeCount ?? 0) * zones;
+}

@@ -7,6 +7,7 @@ import { ConflictError, ProviderError } from '../../../errors.js';
 import type { AwsCtx } from '../context.js';
 import { hasCode, isNotFound } from '../errors.js';
 import { recordedNetwork } from '../network.js';
+import { incarnationOf } from '../../common/incarnation.js';
 import { clusterKey, eksRequestToken, TAG_CLUSTER, tagMap, tagsFor } from '../naming.js';
 import { ensureRecorded, forget, recorded } from '../record.js';
 import { roleKey } from './roles.js';
@@ -53,8 +54,8 @@ async function create(a: AwsCtx, publicCidrs: string[]): Promise<EKS.Cluster> {
     },
     accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true },
     tags: tagMap(tagsFor(a.spec, CLUSTER_KEY, 'eks-cluster', a.spec.name)),
-    clientRequestToken: eksRequestToken(a.spec, 'cluster'),
   };
+  input.clientRequestToken = eksRequestToken(a.spec, incarnationOf(a.ctx), 'cluster', input);
   a.log.info(`creating EKS cluster ${a.spec.name} (Kubernetes ${input.version})`);
   return a.wait(
     `IAM role ${roleArn} to be usable by EKS`,

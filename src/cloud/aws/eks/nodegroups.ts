@@ -8,6 +8,7 @@ import type { InstanceCatalog } from '../catalog.js';
 import type { AwsCtx } from '../context.js';
 import { hasCode, isNotFound } from '../errors.js';
 import { recordedNetwork } from '../network.js';
+import { incarnationOf } from '../../common/incarnation.js';
 import { eksRequestToken, tagMap, tagsFor } from '../naming.js';
 import { ensureRecorded, forget, recorded, recordedKeys } from '../record.js';
 import { roleKey } from './roles.js';
@@ -59,21 +60,20 @@ export async function ensureNodegroup(a: AwsCtx, catalog: InstanceCatalog, pool:
     const arch = (await catalog.typeInfo(a, [pool.size])).get(pool.size)?.arch ?? 'amd64';
     a.log.info(`creating node group ${pool.name} (${pool.count} × ${pool.size}${pool.spot ? ', spot' : ''})`);
     try {
-      ng = (
-        await a.aws.eks.createNodegroup({
-          clusterName: a.spec.name,
-          nodegroupName: pool.name,
-          scalingConfig: { minSize: pool.count, maxSize: Math.max(pool.count, 1), desiredSize: pool.count },
-          instanceTypes: [pool.size],
-          capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
-          amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
-          subnets: recordedNetwork(a).subnets.map((s) => s.id),
-          nodeRole,
-          labels: { 'ksctl.io/pool': pool.name },
-          tags: tagMap(tagsFor(a.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
-          clientRequestToken: eksRequestToken(a.spec, `nodegroup/${pool.name}`),
-        })
-      ).nodegroup;
+      const input: EKS.CreateNodegroupCommandInput = {
+        clusterName: a.spec.name,
+        nodegroupName: pool.name,
+        scalingConfig: { minSize: pool.count, maxSize: Math.max(pool.count, 1), desiredSize: pool.count },
+        instanceTypes: [pool.size],
+        capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
+        amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
+        subnets: recordedNetwork(a).subnets.map((s) => s.id),
+        nodeRole,
+        labels: { 'ksctl.io/pool': pool.name },
+        tags: tagMap(tagsFor(a.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
+      };
+      input.clientRequestToken = eksRequestToken(a.spec, incarnationOf(a.ctx), `nodegroup/${pool.name}`, input);
+      ng = (await a.aws.eks.createNodegroup(input)).nodegroup;
     } catch (e) {
       if (!hasCode(e, 'ResourceInUseException')) throw e;
       ng = await describe(a, pool.name);

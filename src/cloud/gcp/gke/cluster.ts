@@ -55,7 +55,15 @@ export function clusterResource(g: GcpCtx, version: GkeVersion, cidrs: string[],
     network: networkName(g.spec),
     subnetwork: subnetName(g.spec),
     ipAllocationPolicy: { useIpAliases: true },
-    masterAuthorizedNetworksConfig: { enabled: true, cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'ksctl operator' })) },
+    // The successor of the deprecated masterAuthorizedNetworksConfig (google.container.v1, Cluster
+    // field 22); setting both is invalid.
+    controlPlaneEndpointsConfig: {
+      ipEndpointsConfig: {
+        enabled: true,
+        enablePublicEndpoint: true,
+        authorizedNetworksConfig: { enabled: true, cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'ksctl operator' })) },
+      },
+    },
     masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
     legacyAbac: { enabled: false },
     workloadIdentityConfig: { workloadPool: `${g.project}.svc.id.goog` },

@@ -78,8 +78,26 @@ export async function ensureNodePool(g: GcpCtx, p: NodePoolSpec, zones: string[]
   await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name, status: 'running', data: { size: p.size, count: p.count, spot: p.spot } });
 }
 
+/**
+ * setNodePoolSize's `nodeCount` is per zone of the pool (like `gcloud container clusters resize
+ * --num-nodes`): a pool in 2 zones asked for 4 would get 8. So the total is divided by the pool's
+ * zone count; a total that does not divide is refused (the pool's zones are fixed at creation).
+ */
+export function perZoneCount(name: string, total: number, zones: number): number {
+  const k = Math.max(1, zones);
+  if (!Number.isInteger(total) || total < 0 || total % k !== 0) {
+    const lower = Math.floor(total / k) * k;
+    const hint = [lower, lower + k].filter((n) => n > 0).join(' or ');
+    throw new InputError(`nodePools[${name}].count must be a multiple of ${k}: the pool spreads its nodes evenly over ${k} zones (try ${hint})`, [`spec.nodePools[${name}].count`]);
+  }
+  return total / k;
+}
+
 export async function scaleNodePool(g: GcpCtx, name: string, count: number): Promise<void> {
-  await whenIdle(g, `resize node pool ${name}`, () => g.api.gke.setNodePoolSize(poolPath(g, name), count));
+  const path = poolPath(g, name);
+  const pool = await g.api.gke.getNodePool(path);
+  const perZone = perZoneCount(name, count, pool.locations?.length ?? 1);
+  await whenIdle(g, `resize node pool ${name}`, () => g.api.gke.setNodePoolSize(path, perZone));
 }
 
 /** Every pool of our cluster (from state and from the cluster itself), deleted and waited out. */

@@ -1,0 +1,16 @@
+/**
+ * Paths of `sent` whose value did not come back from an SDK's serialize → deserialize (or a proto's
+ * encode → decode): dropped, renamed or changed. What the request-model tests compare with.
+ */
+export function lostPaths(sent: unknown, back: unknown, at = ''): string[] {
+  if (sent === undefined) return [];
+  if (Array.isArray(sent)) {
+    if (!Array.isArray(back)) return [at || '(root)'];
+    return sent.flatMap((x, i) => lostPaths(x, back[i], `${at}[${i}]`));
+  }
+  if (sent && typeof sent === 'object') {
+    if (!back || typeof back !== 'object') return [at || '(root)'];
+    return Object.entries(sent).flatMap(([k, v]) => lostPaths(v, (back as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  return sent === back ? [] : [at];
+}
