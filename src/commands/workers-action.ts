@@ -1,5 +1,6 @@
 /** The work behind `add worker` / `delete worker`. */
-import type { MachineSpec } from '../api/types.js';
+import type { Provider } from '../api/types.js';
+import type { AddWorkerRequest } from '../managers/selfmanaged/add-worker.js';
 import { checkName } from '../api/validate.js';
 import { InputError } from '../errors.js';
 import { KsctlManager } from '../managers/ksctl.js';
@@ -22,19 +23,39 @@ async function selfManaged(g: GlobalOptions, cenv: CommandEnv, cluster: string, 
   return { io, progress, id, state, mgr };
 }
 
+/** The ssh provider's flags; a cloud creates its machine, so they would be silently ignored there. */
+const SSH_FLAGS = [
+  ['address', '--address'],
+  ['privateAddress', '--private-address'],
+  ['port', '--port'],
+  ['user', '--user'],
+  ['keyFile', '--key-file'],
+  ['hostKey', '--host-key'],
+] as const;
+
+/** `--name` and the ssh provider's machine, checked before the cluster is touched (exit 2). */
+export function addWorkerRequest(provider: Provider, f: AddWorkerFlags): AddWorkerRequest {
+  if (f.name !== undefined) {
+    const bad = checkName(f.name, '--name')[0];
+    if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
+  }
+  const req: AddWorkerRequest = f.name !== undefined ? { name: f.name } : {};
+  if (provider !== 'ssh') {
+    const given = SSH_FLAGS.filter(([k]) => f[k] !== undefined).map(([, flag]) => flag);
+    if (given.length > 0) throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [...given]);
+    return req;
+  }
+  if (!f.address) throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', ['--address']);
+  if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
+  req.machine = { address: f.address, privateAddress: f.privateAddress ?? f.address, port: f.port ?? 22, user: f.user ?? 'root', ...(f.keyFile ? { keyFile: f.keyFile } : {}), ...(f.hostKey ? { hostKey: f.hostKey } : {}) };
+  return req;
+}
+
 export async function addWorker(cluster: string, f: AddWorkerFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const { io, progress, id, state, mgr } = await selfManaged(g, cenv, cluster, f);
-  let machine: MachineSpec | undefined;
-  if (f.address) {
-    const name = f.name ?? `${state.spec.name}-worker-${state.spec.workers.count}`;
-    const bad = checkName(name, '--name')[0];
-    if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
-    if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
-    machine = { name, role: 'worker', address: f.address, privateAddress: f.privateAddress ?? f.address, port: f.port ?? 22, user: f.user ?? 'root', ...(f.keyFile ? { keyFile: f.keyFile } : {}), ...(f.hostKey ? { hostKey: f.hostKey } : {}) };
-  }
   let names: string[];
   try {
-    names = await mgr.addWorker(id, machine);
+    names = await mgr.addWorker(id, addWorkerRequest(state.spec.provider, f));
   } finally {
     await progress.close();
   }

@@ -76,10 +76,8 @@ export function createSshProvider(): SelfManagedCloud {
       });
       return machine;
     },
-    async deleteMachine(ctx, machine) {
-      await ctx.cluster.update((s) => {
-        delete s.machines[machine.name];
-      });
+    async deleteMachine() {
+      // The machine is the user's: the manager uninstalls Kubernetes from it; nothing to release here.
     },
     async sshPrivateKey(ctx, machine) {
       const m = specOf(ctx.spec, machine.name) ?? { keyFile: undefined };

@@ -120,7 +120,8 @@ describe('GCP self-managed', () => {
     const { w, cluster, p, ctx } = await created();
     const m = cluster.state!.machines[`demo-worker-1`]!;
     await p.deleteMachine(ctx, m);
-    expect(cluster.state!.machines['demo-worker-1']).toBeUndefined();
+    expect(cluster.state!.machines['demo-worker-1']).toBeDefined(); // the manager forgets it, with the spec's count
+    expect(cluster.state!.resources['instance/demo-worker-1']).toBeUndefined();
     expect(w.fake.inventory().filter((r) => r.kind === 'instance')).toHaveLength(8);
   });
 
