@@ -45,7 +45,8 @@ export function addWorkerRequest(provider: Provider, f: AddWorkerFlags): AddWork
     if (given.length > 0) throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [...given]);
     return req;
   }
-  if (!f.address) throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', ['--address']);
+  // No --address: the manager finishes a half-added machine, or asks for one.
+  if (!f.address) return req;
   if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
   req.machine = { address: f.address, privateAddress: f.privateAddress ?? f.address, port: f.port ?? 22, user: f.user ?? 'root', ...(f.keyFile ? { keyFile: f.keyFile } : {}), ...(f.hostKey ? { hostKey: f.hostKey } : {}) };
   return req;

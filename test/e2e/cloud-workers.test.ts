@@ -36,6 +36,10 @@ interface CloudCase {
   liveVms(file: string): string[];
   /** How many VMs were ever created under `name` (deleted ones included). */
   vmsEverCreated(file: string, name: string): number;
+  /** What is left of machine `name`: its VM and what was its alone (AWS: the EBS volume; Azure: NIC and public IP). */
+  machineLeftovers(file: string, name: string): string[];
+  /** Whether the VM was created to take its boot disk with it when deleted (the fakes keep no disks of Azure and GCP). */
+  diskGoesWithVm(file: string, name: string): boolean;
   /** Everything left in the fake cloud. */
   leftovers(file: string): unknown[];
 }
@@ -60,6 +64,12 @@ function awsCase(): CloudCase {
     crashedOps: (file) => FakeAws.load(file).calls.filter((c) => c.outcome === 'crash').map((c) => c.op),
     liveVms: (file) => FakeAws.load(file).inventory().filter((r) => r.kind === 'instance').map((r) => r.tags['Name']!),
     vmsEverCreated: (file, name) => instances(file).filter((x) => x.tags['Name'] === name).length,
+    diskGoesWithVm: (file, name) => {
+      type Run = { TagSpecifications: { Tags: { Key: string; Value: string }[] }[]; BlockDeviceMappings: { Ebs: { DeleteOnTermination: boolean } }[] };
+      const runs = FakeAws.load(file).callsOf('ec2:RunInstances').map((c) => c.input as Run).filter((i) => i.TagSpecifications[0]!.Tags.some((t) => t.Key === 'Name' && t.Value === name));
+      return runs.length > 0 && runs.every((i) => i.BlockDeviceMappings.every((b) => b.Ebs.DeleteOnTermination));
+    },
+    machineLeftovers: (file, name) => FakeAws.load(file).inventory().filter((r) => r.tags['ksctl.io/machine'] === name).map((r) => `${r.kind} ${r.id}`),
     leftovers: (file) => FakeAws.load(file).inventory(),
   };
 }
@@ -81,6 +91,11 @@ function azureCase(): CloudCase {
     liveVms: (file) => ofType(file, 'Microsoft.Compute/virtualMachines').map((r) => r.name),
     // A VM is created by its PUT; one that was deleted and made again would show a second PUT.
     vmsEverCreated: (file, name) => FakeAzure.load(file).callsOf('PUT virtualMachines').filter((c) => c.path.split('/').pop() === name).length,
+    diskGoesWithVm: (file, name) => {
+      const vm = ofType(file, 'Microsoft.Compute/virtualMachines').find((r) => r.name === name);
+      return (vm?.properties['storageProfile'] as { osDisk?: { deleteOption?: string } } | undefined)?.osDisk?.deleteOption === 'Delete';
+    },
+    machineLeftovers: (file, name) => FakeAzure.load(file).inventory().filter((r) => r.id.split('/').pop()?.startsWith(`${name}`)).map((r) => `${r.kind} ${r.id}`),
     leftovers: (file) => FakeAzure.load(file).inventory(),
   };
 }
@@ -102,6 +117,8 @@ function gcpCase(): CloudCase {
     liveVms: (file) => [...FakeGcp.load(file).data.instances.values()].map((x) => String(x.res.name)),
     // An insert the re-run repeated would have been deduplicated by its requestId; the re-run must not even send one.
     vmsEverCreated: (file, name) => FakeGcp.load(file).callsOf('instances:insert').filter((c) => c.input.instanceResource.name === name).length,
+    diskGoesWithVm: (file, name) => [...FakeGcp.load(file).data.instances.values()].find((x) => x.res.name === name)?.res.disks?.every((d) => d.autoDelete === true) === true,
+    machineLeftovers: (file, name) => [...FakeGcp.load(file).data.instances.values()].filter((x) => x.res.name === name).map((x) => `instance ${String(x.res.name)}`),
     leftovers: (file) => FakeGcp.load(file).inventory(),
   };
 }
@@ -157,6 +174,8 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     expect(r.code, out(r)).toBe(0);
     expect(r.stdout).toContain(`Added worker ${added} to ${name}.`);
     expect(c.liveVms(e.cloud).sort()).toEqual([...e.names, added].sort());
+    expect(c.machineLeftovers(e.cloud, added).length).toBeGreaterThan(0); // what the delete below must remove
+    expect(c.diskGoesWithVm(e.cloud, added)).toBe(true);
     expect((await nodes())[added]).toBe('True');
     const d = await cluster();
     expect(d).toMatchObject({ phase: 'ready', workers: 2 });
@@ -167,7 +186,7 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     const r = await c.ksctl(['delete', 'worker', name, added], e.sb.env);
     expect(r.code, out(r)).toBe(0);
     expect(Object.keys(await nodes()).sort()).toEqual([`${name}-controlplane-0`, `${name}-worker-0`]);
-    expect(c.liveVms(e.cloud)).not.toContain(added);
+    expect(c.machineLeftovers(e.cloud, added)).toEqual([]);
     expect(c.liveVms(e.cloud).sort()).toEqual([...e.names].sort());
     const d = await cluster();
     expect(d).toMatchObject({ phase: 'ready', workers: 1 });

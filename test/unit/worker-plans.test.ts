@@ -82,6 +82,7 @@ describe('choosing the worker to add', () => {
     expect(add.workers).toEqual([plannedWorker(spec, 'day2-worker-0')]);
     expect(add.intent).toEqual([expect.objectContaining({ name: 'day2-worker-0', role: 'worker', status: 'pending', size: spec.workers.size })]);
     expect(add.runSpec.workers.count).toBe(spec.workers.count); // counted only when it joins
+    expect(add.recordSpec).toBe(false);
   });
 
   it.each([
@@ -134,7 +135,12 @@ describe('choosing the worker to add', () => {
     const add = resolveAddition(state, { name: 'w2', machine: { address: '192.0.2.4', port: 22, user: 'root' } });
     expect(add.runSpec.machines.map((m) => m.name)).toEqual(['lb', 'cp', 'w', 'w2']);
     expect(add.runSpec.workers.count).toBe(2);
+    expect(add.recordSpec).toBe(true); // the machine exists already: listed with the intent
     expect(state.spec.machines).toHaveLength(3); // nothing recorded yet
+    // Half-added: listed in the spec, pending in state; a re-run needs no flags to finish it.
+    state.spec = add.runSpec;
+    state.machines['w2'] = add.intent[0]!;
+    expect(resolveAddition(state, {})).toMatchObject({ workers: [expect.objectContaining({ name: 'w2' })], intent: [], recordSpec: false });
     expect(() => resolveAddition(created(spec, p), { machine: { address: '192.0.2.4', port: 22, user: 'root' } })).toThrow(InputError);
   });
 });

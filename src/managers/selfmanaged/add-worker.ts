@@ -2,7 +2,7 @@
  * Day 2: add one worker (an existing machine for the ssh provider, a new VM on a cloud) and join it.
  * Intent, then result, as create does: the machine is written to state as `pending` before any cloud
  * call (so a re-run after a crash finishes *that* machine, found by its name and tags, instead of
- * creating another), and the spec counts it only in the write that marks it joined.
+ * creating another), and a cloud's spec counts it only in the write that marks it joined.
  */
 import type { ClusterSpec, MachineSpec } from '../../api/types.js';
 import { assertValidSpec, checkName } from '../../api/validate.js';
@@ -30,6 +30,12 @@ export interface WorkerAddition {
   runSpec: ClusterSpec;
   /** Written to state (as `pending`) before the plan runs. */
   intent: Machine[];
+  /**
+   * Whether `runSpec` is written with the intent. The ssh provider's machine exists already, so it is
+   * listed (and counted, as spec.machines must be) from the start: a re-run finds its address there,
+   * and `delete cluster` reaches it even if it never joined. A cloud's VM is counted once it joins.
+   */
+  recordSpec: boolean;
 }
 
 /** Workers in state that have not joined yet (a crashed or failed add, or create). */
@@ -43,7 +49,6 @@ export function halfAddedWorkers(state: ClusterState): Machine[] {
  */
 export function resolveAddition(state: ClusterState, req: AddWorkerRequest): WorkerAddition {
   const spec = state.spec;
-  if (spec.provider === 'ssh' && !req.machine) throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', ['--address']);
   if (spec.provider !== 'ssh' && req.machine) throw new InputError(`--address is for the ssh provider; ${spec.provider} creates the machine`, ['--address']);
   const name = req.name;
   if (name !== undefined) {
@@ -59,15 +64,16 @@ export function resolveAddition(state: ClusterState, req: AddWorkerRequest): Wor
     }
     const resume = name !== undefined ? half.filter((m) => m.name === name) : half;
     if (req.machine && resume.length > 1) throw new InputError(`--name: say which of ${resume.map((m) => m.name).join(', ')} --address is`, ['--name']);
-    return { workers: resume.map((m) => plannedWorker(spec, m.name)), runSpec: runSpecOf(spec, sshMachine(resume[0]!.name)), intent: [] };
+    return { workers: resume.map((m) => plannedWorker(spec, m.name)), runSpec: runSpecOf(spec, sshMachine(resume[0]!.name)), intent: [], recordSpec: false };
   }
+  if (spec.provider === 'ssh' && !req.machine) throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', ['--address']);
   const taken = new Set([...Object.keys(state.machines), ...spec.machines.map((m) => m.name)]);
   const chosen = name ?? nextWorkerName(spec.name, taken);
   if (taken.has(chosen)) throw new InputError(`--name: ${spec.name} already has a machine named "${chosen}"; choose another name`, ['--name']);
   const machine = sshMachine(chosen);
   const runSpec = runSpecOf(spec, machine);
   const planned = plannedWorker(runSpec, chosen);
-  return { workers: [planned], runSpec, intent: [intentOf(planned, machine)] };
+  return { workers: [planned], runSpec, intent: [intentOf(planned, machine)], recordSpec: spec.provider === 'ssh' };
 }
 
 function runSpecOf(spec: ClusterSpec, machine: MachineSpec | undefined): ClusterSpec {
@@ -110,8 +116,8 @@ export function specWithJoined(s: ClusterState, name: string, runSpec: ClusterSp
 }
 
 /**
- * The ids among `needs` that the plan must run first: infrastructure create made (recorded as done
- * in state) is depended on as it is, so only what is missing is ensured again, with what it needs.
+ * The infrastructure steps among `needs` that the plan must run, with what they need in turn. What
+ * create made (recorded as done in state) is depended on as it is: neither run again nor needed.
  */
 function missingInfra(infra: Step[], needs: string[], state: ClusterState): Step[] {
   const byId = new Map(infra.map((s) => [s.id, s]));
@@ -134,13 +140,12 @@ export function addWorkerSteps(rt: BootstrapRuntime, state: ClusterState, add: W
   const infra = rt.provider.infraSteps(add.runSpec);
   const steps = new Map<string, Step>();
   const stamped = (id: string) => `${id}@${stamp}`;
+  for (const s of missingInfra(infra, rt.provider.machineNeeds('worker'), state)) steps.set(s.id, s);
   for (const w of add.workers) {
-    const needs = rt.provider.machineNeeds('worker');
-    const ensure = missingInfra(infra, needs, state);
-    for (const s of ensure) steps.set(s.id, s);
     const machine = machineStep(rt, w, rt.provider);
     const onJoined = (s: ClusterState) => void (s.spec = specWithJoined(s, w.name, add.runSpec));
     const join = nodeStep(rt, w, [], 'worker', onJoined);
+    // Needs met by what exists are dropped; the rest are the infrastructure steps in this plan.
     steps.set(stamped(machine.id), { ...machine, id: stamped(machine.id), needs: machine.needs.filter((n) => steps.has(n)) });
     steps.set(stamped(join.id), { ...join, id: stamped(join.id), needs: [stamped(machineStepId(w.name))] });
   }

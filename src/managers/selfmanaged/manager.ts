@@ -131,6 +131,7 @@ export class SelfManagedManager {
       if (add.intent.length > 0) {
         await h.update((s) => {
           for (const m of add.intent) s.machines[m.name] = m;
+          if (add.recordSpec) s.spec = add.runSpec;
         });
       }
       return { spec: add.runSpec, steps: addWorkerSteps(rt, h.state!, add, Date.now()), names: add.workers.map((w) => w.name) };
