@@ -95,7 +95,7 @@ function azureCase(): CloudCase {
       const vm = ofType(file, 'Microsoft.Compute/virtualMachines').find((r) => r.name === name);
       return (vm?.properties['storageProfile'] as { osDisk?: { deleteOption?: string } } | undefined)?.osDisk?.deleteOption === 'Delete';
     },
-    machineLeftovers: (file, name) => FakeAzure.load(file).inventory().filter((r) => r.id.split('/').pop()?.startsWith(`${name}`)).map((r) => `${r.kind} ${r.id}`),
+    machineLeftovers: (file, name) => FakeAzure.load(file).inventory().filter((r) => r.id.split('/').pop()?.startsWith(name)).map((r) => `${r.kind} ${r.id}`),
     leftovers: (file) => FakeAzure.load(file).inventory(),
   };
 }
