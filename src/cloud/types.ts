@@ -64,7 +64,11 @@ export interface SelfManagedCloud extends ProviderBase {
    * pinned host keys. Idempotent (look up by name/tag first, idempotency token on create).
    */
   ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine>;
-  /** Delete one machine (scale down, replacement). Not-found is done. */
+  /**
+   * Delete one machine and what is its alone (disk, NIC, public IP) and forget their resource
+   * records; found by state, or by name and tag when it never got that far. Not-found is done.
+   * The machine stays in state: the caller forgets it in the write that also updates the spec.
+   */
   deleteMachine(ctx: StepContext, machine: Machine): Promise<void>;
   /** Private key ksctl uses for machines it created (from the SecretStore), or undefined for ssh provider. */
   sshPrivateKey?(ctx: StepContext, machine: Machine): Promise<string | undefined>;

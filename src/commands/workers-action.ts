@@ -1,6 +1,7 @@
 /** The work behind `add worker` / `delete worker`. */
 import { machineSpecOf } from '../api/defaults.js';
-import type { MachineSpec } from '../api/types.js';
+import type { ClusterSpec, MachineSpec, Provider } from '../api/types.js';
+import type { AddWorkerRequest } from '../managers/selfmanaged/add-worker.js';
 import { checkName } from '../api/validate.js';
 import { InputError } from '../errors.js';
 import { KsctlManager } from '../managers/ksctl.js';
@@ -24,22 +25,48 @@ async function selfManaged(g: GlobalOptions, cenv: CommandEnv, cluster: string, 
   return { io, progress, id, state, mgr };
 }
 
+/** The ssh provider's flags; a cloud creates its machine, so they would be silently ignored there. */
+const SSH_FLAGS = [
+  ['address', '--address'],
+  ['privateAddress', '--private-address'],
+  ['port', '--port'],
+  ['user', '--user'],
+  ['keyFile', '--key-file'],
+  ['hostKey', '--host-key'],
+] as const;
+
+/** `--name` and the ssh provider's machine, checked before the cluster is touched (exit 2). */
+export function addWorkerRequest(provider: Provider, f: AddWorkerFlags): AddWorkerRequest {
+  if (f.name !== undefined) {
+    const bad = checkName(f.name, '--name')[0];
+    if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
+  }
+  const req: AddWorkerRequest = f.name !== undefined ? { name: f.name } : {};
+  if (provider !== 'ssh') {
+    const given = SSH_FLAGS.filter(([k]) => f[k] !== undefined).map(([, flag]) => flag);
+    if (given.length > 0) throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [...given]);
+    return req;
+  }
+  if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
+  // No --address: the manager finishes a half-added machine, or asks for one.
+  return req;
+}
+
+/** The ssh provider's new machine: --address may be a Host alias of the OpenSSH config, resolved as for `create`. */
+async function sshMachine(spec: ClusterSpec, address: string, f: AddWorkerFlags, cenv: CommandEnv): Promise<Omit<MachineSpec, 'name' | 'role'>> {
+  const opts = await sshConfigOptions(spec.provider, spec.ssh.configFile, cenv.env);
+  const given = { role: 'worker' as const, address, privateAddress: f.privateAddress, port: f.port, user: f.user, keyFile: f.keyFile, hostKey: f.hostKey };
+  const { name: _name, role: _role, ...machine } = machineSpecOf(given, spec.machines.length, spec.name, opts, !!spec.ssh.bastion);
+  return machine;
+}
+
 export async function addWorker(cluster: string, f: AddWorkerFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const { io, progress, id, state, mgr } = await selfManaged(g, cenv, cluster, f);
-  let machine: MachineSpec | undefined;
-  if (f.address) {
-    const name = f.name ?? `${state.spec.name}-worker-${state.spec.workers.count}`;
-    const bad = checkName(name, '--name')[0];
-    if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
-    if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
-    // --address may be a Host alias of the OpenSSH config, resolved as for the machines of `create`.
-    const given = { name, role: 'worker' as const, address: f.address, privateAddress: f.privateAddress, port: f.port, user: f.user, keyFile: f.keyFile, hostKey: f.hostKey };
-    const opts = await sshConfigOptions(state.spec.provider, state.spec.ssh.configFile, cenv.env);
-    machine = machineSpecOf(given, state.spec.machines.length, state.spec.name, opts, !!state.spec.ssh.bastion);
-  }
+  const req = addWorkerRequest(state.spec.provider, f);
+  if (state.spec.provider === 'ssh' && f.address) req.machine = await sshMachine(state.spec, f.address, f, cenv);
   let names: string[];
   try {
-    names = await mgr.addWorker(id, machine);
+    names = await mgr.addWorker(id, req);
   } finally {
     await progress.close();
   }

@@ -1,6 +1,6 @@
 /**
  * `ksctl add worker <cluster>` and `ksctl delete worker <cluster> <machine>`: day-2 scaling of a
- * self-managed cluster. The ssh provider adds a machine you name; clouds create one.
+ * self-managed cluster. The ssh provider adds a machine you name; clouds create a VM.
  */
 import type { Command } from 'commander';
 import type { CommandEnv, GlobalOptions } from './context.js';
@@ -20,11 +20,11 @@ export function registerWorkers(program: Command, cenv: CommandEnv, globals: (c:
   const add = program.commands.find((c) => c.name() === 'add') ?? program.command('add').description('Add machines to a cluster');
   add
     .command('worker')
-    .description('Add a worker to a self-managed cluster and join it (ssh provider: an existing machine)')
+    .description('Add a worker to a self-managed cluster and join it (clouds: a new VM; ssh provider: an existing machine)')
     .argument('<cluster>', 'cluster name')
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')
-    .option('--name <machine>', 'machine name (default <cluster>-worker-<n>)')
+    .option('--name <machine>', 'machine (and node) name, a DNS label unique in the cluster (default <cluster>-worker-<n>)')
     .option('--address <address>', 'ssh provider: address ksctl connects to, or a Host alias of ~/.ssh/config')
     .option('--private-address <address>', 'ssh provider: address cluster members use')
     .option('--port <port>', 'ssh provider: SSH port', (v) => Number(v))
@@ -38,12 +38,12 @@ export function registerWorkers(program: Command, cenv: CommandEnv, globals: (c:
   const del = program.commands.find((c) => c.name() === 'delete')!;
   del
     .command('worker')
-    .description('Cordon, drain and remove a worker, uninstall it, then release the machine')
+    .description('Cordon and drain a worker and delete its node, then delete its VM (clouds) or uninstall Kubernetes from it (ssh provider)')
     .argument('<cluster>', 'cluster name')
     .argument('<machine>', 'worker machine name (see `ksctl get cluster`)')
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')
-    .option('--force', 'release the machine even if it cannot be reached to uninstall')
+    .option('--force', 'ssh provider: release the machine even if it cannot be reached to uninstall')
     .action(async (cluster: string, machine: string, flags: SelectFlags & { force?: boolean }, cmd: Command) => {
       const { removeWorker } = await import('./workers-action.js');
       await removeWorker(cluster, machine, flags, globals(cmd), cenv);

@@ -32,6 +32,8 @@ export interface CloudE2eOptions<N extends string> {
   cloud: FakeCloud;
   region: string;
   clusters: Record<N, Shape>;
+  /** Machines a cluster gets on day 2 (`add worker`): each has a host of its own, after the planned ones. */
+  extraMachines?: Partial<Record<N, readonly string[]>>;
   sizes: { loadBalancer: string; etcd: string; controlPlane: string; workers: string };
   /** The operator CIDR written as `network.allowCidrs` (no lookup). */
   operatorCidr: string;
@@ -49,6 +51,8 @@ export interface CloudE2eOptions<N extends string> {
 export interface CloudCluster {
   name: string;
   names: string[];
+  /** Its day-2 machines (`extraMachines`); machine `extra[i]` is host `names.length + i`. */
+  extra: string[];
   set: TestHostSet;
   sb: Sandbox;
   /** The fake cloud's state file. */
@@ -67,7 +71,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
 
   beforeAll(async () => {
     for (const [name, shape] of Object.entries(o.clusters) as [N, Shape][]) {
-      const set = startHosts(machineNames(name, shape).length);
+      const set = startHosts(machineNames(name, shape).length + (o.extraMachines?.[name]?.length ?? 0));
       set.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
       hostSets.set(name, set);
     }
@@ -84,6 +88,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
   async function setUp(name: N): Promise<CloudCluster> {
     const [etcd, cps, workers] = o.clusters[name];
     const names = machineNames(name, o.clusters[name]);
+    const extra = [...(o.extraMachines?.[name] ?? [])];
     const set = await hostSets.get(name)!;
     const sb = sandbox();
     const file = path.join(sb.dir, 'cluster.yaml');
@@ -103,7 +108,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
     };
     writeFileSync(file, stringify({ apiVersion: 'ksctl.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec }));
     const cloud = path.join(sb.dir, 'cloud.json');
-    o.saveFake(cloud, Object.fromEntries(names.map((n, i) => [n, set.hosts[i]!.address])));
+    o.saveFake(cloud, Object.fromEntries([...names, ...extra].map((n, i) => [n, set.hosts[i]!.address])));
     Object.assign(sb.env, {
       [o.stateEnv]: cloud,
       [CLOUD_INIT_HOSTS_ENV]: JSON.stringify(Object.fromEntries(set.hosts.map((h) => [h.address, h.holderPid]))),
@@ -117,7 +122,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
         return '(no log)';
       }
     };
-    return { name, names, set, sb, cloud, file, logTail };
+    return { name, names, extra, set, sb, cloud, file, logTail };
   }
 
   /** The real CLI, with the fake's preload. */

@@ -16,7 +16,7 @@ import { instanceWatcher } from './instance-watch.js';
 import { ensureKeyPair } from './keys.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
-import { ensureRecorded, recorded } from './record.js';
+import { ensureRecorded, forget, recorded } from './record.js';
 import type { Instance, InstanceTypeName, RunInstancesInput } from './sdk.js';
 import { hostKeyUserData, toBase64 } from './userdata.js';
 
@@ -203,10 +203,7 @@ export async function deleteMachine(a: AwsCtx, machine: Machine): Promise<void> 
   a.log.info(`terminating ${machine.name}${alive.length ? ` (${alive.join(', ')})` : ''}`);
   await terminate(a, alive);
   await waitTerminated(a, [...ids]);
-  await a.ctx.cluster.update((s) => {
-    delete s.machines[machine.name];
-    delete s.resources[key];
-  });
+  await forget(a.ctx, key);
 }
 
 /** Of `ids`, those not already shutting down or terminated. */

@@ -130,16 +130,14 @@ export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<
   return machine;
 }
 
-/** VM first (it holds the NIC), then the NIC (it holds the IP), then the IP. Not found is done. */
+/**
+ * VM first (it holds the NIC; its OS disk goes with it, deleteOption `Delete`), then the NIC (it
+ * holds the IP), then the IP. Not found is done. The machine itself is the caller's to forget.
+ */
 export async function deleteMachine(a: AzCtx, machine: Machine): Promise<void> {
   a.log.info(`deleting ${machine.name}`);
   await deleteArm(a, a.api.virtualMachines, vmName(machine.name));
   await deleteArm(a, a.api.networkInterfaces, nicName(machine.name));
   await deleteArm(a, a.api.publicIPAddresses, publicIpName(machine.name));
   await forget(a.ctx, vmKey(machine.name), nicKey(machine.name), pipKey(machine.name));
-  if (a.ctx.cluster.state?.machines[machine.name]) {
-    await a.ctx.cluster.update((s) => {
-      delete s.machines[machine.name];
-    });
-  }
 }

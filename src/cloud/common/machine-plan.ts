@@ -13,3 +13,20 @@ export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
   add('worker', spec.workers.count, spec.workers.size, spec.workers.spot);
   return out;
 }
+
+/** `<cluster>-worker-<n>` for the smallest n no machine in `taken` uses: the name a day-2 worker gets by default. */
+export function nextWorkerName(cluster: string, taken: ReadonlySet<string>): string {
+  for (let n = 0; ; n++) if (!taken.has(`${cluster}-worker-${n}`)) return `${cluster}-worker-${n}`;
+}
+
+/**
+ * A worker added on day 2, planned like the spec's own. Its index (what spreads machines over zones
+ * and subnets) must be the same in every run that ensures it, or a re-run after a crash would look
+ * for the machine in another zone and create a second one: `<cluster>-worker-<n>` gets n, as at
+ * create; any other name a number derived from the name alone.
+ */
+export function plannedWorker(spec: ClusterSpec, name: string): PlannedMachine {
+  const m = new RegExp(`^${spec.name}-worker-(\\d+)$`).exec(name);
+  const index = m ? Number(m[1]) : [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  return { name, role: 'worker', size: spec.workers.size, spot: spec.workers.spot, index };
+}

@@ -9,13 +9,13 @@ import { incarnationOf } from '../common/incarnation.js';
 import { ConflictError, ProviderError } from '../../errors.js';
 import type { Machine } from '../../state/types.js';
 import { ensureKeyPair } from '../common/keys.js';
-import { ensureRecorded, record, recorded } from '../common/record.js';
+import { ensureRecorded, forget, record, recorded } from '../common/record.js';
 import { hostKeyUserData } from '../common/userdata.js';
 import type { PlannedMachine } from '../types.js';
 import type { GcpCtx } from './context.js';
 import { instanceWatcher } from './instance-watch.js';
 import { clusterFilter, clusterLabel, instanceName, LABEL_CLUSTER, LABEL_MACHINE, labelsFor, requestId, roleTag } from './naming.js';
-import { requireSubnet } from './network.js';
+import { recordedZones, requireSubnet } from './network.js';
 import { deleteAndWait, getOrUndefined, lastSegment, waitOperation } from './operations.js';
 import type { Instance } from './sdk.js';
 
@@ -169,15 +169,24 @@ export async function deleteInstance(g: GcpCtx, id: string): Promise<void> {
   await deleteAndWait(g, `instance ${where.name}`, () => g.api.gce.deleteInstance(where.zone, where.name, randomUUID()));
 }
 
+/**
+ * Deletes the machine's instance (its boot disk goes with it: autoDelete) and forgets its record.
+ * Found by state; a machine whose insert was never recorded (a crash right after it) by its name in
+ * each zone machines go to, when it carries this cluster's label.
+ */
 export async function deleteMachine(g: GcpCtx, machine: Machine): Promise<void> {
   const ids = new Set<string>();
   if (machine.providerId) ids.add(machine.providerId);
   const rec = recorded(g.ctx, instanceKey(machine.name));
   if (rec) ids.add(rec.id);
+  if (ids.size === 0) {
+    const name = instanceName(machine.name);
+    for (const zone of recordedZones(g) ?? []) {
+      const inst = await getOrUndefined(() => g.api.gce.getInstance(zone, name));
+      if (inst?.labels?.[LABEL_CLUSTER] === clusterLabel(g.spec)) ids.add(instanceId(zone, name));
+    }
+  }
   g.log.info(`deleting ${machine.name}`);
   await Promise.all([...ids].map((id) => deleteInstance(g, id)));
-  await g.ctx.cluster.update((s) => {
-    delete s.machines[machine.name];
-    delete s.resources[instanceKey(machine.name)];
-  });
+  await forget(g.ctx, instanceKey(machine.name));
 }

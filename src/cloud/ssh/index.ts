@@ -60,10 +60,8 @@ export function createSshProvider(): SelfManagedCloud {
       });
       return machine;
     },
-    async deleteMachine(ctx, machine) {
-      await ctx.cluster.update((s) => {
-        delete s.machines[machine.name];
-      });
+    async deleteMachine() {
+      // The machine is the user's: the manager uninstalls Kubernetes from it; nothing to release here.
     },
     async destroy() {
       // The machines are the user's: the manager uninstalls Kubernetes from them; nothing to delete here.

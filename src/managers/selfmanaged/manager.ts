@@ -21,8 +21,8 @@ import { BootstrapRuntime } from './runtime.js';
 import { envLogin } from './ssh-login.js';
 import { describeScripts } from './describe.js';
 import { uninstallSteps } from './teardown.js';
-import { addWorkerSteps, removeWorkerSteps, specWithWorker } from './workers.js';
-import type { MachineSpec } from '../../api/types.js';
+import { addWorkerSteps, resolveAddition, type AddWorkerRequest } from './add-worker.js';
+import { removeWorkerSteps } from './remove-worker.js';
 import type { SshPool } from '../../distro/ssh/types.js';
 import { ConflictError } from '../../errors.js';
 
@@ -126,23 +126,25 @@ export class SelfManagedManager {
     }
   }
 
-  /** Add one worker and join it; re-running after a failure resumes the same worker. */
-  async addWorker(id: ClusterId, machine?: MachineSpec): Promise<string[]> {
+  /**
+   * Add one worker and join it. The new machine is written to state (pending) before any cloud call;
+   * re-running after a failure or crash finishes that same machine instead of making another.
+   */
+  async addWorker(id: ClusterId, req: AddWorkerRequest = {}): Promise<string[]> {
     return this.day2(id, 'updating', async (h, rt) => {
-      const state = h.state!;
-      const pending = Object.values(state.machines).filter((m) => m.role === 'worker' && m.status !== 'bootstrapped');
-      // A worker left half-added by an interrupted run is finished first, with the spec it was added with.
-      const spec = pending.length > 0 && !machine ? state.spec : specWithWorker(state.spec, machine);
-      await rt.checkLogins(spec); // a key or passphrase problem is bad input, before anything is recorded
-      await h.update((s) => {
-        s.spec = spec;
-      });
-      const steps = addWorkerSteps(rt, spec, h.state!, Date.now());
-      return { spec, steps, names: steps.filter((s) => s.id.startsWith('worker/')).map((s) => s.target!) };
+      const add = resolveAddition(h.state!, req);
+      await rt.checkLogins(add.runSpec); // a key or passphrase problem is bad input, before anything is recorded
+      if (add.intent.length > 0) {
+        await h.update((s) => {
+          for (const m of add.intent) s.machines[m.name] = m;
+          if (add.recordSpec) s.spec = add.runSpec;
+        });
+      }
+      return { spec: add.runSpec, steps: addWorkerSteps(rt, h.state!, add, Date.now()), names: add.workers.map((w) => w.name) };
     });
   }
 
-  /** Cordon, drain and delete the node, uninstall, then release the machine. */
+  /** Cordon, drain and delete the node; uninstall (ssh provider) or delete the VM (clouds); forget it. */
   async removeWorker(id: ClusterId, name: string, force = false): Promise<string[]> {
     return this.day2(id, 'updating', async (h, rt) => {
       const m = h.state!.machines[name];

@@ -7,6 +7,7 @@
 import type { ClusterSpec } from '../../api/types.js';
 import type { PlannedMachine, SelfManagedCloud } from '../../cloud/types.js';
 import type { Step } from '../../pipeline/types.js';
+import type { ClusterState } from '../../state/types.js';
 import { parseKubeconfigServer, rewriteServer } from './kubeconfig.js';
 import type { BootstrapRuntime } from './runtime.js';
 import { etcdSteps, lbStep } from './infra-steps.js';
@@ -36,7 +37,11 @@ export function machineStep(rt: BootstrapRuntime, planned: PlannedMachine, provi
   };
 }
 
-function nodeStep(rt: BootstrapRuntime, m: PlannedMachine, needs: string[], kind: 'init' | 'join-cp' | 'worker'): Step {
+/**
+ * One machine becomes a node. `onJoined` changes state in the same write that marks the machine
+ * bootstrapped, and only on that transition (a day-2 worker is counted in the spec once it has joined).
+ */
+function nodeStep(rt: BootstrapRuntime, m: PlannedMachine, needs: string[], kind: 'init' | 'join-cp' | 'worker', onJoined?: (s: ClusterState) => void): Step {
   const title = kind === 'init' ? `Control plane ${m.name} (init)` : kind === 'join-cp' ? `Control plane ${m.name} (join)` : `Worker ${m.name} (join)`;
   return {
     id: nodeStepId(m),
@@ -59,7 +64,9 @@ function nodeStep(rt: BootstrapRuntime, m: PlannedMachine, needs: string[], kind
       if (kind === 'init') await rt.run(ctx, t.loadBalancer, [lbForwardingScript()]);
       await ctx.cluster.update((s) => {
         const cur = s.machines[m.name];
-        if (cur) cur.status = 'bootstrapped';
+        if (!cur || cur.status === 'bootstrapped') return;
+        cur.status = 'bootstrapped';
+        onJoined?.(s);
       });
     },
   };

@@ -122,13 +122,13 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect(m.providerId).toBe(Object.keys(w.fake.data.instances)[0]);
   });
 
-  it('deleteMachine terminates and forgets; ensureMachine then launches a new generation', async () => {
+  it('deleteMachine terminates and forgets the instance record; ensureMachine then launches a new generation', async () => {
     const w = selfManagedWorld(awsSpec());
     const { cluster, ctx } = await createSelfManaged(w.provider(), w.spec);
     const worker = cluster.state!.machines['demo-worker-0']!;
     await w.provider().deleteMachine(ctx, worker);
     expect(w.fake.data.instances[worker.providerId!]!.state).toBe('terminated');
-    expect(cluster.state!.machines['demo-worker-0']).toBeUndefined();
+    expect(cluster.state!.machines['demo-worker-0']).toBeDefined(); // the manager forgets it, with the spec's count
     expect(cluster.state!.resources['instance/demo-worker-0']).toBeUndefined();
     const again = await w.provider().ensureMachine(ctx, w.provider().machinePlan(w.spec).find((m) => m.name === 'demo-worker-0')!);
     expect(again.providerId).not.toBe(worker.providerId);

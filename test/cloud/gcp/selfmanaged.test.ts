@@ -149,7 +149,19 @@ describe('GCP self-managed', () => {
     const { w, cluster, p, ctx } = await created();
     const m = cluster.state!.machines[`demo-worker-1`]!;
     await p.deleteMachine(ctx, m);
-    expect(cluster.state!.machines['demo-worker-1']).toBeUndefined();
+    expect(cluster.state!.machines['demo-worker-1']).toBeDefined(); // the manager forgets it, with the spec's count
+    expect(cluster.state!.resources['instance/demo-worker-1']).toBeUndefined();
+    expect(w.fake.inventory().filter((r) => r.kind === 'instance')).toHaveLength(8);
+  });
+
+  it('deleteMachine finds by name an instance whose insert was never recorded (a crash right after it)', async () => {
+    const { w, cluster, p, ctx } = await created();
+    await cluster.update((s) => {
+      delete s.resources['instance/demo-worker-1'];
+    });
+    const { providerId: _id, ...unrecorded } = cluster.state!.machines['demo-worker-1']!;
+    await p.deleteMachine(ctx, { ...unrecorded, status: 'pending' });
+    expect(w.fake.callsOf('instances:delete', 'ok').map((c) => c.input.instance)).toEqual(['demo-worker-1']);
     expect(w.fake.inventory().filter((r) => r.kind === 'instance')).toHaveLength(8);
   });
 
