@@ -10,7 +10,7 @@ import { InputError, NotFoundError } from '../../errors.js';
 import { runPlan } from '../../pipeline/executor.js';
 import type { Plan, StepContext } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
-import type { ClusterHandle } from '../../state/types.js';
+import type { ClusterHandle, ClusterState } from '../../state/types.js';
 import { KsctlManager } from '../ksctl.js';
 import { recordedRun } from '../lifecycle.js';
 import type { CreateResult } from '../managed.js';
@@ -84,10 +84,7 @@ export class SelfManagedManager {
         // a large cluster in waves (32 slots: a 100-worker cluster in four instance-start waves).
         const concurrency = this.deps.concurrency ?? Math.max(32, rt.provider.machinePlan(spec).length + 8);
         await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency, onEvent: this.deps.onEvent });
-        await h.update((s) => {
-          s.versions.kubernetes = spec.kubernetesVersion;
-          s.versions.distribution = spec.distribution ?? 'k3s';
-        });
+        await h.update((s) => recordClusterVersions(s, spec));
       });
     } finally {
       rt.pool.closeAll();
@@ -176,5 +173,22 @@ export class SelfManagedManager {
 
   context(h: ClusterHandle, spec: ClusterSpec): StepContext {
     return { spec, cluster: h, log: this.deps.log, signal: this.deps.signal };
+  }
+}
+
+/**
+ * The cluster's versions: what was asked for, and what control plane 0 runs as read back from it
+ * (every machine's own is in `machines[*].installed`).
+ */
+export function recordClusterVersions(s: ClusterState, spec: ClusterSpec): void {
+  const distribution = spec.distribution ?? 'k3s';
+  const cp0 = Object.values(s.machines)
+    .filter((m) => m.role === 'controlplane')
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))[0];
+  if (spec.kubernetesVersion) s.versions.requested = spec.kubernetesVersion;
+  s.versions.distribution = distribution;
+  if (cp0?.installed) {
+    s.versions.kubernetes = cp0.installed.kubernetes;
+    s.versions[distribution] = cp0.installed.distribution;
   }
 }
