@@ -66,7 +66,7 @@ describe('prompts in a terminal', () => {
   });
 
   it('answering no at the confirmation creates nothing', async () => {
-    term.start(`${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.31 --control-planes 1 --workers 0`, ttyEnv());
+    term.start(`${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.36 --control-planes 1 --workers 0`, ttyEnv());
     await term.waitFor(/Create cluster dev\?/);
     term.type('n');
     term.send('Enter');
