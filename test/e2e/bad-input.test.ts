@@ -34,6 +34,8 @@ const cases: [string, () => string[], RegExp][] = [
   ['an unknown distribution', () => ['create', 'cluster', 'dev', '--provider', 'aws', '--type', 'selfmanaged', '--distribution', 'rke2'], /spec\.distribution \(--distribution\): unknown distribution "rke2"/],
   ['a distribution on a managed cluster', () => ['create', 'cluster', 'dev', '--provider', 'gcp', '--type', 'managed', '--distribution', 'k3s'], /spec\.distribution .*self-managed clusters only/],
   ['an unsupported Kubernetes version', () => ['create', 'cluster', 'dev', '--provider', 'local', '--k8s-version', '1.12'], /spec\.kubernetesVersion \(--k8s-version\): 1\.12 is not offered/],
+  ['a self-managed version out of the supported window', () => ['create', 'cluster', 'dev', '--provider', 'aws', '--type', 'selfmanaged', '--k8s-version', '1.34'], /spec\.kubernetesVersion \(--k8s-version\): 1\.34 is not offered: use one of 1\.37, 1\.36, 1\.35/],
+  ['a version that is not a version', () => ['create', 'cluster', 'dev', '--provider', 'gcp', '--type', 'managed', '--k8s-version', 'latest'], /spec\.kubernetesVersion \(--k8s-version\): "latest" is not a version: use a minor such as 1\.36 or a patch such as 1\.37\.2/],
   ['a type the provider lacks', () => ['create', 'cluster', 'dev', '--provider', 'local', '--type', 'selfmanaged'], /spec\.type .*provider local supports managed/],
   ['a bad CIDR', () => ['create', 'cluster', 'dev', '--provider', 'aws', '--type', 'selfmanaged', '--allow-cidr', '300.1.1.1/32'], /spec\.network\.allowCidrs\[0\].*not an IPv4 CIDR/],
   ['missing provider without a terminal', () => ['create', 'cluster', 'dev'], /missing required values?: provider.*pass --provider/],
