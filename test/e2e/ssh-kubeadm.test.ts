@@ -100,8 +100,10 @@ describe('ssh provider, kubeadm, external etcd', () => {
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
     const wide = await kubectl(['get', 'nodes', '-o', 'wide'], sb.env);
-    expect(wide.stdout).toMatch(/cp-1\s+Ready\s+control-plane\s+\S+\s+v1\.31\.7/);
-    expect(wide.stdout).toMatch(/w-0\s+Ready\s+<none>\s+\S+\s+v1\.31\.7/);
+    // The kubelets run the newest release of the minor's repository (what apt installed there).
+    const kube = upstreamRelease('kubernetes-repo', TEST_MINOR).replace(/\./g, '\\.');
+    expect(wide.stdout).toMatch(new RegExp(`cp-1\\s+Ready\\s+control-plane\\s+\\S+\\s+${kube}\\s`));
+    expect(wide.stdout).toMatch(new RegExp(`w-0\\s+Ready\\s+<none>\\s+\\S+\\s+${kube}\\s`));
     expect(readFileSync(secret('kubeconfig'), 'utf8')).toContain(`https://${lb().address}:6443`);
   });
 
@@ -109,7 +111,7 @@ describe('ssh provider, kubeadm, external etcd', () => {
     for (const h of set.hosts.slice(4, 8)) {
       const toml = (await h.exec('cat /etc/containerd/config.toml')).stdout;
       expect(toml).toMatch(/SystemdCgroup = true/);
-      expect(toml).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+      expect(toml).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
       expect((await h.exec('systemctl is-active containerd kubelet')).stdout.split('\n').slice(0, 2)).toEqual(['active', 'active']);
     }
     const ds = await kubectl(['get', 'daemonset', '-n', 'kube-flannel', 'kube-flannel-ds', '-o', 'json'], sb.env);
