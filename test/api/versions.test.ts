@@ -16,7 +16,7 @@ import { applyDefaults } from '../../src/api/defaults.js';
 import type { SpecInput } from '../../src/api/input.js';
 import { validateSpec } from '../../src/api/validate.js';
 import { parseInstalledVersions } from '../../src/distro/scripts/versions.js';
-import { recordClusterVersions } from '../../src/managers/selfmanaged/manager.js';
+import { recordClusterVersions } from '../../src/managers/selfmanaged/versions.js';
 import { newClusterState } from '../../src/state/new-state.js';
 import type { Machine } from '../../src/state/types.js';
 

@@ -10,7 +10,8 @@ import { InputError, NotFoundError } from '../../errors.js';
 import { runPlan } from '../../pipeline/executor.js';
 import type { Plan, StepContext } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
-import type { ClusterHandle, ClusterState } from '../../state/types.js';
+import type { ClusterHandle } from '../../state/types.js';
+import { recordClusterVersions } from './versions.js';
 import { KsctlManager } from '../ksctl.js';
 import { recordedRun } from '../lifecycle.js';
 import type { CreateResult } from '../managed.js';
@@ -176,19 +177,3 @@ export class SelfManagedManager {
   }
 }
 
-/**
- * The cluster's versions: what was asked for, and what control plane 0 runs as read back from it
- * (every machine's own is in `machines[*].installed`).
- */
-export function recordClusterVersions(s: ClusterState, spec: ClusterSpec): void {
-  const distribution = spec.distribution ?? 'k3s';
-  const cp0 = Object.values(s.machines)
-    .filter((m) => m.role === 'controlplane')
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))[0];
-  if (spec.kubernetesVersion) s.versions.requested = spec.kubernetesVersion;
-  s.versions.distribution = distribution;
-  if (cp0?.installed) {
-    s.versions.kubernetes = cp0.installed.kubernetes;
-    s.versions[distribution] = cp0.installed.distribution;
-  }
-}
