@@ -19,8 +19,8 @@ function populate(root, n) {
     const name = `c${String(i).padStart(3, '0')}`;
     const dir = path.join(root, 'clusters', 'local', 'local', name);
     mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
-    const spec = { name, provider: 'local', type: 'managed', region: 'local', kubernetesVersion: '1.31', controlPlane: { count: 1, size: '' }, workers: { count: 2, size: '', spot: false }, etcd: { count: 0, size: '' }, loadBalancer: { size: '' }, nodePools: [], network: { cidr: '10.0.0.0/16', allowCidrs: [] }, machines: [], ssh: { sudoPassword: false }, credentials: {}, airgap: { enabled: false } };
-    const state = { schemaVersion: 1, id: { provider: 'local', region: 'local', name }, type: 'managed', phase: 'ready', spec, createdAt: now, updatedAt: now, resources: {}, machines: {}, versions: { kubernetes: '1.31.6' }, steps: [{ id: 'kind/cluster', title: 'Create kind cluster', status: 'done', run: 0, startedAt: now, endedAt: now, durationMs: 1 }], runs: [], kubeconfig: { context: `ksctl-local-local-${name}` } };
+    const spec = { name, provider: 'local', type: 'managed', region: 'local', kubernetesVersion: '1.37', controlPlane: { count: 1, size: '' }, workers: { count: 2, size: '', spot: false }, etcd: { count: 0, size: '' }, loadBalancer: { size: '' }, nodePools: [], network: { cidr: '10.0.0.0/16', allowCidrs: [] }, machines: [], ssh: { sudoPassword: false }, credentials: {}, airgap: { enabled: false } };
+    const state = { schemaVersion: 1, id: { provider: 'local', region: 'local', name }, type: 'managed', phase: 'ready', spec, createdAt: now, updatedAt: now, resources: {}, machines: {}, versions: { kubernetes: 'v1.37.0' }, steps: [{ id: 'kind/cluster', title: 'Create kind cluster', status: 'done', run: 0, startedAt: now, endedAt: now, durationMs: 1 }], runs: [], kubeconfig: { context: `ksctl-local-local-${name}` } };
     writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
     writeFileSync(path.join(dir, 'secrets', 'kubeconfig'), kubeconfigFor(name), { mode: 0o600 });
   }

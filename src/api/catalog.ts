@@ -3,7 +3,7 @@
  * prompts and docs all read the same lists. Live checks (is the region enabled for this account, is the
  * instance type offered there) happen in each provider's preflight before any mutation.
  */
-import type { ClusterType, Distribution, Provider } from './types.js';
+import type { ClusterType, Provider } from './types.js';
 
 export const REGIONS: Record<Exclude<Provider, 'ssh'>, readonly string[]> = {
   aws: [
@@ -67,34 +67,78 @@ export const PROVIDER_TYPES: Record<Provider, readonly ClusterType[]> = {
   ssh: ['selfmanaged'],
 };
 
-/** Kubernetes minor versions ksctl knows how to install or request, newest first. */
-export const KUBERNETES_VERSIONS = {
-  selfmanaged: ['1.32', '1.31', '1.30', '1.29'],
-  aws: ['1.32', '1.31', '1.30', '1.29'],
-  azure: ['1.32', '1.31', '1.30', '1.29'],
-  gcp: ['1.32', '1.31', '1.30', '1.29'],
-  local: ['1.32', '1.31', '1.30', '1.29'],
+/**
+ * The Kubernetes versions ksctl offers, kept here only (docs/versions.md is generated from it).
+ * Checked against upstream on KUBERNETES_CHECKED: kubernetes.io's supported releases, k3s's release
+ * channels (https://update.k3s.io/v1-release/channels: one channel per minor, named `v1.36`), the
+ * per-minor kubeadm package repositories (pkgs.k8s.io/core:/stable:/v1.36/deb/) and kind's latest
+ * release notes. Re-check when upstream releases a minor (about every four months).
+ */
+export const KUBERNETES_CHECKED = '2026-12-07';
+
+/**
+ * Self-managed (k3s, kubeadm): the minors upstream supports, newest first. A minor installs the newest
+ * patch of that minor at install time; the version actually installed is read back from each machine.
+ */
+export const SELF_MANAGED_MINORS = ['1.37', '1.36', '1.35'] as const;
+
+/** The newest upstream patch on KUBERNETES_CHECKED (for docs and examples; never pinned by ksctl). */
+export const NEWEST_KUBERNETES_PATCH = 'v1.37.2';
+
+/** Self-managed default: the newest supported minor. Managed clusters default to the cloud's own. */
+export const DEFAULT_KUBERNETES_VERSION: string = SELF_MANAGED_MINORS[0];
+
+/** k3s's channel server: `<url>/<channel>` redirects to the newest release of that channel. */
+export const K3S_CHANNEL_URL = 'https://update.k3s.io/v1-release/channels';
+
+/** kubeadm's package repository for a minor: it holds only that minor's patches. */
+export function kubeadmPackageRepo(minor: string): string {
+  return `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
+}
+
+/**
+ * kind (its latest release on KUBERNETES_CHECKED): with no version ksctl passes no `--image`, so kind
+ * uses its own default; a minor maps to this release's image for it (digest-pinned, as kind asks);
+ * a full version `1.36.4` asks for `kindest/node:v1.36.4`.
+ */
+export const KIND = {
+  release: 'v0.33.0',
+  defaultImage: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+  images: {
+    '1.37': 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+    '1.36': 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+    '1.35': 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0',
+  } as Record<string, string>,
 } as const;
 
-export const DEFAULT_KUBERNETES_VERSION = '1.31';
+/** What a managed create says before the cloud was asked (dry run, no credentials). */
+export const CLOUD_DEFAULT_VERSION = "the cloud's default (resolved at create)";
 
-/** Full patch versions each distribution installs for a minor version (pinned, recorded in state). */
-export const DISTRIBUTION_VERSIONS: Record<Distribution, Record<string, string>> = {
-  k3s: { '1.32': 'v1.32.3+k3s1', '1.31': 'v1.31.7+k3s1', '1.30': 'v1.30.11+k3s1', '1.29': 'v1.29.15+k3s1' },
-  kubeadm: { '1.32': '1.32.3', '1.31': '1.31.7', '1.30': '1.30.11', '1.29': '1.29.15' },
-};
+/** `1.36` or `1.36.2` (a leading `v` is accepted): the only forms ksctl takes. */
+export const VERSION_FORM = /^v?\d+\.\d+(\.\d+)?$/;
 
-/** kind node images by Kubernetes minor (kind v0.27 release notes). */
-export const KIND_NODE_IMAGES: Record<string, string> = {
-  '1.32': 'kindest/node:v1.32.2',
-  '1.31': 'kindest/node:v1.31.6',
-  '1.30': 'kindest/node:v1.30.10',
-  '1.29': 'kindest/node:v1.29.14',
-};
+/** A full version (`1.36.2`, `v1.36.2`), as opposed to a minor. */
+export function isPatchVersion(version: string): boolean {
+  return /^v?\d+\.\d+\.\d+$/.test(version);
+}
 
-export function supportedVersions(provider: Provider, type: ClusterType): readonly string[] {
-  if (type === 'selfmanaged') return KUBERNETES_VERSIONS.selfmanaged;
-  return KUBERNETES_VERSIONS[provider as keyof typeof KUBERNETES_VERSIONS] ?? KUBERNETES_VERSIONS.selfmanaged;
+/**
+ * The minors the spec's version is checked against locally: self-managed the window; kind the minors
+ * its release has images for (any full version passes); the managed clouds none (their live list
+ * decides, in preflight).
+ */
+export function supportedVersions(provider: Provider, type: ClusterType): readonly string[] | undefined {
+  if (type === 'selfmanaged') return SELF_MANAGED_MINORS;
+  if (provider === 'local') return Object.keys(KIND.images);
+  return undefined;
+}
+
+/** Orders `1.9` before `1.10` (numeric per part; any suffix after the numbers is ignored). */
+export function byVersion(a: string, b: string): number {
+  const parts = (v: string) => (/^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v) ?? []).slice(1).map((x) => Number(x ?? 0));
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
 }
 
 /** `1.31.4` → `1.31`. */

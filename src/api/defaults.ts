@@ -51,7 +51,8 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     type,
     region: input.region ?? DEFAULT_REGION[provider] ?? '',
     ...(selfManaged ? { distribution: input.distribution ?? 'k3s' } : input.distribution ? { distribution: input.distribution } : {}),
-    kubernetesVersion: input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+    // Managed and kind: no version means the cloud's (kind's) own default, resolved at create.
+    ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: input.kubernetesVersion } : selfManaged ? { kubernetesVersion: DEFAULT_KUBERNETES_VERSION } : {}),
     controlPlane: {
       count: input.controlPlane?.count ?? (byo ? countOf('controlplane') : selfManaged ? 3 : 1),
       size: input.controlPlane?.size ?? sizes.controlplane,

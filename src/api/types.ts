@@ -112,8 +112,12 @@ export interface ClusterSpec {
   region: string;
   /** Only for self-managed clusters; managed ones run the cloud's own distribution. */
   distribution?: Distribution;
-  /** `1.31` or `1.31.4`: validated against what the provider/distribution offers. */
-  kubernetesVersion: string;
+  /**
+   * `1.36` (the newest patch at install time) or `1.36.2` (pinned). Self-managed: always set (default
+   * the newest supported minor). Managed and kind: unset means the cloud's (kind's) default, resolved
+   * at create and recorded in state (`versions.kubernetes`).
+   */
+  kubernetesVersion?: string;
   controlPlane: RoleSpec;
   workers: WorkerSpec;
   /** 0 = embedded etcd (k3s --cluster-init, kubeadm stacked). Odd and >= 3 otherwise. */

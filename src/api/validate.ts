@@ -3,7 +3,7 @@
  * says what would be valid. Runs before any cloud call or state write.
  */
 import { InputError } from '../errors.js';
-import { KUBERNETES_VERSIONS, PROVIDER_TYPES, REGIONS, minorOf, supportedVersions } from './catalog.js';
+import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
 
@@ -78,11 +78,15 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
     add('spec.distribution', 'applies to self-managed clusters only (managed clusters run the provider\'s own Kubernetes)');
   }
 
+  // Managed clouds: only the form here; the cloud's live list decides in preflight.
+  const version = spec.kubernetesVersion;
   const versions = supportedVersions(provider, spec.type);
-  if (!/^v?\d+\.\d+(\.\d+)?$/.test(spec.kubernetesVersion)) {
-    add('spec.kubernetesVersion', `"${spec.kubernetesVersion}" is not a version: use e.g. ${KUBERNETES_VERSIONS.selfmanaged[1]}`);
-  } else if (!versions.includes(minorOf(spec.kubernetesVersion))) {
-    add('spec.kubernetesVersion', `${spec.kubernetesVersion} is not offered: use one of ${versions.join(', ')}`);
+  if (version === undefined) {
+    if (selfManaged) add('spec.kubernetesVersion', `must be set: use one of ${SELF_MANAGED_MINORS.join(', ')}`);
+  } else if (!VERSION_FORM.test(version)) {
+    add('spec.kubernetesVersion', `"${version}" is not a version: use a minor such as ${SELF_MANAGED_MINORS[1]} or a patch such as ${NEWEST_KUBERNETES_PATCH.slice(1)}`);
+  } else if (versions && !versions.includes(minorOf(version)) && !(provider === 'local' && isPatchVersion(version))) {
+    add('spec.kubernetesVersion', `${version} is not offered: use one of ${versions.join(', ')}`);
   }
 
   // Counts.

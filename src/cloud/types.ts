@@ -43,6 +43,13 @@ interface ProviderBase {
 
 export interface ManagedCloud extends ProviderBase {
   readonly kind: 'managed';
+  /**
+   * The Kubernetes version to create: the spec's when the cloud offers it (else InputError, exit 2,
+   * naming what it offers), the cloud's own default when the spec has none. Read-only calls; after
+   * preflight it answers from what preflight learned. The manager records it in state. Undefined
+   * when only the create itself will tell (kind's default image).
+   */
+  resolveKubernetesVersion(ctx: StepContext): Promise<string | undefined>;
   /** Ordered, dependency-declared steps that bring the managed cluster and its node pools up. */
   createSteps(spec: ClusterSpec): Step[];
   /** The kubeconfig for the cluster (exec-plugin based where the cloud supports it). Secret. */

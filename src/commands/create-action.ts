@@ -1,4 +1,5 @@
 /** The work behind `create cluster`, loaded only when it runs. */
+import { CLOUD_DEFAULT_VERSION } from '../api/catalog.js';
 import { applyDefaults } from '../api/defaults.js';
 import { readClusterFile } from '../api/file.js';
 import { inputFromEnv, mergeInputs, type SpecInput } from '../api/input.js';
@@ -41,7 +42,8 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
     const { resources, plan } = await lifecycle.plan(spec);
     const steps = waves(plan.steps).map((wave, i) => ({ wave: i + 1, parallel: wave.map((s) => ({ id: s.id, title: s.title, needs: s.needs, ...(s.details ? { details: s.details } : {}) })) }));
     await printData(io, g.output, { spec, resources, steps }, () => {
-      const lines = [`Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`, '', 'Resources:'];
+      const version = spec.kubernetesVersion ?? (spec.provider === 'local' ? "kind's default node image" : CLOUD_DEFAULT_VERSION);
+      const lines = [`Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`, `Kubernetes: ${version}`, '', 'Resources:'];
       for (const r of resources) lines.push(`  ${r.kind.padEnd(18)} ${r.name}`);
       lines.push('', 'Steps (each wave runs in parallel once the previous ones it needs are done):');
       for (const w of steps) for (const s of w.parallel) lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);

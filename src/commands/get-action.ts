@@ -14,7 +14,8 @@ function summaryOf(s: ClusterState) {
     type: s.type,
     phase: s.phase,
     distribution: s.spec.distribution ?? null,
-    kubernetesVersion: s.versions.kubernetes ?? s.spec.kubernetesVersion,
+    // What runs (read back from the machines, or the version the cloud was asked for), else what was asked.
+    kubernetesVersion: s.versions.kubernetes ?? s.spec.kubernetesVersion ?? null,
     controlPlanes: s.spec.controlPlane.count,
     workers: s.spec.workers.count,
     context: s.kubeconfig?.context ?? null,
@@ -35,7 +36,7 @@ export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: C
           ['NAME', 'PROVIDER', 'REGION', 'TYPE', 'PHASE', 'VERSION', 'CP', 'WORKERS', 'AGE'],
           shown.map((c) => {
             const s = summaryOf(c);
-            return [s.name, s.provider, s.region, s.type, s.phase, String(s.kubernetesVersion), String(s.controlPlanes), String(s.workers), age(s.createdAt)];
+            return [s.name, s.provider, s.region, s.type, s.phase, s.kubernetesVersion ?? '-', String(s.controlPlanes), String(s.workers), age(s.createdAt)];
           }),
         ),
   );
@@ -46,6 +47,14 @@ function stepHistory(steps: StepRecord[]) {
   const latest = new Map<string, StepRecord & { attempts: number }>();
   for (const s of steps) latest.set(s.id, { ...s, attempts: (latest.get(s.id)?.attempts ?? 0) + 1 });
   return [...latest.values()];
+}
+
+/** `v1.37.2 (asked for 1.37)`: what runs first, then what was asked when that differs. */
+function kubernetesLine(s: ClusterState): string {
+  const asked = s.spec.kubernetesVersion;
+  const runs = s.versions.kubernetes;
+  if (!runs) return asked ?? s.versions.nodeImage ?? (s.type === 'managed' ? "the cloud's default (resolved at create)" : '-');
+  return asked && asked !== runs ? `${runs} (asked for ${asked})` : asked ? runs : `${runs} (the cloud's default)`;
 }
 
 export async function describeCluster(name: string, flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
@@ -61,14 +70,15 @@ export async function describeCluster(name: string, flags: SelectFlags, g: Globa
       `Region:       ${s.id.region}`,
       `Phase:        ${s.phase}`,
       ...(s.spec.distribution ? [`Distribution: ${s.spec.distribution}`] : []),
-      `Kubernetes:   ${s.versions.kubernetes ?? s.spec.kubernetesVersion}`,
+      `Kubernetes:   ${kubernetesLine(s)}`,
       `Context:      ${s.kubeconfig?.context ?? '-'}${s.kubeconfig?.server ? ` (${s.kubeconfig.server})` : ''}`,
       `Roles:        control planes ${s.spec.controlPlane.count}, workers ${s.spec.workers.count}${s.type === 'selfmanaged' ? `, etcd ${s.spec.etcd.count === 0 ? 'embedded' : s.spec.etcd.count}` : ''}`,
       `Created:      ${s.createdAt}`,
     ];
     if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
     if (machines.length) {
-      lines.push('', 'Machines:', renderTable(['NAME', 'ROLE', 'PUBLIC', 'PRIVATE', 'STATUS'], machines.map((m) => [m.name, m.role, m.publicAddress ?? '-', m.privateAddress ?? '-', m.status])).replace(/^/gm, '  '));
+      const rows = machines.map((m) => [m.name, m.role, m.publicAddress ?? '-', m.privateAddress ?? '-', m.status, m.installed ? `${m.installed.kubernetes} (${m.installed.distribution})` : '-']);
+      lines.push('', 'Machines:', renderTable(['NAME', 'ROLE', 'PUBLIC', 'PRIVATE', 'STATUS', 'INSTALLED'], rows).replace(/^/gm, '  '));
     }
     const resources = Object.entries(s.resources);
     if (resources.length) lines.push('', 'Resources:', renderTable(['KEY', 'KIND', 'ID'], resources.map(([k, r]) => [k, r.kind, r.id])).replace(/^/gm, '  '));

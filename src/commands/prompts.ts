@@ -2,7 +2,7 @@
  * Asking a person for what they did not give, then showing the summary and confirming. Only called
  * when the IoHost is interactive. @inquirer/prompts is loaded here and nowhere else.
  */
-import { PROVIDER_TYPES, REGIONS, SSH_DEFAULT_REGION, DEFAULT_REGION, DEFAULT_SIZES, supportedVersions, DEFAULT_KUBERNETES_VERSION } from '../api/catalog.js';
+import { PROVIDER_TYPES, REGIONS, SSH_DEFAULT_REGION, DEFAULT_REGION, DEFAULT_SIZES, supportedVersions, DEFAULT_KUBERNETES_VERSION, CLOUD_DEFAULT_VERSION } from '../api/catalog.js';
 import { applyDefaults } from '../api/defaults.js';
 import type { SpecInput } from '../api/input.js';
 import { checkName } from '../api/validate.js';
@@ -39,7 +39,16 @@ export async function promptForSpec(given: SpecInput): Promise<SpecInput> {
     }
     if (out.kubernetesVersion === undefined) {
       const versions = supportedVersions(provider, out.type!);
-      out.kubernetesVersion = await select({ message: 'Kubernetes version', choices: versions.map((v) => ({ value: v })), default: DEFAULT_KUBERNETES_VERSION });
+      if (selfManaged && versions) {
+        out.kubernetesVersion = await select({ message: 'Kubernetes version', choices: versions.map((v) => ({ value: v })), default: DEFAULT_KUBERNETES_VERSION });
+      } else {
+        // Managed and kind: the cloud's (kind's) own default unless another is chosen.
+        const cloudDefault = provider === 'local' ? "kind's default" : "the cloud's default";
+        const picked = versions
+          ? await select({ message: 'Kubernetes version', choices: [{ name: cloudDefault, value: '' }, ...versions.map((v) => ({ value: v }))], default: '' })
+          : (await input({ message: `Kubernetes version (empty: ${cloudDefault})`, default: '' })).trim();
+        if (picked) out.kubernetesVersion = picked;
+      }
     }
     const defaults = applyDefaults(out);
     const sized = provider === 'aws' || provider === 'azure' || provider === 'gcp';
@@ -76,7 +85,7 @@ export function summary(spec: ClusterSpec): string {
     ['provider', `${spec.provider} (${spec.type})`],
     ['region', spec.region],
     ...(spec.distribution ? ([['distribution', spec.distribution]] as [string, string][]) : []),
-    ['kubernetes', spec.kubernetesVersion],
+    ['kubernetes', spec.kubernetesVersion ?? (spec.provider === 'local' ? "kind's default" : CLOUD_DEFAULT_VERSION)],
     ['control planes', `${spec.controlPlane.count}${spec.controlPlane.size ? ` × ${spec.controlPlane.size}` : ''}`],
     ['workers', `${spec.workers.count}${spec.workers.size ? ` × ${spec.workers.size}` : ''}${spec.workers.spot ? ' (spot)' : ''}`],
   ];

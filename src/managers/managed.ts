@@ -62,12 +62,24 @@ export class ManagedManager {
     try {
       if (h.state) assertSameSpec(h.state.spec, spec);
       const ctx = this.context(h, spec);
-      // Preflight before the first state write: a failure here leaves nothing behind.
-      if (!h.state) await provider.preflight(ctx);
-      if (!h.state) await h.save(newClusterState(spec));
+      // Preflight before the first state write: a failure here leaves nothing behind. The version
+      // the cloud will run (the spec's, checked against its live list, or its default) is recorded
+      // with the first write, so a re-run asks for the same one.
+      if (!h.state) {
+        await provider.preflight(ctx);
+        const version = await provider.resolveKubernetesVersion(ctx);
+        const state = newClusterState(spec);
+        if (version) state.versions.kubernetes = version;
+        if (spec.kubernetesVersion) state.versions.requested = spec.kubernetesVersion;
+        await h.save(state);
+      }
       this.deps.attachLogFile?.(h.logFile);
-      const { plan } = await this.plan(spec);
-      await recordedRun(h, this.deps.command, 'creating', 'ready', (run) => runPlan(plan, ctx, { run, concurrency: this.deps.concurrency, onEvent: this.deps.onEvent }));
+      // The steps ask the cloud for the recorded version; the state's spec stays as the user wrote it.
+      const recorded = spec.kubernetesVersion ?? h.state?.versions.kubernetes;
+      const runSpec: ClusterSpec = recorded && spec.provider !== 'local' ? { ...spec, kubernetesVersion: recorded } : spec;
+      const runCtx = this.context(h, runSpec);
+      const { plan } = await this.plan(runSpec);
+      await recordedRun(h, this.deps.command, 'creating', 'ready', (run) => runPlan(plan, runCtx, { run, concurrency: this.deps.concurrency, onEvent: this.deps.onEvent }));
     } finally {
       h.release();
     }

@@ -62,6 +62,11 @@ export interface Machine {
   size?: string;
   zone?: string;
   spot?: boolean;
+  /**
+   * What the node runs, read back from the machine after it joined (not what was asked for):
+   * `kubernetes` from the kubelet / k3s (`v1.36.2`), `distribution` the k3s or kubeadm release.
+   */
+  installed?: { kubernetes: string; distribution: string; readAt: string };
   status: 'pending' | 'running' | 'bootstrapped' | 'removing' | 'failed';
 }
 

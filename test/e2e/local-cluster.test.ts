@@ -7,6 +7,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { KIND } from '../../src/api/catalog.js';
+// @ts-expect-error plain JS module without types
+import { DEFAULT_IMAGE as KIND_STANDIN_DEFAULT_IMAGE } from '../standins/kind/lib/config.mjs';
 
 const OTHER_KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -72,7 +75,12 @@ describe('local cluster lifecycle', () => {
       ['kind/cluster', 'done'],
       ['kubeconfig', 'done'],
     ]);
-    expect(describedJson.versions.kubernetes).toMatch(/^1\.31\./);
+    // No version asked for: kind used its own default node image (no --image), and ksctl says so
+    // instead of claiming a version it did not see.
+    expect(describedJson.versions).toEqual({ nodeImage: "kind's default node image" });
+    const kindDev = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-dev.json'), 'utf8')) as { nodes: { image: string }[] };
+    expect(kindDev.nodes.map((n) => n.image)).toEqual(Array(3).fill(KIND_STANDIN_DEFAULT_IMAGE));
+    expect(described.stdout).toMatch(/Kubernetes:\s+kind's default node image/);
 
     // Flip away with kubectl, then back with ksctl switch.
     expect((await kubectl(['config', 'use-context', 'prod'], sb.env)).code).toBe(0);
@@ -99,7 +107,13 @@ describe('local cluster lifecycle', () => {
     writeFileSync(b, OTHER_KUBECONFIG.replace(/prod/g, 'stage'));
     const env = { ...sb.env, KUBECONFIG: `${a}:${b}` };
 
-    expect((await ksctl(['create', 'cluster', 'one', '--provider', 'local', '--no-switch'], env)).code).toBe(0);
+    expect((await ksctl(['create', 'cluster', 'one', '--provider', 'local', '--no-switch', '--k8s-version', '1.36'], env)).code).toBe(0);
+    // A minor: the image kind's release lists for it, digest-pinned; recorded with its version.
+    const kindOne = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-one.json'), 'utf8')) as { nodes: { image: string }[] };
+    expect(kindOne.nodes.map((n) => n.image)).toEqual([KIND.images['1.36']]);
+    const one = JSON.parse((await ksctl(['get', 'cluster', 'one', '-o', 'json'], env)).stdout) as { kubernetesVersion: string; versions: Record<string, string> };
+    expect(one.versions).toEqual({ requested: '1.36', kubernetes: 'v1.36.4', nodeImage: KIND.images['1.36'] });
+    expect(one.kubernetesVersion).toBe('v1.36.4');
     // New entries go to the first file; nobody's current-context moved.
     expect(readFileSync(a, 'utf8')).toContain('ksctl-local-local-one');
     expect(readFileSync(b, 'utf8')).not.toContain('ksctl-local-local-one');

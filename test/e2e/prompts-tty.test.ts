@@ -38,7 +38,7 @@ describe('prompts in a terminal', () => {
     // aws, azure, gcp, local, ssh: local is the fourth.
     term.send('Down', 'Down', 'Down', 'Enter');
     await term.waitFor(/Kubernetes version/);
-    term.send('Down', 'Enter'); // 1.31 is the default; one down is 1.30
+    term.send('Down', 'Enter'); // kind's default comes first; one down is the newest minor, 1.37
     await term.waitFor(/Control planes/);
     term.send('Enter'); // default 1
     await term.waitFor(/Workers/);
@@ -46,7 +46,7 @@ describe('prompts in a terminal', () => {
     term.send('Enter');
     const summary = await term.waitFor(/Create cluster dev\?/);
     expect(summary).toMatch(/provider\s+local \(managed\)/);
-    expect(summary).toMatch(/kubernetes\s+1\.30/);
+    expect(summary).toMatch(/kubernetes\s+1\.37/);
     expect(summary).toMatch(/workers\s+2/);
     term.type('y');
     term.send('Enter');
@@ -54,7 +54,7 @@ describe('prompts in a terminal', () => {
     expect(done).toContain('Cluster dev is ready');
     expect(done).toContain('[exit 0]');
     const state = JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/local/local/dev/state.json'), 'utf8')) as { spec: { kubernetesVersion: string; workers: { count: number } } };
-    expect(state.spec.kubernetesVersion).toBe('1.30');
+    expect(state.spec.kubernetesVersion).toBe('1.37');
     expect(state.spec.workers.count).toBe(2);
   });
 
@@ -66,7 +66,7 @@ describe('prompts in a terminal', () => {
   });
 
   it('answering no at the confirmation creates nothing', async () => {
-    term.start(`${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.31 --control-planes 1 --workers 0`, ttyEnv());
+    term.start(`${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.36 --control-planes 1 --workers 0`, ttyEnv());
     await term.waitFor(/Create cluster dev\?/);
     term.type('n');
     term.send('Enter');

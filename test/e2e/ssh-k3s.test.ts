@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
-import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
+import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
 let sb: Sandbox;
@@ -80,12 +80,22 @@ describe('ssh provider, k3s, external etcd', () => {
   });
 
   it('describes machines, versions and every step', async () => {
-    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; status: string; hostKeys: string[] }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; role: string; status: string; hostKeys: string[]; installed?: { kubernetes: string; distribution: string } }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
     expect(d.phase).toBe('ready');
     expect(d.machines).toHaveLength(8);
     expect(d.machines.every((m) => m.status === 'bootstrapped' && m.hostKeys.length === 1)).toBe(true);
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
-    expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'k3s' });
+    // Asked for the minor; the machines run the newest patch the channel named, read back from each.
+    const k3s = upstreamRelease('k3s-channel', `v${TEST_MINOR}`);
+    const kube = k3s.split('+')[0]!;
+    expect(d.versions).toMatchObject({ requested: TEST_MINOR, kubernetes: kube, k3s, distribution: 'k3s' });
+    const nodes = d.machines.filter((m) => m.role === 'controlplane' || m.role === 'worker');
+    expect(nodes).toHaveLength(4);
+    for (const m of nodes) expect(m.installed, m.name).toMatchObject({ kubernetes: kube, distribution: k3s });
+    expect(d.machines.filter((m) => m.installed === undefined).map((m) => m.role).sort()).toEqual(['etcd', 'etcd', 'etcd', 'loadbalancer']);
+    const text = (await ksctl(['get', 'cluster', 'ha'], sb.env)).stdout;
+    expect(text).toContain(`Kubernetes:   ${kube} (asked for ${TEST_MINOR})`);
+    expect(text).toMatch(new RegExp(`w-1 .* bootstrapped +${kube.replace(/\./g, '\\.')} \\(${k3s.replace(/[.+]/g, '\\$&')}\\)`));
   });
 
   it('joined servers and agents pin the cluster CA with the K10 hash from the first server', async () => {

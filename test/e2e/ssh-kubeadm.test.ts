@@ -14,7 +14,7 @@ import { REMINT_AFTER_MS } from '../../src/distro/controllers/kubeadm.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
-import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
+import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
 let sb: Sandbox;
@@ -100,8 +100,10 @@ describe('ssh provider, kubeadm, external etcd', () => {
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
     const wide = await kubectl(['get', 'nodes', '-o', 'wide'], sb.env);
-    expect(wide.stdout).toMatch(/cp-1\s+Ready\s+control-plane\s+\S+\s+v1\.31\.7/);
-    expect(wide.stdout).toMatch(/w-0\s+Ready\s+<none>\s+\S+\s+v1\.31\.7/);
+    // The kubelets run the newest release of the minor's repository (what apt installed there).
+    const kube = upstreamRelease('kubernetes-repo', TEST_MINOR).replace(/\./g, '\\.');
+    expect(wide.stdout).toMatch(new RegExp(`cp-1\\s+Ready\\s+control-plane\\s+\\S+\\s+${kube}\\s`));
+    expect(wide.stdout).toMatch(new RegExp(`w-0\\s+Ready\\s+<none>\\s+\\S+\\s+${kube}\\s`));
     expect(readFileSync(secret('kubeconfig'), 'utf8')).toContain(`https://${lb().address}:6443`);
   });
 
@@ -109,7 +111,7 @@ describe('ssh provider, kubeadm, external etcd', () => {
     for (const h of set.hosts.slice(4, 8)) {
       const toml = (await h.exec('cat /etc/containerd/config.toml')).stdout;
       expect(toml).toMatch(/SystemdCgroup = true/);
-      expect(toml).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+      expect(toml).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
       expect((await h.exec('systemctl is-active containerd kubelet')).stdout.split('\n').slice(0, 2)).toEqual(['active', 'active']);
     }
     const ds = await kubectl(['get', 'daemonset', '-n', 'kube-flannel', 'kube-flannel-ds', '-o', 'json'], sb.env);
@@ -120,12 +122,19 @@ describe('ssh provider, kubeadm, external etcd', () => {
   });
 
   it('describes machines, versions and every step', async () => {
-    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; status: string; hostKeys: string[] }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; role: string; status: string; hostKeys: string[]; installed?: { kubernetes: string; distribution: string } }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
     expect(d.phase).toBe('ready');
     expect(d.machines).toHaveLength(8);
     expect(d.machines.every((m) => m.status === 'bootstrapped' && m.hostKeys.length === 1)).toBe(true);
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
-    expect(d.versions).toMatchObject({ kubernetes: '1.31', distribution: 'kubeadm' });
+    // Asked for the minor; the per-minor repository's newest release is what kubeadm and the kubelet run.
+    const kube = upstreamRelease('kubernetes-repo', TEST_MINOR);
+    expect(d.versions).toMatchObject({ requested: TEST_MINOR, kubernetes: kube, kubeadm: kube, distribution: 'kubeadm' });
+    const nodes = d.machines.filter((m) => m.role === 'controlplane' || m.role === 'worker');
+    expect(nodes).toHaveLength(4);
+    for (const m of nodes) expect(m.installed, m.name).toMatchObject({ kubernetes: kube, distribution: kube });
+    const text = (await ksctl(['get', 'cluster', 'ha'], sb.env)).stdout;
+    expect(text).toContain(`Kubernetes:   ${kube} (asked for ${TEST_MINOR})`);
   });
 
   it('removes a worker (drained, deleted, kubeadm reset) and adds it back', async () => {

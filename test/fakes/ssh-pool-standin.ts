@@ -40,6 +40,9 @@ const ADMIN_KUBECONFIGS = ['/etc/rancher/k3s/k3s.yaml', '/etc/kubernetes/admin.c
 /** What the scripts whose output ksctl reads would print on a real host. */
 const SCRIPT_STDOUT: Record<string, string> = {
   'k3s-ca-hash': `ca-hash ${'5a'.repeat(32)}\n`, // the cluster CA's sha256 from the server token
+  // The version read-back after a node joined (what `k3s --version` / kubeadm and the kubelet report).
+  'k3s-version': 'kubernetes-version distribution v1.37.2+k3s1\nkubernetes-version kubernetes v1.37.2\n',
+  'kubeadm-version': 'kubernetes-version distribution v1.37.2\nkubernetes-version kubernetes v1.37.2\n',
 };
 
 function adminKubeconfig(machine: string): string {

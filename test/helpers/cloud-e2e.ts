@@ -17,7 +17,7 @@ import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
-import { airgapDir } from './ssh-cluster.js';
+import { airgapDir, TEST_MINOR } from './ssh-cluster.js';
 
 /** A cluster's machines: [etcd, control planes, workers] (plus one load balancer). */
 export type Shape = readonly [etcd: number, controlPlanes: number, workers: number];
@@ -97,7 +97,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
       type: 'selfmanaged',
       region: o.region,
       distribution: 'k3s',
-      kubernetesVersion: '1.31',
+      kubernetesVersion: TEST_MINOR,
       loadBalancer: { size: o.sizes.loadBalancer },
       etcd: { count: etcd, size: o.sizes.etcd },
       controlPlane: { count: cps, size: o.sizes.controlPlane },

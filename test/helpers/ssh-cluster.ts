@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { kubeadmPackageRepo } from '../../src/api/catalog.js';
 import type { Role } from '../../src/api/types.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import type { KeyPair, TestHost } from '../hosts/harness.js';
@@ -22,6 +23,16 @@ export interface ClusterFileOptions {
   pinHostKeys?: boolean;
   hostKeys?: string[];
   user?: string;
+  /** Default: the minor TEST_MINOR (installs its newest patch). */
+  kubernetesVersion?: string;
+}
+
+/** The minor the SSH e2e clusters ask for; what it installs is read back from the machines. */
+export const TEST_MINOR = '1.37';
+
+/** What the stand-in upstream feeds name for a k3s channel or a kubeadm per-minor repository. */
+export function upstreamRelease(kind: 'k3s-channel' | 'kubernetes-repo', name: string): string {
+  return execFileSync('sh', [path.join(ROOT, 'test/standins/upstream/upstream.sh'), kind, name], { encoding: 'utf8' }).trim();
 }
 
 export function roleNames(roles: Role[]): string[] {
@@ -41,7 +52,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       provider: 'ssh',
       type: 'selfmanaged',
       distribution: o.distribution,
-      kubernetesVersion: '1.31',
+      kubernetesVersion: o.kubernetesVersion ?? TEST_MINOR,
       controlPlane: { count: count('controlplane') },
       workers: { count: count('worker') },
       etcd: { count: count('etcd') },
@@ -60,11 +71,13 @@ export function clusterFile(o: ClusterFileOptions): string {
 
 /**
  * The air-gap directory: k3s stand-in "binary" + install script stand-in (names the k3s scripts
- * expect), the etcd tarball, and the flannel manifest stand-in for kubeadm clusters.
+ * expect), the etcd tarball, and the flannel manifest stand-in for kubeadm clusters. The k3s binary
+ * is the release a user downloading for `k3sVersion` gets: by default the newest of the TEST_MINOR
+ * channel (what the stand-in channel server names).
  */
-export function airgapDir(dir: string): string {
+export function airgapDir(dir: string, k3sVersion = upstreamRelease('k3s-channel', `v${TEST_MINOR}`)): string {
   mkdirSync(dir, { recursive: true });
-  execFileSync('sh', [path.join(ROOT, 'test/standins/k3s/make-binary.sh'), path.join(dir, 'k3s'), 'v1.31.7+k3s1']);
+  execFileSync('sh', [path.join(ROOT, 'test/standins/k3s/make-binary.sh'), path.join(dir, 'k3s'), k3sVersion]);
   copyFileSync(path.join(ROOT, 'test/standins/k3s/install.sh'), path.join(dir, 'k3s-install.sh'));
   // etcd for air-gapped machines: a release-style tarball of the real Debian etcd binaries.
   const stage = path.join(dir, '.etcd-stage', 'etcd-v3.4-linux-amd64');
@@ -200,12 +213,16 @@ spec:
 
 /**
  * Air-gapped kubeadm accepts preinstalled packages: put the kubeadm + kubelet and containerd stand-ins
- * on each host (what `apt-get install kubeadm kubelet containerd` leaves behind). `env`: stand-in knobs
- * baked into the installed kubeadm (e.g. KUBEADM_STANDIN_DISCOVERY_TIMEOUT).
+ * on each host (what `apt-get install kubeadm kubelet containerd` leaves behind). Without `version`,
+ * as an operator would: the per-minor repository of `minor` (default TEST_MINOR) is configured and its
+ * newest release installed. `env`: stand-in knobs baked into the installed kubeadm (e.g.
+ * KUBEADM_STANDIN_DISCOVERY_TIMEOUT).
  */
-export async function preinstallKubeadmPackages(hosts: TestHost[], opts: { version?: string; env?: Record<string, string> } = {}): Promise<void> {
+export async function preinstallKubeadmPackages(hosts: TestHost[], opts: { version?: string; minor?: string; env?: Record<string, string> } = {}): Promise<void> {
   const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join('');
-  const cmd = `${env}sh ${path.join(ROOT, 'test/standins/kubeadm/install-packages.sh')} ${opts.version ?? 'v1.31.7'} && sh ${path.join(ROOT, 'test/standins/containerd/install.sh')}`;
+  const repo = `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${kubeadmPackageRepo(opts.minor ?? TEST_MINOR)} /`;
+  const source = opts.version ? '' : `mkdir -p /etc/apt/sources.list.d && echo '${repo}' > /etc/apt/sources.list.d/kubernetes.list && `;
+  const cmd = `${source}${env}sh ${path.join(ROOT, 'test/standins/kubeadm/install-packages.sh')} ${opts.version ?? ''} && sh ${path.join(ROOT, 'test/standins/containerd/install.sh')}`;
   await Promise.all(
     hosts.map(async (h) => {
       const r = await h.exec(cmd);

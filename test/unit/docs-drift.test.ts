@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
 // @ts-expect-error plain JS module without types
-const gen = (await import('../../scripts/gen-docs.mjs')) as { commandReference(): string; clusterFileReference(): string };
+const gen = (await import('../../scripts/gen-docs.mjs')) as { commandReference(): string; clusterFileReference(): string; versionsReference(): string };
 
 describe('docs', () => {
   it.each([
     ['docs/commands.md', () => gen.commandReference()],
     ['docs/cluster-file.md', () => gen.clusterFileReference()],
+    ['docs/versions.md', () => gen.versionsReference()],
   ])('%s is up to date (run `npm run docs`)', (file, make) => {
     expect(readFileSync(path.join(ROOT, file), 'utf8')).toBe(make());
   });

@@ -45,7 +45,7 @@ export const ClusterFileSpecSchema = z
     type: z.enum(CLUSTER_TYPES).describe('managed (EKS/AKS/GKE/kind) or selfmanaged (ksctl installs k3s/kubeadm)'),
     region: z.string().describe('Cloud region; "local" for kind; a free label for ssh'),
     distribution: z.enum(DISTRIBUTIONS).describe('Self-managed only: k3s or kubeadm'),
-    kubernetesVersion: z.string().describe('Kubernetes version, "1.31" or "1.31.7"'),
+    kubernetesVersion: z.string().describe('Kubernetes version: a minor ("1.36", the newest patch at install time) or a patch ("1.36.2"); unset: self-managed the newest supported minor, managed the cloud\'s default (see docs/versions.md)'),
     controlPlane: RoleSchema.describe('Control plane machines (self-managed, local)'),
     workers: RoleSchema.extend({ spot: z.boolean().describe('Use spot / preemptible capacity') })
       .partial()

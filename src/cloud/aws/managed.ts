@@ -3,7 +3,9 @@
  * kubeconfig with the `aws eks get-token` exec plugin; and a destroy in reverse order that sweeps
  * by state and by name+tag.
  */
+import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
 import type { ClusterSpec } from '../../api/types.js';
+import { memoVersion } from '../common/version.js';
 import { InputError, ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
@@ -12,7 +14,7 @@ import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota } from '.
 import { checkVpcCidr } from './cidr.js';
 import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
-import { checkEksName, checkEksVersion } from './eks/checks.js';
+import { checkEksName, resolveEksVersion } from './eks/checks.js';
 import { eksKubeconfig } from './eks/kubeconfig.js';
 import { deleteNodegroups, ensureNodegroup, nodePools, scaleNodegroup } from './eks/nodegroups.js';
 import { deleteRole, ensureRole } from './eks/roles.js';
@@ -53,7 +55,7 @@ export class AwsManaged implements ManagedCloud {
     const a = this.ctxOf(ctx);
     a.log.debug(`AWS identity: ${await checkCredentials(a)}`);
     await checkRegion(a);
-    await checkEksVersion(a);
+    await this.resolveKubernetesVersion(ctx);
     const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
     await checkOfferings(a, pools.map((p, i) => ({ field: field(i), size: p.size })));
     const demand = (spot: boolean) => pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
@@ -66,6 +68,12 @@ export class AwsManaged implements ManagedCloud {
     await checkEksName(a);
   }
 
+  private versions = new Map<string, Promise<string>>();
+
+  resolveKubernetesVersion(ctx: StepContext): Promise<string> {
+    return memoVersion(this.versions, ctx.spec, () => resolveEksVersion(this.ctxOf(ctx)));
+  }
+
   plannedResources(spec: ClusterSpec): PlannedResource[] {
     return [
       { kind: 'aws:iam-role', name: iamRoleName(spec, 'cluster') },
@@ -74,7 +82,7 @@ export class AwsManaged implements ManagedCloud {
       { kind: 'aws:subnet', name: `ksctl-${spec.name}-<zone>`, details: { count: '2-3, one per zone' } },
       { kind: 'aws:internet-gateway', name: `ksctl-${spec.name}` },
       { kind: 'aws:route-table', name: `ksctl-${spec.name}` },
-      { kind: 'aws:eks-cluster', name: spec.name, details: { version: spec.kubernetesVersion } },
+      { kind: 'aws:eks-cluster', name: spec.name, details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION } },
       ...nodePools(spec).map((p) => ({ kind: 'aws:eks-nodegroup', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
     ];
   }
@@ -111,7 +119,7 @@ export class AwsManaged implements ManagedCloud {
         title: `Create EKS cluster ${spec.name}`,
         needs: ['eks/iam-cluster-role', 'eks/network'],
         target: spec.name,
-        details: { version: spec.kubernetesVersion },
+        details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION },
         run: async (ctx) => void (await ensureEksCluster(this.ctxOf(ctx), await this.publicCidrs(ctx))),
       },
     ];

@@ -3,7 +3,7 @@
  * spec's worker pools (spot pools: scaleSetPriority Spot, evictionPolicy Delete), all in the PUT
  * that creates the cluster, so one long-running operation brings everything up.
  */
-import { minorOf } from '../../api/catalog.js';
+import { byVersion, minorOf } from '../../api/catalog.js';
 import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
 import { InputError, ProviderError } from '../../errors.js';
 import { ensureArm } from './arm.js';
@@ -48,17 +48,26 @@ export function checkPoolNames(spec: ClusterSpec): void {
   });
 }
 
-/** The spec's version (`1.31` or `1.31.4`) must be one AKS offers in the region (not preview). */
-export async function checkAksVersion(a: AzCtx): Promise<void> {
+/**
+ * The AKS version to create, from listKubernetesVersions (previews excluded): the spec's minor or
+ * patch when AKS offers it in the region, AKS's default (`isDefault`) when the spec has none.
+ */
+export async function resolveAksVersion(a: AzCtx): Promise<string> {
   const offered = (await a.api.kubernetesVersions(a.spec.region)).filter((v) => v.version && !v.isPreview);
-  const want = a.spec.kubernetesVersion;
-  const minor = offered.find((v) => v.version === minorOf(want));
-  const ok = minor && (want === minorOf(want) || Object.keys(minor.patchVersions ?? {}).includes(want));
-  if (!ok) {
-    throw new InputError(`AKS in ${a.spec.region} does not offer Kubernetes ${want}`, ['spec.kubernetesVersion'], {
-      hint: `available: ${offered.map((v) => v.version).sort().reverse().join(', ')}`,
-    });
+  const minors = offered.map((v) => v.version!).sort(byVersion).reverse();
+  const want = a.spec.kubernetesVersion?.replace(/^v/, '');
+  const field = ['spec.kubernetesVersion'];
+  if (want === undefined) {
+    const chosen = offered.find((v) => v.isDefault)?.version ?? minors[0];
+    if (!chosen) throw new InputError(`AKS in ${a.spec.region} offers no Kubernetes version`, field);
+    return chosen;
   }
+  const minor = offered.find((v) => v.version === minorOf(want));
+  const patches = Object.keys(minor?.patchVersions ?? {}).sort(byVersion).reverse();
+  if (minor && (want === minorOf(want) || patches.includes(want))) return want;
+  throw new InputError(`AKS in ${a.spec.region} does not offer Kubernetes ${want}`, field, {
+    hint: minor ? `${minorOf(want)} patches: ${patches.join(', ')}` : `available: ${minors.join(', ')}`,
+  });
 }
 
 function clusterBody(a: AzCtx): ArmResource {

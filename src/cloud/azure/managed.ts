@@ -1,8 +1,10 @@
 /** Managed clusters on AKS: a resource group and one AKS cluster with its node pools. */
+import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
 import type { ClusterSpec } from '../../api/types.js';
+import { memoVersion } from '../common/version.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
-import { aksDemand, aksKubeconfig, checkAksVersion, checkPoolNames, ensureAks, poolName, workerPools } from './aks.js';
+import { aksDemand, aksKubeconfig, resolveAksVersion, checkPoolNames, ensureAks, poolName, workerPools } from './aks.js';
 import { checkInput, checkQuota, checkSizes, withCredentials } from './checks.js';
 import { ApiCache, azCtx, subscriptionOf, type AzCtx } from './context.js';
 import { aksName, resourceGroupName } from './naming.js';
@@ -33,9 +35,15 @@ export class AzureManaged implements ManagedCloud {
     subscriptionOf(ctx.spec, this.runtime);
     const a = this.ctxOf(ctx);
     const existing = await withCredentials(() => ownedGroup(a));
-    await checkAksVersion(a);
+    await this.resolveKubernetesVersion(ctx);
     const skus = await checkSizes(a, demand);
     if (!existing) await checkQuota(a, demand, skus);
+  }
+
+  private versions = new Map<string, Promise<string>>();
+
+  resolveKubernetesVersion(ctx: StepContext): Promise<string> {
+    return memoVersion(this.versions, ctx.spec, () => resolveAksVersion(this.ctxOf(ctx)));
   }
 
   plannedResources(spec: ClusterSpec): PlannedResource[] {
@@ -45,7 +53,7 @@ export class AzureManaged implements ManagedCloud {
         kind: 'azure:aks-cluster',
         name: aksName(spec),
         details: {
-          version: spec.kubernetesVersion,
+          version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION,
           pools: ['system', ...workerPools(spec).map((p) => `${poolName(p.name)} ${p.count}× ${p.size}${p.spot ? ' spot' : ''}`)],
         },
       },

@@ -51,6 +51,7 @@ export interface Usage {
 export interface KubernetesVersion {
   version?: string;
   patchVersions?: Record<string, unknown>;
+  isDefault?: boolean;
   isPreview?: boolean;
 }
 

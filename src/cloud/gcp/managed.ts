@@ -3,6 +3,7 @@
  * getServerConfig) with its node pools, a kubeconfig using the `gke-gcloud-auth-plugin` exec entry,
  * and a destroy in reverse order (node pools → cluster → subnetwork → network).
  */
+import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
 import type { ClusterSpec } from '../../api/types.js';
 import { ConflictError, InputError, ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
@@ -65,11 +66,15 @@ export class GcpManaged implements ManagedCloud {
     }
   }
 
+  async resolveKubernetesVersion(ctx: StepContext): Promise<string> {
+    return (await this.versionOf(await this.session.ctxOf(ctx))).version;
+  }
+
   plannedResources(spec: ClusterSpec): PlannedResource[] {
     return [
       { kind: 'gcp:network', name: networkName(spec), details: { mode: 'custom' } },
       { kind: 'gcp:subnetwork', name: subnetName(spec), details: { cidr: spec.network.cidr } },
-      { kind: 'gcp:gke-cluster', name: spec.name, details: { version: spec.kubernetesVersion, location: spec.region } },
+      { kind: 'gcp:gke-cluster', name: spec.name, details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION, location: spec.region } },
       ...nodePools(spec).map((p) => ({ kind: 'gcp:gke-nodepool', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
     ];
   }
@@ -93,7 +98,7 @@ export class GcpManaged implements ManagedCloud {
         title: `Create GKE cluster ${spec.name}`,
         needs: ['gke/network'],
         target: spec.name,
-        details: { version: spec.kubernetesVersion },
+        details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION },
         run: async (ctx) => {
           const g = await this.session.ctxOf(ctx);
           const version = await this.versionOf(g);

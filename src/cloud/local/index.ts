@@ -11,7 +11,9 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import { runProgram, type RunResult } from '../../util/process.js';
 import { redact } from '../../util/redact.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
-import { kindClusterName, kindConfig, kindNodeImage } from './kind-config.js';
+import { imageVersion, kindClusterName, kindConfig, kindNodeImage } from './kind-config.js';
+
+const KIND_DEFAULT_IMAGE = "kind's default node image";
 
 const KIND_INSTALL = 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `go install sigs.k8s.io/kind@v0.27.0`)';
 const DOCKER_INSTALL = 'install and start Docker: https://docs.docker.com/engine/install/ (or `apt-get install docker.io`)';
@@ -41,7 +43,7 @@ function createStep(spec: ClusterSpec): Step {
     title: `Create kind cluster ${name}`,
     needs: [],
     target: name,
-    details: { image: kindNodeImage(spec), controlPlanes: spec.controlPlane.count, workers: spec.workers.count },
+    details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, controlPlanes: spec.controlPlane.count, workers: spec.workers.count },
     async run(ctx) {
       if (await clusterExists(ctx, name)) {
         // A cluster left by an interrupted create may be half-made: keep it only if it answers.
@@ -61,7 +63,8 @@ function createStep(spec: ClusterSpec): Step {
         await fs.writeFile(config, kindConfig(spec), { mode: 0o600 });
         // kind exports a kubeconfig on create; send it to a private scratch file, not the user's.
         const scratch = path.join(dir, 'kubeconfig');
-        const r = await kind(ctx, ['create', 'cluster', '--name', name, '--config', config, '--image', kindNodeImage(spec), '--kubeconfig', scratch, '--wait', '5m']);
+        const image = kindNodeImage(spec);
+        const r = await kind(ctx, ['create', 'cluster', '--name', name, '--config', config, ...(image ? ['--image', image] : []), '--kubeconfig', scratch, '--wait', '5m']);
         if (r.code !== 0) throw failure('create cluster', r);
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
@@ -74,7 +77,11 @@ function createStep(spec: ClusterSpec): Step {
 async function record(ctx: StepContext, name: string): Promise<void> {
   await ctx.cluster.update((s) => {
     s.resources['kind/cluster'] ??= { kind: 'kind-cluster', id: name, name, createdAt: new Date().toISOString() };
-    s.versions.kubernetes = kindNodeImage(s.spec).split(':v')[1] ?? s.spec.kubernetesVersion;
+    const image = kindNodeImage(s.spec);
+    s.versions.nodeImage = image ?? KIND_DEFAULT_IMAGE;
+    // No image asked for: kind chose its own default image, whose version ksctl does not assume.
+    const version = image && imageVersion(image);
+    if (version) s.versions.kubernetes = version;
   });
 }
 
@@ -92,8 +99,12 @@ export function createLocalProvider(): ManagedCloud {
         throw new PrerequisiteError(`Docker is not running: ${(d.stderr || d.stdout).trim().split('\n')[0] ?? ''}`, { hint: 'start the Docker daemon (e.g. `systemctl start docker`)' });
       }
     },
+    async resolveKubernetesVersion(ctx) {
+      const image = kindNodeImage(ctx.spec);
+      return image ? imageVersion(image) : undefined;
+    },
     plannedResources(spec): PlannedResource[] {
-      return [{ kind: 'kind-cluster', name: kindClusterName(spec), details: { image: kindNodeImage(spec), config: kindConfig(spec) } }];
+      return [{ kind: 'kind-cluster', name: kindClusterName(spec), details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, config: kindConfig(spec) } }];
     },
     createSteps: (spec) => [createStep(spec)],
     async kubeconfig(ctx) {

@@ -4,7 +4,7 @@
  * K10 token (over SSH, whose host key is pinned) and every join writes the full token, so a node never
  * trusts whatever answers at the load balancer's address.
  */
-import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sCaHashScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript } from '../scripts/k3s.js';
+import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sCaHashScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript, k3sVersionScript } from '../scripts/k3s.js';
 import { SECRET_ENV } from '../pki/names.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
 import { runScript } from '../runner.js';
@@ -49,6 +49,7 @@ export function k3sController(): DistroController {
       reading = read.catch(() => undefined); // a failed read fails its own join; the next one tries again
       return read;
     },
+    versionScript: k3sVersionScript,
     kubectl: (args) => `/usr/local/bin/k3s kubectl ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? k3sUninstallScript(),
   };

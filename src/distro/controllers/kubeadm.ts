@@ -5,7 +5,7 @@
  */
 import { SECRET_ENV, SECRET_NAMES } from '../pki/names.js';
 import { caCertHash } from '../pki/kubernetes.js';
-import { kubeadmInstallScript } from '../scripts/kubeadm-install.js';
+import { kubeadmInstallScript, kubeadmVersionScript } from '../scripts/kubeadm-install.js';
 import {
   KUBEADM_ADMIN_KUBECONFIG,
   kubeadmCniScript,
@@ -17,7 +17,7 @@ import {
 } from '../scripts/kubeadm.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
 import { runScript } from '../runner.js';
-import { airgapOf, commonUninstall, nodeInput } from './node-input.js';
+import { commonUninstall, nodeInput } from './node-input.js';
 import type { DistroController } from './types.js';
 import type { SecretStore } from '../../state/types.js';
 
@@ -35,7 +35,7 @@ export function kubeadmController(): DistroController {
   // Joins run in parallel and each asks for a fresh mint: one at a time, so the first mints and the
   // others see its record (concurrent mint scripts on CP0 race on the same config file).
   let minting: Promise<void> = Promise.resolve();
-  const install = (version: string, airgap: ReturnType<typeof airgapOf>) => kubeadmInstallScript({ kubernetesVersion: version, ...(airgap ? { airgap } : {}) });
+  const install = (input: ReturnType<typeof nodeInput>) => kubeadmInstallScript({ kubernetesVersion: input.kubernetesVersion, ...(input.airgap ? { airgap: input.airgap } : {}) });
   return {
     name: 'kubeadm',
     kubeconfigPath: KUBEADM_ADMIN_KUBECONFIG,
@@ -48,15 +48,15 @@ export function kubeadmController(): DistroController {
     },
     async initScripts(t, cp0) {
       const input = nodeInput(t, cp0);
-      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmInitScript(input), kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) })];
+      return [install(input), kubeadmInitScript(input), kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) })];
     },
     async joinControlPlaneScripts(t, cp, secrets) {
       const input = { ...nodeInput(t, cp), caCertHash: await hash(secrets) };
-      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmJoinControlPlaneScript(input)];
+      return [install(input), kubeadmJoinControlPlaneScript(input)];
     },
     async joinWorkerScripts(t, w, secrets) {
       const input = { ...nodeInput(t, w), caCertHash: await hash(secrets) };
-      return [install(t.spec.kubernetesVersion, input.airgap), kubeadmJoinWorkerScript(input)];
+      return [install(input), kubeadmJoinWorkerScript(input)];
     },
     prepareJoin(ctx, cp0, t, secretEnv) {
       const mint = minting.then(async () => {
@@ -70,6 +70,7 @@ export function kubeadmController(): DistroController {
       minting = mint.catch(() => undefined); // a failed mint fails its own join; the next one tries again
       return mint;
     },
+    versionScript: kubeadmVersionScript,
     kubectl: (args) => `kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? kubeadmResetScript({ purgePackages: false }),
   };

@@ -1,4 +1,5 @@
 /** The script inputs for a machine, derived from the topology (pure). */
+import { DEFAULT_KUBERNETES_VERSION } from '../../api/catalog.js';
 import { etcdUninstallScript } from '../scripts/etcd.js';
 import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
 import type { Machine } from '../../state/types.js';
@@ -14,7 +15,8 @@ export function nodeInput(t: Topology, m: Machine): NodeInput {
   const lbPublic = reachableAddress(t.loadBalancer);
   return {
     cluster: t.spec.name,
-    kubernetesVersion: t.spec.kubernetesVersion,
+    // Self-managed specs always carry a version after defaults; the fallback is that same default.
+    kubernetesVersion: t.spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
     node: { name: m.name, address: privateAddress(m) },
     loadBalancer: { address: lbPrivate, ...(lbPublic !== lbPrivate ? { publicAddress: lbPublic } : {}) },
     etcd: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),

@@ -34,6 +34,11 @@ export interface DistroController {
    * certificates expire). Runs on control plane 0.
    */
   prepareJoin(ctx: StepContext, cp0: SshSession, t: Topology, secretEnv: Record<string, string>): Promise<void>;
+  /**
+   * Reads back what is installed on a bootstrapped node: prints `kubernetes-version kubernetes v…` and
+   * `kubernetes-version distribution v…` (parseInstalledVersions).
+   */
+  versionScript(): Script;
   /** A kubectl command line usable on a control plane (admin credentials). */
   kubectl(args: string): string;
   uninstallScript(role: Machine['role']): Script;

@@ -9,7 +9,8 @@ import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
 import { HOST_STATE_DIR, assertName, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
 import { lbSans, validateNodeInput } from './node.js';
-import { resolveVersion } from './versions.js';
+import { installTarget, VERSION_LINE } from './versions.js';
+import { K3S_CHANNEL_URL } from '../../api/catalog.js';
 import { InputError } from '../../errors.js';
 import type { K3sJoinInput, NodeInput, Script, ScriptFile } from './types.js';
 
@@ -18,6 +19,8 @@ export const K3S_CONFIG_PATH = '/etc/rancher/k3s/config.yaml';
 export const K3S_TOKEN_PATH = '/etc/rancher/k3s/ksctl-token';
 /** Kubeconfig written by the server (server: https://127.0.0.1:6443); ksctl rewrites the server to the LB. */
 export const K3S_KUBECONFIG_PATH = '/etc/rancher/k3s/k3s.yaml';
+/** The k3s installer for channel installs (a pinned release fetches the installer of its own tag). */
+export const K3S_INSTALLER_URL = 'https://get.k3s.io';
 /** Where the install script is downloaded (online) or uploaded (air-gapped). */
 export const K3S_INSTALLER_PATH = `${HOST_STATE_DIR}/k3s/install.sh`;
 export const K3S_ETCD_DIR = '/etc/k3s/etcd';
@@ -81,7 +84,7 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
   if (input.caHash !== undefined && !/^[0-9a-f]{64}$/.test(input.caHash)) {
     throw new InputError(`caHash must be 64 lower-case hex digits (sha256), got ${JSON.stringify(input.caHash)}`, ['caHash']);
   }
-  const version = resolveVersion('k3s', input.kubernetesVersion);
+  const target = installTarget('k3s', input.kubernetesVersion);
   const service = role === 'agent' ? 'k3s-agent' : 'k3s';
   const external = role !== 'agent' && (input.etcd ?? []).length > 0;
   const timeout = input.timeoutSeconds ?? 600;
@@ -89,11 +92,14 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
   // A full token pins the cluster CA (the hash is public: only the password is secret).
   const tokenLine = input.caHash ? `printf 'K10${input.caHash}::server:%s\\n' "$${token}"` : `printf '%s\\n' "$${token}"`;
   const summed = [K3S_CONFIG_PATH, K3S_TOKEN_PATH, ...(external ? ['ca.crt', 'client.crt', 'client.key'].map((f) => `${K3S_ETCD_DIR}/${f}`) : [])];
-  const installerUrl = `https://raw.githubusercontent.com/k3s-io/k3s/${version.replace('+', '%2B')}/install.sh`;
+  const installerUrl = target.pinned ? `https://raw.githubusercontent.com/k3s-io/k3s/${target.pinned.replace('+', '%2B')}/install.sh` : K3S_INSTALLER_URL;
+  // A minor installs the newest patch of its channel (the installer asks the channel server); a
+  // pinned release exactly that one. Air-gapped: whatever was uploaded, if it is the right one.
+  const choose = target.pinned ? `INSTALL_K3S_VERSION=${shellQuote(target.pinned)}` : `INSTALL_K3S_CHANNEL=${shellQuote(`v${target.minor}`)} INSTALL_K3S_CHANNEL_URL=${shellQuote(K3S_CHANNEL_URL)}`;
   const installer = input.airgap
     ? [
         `  require_file ${K3S_BIN} ${K3S_INSTALLER_PATH}`,
-        `  if [ "$(installed_version)" != "$version" ]; then die "uploaded ${K3S_BIN} is $(installed_version), expected $version"; fi`,
+        `  installed_ok || die "uploaded ${K3S_BIN} is $(installed_version), expected $wanted"`,
       ]
     : [
         `  ensure_dir ${HOST_STATE_DIR}/k3s 0700`,
@@ -110,8 +116,11 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
     secretEnv: [token],
     files: k3sFiles(role, input),
     body: [
-      `version=${shellQuote(version)}`,
+      `wanted=${shellQuote(target.pinned ?? `v${target.minor} (newest patch)`)}`,
       `installed_version() { if [ -x ${K3S_BIN} ]; then ${K3S_BIN} --version | awk 'NR == 1 { print $3 }'; fi; }`,
+      target.pinned
+        ? `installed_ok() { [ "$(installed_version)" = ${shellQuote(target.pinned)} ]; }`
+        : `installed_ok() { case "$(installed_version)" in ${shellQuote(`v${target.minor}.`)}*) true ;; *) false ;; esac; }`,
       `ensure_dir /etc/rancher/k3s 0755`,
       // printf is a builtin: the token never appears on a command line.
       `${tokenLine} | write_file ${K3S_TOKEN_PATH} 0600 root:root`,
@@ -124,19 +133,20 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
         : []),
       `write_file ${K3S_CONFIG_PATH} 0600 root:root ${heredoc(config)}`,
       `sum=$(sum_files ${summed.join(' ')})`,
-      `if [ "$(installed_version)" = "$version" ] && systemctl is-active --quiet ${service}; then`,
+      `if installed_ok && systemctl is-active --quiet ${service}; then`,
       `  if needs_apply ${service} "$sum"; then`,
       '    log "configuration changed: restarting ' + service + '"',
       `    systemctl restart ${service}`,
       '  else',
-      `    log "k3s $version already running as ${service}"`,
+      `    log "k3s $(installed_version) already running as ${service}"`,
       '  fi',
       'else',
-      `  log "installing k3s $version (${service})"`,
+      `  log "installing k3s $wanted (${service})"`,
       ...installer,
       // K3S_* variables would be copied into the unit's env file: the token lives in token-file only.
-      `  env -u ${token} INSTALL_K3S_VERSION="$version" INSTALL_K3S_EXEC=${role === 'agent' ? 'agent' : 'server'} \\`,
-      `    INSTALL_K3S_FORCE_RESTART=true${input.airgap ? ' INSTALL_K3S_SKIP_DOWNLOAD=true' : ''} sh ${K3S_INSTALLER_PATH}`,
+      `  env -u ${token} ${input.airgap ? 'INSTALL_K3S_SKIP_DOWNLOAD=true' : choose} INSTALL_K3S_EXEC=${role === 'agent' ? 'agent' : 'server'} \\`,
+      `    INSTALL_K3S_FORCE_RESTART=true sh ${K3S_INSTALLER_PATH}`,
+      `  installed_ok || die "k3s $(installed_version) is installed, expected $wanted"`,
       'fi',
       `if ! ${ready}; then`,
       `  journalctl -u ${service} -n 40 --no-pager >&2 || true # diagnostics only`,
@@ -173,6 +183,20 @@ export function k3sCaHashScript(): Script {
       `hash=$(sed -n 's/^K10\\([0-9a-f]\\{64\\}\\)::.*$/\\1/p' ${K3S_SERVER_TOKEN_PATH})`,
       `[ -n "$hash" ] || die "${K3S_SERVER_TOKEN_PATH} holds no K10 token"`,
       'echo "ca-hash $hash"',
+    ],
+  });
+}
+
+/** Prints the versions installed on this machine (`kubernetes-version kubernetes|distribution v…`). */
+export function k3sVersionScript(): Script {
+  return makeScript({
+    name: 'k3s-version',
+    description: 'read the installed k3s version',
+    body: [
+      `v=$(${K3S_BIN} --version | awk 'NR == 1 { print $3 }')`,
+      `case "$v" in v*) ;; *) die "${K3S_BIN} --version printed no version" ;; esac`,
+      `echo "${VERSION_LINE} distribution $v"`,
+      `echo "${VERSION_LINE} kubernetes \${v%%+*}"`,
     ],
   });
 }

@@ -9,11 +9,13 @@ import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
 import { hostPort } from './common.js';
 import { lbSans, validateNodeInput } from './node.js';
-import { resolveVersion } from './versions.js';
+import { installTarget } from './versions.js';
 import type { KubeadmJoinInput, KubeadmNodeInput, NodeInput } from './types.js';
 
 export const TOKEN_PLACEHOLDER = '__KSCTL_KUBEADM_TOKEN__';
 export const CERT_KEY_PLACEHOLDER = '__KSCTL_KUBEADM_CERT_KEY__';
+/** Replaced on the machine by the installed kubeadm's own version (`kubeadm version -o short`). */
+export const VERSION_PLACEHOLDER = '__KSCTL_KUBERNETES_VERSION__';
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 export const DEFAULT_POD_SUBNET = '10.244.0.0/16';
 export const DEFAULT_SERVICE_SUBNET = '10.96.0.0/12';
@@ -45,9 +47,14 @@ function checkCidr(cidr: string, field: string): string {
   return cidr;
 }
 
-/** The pinned `v1.x.y` kubeadm installs. */
+/**
+ * The pinned `v1.x.y`, or for a minor the placeholder the script fills with the version of the kubeadm
+ * installed on the machine (the newest patch when it was installed), so the control plane it starts
+ * is the release of the kubeadm and kubelet beside it.
+ */
 export function kubeadmKubernetesVersion(input: NodeInput): string {
-  return `v${resolveVersion('kubeadm', input.kubernetesVersion)}`;
+  const target = installTarget('kubeadm', input.kubernetesVersion);
+  return target.pinned ? `v${target.pinned}` : VERSION_PLACEHOLDER;
 }
 
 /** InitConfiguration + ClusterConfiguration + KubeletConfiguration for the first control plane. */

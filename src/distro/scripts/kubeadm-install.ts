@@ -1,12 +1,13 @@
 /**
  * Everything a kubeadm node needs before `kubeadm init/join`: kernel prerequisites (best effort where
  * the kernel is not ours), containerd with the systemd cgroup driver, and kubeadm/kubelet/kubectl at
- * the pinned version, from pkgs.k8s.io or, air-gapped, from uploaded .deb files.
+ * the newest patch of the requested minor (its pkgs.k8s.io repository holds only that minor) or the
+ * pinned patch, from pkgs.k8s.io or, air-gapped, from uploaded .deb files.
  */
-import { minorOf } from '../../api/catalog.js';
+import { kubeadmPackageRepo } from '../../api/catalog.js';
 import { artifactRef } from '../pki/names.js';
 import { AIRGAP_DIR, assertName, heredoc, makeScript, shellQuote } from './common.js';
-import { resolveVersion } from './versions.js';
+import { installTarget, VERSION_LINE } from './versions.js';
 import type { AirgapInput, Script, ScriptFile } from './types.js';
 
 /** Debian revision of the pkgs.k8s.io packages. */
@@ -14,8 +15,11 @@ export const K8S_PACKAGE_REVISION = '1.1';
 export const AIRGAP_DEBS_DIR = `${AIRGAP_DIR}/debs`;
 export const AIRGAP_IMAGES_DIR = `${AIRGAP_DIR}/images`;
 
-/** The pause image each minor's kubeadm expects (avoids a sandbox-image mismatch in containerd). */
-const PAUSE_IMAGE: Record<string, string> = { '1.29': '3.9', '1.30': '3.9', '1.31': '3.10', '1.32': '3.10' };
+/**
+ * The pause image each minor's kubeadm expects (avoids a sandbox-image mismatch in containerd):
+ * kubeadm's constants.PauseVersion (3.10.1 in kubeadm v1.35).
+ */
+const PAUSE_IMAGE: Record<string, string> = { '1.35': '3.10.1', '1.36': '3.10.1', '1.37': '3.10.1' };
 
 export interface KubeadmInstallInput {
   kubernetesVersion: string;
@@ -56,11 +60,13 @@ function airgapFiles(airgap: AirgapInput): { files: ScriptFile[]; debs: string[]
 
 /** Prepare a node for kubeadm (run on every control plane and worker before init/join). */
 export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
-  const version = resolveVersion('kubeadm', input.kubernetesVersion);
-  const minor = minorOf(version);
-  const pkg = `${version}-${K8S_PACKAGE_REVISION}`;
-  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? '3.10'}`;
-  const repo = `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
+  const target = installTarget('kubeadm', input.kubernetesVersion);
+  const minor = target.minor;
+  // A minor: no version on apt's command line, so its repository's newest patch; pinned: exactly it.
+  const pkgs = ['kubelet', 'kubeadm', 'kubectl'].map((p) => (target.pinned ? `${p}=${target.pinned}-${K8S_PACKAGE_REVISION}` : p)).join(' ');
+  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? '3.10.1'}`;
+  const repo = kubeadmPackageRepo(minor);
+  const wanted = target.pinned ?? `${minor} (newest patch)`;
   const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
   // Air-gapped: the .debs must be uploaded (or the packages preinstalled, which have_version accepts).
   const preInstall = ag?.debs.length ? [`debs=(${ag.debs.map(shellQuote).join(' ')})`, 'require_file "${debs[@]}"'] : [];
@@ -75,28 +81,30 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
         `  echo ${shellQuote(`deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /`)} | write_file /etc/apt/sources.list.d/kubernetes.list 0644 root:root`,
         '  KSCTL_APT_UPDATED="" # the new repository needs a fresh index',
         '  if dpkg -s kubeadm >/dev/null 2>&1; then apt-mark unhold kubelet kubeadm kubectl; fi',
-        `  apt_install --allow-change-held-packages kubelet=${pkg} kubeadm=${pkg} kubectl=${pkg}`,
+        `  apt_install --allow-change-held-packages ${pkgs}`,
       ];
   return makeScript({
     name: 'kubeadm-install',
-    description: `kubeadm, kubelet, kubectl ${version} and containerd`,
+    description: `kubeadm, kubelet, kubectl ${wanted} and containerd`,
     env: { DEBIAN_FRONTEND: 'noninteractive' },
     files: ag?.files ?? [],
     body: [
       ...PREREQUISITES,
-      `version=${version}`,
+      `wanted=${shellQuote(wanted)}`,
+      // kubeadm and the kubelet of the same release, of the minor asked for (or the pinned patch).
       'have_version() {',
-      '  command -v containerd >/dev/null 2>&1 && command -v kubectl >/dev/null 2>&1 &&',
-      '    [ "$(kubeadm version -o short 2>/dev/null)" = "v$version" ] &&',
-      '    [ "$(kubelet --version 2>/dev/null)" = "Kubernetes v$version" ]',
+      '  command -v containerd >/dev/null 2>&1 && command -v kubectl >/dev/null 2>&1 || return 1',
+      '  v=$(kubeadm version -o short 2>/dev/null) || return 1',
+      '  [ "$(kubelet --version 2>/dev/null)" = "Kubernetes $v" ] || return 1',
+      target.pinned ? `  [ "$v" = ${shellQuote(`v${target.pinned}`)} ]` : `  case "$v" in ${shellQuote(`v${minor}.`)}*) true ;; *) false ;; esac`,
       '}',
       ...preInstall,
       'if ! have_version; then',
-      '  log "installing kubeadm, kubelet and kubectl $version"',
+      '  log "installing kubeadm, kubelet and kubectl $wanted"',
       ...installSteps,
       '  apt-mark hold kubelet kubeadm kubectl',
       'fi',
-      'have_version || die "kubeadm/kubelet $version not installed"',
+      'have_version || die "kubeadm/kubelet $wanted not installed (kubeadm $(kubeadm version -o short 2>/dev/null || echo none), $(kubelet --version 2>/dev/null || echo no kubelet))"',
       '# containerd: systemd cgroups (the kubelet default) and the pause image this kubeadm expects.',
       'containerd config default |',
       `  sed -e 's/SystemdCgroup = false/SystemdCgroup = true/' -e 's#sandbox_image = ".*"#sandbox_image = "${pause}"#' |`,
@@ -117,6 +125,21 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
             'fi',
           ]
         : []),
+    ],
+  });
+}
+
+/** Prints the versions installed on this machine: the kubelet's (Kubernetes) and kubeadm's. */
+export function kubeadmVersionScript(): Script {
+  return makeScript({
+    name: 'kubeadm-version',
+    description: 'read the installed kubeadm and kubelet versions',
+    body: [
+      'd=$(kubeadm version -o short)',
+      'k=$(kubelet --version | awk \'{ print $2 }\')',
+      'case "$d$k" in v*v*) ;; *) die "kubeadm/kubelet printed no version" ;; esac',
+      `echo "${VERSION_LINE} distribution $d"`,
+      `echo "${VERSION_LINE} kubernetes $k"`,
     ],
   });
 }

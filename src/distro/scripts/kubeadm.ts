@@ -7,7 +7,7 @@
 import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { HOST_STATE_DIR, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
 import { API_PORT } from './haproxy.js';
-import { CERT_KEY_PLACEHOLDER, DEFAULT_POD_SUBNET, KUBEADM_ETCD_FILES, TOKEN_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config.js';
+import { CERT_KEY_PLACEHOLDER, DEFAULT_POD_SUBNET, KUBEADM_ETCD_FILES, TOKEN_PLACEHOLDER, VERSION_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config.js';
 import type { KubeadmJoinInput, KubeadmNodeInput, Script, ScriptFile } from './types.js';
 
 export const KUBEADM_CONFIG_DIR = '/etc/ksctl/kubeadm';
@@ -33,6 +33,7 @@ function renderConfig(path: string, yaml: string, certKey: boolean): string[] {
     ')',
     `config=\${config//${TOKEN_PLACEHOLDER}/"$${TOKEN}"}`,
     ...(certKey ? [`config=\${config//${CERT_KEY_PLACEHOLDER}/"$${CERT_KEY}"}`] : []),
+    ...(yaml.includes(VERSION_PLACEHOLDER) ? [`config=\${config//${VERSION_PLACEHOLDER}/"$(kubeadm version -o short)"}`] : []),
     `ensure_dir ${KUBEADM_CONFIG_DIR} 0700`,
     `printf '%s\\n' "$config" | write_file ${path} 0600 root:root`,
     'unset config',

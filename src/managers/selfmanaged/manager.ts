@@ -11,6 +11,7 @@ import { runPlan } from '../../pipeline/executor.js';
 import type { Plan, StepContext } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
+import { recordClusterVersions } from './versions.js';
 import { KsctlManager } from '../ksctl.js';
 import { recordedRun } from '../lifecycle.js';
 import type { CreateResult } from '../managed.js';
@@ -89,10 +90,7 @@ export class SelfManagedManager {
         // a large cluster in waves (32 slots: a 100-worker cluster in four instance-start waves).
         const concurrency = this.deps.concurrency ?? Math.max(32, rt.provider.machinePlan(spec).length + 8);
         await runPlan({ steps: buildCreatePlan(spec, rt.provider, rt) }, ctx, { run, concurrency, onEvent: this.deps.onEvent });
-        await h.update((s) => {
-          s.versions.kubernetes = spec.kubernetesVersion;
-          s.versions.distribution = spec.distribution ?? 'k3s';
-        });
+        await h.update((s) => recordClusterVersions(s, spec));
       });
     } finally {
       rt.pool.closeAll();
@@ -186,3 +184,4 @@ export class SelfManagedManager {
     return { spec, cluster: h, log: this.deps.log, signal: this.deps.signal };
   }
 }
+

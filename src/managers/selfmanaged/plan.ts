@@ -60,6 +60,7 @@ function nodeStep(rt: BootstrapRuntime, m: PlannedMachine, needs: string[], kind
         scripts = kind === 'join-cp' ? await rt.distro.joinControlPlaneScripts(t, machine, ctx.cluster.secrets) : await rt.distro.joinWorkerScripts(t, machine, ctx.cluster.secrets);
       }
       await rt.run(ctx, machine, scripts);
+      await rt.recordInstalled(ctx, machine);
       // "Control plane 0 is up" means up *through the load balancer*: every join goes that way.
       if (kind === 'init') await rt.run(ctx, t.loadBalancer, [lbForwardingScript()]);
       await ctx.cluster.update((s) => {

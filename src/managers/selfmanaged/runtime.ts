@@ -9,6 +9,7 @@ import { ProviderError } from '../../errors.js';
 import type { DistroController, Topology } from '../../distro/controllers/types.js';
 import { runScript } from '../../distro/runner.js';
 import type { Script } from '../../distro/scripts/types.js';
+import { parseInstalledVersions } from '../../distro/scripts/versions.js';
 import type { SshPool, SshSession, SshTarget } from '../../distro/ssh/types.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
@@ -128,6 +129,18 @@ export class BootstrapRuntime {
   async secretEnv(ctx: StepContext): Promise<Record<string, string>> {
     this.secretEnvCache ??= await this.distro.secretEnv(ctx.cluster.secrets);
     return this.secretEnvCache;
+  }
+
+  /** Reads back what a node runs (the machine's own binaries, not the spec) and records it on the machine. */
+  async recordInstalled(ctx: StepContext, m: Machine): Promise<void> {
+    const out = await runScript(await this.session(ctx, m), this.distro.versionScript(), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    const v = parseInstalledVersions(out);
+    if (!v) throw new ProviderError(`could not read the installed Kubernetes version on ${m.name}: ${out.trim().split('\n').pop() ?? ''}`);
+    ctx.log.child(m.name).info(`installed: Kubernetes ${v.kubernetes} (${this.distro.name} ${v.distribution})`);
+    await ctx.cluster.update((s) => {
+      const cur = s.machines[m.name];
+      if (cur) cur.installed = { ...v, readAt: new Date().toISOString() };
+    });
   }
 
   /** Runs scripts in order on one machine, streaming lines to the log. */

@@ -7,7 +7,7 @@ import { awsSpec, managedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, memoryLogger, stepContext } from '../../fakes/memory-cluster.js';
 
 const eksSpec = (o: Partial<ClusterSpec> = {}) =>
-  awsSpec({ name: 'prod', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.32', ...o });
+  awsSpec({ name: 'prod', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.37', ...o });
 
 async function createEks(spec: ClusterSpec) {
   const w = managedWorld(spec);
@@ -60,7 +60,7 @@ describe('AWS EKS provider on FakeAws', () => {
       'ksctl-prod-us-west-2-node:AmazonEC2ContainerRegistryReadOnly,AmazonEKSWorkerNodePolicy,AmazonEKS_CNI_Policy',
     ]);
     const c = Object.values(w.fake.data.eksClusters)[0]!;
-    expect(c).toMatchObject({ name: 'prod', version: '1.32', status: 'ACTIVE', publicAccessCidrs: ['198.51.100.77/32'] });
+    expect(c).toMatchObject({ name: 'prod', version: '1.37', status: 'ACTIVE', publicAccessCidrs: ['198.51.100.77/32'] });
     expect(new Set(c.subnetIds.map((id) => w.fake.data.subnets[id]!.az)).size).toBe(3);
     const ngs = Object.values(w.fake.data.nodegroups);
     expect(ngs.map((n) => `${n.name}:${n.capacityType}:${n.instanceTypes}:${n.amiType}:${n.scaling.desiredSize}`).sort()).toEqual([

@@ -40,7 +40,7 @@ describe('AKS on FakeAzure', () => {
     ]);
     expect(pools[2]).toMatchObject({ scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete', spotMaxPrice: -1 });
     expect(pools[1]!['scaleSetPriority']).toBeUndefined();
-    expect(aks.properties['kubernetesVersion']).toBe('1.31');
+    expect(aks.properties['kubernetesVersion']).toBe('1.36');
     expect(aks.extra['identity']).toEqual({ type: 'SystemAssigned' });
     expect(aks.properties['dnsPrefix']).toBe('ksctl-aks');
     expect(w.fake.callsOf('GET operations').length).toBeGreaterThan(5);
@@ -69,20 +69,20 @@ describe('AKS on FakeAzure', () => {
   });
 
   it.each([
-    ['a minor AKS does not offer', '1.27', /AKS in eastus does not offer Kubernetes 1\.27/],
-    ['a patch AKS does not offer', '1.31.1', /does not offer Kubernetes 1\.31\.1/],
-    ['a preview version', '1.33', /does not offer Kubernetes 1\.33/],
-  ])('rejects %s before any mutating call', async (_n, version, message) => {
+    ['a minor AKS does not offer', '1.31', /AKS in eastus does not offer Kubernetes 1\.31/, /available: 1\.37, 1\.36, 1\.35/],
+    ['a patch AKS does not offer', '1.36.1', /does not offer Kubernetes 1\.36\.1/, /1\.36 patches: 1\.36\.6, 1\.36\.4/],
+    ['a preview version', '1.38', /does not offer Kubernetes 1\.38/, /available: 1\.37, 1\.36, 1\.35/],
+  ])('rejects %s before any mutating call', async (_n, version, message, hint) => {
     const w = managedWorld(aksSpec({ kubernetesVersion: version }));
     const err = await w.provider().preflight(stepContext(MemoryCluster.create(w.spec), w.spec)).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(message);
-    expect((err as InputError).hint).toMatch(/available: 1\.32, 1\.31, 1\.30/);
+    expect((err as InputError).hint).toMatch(hint);
     expect(w.fake.mutatingCalls()).toEqual([]);
   });
 
   it('accepts a patch version AKS offers, and pools from spec.workers when no nodePools are given', async () => {
-    const w = managedWorld(aksSpec({ kubernetesVersion: '1.31.4', nodePools: [], workers: { count: 2, size: 'Standard_B2ms', spot: false } }));
+    const w = managedWorld(aksSpec({ kubernetesVersion: '1.36.4', nodePools: [], workers: { count: 2, size: 'Standard_B2ms', spot: false } }));
     await create(w.provider(), w.spec);
     const aks = [...w.fake.model.resources.values()].find((r) => r.type.endsWith('managedClusters'))!;
     expect((aks.properties['agentPoolProfiles'] as { name: string }[]).map((p) => p.name)).toEqual(['system', 'workers']);

@@ -36,7 +36,7 @@ describe('GKE', () => {
     const c = create!.input.cluster;
     expect(create!.input.parent).toBe('projects/ksctl-fake-project/locations/us-central1');
     expect(c.releaseChannel).toEqual({ channel: 'REGULAR' });
-    expect(c.initialClusterVersion).toMatch(/^1\.31\./);
+    expect(c.initialClusterVersion).toMatch(/^1\.36\./);
     // The successor of the deprecated masterAuthorizedNetworksConfig, which is not sent.
     expect(c.masterAuthorizedNetworksConfig).toBeUndefined();
     expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toMatchObject({ enabled: true, enablePublicEndpoint: true });
@@ -130,9 +130,16 @@ describe('GKE', () => {
   });
 
   it('resolves versions: channel first, static next, else an InputError', () => {
-    const cfg = { channels: [{ channel: 'REGULAR' as const, validVersions: ['1.31.6-gke.1'] }], validMasterVersions: ['1.31.6-gke.1', '1.29.14-gke.1'] };
-    expect(resolveGkeVersion('1.31', cfg, 'r')).toEqual({ version: '1.31.6-gke.1', channel: 'REGULAR' });
-    expect(resolveGkeVersion('1.29', cfg, 'r')).toEqual({ version: '1.29.14-gke.1' });
-    expect(() => resolveGkeVersion('1.20', cfg, 'r')).toThrow(/does not offer/);
+    const cfg = { channels: [{ channel: 'REGULAR' as const, defaultVersion: '1.36.6-gke.1', validVersions: ['1.37.1-gke.1', '1.36.6-gke.1'] }], validMasterVersions: ['1.37.1-gke.1', '1.36.6-gke.1', '1.34.11-gke.1'] };
+    expect(resolveGkeVersion('1.37', cfg, 'r')).toEqual({ version: '1.37.1-gke.1', channel: 'REGULAR' });
+    expect(resolveGkeVersion('1.34', cfg, 'r')).toEqual({ version: '1.34.11-gke.1' });
+    // No version: the REGULAR channel's default.
+    expect(resolveGkeVersion(undefined, cfg, 'r')).toEqual({ version: '1.36.6-gke.1', channel: 'REGULAR' });
+    expect(() => resolveGkeVersion('1.31', cfg, 'r')).toThrow(/does not offer Kubernetes 1\.31/);
+    try {
+      resolveGkeVersion('1.31', cfg, 'r');
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toBe('available: 1.37, 1.36, 1.34');
+    }
   });
 });

@@ -8,11 +8,12 @@ import {
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
-  resolveVersion,
+  installTarget,
+  k3sVersionScript,
 } from '../../../src/distro/scripts/index.js';
 import { ETCD, K3S_CA_HASH, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
 
 describe('k3s config.yaml', () => {
   it('first server, embedded etcd: cluster-init, SANs for the LB, node identity, token by file', () => {
@@ -54,13 +55,30 @@ describe('k3s config.yaml', () => {
 });
 
 describe('k3s scripts', () => {
-  it('pins the version from DISTRIBUTION_VERSIONS and the installer by tag', () => {
+  it('a minor installs the newest patch of its k3s channel (nothing pinned)', () => {
     const s = k3sServerInitScript(base);
-    expect(s.body).toContain('version=v1.31.7+k3s1');
-    expect(s.body).toContain('https://raw.githubusercontent.com/k3s-io/k3s/v1.31.7%2Bk3s1/install.sh');
-    expect(s.body).toContain('INSTALL_K3S_VERSION="$version" INSTALL_K3S_EXEC=server');
+    expect(s.body).toContain('curl -sfL --retry 5 --retry-connrefused -o /var/lib/ksctl/k3s/install.sh.ksctl-tmp https://get.k3s.io');
+    expect(s.body).toContain('INSTALL_K3S_CHANNEL=v1.37 INSTALL_K3S_CHANNEL_URL=https://update.k3s.io/v1-release/channels INSTALL_K3S_EXEC=server');
+    expect(s.body).not.toContain('INSTALL_K3S_VERSION');
+    // Any v1.37 patch already running is kept; another minor is not.
+    expect(s.body).toContain('installed_ok() { case "$(installed_version)" in v1.37.*) true ;; *) false ;; esac; }');
     expect(s.body).toContain('env -u K3S_TOKEN');
     expect(s.secretEnv).toEqual(['K3S_TOKEN']);
+  });
+
+  it('a full version pins that release and the installer of its tag', () => {
+    const s = k3sServerInitScript({ ...base, kubernetesVersion: '1.36.5' });
+    expect(s.body).toContain('https://raw.githubusercontent.com/k3s-io/k3s/v1.36.5%2Bk3s1/install.sh');
+    expect(s.body).toContain('INSTALL_K3S_VERSION=v1.36.5+k3s1 INSTALL_K3S_EXEC=server');
+    expect(s.body).toContain('installed_ok() { [ "$(installed_version)" = v1.36.5+k3s1 ]; }');
+    expect(s.body).not.toContain('INSTALL_K3S_CHANNEL');
+  });
+
+  it('the version read-back prints what the k3s binary reports', () => {
+    const body = k3sVersionScript().body;
+    expect(body).toContain("v=$(/usr/local/bin/k3s --version | awk 'NR == 1 { print $3 }')");
+    expect(body).toContain('echo "kubernetes-version distribution $v"');
+    expect(body).toContain('echo "kubernetes-version kubernetes ${v%%+*}"');
   });
 
   it('external etcd: the executor uploads the client certs', () => {
@@ -112,15 +130,15 @@ describe('k3s scripts', () => {
   });
 
   it.each([
-    ['1.31', 'v1.31.7+k3s1'],
-    ['v1.32', 'v1.32.3+k3s1'],
-    ['1.31.7', 'v1.31.7+k3s1'],
-    ['v1.31.4+k3s2', 'v1.31.4+k3s2'],
-  ])('resolves %s to %s', (req, want) => {
-    expect(resolveVersion('k3s', req)).toBe(want);
+    ['1.37', { minor: '1.37' }],
+    ['v1.36', { minor: '1.36' }],
+    ['1.35.10', { minor: '1.35', pinned: 'v1.35.10+k3s1' }],
+    ['v1.36.4+k3s2', { minor: '1.36', pinned: 'v1.36.4+k3s2' }],
+  ])('%s installs %j', (req, want) => {
+    expect(installTarget('k3s', req)).toEqual(want);
   });
 
-  it.each(['1.28', '1.31.4', 'latest'])('rejects version %s', (v) => {
+  it.each(['1.34', '1.38', '1.31.4', '1.37.2+k3s1', 'latest'])('rejects version %s', (v) => {
     expect(() => k3sServerInitScript({ ...base, kubernetesVersion: v })).toThrow(InputError);
   });
 });

@@ -10,21 +10,22 @@ import {
   kubeadmJoinControlPlaneScript,
   kubeadmJoinWorkerScript,
   kubeadmMintScript,
-  resolveVersion,
+  installTarget,
+  kubeadmVersionScript,
 } from '../../../src/distro/scripts/index.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
 
 const docs = (yaml: string): Record<string, any> =>
   Object.fromEntries(parseAllDocuments(yaml).map((d) => d.toJSON()).map((d) => [d.kind, d]));
 
 describe('kubeadm init config', () => {
   it('external etcd: endpoint, pinned version, LB endpoint and SANs, token placeholder', () => {
-    const d = docs(kubeadmInitConfig({ ...base, etcd: ETCD }));
+    const d = docs(kubeadmInitConfig({ ...base, kubernetesVersion: '1.37.2', etcd: ETCD }));
     expect(d.ClusterConfiguration).toMatchObject({
       apiVersion: 'kubeadm.k8s.io/v1beta3',
-      kubernetesVersion: 'v1.31.7',
+      kubernetesVersion: 'v1.37.2',
       controlPlaneEndpoint: '10.0.0.5:6443',
       apiServer: { certSANs: ['10.0.0.5', '203.0.113.5'] },
       etcd: {
@@ -115,17 +116,38 @@ describe('kubeadm scripts', () => {
     expect(s.body).toContain('echo "ca-cert-hash sha256:${hash}"');
   });
 
-  it('install: pinned packages from pkgs.k8s.io, held; prerequisites only warn', () => {
-    const s = kubeadmInstallScript({ kubernetesVersion: '1.31' });
-    expect(s.body).toContain('https://pkgs.k8s.io/core:/stable:/v1.31/deb/');
-    expect(s.body).toContain('kubelet=1.31.7-1.1 kubeadm=1.31.7-1.1 kubectl=1.31.7-1.1');
+  it('install: a minor installs the newest package of its per-minor repository, held; prerequisites only warn', () => {
+    const s = kubeadmInstallScript({ kubernetesVersion: '1.37' });
+    expect(s.body).toContain('https://pkgs.k8s.io/core:/stable:/v1.37/deb/');
+    expect(s.body).toContain('apt_install --allow-change-held-packages kubelet kubeadm kubectl\n');
+    expect(s.body).toContain('case "$v" in v1.37.*) true ;; *) false ;; esac');
     expect(s.body).toContain('apt-mark hold kubelet kubeadm kubectl');
     expect(s.body).toContain('warn "cannot load kernel module $m; continuing"');
-    expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+    expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
+  });
+
+  it('install: a full version pins those packages', () => {
+    const s = kubeadmInstallScript({ kubernetesVersion: '1.36.5' });
+    expect(s.body).toContain('https://pkgs.k8s.io/core:/stable:/v1.36/deb/');
+    expect(s.body).toContain('kubelet=1.36.5-1.1 kubeadm=1.36.5-1.1 kubectl=1.36.5-1.1');
+    expect(s.body).toContain('[ "$v" = v1.36.5 ]');
+  });
+
+  it('init config: a minor leaves kubernetesVersion to the installed kubeadm, filled in on the machine', () => {
+    expect(docs(kubeadmInitConfig(base)).ClusterConfiguration.kubernetesVersion).toBe('__KSCTL_KUBERNETES_VERSION__');
+    const s = kubeadmInitScript(base);
+    expect(s.body).toContain('config=${config//__KSCTL_KUBERNETES_VERSION__/"$(kubeadm version -o short)"}');
+  });
+
+  it('the version read-back prints kubeadm\'s and the kubelet\'s own versions', () => {
+    const body = kubeadmVersionScript().body;
+    expect(body).toContain('d=$(kubeadm version -o short)');
+    expect(body).toContain("k=$(kubelet --version | awk '{ print $2 }')");
+    expect(body).toContain('echo "kubernetes-version kubernetes $k"');
   });
 
   it('install, air-gapped: dpkg from uploads, images imported, nothing downloaded', () => {
-    const s = kubeadmInstallScript({ kubernetesVersion: '1.30', airgap: { packages: ['kubeadm.deb'], images: ['cp.tar'] } });
+    const s = kubeadmInstallScript({ kubernetesVersion: '1.35', airgap: { packages: ['kubeadm.deb'], images: ['cp.tar'] } });
     expect(s.body).not.toMatch(/curl|apt_install/);
     expect(s.body).toContain('dpkg -i "${debs[@]}"');
     expect(s.body).toContain('ctr -n k8s.io images import "$image"');
@@ -139,10 +161,14 @@ describe('kubeadm scripts', () => {
   });
 
   it.each([
-    ['1.31', '1.31.7'],
-    ['1.29.2', '1.29.2'],
-    ['v1.32.1', '1.32.1'],
-  ])('resolves %s to %s', (req, want) => {
-    expect(resolveVersion('kubeadm', req)).toBe(want);
+    ['1.37', { minor: '1.37' }],
+    ['1.35.2', { minor: '1.35', pinned: '1.35.2' }],
+    ['v1.36.1', { minor: '1.36', pinned: '1.36.1' }],
+  ])('%s installs %j', (req, want) => {
+    expect(installTarget('kubeadm', req)).toEqual(want);
+  });
+
+  it.each(['1.34', '1.38.0', 'v1.36.1+k3s1'])('refuses %s (exit 2, naming the field)', (v) => {
+    expect(() => kubeadmInstallScript({ kubernetesVersion: v })).toThrow(InputError);
   });
 });

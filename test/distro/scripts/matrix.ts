@@ -62,11 +62,11 @@ function airgapInput(c: Combo): AirgapInput | undefined {
   if (!c.airgap) return undefined;
   return c.distro === 'k3s'
     ? { images: ['k3s-airgap-images-amd64.tar.zst'] }
-    : { packages: ['kubeadm_1.31.7-1.1_amd64.deb', 'kubelet_1.31.7-1.1_amd64.deb'], images: ['control-plane.tar'] };
+    : { packages: ['kubeadm_1.37.2-1.1_amd64.deb', 'kubelet_1.37.2-1.1_amd64.deb'], images: ['control-plane.tar'] };
 }
 
 export function nodeInput(c: Combo, node: { name: string; address: string }): KubeadmNodeInput {
-  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.31', node, loadBalancer: LB };
+  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.37', node, loadBalancer: LB };
   if (c.external) input.etcd = ETCD;
   const ag = airgapInput(c);
   if (ag) input.airgap = ag;
@@ -92,7 +92,7 @@ export function scriptsFor(c: Combo): Script[] {
     for (const cp of rest) out.push(k3sServerJoinScript({ ...nodeInput(c, cp), caHash: K3S_CA_HASH }));
     out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sCaHashScript(), k3sUninstallScript());
   } else {
-    out.push(kubeadmInstallScript({ kubernetesVersion: '1.31', ...(ag ? { airgap: ag } : {}) }));
+    out.push(kubeadmInstallScript({ kubernetesVersion: '1.37', ...(ag ? { airgap: ag } : {}) }));
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(kubeadmJoinControlPlaneScript({ ...nodeInput(c, cp), caCertHash: CA_HASH }));
     out.push(kubeadmJoinWorkerScript({ ...nodeInput(c, worker), caCertHash: CA_HASH }));

@@ -74,13 +74,15 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s server: token only in a 0600 file, installer once, restart on config change', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
     const script = k3sServerInitScript(input);
     expect(sb.run(script).code).not.toBe(0); // no token: refuses
     const first = sb.run(script, { K3S_TOKEN: TOKEN });
     expect(first.code, first.stderr).toBe(0);
     expect(first.calls.filter((c) => c.startsWith('installer'))).toEqual(['installer server']);
-    expect(sb.installerEnv()).toContain('INSTALL_K3S_VERSION=v1.31.7+k3s1');
+    // The minor's channel chooses the patch; nothing is pinned.
+    expect(sb.installerEnv()).toContain('INSTALL_K3S_CHANNEL=v1.37\n');
+    expect(sb.installerEnv()).not.toContain('INSTALL_K3S_VERSION');
     expect(sb.installerEnv()).not.toContain(TOKEN); // the installer would copy K3S_* into the unit's env file
     expect(sb.read('/etc/rancher/k3s/ksctl-token')).toBe(`${TOKEN}\n`);
     expect(sb.stat('/etc/rancher/k3s/ksctl-token')).toBe('600:root:root');
@@ -95,18 +97,29 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(restarts(sb.run(moreSans, { K3S_TOKEN: TOKEN }).calls, 'k3s')).toEqual(['systemctl restart k3s']);
   });
 
-  it('k3s agent: wrong pinned version triggers the installer', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+  it('k3s agent: another minor installed triggers the installer; a patch of the same minor is kept', () => {
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/usr/local/bin/k3s', '#!/bin/sh\necho "k3s version v1.30.0+k3s1 (x)"\n', 0o755);
     sb.setActive('k3s-agent', true);
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN });
     expect(r.code, r.stderr).toBe(0);
     expect(r.calls).toContain('installer agent');
     expect(sb.read('/etc/rancher/k3s/config.yaml')).toContain('server: https://10.0.0.5:6443');
+    sb.put('/usr/local/bin/k3s', '#!/bin/sh\necho "k3s version v1.37.0+k3s1 (x)"\n', 0o755);
+    const again = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.calls).not.toContain('installer agent');
+  });
+
+  it('k3s: an installer that leaves another minor behind fails the step', () => {
+    const input = { cluster: 'demo', kubernetesVersion: '1.36', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN }); // the installer stub installs v1.37.2+k3s1
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("k3s v1.37.2+k3s1 is installed, expected v1.36 (newest patch)");
   });
 
   it('kubeadm init: token substituted into a 0600 config, a half-done init is reset, re-run refreshes', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/etc/ksctl/kubeadm/pki/ca.crt', 'ca\n');
     sb.put('/etc/ksctl/kubeadm/pki/ca.key', 'key\n', 0o600);
     const script = kubeadmInitScript(input);
@@ -121,10 +134,13 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(retry.code, retry.stderr).toBe(0);
     const kubeadm = retry.calls.filter((c) => c.startsWith('kubeadm'));
     expect(kubeadm).toEqual([
+      'kubeadm version -o short', // fills in the config's kubernetesVersion
       'kubeadm reset -f',
       'kubeadm init --config /etc/ksctl/kubeadm/init.yaml --upload-certs --skip-token-print --skip-certificate-key-print',
     ]);
     const cfg = sb.read('/etc/ksctl/kubeadm/init.yaml') ?? '';
+    // The minor's placeholder became the installed kubeadm's own version.
+    expect(cfg).toContain('kubernetesVersion: v1.37.2');
     expect(cfg).toContain(`token: ${KTOKEN}`);
     expect(cfg).toContain(`certificateKey: ${CERT_KEY}`);
     expect(sb.stat('/etc/ksctl/kubeadm/init.yaml')).toBe('600:root:root');
@@ -134,36 +150,43 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     const again = sb.run(script, env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.calls.filter((c) => c.startsWith('kubeadm'))).toEqual([
+      'kubeadm version -o short',
       'kubeadm token create --config /etc/ksctl/kubeadm/init.yaml',
       'kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/init.yaml',
     ]);
   });
 
   it('kubeadm install: tools present at the pinned version → nothing installed; containerd configured once', () => {
-    const script = kubeadmInstallScript({ kubernetesVersion: '1.31' });
+    const script = kubeadmInstallScript({ kubernetesVersion: '1.37' });
     const first = sb.run(script);
     expect(first.code, first.stderr).toBe(0);
     expect(first.calls.filter((c) => /^(apt-get|apt-mark|dpkg|curl) /.test(c))).toEqual([]);
-    expect(sb.read('/etc/containerd/config.toml')).toBe('    SystemdCgroup = true\n    sandbox_image = "registry.k8s.io/pause:3.10"\n');
+    expect(sb.read('/etc/containerd/config.toml')).toBe('    SystemdCgroup = true\n    sandbox_image = "registry.k8s.io/pause:3.10.1"\n');
     expect(sb.read('/etc/sysctl.d/99-ksctl-kubernetes.conf')).toContain('net.ipv4.ip_forward=1');
     expect(restarts(first.calls, 'containerd')).toEqual(['systemctl restart containerd']);
     expect(restarts(sb.run(script).calls, 'containerd')).toEqual([]);
   });
 
-  it('kubeadm install: another pinned version → apt installs exactly that version and holds it', () => {
-    const r = sb.run(kubeadmInstallScript({ kubernetesVersion: '1.32' }));
-    // The stand-in tools still report 1.31.7, so the final check fails: the install path is what we look at.
+  it('kubeadm install: another minor → apt installs from that minor\'s repository and holds it', () => {
+    const r = sb.run(kubeadmInstallScript({ kubernetesVersion: '1.36' }));
+    // The stand-in tools still report 1.37.2, so the final check fails: the install path is what we look at.
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('kubeadm/kubelet 1.32.3 not installed');
-    expect(r.calls).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet=1.32.3-1.1 kubeadm=1.32.3-1.1 kubectl=1.32.3-1.1');
+    expect(r.stderr).toContain('kubeadm/kubelet 1.36 (newest patch) not installed (kubeadm v1.37.2, Kubernetes v1.37.2)');
+    expect(r.calls).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet kubeadm kubectl');
     expect(r.calls).toContain('apt-mark hold kubelet kubeadm kubectl');
-    expect(sb.read('/etc/apt/sources.list.d/kubernetes.list')).toContain('https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /');
+    expect(sb.read('/etc/apt/sources.list.d/kubernetes.list')).toContain('https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /');
+  });
+
+  it('kubeadm install: a pinned patch other than the installed one → apt installs exactly it', () => {
+    const r = sb.run(kubeadmInstallScript({ kubernetesVersion: '1.37.1' }));
+    expect(r.code).not.toBe(0);
+    expect(r.calls).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet=1.37.1-1.1 kubeadm=1.37.1-1.1 kubectl=1.37.1-1.1');
   });
 
   it('kubeadm worker join: joins once', () => {
     const input = {
       cluster: 'demo',
-      kubernetesVersion: '1.31',
+      kubernetesVersion: '1.37',
       node: { name: 'wp-0', address: '10.0.3.10' },
       loadBalancer: LB,
       caCertHash: CA_HASH,

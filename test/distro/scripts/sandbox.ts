@@ -107,8 +107,8 @@ export class Sandbox {
   private readonly log = join(this.root, 'calls.log');
 
   constructor(
-    readonly k3sVersion = 'v1.31.7+k3s1',
-    readonly kubeVersion = '1.31.7',
+    readonly k3sVersion = 'v1.37.2+k3s1',
+    readonly kubeVersion = '1.37.2',
   ) {
     mkdirSync(this.stubDir);
     mkdirSync(join(this.state, 'fail'), { recursive: true });

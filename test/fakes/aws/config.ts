@@ -47,7 +47,7 @@ export interface FakeConfig {
   /** EC2 vCPU quotas by region (default applies elsewhere). */
   quotas: Record<string, { onDemand: number; spot: number }>;
   defaultQuota: { onDemand: number; spot: number };
-  eksVersions: { version: string; status: 'STANDARD_SUPPORT' | 'EXTENDED_SUPPORT' }[];
+  eksVersions: { version: string; status: 'STANDARD_SUPPORT' | 'EXTENDED_SUPPORT'; default?: boolean }[];
   latencies: FakeLatencies;
   /** Page size the fake uses for listings the provider must page through. */
   pageSize: number;
@@ -86,10 +86,12 @@ export function defaultConfig(): FakeConfig {
     notOfferedInZone: { 'us-east-1e': ['m7g.large', 't4g.medium', 'p5.48xlarge', 'c5.4xlarge'] },
     quotas: {},
     defaultQuota: { onDemand: 64, spot: 64 },
+    // As DescribeClusterVersions answers in December 2026: three minors in standard support, three
+    // in extended support (paid), and EKS's default one below the newest.
     eksVersions: [
-      { version: '1.33', status: 'STANDARD_SUPPORT' }, { version: '1.32', status: 'STANDARD_SUPPORT' },
-      { version: '1.31', status: 'STANDARD_SUPPORT' }, { version: '1.30', status: 'EXTENDED_SUPPORT' },
-      { version: '1.29', status: 'EXTENDED_SUPPORT' },
+      { version: '1.37', status: 'STANDARD_SUPPORT' }, { version: '1.36', status: 'STANDARD_SUPPORT', default: true },
+      { version: '1.35', status: 'STANDARD_SUPPORT' }, { version: '1.34', status: 'EXTENDED_SUPPORT' },
+      { version: '1.33', status: 'EXTENDED_SUPPORT' }, { version: '1.32', status: 'EXTENDED_SUPPORT' },
     ],
     latencies: {
       instanceStart: 30_000, instanceTerminate: 30_000, eniRelease: 5_000, eksCluster: 600_000, eksClusterDelete: 300_000,

@@ -51,7 +51,7 @@ export const eksHandlers: Record<string, Handler> = {
   DescribeClusterVersions(env, i) {
     const list = env.config.eksVersions
       .filter((v) => !i.clusterVersions?.length || i.clusterVersions.includes(v.version))
-      .map((v) => ({ clusterVersion: v.version, clusterType: 'eks', status: v.status, versionStatus: v.status, defaultVersion: v.version === '1.32' }));
+      .map((v) => ({ clusterVersion: v.version, clusterType: 'eks', status: v.status, versionStatus: v.status, defaultVersion: !!v.default }));
     const { page, next } = paginate(list, i.maxResults, i.nextToken, env.config.pageSize);
     return { clusterVersions: page, ...(next ? { nextToken: next } : {}) };
   },
@@ -61,7 +61,9 @@ export const eksHandlers: Record<string, Handler> = {
       if (i.clientRequestToken && existing.token === i.clientRequestToken) return { cluster: clusterOut(existing) };
       throw eksError('ResourceInUseException', `Cluster already exists with name: ${i.name}`);
     }
-    if (!env.config.eksVersions.some((v) => v.version === i.version)) throw eksError('InvalidParameterException', `unsupported Kubernetes version ${i.version}`);
+    // No version: EKS creates its default one.
+    const version = i.version ?? env.config.eksVersions.find((v) => v.default)?.version;
+    if (!env.config.eksVersions.some((v) => v.version === version)) throw eksError('InvalidParameterException', `unsupported Kubernetes version ${i.version}`);
     const roleName = String(i.roleArn ?? '').split('/').pop() ?? '';
     const role = env.data.roles[roleName];
     if (!role || role.arn !== i.roleArn || env.now < role.createdAt + env.config.latencies.iamPropagation) {
@@ -87,7 +89,7 @@ export const eksHandlers: Record<string, Handler> = {
     };
     const hex = sgId.slice(-12).toUpperCase();
     const c: EksCluster = {
-      name: i.name, region: env.region, arn: `arn:aws:eks:${env.region}:${env.config.account}:cluster/${i.name}`, version: i.version, roleArn: i.roleArn,
+      name: i.name, region: env.region, arn: `arn:aws:eks:${env.region}:${env.config.account}:cluster/${i.name}`, version, roleArn: i.roleArn,
       subnetIds: subnets.map((s) => s.id), vpcId, status: 'CREATING', createdAt: env.now, readyAt: env.now + env.config.latencies.eksCluster,
       endpoint: `https://${hex}.gr7.${env.region}.eks.amazonaws.com`, ca: Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-EKS-CA-${hex}\n-----END CERTIFICATE-----\n`).toString('base64'),
       tags: { ...(i.tags ?? {}) }, ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}), clusterSgId: sgId,

@@ -15,7 +15,7 @@ export function awsSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     type: 'selfmanaged',
     region: 'us-east-1',
     distribution: 'k3s',
-    kubernetesVersion: '1.31',
+    kubernetesVersion: '1.36',
     controlPlane: { count: 3, size: 't3.medium' },
     workers: { count: 1, size: 't3.large', spot: false },
     etcd: { count: 3, size: 't3.small' },

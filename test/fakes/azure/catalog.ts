@@ -16,7 +16,7 @@ export interface FakeAzureConfig {
   quotas: Record<string, number>;
   /** vCPUs in use by machines outside the fake's model, by usage name. */
   usedElsewhere: Record<string, number>;
-  aksVersions: { version: string; patches: string[]; preview?: boolean }[];
+  aksVersions: { version: string; patches: string[]; preview?: boolean; default?: boolean }[];
   /** Fake milliseconds each request takes (the clock advances by this per call). */
   tickMs: number;
   /** Fake milliseconds until an operation finishes, by resource type (last segment) and verb. */
@@ -55,11 +55,13 @@ export function defaultConfig(): FakeAzureConfig {
     ],
     quotas: { cores: 100, lowPriorityCores: 20, standardBSFamily: 40, standardDSv5Family: 40, standardDPSv5Family: 40, standardNCSv3Family: 0 },
     usedElsewhere: {},
+    // As listKubernetesVersions answers in December 2026: the newest minor, AKS's default one below it,
+    // the oldest supported one, and the next minor in preview.
     aksVersions: [
-      { version: '1.32', patches: ['1.32.1', '1.32.3'] },
-      { version: '1.31', patches: ['1.31.4', '1.31.7'] },
-      { version: '1.30', patches: ['1.30.9'] },
-      { version: '1.33', patches: ['1.33.0'], preview: true },
+      { version: '1.37', patches: ['1.37.0', '1.37.1'] },
+      { version: '1.36', patches: ['1.36.4', '1.36.6'], default: true },
+      { version: '1.35', patches: ['1.35.8', '1.35.10'] },
+      { version: '1.38', patches: ['1.38.0'], preview: true },
     ],
     tickMs: 1000,
     latencies: {

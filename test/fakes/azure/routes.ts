@@ -73,7 +73,7 @@ function subscriptionLevel(fake: FakeAzure, req: Req, parts: string[]): Reply {
   if (usage) return { status: 200, body: { value: usages(fake, usage[1]!) } };
   const versions = /^microsoft\.containerservice\/locations\/([^/]+)\/kubernetesversions$/.exec(tail);
   if (versions) {
-    const values = fake.config.aksVersions.map((v) => ({ version: v.version, isPreview: !!v.preview, patchVersions: Object.fromEntries(v.patches.map((p) => [p, { upgrades: [] }])) }));
+    const values = fake.config.aksVersions.map((v) => ({ version: v.version, isDefault: !!v.default, isPreview: !!v.preview, patchVersions: Object.fromEntries(v.patches.map((p) => [p, { upgrades: [] }])) }));
     return { status: 200, body: { values } };
   }
   return notFound(req.path);

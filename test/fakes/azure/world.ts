@@ -15,7 +15,7 @@ export function azureSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     type: 'selfmanaged',
     region: 'eastus',
     distribution: 'k3s',
-    kubernetesVersion: '1.31',
+    kubernetesVersion: '1.36',
     controlPlane: { count: 3, size: 'Standard_B2s' },
     workers: { count: 1, size: 'Standard_B2ms', spot: false },
     etcd: { count: 3, size: 'Standard_B1ms' },

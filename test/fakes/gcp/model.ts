@@ -89,7 +89,8 @@ export const defaultConfig = (): FakeGcpConfig => ({
   machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8, 't2a-standard-1': 1, 't2a-standard-2': 2 },
   armMachineTypes: ['t2a-standard-1', 't2a-standard-2'],
   notOffered: {},
-  gkeVersions: { regular: ['1.32.2-gke.1182000', '1.31.6-gke.1064000', '1.30.10-gke.1070000'], static: ['1.29.14-gke.1000000'] },
+  // As getServerConfig answers in December 2026; the REGULAR channel's default is its second entry.
+  gkeVersions: { regular: ['1.37.1-gke.1120000', '1.36.6-gke.1345000', '1.35.10-gke.1089000'], static: ['1.34.11-gke.1210000'] },
   ipMap: {},
   latencies: {
     globalOp: 8_000,

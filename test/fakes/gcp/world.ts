@@ -18,7 +18,7 @@ export function gcpSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     type: 'selfmanaged',
     region: 'us-central1',
     distribution: 'k3s',
-    kubernetesVersion: '1.31',
+    kubernetesVersion: '1.36',
     controlPlane: { count: 3, size: 'e2-medium' },
     workers: { count: 1, size: 'e2-standard-2', spot: false },
     etcd: { count: 3, size: 'e2-small' },

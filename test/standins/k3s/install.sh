@@ -2,9 +2,11 @@
 # k3s install.sh TEST STAND-IN (not get.k3s.io). Behaves like the real installer for what ksctl
 # uses, and installs the k3s stand-in:
 #   INSTALL_K3S_SKIP_DOWNLOAD=true  use the binary already at $BIN_DIR/k3s (fatal if missing)
-#   otherwise                       "download" = write the stand-in wrapper for
-#                                   INSTALL_K3S_VERSION (default $K3S_STANDIN_STABLE_VERSION or
-#                                   v1.31.7+k3s1) via make-binary.sh; no network is used
+#   otherwise                       "download" = write the stand-in wrapper for INSTALL_K3S_VERSION,
+#                                   else the release INSTALL_K3S_CHANNEL (default stable) names, as
+#                                   the channel server would (../upstream/upstream.sh; stable may be
+#                                   overridden by $K3S_STANDIN_STABLE_VERSION) via make-binary.sh;
+#                                   INSTALL_K3S_CHANNEL_URL is accepted; no network is used
 #   INSTALL_K3S_EXEC + script args  the k3s command line (server|agent + flags); without a command,
 #                                   "agent" when K3S_URL is set (then K3S_TOKEN/K3S_TOKEN_FILE needed)
 #   K3S_* env vars                  saved to <unit>.service.env (mode 0600) like the real one
@@ -75,12 +77,24 @@ if [ "${INSTALL_K3S_SKIP_DOWNLOAD}" = true ] || [ "${INSTALL_K3S_SKIP_DOWNLOAD}"
     info 'Skipping k3s download and verify'
     [ -x "${BIN_DIR}/k3s" ] || fatal "Executable k3s binary not found at ${BIN_DIR}/k3s"
 else
-    VERSION_K3S=${INSTALL_K3S_VERSION:-${K3S_STANDIN_STABLE_VERSION:-v1.31.7+k3s1}}
+    home=$(standin_home)
+    if [ -n "${INSTALL_K3S_VERSION}" ]; then
+        VERSION_K3S=${INSTALL_K3S_VERSION}
+    else
+        # As the real get_release_version: the channel server's redirect names the release.
+        INSTALL_K3S_CHANNEL=${INSTALL_K3S_CHANNEL:-stable}
+        info "Finding release for channel ${INSTALL_K3S_CHANNEL}"
+        if [ "${INSTALL_K3S_CHANNEL}" = stable ] && [ -n "${K3S_STANDIN_STABLE_VERSION}" ]; then
+            VERSION_K3S=${K3S_STANDIN_STABLE_VERSION}
+        else
+            { [ -n "$home" ] && [ -f "$home/../upstream/upstream.sh" ]; } || fatal 'Download failed (k3s stand-in: set K3S_STANDIN_HOME to the stand-in directory)'
+            VERSION_K3S=$(sh "$home/../upstream/upstream.sh" k3s-channel "${INSTALL_K3S_CHANNEL}") || fatal 'Download failed'
+        fi
+    fi
     info "Using ${VERSION_K3S} as release"
     if [ -x "${BIN_DIR}/k3s" ] && grep -qF "version ${VERSION_K3S}" "${BIN_DIR}/k3s" 2>/dev/null; then
         info 'Skipping binary downloaded, installed k3s matches hash'
     else
-        home=$(standin_home)
         { [ -n "$home" ] && [ -f "$home/make-binary.sh" ]; } || fatal 'Download failed (k3s stand-in: set K3S_STANDIN_HOME to the stand-in directory)'
         info "Downloading binary (stand-in) ${VERSION_K3S}"
         info "Installing k3s to ${BIN_DIR}/k3s"

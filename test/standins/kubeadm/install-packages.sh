@@ -8,12 +8,23 @@
 #                      $KUBELET_KUBEADM_ARGS from /var/lib/kubelet/kubeadm-flags.env). As with the
 #                      real packages, the kubelet exits until kubeadm configured the node; kubeadm
 #                      init/join then run `systemctl restart kubelet` (test hosts' systemctl stand-in).
-# Usage: install-packages.sh [VERSION (default v1.31.7)]
+# Usage: install-packages.sh [VERSION]
+#   VERSION (v1.36.2): `apt-get install kubelet=1.36.2-1.1 kubeadm=1.36.2-1.1`, exactly that release.
+#   no VERSION: `apt-get install kubelet kubeadm` from the configured per-minor repository: the
+#   `pkgs.k8s.io/core:/stable:/vX.Y/deb/` line of $APT_LIST (default
+#   /etc/apt/sources.list.d/kubernetes.list) picks the minor, and its newest release is installed
+#   (../upstream/upstream.sh kubernetes-repo X.Y), as apt would; no repository configured: exit 100.
 # Env: BIN_DIR (default /usr/local/bin: /usr/bin is shared between test hosts), UNIT_DIR
 # (default /etc/systemd/system), NODE_BIN. kubectl is not installed: the real /usr/bin/kubectl is used.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
-version=${1:-${KUBEADM_STANDIN_VERSION:-v1.31.7}}
+version=${1:-${KUBEADM_STANDIN_VERSION:-}}
+if [ -z "$version" ]; then
+    list=${APT_LIST:-/etc/apt/sources.list.d/kubernetes.list}
+    minor=$(sed -n 's#.*pkgs\.k8s\.io/core:/stable:/v\([0-9]*\.[0-9]*\)/deb/.*#\1#p' "$list" 2>/dev/null | head -n 1)
+    [ -n "$minor" ] || { echo "E: Unable to locate package kubeadm" >&2; exit 100; }
+    version=$(sh "$here/../upstream/upstream.sh" kubernetes-repo "$minor") || { echo "E: Unable to locate package kubeadm" >&2; exit 100; }
+fi
 bin=${BIN_DIR:-/usr/local/bin}
 units=${UNIT_DIR:-/etc/systemd/system}
 node=${NODE_BIN:-$(command -v node || echo /usr/bin/node)}

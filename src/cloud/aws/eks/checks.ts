@@ -1,28 +1,45 @@
 /** EKS-only preflight checks: the Kubernetes version is one EKS offers, the name is free or ours. */
-import { minorOf } from '../../../api/catalog.js';
+import { byVersion, isPatchVersion, minorOf } from '../../../api/catalog.js';
 import { ConflictError, InputError } from '../../../errors.js';
 import type { AwsCtx } from '../context.js';
 import { describeEks, isOurs } from './cluster.js';
 
 const SUPPORTED = new Set(['STANDARD_SUPPORT', 'EXTENDED_SUPPORT']);
 
-export async function checkEksVersion(a: AwsCtx): Promise<void> {
+/**
+ * The EKS version to create, from DescribeClusterVersions: the spec's minor when EKS offers it, EKS's
+ * default (`defaultVersion`) when the spec has none. EKS picks the patch itself, so a patch is refused.
+ */
+export async function resolveEksVersion(a: AwsCtx): Promise<string> {
   const versions: string[] = [];
+  let fallback: string | undefined;
   let nextToken: string | undefined;
   do {
     const page = await a.aws.eks.describeClusterVersions({ ...(nextToken ? { nextToken } : {}) });
     for (const v of page.clusterVersions ?? []) {
       const status = v.versionStatus ?? v.status ?? 'STANDARD_SUPPORT';
-      if (v.clusterVersion && SUPPORTED.has(String(status))) versions.push(v.clusterVersion);
+      if (!v.clusterVersion || !SUPPORTED.has(String(status))) continue;
+      versions.push(v.clusterVersion);
+      if (v.defaultVersion) fallback = v.clusterVersion;
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  const want = minorOf(a.spec.kubernetesVersion);
-  if (!versions.includes(want)) {
-    throw new InputError(`EKS in ${a.spec.region} does not offer Kubernetes ${want}`, ['spec.kubernetesVersion'], {
-      hint: `available: ${versions.sort().reverse().join(', ')}`,
-    });
+  const offered = versions.sort(byVersion).reverse();
+  const want = a.spec.kubernetesVersion;
+  const field = ['spec.kubernetesVersion'];
+  if (want === undefined) {
+    const chosen = fallback ?? offered[0];
+    if (!chosen) throw new InputError(`EKS in ${a.spec.region} offers no Kubernetes version`, field);
+    return chosen;
   }
+  if (isPatchVersion(want)) {
+    throw new InputError(`EKS chooses the patch release itself: ask for ${minorOf(want)}, not ${want}`, field, { hint: `available: ${offered.join(', ')}` });
+  }
+  const minor = minorOf(want);
+  if (!offered.includes(minor)) {
+    throw new InputError(`EKS in ${a.spec.region} does not offer Kubernetes ${minor}`, field, { hint: `available: ${offered.join(', ')}` });
+  }
+  return minor;
 }
 
 export async function checkEksName(a: AwsCtx): Promise<void> {

@@ -44,7 +44,8 @@ async function create(a: AwsCtx, publicCidrs: string[]): Promise<EKS.Cluster> {
   const { subnets } = recordedNetwork(a);
   const input: EKS.CreateClusterCommandInput = {
     name: a.spec.name,
-    version: minorOf(a.spec.kubernetesVersion),
+    // Resolved before the first state write (the spec's minor or EKS's default): see ManagedCloud.
+    ...(a.spec.kubernetesVersion ? { version: minorOf(a.spec.kubernetesVersion) } : {}),
     roleArn,
     resourcesVpcConfig: {
       subnetIds: subnets.map((s) => s.id),
