@@ -10,6 +10,7 @@ import { buildProgram } from '../commands/program.js';
 import type { CommandEnv, GlobalOptions } from '../commands/context.js';
 import { InputError, InterruptedError, isKsctlError } from '../errors.js';
 export { exitCodeOf } from '../errors.js';
+import { applyColorChoice, colorRequestedOff } from '../io/color.js';
 import { ConsoleIo } from '../io/console.js';
 import type { IoHost } from '../io/types.js';
 import { redact } from '../util/redact.js';
@@ -22,12 +23,21 @@ function packageVersion(): string {
   }
 }
 
+/** Where output goes (default: the process's); in-process tests pass their own. */
+export interface Streams {
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
 export interface RunResult {
   error?: unknown;
   verbose: boolean;
 }
 
-export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, streams: Streams = {}): Promise<RunResult> {
+  const noColor = colorRequestedOff(argv, env);
+  applyColorChoice(noColor);
   // Created on first use: AbortController costs start-up time that read-only commands never need.
   let controller: AbortController | undefined;
   let interrupts = 0;
@@ -54,11 +64,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     },
     argv,
     io(g: GlobalOptions) {
-      io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: !g.color, env });
+      io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: noColor || !g.color, env, ...streams });
       return io;
     },
   };
-  const program = buildProgram(cenv, packageVersion());
+  const program = buildProgram(cenv, packageVersion(), streams);
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });

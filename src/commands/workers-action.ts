@@ -1,5 +1,6 @@
 /** The work behind `add worker` / `delete worker`. */
 import type { MachineSpec } from '../api/types.js';
+import { checkEndpoint } from '../api/endpoint.js';
 import { checkName } from '../api/validate.js';
 import { InputError } from '../errors.js';
 import { KsctlManager } from '../managers/ksctl.js';
@@ -7,16 +8,18 @@ import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
+import { sudoPasswordFor } from './sudo-password.js';
 import type { AddWorkerFlags } from './workers.js';
 
 async function selfManaged(g: GlobalOptions, cenv: CommandEnv, cluster: string, flags: SelectFlags) {
   const io = cenv.io(g);
-  const progress = io.progress();
-  const deps = managerDeps(g, cenv, io, progress);
-  const ksctl = new KsctlManager(deps);
+  const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const id = await ksctl.resolve(cluster, flags);
   const state = await ksctl.describe(id);
-  if (state.type !== 'selfmanaged') throw new InputError(`${cluster} is a managed cluster: scale its node pools instead`, ['cluster']);
+  if (state.type !== 'selfmanaged') throw new InputError(`${cluster} is a managed cluster: its node pools belong to the cloud`, ['cluster']);
+  const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);
+  const progress = io.progress();
+  const deps = { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) };
   const { lifecycleFor } = await import('../managers/index.js');
   const mgr = (await lifecycleFor('selfmanaged', deps)) as import('../managers/selfmanaged/manager.js').SelfManagedManager;
   return { io, progress, id, state, mgr };
@@ -29,7 +32,9 @@ export async function addWorker(cluster: string, f: AddWorkerFlags, g: GlobalOpt
     const name = f.name ?? `${state.spec.name}-worker-${state.spec.workers.count}`;
     const bad = checkName(name, '--name')[0];
     if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
-    if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
+    const flagOf: Record<string, string> = { address: '--address', privateAddress: '--private-address', user: '--user', port: '--port', keyFile: '--key-file', hostKey: '--host-key' };
+    const issues = checkEndpoint('', f, (field) => flagOf[field] ?? field);
+    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
     machine = { name, role: 'worker', address: f.address, privateAddress: f.privateAddress ?? f.address, port: f.port ?? 22, user: f.user ?? 'root', ...(f.keyFile ? { keyFile: f.keyFile } : {}), ...(f.hostKey ? { hostKey: f.hostKey } : {}) };
   }
   let names: string[];

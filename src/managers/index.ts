@@ -22,6 +22,6 @@ function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPasswo
   const wait = Number(env.KSCTL_SSH_WAIT_SECONDS);
   return {
     ...(Number.isFinite(wait) && wait > 0 ? { sshWaitMs: wait * 1000 } : {}),
-    ...(env.KSCTL_SUDO_PASSWORD ? { sudoPassword: env.KSCTL_SUDO_PASSWORD } : {}),
+    ...(deps.sudoPassword || env.KSCTL_SUDO_PASSWORD ? { sudoPassword: deps.sudoPassword || env.KSCTL_SUDO_PASSWORD } : {}),
   };
 }

@@ -19,6 +19,8 @@ export interface ManagerDeps {
   command: string;
   /** Process environment (self-managed knobs: KSCTL_SSH_WAIT_SECONDS, KSCTL_SUDO_PASSWORD). */
   env?: NodeJS.ProcessEnv;
+  /** sudo's password for self-managed machines (asked or read by the command layer; never stored). */
+  sudoPassword?: string;
   /** Maximum steps running at once. */
   concurrency?: number;
 }
