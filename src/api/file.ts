@@ -13,6 +13,9 @@ import { ClusterFileSchema } from './v1alpha1/schema.js';
 
 const MAX_ISSUES_SHOWN = 20;
 
+/** `['spec', 'machines', 0, 'address']` → `spec.machines[0].address`, as messages print it. */
+const pathOf = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+
 export async function readClusterFile(file: string): Promise<SpecInput> {
   let bytes: Buffer;
   try {
@@ -60,7 +63,7 @@ export function parseClusterFile(text: string, file = 'cluster file'): SpecInput
   const parsed = ClusterFileSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
-      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const path = pathOf(i.path);
       if (i.code === 'unrecognized_keys') {
         const keys = i.keys.map((k) => (/^[\w.-]{1,64}$/.test(k) ? k : quote(k)));
         return `  ${path ? `${path}.` : ''}${keys.join(', ')}: unknown field${i.keys.length > 1 ? 's' : ''} (see 'ksctl schema')`;
@@ -69,7 +72,7 @@ export function parseClusterFile(text: string, file = 'cluster file'): SpecInput
     });
     // A thousand bad machines make a thousand issues: the first ones say enough.
     const shown = lines.length > MAX_ISSUES_SHOWN ? [...lines.slice(0, MAX_ISSUES_SHOWN), `  ... and ${lines.length - MAX_ISSUES_SHOWN} more`] : lines;
-    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, parsed.error.issues.map((i) => i.path.join('.')));
+    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, parsed.error.issues.map((i) => pathOf(i.path) || '(root)'));
   }
   const f = parsed.data;
   return { ...(f.spec ?? {}), ...(f.metadata?.name ? { name: f.metadata.name } : {}) };

@@ -16,3 +16,8 @@ export function quote(v: unknown): string {
   const cut = s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s;
   return `${JSON.stringify(cut)}${s.length > MAX_SHOWN ? ` (${s.length} characters)` : ''}`;
 }
+
+/** Text with every run of 120+ non-space characters cut (commander echoes arguments it rejects). */
+export function shortenTokens(text: string): string {
+  return text.replace(/[^\s']{120,}/g, (t) => `${t.slice(0, MAX_SHOWN)}… (${t.length} characters)`);
+}

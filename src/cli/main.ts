@@ -13,6 +13,7 @@ export { exitCodeOf } from '../errors.js';
 import { applyColorChoice, colorRequestedOff } from '../io/color.js';
 import { ConsoleIo } from '../io/console.js';
 import type { IoHost } from '../io/types.js';
+import { shortenTokens } from '../api/quote.js';
 import { redact } from '../util/redact.js';
 
 function packageVersion(): string {
@@ -77,7 +78,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return { verbose }; // --help, --version
       // commander already printed its message; exit 2 without printing it twice.
-      return { error: Object.assign(new InputError(e.message.replace(/^error: /, '')), { printed: true }), verbose };
+      // The option or argument commander names ('--wrokers', 'xml'), so the error carries its field too.
+      const message = shortenTokens(e.message.replace(/^error: /, ''));
+      // No command at all: commander printed the usage, whose first line names the missing [command].
+      const fields = e.code === 'commander.help' ? ['[command]'] : [...message.matchAll(/'([^']{1,200})'/g)].map((m) => m[1]!);
+      return { error: Object.assign(new InputError(message, fields.length > 0 ? fields : [e.code]), { printed: true }), verbose };
     }
     return { error: e, verbose };
   } finally {
@@ -92,7 +97,9 @@ export function formatError(e: unknown, verbose: boolean): string {
   const msg = e instanceof Error ? e.message : String(e);
   let out = `Error: ${msg}`;
   if (isKsctlError(e) && e.hint) out += `\nHint: ${e.hint}`;
-  if (verbose && e instanceof Error && e.stack) out += `\n${e.stack.split('\n').slice(1).join('\n')}`;
+  // A stack helps with a bug or a failed cloud call; for bad input the message is the whole story.
+  const userError = isKsctlError(e) && e.userError;
+  if (verbose && !userError && e instanceof Error && e.stack) out += `\n${e.stack.split('\n').slice(1).join('\n')}`;
   if (verbose && e instanceof Error && e.cause) out += `\nCaused by: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`;
   return redact(out);
 }

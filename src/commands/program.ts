@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { checkEnvironment } from '../api/environment.js';
+import { shortenTokens } from '../api/quote.js';
 import { InputError } from '../errors.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { registerCreate } from './create.js';
@@ -34,7 +35,12 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
     .configureHelp({ sortSubcommands: false })
     // Set before subcommands are added so they inherit it: commander must throw, never exit.
     .exitOverride()
-    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) });
+    .configureOutput({
+      writeErr: (s) => stderr.write(s),
+      writeOut: (s) => stdout.write(s),
+      // commander echoes what it did not understand: a 200 KB argument is cut to something readable.
+      outputError: (s, write) => write(shortenTokens(s)),
+    });
   // Bounds on global flags and the environment, before any command touches a file (exit 2).
   program.hook('preAction', (_p, action) => {
     const issues = checkEnvironment(globals(action), cenv.env);

@@ -1,0 +1,272 @@
+/**
+ * Generators for what users (and attackers) feed ksctl: cluster files and flag sets that are valid,
+ * near-valid (one field off) or hostile (huge numbers, deep nesting, anchors and aliases, NUL bytes,
+ * very long strings, shell metacharacters, non-UTF-8 bytes, wrong types).
+ */
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { REGIONS } from '../../src/api/catalog.js';
+
+export interface FuzzPaths {
+  /** A file a shell injection would create. */
+  canary: string;
+  /** A real, readable private key. */
+  goodKey: string;
+}
+
+// ---- scalars ---------------------------------------------------------------------------------
+
+export const hostileString = (p: FuzzPaths): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.constantFrom(
+      `1.2.3.4; touch ${p.canary}`,
+      `$(touch ${p.canary})`,
+      `\`touch ${p.canary}\``,
+      `root;id`,
+      `a\nb`,
+      `x\u0000y`,
+      '\u001b[31mred\u001b[0m',
+      '../../../../etc/passwd',
+      '/etc/shadow',
+      '/dev/zero',
+      '~/../../root',
+      '-oProxyCommand=touch /tmp/x',
+      "' OR 1=1 --",
+      '${HOME}',
+      '%s%n%x',
+      '\ufeff',
+      '\ud800',
+      '',
+      ' ',
+      '*',
+      '&anchor',
+    ),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.nat({ max: 200_000 }).map((n) => 'a'.repeat(n)),
+    fc.string({ unit: fc.constantFrom(';', '|', '&', '$', '`', '(', ')', '<', '>', '\\', '"', "'", ' ', '\n', '*', '?', '!', '#'), maxLength: 20 }),
+  );
+
+export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(-1, 0, 1, 2, 3, 4, 5, 7, 8, 450, 451, 999, 1000, 1001, 5000, 100_000_000, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1.5, -0, 1e308),
+  fc.integer(),
+  fc.double(),
+);
+
+const wrongType: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), fc.string({ maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.nat(), { maxKeys: 2 }));
+
+/** A value that is usually good, sometimes hostile, sometimes of the wrong type. */
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+  fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 2 }, { arbitrary: wrongType, weight: 1 });
+
+// ---- cluster files --------------------------------------------------------------------------
+
+const providers = ['aws', 'azure', 'gcp', 'local', 'ssh'] as const;
+
+function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
+  const str = hostileString(p);
+  const count = mostly(fc.integer({ min: 0, max: 9 }), hostileNumber);
+  const size = mostly(fc.constantFrom('t3.small', 'Standard_B2s', 'e2-medium'), str);
+  const role = fc.record({ count, size }, { requiredKeys: [] });
+  const machine = fc.record(
+    {
+      name: mostly(fc.constantFrom('m0', 'm1', 'lb', 'cp-0', 'w-1'), str),
+      role: mostly(fc.constantFrom('loadbalancer', 'etcd', 'controlplane', 'worker'), str),
+      address: mostly(fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain()), str),
+      privateAddress: mostly(fc.ipV4(), str),
+      port: mostly(fc.integer({ min: 1, max: 65535 }), hostileNumber),
+      user: mostly(fc.constantFrom('root', 'ubuntu', 'ec2-user', 'admin_1'), str),
+      keyFile: mostly(fc.constant(p.goodKey), str),
+      hostKey: mostly(fc.constant('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'), str),
+    },
+    { requiredKeys: ['role', 'address'] },
+  );
+  return fc.record(
+    {
+      provider: mostly(fc.constantFrom(...providers), str),
+      type: mostly(fc.constantFrom('managed', 'selfmanaged'), str),
+      region: mostly(fc.constantFrom(...REGIONS.aws.slice(0, 3), ...REGIONS.gcp.slice(0, 2), 'eastus', 'local', 'lab'), str),
+      distribution: mostly(fc.constantFrom('k3s', 'kubeadm'), str),
+      kubernetesVersion: mostly(fc.constantFrom('1.31', '1.32', '1.30.2', 'v1.29'), str),
+      controlPlane: role,
+      workers: fc.record({ count, size, spot: mostly(fc.boolean(), wrongType) }, { requiredKeys: [] }),
+      etcd: role,
+      loadBalancer: fc.record({ size }, { requiredKeys: [] }),
+      nodePools: fc.array(fc.record({ name: mostly(fc.constantFrom('a', 'b', 'gpu'), str), count, size, spot: fc.boolean() }, { requiredKeys: ['name', 'count'] }), { maxLength: 3 }),
+      network: fc.record({ cidr: mostly(fc.constantFrom('10.0.0.0/16', '172.16.0.0/12'), str), allowCidrs: fc.array(mostly(fc.constantFrom('203.0.113.7/32', '0.0.0.0/0'), str), { maxLength: 3 }) }, { requiredKeys: [] }),
+      machines: fc.array(machine, { maxLength: 6 }),
+      ssh: fc.record({ bastion: fc.record({ address: mostly(fc.ipV4(), str), user: mostly(fc.constant('jump'), str), port: mostly(fc.constant(22), hostileNumber), keyFile: mostly(fc.constant(p.goodKey), str) }, { requiredKeys: ['address', 'user'] }), sudoPassword: mostly(fc.boolean(), wrongType) }, { requiredKeys: [] }),
+      credentials: fc.record({ profile: mostly(fc.constant('dev'), str), project: mostly(fc.constant('my-project-1'), str), subscriptionId: mostly(fc.uuid(), str) }, { requiredKeys: [] }),
+      airgap: fc.record({ enabled: mostly(fc.boolean(), wrongType), dir: mostly(fc.constant('/tmp'), str) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+/** A cluster file as an object (before YAML): the usual shape, with any field possibly off. */
+export function clusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record(
+    {
+      apiVersion: mostly(fc.constant('ksctl.io/v1alpha1'), hostileString(p)),
+      kind: mostly(fc.constant('Cluster'), hostileString(p)),
+      metadata: fc.record({ name: mostly(fc.constantFrom('dev', 'prod-1', 'a'), hostileString(p)) }, { requiredKeys: [] }),
+      spec: specArb(p),
+      extra: fc.anything({ maxDepth: 2 }),
+    },
+    { requiredKeys: ['apiVersion', 'kind'], noNullPrototype: true },
+  );
+}
+
+/** Cluster files that should work: consistent provider, type, region and counts in range. */
+export function validClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
+  const cloud = fc.constantFrom('aws', 'azure', 'gcp') as fc.Arbitrary<'aws' | 'azure' | 'gcp'>;
+  const version = fc.constantFrom('1.29', '1.30', '1.31', '1.32');
+  const managed = cloud.chain((provider) =>
+    fc.record({ provider: fc.constant(provider), type: fc.constant('managed'), region: fc.constantFrom(...REGIONS[provider]), kubernetesVersion: version, workers: fc.record({ count: fc.integer({ min: 0, max: 450 }), spot: fc.boolean() }) }),
+  );
+  const local = fc.record({ provider: fc.constant('local'), workers: fc.record({ count: fc.integer({ min: 0, max: 20 }) }), kubernetesVersion: version });
+  const selfManaged = cloud.chain((provider) =>
+    fc.record({
+      provider: fc.constant(provider),
+      type: fc.constant('selfmanaged'),
+      region: fc.constantFrom(...REGIONS[provider]),
+      distribution: fc.constantFrom('k3s', 'kubeadm'),
+      controlPlane: fc.record({ count: fc.constantFrom(1, 3, 5, 7) }),
+      etcd: fc.record({ count: fc.constantFrom(0, 3, 5, 7) }),
+      workers: fc.record({ count: fc.integer({ min: 0, max: 300 }) }),
+      network: fc.record({ allowCidrs: fc.array(fc.constantFrom('203.0.113.7/32', '198.51.100.0/24'), { maxLength: 3 }) }),
+    }),
+  );
+  const machine = (role: string) => fc.record({ role: fc.constant(role), address: fc.ipV4(), user: fc.constantFrom('root', 'ubuntu'), keyFile: fc.constant(p.goodKey) });
+  const ssh = fc
+    .tuple(fc.constantFrom(1, 3), fc.constantFrom(0, 3), fc.integer({ min: 0, max: 5 }))
+    .chain(([cp, etcd, workers]) =>
+      fc.tuple(machine('loadbalancer'), fc.array(machine('controlplane'), { minLength: cp, maxLength: cp }), fc.array(machine('etcd'), { minLength: etcd, maxLength: etcd }), fc.array(machine('worker'), { minLength: workers, maxLength: workers })),
+    )
+    .map(([lb, cps, etcds, ws]) => ({ provider: 'ssh', region: 'lab', distribution: 'k3s', machines: [lb, ...cps, ...etcds, ...ws].map((m, i) => ({ ...m, name: `m${i}`, address: `10.9.${i >> 8}.${i & 255}` })) }));
+  return fc
+    .tuple(fc.constantFrom('dev', 'prod-1', 'a'), fc.oneof(managed, local, selfManaged, ssh))
+    .map(([name, spec]) => ({ apiVersion: 'ksctl.io/v1alpha1', kind: 'Cluster', metadata: { name }, spec }));
+}
+
+/** A valid file with one field (existing or new) replaced by a hostile value or a wrong type. */
+export function nearValidClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
+  const fields = ['provider', 'type', 'region', 'distribution', 'kubernetesVersion', 'workers.count', 'workers.size', 'controlPlane.count', 'etcd.count', 'nodePools', 'network.cidr', 'network.allowCidrs', 'machines', 'ssh.sudoPassword', 'ssh.bastion.address', 'airgap.dir', 'credentials.project'];
+  return fc.tuple(validClusterObject(p), fc.constantFrom(...fields), fc.oneof(hostileString(p), hostileNumber, wrongType)).map(([o, field, value]) => {
+    const copy = structuredClone(o) as { spec: Record<string, unknown> };
+    const keys = field.split('.');
+    let cur = copy.spec;
+    for (const k of keys.slice(0, -1)) cur = (cur[k] = typeof cur[k] === 'object' && cur[k] !== null ? cur[k] : {}) as Record<string, unknown>;
+    cur[keys.at(-1)!] = value;
+    return copy;
+  });
+}
+
+/** YAML text that attacks the reader itself. */
+export function hostileYaml(): fc.Arbitrary<string> {
+  const header = 'apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\n';
+  return fc.oneof(
+    fc.integer({ min: 10, max: 50_000 }).map((n) => `${header}spec: ${'['.repeat(n)}${']'.repeat(n)}\n`),
+    fc.integer({ min: 10, max: 5_000 }).map((n) => `${header}spec:\n${Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} 1\n`),
+    fc.integer({ min: 2, max: 12 }).map((levels) => {
+      // "Billion laughs": each level aliases the previous one nine times.
+      const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+      for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+      return `${header}${lines.join('\n')}\nspec: {workers: {count: *a${levels - 1}}}\n`;
+    }),
+    fc.constant(`${header}spec:\n  workers: &w {count: 2, size: t3.large}\n  controlPlane: *w\n  etcd: {<<: *w, count: 3}\n  provider: aws\n  type: selfmanaged\n`),
+    fc.constant(`${header}spec: !!js/function "function () { return 1 }"\n`),
+    fc.constant(`${header}spec: {provider: local}\nspec: {provider: aws}\n`),
+    fc.constant(`${header}spec: {workers: {count: !!binary aGVsbG8=}}\n`),
+    fc.constant(`${header}spec: {workers: {count: .inf}}\n`),
+    fc.constant(`${header}spec: {workers: {count: 0x7fffffffffffffff}}\n`),
+    fc.constant(`${header}--- \nkind: Other\n`),
+    fc.constant(`%YAML 1.1\n---\n${header}spec: {provider: local, workers: {spot: yes}}\n`),
+  );
+}
+
+/** Bytes of a cluster file: valid YAML of a generated object, attacks on the reader, or damage to either. */
+export function clusterFileBytes(p: FuzzPaths): fc.Arbitrary<Uint8Array> {
+  const fromObject = clusterObject(p).map((o) => {
+    try {
+      return stringify(o, { lineWidth: 0 });
+    } catch {
+      return JSON.stringify(o) ?? '';
+    }
+  });
+  const yaml = (a: fc.Arbitrary<Record<string, unknown>>) => a.map((o) => stringify(o, { lineWidth: 0 }));
+  const text = fc.oneof(
+    { arbitrary: yaml(validClusterObject(p)), weight: 3 },
+    { arbitrary: yaml(nearValidClusterObject(p)), weight: 3 },
+    { arbitrary: fromObject, weight: 3 },
+    { arbitrary: hostileYaml(), weight: 2 },
+  );
+  const damaged = fc.tuple(text, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 }), fc.constantFrom('truncate', 'insert', 'overwrite')).map(([t, at, bytes, how]) => {
+    const b = Buffer.from(t);
+    const i = b.length === 0 ? 0 : at % b.length;
+    if (how === 'truncate') return b.subarray(0, i);
+    if (how === 'insert') return Buffer.concat([b.subarray(0, i), bytes, b.subarray(i)]);
+    const copy = Buffer.from(b);
+    copy.set(bytes.subarray(0, Math.max(0, copy.length - i)), i);
+    return copy;
+  });
+  return fc.oneof({ arbitrary: text.map((t) => new Uint8Array(Buffer.from(t))), weight: 5 }, { arbitrary: damaged, weight: 2 });
+}
+
+// ---- flags ----------------------------------------------------------------------------------
+
+const valueFlags: [string, fc.Arbitrary<string>][] = [
+  ['--provider', fc.constantFrom(...providers)],
+  ['--type', fc.constantFrom('managed', 'selfmanaged')],
+  ['--region', fc.constantFrom('us-east-1', 'eastus', 'us-central1', 'local', 'lab')],
+  ['--distribution', fc.constantFrom('k3s', 'kubeadm')],
+  ['--k8s-version', fc.constantFrom('1.31', '1.32', '1.30')],
+  ['--control-planes', fc.constantFrom('1', '3', '5')],
+  ['--workers', fc.constantFrom('0', '1', '2', '450', '1000')],
+  ['--etcd', fc.constantFrom('0', '3')],
+  ['--cp-size', fc.constantFrom('t3.medium', 'e2-medium')],
+  ['--worker-size', fc.constantFrom('t3.large', 'Standard_B2ms')],
+  ['--etcd-size', fc.constant('t3.small')],
+  ['--lb-size', fc.constant('t3.micro')],
+  ['--allow-cidr', fc.constantFrom('203.0.113.7/32', '10.0.0.0/8')],
+  ['--vpc-cidr', fc.constant('10.1.0.0/16')],
+  ['--profile', fc.constant('dev')],
+  ['--subscription', fc.uuid()],
+  ['--project', fc.constant('my-project-1')],
+];
+
+/** `create cluster` arguments (without --dry-run and -f): name, value flags, switches, unknown flags. */
+export function flagSet(p: FuzzPaths): fc.Arbitrary<string[]> {
+  const str = hostileString(p);
+  const numberText = hostileNumber.map(String);
+  const one = fc.oneof(
+    { arbitrary: fc.constantFrom(...valueFlags).chain(([f, good]) => fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: str, weight: 1 }, { arbitrary: numberText, weight: 1 }).map((v) => [f, v])), weight: 8 },
+    { arbitrary: fc.constantFrom(['--spot'], ['--no-switch'], ['--no-color'], ['--verbose'], ['-o', 'json'], ['-o', 'yaml'], ['-o', 'xml']), weight: 2 },
+    { arbitrary: str.map((s) => [`--${s.slice(0, 30)}`]), weight: 1 },
+    { arbitrary: str.map((s) => [s.slice(0, 300)]), weight: 1 },
+  );
+  const name = fc.oneof({ arbitrary: fc.constantFrom('dev', 'prod-1'), weight: 4 }, { arbitrary: str, weight: 1 });
+  // A working command line to start from, so valid runs (exit 0) are common, not a lucky accident.
+  const base = fc.constantFrom([], ['-p', 'local'], ['-p', 'aws', '-t', 'managed'], ['-p', 'gcp', '-t', 'selfmanaged'], ['-p', 'azure', '-t', 'selfmanaged', '-d', 'kubeadm'], ['-p', 'aws', '-t', 'selfmanaged', '--workers', '999', '--etcd', '0']);
+  return fc
+    .tuple(fc.option(name, { nil: undefined }), base, fc.array(one, { maxLength: 6 }))
+    .map(([n, b, flags]) => [...(n === undefined ? [] : [n]), ...b, ...flags.flat()]);
+}
+
+/** Environment variables ksctl reads, usually absent, sometimes hostile. */
+export function envSet(p: FuzzPaths): fc.Arbitrary<Record<string, string>> {
+  const v = fc.oneof(hostileString(p), fc.constantFrom('aws', 'selfmanaged', 'us-east-1', 'k3s', '1.31', '20', '0', '99999'));
+  const hostile = fc.record(
+    {
+      KSCTL_PROVIDER: v,
+      KSCTL_TYPE: v,
+      KSCTL_REGION: v,
+      KSCTL_DISTRIBUTION: v,
+      KSCTL_K8S_VERSION: v,
+      KSCTL_SSH_WAIT_SECONDS: v,
+      KSCTL_SUDO_PASSWORD: v,
+      KUBECONFIG: v,
+    },
+    { requiredKeys: [] },
+  ).map((env) => Object.fromEntries(Object.entries(env).map(([k, val]) => [k, val.replace(/\0/g, '')]))); // the OS cannot carry NUL in the environment
+  return fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: hostile, weight: 1 });
+}
