@@ -3,6 +3,7 @@
  * JSON file (right schemaVersion, wrong contents) gets a clear StateError naming the field, not a
  * TypeError deep inside a manager. The file is never touched.
  */
+import { quote } from '../api/quote.js';
 import type { ClusterId } from '../api/types.js';
 import { StateError } from '../errors.js';
 import type { ClusterState } from './types.js';
@@ -30,7 +31,7 @@ export function assertStateShape(doc: Obj, file: string, expected?: ClusterId): 
   }
   const id = doc.id as ClusterId;
   if (expected && (id.provider !== expected.provider || id.region !== expected.region || id.name !== expected.name)) {
-    throw new StateError(`${file} belongs to cluster ${id.name} (${id.provider}/${id.region}), not to the directory it is in; it was left untouched`, {
+    throw new StateError(`${file} belongs to cluster ${quote(`${id.name} (${id.provider}/${id.region})`)}, not to the directory it is in; it was left untouched`, {
       hint: 'move it back where it came from',
     });
   }
