@@ -10,9 +10,9 @@ import type { Provider } from './types.js';
 
 /**
  * Machines (or nodes) in one cluster, all roles and pools together. Set by our state: every machine
- * adds its record and its step history (≈1.5 KB) to state.json, which is rewritten whole after each
- * step, and the create plan grows with it; the benches prove 100 workers. 1,000 keeps the document
- * around 1.5 MB. It is also above what a fresh account of any of the three clouds may run (default
+ * adds its record and its step history to state.json, which is rewritten whole after each step, and
+ * the create plan grows with it (a dry run of 1,000 workers prints an 0.8 MB plan; the benches prove
+ * 100 workers). It is also above what a fresh account of any of the three clouds may run (default
  * vCPU quotas allow tens of VMs, not thousands).
  */
 export const MAX_MACHINES_PER_CLUSTER = 1000;
@@ -91,3 +91,24 @@ export const MAX_SSH_WAIT_SECONDS = 3600;
 
 /** Secrets read from the environment or a prompt (KSCTL_SUDO_PASSWORD): one line. */
 export const MAX_SECRET_LENGTH = 1024;
+
+/** The limits as the cluster-file reference shows them (scripts/gen-docs.mjs), with their reasons. */
+export const LIMIT_DOCS: readonly { what: string; limit: string; why: string }[] = [
+  { what: 'machines per cluster (all roles and pools)', limit: String(MAX_MACHINES_PER_CLUSTER), why: 'state.json holds every machine and its step history and is rewritten whole after each step' },
+  { what: '`workers.count` / `nodePools[].count`, aws managed', limit: String(MAX_POOL_NODES.aws), why: 'EKS quota "nodes per managed node group"' },
+  { what: '`workers.count` / `nodePools[].count`, azure and gcp managed', limit: `${MAX_POOL_NODES.azure} / ${MAX_POOL_NODES.gcp}`, why: 'AKS nodes per node pool; GKE nodes per node pool and zone' },
+  { what: '`workers.count`, local (kind)', limit: String(MAX_POOL_NODES.local), why: 'kind nodes are containers on this one machine' },
+  { what: '`workers.count`, self-managed', limit: String(MAX_SELFMANAGED_WORKERS), why: 'the machines-per-cluster limit' },
+  { what: '`controlPlane.count`, `etcd.count`', limit: String(MAX_QUORUM_MEMBERS), why: 'etcd advises at most seven members; more only slow every write' },
+  { what: '`nodePools` entries', limit: String(MAX_NODE_POOLS), why: 'EKS quota of managed node groups per cluster' },
+  { what: '`network.allowCidrs` entries', limit: String(MAX_ALLOW_CIDRS), why: 'each becomes SSH and API rules; an AWS security group holds 60 inbound rules' },
+  { what: 'addresses', limit: `${MAX_ADDRESS_LENGTH} characters`, why: 'an IP address or a DNS name (RFC 1035)' },
+  { what: 'users', limit: `${MAX_USER_LENGTH} characters`, why: "a POSIX user name (useradd's limit)" },
+  { what: 'key files', limit: `${MAX_KEY_FILE_BYTES / 1024} KiB`, why: 'a readable PEM or OpenSSH private key' },
+  { what: 'sizes, regions, versions, credentials', limit: `${MAX_SHORT_STRING} characters`, why: 'printable text; the longest real values are shorter' },
+  { what: 'cluster file', limit: `${MAX_CLUSTER_FILE_BYTES / 1024 / 1024} MiB, ${MAX_YAML_DEPTH} levels, ${MAX_YAML_ALIASES} alias expansions`, why: 'UTF-8 YAML; refuses "billion laughs" and parser-exhausting nesting before parsing' },
+  { what: 'kubeconfig read', limit: `${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB`, why: 'the same YAML rules; a bad one is reported and left untouched' },
+  { what: 'state file', limit: `${MAX_STATE_FILE_BYTES / 1024 / 1024} MiB`, why: 'far above a 1,000-machine cluster; a bad one is reported and left untouched' },
+  { what: '`KSCTL_SSH_WAIT_SECONDS`', limit: `1-${MAX_SSH_WAIT_SECONDS}`, why: 'an hour of waiting for a machine is already generous' },
+  { what: '`KSCTL_SUDO_PASSWORD`', limit: `one line, ${MAX_SECRET_LENGTH} characters`, why: "it is written to sudo's standard input" },
+];
