@@ -87,7 +87,7 @@ describe('bad input', () => {
     ['KSCTL_SSH_WAIT_SECONDS', 'forever', /KSCTL_SSH_WAIT_SECONDS: must be whole seconds from 1 to 3600, got "forever"/],
     ['KSCTL_HOME', `/tmp/${'x'.repeat(5000)}`, /KSCTL_HOME: must be a path of at most 4096 characters/],
     ['KSCTL_SUDO_PASSWORD', 'two\nlines', /KSCTL_SUDO_PASSWORD: must be one line/],
-  ])('%s=%s → exit 2 naming the variable', async (name, value, message) => {
+  ])('%s out of bounds → exit 2 naming the variable', async (name, value, message) => {
     const r = await ksctl(['create', 'cluster', 'dev', '--provider', 'local', '--dry-run'], { ...sb.env, [name]: value });
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toContain('two\nlines');
