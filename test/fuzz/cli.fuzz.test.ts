@@ -9,7 +9,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFileBytes, envSet, flagSet, type FuzzPaths } from './arbitraries.js';
+import { clusterFileBytes } from './cluster-files.js';
+import { envSet, flagSet } from './flags.js';
+import type { FuzzPaths } from './hostile.js';
 import { STACK_TRACE, fuzzParams, fuzzSandbox, runInProcess, type CaseResult, type FuzzSandbox } from './in-process.js';
 
 /** CPU time per case (wall time on this shared machine says more about the neighbours). */

@@ -120,7 +120,7 @@ describe('state store fuzzing', () => {
         expect(readFileSync(stateFile()).equals(bytes), ctx).toBe(true);
         expect(readdirSync(clusterDir()), ctx).toEqual(['state.json']);
       }),
-      fuzzParams(150),
+      fuzzParams(300),
     );
   });
 
@@ -147,7 +147,7 @@ describe('state store fuzzing', () => {
         expect(readFileSync(target).equals(bytes), ctx).toBe(true);
         expect(readdirSync(sb.inputDir).filter((f) => f.startsWith('kubeconfig')), ctx).toEqual(['kubeconfig']);
       }),
-      fuzzParams(150),
+      fuzzParams(300),
     );
   });
 });

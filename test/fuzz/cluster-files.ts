@@ -1,66 +1,13 @@
 /**
- * Generators for what users (and attackers) feed ksctl: cluster files and flag sets that are valid,
- * near-valid (one field off) or hostile (huge numbers, deep nesting, anchors and aliases, NUL bytes,
- * very long strings, shell metacharacters, non-UTF-8 bytes, wrong types).
+ * Cluster files as users (and attackers) write them: valid (consistent provider, type, region, counts
+ * in range), near-valid (one field off), anything-goes objects, attacks on the YAML reader, and damage
+ * (truncation, inserted or overwritten bytes, invalid UTF-8) to any of them.
  */
 import fc from 'fast-check';
+import { PROVIDERS } from '../../src/api/types.js';
 import { stringify } from 'yaml';
 import { REGIONS } from '../../src/api/catalog.js';
-
-export interface FuzzPaths {
-  /** A file a shell injection would create. */
-  canary: string;
-  /** A real, readable private key. */
-  goodKey: string;
-}
-
-// ---- scalars ---------------------------------------------------------------------------------
-
-export const hostileString = (p: FuzzPaths): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.constantFrom(
-      `1.2.3.4; touch ${p.canary}`,
-      `$(touch ${p.canary})`,
-      `\`touch ${p.canary}\``,
-      `root;id`,
-      `a\nb`,
-      `x\u0000y`,
-      '\u001b[31mred\u001b[0m',
-      '../../../../etc/passwd',
-      '/etc/shadow',
-      '/dev/zero',
-      '~/../../root',
-      '-oProxyCommand=touch /tmp/x',
-      "' OR 1=1 --",
-      '${HOME}',
-      '%s%n%x',
-      '\ufeff',
-      '\ud800',
-      '',
-      ' ',
-      '*',
-      '&anchor',
-    ),
-    fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.nat({ max: 200_000 }).map((n) => 'a'.repeat(n)),
-    fc.string({ unit: fc.constantFrom(';', '|', '&', '$', '`', '(', ')', '<', '>', '\\', '"', "'", ' ', '\n', '*', '?', '!', '#'), maxLength: 20 }),
-  );
-
-export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(-1, 0, 1, 2, 3, 4, 5, 7, 8, 450, 451, 999, 1000, 1001, 5000, 100_000_000, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1.5, -0, 1e308),
-  fc.integer(),
-  fc.double(),
-);
-
-const wrongType: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), fc.string({ maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.nat(), { maxKeys: 2 }));
-
-/** A value that is usually good, sometimes hostile, sometimes of the wrong type. */
-const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
-  fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 2 }, { arbitrary: wrongType, weight: 1 });
-
-// ---- cluster files --------------------------------------------------------------------------
-
-const providers = ['aws', 'azure', 'gcp', 'local', 'ssh'] as const;
+import { hostileNumber, hostileString, hostileYaml, mostly, wrongType, type FuzzPaths } from './hostile.js';
 
 function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
   const str = hostileString(p);
@@ -82,7 +29,7 @@ function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
   );
   return fc.record(
     {
-      provider: mostly(fc.constantFrom(...providers), str),
+      provider: mostly(fc.constantFrom(...PROVIDERS), str),
       type: mostly(fc.constantFrom('managed', 'selfmanaged'), str),
       region: mostly(fc.constantFrom(...REGIONS.aws.slice(0, 3), ...REGIONS.gcp.slice(0, 2), 'eastus', 'local', 'lab'), str),
       distribution: mostly(fc.constantFrom('k3s', 'kubeadm'), str),
@@ -161,29 +108,6 @@ export function nearValidClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string
   });
 }
 
-/** YAML text that attacks the reader itself. */
-export function hostileYaml(): fc.Arbitrary<string> {
-  const header = 'apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\n';
-  return fc.oneof(
-    fc.integer({ min: 10, max: 50_000 }).map((n) => `${header}spec: ${'['.repeat(n)}${']'.repeat(n)}\n`),
-    fc.integer({ min: 10, max: 5_000 }).map((n) => `${header}spec:\n${Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} 1\n`),
-    fc.integer({ min: 2, max: 12 }).map((levels) => {
-      // "Billion laughs": each level aliases the previous one nine times.
-      const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-      for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
-      return `${header}${lines.join('\n')}\nspec: {workers: {count: *a${levels - 1}}}\n`;
-    }),
-    fc.constant(`${header}spec:\n  workers: &w {count: 2, size: t3.large}\n  controlPlane: *w\n  etcd: {<<: *w, count: 3}\n  provider: aws\n  type: selfmanaged\n`),
-    fc.constant(`${header}spec: !!js/function "function () { return 1 }"\n`),
-    fc.constant(`${header}spec: {provider: local}\nspec: {provider: aws}\n`),
-    fc.constant(`${header}spec: {workers: {count: !!binary aGVsbG8=}}\n`),
-    fc.constant(`${header}spec: {workers: {count: .inf}}\n`),
-    fc.constant(`${header}spec: {workers: {count: 0x7fffffffffffffff}}\n`),
-    fc.constant(`${header}--- \nkind: Other\n`),
-    fc.constant(`%YAML 1.1\n---\n${header}spec: {provider: local, workers: {spot: yes}}\n`),
-  );
-}
-
 /** Bytes of a cluster file: valid YAML of a generated object, attacks on the reader, or damage to either. */
 export function clusterFileBytes(p: FuzzPaths): fc.Arbitrary<Uint8Array> {
   const fromObject = clusterObject(p).map((o) => {
@@ -212,61 +136,3 @@ export function clusterFileBytes(p: FuzzPaths): fc.Arbitrary<Uint8Array> {
   return fc.oneof({ arbitrary: text.map((t) => new Uint8Array(Buffer.from(t))), weight: 5 }, { arbitrary: damaged, weight: 2 });
 }
 
-// ---- flags ----------------------------------------------------------------------------------
-
-const valueFlags: [string, fc.Arbitrary<string>][] = [
-  ['--provider', fc.constantFrom(...providers)],
-  ['--type', fc.constantFrom('managed', 'selfmanaged')],
-  ['--region', fc.constantFrom('us-east-1', 'eastus', 'us-central1', 'local', 'lab')],
-  ['--distribution', fc.constantFrom('k3s', 'kubeadm')],
-  ['--k8s-version', fc.constantFrom('1.31', '1.32', '1.30')],
-  ['--control-planes', fc.constantFrom('1', '3', '5')],
-  ['--workers', fc.constantFrom('0', '1', '2', '450', '1000')],
-  ['--etcd', fc.constantFrom('0', '3')],
-  ['--cp-size', fc.constantFrom('t3.medium', 'e2-medium')],
-  ['--worker-size', fc.constantFrom('t3.large', 'Standard_B2ms')],
-  ['--etcd-size', fc.constant('t3.small')],
-  ['--lb-size', fc.constant('t3.micro')],
-  ['--allow-cidr', fc.constantFrom('203.0.113.7/32', '10.0.0.0/8')],
-  ['--vpc-cidr', fc.constant('10.1.0.0/16')],
-  ['--profile', fc.constant('dev')],
-  ['--subscription', fc.uuid()],
-  ['--project', fc.constant('my-project-1')],
-];
-
-/** `create cluster` arguments (without --dry-run and -f): name, value flags, switches, unknown flags. */
-export function flagSet(p: FuzzPaths): fc.Arbitrary<string[]> {
-  const str = hostileString(p);
-  const numberText = hostileNumber.map(String);
-  const one = fc.oneof(
-    { arbitrary: fc.constantFrom(...valueFlags).chain(([f, good]) => fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: str, weight: 1 }, { arbitrary: numberText, weight: 1 }).map((v) => [f, v])), weight: 8 },
-    { arbitrary: fc.constantFrom(['--spot'], ['--no-switch'], ['--no-color'], ['--verbose'], ['-o', 'json'], ['-o', 'yaml'], ['-o', 'xml']), weight: 2 },
-    { arbitrary: str.map((s) => [`--${s.slice(0, 30)}`]), weight: 1 },
-    { arbitrary: str.map((s) => [s.slice(0, 300)]), weight: 1 },
-  );
-  const name = fc.oneof({ arbitrary: fc.constantFrom('dev', 'prod-1'), weight: 4 }, { arbitrary: str, weight: 1 });
-  // A working command line to start from, so valid runs (exit 0) are common, not a lucky accident.
-  const base = fc.constantFrom([], ['-p', 'local'], ['-p', 'aws', '-t', 'managed'], ['-p', 'gcp', '-t', 'selfmanaged'], ['-p', 'azure', '-t', 'selfmanaged', '-d', 'kubeadm'], ['-p', 'aws', '-t', 'selfmanaged', '--workers', '999', '--etcd', '0']);
-  return fc
-    .tuple(fc.option(name, { nil: undefined }), base, fc.array(one, { maxLength: 6 }))
-    .map(([n, b, flags]) => [...(n === undefined ? [] : [n]), ...b, ...flags.flat()]);
-}
-
-/** Environment variables ksctl reads, usually absent, sometimes hostile. */
-export function envSet(p: FuzzPaths): fc.Arbitrary<Record<string, string>> {
-  const v = fc.oneof(hostileString(p), fc.constantFrom('aws', 'selfmanaged', 'us-east-1', 'k3s', '1.31', '20', '0', '99999'));
-  const hostile = fc.record(
-    {
-      KSCTL_PROVIDER: v,
-      KSCTL_TYPE: v,
-      KSCTL_REGION: v,
-      KSCTL_DISTRIBUTION: v,
-      KSCTL_K8S_VERSION: v,
-      KSCTL_SSH_WAIT_SECONDS: v,
-      KSCTL_SUDO_PASSWORD: v,
-      KUBECONFIG: v,
-    },
-    { requiredKeys: [] },
-  ).map((env) => Object.fromEntries(Object.entries(env).map(([k, val]) => [k, val.replace(/\0/g, '')]))); // the OS cannot carry NUL in the environment
-  return fc.oneof({ arbitrary: fc.constant({}), weight: 3 }, { arbitrary: hostile, weight: 1 });
-}
