@@ -16,17 +16,21 @@ const FIELDS: [string, (v: unknown) => boolean, string][] = [
   ['type', (v) => v === 'managed' || v === 'selfmanaged', 'managed or selfmanaged'],
   ['phase', (v) => typeof v === 'string', 'a string'],
   ['spec', (v) => isObj(v) && isObj(v.controlPlane) && isObj(v.workers) && isObj(v.etcd) && Array.isArray(v.machines) && Array.isArray(v.nodePools), 'a cluster spec'],
-  ['resources', isObj, 'an object'],
-  ['machines', (v) => isObj(v) && Object.values(v).every(isObj), 'an object of machines'],
-  ['steps', (v) => Array.isArray(v) && v.every((s) => isObj(s) && typeof s.id === 'string' && typeof s.status === 'string'), 'a list of step records'],
-  ['runs', (v) => v === undefined || (Array.isArray(v) && v.every(isObj)), 'a list of run records'],
-  ['versions', (v) => v === undefined || isObj(v), 'an object'],
+  ['resources', (v) => isObj(v) && Object.values(v).every((r) => isObj(r) && typeof r.kind === 'string' && typeof r.id === 'string'), 'an object of resource records'],
+  ['machines', (v) => isObj(v) && Object.values(v).every((m) => isObj(m) && typeof m.name === 'string' && typeof m.role === 'string'), 'an object of machines'],
+  ['steps', (v) => Array.isArray(v) && v.every((s) => isObj(s) && typeof s.id === 'string' && typeof s.title === 'string' && typeof s.status === 'string'), 'a list of step records'],
+  ['runs', (v) => Array.isArray(v) && v.every(isObj), 'a list of run records'],
+  ['versions', (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), 'an object of version strings'],
+  ['createdAt', (v) => typeof v === 'string', 'a timestamp'],
+  ['lastError', (v) => v === undefined || typeof v === 'string', 'a string'],
+  ['kubeconfig', (v) => v === undefined || (isObj(v) && typeof v.context === 'string'), 'an object with a context'],
 ];
+const OPTIONAL = new Set(['lastError', 'kubeconfig']);
 
 /** Checks `doc` (already migrated to the current schema) and returns it typed. */
 export function assertStateShape(doc: Obj, file: string, expected?: ClusterId): ClusterState {
   for (const [key, ok, what] of FIELDS) {
-    if (!(key in doc) && key !== 'runs' && key !== 'versions') throw new StateError(`${file} is missing "${key}"; it was left untouched`);
+    if (!(key in doc) && !OPTIONAL.has(key)) throw new StateError(`${file} is missing "${key}"; it was left untouched`);
     if (!ok(doc[key])) throw new StateError(`${file}: "${key}" must be ${what}; it was left untouched`, { hint: 'restore it from a backup or move it away' });
   }
   const id = doc.id as ClusterId;

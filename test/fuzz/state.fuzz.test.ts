@@ -50,7 +50,7 @@ const damage = (text: string) =>
 function stateDocs(): fc.Arbitrary<Buffer> {
   const good = validState();
   const text = `${JSON.stringify(good, null, 2)}\n`;
-  const field = fc.constantFrom('id', 'type', 'phase', 'spec', 'resources', 'machines', 'steps', 'runs', 'schemaVersion', 'spec.workers', 'spec.machines', 'id.name');
+  const field = fc.constantFrom('id', 'type', 'phase', 'spec', 'resources', 'machines', 'steps', 'runs', 'schemaVersion', 'spec.workers', 'spec.machines', 'id.name', 'resources.network', 'machines.m0', 'kubeconfig', 'versions', 'lastError', 'createdAt');
   const replaced = fc.tuple(field, fc.anything({ maxDepth: 2 })).map(([f, v]) => {
     const doc = structuredClone(good) as Record<string, Record<string, unknown>>;
     const [a, b] = f.split('.') as [string, string | undefined];
