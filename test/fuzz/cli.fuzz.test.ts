@@ -21,6 +21,8 @@ const HEAP_BUDGET_MB = 256;
 let sb: FuzzSandbox;
 let paths: FuzzPaths;
 let ran = 0;
+let maxCpuMs = 0;
+let maxHeapMb = 0;
 const found = new Map<string, number>();
 
 beforeAll(async () => {
@@ -33,13 +35,15 @@ beforeAll(async () => {
   await runInProcess(['schema'], sb.env);
 });
 afterAll(() => {
-  console.log(`cli fuzz: ${ran} cases; outcomes ${JSON.stringify(Object.fromEntries(found))}`);
+  console.log(`cli fuzz: ${ran} cases; slowest ${maxCpuMs.toFixed(0)} ms CPU, largest heap growth ${maxHeapMb.toFixed(0)} MB; outcomes ${JSON.stringify(Object.fromEntries(found))}`);
   sb?.cleanup();
 });
 
 /** Everything a case must satisfy; `input` is what the message may name instead of a field (the file). */
 function check(r: CaseResult, what: string, input?: string): void {
   ran++;
+  maxCpuMs = Math.max(maxCpuMs, r.cpuMs);
+  maxHeapMb = Math.max(maxHeapMb, r.heapDeltaMb);
   const outcome = r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.fields[0] ?? '?'}`.replace(/\[\d+\]/g, '[]');
   found.set(outcome, (found.get(outcome) ?? 0) + 1);
   const ctx = `${what}\nstderr: ${r.stderr.slice(0, 2000)}`;
