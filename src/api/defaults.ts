@@ -38,9 +38,8 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     size: input.workers?.size ?? sizes.worker,
     spot: input.workers?.spot ?? false,
   };
-  const nodePools: NodePoolSpec[] = selfManaged
-    ? []
-    : (input.nodePools ?? []).map((p) => ({ name: p.name, count: p.count, size: p.size ?? sizes.worker, spot: p.spot ?? false }));
+  // Kept for every type so validation can refuse pools where they are not supported (never dropped).
+  const nodePools: NodePoolSpec[] = (input.nodePools ?? []).map((p) => ({ name: p.name, count: p.count, size: p.size ?? sizes.worker, spot: p.spot ?? false }));
   if (!selfManaged && provider !== 'local' && nodePools.length === 0 && workers.count > 0) {
     nodePools.push({ name: 'default', count: workers.count, size: workers.size, spot: workers.spot });
   }

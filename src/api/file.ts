@@ -3,47 +3,76 @@
  * inside it and (for YAML syntax) the line.
  */
 import { promises as fs } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import type { SpecInput } from './input.js';
+import { MAX_CLUSTER_FILE_BYTES } from './limits.js';
+import { quote } from './quote.js';
+import { decodeUtf8, parseYamlSafely } from './yaml-guard.js';
 import { API_VERSION, FILE_KIND } from './types.js';
 import { ClusterFileSchema } from './v1alpha1/schema.js';
 
+const MAX_ISSUES_SHOWN = 20;
+
+/** `['spec', 'machines', 0, 'address']` → `spec.machines[0].address`, as messages print it. */
+const pathOf = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+
 export async function readClusterFile(file: string): Promise<SpecInput> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    bytes = await readBounded(file, MAX_CLUSTER_FILE_BYTES);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read cluster file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ['--file']);
   }
-  return parseClusterFile(text, file);
+  return parseClusterFile(decodeUtf8(bytes, file, '--file', MAX_CLUSTER_FILE_BYTES), file);
+}
+
+/**
+ * At most `max` bytes of `file` (a pipe such as `-f <(...)` or /dev/stdin included): one byte more
+ * means refusal, so a multi-gigabyte file or /dev/zero is never loaded to be refused.
+ */
+async function readBounded(file: string, max: number): Promise<Buffer> {
+  const fh = await fs.open(file, 'r');
+  try {
+    if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > max) throw new InputError(`cluster file ${file} is larger than ${max} bytes; at most ${max} are read`, ['--file']);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await fh.close();
+  }
 }
 
 export function parseClusterFile(text: string, file = 'cluster file'): SpecInput {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-    throw new InputError(`${file} is not valid YAML${where}: ${e.message.split('\n')[0]}`, ['--file']);
-  }
-  const raw: unknown = doc.toJS();
+  const raw: unknown = parseYamlSafely(text, file, '--file');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InputError(`${file} must be a mapping with apiVersion: ${API_VERSION} and kind: ${FILE_KIND}`, ['--file']);
   }
   const version = (raw as Record<string, unknown>).apiVersion;
   if (version !== API_VERSION) {
-    throw new InputError(`${file}: apiVersion must be ${API_VERSION}, got ${JSON.stringify(version ?? null)}`, ['apiVersion']);
+    throw new InputError(`${file}: apiVersion must be ${API_VERSION}, got ${quote(version ?? null)}`, ['apiVersion']);
   }
   const parsed = ClusterFileSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
-      const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const path = pathOf(i.path);
       if (i.code === 'unrecognized_keys') {
-        return `  ${path ? `${path}.` : ''}${i.keys.join(', ')}: unknown field${i.keys.length > 1 ? 's' : ''} (see 'ksctl schema')`;
+        const keys = i.keys.map((k) => (/^[\w.-]{1,64}$/.test(k) ? k : quote(k)));
+        return `  ${path ? `${path}.` : ''}${keys.join(', ')}: unknown field${i.keys.length > 1 ? 's' : ''} (see 'ksctl schema')`;
       }
       return `  ${path || '(root)'}: ${i.message}`;
     });
-    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${lines.join('\n')}`, parsed.error.issues.map((i) => i.path.join('.')));
+    // A thousand bad machines make a thousand issues: the first ones say enough.
+    const shown = lines.length > MAX_ISSUES_SHOWN ? [...lines.slice(0, MAX_ISSUES_SHOWN), `  ... and ${lines.length - MAX_ISSUES_SHOWN} more`] : lines;
+    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, parsed.error.issues.map((i) => pathOf(i.path) || '(root)'));
   }
   const f = parsed.data;
   return { ...(f.spec ?? {}), ...(f.metadata?.name ? { name: f.metadata.name } : {}) };

@@ -3,6 +3,9 @@
  * says what would be valid. Runs before any cloud call or state write.
  */
 import { InputError } from '../errors.js';
+import { checkBounds } from './bounds.js';
+import { checkEndpoint } from './endpoint.js';
+import { quote } from './quote.js';
 import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
@@ -18,7 +21,7 @@ export const MAX_NAME_LENGTH = 40;
 export function checkName(name: string, path = 'name'): Issue[] {
   if (!name) return [{ path, message: 'is required' }];
   if (name.length > MAX_NAME_LENGTH || !DNS_LABEL.test(name)) {
-    return [{ path, message: `"${name}" is not a DNS label: use lowercase letters, digits and '-', start with a letter, at most ${MAX_NAME_LENGTH} characters` }];
+    return [{ path, message: `${quote(name)} is not a DNS label: use lowercase letters, digits and '-', start with a letter, at most ${MAX_NAME_LENGTH} characters` }];
   }
   return [];
 }
@@ -53,15 +56,15 @@ function cidrIssue(v: string, example: string): string | undefined {
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
 
 export function validateSpec(spec: ClusterSpec): Issue[] {
-  const issues: Issue[] = [...checkName(spec.name)];
+  const issues: Issue[] = [...checkName(spec.name), ...checkBounds(spec)];
   const add = (path: string, message: string) => issues.push({ path, message });
 
   if (!PROVIDERS.includes(spec.provider)) {
-    add('spec.provider', `unknown provider "${spec.provider}": use one of ${PROVIDERS.join(', ')}`);
+    add('spec.provider', `unknown provider ${quote(spec.provider)}: use one of ${PROVIDERS.join(', ')}`);
     return issues; // everything below depends on the provider
   }
   const provider: Provider = spec.provider;
-  if (!CLUSTER_TYPES.includes(spec.type)) add('spec.type', `unknown type "${spec.type}": use managed or selfmanaged`);
+  if (!CLUSTER_TYPES.includes(spec.type)) add('spec.type', `unknown type ${quote(spec.type)}: use managed or selfmanaged`);
   else if (!PROVIDER_TYPES[provider].includes(spec.type)) {
     add('spec.type', `provider ${provider} supports ${PROVIDER_TYPES[provider].join(' or ')}, not ${spec.type}`);
   }
@@ -69,11 +72,11 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
 
   if (provider === 'ssh') issues.push(...checkName(spec.region, 'spec.region'));
   else if (!REGIONS[provider].includes(spec.region)) {
-    add('spec.region', `unknown ${provider} region "${spec.region}": use one of ${REGIONS[provider].slice(0, 8).join(', ')}${REGIONS[provider].length > 8 ? ', ...' : ''}`);
+    add('spec.region', `unknown ${provider} region ${quote(spec.region)}: use one of ${REGIONS[provider].slice(0, 8).join(', ')}${REGIONS[provider].length > 8 ? ', ...' : ''}`);
   }
 
   if (spec.distribution !== undefined && !DISTRIBUTIONS.includes(spec.distribution)) {
-    add('spec.distribution', `unknown distribution "${spec.distribution}": use k3s or kubeadm`);
+    add('spec.distribution', `unknown distribution ${quote(spec.distribution)}: use k3s or kubeadm`);
   } else if (!selfManaged && spec.distribution !== undefined) {
     add('spec.distribution', 'applies to self-managed clusters only (managed clusters run the provider\'s own Kubernetes)');
   }
@@ -84,22 +87,22 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   if (version === undefined) {
     if (selfManaged) add('spec.kubernetesVersion', `must be set: use one of ${SELF_MANAGED_MINORS.join(', ')}`);
   } else if (!VERSION_FORM.test(version)) {
-    add('spec.kubernetesVersion', `"${version}" is not a version: use a minor such as ${SELF_MANAGED_MINORS[1]} or a patch such as ${NEWEST_KUBERNETES_PATCH.slice(1)}`);
+    add('spec.kubernetesVersion', `${quote(version)} is not a version: use a minor such as ${SELF_MANAGED_MINORS[1]} or a patch such as ${NEWEST_KUBERNETES_PATCH.slice(1)}`);
   } else if (versions && !versions.includes(minorOf(version)) && !(provider === 'local' && isPatchVersion(version))) {
     add('spec.kubernetesVersion', `${version} is not offered: use one of ${versions.join(', ')}`);
   }
 
   // Counts.
   const cp = spec.controlPlane.count;
-  if (!isCount(cp) || cp < 1) add('spec.controlPlane.count', `must be a whole number >= 1, got ${cp}`);
-  if (!isCount(spec.workers.count) || spec.workers.count < 0) add('spec.workers.count', `must be a whole number >= 0, got ${spec.workers.count}`);
+  if (!isCount(cp) || cp < 1) add('spec.controlPlane.count', `must be a whole number >= 1, got ${quote(cp)}`);
+  if (!isCount(spec.workers.count) || spec.workers.count < 0) add('spec.workers.count', `must be a whole number >= 0, got ${quote(spec.workers.count)}`);
   const etcd = spec.etcd.count;
-  if (!isCount(etcd) || etcd < 0) add('spec.etcd.count', `must be a whole number >= 0, got ${etcd}`);
+  if (!isCount(etcd) || etcd < 0) add('spec.etcd.count', `must be a whole number >= 0, got ${quote(etcd)}`);
   else if (etcd !== 0 && (etcd < 3 || etcd % 2 === 0)) {
-    add('spec.etcd.count', `must be 0 (embedded) or an odd number >= 3 (quorum needs an odd number of members), got ${etcd}`);
+    add('spec.etcd.count', `must be 0 (embedded) or an odd number >= 3 (quorum needs an odd number of members), got ${quote(etcd)}`);
   }
   if (selfManaged && etcd === 0 && isCount(cp) && cp > 1 && cp % 2 === 0) {
-    add('spec.controlPlane.count', `with embedded etcd the control planes form the etcd quorum: use an odd number, got ${cp}`);
+    add('spec.controlPlane.count', `with embedded etcd the control planes form the etcd quorum: use an odd number, got ${quote(cp)}`);
   }
   if (provider === 'local' && etcd !== 0) add('spec.etcd.count', 'local (kind) clusters use embedded etcd: leave it 0');
   if (provider === 'local' && spec.workers.spot) add('spec.workers.spot', 'local (kind) clusters have no spot capacity');
@@ -109,7 +112,7 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   if (['aws', 'azure', 'gcp'].includes(provider)) {
     const sized: [string, string][] = [['spec.workers.size', spec.workers.size]];
     if (selfManaged) sized.push(['spec.controlPlane.size', spec.controlPlane.size], ['spec.etcd.size', spec.etcd.size], ['spec.loadBalancer.size', spec.loadBalancer.size]);
-    for (const [p, v] of sized) if (!v || !/^[A-Za-z0-9._-]+$/.test(v)) add(p, `"${v}" is not an instance size`);
+    for (const [p, v] of sized) if (!v || !/^[A-Za-z0-9._-]+$/.test(v)) add(p, `${quote(v)} is not an instance size`);
   }
 
   // Network.
@@ -120,11 +123,17 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
     if (bad) add(`spec.network.allowCidrs[${i}]`, bad);
   });
 
+  // Pools are a managed-cluster concept until day-2 pools exist: a self-managed or kind spec that lists
+  // them would have them silently dropped, so it is refused.
+  if ((selfManaged || provider === 'local') && spec.nodePools.length > 0) {
+    add('spec.nodePools', `${selfManaged ? 'self-managed' : 'local (kind)'} clusters do not support node pools yet: use spec.workers (--workers)`);
+  }
   spec.nodePools.forEach((p, i) => {
     issues.push(...checkName(p.name, `spec.nodePools[${i}].name`));
-    if (!isCount(p.count) || p.count < 0) add(`spec.nodePools[${i}].count`, `must be a whole number >= 0, got ${p.count}`);
+    if (!isCount(p.count) || p.count < 0) add(`spec.nodePools[${i}].count`, `must be a whole number >= 0, got ${quote(p.count)}`);
   });
 
+  if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
   if (provider === 'ssh') issues.push(...validateMachines(spec));
   else if (spec.machines.length > 0) add('spec.machines', 'lists existing machines, which only the ssh provider uses');
   return issues;
@@ -142,17 +151,13 @@ function validateMachines(spec: ClusterSpec): Issue[] {
   spec.machines.forEach((m, i) => {
     const p = `spec.machines[${i}]`;
     issues.push(...checkName(m.name, `${p}.name`));
-    if (names.has(m.name)) add(`${p}.name`, `"${m.name}" is used twice`);
+    if (names.has(m.name)) add(`${p}.name`, `${quote(m.name)} is used twice`);
     names.add(m.name);
-    if (!ROLES.includes(m.role)) add(`${p}.role`, `unknown role "${m.role}": use ${ROLES.join(', ')}`);
-    if (!m.address) add(`${p}.address`, 'is required');
-    if (!isCount(m.port) || m.port < 1 || m.port > 65535) add(`${p}.port`, `must be 1-65535, got ${m.port}`);
+    if (!ROLES.includes(m.role)) add(`${p}.role`, `unknown role ${quote(m.role)}: use ${ROLES.join(', ')}`);
+    issues.push(...checkEndpoint(p, m));
     const ep = `${m.address}:${m.port}`;
-    if (endpoints.has(ep)) add(`${p}.address`, `${ep} is listed twice`);
+    if (endpoints.has(ep)) add(`${p}.address`, `${quote(ep)} is listed twice`);
     endpoints.add(ep);
-    if (m.hostKey && !/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+/.test(m.hostKey)) {
-      add(`${p}.hostKey`, 'must be a public key line like "ssh-ed25519 AAAA..."');
-    }
   });
   const count = (r: string) => spec.machines.filter((m) => m.role === r).length;
   if (count('loadbalancer') !== 1) add('spec.machines', `needs exactly one loadbalancer machine, found ${count('loadbalancer')}`);
@@ -164,11 +169,14 @@ function validateMachines(spec: ClusterSpec): Issue[] {
   return issues;
 }
 
+const MAX_ISSUES_SHOWN = 20;
+
 export function formatIssues(issues: Issue[]): string {
-  const lines = issues.map((i) => {
+  const lines = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
     const flag = FLAG_FOR_PATH[i.path];
     return `  ${i.path}${flag ? ` (${flag})` : ''}: ${i.message}`;
   });
+  if (issues.length > MAX_ISSUES_SHOWN) lines.push(`  ... and ${issues.length - MAX_ISSUES_SHOWN} more`);
   return `invalid cluster spec:\n${lines.join('\n')}`;
 }
 

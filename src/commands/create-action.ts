@@ -12,6 +12,7 @@ import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import { printData } from './output.js';
 import { sshConfigOptions } from './ssh-config.js';
+import { sudoPasswordFor } from './sudo-password.js';
 import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
 
 export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interactive: boolean, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
@@ -52,8 +53,10 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
     return;
   }
 
+  // Asked before progress starts drawing: a prompt and listr2 must not share the terminal.
+  const sudoPassword = await sudoPasswordFor(spec, io, cenv.env);
   const progress = io.progress();
-  const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io, progress));
+  const lifecycle = await lifecycleFor(spec.type, { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) });
   let result;
   try {
     result = await lifecycle.create(spec, { switchContext: flags.switch !== false });

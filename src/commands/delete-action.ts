@@ -7,6 +7,7 @@ import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
+import { sudoPasswordFor } from './sudo-password.js';
 
 export async function deleteCluster(name: string, flags: SelectFlags & { yes?: boolean }, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const io = cenv.io({ ...g, yes: g.yes || !!flags.yes });
@@ -18,9 +19,10 @@ export async function deleteCluster(name: string, flags: SelectFlags & { yes?: b
     const ok = await confirm({ message: `Delete cluster ${formatClusterId(id)} and all its resources?`, default: false }).catch(() => false);
     if (!ok) throw new InterruptedError('cancelled: nothing was deleted');
   }
+  const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);
   const progress = io.progress();
   try {
-    await (await lifecycleFor(state.type, managerDeps(g, cenv, io, progress))).delete(id);
+    await (await lifecycleFor(state.type, { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) })).delete(id);
   } finally {
     await progress.close();
   }

@@ -3,6 +3,9 @@
  * lazily, so `ksctl --help` loads commander and nothing else.
  */
 import { Command, Option } from 'commander';
+import { checkEnvironment } from '../api/environment.js';
+import { shortenTokens } from '../api/quote.js';
+import { InputError } from '../errors.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
@@ -16,9 +19,11 @@ function globals(cmd: Command): GlobalOptions {
   return { verbose: !!o.verbose, kubeconfig: o.kubeconfig, stateDir: o.stateDir, color: o.color !== false, output: o.output, yes: !!o.yes };
 }
 
-export function buildProgram(cenv: CommandEnv, version: string): Command {
+export function buildProgram(cenv: CommandEnv, version: string, streams: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Command {
+  const stdout = streams.stdout ?? process.stdout;
+  const stderr = streams.stderr ?? process.stderr;
   const program = new Command('ksctl')
-    .description('Create, scale, switch, heal and delete Kubernetes clusters')
+    .description('Create, switch and delete Kubernetes clusters, and add or remove workers')
     .version(version, '--version', 'print the version')
     .option('-v, --verbose', 'detailed logs on stderr (and stacks on errors)')
     .option('--kubeconfig <path>', 'kubeconfig file to update (default: $KUBECONFIG, else ~/.kube/config)')
@@ -30,7 +35,17 @@ export function buildProgram(cenv: CommandEnv, version: string): Command {
     .configureHelp({ sortSubcommands: false })
     // Set before subcommands are added so they inherit it: commander must throw, never exit.
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    .configureOutput({
+      writeErr: (s) => stderr.write(s),
+      writeOut: (s) => stdout.write(s),
+      // commander echoes what it did not understand: a 200 KB argument is cut to something readable.
+      outputError: (s, write) => write(shortenTokens(s)),
+    });
+  // Bounds on global flags and the environment, before any command touches a file (exit 2).
+  program.hook('preAction', (_p, action) => {
+    const issues = checkEnvironment(globals(action), cenv.env);
+    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
+  });
   registerCreate(program, cenv, globals);
   registerGet(program, cenv, globals);
   registerSwitch(program, cenv, globals);

@@ -1,5 +1,6 @@
 /** The work behind `add worker` / `delete worker`. */
 import { machineSpecOf } from '../api/defaults.js';
+import { checkEndpoint } from '../api/endpoint.js';
 import type { ClusterSpec, MachineSpec, Provider } from '../api/types.js';
 import type { AddWorkerRequest } from '../managers/selfmanaged/add-worker.js';
 import { checkName } from '../api/validate.js';
@@ -10,16 +11,18 @@ import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
 import { sshConfigOptions } from './ssh-config.js';
+import { sudoPasswordFor } from './sudo-password.js';
 import type { AddWorkerFlags } from './workers.js';
 
 async function selfManaged(g: GlobalOptions, cenv: CommandEnv, cluster: string, flags: SelectFlags) {
   const io = cenv.io(g);
-  const progress = io.progress();
-  const deps = managerDeps(g, cenv, io, progress);
-  const ksctl = new KsctlManager(deps);
+  const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const id = await ksctl.resolve(cluster, flags);
   const state = await ksctl.describe(id);
-  if (state.type !== 'selfmanaged') throw new InputError(`${cluster} is a managed cluster: scale its node pools instead`, ['cluster']);
+  if (state.type !== 'selfmanaged') throw new InputError(`${cluster} is a managed cluster: its node pools belong to the cloud`, ['cluster']);
+  const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);
+  const progress = io.progress();
+  const deps = { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) };
   const { lifecycleFor } = await import('../managers/index.js');
   const mgr = (await lifecycleFor('selfmanaged', deps)) as import('../managers/selfmanaged/manager.js').SelfManagedManager;
   return { io, progress, id, state, mgr };
@@ -47,7 +50,11 @@ export function addWorkerRequest(provider: Provider, f: AddWorkerFlags): AddWork
     if (given.length > 0) throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [...given]);
     return req;
   }
-  if (f.port !== undefined && (!Number.isInteger(f.port) || f.port < 1 || f.port > 65535)) throw new InputError(`--port must be 1-65535, got ${f.port}`, ['--port']);
+  if (f.address !== undefined) {
+    const flagOf: Record<string, string> = { address: '--address', privateAddress: '--private-address', user: '--user', port: '--port', keyFile: '--key-file', hostKey: '--host-key' };
+    const issues = checkEndpoint('', f, (field) => flagOf[field] ?? field);
+    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
+  }
   // No --address: the manager finishes a half-added machine, or asks for one.
   return req;
 }

@@ -1,4 +1,6 @@
 /** The real IoHost: process stdout/stderr, TTY and CI detection, NO_COLOR. */
+import { InterruptedError } from '../errors.js';
+import { colorRequestedOff } from './color.js';
 import { redact } from '../util/redact.js';
 import { SinkLogger } from './logger.js';
 import { plainProgress } from './plain-progress.js';
@@ -35,7 +37,8 @@ export class ConsoleIo implements IoHost {
     const ci = isCI(env);
     this.interactive = !!stdin.isTTY && !!this.stderr.isTTY && !ci && !o.yes;
     this.fancy = !!this.stderr.isTTY && !ci && !o.verbose;
-    this.color = !o.noColor && !('NO_COLOR' in env && env.NO_COLOR !== '') && !!this.stderr.isTTY;
+    // main.ts has already made the libraries agree (color.ts); this is the same decision for our own text.
+    this.color = !o.noColor && !colorRequestedOff([], env) && !!this.stderr.isTTY;
     this.verbose = o.verbose;
     this.log = new SinkLogger(o.verbose, (l) => this.err(l));
   }
@@ -51,6 +54,17 @@ export class ConsoleIo implements IoHost {
 
   attachLogFile(file: string): void {
     this.log.attachFile(file);
+  }
+
+  async askSecret(message: string): Promise<string> {
+    // @inquirer/prompts loads only when someone is asked something.
+    const { password } = await import('@inquirer/prompts');
+    try {
+      return await password({ message, mask: true }, { output: this.stderr });
+    } catch (e) {
+      if ((e as Error).name === 'ExitPromptError') throw new InterruptedError('cancelled at the prompt');
+      throw e;
+    }
   }
 
   progress(): ProgressReporter {

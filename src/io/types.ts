@@ -20,6 +20,11 @@ export interface IoHost {
   readonly log: Logger;
   /** Also log to this file (the cluster's ksctl.log), redacted. */
   attachLogFile(file: string): void;
+  /**
+   * Asks for a secret on the terminal (input masked, never echoed, never logged). Only when
+   * `interactive`; throws InterruptedError if the person cancels.
+   */
+  askSecret(message: string): Promise<string>;
   /** A reporter for one plan run. */
   progress(): ProgressReporter;
 }

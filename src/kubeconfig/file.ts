@@ -4,31 +4,44 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { MAX_KUBECONFIG_BYTES } from '../api/limits.js';
+import { decodeUtf8, parseYamlSafely } from '../api/yaml-guard.js';
 import { InputError, LockedError } from '../errors.js';
 import { writeFileAtomic } from '../state/local/atomic.js';
 import type { Kubeconfig } from './types.js';
 
 export async function readKubeconfig(file: string): Promise<Kubeconfig | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(file, 'utf8');
+    const st = await fs.stat(file);
+    if (st.isFile() && st.size > MAX_KUBECONFIG_BYTES) {
+      throw new InputError(`kubeconfig ${file} is ${st.size} bytes; at most ${MAX_KUBECONFIG_BYTES} are read (it was left untouched)`, ['--kubeconfig']);
+    }
+    bytes = await fs.readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return parseKubeconfig(text, file);
+  return parseKubeconfig(decodeUtf8(bytes, file, '--kubeconfig', MAX_KUBECONFIG_BYTES), file);
 }
 
+/** A kubeconfig ksctl will merge into: YAML read within bounds, a mapping whose lists are lists. */
 export function parseKubeconfig(text: string, file = 'kubeconfig'): Kubeconfig {
-  let doc: unknown;
-  try {
-    doc = text.trim() === '' ? {} : parse(text);
-  } catch (e) {
-    throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, ['--kubeconfig']);
-  }
+  const doc = text.trim() === '' ? {} : parseYamlSafely(text, file, '--kubeconfig');
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${file} is not a kubeconfig`, ['--kubeconfig']);
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${file} is not a kubeconfig (expected a mapping); it was left untouched`, ['--kubeconfig']);
+  for (const key of ['clusters', 'users', 'contexts'] as const) {
+    const list = (doc as Record<string, unknown>)[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list) || !list.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as { name?: unknown }).name === 'string')) {
+      throw new InputError(`${file} is not a kubeconfig: ${key} must be a list of named entries; it was left untouched`, ['--kubeconfig']);
+    }
+  }
+  const current = (doc as Record<string, unknown>)['current-context'];
+  if (current !== undefined && current !== null && typeof current !== 'string') {
+    throw new InputError(`${file} is not a kubeconfig: current-context must be a string; it was left untouched`, ['--kubeconfig']);
+  }
   return doc as Kubeconfig;
 }
 

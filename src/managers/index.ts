@@ -24,6 +24,6 @@ function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPasswo
   return {
     ...(ask ? { askPassphrase: (file: string) => ask(`Passphrase for SSH key ${file}`) } : {}),
     ...(Number.isFinite(wait) && wait > 0 ? { sshWaitMs: wait * 1000 } : {}),
-    ...(env.KSCTL_SUDO_PASSWORD ? { sudoPassword: env.KSCTL_SUDO_PASSWORD } : {}),
+    ...(deps.sudoPassword || env.KSCTL_SUDO_PASSWORD ? { sudoPassword: deps.sudoPassword || env.KSCTL_SUDO_PASSWORD } : {}),
   };
 }

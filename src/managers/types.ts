@@ -24,6 +24,8 @@ export interface ManagerDeps {
    * nobody may be asked (no TTY, CI, --yes).
    */
   askSecret?: (message: string) => Promise<string>;
+  /** sudo's password for self-managed machines (asked or read by the command layer; never stored). */
+  sudoPassword?: string;
   /** Maximum steps running at once. */
   concurrency?: number;
 }

@@ -2,7 +2,9 @@
  * State schema migrations, k3d-style: one function per step (vN → vN+1), applied in a loop. A file
  * whose schemaVersion is newer than this build knows is refused (and never overwritten).
  */
+import type { ClusterId } from '../api/types.js';
 import { StateError } from '../errors.js';
+import { assertStateShape } from './shape.js';
 import { STATE_SCHEMA_VERSION, type ClusterState } from './types.js';
 
 type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
@@ -12,7 +14,7 @@ const MIGRATIONS: Record<number, Migration> = {
   // 1: (doc) => ({ ...doc, schemaVersion: 2, newField: ... }),
 };
 
-export function migrateState(doc: unknown, file: string): ClusterState {
+export function migrateState(doc: unknown, file: string, expected?: ClusterId): ClusterState {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new StateError(`${file} is not a ksctl state document (expected a JSON object); it was left untouched`);
   }
@@ -34,8 +36,5 @@ export function migrateState(doc: unknown, file: string): ClusterState {
     cur = step(cur);
     version = cur.schemaVersion as number;
   }
-  for (const k of ['id', 'spec', 'phase', 'steps', 'resources', 'machines'] as const) {
-    if (!(k in cur)) throw new StateError(`${file} is missing "${k}"; it was left untouched`);
-  }
-  return cur as unknown as ClusterState;
+  return assertStateShape(cur, file, expected);
 }

@@ -2,6 +2,7 @@
  * Bad input exits 2 with a message naming the field, before any provider call or state write. The kind
  * stand-in's state directory proves no provider call was made; KSCTL_HOME proves nothing was written.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +14,22 @@ beforeAll(() => {
 });
 afterAll(() => sb.cleanup());
 
-const file = (name: string, text: string) => {
+const file = (name: string, text: string | Buffer) => {
   const p = path.join(sb.dir, name);
   writeFileSync(p, text);
   return p;
 };
 
 const header = 'apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: dev\n';
+
+/** An ssh-provider file with one machine changed (a real key file for the others). */
+const sshFile = (name: string, worker: Record<string, string>, extra = '') => {
+  const key = path.join(sb.dir, 'id_ed25519');
+  if (!existsSync(key)) writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+  const m = (role: string, address: string, more: Record<string, string> = {}) => `    - ${JSON.stringify({ role, address, user: 'root', keyFile: key, ...more })}\n`;
+  return file(name, `${header}spec:\n  provider: ssh\n  controlPlane: {count: 1}\n${extra}  machines:\n${m('loadbalancer', '10.0.0.1')}${m('controlplane', '10.0.0.2')}${m('worker', '10.0.0.3', worker)}`);
+};
+const laughs = Array.from({ length: 8 }, (_, i) => (i === 0 ? 'a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]' : `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`)).join('\n');
 
 const cases: [string, () => string[], RegExp][] = [
   ['a name that is not a DNS label', () => ['create', 'cluster', 'My_Cluster', '--provider', 'local'], /name .*"My_Cluster" is not a DNS label/],
@@ -51,6 +61,19 @@ const cases: [string, () => string[], RegExp][] = [
   ['a missing file', () => ['create', 'cluster', '-f', path.join(sb.dir, 'nope.yaml')], /cannot read cluster file .*ENOENT/],
   ['ssh provider without machines', () => ['create', 'cluster', 'dev', '--provider', 'ssh'], /spec\.machines: the ssh provider needs the machines/],
   ['an unknown shell for completion', () => ['completion', 'powershell'], /unknown shell "powershell"/],
+  ['a hundred million workers', () => ['create', 'cluster', 'big', '-p', 'aws', '-t', 'selfmanaged', '--workers', '100000000', '--dry-run'], /spec\.workers\.count \(--workers\): must be at most 1000 \(machines per cluster\), got 100000000/],
+  ['more nodes than an EKS node group holds', () => ['create', 'cluster', 'big', '-p', 'aws', '-t', 'managed', '--workers', '451', '--dry-run'], /spec\.workers\.count \(--workers\): must be at most 450 \(nodes per aws pool\)/],
+  ['a hundred million workers in a file', () => ['create', 'cluster', '-f', file('many.yaml', `${header}spec: {provider: gcp, type: selfmanaged, workers: {count: 100000000}}\n`), '--dry-run'], /spec\.workers\.count: Too big: expected number to be <=1000/],
+  ['a YAML billion laughs', () => ['create', 'cluster', '-f', file('laughs.yaml', `${header}${laughs}\n`)], /laughs\.yaml cannot be read: Excessive alias count/],
+  ['YAML nested 100,000 deep', () => ['create', 'cluster', '-f', file('deep.yaml', `${header}spec: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`)], /deep\.yaml nests \d+ levels deep; at most 64/],
+  ['a cluster file that is not UTF-8', () => ['create', 'cluster', '-f', file('latin1.yaml', Buffer.concat([Buffer.from(`${header}spec: {provider: local, region: caf`), Buffer.from([0xe9]), Buffer.from('}\n')]))], /latin1\.yaml is not UTF-8 text/],
+  ['an address with a shell command', () => ['create', 'cluster', '-f', sshFile('addr.yaml', { address: '1.2.3.4; touch /tmp/x' })], /spec\.machines\[2\]\.address: "1\.2\.3\.4; touch \/tmp\/x" is not an IP address or DNS name/],
+  ['a user that is not a POSIX user name', () => ['create', 'cluster', '-f', sshFile('user.yaml', { user: 'root;id' })], /spec\.machines\[2\]\.user: "root;id" is not a POSIX user name/],
+  ['a key file that is not a private key', () => ['create', 'cluster', '-f', sshFile('key.yaml', { keyFile: '/etc/shadow' })], /spec\.machines\[2\]\.keyFile: "\/etc\/shadow" is not a private key/],
+  ['a bastion with a hostile user', () => ['create', 'cluster', '-f', sshFile('bastion.yaml', {}, '  ssh: {bastion: {address: jump.example.com, user: "$(id)"}}\n')], /spec\.ssh\.bastion\.user: "\$\(id\)" is not a POSIX user name/],
+  ['node pools in a self-managed spec', () => ['create', 'cluster', '-f', file('pools-sm.yaml', `${header}spec: {provider: aws, type: selfmanaged, nodePools: [{name: a, count: 2}]}\n`), '--dry-run'], /spec\.nodePools: self-managed clusters do not support node pools yet/],
+  ['node pools in a kind spec', () => ['create', 'cluster', '-f', file('pools-kind.yaml', `${header}spec: {provider: local, nodePools: [{name: a, count: 2}]}\n`), '--dry-run'], /spec\.nodePools: local \(kind\) clusters do not support node pools yet/],
+  ['sudo password promised without a terminal or KSCTL_SUDO_PASSWORD', () => ['create', 'cluster', '-f', sshFile('sudo.yaml', {}, '  ssh: {sudoPassword: true}\n')], /spec\.ssh\.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD/],
 ];
 
 describe('bad input', () => {
@@ -62,6 +85,17 @@ describe('bad input', () => {
     expect(existsSync(sb.ksctlHome) ? readdirSync(sb.ksctlHome, { recursive: true }) : []).toEqual([]);
     expect(existsSync(path.join(sb.dir, 'kind')) ? readdirSync(path.join(sb.dir, 'kind')) : []).toEqual([]);
     expect(existsSync(path.join(sb.home, '.kube'))).toBe(false);
+  });
+
+  it.each([
+    ['KSCTL_SSH_WAIT_SECONDS', 'forever', /KSCTL_SSH_WAIT_SECONDS: must be whole seconds from 1 to 3600, got "forever"/],
+    ['KSCTL_HOME', `/tmp/${'x'.repeat(5000)}`, /KSCTL_HOME: must be a path of at most 4096 characters/],
+    ['KSCTL_SUDO_PASSWORD', 'two\nlines', /KSCTL_SUDO_PASSWORD: must be one line/],
+  ])('%s out of bounds → exit 2 naming the variable', async (name, value, message) => {
+    const r = await ksctl(['create', 'cluster', 'dev', '--provider', 'local', '--dry-run'], { ...sb.env, [name]: value });
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('two\nlines');
+    expect(r.code).toBe(2);
   });
 
   it('reports every problem at once, each with its path and flag', async () => {

@@ -29,8 +29,9 @@ export class Tmux {
     this.tmux('send-keys', '-t', this.session, '-l', text);
   }
 
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', this.session, '-S', '-200');
+  /** The screen as text; with `escapes`, the colour and attribute escapes too (capture-pane -e). */
+  screen(escapes = false): string {
+    return this.tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session, '-S', '-200');
   }
 
   async waitFor(pattern: RegExp, ms = 15_000): Promise<string> {

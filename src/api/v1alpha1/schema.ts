@@ -4,38 +4,45 @@
  * the resolved spec. Unknown keys are errors. `ksctl schema` prints the JSON Schema made from this.
  */
 import { z } from 'zod';
+import * as L from '../limits.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES } from '../types.js';
 
-const count = (what: string) => z.number().int().describe(what);
+// Bounds (limits.ts) are part of the schema so editors see them; validate.ts applies the tighter
+// per-provider ones to every source, flags included.
+const count = (what: string, max: number) => z.number().int().min(0).max(max).describe(what);
+const text = (max = L.MAX_SHORT_STRING) => z.string().max(max);
+const size = () => text().describe('Instance type / VM size (provider specific)');
 
-const RoleSchema = z
-  .object({
-    count: count('How many machines of this role'),
-    size: z.string().describe('Instance type / VM size (provider specific)'),
-  })
-  .partial()
-  .strict();
+const roleSchema = (max: number) =>
+  z
+    .object({
+      count: count('How many machines of this role', max),
+      size: size(),
+    })
+    .partial()
+    .strict();
+const RoleSchema = roleSchema(L.MAX_QUORUM_MEMBERS);
 
 const SshEndpointSchema = z
   .object({
-    address: z.string().describe('Host name or IP address'),
-    port: z.number().int().default(22).describe('SSH port').optional(),
-    user: z.string().describe('SSH user'),
-    keyFile: z.string().describe('Private key file on the operator machine').optional(),
-    hostKey: z.string().describe('Expected host public key, e.g. "ssh-ed25519 AAAA..."').optional(),
+    address: text(L.MAX_ADDRESS_LENGTH).describe('Host name or IP address'),
+    port: z.number().int().min(1).max(65535).default(22).describe('SSH port').optional(),
+    user: text(L.MAX_USER_LENGTH).describe('SSH user (a POSIX user name)'),
+    keyFile: text(L.MAX_PATH_LENGTH).describe('Private key file on the operator machine').optional(),
+    hostKey: text(L.MAX_HOST_KEY_LENGTH).describe('Expected host public key, e.g. "ssh-ed25519 AAAA..."').optional(),
   })
   .strict();
 
 export const MachineFileSchema = z
   .object({
-    name: z.string().describe('Machine name (DNS label); defaults to <cluster>-<role>-<i>').optional(),
+    name: text().describe('Machine name (DNS label); defaults to <cluster>-<role>-<i>').optional(),
     role: z.enum(ROLES).describe('loadbalancer, etcd, controlplane or worker'),
-    address: z.string().describe('Address ksctl connects to, or a Host alias of the OpenSSH config (spec.ssh.configFile)'),
-    privateAddress: z.string().describe('Address cluster members use (defaults to address)').optional(),
-    port: z.number().int().describe('SSH port (default: the SSH config\'s Port, else 22)').optional(),
-    user: z.string().describe('SSH user (default: the SSH config\'s User, else root)').optional(),
-    keyFile: z.string().describe('Private key file, offered before the SSH config\'s IdentityFile (default: those, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent keys too)').optional(),
-    hostKey: z.string().describe('Expected host public key; when absent the first key seen is pinned').optional(),
+    address: text(L.MAX_ADDRESS_LENGTH).describe('Address ksctl connects to: an IP address, a DNS name, or a Host alias of the OpenSSH config (spec.ssh.configFile)'),
+    privateAddress: text(L.MAX_ADDRESS_LENGTH).describe('Address cluster members use (defaults to address)').optional(),
+    port: z.number().int().min(1).max(65535).describe('SSH port (default: the SSH config\'s Port, else 22)').optional(),
+    user: text(L.MAX_USER_LENGTH).describe('SSH user, a POSIX user name (default: the SSH config\'s User, else root)').optional(),
+    keyFile: text(L.MAX_PATH_LENGTH).describe('Private key file, readable, PEM or OpenSSH, offered before the SSH config\'s IdentityFile (default: those, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent keys too)').optional(),
+    hostKey: text(L.MAX_HOST_KEY_LENGTH).describe('Expected host public key; when absent the first key seen is pinned').optional(),
   })
   .strict();
 
@@ -43,36 +50,37 @@ export const ClusterFileSpecSchema = z
   .object({
     provider: z.enum(PROVIDERS).describe('Where the cluster runs'),
     type: z.enum(CLUSTER_TYPES).describe('managed (EKS/AKS/GKE/kind) or selfmanaged (ksctl installs k3s/kubeadm)'),
-    region: z.string().describe('Cloud region; "local" for kind; a free label for ssh'),
+    region: text().describe('Cloud region; "local" for kind; a free label for ssh'),
     distribution: z.enum(DISTRIBUTIONS).describe('Self-managed only: k3s or kubeadm'),
-    kubernetesVersion: z.string().describe('Kubernetes version: a minor ("1.36", the newest patch at install time) or a patch ("1.36.2"); unset: self-managed the newest supported minor, managed the cloud\'s default (see docs/versions.md)'),
+    kubernetesVersion: text().describe('Kubernetes version: a minor ("1.36", the newest patch at install time) or a patch ("1.36.2"); unset: self-managed the newest supported minor, managed the cloud\'s default (see docs/versions.md)'),
     controlPlane: RoleSchema.describe('Control plane machines (self-managed, local)'),
-    workers: RoleSchema.extend({ spot: z.boolean().describe('Use spot / preemptible capacity') })
+    workers: roleSchema(L.MAX_MACHINES_PER_CLUSTER).extend({ spot: z.boolean().describe('Use spot / preemptible capacity') })
       .partial()
       .strict()
       .describe('Worker machines or the default node pool'),
     etcd: RoleSchema.describe('External etcd members: 0 = embedded, else odd and >= 3'),
-    loadBalancer: z.object({ size: z.string() }).partial().strict().describe('HAProxy machine (self-managed)'),
+    loadBalancer: z.object({ size: size() }).partial().strict().describe('HAProxy machine (self-managed)'),
     nodePools: z
       .array(
         z
           .object({
-            name: z.string(),
-            count: z.number().int(),
-            size: z.string().optional(),
+            name: text(),
+            count: count('Nodes in the pool', L.MAX_MACHINES_PER_CLUSTER),
+            size: size().optional(),
             spot: z.boolean().optional(),
           })
           .strict(),
       )
-      .describe('Managed node pools (default: one pool from workers)'),
+      .max(L.MAX_NODE_POOLS)
+      .describe('Managed clusters only: node pools (default: one pool from workers)'),
     network: z
       .object({
-        cidr: z.string().describe('VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused'),
-        allowCidrs: z.array(z.string()).describe('Who may reach SSH and the API (default: your public IP); CIDRs with host bits set are refused'),
+        cidr: text().describe('VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused'),
+        allowCidrs: z.array(text()).max(L.MAX_ALLOW_CIDRS).describe('Who may reach SSH and the API (default: your public IP); CIDRs with host bits set are refused'),
       })
       .partial()
       .strict(),
-    machines: z.array(MachineFileSchema).describe('ssh provider: the existing machines to use'),
+    machines: z.array(MachineFileSchema).max(L.MAX_MACHINES_PER_CLUSTER).describe('ssh provider: the existing machines to use'),
     ssh: z
       .object({
         bastion: SshEndpointSchema.describe('Jump host for every SSH connection'),
@@ -83,16 +91,16 @@ export const ClusterFileSpecSchema = z
       .strict(),
     credentials: z
       .object({
-        profile: z.string().describe('AWS profile'),
-        subscriptionId: z.string().describe('Azure subscription id'),
-        project: z.string().describe('GCP project id'),
+        profile: text().describe('AWS profile'),
+        subscriptionId: text().describe('Azure subscription id'),
+        project: text().describe('GCP project id'),
       })
       .partial()
       .strict(),
     airgap: z
       .object({
         enabled: z.boolean().describe('Install from local files uploaded over SFTP'),
-        dir: z.string().describe('Directory holding the k3s binary / kubeadm packages'),
+        dir: text(L.MAX_PATH_LENGTH).describe('Directory holding the k3s binary / kubeadm packages'),
       })
       .partial()
       .strict(),
@@ -104,7 +112,7 @@ export const ClusterFileSchema = z
   .object({
     apiVersion: z.literal('ksctl.io/v1alpha1'),
     kind: z.literal('Cluster'),
-    metadata: z.object({ name: z.string().describe('Cluster name (DNS label)') }).partial().strict().optional(),
+    metadata: z.object({ name: text().describe('Cluster name (DNS label)') }).partial().strict().optional(),
     spec: ClusterFileSpecSchema.optional(),
   })
   .strict();

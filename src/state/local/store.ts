@@ -2,7 +2,8 @@
  * The local JSON state store: one directory per cluster under $KSCTL_HOME (see paths.ts).
  * Reads need no lock (writes are atomic renames); every change goes through a locked ClusterHandle.
  */
-import { existsSync, promises as fs, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { MAX_STATE_FILE_BYTES } from '../../api/limits.js';
 import path from 'node:path';
 import { PROVIDERS, formatClusterId, type ClusterId, type Provider } from '../../api/types.js';
 import { StateError } from '../../errors.js';
@@ -48,22 +49,26 @@ export class LocalStateStore implements StateStore {
   /** Synchronous: a state file is small, and listing hundreds of them is faster without promises. */
   private readSync(id: ClusterId): ClusterState | undefined {
     const file = path.join(clusterDir(this.root, id), STATE_FILE);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      // Bounded before reading: a runaway or foreign file is refused, never loaded whole.
+      if (statSync(file).size > MAX_STATE_FILE_BYTES) {
+        throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, { hint: 'restore it from a backup or move it away' });
+      }
+      bytes = readFileSync(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch (e) {
       throw new StateError(`state file ${file} does not parse (${(e as Error).message}); it was left untouched`, {
         hint: 'restore it from a backup or move it away',
       });
     }
-    return migrateState(doc, file);
+    return migrateState(doc, file, id);
   }
 
   secrets(id: ClusterId): SecretStore {
