@@ -65,7 +65,7 @@ describe('prompts in a terminal', () => {
     // Port 1 on loopback refuses at once: the run fails after the prompt, which is all this test needs.
     const m = (role: string, i: number) => `    - {name: m${i}, role: ${role}, address: 127.0.0.${i + 1}, port: 1, user: root, keyFile: ${key}}\n`;
     const file = path.join(sb.dir, 'sudo.yaml');
-    writeFileSync(file, `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\nspec:\n  provider: ssh\n  region: lab\n  distribution: k3s\n  kubernetesVersion: "1.31"\n  ssh: {sudoPassword: true}\n  machines:\n${m('loadbalancer', 0)}${m('controlplane', 1)}`);
+    writeFileSync(file, `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\nspec:\n  provider: ssh\n  region: lab\n  distribution: k3s\n  kubernetesVersion: "1.37"\n  ssh: {sudoPassword: true}\n  machines:\n${m('loadbalancer', 0)}${m('controlplane', 1)}`);
     term.start(`${process.execPath} ${BIN} create cluster -f ${file}`, { ...ttyEnv(), KSCTL_SSH_WAIT_SECONDS: '1' });
     await term.waitFor(/Create cluster dev\?/);
     term.type('y');

@@ -74,7 +74,7 @@ beforeAll(async () => {
         provider: 'ssh',
         type: 'selfmanaged',
         distribution: 'k3s',
-        kubernetesVersion: '1.31',
+        kubernetesVersion: '1.37',
         etcd: { count: 0 },
         airgap: { enabled: true, dir: airgapDir(path.join(sb.dir, 'airgap')) },
         machines: [

@@ -37,7 +37,7 @@ beforeEach(async () => {
         type: 'selfmanaged',
         region: 'default',
         distribution: 'k3s',
-        kubernetesVersion: '1.31',
+        kubernetesVersion: '1.37',
         machines: ['loadbalancer', 'controlplane', 'worker'].map((role, i) => ({ role, address: `127.0.0.${i + 1}`, port })),
       },
     }),

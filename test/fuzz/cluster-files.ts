@@ -33,7 +33,7 @@ function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
       type: mostly(fc.constantFrom('managed', 'selfmanaged'), str),
       region: mostly(fc.constantFrom(...REGIONS.aws.slice(0, 3), ...REGIONS.gcp.slice(0, 2), 'eastus', 'local', 'lab'), str),
       distribution: mostly(fc.constantFrom('k3s', 'kubeadm'), str),
-      kubernetesVersion: mostly(fc.constantFrom('1.31', '1.32', '1.30.2', 'v1.29'), str),
+      kubernetesVersion: mostly(fc.constantFrom('1.37', '1.36', '1.35.2', 'v1.34'), str),
       controlPlane: role,
       workers: fc.record({ count, size, spot: mostly(fc.boolean(), wrongType) }, { requiredKeys: [] }),
       etcd: role,
@@ -66,7 +66,7 @@ export function clusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown
 /** Cluster files that should work: consistent provider, type, region and counts in range. */
 export function validClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
   const cloud = fc.constantFrom('aws', 'azure', 'gcp') as fc.Arbitrary<'aws' | 'azure' | 'gcp'>;
-  const version = fc.constantFrom('1.29', '1.30', '1.31', '1.32');
+  const version = fc.constantFrom('1.34', '1.35', '1.36', '1.37');
   const managed = cloud.chain((provider) =>
     fc.record({ provider: fc.constant(provider), type: fc.constant('managed'), region: fc.constantFrom(...REGIONS[provider]), kubernetesVersion: version, workers: fc.record({ count: fc.integer({ min: 0, max: 450 }), spot: fc.boolean() }) }),
   );

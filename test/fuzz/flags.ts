@@ -8,7 +8,7 @@ const valueFlags: [string, fc.Arbitrary<string>][] = [
   ['--type', fc.constantFrom('managed', 'selfmanaged')],
   ['--region', fc.constantFrom('us-east-1', 'eastus', 'us-central1', 'local', 'lab')],
   ['--distribution', fc.constantFrom('k3s', 'kubeadm')],
-  ['--k8s-version', fc.constantFrom('1.31', '1.32', '1.30')],
+  ['--k8s-version', fc.constantFrom('1.37', '1.36', '1.35', '1.34')],
   ['--control-planes', fc.constantFrom('1', '3', '5')],
   ['--workers', fc.constantFrom('0', '1', '2', '450', '1000')],
   ['--etcd', fc.constantFrom('0', '3')],
@@ -43,7 +43,7 @@ export function flagSet(p: FuzzPaths): fc.Arbitrary<string[]> {
 
 /** Environment variables ksctl reads, usually absent, sometimes hostile. */
 export function envSet(p: FuzzPaths): fc.Arbitrary<Record<string, string>> {
-  const v = fc.oneof(hostileString(p), fc.constantFrom('aws', 'selfmanaged', 'us-east-1', 'k3s', '1.31', '20', '0', '99999'));
+  const v = fc.oneof(hostileString(p), fc.constantFrom('aws', 'selfmanaged', 'us-east-1', 'k3s', '1.37', '20', '0', '99999'));
   const hostile = fc.record(
     {
       KSCTL_PROVIDER: v,
