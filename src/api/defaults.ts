@@ -3,6 +3,7 @@
  * still has to pass validate.ts (defaults never hide a bad value the user gave).
  */
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
+import { resolveEtcdRelease } from './etcd-release.js';
 import type { SpecInput } from './input.js';
 import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider } from './types.js';
 
@@ -61,6 +62,7 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
     etcd: {
       count: input.etcd?.count ?? (byo ? countOf('etcd') : selfManaged ? 3 : 0),
       size: input.etcd?.size ?? sizes.etcd,
+      ...(input.etcd?.release ? { release: resolveEtcdRelease(input.etcd.release) } : {}),
     },
     loadBalancer: { size: input.loadBalancer?.size ?? sizes.loadbalancer },
     nodePools,

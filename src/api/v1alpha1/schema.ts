@@ -4,6 +4,7 @@
  * the resolved spec. Unknown keys are errors. `ksctl schema` prints the JSON Schema made from this.
  */
 import { z } from 'zod';
+import { ETCD_PINNED_RELEASE } from '../etcd-release.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES } from '../types.js';
 
 const count = (what: string) => z.number().int().describe(what);
@@ -51,7 +52,27 @@ export const ClusterFileSpecSchema = z
       .partial()
       .strict()
       .describe('Worker machines or the default node pool'),
-    etcd: RoleSchema.describe('External etcd members: 0 = embedded, else odd and >= 3'),
+    etcd: RoleSchema.extend({
+      release: z
+        .object({
+          baseUrl: z.string().describe('Mirror of the etcd release downloads, laid out as <baseUrl>/<version>/etcd-<version>-linux-<arch>.tar.gz (default GitHub)'),
+          version: z.string().describe(`etcd release, v3.6 or newer (default ${ETCD_PINNED_RELEASE.version}, the pinned one)`),
+          sha256: z
+            .object({
+              amd64: z.string().describe('SHA-256 of the linux-amd64 tarball'),
+              arm64: z.string().describe('SHA-256 of the linux-arm64 tarball'),
+            })
+            .partial()
+            .strict()
+            .describe('Checksums of the tarballs; required for a version other than the pinned one'),
+        })
+        .partial()
+        .strict()
+        .describe('Where external etcd is installed from (upstream release, checksum verified)'),
+    })
+      .partial()
+      .strict()
+      .describe('External etcd members: 0 = embedded, else odd and >= 3'),
     loadBalancer: z.object({ size: z.string() }).partial().strict().describe('HAProxy machine (self-managed)'),
     nodePools: z
       .array(
