@@ -136,10 +136,8 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
   return makeScript({
     name: 'etcd-member',
     description: `etcd ${release.version} member ${input.name} (${input.members.length} members)`,
-    env: { ETCDCTL_API: '3', DEBIAN_FRONTEND: 'noninteractive' },
     files,
     body: [
-      'export ETCDCTL_API=3',
       `pki=${pki}`,
       // Uploads first: a missing certificate fails before anything is downloaded.
       'require_file "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key"',
@@ -188,9 +186,7 @@ export function etcdHealthScript(input: EtcdHealthInput): Script {
   return makeScript({
     name: 'etcd-health',
     description: `etcd cluster health (${input.members.length} members)`,
-    env: { ETCDCTL_API: '3' },
     body: [
-      'export ETCDCTL_API=3',
       `pki=${shellQuote(pki)}`,
       'require_file "$pki/ca.crt" "$pki/server.crt" "$pki/server.key"',
       `etcd_ctl() { ${etcdctl(etcdClientUrls(input.members), 'pki')} "$@"; }`,
