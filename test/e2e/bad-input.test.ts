@@ -45,6 +45,9 @@ const cases: [string, () => string[], RegExp][] = [
   ['unparseable YAML', () => ['create', 'cluster', '-f', file('broken.yaml', `${header}spec:\n  provider: [local\n`)], /is not valid YAML \(line \d+, column \d+\)/],
   ['a wrong apiVersion', () => ['create', 'cluster', '-f', file('version.yaml', 'apiVersion: ksctl.io/v9\nkind: Cluster\n')], /apiVersion must be ksctl\.io\/v1alpha1/],
   ['a missing file', () => ['create', 'cluster', '-f', path.join(sb.dir, 'nope.yaml')], /cannot read cluster file .*ENOENT/],
+  ['an external etcd older than 3.6', () => ['create', 'cluster', '-f', file('etcd-old.yaml', `${header}spec:\n  provider: aws\n  type: selfmanaged\n  etcd:\n    release:\n      version: v3.4.23\n      sha256: { amd64: ${'a'.repeat(64)} }\n`)], /spec\.etcd\.release\.version: etcd v3\.4\.23 is too old: use v3\.6 or newer/],
+  ['an etcd version without its checksums', () => ['create', 'cluster', '-f', file('etcd-sum.yaml', `${header}spec:\n  provider: aws\n  type: selfmanaged\n  etcd:\n    release: { version: v3.6.99 }\n`)], /spec\.etcd\.release\.sha256: v3\.6\.99 is not the pinned release/],
+  ['an etcd mirror URL with a password', () => ['create', 'cluster', '-f', file('etcd-url.yaml', `${header}spec:\n  provider: aws\n  type: selfmanaged\n  etcd:\n    release: { baseUrl: "https://u:secret@mirror.internal/etcd" }\n`)], /spec\.etcd\.release\.baseUrl: must not contain a user name or password/],
   ['ssh provider without machines', () => ['create', 'cluster', 'dev', '--provider', 'ssh'], /spec\.machines: the ssh provider needs the machines/],
   ['an unknown shell for completion', () => ['completion', 'powershell'], /unknown shell "powershell"/],
 ];
