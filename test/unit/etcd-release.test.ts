@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { ETCD_DEFAULT_BASE_URL, ETCD_PINNED_RELEASE, etcdDownloadUrl, resolveEtcdRelease } from '../../src/api/etcd-release.js';
 import { validateSpec } from '../../src/api/validate.js';
@@ -55,5 +58,15 @@ describe('spec.etcd.release', () => {
       'applies only to external etcd (self-managed, spec.etcd.count >= 3): remove it',
     ]);
     expect(issuesFor({ baseUrl: 'https://mirror.internal/etcd' }, { provider: 'local', type: 'managed', region: undefined })[0]?.path).toBe('spec.etcd.release');
+  });
+});
+
+describe('the etcd the tests build', () => {
+  it('is the pinned release (test/peers/etcd/go.mod names the same version)', () => {
+    const mod = readFileSync(path.join(ROOT, 'test/peers/etcd/go.mod'), 'utf8');
+    for (const m of ['server', 'etcdctl', 'etcdutl', 'api', 'client/v3', 'client/pkg', 'pkg']) {
+      const name = m.includes('/') ? `go.etcd.io/etcd/${m.replace('/v3', '')}/v3` : `go.etcd.io/etcd/${m}/v3`;
+      expect(mod, name).toMatch(new RegExp(`^\\s*${name.replace(/\./g, '\\.')} ${ETCD_PINNED_RELEASE.version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
+    }
   });
 });
