@@ -160,7 +160,8 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
       `write_file ${ETCD_UNIT_PATH} 0644 root:root ${heredoc(unit)}`,
       'systemctl daemon-reload',
       `systemctl enable ${ETCD_UNIT}`,
-      `sum=$(sum_files ${ETCD_UNIT_PATH} "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key")`,
+      // The binary is part of what is applied: a new release restarts the member onto it.
+      `sum=$(sum_files ${ETCD_UNIT_PATH} ${ETCD_BIN} "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key")`,
       // --no-block: a new member becomes ready only with quorum, so we poll instead of blocking.
       `if needs_apply ${ETCD_UNIT} "$sum"; then`,
       `  systemctl restart --no-block ${ETCD_UNIT}`,

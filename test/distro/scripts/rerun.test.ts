@@ -72,6 +72,10 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(again.stdout).not.toContain('installed etcd'); // the right version is already there
     sb.put('/etc/etcd/pki/server.crt', 'rotated\n');
     expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    // Another etcd binary in place (a new release): the member restarts onto it.
+    sb.put('/usr/local/bin/etcd', `#!/bin/sh\necho 'etcd Version: ${release.version.slice(1)}'\n`, 0o755);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
   });
 
   it('etcd member: a tarball whose SHA-256 is not the pinned one is refused, nothing installed', () => {
