@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { InputError } from '../../errors.js';
 import { etcdMemberSecretNames, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { ETCD_PINNED_RELEASE } from '../../api/etcd-release.js';
-import { ETCD_BIN, ETCDCTL_BIN, ETCDUTL_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
+import { ETCD_BIN, ETCDUTL_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
 import { AIRGAP_DIR, assertName, assertPort, assertUnique, heredoc, httpsUrl, makeScript, shellQuote, sortEndpoints } from './common.js';
 import type { EtcdEndpoint, EtcdHealthInput, EtcdMemberInput, Script, ScriptFile } from './types.js';
 
@@ -16,6 +16,7 @@ export const ETCD_UNIT = 'ksctl-etcd';
 export const ETCD_UNIT_PATH = `/etc/systemd/system/${ETCD_UNIT}.service`;
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
+export { ETCD_BIN, ETCDCTL_BIN, ETCDUTL_BIN } from './etcd-install.js';
 
 export interface EtcdPaths {
   pkiDir: string;
@@ -104,8 +105,6 @@ export function etcdUnit(input: EtcdMemberInput): string {
     '',
   ].join('\n');
 }
-
-export { ETCD_BIN, ETCDCTL_BIN, ETCDUTL_BIN } from './etcd-install.js';
 
 /**
  * An etcdctl command line; `pkiVar` is a bash variable holding the certificate directory. By name:
