@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite uses for real: sshd test hosts, HAProxy, etcd, shellcheck, tmux for
-# prompt tests, sudo for non-root SSH users, and kubectl (offline config commands). Idempotent.
+# Debian packages the test suite uses for real: sshd test hosts, HAProxy, shellcheck, tmux for prompt
+# tests, sudo for non-root SSH users, cloud-init (its `cloud-init schema` validates our user data),
+# kubectl (offline config commands); then upstream etcd built from the Go module proxy
+# (scripts/build-etcd.sh, cached outside the clone). Idempotent.
 set -euo pipefail
 
-packages=(openssh-server openssh-client haproxy etcd-server etcd-client shellcheck tmux sudo iproute2 openssl procps util-linux)
+# etcd-server/etcd-client (3.4): only the stand-ins' stacked etcd (k3s embedded, kubeadm local, kube-api
+# testkit) runs it; ksctl's external etcd is upstream 3.6 from build-etcd.sh.
+packages=(openssh-server openssh-client haproxy etcd-server etcd-client shellcheck tmux sudo iproute2 openssl procps util-linux cloud-init curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,6 +20,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# cloud-init's postinst would configure this machine at its next boot; the tests only run its validator.
+if [ -d /etc/cloud ] && [ ! -e /etc/cloud/cloud-init.disabled ]; then touch /etc/cloud/cloud-init.disabled; fi
 # Debian's postinst scripts may start daemons where an init system exists; the tests start their own.
 for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
@@ -30,4 +36,6 @@ if [ ! -d "$botocore_dir/botocore/data" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$botocore_dir.tmp" "botocore==${BOTOCORE_VERSION}"
   mv "$botocore_dir.tmp" "$botocore_dir"
 fi
+# Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
+bash "$(dirname "$0")/build-etcd.sh"
 exit 0

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
+import { resolveEtcdRelease } from './etcd-release.js';
 import type { SpecInput } from './input.js';
 import { resolveEndpoint, resolveWithJump, type LocalUser, type SshConfigLookup } from './ssh-config.js';
 import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider, SshEndpointSpec } from './types.js';
@@ -60,6 +61,7 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     etcd: {
       count: input.etcd?.count ?? (byo ? countOf('etcd') : selfManaged ? 3 : 0),
       size: input.etcd?.size ?? sizes.etcd,
+      ...(input.etcd?.release ? { release: resolveEtcdRelease(input.etcd.release) } : {}),
     },
     loadBalancer: { size: input.loadBalancer?.size ?? sizes.loadbalancer },
     nodePools,

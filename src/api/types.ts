@@ -4,6 +4,8 @@
  * `v1alpha1/schema.ts` is checked at compile time to produce exactly these shapes.
  */
 
+import type { EtcdReleaseSpec } from './etcd-release.js';
+
 export const PROVIDERS = ['aws', 'azure', 'gcp', 'local', 'ssh'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -120,8 +122,11 @@ export interface ClusterSpec {
   kubernetesVersion?: string;
   controlPlane: RoleSpec;
   workers: WorkerSpec;
-  /** 0 = embedded etcd (k3s --cluster-init, kubeadm stacked). Odd and >= 3 otherwise. */
-  etcd: RoleSpec;
+  /**
+   * 0 = embedded etcd (k3s --cluster-init, kubeadm stacked). Odd and >= 3 otherwise. `release` is set
+   * only when the user chose a mirror or another version; absent means the pinned release.
+   */
+  etcd: RoleSpec & { release?: EtcdReleaseSpec };
   loadBalancer: { size: string };
   nodePools: NodePoolSpec[];
   network: NetworkSpec;

@@ -8,6 +8,7 @@ import { checkEndpoint } from './endpoint.js';
 import { quote } from './quote.js';
 import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
+import { validateEtcdRelease } from './validate-etcd.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
 
 export interface Issue {
@@ -107,6 +108,7 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   if (provider === 'local' && etcd !== 0) add('spec.etcd.count', 'local (kind) clusters use embedded etcd: leave it 0');
   if (provider === 'local' && spec.workers.spot) add('spec.workers.spot', 'local (kind) clusters have no spot capacity');
   if (!selfManaged && provider !== 'local' && etcd !== 0) add('spec.etcd.count', 'managed clusters have no etcd machines: leave it 0');
+  issues.push(...validateEtcdRelease(spec.etcd.release, selfManaged && isCount(etcd) && etcd > 0));
 
   // Sizes: clouds need them.
   if (['aws', 'azure', 'gcp'].includes(provider)) {

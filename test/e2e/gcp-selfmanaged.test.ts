@@ -92,6 +92,11 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     const sshKeys = String(metadataOf(FakeGcp.load(e.cloud), lbId)['ssh-keys']); // "ubuntu:ssh-ed25519 AAAA... ksctl"
     expect(sshKeys).toMatch(/^ubuntu:ssh-ed25519 /);
     await expectVmsAreTheirHosts(e, ksctlGcp, sshKeys.slice('ubuntu:'.length));
+    // The user data also told the GCE guest agent not to regenerate the host keys at first boot.
+    for (const h of e.set.hosts) {
+      const cfg = await h.exec('cat /etc/default/instance_configs.cfg');
+      expect(cfg.stdout, h.name).toContain('[InstanceSetup]\nset_host_keys = false\n');
+    }
   });
 
   it('switch: the context server is the load balancer, and kubectl lists the nodes through it', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { builtEtcd } from '../helpers/etcd-release.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
@@ -30,6 +31,8 @@ afterAll(async () => {
 });
 
 const lb = () => set.hosts[0]!;
+/** Upstream etcdctl of the release the hosts run (Debian's is 3.4). */
+const etcdctl = () => path.join(builtEtcd().binDir, 'etcdctl');
 const etcdHosts = () => set.hosts.slice(1, 4);
 const logTail = () => {
   try {
@@ -50,15 +53,27 @@ describe('ssh provider, k3s, external etcd', () => {
   it('runs a healthy 3-member etcd cluster over TLS, reachable with our client certificate', () => {
     const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
     const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
-    const env = { ...process.env, ETCDCTL_API: '3' };
+    const env = process.env;
     // etcdctl prints health to stderr.
-    const health = spawnSync('etcdctl', ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8' });
+    const health = spawnSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8' });
     expect(health.status, health.stderr).toBe(0);
     expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
-    const members = execFileSync('etcdctl', ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
+    const members = execFileSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
     expect((JSON.parse(members) as { members: unknown[] }).members).toHaveLength(3);
     // Without a client certificate etcd refuses.
-    expect(() => execFileSync('etcdctl', ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'], { env, stdio: 'pipe' })).toThrow();
+    expect(() => execFileSync(etcdctl(), ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'], { env, stdio: 'pipe' })).toThrow();
+  });
+
+  it('runs upstream etcd 3.6 (not the distribution\'s 3.4): binaries and every serving member', async () => {
+    const { version } = builtEtcd();
+    for (const h of etcdHosts()) {
+      const v = await h.exec('command -v etcd && etcd --version');
+      expect(v.stdout, h.name).toContain(`/usr/local/bin/etcd\netcd Version: ${version.slice(1)}\n`);
+    }
+    const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
+    const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
+    const status = JSON.parse(execFileSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'endpoint', 'status', '-w', 'json'], { encoding: 'utf8' })) as { Status: { version: string } }[];
+    expect(status.map((s) => s.Status.version)).toEqual([0, 1, 2].map(() => version.slice(1)));
   });
 
   it('balances :6443 across both control planes with HAProxy', async () => {

@@ -17,6 +17,7 @@ import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
+import { builtEtcdRelease } from './etcd-release.js';
 import { airgapDir, TEST_MINOR } from './ssh-cluster.js';
 
 /** A cluster's machines: [etcd, control planes, workers] (plus one load balancer). */
@@ -99,7 +100,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
       distribution: 'k3s',
       kubernetesVersion: TEST_MINOR,
       loadBalancer: { size: o.sizes.loadBalancer },
-      etcd: { count: etcd, size: o.sizes.etcd },
+      etcd: { count: etcd, size: o.sizes.etcd, ...(etcd > 0 ? { release: builtEtcdRelease() } : {}) },
       controlPlane: { count: cps, size: o.sizes.controlPlane },
       workers: { count: workers, size: o.sizes.workers },
       network: { allowCidrs: [o.operatorCidr] },

@@ -9,8 +9,10 @@ import { stringify } from 'yaml';
 import { kubeadmPackageRepo } from '../../src/api/catalog.js';
 import type { Role } from '../../src/api/types.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
+import { etcdAirgapTarball } from '../../src/distro/scripts/etcd-install.js';
 import type { KeyPair, TestHost } from '../hosts/harness.js';
 import { ROOT } from './cli.js';
+import { builtEtcd, builtEtcdRelease } from './etcd-release.js';
 
 export interface ClusterFileOptions {
   name: string;
@@ -55,7 +57,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       kubernetesVersion: o.kubernetesVersion ?? TEST_MINOR,
       controlPlane: { count: count('controlplane') },
       workers: { count: count('worker') },
-      etcd: { count: count('etcd') },
+      etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
       airgap: { enabled: true, dir: o.airgapDir },
       machines: o.roles.map((role, i) => ({
         name: names[i],
@@ -79,11 +81,9 @@ export function airgapDir(dir: string, k3sVersion = upstreamRelease('k3s-channel
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', [path.join(ROOT, 'test/standins/k3s/make-binary.sh'), path.join(dir, 'k3s'), k3sVersion]);
   copyFileSync(path.join(ROOT, 'test/standins/k3s/install.sh'), path.join(dir, 'k3s-install.sh'));
-  // etcd for air-gapped machines: a release-style tarball of the real Debian etcd binaries.
-  const stage = path.join(dir, '.etcd-stage', 'etcd-v3.4-linux-amd64');
-  mkdirSync(stage, { recursive: true });
-  for (const bin of ['etcd', 'etcdctl']) copyFileSync(`/usr/bin/${bin}`, path.join(stage, bin));
-  execFileSync('tar', ['-czf', path.join(dir, 'etcd-linux-amd64.tar.gz'), '-C', path.dirname(stage), path.basename(stage)]);
+  // etcd for air-gapped machines: upstream etcd built from the Go module proxy, in its release tarball.
+  const etcd = builtEtcd();
+  copyFileSync(etcd.tarball, path.join(dir, etcdAirgapTarball(etcd)));
   // The CNI manifest kubeadm clusters apply (air-gapped: uploaded from here).
   writeFileSync(path.join(dir, 'kube-flannel.yml'), FLANNEL_STANDIN_MANIFEST);
   return dir;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import * as L from '../limits.js';
+import { ETCD_PINNED_RELEASE } from '../etcd-release.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES } from '../types.js';
 
 // Bounds (limits.ts) are part of the schema so editors see them; validate.ts applies the tighter
@@ -58,7 +59,27 @@ export const ClusterFileSpecSchema = z
       .partial()
       .strict()
       .describe('Worker machines or the default node pool'),
-    etcd: RoleSchema.describe('External etcd members: 0 = embedded, else odd and >= 3'),
+    etcd: RoleSchema.extend({
+      release: z
+        .object({
+          baseUrl: text(L.MAX_PATH_LENGTH).describe('Mirror of the etcd release downloads, laid out as <baseUrl>/<version>/etcd-<version>-linux-<arch>.tar.gz (default GitHub)'),
+          version: text().describe(`etcd release, v3.6 or newer (default ${ETCD_PINNED_RELEASE.version}, the pinned one)`),
+          sha256: z
+            .object({
+              amd64: text().describe('SHA-256 of the linux-amd64 tarball'),
+              arm64: text().describe('SHA-256 of the linux-arm64 tarball'),
+            })
+            .partial()
+            .strict()
+            .describe('Checksums of the tarballs; required for a version other than the pinned one'),
+        })
+        .partial()
+        .strict()
+        .describe('Where external etcd is installed from (upstream release, checksum verified)'),
+    })
+      .partial()
+      .strict()
+      .describe('External etcd members: 0 = embedded, else odd and >= 3'),
     loadBalancer: z.object({ size: size() }).partial().strict().describe('HAProxy machine (self-managed)'),
     nodePools: z
       .array(

@@ -10,7 +10,7 @@ import { ConflictError, ProviderError } from '../../errors.js';
 import type { Machine } from '../../state/types.js';
 import { ensureKeyPair } from '../common/keys.js';
 import { ensureRecorded, forget, record, recorded } from '../common/record.js';
-import { hostKeyUserData } from '../common/userdata.js';
+import { gcpUserData } from './userdata.js';
 import type { PlannedMachine } from '../types.js';
 import type { GcpCtx } from './context.js';
 import { instanceWatcher } from './instance-watch.js';
@@ -58,7 +58,7 @@ export function instanceResource(g: GcpCtx, planned: PlannedMachine, zone: strin
       items: [
         { key: 'ssh-keys', value: `${SSH_USER}:${userPublicKey} ksctl` },
         { key: 'block-project-ssh-keys', value: 'true' },
-        { key: 'user-data', value: hostKeyUserData(hostKey.privateKey, hostKey.publicKey) },
+        { key: 'user-data', value: gcpUserData(hostKey.privateKey, hostKey.publicKey) },
       ],
     },
     scheduling: planned.spot

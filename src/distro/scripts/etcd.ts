@@ -5,6 +5,8 @@
 import { isIP } from 'node:net';
 import { InputError } from '../../errors.js';
 import { etcdMemberSecretNames, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
+import { ETCD_PINNED_RELEASE } from '../../api/etcd-release.js';
+import { ETCD_BIN, ETCDUTL_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
 import { AIRGAP_DIR, assertName, assertPort, assertUnique, heredoc, httpsUrl, makeScript, shellQuote, sortEndpoints } from './common.js';
 import type { EtcdEndpoint, EtcdHealthInput, EtcdMemberInput, Script, ScriptFile } from './types.js';
 
@@ -12,10 +14,9 @@ export const ETCD_PKI_DIR = '/etc/etcd/pki';
 export const ETCD_DATA_DIR = '/var/lib/ksctl-etcd';
 export const ETCD_UNIT = 'ksctl-etcd';
 export const ETCD_UNIT_PATH = `/etc/systemd/system/${ETCD_UNIT}.service`;
-export const ETCD_BIN = '/usr/bin/etcd';
-export const ETCDCTL_BIN = '/usr/bin/etcdctl';
 export const ETCD_CLIENT_PORT = 2379;
 export const ETCD_PEER_PORT = 2380;
+export { ETCD_BIN, ETCDCTL_BIN, ETCDUTL_BIN } from './etcd-install.js';
 
 export interface EtcdPaths {
   pkiDir: string;
@@ -105,12 +106,11 @@ export function etcdUnit(input: EtcdMemberInput): string {
   ].join('\n');
 }
 
-/** Air-gap artifact name of the etcd release tarball. */
-export function etcdTarballName(version?: string): string {
-  return version ? `etcd-${version}-linux-amd64.tar.gz` : 'etcd-linux-amd64.tar.gz';
-}
-
-/** An etcdctl command line; `pkiVar` is a bash variable holding the certificate directory. */
+/**
+ * An etcdctl command line; `pkiVar` is a bash variable holding the certificate directory. By name:
+ * ksctl's SSH sessions, sudo's secure_path and systemd all put /usr/local/bin (where it is installed)
+ * before /usr/bin.
+ */
 function etcdctl(endpoints: string[], pkiVar: string): string {
   const certs = `--cacert="\${${pkiVar}}/ca.crt" --cert="\${${pkiVar}}/server.crt" --key="\${${pkiVar}}/server.key"`;
   return `etcdctl --endpoints=${shellQuote(endpoints.join(','))} ${certs} --dial-timeout=3s --command-timeout=5s`;
@@ -122,7 +122,7 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
   const self = input.members.find((m) => m.name === input.name) as EtcdEndpoint;
   const pki = ETCD_PKI_DIR;
   const names = etcdMemberSecretNames(input.name);
-  const tarball = `${AIRGAP_DIR}/${etcdTarballName(input.version)}`;
+  const release = input.release ?? ETCD_PINNED_RELEASE;
   const timeout = input.timeoutSeconds ?? 300;
   const files: ScriptFile[] = [
     { path: `${pki}/ca.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdCaCert) },
@@ -131,47 +131,23 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
     { path: `${pki}/peer.crt`, mode: 0o644, contentRef: secretRef(names.peerCert) },
     { path: `${pki}/peer.key`, mode: 0o600, contentRef: secretRef(names.peerKey) },
   ];
-  if (input.airgap) files.push({ path: tarball, mode: 0o644, contentRef: artifactRef(etcdTarballName(input.version)) });
-  const install = input.airgap
-    ? [
-        `tarball=${tarball}`,
-        'require_file "$tarball"',
-        `extract=${AIRGAP_DIR}/etcd-extract`,
-        'rm -rf "$extract"',
-        'mkdir -p "$extract"',
-        'tar -xzf "$tarball" -C "$extract" --strip-components=1',
-        'for bin in etcd etcdctl; do',
-        '  install -m 0755 "$extract/$bin" "/usr/bin/${bin}.ksctl-tmp"',
-        '  mv -f "/usr/bin/${bin}.ksctl-tmp" "/usr/bin/${bin}"',
-        'done',
-        'rm -rf "$extract"',
-      ]
-    : ['apt_install etcd-server etcd-client'];
-  const versionCheck = input.version
-    ? [`if ! ${ETCD_BIN} --version | grep -qF ${shellQuote(`etcd Version: ${input.version.replace(/^v/, '')}`)}; then die "installed etcd is not ${input.version}"; fi`]
-    : [];
+  if (input.airgap) files.push({ path: `${AIRGAP_DIR}/${etcdAirgapTarball(release)}`, mode: 0o644, contentRef: artifactRef(etcdAirgapTarball(release)) });
   return makeScript({
     name: 'etcd-member',
-    description: `etcd member ${input.name} (${input.members.length} members)`,
-    env: { ETCDCTL_API: '3', DEBIAN_FRONTEND: 'noninteractive' },
+    description: `etcd ${release.version} member ${input.name} (${input.members.length} members)`,
     files,
     body: [
-      // Debian's etcdctl (3.4) defaults to the v2 API.
-      'export ETCDCTL_API=3',
-      `if [ ! -x ${ETCD_BIN} ] || [ ! -x ${ETCDCTL_BIN} ]; then`,
-      '  log "installing etcd"',
-      ...install.map((l) => `  ${l}`),
-      'fi',
-      ...versionCheck,
-      // The Debian package starts its own etcd.service on the client port; keep it out of the way.
+      `pki=${pki}`,
+      // Uploads first: a missing certificate fails before anything is downloaded.
+      'require_file "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key"',
+      ...etcdInstallLines(release, !!input.airgap),
+      // A distribution package (if one was installed) starts its own etcd.service on the client port.
       'if [ -e /lib/systemd/system/etcd.service ] || [ -e /usr/lib/systemd/system/etcd.service ]; then',
       '  systemctl mask --now etcd.service',
       'fi',
       'if ! id -u etcd >/dev/null 2>&1; then',
       `  useradd --system --no-create-home --home-dir ${ETCD_DATA_DIR} --shell /usr/sbin/nologin etcd`,
       'fi',
-      `pki=${pki}`,
-      'require_file "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key"',
       'chown root:etcd "$pki"',
       'chmod 0750 "$pki"',
       'chown root:root "$pki/ca.crt" "$pki/server.crt" "$pki/peer.crt"',
@@ -183,7 +159,8 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
       `write_file ${ETCD_UNIT_PATH} 0644 root:root ${heredoc(unit)}`,
       'systemctl daemon-reload',
       `systemctl enable ${ETCD_UNIT}`,
-      `sum=$(sum_files ${ETCD_UNIT_PATH} "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key")`,
+      // The binary is part of what is applied: a new release restarts the member onto it.
+      `sum=$(sum_files ${ETCD_UNIT_PATH} ${ETCD_BIN} "$pki/ca.crt" "$pki/server.crt" "$pki/server.key" "$pki/peer.crt" "$pki/peer.key")`,
       // --no-block: a new member becomes ready only with quorum, so we poll instead of blocking.
       `if needs_apply ${ETCD_UNIT} "$sum"; then`,
       `  systemctl restart --no-block ${ETCD_UNIT}`,
@@ -209,9 +186,7 @@ export function etcdHealthScript(input: EtcdHealthInput): Script {
   return makeScript({
     name: 'etcd-health',
     description: `etcd cluster health (${input.members.length} members)`,
-    env: { ETCDCTL_API: '3' },
     body: [
-      'export ETCDCTL_API=3',
       `pki=${shellQuote(pki)}`,
       'require_file "$pki/ca.crt" "$pki/server.crt" "$pki/server.key"',
       `etcd_ctl() { ${etcdctl(etcdClientUrls(input.members), 'pki')} "$@"; }`,

@@ -1,6 +1,8 @@
 /**
- * The load balancer: HAProxy in TCP mode in front of every control plane's API server. Re-running
- * with a new control-plane list re-renders the config and reloads HAProxy only if it changed.
+ * The load balancer: HAProxy in TCP mode in front of every control plane's API server, each checked
+ * with an HTTPS `GET /readyz` (as kubeadm's HA guide does), so an API server that accepts connections
+ * but is not ready (etcd unreachable, starting, shutting down) leaves the rotation. Re-running with a
+ * new control-plane list re-renders the config and reloads HAProxy only if it changed.
  */
 import { InputError } from '../../errors.js';
 import { assertAddress, assertName, assertPort, assertUnique, heredoc, hostPort, makeScript, sortEndpoints } from './common.js';
@@ -19,11 +21,17 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     assertAddress(cp.address, `controlPlanes[${i}].address`);
   });
   assertUnique(input.controlPlanes.map((c) => c.name), 'controlPlanes[].name');
-  const servers = sortEndpoints(input.controlPlanes).map((cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check`);
+  // check-ssl: the API server only speaks TLS; verify none: the check proves readiness, not identity
+  // (clients verify the API server themselves through the TCP stream).
+  const servers = sortEndpoints(input.controlPlanes).map((cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check check-ssl verify none`);
   return [
     '# Managed by ksctl: changes are overwritten.',
     'global',
     '    log /dev/log local0 warning',
+    // Debian's unprivileged setup: HAProxy starts as root to bind, then runs as haproxy in a chroot.
+    '    chroot /var/lib/haproxy',
+    '    user haproxy',
+    '    group haproxy',
     // ~2 fds per connection: 4000 fits a 10k open-files limit (haproxy refuses to start when it cannot
     // raise the limit) and is far more than the API connections of a thousand nodes.
     '    maxconn 4000',
@@ -46,7 +54,9 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     '',
     'backend kube-apiserver',
     '    balance roundrobin',
-    '    option tcp-check',
+    // Anonymous /readyz is allowed by every API server (system:public-info-viewer); 200 only when ready.
+    '    option httpchk GET /readyz',
+    '    http-check expect status 200',
     // A name that does not resolve yet marks its server down instead of failing the whole config.
     // A control plane that was down (not yet installed) is back in rotation within ~1 s, so nodes
     // joining right after control plane 0 do not wait out two slow health checks.

@@ -4,6 +4,7 @@
  * Generators are pure functions of their input, so the same script is shown by `--dry-run`,
  * snapshot-tested, and run over SSH.
  */
+import type { EtcdReleaseSpec } from '../../api/etcd-release.js';
 
 /** A file the executor uploads before running the script. */
 export interface ScriptFile {
@@ -75,8 +76,8 @@ export interface EtcdMemberInput {
   address: string;
   /** All members, this one included. */
   members: EtcdEndpoint[];
-  /** Air-gap only: the etcd release of the uploaded tarball, e.g. `v3.5.17` (checked after install). */
-  version?: string;
+  /** The etcd release to install (download or, air-gapped, the uploaded tarball); default the pinned one. */
+  release?: EtcdReleaseSpec;
   /** `new` when bootstrapping, `existing` when this member was added with `member add`. Default `new`. */
   initialClusterState?: 'new' | 'existing';
   /** How long to wait for this member to answer (it needs quorum: start members concurrently). Default 300. */

@@ -18,9 +18,10 @@ export function describeScripts(spec: ClusterSpec, rt: BootstrapRuntime): Record
   const show = (s: Script[]) => s.map((x) => ({ name: x.name, description: x.description, body: x.body }));
   const out: Record<string, { name: string; description: string; body: string }[]> = {};
   const airgap = spec.airgap.enabled ? { airgap: {} } : {};
+  const release = spec.etcd.release ? { release: spec.etcd.release } : {};
   out[`lb/${t.loadBalancer.name}`] = show([haproxyScript({ controlPlanes: t.controlPlanes.map((c) => ({ name: c.name, address: privateAddress(c) })), ...airgap })]);
   for (const e of t.etcd) {
-    out[`etcd/${e.name}`] = show([etcdMemberScript({ cluster: spec.name, name: e.name, address: privateAddress(e), members: t.etcd.map((x) => ({ name: x.name, address: privateAddress(x) })), ...airgap })]);
+    out[`etcd/${e.name}`] = show([etcdMemberScript({ cluster: spec.name, name: e.name, address: privateAddress(e), members: t.etcd.map((x) => ({ name: x.name, address: privateAddress(x) })), ...release, ...airgap })]);
   }
   // Join scripts need generated secrets (CA hash) only at run time; their names are enough here.
   void rt;

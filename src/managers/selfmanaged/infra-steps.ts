@@ -55,6 +55,7 @@ export function etcdSteps(rt: BootstrapRuntime, members: PlannedMachine[], clust
         name: me.name,
         address: privateAddress(me),
         members: etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
+        ...(ctx.spec.etcd.release ? { release: ctx.spec.etcd.release } : {}),
         ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
       });
       await rt.run(ctx, me, [script]);

@@ -14,6 +14,7 @@ import {
   type Script,
 } from '../../../src/distro/scripts/index.js';
 import { ETCD, LB, controlPlanes } from './matrix.js';
+import { builtEtcdReleaseSpec } from '../../helpers/etcd-release.js';
 import { Sandbox } from './sandbox.js';
 
 interface Scenario {
@@ -27,8 +28,10 @@ interface Scenario {
 }
 
 const node = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 3 };
-const etcdInput = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 3 };
+// Air-gapped, so the real install (checksum, unpack, place) runs in the sandbox without a network.
+const etcdInput = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 3, airgap: {}, release: builtEtcdReleaseSpec() };
 const putEtcdCerts = (sb: Sandbox, tag = ''): void => {
+  sb.putEtcdTarball();
   for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}${tag}\n`);
 };
 const K3S_ENV = { K3S_TOKEN: 'planted-k3s-token-1234567890' };
@@ -55,7 +58,8 @@ const SCENARIOS: Scenario[] = [
     script: etcdMemberScript(etcdInput),
     setup: (sb) => {
       putEtcdCerts(sb);
-      expect(sb.run(etcdMemberScript(etcdInput)).code).toBe(0);
+      const first = sb.run(etcdMemberScript(etcdInput));
+      expect(first.code, first.stderr).toBe(0);
       putEtcdCerts(sb, ' rotated');
     },
     files: ['/etc/systemd/system/ksctl-etcd.service', '/etc/etcd/pki/server.crt'],

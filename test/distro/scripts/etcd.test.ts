@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { etcdArgs, etcdHealthScript, etcdMemberScript, etcdUnit } from '../../../src/distro/scripts/index.js';
 import { ETCD } from './matrix.js';
+import { builtEtcd } from '../../helpers/etcd-release.js';
+import { ETCD_PINNED_RELEASE } from '../../../src/api/etcd-release.js';
 
 const input = { cluster: 'demo', name: 'etcd-1', address: '10.0.1.11', members: ETCD };
 
 describe('etcd member', () => {
   it('unit: ksctl-etcd, every member in --initial-cluster (sorted), TLS everywhere', () => {
     const unit = etcdUnit(input);
-    expect(unit).toContain('ExecStart=/usr/bin/etcd \\');
+    expect(unit).toContain('ExecStart=/usr/local/bin/etcd \\');
     expect(unit).toContain(
       '--initial-cluster=etcd-0=https://10.0.1.10:2380,etcd-1=https://10.0.1.11:2380,etcd-2=https://10.0.1.12:2380',
     );
@@ -46,16 +48,17 @@ describe('etcd member', () => {
         writeFileSync(join(dir, 'ksctl-etcd.service'), text);
         return spawnSync('systemd-analyze', ['verify', join(dir, 'ksctl-etcd.service')], { encoding: 'utf8' });
       };
-      const ok = verify(etcdUnit(input));
+      // The unit names /usr/local/bin/etcd, which only machines have: verify it against the built etcd.
+      const ok = verify(etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', `ExecStart=${builtEtcd().binDir}/etcd`));
       expect(ok.status, ok.stderr).toBe(0);
       expect(ok.stderr).toBe('');
-      expect(verify(etcdUnit(input).replace('ExecStart=/usr/bin/etcd', 'ExecStart=/nonexistent/etcd')).status).not.toBe(0); // the check bites
+      expect(verify(etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', 'ExecStart=/nonexistent/etcd')).status).not.toBe(0); // the check bites
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('script: uploads listed, Debian etcd masked, enable + start without blocking, bounded wait', () => {
+  it('script: uploads listed, distribution etcd masked, enable + start without blocking, bounded wait', () => {
     const s = etcdMemberScript(input);
     expect(s.files?.map((f) => `${f.path} ${f.mode.toString(8)} ${f.contentRef}`)).toEqual([
       '/etc/etcd/pki/ca.crt 644 secret:etcd-ca.crt',
@@ -64,24 +67,42 @@ describe('etcd member', () => {
       '/etc/etcd/pki/peer.crt 644 secret:etcd-etcd-1-peer.crt',
       '/etc/etcd/pki/peer.key 600 secret:etcd-etcd-1-peer.key',
     ]);
-    expect(s.body).toContain('apt_install etcd-server etcd-client');
+    expect(s.body).not.toContain('apt_install'); // never the distribution's etcd 3.4
     expect(s.body).toContain('systemctl mask --now etcd.service');
     expect(s.body).toContain('systemctl enable ksctl-etcd');
-    expect(s.body).toContain('export ETCDCTL_API=3');
+    expect(s.body).not.toContain('ETCDCTL_API'); // etcdctl 3.6 speaks v3 only and warns about the variable
     expect(s.body).toMatch(/wait_for 300 2 "etcd member etcd-1" etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 .* endpoint health/);
     expect(s.body).not.toMatch(/sleep [0-9]{2,}/);
   });
 
-  it('air-gapped: installs from the uploaded tarball and checks the version', () => {
-    const s = etcdMemberScript({ ...input, airgap: {}, version: 'v3.5.17' });
+  it('online: the pinned upstream release from GitHub, SHA-256 checked per architecture', () => {
+    const s = etcdMemberScript(input);
+    expect(s.description).toBe(`etcd ${ETCD_PINNED_RELEASE.version} member etcd-1 (3 members)`);
+    expect(s.body).toContain(`url=https://github.com/etcd-io/etcd/releases/download/${ETCD_PINNED_RELEASE.version}/etcd-${ETCD_PINNED_RELEASE.version}-linux-"\${arch}.tar.gz"`);
+    expect(s.body).toContain(`amd64) want_sha=${ETCD_PINNED_RELEASE.sha256.amd64} ;;`);
+    expect(s.body).toContain(`arm64) want_sha=${ETCD_PINNED_RELEASE.sha256.arm64} ;;`);
+    expect(s.body).toContain(`*$'\\n''etcd Version: ${ETCD_PINNED_RELEASE.version.slice(1)}'$'\\n'*`);
+    expect(s.files?.some((f) => f.contentRef.startsWith('artifact:'))).toBe(false);
+  });
+
+  it('a mirror and a version of the spec\'s own, with its checksums', () => {
+    const release = { baseUrl: 'https://mirror.example.com/etcd/', version: 'v3.6.17', sha256: { arm64: 'a'.repeat(64) } };
+    const s = etcdMemberScript({ ...input, release });
+    expect(s.body).toContain('url=https://mirror.example.com/etcd/v3.6.17/etcd-v3.6.17-linux-"${arch}.tar.gz"');
+    expect(s.body).toContain(`arm64) want_sha=${'a'.repeat(64)} ;;`);
+    expect(s.body).toContain("amd64) want_sha='' ;;"); // no sum: that machine refuses, naming the field
+    expect(s.body).toContain('add it as spec.etcd.release.sha256.$arch');
+  });
+
+  it('air-gapped: installs from the uploaded upstream tarball, checksum and version checked', () => {
+    const s = etcdMemberScript({ ...input, airgap: {} });
+    const name = `etcd-${ETCD_PINNED_RELEASE.version}-linux-amd64.tar.gz`;
     expect(s.body).not.toContain('apt_install');
-    expect(s.body).toContain('tarball=/var/lib/ksctl/airgap/etcd-v3.5.17-linux-amd64.tar.gz');
-    expect(s.files?.at(-1)).toEqual({
-      path: '/var/lib/ksctl/airgap/etcd-v3.5.17-linux-amd64.tar.gz',
-      mode: 0o644,
-      contentRef: 'artifact:etcd-v3.5.17-linux-amd64.tar.gz',
-    });
-    expect(s.body).toContain("grep -qF 'etcd Version: 3.5.17'");
+    expect(s.body).not.toContain('curl');
+    expect(s.body).toContain(`tarball=/var/lib/ksctl/airgap/${name}`);
+    expect(s.files?.at(-1)).toEqual({ path: `/var/lib/ksctl/airgap/${name}`, mode: 0o644, contentRef: `artifact:${name}` });
+    expect(s.body).toContain(`amd64) want_sha=${ETCD_PINNED_RELEASE.sha256.amd64} ;;`);
+    expect(s.body).toContain(`*$'\\n''etcd Version: ${ETCD_PINNED_RELEASE.version.slice(1)}'$'\\n'*`);
   });
 
   it.each([

@@ -24,17 +24,20 @@ const cps = [
 ];
 
 describe('haproxyConfig', () => {
-  it('TCP frontend on 6443, round-robin backend with a checked server per control plane, sorted', () => {
+  it('TCP frontend on 6443, round-robin backend, each control plane checked with HTTPS /readyz, sorted', () => {
     const cfg = haproxyConfig({ controlPlanes: cps });
     expect(cfg).toContain('    mode tcp');
     expect(cfg).toContain('    bind :6443');
     expect(cfg).toContain('    balance roundrobin');
     const servers = cfg.split('\n').filter((l) => l.trim().startsWith('server '));
     expect(servers).toEqual([
-      '    server cp-0 10.0.2.10:6443 check',
-      '    server cp-1 10.0.2.11:6443 check',
-      '    server cp-2 10.0.2.12:6443 check',
+      '    server cp-0 10.0.2.10:6443 check check-ssl verify none',
+      '    server cp-1 10.0.2.11:6443 check check-ssl verify none',
+      '    server cp-2 10.0.2.12:6443 check check-ssl verify none',
     ]);
+    expect(cfg).toContain('    option httpchk GET /readyz\n    http-check expect status 200\n');
+    expect(cfg).not.toContain('tcp-check');
+    expect(cfg).toContain('    chroot /var/lib/haproxy\n    user haproxy\n    group haproxy\n');
     expect(cfg).not.toMatch(/^\s*stats /m);
     expect(haproxyConfig({ controlPlanes: [...cps].reverse() })).toBe(cfg);
   });
@@ -46,10 +49,12 @@ describe('haproxyConfig', () => {
   ])('is accepted by the real haproxy -c (%s)', (_n, list) => {
     const r = haproxyCheck(haproxyConfig({ controlPlanes: list }));
     expect(r.status, r.output).toBe(0);
+    // The only warning allowed: a name that does not resolve yet (its server starts disabled).
+    expect(r.output.split('\n').filter((l) => l.includes('[WARNING]') && !l.includes('could not resolve address'))).toEqual([]);
   });
 
   it('brackets IPv6 addresses', () => {
-    expect(haproxyConfig({ controlPlanes: [{ name: 'cp-0', address: 'fd00::10' }] })).toContain('server cp-0 [fd00::10]:6443 check');
+    expect(haproxyConfig({ controlPlanes: [{ name: 'cp-0', address: 'fd00::10' }] })).toContain('server cp-0 [fd00::10]:6443 check check-ssl verify none');
   });
 
   it.each([

@@ -51,20 +51,42 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(restarts(sb.run(scaled).calls, 'haproxy')).toEqual([]);
   });
 
-  it('etcd member: unit, modes, restart only when unit or certs change', () => {
-    const input = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 5 };
+  it('etcd member: upstream etcd installed once (checksum verified), unit, modes, restart only when unit or certs change', () => {
+    const release = sb.putEtcdTarball();
+    const input = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 5, airgap: {}, release };
     for (const f of ['ca.crt', 'server.crt', 'peer.crt']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`);
     for (const f of ['server.key', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`, 0o644);
     const first = sb.run(etcdMemberScript(input));
     expect(first.code, first.stderr).toBe(0);
     expect(restarts(first.calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    expect(first.stdout).toContain(`installed etcd ${release.version} (linux-amd64, SHA-256 verified)`);
+    expect(sb.exec('/usr/local/bin/etcd --version').stdout).toContain(`etcd Version: ${release.version.slice(1)}`);
+    expect(sb.exec('/usr/local/bin/etcdutl version').stdout).toContain(`etcdutl version: ${release.version.slice(1)}`);
+    expect(sb.read('/etc/systemd/system/ksctl-etcd.service')).toContain('ExecStart=/usr/local/bin/etcd \\');
     expect(sb.read('/etc/systemd/system/ksctl-etcd.service')).toContain('--initial-cluster=etcd-0=https://10.0.1.10:2380,');
     expect(sb.stat('/etc/etcd/pki/server.key')).toBe('600:etcd:etcd');
     expect(sb.stat('/var/lib/ksctl-etcd')).toBe('700:etcd:etcd');
 
-    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
+    const again = sb.run(etcdMemberScript(input));
+    expect(restarts(again.calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
+    expect(again.stdout).not.toContain('installed etcd'); // the right version is already there
     sb.put('/etc/etcd/pki/server.crt', 'rotated\n');
     expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    // Another etcd binary in place (a new release): the member restarts onto it.
+    sb.put('/usr/local/bin/etcd', `#!/bin/sh\necho 'etcd Version: ${release.version.slice(1)}'\n`, 0o755);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
+  });
+
+  it('etcd member: a tarball whose SHA-256 is not the pinned one is refused, nothing installed', () => {
+    const release = sb.putEtcdTarball();
+    for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`);
+    const wrong = { ...release, sha256: { amd64: '0'.repeat(64) } };
+    const r = sb.run(etcdMemberScript({ cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 5, airgap: {}, release: wrong }));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`ERROR: etcd ${release.version} linux-amd64 tarball /var/lib/ksctl/airgap/etcd-${release.version}-linux-amd64.tar.gz has SHA-256 ${release.sha256.amd64}, expected ${'0'.repeat(64)} (spec.etcd.release): refusing to install it`);
+    expect(sb.exec('test -e /usr/local/bin/etcd').code).not.toBe(0);
+    expect(r.calls.filter((c) => c.startsWith('systemctl'))).toEqual([]);
   });
 
   it('etcd member: fails clearly when an upload is missing', () => {

@@ -10,6 +10,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Script } from '../../../src/distro/scripts/index.js';
+import type { EtcdReleaseSpec } from '../../../src/api/etcd-release.js';
+import { AIRGAP_DIR } from '../../../src/distro/scripts/common.js';
+import { etcdAirgapTarball } from '../../../src/distro/scripts/etcd-install.js';
+import { builtEtcd, builtEtcdReleaseSpec } from '../../helpers/etcd-release.js';
 
 const OVERLAID = ['etc', 'var', 'usr'];
 
@@ -131,13 +135,20 @@ export class Sandbox {
   }
 
   /** Place a file in the sandbox's view of the filesystem (as the executor's upload would). */
-  put(path: string, content: string, mode = 0o644): void {
+  put(path: string, content: string | Buffer, mode = 0o644): void {
     const top = path.split('/')[1] ?? '';
     if (!OVERLAID.includes(top)) throw new Error(`sandbox: ${path} is not under ${OVERLAID.join(', ')}`);
     const real = join(this.root, `${top}.upper`, path.slice(top.length + 2));
     mkdirSync(join(real, '..'), { recursive: true });
     writeFileSync(real, content);
     chmodSync(real, mode);
+  }
+
+  /** Upload the built upstream etcd release tarball as an air-gapped install expects it; returns the release. */
+  putEtcdTarball(): EtcdReleaseSpec {
+    const etcd = builtEtcd();
+    this.put(`${AIRGAP_DIR}/${etcdAirgapTarball(etcd)}`, readFileSync(etcd.tarball));
+    return builtEtcdReleaseSpec();
   }
 
   /** Read a file as the sandbox sees it (undefined if absent). */
@@ -199,7 +210,8 @@ export class Sandbox {
     return this.exec(`exec bash ${file}`, { ...script.env, ...env });
   }
 
-  private exec(command: string, env: Record<string, string> = {}): RunResult {
+  /** Runs a command inside the sandbox (stubs first on PATH). */
+  exec(command: string, env: Record<string, string> = {}): RunResult {
     writeFileSync(this.log, '');
     const mounts = OVERLAID.map(
       (d) => `mount -t overlay overlay -o lowerdir=/${d},upperdir=${this.root}/${d}.upper,workdir=${this.root}/${d}.work /${d}`,

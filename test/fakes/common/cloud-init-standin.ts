@@ -7,13 +7,16 @@
  *
  * Inside that host only (its own mount/uts/net/pid namespaces, entered with nsenter through the
  * host's holder pid, like test/hosts/harness.ts `exec`):
+ *   - `write_files` (path, content, permissions, append), written first as cloud-init's init stage
+ *     does (e.g. the GCE guest agent's instance_configs.cfg);
  *   - `ssh_keys` / `ssh_deletekeys` from the instance's #cloud-config user data: the host keys are
  *     replaced by the ed25519 key ksctl generated for this machine; sshd is restarted with it;
  *   - the login user (EC2: the AMI's `ubuntu`; Azure: osProfile.adminUsername; GCE: the `ssh-keys`
  *     metadata user) is created with passwordless sudo (/etc/sudoers.d/90-cloud-init-users, as
  *     cloud-init writes it) and the VM's SSH public key (EC2 key pair, Azure ssh.publicKeys, GCE
  *     ssh-keys) in its ~/.ssh/authorized_keys.
- * Nothing else of cloud-init (hostname, packages, runcmd, mounts) is modelled.
+ * Nothing else of cloud-init (hostname, packages, runcmd, mounts; write_files' owner and encodings) is
+ * modelled.
  *
  * In a ksctl subprocess (each fake's install.ts preload) it is enabled by $KSCTL_CLOUD_INIT_HOSTS: a
  * JSON object of `{ "<VM address>": <holder pid> }`.
@@ -49,6 +52,7 @@ export interface BootingVm {
 interface CloudConfig {
   ssh_deletekeys?: boolean;
   ssh_keys?: Record<string, string>;
+  write_files?: { path: string; content?: string; permissions?: string; append?: boolean }[];
 }
 
 function cloudConfigOf(text: string | undefined): CloudConfig {
@@ -62,6 +66,13 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 export function firstBootScript(cfg: CloudConfig, user: string, authorizedKey: string | undefined): string {
   const keys = cfg.ssh_keys ?? {};
   const lines = ['set -euo pipefail'];
+  for (const f of cfg.write_files ?? []) {
+    lines.push(
+      `mkdir -p "$(dirname '${f.path}')"`,
+      `echo ${b64(f.content ?? '')} | base64 -d ${f.append ? '>>' : '>'} '${f.path}'`,
+      ...(f.permissions ? [`chmod ${f.permissions} '${f.path}'`] : []),
+    );
+  }
   if (keys.ed25519_private && keys.ed25519_public) {
     if (cfg.ssh_deletekeys) lines.push('rm -f /etc/ssh/ssh_host_*');
     lines.push(
