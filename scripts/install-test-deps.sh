@@ -20,4 +20,7 @@ fi
 for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
 done
+# The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
+# version): the tests run `kubeadm config validate` on every configuration ksctl generates.
+bash "$(dirname "$0")/build-kubeadm.sh"
 exit 0

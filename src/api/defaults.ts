@@ -72,5 +72,6 @@ export function applyDefaults(input: SpecInput): ClusterSpec {
     ssh: { ...(input.ssh?.bastion ? { bastion: { port: 22, ...input.ssh.bastion } } : {}), sudoPassword: input.ssh?.sudoPassword ?? false },
     credentials: { ...input.credentials },
     airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}) },
+    kubelet: { allowCgroupV1: input.kubelet?.allowCgroupV1 ?? false },
   };
 }

@@ -97,6 +97,10 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
     if (!isCount(p.count) || p.count < 0) add(`spec.nodePools[${i}].count`, `must be a whole number >= 0, got ${p.count}`);
   });
 
+  if (spec.kubelet.allowCgroupV1 && !selfManaged) {
+    add('spec.kubelet.allowCgroupV1', 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it');
+  }
+
   if (provider === 'ssh') issues.push(...validateMachines(spec));
   else if (spec.machines.length > 0) add('spec.machines', 'lists existing machines, which only the ssh provider uses');
   return issues;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ClusterSpec, MachineSpec, Role } from '../../api/types.js';
 import { InputError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
+import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
 import { registerSecret } from '../../util/redact.js';
 import type { PlannedMachine, SelfManagedCloud } from '../types.js';
@@ -69,6 +70,7 @@ export function createSshProvider(): SelfManagedCloud {
         sshUser: m.user,
         // A key pinned on an earlier contact stays pinned; the spec's key, when given, wins.
         hostKeys: m.hostKey ? [m.hostKey] : (known?.hostKeys ?? []),
+        nodeProviderId: ksctlProviderId(ctx.spec.name, m.name),
         status: known?.status ?? 'running',
       };
       await ctx.cluster.update((s) => {

@@ -1,6 +1,7 @@
 /** The script inputs for a machine, derived from the topology (pure). */
 import { etcdUninstallScript } from '../scripts/etcd.js';
 import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
+import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
 import { privateAddress, reachableAddress, type Topology } from './types.js';
 
@@ -16,9 +17,12 @@ export function nodeInput(t: Topology, m: Machine): NodeInput {
     cluster: t.spec.name,
     kubernetesVersion: t.spec.kubernetesVersion,
     node: { name: m.name, address: privateAddress(m) },
+    // Set by every provider; a record written before the field existed gets ksctl's own form.
+    providerId: m.nodeProviderId ?? ksctlProviderId(t.spec.name, m.name),
     loadBalancer: { address: lbPrivate, ...(lbPublic !== lbPrivate ? { publicAddress: lbPublic } : {}) },
     etcd: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
     ...(airgap ? { airgap } : {}),
+    ...(t.spec.kubelet.allowCgroupV1 ? { kubelet: { allowCgroupV1: true } } : {}),
   };
 }
 

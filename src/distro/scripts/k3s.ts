@@ -35,6 +35,9 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
     'node-name': input.node.name,
     'node-ip': input.node.address,
     'token-file': K3S_TOKEN_PATH,
+    // The embedded kubelet's flags, as kubeadm's kubeletExtraArgs: this node's provider ID, and the
+    // operator's consent to cgroup v1 (kubelet >= 1.35 refuses it otherwise).
+    'kubelet-arg': [`provider-id=${input.providerId}`, ...(input.kubelet?.allowCgroupV1 ? ['fail-cgroupv1=false'] : [])],
   };
   if (role === 'agent') return stringify({ server: lbUrl, ...cfg });
   cfg['tls-san'] = lbSans(input.loadBalancer);

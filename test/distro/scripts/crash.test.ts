@@ -26,7 +26,7 @@ interface Scenario {
   unit: string;
 }
 
-const node = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 3 };
+const node = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 3 };
 const etcdInput = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 3 };
 const putEtcdCerts = (sb: Sandbox, tag = ''): void => {
   for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}${tag}\n`);

@@ -12,7 +12,7 @@ import {
 } from '../../../src/distro/scripts/index.js';
 import { ETCD, K3S_CA_HASH, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+const base = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
 
 describe('k3s config.yaml', () => {
   it('first server, embedded etcd: cluster-init, SANs for the LB, node identity, token by file', () => {

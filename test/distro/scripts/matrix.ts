@@ -66,7 +66,7 @@ function airgapInput(c: Combo): AirgapInput | undefined {
 }
 
 export function nodeInput(c: Combo, node: { name: string; address: string }): KubeadmNodeInput {
-  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.31', node, loadBalancer: LB };
+  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.31', node, providerId: `ksctl://demo/${node.name}`, loadBalancer: LB };
   if (c.external) input.etcd = ETCD;
   const ag = airgapInput(c);
   if (ag) input.airgap = ag;

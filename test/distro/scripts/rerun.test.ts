@@ -74,7 +74,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s server: token only in a 0600 file, installer once, restart on config change', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
     const script = k3sServerInitScript(input);
     expect(sb.run(script).code).not.toBe(0); // no token: refuses
     const first = sb.run(script, { K3S_TOKEN: TOKEN });
@@ -96,7 +96,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s agent: wrong pinned version triggers the installer', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'ksctl://demo/wp-0', loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/usr/local/bin/k3s', '#!/bin/sh\necho "k3s version v1.30.0+k3s1 (x)"\n', 0o755);
     sb.setActive('k3s-agent', true);
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN });
@@ -106,7 +106,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('kubeadm init: token substituted into a 0600 config, a half-done init is reset, re-run refreshes', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.31', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/etc/ksctl/kubeadm/pki/ca.crt', 'ca\n');
     sb.put('/etc/ksctl/kubeadm/pki/ca.key', 'key\n', 0o600);
     const script = kubeadmInitScript(input);
@@ -165,6 +165,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
       cluster: 'demo',
       kubernetesVersion: '1.31',
       node: { name: 'wp-0', address: '10.0.3.10' },
+      providerId: 'ksctl://demo/wp-0',
       loadBalancer: LB,
       caCertHash: CA_HASH,
       timeoutSeconds: 5,
