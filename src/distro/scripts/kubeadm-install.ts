@@ -6,6 +6,7 @@
 import { minorOf } from '../../api/catalog.js';
 import { artifactRef } from '../pki/names.js';
 import { AIRGAP_DIR, assertName, heredoc, makeScript, shellQuote } from './common.js';
+import { containerdConfigLines } from './containerd.js';
 import { resolveVersion } from './versions.js';
 import type { AirgapInput, Script, ScriptFile } from './types.js';
 
@@ -14,8 +15,20 @@ export const K8S_PACKAGE_REVISION = '1.1';
 export const AIRGAP_DEBS_DIR = `${AIRGAP_DIR}/debs`;
 export const AIRGAP_IMAGES_DIR = `${AIRGAP_DIR}/images`;
 
-/** The pause image each minor's kubeadm expects (avoids a sandbox-image mismatch in containerd). */
-const PAUSE_IMAGE: Record<string, string> = { '1.29': '3.9', '1.30': '3.9', '1.31': '3.10', '1.32': '3.10' };
+/**
+ * The pause image each minor's kubeadm expects (`PauseVersion` in cmd/kubeadm/app/constants), so
+ * containerd's sandbox image matches what kubeadm pre-pulls.
+ */
+const PAUSE_IMAGE: Record<string, string> = {
+  '1.29': '3.9',
+  '1.30': '3.9',
+  '1.31': '3.10',
+  '1.32': '3.10',
+  '1.35': '3.10.1',
+  '1.36': '3.10.2',
+  '1.37': '3.10.2',
+};
+const NEWEST_PAUSE = '3.10.2';
 
 export interface KubeadmInstallInput {
   kubernetesVersion: string;
@@ -59,7 +72,7 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
   const version = resolveVersion('kubeadm', input.kubernetesVersion);
   const minor = minorOf(version);
   const pkg = `${version}-${K8S_PACKAGE_REVISION}`;
-  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? '3.10'}`;
+  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? NEWEST_PAUSE}`;
   const repo = `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
   const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
   // Air-gapped: the .debs must be uploaded (or the packages preinstalled, which have_version accepts).
@@ -98,9 +111,7 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
       'fi',
       'have_version || die "kubeadm/kubelet $version not installed"',
       '# containerd: systemd cgroups (the kubelet default) and the pause image this kubeadm expects.',
-      'containerd config default |',
-      `  sed -e 's/SystemdCgroup = false/SystemdCgroup = true/' -e 's#sandbox_image = ".*"#sandbox_image = "${pause}"#' |`,
-      '  write_file /etc/containerd/config.toml 0644 root:root',
+      ...containerdConfigLines(pause),
       `write_file /etc/crictl.yaml 0644 root:root ${heredoc('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\n')}`,
       'sum=$(sum_files /etc/containerd/config.toml)',
       'if needs_apply containerd "$sum" || ! systemctl is-active --quiet containerd; then systemctl restart containerd; fi',

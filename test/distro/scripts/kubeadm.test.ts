@@ -170,6 +170,7 @@ describe('kubeadm scripts', () => {
     expect(s.body).toContain('apt-mark hold kubelet kubeadm kubectl');
     expect(s.body).toContain('warn "cannot load kernel module $m; continuing"');
     expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10"');
+    expect(s.body).toContain("[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = \"registry.k8s.io/pause:3.10\"");
   });
 
   it('install, air-gapped: dpkg from uploads, images imported, nothing downloaded', () => {

@@ -13,6 +13,7 @@ import {
   kubeadmJoinWorkerScript,
 } from '../../../src/distro/scripts/index.js';
 import { CA_HASH, ETCD, LB, controlPlanes } from './matrix.js';
+import { containerdConfigV2, containerdConfigV3 } from '../../../src/distro/scripts/containerd.js';
 import { Sandbox } from './sandbox.js';
 
 const TOKEN = 'K10planted-secret-token-6f1c2e::server:deadbeefcafe';
@@ -144,10 +145,21 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     const first = sb.run(script);
     expect(first.code, first.stderr).toBe(0);
     expect(first.calls.filter((c) => /^(apt-get|apt-mark|dpkg|curl) /.test(c))).toEqual([]);
-    expect(sb.read('/etc/containerd/config.toml')).toBe('    SystemdCgroup = true\n    sandbox_image = "registry.k8s.io/pause:3.10"\n');
+    expect(sb.read('/etc/containerd/config.toml')).toBe(containerdConfigV2('registry.k8s.io/pause:3.10'));
     expect(sb.read('/etc/sysctl.d/99-ksctl-kubernetes.conf')).toContain('net.ipv4.ip_forward=1');
     expect(restarts(first.calls, 'containerd')).toEqual(['systemctl restart containerd']);
     expect(restarts(sb.run(script).calls, 'containerd')).toEqual([]);
+  });
+
+  it.each([
+    ['containerd 2.x (config version 3)', { STUB_CONTAINERD_MODULE: '/v2', STUB_CONTAINERD_VERSION: 'v2.1.4' }, containerdConfigV3],
+    ["Debian's containerd 1.6 (config version 2)", { STUB_CONTAINERD_VERSION: '1.6.20~ds1' }, containerdConfigV2],
+  ])('kubeadm install on %s: the matching config, once', (_name, env, render) => {
+    const script = kubeadmInstallScript({ kubernetesVersion: '1.31' });
+    const first = sb.run(script, env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(sb.read('/etc/containerd/config.toml')).toBe(render('registry.k8s.io/pause:3.10'));
+    expect(restarts(sb.run(script, env).calls, 'containerd')).toEqual([]);
   });
 
   it('kubeadm install: another pinned version → apt installs exactly that version and holds it', () => {
