@@ -40,6 +40,7 @@ const ADMIN_KUBECONFIGS = ['/etc/rancher/k3s/k3s.yaml', '/etc/kubernetes/admin.c
 /** What the scripts whose output ksctl reads would print on a real host. */
 const SCRIPT_STDOUT: Record<string, string> = {
   'k3s-ca-hash': `ca-hash ${'5a'.repeat(32)}\n`, // the cluster CA's sha256 from the server token
+  'host-facts': 'cgroup-fs cgroup2fs\n', // the clouds' images (Debian 12, Ubuntu 24.04) run cgroup v2
 };
 
 function adminKubeconfig(machine: string): string {

@@ -1,7 +1,8 @@
 /**
  * The self-managed bootstrap as a dependency graph (ARCHITECTURE.md, decision 4):
- *   infra → machines (all in parallel) → load balancer and etcd members as soon as their machines
- *   answer → control plane 0 → the other control planes and every worker in parallel → kubeconfig.
+ *   infra → machines (all in parallel) → the kubelet machines' preflight (cgroup v2: nothing is
+ *   installed anywhere until every future node passed) → load balancer and etcd members → control
+ *   plane 0 → the other control planes and every worker in parallel → kubeconfig.
  * With embedded etcd the control planes join one at a time (each join changes the etcd quorum).
  */
 import type { ClusterSpec } from '../../api/types.js';
@@ -10,6 +11,7 @@ import type { Step } from '../../pipeline/types.js';
 import { parseKubeconfigServer, rewriteServer } from './kubeconfig.js';
 import type { BootstrapRuntime } from './runtime.js';
 import { etcdSteps, lbStep } from './infra-steps.js';
+import { HOST_PREFLIGHT_STEP, hostPreflightStep } from './host-preflight.js';
 import { KUBECONFIG_SECRET } from '../ksctl.js';
 import { contextName } from '../../kubeconfig/naming.js';
 import { reachableAddress } from '../../distro/controllers/types.js';
@@ -104,9 +106,13 @@ export function buildCreatePlan(spec: ClusterSpec, provider: SelfManagedCloud, r
   const cp0 = cps[0]!;
 
   const steps: Step[] = [...provider.infraSteps(spec), secretsStep(rt), ...planned.map((m) => machineStep(rt, m, provider))];
-  steps.push(lbStep(rt, lb, cps));
+  const kubelets = [...cps, ...workers];
+  steps.push(hostPreflightStep(rt, kubelets, kubelets.map((m) => machineStepId(m.name))));
+  const gated = (s: Step): Step => ({ ...s, needs: [...s.needs, HOST_PREFLIGHT_STEP] });
+  steps.push(gated(lbStep(rt, lb, cps)));
   const etcdReady = etcd.length > 0 ? etcdSteps(rt, etcd, spec.name) : { steps: [], ready: [] as string[] };
-  steps.push(...etcdReady.steps);
+  // The first etcd step (its PKI) gates the members; everything else follows CP0, which needs the LB.
+  steps.push(...etcdReady.steps.map((s, i) => (i === 0 ? gated(s) : s)));
 
   steps.push(nodeStep(rt, cp0, [machineStepId(cp0.name), `lb/${lb.name}`, 'secrets/distribution', ...etcdReady.ready], 'init'));
   let previous = nodeStepId(cp0);

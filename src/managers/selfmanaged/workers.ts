@@ -7,6 +7,7 @@ import { assertValidSpec } from '../../api/validate.js';
 import { ConflictError, InputError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterState } from '../../state/types.js';
+import { HOST_PREFLIGHT_STEP, hostPreflightStep } from './host-preflight.js';
 import { machineStep, machineStepId, nodeStep } from './plan.js';
 import type { BootstrapRuntime } from './runtime.js';
 
@@ -35,8 +36,8 @@ export function addWorkerSteps(rt: BootstrapRuntime, spec: ClusterSpec, state: C
   const fresh = rt.provider.machinePlan(spec).filter((m) => m.role === 'worker' && state.machines[m.name]?.status !== 'bootstrapped');
   if (fresh.length === 0) throw new ConflictError('every worker the spec asks for is already bootstrapped');
   const stamped = (id: string) => `${id}@${stamp}`;
-  return fresh
-    .flatMap((m) => [machineStep(rt, m, rt.provider), nodeStep(rt, m, [machineStepId(m.name)], 'worker')])
+  const preflight = hostPreflightStep(rt, fresh, fresh.map((m) => machineStepId(m.name)));
+  return [preflight, ...fresh.flatMap((m) => [machineStep(rt, m, rt.provider), nodeStep(rt, m, [HOST_PREFLIGHT_STEP], 'worker')])]
     .map((st) => ({ ...st, id: stamped(st.id), needs: st.needs.map(stamped) }));
 }
 
