@@ -23,4 +23,6 @@ done
 # The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
 # version): the tests run `kubeadm config validate` on every configuration ksctl generates.
 bash "$(dirname "$0")/build-kubeadm.sh"
+# The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`).
+bash "$(dirname "$0")/build-containerd.sh"
 exit 0
