@@ -98,6 +98,8 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
       controlPlane: { count: cps, size: o.sizes.controlPlane },
       workers: { count: workers, size: o.sizes.workers },
       network: { allowCidrs: [o.operatorCidr] },
+      // The fake clouds' VMs are SSH test hosts sharing this machine's cgroup hierarchy (v1 here).
+      kubelet: { allowCgroupV1: true },
       ...o.spec,
       airgap: { enabled: true, dir: airgap },
     };
