@@ -3,7 +3,7 @@
  * holding the k3s / kubeadm stand-ins that the bootstrap scripts upload and install.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Role } from '../../src/api/types.js';
@@ -23,15 +23,10 @@ export interface ClusterFileOptions {
   hostKeys?: string[];
   user?: string;
   /**
-   * spec.kubelet.allowCgroupV1; default true: the test hosts share this machine's cgroup hierarchy,
-   * which is v1 here, and the host preflight refuses v1 without the consent.
+   * spec.kubelet.allowCgroupV1; default true: the test hosts have no cgroup v2 hierarchy (this machine
+   * runs v1, and their namespaces mount none), and the host preflight refuses that without the consent.
    */
   allowCgroupV1?: boolean;
-}
-
-/** Whether this machine (and so every test host) runs cgroup v2. */
-export function hostsRunCgroupV2(): boolean {
-  return statfsSync('/sys/fs/cgroup').type === 0x63677270; // CGROUP2_SUPER_MAGIC
 }
 
 export function roleNames(roles: Role[]): string[] {

@@ -77,7 +77,7 @@ describe('cgroup verdict', () => {
     expect(e).toBeInstanceOf(PrerequisiteError);
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(
-      'machines w-0 (/sys/fs/cgroup is tmpfs), w-1 (/sys/fs/cgroup is unknown) run cgroup v1: the kubelet of Kubernetes 1.35 and later refuses to start there; nothing was installed',
+      'machines w-0 (/sys/fs/cgroup is tmpfs), w-1 (/sys/fs/cgroup is unknown) have no cgroup v2: the kubelet of Kubernetes 1.35 and later refuses to start on cgroup v1; nothing was installed',
     );
     expect(e.hint).toContain('spec.kubelet.allowCgroupV1: true');
     expect(e.hint).toContain('systemd.unified_cgroup_hierarchy=1');
@@ -101,7 +101,7 @@ describe('host preflight step', () => {
     const w = world({ 'cp-0': 'cgroup2fs', 'w-0': 'tmpfs' }, false);
     await seed(w.ctx, ['cp-0', 'w-0']);
     const step = hostPreflightStep(w.rt, w.machines, []);
-    await expect(step.run(w.ctx)).rejects.toThrow(/^machine w-0 \(\/sys\/fs\/cgroup is tmpfs\) runs cgroup v1/);
+    await expect(step.run(w.ctx)).rejects.toThrow(/^machine w-0 \(\/sys\/fs\/cgroup is tmpfs\) has no cgroup v2/);
     expect(w.p.scripts.sort()).toEqual(['cp-0:host-facts', 'w-0:host-facts']);
   });
 

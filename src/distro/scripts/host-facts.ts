@@ -2,7 +2,8 @@
  * What ksctl reads from a machine before installing anything on it. Today: the cgroup hierarchy. The
  * kubelet of Kubernetes 1.35 and later refuses to start on cgroup v1 (`failCgroupV1` defaults to true),
  * and it tells by the filesystem type at /sys/fs/cgroup, as this check does: `cgroup2fs` is the unified
- * (v2) hierarchy; `tmpfs` (v1, or hybrid with v2 beside it) is not.
+ * (v2) hierarchy; `tmpfs` (v1, or hybrid with v2 beside it) is not, nor is a machine (or container)
+ * with no cgroup filesystem mounted there at all (`sysfs`).
  */
 import { makeScript } from './common.js';
 import type { Script } from './types.js';

@@ -22,7 +22,7 @@ export function cgroupVerdict(facts: { machine: string; cgroupFs: string }[], al
   if (v1.length === 0 || allowCgroupV1) return undefined;
   const list = v1.map((f) => `${f.machine} (/sys/fs/cgroup is ${f.cgroupFs})`).join(', ');
   return new PrerequisiteError(
-    `${v1.length === 1 ? 'machine' : 'machines'} ${list} ${v1.length === 1 ? 'runs' : 'run'} cgroup v1: the kubelet of Kubernetes 1.35 and later refuses to start there; nothing was installed`,
+    `${v1.length === 1 ? 'machine' : 'machines'} ${list} ${v1.length === 1 ? 'has' : 'have'} no cgroup v2: the kubelet of Kubernetes 1.35 and later refuses to start on cgroup v1; nothing was installed`,
     { hint: CGROUP_V1_HINT },
   );
 }
