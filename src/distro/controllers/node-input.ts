@@ -22,7 +22,8 @@ export function nodeInput(t: Topology, m: Machine): NodeInput {
     loadBalancer: { address: lbPrivate, ...(lbPublic !== lbPrivate ? { publicAddress: lbPublic } : {}) },
     etcd: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
     ...(airgap ? { airgap } : {}),
-    ...(t.spec.kubelet.allowCgroupV1 ? { kubelet: { allowCgroupV1: true } } : {}),
+    // A spec recorded before `kubelet` existed has none: no consent.
+    ...(t.spec.kubelet?.allowCgroupV1 ? { kubelet: { allowCgroupV1: true } } : {}),
   };
 }
 

@@ -28,16 +28,15 @@ export const KUBEADM_ETCD_FILES = {
   keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
 } as const;
 
-export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4';
-const API = KUBEADM_API;
+const API = 'kubeadm.k8s.io/v1beta4';
 
-/** v1beta4's `extraArgs` / `kubeletExtraArgs` entry (a list, so a flag may repeat; v1beta3 had a map). */
 /**
  * kubeadm reads YAML 1.1 (sigs.k8s.io/yaml): a plain `no`, `on` or `y` (legal node names) would read
  * as a boolean, so strings are quoted wherever YAML 1.1 would take them for something else.
  */
 const toYaml = (doc: unknown): string => stringify(doc, { version: '1.1' });
 
+/** v1beta4's `extraArgs` / `kubeletExtraArgs` entry (a list, so a flag may repeat; v1beta3 had a map). */
 export interface KubeadmArg {
   name: string;
   value: string;

@@ -16,7 +16,7 @@ export const CGROUP_V1_HINT =
   'boot them with cgroup v2 (systemd.unified_cgroup_hierarchy=1 on the kernel command line, the default of current distributions), ' +
   'or set spec.kubelet.allowCgroupV1: true in the cluster file to run the kubelet there anyway (failCgroupV1: false; cgroup v1 is deprecated)';
 
-/** The verdict, pure: which machines run cgroup v1, as one error, or nothing. */
+/** The verdict, pure: the machines without cgroup v2, as one error, or nothing (none, or consent given). */
 export function cgroupVerdict(facts: { machine: string; cgroupFs: string }[], allowCgroupV1: boolean): PrerequisiteError | undefined {
   const v1 = facts.filter((f) => f.cgroupFs !== CGROUP2_FS);
   if (v1.length === 0 || allowCgroupV1) return undefined;
@@ -28,9 +28,9 @@ export function cgroupVerdict(facts: { machine: string; cgroupFs: string }[], al
 }
 
 /** One step checking `machines` (all at once, so one error names every offender). */
-export function hostPreflightStep(rt: BootstrapRuntime, machines: PlannedMachine[], needs: string[], id = HOST_PREFLIGHT_STEP): Step {
+export function hostPreflightStep(rt: BootstrapRuntime, machines: PlannedMachine[], needs: string[]): Step {
   return {
-    id,
+    id: HOST_PREFLIGHT_STEP,
     title: `Check ${machines.length} machine${machines.length === 1 ? '' : 's'} can run the kubelet (cgroup v2)`,
     needs,
     async run(ctx) {
