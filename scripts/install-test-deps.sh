@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses for real: sshd test hosts, HAProxy, etcd, shellcheck, tmux for
-# prompt tests, sudo for non-root SSH users, and kubectl (offline config commands). Idempotent.
+# prompt tests, sudo for non-root SSH users, and kubectl (offline config commands); then the real kubeadm
+# and containerd built with Go into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by version). Idempotent.
 set -euo pipefail
 
 packages=(openssh-server openssh-client haproxy etcd-server etcd-client shellcheck tmux sudo iproute2 openssl procps util-linux)
