@@ -133,7 +133,17 @@ describe('create plan', () => {
     expect(byId(HOST_PREFLIGHT_STEP).needs.sort()).toEqual(['machine/cp-0', 'machine/w-0']);
   });
 
-  it('installs nothing anywhere before the check: the LB and the etcd PKI wait for it, the rest follows them', () => {
+  it('cloud VMs: HAProxy and etcd do not wait for the last VM to boot, but Kubernetes goes nowhere before the check', () => {
+    const cloudLike = { ...rt.provider, provider: 'aws' } as SelfManagedCloud;
+    const plan = buildCreatePlan(spec, cloudLike, rt);
+    const step = (id: string) => plan.find((s) => s.id === id)!;
+    expect(step('lb/lb-0').needs).not.toContain(HOST_PREFLIGHT_STEP);
+    expect(step('pki/etcd').needs).not.toContain(HOST_PREFLIGHT_STEP);
+    expect(step('controlplane/cp-0').needs).toContain(HOST_PREFLIGHT_STEP);
+    expect(step('worker/w-0').needs).toContain('controlplane/cp-0');
+  });
+
+  it('bring-your-own machines: nothing anywhere before the check (the LB and the etcd PKI wait for it, the rest follows them)', () => {
     expect(byId('lb/lb-0').needs).toContain(HOST_PREFLIGHT_STEP);
     expect(byId('pki/etcd').needs).toContain(HOST_PREFLIGHT_STEP);
     const before = new Set<string>();
