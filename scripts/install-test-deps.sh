@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses for real: sshd test hosts, HAProxy, shellcheck, tmux for prompt
 # tests, sudo for non-root SSH users, cloud-init (its `cloud-init schema` validates our user data),
-# kubectl (offline config commands); then upstream etcd built from the Go module proxy
-# (scripts/build-etcd.sh, cached outside the clone). Idempotent.
+# kubectl (offline config commands); then upstream etcd, the real kubeadm and containerd 2.x built from
+# the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by version). Idempotent.
 set -euo pipefail
 
 # etcd-server/etcd-client (3.4): only the stand-ins' stacked etcd (k3s embedded, kubeadm local, kube-api
@@ -38,4 +38,9 @@ if [ ! -d "$botocore_dir/botocore/data" ]; then
 fi
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
+# The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
+# version): the tests run `kubeadm config validate` on every configuration ksctl generates.
+bash "$(dirname "$0")/build-kubeadm.sh"
+# The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`).
+bash "$(dirname "$0")/build-containerd.sh"
 exit 0

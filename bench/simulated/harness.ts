@@ -85,6 +85,8 @@ export function stepCost(cloud: SimulatedCloud, s: Step): number {
   if (s.id.startsWith('controlplane/')) return s.title.includes('(init)') ? t['k3s-server-init']! + t['haproxy-forwarding']! : t['k3s-server-join']!;
   if (s.id.startsWith('worker/')) return t['k3s-agent']!;
   if (s.id === 'kubeconfig') return MEASURED.downloadMs;
+  // The host preflight: one short script per kubelet machine, all in parallel.
+  if (s.id === 'preflight/hosts') return MEASURED.otherExecMs;
   return c;
 }
 

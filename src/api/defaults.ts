@@ -77,6 +77,7 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     },
     credentials: { ...input.credentials },
     airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}) },
+    kubelet: { allowCgroupV1: input.kubelet?.allowCgroupV1 ?? false },
   };
 }
 

@@ -140,6 +140,16 @@ export interface ClusterSpec {
   credentials: CloudCredentialsSpec;
   /** Install from uploaded files instead of the internet (self-managed). */
   airgap: { enabled: boolean; dir?: string };
+  /** Kubelet settings (self-managed). */
+  kubelet: KubeletSpec;
+}
+
+export interface KubeletSpec {
+  /**
+   * Run the kubelet on cgroup v1 hosts (`failCgroupV1: false`). kubelet ≥ 1.35 refuses them by default,
+   * and ksctl's preflight stops before installing anything on such a host unless this is set.
+   */
+  allowCgroupV1: boolean;
 }
 
 /** The file format: what users write in cluster.yaml. */

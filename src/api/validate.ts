@@ -136,6 +136,10 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   });
 
   if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
+  if (spec.kubelet.allowCgroupV1 && !selfManaged) {
+    add('spec.kubelet.allowCgroupV1', 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it');
+  }
+
   if (provider === 'ssh') issues.push(...validateMachines(spec));
   else if (spec.machines.length > 0) add('spec.machines', 'lists existing machines, which only the ssh provider uses');
   return issues;

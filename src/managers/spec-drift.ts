@@ -7,9 +7,20 @@ import { ConflictError } from '../errors.js';
 
 const stable = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : val));
 
+/**
+ * Fields a resumed `create` may change. `kubelet.allowCgroupV1` is the operator's consent asked for by
+ * the host preflight, which stops before anything is installed: giving it on the re-run is how to
+ * proceed (a spec recorded before the field existed has no `kubelet` at all).
+ */
+function comparable(spec: ClusterSpec): Record<string, unknown> {
+  const { allowCgroupV1: _consent, ...kubelet } = spec.kubelet ?? {};
+  return { ...spec, kubelet };
+}
+
 export function specDifferences(a: ClusterSpec, b: ClusterSpec): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof ClusterSpec)[]);
-  return [...keys].filter((k) => stable(a[k]) !== stable(b[k])).sort();
+  const [ca, cb] = [comparable(a), comparable(b)];
+  const keys = new Set([...Object.keys(ca), ...Object.keys(cb)]);
+  return [...keys].filter((k) => stable(ca[k]) !== stable(cb[k])).sort();
 }
 
 export function assertSameSpec(recorded: ClusterSpec, requested: ClusterSpec): void {

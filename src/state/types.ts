@@ -58,7 +58,14 @@ export interface Machine {
   sshUser: string;
   /** Pinned host public keys (`ssh-ed25519 AAAA...`). */
   hostKeys: string[];
+  /** The cloud's own ID (EC2 instance id, Azure VM resource id, GCE zone/name). */
   providerId?: string;
+  /**
+   * The Kubernetes Node's `spec.providerID` for this machine, in the form the cloud's provider uses
+   * (`aws:///<zone>/<instance>`, `azure:///subscriptions/...`, `gce://<project>/<zone>/<name>`), or
+   * `ksctl://<cluster>/<machine>` for machines no cloud knows. Given to the kubelet at install.
+   */
+  nodeProviderId?: string;
   size?: string;
   zone?: string;
   spot?: boolean;

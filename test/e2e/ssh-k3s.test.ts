@@ -92,6 +92,9 @@ describe('ssh provider, k3s, external etcd', () => {
     expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
     const kubeconfig = readFileSync(secret('kubeconfig'), 'utf8');
     expect(kubeconfig).toContain(`https://${lb().address}:6443`);
+    // --kubelet-arg=provider-id: every Node maps back to its machine.
+    const ids = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'], sb.env);
+    expect(ids.stdout.trim().split('\n').sort()).toEqual(['cp-0=ksctl://ha/cp-0', 'cp-1=ksctl://ha/cp-1', 'w-0=ksctl://ha/w-0', 'w-1=ksctl://ha/w-1']);
   });
 
   it('describes machines, versions and every step', async () => {
@@ -148,6 +151,8 @@ describe('ssh provider, k3s, external etcd', () => {
     expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
     const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env);
     expect(nodes.stdout.split(' ')).toContain('w-2');
+    const id = await kubectl(['get', 'node', 'w-2', '-o', 'jsonpath={.spec.providerID}'], sb.env);
+    expect(id.stdout).toBe('ksctl://ha/w-2');
     // No host key was given: the first one seen is pinned in state.
     const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { machines: { name: string; hostKeys: string[] }[] };
     expect(d.machines.find((m) => m.name === 'w-2')?.hostKeys).toEqual([h.hostKeyPublic.split(' ').slice(0, 2).join(' ')]);

@@ -20,6 +20,7 @@ import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, write
 let set: TestHostSet;
 let sb: Sandbox;
 let file: string;
+let refusedFile: string;
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
 // A join whose bootstrap token is unknown fails after this discovery timeout instead of kubeadm's 5 min.
 const DISCOVERY_TIMEOUT = '12s';
@@ -29,7 +30,10 @@ beforeAll(async () => {
   set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length + 1) });
   sb = sandbox();
   file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(file, clusterFile({ name: 'ha', distribution: 'kubeadm', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  const opts = { name: 'ha', distribution: 'kubeadm' as const, roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) };
+  writeFileSync(file, clusterFile(opts));
+  refusedFile = path.join(sb.dir, 'cluster-no-consent.yaml');
+  writeFileSync(refusedFile, clusterFile({ ...opts, allowCgroupV1: false }));
   await preinstallKubeadmPackages(set.hosts.slice(4), { env: { KUBEADM_STANDIN_DISCOVERY_TIMEOUT: DISCOVERY_TIMEOUT } });
 }, 120_000);
 afterAll(async () => {
@@ -65,13 +69,39 @@ const tokenExpiry = async () => {
 };
 
 describe('ssh provider, kubeadm, external etcd', () => {
-  it('creates the HA cluster', async () => {
+  it('refuses the cgroup v1 hosts without spec.kubelet.allowCgroupV1, before installing anything', async (t) => {
+    // The test hosts' view of /sys/fs/cgroup (no cgroup2 mount in their namespaces here: "sysfs").
+    const fs = (await set.hosts[4]!.exec('stat -fc %T /sys/fs/cgroup')).stdout.trim();
+    if (fs === 'cgroup2fs') t.skip();
+    const r = await ksctl(['create', 'cluster', '-f', refusedFile, '--no-switch'], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(1);
+    expect(r.stderr).toContain(`machines ${['cp-0', 'cp-1', 'w-0', 'w-1'].map((m) => `${m} (/sys/fs/cgroup is ${fs})`).join(', ')} have no cgroup v2`);
+    expect(r.stderr).toContain('nothing was installed');
+    expect(r.stderr).toContain('spec.kubelet.allowCgroupV1: true');
+    // Nothing ran on any machine but the check: no ksctl files, no HAProxy or etcd config, no step past it.
+    for (const h of set.hosts.slice(0, roles.length)) {
+      expect((await h.exec('ls -A /var/lib/ksctl /etc/ksctl /etc/etcd 2>/dev/null | wc -l')).stdout.trim()).toBe('0');
+    }
+    const started = (JSON.parse(readFileSync(statePath(), 'utf8')) as { steps: { id: string }[] }).steps.map((s) => s.id);
+    expect(started.filter((id) => /^(lb|pki|etcd|controlplane|worker)\//.test(id))).toEqual([]);
+  }, 60_000);
+
+  it('creates the HA cluster (resuming with the consent given)', async () => {
     const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     expect(r.stdout).toContain('Cluster ha is ready');
     // cp-1, w-0 and w-1 join in parallel, and one mint on cp-0 serves them all.
     expect(mints(log())).toBe(1);
   }, 90_000);
+
+  it('writes kubeadm v1beta4 and gives every kubelet its provider ID and the cgroup v1 consent', async () => {
+    const ids = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}', '--request-timeout', '20s'], sb.env);
+    expect(ids.stdout.trim().split('\n').sort()).toEqual(['cp-0=ksctl://ha/cp-0', 'cp-1=ksctl://ha/cp-1', 'w-0=ksctl://ha/w-0', 'w-1=ksctl://ha/w-1']);
+    for (const h of set.hosts.slice(4, 8)) expect((await h.exec('cat /var/lib/kubelet/config.yaml')).stdout).toMatch(/^failCgroupV1: false$/m);
+    const init = (await set.hosts[4]!.exec('cat /etc/ksctl/kubeadm/init.yaml')).stdout;
+    expect(init).toContain('apiVersion: kubeadm.k8s.io/v1beta4');
+    expect(init).not.toContain('v1beta3');
+  });
 
   it('runs a healthy 3-member etcd cluster over TLS, reachable with our client certificate', () => {
     const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');

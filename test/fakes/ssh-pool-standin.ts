@@ -43,6 +43,7 @@ const SCRIPT_STDOUT: Record<string, string> = {
   // The version read-back after a node joined (what `k3s --version` / kubeadm and the kubelet report).
   'k3s-version': 'kubernetes-version distribution v1.37.2+k3s1\nkubernetes-version kubernetes v1.37.2\n',
   'kubeadm-version': 'kubernetes-version distribution v1.37.2\nkubernetes-version kubernetes v1.37.2\n',
+  'host-facts': 'cgroup-fs cgroup2fs\n', // the clouds' images (Debian 12, Ubuntu 24.04) run cgroup v2
 };
 
 function adminKubeconfig(machine: string): string {

@@ -104,6 +104,8 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
       controlPlane: { count: cps, size: o.sizes.controlPlane },
       workers: { count: workers, size: o.sizes.workers },
       network: { allowCidrs: [o.operatorCidr] },
+      // The fake clouds' VMs are SSH test hosts sharing this machine's cgroup hierarchy (v1 here).
+      kubelet: { allowCgroupV1: true },
       ...o.spec,
       airgap: { enabled: true, dir: airgap },
     };
@@ -176,4 +178,13 @@ export async function expectSwitchThroughLb(c: CloudCluster, ksctl: Ksctl, provi
   const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], c.sb.env);
   expect(nodes.code, nodes.stderr).toBe(0);
   expect(nodes.stdout.split(' ').sort()).toEqual(c.names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
+  // Every Node carries its machine's provider ID, in the cloud's own form (k3s: --kubelet-arg=provider-id).
+  const ids = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'], c.sb.env);
+  const state = JSON.parse(readFileSync(path.join(c.sb.ksctlHome, 'clusters', provider, region, c.name, 'state.json'), 'utf8')) as {
+    machines: Record<string, { name: string; role: string; nodeProviderId?: string }>;
+  };
+  const want = Object.values(state.machines).filter((m) => m.role === 'controlplane' || m.role === 'worker').map((m) => `${m.name}=${m.nodeProviderId}`);
+  expect(ids.stdout.trim().split('\n').sort()).toEqual(want.sort());
+  const form = { aws: /=aws:\/\/\/[a-z]{2}-[a-z]+-\d[a-z]\/i-[0-9a-f]+$/, azure: /=azure:\/\/\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/, gcp: /=gce:\/\/[^/]+\/[a-z]+-[a-z]+\d-[a-z]\/[^/]+$/ }[provider];
+  for (const w of want) expect(w).toMatch(form);
 }

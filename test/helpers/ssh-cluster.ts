@@ -27,6 +27,11 @@ export interface ClusterFileOptions {
   user?: string;
   /** Default: the minor TEST_MINOR (installs its newest patch). */
   kubernetesVersion?: string;
+  /**
+   * spec.kubelet.allowCgroupV1; default true: the test hosts have no cgroup v2 hierarchy (this machine
+   * runs v1, and their namespaces mount none), and the host preflight refuses that without the consent.
+   */
+  allowCgroupV1?: boolean;
 }
 
 /** The minor the SSH e2e clusters ask for; what it installs is read back from the machines. */
@@ -59,6 +64,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       workers: { count: count('worker') },
       etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
       airgap: { enabled: true, dir: o.airgapDir },
+      kubelet: { allowCgroupV1: o.allowCgroupV1 ?? true },
       machines: o.roles.map((role, i) => ({
         name: names[i],
         role,

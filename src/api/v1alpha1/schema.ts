@@ -125,6 +125,15 @@ export const ClusterFileSpecSchema = z
       })
       .partial()
       .strict(),
+    kubelet: z
+      .object({
+        allowCgroupV1: z
+          .boolean()
+          .describe('Self-managed: run the kubelet on cgroup v1 hosts (failCgroupV1: false), which kubelet >= 1.35 refuses by default (default false)'),
+      })
+      .partial()
+      .strict()
+      .describe('Kubelet settings (self-managed)'),
   })
   .partial()
   .strict();

@@ -138,6 +138,8 @@ export async function ensureMachine(a: AwsCtx, catalog: InstanceCatalog, planned
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],
     providerId: id,
+    // cloud-provider-aws's form; without a zone it reads the bare `aws:///<instance>` too.
+    nodeProviderId: `aws:///${inst.Placement?.AvailabilityZone ? `${inst.Placement.AvailabilityZone}/` : ''}${id}`,
     size: inst.InstanceType ?? planned.size,
     spot: inst.InstanceLifecycle === 'spot',
     status: 'running',

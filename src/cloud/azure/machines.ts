@@ -113,6 +113,8 @@ export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],
     providerId: vm.id!,
+    // cloud-provider-azure's form: `azure://` + the VM's resource id (`/subscriptions/...`).
+    nodeProviderId: `azure://${vm.id!}`,
     size: ((vm['hardwareProfile'] as { vmSize?: string } | undefined)?.vmSize ?? planned.size),
     spot: vm['priority'] === 'Spot',
     status: 'running',

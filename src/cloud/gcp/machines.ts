@@ -144,6 +144,7 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],
     providerId: id,
+    nodeProviderId: `gce://${g.project}/${zone}/${name}`,
     size: lastSegment(inst.machineType) || planned.size,
     spot: inst.scheduling?.provisioningModel === 'SPOT',
     status: 'running',

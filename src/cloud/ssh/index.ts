@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ClusterSpec, MachineSpec, Role } from '../../api/types.js';
 import { InputError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
+import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
 import type { PlannedMachine, SelfManagedCloud } from '../types.js';
 
@@ -53,6 +54,7 @@ export function createSshProvider(): SelfManagedCloud {
         sshUser: m.user,
         // A key pinned on an earlier contact stays pinned; the spec's key, when given, wins.
         hostKeys: m.hostKey ? [m.hostKey] : (known?.hostKeys ?? []),
+        nodeProviderId: ksctlProviderId(ctx.spec.name, m.name),
         status: known?.status ?? 'running',
       };
       await ctx.cluster.update((s) => {

@@ -2,6 +2,7 @@
 import { DEFAULT_KUBERNETES_VERSION } from '../../api/catalog.js';
 import { etcdUninstallScript } from '../scripts/etcd.js';
 import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
+import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
 import { privateAddress, reachableAddress, type Topology } from './types.js';
 
@@ -18,9 +19,13 @@ export function nodeInput(t: Topology, m: Machine): NodeInput {
     // Self-managed specs always carry a version after defaults; the fallback is that same default.
     kubernetesVersion: t.spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
     node: { name: m.name, address: privateAddress(m) },
+    // Set by every provider; a record written before the field existed gets ksctl's own form.
+    providerId: m.nodeProviderId ?? ksctlProviderId(t.spec.name, m.name),
     loadBalancer: { address: lbPrivate, ...(lbPublic !== lbPrivate ? { publicAddress: lbPublic } : {}) },
     etcd: t.etcd.map((e) => ({ name: e.name, address: privateAddress(e) })),
     ...(airgap ? { airgap } : {}),
+    // A spec recorded before `kubelet` existed has none: no consent.
+    ...(t.spec.kubelet?.allowCgroupV1 ? { kubelet: { allowCgroupV1: true } } : {}),
   };
 }
 

@@ -28,6 +28,9 @@ export const K3S_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
 /** Written by the first server: `K10<sha256 of the cluster CA bundle>::server:<password>`. */
 export const K3S_SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
 
+/** k3s reads its config as YAML 1.1: a node named `no` or `on` must stay a string. */
+const toYaml = (doc: unknown): string => stringify(doc, { version: '1.1' });
+
 export type K3sRole = 'server-init' | 'server-join' | 'agent';
 
 /** The config.yaml for a role (pure, no secrets: the token is referenced by file). */
@@ -38,8 +41,11 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
     'node-name': input.node.name,
     'node-ip': input.node.address,
     'token-file': K3S_TOKEN_PATH,
+    // The embedded kubelet's flags, as kubeadm's kubeletExtraArgs: this node's provider ID, and the
+    // operator's consent to cgroup v1 (kubelet >= 1.35 refuses it otherwise).
+    'kubelet-arg': [`provider-id=${input.providerId}`, ...(input.kubelet?.allowCgroupV1 ? ['fail-cgroupv1=false'] : [])],
   };
-  if (role === 'agent') return stringify({ server: lbUrl, ...cfg });
+  if (role === 'agent') return toYaml({ server: lbUrl, ...cfg });
   cfg['tls-san'] = lbSans(input.loadBalancer);
   cfg['write-kubeconfig-mode'] = '0600';
   const etcd = input.etcd ?? [];
@@ -54,7 +60,7 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
   } else {
     cfg.server = lbUrl;
   }
-  return stringify(cfg);
+  return toYaml(cfg);
 }
 
 function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {

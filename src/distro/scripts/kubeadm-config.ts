@@ -1,7 +1,10 @@
 /**
- * kubeadm configuration files (kubeadm.k8s.io/v1beta3, accepted by kubeadm 1.29–1.32). Rendered
- * without secrets: the bootstrap token and certificate key are placeholders that the script replaces
- * from its environment on the machine, inside bash, so they never reach a command line or `body`.
+ * kubeadm configuration files, kubeadm.k8s.io/v1beta4 (the only version kubeadm 1.37 reads; v1beta3 was
+ * removed there): Init/Join/ClusterConfiguration and the kubelet's KubeletConfiguration, with fields
+ * checked against cmd/kubeadm/app/apis/kubeadm/v1beta4/types.go and k8s.io/kubelet/config/v1beta1 at
+ * v1.37.2. Rendered without secrets: the bootstrap token and certificate key are placeholders that the
+ * script replaces from its environment on the machine, inside bash, so they never reach a command line
+ * or `body`.
  */
 import { stringify } from 'yaml';
 import { InputError } from '../../errors.js';
@@ -27,14 +30,65 @@ export const KUBEADM_ETCD_FILES = {
   keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
 } as const;
 
-const API = 'kubeadm.k8s.io/v1beta3';
+const API = 'kubeadm.k8s.io/v1beta4';
+
+/**
+ * kubeadm reads YAML 1.1 (sigs.k8s.io/yaml): a plain `no`, `on` or `y` (legal node names) would read
+ * as a boolean, so strings are quoted wherever YAML 1.1 would take them for something else.
+ */
+const toYaml = (doc: unknown): string => stringify(doc, { version: '1.1' });
+
+/** v1beta4's `extraArgs` / `kubeletExtraArgs` entry (a list, so a flag may repeat; v1beta3 had a map). */
+export interface KubeadmArg {
+  name: string;
+  value: string;
+}
 
 function controlPlaneEndpoint(input: NodeInput): string {
   return hostPort(input.loadBalancer.address, input.loadBalancer.port ?? API_PORT);
 }
 
+/**
+ * Per-node kubelet flags. `provider-id` is a flag, not a KubeletConfiguration field, because kubeadm
+ * shares one KubeletConfiguration across the cluster (the kubelet-config ConfigMap) while the ID is
+ * this node's own; the kubelet keeps the flag undeprecated for that reason.
+ */
+function kubeletExtraArgs(input: NodeInput): KubeadmArg[] {
+  return [
+    { name: 'node-ip', value: input.node.address },
+    { name: 'provider-id', value: input.providerId },
+  ];
+}
+
 function nodeRegistration(input: NodeInput): Record<string, unknown> {
-  return { name: input.node.name, criSocket: CRI_SOCKET, kubeletExtraArgs: { 'node-ip': input.node.address } };
+  return { name: input.node.name, criSocket: CRI_SOCKET, kubeletExtraArgs: kubeletExtraArgs(input) };
+}
+
+/**
+ * kubeadm's own waits (v1beta4 `timeouts`; defaults 4m for the kubelet and the control-plane
+ * components, 5m for the TLS bootstrap) follow ksctl's node timeout, so a slow machine pulling images
+ * is not failed by kubeadm before ksctl would give up on it. Discovery keeps kubeadm's 5m: a stale
+ * token should fail fast, ksctl re-mints it.
+ */
+function timeouts(input: NodeInput, kind: 'init' | 'join-cp' | 'join-worker'): Record<string, string> {
+  const t = `${input.timeoutSeconds ?? 600}s`;
+  if (kind === 'join-worker') return { kubeletHealthCheck: t, tlsBootstrap: t };
+  if (kind === 'join-cp') return { controlPlaneComponentHealthCheck: t, kubeletHealthCheck: t, tlsBootstrap: t };
+  return { controlPlaneComponentHealthCheck: t, kubeletHealthCheck: t };
+}
+
+/**
+ * The cluster-wide KubeletConfiguration (kubeadm uploads it; joining nodes download it). kubelet ≥ 1.35
+ * refuses cgroup v1 hosts (`failCgroupV1` defaults to true); the spec's `kubelet.allowCgroupV1` is the
+ * operator's explicit consent to run there anyway.
+ */
+export function kubeletConfiguration(input: NodeInput): Record<string, unknown> {
+  return {
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    cgroupDriver: 'systemd',
+    ...(input.kubelet?.allowCgroupV1 ? { failCgroupV1: false } : {}),
+  };
 }
 
 function checkTtl(ttl: string): string {
@@ -76,6 +130,7 @@ export function kubeadmInitConfig(input: KubeadmNodeInput): string {
     certificateKey: CERT_KEY_PLACEHOLDER,
     localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT },
     nodeRegistration: nodeRegistration(input),
+    timeouts: timeouts(input, 'init'),
   };
   const cluster = {
     apiVersion: API,
@@ -90,8 +145,7 @@ export function kubeadmInitConfig(input: KubeadmNodeInput): string {
       serviceSubnet: checkCidr(input.serviceSubnet ?? DEFAULT_SERVICE_SUBNET, 'serviceSubnet'),
     },
   };
-  const kubelet = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
-  return [init, cluster, kubelet].map((d) => stringify(d)).join('---\n');
+  return [init, cluster, kubeletConfiguration(input)].map(toYaml).join('---\n');
 }
 
 /** JoinConfiguration for a control plane (`certificateKey` set) or a worker. */
@@ -107,9 +161,10 @@ export function kubeadmJoinConfig(input: KubeadmJoinInput, controlPlane: boolean
       bootstrapToken: { apiServerEndpoint: controlPlaneEndpoint(input), token: TOKEN_PLACEHOLDER, caCertHashes: [input.caCertHash] },
     },
     nodeRegistration: nodeRegistration(input),
+    timeouts: timeouts(input, controlPlane ? 'join-cp' : 'join-worker'),
   };
   if (controlPlane) {
     join.controlPlane = { localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT }, certificateKey: CERT_KEY_PLACEHOLDER };
   }
-  return stringify(join);
+  return toYaml(join);
 }

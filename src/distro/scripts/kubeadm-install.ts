@@ -7,6 +7,7 @@
 import { kubeadmPackageRepo } from '../../api/catalog.js';
 import { artifactRef } from '../pki/names.js';
 import { AIRGAP_DIR, assertName, heredoc, makeScript, shellQuote } from './common.js';
+import { containerdConfigLines } from './containerd.js';
 import { installTarget, VERSION_LINE } from './versions.js';
 import type { AirgapInput, Script, ScriptFile } from './types.js';
 
@@ -16,10 +17,11 @@ export const AIRGAP_DEBS_DIR = `${AIRGAP_DIR}/debs`;
 export const AIRGAP_IMAGES_DIR = `${AIRGAP_DIR}/images`;
 
 /**
- * The pause image each minor's kubeadm expects (avoids a sandbox-image mismatch in containerd):
- * kubeadm's constants.PauseVersion (3.10.1 in kubeadm v1.35).
+ * The pause image each minor's kubeadm expects (`PauseVersion` in cmd/kubeadm/app/constants), so
+ * containerd's sandbox image matches what kubeadm pre-pulls.
  */
-const PAUSE_IMAGE: Record<string, string> = { '1.35': '3.10.1', '1.36': '3.10.1', '1.37': '3.10.1' };
+const PAUSE_IMAGE: Record<string, string> = { '1.35': '3.10.1', '1.36': '3.10.2', '1.37': '3.10.2' };
+const NEWEST_PAUSE = '3.10.2';
 
 export interface KubeadmInstallInput {
   kubernetesVersion: string;
@@ -64,7 +66,7 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
   const minor = target.minor;
   // A minor: no version on apt's command line, so its repository's newest patch; pinned: exactly it.
   const pkgs = ['kubelet', 'kubeadm', 'kubectl'].map((p) => (target.pinned ? `${p}=${target.pinned}-${K8S_PACKAGE_REVISION}` : p)).join(' ');
-  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? '3.10.1'}`;
+  const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? NEWEST_PAUSE}`;
   const repo = kubeadmPackageRepo(minor);
   const wanted = target.pinned ?? `${minor} (newest patch)`;
   const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
@@ -106,9 +108,7 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
       'fi',
       'have_version || die "kubeadm/kubelet $wanted not installed (kubeadm $(kubeadm version -o short 2>/dev/null || echo none), $(kubelet --version 2>/dev/null || echo no kubelet))"',
       '# containerd: systemd cgroups (the kubelet default) and the pause image this kubeadm expects.',
-      'containerd config default |',
-      `  sed -e 's/SystemdCgroup = false/SystemdCgroup = true/' -e 's#sandbox_image = ".*"#sandbox_image = "${pause}"#' |`,
-      '  write_file /etc/containerd/config.toml 0644 root:root',
+      ...containerdConfigLines(pause),
       `write_file /etc/crictl.yaml 0644 root:root ${heredoc('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\n')}`,
       'sum=$(sum_files /etc/containerd/config.toml)',
       'if needs_apply containerd "$sum" || ! systemctl is-active --quiet containerd; then systemctl restart containerd; fi',

@@ -10,6 +10,7 @@ export function validateNodeInput(input: NodeInput): void {
   assertName(input.cluster, 'cluster');
   assertName(input.node.name, 'node.name');
   assertAddress(input.node.address, 'node.address');
+  assertProviderId(input.providerId);
   assertAddress(input.loadBalancer.address, 'loadBalancer.address');
   if (input.loadBalancer.publicAddress) assertAddress(input.loadBalancer.publicAddress, 'loadBalancer.publicAddress');
   (input.loadBalancer.extraSans ?? []).forEach((s, i) => assertAddress(s, `loadBalancer.extraSans[${i}]`));
@@ -22,6 +23,17 @@ export function validateNodeInput(input: NodeInput): void {
   assertUnique(etcd.map((m) => m.name), 'etcd[].name');
   if (input.timeoutSeconds !== undefined && !(input.timeoutSeconds > 0)) {
     throw new InputError('timeoutSeconds must be positive', ['timeoutSeconds']);
+  }
+}
+
+/**
+ * `scheme://rest`, with nothing YAML, a flag value or a unit file could mis-read. The forms ksctl
+ * writes: `aws:///<zone>/<instance>`, `azure:///subscriptions/...`, `gce://<project>/<zone>/<name>`,
+ * `ksctl://<cluster>/<machine>`.
+ */
+export function assertProviderId(id: string): void {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9._~:/@()-]+$/.test(id ?? '')) {
+    throw new InputError(`providerId "${id}" is not a provider ID (scheme://path)`, ['providerId']);
   }
 }
 

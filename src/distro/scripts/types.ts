@@ -112,12 +112,25 @@ export interface NodeInput {
   kubernetesVersion: string;
   /** This machine. */
   node: Endpoint;
+  /**
+   * The Node's `spec.providerID` (kubelet `--provider-id`): the cloud's own form where the machine has
+   * one (`aws:///<zone>/<id>`, `azure:///subscriptions/...`, `gce://<project>/<zone>/<name>`), else
+   * `ksctl://<cluster>/<machine>`. A node keeps the ID it registered with, so it is set from the start.
+   */
+  providerId: string;
   loadBalancer: ApiEndpoint;
   /** External etcd members; empty or absent means embedded (k3s --cluster-init, kubeadm stacked). */
   etcd?: EtcdEndpoint[];
   /** How long to wait for the node/API to become ready. Default 600. */
   timeoutSeconds?: number;
   airgap?: AirgapInput;
+  kubelet?: KubeletInput;
+}
+
+/** Kubelet settings from the cluster spec (`spec.kubelet`). */
+export interface KubeletInput {
+  /** Let the kubelet run on a cgroup v1 host (`failCgroupV1: false`); kubelet ≥ 1.35 refuses by default. */
+  allowCgroupV1?: boolean;
 }
 
 /** A k3s node joining a running cluster. */

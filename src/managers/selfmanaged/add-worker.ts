@@ -12,6 +12,7 @@ import { ConflictError, InputError } from '../../errors.js';
 import { isStepDone } from '../../pipeline/executor.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterState, Machine } from '../../state/types.js';
+import { HOST_PREFLIGHT_STEP, hostPreflightStep } from './host-preflight.js';
 import { machineStep, machineStepId, nodeStep } from './plan.js';
 import type { BootstrapRuntime } from './runtime.js';
 
@@ -141,13 +142,16 @@ export function addWorkerSteps(rt: BootstrapRuntime, state: ClusterState, add: W
   const steps = new Map<string, Step>();
   const stamped = (id: string) => `${id}@${stamp}`;
   for (const s of missingInfra(infra, rt.provider.machineNeeds('worker'), state)) steps.set(s.id, s);
+  // Every new worker passes the host preflight (cgroup v2) before Kubernetes goes on it.
+  const preflight = hostPreflightStep(rt, add.workers, add.workers.map((w) => stamped(machineStepId(w.name))));
+  steps.set(stamped(preflight.id), { ...preflight, id: stamped(preflight.id) });
   for (const w of add.workers) {
     const machine = machineStep(rt, w, rt.provider);
     const onJoined = (s: ClusterState) => void (s.spec = specWithJoined(s, w.name, add.runSpec));
     const join = nodeStep(rt, w, [], 'worker', onJoined);
     // Needs met by what exists are dropped; the rest are the infrastructure steps in this plan.
     steps.set(stamped(machine.id), { ...machine, id: stamped(machine.id), needs: machine.needs.filter((n) => steps.has(n)) });
-    steps.set(stamped(join.id), { ...join, id: stamped(join.id), needs: [stamped(machineStepId(w.name))] });
+    steps.set(stamped(join.id), { ...join, id: stamped(join.id), needs: [stamped(machineStepId(w.name)), stamped(HOST_PREFLIGHT_STEP)] });
   }
   return [...steps.values()];
 }

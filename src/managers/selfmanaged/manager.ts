@@ -79,6 +79,12 @@ export class SelfManagedManager {
     const h = await this.deps.store.lock(id, this.deps.command);
     try {
       if (h.state) assertSameSpec(h.state.spec, spec);
+      // The consent fields assertSameSpec lets change are recorded, so later day-2 runs use them too.
+      if (h.state && JSON.stringify(h.state.spec.kubelet) !== JSON.stringify(spec.kubelet)) {
+        await h.update((s) => {
+          s.spec.kubelet = spec.kubelet;
+        });
+      }
       const ctx = this.context(h, spec);
       if (!h.state) await rt.provider.preflight(ctx);
       await rt.checkLogins(spec);

@@ -143,21 +143,24 @@ export class BootstrapRuntime {
     });
   }
 
-  /** Runs scripts in order on one machine, streaming lines to the log. */
-  async run(ctx: StepContext, m: Machine, scripts: Script[]): Promise<void> {
+  /** Runs scripts in order on one machine, streaming lines to the log; returns each script's stdout. */
+  async run(ctx: StepContext, m: Machine, scripts: Script[]): Promise<string[]> {
     const session = await this.session(ctx, m);
     const secretEnv = scripts.some((s) => s.secretEnv?.length) ? await this.secretEnv(ctx) : {};
     const log = ctx.log.child(m.name);
+    const outputs: string[] = [];
     for (const script of scripts) {
       log.info(`running ${script.name}: ${script.description}`);
-      await runScript(session, script, {
+      const out = await runScript(session, script, {
         secrets: ctx.cluster.secrets,
         ...(ctx.spec.airgap.dir ? { airgapDir: expandHome(ctx.spec.airgap.dir) } : {}),
         secretEnv,
         signal: ctx.signal,
         onLine: (l) => log.info(l),
       });
+      outputs.push(out);
     }
+    return outputs;
   }
 }
 

@@ -11,6 +11,8 @@ export function uninstallSteps(rt: BootstrapRuntime, machines: Machine[], stamp:
       title: `Uninstall from ${m.name} (${m.role})`,
       needs: [],
       target: m.name,
-      run: (ctx) => rt.run(ctx, m, [rt.distro.uninstallScript(m.role)]),
+      run: async (ctx) => {
+        await rt.run(ctx, m, [rt.distro.uninstallScript(m.role)]);
+      },
     }));
 }

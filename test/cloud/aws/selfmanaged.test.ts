@@ -120,6 +120,9 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect((runs[0]!.input as { ClientToken: string }).ClientToken).toBe((runs[1]!.input as { ClientToken: string }).ClientToken);
     expect(w.fake.counts(undefined).instance).toBe(1);
     expect(m.providerId).toBe(Object.keys(w.fake.data.instances)[0]);
+    // The kubelet's --provider-id: cloud-provider-aws's `aws:///<zone>/<instance>`.
+    expect(m.zone).toMatch(/^us-east-1[a-f]$/);
+    expect(m.nodeProviderId).toBe(`aws:///${m.zone}/${m.providerId}`);
   });
 
   it('deleteMachine terminates and forgets the instance record; ensureMachine then launches a new generation', async () => {

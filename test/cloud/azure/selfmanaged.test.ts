@@ -45,6 +45,9 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(userData).toContain(`ed25519_public: ${machine.hostKeys[0]}`);
     expect(userData).toContain('ssh_deletekeys: true');
     expect(machine).toMatchObject({ sshUser: 'ubuntu', status: 'running', spot: true });
+    // The kubelet's --provider-id: cloud-provider-azure's `azure://` + the VM's resource id.
+    expect(machine.nodeProviderId).toBe(`azure:///subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus/providers/Microsoft.Compute/virtualMachines/demo-worker-0`);
+    expect(machine.nodeProviderId).toBe(`azure://${machine.providerId}`);
     expect(machine.publicAddress).toMatch(/^20\.1\./);
     expect(machine.privateAddress).toMatch(/^10\.0\.0\./);
     expect(props(w.fake, 'virtualMachines', 'demo-controlplane-0').properties['priority']).toBeUndefined();

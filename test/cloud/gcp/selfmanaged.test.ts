@@ -49,6 +49,8 @@ describe('GCP self-managed', () => {
       const meta = Object.fromEntries((r.metadata.items as { key: string; value: string }[]).map((i) => [i.key, i.value]));
       expect(meta['ssh-keys']).toMatch(/^ubuntu:ssh-ed25519 AAAA\S+ ksctl$/);
       const machine = Object.values(cluster.state!.machines).find((m) => m.providerId?.endsWith(`/${r.name}`))!;
+      // The kubelet's --provider-id: the GCE form `gce://<project>/<zone>/<instance>`.
+      expect(machine.nodeProviderId).toBe(`gce://ksctl-fake-project/${c.input.zone}/${r.name}`);
       expect(meta['user-data']).toContain('#cloud-config');
       expect(meta['user-data']).toContain(`ed25519_public: ${machine.hostKeys[0]}`);
       expect(await cluster.secrets.get(`hostkeys/${machine.name}`)).toMatch(/PRIVATE KEY/);

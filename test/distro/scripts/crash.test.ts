@@ -27,7 +27,7 @@ interface Scenario {
   unit: string;
 }
 
-const node = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 3 };
+const node = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 3 };
 // Air-gapped, so the real install (checksum, unpack, place) runs in the sandbox without a network.
 const etcdInput = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 3, airgap: {}, release: builtEtcdReleaseSpec() };
 const putEtcdCerts = (sb: Sandbox, tag = ''): void => {

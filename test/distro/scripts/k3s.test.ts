@@ -13,7 +13,7 @@ import {
 } from '../../../src/distro/scripts/index.js';
 import { ETCD, K3S_CA_HASH, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
 
 describe('k3s config.yaml', () => {
   it('first server, embedded etcd: cluster-init, SANs for the LB, node identity, token by file', () => {
@@ -21,6 +21,7 @@ describe('k3s config.yaml', () => {
       'node-name': 'cp-0',
       'node-ip': '10.0.2.10',
       'token-file': '/etc/rancher/k3s/ksctl-token',
+      'kubelet-arg': ['provider-id=ksctl://demo/cp-0'],
       'tls-san': ['10.0.0.5', '203.0.113.5'],
       'write-kubeconfig-mode': '0600',
       'cluster-init': true,
@@ -44,13 +45,23 @@ describe('k3s config.yaml', () => {
   });
 
   it('agent: server URL is the LB, no server-only keys', () => {
-    const cfg = parse(k3sConfig('agent', { ...base, node: { name: 'wp-0', address: '10.0.3.10' }, etcd: ETCD }));
+    const cfg = parse(k3sConfig('agent', { ...base, node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'gce://p/us-central1-a/wp-0', etcd: ETCD }));
     expect(cfg).toEqual({
       server: 'https://10.0.0.5:6443',
       'node-name': 'wp-0',
       'node-ip': '10.0.3.10',
       'token-file': '/etc/rancher/k3s/ksctl-token',
+      'kubelet-arg': ['provider-id=gce://p/us-central1-a/wp-0'],
     });
+  });
+
+  it.each(['server-init', 'server-join', 'agent'] as const)('%s with the cgroup v1 consent: the kubelet flag fail-cgroupv1=false', (role) => {
+    const cfg = parse(k3sConfig(role, { ...base, kubelet: { allowCgroupV1: true } }));
+    expect(cfg['kubelet-arg']).toEqual(['provider-id=ksctl://demo/cp-0', 'fail-cgroupv1=false']);
+  });
+
+  it('rejects a provider ID that is not one', () => {
+    expect(() => k3sConfig('agent', { ...base, providerId: 'cp 0' })).toThrow(/providerId/);
   });
 });
 

@@ -15,7 +15,7 @@ import {
 } from '../../../src/distro/scripts/index.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB };
+const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
 
 const docs = (yaml: string): Record<string, any> =>
   Object.fromEntries(parseAllDocuments(yaml).map((d) => d.toJSON()).map((d) => [d.kind, d]));
@@ -24,7 +24,7 @@ describe('kubeadm init config', () => {
   it('external etcd: endpoint, pinned version, LB endpoint and SANs, token placeholder', () => {
     const d = docs(kubeadmInitConfig({ ...base, kubernetesVersion: '1.37.2', etcd: ETCD }));
     expect(d.ClusterConfiguration).toMatchObject({
-      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      apiVersion: 'kubeadm.k8s.io/v1beta4',
       kubernetesVersion: 'v1.37.2',
       controlPlaneEndpoint: '10.0.0.5:6443',
       apiServer: { certSANs: ['10.0.0.5', '203.0.113.5'] },
@@ -42,9 +42,48 @@ describe('kubeadm init config', () => {
       bootstrapTokens: [{ token: '__KSCTL_KUBEADM_TOKEN__', ttl: '24h' }],
       certificateKey: '__KSCTL_KUBEADM_CERT_KEY__',
       localAPIEndpoint: { advertiseAddress: '10.0.2.10', bindPort: 6443 },
-      nodeRegistration: { name: 'cp-0', kubeletExtraArgs: { 'node-ip': '10.0.2.10' } },
+      nodeRegistration: {
+        name: 'cp-0',
+        kubeletExtraArgs: [
+          { name: 'node-ip', value: '10.0.2.10' },
+          { name: 'provider-id', value: 'ksctl://demo/cp-0' },
+        ],
+      },
+      timeouts: { controlPlaneComponentHealthCheck: '600s', kubeletHealthCheck: '600s' },
     });
-    expect(d.KubeletConfiguration.cgroupDriver).toBe('systemd');
+    expect(d.InitConfiguration.apiVersion).toBe('kubeadm.k8s.io/v1beta4');
+    expect(d.KubeletConfiguration).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' });
+  });
+
+  it('cgroup v1 consent: failCgroupV1 false in the (cluster-wide) KubeletConfiguration', () => {
+    const d = docs(kubeadmInitConfig({ ...base, kubelet: { allowCgroupV1: true } }));
+    expect(d.KubeletConfiguration.failCgroupV1).toBe(false);
+  });
+
+  it('timeouts follow the node timeout', () => {
+    expect(docs(kubeadmInitConfig({ ...base, timeoutSeconds: 900 })).InitConfiguration.timeouts).toEqual({
+      controlPlaneComponentHealthCheck: '900s',
+      kubeletHealthCheck: '900s',
+    });
+  });
+
+  it.each([
+    ['AWS', 'aws:///us-east-1a/i-0123456789abcdef0'],
+    ['Azure', 'azure:///subscriptions/0000/resourceGroups/ksctl-demo/providers/Microsoft.Compute/virtualMachines/demo-cp-0'],
+    ['GCP', 'gce://my-project/us-central1-a/demo-cp-0'],
+  ])('%s provider ID reaches the kubelet as --provider-id', (_c, providerId) => {
+    const args = docs(kubeadmInitConfig({ ...base, providerId })).InitConfiguration.nodeRegistration.kubeletExtraArgs;
+    expect(args).toContainEqual({ name: 'provider-id', value: providerId });
+  });
+
+  it.each(['', 'i-0123', 'ksctl://demo/cp 0', "aws:///x'y"])('rejects the provider ID %j', (providerId) => {
+    expect(() => kubeadmInitConfig({ ...base, providerId })).toThrow(InputError);
+  });
+
+  it('quotes what YAML 1.1 would read as another type (kubeadm reads YAML 1.1)', () => {
+    const yaml = kubeadmInitConfig({ ...base, node: { name: 'no', address: '10.0.2.10' }, cluster: 'on' });
+    expect(yaml).toContain('name: "no"');
+    expect(yaml).toContain('clusterName: "on"');
   });
 
   it('embedded etcd: stacked (local)', () => {
@@ -61,12 +100,20 @@ describe('kubeadm init config', () => {
 
 describe('kubeadm join config', () => {
   it('control plane: discovery through the LB with the CA hash, certificate key, advertise address', () => {
-    const j = parse(kubeadmJoinConfig({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, caCertHash: CA_HASH }, true));
+    const j = parse(kubeadmJoinConfig({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, providerId: 'ksctl://demo/cp-1', caCertHash: CA_HASH }, true));
     expect(j).toEqual({
-      apiVersion: 'kubeadm.k8s.io/v1beta3',
+      apiVersion: 'kubeadm.k8s.io/v1beta4',
       kind: 'JoinConfiguration',
       discovery: { bootstrapToken: { apiServerEndpoint: '10.0.0.5:6443', token: '__KSCTL_KUBEADM_TOKEN__', caCertHashes: [CA_HASH] } },
-      nodeRegistration: { name: 'cp-1', criSocket: 'unix:///run/containerd/containerd.sock', kubeletExtraArgs: { 'node-ip': '10.0.2.11' } },
+      nodeRegistration: {
+        name: 'cp-1',
+        criSocket: 'unix:///run/containerd/containerd.sock',
+        kubeletExtraArgs: [
+          { name: 'node-ip', value: '10.0.2.11' },
+          { name: 'provider-id', value: 'ksctl://demo/cp-1' },
+        ],
+      },
+      timeouts: { controlPlaneComponentHealthCheck: '600s', kubeletHealthCheck: '600s', tlsBootstrap: '600s' },
       controlPlane: { localAPIEndpoint: { advertiseAddress: '10.0.2.11', bindPort: 6443 }, certificateKey: '__KSCTL_KUBEADM_CERT_KEY__' },
     });
   });
@@ -74,6 +121,7 @@ describe('kubeadm join config', () => {
   it('worker: no control-plane section, no certificate key', () => {
     const j = parse(kubeadmJoinConfig({ ...base, caCertHash: CA_HASH }, false));
     expect(j.controlPlane).toBeUndefined();
+    expect(j.timeouts).toEqual({ kubeletHealthCheck: '600s', tlsBootstrap: '600s' });
     expect(JSON.stringify(j)).not.toContain('CERT_KEY');
   });
 
@@ -123,7 +171,8 @@ describe('kubeadm scripts', () => {
     expect(s.body).toContain('case "$v" in v1.37.*) true ;; *) false ;; esac');
     expect(s.body).toContain('apt-mark hold kubelet kubeadm kubectl');
     expect(s.body).toContain('warn "cannot load kernel module $m; continuing"');
-    expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
+    expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10.2"');
+    expect(s.body).toContain("[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = \"registry.k8s.io/pause:3.10.2\"");
   });
 
   it('install: a full version pins those packages', () => {

@@ -2,6 +2,7 @@
  * The input matrix every script test runs over: distribution × external/embedded etcd × 1/3 control
  * planes × air-gap on/off, and the full list of scripts a cluster of that shape runs.
  */
+import { hostFactsScript } from '../../../src/distro/scripts/host-facts.js';
 import type { Distribution } from '../../../src/api/types.js';
 import {
   etcdHealthScript,
@@ -66,7 +67,7 @@ function airgapInput(c: Combo): AirgapInput | undefined {
 }
 
 export function nodeInput(c: Combo, node: { name: string; address: string }): KubeadmNodeInput {
-  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.37', node, loadBalancer: LB };
+  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.37', node, providerId: `ksctl://demo/${node.name}`, loadBalancer: LB };
   if (c.external) input.etcd = ETCD;
   const ag = airgapInput(c);
   if (ag) input.airgap = ag;
@@ -78,7 +79,7 @@ export function scriptsFor(c: Combo): Script[] {
   const cps = controlPlanes(c.controlPlanes);
   const worker = { name: 'wp-0', address: '10.0.3.10' };
   const ag = airgapInput(c);
-  const out: Script[] = [haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) }), lbForwardingScript()];
+  const out: Script[] = [hostFactsScript(), haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) }), lbForwardingScript()];
   if (c.external) {
     for (const m of ETCD) {
       out.push(etcdMemberScript({ cluster: 'demo', name: m.name, address: m.address, members: ETCD, ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}) }));

@@ -13,6 +13,7 @@ import {
   kubeadmJoinWorkerScript,
 } from '../../../src/distro/scripts/index.js';
 import { CA_HASH, ETCD, LB, controlPlanes } from './matrix.js';
+import { containerdConfigV2, containerdConfigV3 } from '../../../src/distro/scripts/containerd.js';
 import { Sandbox } from './sandbox.js';
 
 const TOKEN = 'K10planted-secret-token-6f1c2e::server:deadbeefcafe';
@@ -96,7 +97,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s server: token only in a 0600 file, installer once, restart on config change', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
     const script = k3sServerInitScript(input);
     expect(sb.run(script).code).not.toBe(0); // no token: refuses
     const first = sb.run(script, { K3S_TOKEN: TOKEN });
@@ -120,7 +121,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s agent: another minor installed triggers the installer; a patch of the same minor is kept', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'ksctl://demo/wp-0', loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/usr/local/bin/k3s', '#!/bin/sh\necho "k3s version v1.30.0+k3s1 (x)"\n', 0o755);
     sb.setActive('k3s-agent', true);
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN });
@@ -134,14 +135,14 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s: an installer that leaves another minor behind fails the step', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.36', node: { name: 'wp-0', address: '10.0.3.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.36', node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'ksctl://demo/wp-0', loadBalancer: LB, timeoutSeconds: 5 };
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN }); // the installer stub installs v1.37.2+k3s1
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("k3s v1.37.2+k3s1 is installed, expected v1.36 (newest patch)");
   });
 
   it('kubeadm init: token substituted into a 0600 config, a half-done init is reset, re-run refreshes', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, loadBalancer: LB, timeoutSeconds: 5 };
+    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
     sb.put('/etc/ksctl/kubeadm/pki/ca.crt', 'ca\n');
     sb.put('/etc/ksctl/kubeadm/pki/ca.key', 'key\n', 0o600);
     const script = kubeadmInitScript(input);
@@ -183,10 +184,21 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     const first = sb.run(script);
     expect(first.code, first.stderr).toBe(0);
     expect(first.calls.filter((c) => /^(apt-get|apt-mark|dpkg|curl) /.test(c))).toEqual([]);
-    expect(sb.read('/etc/containerd/config.toml')).toBe('    SystemdCgroup = true\n    sandbox_image = "registry.k8s.io/pause:3.10.1"\n');
+    expect(sb.read('/etc/containerd/config.toml')).toBe(containerdConfigV2('registry.k8s.io/pause:3.10.2'));
     expect(sb.read('/etc/sysctl.d/99-ksctl-kubernetes.conf')).toContain('net.ipv4.ip_forward=1');
     expect(restarts(first.calls, 'containerd')).toEqual(['systemctl restart containerd']);
     expect(restarts(sb.run(script).calls, 'containerd')).toEqual([]);
+  });
+
+  it.each([
+    ['containerd 2.x (config version 3)', { STUB_CONTAINERD_MODULE: '/v2', STUB_CONTAINERD_VERSION: 'v2.1.4' }, containerdConfigV3],
+    ["Debian's containerd 1.6 (config version 2)", { STUB_CONTAINERD_VERSION: '1.6.20~ds1' }, containerdConfigV2],
+  ])('kubeadm install on %s: the matching config, once', (_name, env, render) => {
+    const script = kubeadmInstallScript({ kubernetesVersion: '1.37' });
+    const first = sb.run(script, env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(sb.read('/etc/containerd/config.toml')).toBe(render('registry.k8s.io/pause:3.10.2'));
+    expect(restarts(sb.run(script, env).calls, 'containerd')).toEqual([]);
   });
 
   it('kubeadm install: another minor → apt installs from that minor\'s repository and holds it', () => {
@@ -210,6 +222,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
       cluster: 'demo',
       kubernetesVersion: '1.37',
       node: { name: 'wp-0', address: '10.0.3.10' },
+      providerId: 'ksctl://demo/wp-0',
       loadBalancer: LB,
       caCertHash: CA_HASH,
       timeoutSeconds: 5,

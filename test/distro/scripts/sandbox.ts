@@ -72,7 +72,7 @@ case "$name" in
     esac
     ;;
   kubelet) echo "Kubernetes v$STUB_KUBE_VERSION" ;;
-  containerd) printf '%s\n' '    SystemdCgroup = false' '    sandbox_image = "registry.k8s.io/pause:3.6"' ;;
+  containerd) if [ "@{1:-}" = --version ]; then echo "containerd github.com/containerd/containerd@{STUB_CONTAINERD_MODULE:-} @{STUB_CONTAINERD_VERSION:-v1.7.24} 88bf19b2"; fi ;;
   sysctl) if [ "@{1:-}" = -n ]; then echo 1; fi ;;
   *) exit 0 ;;
 esac

@@ -26,6 +26,7 @@ export function awsSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     ssh: {},
     credentials: {},
     airgap: { enabled: false },
+    kubelet: { allowCgroupV1: false },
     ...overrides,
   };
 }

@@ -26,6 +26,7 @@ export function azureSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     ssh: {},
     credentials: { subscriptionId: FAKE_SUBSCRIPTION },
     airgap: { enabled: false },
+    kubelet: { allowCgroupV1: false },
     ...overrides,
   };
 }

@@ -29,6 +29,7 @@ export function gcpSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     ssh: {},
     credentials: { project: 'ksctl-fake-project' },
     airgap: { enabled: false },
+    kubelet: { allowCgroupV1: false },
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ import { k3sLog } from '../kube-api/log.mjs';
 import { fetchCACerts } from './bootstrap.mjs';
 import { parseToken } from './token.mjs';
 import { defaultNodeIP, defaultNodeName, k3sVersion, labelsAndTaints, setStatus } from './common.mjs';
+import { kubeletArg } from './flags.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
 
@@ -63,7 +64,7 @@ export async function runAgent(f) {
 
   const { labels, taints } = labelsAndTaints(f);
   const node = newNode({ name: nodeName, ip: nodeIP, version, labels, taints, runtime: 'containerd://1.7.26-k3s1',
-    providerID: `k3s://${nodeName}`, instanceType: 'k3s' });
+    providerID: kubeletArg(f, 'provider-id') ?? `k3s://${nodeName}`, instanceType: 'k3s' });
   node.metadata.annotations['k3s.io/node-args'] = JSON.stringify(['agent']);
   node.metadata.annotations['k3s.io/internal-ip'] = nodeIP;
   const kubelet = await runKubelet({ server: f.server, tls: { ca, cert: signed.json.cert, key }, node, log: (m) => k3sLog.info(m) });

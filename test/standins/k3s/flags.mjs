@@ -125,3 +125,9 @@ export function resolveFlags(command, argv, env = process.env) {
   }
   return { ...merged, _positional: positional };
 }
+
+/** The value of one `--kubelet-arg=name=value` (the last one wins, as in the kubelet's own flag parsing). */
+export function kubeletArg(f, name) {
+  const hit = (f['kubelet-arg'] ?? []).map(String).filter((a) => a.replace(/^--/, '').startsWith(`${name}=`)).at(-1);
+  return hit === undefined ? undefined : hit.replace(/^--/, '').slice(name.length + 1);
+}

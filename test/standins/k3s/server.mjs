@@ -18,6 +18,7 @@ import { writeBootstrap } from './bootstrap.mjs';
 import { makeSupervisor } from './supervisor.mjs';
 import { formatToken, parseToken, randomPassword, caHashOf } from './token.mjs';
 import { defaultNodeIP, defaultNodeName, k3sVersion, labelsAndTaints, setStatus } from './common.mjs';
+import { kubeletArg } from './flags.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
 
@@ -87,7 +88,7 @@ export async function runServer(f) {
     const { labels, taints } = labelsAndTaints(f);
     const roles = ['control-plane', 'master', ...(ds.etcd ? ['etcd'] : [])];
     const node = newNode({ name: nodeName, ip: nodeIPs[0], version, roles, roleValue: 'true', labels, taints,
-      runtime: 'containerd://1.7.26-k3s1', providerID: `k3s://${nodeName}`, instanceType: 'k3s' });
+      runtime: 'containerd://1.7.26-k3s1', providerID: kubeletArg(f, 'provider-id') ?? `k3s://${nodeName}`, instanceType: 'k3s' });
     node.metadata.annotations['k3s.io/node-args'] = JSON.stringify(['server']);
     node.metadata.annotations['k3s.io/internal-ip'] = nodeIPs[0];
     node.metadata.annotations['k3s.io/hostname'] = nodeName;

@@ -8,7 +8,10 @@
 // Used in-process by the k3s stand-in (servers and agents) and as a detached process by the
 // kubeadm stand-in with a subset of real kubelet flags:
 //   kubelet.mjs --kubeconfig FILE --hostname-override NAME --node-ip IP [--node-labels k=v,...]
-//               [--register-with-taints k=v:Effect,...] [--standin-version v1.31.7]
+//               [--register-with-taints k=v:Effect,...] [--provider-id ID] [--config FILE]
+//               [--fail-cgroupv1=false] [--standin-version v1.31.7]
+// As the kubelet from 1.35 on, it refuses to start on a cgroup v1 host (/sys/fs/cgroup is not
+// cgroup2fs) unless `failCgroupV1: false` (config file) or `--fail-cgroupv1=false` says otherwise.
 //   kubelet.mjs --version            "Kubernetes v1.31.7" ($KUBELET_STANDIN_VERSION)
 // Without --kubeconfig, or when that file does not exist yet, it exits 1 like an unconfigured
 // kubelet under systemd (kubelet.service before `kubeadm init/join`).
@@ -18,6 +21,10 @@ import { request, sleep } from './https-json.mjs';
 import { healthyConditions, newNode, nowIso } from './objects.mjs';
 import { readKubeconfig } from './kubeconfig.mjs';
 import { hostPath } from './paths.mjs';
+import { parse } from './yaml-lite.mjs';
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const onCgroupV2 = () => fs.statfsSync('/sys/fs/cgroup').type === CGROUP2_SUPER_MAGIC;
 
 const say = (msg) => process.stderr.write(`${new Date().toISOString()} kubelet-standin: ${msg}\n`);
 
@@ -93,6 +100,14 @@ async function main(argv) {
     say(`E "command failed" err="failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${f.kubeconfig}: no such file or directory"`);
     process.exit(1);
   }
+  const config = f.config && fs.existsSync(hostPath(f.config)) ? parse(fs.readFileSync(hostPath(f.config), 'utf8')) ?? {} : {};
+  // failCgroupV1 defaults to true from 1.35 (the flag wins over the file, as kubelet flags do).
+  const minor = Number(version.replace(/^v/, '').split('.')[1]);
+  const failCgroupV1 = f['fail-cgroupv1'] !== undefined ? f['fail-cgroupv1'] !== 'false' : config.failCgroupV1 ?? minor >= 35;
+  if (failCgroupV1 && !onCgroupV2()) {
+    say('E "command failed" err="failed to validate kubelet configuration, error: kubelet is configured to not run on a host using cgroup v1. cgroup v1 support is unsupported and will be removed in a future release"');
+    process.exit(1);
+  }
   const kc = readKubeconfig(f.kubeconfig);
   const labels = Object.fromEntries(pairs(f['node-labels']).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]));
   const taints = pairs(f['register-with-taints']).map((t) => {
@@ -101,7 +116,7 @@ async function main(argv) {
     return { key, ...(value ? { value } : {}), effect };
   });
   const node = newNode({ name: f['hostname-override'], ip: f['node-ip'], version, labels, taints,
-    runtime: 'containerd://1.7.24' });
+    runtime: 'containerd://1.7.24', providerID: f['provider-id'] ?? config.providerID });
   await runKubelet({ server: kc.server, tls: { ca: kc.ca, cert: kc.cert, key: kc.key }, node });
   for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
 }

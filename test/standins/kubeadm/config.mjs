@@ -1,14 +1,47 @@
 // TEST STAND-IN support (not shipped): kubeadm's configuration — command-line flags and
-// `--config` files with kubeadm.k8s.io/v1beta3 or v1beta4 InitConfiguration,
-// ClusterConfiguration and JoinConfiguration documents (KubeletConfiguration and
-// KubeProxyConfiguration are accepted and ignored) — normalised into one object with kubeadm's
-// defaults. Mixing --config with flags kubeadm refuses to mix is an error, as in kubeadm.
+// `--config` files with InitConfiguration, ClusterConfiguration and JoinConfiguration documents in
+// the API versions the played kubeadm reads (v1beta4 from 1.31; v1beta3 until 1.36, refused by 1.37
+// with kubeadm's own message), a KubeletConfiguration (handed to the kubelet, as kubeadm does;
+// KubeProxyConfiguration is accepted and ignored) — normalised into one object with kubeadm's
+// defaults. v1beta4's extraArgs must be lists, as kubeadm's strict decoding demands. Mixing --config
+// with flags kubeadm refuses to mix is an error, as in kubeadm.
 import fs from 'node:fs';
 import { parseAll } from '../kube-api/yaml-lite.mjs';
 import { hostPath } from '../kube-api/paths.mjs';
 
 export const DEFAULT_VERSION = 'v1.31.7';
 export const kubeadmVersion = () => process.env.KUBEADM_STANDIN_VERSION || DEFAULT_VERSION;
+const kubeadmMinor = () => Number(kubeadmVersion().replace(/^v/, '').split('.')[1]);
+
+/** The last kubeadm that reads each retired kubeadm.k8s.io version (cmd/kubeadm/app/util/config/common.go). */
+const LAST_READER = { v1alpha1: 'v1.11', v1alpha2: 'v1.12', v1alpha3: 'v1.14', v1beta1: 'v1.15', v1beta2: 'v1.22', v1beta3: 'v1.36' };
+
+function checkApiVersion(d) {
+  const version = d.apiVersion.split('/')[1];
+  const readable = version === 'v1beta4' ? kubeadmMinor() >= 31 : version === 'v1beta3' ? kubeadmMinor() < 37 : false;
+  if (readable) return;
+  const use = LAST_READER[version];
+  if (use) {
+    throw new Error(`your configuration file uses an old API spec: "${d.apiVersion}" (kind: "${d.kind}"). Please use kubeadm ${use} instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file', which will write the new, similar spec using a newer API version.`);
+  }
+  throw new Error(`no kind "${d.kind}" is registered for version "${d.apiVersion}" in scheme`);
+}
+
+/** v1beta4 decodes extraArgs into []Arg: a v1beta3-style map is a decoding error there. */
+function checkArgLists(d) {
+  if (d.apiVersion !== 'kubeadm.k8s.io/v1beta4') return;
+  const fields = [
+    ['NodeRegistrationOptions.nodeRegistration.kubeletExtraArgs', d.nodeRegistration?.kubeletExtraArgs],
+    ['APIServer.apiServer.extraArgs', d.apiServer?.extraArgs],
+    ['ControlPlaneComponent.controllerManager.extraArgs', d.controllerManager?.extraArgs],
+    ['ControlPlaneComponent.scheduler.extraArgs', d.scheduler?.extraArgs],
+  ];
+  for (const [field, value] of fields) {
+    if (value !== undefined && value !== null && !Array.isArray(value)) {
+      throw new Error(`error unmarshaling configuration schema.GroupVersionKind{Group:"kubeadm.k8s.io", Version:"v1beta4", Kind:"${d.kind}"}: json: cannot unmarshal object into Go struct field ${field} of type []v1beta4.Arg`);
+    }
+  }
+}
 
 /** Go time.Duration text ("24h0m0s", "10s", "1h30m", "0") to milliseconds. */
 export function parseDuration(text) {
@@ -61,8 +94,9 @@ function readDocs(file) {
   const byKind = {};
   for (const d of docs) {
     if (!d?.kind) continue;
-    if (/^kubeadm\.k8s\.io\//.test(d.apiVersion ?? '') && !/\/v1beta[34]$/.test(d.apiVersion)) {
-      throw new Error(`your configuration file uses an old API spec: "${d.apiVersion}" (kind: "${d.kind}"). Please use kubeadm v1.22 instead and run 'kubeadm config migrate --old-config old.yaml --new-config new.yaml', which will write the new, similar spec using a newer API version.`);
+    if (/^kubeadm\.k8s\.io\//.test(d.apiVersion ?? '')) {
+      checkApiVersion(d);
+      checkArgLists(d);
     }
     byKind[d.kind] = d;
   }
@@ -130,5 +164,7 @@ export function loadConfig(flags, command) {
     controlPlane: Boolean(flags['control-plane'] || jc.controlPlane),
     certificateKey: flags['certificate-key'] ?? jc.controlPlane?.certificateKey ?? '',
   };
-  return { cluster, node, init, join };
+  // The KubeletConfiguration kubeadm writes to /var/lib/kubelet/config.yaml and the kubelet-config ConfigMap.
+  const { apiVersion: _a, kind: _k, ...kubelet } = docs.KubeletConfiguration ?? {};
+  return { cluster, node, init, join, kubelet };
 }

@@ -17,7 +17,7 @@ import { startLocalEtcd, apiserverArgs, startApiServer } from './controlplane.mj
 import { kubeconfigClient } from './client.mjs';
 import { createToken, generateToken, generateCertificateKey, uploadCerts } from './tokens.mjs';
 import { initChecks, runChecks } from './preflight.mjs';
-import { CP_LABEL, createMirrorPods, markControlPlane, printJoinCommand, startNodeKubelet, waitForNode, writeControlPlaneKubeconfigs } from './node.mjs';
+import { CP_LABEL, createMirrorPods, kubeletConfigDoc, markControlPlane, printJoinCommand, startNodeKubelet, waitForNode, writeControlPlaneKubeconfigs } from './node.mjs';
 import { finalMessage } from './messages.mjs';
 
 const say = (m) => process.stdout.write(`${m}\n`);
@@ -60,7 +60,7 @@ export async function init(flags) {
   say('[control-plane] Using manifest folder "/etc/kubernetes/manifests"');
   const kubelet = clientCert(pki, `system:node:${node.name}`, ['system:nodes']);
   startNodeKubelet({ server: endpointURL, ca, cert: kubelet.cert, key: kubelet.key, nodeName: node.name, nodeIP: node.advertiseAddress,
-    taints: node.taints ?? [{ key: CP_LABEL, effect: 'NoSchedule' }], extraArgs: node.kubeletExtraArgs });
+    taints: node.taints ?? [{ key: CP_LABEL, effect: 'NoSchedule' }], extraArgs: node.kubeletExtraArgs, kubeletConfig: cfg.kubelet });
   say('[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"');
   await startApiServer(apiserverArgs({ cluster, node, pki, version: cluster.kubernetesVersion }), { url: localURL, ca });
 
@@ -69,6 +69,9 @@ export async function init(flags) {
   await client.apply('/api/v1/namespaces/kube-system/configmaps', { apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: 'kubeadm-config', namespace: 'kube-system' },
     data: { ClusterConfiguration: stringify({ apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', ...clusterDoc(cluster) }) } });
+  say('[kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster');
+  await client.apply('/api/v1/namespaces/kube-system/configmaps', { apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: 'kubelet-config', namespace: 'kube-system' }, data: { kubelet: stringify(kubeletConfigDoc(cfg.kubelet)) } });
   let certificateKey;
   if (flags['upload-certs']) {
     certificateKey = cfg.init.certificateKey || generateCertificateKey();

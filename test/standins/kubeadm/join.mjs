@@ -105,8 +105,13 @@ export async function join(flags, positional) {
   const signed = await bootstrap.call('POST', '/standin/v1/sign', { csr: newCSR(key, { cn: `system:node:${nodeName}`, o: ['system:nodes'] }), usage: 'client' });
   if (signed.status !== 201) throw phaseError('kubelet-start', apiError(signed));
   if (!s.controlPlane) writeFile('/etc/kubernetes/pki/ca.crt', found.ca, 0o644);
+  // As kubeadm: the cluster's KubeletConfiguration comes from the kubelet-config ConfigMap.
+  const kcm = await bootstrap.get('/api/v1/namespaces/kube-system/configmaps/kubelet-config').catch((e) => { throw phaseError('kubelet-start', e); });
+  if (!kcm?.data?.kubelet) throw phaseError('kubelet-start', new Error('configmaps "kubelet-config" not found'));
+  const { apiVersion: _a, kind: _k, ...kubeletConfig } = parse(kcm.data.kubelet);
   startNodeKubelet({ server: found.server, ca: found.ca, cert: signed.json.cert, key, nodeName, nodeIP: node.advertiseAddress,
-    taints: s.controlPlane ? node.taints ?? [{ key: CP_LABEL, effect: 'NoSchedule' }] : node.taints ?? [], extraArgs: node.kubeletExtraArgs });
+    taints: s.controlPlane ? node.taints ?? [{ key: CP_LABEL, effect: 'NoSchedule' }] : node.taints ?? [], extraArgs: node.kubeletExtraArgs,
+    kubeletConfig });
   say('[kubelet-start] Waiting for the kubelet to perform the TLS Bootstrap');
   const registered = await waitForNode(bootstrap, nodeName);
   if (s.controlPlane) {

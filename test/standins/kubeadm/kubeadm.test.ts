@@ -42,6 +42,52 @@ describe('kubeadm stand-in: command line', () => {
     expect(j.code).toBe(1);
     expect(j.stderr).toContain('using token-based discovery without caCertHashes can be unsafe');
   });
+
+  const v1beta3 = `apiVersion: kubeadm.k8s.io/v1beta3
+kind: InitConfiguration
+nodeRegistration:
+  name: cp0
+`;
+
+  it('kubeadm 1.37 refuses v1beta3 with kubeadm\'s own message; nothing is set up', async () => {
+    const root = node('v1beta3');
+    fs.writeFileSync(path.join(root, 'kubeadm.yaml'), v1beta3);
+    const r = await kubeadm(root, ['init', '--config', '/kubeadm.yaml'], { KUBEADM_STANDIN_VERSION: 'v1.37.2' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`your configuration file uses an old API spec: "kubeadm.k8s.io/v1beta3" (kind: "InitConfiguration"). Please use kubeadm v1.36 instead and run 'kubeadm config migrate --old-config old-config-file --new-config new-config-file'`);
+    expect(fs.existsSync(path.join(root, 'etc/kubernetes/pki'))).toBe(false);
+  });
+
+  it('v1beta4 wants extraArgs as lists: a v1beta3-style map is a decoding error', async () => {
+    const root = node('argmap');
+    fs.writeFileSync(path.join(root, 'kubeadm.yaml'), v1beta3.replace('v1beta3', 'v1beta4') + '  kubeletExtraArgs:\n    node-ip: 127.0.12.1\n');
+    const r = await kubeadm(root, ['init', '--config', '/kubeadm.yaml'], { KUBEADM_STANDIN_VERSION: 'v1.37.2' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('json: cannot unmarshal object into Go struct field NodeRegistrationOptions.nodeRegistration.kubeletExtraArgs of type []v1beta4.Arg');
+  });
+});
+
+describe('kubelet stand-in: cgroup v1', () => {
+  // Like kubelet >= 1.35 (failCgroupV1 defaults to true); which answer is right depends on this host.
+  const cgroupV2 = fs.statfsSync('/sys/fs/cgroup').type === 0x63677270;
+  const kubelet = (root: string, args: string[]) =>
+    run('node', [path.join(path.dirname(KUBEADM), '../kube-api/kubelet.mjs'), '--kubeconfig=/kubelet.conf', ...args], { STANDIN_ROOT: root, KUBELET_STANDIN_VERSION: 'v1.37.2' });
+  const REFUSAL = 'kubelet is configured to not run on a host using cgroup v1';
+
+  it.skipIf(cgroupV2)('refuses this cgroup v1 host unless failCgroupV1 is false (file or flag)', async () => {
+    const root = node('kubelet-cg');
+    fs.writeFileSync(path.join(root, 'kubelet.conf'), 'not a kubeconfig');
+    expect((await kubelet(root, [])).stderr).toContain(REFUSAL);
+    fs.writeFileSync(path.join(root, 'config.yaml'), 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailCgroupV1: false\n');
+    expect((await kubelet(root, ['--config=/config.yaml'])).stderr).not.toContain(REFUSAL);
+    expect((await kubelet(root, ['--fail-cgroupv1=false'])).stderr).not.toContain(REFUSAL);
+  });
+
+  it.skipIf(!cgroupV2)('starts on this cgroup v2 host', async () => {
+    const root = node('kubelet-cg2');
+    fs.writeFileSync(path.join(root, 'kubelet.conf'), 'not a kubeconfig');
+    expect((await kubelet(root, [])).stderr).not.toContain(REFUSAL);
+  });
 });
 
 describe('kubeadm stand-in: HA with external etcd behind HAProxy', () => {
@@ -71,6 +117,9 @@ localAPIEndpoint:
   bindPort: ${port}
 nodeRegistration:
   name: cp0
+  kubeletExtraArgs:
+    - name: provider-id
+      value: ksctl://standin/cp0
 ---
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
@@ -86,6 +135,10 @@ etcd:
     keyFile: ${files[2]}
 networking:
   podSubnet: 10.244.0.0/16
+---
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+failCgroupV1: false
 `);
     const res = await kubeadm(root, ['init', '--config', '/kubeadm.yaml', '--upload-certs'], { KUBEADM_STANDIN_APISERVER_BIND_ADDRESS: ip.cp0 });
     expect(res.code, res.stdout + res.stderr).toBe(0);
@@ -106,6 +159,8 @@ networking:
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain('This node has joined the cluster:');
     expect(fs.readFileSync(path.join(r.w0!, 'etc/kubernetes/kubelet.conf'), 'utf8')).toContain(`server: https://${lb}`);
+    // The init config's KubeletConfiguration reaches a joining node through the kubelet-config ConfigMap.
+    expect(fs.readFileSync(path.join(r.w0!, 'var/lib/kubelet/config.yaml'), 'utf8')).toMatch(/^failCgroupV1: false$/m);
   }, 60000);
 
   it('joins a second control plane with the certificate key', async () => {
@@ -126,6 +181,8 @@ networking:
     const cp1 = list.find((n) => n.metadata.name === 'cp1')!;
     expect(cp1.metadata.labels['node-role.kubernetes.io/control-plane']).toBe('');
     expect(cp1.spec.taints?.map((t) => t.key)).toContain('node-role.kubernetes.io/control-plane');
+    // nodeRegistration.kubeletExtraArgs (v1beta4 list) → the kubelet's --provider-id → the Node's spec.providerID.
+    expect((list.find((n) => n.metadata.name === 'cp0')!.spec as { providerID?: string }).providerID).toBe('ksctl://standin/cp0');
     expect((await kubectl(kc, ['get', 'nodes'])).stdout).toMatch(/w0\s+Ready\s+<none>\s+\S+\s+v1\.31\.7/);
     const drain = await kubectl(kc, ['drain', 'w0', '--ignore-daemonsets', '--delete-emptydir-data', '--force']);
     expect(drain.code, drain.stderr).toBe(0);

@@ -27,17 +27,25 @@ export function writeControlPlaneKubeconfigs(pki, { endpointURL, localURL, ca })
   }
 }
 
+/**
+ * The KubeletConfiguration kubeadm writes for every node: its defaults under the cluster's own
+ * (the init config's KubeletConfiguration, shared through the kubelet-config ConfigMap).
+ */
+export function kubeletConfigDoc(kubeletConfig = {}) {
+  return { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd', clusterDNS: ['10.96.0.10'],
+    clusterDomain: 'cluster.local', ...kubeletConfig };
+}
+
 /** kubelet.conf + /var/lib/kubelet files, then start the kubelet stand-in. */
-export function startNodeKubelet({ server, ca, cert, key, nodeName, nodeIP, taints = [], extraArgs = [] }) {
+export function startNodeKubelet({ server, ca, cert, key, nodeName, nodeIP, taints = [], extraArgs = [], kubeletConfig = {} }) {
   writeKubeconfig('/etc/kubernetes/kubelet.conf', { server, ca, cert, key, cluster: 'kubernetes', user: `system:node:${nodeName}`,
     context: `system:node:${nodeName}@kubernetes` });
-  writeFile('/var/lib/kubelet/config.yaml', stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
-    cgroupDriver: 'systemd', clusterDNS: ['10.96.0.10'], clusterDomain: 'cluster.local' }), 0o644);
+  writeFile('/var/lib/kubelet/config.yaml', stringify(kubeletConfigDoc(kubeletConfig)), 0o644);
   // The kubelet's version is the installed kubelet's (install-packages.sh), else kubeadm's.
-  const args = [`--kubeconfig=/etc/kubernetes/kubelet.conf`, `--hostname-override=${nodeName}`, `--node-ip=${nodeIP}`];
+  const args = [`--kubeconfig=/etc/kubernetes/kubelet.conf`, '--config=/var/lib/kubelet/config.yaml', `--hostname-override=${nodeName}`, `--node-ip=${nodeIP}`];
   if (taints.length) args.push(`--register-with-taints=${taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(',')}`);
-  // As kubeadm: everything but the kubeconfig (the unit's drop-in adds it), nodeRegistration.kubeletExtraArgs included.
-  writeFile('/var/lib/kubelet/kubeadm-flags.env', `KUBELET_KUBEADM_ARGS="${[...args.slice(1), ...extraArgs].join(' ')}"\n`, 0o644);
+  // As kubeadm: everything but the kubeconfig and --config (the unit's drop-in adds them), nodeRegistration.kubeletExtraArgs included.
+  writeFile('/var/lib/kubelet/kubeadm-flags.env', `KUBELET_KUBEADM_ARGS="${[...args.slice(2), ...extraArgs].join(' ')}"\n`, 0o644);
   say('[kubelet-start] Writing kubelet configuration to file "/var/lib/kubelet/config.yaml"');
   say('[kubelet-start] Starting the kubelet');
   startKubelet([...args, ...extraArgs]);
