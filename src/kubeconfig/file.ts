@@ -1,12 +1,14 @@
 /**
- * Reading and writing one kubeconfig file. Writes are atomic and 0600, under kubectl's own lock file
- * convention (`<file>.lock`, created exclusively) so ksctl and kubectl never interleave writes.
+ * Reading and writing one kubeconfig file. Reads as kubectl does (YAML 1.1), writes so kubectl reads
+ * back exactly what was meant (util/yaml-write.ts). Writes are atomic and 0600, under kubectl's own lock
+ * file convention (`<file>.lock`, created exclusively) so ksctl and kubectl never interleave writes.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
 import { InputError, LockedError } from '../errors.js';
 import { writeFileAtomic } from '../state/local/atomic.js';
+import { parseYaml11 } from '../util/yaml-read.js';
+import { toYaml } from '../util/yaml-write.js';
 import type { Kubeconfig } from './types.js';
 
 export async function readKubeconfig(file: string): Promise<Kubeconfig | undefined> {
@@ -20,10 +22,10 @@ export async function readKubeconfig(file: string): Promise<Kubeconfig | undefin
   return parseKubeconfig(text, file);
 }
 
-export function parseKubeconfig(text: string, file = 'kubeconfig'): Kubeconfig {
+export async function parseKubeconfig(text: string, file = 'kubeconfig'): Promise<Kubeconfig> {
   let doc: unknown;
   try {
-    doc = text.trim() === '' ? {} : parse(text);
+    doc = text.trim() === '' ? {} : await parseYaml11(text);
   } catch (e) {
     throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, ['--kubeconfig']);
   }
@@ -36,11 +38,18 @@ export function emptyKubeconfig(): Kubeconfig {
   return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], 'current-context': '', preferences: {} };
 }
 
+/** The text ksctl writes for a kubeconfig. */
+export function kubeconfigText(cfg: Kubeconfig): string {
+  return toYaml(cfg);
+}
+
 export async function writeKubeconfig(file: string, cfg: Kubeconfig): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const text = stringify(cfg, { lineWidth: 0 });
-  await writeFileAtomic(file, text, 0o600);
-  await fs.chmod(file, 0o600);
+  // Through a symlinked kubeconfig (dotfiles) to its target, as kubectl writes it: never replace the link.
+  const target = await fs.realpath(file).catch(() => file);
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  // No directory fsync: after a crash either the old or the new file is there, and both are whole.
+  await writeFileAtomic(target, kubeconfigText(cfg), 0o600, { syncDir: false });
+  await fs.chmod(target, 0o600);
 }
 
 /** Runs `fn` while holding `<file>.lock` (kubectl's convention), waiting briefly for another writer. */

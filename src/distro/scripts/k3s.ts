@@ -3,7 +3,7 @@
  * /etc/rancher/k3s/config.yaml (token by file), so the installer only gets the pinned version and
  * `server`/`agent`, and a changed config restarts the service.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml-write.js';
 import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
@@ -36,7 +36,7 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
     'node-ip': input.node.address,
     'token-file': K3S_TOKEN_PATH,
   };
-  if (role === 'agent') return stringify({ server: lbUrl, ...cfg });
+  if (role === 'agent') return toYaml({ server: lbUrl, ...cfg });
   cfg['tls-san'] = lbSans(input.loadBalancer);
   cfg['write-kubeconfig-mode'] = '0600';
   const etcd = input.etcd ?? [];
@@ -51,7 +51,7 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
   } else {
     cfg.server = lbUrl;
   }
-  return stringify(cfg);
+  return toYaml(cfg);
 }
 
 function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {

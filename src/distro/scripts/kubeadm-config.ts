@@ -3,7 +3,7 @@
  * without secrets: the bootstrap token and certificate key are placeholders that the script replaces
  * from its environment on the machine, inside bash, so they never reach a command line or `body`.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml-write.js';
 import { InputError } from '../../errors.js';
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
@@ -84,7 +84,7 @@ export function kubeadmInitConfig(input: KubeadmNodeInput): string {
     },
   };
   const kubelet = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
-  return [init, cluster, kubelet].map((d) => stringify(d)).join('---\n');
+  return [init, cluster, kubelet].map((d) => toYaml(d)).join('---\n');
 }
 
 /** JoinConfiguration for a control plane (`certificateKey` set) or a worker. */
@@ -104,5 +104,5 @@ export function kubeadmJoinConfig(input: KubeadmJoinInput, controlPlane: boolean
   if (controlPlane) {
     join.controlPlane = { localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT }, certificateKey: CERT_KEY_PLACEHOLDER };
   }
-  return stringify(join);
+  return toYaml(join);
 }

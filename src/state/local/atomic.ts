@@ -7,7 +7,12 @@ import path from 'node:path';
 
 let counter = 0;
 
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
+export interface AtomicWriteOptions {
+  /** fsync the directory after the rename (default true): makes the rename itself durable. */
+  syncDir?: boolean;
+}
+
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`);
   const fh = await fs.open(tmp, 'wx', mode);
@@ -23,7 +28,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(dir);
+  if (opts.syncDir !== false) await fsyncDir(dir);
 }
 
 async function fsyncDir(dir: string): Promise<void> {
