@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINT_AFTER_MS } from '../../src/distro/controllers/kubeadm.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
+
+// kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
+const ksctl = checkingKubeconfigs(runKsctl);
 import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
@@ -27,6 +31,7 @@ beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length + 1) });
   sb = sandbox();
+  seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
   writeFileSync(file, clusterFile({ name: 'ha', distribution: 'kubeadm', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
   await preinstallKubeadmPackages(set.hosts.slice(4), { env: { KUBEADM_STANDIN_DISCOVERY_TIMEOUT: DISCOVERY_TIMEOUT } });

@@ -50,3 +50,22 @@ export async function expectKubectlLoadsAll(env: NodeJS.ProcessEnv, what = 'kube
   }
   return view;
 }
+
+type Run = (args: string[], env: NodeJS.ProcessEnv) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+/** The commands that write the user's kubeconfig. */
+const WRITERS = new Set(['create', 'switch', 'delete']);
+
+/**
+ * Wraps a way of running ksctl so that after every successful kubeconfig-writing command (create, switch,
+ * delete) the real kubectl must still load every kubeconfig file, awkward names included (the sandbox's
+ * kubeconfig must have been seeded with seedAwkwardKubeconfig).
+ */
+export function checkingKubeconfigs<R extends Run>(run: R): R {
+  return (async (args: string[], env: NodeJS.ProcessEnv) => {
+    const r = await run(args, env);
+    const command = args.find((a) => !a.startsWith('-'));
+    if (r.code === 0 && command && WRITERS.has(command)) await expectKubectlLoadsAll(env, `ksctl ${args.join(' ')}`);
+    return r;
+  }) as R;
+}
