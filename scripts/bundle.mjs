@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist/bundle', { recursive: true, force: true }); // chunk names change with content
+rmSync('dist/fast', { recursive: true, force: true });
 
 // google-gax and google-auth-library too: bundled, they break (`__dirname` in ESM) and would be a
 // second copy beside the one @google-cloud/* loads (the GCP proto-cache patch must hit that one).
@@ -25,5 +26,23 @@ await build({
   external,
   // commander is CommonJS; give bundled CJS a real `require`.
   banner: { js: "import{createRequire as __ksctlRequire}from'node:module';const require=__ksctlRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+// The fast path (src/cli/fast.ts): `switch` and `get clusters` as one CommonJS file, which Node 20 loads
+// without its ES module loader. The yaml library stays out: the small reader handles the kubeconfigs
+// people have, and the library is required from node_modules only when it does not.
+await build({
+  entryPoints: { fast: 'src/cli/fast.ts' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outdir: 'dist/fast',
+  outExtension: { '.js': '.cjs' },
+  minifySyntax: true,
+  minifyWhitespace: true,
+  sourcemap: false,
+  external: [...external, 'yaml', 'commander'],
   logLevel: 'warning',
 });

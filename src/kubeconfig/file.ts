@@ -3,10 +3,11 @@
  * back exactly what was meant (util/yaml-write.ts). Writes are atomic and 0600, under kubectl's own lock
  * file convention (`<file>.lock`, created exclusively) so ksctl and kubectl never interleave writes.
  */
-import { promises as fs } from 'node:fs';
+// Synchronous file calls: a kubeconfig is small, and `switch` is faster without a thread-pool round trip per call.
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, LockedError } from '../errors.js';
-import { writeFileAtomic } from '../state/local/atomic.js';
+import { writeFileAtomicSync } from '../state/local/atomic.js';
 import { parseYaml11 } from '../util/yaml-read.js';
 import { toYaml } from '../util/yaml-write.js';
 import type { Kubeconfig } from './types.js';
@@ -14,7 +15,7 @@ import type { Kubeconfig } from './types.js';
 export async function readKubeconfig(file: string): Promise<Kubeconfig | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -45,21 +46,26 @@ export function kubeconfigText(cfg: Kubeconfig): string {
 
 export async function writeKubeconfig(file: string, cfg: Kubeconfig): Promise<void> {
   // Through a symlinked kubeconfig (dotfiles) to its target, as kubectl writes it: never replace the link.
-  const target = await fs.realpath(file).catch(() => file);
-  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  let target = file;
+  try {
+    target = realpathSync(file);
+  } catch {
+    // not there yet
+  }
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
   // No directory fsync: after a crash either the old or the new file is there, and both are whole.
-  await writeFileAtomic(target, kubeconfigText(cfg), 0o600, { syncDir: false });
-  await fs.chmod(target, 0o600);
+  writeFileAtomicSync(target, kubeconfigText(cfg), 0o600, { syncDir: false });
+  chmodSync(target, 0o600);
 }
 
 /** Runs `fn` while holding `<file>.lock` (kubectl's convention), waiting briefly for another writer. */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + 5000;
   for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
     try {
-      await (await fs.open(lock, 'wx', 0o600)).close();
+      closeSync(openSync(lock, 'wx', 0o600));
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -72,6 +78,10 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   try {
     return await fn();
   } finally {
-    await fs.rm(lock, { force: true });
+    try {
+      unlinkSync(lock); // not rmSync: its recursive machinery costs `switch` milliseconds
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 }
