@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/bundle/ (one entry plus lazily loaded chunks) so start-up resolves a few
 // files instead of hundreds. Cloud SDKs, ssh2 and the other heavy, optional packages stay external:
 // they load from node_modules only when a command needs them.
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist/bundle', { recursive: true, force: true }); // chunk names change with content
@@ -46,3 +47,8 @@ await build({
   external: [...external, 'yaml', 'commander'],
   logLevel: 'warning',
 });
+
+// `ksctl --help` as the full CLI prints it off a terminal, for the fast path (src/cli/fast.ts builtHelp).
+const help = spawnSync(process.execPath, ['bin/ksctl.js', '--help'], { env: { ...process.env, KSCTL_NO_FAST_PATH: '1' }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+if (help.status !== 0) throw new Error(`ksctl --help exited ${help.status}`);
+writeFileSync('dist/fast/help.txt', help.stdout);

@@ -1,5 +1,6 @@
 /**
- * The fast path for the commands people run many times a day, `switch <name>` and `get clusters`:
+ * The fast path for the commands people run many times a day, `switch <name>` and `get clusters` (and
+ * `--help`, see builtHelp):
  * bundled on its own as CommonJS (dist/fast/fast.cjs, loaded by bin/ksctl.js), it skips the ES module
  * loader, commander and the program definition, which together cost more than the command itself.
  *
@@ -8,13 +9,29 @@
  * command line commander would reject, goes to the full CLI (dist/bundle/main.mjs), so output, errors
  * and exit codes are the same either way (test/e2e/fast-path.test.ts runs both on the same inputs).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { GlobalOptions, OutputFormat } from '../commands/context.js';
 import type { SelectFlags } from '../commands/get.js';
 import { openSession } from './session.js';
 export { exitCodeOf } from '../errors.js';
 export { formatError } from './format-error.js';
 
-type Command = { kind: 'switch'; name: string } | { kind: 'get-clusters' };
+type Command = { kind: 'switch'; name: string } | { kind: 'get-clusters' } | { kind: 'help'; text: string };
+
+/**
+ * `ksctl --help` as commander prints it when stdout is not a terminal (80 columns), captured from the
+ * full CLI at build time (scripts/bundle.mjs writes dist/fast/help.txt). On a terminal commander wraps to
+ * its width, so there the full CLI prints it.
+ */
+function builtHelp(stdoutIsTTY: () => boolean): string | undefined {
+  if (typeof __dirname === 'undefined' || stdoutIsTTY()) return undefined;
+  try {
+    return readFileSync(path.join(__dirname, 'help.txt'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 export interface FastCommand {
   command: Command;
@@ -28,7 +45,11 @@ const SELECT: Record<string, 'provider' | 'region'> = { '-p': 'provider', '--pro
 const OUTPUTS: readonly string[] = ['table', 'json', 'yaml'];
 
 /** The command line as the full CLI would read it, or undefined when only the full CLI should read it. */
-export function parseFast(argv: readonly string[]): FastCommand | undefined {
+export function parseFast(argv: readonly string[], stdoutIsTTY = () => !!process.stdout.isTTY): FastCommand | undefined {
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    const text = builtHelp(stdoutIsTTY);
+    return text === undefined ? undefined : { command: { kind: 'help', text }, flags: {}, globals: { verbose: false, color: true, yes: false } };
+  }
   const words: string[] = [];
   const seen = new Set<string>();
   const g: Record<string, string | true> = {};
@@ -86,6 +107,10 @@ export function parseFast(argv: readonly string[]): FastCommand | undefined {
 
 /** Runs a command parseFast accepted, exactly as the full CLI's action would. */
 export async function runFast(argv: string[], parsed: FastCommand, env: NodeJS.ProcessEnv = process.env): Promise<{ error?: unknown; verbose: boolean }> {
+  if (parsed.command.kind === 'help') {
+    process.stdout.write(parsed.command.text);
+    return { verbose: false };
+  }
   const { cenv, verbose, close } = openSession(argv, env);
   try {
     if (parsed.command.kind === 'switch') {

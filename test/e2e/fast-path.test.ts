@@ -71,6 +71,9 @@ const CASES: string[][] = [
   ['get', 'clusters', '--state-dir', 'EMPTY'],
   ['get', 'clusters', 'extra'],
   ['get', 'clusters', '--help'],
+  ['--help'],
+  ['-h'],
+  ['help'],
 ];
 
 describe('the fast path behaves exactly like the full CLI', () => {
@@ -109,6 +112,8 @@ describe('the fast path behaves exactly like the full CLI', () => {
       globals: { verbose: false, kubeconfig: 'k', stateDir: undefined, color: true, output: 'json', yes: false },
     });
     expect(parseFast(['get', 'clusters', '--no-color', '-v'])?.globals).toMatchObject({ color: false, verbose: true });
+    // On a terminal commander wraps help to its width: the full CLI prints it there.
+    expect(parseFast(['--help'], () => true)).toBeUndefined();
     for (const no of [['switch'], ['switch', 'help'], ['switch', 'dev', '-h'], ['switch', 'dev', '--kubeconfig=x'], ['get', 'cluster', 'dev'], ['create', 'cluster', 'x'], ['switch', 'dev', '-o', 'xml'], ['-p', 'aws', 'switch', 'dev'], ['switch', 'dev', '--'], []]) {
       expect(parseFast(no), no.join(' ')).toBeUndefined();
     }

@@ -20,7 +20,8 @@ export class LocalStateStore implements StateStore {
   }
 
   async list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }> {
-    const ids = await this.allIds();
+    // No existence check per cluster here: readSync treats a missing state file as "no cluster".
+    const ids = await this.allIds(PROVIDERS, false);
     const clusters: ClusterState[] = [];
     const problems: { id: ClusterId; error: string }[] = [];
     for (const id of ids) {
@@ -31,8 +32,7 @@ export class LocalStateStore implements StateStore {
         problems.push({ id, error: (e as Error).message });
       }
     }
-    const key = (id: ClusterId) => `${id.name}\0${id.provider}\0${id.region}`;
-    clusters.sort((a, b) => key(a.id).localeCompare(key(b.id)));
+    clusters.sort(listOrder(clusters.map((c) => c.id)));
     return { clusters, problems };
   }
 
@@ -85,18 +85,37 @@ export class LocalStateStore implements StateStore {
     }
   }
 
-  private async allIds(providers: readonly Provider[] = PROVIDERS): Promise<ClusterId[]> {
+  private async allIds(providers: readonly Provider[] = PROVIDERS, requireState = true): Promise<ClusterId[]> {
     const base = clustersDir(this.root);
     const out: ClusterId[] = [];
     for (const provider of providers) {
       for (const region of dirs(path.join(base, provider))) {
         for (const name of dirs(path.join(base, provider, region))) {
-          if (existsSync(path.join(base, provider, region, name, STATE_FILE))) out.push({ provider, region, name });
+          if (!requireState || existsSync(path.join(base, provider, region, name, STATE_FILE))) out.push({ provider, region, name });
         }
       }
     }
     return out;
   }
+}
+
+/**
+ * `get clusters` order: by name, provider, region as `localeCompare` orders `name\0provider\0region`.
+ * For names made of [a-z0-9-] (every valid one) that order is plain code-unit order of the three joined
+ * (ICU ignores NUL and sorts `-` before digits before letters), which spares loading ICU's collator at
+ * start-up; anything else still goes through localeCompare.
+ */
+export function listOrder(ids: ClusterId[]): (a: { id: ClusterId }, b: { id: ClusterId }) => number {
+  const joined = (id: ClusterId) => `${id.name}${id.provider}${id.region}`;
+  if (ids.every((id) => /^[a-z0-9-]*$/.test(joined(id)))) {
+    return (a, b) => {
+      const x = joined(a.id);
+      const y = joined(b.id);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+  }
+  const key = (id: ClusterId) => `${id.name}\0${id.provider}\0${id.region}`;
+  return (a, b) => key(a.id).localeCompare(key(b.id));
 }
 
 function dirs(p: string): string[] {
