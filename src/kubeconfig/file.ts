@@ -48,7 +48,7 @@ export async function writeKubeconfig(file: string, cfg: Kubeconfig): Promise<vo
   // Through a symlinked kubeconfig (dotfiles) to its target, as kubectl writes it: never replace the link.
   let target = file;
   try {
-    target = realpathSync(file);
+    target = realpathSync.native(file);
   } catch {
     // not there yet
   }

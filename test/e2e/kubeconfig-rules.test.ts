@@ -5,7 +5,7 @@
  * kubectl. kubectl's side adds the cluster's entries with `config set-cluster/set-credentials/set-context`
  * when they are new (what switch merges) and then runs `config use-context`.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
@@ -137,5 +137,21 @@ describe('switch writes kubeconfigs where and as kubectl does', () => {
     expect(current.stdout.trim()).toBe(CTX);
     if (!l.explicit && Object.values(l.files).some((t) => t.includes('awkward'))) await expectKubectlLoadsAll(sEnv, `switch (${l.name})`);
     expect(existsSync(path.join(sRoot, 'home', '.kube', 'config.lock'))).toBe(false);
+  });
+});
+
+describe('a symlinked kubeconfig', () => {
+  it('is written through the link, as kubectl writes it, and the link stays a link', async () => {
+    const target = path.join(sb.dir, 'dotfiles', 'kube.yaml');
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, awkwardKubeconfig(), { mode: 0o600 });
+    const link = path.join(sb.home, '.kube', 'config');
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(target, link);
+    const sw = await ksctl(['switch', 'dev'], sb.env);
+    expect(sw.code, sw.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toContain(`current-context: ${CTX}`);
+    await expectKubectlLoadsAll(sb.env, 'switch through a symlink');
   });
 });
