@@ -21,12 +21,15 @@ export class LocalStateStore implements StateStore {
 
   async list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }> {
     // No existence check per cluster here: readSync treats a missing state file as "no cluster".
-    const ids = await this.allIds(PROVIDERS, false);
+    const ids = await this.allIds(PROVIDERS);
     const clusters: ClusterState[] = [];
     const problems: { id: ClusterId; error: string }[] = [];
+    const base = clustersDir(this.root);
     for (const id of ids) {
       try {
-        const s = this.readSync(id);
+        // The parts are directory entries (no separators, not "." or ".."): joined as path.join would,
+        // without normalising 200 paths on the way.
+        const s = this.readFile(`${base}${path.sep}${id.provider}${path.sep}${id.region}${path.sep}${id.name}${path.sep}${STATE_FILE}`);
         if (s) clusters.push(s);
       } catch (e) {
         problems.push({ id, error: (e as Error).message });
@@ -37,8 +40,18 @@ export class LocalStateStore implements StateStore {
   }
 
   async find(name: string, filter: Partial<Omit<ClusterId, 'name'>> = {}): Promise<ClusterId[]> {
-    const ids = await this.allIds(filter.provider ? [filter.provider] : undefined);
-    return ids.filter((id) => id.name === name && (!filter.region || id.region === filter.region));
+    // Looks for this name only (one check per region, not one per cluster): `switch` starts faster. A
+    // name that could not be a directory entry matches nothing, as when every entry was listed.
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) return [];
+    const base = clustersDir(this.root);
+    const out: ClusterId[] = [];
+    for (const provider of filter.provider ? [filter.provider] : PROVIDERS) {
+      for (const region of dirs(path.join(base, provider))) {
+        if (filter.region && region !== filter.region) continue;
+        if (existsSync(path.join(base, provider, region, name, STATE_FILE))) out.push({ provider, region, name });
+      }
+    }
+    return out;
   }
 
   async read(id: ClusterId): Promise<ClusterState | undefined> {
@@ -47,7 +60,10 @@ export class LocalStateStore implements StateStore {
 
   /** Synchronous: a state file is small, and listing hundreds of them is faster without promises. */
   private readSync(id: ClusterId): ClusterState | undefined {
-    const file = path.join(clusterDir(this.root, id), STATE_FILE);
+    return this.readFile(path.join(clusterDir(this.root, id), STATE_FILE));
+  }
+
+  private readFile(file: string): ClusterState | undefined {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -85,13 +101,14 @@ export class LocalStateStore implements StateStore {
     }
   }
 
-  private async allIds(providers: readonly Provider[] = PROVIDERS, requireState = true): Promise<ClusterId[]> {
+  /** Every cluster directory (list() skips one without a state file when it reads it). */
+  private async allIds(providers: readonly Provider[]): Promise<ClusterId[]> {
     const base = clustersDir(this.root);
     const out: ClusterId[] = [];
     for (const provider of providers) {
       for (const region of dirs(path.join(base, provider))) {
         for (const name of dirs(path.join(base, provider, region))) {
-          if (!requireState || existsSync(path.join(base, provider, region, name, STATE_FILE))) out.push({ provider, region, name });
+          out.push({ provider, region, name });
         }
       }
     }
