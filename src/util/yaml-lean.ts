@@ -4,7 +4,7 @@
  * UNSUPPORTED for anything else (numbers, anchors, aliases, tags, flow collections, folded or
  * multi-line scalars, tabs, several documents, duplicate keys), and yaml-read.ts then uses the full
  * parser. What it does accept it reads exactly as that parser does with the YAML 1.1 schema
- * (test/unit/yaml-lean.test.ts compares the two).
+ * (test/unit/yaml-11.test.ts compares the two).
  */
 export const UNSUPPORTED: unique symbol = Symbol('unsupported');
 
