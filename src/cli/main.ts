@@ -1,20 +1,17 @@
 /**
  * The entry: build the program, run it, and hand any error back to bin/ (which alone decides the exit
- * code). Ctrl-C aborts the running command cleanly; a second Ctrl-C exits at once (locks are released
- * by the exit hook either way).
+ * code). Signals, the colour decision and the IoHost are set up in session.ts (shared with the fast
+ * path, fast.ts).
  */
-import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../commands/program.js';
-import type { CommandEnv, GlobalOptions } from '../commands/context.js';
-import { InputError, InterruptedError, isKsctlError } from '../errors.js';
-export { exitCodeOf } from '../errors.js';
-import { applyColorChoice, colorRequestedOff } from '../io/color.js';
-import { ConsoleIo } from '../io/console.js';
-import type { IoHost } from '../io/types.js';
 import { shortenTokens } from '../api/quote.js';
-import { redact } from '../util/redact.js';
+import { InputError } from '../errors.js';
+import { openSession, type Streams } from './session.js';
+export { exitCodeOf } from '../errors.js';
+export { formatError } from './format-error.js';
+export type { Streams } from './session.js';
 
 function packageVersion(): string {
   try {
@@ -24,53 +21,14 @@ function packageVersion(): string {
   }
 }
 
-/** Where output goes (default: the process's); in-process tests pass their own. */
-export interface Streams {
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
-}
-
 export interface RunResult {
   error?: unknown;
   verbose: boolean;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, streams: Streams = {}): Promise<RunResult> {
-  const noColor = colorRequestedOff(argv, env);
-  applyColorChoice(noColor);
-  // Created on first use: AbortController costs start-up time that read-only commands never need.
-  let controller: AbortController | undefined;
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1 || !controller) process.exit(130);
-    process.stderr.write(`\n${sig === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping after the running steps (Ctrl-C again to quit now)\n`);
-    controller.abort(new InterruptedError());
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  let io: IoHost | undefined;
-  const cenv: CommandEnv = {
-    env,
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        // Every running step, cloud wait and SSH connection listens on this one signal (a cluster of
-        // 11+ machines has 11+ at once): not a leak, so no MaxListenersExceededWarning on stderr.
-        setMaxListeners(0, controller.signal);
-      }
-      return controller.signal;
-    },
-    argv,
-    io(g: GlobalOptions) {
-      io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: noColor || !g.color, env, ...streams });
-      return io;
-    },
-  };
+  const { cenv, verbose, close } = openSession(argv, env, streams);
   const program = buildProgram(cenv, packageVersion(), streams);
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return { verbose };
@@ -86,22 +44,6 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     }
     return { error: e, verbose };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    close();
   }
-}
-
-/** One clear line (plus a hint), the stack only with --verbose. Secrets never. */
-export function formatError(e: unknown, verbose: boolean): string {
-  if ((e as { printed?: boolean }).printed) return '';
-  const msg = e instanceof Error ? e.message : String(e);
-  let out = `Error: ${msg}`;
-  // Bad input names the field to fix, when the message does not already.
-  if (e instanceof InputError && e.fields.length > 0 && !e.fields.some((f) => msg.includes(f))) out += ` (${e.fields.join(', ')})`;
-  if (isKsctlError(e) && e.hint) out += `\nHint: ${e.hint}`;
-  // A stack helps with a bug or a failed cloud call; for bad input the message is the whole story.
-  const userError = isKsctlError(e) && e.userError;
-  if (verbose && !userError && e instanceof Error && e.stack) out += `\n${e.stack.split('\n').slice(1).join('\n')}`;
-  if (verbose && e instanceof Error && e.cause) out += `\nCaused by: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`;
-  return redact(out);
 }

@@ -5,12 +5,8 @@ import type { SelectFlags } from './get.js';
 
 export function registerSwitch(program: Command, cenv: CommandEnv, globals: (c: Command) => GlobalOptions): void {
   const action = async (name: string, flags: SelectFlags, cmd: Command) => {
-    const g = globals(cmd);
-    const io = cenv.io(g);
-    const [{ KsctlManager }, { managerDeps }, { printData }] = await Promise.all([import('../managers/ksctl.js'), import('./deps.js'), import('./output.js')]);
-    const ksctl = new KsctlManager(managerDeps(g, cenv, io));
-    const r = await ksctl.switch(await ksctl.resolve(name, flags));
-    await printData(io, g.output, r, () => `Switched to context "${r.context}".`);
+    const { switchCluster } = await import('./switch-action.js');
+    await switchCluster(name, flags, globals(cmd), cenv);
   };
   const sw = program
     .command('switch')

@@ -1,6 +1,2 @@
-/** YAML output lives in its own module so that only `-o yaml` loads the YAML library. */
-import { stringify } from 'yaml';
-
-export function toYaml(data: unknown): string {
-  return stringify(data, { lineWidth: 0 });
-}
+/** `-o yaml`: read by scripts, some with YAML 1.1 parsers (PyYAML), so through the shared 1.1-safe writer. */
+export { toYaml } from '../util/yaml-write.js';

@@ -21,26 +21,41 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 }
 
 export class ConsoleIo implements IoHost {
-  readonly interactive: boolean;
-  readonly fancy: boolean;
-  readonly color: boolean;
   readonly verbose: boolean;
   readonly log: SinkLogger;
-  private readonly stdout: NodeJS.WriteStream;
-  private readonly stderr: NodeJS.WriteStream;
+  private readonly opts: ConsoleOptions;
+  private readonly env: NodeJS.ProcessEnv;
 
+  // process.stdin/stdout/stderr and their isTTY are looked at only when first needed: creating those
+  // streams loads Node's stream, net and fs/promises modules, which `switch` and `get` would otherwise
+  // pay for at start-up without ever prompting or drawing progress.
   constructor(o: ConsoleOptions) {
-    const env = o.env ?? process.env;
-    this.stdout = o.stdout ?? process.stdout;
-    this.stderr = o.stderr ?? process.stderr;
-    const stdin = o.stdin ?? process.stdin;
-    const ci = isCI(env);
-    this.interactive = !!stdin.isTTY && !!this.stderr.isTTY && !ci && !o.yes;
-    this.fancy = !!this.stderr.isTTY && !ci && !o.verbose;
-    // main.ts has already made the libraries agree (color.ts); this is the same decision for our own text.
-    this.color = !o.noColor && !colorRequestedOff([], env) && !!this.stderr.isTTY;
+    this.opts = o;
+    this.env = o.env ?? process.env;
     this.verbose = o.verbose;
     this.log = new SinkLogger(o.verbose, (l) => this.err(l));
+  }
+
+  private get stdout(): NodeJS.WriteStream {
+    return this.opts.stdout ?? process.stdout;
+  }
+
+  private get stderr(): NodeJS.WriteStream {
+    return this.opts.stderr ?? process.stderr;
+  }
+
+  get interactive(): boolean {
+    const stdin = this.opts.stdin ?? process.stdin;
+    return !!stdin.isTTY && !!this.stderr.isTTY && !isCI(this.env) && !this.opts.yes;
+  }
+
+  get fancy(): boolean {
+    return !!this.stderr.isTTY && !isCI(this.env) && !this.opts.verbose;
+  }
+
+  get color(): boolean {
+    // session.ts has already made the libraries agree (color.ts); this is the same decision for our own text.
+    return !this.opts.noColor && !colorRequestedOff([], this.env) && !!this.stderr.isTTY;
   }
 
   out(text: string): void {

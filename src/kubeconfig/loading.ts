@@ -2,9 +2,11 @@
  * kubectl's loading rules, which `switch` and `delete` follow exactly:
  * - `--kubeconfig F`: F only (created if missing).
  * - else `$KUBECONFIG` (a path list): entries are looked up in order, the first file that defines a
- *   name owns it; a changed entry is written back to its owner, a new one to the first existing file
- *   (or the last in the list if none exists, as client-go does); current-context goes to the first file
- *   that sets one.
+ *   name owns it; a changed entry is written back to its owner; a new one, and current-context, go to
+ *   the default file: the only entry of a one-file list, else the first file that exists (or the last
+ *   in the list if none does). This is client-go's `PathOptions.GetDefaultFilename` and `ModifyConfig`
+ *   (tools/clientcmd/config.go), which `kubectl config use-context` uses; the current-context kubectl
+ *   reads is the first non-empty one in the list.
  * - else `~/.kube/config` (created if missing).
  */
 import os from 'node:os';

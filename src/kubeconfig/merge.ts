@@ -3,6 +3,7 @@
  * else. See loading.ts for which file gets what.
  */
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { emptyKubeconfig, readKubeconfig, withFileLock, writeKubeconfig } from './file.js';
 import { precedence } from './loading.js';
 import { SECTIONS, type Kubeconfig, type KubeconfigTarget, type NamedEntry, type Section } from './types.js';
@@ -38,24 +39,35 @@ function owner(loaded: Loaded[], section: Section, name: string): Loaded | undef
   return loaded.find((l) => l.cfg?.[section]?.some((e) => e.name === name));
 }
 
-/** client-go's default file: the explicit one, else the first existing $KUBECONFIG entry, else the last. */
+/**
+ * The file kubectl writes new entries and current-context into (client-go `PathOptions.GetDefaultFilename`):
+ * the explicit one; else a single $KUBECONFIG entry; else the first $KUBECONFIG file that exists, or the
+ * last one when none does; else ~/.kube/config.
+ */
 function defaultFile(t: KubeconfigTarget, loaded: Loaded[]): Loaded {
   if (t.explicit || t.envFiles.length <= 1) return loaded[0]!;
   return loaded.find((l) => l.cfg !== undefined || existsSync(l.file)) ?? loaded[loaded.length - 1]!;
 }
 
-function upsert(cfg: Kubeconfig, section: Section, entry: NamedEntry): void {
+/** Sets the entry; false when it is already there exactly as given (nothing to write). */
+function upsert(cfg: Kubeconfig, section: Section, entry: NamedEntry): boolean {
   const list = (cfg[section] ??= []);
   const i = list.findIndex((e) => e.name === entry.name);
+  if (i >= 0 && isDeepStrictEqual(list[i], entry)) return false;
   if (i >= 0) list[i] = entry;
   else list.push(entry);
+  return true;
 }
 
+/** Locks every file, in sorted order as client-go's ModifyConfig does, so ksctl and kubectl never deadlock. */
 async function withAllLocked<T>(files: string[], fn: () => Promise<T>): Promise<T> {
-  const [first, ...rest] = files;
+  const [first, ...rest] = [...files].sort();
   if (!first) return fn();
   return withFileLock(first, () => withAllLocked(rest, fn));
 }
+
+/** kubectl's merged current-context: the first file that sets a non-empty one. */
+const mergedCurrent = (loaded: Loaded[]) => loaded.find((l) => l.cfg?.['current-context'])?.cfg?.['current-context'];
 
 export async function mergeEntries(t: KubeconfigTarget, entries: ClusterEntries, setCurrent: boolean): Promise<string[]> {
   const files = precedence(t);
@@ -68,16 +80,16 @@ export async function mergeEntries(t: KubeconfigTarget, entries: ClusterEntries,
       ['users', entries.user],
       ['contexts', entries.context],
     ] as const) {
+      // A changed entry goes back to the file that defines it, a new one to the default file.
       const target = owner(loaded, section, entry.name) ?? fallback;
       target.cfg ??= emptyKubeconfig();
-      upsert(target.cfg, section, entry);
-      dirty.add(target);
+      if (upsert(target.cfg, section, entry)) dirty.add(target);
     }
-    if (setCurrent) {
-      const target = loaded.find((l) => l.cfg?.['current-context']) ?? fallback;
-      target.cfg ??= emptyKubeconfig();
-      target.cfg['current-context'] = entries.context.name;
-      dirty.add(target);
+    // Like `kubectl config use-context`: into the default file, and only when it changes what kubectl sees.
+    if (setCurrent && mergedCurrent(loaded) !== entries.context.name) {
+      fallback.cfg ??= emptyKubeconfig();
+      fallback.cfg['current-context'] = entries.context.name;
+      dirty.add(fallback);
     }
     for (const l of dirty) await writeKubeconfig(l.file, l.cfg!);
     return [...dirty].map((l) => l.file);

@@ -55,7 +55,7 @@ export class KsctlManager {
     // The YAML machinery loads only here: list and describe never need it.
     const [{ entriesFrom, mergeEntries }, { parseKubeconfig }] = await Promise.all([import('../kubeconfig/merge.js'), import('../kubeconfig/file.js')]);
     const name = contextName(id);
-    const entries = entriesFrom(parseKubeconfig(text, 'the cluster kubeconfig'), name);
+    const entries = entriesFrom(await parseKubeconfig(text, 'the cluster kubeconfig'), name);
     const files = await mergeEntries(this.deps.kubeconfig, entries, setCurrent);
     return { context: name, files };
   }

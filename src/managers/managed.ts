@@ -36,7 +36,7 @@ function kubeconfigStep(provider: ManagedCloud, needs: string[]): Step {
     needs,
     async run(ctx) {
       const text = await provider.kubeconfig(ctx);
-      const cfg = parseKubeconfig(text, 'the provider kubeconfig');
+      const cfg = await parseKubeconfig(text, 'the provider kubeconfig');
       await ctx.cluster.secrets.put(KUBECONFIG_SECRET, text);
       const server = (cfg.clusters?.[0]?.cluster as { server?: string } | undefined)?.server;
       await ctx.cluster.update((s) => {

@@ -10,6 +10,8 @@ import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { KIND } from '../../src/api/catalog.js';
 // @ts-expect-error plain JS module without types
 import { DEFAULT_IMAGE as KIND_STANDIN_DEFAULT_IMAGE } from '../standins/kind/lib/config.mjs';
+import { toYaml } from '../../src/util/yaml-write.js';
+import { AWKWARD_NAMES, awkwardKubeconfig, expectKubectlLoadsAll } from '../helpers/kubeconfig.js';
 
 const OTHER_KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -29,6 +31,16 @@ contexts:
 current-context: prod
 `;
 
+const AWKWARD: string[] = [...AWKWARD_NAMES];
+
+/** `base` plus the awkward entries (helpers/kubeconfig.ts), one kubeconfig as a user might have it. */
+function mergeAwkward(base: string): string {
+  const b = parse(base) as Record<string, { name: string }[] | string>;
+  const w = parse(awkwardKubeconfig({ currentContext: '' })) as Record<string, { name: string }[]>;
+  for (const k of ['clusters', 'users', 'contexts']) b[k] = [...((b[k] as { name: string }[]) ?? []), ...w[k]!];
+  return toYaml(b);
+}
+
 type Kc = { clusters: { name: string; cluster: { server: string } }[]; contexts: { name: string }[] };
 
 let sb: Sandbox;
@@ -44,7 +56,8 @@ describe('local cluster lifecycle', () => {
   it('creates, lists, describes, switches and deletes, keeping other contexts intact', async () => {
     const kube = path.join(sb.home, '.kube', 'config');
     mkdirSync(path.dirname(kube), { recursive: true });
-    writeFileSync(kube, OTHER_KUBECONFIG);
+    // The user's own entries include names YAML 1.1 reads as booleans, nulls and numbers unless quoted.
+    writeFileSync(kube, mergeAwkward(OTHER_KUBECONFIG));
 
     const created = await ksctl(['create', 'cluster', 'dev', '--provider', 'local', '--workers', '2'], sb.env);
     expect(created.stderr).toMatch(/start +Create kind cluster ksctl-dev/);
@@ -52,8 +65,9 @@ describe('local cluster lifecycle', () => {
     expect(created.stdout).toContain('Cluster dev is ready');
 
     // create makes the new context current (like kind and eksctl) and leaves prod alone.
-    expect(await contexts(sb.env)).toEqual(['ksctl-local-local-dev', 'prod']);
+    expect(await contexts(sb.env)).toEqual(['ksctl-local-local-dev', 'prod', ...AWKWARD].sort());
     expect(await current(sb.env)).toBe('ksctl-local-local-dev');
+    await expectKubectlLoadsAll(sb.env, 'create');
     expect(readFileSync(kube, 'utf8')).toContain('prod-token-that-must-survive');
     expect(statSync(kube).mode & 0o777).toBe(0o600);
 
@@ -88,11 +102,13 @@ describe('local cluster lifecycle', () => {
     expect(sw.code, sw.stderr).toBe(0);
     expect(sw.stdout).toContain('Switched to context "ksctl-local-local-dev"');
     expect(await current(sb.env)).toBe('ksctl-local-local-dev');
+    await expectKubectlLoadsAll(sb.env, 'switch');
     expect((await ksctl(['switch', 'cluster', 'dev', '-o', 'json'], sb.env)).code).toBe(0);
 
     const del = await ksctl(['delete', 'cluster', 'dev'], sb.env);
     expect(del.code, del.stderr).toBe(0);
-    expect(await contexts(sb.env)).toEqual(['prod']);
+    expect(await contexts(sb.env)).toEqual(['prod', ...AWKWARD].sort());
+    await expectKubectlLoadsAll(sb.env, 'delete');
     expect(readFileSync(kube, 'utf8')).toContain('prod-token-that-must-survive');
     expect(JSON.parse((await ksctl(['get', 'clusters', '-o', 'json'], sb.env)).stdout)).toEqual([]);
     expect(existsSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', 'dev'))).toBe(false);
@@ -103,7 +119,7 @@ describe('local cluster lifecycle', () => {
   it('follows kubectl rules for a $KUBECONFIG list of two files', async () => {
     const a = path.join(sb.dir, 'a.yaml');
     const b = path.join(sb.dir, 'b.yaml');
-    writeFileSync(a, OTHER_KUBECONFIG.replace(/current-context: prod\n/, ''));
+    writeFileSync(a, mergeAwkward(OTHER_KUBECONFIG.replace(/current-context: prod\n/, '')));
     writeFileSync(b, OTHER_KUBECONFIG.replace(/prod/g, 'stage'));
     const env = { ...sb.env, KUBECONFIG: `${a}:${b}` };
 
@@ -118,13 +134,16 @@ describe('local cluster lifecycle', () => {
     expect(readFileSync(a, 'utf8')).toContain('ksctl-local-local-one');
     expect(readFileSync(b, 'utf8')).not.toContain('ksctl-local-local-one');
     expect(await current(env)).toBe('stage');
+    await expectKubectlLoadsAll(env, 'create --no-switch');
 
-    // current-context is written to the first file that sets one (b), as kubectl does.
+    // current-context is written to the default file (the first that exists: a), as kubectl use-context
+    // does (client-go PathOptions.GetDefaultFilename); b keeps its own, which a now shadows.
     expect((await ksctl(['switch', 'one'], env)).code).toBe(0);
     expect(await current(env)).toBe('ksctl-local-local-one');
-    expect(readFileSync(b, 'utf8')).toMatch(/current-context: ksctl-local-local-one/);
-    expect(readFileSync(a, 'utf8')).not.toMatch(/current-context: ksctl/);
-    expect(await contexts(env)).toEqual(['ksctl-local-local-one', 'prod', 'stage']);
+    expect(readFileSync(a, 'utf8')).toMatch(/current-context: ksctl-local-local-one/);
+    expect(readFileSync(b, 'utf8')).toMatch(/current-context: stage/);
+    expect(await contexts(env)).toEqual(['ksctl-local-local-one', 'prod', 'stage', ...AWKWARD].sort());
+    await expectKubectlLoadsAll(env, 'switch');
 
     // A changed entry is written back to the file that defines it (b), not duplicated into a.
     const staleB = parse(readFileSync(b, 'utf8')) as Kc;
@@ -137,11 +156,13 @@ describe('local cluster lifecycle', () => {
     expect(fileB.clusters.find((c) => c.name === 'ksctl-local-local-two')?.cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(fileA.clusters.map((c) => c.name)).not.toContain('ksctl-local-local-two');
     expect(fileA.contexts.map((c) => c.name)).toContain('ksctl-local-local-two');
+    await expectKubectlLoadsAll(env, 'create over a stale entry');
 
     // delete removes exactly its own entries wherever they live, and the dangling current-context.
     expect((await ksctl(['delete', 'cluster', 'one'], env)).code).toBe(0);
     expect((await ksctl(['delete', 'cluster', 'two'], env)).code).toBe(0);
-    expect(await contexts(env)).toEqual(['prod', 'stage']);
+    expect(await contexts(env)).toEqual(['prod', 'stage', ...AWKWARD].sort());
+    await expectKubectlLoadsAll(env, 'delete');
     expect(readFileSync(a, 'utf8') + readFileSync(b, 'utf8')).not.toContain('ksctl-local-local');
     expect(readFileSync(b, 'utf8')).toContain('stage-token-that-must-survive');
   });

@@ -9,9 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
+import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
+
+// kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
+const ksctl = checkingKubeconfigs(runKsctl);
 
 let set: TestHostSet;
 let sb: Sandbox;
@@ -22,6 +26,7 @@ beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey } });
   sb = sandbox();
+  seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
   writeFileSync(file, clusterFile({ name: 'ha', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
 }, 120_000);

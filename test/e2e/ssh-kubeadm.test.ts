@@ -13,9 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMINT_AFTER_MS } from '../../src/distro/controllers/kubeadm.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
+import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, preinstallKubeadmPackages, validHostKeys, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
+
+// kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
+const ksctl = checkingKubeconfigs(runKsctl);
 
 let set: TestHostSet;
 let sb: Sandbox;
@@ -29,6 +33,7 @@ beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length + 1, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length + 1) });
   sb = sandbox();
+  seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
   const opts = { name: 'ha', distribution: 'kubeadm' as const, roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) };
   writeFileSync(file, clusterFile(opts));

@@ -18,6 +18,7 @@ import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
 import { builtEtcdRelease } from './etcd-release.js';
+import { checkingKubeconfigs, seedAwkwardKubeconfig } from './kubeconfig.js';
 import { airgapDir, TEST_MINOR } from './ssh-cluster.js';
 
 /** A cluster's machines: [etcd, control planes, workers] (plus one load balancer). */
@@ -92,6 +93,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
     const extra = [...(o.extraMachines?.[name] ?? [])];
     const set = await hostSets.get(name)!;
     const sb = sandbox();
+    seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
     const file = path.join(sb.dir, 'cluster.yaml');
     const spec = {
       provider: o.cloud,
@@ -128,8 +130,9 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
     return { name, names, extra, set, sb, cloud, file, logTail };
   }
 
-  /** The real CLI, with the fake's preload. */
-  function ksctl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  /** The real CLI, with the fake's preload; kubectl must still load the kubeconfig after each command that writes it. */
+  const ksctl = checkingKubeconfigs(runKsctl);
+  function runKsctl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

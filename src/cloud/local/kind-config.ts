@@ -1,5 +1,5 @@
 /** The kind cluster config for a spec (pure, shown by --dry-run). */
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml-write.js';
 import { KIND, isPatchVersion, minorOf } from '../../api/catalog.js';
 import type { ClusterSpec } from '../../api/types.js';
 
@@ -28,5 +28,5 @@ export function kindConfig(spec: ClusterSpec): string {
     ...Array.from({ length: spec.controlPlane.count }, () => ({ role: 'control-plane' })),
     ...Array.from({ length: spec.workers.count }, () => ({ role: 'worker' })),
   ];
-  return stringify({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: kindClusterName(spec), nodes });
+  return toYaml({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: kindClusterName(spec), nodes });
 }

@@ -3,7 +3,7 @@
  * /etc/rancher/k3s/config.yaml (token by file), so the installer only gets the pinned version and
  * `server`/`agent`, and a changed config restarts the service.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml-write.js';
 import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
@@ -28,8 +28,6 @@ export const K3S_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
 /** Written by the first server: `K10<sha256 of the cluster CA bundle>::server:<password>`. */
 export const K3S_SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
 
-/** k3s reads its config as YAML 1.1: a node named `no` or `on` must stay a string. */
-const toYaml = (doc: unknown): string => stringify(doc, { version: '1.1' });
 
 export type K3sRole = 'server-init' | 'server-join' | 'agent';
 

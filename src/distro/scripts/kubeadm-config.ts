@@ -6,7 +6,7 @@
  * script replaces from its environment on the machine, inside bash, so they never reach a command line
  * or `body`.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../util/yaml-write.js';
 import { InputError } from '../../errors.js';
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
@@ -32,11 +32,6 @@ export const KUBEADM_ETCD_FILES = {
 
 const API = 'kubeadm.k8s.io/v1beta4';
 
-/**
- * kubeadm reads YAML 1.1 (sigs.k8s.io/yaml): a plain `no`, `on` or `y` (legal node names) would read
- * as a boolean, so strings are quoted wherever YAML 1.1 would take them for something else.
- */
-const toYaml = (doc: unknown): string => stringify(doc, { version: '1.1' });
 
 /** v1beta4's `extraArgs` / `kubeletExtraArgs` entry (a list, so a flag may repeat; v1beta3 had a map). */
 export interface KubeadmArg {

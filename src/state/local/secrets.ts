@@ -3,7 +3,7 @@
  * folders (`ssh/id_ed25519`, `hostkeys/cp-0`). Every value read or written is registered with the
  * redactor so it can never reach a log line or an error message.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, readFileSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
 import { registerSecret } from '../../util/redact.js';
@@ -31,7 +31,8 @@ export class FileSecretStore implements SecretStore {
 
   async get(name: string): Promise<string | undefined> {
     try {
-      const v = await fs.readFile(this.path(name), 'utf8');
+      // Synchronous: `switch` reads one small secret on its start-up path.
+      const v = readFileSync(this.path(name), 'utf8');
       registerSecret(v);
       return v;
     } catch (e) {

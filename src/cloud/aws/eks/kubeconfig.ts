@@ -3,7 +3,7 @@
  * `aws eks get-token` (an exec credential plugin), like `aws eks update-kubeconfig` and eksctl do,
  * because a static STS token expires in about 15 minutes.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../../util/yaml-write.js';
 import type { ClusterSpec } from '../../../api/types.js';
 
 export const contextName = (spec: Pick<ClusterSpec, 'name' | 'region'>) => `${spec.name}-${spec.region}-managed-aws-ksctl`;
@@ -12,7 +12,7 @@ export function eksKubeconfig(spec: ClusterSpec, endpoint: string, caData: strin
   const ctx = contextName(spec);
   const args = ['eks', 'get-token', '--cluster-name', spec.name, '--region', spec.region];
   if (spec.credentials?.profile) args.push('--profile', spec.credentials.profile);
-  return stringify({
+  return toYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: ctx, cluster: { server: endpoint, 'certificate-authority-data': caData } }],

@@ -3,14 +3,14 @@
  * `gke-gcloud-auth-plugin` (an exec credential plugin), as `gcloud container clusters
  * get-credentials` writes it, because access tokens expire within an hour.
  */
-import { stringify } from 'yaml';
+import { toYaml } from '../../../util/yaml-write.js';
 import type { ClusterSpec } from '../../../api/types.js';
 
 export const contextName = (spec: Pick<ClusterSpec, 'name' | 'region'>) => `${spec.name}-${spec.region}-managed-gcp-ksctl`;
 
 export function gkeKubeconfig(spec: ClusterSpec, endpoint: string, caData: string): string {
   const ctx = contextName(spec);
-  return stringify({
+  return toYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: ctx, cluster: { server: `https://${endpoint}`, 'certificate-authority-data': caData } }],
