@@ -77,6 +77,8 @@ beforeAll(async () => {
         kubernetesVersion: '1.37',
         etcd: { count: 0 },
         airgap: { enabled: true, dir: airgapDir(path.join(sb.dir, 'airgap')) },
+        // The test hosts have no cgroup v2 hierarchy: consent, or the host preflight refuses them.
+        kubelet: { allowCgroupV1: true },
         machines: [
           { role: 'loadbalancer', address: 'k-lb' },
           { role: 'controlplane', address: 'k-cp' },

@@ -54,9 +54,11 @@ describe.each(CLOUDS)('$provider: the add-worker plan', ({ provider, region, mak
     const add = resolveAddition(state, {});
     const steps = addWorkerSteps(runtimeOf(p), state, add, 7);
     expect(() => checkGraph(steps)).not.toThrow();
+    // The new worker passes the host preflight (cgroup v2) before it joins, as create's nodes do.
     expect(steps.map((s) => [s.id, s.needs])).toEqual([
+      ['preflight/hosts@7', ['machine/day2-worker-1@7']],
       ['machine/day2-worker-1@7', []],
-      ['worker/day2-worker-1@7', ['machine/day2-worker-1@7']],
+      ['worker/day2-worker-1@7', ['machine/day2-worker-1@7', 'preflight/hosts@7']],
     ]);
   });
 
