@@ -20,6 +20,10 @@ if [ -x "$venv/bin/moto_server" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$
 fi
 
 start=$(date +%s)
+# Debian's own python3 keeps venv's pip bootstrap in a separate package.
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv
+fi
 # A venv's scripts carry its absolute path, so it is built in place (not renamed); the stamp is
 # written last, so an interrupted run never leaves a half venv that looks cached.
 rm -rf "$venv"
