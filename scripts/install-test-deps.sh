@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses for real: sshd test hosts, HAProxy, shellcheck, tmux for prompt
 # tests, sudo for non-root SSH users, cloud-init (its `cloud-init schema` validates our user data),
-# kubectl (offline config commands); then upstream etcd, the real kubeadm and containerd 2.x built from
-# the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by version). Idempotent.
+# kubectl (offline config commands); botocore's models and moto's server (PyPI); then upstream etcd, the
+# real kubeadm and containerd 2.x built from the Go module proxy. Everything built or downloaded goes into
+# ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}, keyed by version, so a second run takes seconds. Idempotent.
 set -euo pipefail
 
 # etcd-server/etcd-client (3.4): only the stand-ins' stacked etcd (k3s embedded, kubeadm local, kube-api
@@ -36,6 +37,8 @@ if [ ! -d "$botocore_dir/botocore/data" ]; then
   python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$botocore_dir.tmp" "botocore==${BOTOCORE_VERSION}"
   mv "$botocore_dir.tmp" "$botocore_dir"
 fi
+# moto's server (PyPI), the independent AWS emulator test/e2e/aws-moto.test.ts runs against.
+bash "$(dirname "$0")/install-moto.sh"
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
 # The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
