@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
-import { builtEtcd } from '../helpers/etcd-release.js';
+import { builtEtcd, expectUpstreamEtcdMembers } from '../helpers/etcd-release.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
 
@@ -70,15 +70,7 @@ describe('ssh provider, k3s, external etcd', () => {
   });
 
   it('runs upstream etcd 3.6 (not the distribution\'s 3.4): binaries and every serving member', async () => {
-    const { version } = builtEtcd();
-    for (const h of etcdHosts()) {
-      const v = await h.exec('command -v etcd && etcd --version');
-      expect(v.stdout, h.name).toContain(`/usr/local/bin/etcd\netcd Version: ${version.slice(1)}\n`);
-    }
-    const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
-    const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
-    const status = JSON.parse(execFileSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'endpoint', 'status', '-w', 'json'], { encoding: 'utf8' })) as { Status: { version: string } }[];
-    expect(status.map((s) => s.Status.version)).toEqual([0, 1, 2].map(() => version.slice(1)));
+    await expectUpstreamEtcdMembers(etcdHosts(), secret);
   });
 
   it('balances :6443 across both control planes with HAProxy', async () => {

@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { etcdTarballName, resolveEtcdRelease, type EtcdReleaseSpec } from '../../src/api/etcd-release.js';
+import type { TestHost } from '../hosts/harness.js';
 import { ROOT } from './cli.js';
 
 export interface BuiltEtcd {
@@ -57,4 +59,17 @@ export function builtEtcdRelease(): { version: string; sha256: { amd64: string }
 /** The same, resolved as the spec's defaults would (what the etcd scripts take). */
 export function builtEtcdReleaseSpec(baseUrl?: string): EtcdReleaseSpec {
   return resolveEtcdRelease({ ...builtEtcdRelease(), ...(baseUrl ? { baseUrl } : {}) });
+}
+
+/** What an external-etcd e2e checks of its members: `/usr/local/bin/etcd` is the built release on every host, and every serving member reports it. */
+export async function expectUpstreamEtcdMembers(hosts: TestHost[], secret: (name: string) => string): Promise<void> {
+  const { version, binDir } = builtEtcd();
+  for (const h of hosts) {
+    const v = await h.exec('command -v etcd && etcd --version');
+    expect(v.stdout, h.name).toContain(`/usr/local/bin/etcd\netcd Version: ${version.slice(1)}\n`);
+  }
+  const endpoints = hosts.map((h) => `https://${h.address}:2379`).join(',');
+  const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
+  const out = execFileSync(path.join(binDir, 'etcdctl'), ['--endpoints', endpoints, ...tls, 'endpoint', 'status', '-w', 'json'], { encoding: 'utf8' });
+  expect((JSON.parse(out) as { Status: { version: string } }[]).map((s) => s.Status.version)).toEqual(hosts.map(() => version.slice(1)));
 }
