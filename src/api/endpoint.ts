@@ -5,10 +5,9 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isIP } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { MAX_ADDRESS_LENGTH, MAX_HOST_KEY_LENGTH, MAX_KEY_FILE_BYTES, MAX_PATH_LENGTH, MAX_USER_LENGTH } from './limits.js';
 import { quote } from './quote.js';
+import { expandHome } from '../util/home.js';
 import type { Issue } from './validate.js';
 
 /**
@@ -30,10 +29,6 @@ const POSIX_USER = /^[A-Za-z_][A-Za-z0-9._-]*\$?$/;
 
 export function isPosixUser(v: string): boolean {
   return v.length <= MAX_USER_LENGTH && POSIX_USER.test(v);
-}
-
-export function expandHome(p: string): string {
-  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : path.resolve(p);
 }
 
 const PRIVATE_KEY = /-----BEGIN (?:OPENSSH |RSA |EC |DSA |ENCRYPTED )?PRIVATE KEY-----/;

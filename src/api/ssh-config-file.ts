@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import SSHConfig, { glob } from 'ssh-config';
 import { InputError } from '../errors.js';
+import { expandHome } from '../util/home.js';
 import type { LocalUser, SshConfigLookup } from './ssh-config.js';
 
 export const SYSTEM_CONFIG = '/etc/ssh/ssh_config';
@@ -22,7 +23,7 @@ const FIELD = 'spec.ssh.configFile';
  */
 export function loadSshConfig(configFile: string | undefined, local: LocalUser, systemFile = SYSTEM_CONFIG): SshConfigLookup | undefined {
   if (configFile?.toLowerCase() === 'none') return undefined;
-  const files = configFile ? [{ file: expandHome(configFile, local), required: true }] : [
+  const files = configFile ? [{ file: expandHome(configFile, local.home), required: true }] : [
     { file: path.join(local.home, '.ssh', 'config'), required: false },
     { file: systemFile, required: false },
   ];
@@ -54,10 +55,6 @@ function readConfig(file: string, required: boolean): string | undefined {
       hint: 'name an existing OpenSSH client config, or "none" to read none',
     });
   }
-}
-
-function expandHome(p: string, local: LocalUser): string {
-  return p === '~' ? local.home : p.startsWith('~/') ? path.join(local.home, p.slice(2)) : path.resolve(p);
 }
 
 const INCLUDE = /^\s*include(?:\s*=\s*|\s+)(.+?)\s*$/i;
@@ -92,7 +89,7 @@ function withIncludes(text: string, file: string, base: string, local: LocalUser
 
 /** Files an Include pattern names; wildcards in the last path element (the common `config.d/*`). */
 function expandInclude(pattern: string, base: string, local: LocalUser): string[] {
-  const abs = pattern.startsWith('~') ? expandHome(pattern, local) : path.resolve(base, pattern);
+  const abs = pattern.startsWith('~') ? expandHome(pattern, local.home) : path.resolve(base, pattern);
   const dir = path.dirname(abs);
   const name = path.basename(abs);
   if (!/[*?]/.test(name)) return [abs];

@@ -13,7 +13,8 @@ import { parseInstalledVersions } from '../../distro/scripts/versions.js';
 import type { SshPool, SshSession, SshTarget } from '../../distro/ssh/types.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
-import { envLogin, expandHome as expandUserHome, LoginCache, type LoginSources } from './ssh-login.js';
+import { envLogin, LoginCache, type LoginSources } from './ssh-login.js';
+import { expandHome } from '../../util/home.js';
 
 export interface RuntimeOptions {
   /** How long to wait for a machine's SSH to answer (booting VMs). */
@@ -162,10 +163,6 @@ export class BootstrapRuntime {
     }
     return outputs;
   }
-}
-
-export function expandHome(p: string): string {
-  return p.startsWith('~/') ? expandUserHome(p, process.env.HOME ?? '') : p;
 }
 
 function endpointOf(b: SshEndpointSpec): Omit<SshTarget, 'bastion' | 'sudoPassword'> {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { SshEndpointSpec } from '../../api/types.js';
 import { loadLogin, type KeyFile } from '../../distro/ssh/identities.js';
 import type { SshLogin } from '../../distro/ssh/types.js';
+import { expandHome } from '../../util/home.js';
 import { registerSecret } from '../../util/redact.js';
 
 /** ssh(1)'s default identity files that ksctl can use, tried only when no key file is configured. */
@@ -82,6 +83,3 @@ export class LoginCache {
   }
 }
 
-export function expandHome(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : path.resolve(p);
-}
