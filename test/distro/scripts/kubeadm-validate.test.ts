@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VERSION_PLACEHOLDER } from '../../../src/distro/scripts/kubeadm-config.js';
-import { CERT_KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from '../../../src/distro/scripts/kubeadm-config.js';
+import { parse } from 'yaml';
+import { toYaml } from '../../../src/util/yaml-write.js';
+import { CERT_KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, VERSION_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from '../../../src/distro/scripts/kubeadm-config.js';
 import type { KubeadmNodeInput } from '../../../src/distro/scripts/types.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
 
@@ -85,7 +86,10 @@ describe.skipIf(!present)(`real kubeadm ${VERSION}: config validate`, () => {
     const unknown = validate('unknown-field', worker.replace('  tlsBootstrap:', '  bogus:'));
     expect(unknown.code).not.toBe(0);
     expect(unknown.out).toContain('unknown field "timeouts.bogus"');
-    const mapArgs = validate('map-args', `${worker.replace(/  kubeletExtraArgs:\n(    .*\n)+/, '  kubeletExtraArgs:\n    node-ip: 10.0.3.10\n')}`);
+    // v1beta3's map form of the kubelet's extra args, where v1beta4 wants a list of {name, value}.
+    const doc = parse(worker) as { nodeRegistration: { kubeletExtraArgs: unknown } };
+    doc.nodeRegistration.kubeletExtraArgs = { 'node-ip': '10.0.3.10' };
+    const mapArgs = validate('map-args', toYaml(doc));
     expect(mapArgs.code).not.toBe(0);
     expect(mapArgs.out).toContain("cannot unmarshal object into Go struct field NodeRegistrationOptions.nodeRegistration.kubeletExtraArgs of type []v1beta4.Arg");
   });
