@@ -8,6 +8,11 @@ import type { CommandEnv, GlobalOptions } from './context.js';
 
 export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, progress?: ProgressReporter): ManagerDeps {
   return {
+    // A getter: whether anyone may be asked is decided on first use, so `switch` and `get` never touch
+    // stdin (creating it loads Node's stream and tty modules at start-up).
+    get askSecret() {
+      return io.interactive ? (message: string) => io.askSecret(message) : undefined;
+    },
     store: new LocalStateStore(g.stateDir ?? defaultStateRoot(cenv.env)),
     log: io.log,
     kubeconfig: kubeconfigTarget(g.kubeconfig, cenv.env),
@@ -16,6 +21,5 @@ export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, prog
     env: cenv.env,
     attachLogFile: (f) => io.attachLogFile(f),
     ...(progress ? { onEvent: (e) => progress.onEvent(e) } : {}),
-    ...(io.interactive ? { askSecret: async (message: string) => (await import('./prompts.js')).askSecret(message) } : {}),
   };
 }

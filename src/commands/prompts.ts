@@ -106,14 +106,3 @@ export async function confirmCreate(spec: ClusterSpec): Promise<boolean> {
     throw e;
   }
 }
-
-/** A secret typed at the terminal (an SSH key's passphrase): masked, never echoed or logged. */
-export async function askSecret(message: string): Promise<string> {
-  const { password } = await import('@inquirer/prompts');
-  try {
-    return await password({ message, mask: true });
-  } catch (e) {
-    if ((e as Error).name === 'ExitPromptError') throw new InterruptedError('cancelled at the prompt');
-    throw e;
-  }
-}
