@@ -2,8 +2,8 @@
  * Reading cluster files: YAML → object → schema check by apiVersion. Errors name the file, the path
  * inside it and (for YAML syntax) the line.
  */
-import { promises as fs } from 'node:fs';
 import { InputError } from '../errors.js';
+import { readBoundedSync } from '../util/read-bounded.js';
 import type { SpecInput } from './input.js';
 import { MAX_CLUSTER_FILE_BYTES } from './limits.js';
 import { quote } from './quote.js';
@@ -19,36 +19,14 @@ const pathOf = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === '
 export async function readClusterFile(file: string): Promise<SpecInput> {
   let bytes: Buffer;
   try {
-    bytes = await readBounded(file, MAX_CLUSTER_FILE_BYTES);
+    const read = readBoundedSync(file, MAX_CLUSTER_FILE_BYTES);
+    if (!read) throw new InputError(`cluster file ${file} is larger than ${MAX_CLUSTER_FILE_BYTES} bytes; at most ${MAX_CLUSTER_FILE_BYTES} are read`, ['--file']);
+    bytes = read;
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read cluster file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ['--file']);
   }
   return parseClusterFile(decodeUtf8(bytes, file, '--file', MAX_CLUSTER_FILE_BYTES), file);
-}
-
-/**
- * At most `max` bytes of `file` (a pipe such as `-f <(...)` or /dev/stdin included): one byte more
- * means refusal, so a multi-gigabyte file or /dev/zero is never loaded to be refused.
- */
-async function readBounded(file: string, max: number): Promise<Buffer> {
-  const fh = await fs.open(file, 'r');
-  try {
-    if ((await fh.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > max) throw new InputError(`cluster file ${file} is larger than ${max} bytes; at most ${max} are read`, ['--file']);
-      chunks.push(buf.subarray(0, bytesRead));
-    }
-    return Buffer.concat(chunks, total);
-  } finally {
-    await fh.close();
-  }
 }
 
 export function parseClusterFile(text: string, file = 'cluster file'): SpecInput {

@@ -4,12 +4,13 @@
  * file convention (`<file>.lock`, created exclusively) so ksctl and kubectl never interleave writes.
  */
 // Synchronous file calls: a kubeconfig is small, and `switch` is faster without a thread-pool round trip per call.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, realpathSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_KUBECONFIG_BYTES, MAX_YAML_DEPTH } from '../api/limits.js';
 import { decodeUtf8, yamlDepth } from '../api/text-bounds.js';
 import { InputError, LockedError } from '../errors.js';
 import { writeFileAtomicSync } from '../state/local/atomic.js';
+import { readBoundedSync } from '../util/read-bounded.js';
 import { parseYaml11 } from '../util/yaml-read.js';
 import { toYaml } from '../util/yaml-write.js';
 import type { Kubeconfig } from './types.js';
@@ -17,10 +18,10 @@ import type { Kubeconfig } from './types.js';
 export async function readKubeconfig(file: string): Promise<Kubeconfig | undefined> {
   let bytes: Buffer;
   try {
-    // Bounded before reading: a runaway file is refused, never loaded whole.
-    const size = statSync(file).size;
-    if (size > MAX_KUBECONFIG_BYTES) throw new InputError(`kubeconfig ${file} is ${size} bytes; at most ${MAX_KUBECONFIG_BYTES} are read (it was left untouched)`, ['--kubeconfig']);
-    bytes = readFileSync(file);
+    // Bounded: a runaway file is refused, never loaded whole.
+    const read = readBoundedSync(file, MAX_KUBECONFIG_BYTES);
+    if (!read) throw new InputError(`kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes; at most that is read (it was left untouched)`, ['--kubeconfig']);
+    bytes = read;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -2,7 +2,7 @@
  * The local JSON state store: one directory per cluster under $KSCTL_HOME (see paths.ts).
  * Reads need no lock (writes are atomic renames); every change goes through a locked ClusterHandle.
  */
-import { existsSync, promises as fs, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, rmdirSync } from 'node:fs';
 import { MAX_STATE_FILE_BYTES } from '../../api/limits.js';
 import path from 'node:path';
 import { PROVIDERS, formatClusterId, type ClusterId, type Provider } from '../../api/types.js';
@@ -12,6 +12,7 @@ import type { ClusterHandle, ClusterState, SecretStore, StateStore } from '../ty
 import { writeFileAtomic } from './atomic.js';
 import { LOG_FILE, SECRETS_DIR, STATE_FILE, clusterDir, clustersDir, defaultStateRoot } from './paths.js';
 import { FileSecretStore } from './secrets.js';
+import { readBoundedSync } from '../../util/read-bounded.js';
 
 export class LocalStateStore implements StateStore {
   readonly root: string;
@@ -67,11 +68,10 @@ export class LocalStateStore implements StateStore {
   private readFile(file: string, id: ClusterId): ClusterState | undefined {
     let bytes: Buffer;
     try {
-      // Bounded before reading: a runaway or foreign file is refused, never loaded whole.
-      if (statSync(file).size > MAX_STATE_FILE_BYTES) {
-        throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, { hint: 'restore it from a backup or move it away' });
-      }
-      bytes = readFileSync(file);
+      // Bounded: a runaway or foreign file is refused, never loaded whole.
+      const read = readBoundedSync(file, MAX_STATE_FILE_BYTES);
+      if (!read) throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, { hint: 'restore it from a backup or move it away' });
+      bytes = read;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
