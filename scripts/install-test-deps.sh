@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses for real: sshd test hosts, HAProxy, shellcheck, tmux for prompt
 # tests, sudo for non-root SSH users, cloud-init (its `cloud-init schema` validates our user data),
-# kubectl (offline config commands); then upstream etcd, the real kubeadm and containerd 2.x built from
-# the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by version). Idempotent.
+# kubectl (offline config commands); then upstream etcd, the real Kubernetes components, kwok and
+# containerd 2.x built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
+# version). Idempotent.
 set -euo pipefail
 
 # etcd-server/etcd-client (3.4): only the stand-ins' stacked etcd (k3s embedded, kubeadm local, kube-api
@@ -38,9 +39,14 @@ if [ ! -d "$botocore_dir/botocore/data" ]; then
 fi
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
-# The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
-# version): the tests run `kubeadm config validate` on every configuration ksctl generates.
-bash "$(dirname "$0")/build-kubeadm.sh"
+# The real Kubernetes v1.37.2 components (kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubectl, kubelet, kube-proxy), one go build from the Go module proxy into
+# ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/kubernetes-<version> (cached by version): the tests run
+# `kubeadm config validate` on every configuration ksctl generates, and test/helpers/control-plane.ts runs a
+# real control plane on loopback.
+bash "$(dirname "$0")/build-kubernetes.sh"
+# kwok and its upstream node/pod stages: simulated nodes at scale against that control plane.
+bash "$(dirname "$0")/build-kwok.sh"
 # The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`).
 bash "$(dirname "$0")/build-containerd.sh"
 exit 0

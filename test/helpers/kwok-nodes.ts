@@ -1,0 +1,42 @@
+/**
+ * Simulated nodes for a loopback control plane whose kwok runs with --manage-all-nodes: Node objects are
+ * created in bulk through the real kubectl (one `kubectl create -f -` of a v1 List), kwok's upstream
+ * stages make them Ready and keep their leases, and pods bound to them go Running. The nodes carry the
+ * annotation and label kwok's documentation gives simulated nodes, and room for many pods.
+ */
+import type { ControlPlane } from './control-plane.js';
+
+export const KWOK_NODE_LABEL = 'type';
+export const KWOK_NODE_LABEL_VALUE = 'kwok';
+
+function nodeObject(name: string): object {
+  const resources = { cpu: '32', memory: '256Gi', pods: '110' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { 'kwok.x-k8s.io/node': 'fake' },
+      labels: { [KWOK_NODE_LABEL]: KWOK_NODE_LABEL_VALUE, 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+    },
+    status: { allocatable: resources, capacity: resources },
+  };
+}
+
+/** Creates `count` nodes named `<prefix>-<i>` (i from 0); returns their names. */
+export async function createKwokNodes(cp: ControlPlane, count: number, prefix = 'kwok-node'): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const list = { apiVersion: 'v1', kind: 'List', items: names.map(nodeObject) };
+  await cp.kubectl(['create', '-f', '-', '-o', 'name'], JSON.stringify(list));
+  return names;
+}
+
+interface NodeList {
+  items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+}
+
+/** How many nodes with the kwok label report Ready=True right now. */
+export async function readyKwokNodes(cp: ControlPlane): Promise<number> {
+  const list = await cp.getJson<NodeList>(`/api/v1/nodes?labelSelector=${encodeURIComponent(`${KWOK_NODE_LABEL}=${KWOK_NODE_LABEL_VALUE}`)}`);
+  return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
