@@ -21,11 +21,13 @@ wanted=("$@")
 # `v1.37.2` (kubeadm -o short), `Client Version: v1.37.2` (kubectl).
 reports_version() {
   local bin="$out/$1"
+  local said
   [ -x "$bin" ] || return 1
+  # Captured first: `grep -q` stops reading at the match, and under pipefail the writer's SIGPIPE fails the check.
   case "$1" in
-    kubeadm) "$bin" version -o short 2>/dev/null | grep -qx "$version" ;;
-    kubectl) "$bin" version --client 2>/dev/null | grep -qx "Client Version: $version" ;;
-    *) "$bin" --version 2>/dev/null | grep -qx "Kubernetes $version" ;;
+    kubeadm) said="$("$bin" version -o short 2>/dev/null)" && grep -qx "$version" <<<"$said" ;;
+    kubectl) said="$("$bin" version --client 2>/dev/null)" && grep -qx "Client Version: $version" <<<"$said" ;;
+    *) said="$("$bin" --version 2>/dev/null)" && grep -qx "Kubernetes $version" <<<"$said" ;;
   esac
 }
 
