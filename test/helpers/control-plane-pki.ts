@@ -20,8 +20,10 @@ export interface ControlPlanePki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
-  /** PKCS#8 EC key: the API server signs service-account tokens with it and verifies them with its public half. */
+  /** PKCS#8 EC key: the API server signs service-account tokens with it (and the token controller). */
   serviceAccountKey: string;
+  /** Its public half (SPKI PEM): --service-account-key-file wants a public key, not a PKCS#8 private key. */
+  serviceAccountPub: string;
   kubeconfig: string;
   /** The PEM texts, for a Node HTTPS client. */
   pem: { ca: string; cert: string; key: string };
@@ -41,14 +43,15 @@ export async function writeControlPlanePki(dir: string, server: string): Promise
     usages: ['server'],
   });
   const admin = await issueCertificate(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', usages: ['client'] });
-  const saKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const pki: ControlPlanePki = {
     caCert: write(dir, 'ca.crt', ca.cert),
     servingCert: write(dir, 'apiserver.crt', serving.cert),
     servingKey: write(dir, 'apiserver.key', serving.key),
     adminCert: write(dir, 'admin.crt', admin.cert),
     adminKey: write(dir, 'admin.key', admin.key),
-    serviceAccountKey: write(dir, 'sa.key', saKey),
+    serviceAccountKey: write(dir, 'sa.key', sa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    serviceAccountPub: write(dir, 'sa.pub', sa.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
     kubeconfig: path.join(dir, 'admin.kubeconfig'),
     pem: { ca: ca.cert, cert: admin.cert, key: admin.key },
   };

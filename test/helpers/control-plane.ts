@@ -129,9 +129,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
       `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
-      `--service-account-key-file=${pki.serviceAccountKey}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      // The lease reconciler refuses a loopback advertise address; nothing here reaches the API through the
+      // `kubernetes` Service (kwok's pods run nothing), so it gets no endpoints.
+      '--endpoint-reconciler-type=none',
       '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false',
     ], logs);
     daemons.push(apiserver);
