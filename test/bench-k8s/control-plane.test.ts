@@ -2,14 +2,15 @@
  * The loopback control plane helper (test/helpers/control-plane.ts) runs the REAL components: etcd 3.6,
  * kube-apiserver, kube-controller-manager and kube-scheduler v1.37.2, and kwok v0.8.0 managing simulated
  * nodes. The real kubectl lists nodes, a Deployment's pods are scheduled to kwok nodes and go Running
- * (ReplicaSet controller, scheduler and kwok's pod stages all work), and 1,000 kwok nodes are Ready within
- * a minute on two shared cores (issue 11's goal for the API-level tests to come).
+ * (ReplicaSet controller, scheduler and kwok's pod stages all work), and 1,000 kwok nodes are Ready, and
+ * schedulable (the node lifecycle controller lifted their not-ready taint), within a minute on two shared
+ * cores (issue 11's goal for the API-level tests to come).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { waitUntil } from '../helpers/daemons.js';
 import { KUBERNETES_VERSION, missingControlPlaneBinaries } from '../helpers/kube-binaries.js';
-import { createKwokNodes, readyKwokNodes } from '../helpers/kwok-nodes.js';
+import { createKwokNodes, kwokNodeCounts, readyKwokNodes } from '../helpers/kwok-nodes.js';
 
 const missing = missingControlPlaneBinaries();
 const SCALE = 1000;
@@ -39,7 +40,7 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     expect(version.serverVersion.gitVersion).toBe(KUBERNETES_VERSION);
 
     const names = await createKwokNodes(cp, 3, 'small');
-    await waitUntil('3 kwok nodes Ready', async () => (await readyKwokNodes(cp)) === 3, 60_000);
+    await waitUntil('3 kwok nodes Ready', async () => (await readyKwokNodes(cp)) === 3, 60_000, cp.daemons);
     const listed = (await cp.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])).trim().split('\n');
     expect(listed.sort()).toEqual(names.map((n) => `${n}=True`).sort());
   }, 120_000);
@@ -50,7 +51,7 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     await waitUntil('6 web pods Running', async () => {
       const p = await pods();
       return p.length === 6 && p.every((x) => x.status.phase === 'Running');
-    }, 90_000);
+    }, 90_000, cp.daemons);
     const nodes = new Set((await pods()).map((p) => p.spec.nodeName));
     expect([...nodes].every((n) => n?.startsWith('small-'))).toBe(true);
     // The Deployment controller sees them too: the real status, not just our reading of pods.
@@ -58,17 +59,23 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     expect(ready).toBe('6/6');
   }, 120_000);
 
-  it(`${SCALE} kwok nodes become Ready within a minute`, async () => {
-    const before = await readyKwokNodes(cp);
+  it(`${SCALE} kwok nodes become Ready (and schedulable) within a minute`, async () => {
+    const before = await kwokNodeCounts(cp);
     const t0 = Date.now();
     await createKwokNodes(cp, SCALE, 'scale');
     const createdMs = Date.now() - t0;
-    let ready = 0;
-    await waitUntil(`${SCALE} more kwok nodes Ready`, async () => (ready = await readyKwokNodes(cp)) === before + SCALE, 120_000, [], 1000);
-    const readyMs = Date.now() - t0;
-    console.log(`${SCALE} kwok nodes: created in ${createdMs} ms, all Ready after ${readyMs} ms`);
-    expect(ready).toBe(before + SCALE);
+    let counts = before;
+    let readyMs = 0;
+    await waitUntil(`${SCALE} more kwok nodes Ready and schedulable`, async () => {
+      counts = await kwokNodeCounts(cp);
+      if (!readyMs && counts.ready === before.ready + SCALE) readyMs = Date.now() - t0;
+      return counts.schedulable === before.schedulable + SCALE;
+    }, 120_000, cp.daemons, 1000);
+    const schedulableMs = Date.now() - t0;
+    console.log(`${SCALE} kwok nodes: created in ${createdMs} ms, all Ready after ${readyMs} ms, all schedulable after ${schedulableMs} ms`);
+    expect(counts.ready).toBe(before.ready + SCALE);
     expect(readyMs).toBeLessThan(60_000);
+    expect(schedulableMs).toBeLessThan(60_000);
   }, 180_000);
 });
 

@@ -69,7 +69,7 @@ export async function stopDaemon(d: Daemon, graceMs = 5000): Promise<void> {
 }
 
 /** Polls `probe` until it returns true; fails early when any of `watch` exits. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, watch: Daemon[] = [], intervalMs = 250): Promise<void> {
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, watch: readonly Daemon[] = [], intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = watch.find((d) => d.exited);

@@ -38,11 +38,24 @@ export async function createKwokNodes(cp: ControlPlane, count: number, prefix = 
 }
 
 interface NodeList {
-  items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+  items: { metadata: { name: string }; spec?: { taints?: { key: string }[] }; status?: { conditions?: { type: string; status: string }[] } }[];
 }
 
-/** How many nodes with the kwok label report Ready=True right now. */
-export async function readyKwokNodes(cp: ControlPlane): Promise<number> {
+export interface KwokNodeCounts {
+  /** Ready=True (kwok's node stages ran). */
+  ready: number;
+  /** Ready and without the node.kubernetes.io/not-ready taint (the node lifecycle controller lifted it): the scheduler may place pods there. */
+  schedulable: number;
+}
+
+/** Counts the nodes with the kwok label, as the API reports them right now. */
+export async function kwokNodeCounts(cp: ControlPlane): Promise<KwokNodeCounts> {
   const list = await cp.getJson<NodeList>(`/api/v1/nodes?labelSelector=${encodeURIComponent(`${KWOK_NODE_LABEL}=${KWOK_NODE_LABEL_VALUE}`)}`);
-  return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const schedulable = ready.filter((n) => !n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready'));
+  return { ready: ready.length, schedulable: schedulable.length };
+}
+
+export async function readyKwokNodes(cp: ControlPlane): Promise<number> {
+  return (await kwokNodeCounts(cp)).ready;
 }
