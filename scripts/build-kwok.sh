@@ -13,7 +13,10 @@ cache="${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/kwok-$version"
 bin="$cache/kwok"
 stages="$cache/stages.yaml"
 
-if [ -x "$bin" ] && [ -s "$stages" ] && "$bin" --version 2>/dev/null | grep -qF "kwok version ${version}"; then
+# Captured, then matched: under pipefail, `grep -q` closing the pipe early could fail the check.
+reports_version() { local said; said="$("$bin" --version 2>/dev/null)" && grep -qF "kwok version ${version} " <<<"$said"; }
+
+if [ -x "$bin" ] && [ -s "$stages" ] && reports_version; then
   echo "build-kwok $version: cached at $bin"
   exit 0
 fi
@@ -33,5 +36,5 @@ for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with
 done > "$work/stages.yaml"
 mv -f "$work/stages.yaml" "$stages"
 mv -f "$work/kwok" "$bin"
-"$bin" --version | grep -qF "kwok version ${version}" || { echo "build-kwok: built kwok does not report $version" >&2; exit 1; }
+reports_version || { echo "build-kwok: built kwok does not report $version" >&2; exit 1; }
 echo "build-kwok $version: built $bin ($("$bin" --version | head -1)) in $(( $(date +%s) - start )) s"
