@@ -6,6 +6,7 @@
  * schedulable (the node lifecycle controller lifted their not-ready taint), within a minute on two shared
  * cores (issue 11's goal for the API-level tests to come).
  */
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { waitUntil } from '../helpers/daemons.js';
@@ -32,6 +33,9 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     const fmt = (kib: number) => `${Math.round(kib / 1024)} MiB`;
     console.log(`peak RSS: ${Object.entries(peaks).map(([n, k]) => `${n} ${fmt(k)}`).join(', ')}; sum ${fmt(total)}; test process ${fmt(process.resourceUsage().maxRSS)}`);
     await cp.stop();
+    // Teardown leaves nothing behind: every process exited, the directory is gone.
+    expect(cp.daemons.filter((d) => !d.exited).map((d) => d.name)).toEqual([]);
+    if (!process.env.KSCTL_TEST_KEEP) expect(existsSync(cp.dir)).toBe(false);
   }, 60_000);
 
   it(`the real kubectl ${KUBERNETES_VERSION} talks to the real API server and lists the kwok nodes Ready`, async () => {
