@@ -2,9 +2,9 @@
  * The loopback control plane helper (test/helpers/control-plane.ts) runs the REAL components: etcd 3.6,
  * kube-apiserver, kube-controller-manager and kube-scheduler v1.37.2, and kwok v0.8.0 managing simulated
  * nodes. The real kubectl lists nodes, a Deployment's pods are scheduled to kwok nodes and go Running
- * (ReplicaSet controller, scheduler and kwok's pod stages all work), and 1,000 kwok nodes are Ready, and
- * schedulable (the node lifecycle controller lifted their not-ready taint), within a minute on two shared
- * cores (issue 11's goal for the API-level tests to come).
+ * (ReplicaSet controller, scheduler and kwok's pod stages all work), and 1,000 kwok nodes become Ready and
+ * schedulable (the node lifecycle controller lifted their not-ready taint). Issue 11's goal, 1,000 within a
+ * minute on two shared cores, is measured by `npm run bench -- kwok`.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,9 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     expect(ready).toBe('6/6');
   }, 120_000);
 
-  it(`${SCALE} kwok nodes become Ready (and schedulable) within a minute`, async () => {
+  // Speed is the benchmark's (`npm run bench -- kwok`, goal: under a minute); here the count is asserted,
+  // the time printed, and two minutes is only the bound after which the test gives up.
+  it(`${SCALE} kwok nodes become Ready and schedulable`, async () => {
     const before = await kwokNodeCounts(cp);
     const t0 = Date.now();
     await createKwokNodes(cp, SCALE, 'scale');
@@ -78,8 +80,7 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     const schedulableMs = Date.now() - t0;
     console.log(`${SCALE} kwok nodes: created in ${createdMs} ms, all Ready after ${readyMs} ms, all schedulable after ${schedulableMs} ms`);
     expect(counts.ready).toBe(before.ready + SCALE);
-    expect(readyMs).toBeLessThan(60_000);
-    expect(schedulableMs).toBeLessThan(60_000);
+    expect(counts.schedulable).toBe(before.schedulable + SCALE);
   }, 180_000);
 });
 

@@ -165,7 +165,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     const kubectl = async (args: string[], input?: string) => {
       const child = run(kubeBinary('kubectl'), [`--kubeconfig=${pki.kubeconfig}`, ...args], { maxBuffer: 256 * 1024 * 1024 });
-      if (input !== undefined) child.child.stdin?.end(input);
+      child.child.stdin?.end(input ?? ''); // a kubectl reading `-f -` without input must not wait
       try {
         return (await child).stdout;
       } catch (e) {
