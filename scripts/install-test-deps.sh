@@ -2,7 +2,8 @@
 # Debian packages the test suite uses for real: sshd test hosts, HAProxy, shellcheck, tmux for prompt
 # tests, sudo for non-root SSH users, cloud-init (its `cloud-init schema` validates our user data),
 # kubectl (offline config commands); botocore's models and moto's server (PyPI); then upstream etcd, the
-# real kubeadm and containerd 2.x built from the Go module proxy. Everything built or downloaded goes into
+# real Kubernetes components (kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl,
+# kubeadm), kwok and containerd 2.x built from the Go module proxy. Everything built or downloaded goes into
 # ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}, keyed by version, so a second run takes seconds. Idempotent.
 set -euo pipefail
 
@@ -41,9 +42,14 @@ fi
 bash "$(dirname "$0")/install-moto.sh"
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
-# The real kubeadm, built from the Go module proxy into ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test} (cached by
-# version): the tests run `kubeadm config validate` on every configuration ksctl generates.
-bash "$(dirname "$0")/build-kubeadm.sh"
+# The real Kubernetes v1.37.2 components (kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubectl, kubelet, kube-proxy), one go build from the Go module proxy into
+# ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/kubernetes-<version> (cached by version): the tests run
+# `kubeadm config validate` on every configuration ksctl generates, and test/helpers/control-plane.ts runs a
+# real control plane on loopback.
+bash "$(dirname "$0")/build-kubernetes.sh"
+# kwok and its upstream node/pod stages: simulated nodes at scale against that control plane.
+bash "$(dirname "$0")/build-kwok.sh"
 # The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`).
 bash "$(dirname "$0")/build-containerd.sh"
 exit 0

@@ -1,6 +1,6 @@
 /**
  * Every kubeadm configuration ksctl generates passes the REAL `kubeadm config validate` (kubeadm built
- * from the Go module proxy by scripts/build-kubeadm.sh, which install-test-deps.sh runs). kubeadm
+ * from the Go module proxy by scripts/build-kubernetes.sh, which install-test-deps.sh runs). kubeadm
  * decodes strictly: an unknown field, a v1beta3 document or a map where v1beta4 wants a list fails here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
