@@ -4,6 +4,7 @@ import { colorRequestedOff } from './color.js';
 import { redact } from '../util/redact.js';
 import { SinkLogger } from './logger.js';
 import { plainProgress } from './plain-progress.js';
+import { writeStdout } from './stdout.js';
 import type { IoHost, ProgressReporter } from './types.js';
 
 export interface ConsoleOptions {
@@ -59,7 +60,9 @@ export class ConsoleIo implements IoHost {
   }
 
   out(text: string): void {
-    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    if (this.opts.stdout) this.opts.stdout.write(line);
+    else writeStdout(line);
   }
 
   err(text: string): void {
