@@ -5,8 +5,9 @@
  * settle and rethrows that failure.
  */
 import type { ClusterSpec } from '../../src/api/types.js';
-import type { SelfManagedCloud } from '../../src/cloud/types.js';
+import type { ManagedCloud, SelfManagedCloud } from '../../src/cloud/types.js';
 import type { Step, StepContext } from '../../src/pipeline/types.js';
+import { MemoryCluster, stepContext } from '../fakes/memory-cluster.js';
 
 /** A self-managed provider's create as steps: its infra steps, then one step per planned machine. */
 export function selfManagedSteps(p: SelfManagedCloud, spec: ClusterSpec): Step[] {
@@ -19,6 +20,13 @@ export function selfManagedSteps(p: SelfManagedCloud, spec: ClusterSpec): Step[]
       run: async (ctx) => void (await p.ensureMachine(ctx, m)),
     })),
   ];
+}
+
+/** A create as the manager runs it (preflight, then the provider's steps) on a fresh in-memory cluster. */
+export async function createWith(p: ManagedCloud | SelfManagedCloud, spec: ClusterSpec): Promise<void> {
+  const ctx = stepContext(MemoryCluster.create(spec), spec);
+  await p.preflight(ctx);
+  await runSteps('createSteps' in p ? p.createSteps(spec) : selfManagedSteps(p, spec), ctx);
 }
 
 export async function runSteps(steps: Step[], ctx: StepContext, concurrency = 8): Promise<void> {

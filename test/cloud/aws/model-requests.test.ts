@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../../src/api/types.js';
-import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
+import { createWith } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld, selfManagedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 
@@ -88,10 +88,8 @@ function requestProblems(service: string, op: string, input: unknown): string[] 
 
 async function requestsOf(spec: ClusterSpec) {
   const w = spec.type === 'managed' ? managedWorld(spec) : selfManagedWorld(spec);
-  const ctx = stepContext(MemoryCluster.create(spec), spec);
   const p = w.provider();
-  await p.preflight(ctx);
-  await runSteps('createSteps' in p ? p.createSteps(spec) : selfManagedSteps(p, spec), ctx);
+  await createWith(p, spec);
   await p.destroy(stepContext(MemoryCluster.create(spec), spec));
   return w.fake.calls.filter((c) => c.mutating);
 }

@@ -16,8 +16,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ArmResource, AzureApi } from '../../../src/cloud/azure/sdk.js';
 import type { ClusterSpec } from '../../../src/api/types.js';
 import { azureSpec, managedWorld, selfManagedWorld } from '../../fakes/azure/world.js';
-import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
-import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
+import { createWith } from '../../contract/run-steps.js';
 import { lostPaths } from '../../helpers/lost-paths.js';
 
 const captured: { type: string; body: ArmResource }[] = [];
@@ -120,12 +119,7 @@ describe('Azure request bodies survive the SDK serializers', () => {
     ['managed (AKS)', managed],
   ] as [string, ClusterSpec][])('%s: every property of every PUT comes back from serialize → deserialize', async (_n, spec) => {
     const w = spec.type === 'managed' ? managedWorld(spec) : selfManagedWorld(spec);
-    const bodies = await bodiesOf(async () => {
-      const ctx = stepContext(MemoryCluster.create(spec), spec);
-      const p = w.provider();
-      await p.preflight(ctx);
-      await runSteps('createSteps' in p ? p.createSteps(spec) : selfManagedSteps(p, spec), ctx);
-    });
+    const bodies = await bodiesOf(() => createWith(w.provider(), spec));
     const types = new Set(bodies.map((b) => b.type));
     expect([...types].sort()).toEqual(
       spec.type === 'managed'

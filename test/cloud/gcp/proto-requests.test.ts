@@ -13,7 +13,7 @@ import path from 'node:path';
 import type * as Pb from 'protobufjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../../src/api/types.js';
-import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
+import { createWith } from '../../contract/run-steps.js';
 import { gcpSpec, managedWorld, selfManagedWorld } from '../../fakes/gcp/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { lostPaths } from '../../helpers/lost-paths.js';
@@ -66,10 +66,8 @@ function problems(op: string, input: Record<string, unknown>): string[] {
 
 async function requestsOf(spec: ClusterSpec): Promise<{ op: string; input: Record<string, unknown> }[]> {
   const w = spec.type === 'managed' ? managedWorld(spec) : selfManagedWorld(spec);
-  const ctx = stepContext(MemoryCluster.create(spec), spec);
   const p = w.provider();
-  await p.preflight(ctx);
-  await runSteps('createSteps' in p ? p.createSteps(spec) : selfManagedSteps(p, spec), ctx);
+  await createWith(p, spec);
   await p.destroy(stepContext(MemoryCluster.create(spec), spec));
   return w.fake.mutatingCalls().map((c) => ({ op: c.op, input: c.input as Record<string, unknown> }));
 }
