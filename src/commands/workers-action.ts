@@ -3,7 +3,6 @@ import { machineSpecOf } from '../api/defaults.js';
 import { checkEndpoint } from '../api/endpoint.js';
 import type { ClusterSpec, MachineSpec, Provider } from '../api/types.js';
 import type { AddWorkerRequest } from '../managers/selfmanaged/add-worker.js';
-import { checkName } from '../api/validate.js';
 import { InputError } from '../errors.js';
 import { KsctlManager } from '../managers/ksctl.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
@@ -38,12 +37,9 @@ const SSH_FLAGS = [
   ['hostKey', '--host-key'],
 ] as const;
 
-/** `--name` and the ssh provider's machine, checked before the cluster is touched (exit 2). */
+/** The request behind the flags: ssh-only flags on a cloud and a bad endpoint are exit 2 before the cluster is touched. */
 export function addWorkerRequest(provider: Provider, f: AddWorkerFlags): AddWorkerRequest {
-  if (f.name !== undefined) {
-    const bad = checkName(f.name, '--name')[0];
-    if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
-  }
+  // --name is checked against the cluster (form and uniqueness) by resolveAddition, before anything is written.
   const req: AddWorkerRequest = f.name !== undefined ? { name: f.name } : {};
   if (provider !== 'ssh') {
     const given = SSH_FLAGS.filter(([k]) => f[k] !== undefined).map(([, flag]) => flag);
