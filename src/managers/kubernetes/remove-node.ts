@@ -1,0 +1,28 @@
+/**
+ * Removing a worker's Node through the API, for the self-managed worker removal and a pool's
+ * scale-down (in place of `kubectl drain` over SSH on control plane 0): cordon, drain through the
+ * Eviction API, delete the Node. A node that never registered, or is already gone, is fine: there is
+ * nothing to drain, so a re-run after a crash anywhere converges.
+ */
+import { isNotFound } from './errors.js';
+import type { ClusterApi } from './cluster-api.js';
+import type { DrainOptions, DrainResult } from './types.js';
+
+export interface RemovedNode {
+  /** False when no Node of that name existed (never registered, or removed by an earlier run). */
+  existed: boolean;
+  drain?: DrainResult;
+}
+
+export async function drainAndDeleteNode(api: ClusterApi, name: string, opts: DrainOptions): Promise<RemovedNode> {
+  if (!(await api.node(name))) return { existed: false };
+  let drain: DrainResult;
+  try {
+    drain = await api.drain(name, opts);
+  } catch (e) {
+    if (isNotFound(e)) return { existed: false }; // deleted by someone else meanwhile
+    throw e;
+  }
+  await api.deleteNode(name);
+  return { existed: true, drain };
+}
