@@ -50,9 +50,10 @@ export async function evictPod(c: KubeClient, pod: DrainPod, deadline: number, s
       last = e.status === 429 ? blockingBudgets(e) : { reasons: [e.message], budgets: [] };
       onRetry?.(last.reasons[0] ?? e.message);
     }
-    const wait = backoffDelay(attempt, EVICTION_BACKOFF);
-    if (Date.now() + wait >= deadline) return { kind: 'blocked', retries: attempt + 1, ...last };
-    await sleep(wait, signal);
+    // The last try lands on the deadline itself, so a budget that frees up late still lets the pod go.
+    const left = deadline - Date.now();
+    if (left <= 0) return { kind: 'blocked', retries: attempt + 1, ...last };
+    await sleep(Math.min(backoffDelay(attempt, EVICTION_BACKOFF), left), signal);
   }
 }
 
