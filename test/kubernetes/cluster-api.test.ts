@@ -5,13 +5,17 @@
  * and the real disruption controller's PodDisruptionBudget status; the onboarding check waits on real
  * nodes; and the API server's CA is verified.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from '../../src/distro/pki/index.js';
 import { ClusterApi } from '../../src/managers/kubernetes/cluster-api.js';
 import { DrainBlockedError } from '../../src/managers/kubernetes/drain.js';
 import { OnboardingError } from '../../src/managers/kubernetes/onboarding.js';
 import { drainAndDeleteNode } from '../../src/managers/kubernetes/remove-node.js';
+import { kubernetesManager } from '../../src/managers/kubernetes.js';
+import { LocalStateStore } from '../../src/state/local/store.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
 import { missingControlPlaneBinaries } from '../helpers/kube-binaries.js';
 import { createPool, daemonSet, deploy, pdb, podsOf, POOL_LABEL, waitForReady } from '../helpers/kwok-workloads.js';
@@ -176,6 +180,28 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     const noid = (await api.waitOnboarded('noid-0', {}, 1000).catch((e: unknown) => e)) as OnboardingError;
     expect(noid.gaps).toEqual(['spec.providerID is not set']);
   }, 60_000);
+
+  it("KubernetesManager reaches a cluster through the kubeconfig in its state", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'ksctl-kube-state-'));
+    try {
+      const store = new LocalStateStore(root);
+      const id = { provider: 'ssh' as const, region: 'local', name: 'kw' };
+      const mgr = await kubernetesManager({ store });
+      // No kubeconfig in state yet: a clear error, no request.
+      await expect(mgr.nodes(id)).rejects.toThrow('cluster kw (ssh/local) has no kubeconfig in its state yet');
+      await store.secrets(id).put('kubeconfig', kubeconfig);
+      await createPool(cp, 'state', 1, { providerID: (n) => `ksctl://kw/${n}` });
+      const nodes = await mgr.nodes(id, `${POOL_LABEL}=state`);
+      expect(nodes.map((n) => [n.name, n.providerID, n.ready])).toEqual([['state-0', 'ksctl://kw/state-0', true]]);
+      expect((await mgr.cordon(id, 'state-0')).unschedulable).toBe(true);
+      const drained = await mgr.drain(id, 'state-0', { timeoutMs: 10_000 });
+      expect(drained).toEqual({ node: 'state-0', evicted: [], deleted: [], skipped: [], retries: 0 });
+      expect(await mgr.deleteNode(id, 'state-0')).toBe(true);
+      await mgr.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it("verifies the API server's certificate: a kubeconfig with another CA fails clearly, without its key", async () => {
     const other = await createCa({ commonName: 'not-the-cluster-ca' });
