@@ -13,7 +13,7 @@ import { createCa } from '../../src/distro/pki/index.js';
 import { ClusterApi } from '../../src/managers/kubernetes/cluster-api.js';
 import { DrainBlockedError } from '../../src/managers/kubernetes/drain.js';
 import { OnboardingError } from '../../src/managers/kubernetes/onboarding.js';
-import { drainAndDeleteNode } from '../../src/managers/kubernetes/remove-node.js';
+import { drainAndDeleteNode, drainAndDeleteWorker } from '../../src/managers/kubernetes/remove-node.js';
 import { kubernetesManager } from '../../src/managers/kubernetes.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { startControlPlane, type ControlPlane } from '../helpers/control-plane.js';
@@ -157,6 +157,14 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     expect(await api.node('gone-0')).toBeUndefined();
     expect(await drainAndDeleteNode(api, 'gone-0', { timeoutMs: 10_000 })).toEqual({ existed: false });
     expect(await api.deleteNode('gone-0')).toBe(false);
+
+    // From a cluster's secrets, as a removal step has them: the kubeconfig in state.
+    await createPool(cp, 'gone2', 1);
+    const secrets = { get: async (n: string) => (n === 'kubeconfig' ? kubeconfig : undefined) };
+    const removed = await drainAndDeleteWorker(secrets, 'gone2-0', { timeoutMs: 10_000 });
+    expect(removed).toEqual({ existed: true, drain: { node: 'gone2-0', evicted: [], deleted: [], skipped: [], retries: 0 } });
+    expect(await api.node('gone2-0')).toBeUndefined();
+    await expect(drainAndDeleteWorker({ get: async () => undefined }, 'x', { timeoutMs: 1000 })).rejects.toThrow('cannot remove node x: the cluster has no kubeconfig in its state yet');
   });
 
   it('onboarding check: passes once Ready with providerID, labels and taints; fails naming what is missing', async () => {
