@@ -27,8 +27,13 @@ export function blockingBudgets(e: KubernetesApiError): { budgets: string[]; rea
   return { budgets, reasons };
 }
 
-/** Worth another try before the deadline: a refusal (429), an API server hiccup (5xx), no connection. */
+/**
+ * Worth another try before the deadline: a refusal (429), an API server hiccup (5xx), no connection, or
+ * a namespace being deleted (403 with cause NamespaceTerminating: the namespace's deletion removes the
+ * pod, which the wait then sees go; kubectl drain retries it too).
+ */
 function retryable(e: KubernetesApiError): boolean {
+  if (e.status === 403) return e.apiStatus?.details?.causes?.some((c) => c.type === 'NamespaceTerminating') ?? false;
   return e.status === 429 || e.status === 0 || (e.status >= 500 && e.status !== 501);
 }
 
