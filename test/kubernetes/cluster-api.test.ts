@@ -135,6 +135,21 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     expect((await podsOf(cp, 'db')).filter((p) => p.node === node && !p.deleting)).toEqual([]);
   }, 120_000);
 
+  it('drains several nodes: all cordoned first; one blocked node fails the call after the others drained', async () => {
+    const nodes = await createPool(cp, 'multi', 3);
+    const [solo] = await deploy(cp, 'solo', 1, ['multi']);
+    await pdb(cp, 'solo', { minAvailable: 1 }, 1);
+    const err = (await api.drainNodes(nodes, { timeoutMs: 2000 }).catch((e: unknown) => e)) as DrainBlockedError;
+    expect(err).toBeInstanceOf(DrainBlockedError);
+    expect(err.node).toBe(solo!.node);
+    expect(err.budgets).toEqual(['solo']);
+    for (const n of nodes) expect((await api.node(n))?.unschedulable).toBe(true);
+    // With force the blocked pod goes; it has nowhere to run (every node of its pool is cordoned).
+    const done = await api.drainNodes(nodes, { timeoutMs: 1000, force: true, concurrency: 2 });
+    expect(done.flatMap((r) => r.deleted)).toEqual([`default/${solo!.name}`]);
+    expect((await podsOf(cp, 'solo')).filter((p) => p.node)).toEqual([]);
+  }, 60_000);
+
   it('refuses pods with emptyDir data and bare pods before evicting anything, unless asked', async () => {
     await createPool(cp, 'local', 1);
     const [p] = await deploy(cp, 'cache', 1, ['local'], { emptyDir: true });

@@ -8,7 +8,8 @@
  * keep-alive agent built with `rejectUnauthorized: true`, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the
  * environment cannot switch verification off either (client-node leaves the option unset, and Node then
  * follows that variable). The shared agent also reuses connections: client-node builds a new agent, and
- * so a new TLS handshake, for every request.
+ * so a new TLS handshake, for every request. The one exception is a kubeconfig with `proxy-url`: the
+ * request then goes through client-node's proxy agent (still verifying, unless that variable says not).
  */
 import { Agent } from 'node:https';
 import type { CoreV1Api, KubeConfig, RequestContext } from '@kubernetes/client-node';
