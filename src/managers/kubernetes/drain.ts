@@ -31,8 +31,8 @@ export class DrainBlockedError extends ProviderError {
 }
 
 const POLL_MS = 250;
-/** After `force` deleted pods past the timeout: how long beyond their grace periods they may take to go. */
-const FORCE_EXTRA_MS = 30_000;
+/** How long beyond its grace period an evicted or deleted pod may take to go. */
+const GONE_SLACK_MS = 30_000;
 
 async function podsOn(c: KubeClient, node: string): Promise<RawPod[]> {
   const list = await c.call(`list pods on node ${node}`, (core) => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }));
@@ -95,18 +95,21 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
     result.deleted.push(pod.ref);
   }
 
-  const maxGraceMs = Math.max(0, ...forced.map((p) => p.gracePeriodSeconds)) * 1000;
-  const goneBy = forced.length ? Math.max(deadline, Date.now() + maxGraceMs + FORCE_EXTRA_MS) : deadline;
-  let left = await waitGone(c, node, [...evicted, ...forced], goneBy, opts.signal);
+  // Each pod may take its grace period to stop (plus slack for the kubelet to report it), counted from
+  // now if that ends after the deadline: a pod evicted in the last second still gets its due.
+  const going = [...evicted, ...forced];
+  const maxGraceMs = Math.max(0, ...going.map((p) => p.gracePeriodSeconds)) * 1000;
+  const goneBy = going.length ? Math.max(deadline, Date.now() + maxGraceMs + GONE_SLACK_MS) : deadline;
+  let left = await waitGone(c, node, going, goneBy, opts.signal);
   if (left.length && opts.force) {
     // Stuck terminating past every bound (a finalizer, an unreachable kubelet): remove them without grace.
     for (const pod of left) await deletePod(c, pod, 0);
-    left = await waitGone(c, node, left, Date.now() + FORCE_EXTRA_MS, opts.signal);
+    left = await waitGone(c, node, left, Date.now() + GONE_SLACK_MS, opts.signal);
   }
   if (left.length) {
     const pods = left.map((p) => p.ref);
     throw new DrainBlockedError(
-      `cannot drain node ${node}: ${pods.join(', ')} were evicted but still terminating after ${formatDuration(opts.timeoutMs)}`,
+      `cannot drain node ${node}: ${pods.join(', ')} were evicted but still terminating after ${formatDuration(opts.timeoutMs)} and their grace periods`,
       node, pods, [], 'look for finalizers or a kubelet that stopped answering (kubectl describe pod), or pass --force',
     );
   }
