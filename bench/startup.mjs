@@ -13,7 +13,7 @@ function kubeconfigFor(name) {
 }
 
 /** A store with `n` ready local clusters, written directly (the bench measures reading, not creating). */
-function populate(root, n) {
+export function populate(root, n) {
   const now = new Date().toISOString();
   for (let i = 0; i < n; i++) {
     const name = `c${String(i).padStart(3, '0')}`;
