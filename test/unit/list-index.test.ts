@@ -50,7 +50,8 @@ function fullListing() {
   return listing;
 }
 
-function index(): { clusters: Record<string, { file: string; fields: Record<string, unknown> }> } {
+/** Entries: [state file identity, type, phase, distribution, kubernetesVersion, controlPlanes, workers, context, createdAt]. */
+function index(): { clusters: Record<string, unknown[]> } {
   return JSON.parse(readFileSync(indexFile, 'utf8'));
 }
 
@@ -67,8 +68,11 @@ describe('the list index', () => {
     const text = readFileSync(indexFile, 'utf8');
     expect(Object.keys(index().clusters).sort()).toEqual(['local/local/a', 'local/local/b', 'ssh/default/c']);
     expect(text).not.toMatch(/secret-token|token|BEGIN|password|sudo/i);
-    for (const e of Object.values(index().clusters)) {
-      expect(Object.keys(e.fields)).toEqual(['type', 'phase', 'distribution', 'kubernetesVersion', 'controlPlanes', 'workers', 'context', 'createdAt']);
+    for (const [key, e] of Object.entries(index().clusters)) {
+      const [provider, region, name] = key.split('/') as [Provider, string, string];
+      const s = first.clusters.find((c) => c.name === name && c.provider === provider && c.region === region)!;
+      const st = statSync(stateFile({ provider, region, name }), { bigint: true });
+      expect(e).toEqual([`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, s.type, s.phase, s.distribution, s.kubernetesVersion, s.controlPlanes, s.workers, s.context, s.createdAt]);
     }
     const second = listClusters(root, LATER());
     expect(second).toEqual(first);
@@ -79,8 +83,8 @@ describe('the list index', () => {
   it('is used for a state file it recorded (an entry edited by hand shows), and only for that very file', async () => {
     listClusters(root, LATER());
     const doc = index();
-    doc.clusters['local/local/a']!.fields.phase = 'from-the-index';
-    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, ...doc }), { mode: 0o600 });
+    doc.clusters['local/local/a']![2] = 'from-the-index';
+    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
     expect(listClusters(root, LATER()).clusters[0]!.phase).toBe('from-the-index');
     // ksctl writes the state (atomic rename: a new inode): the index entry no longer applies.
     const store = new LocalStateStore(root);
@@ -91,7 +95,7 @@ describe('the list index', () => {
     h.release();
     const after = listClusters(root, LATER());
     expect(after.clusters[0]!.phase).toBe('failed');
-    expect(index().clusters['local/local/a']!.fields.phase).toBe('failed');
+    expect(index().clusters['local/local/a']![2]).toBe('failed');
     expect(after).toEqual(fullListing());
   });
 
@@ -155,12 +159,11 @@ describe('the list index', () => {
     [
       'entries of the wrong shape',
       () => {
-        const doc = index() as { format?: number; schemaVersion?: number; clusters: Record<string, unknown> };
-        const [a, b, c] = Object.keys(doc.clusters);
-        const entry = (k: string) => doc.clusters[k] as { file: string; fields: Record<string, unknown> };
-        entry(a!).fields.type = 'evil';
-        entry(b!).fields.workers = '3; rm -rf /';
-        doc.clusters[c!] = { file: entry(c!).file, fields: [1, 2, 3] };
+        const doc = index();
+        const [a, b, c] = Object.keys(doc.clusters) as [string, string, string];
+        doc.clusters[a]![1] = 'evil';
+        doc.clusters[b]![6] = '3; rm -rf /';
+        doc.clusters[c] = [...doc.clusters[c]!, 'one more'];
         writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
       },
     ],
@@ -169,7 +172,7 @@ describe('the list index', () => {
     listClusters(root, LATER());
     // Make what the index says differ from the files, so that using it would show.
     const doc = index();
-    for (const e of Object.values(doc.clusters)) e.fields.phase = 'stale';
+    for (const e of Object.values(doc.clusters)) e[2] = 'stale';
     writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
     expect(listClusters(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
     spoil();

@@ -19,6 +19,7 @@
 import type { BigIntStats } from 'node:fs';
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { STATE_SCHEMA_VERSION } from '../types.js';
+import type { ClusterId } from '../../api/types.js';
 import type { ClusterSummary } from '../summary.js';
 import { writeFileAtomicSync } from './atomic.js';
 
@@ -29,14 +30,22 @@ export const MAX_LIST_INDEX_BYTES = 4 * 1024 * 1024;
 /** Changes closer than this to the read are not recorded (file system clock ticks are 1 ms to 2 s). */
 const RECENT_NS = 2_000_000_000n;
 
-/** The fields of a summary the index holds (name, provider and region come from the directory). */
-export type IndexedFields = Omit<ClusterSummary, 'name' | 'provider' | 'region'>;
-
-export interface IndexEntry {
-  /** identityOf() of the state file the fields were read from. */
-  file: string;
-  fields: IndexedFields;
-}
+/**
+ * One entry: the identity of the state file it was read from (identityOf), then the summary's fields
+ * but name, provider and region (those come from the directory), in ClusterSummary's order. An array,
+ * not an object: the index is parsed whole on every listing, and arrays parse faster.
+ */
+export type IndexEntry = [
+  file: string,
+  type: ClusterSummary['type'],
+  phase: string,
+  distribution: string | null,
+  kubernetesVersion: string | null,
+  controlPlanes: number,
+  workers: number,
+  context: string | null,
+  createdAt: string,
+];
 
 /** What identifies one version of a state file. */
 export function identityOf(st: BigIntStats): string {
@@ -52,61 +61,78 @@ const str = (v: unknown): v is string => typeof v === 'string';
 const strOrNull = (v: unknown) => v === null || typeof v === 'string';
 const count = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
-/**
- * The fields exactly as summaryOf gave them, or undefined when they are not of the plain types the
- * index can hold (a hand-edited state file with, say, an object as its worker count is then read
- * afresh each time, and printed exactly as the full read prints it).
- */
-export function indexable(v: unknown): IndexedFields | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  if (o.type !== 'managed' && o.type !== 'selfmanaged') return undefined;
-  if (!str(o.phase) || !strOrNull(o.distribution) || !strOrNull(o.kubernetesVersion) || !count(o.controlPlanes) || !count(o.workers) || !strOrNull(o.context) || !str(o.createdAt)) return undefined;
-  // A fresh object: nothing but these fields, in summaryOf's order, whatever the file held.
-  return {
-    type: o.type,
-    phase: o.phase,
-    distribution: o.distribution as string | null,
-    kubernetesVersion: o.kubernetesVersion as string | null,
-    controlPlanes: o.controlPlanes as number,
-    workers: o.workers as number,
-    context: o.context as string | null,
-    createdAt: o.createdAt,
-  };
+/** Whether `e` is an entry of exactly the expected shape (nothing else is believed or written). */
+function wellFormed(e: unknown): e is IndexEntry {
+  return (
+    Array.isArray(e) &&
+    e.length === 9 &&
+    str(e[0]) &&
+    (e[1] === 'managed' || e[1] === 'selfmanaged') &&
+    str(e[2]) &&
+    strOrNull(e[3]) &&
+    strOrNull(e[4]) &&
+    count(e[5]) &&
+    count(e[6]) &&
+    strOrNull(e[7]) &&
+    str(e[8])
+  );
 }
 
-/** The index at `file`: key `provider/region/name` → raw entry (checked by lookup), or empty. */
-export function readListIndex(file: string): Map<string, unknown> {
+/**
+ * The entry for a summary read from a state file with this identity, or undefined when its fields are
+ * not of the plain types the index holds (a hand-edited state file with, say, an object as its worker
+ * count is then read afresh each time, and printed exactly as the full read prints it).
+ */
+export function entryOf(identity: string, s: ClusterSummary): IndexEntry | undefined {
+  const e = [identity, s.type, s.phase, s.distribution, s.kubernetesVersion, s.controlPlanes, s.workers, s.context, s.createdAt];
+  return wellFormed(e) ? e : undefined;
+}
+
+/** The summary an entry records for the cluster `id`. */
+export function summaryFrom(id: ClusterId, e: IndexEntry): ClusterSummary {
+  return { name: id.name, provider: id.provider, region: id.region, type: e[1], phase: e[2], distribution: e[3], kubernetesVersion: e[4], controlPlanes: e[5], workers: e[6], context: e[7], createdAt: e[8] };
+}
+
+export interface ListIndex {
+  /** Key `provider/region/name` → raw entry (believed only through lookup). */
+  entries: Record<string, unknown>;
+  size: number;
+}
+
+const EMPTY: ListIndex = { entries: {}, size: 0 };
+
+/** The index at `file`, or an empty one when there is none or it is not to be believed. */
+export function readListIndex(file: string): ListIndex {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch {
-    return new Map();
+    return EMPTY;
   }
   try {
     const st = fstatSync(fd);
     // Only the user's own file, writable by no one else: anyone else's index is not believed.
-    if (!st.isFile() || st.size > MAX_LIST_INDEX_BYTES || (st.mode & 0o022) !== 0 || (process.getuid && st.uid !== process.getuid())) return new Map();
+    if (!st.isFile() || st.size > MAX_LIST_INDEX_BYTES || (st.mode & 0o022) !== 0 || (process.getuid && st.uid !== process.getuid())) return EMPTY;
     const buf = Buffer.allocUnsafe(st.size);
     let off = 0;
     for (let n; off < st.size && (n = readSync(fd, buf, off, st.size - off, null)) > 0; ) off += n;
     const doc: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off)));
-    if (typeof doc !== 'object' || doc === null) return new Map();
+    if (typeof doc !== 'object' || doc === null) return EMPTY;
     const { format, schemaVersion, clusters } = doc as Record<string, unknown>;
-    if (format !== FORMAT || schemaVersion !== STATE_SCHEMA_VERSION || typeof clusters !== 'object' || clusters === null || Array.isArray(clusters)) return new Map();
-    return new Map(Object.entries(clusters));
+    if (format !== FORMAT || schemaVersion !== STATE_SCHEMA_VERSION || typeof clusters !== 'object' || clusters === null || Array.isArray(clusters)) return EMPTY;
+    return { entries: clusters as Record<string, unknown>, size: Object.keys(clusters).length };
   } catch {
-    return new Map();
+    return EMPTY;
   } finally {
     closeSync(fd);
   }
 }
 
-/** The fields recorded for a state file with this identity, or undefined (no entry, another version, bad shape). */
-export function lookup(raw: unknown, identity: string): IndexedFields | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const e = raw as Record<string, unknown>;
-  return e.file === identity ? indexable(e.fields) : undefined;
+/** The entry for `key` if it records a state file with exactly this identity and has the right shape. */
+export function lookup(index: ListIndex, key: string, identity: string): IndexEntry | undefined {
+  // Keys hold '/', so no key is a property of Object.prototype; hasOwn makes sure of it.
+  const e = Object.hasOwn(index.entries, key) ? index.entries[key] : undefined;
+  return Array.isArray(e) && e[0] === identity && wellFormed(e) ? e : undefined;
 }
 
 /**

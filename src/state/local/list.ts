@@ -7,7 +7,7 @@ import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { PROVIDERS, type ClusterId } from '../../api/types.js';
 import { summaryOf, type ClusterSummary } from '../summary.js';
-import { identityOf, indexable, lookup, readListIndex, recordable, writeListIndex, type IndexEntry } from './list-index.js';
+import { entryOf, identityOf, lookup, readListIndex, recordable, summaryFrom, writeListIndex, type IndexEntry } from './list-index.js';
 import { LIST_INDEX_FILE, STATE_FILE, clustersDir } from './paths.js';
 import { readStateFile } from './read-state.js';
 
@@ -16,6 +16,8 @@ export interface Listing {
   /** State files that exist but could not be read; `get clusters` warns about each. */
   problems: { id: ClusterId; error: string }[];
 }
+
+const STAT = { bigint: true, throwIfNoEntry: false } as const;
 
 /** `nowMs`: the clock that decides which state files changed too recently to record (tests move it). */
 export function listClusters(root: string, nowMs = Date.now()): Listing {
@@ -26,25 +28,24 @@ export function listClusters(root: string, nowMs = Date.now()): Listing {
   let added = false;
   const clusters: ClusterSummary[] = [];
   const problems: Listing['problems'] = [];
+  const sep = path.sep;
   for (const id of allIds(base)) {
     const key = `${id.provider}/${id.region}/${id.name}`;
     // The parts are directory entries (no separators, not "." or ".."): joined as path.join would,
     // without normalising hundreds of paths on the way.
-    const file = `${base}${path.sep}${key.replaceAll('/', path.sep)}${path.sep}${STATE_FILE}`;
-    const raw = index.get(key);
-    if (raw !== undefined) {
+    const file = `${base}${sep}${id.provider}${sep}${id.region}${sep}${id.name}${sep}${STATE_FILE}`;
+    if (Object.hasOwn(index.entries, key)) {
       let st: BigIntStats | undefined;
       try {
-        st = statSync(file, { bigint: true, throwIfNoEntry: false });
+        st = statSync(file, STAT);
         if (!st) continue; // the state file is gone: no cluster (and no entry)
       } catch {
         // read it in full below, which reports what is wrong
       }
-      const identity = st && identityOf(st);
-      const fields = identity && lookup(raw, identity);
-      if (identity && fields) {
-        next.set(key, { file: identity, fields });
-        clusters.push({ name: id.name, provider: id.provider, region: id.region, ...fields });
+      const entry = st && lookup(index, key, identityOf(st));
+      if (entry) {
+        next.set(key, entry);
+        clusters.push(summaryFrom(id, entry));
         continue;
       }
     }
@@ -54,9 +55,9 @@ export function listClusters(root: string, nowMs = Date.now()): Listing {
       if (!state) continue; // a directory without a state file is no cluster
       const summary = summaryOf(state);
       clusters.push(summary);
-      const fields = indexable(summary);
-      if (fields && seen && recordable(seen, nowMs)) {
-        next.set(key, { file: identityOf(seen), fields });
+      const entry = seen && recordable(seen, nowMs) ? entryOf(identityOf(seen), summary) : undefined;
+      if (entry) {
+        next.set(key, entry);
         added = true;
       }
     } catch (e) {
@@ -97,10 +98,13 @@ export function dirs(p: string): string[] {
  */
 export function listOrder(ids: readonly ClusterId[]): (a: ClusterId, b: ClusterId) => number {
   const joined = (id: ClusterId) => `${id.name}${id.provider}${id.region}`;
-  if (ids.every((id) => /^[a-z0-9-]*$/.test(joined(id)))) {
+  // Each key built once, not twice per comparison.
+  const keys = new Map<ClusterId, string>();
+  for (const id of ids) keys.set(id, joined(id));
+  if ([...keys.values()].every((k) => /^[a-z0-9-]*$/.test(k))) {
     return (a, b) => {
-      const x = joined(a);
-      const y = joined(b);
+      const x = keys.get(a) ?? joined(a);
+      const y = keys.get(b) ?? joined(b);
       return x < y ? -1 : x > y ? 1 : 0;
     };
   }
