@@ -7,7 +7,9 @@
  * - which clusters exist is always the directory listing; an entry is used only for a state file that
  *   is there and whose identity (device, inode, size, mtime and ctime in ns) is exactly the one recorded.
  *   State writes are atomic renames, so every write gives the file a new inode; an in-place edit
- *   changes its ctime, which no one can set back (utimes sets mtime, the kernel sets ctime).
+ *   changes its ctime, which no one can set back (utimes sets mtime; the kernel sets ctime from the
+ *   clock, so only a clock stepped back could repeat one). The identity comes from the descriptor the
+ *   file was read through, so a write during the read leaves an identity that no longer matches.
  * - a file changed within RECENT_NS of being read is not recorded: two changes within one tick of the
  *   file system's clock could otherwise share a ctime (git's "racily clean" entries).
  * - an index that is unreadable, too large, not the user's own file, writable by others, of another
