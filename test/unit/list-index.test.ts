@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
 import type { ClusterId, Provider } from '../../src/api/types.js';
 import { MAX_LIST_INDEX_BYTES } from '../../src/state/local/list-index.js';
-import { listClusters } from '../../src/state/local/list.js';
+import { listSummaries } from '../../src/state/local/list.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { newClusterState } from '../../src/state/new-state.js';
 import type { ClusterState } from '../../src/state/types.js';
@@ -45,7 +45,7 @@ async function plant(state: ClusterState): Promise<void> {
 /** What every state file says, read in full (no index involved). */
 function fullListing() {
   rmSync(indexFile, { force: true });
-  const listing = listClusters(root, 0); // a clock at 1970: nothing is old enough to be recorded
+  const listing = listSummaries(root, 0); // a clock at 1970: nothing is old enough to be recorded
   expect(() => statSync(indexFile)).toThrow(/ENOENT/);
   return listing;
 }
@@ -63,7 +63,7 @@ describe('the list index', () => {
   });
 
   it('is written 0600 by a listing, holds one entry per cluster and no secret, and lists the same as full reads', () => {
-    const first = listClusters(root, LATER());
+    const first = listSummaries(root, LATER());
     expect(statSync(indexFile).mode & 0o777).toBe(0o600);
     const text = readFileSync(indexFile, 'utf8');
     expect(Object.keys(index().clusters).sort()).toEqual(['local/local/a', 'local/local/b', 'ssh/default/c']);
@@ -74,18 +74,18 @@ describe('the list index', () => {
       const st = statSync(stateFile({ provider, region, name }), { bigint: true });
       expect(e).toEqual([`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, s.type, s.phase, s.distribution, s.kubernetesVersion, s.controlPlanes, s.workers, s.context, s.createdAt]);
     }
-    const second = listClusters(root, LATER());
+    const second = listSummaries(root, LATER());
     expect(second).toEqual(first);
     expect(second).toEqual(fullListing());
     expect(second.clusters.map((c) => c.name)).toEqual(['a', 'b', 'c']);
   });
 
   it('is used for a state file it recorded (an entry edited by hand shows), and only for that very file', async () => {
-    listClusters(root, LATER());
+    listSummaries(root, LATER());
     const doc = index();
     doc.clusters['local/local/a']![2] = 'from-the-index';
     writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
-    expect(listClusters(root, LATER()).clusters[0]!.phase).toBe('from-the-index');
+    expect(listSummaries(root, LATER()).clusters[0]!.phase).toBe('from-the-index');
     // ksctl writes the state (atomic rename: a new inode): the index entry no longer applies.
     const store = new LocalStateStore(root);
     const h = await store.lock({ provider: 'local', region: 'local', name: 'a' }, 'test');
@@ -93,14 +93,14 @@ describe('the list index', () => {
       s.phase = 'failed';
     });
     h.release();
-    const after = listClusters(root, LATER());
+    const after = listSummaries(root, LATER());
     expect(after.clusters[0]!.phase).toBe('failed');
     expect(index().clusters['local/local/a']![2]).toBe('failed');
     expect(after).toEqual(fullListing());
   });
 
   it('re-reads a state file edited in place to the same size with its mtime set back (its ctime moved)', () => {
-    listClusters(root, LATER());
+    listSummaries(root, LATER());
     const file = stateFile({ provider: 'local', region: 'local', name: 'b' });
     const ref = path.join(root, 'times');
     writeFileSync(ref, '');
@@ -110,27 +110,27 @@ describe('the list index', () => {
     execFileSync('touch', ['-m', '-r', ref, file]);
     const after = statSync(file, { bigint: true });
     expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
-    expect(listClusters(root, LATER()).clusters[1]!.phase).toBe('xxxxx');
+    expect(listSummaries(root, LATER()).clusters[1]!.phase).toBe('xxxxx');
   });
 
   it('does not record a state file changed within the last seconds', () => {
-    const listing = listClusters(root); // the real clock: every file was written just now
+    const listing = listSummaries(root); // the real clock: every file was written just now
     expect(listing.clusters).toHaveLength(3);
     expect(() => statSync(indexFile)).toThrow(/ENOENT/);
   });
 
   it('follows clusters that disappear and appear; the last one gone removes the index', async () => {
-    listClusters(root, LATER());
+    listSummaries(root, LATER());
     rmSync(path.dirname(stateFile({ provider: 'local', region: 'local', name: 'a' })), { recursive: true });
     await plant(stateOf('d', 'local', 'eu'));
-    const listing = listClusters(root, LATER());
+    const listing = listSummaries(root, LATER());
     expect(listing.clusters.map((c) => `${c.name}/${c.region}`)).toEqual(['b/local', 'c/default', 'd/eu']);
     expect(Object.keys(index().clusters).sort()).toEqual(['local/eu/d', 'local/local/b', 'ssh/default/c']);
     // A directory left without its state file is no cluster, whatever the index says.
     rmSync(stateFile({ provider: 'local', region: 'local', name: 'b' }));
-    expect(listClusters(root, LATER()).clusters.map((c) => c.name)).toEqual(['c', 'd']);
+    expect(listSummaries(root, LATER()).clusters.map((c) => c.name)).toEqual(['c', 'd']);
     for (const name of ['c', 'd']) rmSync(path.join(root, 'clusters', name === 'c' ? 'ssh' : 'local'), { recursive: true, force: true });
-    expect(listClusters(root, LATER()).clusters).toEqual([]);
+    expect(listSummaries(root, LATER()).clusters).toEqual([]);
     expect(() => statSync(indexFile)).toThrow(/ENOENT/);
   });
 
@@ -138,7 +138,7 @@ describe('the list index', () => {
     const file = stateFile({ provider: 'local', region: 'local', name: 'b' });
     writeFileSync(file, '{ not json');
     for (let i = 0; i < 2; i++) {
-      const listing = listClusters(root, LATER());
+      const listing = listSummaries(root, LATER());
       expect(listing.clusters.map((c) => c.name)).toEqual(['a', 'c']);
       expect(listing.problems).toEqual([{ id: { provider: 'local', region: 'local', name: 'b' }, error: expect.stringMatching(/does not parse/) }]);
     }
@@ -169,39 +169,39 @@ describe('the list index', () => {
     ],
   ];
   it.each(corrupt)('an index that is %s is ignored (every file read in full) and rebuilt where possible', (what, spoil) => {
-    listClusters(root, LATER());
+    listSummaries(root, LATER());
     // Make what the index says differ from the files, so that using it would show.
     const doc = index();
     for (const e of Object.values(doc.clusters)) e[2] = 'stale';
     writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
-    expect(listClusters(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
+    expect(listSummaries(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
     spoil();
-    const listing = listClusters(root, LATER());
+    const listing = listSummaries(root, LATER());
     expect(listing.clusters.map((c) => c.phase)).toEqual(['ready', 'ready', 'ready']);
     expect(listing.problems).toEqual([]);
     if (what === 'a directory') return; // nothing can be written there: listing still works
     expect(statSync(indexFile).mode & 0o777).toBe(0o600);
     expect(statSync(indexFile).uid).toBe(process.getuid!());
-    expect(listClusters(root, LATER())).toEqual(listing);
+    expect(listSummaries(root, LATER())).toEqual(listing);
     expect(Object.keys(index().clusters)).toHaveLength(3);
   });
 
   it('lists from a home where the index cannot be written', () => {
     rmSync(indexFile, { force: true });
     mkdirSync(indexFile); // rename onto it fails, as on a read-only file system
-    const listing = listClusters(root, LATER());
+    const listing = listSummaries(root, LATER());
     expect(listing.clusters.map((c) => c.name)).toEqual(['a', 'b', 'c']);
-    expect(listing).toEqual(listClusters(root, LATER()));
+    expect(listing).toEqual(listSummaries(root, LATER()));
   });
 
   it('reads afresh a state file saved elsewhere and moved in (as editors save)', () => {
-    listClusters(root, LATER());
+    listSummaries(root, LATER());
     const a = stateFile({ provider: 'local', region: 'local', name: 'a' });
     const elsewhere = path.join(root, 'saved.json');
     const edited = JSON.parse(readFileSync(a, 'utf8')) as ClusterState;
     edited.phase = 'deleting';
     writeFileSync(elsewhere, JSON.stringify(edited, null, 2));
     renameSync(elsewhere, a);
-    expect(listClusters(root, LATER()).clusters[0]!.phase).toBe('deleting');
+    expect(listSummaries(root, LATER()).clusters[0]!.phase).toBe('deleting');
   });
 });

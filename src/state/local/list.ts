@@ -20,7 +20,7 @@ export interface Listing {
 const STAT = { bigint: true, throwIfNoEntry: false } as const;
 
 /** `nowMs`: the clock that decides which state files changed too recently to record (tests move it). */
-export function listClusters(root: string, nowMs = Date.now()): Listing {
+export function listSummaries(root: string, nowMs = Date.now()): Listing {
   const base = clustersDir(root);
   const indexFile = path.join(base, LIST_INDEX_FILE);
   const index = readListIndex(indexFile);

@@ -8,7 +8,7 @@ import { PROVIDERS, formatClusterId, type ClusterId } from '../../api/types.js';
 import { StateError } from '../../errors.js';
 import type { ClusterHandle, ClusterState, SecretStore, StateStore } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
-import { dirs, listClusters, type Listing } from './list.js';
+import { dirs, listSummaries, type Listing } from './list.js';
 import { LOG_FILE, SECRETS_DIR, STATE_FILE, clusterDir, clustersDir, defaultStateRoot } from './paths.js';
 import { readStateFile } from './read-state.js';
 import { FileSecretStore } from './secrets.js';
@@ -21,7 +21,7 @@ export class LocalStateStore implements StateStore {
   }
 
   async list(): Promise<Listing> {
-    return listClusters(this.root);
+    return listSummaries(this.root);
   }
 
   async find(name: string, filter: Partial<Omit<ClusterId, 'name'>> = {}): Promise<ClusterId[]> {
