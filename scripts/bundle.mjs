@@ -2,7 +2,7 @@
 // files instead of hundreds. Cloud SDKs, ssh2 and the other heavy, optional packages stay external:
 // they load from node_modules only when a command needs them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -60,9 +60,14 @@ if (help.status !== 0) throw new Error(`ksctl --help exited ${help.status}`);
 writeFileSync('dist/fast/help.txt', help.stdout);
 
 // V8's code cache for the fast path (bin/ksctl.js loadFast, Node 20): made by running it once, so the
-// cache holds the functions a listing compiles, not just the top level. An empty store is enough.
+// cache holds the functions a listing of one cluster compiles (reading, checking, printing), not just
+// the top level.
 const home = mkdtempSync(path.join(os.tmpdir(), 'ksctl-bundle-'));
 try {
+  const [{ applyDefaults }, { newClusterState }] = await Promise.all([import('../dist/api/defaults.js'), import('../dist/state/new-state.js')]);
+  const dir = path.join(home, 'clusters', 'local', 'local', 'warm');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'state.json'), JSON.stringify(newClusterState(applyDefaults({ name: 'warm', provider: 'local', region: 'local' }))));
   const env = { ...process.env, KSCTL_HOME: home, HOME: home };
   delete env.KSCTL_NO_FAST_PATH;
   const warm = spawnSync(process.execPath, ['bin/ksctl.js', 'get', 'clusters'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
