@@ -1,43 +1,24 @@
 /** The work behind `get clusters` / `get cluster`. */
 import { KsctlManager } from '../managers/ksctl.js';
+import { summaryOf } from '../state/summary.js';
 import type { ClusterState, StepRecord } from '../state/types.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { age, printData, renderTable } from './output.js';
 
-function summaryOf(s: ClusterState) {
-  return {
-    name: s.id.name,
-    provider: s.id.provider,
-    region: s.id.region,
-    type: s.type,
-    phase: s.phase,
-    distribution: s.spec.distribution ?? null,
-    // What runs (read back from the machines, or the version the cloud was asked for), else what was asked.
-    kubernetesVersion: s.versions.kubernetes ?? s.spec.kubernetesVersion ?? null,
-    controlPlanes: s.spec.controlPlane.count,
-    workers: s.spec.workers.count,
-    context: s.kubeconfig?.context ?? null,
-    createdAt: s.createdAt,
-  };
-}
-
 export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const io = cenv.io(g);
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const { clusters, problems } = await ksctl.list();
-  const shown = clusters.filter((c) => (!flags.provider || c.id.provider === flags.provider) && (!flags.region || c.id.region === flags.region));
+  const shown = clusters.filter((c) => (!flags.provider || c.provider === flags.provider) && (!flags.region || c.region === flags.region));
   for (const p of problems) io.err(`warning: ${p.error}`);
-  await printData(io, g.output, shown.map(summaryOf), () =>
+  await printData(io, g.output, shown, () =>
     shown.length === 0
       ? 'No clusters found.'
       : renderTable(
           ['NAME', 'PROVIDER', 'REGION', 'TYPE', 'PHASE', 'VERSION', 'CP', 'WORKERS', 'AGE'],
-          shown.map((c) => {
-            const s = summaryOf(c);
-            return [s.name, s.provider, s.region, s.type, s.phase, s.kubernetesVersion ?? '-', String(s.controlPlanes), String(s.workers), age(s.createdAt)];
-          }),
+          shown.map((s) => [s.name, s.provider, s.region, s.type, s.phase, s.kubernetesVersion ?? '-', String(s.controlPlanes), String(s.workers), age(s.createdAt)]),
         ),
   );
 }

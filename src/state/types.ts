@@ -3,6 +3,7 @@
  * secrets (private keys, kubeconfigs, tokens, etcd keys) live in the SecretStore, never in ClusterState.
  */
 import type { ClusterId, ClusterSpec, ClusterType, Role } from '../api/types.js';
+import type { ClusterSummary } from './summary.js';
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -151,8 +152,8 @@ export interface ClusterHandle {
 export interface StateStore {
   /** Root directory ($KSCTL_HOME). */
   readonly root: string;
-  /** Every cluster with a readable state file; unreadable ones are reported, not thrown. */
-  list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }>;
+  /** The summary of every cluster with a readable state file; unreadable ones are reported, not thrown. */
+  list(): Promise<{ clusters: ClusterSummary[]; problems: { id: ClusterId; error: string }[] }>;
   /** Ids of clusters named `name`, optionally narrowed. */
   find(name: string, filter?: Partial<Omit<ClusterId, 'name'>>): Promise<ClusterId[]>;
   /** Read without locking; undefined if it does not exist. Throws StateError if corrupt/unknown schema. */

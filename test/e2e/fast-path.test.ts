@@ -4,7 +4,7 @@
  * leave the same kubeconfig. Command lines the fast path does not take are covered too, since taking one
  * it should not would show up as a difference.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
@@ -102,6 +102,23 @@ describe('the fast path behaves exactly like the full CLI', () => {
       });
     }
     expect(results[0]).toEqual(results[1]);
+  });
+
+  it('get clusters prints the same from the list index as from the state files, either way', async () => {
+    // The index records state files once they are 2 s old (src/state/local/list-index.ts).
+    const newest = Math.max(...['dev', 'on', 'half'].map((n) => statSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', n, 'state.json')).ctimeMs));
+    await new Promise((r) => setTimeout(r, Math.max(0, newest + 2100 - Date.now())));
+    const index = path.join(sb.ksctlHome, 'clusters', 'list-index.json');
+    for (const args of [['get', 'clusters'], ['get', 'clusters', '-o', 'json']]) {
+      rmSync(index, { force: true });
+      const fromFiles = await ksctl(args, { ...sb.env, KSCTL_NO_FAST_PATH: '1' });
+      expect(Object.keys(JSON.parse(readFileSync(index, 'utf8')).clusters).sort()).toEqual(['local/local/dev', 'local/local/half', 'local/local/on', 'ssh/default/dev']);
+      expect(fromFiles.stderr).toMatch(/warning: state file .*broken.* does not parse/);
+      for (const env of [sb.env, { ...sb.env, KSCTL_NO_FAST_PATH: '1' }]) {
+        const fromIndex = await ksctl(args, env);
+        expect({ ...fromIndex, stdout: fromIndex.stdout.replace(/\d+d$/gm, '') }).toEqual({ ...fromFiles, stdout: fromFiles.stdout.replace(/\d+d$/gm, '') });
+      }
+    }
   });
 
   it('takes exactly the command lines it understands', () => {

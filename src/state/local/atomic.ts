@@ -10,6 +10,8 @@ let counter = 0;
 export interface AtomicWriteOptions {
   /** fsync the directory after the rename (default true): makes the rename itself durable. */
   syncDir?: boolean;
+  /** fsync the file before the rename (default true); false for caches, which are checked when read. */
+  sync?: boolean;
 }
 
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, opts: AtomicWriteOptions = {}): Promise<void> {
@@ -18,7 +20,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
   const fh = await fs.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (opts.sync !== false) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -28,7 +30,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  if (opts.syncDir !== false) await fsyncDir(dir);
+  if (opts.syncDir !== false && opts.sync !== false) await fsyncDir(dir);
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -50,7 +52,7 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, mode = 
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeFileSync(fd, data);
-    fsyncSync(fd);
+    if (opts.sync !== false) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -60,7 +62,7 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, mode = 
     rmSync(tmp, { force: true });
     throw e;
   }
-  if (opts.syncDir !== false) {
+  if (opts.syncDir !== false && opts.sync !== false) {
     try {
       const dfd = openSync(dir, 'r');
       try {

@@ -4,6 +4,8 @@
  *   clusters/<provider>/<region>/<name>/lock         who holds the cluster (pid, host, command, since)
  *   clusters/<provider>/<region>/<name>/secrets/     0700 dir, 0600 files (keys, kubeconfig, tokens)
  *   clusters/<provider>/<region>/<name>/ksctl.log    redacted step output
+ *   clusters/list-index.json                          0600 cache of what `get clusters` shows (list-index.ts);
+ *                                                     safe to delete, rebuilt by the next listing
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -25,3 +27,4 @@ export const STATE_FILE = 'state.json';
 export const LOCK_FILE = 'lock';
 export const SECRETS_DIR = 'secrets';
 export const LOG_FILE = 'ksctl.log';
+export const LIST_INDEX_FILE = 'list-index.json';

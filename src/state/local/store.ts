@@ -2,17 +2,16 @@
  * The local JSON state store: one directory per cluster under $KSCTL_HOME (see paths.ts).
  * Reads need no lock (writes are atomic renames); every change goes through a locked ClusterHandle.
  */
-import { existsSync, promises as fs, readdirSync, rmdirSync } from 'node:fs';
-import { MAX_STATE_FILE_BYTES } from '../../api/limits.js';
+import { existsSync, promises as fs, rmdirSync } from 'node:fs';
 import path from 'node:path';
-import { PROVIDERS, formatClusterId, type ClusterId, type Provider } from '../../api/types.js';
+import { PROVIDERS, formatClusterId, type ClusterId } from '../../api/types.js';
 import { StateError } from '../../errors.js';
-import { migrateState } from '../migrate.js';
 import type { ClusterHandle, ClusterState, SecretStore, StateStore } from '../types.js';
 import { writeFileAtomic } from './atomic.js';
+import { dirs, listSummaries, type Listing } from './list.js';
 import { LOG_FILE, SECRETS_DIR, STATE_FILE, clusterDir, clustersDir, defaultStateRoot } from './paths.js';
+import { readStateFile } from './read-state.js';
 import { FileSecretStore } from './secrets.js';
-import { readBoundedSync } from '../../util/read-bounded.js';
 
 export class LocalStateStore implements StateStore {
   readonly root: string;
@@ -21,24 +20,8 @@ export class LocalStateStore implements StateStore {
     this.root = path.resolve(root);
   }
 
-  async list(): Promise<{ clusters: ClusterState[]; problems: { id: ClusterId; error: string }[] }> {
-    // No existence check per cluster here: readSync treats a missing state file as "no cluster".
-    const ids = await this.allIds(PROVIDERS);
-    const clusters: ClusterState[] = [];
-    const problems: { id: ClusterId; error: string }[] = [];
-    const base = clustersDir(this.root);
-    for (const id of ids) {
-      try {
-        // The parts are directory entries (no separators, not "." or ".."): joined as path.join would,
-        // without normalising 200 paths on the way.
-        const s = this.readFile(`${base}${path.sep}${id.provider}${path.sep}${id.region}${path.sep}${id.name}${path.sep}${STATE_FILE}`, id);
-        if (s) clusters.push(s);
-      } catch (e) {
-        problems.push({ id, error: (e as Error).message });
-      }
-    }
-    clusters.sort(listOrder(clusters.map((c) => c.id)));
-    return { clusters, problems };
+  async list(): Promise<Listing> {
+    return listSummaries(this.root);
   }
 
   async find(name: string, filter: Partial<Omit<ClusterId, 'name'>> = {}): Promise<ClusterId[]> {
@@ -57,34 +40,7 @@ export class LocalStateStore implements StateStore {
   }
 
   async read(id: ClusterId): Promise<ClusterState | undefined> {
-    return this.readSync(id);
-  }
-
-  /** Synchronous: a state file is small, and listing hundreds of them is faster without promises. */
-  private readSync(id: ClusterId): ClusterState | undefined {
-    return this.readFile(path.join(clusterDir(this.root, id), STATE_FILE), id);
-  }
-
-  private readFile(file: string, id: ClusterId): ClusterState | undefined {
-    let bytes: Buffer;
-    try {
-      // Bounded: a runaway or foreign file is refused, never loaded whole.
-      const read = readBoundedSync(file, MAX_STATE_FILE_BYTES);
-      if (!read) throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, { hint: 'restore it from a backup or move it away' });
-      bytes = read;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch (e) {
-      throw new StateError(`state file ${file} does not parse (${(e as Error).message}); it was left untouched`, {
-        hint: 'restore it from a backup or move it away',
-      });
-    }
-    return migrateState(doc, file, id);
+    return readStateFile(path.join(clusterDir(this.root, id), STATE_FILE), id);
   }
 
   secrets(id: ClusterId): SecretStore {
@@ -104,47 +60,6 @@ export class LocalStateStore implements StateStore {
       lock.release();
       throw e;
     }
-  }
-
-  /** Every cluster directory (list() skips one without a state file when it reads it). */
-  private async allIds(providers: readonly Provider[]): Promise<ClusterId[]> {
-    const base = clustersDir(this.root);
-    const out: ClusterId[] = [];
-    for (const provider of providers) {
-      for (const region of dirs(path.join(base, provider))) {
-        for (const name of dirs(path.join(base, provider, region))) {
-          out.push({ provider, region, name });
-        }
-      }
-    }
-    return out;
-  }
-}
-
-/**
- * `get clusters` order: by name, provider, region as `localeCompare` orders `name\0provider\0region`.
- * For names made of [a-z0-9-] (every valid one) that order is plain code-unit order of the three joined
- * (ICU ignores NUL and sorts `-` before digits before letters), which spares loading ICU's collator at
- * start-up; anything else still goes through localeCompare.
- */
-export function listOrder(ids: ClusterId[]): (a: { id: ClusterId }, b: { id: ClusterId }) => number {
-  const joined = (id: ClusterId) => `${id.name}${id.provider}${id.region}`;
-  if (ids.every((id) => /^[a-z0-9-]*$/.test(joined(id)))) {
-    return (a, b) => {
-      const x = joined(a.id);
-      const y = joined(b.id);
-      return x < y ? -1 : x > y ? 1 : 0;
-    };
-  }
-  const key = (id: ClusterId) => `${id.name}\0${id.provider}\0${id.region}`;
-  return (a, b) => key(a.id).localeCompare(key(b.id));
-}
-
-function dirs(p: string): string[] {
-  try {
-    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
   }
 }
 
