@@ -172,7 +172,7 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
         const o = (await ops())[group]!;
         if (!watched) return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
         const { poller } = await lro(async (x) => {
-          const p = (o.createOrUpdate as unknown as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
+          const p = (o.createOrUpdate as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
           await p.submitted();
           return { poller: p };
         });

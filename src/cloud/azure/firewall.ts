@@ -85,7 +85,7 @@ export async function ensureFirewall(a: AzCtx, cidrs: string[]): Promise<void> {
           kind: 'azure:network-security-group',
           role,
           // The operator's address or --allow-cidr may have changed since the last run.
-          matches: (nsg) => sameRules(nsg['securityRules'], securityRules(a, a.spec, role, cidrs) as RuleLike[]),
+          matches: (nsg) => sameRules(nsg['securityRules'], securityRules(a, a.spec, role, cidrs)),
         },
       ),
     ),

@@ -63,7 +63,7 @@ export async function ensureNetwork(g: GcpCtx, zones: string[]): Promise<void> {
 /** The zones recorded with the subnetwork (where machines go), if infra/network ran. */
 export function recordedZones(g: GcpCtx): string[] | undefined {
   const z = recorded(g.ctx, SUBNET_KEY)?.data?.zones;
-  return Array.isArray(z) && z.length > 0 ? (z as string[]) : undefined;
+  return Array.isArray(z) && z.length > 0 ? z : undefined;
 }
 
 export function requireSubnet(g: GcpCtx): string {

@@ -28,5 +28,5 @@ export function restrictedAgent(socket: string, allowed: readonly string[]): Bas
       else inner.sign(pubKey, data, options, cb);
     }
   }
-  return new OnlyTheseKeys() as unknown as BaseAgent;
+  return new OnlyTheseKeys();
 }

@@ -143,7 +143,7 @@ export const computeHandlers: Record<string, Handler> = {
         networkInterfaces: (r.networkInterfaces ?? []).map((ni: any) => ({ ...ni, networkIP: mapped.privateIp ?? `10.0.${Math.floor(n / 250)}.${(n % 250) + 2}`, accessConfigs: ni.accessConfigs })),
         status: 'PROVISIONING',
         natIp: mapped.publicIp ?? `203.0.${Math.floor(n / 250)}.${(n % 250) + 2}`,
-      } as any,
+      },
       readyAt: env.now() + env.config.latencies.instanceBoot,
     });
     return env.op('insert', { zone: req.zone }, env.config.latencies.instanceOp, id);

@@ -67,7 +67,7 @@ export class FakeGcp {
 
   constructor(opts: FakeGcpOptions = {}) {
     const base = defaultConfig();
-    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } } as FakeGcpConfig;
+    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } };
     const c = opts.clock ?? 'virtual';
     this.clock = new FakeClock(c === 'virtual' ? { mode: 'virtual' } : { mode: 'scaled', scale: c.scale });
     this.env.config = this.config;
