@@ -213,7 +213,7 @@ export async function liveIds(a: AwsCtx, ids: string[]): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += 200) {
     const batch = ids.slice(i, i + 200);
-    let insts: Instance[] = [];
+    let insts: Instance[];
     try {
       insts = await allPages(
         (NextToken) => a.aws.ec2.describeInstances({ InstanceIds: batch, ...(NextToken ? { NextToken } : {}) }),

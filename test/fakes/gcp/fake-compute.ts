@@ -8,7 +8,7 @@
 import { alreadyExists, googleError, notFound } from './errors.js';
 import type { Env, Handler } from './env.js';
 
-const last = (s: unknown) => String(s ?? '').split('/').pop()!;
+const last = (s: unknown) => (typeof s === 'string' ? s : '').split('/').pop()!;
 
 /** The public images the fake knows, by name: Canonical's Ubuntu 24.04 for each architecture. */
 const IMAGES: Record<string, { name: string; family: string; architecture: 'X86_64' | 'ARM64' }> = {

@@ -223,6 +223,7 @@ export class FakeGcp {
 
   /** The transport: every RPC of `client` goes to `dispatch` as `<client>:<method>`. */
   attach(client: any, name: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the Proxy's traps below have their own `this`
     const fake = this;
     const stub = new Proxy(
       {},

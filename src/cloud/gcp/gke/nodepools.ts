@@ -60,13 +60,13 @@ export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: st
 
 export async function ensureNodePool(g: GcpCtx, p: NodePoolSpec, zones: string[]): Promise<void> {
   const path = poolPath(g, p.name);
-  let pool = await getOrUndefined(() => g.api.gke.getNodePool(path));
+  const pool = await getOrUndefined(() => g.api.gke.getNodePool(path));
   if (!pool) {
     g.log.info(`creating node pool ${p.name}`);
     await whenIdle(g, `create node pool ${p.name}`, () => g.api.gke.createNodePool(clusterPath(g), poolResource(g, p, zones)));
   }
   await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name });
-  pool = await g.wait(
+  await g.wait(
     `node pool ${p.name} to run`,
     async () => {
       const np = await getOrUndefined(() => g.api.gke.getNodePool(path));
