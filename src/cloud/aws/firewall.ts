@@ -8,10 +8,10 @@ import type { Role } from '../../api/types.js';
 import { ConflictError, ProviderError } from '../../errors.js';
 import { allPages, type AwsCtx } from './context.js';
 import { hasCode, ignoreNotFound, isNotFound } from './errors.js';
-import { firewallRules, rolesOf, ruleKey, type Rule } from './firewall-rules.js';
+import { firewallRules, rolesOf, ruleKey, type Rule } from '../common/firewall-rules.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, securityGroupName, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
-import { ensureRecorded, recorded } from './record.js';
+import { ensureRecorded, recorded } from '../common/record.js';
 import type { IpPermission, SecurityGroup } from './sdk.js';
 
 export const sgKey = (role: Role) => `sg/${role}`;

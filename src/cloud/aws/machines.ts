@@ -13,12 +13,12 @@ import { allPages, type AwsCtx } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { recordedGroup } from './firewall.js';
 import { instanceWatcher } from './instance-watch.js';
-import { ensureKeyPair } from './keys.js';
+import { ensureKeyPair } from '../common/keys.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
-import { ensureRecorded, forget, recorded } from './record.js';
+import { ensureRecorded, forget, recorded } from '../common/record.js';
 import type { Instance, InstanceTypeName, RunInstancesInput } from './sdk.js';
-import { hostKeyUserData, toBase64 } from './userdata.js';
+import { hostKeyUserData, toBase64 } from '../common/userdata.js';
 
 export const instanceKey = (name: string) => `instance/${name}`;
 export const hostKeySecret = (name: string) => `hostkeys/${name}`;

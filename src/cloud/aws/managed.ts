@@ -11,7 +11,7 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
 import { InstanceCatalog } from './catalog.js';
 import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota } from './checks.js';
-import { checkVpcCidr } from './cidr.js';
+import { checkVpcCidr } from '../common/cidr.js';
 import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
 import { checkEksName, resolveEksVersion } from './eks/checks.js';

@@ -5,12 +5,12 @@
  * re-run after success makes no mutating call.
  */
 import { InputError, ProviderError } from '../../errors.js';
-import { subnetCidr } from './cidr.js';
+import { subnetCidr } from '../common/cidr.js';
 import { EKS_UNSUPPORTED_ZONE_IDS } from './eks/zones.js';
 import { allPages, type AwsCtx } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { clusterFilter, resourceFilter, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
-import { ensureRecorded, record, recorded } from './record.js';
+import { ensureRecorded, record, recorded } from '../common/record.js';
 import type * as EC2 from '@aws-sdk/client-ec2';
 
 export interface SubnetInfo {

@@ -5,9 +5,9 @@
 import { ConflictError } from '../../errors.js';
 import type { AwsCtx } from './context.js';
 import { hasCode } from './errors.js';
-import { ensureKeyPair } from './keys.js';
+import { ensureKeyPair } from '../common/keys.js';
 import { clusterKey, keyPairName, tagsFor, tagValue, TAG_CLUSTER } from './naming.js';
-import { ensureRecorded, forget } from './record.js';
+import { ensureRecorded, forget } from '../common/record.js';
 
 export const SSH_KEY_SECRET = 'ssh/id_ed25519';
 

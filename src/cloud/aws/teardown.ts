@@ -8,7 +8,7 @@ import { allPages, type AwsCtx } from './context.js';
 import { hasCode, ignoreNotFound, isDependencyViolation, isNotFound } from './errors.js';
 import { liveIds, terminate, waitTerminated } from './machines.js';
 import { clusterFilter, clusterKey, keyPairName, tagValue, TAG_CLUSTER } from './naming.js';
-import { forget, recordedKeys, recorded } from './record.js';
+import { forget, recordedKeys, recorded } from '../common/record.js';
 import type { SecurityGroup } from './sdk.js';
 
 const DEPENDENCY_TIMEOUT_MS = 10 * 60_000;

@@ -9,7 +9,7 @@ import { hasCode, isNotFound } from '../errors.js';
 import { recordedNetwork } from '../network.js';
 import { incarnationOf } from '../../common/incarnation.js';
 import { clusterKey, eksRequestToken, TAG_CLUSTER, tagMap, tagsFor } from '../naming.js';
-import { ensureRecorded, forget, recorded } from '../record.js';
+import { ensureRecorded, forget, recorded } from '../../common/record.js';
 import { roleKey } from './roles.js';
 import type * as EKS from '@aws-sdk/client-eks';
 

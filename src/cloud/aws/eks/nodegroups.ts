@@ -10,7 +10,7 @@ import { hasCode, isNotFound } from '../errors.js';
 import { recordedNetwork } from '../network.js';
 import { incarnationOf } from '../../common/incarnation.js';
 import { eksRequestToken, tagMap, tagsFor } from '../naming.js';
-import { ensureRecorded, forget, recorded, recordedKeys } from '../record.js';
+import { ensureRecorded, forget, recorded, recordedKeys } from '../../common/record.js';
 import { roleKey } from './roles.js';
 import type * as EKS from '@aws-sdk/client-eks';
 

@@ -7,7 +7,7 @@ import { ConflictError } from '../../../errors.js';
 import type { AwsCtx } from '../context.js';
 import { hasCode, isNotFound } from '../errors.js';
 import { clusterKey, iamRoleName, tagsFor, tagValue, TAG_CLUSTER } from '../naming.js';
-import { ensureRecorded, forget, recorded } from '../record.js';
+import { ensureRecorded, forget, recorded } from '../../common/record.js';
 import type * as IAM from '@aws-sdk/client-iam';
 
 export type RolePurpose = 'cluster' | 'node';
