@@ -1,5 +1,5 @@
 /**
- * ESLint rule `ksctl/layers`: src/ flows one way (docs/development.md, ARCHITECTURE.md "The one-way flow").
+ * ESLint rule `ksctl/layers`: src/ flows one way (docs/development.md; shared/ARCHITECTURE.md, "The one-way flow").
  * Each folder of src/ has a rank; a file may import its own folder or a folder of a lower rank, never a
  * sibling of the same rank (cloud code does not know distro, distro does not know which cloud made a
  * machine, neither prints through io) and never a higher one. Imports are resolved to files, so the check

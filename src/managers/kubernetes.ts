@@ -2,7 +2,7 @@
  * KubernetesManager: talks to a cluster's API (not to a cloud), for day-2 work that needs the
  * cluster's own view — node health for remediation, draining, upgrades, etcd backups. Only the
  * interface exists so far; the self-managed worker removal drains through kubectl on control plane 0
- * (src/managers/selfmanaged/workers.ts) until this is implemented with @kubernetes/client-node 1.4.x
+ * (src/managers/selfmanaged/remove-worker.ts) until this is implemented with @kubernetes/client-node 1.4.x
  * (2.x does not load on Node 20).
  */
 import type { ClusterId } from '../api/types.js';
