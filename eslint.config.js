@@ -20,7 +20,10 @@ export default defineConfig(
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
       'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
       // tsc's noUnusedLocals/noUnusedParameters report these already (npm run typecheck).
       '@typescript-eslint/no-unused-vars': 'off',
@@ -30,7 +33,10 @@ export default defineConfig(
       // Re-throwing or rejecting with what was caught (an abort signal's reason, a step's error) is deliberate:
       // the original error, with its code and cause, is what the caller formats.
       '@typescript-eslint/only-throw-error': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
     },
   },
   // Tests: the CLI's JSON output, the SDK inputs the fakes receive and upstream tools' JSON are `any` by nature
@@ -44,7 +50,10 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
     },
   },
 
@@ -55,7 +64,9 @@ export default defineConfig(
     extends: [js.configs.recommended],
     languageOptions: { globals: globals.node },
     // `const { a: _a, ...rest } = o` drops a key; the leading underscore says so.
-    rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true, varsIgnorePattern: '^_', argsIgnorePattern: '^_' }] },
+    rules: {
+      'no-unused-vars': ['error', { ignoreRestSiblings: true, varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
+    },
   },
   { files: ['bin/**/*.js'], languageOptions: { sourceType: 'commonjs' } },
 
@@ -65,7 +76,10 @@ export default defineConfig(
     plugins: { ksctl },
     rules: {
       'ksctl/layers': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: CLOUD_SDKS, message: 'cloud SDKs belong to src/cloud/ only' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: CLOUD_SDKS, message: 'cloud SDKs belong to src/cloud/ only' }] },
+      ],
     },
   },
   // ARCHITECTURE.md decision 6: the SDKs load lazily. A provider imports an SDK's types only; its values come
@@ -75,7 +89,15 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: CLOUD_SDKS, allowTypeImports: true, message: 'load SDK values with await import() where they are used' }] },
+        {
+          patterns: [
+            {
+              group: CLOUD_SDKS,
+              allowTypeImports: true,
+              message: 'load SDK values with await import() where they are used',
+            },
+          ],
+        },
       ],
     },
   },

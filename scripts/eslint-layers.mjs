@@ -40,8 +40,9 @@ const layers = {
     schema: [],
     messages: {
       upward: "src/{{from}} may not import src/{{to}} ('{{spec}}'): layers flow one way: " + ORDER,
-      outside: "src/ may not import '{{spec}}' from outside src/ (tests, benchmarks and scripts depend on src, not back)",
-      unknown: "src/{{layer}} has no rank in scripts/eslint-layers.mjs: add it to RANKS where it belongs",
+      outside:
+        "src/ may not import '{{spec}}' from outside src/ (tests, benchmarks and scripts depend on src, not back)",
+      unknown: 'src/{{layer}} has no rank in scripts/eslint-layers.mjs: add it to RANKS where it belongs',
     },
   },
   create(context) {
