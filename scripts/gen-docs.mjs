@@ -143,7 +143,7 @@ export function versionsReference() {
     '',
     '## kind (`--provider local`)',
     '',
-    `No version: kind\'s own default node image (no \`--image\`; kind ${c.KIND.release} defaults to \`${c.KIND.defaultImage.split('@')[0]}\`).`,
+    `No version: kind's own default node image (no \`--image\`; kind ${c.KIND.release} defaults to \`${c.KIND.defaultImage.split('@')[0]}\`).`,
     'A full version `1.36.4` asks for `kindest/node:v1.36.4`. A minor uses the image kind\'s release notes list for it:',
     '',
     `| minor | image (kind ${c.KIND.release}) |`,

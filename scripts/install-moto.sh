@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs moto's server (PyPI), an AWS emulator nobody here wrote, into a Python virtual environment:
 #   ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/moto-<version>/bin/moto_server
-# with every package pinned in test/peers/moto/requirements.txt. test/cloud/aws/moto.test.ts runs
+# with every package pinned in test/peers/moto/requirements.txt. test/e2e/aws-moto.test.ts runs
 # ksctl's AWS provider against it. Cached: a second run only compares the stamp (the requirements'
 # hash), so an edited pin reinstalls. Prints what it installed and how long it took.
 set -euo pipefail

@@ -2,7 +2,7 @@
  * One error family for the whole tool. The exit code travels with the error; only bin/ turns it into
  * `process.exitCode`, so every layer can throw without knowing how the process ends.
  *
- * Exit codes (documented in docs/exit-codes.md): 0 ok, 1 failed, 2 bad input/usage,
+ * Exit codes (documented in docs/concepts.md, "Exit codes"): 0 ok, 1 failed, 2 bad input/usage,
  * 3 locked or conflicting, 130 interrupted.
  */
 export type ErrorCode =

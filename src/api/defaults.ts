@@ -25,7 +25,7 @@ export interface DefaultsOptions {
 
 export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): ClusterSpec {
   // validate.ts reports missing provider/name; here we only need something to hang defaults on.
-  const provider = (input.provider ?? 'local') as Provider;
+  const provider = input.provider ?? 'local';
   const type: ClusterType = input.type ?? impliedType(provider) ?? 'managed';
   const selfManaged = type === 'selfmanaged';
   const sizes = DEFAULT_SIZES[provider] ?? DEFAULT_SIZES.local;

@@ -13,9 +13,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export function mergeInputs(...inputs: (SpecInput | undefined)[]): SpecInput {
   const out: Obj = {};
   for (const input of [...inputs].reverse()) {
-    if (input) mergeInto(out, input as Obj);
+    if (input) mergeInto(out, input);
   }
-  return out as SpecInput;
+  return out;
 }
 
 function mergeInto(target: Obj, src: Obj): void {

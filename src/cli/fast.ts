@@ -95,7 +95,7 @@ export function parseFast(argv: readonly string[], stdoutIsTTY = () => !!process
   if (g.output !== undefined && !OUTPUTS.includes(g.output as string)) return undefined;
   return {
     command,
-    flags: flags as SelectFlags,
+    flags,
     globals: {
       verbose: g.verbose === true,
       kubeconfig: g.kubeconfig as string | undefined,

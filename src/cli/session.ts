@@ -22,7 +22,7 @@ export interface Session {
   cenv: CommandEnv;
   /** --verbose / -v anywhere on the command line (decides whether errors show stacks). */
   verbose: boolean;
-  close(): void;
+  close: () => void;
 }
 
 export function openSession(argv: string[], env: NodeJS.ProcessEnv, streams: Streams = {}): Session {

@@ -37,10 +37,6 @@ export class ConsoleIo implements IoHost {
     this.log = new SinkLogger(o.verbose, (l) => this.err(l));
   }
 
-  private get stdout(): NodeJS.WriteStream {
-    return this.opts.stdout ?? process.stdout;
-  }
-
   private get stderr(): NodeJS.WriteStream {
     return this.opts.stderr ?? process.stderr;
   }

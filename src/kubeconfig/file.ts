@@ -102,6 +102,8 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
     try {
       unlinkSync(lock); // not rmSync: its recursive machinery costs `switch` milliseconds
     } catch (e) {
+      // A lock file that stays blocks every later write of this kubeconfig: that is the error to report.
+      // eslint-disable-next-line no-unsafe-finally
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }

@@ -2,7 +2,7 @@
  * ed25519 SSH key pairs in OpenSSH format, shared by every layer that makes keys (cluster user keys,
  * machine host keys). ssh2 loads only when a key is made or parsed.
  */
-import ssh2 from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 
 export interface SshKeyPair {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----` ... (secret) */
@@ -14,9 +14,10 @@ export interface SshKeyPair {
 /** 4+11 bytes of "ssh-ed25519" + 4+32 bytes of key. */
 const ED25519_BLOB = 51;
 
-function parse(privateKey: string) {
+function parse(privateKey: string): ParsedKey | undefined {
   const parsed = ssh2.utils.parseKey(privateKey);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  // Typed as one key, but a file holding several parses to an array.
+  const key: ParsedKey | Error | undefined = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : parsed;
   return key && !(key instanceof Error) ? key : undefined;
 }
 

@@ -28,7 +28,10 @@ let sb: Sandbox;
 let ec2: EC2Client;
 let file: string;
 
-/** Everything in moto tagged with the cluster, by kind; terminated instances count as gone (AWS too lists them for a while). */
+/**
+ * Everything in moto tagged with the cluster, by kind; terminated instances count as gone (AWS too lists
+ * them for a while).
+ */
 async function inventory(): Promise<Record<string, string[]>> {
   const f: Filter[] = [{ Name: `tag:ksctl.io/cluster`, Values: [KEY] }];
   const instances = (await ec2.send(new DescribeInstancesCommand({ Filters: f }))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];

@@ -25,7 +25,7 @@ const header = 'apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata:\n  name:
 /** An ssh-provider file with one machine changed (a real key file for the others). */
 const sshFile = (name: string, worker: Record<string, string>, extra = '') => {
   const key = path.join(sb.dir, 'id_ed25519');
-  if (!existsSync(key)) writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+  if (!existsSync(key)) writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const m = (role: string, address: string, more: Record<string, string> = {}) => `    - ${JSON.stringify({ role, address, user: 'root', keyFile: key, ...more })}\n`;
   return file(name, `${header}spec:\n  provider: ssh\n  controlPlane: {count: 1}\n${extra}  machines:\n${m('loadbalancer', '10.0.0.1')}${m('controlplane', '10.0.0.2')}${m('worker', '10.0.0.3', worker)}`);
 };

@@ -23,6 +23,7 @@ const colourEnv = (extra: NodeJS.ProcessEnv = {}) => {
   const { CI: _ci, NO_COLOR: _nc, ...env } = sb.env;
   return { ...env, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra };
 };
+// eslint-disable-next-line no-control-regex -- ESC starts the colour codes this test looks for
 const SGR = /\x1b\[[0-9;]*m/;
 
 describe('colour', () => {

@@ -61,7 +61,7 @@ describe('prompts in a terminal', () => {
 
   it('asks for the sudo password a spec promises, masked, and never shows or logs it', async () => {
     const key = path.join(sb.dir, 'id_ed25519');
-    writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+    writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     // Port 1 on loopback refuses at once: the run fails after the prompt, which is all this test needs.
     const m = (role: string, i: number) => `    - {name: m${i}, role: ${role}, address: 127.0.0.${i + 1}, port: 1, user: root, keyFile: ${key}}\n`;
     const file = path.join(sb.dir, 'sudo.yaml');

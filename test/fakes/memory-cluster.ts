@@ -114,7 +114,7 @@ export class MemoryCluster implements ClusterHandle {
     const next = structuredClone(this.current);
     change(next);
     await this.save(next);
-    return this.current!;
+    return this.current;
   }
 
   async remove(): Promise<void> {

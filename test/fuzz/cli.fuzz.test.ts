@@ -28,7 +28,7 @@ const found = new Map<string, number>();
 beforeAll(async () => {
   sb = fuzzSandbox();
   const goodKey = path.join(sb.inputDir, 'id_ed25519');
-  writeFileSync(goodKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+  writeFileSync(goodKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   paths = { canary: sb.canary, goodKey };
   // Warm up: the first dry run of each kind loads its modules; that is start-up, not per-case cost.
   for (const p of ['local', 'aws', 'azure', 'gcp']) await runInProcess(['create', 'cluster', 'warm', '-p', p, '-t', p === 'local' ? 'managed' : 'selfmanaged', '--dry-run'], sb.env);

@@ -65,7 +65,7 @@ export function clusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown
 
 /** Cluster files that should work: consistent provider, type, region and counts in range. */
 export function validClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
-  const cloud = fc.constantFrom('aws', 'azure', 'gcp') as fc.Arbitrary<'aws' | 'azure' | 'gcp'>;
+  const cloud = fc.constantFrom<'aws' | 'azure' | 'gcp'>('aws', 'azure', 'gcp');
   const version = fc.constantFrom('1.34', '1.35', '1.36', '1.37');
   const managed = cloud.chain((provider) =>
     fc.record({ provider: fc.constant(provider), type: fc.constant('managed'), region: fc.constantFrom(...REGIONS[provider]), kubernetesVersion: version, workers: fc.record({ count: fc.integer({ min: 0, max: 450 }), spot: fc.boolean() }) }),

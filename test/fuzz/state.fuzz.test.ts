@@ -23,7 +23,7 @@ const stateFile = () => path.join(clusterDir(), 'state.json');
 
 function validState(): Record<string, unknown> {
   const s = newClusterState(applyDefaults({ name: 'dev', provider: 'local' }));
-  return { ...s, phase: 'ready', kubeconfig: { context: 'kind-dev', server: 'https://127.0.0.1:6443' } } as unknown as Record<string, unknown>;
+  return { ...s, phase: 'ready', kubeconfig: { context: 'kind-dev', server: 'https://127.0.0.1:6443' } };
 }
 
 const validKubeconfig = {

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { builtEtcd } from './etcd-release.js';
-import { SERVICE_CIDR, writeControlPlanePki, type ControlPlanePki } from './control-plane-pki.js';
+import { SERVICE_CIDR, writeControlPlanePki } from './control-plane-pki.js';
 import { freeLoopbackPort, peakRssKiB, startDaemon, stopDaemon, waitUntil, type Daemon } from './daemons.js';
 import { kubeBinary, kwokBinary } from './kube-binaries.js';
 
@@ -68,7 +68,7 @@ interface ApiResponse {
 }
 
 /** One HTTPS request as the admin; keep-alive, so bulk requests reuse connections. */
-function apiRequest(pki: ControlPlanePki, agent: Agent, server: string, method: string, apiPath: string, body?: string): Promise<ApiResponse> {
+function apiRequest(agent: Agent, server: string, method: string, apiPath: string, body?: string): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -114,7 +114,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const server = `https://127.0.0.1:${apiPort}`;
     const pki = await writeControlPlanePki(dir, server);
     const agent = new Agent({ ...pki.pem, keepAlive: true, maxSockets: 16 });
-    const call = (method: string, apiPath: string, body?: string) => apiRequest(pki, agent, server, method, apiPath, body);
+    const call = (method: string, apiPath: string, body?: string) => apiRequest(agent, server, method, apiPath, body);
     onStop = () => agent.destroy();
     const logs = path.join(dir, 'logs');
     mkdirSync(logs);
@@ -170,7 +170,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         return (await child).stdout;
       } catch (e) {
         const err = e as Error & { stderr?: string };
-        throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
+        throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
       }
     };
     const getJson = async <T>(apiPath: string): Promise<T> => {

@@ -61,7 +61,10 @@ export function builtEtcdReleaseSpec(baseUrl?: string): EtcdReleaseSpec {
   return resolveEtcdRelease({ ...builtEtcdRelease(), ...(baseUrl ? { baseUrl } : {}) });
 }
 
-/** What an external-etcd e2e checks of its members: `/usr/local/bin/etcd` is the built release on every host, and every serving member reports it. */
+/**
+ * What an external-etcd e2e checks of its members: `/usr/local/bin/etcd` is the built release on every
+ * host, and every serving member reports it.
+ */
 export async function expectUpstreamEtcdMembers(hosts: TestHost[], secret: (name: string) => string): Promise<void> {
   const { version, binDir } = builtEtcd();
   for (const h of hosts) {

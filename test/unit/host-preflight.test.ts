@@ -148,7 +148,11 @@ describe('create plan', () => {
     expect(byId('pki/etcd').needs).toContain(HOST_PREFLIGHT_STEP);
     const before = new Set<string>();
     const visit = (id: string) => {
-      for (const n of byId(id).needs) if (!before.has(n)) (before.add(n), visit(n));
+      for (const n of byId(id).needs) {
+        if (before.has(n)) continue;
+        before.add(n);
+        visit(n);
+      }
     };
     for (const s of steps.filter((x) => /^(lb|etcd|controlplane|worker)\//.test(x.id))) {
       before.clear();

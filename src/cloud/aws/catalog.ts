@@ -19,12 +19,12 @@ export class InstanceCatalog {
   private readonly amis = new Map<string, Promise<string>>();
 
   /** vCPUs and architecture of each type; an unknown type is the user's input error. */
-  async typeInfo(a: AwsCtx, types: string[]): Promise<Map<string, TypeInfo>> {
+  async typeInfo(cloud: AwsCtx, types: string[]): Promise<Map<string, TypeInfo>> {
     const missing = [...new Set(types)].filter((t) => t && !this.types.has(t));
     for (let i = 0; i < missing.length; i += 100) {
       const batch = missing.slice(i, i + 100);
       try {
-        const out = await a.aws.ec2.describeInstanceTypes({ InstanceTypes: batch as InstanceTypeName[] });
+        const out = await cloud.aws.ec2.describeInstanceTypes({ InstanceTypes: batch as InstanceTypeName[] });
         for (const t of out.InstanceTypes ?? []) {
           const archs = t.ProcessorInfo?.SupportedArchitectures ?? [];
           this.types.set(t.InstanceType ?? '', {
@@ -43,17 +43,17 @@ export class InstanceCatalog {
   }
 
   /** The current Ubuntu 24.04 AMI for an architecture, from Canonical's public SSM parameter. */
-  ami(a: AwsCtx, arch: 'amd64' | 'arm64'): Promise<string> {
+  ami(cloud: AwsCtx, arch: 'amd64' | 'arm64'): Promise<string> {
     let p = this.amis.get(arch);
     if (!p) {
       p = (async () => {
         try {
-          const out = await a.aws.ssm.getParameter({ Name: ubuntuParameter(arch) });
+          const out = await cloud.aws.ssm.getParameter({ Name: ubuntuParameter(arch) });
           const v = out.Parameter?.Value;
-          if (!v) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${a.spec.region}`);
+          if (!v) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${cloud.spec.region}`);
           return v;
         } catch (e) {
-          if (isNotFound(e)) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${a.spec.region}`, { cause: e });
+          if (isNotFound(e)) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${cloud.spec.region}`, { cause: e });
           throw e;
         }
       })();

@@ -8,10 +8,10 @@ import type { Role } from '../../api/types.js';
 import { ConflictError, ProviderError } from '../../errors.js';
 import { allPages, type AwsCtx } from './context.js';
 import { hasCode, ignoreNotFound, isNotFound } from './errors.js';
-import { firewallRules, rolesOf, ruleKey, type Rule } from './firewall-rules.js';
+import { firewallRules, rolesOf, ruleKey, type Rule } from '../common/firewall-rules.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, securityGroupName, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
-import { ensureRecorded, recorded } from './record.js';
+import { ensureRecorded, recorded } from '../common/record.js';
 import type { IpPermission, SecurityGroup } from './sdk.js';
 
 export const sgKey = (role: Role) => `sg/${role}`;
@@ -47,11 +47,11 @@ function sourceOf(rule: Rule, groupIds: Map<Role, string>): string {
   return 'cidr' in rule.source ? rule.source.cidr : (groupIds.get(rule.source.group) ?? '');
 }
 
-async function ensureGroup(a: AwsCtx, role: Role, vpcId: string, tagged: Map<string, SecurityGroup>): Promise<SecurityGroup> {
-  const { ec2 } = a.aws;
+async function ensureGroup(cloud: AwsCtx, role: Role, vpcId: string, tagged: Map<string, SecurityGroup>): Promise<SecurityGroup> {
+  const { ec2 } = cloud.aws;
   const key = sgKey(role);
   let sg = tagged.get(key);
-  const rec = recorded(a.ctx, key);
+  const rec = recorded(cloud.ctx, key);
   if (!sg && rec) {
     try {
       sg = (await ec2.describeSecurityGroups({ GroupIds: [rec.id] })).SecurityGroups?.[0];
@@ -59,14 +59,14 @@ async function ensureGroup(a: AwsCtx, role: Role, vpcId: string, tagged: Map<str
       if (!isNotFound(e)) throw e;
     }
   }
-  const name = securityGroupName(a.spec, role);
+  const name = securityGroupName(cloud.spec, role);
   if (!sg) {
     try {
       const out = await ec2.createSecurityGroup({
         GroupName: name,
-        Description: `ksctl ${a.key} ${role}`,
+        Description: `ksctl ${cloud.key} ${role}`,
         VpcId: vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: tagsFor(a.spec, key, role, name) }],
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: tagsFor(cloud.spec, key, role, name) }],
       });
       sg = { GroupId: out.GroupId, GroupName: name, VpcId: vpcId, IpPermissions: [] };
     } catch (e) {
@@ -76,33 +76,33 @@ async function ensureGroup(a: AwsCtx, role: Role, vpcId: string, tagged: Map<str
       });
       sg = same.SecurityGroups?.[0];
       if (!sg || tagValue(sg.Tags, TAG_RESOURCE) !== key) {
-        throw new ConflictError(`security group ${name} exists in ${vpcId} but was not created by ksctl for ${a.key}`);
+        throw new ConflictError(`security group ${name} exists in ${vpcId} but was not created by ksctl for ${cloud.key}`);
       }
     }
   }
-  await ensureRecorded(a.ctx, key, { kind: 'aws:security-group', id: sg.GroupId!, name, role });
+  await ensureRecorded(cloud.ctx, key, { kind: 'aws:security-group', id: sg.GroupId!, name, role });
   return sg;
 }
 
 /** Authorizes what is missing; a Duplicate means another attempt got there first: go rule by rule. */
-async function authorize(a: AwsCtx, groupId: string, perms: IpPermission[]): Promise<void> {
+async function authorize(cloud: AwsCtx, groupId: string, perms: IpPermission[]): Promise<void> {
   if (perms.length === 0) return;
   try {
-    await a.aws.ec2.authorizeSecurityGroupIngress({ GroupId: groupId, IpPermissions: perms });
+    await cloud.aws.ec2.authorizeSecurityGroupIngress({ GroupId: groupId, IpPermissions: perms });
   } catch (e) {
     if (!hasCode(e, 'InvalidPermission.Duplicate')) throw e;
     if (perms.length === 1) return;
-    for (const p of perms) await authorize(a, groupId, [p]);
+    for (const p of perms) await authorize(cloud, groupId, [p]);
   }
 }
 
-export async function ensureFirewall(a: AwsCtx, operatorCidrs: string[]): Promise<void> {
-  const { vpcId } = recordedNetwork(a);
-  const roles = rolesOf(a.spec);
+export async function ensureFirewall(cloud: AwsCtx, operatorCidrs: string[]): Promise<void> {
+  const { vpcId } = recordedNetwork(cloud);
+  const roles = rolesOf(cloud.spec);
   const listed = await allPages(
     (NextToken) =>
-      a.aws.ec2.describeSecurityGroups({
-        Filters: [clusterFilter(a.spec), { Name: 'vpc-id', Values: [vpcId] }],
+      cloud.aws.ec2.describeSecurityGroups({
+        Filters: [clusterFilter(cloud.spec), { Name: 'vpc-id', Values: [vpcId] }],
         ...(NextToken ? { NextToken } : {}),
       }),
     (o) => o.SecurityGroups,
@@ -110,39 +110,39 @@ export async function ensureFirewall(a: AwsCtx, operatorCidrs: string[]): Promis
   const tagged = new Map<string, SecurityGroup>();
   for (const sg of listed) tagged.set(tagValue(sg.Tags, TAG_RESOURCE) ?? '', sg);
   const groups = new Map<Role, SecurityGroup>();
-  for (const role of roles) groups.set(role, await ensureGroup(a, role, vpcId, tagged));
+  for (const role of roles) groups.set(role, await ensureGroup(cloud, role, vpcId, tagged));
   const ids = new Map<Role, string>([...groups].map(([r, g]) => [r, g.GroupId!]));
-  const rules = firewallRules(a.spec, operatorCidrs);
+  const rules = firewallRules(cloud.spec, operatorCidrs);
   for (const role of roles) {
     const sg = groups.get(role)!;
     const have = existingRules(sg);
     const want = new Set(rules[role].map((r) => ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
     const missing = rules[role].filter((r) => !have.has(ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
-    await authorize(a, sg.GroupId!, missing.map((r) => toPermission(r, ids)));
+    await authorize(cloud, sg.GroupId!, missing.map((r) => toPermission(r, ids)));
     // The group is ksctl's: a rule the spec no longer asks for (the operator's old address, a removed
     // allowCidr) is revoked, after the new ones are in, so access never gaps.
     const stale = [...have].filter(([k]) => !want.has(k)).map(([, p]) => p);
     if (stale.length > 0) {
-      a.log.info(`revoking ${stale.length} stale rule(s) of the ${role} security group`);
-      await revoke(a, sg.GroupId!, stale);
+      cloud.log.info(`revoking ${stale.length} stale rule(s) of the ${role} security group`);
+      await revoke(cloud, sg.GroupId!, stale);
     }
   }
 }
 
 /** Revokes in one call; if one of them is already gone (the call is all-or-nothing), one by one. */
-async function revoke(a: AwsCtx, groupId: string, perms: IpPermission[]): Promise<void> {
+async function revoke(cloud: AwsCtx, groupId: string, perms: IpPermission[]): Promise<void> {
   try {
-    await a.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: perms });
+    await cloud.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: perms });
   } catch (e) {
     if (!hasCode(e, 'InvalidPermission.NotFound')) throw e;
     if (perms.length === 1) return;
-    for (const p of perms) await ignoreNotFound(() => a.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [p] }), 'InvalidPermission.NotFound');
+    for (const p of perms) await ignoreNotFound(() => cloud.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [p] }), 'InvalidPermission.NotFound');
   }
 }
 
 /** Security group ids by role, from state (for machines). */
-export function recordedGroup(a: AwsCtx, role: Role): string {
-  const rec = recorded(a.ctx, sgKey(role));
+export function recordedGroup(cloud: AwsCtx, role: Role): string {
+  const rec = recorded(cloud.ctx, sgKey(role));
   if (!rec) throw new ProviderError(`no security group for ${role} in state: infra/firewall must run first`);
   return rec.id;
 }

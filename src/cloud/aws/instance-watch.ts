@@ -52,7 +52,10 @@ export type InstanceWatcher = BatchWatcher<Instance>;
 
 const watchers = new WeakMap<object, InstanceWatcher>();
 
-/** The watcher shared by every wait on this EC2 client (one batched poll per region and account); keyed by instance id. */
+/**
+ * The watcher shared by every wait on this EC2 client (one batched poll per region and account); keyed
+ * by instance id.
+ */
 export function instanceWatcher(ec2: Pick<Ec2Api, 'describeInstances'>, clock: Clock): InstanceWatcher {
   let w = watchers.get(ec2);
   if (!w) {

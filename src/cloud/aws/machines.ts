@@ -13,12 +13,12 @@ import { allPages, type AwsCtx } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { recordedGroup } from './firewall.js';
 import { instanceWatcher } from './instance-watch.js';
-import { ensureKeyPair } from './keys.js';
+import { ensureKeyPair } from '../common/keys.js';
 import { recordedNetwork } from './network.js';
 import { clusterFilter, machineClientToken, tagsFor, TAG_MACHINE } from './naming.js';
-import { ensureRecorded, forget, recorded } from './record.js';
+import { ensureRecorded, forget, recorded } from '../common/record.js';
 import type { Instance, InstanceTypeName, RunInstancesInput } from './sdk.js';
-import { hostKeyUserData, toBase64 } from './userdata.js';
+import { hostKeyUserData, toBase64 } from '../common/userdata.js';
 
 export const instanceKey = (name: string) => `instance/${name}`;
 export const hostKeySecret = (name: string) => `hostkeys/${name}`;
@@ -30,11 +30,11 @@ const START_TIMEOUT_MS = 10 * 60_000;
 const MAX_GENERATIONS = 20;
 
 /** Live instances carrying this machine's tag, oldest first. */
-export async function findMachineInstances(a: AwsCtx, name: string, states = LIVE): Promise<Instance[]> {
+export async function findMachineInstances(cloud: AwsCtx, name: string, states = LIVE): Promise<Instance[]> {
   const list = await allPages(
     (NextToken) =>
-      a.aws.ec2.describeInstances({
-        Filters: [clusterFilter(a.spec), { Name: `tag:${TAG_MACHINE}`, Values: [name] }, { Name: 'instance-state-name', Values: states }],
+      cloud.aws.ec2.describeInstances({
+        Filters: [clusterFilter(cloud.spec), { Name: `tag:${TAG_MACHINE}`, Values: [name] }, { Name: 'instance-state-name', Values: states }],
         ...(NextToken ? { NextToken } : {}),
       }),
     (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
@@ -42,19 +42,19 @@ export async function findMachineInstances(a: AwsCtx, name: string, states = LIV
   return list.sort((x, y) => (x.LaunchTime?.getTime() ?? 0) - (y.LaunchTime?.getTime() ?? 0));
 }
 
-async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine, hostKey: { privateKey: string; publicKey: string }) {
-  const { ec2 } = a.aws;
-  const net = recordedNetwork(a);
+async function launch(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine, hostKey: { privateKey: string; publicKey: string }) {
+  const { ec2 } = cloud.aws;
+  const net = recordedNetwork(cloud);
   const subnet = net.subnets[planned.index % net.subnets.length]!;
-  const keyName = recorded(a.ctx, 'keypair')?.name;
+  const keyName = recorded(cloud.ctx, 'keypair')?.name;
   if (!keyName) throw new ProviderError('no key pair in state: infra/sshkey must run first');
-  const groupId = recordedGroup(a, planned.role);
-  const arch = (await catalog.typeInfo(a, [planned.size])).get(planned.size)!.arch;
-  const imageId = await catalog.ami(a, arch);
+  const groupId = recordedGroup(cloud, planned.role);
+  const arch = (await catalog.typeInfo(cloud, [planned.size])).get(planned.size)!.arch;
+  const imageId = await catalog.ami(cloud, arch);
   const key = instanceKey(planned.name);
-  const tags = tagsFor(a.spec, key, planned.role, planned.name, { [TAG_MACHINE]: planned.name });
+  const tags = tagsFor(cloud.spec, key, planned.role, planned.name, { [TAG_MACHINE]: planned.name });
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
-  const incarnation = incarnationOf(a.ctx);
+  const incarnation = incarnationOf(cloud.ctx);
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
     const input: RunInstancesInput = {
       ImageId: imageId,
@@ -79,13 +79,13 @@ async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachi
     };
     let out;
     try {
-      out = await ec2.runInstances({ ...input, ClientToken: machineClientToken(a.spec, incarnation, planned.name, generation, input) });
+      out = await ec2.runInstances({ ...input, ClientToken: machineClientToken(cloud.spec, incarnation, planned.name, generation, input) });
     } catch (e) {
       // The token already names a different request (state from before tokens hashed their
       // parameters, or a hash collision): no live instance carries this machine's tag (looked up
       // before launch), so the next generation's token is the way forward.
       if (hasCode(e, 'IdempotentParameterMismatch')) {
-        a.log.debug(`${planned.name}: ClientToken of generation ${generation} names another request; trying the next`);
+        cloud.log.debug(`${planned.name}: ClientToken of generation ${generation} names another request; trying the next`);
         continue;
       }
       throw e;
@@ -100,8 +100,8 @@ async function launch(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachi
 }
 
 /** Until the instance runs and has its addresses; polled together with every other instance starting. */
-function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
-  return instanceWatcher(a.aws.ec2, a.runtime.clock).wait(id, {
+function waitRunning(cloud: AwsCtx, name: string, id: string): Promise<Instance> {
+  return instanceWatcher(cloud.aws.ec2, cloud.runtime.clock).wait(id, {
     what: `${name} (${id}) to run`,
     done: (inst) => inst.State?.Name === 'running' && !!inst.PrivateIpAddress && !!inst.PublicIpAddress,
     // Not seen yet is no failure: a just-launched instance may not be visible for a while.
@@ -110,27 +110,27 @@ function waitRunning(a: AwsCtx, name: string, id: string): Promise<Instance> {
       return GONE.includes(state) ? new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`) : undefined;
     },
     timeoutMs: START_TIMEOUT_MS,
-    signal: a.ctx.signal,
-    log: a.log,
+    signal: cloud.ctx.signal,
+    log: cloud.log,
   });
 }
 
-export async function ensureMachine(a: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine): Promise<Machine> {
+export async function ensureMachine(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine): Promise<Machine> {
   const key = instanceKey(planned.name);
-  const hostKey = await ensureKeyPair(a.ctx.cluster.secrets, hostKeySecret(planned.name));
-  const found = await findMachineInstances(a, planned.name);
-  if (found.length > 1) a.log.warn(`${planned.name}: ${found.length} instances carry its tag; using ${found[0]!.InstanceId}`);
+  const hostKey = await ensureKeyPair(cloud.ctx.cluster.secrets, hostKeySecret(planned.name));
+  const found = await findMachineInstances(cloud, planned.name);
+  if (found.length > 1) cloud.log.warn(`${planned.name}: ${found.length} instances carry its tag; using ${found[0]!.InstanceId}`);
   let inst = found[0];
   if (inst && (inst.State?.Name === 'stopping' || inst.State?.Name === 'stopped')) {
     throw new ProviderError(`${planned.name} (${inst.InstanceId}) is stopped`, { hint: 'start it in the console or delete the machine' });
   }
   if (!inst) {
-    a.log.info(`launching ${planned.name} (${planned.size}${planned.spot ? ', spot' : ''})`);
-    inst = await launch(a, catalog, planned, hostKey);
+    cloud.log.info(`launching ${planned.name} (${planned.size}${planned.spot ? ', spot' : ''})`);
+    inst = await launch(cloud, catalog, planned, hostKey);
   }
   const id = inst.InstanceId!;
-  await ensureRecorded(a.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role });
-  if (inst.State?.Name !== 'running' || !inst.PublicIpAddress) inst = await waitRunning(a, planned.name, id);
+  await ensureRecorded(cloud.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role });
+  if (inst.State?.Name !== 'running' || !inst.PublicIpAddress) inst = await waitRunning(cloud, planned.name, id);
   const machine: Machine = {
     name: planned.name,
     role: planned.role,
@@ -147,40 +147,40 @@ export async function ensureMachine(a: AwsCtx, catalog: InstanceCatalog, planned
     ...(inst.PrivateIpAddress ? { privateAddress: inst.PrivateIpAddress } : {}),
     ...(inst.Placement?.AvailabilityZone ? { zone: inst.Placement.AvailabilityZone } : {}),
   };
-  const prev = a.ctx.cluster.state?.machines[planned.name];
+  const prev = cloud.ctx.cluster.state?.machines[planned.name];
   // A machine already bootstrapped stays so; only its facts are refreshed.
   if (prev?.status === 'bootstrapped' && prev.providerId === id) machine.status = 'bootstrapped';
   if (JSON.stringify(prev) !== JSON.stringify(machine)) {
-    await a.ctx.cluster.update((s) => {
+    await cloud.ctx.cluster.update((s) => {
       s.machines[planned.name] = machine;
     });
   }
-  await ensureRecorded(a.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role, status: 'running' });
+  await ensureRecorded(cloud.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role, status: 'running' });
   return machine;
 }
 
 /** Terminates the ids given (individually when the batch names one that is gone) and returns. */
-export async function terminate(a: AwsCtx, ids: string[]): Promise<void> {
+export async function terminate(cloud: AwsCtx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   try {
-    await a.aws.ec2.terminateInstances({ InstanceIds: ids });
+    await cloud.aws.ec2.terminateInstances({ InstanceIds: ids });
   } catch (e) {
     if (!isNotFound(e)) throw e;
     if (ids.length === 1) return;
-    for (const id of ids) await terminate(a, [id]);
+    for (const id of ids) await terminate(cloud, [id]);
   }
 }
 
 /** Waits until none of `ids` is alive (terminated or not found). */
-export async function waitTerminated(a: AwsCtx, ids: string[]): Promise<void> {
+export async function waitTerminated(cloud: AwsCtx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await a.wait(
+  await cloud.wait(
     `${ids.length} instance(s) to terminate`,
     async () => {
       const alive = await Promise.all(
         ids.map(async (id) => {
           try {
-            const i = (await a.aws.ec2.describeInstances({ InstanceIds: [id] })).Reservations?.[0]?.Instances?.[0];
+            const i = (await cloud.aws.ec2.describeInstances({ InstanceIds: [id] })).Reservations?.[0]?.Instances?.[0];
             return i && i.State?.Name !== 'terminated';
           } catch (e) {
             if (isNotFound(e)) return false;
@@ -194,34 +194,34 @@ export async function waitTerminated(a: AwsCtx, ids: string[]): Promise<void> {
   );
 }
 
-export async function deleteMachine(a: AwsCtx, machine: Machine): Promise<void> {
+export async function deleteMachine(cloud: AwsCtx, machine: Machine): Promise<void> {
   const key = instanceKey(machine.name);
   const ids = new Set<string>();
   if (machine.providerId) ids.add(machine.providerId);
-  const rec = recorded(a.ctx, key);
+  const rec = recorded(cloud.ctx, key);
   if (rec) ids.add(rec.id);
-  for (const i of await findMachineInstances(a, machine.name, [...LIVE, 'shutting-down'])) ids.add(i.InstanceId!);
-  const alive = await liveIds(a, [...ids]);
-  a.log.info(`terminating ${machine.name}${alive.length ? ` (${alive.join(', ')})` : ''}`);
-  await terminate(a, alive);
-  await waitTerminated(a, [...ids]);
-  await forget(a.ctx, key);
+  for (const i of await findMachineInstances(cloud, machine.name, [...LIVE, 'shutting-down'])) ids.add(i.InstanceId!);
+  const alive = await liveIds(cloud, [...ids]);
+  cloud.log.info(`terminating ${machine.name}${alive.length ? ` (${alive.join(', ')})` : ''}`);
+  await terminate(cloud, alive);
+  await waitTerminated(cloud, [...ids]);
+  await forget(cloud.ctx, key);
 }
 
 /** Of `ids`, those not already shutting down or terminated. */
-export async function liveIds(a: AwsCtx, ids: string[]): Promise<string[]> {
+export async function liveIds(cloud: AwsCtx, ids: string[]): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += 200) {
     const batch = ids.slice(i, i + 200);
-    let insts: Instance[] = [];
+    let insts: Instance[];
     try {
       insts = await allPages(
-        (NextToken) => a.aws.ec2.describeInstances({ InstanceIds: batch, ...(NextToken ? { NextToken } : {}) }),
+        (NextToken) => cloud.aws.ec2.describeInstances({ InstanceIds: batch, ...(NextToken ? { NextToken } : {}) }),
         (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
       );
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      if (batch.length > 1) for (const id of batch) out.push(...(await liveIds(a, [id])));
+      if (batch.length > 1) for (const id of batch) out.push(...(await liveIds(cloud, [id])));
       continue;
     }
     out.push(...insts.filter((x) => LIVE.includes(x.State?.Name ?? '')).map((x) => x.InstanceId!));

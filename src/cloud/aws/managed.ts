@@ -11,7 +11,7 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
 import { InstanceCatalog } from './catalog.js';
 import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota } from './checks.js';
-import { checkVpcCidr } from './cidr.js';
+import { checkVpcCidr } from '../common/cidr.js';
 import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
 import { checkEksName, resolveEksVersion } from './eks/checks.js';
@@ -52,20 +52,20 @@ export class AwsManaged implements ManagedCloud {
     checkVpcCidr(spec.network.cidr);
     const pools = nodePools(spec);
     await this.publicCidrs(ctx);
-    const a = this.ctxOf(ctx);
-    a.log.debug(`AWS identity: ${await checkCredentials(a)}`);
-    await checkRegion(a);
+    const cloud = this.ctxOf(ctx);
+    cloud.log.debug(`AWS identity: ${await checkCredentials(cloud)}`);
+    await checkRegion(cloud);
     await this.resolveKubernetesVersion(ctx);
     const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
-    await checkOfferings(a, pools.map((p, i) => ({ field: field(i), size: p.size })));
+    await checkOfferings(cloud, pools.map((p, i) => ({ field: field(i), size: p.size })));
     const demand = (spot: boolean) => pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
-    await checkVcpuQuota(a, this.catalog, { onDemand: demand(false), spot: demand(true) });
-    const zones = await usableZones(a, pools.map((p) => p.size), { eks: true });
+    await checkVcpuQuota(cloud, this.catalog, { onDemand: demand(false), spot: demand(true) });
+    const zones = await usableZones(cloud, pools.map((p) => p.size), { eks: true });
     if (zones.length < 2) {
       const sizes = pools.map((p) => p.size).join(', ');
       throw new InputError(`EKS needs two zones offering ${sizes}; ${spec.region} has ${zones.length}`, ['spec.region']);
     }
-    await checkEksName(a);
+    await checkEksName(cloud);
   }
 
   private versions = new Map<string, Promise<string>>();
@@ -148,11 +148,11 @@ export class AwsManaged implements ManagedCloud {
   }
 
   async destroy(ctx: StepContext): Promise<void> {
-    const a = this.ctxOf(ctx);
-    await deleteNodegroups(a);
-    await deleteEksCluster(a);
-    await deleteRole(a, 'cluster');
-    await deleteRole(a, 'node');
-    await deleteNetwork(a);
+    const cloud = this.ctxOf(ctx);
+    await deleteNodegroups(cloud);
+    await deleteEksCluster(cloud);
+    await deleteRole(cloud, 'cluster');
+    await deleteRole(cloud, 'node');
+    await deleteNetwork(cloud);
   }
 }

@@ -5,12 +5,12 @@
  * re-run after success makes no mutating call.
  */
 import { InputError, ProviderError } from '../../errors.js';
-import { subnetCidr } from './cidr.js';
+import { subnetCidr } from '../common/cidr.js';
 import { EKS_UNSUPPORTED_ZONE_IDS } from './eks/zones.js';
 import { allPages, type AwsCtx } from './context.js';
 import { hasCode, isNotFound } from './errors.js';
 import { clusterFilter, resourceFilter, tagsFor, tagValue, TAG_RESOURCE } from './naming.js';
-import { ensureRecorded, record, recorded } from './record.js';
+import { ensureRecorded, record, recorded } from '../common/record.js';
 import type * as EC2 from '@aws-sdk/client-ec2';
 
 export interface SubnetInfo {
@@ -49,35 +49,35 @@ async function maybe<T>(describe: () => Promise<T | undefined>): Promise<T | und
   }
 }
 
-async function ensureVpc(a: AwsCtx): Promise<EC2.Vpc> {
-  const { ec2 } = a.aws;
-  const rec = recorded(a.ctx, 'vpc');
+async function ensureVpc(cloud: AwsCtx): Promise<EC2.Vpc> {
+  const { ec2 } = cloud.aws;
+  const rec = recorded(cloud.ctx, 'vpc');
   let vpc = rec ? await maybe(async () => (await ec2.describeVpcs({ VpcIds: [rec.id] })).Vpcs?.[0]) : undefined;
-  vpc ??= (await ec2.describeVpcs({ Filters: [clusterFilter(a.spec), resourceFilter('vpc')] })).Vpcs?.sort((x, y) =>
+  vpc ??= (await ec2.describeVpcs({ Filters: [clusterFilter(cloud.spec), resourceFilter('vpc')] })).Vpcs?.sort((x, y) =>
     (x.VpcId ?? '').localeCompare(y.VpcId ?? ''),
   )[0];
   if (!vpc) {
-    a.log.info(`creating VPC ${a.spec.network.cidr}`);
-    const name = `ksctl-${a.spec.name}`;
+    cloud.log.info(`creating VPC ${cloud.spec.network.cidr}`);
+    const name = `ksctl-${cloud.spec.name}`;
     vpc = (
       await ec2.createVpc({
-        CidrBlock: a.spec.network.cidr,
-        TagSpecifications: [{ ResourceType: 'vpc', Tags: tagsFor(a.spec, 'vpc', 'network', name) }],
+        CidrBlock: cloud.spec.network.cidr,
+        TagSpecifications: [{ ResourceType: 'vpc', Tags: tagsFor(cloud.spec, 'vpc', 'network', name) }],
       })
     ).Vpc;
     if (!vpc?.VpcId) throw new ProviderError('CreateVpc returned no VPC id');
   }
   const vpcId = vpc.VpcId!;
-  const rec2 = await ensureRecorded(a.ctx, 'vpc', {
+  const rec2 = await ensureRecorded(cloud.ctx, 'vpc', {
     kind: 'aws:vpc',
     id: vpcId,
-    name: `ksctl-${a.spec.name}`,
-    data: { cidr: vpc.CidrBlock ?? a.spec.network.cidr },
+    name: `ksctl-${cloud.spec.name}`,
+    data: { cidr: vpc.CidrBlock ?? cloud.spec.network.cidr },
   });
   if (rec2.data?.dnsHostnames !== true) {
     // Instances and EKS nodes need DNS hostnames; not settable at creation, so set and remember.
     await ec2.modifyVpcAttribute({ VpcId: vpcId, EnableDnsHostnames: { Value: true } });
-    await record(a.ctx, 'vpc', { ...rec2, data: { dnsHostnames: true } });
+    await record(cloud.ctx, 'vpc', { ...rec2, data: { dnsHostnames: true } });
   }
   return vpc;
 }
@@ -87,8 +87,8 @@ async function ensureVpc(a: AwsCtx): Promise<EC2.Vpc> {
  * refuses), ordered by zone ID. Zone names map to physical zones differently in every account, so
  * the ID is what the EKS exclusions and a stable order are about.
  */
-export async function usableZones(a: AwsCtx, sizes: string[], opts: { eks?: boolean } = {}): Promise<string[]> {
-  const { ec2 } = a.aws;
+export async function usableZones(cloud: AwsCtx, sizes: string[], opts: { eks?: boolean } = {}): Promise<string[]> {
+  const { ec2 } = cloud.aws;
   const azs = await ec2.describeAvailabilityZones({
     Filters: [
       { Name: 'state', Values: ['available'] },
@@ -115,12 +115,12 @@ export async function usableZones(a: AwsCtx, sizes: string[], opts: { eks?: bool
   return zones;
 }
 
-async function ensureSubnets(a: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Promise<SubnetInfo[]> {
-  const { ec2 } = a.aws;
+async function ensureSubnets(cloud: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Promise<SubnetInfo[]> {
+  const { ec2 } = cloud.aws;
   const vpcId = vpc.VpcId!;
   const tagged = await allPages(
     (NextToken) =>
-      ec2.describeSubnets({ Filters: [clusterFilter(a.spec), { Name: 'vpc-id', Values: [vpcId] }], ...(NextToken ? { NextToken } : {}) }),
+      ec2.describeSubnets({ Filters: [clusterFilter(cloud.spec), { Name: 'vpc-id', Values: [vpcId] }], ...(NextToken ? { NextToken } : {}) }),
     (o) => o.Subnets,
   );
   const found = new Map<string, EC2.Subnet>();
@@ -129,18 +129,18 @@ async function ensureSubnets(a: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Pro
     if (k?.startsWith('subnet/') && !found.has(k)) found.set(k, s);
   }
   // State may know a subnet a just-created tag index does not show yet.
-  for (const key of Object.keys(a.ctx.cluster.state?.resources ?? {}).filter((k) => k.startsWith('subnet/'))) {
-    const rec = recorded(a.ctx, key)!;
+  for (const key of Object.keys(cloud.ctx.cluster.state?.resources ?? {}).filter((k) => k.startsWith('subnet/'))) {
+    const rec = recorded(cloud.ctx, key)!;
     if (!found.has(key)) {
       const s = await maybe(async () => (await ec2.describeSubnets({ SubnetIds: [rec.id] })).Subnets?.[0]);
       if (s) found.set(key, s);
     }
   }
-  const zones = await usableZones(a, opts.sizes, { eks: !!opts.eks });
+  const zones = await usableZones(cloud, opts.sizes, { eks: !!opts.eks });
   const count = Math.max(found.size, Math.min(opts.maxZones, zones.length));
   if (count < opts.minZones) {
     throw new InputError(
-      `region ${a.spec.region} has ${zones.length} zone(s) offering ${opts.sizes.join(', ')}; at least ${opts.minZones} are needed`,
+      `region ${cloud.spec.region} has ${zones.length} zone(s) offering ${opts.sizes.join(', ')}; at least ${opts.minZones} are needed`,
       ['spec.region'],
     );
   }
@@ -151,24 +151,24 @@ async function ensureSubnets(a: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Pro
     let s = found.get(key);
     if (!s) {
       const zone = zones.find((z) => !used.has(z));
-      if (!zone) throw new ProviderError(`no free zone left for ${key} in ${a.spec.region}`);
+      if (!zone) throw new ProviderError(`no free zone left for ${key} in ${cloud.spec.region}`);
       used.add(zone);
-      const cidr = subnetCidr(a.spec.network.cidr, i);
-      a.log.info(`creating subnet ${cidr} in ${zone}`);
+      const cidr = subnetCidr(cloud.spec.network.cidr, i);
+      cloud.log.info(`creating subnet ${cidr} in ${zone}`);
       s = (
         await ec2.createSubnet({
           VpcId: vpcId,
           CidrBlock: cidr,
           AvailabilityZone: zone,
           TagSpecifications: [
-            { ResourceType: 'subnet', Tags: tagsFor(a.spec, key, 'network', `ksctl-${a.spec.name}-${zone}`, opts.subnetTags) },
+            { ResourceType: 'subnet', Tags: tagsFor(cloud.spec, key, 'network', `ksctl-${cloud.spec.name}-${zone}`, opts.subnetTags) },
           ],
         })
       ).Subnet;
       if (!s?.SubnetId) throw new ProviderError('CreateSubnet returned no subnet id');
     }
     const info: SubnetInfo = { key, id: s.SubnetId!, zone: s.AvailabilityZone ?? '', cidr: s.CidrBlock ?? '' };
-    await ensureRecorded(a.ctx, key, { kind: 'aws:subnet', id: info.id, data: { zone: info.zone, cidr: info.cidr } });
+    await ensureRecorded(cloud.ctx, key, { kind: 'aws:subnet', id: info.id, data: { zone: info.zone, cidr: info.cidr } });
     if (!s.MapPublicIpOnLaunch) {
       await ec2.modifySubnetAttribute({ SubnetId: info.id, MapPublicIpOnLaunch: { Value: true } });
     }
@@ -177,23 +177,23 @@ async function ensureSubnets(a: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions): Pro
   return out;
 }
 
-async function ensureGateway(a: AwsCtx, vpcId: string): Promise<string> {
-  const { ec2 } = a.aws;
-  const rec = recorded(a.ctx, 'igw');
+async function ensureGateway(cloud: AwsCtx, vpcId: string): Promise<string> {
+  const { ec2 } = cloud.aws;
+  const rec = recorded(cloud.ctx, 'igw');
   let igw = rec
     ? await maybe(async () => (await ec2.describeInternetGateways({ InternetGatewayIds: [rec.id] })).InternetGateways?.[0])
     : undefined;
-  igw ??= (await ec2.describeInternetGateways({ Filters: [clusterFilter(a.spec), resourceFilter('igw')] })).InternetGateways?.[0];
+  igw ??= (await ec2.describeInternetGateways({ Filters: [clusterFilter(cloud.spec), resourceFilter('igw')] })).InternetGateways?.[0];
   if (!igw) {
     igw = (
       await ec2.createInternetGateway({
-        TagSpecifications: [{ ResourceType: 'internet-gateway', Tags: tagsFor(a.spec, 'igw', 'network', `ksctl-${a.spec.name}`) }],
+        TagSpecifications: [{ ResourceType: 'internet-gateway', Tags: tagsFor(cloud.spec, 'igw', 'network', `ksctl-${cloud.spec.name}`) }],
       })
     ).InternetGateway;
     if (!igw?.InternetGatewayId) throw new ProviderError('CreateInternetGateway returned no id');
   }
   const id = igw.InternetGatewayId!;
-  await ensureRecorded(a.ctx, 'igw', { kind: 'aws:internet-gateway', id });
+  await ensureRecorded(cloud.ctx, 'igw', { kind: 'aws:internet-gateway', id });
   if (!igw.Attachments?.some((x) => x.VpcId === vpcId)) {
     try {
       await ec2.attachInternetGateway({ InternetGatewayId: id, VpcId: vpcId });
@@ -204,24 +204,24 @@ async function ensureGateway(a: AwsCtx, vpcId: string): Promise<string> {
   return id;
 }
 
-async function ensureRoutes(a: AwsCtx, vpcId: string, igwId: string, subnets: SubnetInfo[]): Promise<string> {
-  const { ec2 } = a.aws;
-  const rec = recorded(a.ctx, 'rtb');
+async function ensureRoutes(cloud: AwsCtx, vpcId: string, igwId: string, subnets: SubnetInfo[]): Promise<string> {
+  const { ec2 } = cloud.aws;
+  const rec = recorded(cloud.ctx, 'rtb');
   let rtb = rec ? await maybe(async () => (await ec2.describeRouteTables({ RouteTableIds: [rec.id] })).RouteTables?.[0]) : undefined;
   rtb ??= (
-    await ec2.describeRouteTables({ Filters: [clusterFilter(a.spec), resourceFilter('rtb'), { Name: 'vpc-id', Values: [vpcId] }] })
+    await ec2.describeRouteTables({ Filters: [clusterFilter(cloud.spec), resourceFilter('rtb'), { Name: 'vpc-id', Values: [vpcId] }] })
   ).RouteTables?.[0];
   if (!rtb) {
     rtb = (
       await ec2.createRouteTable({
         VpcId: vpcId,
-        TagSpecifications: [{ ResourceType: 'route-table', Tags: tagsFor(a.spec, 'rtb', 'network', `ksctl-${a.spec.name}`) }],
+        TagSpecifications: [{ ResourceType: 'route-table', Tags: tagsFor(cloud.spec, 'rtb', 'network', `ksctl-${cloud.spec.name}`) }],
       })
     ).RouteTable;
     if (!rtb?.RouteTableId) throw new ProviderError('CreateRouteTable returned no id');
   }
   const id = rtb.RouteTableId!;
-  await ensureRecorded(a.ctx, 'rtb', { kind: 'aws:route-table', id });
+  await ensureRecorded(cloud.ctx, 'rtb', { kind: 'aws:route-table', id });
   if (!rtb.Routes?.some((r) => r.DestinationCidrBlock === '0.0.0.0/0' && r.GatewayId === igwId)) {
     try {
       await ec2.createRoute({ RouteTableId: id, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId });
@@ -241,18 +241,18 @@ async function ensureRoutes(a: AwsCtx, vpcId: string, igwId: string, subnets: Su
 }
 
 /** Ensures the whole network and returns its ids. */
-export async function ensureNetwork(a: AwsCtx, opts: NetworkOptions): Promise<NetworkResult> {
-  const vpc = await ensureVpc(a);
-  const subnets = await ensureSubnets(a, vpc, opts);
-  const igwId = await ensureGateway(a, vpc.VpcId!);
-  const routeTableId = await ensureRoutes(a, vpc.VpcId!, igwId, subnets);
+export async function ensureNetwork(cloud: AwsCtx, opts: NetworkOptions): Promise<NetworkResult> {
+  const vpc = await ensureVpc(cloud);
+  const subnets = await ensureSubnets(cloud, vpc, opts);
+  const igwId = await ensureGateway(cloud, vpc.VpcId!);
+  const routeTableId = await ensureRoutes(cloud, vpc.VpcId!, igwId, subnets);
   return { vpcId: vpc.VpcId!, subnets, igwId, routeTableId };
 }
 
 /** The network as recorded in state, for steps that run after `infra/network`. */
-export function recordedNetwork(a: AwsCtx): { vpcId: string; subnets: SubnetInfo[] } {
-  const vpc = recorded(a.ctx, 'vpc');
-  const subnets = Object.entries(a.ctx.cluster.state?.resources ?? {})
+export function recordedNetwork(cloud: AwsCtx): { vpcId: string; subnets: SubnetInfo[] } {
+  const vpc = recorded(cloud.ctx, 'vpc');
+  const subnets = Object.entries(cloud.ctx.cluster.state?.resources ?? {})
     .filter(([k]) => k.startsWith('subnet/'))
     .map(([key, r]) => ({ key, id: r.id, zone: String(r.data?.zone ?? ''), cidr: String(r.data?.cidr ?? '') }))
     .sort((x, y) => Number(x.key.slice(7)) - Number(y.key.slice(7)));

@@ -9,10 +9,10 @@ import type { Machine } from '../../state/types.js';
 import type { PlannedMachine, PlannedResource, SelfManagedCloud } from '../types.js';
 import { InstanceCatalog } from './catalog.js';
 import { checkCredentials, checkOfferings, checkRegion, checkVcpuQuota, selfManagedSizes } from './checks.js';
-import { checkVpcCidr } from './cidr.js';
+import { checkVpcCidr } from '../common/cidr.js';
 import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { ensureFirewall } from './firewall.js';
-import { rolesOf } from './firewall-rules.js';
+import { rolesOf } from '../common/firewall-rules.js';
 import { deleteMachine, ensureMachine } from './machines.js';
 import { ensureNetwork } from './network.js';
 import { keyPairName, securityGroupName } from './naming.js';
@@ -57,15 +57,15 @@ export class AwsSelfManaged implements SelfManagedCloud {
     checkVpcCidr(spec.network.cidr);
     for (const s of selfManagedSizes(spec)) if (!s.size) throw new InputError(`${s.field} must be set for AWS`, [s.field]);
     await this.operatorCidrs(ctx);
-    const a = this.ctxOf(ctx);
-    a.log.debug(`AWS identity: ${await checkCredentials(a)}`);
-    await checkRegion(a);
-    await checkOfferings(a, selfManagedSizes(spec));
+    const cloud = this.ctxOf(ctx);
+    cloud.log.debug(`AWS identity: ${await checkCredentials(cloud)}`);
+    await checkRegion(cloud);
+    await checkOfferings(cloud, selfManagedSizes(spec));
     const plan = machinePlanOf(spec);
-    const info = await this.catalog.typeInfo(a, plan.map((m) => m.size));
+    const info = await this.catalog.typeInfo(cloud, plan.map((m) => m.size));
     const group = (spot: boolean) => plan.filter((m) => m.spot === spot).map((m) => ({ size: m.size, count: 1 }));
-    await checkVcpuQuota(a, this.catalog, { onDemand: group(false), spot: group(true) });
-    for (const arch of new Set([...info.values()].map((i) => i.arch))) await this.catalog.ami(a, arch);
+    await checkVcpuQuota(cloud, this.catalog, { onDemand: group(false), spot: group(true) });
+    for (const arch of new Set([...info.values()].map((i) => i.arch))) await this.catalog.ami(cloud, arch);
   }
 
   plannedResources(spec: ClusterSpec): PlannedResource[] {

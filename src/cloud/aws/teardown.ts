@@ -8,14 +8,14 @@ import { allPages, type AwsCtx } from './context.js';
 import { hasCode, ignoreNotFound, isDependencyViolation, isNotFound } from './errors.js';
 import { liveIds, terminate, waitTerminated } from './machines.js';
 import { clusterFilter, clusterKey, keyPairName, tagValue, TAG_CLUSTER } from './naming.js';
-import { forget, recordedKeys, recorded } from './record.js';
+import { forget, recordedKeys, recorded } from '../common/record.js';
 import type { SecurityGroup } from './sdk.js';
 
 const DEPENDENCY_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs a delete; NotFound is success; DependencyViolation is retried until the timeout. */
-async function deleteWithRetry(a: AwsCtx, what: string, del: () => Promise<unknown>, ...alsoDone: string[]): Promise<void> {
-  await a.wait(
+async function deleteWithRetry(cloud: AwsCtx, what: string, del: () => Promise<unknown>, ...alsoDone: string[]): Promise<void> {
+  await cloud.wait(
     `${what} to be deletable`,
     async () => {
       try {
@@ -31,54 +31,54 @@ async function deleteWithRetry(a: AwsCtx, what: string, del: () => Promise<unkno
   );
 }
 
-export async function deleteInstances(a: AwsCtx): Promise<void> {
+export async function deleteInstances(cloud: AwsCtx): Promise<void> {
   const ids = new Set<string>();
-  for (const k of recordedKeys(a.ctx, 'instance/')) ids.add(recorded(a.ctx, k)!.id);
-  for (const m of Object.values(a.ctx.cluster.state?.machines ?? {})) if (m.providerId) ids.add(m.providerId);
+  for (const k of recordedKeys(cloud.ctx, 'instance/')) ids.add(recorded(cloud.ctx, k)!.id);
+  for (const m of Object.values(cloud.ctx.cluster.state?.machines ?? {})) if (m.providerId) ids.add(m.providerId);
   const swept = await allPages(
     (NextToken) =>
-      a.aws.ec2.describeInstances({
-        Filters: [clusterFilter(a.spec), { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }],
+      cloud.aws.ec2.describeInstances({
+        Filters: [clusterFilter(cloud.spec), { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }],
         ...(NextToken ? { NextToken } : {}),
       }),
     (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
   );
   for (const i of swept) ids.add(i.InstanceId!);
-  const alive = await liveIds(a, [...ids]);
-  if (alive.length > 0) a.log.info(`terminating ${alive.length} instance(s)`);
-  await terminate(a, alive);
-  await waitTerminated(a, [...ids]);
-  const keys = recordedKeys(a.ctx, 'instance/');
-  if (keys.length > 0 || Object.keys(a.ctx.cluster.state?.machines ?? {}).length > 0) {
-    await a.ctx.cluster.update((s) => {
+  const alive = await liveIds(cloud, [...ids]);
+  if (alive.length > 0) cloud.log.info(`terminating ${alive.length} instance(s)`);
+  await terminate(cloud, alive);
+  await waitTerminated(cloud, [...ids]);
+  const keys = recordedKeys(cloud.ctx, 'instance/');
+  if (keys.length > 0 || Object.keys(cloud.ctx.cluster.state?.machines ?? {}).length > 0) {
+    await cloud.ctx.cluster.update((s) => {
       for (const k of keys) delete s.resources[k];
       s.machines = {};
     });
   }
 }
 
-export async function deleteKeyPair(a: AwsCtx): Promise<void> {
-  const name = keyPairName(a.spec);
-  const found = (await a.aws.ec2.describeKeyPairs({ Filters: [{ Name: 'key-name', Values: [name] }] })).KeyPairs?.[0];
-  if (found && tagValue(found.Tags, TAG_CLUSTER) === clusterKey(a.spec)) {
-    await ignoreNotFound(() => a.aws.ec2.deleteKeyPair({ KeyPairId: found.KeyPairId! }));
+export async function deleteKeyPair(cloud: AwsCtx): Promise<void> {
+  const name = keyPairName(cloud.spec);
+  const found = (await cloud.aws.ec2.describeKeyPairs({ Filters: [{ Name: 'key-name', Values: [name] }] })).KeyPairs?.[0];
+  if (found && tagValue(found.Tags, TAG_CLUSTER) === clusterKey(cloud.spec)) {
+    await ignoreNotFound(() => cloud.aws.ec2.deleteKeyPair({ KeyPairId: found.KeyPairId! }));
   }
-  await forget(a.ctx, 'keypair');
+  await forget(cloud.ctx, 'keypair');
 }
 
-async function sweep<T>(a: AwsCtx, prefix: string, list: () => Promise<T[]>, idOf: (t: T) => string | undefined): Promise<Map<string, T | undefined>> {
+async function sweep<T>(cloud: AwsCtx, prefix: string, list: () => Promise<T[]>, idOf: (t: T) => string | undefined): Promise<Map<string, T | undefined>> {
   const out = new Map<string, T | undefined>();
-  for (const k of recordedKeys(a.ctx, prefix)) out.set(recorded(a.ctx, k)!.id, undefined);
+  for (const k of recordedKeys(cloud.ctx, prefix)) out.set(recorded(cloud.ctx, k)!.id, undefined);
   for (const t of await list()) out.set(idOf(t)!, t);
   return out;
 }
 
-export async function deleteSecurityGroups(a: AwsCtx): Promise<void> {
-  const { ec2 } = a.aws;
+export async function deleteSecurityGroups(cloud: AwsCtx): Promise<void> {
+  const { ec2 } = cloud.aws;
   const groups = await sweep<SecurityGroup>(
-    a,
+    cloud,
     'sg/',
-    () => allPages((NextToken) => ec2.describeSecurityGroups({ Filters: [clusterFilter(a.spec)], ...(NextToken ? { NextToken } : {}) }), (o) => o.SecurityGroups),
+    () => allPages((NextToken) => ec2.describeSecurityGroups({ Filters: [clusterFilter(cloud.spec)], ...(NextToken ? { NextToken } : {}) }), (o) => o.SecurityGroups),
     (g) => g.GroupId,
   );
   // Groups recorded but missing from the sweep: describe by id (gone → skip).
@@ -98,15 +98,15 @@ export async function deleteSecurityGroups(a: AwsCtx): Promise<void> {
     const perms = refs.map((p) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: p.UserIdGroupPairs }));
     await ignoreNotFound(() => ec2.revokeSecurityGroupIngress({ GroupId: id, IpPermissions: perms }), 'InvalidPermission.NotFound');
   }
-  for (const id of groups.keys()) await deleteWithRetry(a, `security group ${id}`, () => ec2.deleteSecurityGroup({ GroupId: id }));
-  await forget(a.ctx, ...recordedKeys(a.ctx, 'sg/'));
+  for (const id of groups.keys()) await deleteWithRetry(cloud, `security group ${id}`, () => ec2.deleteSecurityGroup({ GroupId: id }));
+  await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'sg/'));
 }
 
 /** Route table, gateway, subnets and VPC — shared by the self-managed and EKS teardowns. */
-export async function deleteNetwork(a: AwsCtx): Promise<void> {
-  const { ec2 } = a.aws;
-  const filters = [clusterFilter(a.spec)];
-  const rtbs = await sweep(a, 'rtb', async () => (await ec2.describeRouteTables({ Filters: filters })).RouteTables ?? [], (r) => r.RouteTableId);
+export async function deleteNetwork(cloud: AwsCtx): Promise<void> {
+  const { ec2 } = cloud.aws;
+  const filters = [clusterFilter(cloud.spec)];
+  const rtbs = await sweep(cloud, 'rtb', async () => (await ec2.describeRouteTables({ Filters: filters })).RouteTables ?? [], (r) => r.RouteTableId);
   for (const [id, known] of rtbs) {
     let rtb = known;
     if (!rtb) {
@@ -121,11 +121,11 @@ export async function deleteNetwork(a: AwsCtx): Promise<void> {
       if (assoc.Main || !assoc.RouteTableAssociationId) continue;
       await ignoreNotFound(() => ec2.disassociateRouteTable({ AssociationId: assoc.RouteTableAssociationId! }));
     }
-    await deleteWithRetry(a, `route table ${id}`, () => ec2.deleteRouteTable({ RouteTableId: id }));
+    await deleteWithRetry(cloud, `route table ${id}`, () => ec2.deleteRouteTable({ RouteTableId: id }));
   }
-  await forget(a.ctx, 'rtb');
+  await forget(cloud.ctx, 'rtb');
 
-  const igws = await sweep(a, 'igw', async () => (await ec2.describeInternetGateways({ Filters: filters })).InternetGateways ?? [], (g) => g.InternetGatewayId);
+  const igws = await sweep(cloud, 'igw', async () => (await ec2.describeInternetGateways({ Filters: filters })).InternetGateways ?? [], (g) => g.InternetGatewayId);
   for (const [id, known] of igws) {
     let igw = known;
     if (!igw) {
@@ -138,30 +138,30 @@ export async function deleteNetwork(a: AwsCtx): Promise<void> {
     }
     for (const att of igw?.Attachments ?? []) {
       // Fails while instances in the VPC still hold public addresses: wait those out.
-      await deleteWithRetry(a, `gateway ${id} to detach`, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: att.VpcId! }), 'Gateway.NotAttached');
+      await deleteWithRetry(cloud, `gateway ${id} to detach`, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: att.VpcId! }), 'Gateway.NotAttached');
     }
-    await deleteWithRetry(a, `internet gateway ${id}`, () => ec2.deleteInternetGateway({ InternetGatewayId: id }));
+    await deleteWithRetry(cloud, `internet gateway ${id}`, () => ec2.deleteInternetGateway({ InternetGatewayId: id }));
   }
-  await forget(a.ctx, 'igw');
+  await forget(cloud.ctx, 'igw');
 
   const subnets = await sweep(
-    a,
+    cloud,
     'subnet/',
     () => allPages((NextToken) => ec2.describeSubnets({ Filters: filters, ...(NextToken ? { NextToken } : {}) }), (o) => o.Subnets),
     (s) => s.SubnetId,
   );
-  for (const id of subnets.keys()) await deleteWithRetry(a, `subnet ${id}`, () => ec2.deleteSubnet({ SubnetId: id }));
-  await forget(a.ctx, ...recordedKeys(a.ctx, 'subnet/'));
+  for (const id of subnets.keys()) await deleteWithRetry(cloud, `subnet ${id}`, () => ec2.deleteSubnet({ SubnetId: id }));
+  await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'subnet/'));
 
-  const vpcs = await sweep(a, 'vpc', async () => (await ec2.describeVpcs({ Filters: filters })).Vpcs ?? [], (v) => v.VpcId);
-  for (const id of vpcs.keys()) await deleteWithRetry(a, `VPC ${id}`, () => ec2.deleteVpc({ VpcId: id }));
-  await forget(a.ctx, 'vpc');
+  const vpcs = await sweep(cloud, 'vpc', async () => (await ec2.describeVpcs({ Filters: filters })).Vpcs ?? [], (v) => v.VpcId);
+  for (const id of vpcs.keys()) await deleteWithRetry(cloud, `VPC ${id}`, () => ec2.deleteVpc({ VpcId: id }));
+  await forget(cloud.ctx, 'vpc');
 }
 
 /** Everything of a self-managed cluster. */
-export async function destroySelfManaged(a: AwsCtx): Promise<void> {
-  await deleteInstances(a);
-  await deleteKeyPair(a);
-  await deleteSecurityGroups(a);
-  await deleteNetwork(a);
+export async function destroySelfManaged(cloud: AwsCtx): Promise<void> {
+  await deleteInstances(cloud);
+  await deleteKeyPair(cloud);
+  await deleteSecurityGroups(cloud);
+  await deleteNetwork(cloud);
 }

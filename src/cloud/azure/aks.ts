@@ -52,26 +52,26 @@ export function checkPoolNames(spec: ClusterSpec): void {
  * The AKS version to create, from listKubernetesVersions (previews excluded): the spec's minor or
  * patch when AKS offers it in the region, AKS's default (`isDefault`) when the spec has none.
  */
-export async function resolveAksVersion(a: AzCtx): Promise<string> {
-  const offered = (await a.api.kubernetesVersions(a.spec.region)).filter((v) => v.version && !v.isPreview);
+export async function resolveAksVersion(cloud: AzCtx): Promise<string> {
+  const offered = (await cloud.api.kubernetesVersions(cloud.spec.region)).filter((v) => v.version && !v.isPreview);
   const minors = offered.map((v) => v.version!).sort(byVersion).reverse();
-  const want = a.spec.kubernetesVersion?.replace(/^v/, '');
+  const want = cloud.spec.kubernetesVersion?.replace(/^v/, '');
   const field = ['spec.kubernetesVersion'];
   if (want === undefined) {
     const chosen = offered.find((v) => v.isDefault)?.version ?? minors[0];
-    if (!chosen) throw new InputError(`AKS in ${a.spec.region} offers no Kubernetes version`, field);
+    if (!chosen) throw new InputError(`AKS in ${cloud.spec.region} offers no Kubernetes version`, field);
     return chosen;
   }
   const minor = offered.find((v) => v.version === minorOf(want));
   const patches = Object.keys(minor?.patchVersions ?? {}).sort(byVersion).reverse();
   if (minor && (want === minorOf(want) || patches.includes(want))) return want;
-  throw new InputError(`AKS in ${a.spec.region} does not offer Kubernetes ${want}`, field, {
+  throw new InputError(`AKS in ${cloud.spec.region} does not offer Kubernetes ${want}`, field, {
     hint: minor ? `${minorOf(want)} patches: ${patches.join(', ')}` : `available: ${minors.join(', ')}`,
   });
 }
 
-function clusterBody(a: AzCtx): ArmResource {
-  const spec = a.spec;
+function clusterBody(cloud: AzCtx): ArmResource {
+  const spec = cloud.spec;
   const pool = (p: NodePoolSpec, mode: 'System' | 'User') => ({
     name: poolName(p.name),
     mode,
@@ -99,16 +99,16 @@ function clusterBody(a: AzCtx): ArmResource {
   };
 }
 
-export async function ensureAks(a: AzCtx): Promise<void> {
-  const name = aksName(a.spec);
-  const out = await ensureArm(a, a.api.managedClusters, name, () => clusterBody(a), { key: AKS_KEY, kind: 'azure:aks-cluster' });
+export async function ensureAks(cloud: AzCtx): Promise<void> {
+  const name = aksName(cloud.spec);
+  const out = await ensureArm(cloud, cloud.api.managedClusters, name, () => clusterBody(cloud), { key: AKS_KEY, kind: 'azure:aks-cluster' });
   const state = out['provisioningState'];
   if (state !== 'Succeeded') throw new ProviderError(`AKS cluster ${name} is ${String(state)}`, { hint: 'see the Activity log in the Azure portal' });
 }
 
 /** The user kubeconfig (for AAD-enabled clusters it uses the kubelogin exec plugin). */
-export async function aksKubeconfig(a: AzCtx): Promise<string> {
-  const files = await a.api.clusterUserKubeconfigs(a.group, aksName(a.spec));
-  if (!files[0]) throw new ProviderError(`AKS cluster ${aksName(a.spec)} returned no kubeconfig`);
+export async function aksKubeconfig(cloud: AzCtx): Promise<string> {
+  const files = await cloud.api.clusterUserKubeconfigs(cloud.group, aksName(cloud.spec));
+  if (!files[0]) throw new ProviderError(`AKS cluster ${aksName(cloud.spec)} returned no kubeconfig`);
   return files[0];
 }

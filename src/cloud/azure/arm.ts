@@ -33,19 +33,19 @@ const TERMINAL = ['Succeeded', 'Failed', 'Canceled'];
  * may have crashed after its PUT, and some services (AKS) refuse a PUT while one is in progress.
  * Types the API watches together wait with the others; the rest poll with backoff.
  */
-async function settled(a: AzCtx, ops: ArmOps, name: string, res: ArmResource | undefined): Promise<ArmResource | undefined> {
+async function settled(cloud: AzCtx, ops: ArmOps, name: string, res: ArmResource | undefined): Promise<ArmResource | undefined> {
   if (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded') && ops.settled) {
-    a.log.debug(`${name} is ${provisioningState(res)}; waiting`);
-    return ops.settled(a.group, name);
+    cloud.log.debug(`${name} is ${provisioningState(res)}; waiting`);
+    return ops.settled(cloud.group, name);
   }
-  const deadline = Date.now() + a.runtime.lroTimeoutMs;
-  let delay = a.runtime.pollIntervalMs ?? 5000;
+  const deadline = Date.now() + cloud.runtime.lroTimeoutMs;
+  let delay = cloud.runtime.pollIntervalMs ?? 5000;
   while (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded')) {
-    if (Date.now() > deadline) throw new ProviderError(`${name} stayed ${provisioningState(res)} for ${Math.round(a.runtime.lroTimeoutMs / 1000)} s`);
-    a.log.debug(`${name} is ${provisioningState(res)}; waiting`);
-    await sleep(delay, a.ctx.signal);
-    delay = Math.min(delay * 2, a.runtime.pollIntervalMs ?? 30_000);
-    res = await getOrUndefined(() => ops.get(a.group, name));
+    if (Date.now() > deadline) throw new ProviderError(`${name} stayed ${provisioningState(res)} for ${Math.round(cloud.runtime.lroTimeoutMs / 1000)} s`);
+    cloud.log.debug(`${name} is ${provisioningState(res)}; waiting`);
+    await sleep(delay, cloud.ctx.signal);
+    delay = Math.min(delay * 2, cloud.runtime.pollIntervalMs ?? 30_000);
+    res = await getOrUndefined(() => ops.get(cloud.group, name));
   }
   return res;
 }
@@ -59,14 +59,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function ensureArm(a: AzCtx, ops: ArmOps, name: string, body: () => ArmResource, opts: EnsureOptions): Promise<ArmResource> {
-  const found = ops.find ? await ops.find(a.group, name) : await getOrUndefined(() => ops.get(a.group, name));
-  let res = await settled(a, ops, name, found);
+export async function ensureArm(cloud: AzCtx, ops: ArmOps, name: string, body: () => ArmResource, opts: EnsureOptions): Promise<ArmResource> {
+  const found = ops.find ? await ops.find(cloud.group, name) : await getOrUndefined(() => ops.get(cloud.group, name));
+  let res = await settled(cloud, ops, name, found);
   if (!res || provisioningState(res) !== 'Succeeded' || (opts.matches && !opts.matches(res))) {
-    a.log.debug(`${res ? 'updating' : 'creating'} ${opts.kind} ${name}`);
-    res = await ops.put(a.group, name, body());
+    cloud.log.debug(`${res ? 'updating' : 'creating'} ${opts.kind} ${name}`);
+    res = await ops.put(cloud.group, name, body());
   }
-  await ensureRecorded(a.ctx, opts.key, {
+  await ensureRecorded(cloud.ctx, opts.key, {
     kind: opts.kind,
     id: res.id ?? name,
     name,
@@ -77,9 +77,9 @@ export async function ensureArm(a: AzCtx, ops: ArmOps, name: string, body: () =>
 }
 
 /** Deletes one resource by name; not found is done. */
-export async function deleteArm(a: AzCtx, ops: ArmOps, name: string): Promise<void> {
+export async function deleteArm(cloud: AzCtx, ops: ArmOps, name: string): Promise<void> {
   try {
-    await ops.delete(a.group, name);
+    await ops.delete(cloud.group, name);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

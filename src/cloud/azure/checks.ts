@@ -50,17 +50,17 @@ export async function withCredentials<T>(fn: () => Promise<T>): Promise<T> {
 const vcpusOf = (sku: ResourceSku | undefined) => Number(sku?.capabilities?.find((c) => c.name === 'vCPUs')?.value ?? 0);
 
 /** Every size is a VM SKU offered in the region without a location restriction; returns the SKUs. */
-export async function checkSizes(a: AzCtx, demand: SizeDemand[]): Promise<Map<string, ResourceSku>> {
-  const skus = (await withCredentials(() => a.api.resourceSkus(a.spec.region))).filter((s) => s.resourceType === 'virtualMachines');
+export async function checkSizes(cloud: AzCtx, demand: SizeDemand[]): Promise<Map<string, ResourceSku>> {
+  const skus = (await withCredentials(() => cloud.api.resourceSkus(cloud.spec.region))).filter((s) => s.resourceType === 'virtualMachines');
   if (skus.length === 0) {
-    throw new InputError(`no VM sizes are offered to this subscription in ${a.spec.region}`, ['spec.region'], { hint: 'choose another region' });
+    throw new InputError(`no VM sizes are offered to this subscription in ${cloud.spec.region}`, ['spec.region'], { hint: 'choose another region' });
   }
   const byName = new Map(skus.map((s) => [s.name ?? '', s]));
   for (const d of demand) {
     const sku = byName.get(d.size);
-    const restricted = sku?.restrictions?.some((r) => r.type === 'Location' && (r.values ?? []).includes(a.spec.region));
+    const restricted = sku?.restrictions?.some((r) => r.type === 'Location' && (r.values ?? []).includes(cloud.spec.region));
     if (!sku || restricted) {
-      throw new InputError(`VM size ${d.size} is not available in ${a.spec.region}${restricted ? ' for this subscription' : ''}`, [d.field], {
+      throw new InputError(`VM size ${d.size} is not available in ${cloud.spec.region}${restricted ? ' for this subscription' : ''}`, [d.field], {
         hint: 'choose another size (`az vm list-skus -l <region> -o table`) or region',
       });
     }
@@ -69,8 +69,8 @@ export async function checkSizes(a: AzCtx, demand: SizeDemand[]): Promise<Map<st
 }
 
 /** vCPUs asked vs the regional, per-family and spot quotas (limit - current use). */
-export async function checkQuota(a: AzCtx, demand: SizeDemand[], skus: Map<string, ResourceSku>): Promise<void> {
-  const usages = await a.api.usages(a.spec.region);
+export async function checkQuota(cloud: AzCtx, demand: SizeDemand[], skus: Map<string, ResourceSku>): Promise<void> {
+  const usages = await cloud.api.usages(cloud.spec.region);
   const free = (name: string) => {
     const u = usages.find((x) => x.name?.value === name);
     return u && u.limit !== undefined ? { free: u.limit - (u.currentValue ?? 0), limit: u.limit, label: u.name?.localizedValue ?? name } : undefined;
@@ -94,7 +94,7 @@ export async function checkQuota(a: AzCtx, demand: SizeDemand[], skus: Map<strin
   for (const [quota, n] of need) {
     const f = free(quota);
     if (!f || n.vcpus <= f.free) continue;
-    throw new InputError(`the cluster needs ${n.vcpus} vCPUs of "${f.label}" in ${a.spec.region} but only ${Math.max(f.free, 0)} of ${f.limit} are free`, [...n.fields], {
+    throw new InputError(`the cluster needs ${n.vcpus} vCPUs of "${f.label}" in ${cloud.spec.region} but only ${Math.max(f.free, 0)} of ${f.limit} are free`, [...n.fields], {
       hint: 'request a quota increase (Azure portal → Quotas), or choose fewer or smaller machines',
     });
   }

@@ -5,6 +5,10 @@
  * tick) rather than by its own poller; deletes and AKS go through the SDK's poller. Every wait is
  * bounded (runtime.lroTimeoutMs) and stops with the step's abort signal.
  */
+import type { ContainerServiceClient } from '@azure/arm-containerservice';
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { ProviderError } from '../../errors.js';
 import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from './provisioning-watch.js';
@@ -83,10 +87,10 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
 interface Clients {
   runtime: AzureRuntime;
   subscriptionId: string;
-  resources: () => Promise<import('@azure/arm-resources').ResourceManagementClient>;
-  network: () => Promise<import('@azure/arm-network').NetworkManagementClient>;
-  compute: () => Promise<import('@azure/arm-compute').ComputeManagementClient>;
-  aks: () => Promise<import('@azure/arm-containerservice').ContainerServiceClient>;
+  resources: () => Promise<ResourceManagementClient>;
+  network: () => Promise<NetworkManagementClient>;
+  compute: () => Promise<ComputeManagementClient>;
+  aks: () => Promise<ContainerServiceClient>;
   watcher: ProvisioningWatcher;
   lookup: CoalescedLookup;
 }
@@ -172,7 +176,7 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
         const o = (await ops())[group]!;
         if (!watched) return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
         const { poller } = await lro(async (x) => {
-          const p = (o.createOrUpdate as unknown as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
+          const p = (o.createOrUpdate as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
           await p.submitted();
           return { poller: p };
         });

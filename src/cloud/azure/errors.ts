@@ -8,7 +8,7 @@ interface RestLike {
   message?: string;
 }
 
-const asRest = (e: unknown): RestLike => (typeof e === 'object' && e !== null ? (e as RestLike) : {});
+const asRest = (e: unknown): RestLike => (typeof e === 'object' && e !== null ? e : {});
 
 /** 404 of any kind (ResourceNotFound, ResourceGroupNotFound, NotFound). */
 export function isNotFound(e: unknown): boolean {

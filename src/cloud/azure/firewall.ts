@@ -15,11 +15,11 @@ import { asgName, nsgName, tagsFor } from './naming.js';
 export const asgKey = (role: Role) => `asg/${role}`;
 export const nsgKey = (role: Role) => `nsg/${role}`;
 
-const asgId = (a: AzCtx, role: Role) =>
-  `/subscriptions/${a.api.subscriptionId}/resourceGroups/${a.group}/providers/Microsoft.Network/applicationSecurityGroups/${asgName(a.spec, role)}`;
+const asgId = (cloud: AzCtx, role: Role) =>
+  `/subscriptions/${cloud.api.subscriptionId}/resourceGroups/${cloud.group}/providers/Microsoft.Network/applicationSecurityGroups/${asgName(cloud.spec, role)}`;
 
 /** NSG security rules for one role (pure: the ids are computed, not looked up). */
-export function securityRules(a: AzCtx, spec: Pick<ClusterSpec, 'etcd' | 'distribution'>, role: Role, cidrs: string[]) {
+export function securityRules(cloud: AzCtx, spec: Pick<ClusterSpec, 'etcd' | 'distribution'>, role: Role, cidrs: string[]) {
   const rules: Rule[] = firewallRules(spec, cidrs)[role];
   const out: Record<string, unknown>[] = rules.map((r, i) => ({
     name: `ksctl-${i + 100}-${r.description.replace(/[^a-zA-Z0-9]+/g, '-')}`,
@@ -31,7 +31,7 @@ export function securityRules(a: AzCtx, spec: Pick<ClusterSpec, 'etcd' | 'distri
     destinationPortRange: r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`,
     destinationAddressPrefix: '*',
     description: r.description,
-    ...('cidr' in r.source ? { sourceAddressPrefix: r.source.cidr } : { sourceApplicationSecurityGroups: [{ id: asgId(a, r.source.group) }] }),
+    ...('cidr' in r.source ? { sourceAddressPrefix: r.source.cidr } : { sourceApplicationSecurityGroups: [{ id: asgId(cloud, r.source.group) }] }),
   }));
   out.push({
     name: 'ksctl-deny-vnet',
@@ -62,11 +62,11 @@ export function sameRules(existing: unknown, wanted: RuleLike[]): boolean {
   return JSON.stringify(have) === JSON.stringify(want);
 }
 
-export async function ensureFirewall(a: AzCtx, cidrs: string[]): Promise<void> {
-  const roles = rolesOf(a.spec);
+export async function ensureFirewall(cloud: AzCtx, cidrs: string[]): Promise<void> {
+  const roles = rolesOf(cloud.spec);
   await Promise.all(
     roles.map((role) =>
-      ensureArm(a, a.api.applicationSecurityGroups, asgName(a.spec, role), () => ({ location: a.spec.region, tags: tagsFor(a.spec, asgKey(role), role) }), {
+      ensureArm(cloud, cloud.api.applicationSecurityGroups, asgName(cloud.spec, role), () => ({ location: cloud.spec.region, tags: tagsFor(cloud.spec, asgKey(role), role) }), {
         key: asgKey(role),
         kind: 'azure:application-security-group',
         role,
@@ -76,24 +76,24 @@ export async function ensureFirewall(a: AzCtx, cidrs: string[]): Promise<void> {
   await Promise.all(
     roles.map((role) =>
       ensureArm(
-        a,
-        a.api.networkSecurityGroups,
-        nsgName(a.spec, role),
-        () => ({ location: a.spec.region, tags: tagsFor(a.spec, nsgKey(role), role), securityRules: securityRules(a, a.spec, role, cidrs) }),
+        cloud,
+        cloud.api.networkSecurityGroups,
+        nsgName(cloud.spec, role),
+        () => ({ location: cloud.spec.region, tags: tagsFor(cloud.spec, nsgKey(role), role), securityRules: securityRules(cloud, cloud.spec, role, cidrs) }),
         {
           key: nsgKey(role),
           kind: 'azure:network-security-group',
           role,
           // The operator's address or --allow-cidr may have changed since the last run.
-          matches: (nsg) => sameRules(nsg['securityRules'], securityRules(a, a.spec, role, cidrs) as RuleLike[]),
+          matches: (nsg) => sameRules(nsg['securityRules'], securityRules(cloud, cloud.spec, role, cidrs)),
         },
       ),
     ),
   );
 }
 
-export function recordedId(a: AzCtx, key: string): string {
-  const rec = recorded(a.ctx, key);
+export function recordedId(cloud: AzCtx, key: string): string {
+  const rec = recorded(cloud.ctx, key);
   if (!rec) throw new ProviderError(`no ${key} in state: infra/firewall must run first`);
   return rec.id;
 }

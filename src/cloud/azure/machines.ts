@@ -39,12 +39,12 @@ export function archOfVmSize(size: string): Arch {
 /** Canonical's Ubuntu 24.04 LTS server image (Gen2) for an architecture: sku `server` or `server-arm64`. */
 export const ubuntuImage = (arch: Arch) => ({ publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: arch === 'arm64' ? 'server-arm64' : 'server', version: 'latest' });
 
-function vmBody(a: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: string, hostKey: { privateKey: string; publicKey: string }): ArmResource {
+function vmBody(cloud: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: string, hostKey: { privateKey: string; publicKey: string }): ArmResource {
   const name = vmName(planned.name);
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
   return {
-    location: a.spec.region,
-    tags: tagsFor(a.spec, vmKey(planned.name), planned.role, { [TAG_MACHINE]: planned.name }),
+    location: cloud.spec.region,
+    tags: tagsFor(cloud.spec, vmKey(planned.name), planned.role, { [TAG_MACHINE]: planned.name }),
     hardwareProfile: { vmSize: planned.size },
     storageProfile: {
       imageReference: ubuntuImage(archOfVmSize(planned.size)),
@@ -64,41 +64,41 @@ function vmBody(a: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: 
   };
 }
 
-export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<Machine> {
-  const { api, spec } = a;
-  const sshKey = await ensureKeyPair(a.ctx.cluster.secrets, SSH_KEY_SECRET);
-  const hostKey = await ensureKeyPair(a.ctx.cluster.secrets, hostKeySecret(planned.name));
+export async function ensureMachine(cloud: AzCtx, planned: PlannedMachine): Promise<Machine> {
+  const { api, spec } = cloud;
+  const sshKey = await ensureKeyPair(cloud.ctx.cluster.secrets, SSH_KEY_SECRET);
+  const hostKey = await ensureKeyPair(cloud.ctx.cluster.secrets, hostKeySecret(planned.name));
   const tags = (key: string) => tagsFor(spec, key, planned.role, { [TAG_MACHINE]: planned.name });
   const role = planned.role;
   const pip = await ensureArm(
-    a,
+    cloud,
     api.publicIPAddresses,
     publicIpName(planned.name),
     () => ({ location: spec.region, tags: tags(pipKey(planned.name)), sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' }),
     { key: pipKey(planned.name), kind: 'azure:public-ip', role },
   );
   const nic = await ensureArm(
-    a,
+    cloud,
     api.networkInterfaces,
     nicName(planned.name),
     () => ({
       location: spec.region,
       tags: tags(nicKey(planned.name)),
-      networkSecurityGroup: { id: recordedId(a, nsgKey(role)) },
+      networkSecurityGroup: { id: recordedId(cloud, nsgKey(role)) },
       ipConfigurations: [
         {
           name: 'primary',
           primary: true,
           privateIPAllocationMethod: 'Dynamic',
-          subnet: { id: recordedSubnetId(a) },
+          subnet: { id: recordedSubnetId(cloud) },
           publicIPAddress: { id: pip.id },
-          applicationSecurityGroups: [{ id: recordedId(a, asgKey(role)) }],
+          applicationSecurityGroups: [{ id: recordedId(cloud, asgKey(role)) }],
         },
       ],
     }),
     { key: nicKey(planned.name), kind: 'azure:network-interface', role },
   );
-  const vm = await ensureArm(a, api.virtualMachines, vmName(planned.name), () => vmBody(a, planned, nic.id!, sshKey.publicKey, hostKey), {
+  const vm = await ensureArm(cloud, api.virtualMachines, vmName(planned.name), () => vmBody(cloud, planned, nic.id!, sshKey.publicKey, hostKey), {
     key: vmKey(planned.name),
     kind: 'azure:virtual-machine',
     role,
@@ -121,11 +121,11 @@ export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<
     publicAddress,
     privateAddress,
   };
-  const prev = a.ctx.cluster.state?.machines[planned.name];
+  const prev = cloud.ctx.cluster.state?.machines[planned.name];
   // A machine already bootstrapped stays so; only its facts are refreshed.
   if (prev?.status === 'bootstrapped' && prev.providerId === machine.providerId) machine.status = 'bootstrapped';
   if (JSON.stringify(prev) !== JSON.stringify(machine)) {
-    await a.ctx.cluster.update((s) => {
+    await cloud.ctx.cluster.update((s) => {
       s.machines[planned.name] = machine;
     });
   }
@@ -136,10 +136,10 @@ export async function ensureMachine(a: AzCtx, planned: PlannedMachine): Promise<
  * VM first (it holds the NIC; its OS disk goes with it, deleteOption `Delete`), then the NIC (it
  * holds the IP), then the IP. Not found is done. The machine itself is the caller's to forget.
  */
-export async function deleteMachine(a: AzCtx, machine: Machine): Promise<void> {
-  a.log.info(`deleting ${machine.name}`);
-  await deleteArm(a, a.api.virtualMachines, vmName(machine.name));
-  await deleteArm(a, a.api.networkInterfaces, nicName(machine.name));
-  await deleteArm(a, a.api.publicIPAddresses, publicIpName(machine.name));
-  await forget(a.ctx, vmKey(machine.name), nicKey(machine.name), pipKey(machine.name));
+export async function deleteMachine(cloud: AzCtx, machine: Machine): Promise<void> {
+  cloud.log.info(`deleting ${machine.name}`);
+  await deleteArm(cloud, cloud.api.virtualMachines, vmName(machine.name));
+  await deleteArm(cloud, cloud.api.networkInterfaces, nicName(machine.name));
+  await deleteArm(cloud, cloud.api.publicIPAddresses, publicIpName(machine.name));
+  await forget(cloud.ctx, vmKey(machine.name), nicKey(machine.name), pipKey(machine.name));
 }

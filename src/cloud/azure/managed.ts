@@ -33,11 +33,11 @@ export class AzureManaged implements ManagedCloud {
     checkInput(ctx.spec, demand, false);
     checkPoolNames(ctx.spec);
     subscriptionOf(ctx.spec, this.runtime);
-    const a = this.ctxOf(ctx);
-    const existing = await withCredentials(() => ownedGroup(a));
+    const cloud = this.ctxOf(ctx);
+    const existing = await withCredentials(() => ownedGroup(cloud));
     await this.resolveKubernetesVersion(ctx);
-    const skus = await checkSizes(a, demand);
-    if (!existing) await checkQuota(a, demand, skus);
+    const skus = await checkSizes(cloud, demand);
+    if (!existing) await checkQuota(cloud, demand, skus);
   }
 
   private versions = new Map<string, Promise<string>>();

@@ -11,27 +11,27 @@ import type { ResourceGroup } from './sdk.js';
 
 export const RG_KEY = 'resource-group';
 
-export const groupState = (g: ResourceGroup | undefined) => g?.properties?.provisioningState;
+export const groupState = (group: ResourceGroup | undefined) => group?.properties?.provisioningState;
 
 /** The group, or undefined; throws ConflictError when it exists but is not this cluster's. */
-export async function ownedGroup(a: AzCtx): Promise<ResourceGroup | undefined> {
-  const g = await getOrUndefined(() => a.api.resourceGroups.get(a.group));
-  if (g && g.tags?.[TAG_CLUSTER] !== a.key) {
-    throw new ConflictError(`resource group ${a.group} exists but was not created by ksctl for ${a.key}`, {
+export async function ownedGroup(cloud: AzCtx): Promise<ResourceGroup | undefined> {
+  const group = await getOrUndefined(() => cloud.api.resourceGroups.get(cloud.group));
+  if (group && group.tags?.[TAG_CLUSTER] !== cloud.key) {
+    throw new ConflictError(`resource group ${cloud.group} exists but was not created by ksctl for ${cloud.key}`, {
       hint: 'ksctl never uses or deletes a group it did not create: delete or rename it, or choose another cluster name',
     });
   }
-  return g;
+  return group;
 }
 
-export async function ensureResourceGroup(a: AzCtx): Promise<void> {
-  let g = await ownedGroup(a);
-  if (groupState(g) === 'Deleting') {
-    throw new ProviderError(`resource group ${a.group} is being deleted`, { hint: 'wait for the delete to finish, then run create again' });
+export async function ensureResourceGroup(cloud: AzCtx): Promise<void> {
+  let group = await ownedGroup(cloud);
+  if (groupState(group) === 'Deleting') {
+    throw new ProviderError(`resource group ${cloud.group} is being deleted`, { hint: 'wait for the delete to finish, then run create again' });
   }
-  if (!g) {
-    a.log.info(`creating resource group ${a.group} in ${a.spec.region}`);
-    g = await a.api.resourceGroups.put(a.group, { location: a.spec.region, tags: tagsFor(a.spec, RG_KEY, 'cluster') });
+  if (!group) {
+    cloud.log.info(`creating resource group ${cloud.group} in ${cloud.spec.region}`);
+    group = await cloud.api.resourceGroups.put(cloud.group, { location: cloud.spec.region, tags: tagsFor(cloud.spec, RG_KEY, 'cluster') });
   }
-  await ensureRecorded(a.ctx, RG_KEY, { kind: 'azure:resource-group', id: g.id ?? a.group, name: a.group });
+  await ensureRecorded(cloud.ctx, RG_KEY, { kind: 'azure:resource-group', id: group.id ?? cloud.group, name: cloud.group });
 }

@@ -53,12 +53,12 @@ export class AzureSelfManaged implements SelfManagedCloud {
     checkInput(ctx.spec, demand, true);
     subscriptionOf(ctx.spec, this.runtime);
     await this.operatorCidrs(ctx);
-    const a = this.ctxOf(ctx);
-    const existing = await withCredentials(() => ownedGroup(a));
-    const skus = await checkSizes(a, demand);
+    const cloud = this.ctxOf(ctx);
+    const existing = await withCredentials(() => ownedGroup(cloud));
+    const skus = await checkSizes(cloud, demand);
     // A re-run reuses the VMs already counted in the usage: check quota on first create only.
-    if (existing) a.log.debug(`resource group ${a.group} exists; skipping the vCPU quota check`);
-    else await checkQuota(a, demand, skus);
+    if (existing) cloud.log.debug(`resource group ${cloud.group} exists; skipping the vCPU quota check`);
+    else await checkQuota(cloud, demand, skus);
   }
 
   plannedResources(spec: ClusterSpec): PlannedResource[] {

@@ -8,20 +8,20 @@ import { isNotFound } from './errors.js';
 import { ownedGroup } from './resource-group.js';
 import { withCredentials } from './checks.js';
 
-export async function destroyCluster(a: AzCtx): Promise<void> {
-  const g = await withCredentials(() => ownedGroup(a));
-  if (g) {
-    a.log.info(`deleting resource group ${a.group} and everything in it`);
+export async function destroyCluster(cloud: AzCtx): Promise<void> {
+  const group = await withCredentials(() => ownedGroup(cloud));
+  if (group) {
+    cloud.log.info(`deleting resource group ${cloud.group} and everything in it`);
     try {
-      await a.api.resourceGroups.delete(a.group);
+      await cloud.api.resourceGroups.delete(cloud.group);
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
   }
-  const state = a.ctx.cluster.state;
+  const state = cloud.ctx.cluster.state;
   const ours = (kind: string) => kind.startsWith('azure:');
   if (state && (Object.values(state.resources).some((r) => ours(r.kind)) || Object.keys(state.machines).length > 0)) {
-    await a.ctx.cluster.update((s) => {
+    await cloud.ctx.cluster.update((s) => {
       for (const [k, r] of Object.entries(s.resources)) if (ours(r.kind)) delete s.resources[k];
       s.machines = {};
     });

@@ -28,25 +28,25 @@ export function checkSpecShape(spec: ClusterSpec, sizes: SizeDemand[]): void {
   }
 }
 
-export async function checkRegion(g: GcpCtx): Promise<string[]> {
-  const region = await getOrUndefined(() => g.api.gce.getRegion(g.spec.region));
-  if (!region) throw new InputError(`region ${g.spec.region} is not available to project ${g.project}`, ['spec.region']);
+export async function checkRegion(cloud: GcpCtx): Promise<string[]> {
+  const region = await getOrUndefined(() => cloud.api.gce.getRegion(cloud.spec.region));
+  if (!region) throw new InputError(`region ${cloud.spec.region} is not available to project ${cloud.project}`, ['spec.region']);
   if (region.status && region.status !== 'UP') {
-    throw new InputError(`region ${g.spec.region} is ${region.status}`, ['spec.region'], { hint: 'choose another region' });
+    throw new InputError(`region ${cloud.spec.region} is ${region.status}`, ['spec.region'], { hint: 'choose another region' });
   }
   return (region.zones ?? []).map(lastSegment).sort();
 }
 
 /** Zones of the region offering every size, and the vCPUs of each size. Throws when a size is offered nowhere. */
-export async function usableZones(g: GcpCtx, sizes: SizeDemand[]): Promise<{ zones: string[]; cpus: Map<string, number> }> {
-  const zones = await checkRegion(g);
+export async function usableZones(cloud: GcpCtx, sizes: SizeDemand[]): Promise<{ zones: string[]; cpus: Map<string, number> }> {
+  const zones = await checkRegion(cloud);
   const unique = [...new Set(sizes.map((s) => s.size))];
   const cpus = new Map<string, number>();
   const offeredIn = new Map<string, string[]>();
   await Promise.all(
     unique.flatMap((size) =>
       zones.map(async (zone) => {
-        const mt = await getOrUndefined(() => g.api.gce.getMachineType(zone, size));
+        const mt = await getOrUndefined(() => cloud.api.gce.getMachineType(zone, size));
         if (!mt) return;
         cpus.set(size, mt.guestCpus ?? 1);
         offeredIn.set(size, [...(offeredIn.get(size) ?? []), zone]);
@@ -55,26 +55,26 @@ export async function usableZones(g: GcpCtx, sizes: SizeDemand[]): Promise<{ zon
   );
   const missing = sizes.filter((s) => !offeredIn.has(s.size));
   if (missing.length > 0) {
-    throw new InputError(`machine type not offered in ${g.spec.region}: ${[...new Set(missing.map((m) => m.size))].join(', ')}`, [
+    throw new InputError(`machine type not offered in ${cloud.spec.region}: ${[...new Set(missing.map((m) => m.size))].join(', ')}`, [
       ...new Set(missing.map((m) => m.field)),
     ]);
   }
   const all = zones.filter((z) => unique.every((s) => offeredIn.get(s)!.includes(z)));
   if (all.length === 0) {
-    throw new InputError(`no zone of ${g.spec.region} offers all of ${unique.join(', ')}`, [...new Set(sizes.map((s) => s.field))]);
+    throw new InputError(`no zone of ${cloud.spec.region} offers all of ${unique.join(', ')}`, [...new Set(sizes.map((s) => s.field))]);
   }
   return { zones: all, cpus };
 }
 
 /** Regional CPUS quota (spot VMs count against it too unless a PREEMPTIBLE_CPUS quota exists). */
-export async function checkCpuQuota(g: GcpCtx, sizes: SizeDemand[], cpus: Map<string, number>): Promise<void> {
-  const region = await g.api.gce.getRegion(g.spec.region);
+export async function checkCpuQuota(cloud: GcpCtx, sizes: SizeDemand[], cpus: Map<string, number>): Promise<void> {
+  const region = await cloud.api.gce.getRegion(cloud.spec.region);
   const quota = region.quotas?.find((q) => q.metric === 'CPUS');
   if (!quota || quota.limit == null) return;
   const want = sizes.reduce((n, s) => n + s.count * (cpus.get(s.size) ?? 1), 0);
   const free = Number(quota.limit) - Number(quota.usage ?? 0);
   if (want > free) {
-    throw new InputError(`this cluster needs ${want} vCPUs in ${g.spec.region}; the CPUS quota leaves ${free}`, ['spec.region'], {
+    throw new InputError(`this cluster needs ${want} vCPUs in ${cloud.spec.region}; the CPUS quota leaves ${free}`, ['spec.region'], {
       hint: 'request a quota increase (IAM & Admin → Quotas) or choose smaller sizes',
     });
   }

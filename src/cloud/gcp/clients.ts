@@ -7,23 +7,29 @@
 import { ProviderError } from '../../errors.js';
 import { isThrottled } from './errors.js';
 import type { GcpRuntime } from './runtime.js';
-import type { GceApi, GcpClientName, GcpClients, GkeApi, Operation } from './sdk.js';
+import type { GceApi, GcpClientName, GcpClients, GkeApi, GkeCluster, GkeNodePool, Operation } from './sdk.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type AnyClient = any;
+/**
+ * A generated gax client seen by method name: each RPC takes a request object and resolves to
+ * `[response, ...]`. GceApi and GkeApi (sdk.ts) are the typed surface; this file is the one place that
+ * calls a client by method name.
+ */
+type RpcClient = Record<string, ((request: Record<string, unknown>) => Promise<unknown[]>) | undefined>;
+type RpcClientClass = new (opts: Record<string, unknown>) => RpcClient;
+const rpc = (clientClass: unknown) => clientClass as RpcClientClass;
 
-const LOADERS: Record<GcpClientName, () => Promise<new (opts: any, gax?: any) => AnyClient>> = {
-  regions: async () => (await import('@google-cloud/compute/build/src/v1/regions_client.js')).RegionsClient,
-  machineTypes: async () => (await import('@google-cloud/compute/build/src/v1/machine_types_client.js')).MachineTypesClient,
-  images: async () => (await import('@google-cloud/compute/build/src/v1/images_client.js')).ImagesClient,
-  networks: async () => (await import('@google-cloud/compute/build/src/v1/networks_client.js')).NetworksClient,
-  subnetworks: async () => (await import('@google-cloud/compute/build/src/v1/subnetworks_client.js')).SubnetworksClient,
-  firewalls: async () => (await import('@google-cloud/compute/build/src/v1/firewalls_client.js')).FirewallsClient,
-  instances: async () => (await import('@google-cloud/compute/build/src/v1/instances_client.js')).InstancesClient,
-  zoneOperations: async () => (await import('@google-cloud/compute/build/src/v1/zone_operations_client.js')).ZoneOperationsClient,
-  regionOperations: async () => (await import('@google-cloud/compute/build/src/v1/region_operations_client.js')).RegionOperationsClient,
-  globalOperations: async () => (await import('@google-cloud/compute/build/src/v1/global_operations_client.js')).GlobalOperationsClient,
-  clusterManager: async () => (await import('@google-cloud/container/build/src/v1/cluster_manager_client.js')).ClusterManagerClient,
+const LOADERS: Record<GcpClientName, () => Promise<RpcClientClass>> = {
+  regions: async () => rpc((await import('@google-cloud/compute/build/src/v1/regions_client.js')).RegionsClient),
+  machineTypes: async () => rpc((await import('@google-cloud/compute/build/src/v1/machine_types_client.js')).MachineTypesClient),
+  images: async () => rpc((await import('@google-cloud/compute/build/src/v1/images_client.js')).ImagesClient),
+  networks: async () => rpc((await import('@google-cloud/compute/build/src/v1/networks_client.js')).NetworksClient),
+  subnetworks: async () => rpc((await import('@google-cloud/compute/build/src/v1/subnetworks_client.js')).SubnetworksClient),
+  firewalls: async () => rpc((await import('@google-cloud/compute/build/src/v1/firewalls_client.js')).FirewallsClient),
+  instances: async () => rpc((await import('@google-cloud/compute/build/src/v1/instances_client.js')).InstancesClient),
+  zoneOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/zone_operations_client.js')).ZoneOperationsClient),
+  regionOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/region_operations_client.js')).RegionOperationsClient),
+  globalOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/global_operations_client.js')).GlobalOperationsClient),
+  clusterManager: async () => rpc((await import('@google-cloud/container/build/src/v1/cluster_manager_client.js')).ClusterManagerClient),
 };
 
 const MAX_ATTEMPTS = 10;
@@ -38,7 +44,8 @@ let protoCachePatched = false;
 async function patchProtoCache(): Promise<void> {
   if (protoCachePatched) return;
   protoCachePatched = true;
-  const gax = (await import('google-gax')) as unknown as { fallback?: { GrpcClient?: AnyClient } };
+  type ProtobufFromJson = (json: object, ignoreCache?: boolean) => unknown;
+  const gax = (await import('google-gax')) as unknown as { fallback?: { GrpcClient?: { protobufFromJSON?: ProtobufFromJson } } };
   const G = gax.fallback?.GrpcClient;
   if (typeof G?.protobufFromJSON !== 'function') return;
   const original = G.protobufFromJSON.bind(G);
@@ -53,8 +60,8 @@ async function patchProtoCache(): Promise<void> {
 
 /** Every GCP client for one project; nothing loads until a method is called. */
 export function createGcpClients(project: string, runtime: GcpRuntime): GcpClients {
-  const cache = new Map<GcpClientName, Promise<AnyClient>>();
-  const client = (name: GcpClientName): Promise<AnyClient> => {
+  const cache = new Map<GcpClientName, Promise<RpcClient>>();
+  const client = (name: GcpClientName): Promise<RpcClient> => {
     let p = cache.get(name);
     if (!p) {
       p = LOADERS[name]().then(async (Ctor) => {
@@ -75,7 +82,9 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     const c = await client(name);
     for (let attempt = 1; ; attempt++) {
       try {
-        const [res] = await c[method](request);
+        const rpcMethod = c[method];
+        if (!rpcMethod) throw new ProviderError(`the ${name} client has no method ${method}`);
+        const [res] = await rpcMethod.call(c, request);
         return res as T;
       } catch (e) {
         if (!isThrottled(e) || attempt >= MAX_ATTEMPTS) throw e;
@@ -121,15 +130,15 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     },
   };
 
-  const cm = (method: string, request: Record<string, unknown>) => call<any>('clusterManager', method, request);
+  const cm = <T>(method: string, request: Record<string, unknown>) => call<T>('clusterManager', method, request);
   const gke: GkeApi = {
     getServerConfig: (location) => cm('getServerConfig', { name: `projects/${project}/locations/${location}` }),
     getCluster: (name) => cm('getCluster', { name }),
-    listClusters: async (parent) => (await cm('listClusters', { parent }))?.clusters ?? [],
+    listClusters: async (parent) => (await cm<{ clusters?: GkeCluster[] | null }>('listClusters', { parent }))?.clusters ?? [],
     createCluster: (parent, cluster) => cm('createCluster', { parent, cluster }),
     deleteCluster: (name) => cm('deleteCluster', { name }),
     getNodePool: (name) => cm('getNodePool', { name }),
-    listNodePools: async (parent) => (await cm('listNodePools', { parent }))?.nodePools ?? [],
+    listNodePools: async (parent) => (await cm<{ nodePools?: GkeNodePool[] | null }>('listNodePools', { parent }))?.nodePools ?? [],
     createNodePool: (parent, nodePool) => cm('createNodePool', { parent, nodePool }),
     deleteNodePool: (name) => cm('deleteNodePool', { name }),
     setNodePoolSize: (name, nodeCount) => cm('setNodePoolSize', { name, nodeCount }),

@@ -8,7 +8,10 @@ function codeOf(e: unknown): number | undefined {
   return typeof c === 'number' ? c : undefined;
 }
 
-const text = (e: unknown) => String((e as { message?: unknown } | undefined)?.message ?? '');
+const text = (e: unknown) => {
+  const m = (e as { message?: unknown } | undefined)?.message;
+  return typeof m === 'string' ? m : '';
+};
 
 export const isNotFound = (e: unknown) => codeOf(e) === 5 || codeOf(e) === 404;
 export const isAlreadyExists = (e: unknown) => codeOf(e) === 6 || codeOf(e) === 409;

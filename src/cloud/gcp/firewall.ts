@@ -50,10 +50,10 @@ export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFir
         .map((p) => ({ IPProtocol: p, ports: [...new Set(rules.filter((r) => r.protocol === p).map(portRange))].sort() }))
         .filter((a) => a.ports.length > 0);
       const key = source === 'operator' ? 'operator' : JSON.stringify(allowed);
-      const g = groups.get(key) ?? { sources: [], rules: [], allowed };
-      g.sources.push(source);
-      g.rules.push(...rules);
-      groups.set(key, g);
+      const group = groups.get(key) ?? { sources: [], rules: [], allowed };
+      group.sources.push(source);
+      group.rules.push(...rules);
+      groups.set(key, group);
     }
     for (const { sources, rules, allowed } of groups.values()) {
       const source = sources.join('-');
@@ -105,25 +105,25 @@ function patchOf(want: Firewall): Firewall {
   return { allowed, targetTags, ...(sourceRanges ? { sourceRanges } : {}), ...(sourceTags ? { sourceTags } : {}), description };
 }
 
-export async function ensureFirewalls(g: GcpCtx, operatorCidrs: string[]): Promise<void> {
-  const { gce } = g.api;
+export async function ensureFirewalls(cloud: GcpCtx, operatorCidrs: string[]): Promise<void> {
+  const { gce } = cloud.api;
   // All at once: the rules do not depend on each other, and each wait on its operation is one
   // long-poll call. (In batches of 5, the HA plan's 10 rules took two operations' time: 16 s, not 8.)
-  const plan = firewallPlan(g.spec, operatorCidrs);
+  const plan = firewallPlan(cloud.spec, operatorCidrs);
   await inPool(plan, plan.length, async (f) => {
     const existing = await getOrUndefined(() => gce.getFirewall(f.name));
-    if (existing && !ownedBy(existing.description, g.spec)) {
-      throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${g.key}`);
+    if (existing && !ownedBy(existing.description, cloud.spec)) {
+      throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${cloud.key}`);
     }
     if (!existing) {
-      await insertAndWait(g, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(g.spec, incarnationOf(g.ctx), `firewall/${f.name}`, f.resource)));
+      await insertAndWait(cloud, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `firewall/${f.name}`, f.resource)));
     } else if (!sameRule(existing, f.resource)) {
       // The operator's address or --allow-cidr changed since the rule was made (e.g. a resumed create
       // from another network): make the rule say what the spec says now. A fresh requestId: the
       // patch's content differs from any earlier one.
-      g.log.info(`updating firewall rule ${f.name} (sources or ports changed)`);
-      await waitOperation(g, await gce.patchFirewall(f.name, patchOf(f.resource), randomUUID()), `update firewall rule ${f.name}`);
+      cloud.log.info(`updating firewall rule ${f.name} (sources or ports changed)`);
+      await waitOperation(cloud, await gce.patchFirewall(f.name, patchOf(f.resource), randomUUID()), `update firewall rule ${f.name}`);
     }
-    await ensureRecorded(g.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
+    await ensureRecorded(cloud.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
   });
 }

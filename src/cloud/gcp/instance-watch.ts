@@ -66,7 +66,7 @@ const watchers = new WeakMap<object, Map<string, InstanceWatcher>>();
 /** The watcher shared by every wait on this client and filter (one batched poll per zone and cluster). */
 export function instanceWatcher(gce: Gce, clock: Clock, filter: string): InstanceWatcher {
   let byFilter = watchers.get(gce);
-  if (!byFilter) watchers.set(gce, (byFilter = new Map()));
+  if (!byFilter) watchers.set(gce, (byFilter = new Map<string, InstanceWatcher>()));
   let w = byFilter.get(filter);
   if (!w) byFilter.set(filter, (w = new InstanceWatcher(gce, clock, filter)));
   return w;

@@ -37,15 +37,15 @@ export function parseInstanceId(id: string): { zone: string; name: string } | un
 const natIp = (i: Instance) => i.networkInterfaces?.[0]?.accessConfigs?.[0]?.natIP ?? undefined;
 const privateIp = (i: Instance) => i.networkInterfaces?.[0]?.networkIP ?? undefined;
 
-export function instanceResource(g: GcpCtx, planned: PlannedMachine, zone: string, image: string, userPublicKey: string, hostKey: { privateKey: string; publicKey: string }): Instance {
+export function instanceResource(cloud: GcpCtx, planned: PlannedMachine, zone: string, image: string, userPublicKey: string, hostKey: { privateKey: string; publicKey: string }): Instance {
   const name = instanceName(planned.name);
-  const labels = labelsFor(g.spec, instanceKey(planned.name), planned.role, { [LABEL_MACHINE]: planned.name });
+  const labels = labelsFor(cloud.spec, instanceKey(planned.name), planned.role, { [LABEL_MACHINE]: planned.name });
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
   return {
     name,
     machineType: `zones/${zone}/machineTypes/${planned.size}`,
     labels,
-    tags: { items: [roleTag(g.spec, planned.role)] },
+    tags: { items: [roleTag(cloud.spec, planned.role)] },
     disks: [
       {
         boot: true,
@@ -53,7 +53,7 @@ export function instanceResource(g: GcpCtx, planned: PlannedMachine, zone: strin
         initializeParams: { sourceImage: image, diskSizeGb: bigDisk ? 30 : 16, diskType: `zones/${zone}/diskTypes/pd-balanced`, labels },
       },
     ],
-    networkInterfaces: [{ subnetwork: requireSubnet(g), accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
+    networkInterfaces: [{ subnetwork: requireSubnet(cloud), accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
     metadata: {
       items: [
         { key: 'ssh-keys', value: `${SSH_USER}:${userPublicKey} ksctl` },
@@ -69,14 +69,14 @@ export function instanceResource(g: GcpCtx, planned: PlannedMachine, zone: strin
 }
 
 /** The zone a machine lives in: where state says, else the planned spread over the usable zones. */
-export function zoneOf(g: GcpCtx, planned: Pick<PlannedMachine, 'name' | 'index'>, zones: string[]): string {
-  const rec = recorded(g.ctx, instanceKey(planned.name));
+export function zoneOf(cloud: GcpCtx, planned: Pick<PlannedMachine, 'name' | 'index'>, zones: string[]): string {
+  const rec = recorded(cloud.ctx, instanceKey(planned.name));
   return (rec && parseInstanceId(rec.id)?.zone) || zones[planned.index % zones.length]!;
 }
 
 /** Until RUNNING with both addresses, through the cluster's shared watcher (instance-watch.ts). */
-function waitRunning(g: GcpCtx, zone: string, name: string): Promise<Instance> {
-  return instanceWatcher(g.api.gce, g.runtime.clock, clusterFilter(g.spec)).wait(zone, name, {
+function waitRunning(cloud: GcpCtx, zone: string, name: string): Promise<Instance> {
+  return instanceWatcher(cloud.api.gce, cloud.runtime.clock, clusterFilter(cloud.spec)).wait(zone, name, {
     what: `${name} to run`,
     done: (i) => i.status === 'RUNNING' && !!natIp(i) && !!privateIp(i),
     failed: (i) => {
@@ -85,24 +85,24 @@ function waitRunning(g: GcpCtx, zone: string, name: string): Promise<Instance> {
       return undefined;
     },
     timeoutMs: START_TIMEOUT_MS,
-    signal: g.ctx.signal,
-    log: g.log,
+    signal: cloud.ctx.signal,
+    log: cloud.log,
   });
 }
 
-export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: string[], image: () => Promise<string>): Promise<Machine> {
-  const { gce } = g.api;
+export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zones: string[], image: () => Promise<string>): Promise<Machine> {
+  const { gce } = cloud.api;
   const name = instanceName(planned.name);
-  const zone = zoneOf(g, planned, zones);
-  const hostKey = await ensureKeyPair(g.ctx.cluster.secrets, hostKeySecret(planned.name));
+  const zone = zoneOf(cloud, planned, zones);
+  const hostKey = await ensureKeyPair(cloud.ctx.cluster.secrets, hostKeySecret(planned.name));
   let inst = await getOrUndefined(() => gce.getInstance(zone, name));
-  if (inst && inst.labels?.[LABEL_CLUSTER] !== clusterLabel(g.spec)) {
-    throw new ConflictError(`instance ${name} in ${zone} exists but was not created by ksctl for ${g.key}`);
+  if (inst && inst.labels?.[LABEL_CLUSTER] !== clusterLabel(cloud.spec)) {
+    throw new ConflictError(`instance ${name} in ${zone} exists but was not created by ksctl for ${cloud.key}`);
   }
   if (inst?.status === 'STOPPING') {
     // Being deleted (a delete or a spot preemption in progress): let it go, then create it anew.
-    g.log.info(`${name} is being deleted; waiting to create it again`);
-    await g.wait(`${name} to be deleted`, async () => ((await getOrUndefined(() => gce.getInstance(zone, name))) ? undefined : true), {
+    cloud.log.info(`${name} is being deleted; waiting to create it again`);
+    await cloud.wait(`${name} to be deleted`, async () => ((await getOrUndefined(() => gce.getInstance(zone, name))) ? undefined : true), {
       timeoutMs: START_TIMEOUT_MS,
       initialIntervalMs: 3000,
       maxIntervalMs: 10_000,
@@ -113,20 +113,20 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     throw new ProviderError(`${name} (${zone}) is ${inst.status}`, { hint: 'start it in the console, or delete the machine' });
   }
   if (!inst) {
-    const user = await ensureKeyPair(g.ctx.cluster.secrets, SSH_KEY_SECRET);
-    const resource = instanceResource(g, planned, zone, await image(), user.publicKey, hostKey);
-    g.log.info(`creating ${name} in ${zone} (${planned.size}${planned.spot ? ', spot' : ''})`);
+    const user = await ensureKeyPair(cloud.ctx.cluster.secrets, SSH_KEY_SECRET);
+    const resource = instanceResource(cloud, planned, zone, await image(), user.publicKey, hostKey);
+    cloud.log.info(`creating ${name} in ${zone} (${planned.size}${planned.spot ? ', spot' : ''})`);
     // GCP answers a repeated requestId with the first operation, failed ones included: after a
     // failed insert (a spot stockout) the next attempt, in this process or the next, uses a new
     // generation, remembered in state.
-    const first = Number(recorded(g.ctx, instanceKey(planned.name))?.data?.generation ?? 0);
+    const first = Number(recorded(cloud.ctx, instanceKey(planned.name))?.data?.generation ?? 0);
     for (let generation = first; !inst && generation < first + MAX_GENERATIONS; generation++) {
-      const op = await gce.insertInstance(zone, resource, requestId(g.spec, incarnationOf(g.ctx), `instance/${name}`, resource, generation));
+      const op = await gce.insertInstance(zone, resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `instance/${name}`, resource, generation));
       try {
-        await waitOperation(g, op, `create instance ${name}`);
+        await waitOperation(cloud, op, `create instance ${name}`);
       } catch (e) {
         if (!(e as { gcpCode?: string }).gcpCode || (await getOrUndefined(() => gce.getInstance(zone, name)))) throw e;
-        await record(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id: instanceId(zone, name), name, role: planned.role, status: 'failed', data: { generation: generation + 1 } });
+        await record(cloud.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id: instanceId(zone, name), name, role: planned.role, status: 'failed', data: { generation: generation + 1 } });
         throw e;
       }
       // A deduplicated request of an instance deleted since (scale down, replacement): next generation.
@@ -135,8 +135,8 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     if (!inst) throw new ProviderError(`could not create ${name}: every recent insert of it was deleted`);
   }
   const id = instanceId(zone, name);
-  await ensureRecorded(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role });
-  if (inst.status !== 'RUNNING' || !natIp(inst) || !privateIp(inst)) inst = await waitRunning(g, zone, name);
+  await ensureRecorded(cloud.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role });
+  if (inst.status !== 'RUNNING' || !natIp(inst) || !privateIp(inst)) inst = await waitRunning(cloud, zone, name);
   const machine: Machine = {
     name: planned.name,
     role: planned.role,
@@ -144,7 +144,7 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],
     providerId: id,
-    nodeProviderId: `gce://${g.project}/${zone}/${name}`,
+    nodeProviderId: `gce://${cloud.project}/${zone}/${name}`,
     size: lastSegment(inst.machineType) || planned.size,
     spot: inst.scheduling?.provisioningModel === 'SPOT',
     status: 'running',
@@ -152,22 +152,22 @@ export async function ensureMachine(g: GcpCtx, planned: PlannedMachine, zones: s
     ...(natIp(inst) ? { publicAddress: natIp(inst)! } : {}),
     ...(privateIp(inst) ? { privateAddress: privateIp(inst)! } : {}),
   };
-  const prev = g.ctx.cluster.state?.machines[planned.name];
+  const prev = cloud.ctx.cluster.state?.machines[planned.name];
   if (prev?.status === 'bootstrapped' && prev.providerId === id) machine.status = 'bootstrapped';
   if (JSON.stringify(prev) !== JSON.stringify(machine)) {
-    await g.ctx.cluster.update((s) => {
+    await cloud.ctx.cluster.update((s) => {
       s.machines[planned.name] = machine;
     });
   }
-  await ensureRecorded(g.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role, status: 'running' });
+  await ensureRecorded(cloud.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role, status: 'running' });
   return machine;
 }
 
 /** Deletes one instance by id (`zones/<z>/instances/<n>`); not found is done. */
-export async function deleteInstance(g: GcpCtx, id: string): Promise<void> {
+export async function deleteInstance(cloud: GcpCtx, id: string): Promise<void> {
   const where = parseInstanceId(id);
   if (!where) return;
-  await deleteAndWait(g, `instance ${where.name}`, () => g.api.gce.deleteInstance(where.zone, where.name, randomUUID()));
+  await deleteAndWait(cloud, `instance ${where.name}`, () => cloud.api.gce.deleteInstance(where.zone, where.name, randomUUID()));
 }
 
 /**
@@ -175,19 +175,19 @@ export async function deleteInstance(g: GcpCtx, id: string): Promise<void> {
  * Found by state; a machine whose insert was never recorded (a crash right after it) by its name in
  * each zone machines go to, when it carries this cluster's label.
  */
-export async function deleteMachine(g: GcpCtx, machine: Machine): Promise<void> {
+export async function deleteMachine(cloud: GcpCtx, machine: Machine): Promise<void> {
   const ids = new Set<string>();
   if (machine.providerId) ids.add(machine.providerId);
-  const rec = recorded(g.ctx, instanceKey(machine.name));
+  const rec = recorded(cloud.ctx, instanceKey(machine.name));
   if (rec) ids.add(rec.id);
   if (ids.size === 0) {
     const name = instanceName(machine.name);
-    for (const zone of recordedZones(g) ?? []) {
-      const inst = await getOrUndefined(() => g.api.gce.getInstance(zone, name));
-      if (inst?.labels?.[LABEL_CLUSTER] === clusterLabel(g.spec)) ids.add(instanceId(zone, name));
+    for (const zone of recordedZones(cloud) ?? []) {
+      const inst = await getOrUndefined(() => cloud.api.gce.getInstance(zone, name));
+      if (inst?.labels?.[LABEL_CLUSTER] === clusterLabel(cloud.spec)) ids.add(instanceId(zone, name));
     }
   }
-  g.log.info(`deleting ${machine.name}`);
-  await Promise.all([...ids].map((id) => deleteInstance(g, id)));
-  await forget(g.ctx, instanceKey(machine.name));
+  cloud.log.info(`deleting ${machine.name}`);
+  await Promise.all([...ids].map((id) => deleteInstance(cloud, id)));
+  await forget(cloud.ctx, instanceKey(machine.name));
 }

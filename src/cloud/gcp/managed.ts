@@ -37,9 +37,9 @@ export class GcpManaged implements ManagedCloud {
     return this.cidrs.ipv4(ctx.spec, 'GKE', ctx.signal);
   }
 
-  private versionOf(g: GcpCtx): Promise<GkeVersion> {
+  private versionOf(cloud: GcpCtx): Promise<GkeVersion> {
     if (!this.version) {
-      this.version = g.api.gke.getServerConfig(g.spec.region).then((cfg) => resolveGkeVersion(g.spec.kubernetesVersion, cfg, g.spec.region));
+      this.version = cloud.api.gke.getServerConfig(cloud.spec.region).then((cfg) => resolveGkeVersion(cloud.spec.kubernetesVersion, cfg, cloud.spec.region));
       this.version.catch(() => (this.version = undefined));
     }
     return this.version;
@@ -55,13 +55,13 @@ export class GcpManaged implements ManagedCloud {
     const sizes = pools.map((p, i) => ({ field: field(i), size: p.size, count: p.count }));
     checkSpecShape(spec, sizes);
     await this.publicCidrs(ctx);
-    const g = await this.session.ctxOf(ctx);
+    const cloud = await this.session.ctxOf(ctx);
     await this.session.adc();
-    await this.versionOf(g);
-    const { cpus } = await usableZones(g, sizes);
-    await checkCpuQuota(g, sizes, cpus);
-    const c = await describeGke(g);
-    if (c && !isOurs(g, c)) {
+    await this.versionOf(cloud);
+    const { cpus } = await usableZones(cloud, sizes);
+    await checkCpuQuota(cloud, sizes, cpus);
+    const c = await describeGke(cloud);
+    if (c && !isOurs(cloud, c)) {
       throw new ConflictError(`a GKE cluster named ${spec.name} exists in ${spec.region} and was not created by ksctl`, { hint: 'choose another name' });
     }
   }
@@ -88,9 +88,9 @@ export class GcpManaged implements ManagedCloud {
         needs: [],
         target: `${networkName(spec)} ${spec.network.cidr}`,
         run: async (ctx) => {
-          const g = await this.session.ctxOf(ctx);
-          const zones = recordedZones(g) ?? (await usableZones(g, pools.map((p) => ({ field: 'spec.nodePools', size: p.size, count: p.count })))).zones;
-          await ensureNetwork(g, zones);
+          const cloud = await this.session.ctxOf(ctx);
+          const zones = recordedZones(cloud) ?? (await usableZones(cloud, pools.map((p) => ({ field: 'spec.nodePools', size: p.size, count: p.count })))).zones;
+          await ensureNetwork(cloud, zones);
         },
       },
       {
@@ -100,11 +100,11 @@ export class GcpManaged implements ManagedCloud {
         target: spec.name,
         details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION },
         run: async (ctx) => {
-          const g = await this.session.ctxOf(ctx);
-          const version = await this.versionOf(g);
+          const cloud = await this.session.ctxOf(ctx);
+          const version = await this.versionOf(cloud);
           const cidrs = await this.publicCidrs(ctx);
-          const zones = recordedZones(g) ?? [];
-          await ensureGkeCluster(g, () => clusterResource(g, version, cidrs, pools.map((p) => poolResource(g, p, zones))));
+          const zones = recordedZones(cloud) ?? [];
+          await ensureGkeCluster(cloud, () => clusterResource(cloud, version, cidrs, pools.map((p) => poolResource(cloud, p, zones))));
         },
       },
     ];
@@ -116,8 +116,8 @@ export class GcpManaged implements ManagedCloud {
         target: pool.name,
         details: { size: pool.size, count: pool.count, spot: pool.spot },
         run: async (ctx) => {
-          const g = await this.session.ctxOf(ctx);
-          await ensureNodePool(g, pool, recordedZones(g) ?? []);
+          const cloud = await this.session.ctxOf(ctx);
+          await ensureNodePool(cloud, pool, recordedZones(cloud) ?? []);
         },
       });
     }
@@ -136,9 +136,9 @@ export class GcpManaged implements ManagedCloud {
   }
 
   async destroy(ctx: StepContext): Promise<void> {
-    const g = await this.session.ctxOf(ctx);
-    await deleteNodePools(g);
-    await deleteGkeCluster(g);
-    await deleteNetwork(g);
+    const cloud = await this.session.ctxOf(ctx);
+    await deleteNodePools(cloud);
+    await deleteGkeCluster(cloud);
+    await deleteNetwork(cloud);
   }
 }

@@ -16,58 +16,58 @@ export const SUBNET_KEY = 'subnet';
 export const networkId = (name: string) => `global/networks/${name}`;
 export const subnetId = (region: string, name: string) => `regions/${region}/subnetworks/${name}`;
 
-function claim(g: GcpCtx, what: string, name: string, description: string | null | undefined): void {
-  if (!ownedBy(description, g.spec)) {
-    throw new ConflictError(`${what} ${name} exists in project ${g.project} but was not created by ksctl for ${g.key}`, {
+function claim(cloud: GcpCtx, what: string, name: string, description: string | null | undefined): void {
+  if (!ownedBy(description, cloud.spec)) {
+    throw new ConflictError(`${what} ${name} exists in project ${cloud.project} but was not created by ksctl for ${cloud.key}`, {
       hint: 'delete it or choose another cluster name',
     });
   }
 }
 
-export async function ensureNetwork(g: GcpCtx, zones: string[]): Promise<void> {
-  const { gce } = g.api;
-  const name = networkName(g.spec);
+export async function ensureNetwork(cloud: GcpCtx, zones: string[]): Promise<void> {
+  const { gce } = cloud.api;
+  const name = networkName(cloud.spec);
   const net = await getOrUndefined(() => gce.getNetwork(name));
-  if (net) claim(g, 'network', name, net.description);
+  if (net) claim(cloud, 'network', name, net.description);
   else {
-    g.log.info(`creating network ${name}`);
-    const resource = { name, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' }, description: ownerDescription(g.spec, 'network') };
-    await insertAndWait(g, `network ${name}`, () => gce.insertNetwork(resource, requestId(g.spec, incarnationOf(g.ctx), `network/${name}`, resource)));
+    cloud.log.info(`creating network ${name}`);
+    const resource = { name, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' }, description: ownerDescription(cloud.spec, 'network') };
+    await insertAndWait(cloud, `network ${name}`, () => gce.insertNetwork(resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `network/${name}`, resource)));
   }
-  await ensureRecorded(g.ctx, NETWORK_KEY, { kind: 'gcp:network', id: networkId(name), name });
+  await ensureRecorded(cloud.ctx, NETWORK_KEY, { kind: 'gcp:network', id: networkId(name), name });
 
-  const sub = subnetName(g.spec);
-  const existing = await getOrUndefined(() => gce.getSubnetwork(g.spec.region, sub));
+  const sub = subnetName(cloud.spec);
+  const existing = await getOrUndefined(() => gce.getSubnetwork(cloud.spec.region, sub));
   if (existing) {
-    claim(g, 'subnetwork', sub, existing.description);
-    if (existing.ipCidrRange !== g.spec.network.cidr) {
-      throw new ConflictError(`subnetwork ${sub} has range ${existing.ipCidrRange}, the spec asks for ${g.spec.network.cidr}`);
+    claim(cloud, 'subnetwork', sub, existing.description);
+    if (existing.ipCidrRange !== cloud.spec.network.cidr) {
+      throw new ConflictError(`subnetwork ${sub} has range ${existing.ipCidrRange}, the spec asks for ${cloud.spec.network.cidr}`);
     }
   } else {
-    g.log.info(`creating subnetwork ${sub} (${g.spec.network.cidr})`);
+    cloud.log.info(`creating subnetwork ${sub} (${cloud.spec.network.cidr})`);
     const resource = {
       name: sub,
       network: networkId(name),
-      ipCidrRange: g.spec.network.cidr,
-      region: g.spec.region,
+      ipCidrRange: cloud.spec.network.cidr,
+      region: cloud.spec.region,
       privateIpGoogleAccess: true,
-      description: ownerDescription(g.spec, 'subnetwork'),
+      description: ownerDescription(cloud.spec, 'subnetwork'),
     };
-    await insertAndWait(g, `subnetwork ${sub}`, () =>
-      gce.insertSubnetwork(g.spec.region, resource, requestId(g.spec, incarnationOf(g.ctx), `subnetwork/${sub}`, resource)),
+    await insertAndWait(cloud, `subnetwork ${sub}`, () =>
+      gce.insertSubnetwork(cloud.spec.region, resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `subnetwork/${sub}`, resource)),
     );
   }
-  await ensureRecorded(g.ctx, SUBNET_KEY, { kind: 'gcp:subnetwork', id: subnetId(g.spec.region, sub), name: sub, data: { zones } });
+  await ensureRecorded(cloud.ctx, SUBNET_KEY, { kind: 'gcp:subnetwork', id: subnetId(cloud.spec.region, sub), name: sub, data: { zones } });
 }
 
 /** The zones recorded with the subnetwork (where machines go), if infra/network ran. */
-export function recordedZones(g: GcpCtx): string[] | undefined {
-  const z = recorded(g.ctx, SUBNET_KEY)?.data?.zones;
-  return Array.isArray(z) && z.length > 0 ? (z as string[]) : undefined;
+export function recordedZones(cloud: GcpCtx): string[] | undefined {
+  const z = recorded(cloud.ctx, SUBNET_KEY)?.data?.zones;
+  return Array.isArray(z) && z.length > 0 ? z : undefined;
 }
 
-export function requireSubnet(g: GcpCtx): string {
-  const rec = recorded(g.ctx, SUBNET_KEY);
+export function requireSubnet(cloud: GcpCtx): string {
+  const rec = recorded(cloud.ctx, SUBNET_KEY);
   if (!rec) throw new ProviderError('no subnetwork in state: infra/network must run first');
   return rec.id;
 }

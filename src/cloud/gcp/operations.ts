@@ -16,13 +16,13 @@ function opError(op: Operation): { code: string; message: string } | undefined {
 }
 
 /** Waits until `op` is DONE; throws its error (a ProviderError carrying the GCP code) if it failed. */
-export async function waitOperation(g: GcpCtx, op: Operation, what: string, timeoutMs = OP_TIMEOUT_MS): Promise<Operation> {
+export async function waitOperation(cloud: GcpCtx, op: Operation, what: string, timeoutMs = OP_TIMEOUT_MS): Promise<Operation> {
   let current = op;
   if (current.status !== 'DONE') {
-    current = await g.wait(
+    current = await cloud.wait(
       what,
       async () => {
-        const o = await g.api.gce.waitOperation(op);
+        const o = await cloud.api.gce.waitOperation(op);
         return o.status === 'DONE' ? o : undefined;
       },
       // The server already waited (up to 2 min) on each call: poll again soon.
@@ -35,7 +35,7 @@ export async function waitOperation(g: GcpCtx, op: Operation, what: string, time
 }
 
 /** Insert and wait; an insert answered ALREADY_EXISTS means someone (an earlier run) made it. */
-export async function insertAndWait(g: GcpCtx, what: string, insert: () => Promise<Operation>): Promise<void> {
+export async function insertAndWait(cloud: GcpCtx, what: string, insert: () => Promise<Operation>): Promise<void> {
   let op: Operation;
   try {
     op = await insert();
@@ -44,7 +44,7 @@ export async function insertAndWait(g: GcpCtx, what: string, insert: () => Promi
     throw e;
   }
   try {
-    await waitOperation(g, op, `create ${what}`);
+    await waitOperation(cloud, op, `create ${what}`);
   } catch (e) {
     if ((e as { gcpCode?: string }).gcpCode === 'RESOURCE_ALREADY_EXISTS') return;
     throw e;
@@ -52,18 +52,18 @@ export async function insertAndWait(g: GcpCtx, what: string, insert: () => Promi
 }
 
 /** Delete and wait; NOT_FOUND is done; "in use" is retried (dependants still going away). */
-export async function deleteAndWait(g: GcpCtx, what: string, del: () => Promise<Operation>, timeoutMs = OP_TIMEOUT_MS): Promise<void> {
-  await g.wait(
+export async function deleteAndWait(cloud: GcpCtx, what: string, del: () => Promise<Operation>, timeoutMs = OP_TIMEOUT_MS): Promise<void> {
+  await cloud.wait(
     `${what} to be deleted`,
     async () => {
       try {
-        await waitOperation(g, await del(), `delete ${what}`);
+        await waitOperation(cloud, await del(), `delete ${what}`);
         return true;
       } catch (e) {
         const code = (e as { gcpCode?: string }).gcpCode;
         if (isNotFound(e) || code === 'RESOURCE_NOT_FOUND') return true;
         if (isBusy(e) || code === 'RESOURCE_IN_USE_BY_ANOTHER_RESOURCE') {
-          g.log.debug(`${what}: ${describe(e)}; retrying`);
+          cloud.log.debug(`${what}: ${describe(e)}; retrying`);
           return undefined;
         }
         throw e;

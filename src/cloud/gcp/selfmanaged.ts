@@ -54,23 +54,23 @@ export class GcpSelfManaged implements SelfManagedCloud {
   }
 
   /** Zones offering every size: from state when infra/network recorded them, else asked once. */
-  private usable(g: GcpCtx): Promise<string[]> {
-    const known = recordedZones(g);
+  private usable(cloud: GcpCtx): Promise<string[]> {
+    const known = recordedZones(cloud);
     if (known) return Promise.resolve(known);
     if (!this.zones) {
-      this.zones = usableZones(g, sizeDemand(g.spec)).then((z) => z.zones);
+      this.zones = usableZones(cloud, sizeDemand(cloud.spec)).then((z) => z.zones);
       this.zones.catch(() => (this.zones = undefined));
     }
     return this.zones;
   }
 
   /** The newest Ubuntu 24.04 image of the machine type's architecture (asked once per architecture). */
-  private imageOf(g: GcpCtx, machineType: string): Promise<string> {
+  private imageOf(cloud: GcpCtx, machineType: string): Promise<string> {
     const arch = archOfMachineType(machineType);
     let image = this.images.get(arch);
     if (!image) {
       const { project, family } = ubuntuImage(arch);
-      image = g.api.gce.getImageFromFamily(project, family).then((i) => String(i.selfLink));
+      image = cloud.api.gce.getImageFromFamily(project, family).then((i) => String(i.selfLink));
       image.catch(() => this.images.delete(arch));
       this.images.set(arch, image);
     }
@@ -81,13 +81,13 @@ export class GcpSelfManaged implements SelfManagedCloud {
     const sizes = sizeDemand(ctx.spec);
     checkSpecShape(ctx.spec, sizes);
     await this.operatorCidrs(ctx);
-    const g = await this.session.ctxOf(ctx);
+    const cloud = await this.session.ctxOf(ctx);
     const adc = await this.session.adc();
-    g.log.debug(`GCP project ${g.project}${adc.account ? ` as ${adc.account}` : ''}`);
-    const { zones, cpus } = await usableZones(g, sizes);
+    cloud.log.debug(`GCP project ${cloud.project}${adc.account ? ` as ${adc.account}` : ''}`);
+    const { zones, cpus } = await usableZones(cloud, sizes);
     this.zones = Promise.resolve(zones);
-    await checkCpuQuota(g, sizes, cpus);
-    await Promise.all(machinePlanOf(ctx.spec).map((m) => this.imageOf(g, m.size)));
+    await checkCpuQuota(cloud, sizes, cpus);
+    await Promise.all(machinePlanOf(ctx.spec).map((m) => this.imageOf(cloud, m.size)));
   }
 
   plannedResources(spec: ClusterSpec): PlannedResource[] {
@@ -115,8 +115,8 @@ export class GcpSelfManaged implements SelfManagedCloud {
         needs: [],
         target: `${networkName(spec)} ${spec.network.cidr}`,
         run: async (ctx) => {
-          const g = await this.session.ctxOf(ctx);
-          await ensureNetwork(g, await this.usable(g));
+          const cloud = await this.session.ctxOf(ctx);
+          await ensureNetwork(cloud, await this.usable(cloud));
         },
       },
       {
@@ -145,8 +145,8 @@ export class GcpSelfManaged implements SelfManagedCloud {
   }
 
   async ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine> {
-    const g = await this.session.ctxOf(ctx);
-    return ensureMachine(g, planned, await this.usable(g), () => this.imageOf(g, planned.size));
+    const cloud = await this.session.ctxOf(ctx);
+    return ensureMachine(cloud, planned, await this.usable(cloud), () => this.imageOf(cloud, planned.size));
   }
 
   async deleteMachine(ctx: StepContext, machine: Machine): Promise<void> {

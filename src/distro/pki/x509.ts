@@ -74,7 +74,7 @@ async function exportKey(key: CryptoKey): Promise<string> {
 }
 
 async function newKeyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify']);
 }
 
 /** A self-signed CA (path length 0: it signs leaves only). */

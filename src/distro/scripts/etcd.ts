@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { InputError } from '../../errors.js';
 import { etcdMemberSecretNames, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { ETCD_PINNED_RELEASE } from '../../api/etcd-release.js';
-import { ETCD_BIN, ETCDUTL_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
+import { ETCD_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
 import { AIRGAP_DIR, assertName, assertPort, assertUnique, heredoc, httpsUrl, makeScript, shellQuote, sortEndpoints } from './common.js';
 import type { EtcdEndpoint, EtcdHealthInput, EtcdMemberInput, Script, ScriptFile } from './types.js';
 

@@ -7,7 +7,10 @@ import ssh2, { type BaseAgent, type ParsedKey, type SignCallback, type SigningRe
 // OpenSSHAgent answers with parsed keys (ssh2's lib/agent.js); the typings allow more shapes.
 const blob = (k: unknown): string => (k as ParsedKey).getPublicSSH().toString('base64');
 
-/** Public key blobs (base64) the agent at `socket` holds; empty when it cannot be reached, as ssh(1) carries on without it. */
+/**
+ * Public key blobs (base64) the agent at `socket` holds; empty when it cannot be reached, as ssh(1)
+ * carries on without it.
+ */
 export function agentKeys(socket: string): Promise<string[]> {
   return new Promise((resolve) => {
     const agent = new ssh2.OpenSSHAgent(socket);
@@ -28,5 +31,5 @@ export function restrictedAgent(socket: string, allowed: readonly string[]): Bas
       else inner.sign(pubKey, data, options, cb);
     }
   }
-  return new OnlyTheseKeys() as unknown as BaseAgent;
+  return new OnlyTheseKeys();
 }

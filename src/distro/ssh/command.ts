@@ -42,6 +42,7 @@ export function shellQuote(value: string): string {
 export function ansiQuote(value: string): string {
   const body = value
     .replace(/[\\']/g, (c) => `\\${c}`)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
     .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return `$'${body}'`;
 }

@@ -113,5 +113,6 @@ function finalError(where: string, ep: SshEndpoint, pinned: readonly string[], e
 
 function message(err: unknown): string {
   if (err === undefined) return 'no attempt finished';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown: String() is the last resort
   return err instanceof Error ? err.message : String(err);
 }

@@ -37,7 +37,7 @@ export function openExec(client: Client, commandLine: string): Promise<ClientCha
     try {
       client.exec(commandLine, (err, ch) => (err ? reject(err) : resolve(ch)));
     } catch (err) {
-      reject(err as Error); // "Not connected"
+      reject(err); // "Not connected"
     }
   });
 }

@@ -63,7 +63,7 @@ export class PooledSession implements SshSession, TransferHost {
           try {
             client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
           } catch (err) {
-            reject(err as Error);
+            reject(err);
           }
         }),
       async (sftp) => {

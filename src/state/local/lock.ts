@@ -12,7 +12,7 @@ import type { LockHolder } from '../types.js';
 
 export interface HeldLock {
   holder: LockHolder;
-  release(): void;
+  release: () => void;
 }
 
 const held = new Set<string>();

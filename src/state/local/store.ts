@@ -99,6 +99,7 @@ class LocalClusterHandle implements ClusterHandle {
     this.assertHeld();
     state.updatedAt = new Date().toISOString();
     this.current = state;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the earlier write's error, as it was thrown
     if (this.failure !== undefined) return Promise.reject(this.failure);
     this.queued ??= (async () => {
       await this.writing?.catch(() => undefined);

@@ -63,7 +63,7 @@ describe('AWS EKS provider on FakeAws', () => {
     expect(c).toMatchObject({ name: 'prod', version: '1.37', status: 'ACTIVE', publicAccessCidrs: ['198.51.100.77/32'] });
     expect(new Set(c.subnetIds.map((id) => w.fake.data.subnets[id]!.az)).size).toBe(3);
     const ngs = Object.values(w.fake.data.nodegroups);
-    expect(ngs.map((n) => `${n.name}:${n.capacityType}:${n.instanceTypes}:${n.amiType}:${n.scaling.desiredSize}`).sort()).toEqual([
+    expect(ngs.map((n) => `${n.name}:${n.capacityType}:${n.instanceTypes.join(',')}:${n.amiType}:${n.scaling.desiredSize}`).sort()).toEqual([
       'batch:SPOT:m7g.large:AL2023_ARM_64_STANDARD:3',
       'system:ON_DEMAND:t3.large:AL2023_x86_64_STANDARD:2',
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../../src/api/types.js';
-import { ConflictError, InputError, KsctlError, PrerequisiteError } from '../../../src/errors.js';
+import { ConflictError, InputError, type KsctlError, PrerequisiteError } from '../../../src/errors.js';
 import type { FakeAws } from '../../fakes/aws/fake-aws.js';
 import { awsSpec, managedWorld, selfManagedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';

@@ -6,6 +6,7 @@ import { InterruptedError } from '../../../src/errors.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { runSteps } from '../../contract/run-steps.js';
 import { createSelfManaged, userDataOf } from './helpers.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 describe('AWS self-managed provider on FakeAws', () => {
   it('creates the default 8-VM HA cluster: tagged at creation, recorded, spread over three zones', async () => {
@@ -43,7 +44,7 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect(runs).toHaveLength(9);
     const sgByRole = Object.fromEntries(Object.entries(cluster.state!.resources).filter(([k]) => k.startsWith('sg/')).map(([k, r]) => [k.slice(3), r.id]));
     for (const call of runs) {
-      const input = call.input as Record<string, any>;
+      const input = call.input as WireDoc;
       const name = input.TagSpecifications[0].Tags.find((t: { Key: string }) => t.Key === 'ksctl.io/machine').Value as string;
       const m = cluster.state!.machines[name]!;
       expect(input.ClientToken).toMatch(/^ksctl-[0-9a-f]{40}$/);
@@ -136,7 +137,7 @@ describe('AWS self-managed provider on FakeAws', () => {
     const again = await w.provider().ensureMachine(ctx, w.provider().machinePlan(w.spec).find((m) => m.name === 'demo-worker-0')!);
     expect(again.providerId).not.toBe(worker.providerId);
     expect(again.hostKeys).toEqual(worker.hostKeys); // the stored host key is reused
-    const tokens = w.fake.callsOf('ec2:RunInstances').filter((c) => (c.input as any).TagSpecifications[0].Tags.some((t: any) => t.Value === 'demo-worker-0')).map((c) => (c.input as any).ClientToken);
+    const tokens = w.fake.callsOf('ec2:RunInstances').filter((c) => (c.input as WireDoc).TagSpecifications[0].Tags.some((t: { Value: string }) => t.Value === 'demo-worker-0')).map((c) => (c.input as WireDoc).ClientToken);
     expect(tokens).toHaveLength(3); // generation 0, generation 0 again (answers "terminated"), generation 1
     expect(tokens[0]).toBe(tokens[1]);
     expect(tokens[2]).not.toBe(tokens[0]);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkVpcCidr, subnetCidr } from '../../../src/cloud/aws/cidr.js';
+import { checkVpcCidr, subnetCidr } from '../../../src/cloud/common/cidr.js';
 import { eksKubeconfig } from '../../../src/cloud/aws/eks/kubeconfig.js';
-import { firewallRules } from '../../../src/cloud/aws/firewall-rules.js';
-import { generateEd25519, publicKeyOf } from '../../../src/cloud/aws/keys.js';
+import { firewallRules } from '../../../src/cloud/common/firewall-rules.js';
+import { generateEd25519, publicKeyOf } from '../../../src/cloud/common/keys.js';
 import { iamRoleName, machineClientToken } from '../../../src/cloud/aws/naming.js';
-import { hostKeyUserData } from '../../../src/cloud/aws/userdata.js';
+import { hostKeyUserData } from '../../../src/cloud/common/userdata.js';
 import { InputError } from '../../../src/errors.js';
 import { awsSpec } from '../../fakes/aws/world.js';
 

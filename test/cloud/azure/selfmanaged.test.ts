@@ -8,6 +8,7 @@ import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
 import type { SelfManagedCloud } from '../../../src/cloud/types.js';
 import type { ClusterSpec } from '../../../src/api/types.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 async function create(p: SelfManagedCloud, spec: ClusterSpec, cluster = MemoryCluster.create(spec)) {
   const ctx = stepContext(cluster, spec);
@@ -32,7 +33,7 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(inv.every((r) => r.tags['ksctl.io/cluster'] === 'azure/eastus/demo' && r.tags['ksctl.io/resource'])).toBe(true);
     expect(inv.find((r) => r.kind === 'resourceGroups')?.id).toBe(`/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus`);
 
-    const vm = props(w.fake, 'virtualMachines', 'demo-worker-0').properties as Record<string, any>;
+    const vm = props(w.fake, 'virtualMachines', 'demo-worker-0').properties as WireDoc;
     expect(vm.storageProfile.imageReference).toMatchObject({ publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server' });
     expect(vm.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
     const sshKey = await cluster.secrets.get('ssh/id_ed25519');
@@ -54,9 +55,9 @@ describe('Azure self-managed on FakeAzure', () => {
     const pip = props(w.fake, 'publicIPAddresses', 'demo-worker-0-ip');
     expect(pip.extra['sku']).toEqual({ name: 'Standard' });
     expect(pip.properties['publicIPAllocationMethod']).toBe('Static');
-    const vnet = props(w.fake, 'virtualNetworks', 'ksctl-demo-vnet').properties as Record<string, any>;
+    const vnet = props(w.fake, 'virtualNetworks', 'ksctl-demo-vnet').properties as WireDoc;
     expect(vnet.addressSpace.addressPrefixes).toEqual(['10.0.0.0/16']);
-    expect(vnet.subnets.map((x: any) => [x.name, x.properties.addressPrefix])).toEqual([['nodes', '10.0.0.0/20']]);
+    expect(vnet.subnets.map((x: WireDoc) => [x.name, x.properties.addressPrefix])).toEqual([['nodes', '10.0.0.0/20']]);
     expect(Object.keys(cluster.state!.resources).sort()).toContain('vm/demo-worker-0');
   });
 
@@ -83,7 +84,7 @@ describe('Azure self-managed on FakeAzure', () => {
     const spec = azureSpec({ network: { cidr: '10.0.0.0/16', allowCidrs: ['198.51.100.0/24'] } });
     const w = selfManagedWorld(spec);
     await create(w.provider(), spec);
-    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-demo-loadbalancer-nsg').properties['securityRules'] as { properties: Record<string, any> }[];
+    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-demo-loadbalancer-nsg').properties['securityRules'] as { properties: WireDoc }[];
     const byPort = (port: string) => rules.map((r) => r.properties).filter((r) => r.destinationPortRange === port);
     expect(byPort('22').map((r) => r.sourceAddressPrefix)).toEqual(['198.51.100.0/24']);
     expect(byPort('6443').map((r) => r.sourceAddressPrefix ?? r.sourceApplicationSecurityGroups[0].id.split('/').pop())).toEqual([
@@ -92,7 +93,7 @@ describe('Azure self-managed on FakeAzure', () => {
       'ksctl-demo-worker-asg',
     ]);
     expect(rules.map((r) => r.properties).find((r) => r.access === 'Deny')).toMatchObject({ sourceAddressPrefix: 'VirtualNetwork', priority: 4000 });
-    const nic = props(w.fake, 'networkInterfaces', 'demo-etcd-0-nic').properties as Record<string, any>;
+    const nic = props(w.fake, 'networkInterfaces', 'demo-etcd-0-nic').properties as WireDoc;
     expect(nic.networkSecurityGroup.id).toMatch(/ksctl-demo-etcd-nsg$/);
     expect(nic.ipConfigurations[0].properties.applicationSecurityGroups[0].id).toMatch(/ksctl-demo-etcd-asg$/);
   });

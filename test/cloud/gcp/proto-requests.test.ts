@@ -40,7 +40,10 @@ function requestType(op: string): Pb.Type {
   return root.lookupType(`${pkg}.${rpc.requestType}`);
 }
 
-/** Fields the proto marks REQUIRED that the request leaves unset, and deprecated ones it sets (in every message it sets). */
+/**
+ * Fields the proto marks REQUIRED that the request leaves unset, and deprecated ones it sets (in every
+ * message it sets).
+ */
 function missingRequired(type: Pb.Type, value: Record<string, unknown>, at = ''): string[] {
   const out: string[] = [];
   for (const f of type.fieldsArray) {

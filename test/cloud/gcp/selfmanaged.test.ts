@@ -6,6 +6,7 @@ import { gcpSpec, selfManagedWorld } from '../../fakes/gcp/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
 import { expectConverged } from '../../contract/provider-contract.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 const LABEL = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -93,7 +94,7 @@ describe('GCP self-managed', () => {
     const p = w.provider();
     await p.preflight(ctx);
     await runSteps(selfManagedSteps(p, spec), ctx);
-    const imageOf = (c: { input?: any }) => String(c.input.instanceResource.disks[0].initializeParams.sourceImage);
+    const imageOf = (c: { input?: WireDoc }) => String(c.input.instanceResource.disks[0].initializeParams.sourceImage);
     const inserts = w.fake.callsOf('instances:insert', 'ok');
     expect(inserts).toHaveLength(9);
     for (const c of inserts) {

@@ -14,10 +14,11 @@ import {
   kubeadmVersionScript,
 } from '../../../src/distro/scripts/index.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
 
-const docs = (yaml: string): Record<string, any> =>
+const docs = (yaml: string): Record<string, WireDoc> =>
   Object.fromEntries(parseAllDocuments(yaml).map((d) => d.toJSON()).map((d) => [d.kind, d]));
 
 describe('kubeadm init config', () => {

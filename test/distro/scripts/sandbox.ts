@@ -119,7 +119,10 @@ export class Sandbox {
     mkdirSync(join(this.state, 'active'), { recursive: true });
     for (const name of STUBBED) this.writeExecutable(join(this.stubDir, name), STUB);
     this.writeExecutable(join(this.stubDir, 'k3s-install.sh'), K3S_INSTALLER);
-    for (const d of OVERLAID) mkdirSync(join(this.root, `${d}.upper`), { recursive: true }), mkdirSync(join(this.root, `${d}.work`));
+    for (const d of OVERLAID) {
+      mkdirSync(join(this.root, `${d}.upper`), { recursive: true });
+      mkdirSync(join(this.root, `${d}.work`));
+    }
   }
 
   /** Whether this machine can run sandboxes (root, mount namespaces, overlayfs). */

@@ -96,7 +96,7 @@ export class SshFixture {
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`sshd exited (${code}): ${log}`));
       child.once('exit', onExit);
-      child.stderr!.on('data', (b: Buffer) => {
+      child.stderr.on('data', (b: Buffer) => {
         log += b.toString();
         if (log.includes('Server listening on')) {
           child.removeListener('exit', onExit);

@@ -99,7 +99,7 @@ export class FakeAws {
 
   constructor(opts: FakeAwsOptions = {}) {
     const base = defaultConfig();
-    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } } as FakeConfig;
+    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } };
     const c = opts.clock ?? { scale: 1000 };
     this.clock = new FakeClock(c === 'virtual' ? { mode: 'virtual' } : { mode: 'scaled', scale: c.scale });
   }

@@ -21,7 +21,7 @@ export function advanceInstances(env: Env): void {
     if (x.state === 'shutting-down' && env.now >= x.stateAt + l.instanceTerminate) {
       x.state = 'terminated';
       x.stateAt += l.instanceTerminate;
-      for (const v of x.volumeIds) if (env.data.volumes[v]) env.data.volumes[v]!.state = 'deleted';
+      for (const v of x.volumeIds) if (env.data.volumes[v]) env.data.volumes[v].state = 'deleted';
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { FakeConfig } from './config.js';
 import { ec2Error } from './errors.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 export type { FakeConfig, FakeInstanceType, FakeLatencies, FakeRegion } from './config.js';
 export { defaultConfig } from './config.js';
@@ -233,7 +234,7 @@ export interface Env {
   ipHook?: (info: { name?: string; role?: string; instanceId: string; subnetCidr: string }) => { privateIp?: string; publicIp?: string } | undefined;
 }
 
-export type Handler = (env: Env, input: any) => unknown;
+export type Handler = (env: Env, input: WireDoc) => unknown;
 
 /** Deterministic AMI id for Canonical's Ubuntu 24.04 image of an architecture in a region. */
 export function amiId(region: string, arch: 'x86_64' | 'arm64'): string {

@@ -152,7 +152,7 @@ export class ArmModel {
     }
     if (kind === 'virtualMachines') p['vmId'] ??= `00000000-0000-4000-8000-${String(++this.ipSeq).padStart(12, '0')}`;
     if (kind === 'managedClusters') {
-      p['fqdn'] = `${String(p['dnsPrefix'] ?? r.name)}-abc123.hcp.${r.location}.azmk8s.io`;
+      p['fqdn'] = `${(p['dnsPrefix'] as string | undefined) ?? r.name}-abc123.hcp.${r.location}.azmk8s.io`;
       p['currentKubernetesVersion'] = p['kubernetesVersion'];
       p['nodeResourceGroup'] = `MC_${r.group}_${r.name}_${r.location}`;
     }

@@ -117,7 +117,7 @@ function resourceGroup(fake: FakeAzure, req: Req, id: string, name: string): Rep
 
 /** Like Azure: the image must exist and be built for the VM size's CPU architecture. */
 function vmImageRefusal(fake: FakeAzure, p: Json): Reply | undefined {
-  const size = String((p['hardwareProfile'] as Json | undefined)?.['vmSize'] ?? '');
+  const size = ((p['hardwareProfile'] as Json | undefined)?.['vmSize'] as string | undefined) ?? '';
   const ref = ((p['storageProfile'] as Json | undefined)?.['imageReference'] as Json | undefined) ?? {};
   const imageArch = IMAGES[`${String(ref['publisher'])}:${String(ref['offer'])}:${String(ref['sku'])}`];
   if (!imageArch) return armError(404, 'PlatformImageNotFound', `The platform image '${String(ref['publisher'])}:${String(ref['offer'])}:${String(ref['sku'])}:${String(ref['version'])}' is not available.`);

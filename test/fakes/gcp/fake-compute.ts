@@ -8,7 +8,7 @@
 import { alreadyExists, googleError, notFound } from './errors.js';
 import type { Env, Handler } from './env.js';
 
-const last = (s: unknown) => String(s ?? '').split('/').pop()!;
+const last = (s: unknown) => (typeof s === 'string' ? s : '').split('/').pop()!;
 
 /** The public images the fake knows, by name: Canonical's Ubuntu 24.04 for each architecture. */
 const IMAGES: Record<string, { name: string; family: string; architecture: 'X86_64' | 'ARM64' }> = {
@@ -143,7 +143,7 @@ export const computeHandlers: Record<string, Handler> = {
         networkInterfaces: (r.networkInterfaces ?? []).map((ni: any) => ({ ...ni, networkIP: mapped.privateIp ?? `10.0.${Math.floor(n / 250)}.${(n % 250) + 2}`, accessConfigs: ni.accessConfigs })),
         status: 'PROVISIONING',
         natIp: mapped.publicIp ?? `203.0.${Math.floor(n / 250)}.${(n % 250) + 2}`,
-      } as any,
+      },
       readyAt: env.now() + env.config.latencies.instanceBoot,
     });
     return env.op('insert', { zone: req.zone }, env.config.latencies.instanceOp, id);

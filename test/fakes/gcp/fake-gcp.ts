@@ -67,7 +67,7 @@ export class FakeGcp {
 
   constructor(opts: FakeGcpOptions = {}) {
     const base = defaultConfig();
-    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } } as FakeGcpConfig;
+    this.config = { ...base, ...opts.config, latencies: { ...base.latencies, ...opts.config?.latencies } };
     const c = opts.clock ?? 'virtual';
     this.clock = new FakeClock(c === 'virtual' ? { mode: 'virtual' } : { mode: 'scaled', scale: c.scale });
     this.env.config = this.config;
@@ -223,6 +223,7 @@ export class FakeGcp {
 
   /** The transport: every RPC of `client` goes to `dispatch` as `<client>:<method>`. */
   attach(client: any, name: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the Proxy's traps below have their own `this`
     const fake = this;
     const stub = new Proxy(
       {},

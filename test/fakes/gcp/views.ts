@@ -40,9 +40,9 @@ export function inventoryOf(data: FakeGcpData): InventoryItem[] {
   for (const [id, n] of data.networks) out.push({ kind: 'network', id, description: n.res.description ?? '' });
   for (const [id, s] of data.subnetworks) out.push({ kind: 'subnetwork', id, description: s.res.description ?? '' });
   for (const [id, f] of data.firewalls) out.push({ kind: 'firewall', id, description: f.res.description ?? '' });
-  for (const [id, i] of data.instances) out.push({ kind: 'instance', id, labels: (i.res.labels ?? {}) as Record<string, string> });
-  for (const [id, c] of data.clusters) out.push({ kind: 'gke-cluster', id, labels: (c.res.resourceLabels ?? {}) as Record<string, string> });
-  for (const [id, p] of data.nodePools) out.push({ kind: 'gke-nodepool', id, labels: (p.res.config?.resourceLabels ?? {}) as Record<string, string> });
+  for (const [id, i] of data.instances) out.push({ kind: 'instance', id, labels: i.res.labels ?? {} });
+  for (const [id, c] of data.clusters) out.push({ kind: 'gke-cluster', id, labels: c.res.resourceLabels ?? {} });
+  for (const [id, p] of data.nodePools) out.push({ kind: 'gke-nodepool', id, labels: p.res.config?.resourceLabels ?? {} });
   return out;
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { PROD_KUBECONFIG, Sandbox, entry } from './test-helpers.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 const HA_CONFIG = `kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
@@ -104,8 +105,8 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     expect(cur.code).toBe(1);
     expect(cur.stderr).toContain('current-context is not set');
     const cfg = sb.readYaml();
-    expect(cfg.clusters.map((c: any) => c.name)).toEqual(['prod']);
-    expect(cfg.users.map((u: any) => u.name)).toEqual(['prod-admin']);
+    expect(cfg.clusters.map((c: WireDoc) => c.name)).toEqual(['prod']);
+    expect(cfg.users.map((u: WireDoc) => u.name)).toEqual(['prod-admin']);
     expect(sb.kind(['get', 'clusters']).stderr).toBe('No kind clusters found.\n');
 
     expect(sb.kind(['delete', 'cluster', '--name', 'nope'])).toMatchObject({ code: 0, stderr: 'Deleting cluster "nope" ...\n' });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import type { WireDoc } from '../../helpers/wire.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const BIN = path.join(here, 'bin');
@@ -61,7 +62,7 @@ export class Sandbox {
     return file;
   }
 
-  readYaml(file = this.kubeconfigPath): any {
+  readYaml(file = this.kubeconfigPath): WireDoc {
     return YAML.parse(fs.readFileSync(file, 'utf8'));
   }
 
@@ -109,5 +110,5 @@ current-context: prod
 preferences: {}
 `;
 
-export const entry = (cfg: any, list: 'clusters' | 'users' | 'contexts', name: string): any =>
-  (cfg?.[list] ?? []).find((e: any) => e?.name === name);
+export const entry = (cfg: WireDoc, list: 'clusters' | 'users' | 'contexts', name: string): WireDoc =>
+  (cfg?.[list] ?? []).find((e: WireDoc) => e?.name === name);

@@ -9,6 +9,7 @@ import { parse, parseAll, stringify } from './yaml-lite.mjs';
 import { labelMatcher, mergePatch } from './objects.mjs';
 import { humanDuration } from './tables.mjs';
 import { STANDINS, cleanup, daemon, etcdCerts, exited, freePort, kubectl, removeRoots, run, startEtcd, tmpDir, waitFor } from './testkit.js';
+import type { WireDoc } from '../../helpers/wire.js';
 
 afterAll(() => { cleanup(); removeRoots(); });
 
@@ -32,7 +33,7 @@ apiServer:
   extraArgs:
   - name: bind-address
     value: 0.0.0.0
-`) as Array<Record<string, any>>;
+`) as Array<Record<string, WireDoc>>;
     expect(init?.nodeRegistration).toEqual({ name: 'cp0', taints: [] });
     expect(cluster?.etcd.external.endpoints).toEqual(['https://10.0.0.2:2379', 'https://10.0.0.3:2379']);
     expect(cluster?.apiServer.certSANs).toEqual(['10.0.0.5', 'lb.example']);

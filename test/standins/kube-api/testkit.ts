@@ -48,6 +48,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     } catch (e) {
       last = e;
     }
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the last answer, whatever it was
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(200);
   }

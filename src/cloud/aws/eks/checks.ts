@@ -10,12 +10,12 @@ const SUPPORTED = new Set(['STANDARD_SUPPORT', 'EXTENDED_SUPPORT']);
  * The EKS version to create, from DescribeClusterVersions: the spec's minor when EKS offers it, EKS's
  * default (`defaultVersion`) when the spec has none. EKS picks the patch itself, so a patch is refused.
  */
-export async function resolveEksVersion(a: AwsCtx): Promise<string> {
+export async function resolveEksVersion(cloud: AwsCtx): Promise<string> {
   const versions: string[] = [];
   let fallback: string | undefined;
   let nextToken: string | undefined;
   do {
-    const page = await a.aws.eks.describeClusterVersions({ ...(nextToken ? { nextToken } : {}) });
+    const page = await cloud.aws.eks.describeClusterVersions({ ...(nextToken ? { nextToken } : {}) });
     for (const v of page.clusterVersions ?? []) {
       const status = v.versionStatus ?? v.status ?? 'STANDARD_SUPPORT';
       if (!v.clusterVersion || !SUPPORTED.has(String(status))) continue;
@@ -25,11 +25,11 @@ export async function resolveEksVersion(a: AwsCtx): Promise<string> {
     nextToken = page.nextToken;
   } while (nextToken);
   const offered = versions.sort(byVersion).reverse();
-  const want = a.spec.kubernetesVersion;
+  const want = cloud.spec.kubernetesVersion;
   const field = ['spec.kubernetesVersion'];
   if (want === undefined) {
     const chosen = fallback ?? offered[0];
-    if (!chosen) throw new InputError(`EKS in ${a.spec.region} offers no Kubernetes version`, field);
+    if (!chosen) throw new InputError(`EKS in ${cloud.spec.region} offers no Kubernetes version`, field);
     return chosen;
   }
   if (isPatchVersion(want)) {
@@ -37,15 +37,15 @@ export async function resolveEksVersion(a: AwsCtx): Promise<string> {
   }
   const minor = minorOf(want);
   if (!offered.includes(minor)) {
-    throw new InputError(`EKS in ${a.spec.region} does not offer Kubernetes ${minor}`, field, { hint: `available: ${offered.join(', ')}` });
+    throw new InputError(`EKS in ${cloud.spec.region} does not offer Kubernetes ${minor}`, field, { hint: `available: ${offered.join(', ')}` });
   }
   return minor;
 }
 
-export async function checkEksName(a: AwsCtx): Promise<void> {
-  const c = await describeEks(a);
-  if (c && !isOurs(a, c)) {
-    throw new ConflictError(`an EKS cluster named ${a.spec.name} already exists in ${a.spec.region} and was not created by ksctl`, {
+export async function checkEksName(cloud: AwsCtx): Promise<void> {
+  const c = await describeEks(cloud);
+  if (c && !isOurs(cloud, c)) {
+    throw new ConflictError(`an EKS cluster named ${cloud.spec.name} already exists in ${cloud.spec.region} and was not created by ksctl`, {
       hint: 'choose another name',
     });
   }

@@ -10,7 +10,7 @@ import { hasCode, isNotFound } from '../errors.js';
 import { recordedNetwork } from '../network.js';
 import { incarnationOf } from '../../common/incarnation.js';
 import { eksRequestToken, tagMap, tagsFor } from '../naming.js';
-import { ensureRecorded, forget, recorded, recordedKeys } from '../record.js';
+import { ensureRecorded, forget, recorded, recordedKeys } from '../../common/record.js';
 import { roleKey } from './roles.js';
 import type * as EKS from '@aws-sdk/client-eks';
 
@@ -30,61 +30,61 @@ export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
   return pools.map((p) => ({ name: p.name, count: p.count, size: p.size, spot: p.spot }));
 }
 
-async function describe(a: AwsCtx, pool: string): Promise<EKS.Nodegroup | undefined> {
+async function describe(cloud: AwsCtx, pool: string): Promise<EKS.Nodegroup | undefined> {
   try {
-    return (await a.aws.eks.describeNodegroup({ clusterName: a.spec.name, nodegroupName: pool })).nodegroup;
+    return (await cloud.aws.eks.describeNodegroup({ clusterName: cloud.spec.name, nodegroupName: pool })).nodegroup;
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
 }
 
-async function waitGone(a: AwsCtx, pools: string[]): Promise<void> {
+async function waitGone(cloud: AwsCtx, pools: string[]): Promise<void> {
   if (pools.length === 0) return;
-  await a.wait(
+  await cloud.wait(
     `node group(s) ${pools.join(', ')} to be deleted`,
-    async () => ((await Promise.all(pools.map((p) => describe(a, p)))).some(Boolean) ? undefined : true),
+    async () => ((await Promise.all(pools.map((p) => describe(cloud, p)))).some(Boolean) ? undefined : true),
     { timeoutMs: DELETE_TIMEOUT_MS, initialIntervalMs: 10000, maxIntervalMs: 30000 },
   );
 }
 
-export async function ensureNodegroup(a: AwsCtx, catalog: InstanceCatalog, pool: NodePoolSpec): Promise<void> {
-  let ng = await describe(a, pool.name);
+export async function ensureNodegroup(cloud: AwsCtx, catalog: InstanceCatalog, pool: NodePoolSpec): Promise<void> {
+  let ng = await describe(cloud, pool.name);
   if (ng?.status === 'DELETING') {
-    await waitGone(a, [pool.name]);
+    await waitGone(cloud, [pool.name]);
     ng = undefined;
   }
   if (!ng) {
-    const nodeRole = recorded(a.ctx, roleKey('node'))?.id;
+    const nodeRole = recorded(cloud.ctx, roleKey('node'))?.id;
     if (!nodeRole) throw new ProviderError('no node role in state: eks/iam-node-role must run first');
-    const arch = (await catalog.typeInfo(a, [pool.size])).get(pool.size)?.arch ?? 'amd64';
-    a.log.info(`creating node group ${pool.name} (${pool.count} × ${pool.size}${pool.spot ? ', spot' : ''})`);
+    const arch = (await catalog.typeInfo(cloud, [pool.size])).get(pool.size)?.arch ?? 'amd64';
+    cloud.log.info(`creating node group ${pool.name} (${pool.count} × ${pool.size}${pool.spot ? ', spot' : ''})`);
     try {
       const input: EKS.CreateNodegroupCommandInput = {
-        clusterName: a.spec.name,
+        clusterName: cloud.spec.name,
         nodegroupName: pool.name,
         scalingConfig: { minSize: pool.count, maxSize: Math.max(pool.count, 1), desiredSize: pool.count },
         instanceTypes: [pool.size],
         capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
         amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
-        subnets: recordedNetwork(a).subnets.map((s) => s.id),
+        subnets: recordedNetwork(cloud).subnets.map((s) => s.id),
         nodeRole,
         labels: { 'ksctl.io/pool': pool.name },
-        tags: tagMap(tagsFor(a.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
+        tags: tagMap(tagsFor(cloud.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
       };
-      input.clientRequestToken = eksRequestToken(a.spec, incarnationOf(a.ctx), `nodegroup/${pool.name}`, input);
-      ng = (await a.aws.eks.createNodegroup(input)).nodegroup;
+      input.clientRequestToken = eksRequestToken(cloud.spec, incarnationOf(cloud.ctx), `nodegroup/${pool.name}`, input);
+      ng = (await cloud.aws.eks.createNodegroup(input)).nodegroup;
     } catch (e) {
       if (!hasCode(e, 'ResourceInUseException')) throw e;
-      ng = await describe(a, pool.name);
+      ng = await describe(cloud, pool.name);
     }
   }
   if (!ng?.nodegroupArn) throw new ProviderError(`node group ${pool.name} was not created`);
-  await ensureRecorded(a.ctx, nodegroupKey(pool.name), { kind: 'aws:eks-nodegroup', id: ng.nodegroupArn, name: pool.name });
-  await a.wait(
+  await ensureRecorded(cloud.ctx, nodegroupKey(pool.name), { kind: 'aws:eks-nodegroup', id: ng.nodegroupArn, name: pool.name });
+  await cloud.wait(
     `node group ${pool.name} to become ACTIVE`,
     async () => {
-      const now = await describe(a, pool.name);
+      const now = await describe(cloud, pool.name);
       if (now?.status === 'CREATE_FAILED' || now?.status === 'DELETE_FAILED') {
         const why = now.health?.issues?.map((i) => `${i.code}: ${i.message}`).join('; ');
         throw new ProviderError(`node group ${pool.name} is ${now.status}${why ? `: ${why}` : ''}`);
@@ -93,7 +93,7 @@ export async function ensureNodegroup(a: AwsCtx, catalog: InstanceCatalog, pool:
     },
     { timeoutMs: CREATE_TIMEOUT_MS, initialIntervalMs: 10000, maxIntervalMs: 30000 },
   );
-  await ensureRecorded(a.ctx, nodegroupKey(pool.name), {
+  await ensureRecorded(cloud.ctx, nodegroupKey(pool.name), {
     kind: 'aws:eks-nodegroup',
     id: ng.nodegroupArn,
     name: pool.name,
@@ -103,12 +103,12 @@ export async function ensureNodegroup(a: AwsCtx, catalog: InstanceCatalog, pool:
 }
 
 /** Every node group of the cluster (listed and recorded), deleted and waited out. */
-export async function deleteNodegroups(a: AwsCtx): Promise<void> {
-  const names = new Set(recordedKeys(a.ctx, 'eks/nodegroup/').map((k) => k.slice('eks/nodegroup/'.length)));
+export async function deleteNodegroups(cloud: AwsCtx): Promise<void> {
+  const names = new Set(recordedKeys(cloud.ctx, 'eks/nodegroup/').map((k) => k.slice('eks/nodegroup/'.length)));
   try {
     let nextToken: string | undefined;
     do {
-      const page = await a.aws.eks.listNodegroups({ clusterName: a.spec.name, ...(nextToken ? { nextToken } : {}) });
+      const page = await cloud.aws.eks.listNodegroups({ clusterName: cloud.spec.name, ...(nextToken ? { nextToken } : {}) });
       for (const n of page.nodegroups ?? []) names.add(n);
       nextToken = page.nextToken;
     } while (nextToken);
@@ -117,28 +117,28 @@ export async function deleteNodegroups(a: AwsCtx): Promise<void> {
   }
   const present: string[] = [];
   for (const name of names) {
-    const ng = await describe(a, name);
+    const ng = await describe(cloud, name);
     if (!ng) continue;
     present.push(name);
     if (ng.status === 'DELETING') continue;
-    a.log.info(`deleting node group ${name}`);
+    cloud.log.info(`deleting node group ${name}`);
     try {
-      await a.aws.eks.deleteNodegroup({ clusterName: a.spec.name, nodegroupName: name });
+      await cloud.aws.eks.deleteNodegroup({ clusterName: cloud.spec.name, nodegroupName: name });
     } catch (e) {
       if (!isNotFound(e) && !hasCode(e, 'ResourceInUseException')) throw e;
     }
   }
-  await waitGone(a, present);
-  await forget(a.ctx, ...recordedKeys(a.ctx, 'eks/nodegroup/'));
+  await waitGone(cloud, present);
+  await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'eks/nodegroup/'));
 }
 
-export async function scaleNodegroup(a: AwsCtx, pool: string, count: number): Promise<void> {
-  await a.aws.eks.updateNodegroupConfig({
-    clusterName: a.spec.name,
+export async function scaleNodegroup(cloud: AwsCtx, pool: string, count: number): Promise<void> {
+  await cloud.aws.eks.updateNodegroupConfig({
+    clusterName: cloud.spec.name,
     nodegroupName: pool,
     scalingConfig: { minSize: count, maxSize: Math.max(count, 1), desiredSize: count },
   });
-  await a.wait(`node group ${pool} to finish scaling`, async () => ((await describe(a, pool))?.status === 'ACTIVE' ? true : undefined), {
+  await cloud.wait(`node group ${pool} to finish scaling`, async () => ((await describe(cloud, pool))?.status === 'ACTIVE' ? true : undefined), {
     timeoutMs: CREATE_TIMEOUT_MS,
     initialIntervalMs: 10000,
   });

@@ -7,7 +7,7 @@ import { ConflictError } from '../../../errors.js';
 import type { AwsCtx } from '../context.js';
 import { hasCode, isNotFound } from '../errors.js';
 import { clusterKey, iamRoleName, tagsFor, tagValue, TAG_CLUSTER } from '../naming.js';
-import { ensureRecorded, forget, recorded } from '../record.js';
+import { ensureRecorded, forget, recorded } from '../../common/record.js';
 import type * as IAM from '@aws-sdk/client-iam';
 
 export type RolePurpose = 'cluster' | 'node';
@@ -30,76 +30,76 @@ function trustPolicy(purpose: RolePurpose): string {
   });
 }
 
-async function getRole(a: AwsCtx, name: string): Promise<IAM.Role | undefined> {
+async function getRole(cloud: AwsCtx, name: string): Promise<IAM.Role | undefined> {
   try {
-    return (await a.aws.iam.getRole({ RoleName: name })).Role;
+    return (await cloud.aws.iam.getRole({ RoleName: name })).Role;
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
   }
 }
 
-async function attachedPolicies(a: AwsCtx, name: string): Promise<string[]> {
+async function attachedPolicies(cloud: AwsCtx, name: string): Promise<string[]> {
   const out: string[] = [];
   let Marker: string | undefined;
   do {
-    const page = await a.aws.iam.listAttachedRolePolicies({ RoleName: name, ...(Marker ? { Marker } : {}) });
+    const page = await cloud.aws.iam.listAttachedRolePolicies({ RoleName: name, ...(Marker ? { Marker } : {}) });
     out.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? ''));
     Marker = page.IsTruncated ? page.Marker : undefined;
   } while (Marker);
   return out;
 }
 
-const ours = (a: AwsCtx, role: IAM.Role) => tagValue(role.Tags, TAG_CLUSTER) === clusterKey(a.spec);
+const ours = (cloud: AwsCtx, role: IAM.Role) => tagValue(role.Tags, TAG_CLUSTER) === clusterKey(cloud.spec);
 
 /** Returns the role's ARN. */
-export async function ensureRole(a: AwsCtx, purpose: RolePurpose): Promise<string> {
-  const name = iamRoleName(a.spec, purpose);
-  let role = await getRole(a, name);
-  if (role && !ours(a, role)) {
-    throw new ConflictError(`IAM role ${name} exists but was not created by ksctl for ${a.key}`);
+export async function ensureRole(cloud: AwsCtx, purpose: RolePurpose): Promise<string> {
+  const name = iamRoleName(cloud.spec, purpose);
+  let role = await getRole(cloud, name);
+  if (role && !ours(cloud, role)) {
+    throw new ConflictError(`IAM role ${name} exists but was not created by ksctl for ${cloud.key}`);
   }
   if (!role) {
-    a.log.info(`creating IAM role ${name}`);
+    cloud.log.info(`creating IAM role ${name}`);
     try {
       role = (
-        await a.aws.iam.createRole({
+        await cloud.aws.iam.createRole({
           RoleName: name,
           AssumeRolePolicyDocument: trustPolicy(purpose),
-          Description: `ksctl ${a.key} ${purpose} role`,
-          Tags: tagsFor(a.spec, roleKey(purpose), `eks-${purpose}`, name),
+          Description: `ksctl ${cloud.key} ${purpose} role`,
+          Tags: tagsFor(cloud.spec, roleKey(purpose), `eks-${purpose}`, name),
         })
       ).Role;
     } catch (e) {
       if (!hasCode(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists')) throw e;
-      role = await getRole(a, name);
+      role = await getRole(cloud, name);
     }
   }
   const arn = role!.Arn!;
-  await ensureRecorded(a.ctx, roleKey(purpose), { kind: 'aws:iam-role', id: arn, name });
-  const have = new Set(await attachedPolicies(a, name));
+  await ensureRecorded(cloud.ctx, roleKey(purpose), { kind: 'aws:iam-role', id: arn, name });
+  const have = new Set(await attachedPolicies(cloud, name));
   for (const p of ROLE_POLICIES[purpose]) {
-    if (!have.has(p)) await a.aws.iam.attachRolePolicy({ RoleName: name, PolicyArn: p });
+    if (!have.has(p)) await cloud.aws.iam.attachRolePolicy({ RoleName: name, PolicyArn: p });
   }
   return arn;
 }
 
-export async function deleteRole(a: AwsCtx, purpose: RolePurpose): Promise<void> {
-  const name = recorded(a.ctx, roleKey(purpose))?.name ?? iamRoleName(a.spec, purpose);
-  const role = await getRole(a, name);
-  if (role && ours(a, role)) {
-    for (const p of await attachedPolicies(a, name)) {
+export async function deleteRole(cloud: AwsCtx, purpose: RolePurpose): Promise<void> {
+  const name = recorded(cloud.ctx, roleKey(purpose))?.name ?? iamRoleName(cloud.spec, purpose);
+  const role = await getRole(cloud, name);
+  if (role && ours(cloud, role)) {
+    for (const p of await attachedPolicies(cloud, name)) {
       try {
-        await a.aws.iam.detachRolePolicy({ RoleName: name, PolicyArn: p });
+        await cloud.aws.iam.detachRolePolicy({ RoleName: name, PolicyArn: p });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
     }
     try {
-      await a.aws.iam.deleteRole({ RoleName: name });
+      await cloud.aws.iam.deleteRole({ RoleName: name });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
   }
-  await forget(a.ctx, roleKey(purpose));
+  await forget(cloud.ctx, roleKey(purpose));
 }

@@ -17,18 +17,18 @@ export const CLUSTER_KEY = 'gke-cluster';
 const CREATE_TIMEOUT_MS = 40 * 60_000;
 const DELETE_TIMEOUT_MS = 30 * 60_000;
 
-export const locationPath = (g: GcpCtx) => `projects/${g.project}/locations/${g.spec.region}`;
-export const clusterPath = (g: GcpCtx) => `${locationPath(g)}/clusters/${g.spec.name}`;
+export const locationPath = (cloud: GcpCtx) => `projects/${cloud.project}/locations/${cloud.spec.region}`;
+export const clusterPath = (cloud: GcpCtx) => `${locationPath(cloud)}/clusters/${cloud.spec.name}`;
 
-export const isOurs = (g: GcpCtx, c: GkeCluster) => c.resourceLabels?.[LABEL_CLUSTER] === clusterLabel(g.spec);
+export const isOurs = (cloud: GcpCtx, c: GkeCluster) => c.resourceLabels?.[LABEL_CLUSTER] === clusterLabel(cloud.spec);
 
-export function describeGke(g: GcpCtx): Promise<GkeCluster | undefined> {
-  return getOrUndefined(() => g.api.gke.getCluster(clusterPath(g)));
+export function describeGke(cloud: GcpCtx): Promise<GkeCluster | undefined> {
+  return getOrUndefined(() => cloud.api.gke.getCluster(clusterPath(cloud)));
 }
 
 /** Retries a GKE mutation while another operation on the cluster runs (FAILED_PRECONDITION). */
-export async function whenIdle(g: GcpCtx, what: string, call: () => Promise<unknown>): Promise<'ok' | 'exists' | 'gone'> {
-  return g.wait(
+export async function whenIdle(cloud: GcpCtx, what: string, call: () => Promise<unknown>): Promise<'ok' | 'exists' | 'gone'> {
+  return cloud.wait(
     `${what} (another operation is running)`,
     async () => {
       try {
@@ -45,15 +45,15 @@ export async function whenIdle(g: GcpCtx, what: string, call: () => Promise<unkn
   );
 }
 
-export function clusterResource(g: GcpCtx, version: GkeVersion, cidrs: string[], pools: GkeNodePool[]): GkeCluster {
+export function clusterResource(cloud: GcpCtx, version: GkeVersion, cidrs: string[], pools: GkeNodePool[]): GkeCluster {
   return {
-    name: g.spec.name,
-    description: `ksctl cluster ${g.key}`,
-    resourceLabels: labelsFor(g.spec, CLUSTER_KEY, 'cluster'),
+    name: cloud.spec.name,
+    description: `ksctl cluster ${cloud.key}`,
+    resourceLabels: labelsFor(cloud.spec, CLUSTER_KEY, 'cluster'),
     initialClusterVersion: version.version,
     ...(version.channel ? { releaseChannel: { channel: version.channel } } : {}),
-    network: networkName(g.spec),
-    subnetwork: subnetName(g.spec),
+    network: networkName(cloud.spec),
+    subnetwork: subnetName(cloud.spec),
     ipAllocationPolicy: { useIpAliases: true },
     // The successor of the deprecated masterAuthorizedNetworksConfig (google.container.v1, Cluster
     // field 22); setting both is invalid.
@@ -66,52 +66,52 @@ export function clusterResource(g: GcpCtx, version: GkeVersion, cidrs: string[],
     },
     masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
     legacyAbac: { enabled: false },
-    workloadIdentityConfig: { workloadPool: `${g.project}.svc.id.goog` },
+    workloadIdentityConfig: { workloadPool: `${cloud.project}.svc.id.goog` },
     nodePools: pools,
   };
 }
 
-async function waitRunning(g: GcpCtx): Promise<GkeCluster> {
-  return g.wait(
-    `GKE cluster ${g.spec.name} to run`,
+async function waitRunning(cloud: GcpCtx): Promise<GkeCluster> {
+  return cloud.wait(
+    `GKE cluster ${cloud.spec.name} to run`,
     async () => {
-      const c = await describeGke(g);
-      if (c?.status === 'ERROR' || c?.status === 'DEGRADED') throw new ProviderError(`GKE cluster ${g.spec.name} is ${c.status}: ${c.statusMessage ?? ''}`);
+      const c = await describeGke(cloud);
+      if (c?.status === 'ERROR' || c?.status === 'DEGRADED') throw new ProviderError(`GKE cluster ${cloud.spec.name} is ${c.status}: ${c.statusMessage ?? ''}`);
       return c?.status === 'RUNNING' && c.endpoint ? c : undefined;
     },
     { timeoutMs: CREATE_TIMEOUT_MS, initialIntervalMs: 10_000, maxIntervalMs: 30_000 },
   );
 }
 
-export async function ensureGkeCluster(g: GcpCtx, resource: () => GkeCluster): Promise<GkeCluster> {
-  let c = await describeGke(g);
-  if (c && !isOurs(g, c)) {
-    throw new ConflictError(`a GKE cluster named ${g.spec.name} exists in ${g.spec.region} and was not created by ksctl`, { hint: 'choose another name' });
+export async function ensureGkeCluster(cloud: GcpCtx, resource: () => GkeCluster): Promise<GkeCluster> {
+  let c = await describeGke(cloud);
+  if (c && !isOurs(cloud, c)) {
+    throw new ConflictError(`a GKE cluster named ${cloud.spec.name} exists in ${cloud.spec.region} and was not created by ksctl`, { hint: 'choose another name' });
   }
-  if (c?.status === 'STOPPING') throw new ProviderError(`GKE cluster ${g.spec.name} is being deleted`, { hint: 'wait for the delete to finish, then re-run' });
+  if (c?.status === 'STOPPING') throw new ProviderError(`GKE cluster ${cloud.spec.name} is being deleted`, { hint: 'wait for the delete to finish, then re-run' });
   if (!c) {
-    g.log.info(`creating GKE cluster ${g.spec.name}`);
-    await whenIdle(g, `create GKE cluster ${g.spec.name}`, () => g.api.gke.createCluster(locationPath(g), resource()));
+    cloud.log.info(`creating GKE cluster ${cloud.spec.name}`);
+    await whenIdle(cloud, `create GKE cluster ${cloud.spec.name}`, () => cloud.api.gke.createCluster(locationPath(cloud), resource()));
   }
-  await ensureRecorded(g.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(g), name: g.spec.name });
-  c = c?.status === 'RUNNING' && c.endpoint ? c : await waitRunning(g);
-  await ensureRecorded(g.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(g), name: g.spec.name, status: 'running', data: { endpoint: String(c.endpoint) } });
+  await ensureRecorded(cloud.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(cloud), name: cloud.spec.name });
+  c = c?.status === 'RUNNING' && c.endpoint ? c : await waitRunning(cloud);
+  await ensureRecorded(cloud.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(cloud), name: cloud.spec.name, status: 'running', data: { endpoint: String(c.endpoint) } });
   return c;
 }
 
 /** Deletes the cluster (if ours) and waits until it is gone. */
-export async function deleteGkeCluster(g: GcpCtx): Promise<void> {
-  const c = await describeGke(g);
-  if (c && isOurs(g, c)) {
+export async function deleteGkeCluster(cloud: GcpCtx): Promise<void> {
+  const c = await describeGke(cloud);
+  if (c && isOurs(cloud, c)) {
     if (c.status !== 'STOPPING') {
-      g.log.info(`deleting GKE cluster ${g.spec.name}`);
-      await whenIdle(g, `delete GKE cluster ${g.spec.name}`, () => g.api.gke.deleteCluster(clusterPath(g)));
+      cloud.log.info(`deleting GKE cluster ${cloud.spec.name}`);
+      await whenIdle(cloud, `delete GKE cluster ${cloud.spec.name}`, () => cloud.api.gke.deleteCluster(clusterPath(cloud)));
     }
-    await g.wait(`GKE cluster ${g.spec.name} to be deleted`, async () => ((await describeGke(g)) ? undefined : true), {
+    await cloud.wait(`GKE cluster ${cloud.spec.name} to be deleted`, async () => ((await describeGke(cloud)) ? undefined : true), {
       timeoutMs: DELETE_TIMEOUT_MS,
       initialIntervalMs: 10_000,
       maxIntervalMs: 30_000,
     });
   }
-  await forget(g.ctx, CLUSTER_KEY);
+  await forget(cloud.ctx, CLUSTER_KEY);
 }

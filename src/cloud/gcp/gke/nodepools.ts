@@ -14,7 +14,7 @@ import { clusterPath, describeGke, isOurs, whenIdle } from './cluster.js';
 
 const POOL_TIMEOUT_MS = 30 * 60_000;
 export const poolKey = (name: string) => `nodepool/${name}`;
-export const poolPath = (g: GcpCtx, name: string) => `${clusterPath(g)}/nodePools/${name}`;
+export const poolPath = (cloud: GcpCtx, name: string) => `${clusterPath(cloud)}/nodePools/${name}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
   const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
@@ -37,8 +37,8 @@ export function poolPlacement(count: number, zones: string[]): { locations: stri
   return { locations: zones.slice(0, k), perZone: count / k };
 }
 
-export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
-  const labels = labelsFor(g.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
+export function poolResource(cloud: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
+  const labels = labelsFor(cloud.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
   const place = poolPlacement(p.count, zones);
   return {
     name: p.name,
@@ -58,24 +58,24 @@ export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: st
   };
 }
 
-export async function ensureNodePool(g: GcpCtx, p: NodePoolSpec, zones: string[]): Promise<void> {
-  const path = poolPath(g, p.name);
-  let pool = await getOrUndefined(() => g.api.gke.getNodePool(path));
+export async function ensureNodePool(cloud: GcpCtx, p: NodePoolSpec, zones: string[]): Promise<void> {
+  const path = poolPath(cloud, p.name);
+  const pool = await getOrUndefined(() => cloud.api.gke.getNodePool(path));
   if (!pool) {
-    g.log.info(`creating node pool ${p.name}`);
-    await whenIdle(g, `create node pool ${p.name}`, () => g.api.gke.createNodePool(clusterPath(g), poolResource(g, p, zones)));
+    cloud.log.info(`creating node pool ${p.name}`);
+    await whenIdle(cloud, `create node pool ${p.name}`, () => cloud.api.gke.createNodePool(clusterPath(cloud), poolResource(cloud, p, zones)));
   }
-  await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name });
-  pool = await g.wait(
+  await ensureRecorded(cloud.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name });
+  await cloud.wait(
     `node pool ${p.name} to run`,
     async () => {
-      const np = await getOrUndefined(() => g.api.gke.getNodePool(path));
+      const np = await getOrUndefined(() => cloud.api.gke.getNodePool(path));
       if (np?.status === 'ERROR') throw new ProviderError(`node pool ${p.name} is in ERROR: ${np.statusMessage ?? ''}`);
       return np?.status === 'RUNNING' ? np : undefined;
     },
     { timeoutMs: POOL_TIMEOUT_MS, initialIntervalMs: 10_000, maxIntervalMs: 30_000 },
   );
-  await ensureRecorded(g.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name, status: 'running', data: { size: p.size, count: p.count, spot: p.spot } });
+  await ensureRecorded(cloud.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name, status: 'running', data: { size: p.size, count: p.count, spot: p.spot } });
 }
 
 /**
@@ -93,32 +93,32 @@ export function perZoneCount(name: string, total: number, zones: number): number
   return total / k;
 }
 
-export async function scaleNodePool(g: GcpCtx, name: string, count: number): Promise<void> {
-  const path = poolPath(g, name);
-  const pool = await g.api.gke.getNodePool(path);
+export async function scaleNodePool(cloud: GcpCtx, name: string, count: number): Promise<void> {
+  const path = poolPath(cloud, name);
+  const pool = await cloud.api.gke.getNodePool(path);
   const perZone = perZoneCount(name, count, pool.locations?.length ?? 1);
-  await whenIdle(g, `resize node pool ${name}`, () => g.api.gke.setNodePoolSize(path, perZone));
+  await whenIdle(cloud, `resize node pool ${name}`, () => cloud.api.gke.setNodePoolSize(path, perZone));
 }
 
 /** Every pool of our cluster (from state and from the cluster itself), deleted and waited out. */
-export async function deleteNodePools(g: GcpCtx): Promise<void> {
-  const c = await describeGke(g);
-  const names = new Set(recordedKeys(g.ctx, 'nodepool/').map((k) => k.slice('nodepool/'.length)));
-  if (c && isOurs(g, c) && c.status !== 'STOPPING') {
-    for (const p of await g.api.gke.listNodePools(clusterPath(g))) if (p.name) names.add(p.name);
+export async function deleteNodePools(cloud: GcpCtx): Promise<void> {
+  const c = await describeGke(cloud);
+  const names = new Set(recordedKeys(cloud.ctx, 'nodepool/').map((k) => k.slice('nodepool/'.length)));
+  if (c && isOurs(cloud, c) && c.status !== 'STOPPING') {
+    for (const p of await cloud.api.gke.listNodePools(clusterPath(cloud))) if (p.name) names.add(p.name);
     for (const name of names) {
-      const np = await getOrUndefined(() => g.api.gke.getNodePool(poolPath(g, name)));
+      const np = await getOrUndefined(() => cloud.api.gke.getNodePool(poolPath(cloud, name)));
       if (!np) continue;
       if (np.status !== 'STOPPING') {
-        g.log.info(`deleting node pool ${name}`);
-        await whenIdle(g, `delete node pool ${name}`, () => g.api.gke.deleteNodePool(poolPath(g, name)));
+        cloud.log.info(`deleting node pool ${name}`);
+        await whenIdle(cloud, `delete node pool ${name}`, () => cloud.api.gke.deleteNodePool(poolPath(cloud, name)));
       }
-      await g.wait(`node pool ${name} to be deleted`, async () => ((await getOrUndefined(() => g.api.gke.getNodePool(poolPath(g, name)))) ? undefined : true), {
+      await cloud.wait(`node pool ${name} to be deleted`, async () => ((await getOrUndefined(() => cloud.api.gke.getNodePool(poolPath(cloud, name)))) ? undefined : true), {
         timeoutMs: POOL_TIMEOUT_MS,
         initialIntervalMs: 10_000,
         maxIntervalMs: 30_000,
       });
     }
   }
-  await forget(g.ctx, ...recordedKeys(g.ctx, 'nodepool/'));
+  await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'nodepool/'));
 }
