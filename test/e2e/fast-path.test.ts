@@ -4,7 +4,7 @@
  * leave the same kubeconfig. Command lines the fast path does not take are covered too, since taking one
  * it should not would show up as a difference.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
