@@ -3,7 +3,7 @@
  * the cluster; a pool missing afterwards (added to the spec later) is created on its own. Spot pools
  * set `config.spot`. Deleted before the cluster.
  */
-import type { ClusterSpec, NodePoolSpec } from '../../../api/types.js';
+import type { ClusterSpec, NodePoolSpec, TaintEffect } from '../../../api/types.js';
 import { InputError, ProviderError } from '../../../errors.js';
 import { ensureRecorded, forget, recordedKeys } from '../../common/record.js';
 import type { GcpCtx } from '../context.js';
@@ -17,7 +17,7 @@ export const poolKey = (name: string) => `nodepool/${name}`;
 export const poolPath = (g: GcpCtx, name: string) => `${clusterPath(g)}/nodePools/${name}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
+  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot, labels: {}, taints: [] }];
   pools.forEach((p, i) => {
     const field = spec.nodePools.length > 0 ? `spec.nodePools[${i}]` : 'spec.workers';
     if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(p.name)) throw new InputError(`node pool name "${p.name}" is not valid for GKE`, [`${field}.name`]);
@@ -37,6 +37,13 @@ export function poolPlacement(count: number, zones: string[]): { locations: stri
   return { locations: zones.slice(0, k), perZone: count / k };
 }
 
+/** Kubernetes' taint effects as GKE's NodeTaint.Effect enum names them (google/container/v1 cluster_service.proto). */
+export const GKE_TAINT_EFFECT: Record<TaintEffect, 'NO_SCHEDULE' | 'PREFER_NO_SCHEDULE' | 'NO_EXECUTE'> = {
+  NoSchedule: 'NO_SCHEDULE',
+  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
+  NoExecute: 'NO_EXECUTE',
+};
+
 export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
   const labels = labelsFor(g.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
   const place = poolPlacement(p.count, zones);
@@ -50,7 +57,8 @@ export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: st
       diskSizeGb: 50,
       imageType: 'COS_CONTAINERD',
       resourceLabels: labels,
-      labels: { 'ksctl.io/pool': p.name },
+      labels: { ...p.labels, 'ksctl.io/pool': p.name },
+      ...(p.taints.length > 0 ? { taints: p.taints.map((t) => ({ key: t.key, value: t.value, effect: GKE_TAINT_EFFECT[t.effect] })) } : {}),
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
     },
