@@ -101,7 +101,7 @@ const managed = azureSpec({
   type: 'managed',
   nodePools: [
     { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
-    { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: {}, taints: [] },
+    { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }] },
   ],
 });
 

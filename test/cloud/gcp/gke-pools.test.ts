@@ -1,0 +1,57 @@
+/**
+ * GKE node pools carry their pool's labels and taints natively (`config.labels`, `config.taints` with
+ * the NodeTaint.Effect enum names), inline at create and on a pool added later; FakeGcp checks them as
+ * GKE does.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NodePoolSpec } from '../../../src/api/types.js';
+import { runSteps } from '../../contract/run-steps.js';
+import { gcpSpec, managedWorld } from '../../fakes/gcp/world.js';
+import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
+
+const pool = (o: Partial<NodePoolSpec> & { name: string }): NodePoolSpec => ({ count: 1, size: 'e2-standard-2', spot: false, labels: {}, taints: [], ...o });
+const spec = gcpSpec({
+  name: 'gkel',
+  type: 'managed',
+  nodePools: [
+    pool({ name: 'web', labels: { tier: 'web' } }),
+    pool({ name: 'gpu', count: 2, taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', value: '', effect: 'PreferNoSchedule' }, { key: 'x', value: 'y', effect: 'NoExecute' }] }),
+  ],
+});
+
+describe('GKE node pools with labels and taints', () => {
+  it('creates both pools inline with their labels (and ksctl.io/pool) and enum-named taints, and a later pool the same way', async () => {
+    const w = managedWorld(spec);
+    const cluster = MemoryCluster.create(spec);
+    const ctx = stepContext(cluster, spec);
+    await w.provider().preflight(ctx);
+    await runSteps(w.provider().createSteps(spec), ctx);
+    const [create] = w.fake.callsOf('clusterManager:createCluster', 'ok');
+    const pools = create!.input.cluster.nodePools as { name: string; config: { labels: Record<string, string>; taints?: unknown[] } }[];
+    expect(pools.map((p) => [p.name, p.config.labels, p.config.taints])).toEqual([
+      ['web', { tier: 'web', 'ksctl.io/pool': 'web' }, undefined],
+      ['gpu', { 'ksctl.io/pool': 'gpu' }, [
+        { key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' },
+        { key: 'dedicated', value: '', effect: 'PREFER_NO_SCHEDULE' },
+        { key: 'x', value: 'y', effect: 'NO_EXECUTE' },
+      ]],
+    ]);
+
+    const more = { ...spec, nodePools: [...spec.nodePools, pool({ name: 'batch', labels: { 'example.com/q': 'b' }, taints: [{ key: 'batch', value: '', effect: 'NoSchedule' }] })] };
+    await runSteps(w.provider().createSteps(more), stepContext(cluster.reopen(), more));
+    const [added] = w.fake.callsOf('clusterManager:createNodePool', 'ok');
+    expect(added!.input.nodePool.config).toMatchObject({ labels: { 'example.com/q': 'b', 'ksctl.io/pool': 'batch' }, taints: [{ key: 'batch', value: '', effect: 'NO_SCHEDULE' }] });
+  });
+
+  it('the fake refuses what GKE refuses: an unspecified effect, a taint without a key', async () => {
+    const w = managedWorld(spec);
+    const ctx = stepContext(MemoryCluster.create(spec), spec);
+    await w.provider().preflight(ctx);
+    await runSteps(w.provider().createSteps(spec), ctx);
+    const parent = 'projects/ksctl-fake-project/locations/us-central1/clusters/gkel';
+    w.fake.data.clusters.get(parent)!.busyUntil = 0;
+    const outcome = (config: Record<string, unknown>) => w.fake.dispatch('clusterManager:createNodePool', { parent, nodePool: { name: 'bad', config } }).then(() => 'ok', (e: Error) => e.message);
+    expect(await outcome({ taints: [{ key: 'k', effect: 'EFFECT_UNSPECIFIED' }] })).toMatch(/invalid taint effect EFFECT_UNSPECIFIED/);
+    expect(await outcome({ taints: [{ effect: 'NO_SCHEDULE' }] })).toMatch(/taint key must be set/);
+  });
+});
