@@ -40,3 +40,14 @@ export function findPool(spec: Pick<ClusterSpec, 'name' | 'nodePools'>, name: st
 export function poolNodes(spec: Pick<ClusterSpec, 'nodePools'>): number {
   return spec.nodePools.reduce((n, p) => n + p.count, 0);
 }
+
+/**
+ * Sets the worker count of a spec whose workers are its default pool (day-2 `add worker` / `delete
+ * worker`), keeping that pool in step, so the recorded spec stays what a file with that count
+ * resolves to. A spec with other pools keeps them as they are.
+ */
+export function setWorkerCount(spec: ClusterSpec, count: number): void {
+  const plain = spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers);
+  spec.workers.count = count;
+  if (plain) spec.nodePools[0]!.count = count;
+}
