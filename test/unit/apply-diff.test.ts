@@ -13,6 +13,7 @@ import { computeApplyPlan } from '../../src/managers/apply/diff.js';
 import { assertApplicable } from '../../src/managers/apply/refuse.js';
 import { renderPlan } from '../../src/managers/apply/render.js';
 import { isEmptyPlan } from '../../src/managers/apply/types.js';
+import { newClusterState } from '../../src/state/new-state.js';
 import type { ClusterState } from '../../src/state/types.js';
 
 const state = (name: string): ClusterState => JSON.parse(readFileSync(new URL(`../state/fixtures/v2/${name}.state.json`, import.meta.url), 'utf8'));
@@ -149,5 +150,19 @@ describe('apply diff', () => {
     const odd = computeApplyPlan(state('managed-eks'), spec(EKS, (s) => (s.region = 'us-west-2')));
     expect(renderPlan(odd, { color: false })).toContain('x spec.region: us-east-1 → us-west-2');
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  it('ssh provider: a listed worker added resizes the default pool; another role re-addressed or dropped is refused', () => {
+    const m = (name: string, role: string, address: string) => ({ name, role, address, user: 'root' }) as NonNullable<SpecInput['machines']>[number];
+    const lab = (machines: NonNullable<SpecInput['machines']>) => assertValidSpec(applyDefaults({ name: 'lab', provider: 'ssh', region: 'lab', type: 'selfmanaged', controlPlane: { count: 1 }, etcd: { count: 0 }, machines }));
+    const base = [m('lb', 'loadbalancer', '192.0.2.1'), m('cp', 'controlplane', '192.0.2.2'), m('w1', 'worker', '192.0.2.3')];
+    const s = newClusterState(lab(base));
+    s.machines = { w1: { name: 'w1', role: 'worker', sshPort: 22, sshUser: 'root', hostKeys: [], status: 'bootstrapped' } };
+    const grown = computeApplyPlan(s, lab([...base, m('w2', 'worker', '192.0.2.4')]));
+    expect(grown.refused).toEqual([]);
+    expect(grown.changes).toEqual([{ kind: 'pool-resize', pool: 'default', from: 1, to: 2, machines: 1 }]);
+    const moved = computeApplyPlan(s, lab([base[0]!, m('cp', 'controlplane', '192.0.2.9'), base[2]!]));
+    expect(moved.refused.map((r) => r.field)).toEqual(['spec.machines[1]']);
+    expect(moved.refused[0]!.why).toMatch(/only worker machines may be added or removed/);
   });
 });
