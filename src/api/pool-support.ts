@@ -16,7 +16,8 @@ export interface PoolSupport {
   why: string;
 }
 
-const MANAGED_CLOUD: PoolSupport = { pools: true, labels: true, taints: true, spot: true, zones: false, why: 'pool zones are not placed yet (the cloud picks them)' };
+const MANAGED_CLOUD: PoolSupport = { pools: true, labels: true, taints: true, spot: true, zones: false, why: 'EKS and AKS pools are placed in zones by ksctl and the cloud (pool zones: GKE only so far)' };
+const GKE: PoolSupport = { ...MANAGED_CLOUD, zones: true };
 
 export function poolSupport(provider: Provider, type: ClusterType): PoolSupport {
   if (type === 'selfmanaged') {
@@ -25,5 +26,5 @@ export function poolSupport(provider: Provider, type: ClusterType): PoolSupport 
   if (provider === 'local') {
     return { pools: true, labels: true, taints: false, spot: false, zones: false, why: "kind nodes take labels but no taints, and run on this machine (no spot, no zones)" };
   }
-  return MANAGED_CLOUD;
+  return provider === 'gcp' ? GKE : MANAGED_CLOUD;
 }

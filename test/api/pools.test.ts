@@ -116,15 +116,16 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
     ['labels on a self-managed default pool', { provider: 'gcp', type: 'selfmanaged', workers: { count: 1 }, nodePools: [{ name: 'default', count: 1, labels: { a: 'b' } }] }, 'spec.nodePools', /beyond the default one/],
     ['taints on kind', { provider: 'local', nodePools: [{ name: 'a', count: 1, taints: [{ key: 'k', value: '', effect: 'NoSchedule' }] }] }, 'spec.nodePools[0].taints', /kind nodes take labels but no taints/],
     ['spot on kind', { provider: 'local', nodePools: [{ name: 'a', count: 1, spot: true }] }, 'spec.nodePools[0].spot', /no spot/],
-    ['zones (not placed yet)', eks([{ name: 'a', count: 1, zones: ['us-east-1a'] }]), 'spec.nodePools[0].zones', /not placed yet/],
+    ['zones on EKS', eks([{ name: 'a', count: 1, zones: ['us-east-1a'] }]), 'spec.nodePools[0].zones', /pool zones: GKE only so far/],
   ])('%s', (_what, input, path, message) => {
     const found = issues(input).filter((i) => i.path === path);
     expect(found.map((i) => i.message).join('\n')).toMatch(message);
   });
 
-  it('accepts labels on kind workers and a plain default pool on a self-managed cluster', () => {
+  it('accepts labels on kind workers, a plain default pool on a self-managed cluster, zones on GKE', () => {
     expect(issues({ provider: 'local', nodePools: [{ name: 'web', count: 2, labels: { tier: 'web' } }] })).toEqual([]);
     expect(issues({ provider: 'aws', type: 'selfmanaged', workers: { count: 2 }, nodePools: [{ name: 'default', count: 2 }] })).toEqual([]);
+    expect(issues({ provider: 'gcp', type: 'managed', nodePools: [{ name: 'a', count: 2, zones: ['us-central1-a', 'us-central1-b'] }] })).toEqual([]);
   });
 
   it('finds a pool by name, or names the pools there are', () => {

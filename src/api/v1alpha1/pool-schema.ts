@@ -47,6 +47,6 @@ export const NodePoolFileSchema = z
       .describe('Node labels: keys [prefix/]name, values up to 63 characters (Kubernetes label syntax); not under kubernetes.io or k8s.io except node.kubernetes.io/…')
       .optional(),
     taints: z.array(z.union([TaintText, TaintObject])).max(L.MAX_POOL_TAINTS).describe('Node taints: "key=value:Effect" or {key, value, effect}').optional(),
-    zones: z.array(z.string().max(L.MAX_SHORT_STRING)).max(L.MAX_POOL_ZONES).describe('Zones for the pool: refused until ksctl places pools in zones itself (the cloud picks them today)').optional(),
+    zones: z.array(z.string().max(L.MAX_SHORT_STRING)).max(L.MAX_POOL_ZONES).describe('GKE: the pool\'s zones, the count divisible by their number (other clusters: refused for now)').optional(),
   })
   .strict();

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NodePoolSpec } from '../../../src/api/types.js';
+import { InputError } from '../../../src/errors.js';
 import { runSteps } from '../../contract/run-steps.js';
 import { gcpSpec, managedWorld } from '../../fakes/gcp/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
@@ -53,5 +54,29 @@ describe('GKE node pools with labels and taints', () => {
     const outcome = (config: Record<string, unknown>) => w.fake.dispatch('clusterManager:createNodePool', { parent, nodePool: { name: 'bad', config } }).then(() => 'ok', (e: Error) => e.message);
     expect(await outcome({ taints: [{ key: 'k', effect: 'EFFECT_UNSPECIFIED' }] })).toMatch(/invalid taint effect EFFECT_UNSPECIFIED/);
     expect(await outcome({ taints: [{ effect: 'NO_SCHEDULE' }] })).toMatch(/taint key must be set/);
+  });
+
+  it('places a pool in the zones it names (count per zone), and refuses a zone the region lacks or a count that does not divide, before any change', async () => {
+    const zoned = gcpSpec({ name: 'gkez', type: 'managed', nodePools: [pool({ name: 'ab', count: 4, zones: ['us-central1-a', 'us-central1-b'] }), pool({ name: 'any', count: 1 })] });
+    const w = managedWorld(zoned);
+    const ctx = stepContext(MemoryCluster.create(zoned), zoned);
+    await w.provider().preflight(ctx);
+    await runSteps(w.provider().createSteps(zoned), ctx);
+    const [create] = w.fake.callsOf('clusterManager:createCluster', 'ok');
+    const sent = create!.input.cluster.nodePools as { name: string; locations?: string[]; initialNodeCount: number }[];
+    expect(sent.find((p) => p.name === 'ab')).toMatchObject({ locations: ['us-central1-a', 'us-central1-b'], initialNodeCount: 2 });
+
+    for (const [bad, message, field] of [
+      [pool({ name: 'x', count: 2, zones: ['us-central1-z'] }), /"us-central1-z" is not a zone of us-central1 .*use us-central1-a/, 'spec.nodePools[0].zones[0]'],
+      [pool({ name: 'x', count: 3, zones: ['us-central1-a', 'us-central1-b'] }), /count must be a multiple of its 2 zone\(s\)/, 'spec.nodePools[0].count'],
+    ] as const) {
+      const s = gcpSpec({ name: 'gkebad', type: 'managed', nodePools: [bad] });
+      const wb = managedWorld(s);
+      const err = await wb.provider().preflight(stepContext(MemoryCluster.create(s), s)).catch((e: unknown) => e as InputError);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toMatch(message);
+      expect((err as InputError).fields).toEqual([field]);
+      expect(wb.fake.mutatingCalls()).toEqual([]);
+    }
   });
 });

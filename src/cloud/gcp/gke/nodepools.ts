@@ -44,13 +44,34 @@ export const GKE_TAINT_EFFECT: Record<TaintEffect, 'NO_SCHEDULE' | 'PREFER_NO_SC
   NoExecute: 'NO_EXECUTE',
 };
 
+/**
+ * A pool that names its zones: each must be one where the pool's machine type (and the cluster's) is
+ * offered, and the count must spread evenly over them (GKE counts nodes per zone). Checked in preflight,
+ * before any call that changes something.
+ */
+export function checkPoolZones(spec: ClusterSpec, usable: string[]): void {
+  spec.nodePools.forEach((p, i) => {
+    if (!p.zones) return;
+    p.zones.forEach((z, j) => {
+      if (!usable.includes(z)) {
+        throw new InputError(`spec.nodePools[${i}].zones[${j}]: "${z}" is not a zone of ${spec.region} that offers the cluster's machine types: use ${usable.join(', ')}`, [`spec.nodePools[${i}].zones[${j}]`]);
+      }
+    });
+    const k = p.zones.length;
+    if (k === 0 || p.count % k !== 0) {
+      throw new InputError(`spec.nodePools[${i}].count must be a multiple of its ${k} zone(s): GKE places the same number of nodes in each`, [`spec.nodePools[${i}].count`]);
+    }
+  });
+}
+
 export function poolResource(g: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
   const labels = labelsFor(g.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
-  const place = poolPlacement(p.count, zones);
+  // The pool's own zones when it names them (checkPoolZones made the count divide), else ksctl's spread.
+  const place = p.zones?.length ? { locations: p.zones, perZone: p.count / p.zones.length } : poolPlacement(p.count, zones);
   return {
     name: p.name,
     initialNodeCount: place.perZone,
-    ...(zones.length > 0 ? { locations: place.locations } : {}),
+    ...(zones.length > 0 || p.zones?.length ? { locations: place.locations } : {}),
     config: {
       machineType: p.size,
       spot: p.spot,
