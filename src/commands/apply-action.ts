@@ -33,6 +33,7 @@ export async function applyCluster(flags: ApplyFlags, g: GlobalOptions, cenv: Co
     if (e instanceof NotFoundError) throw new NotFoundError(`cluster ${formatClusterId(id)} does not exist`, { hint: `create it first: ksctl create cluster -f ${flags.file}` });
     throw e;
   });
+  if (state.phase !== 'ready') io.err(`note: cluster ${formatClusterId(id)} is ${state.phase}: the plan compares with what state records; re-run ksctl create cluster -f ${flags.file} to finish it first`);
   const plan = computeApplyPlan(state, spec);
   // Colour only when the plan goes to a terminal: a plan saved to a file stays plain text.
   const color = io.color && !!process.stdout.isTTY;

@@ -58,4 +58,10 @@ describe('state v1 → v2 (node pools)', () => {
     broken.spec.provider = 'aws';
     expect(migrateState(broken, 'broken.json').spec.nodePools).toEqual([]);
   });
+
+  it('refuses (untouched) a v2 state whose pool lost its labels or taints, instead of failing later', () => {
+    const v2 = JSON.parse(fixture('v2/managed-eks.state.json'));
+    delete v2.spec.nodePools[1].taints;
+    expect(() => migrateState(v2, 'hand-edited.json')).toThrow(/hand-edited\.json: "spec" must be a cluster spec; it was left untouched/);
+  });
 });
