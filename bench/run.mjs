@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain) runs one section.
+// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain, apply) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ const sections = [
   ['gcp', async () => (await loadTs('bench/gcp-simulated.ts', 'gcp-simulated')).benchGcpSimulated()],
   ['kwok', async () => (await loadTs('bench/kwok-scale.ts', 'kwok-scale')).benchKwokScale()],
   ['drain', async () => (await loadTs('bench/drain.ts', 'drain')).benchDrain()],
+  ['apply', async () => (await loadTs('bench/apply-diff.ts', 'apply-diff')).benchApplyDiff()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

@@ -42,7 +42,7 @@ function describeSchema(schema, path, rows, required = []) {
   if (schema.type === 'object' && schema.properties) {
     for (const [key, sub] of Object.entries(schema.properties)) {
       const p = path ? `${path}.${key}` : key;
-      const type = sub.enum ? sub.enum.map((v) => `\`${v}\``).join(' \\| ') : sub.const !== undefined ? `\`${sub.const}\`` : sub.type === 'array' ? `list of ${sub.items?.type ?? 'values'}` : sub.type ?? 'value';
+      const type = sub.enum ? sub.enum.map((v) => `\`${v}\``).join(' \\| ') : sub.const !== undefined ? `\`${sub.const}\`` : sub.type === 'array' ? `list of ${sub.items?.type ?? sub.items?.anyOf?.map((a) => a.type).join(' or ') ?? 'values'}` : sub.type === 'object' && sub.additionalProperties ? `map of ${sub.additionalProperties.type ?? 'values'}` : sub.type ?? 'value';
       rows.push(`| \`${p}\` | ${type} | ${required.includes(key) ? 'yes' : ''} | ${sub.description ?? ''} |`);
       if (sub.type === 'object') describeSchema(sub, p, rows, sub.required ?? []);
       if (sub.type === 'array' && sub.items?.type === 'object') describeSchema(sub.items, `${p}[]`, rows, sub.items.required ?? []);

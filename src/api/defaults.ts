@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
 import { resolveEtcdRelease } from './etcd-release.js';
 import type { SpecInput } from './input.js';
+import { defaultPoolOf } from './pools.js';
 import { resolveEndpoint, resolveWithJump, type LocalUser, type SshConfigLookup } from './ssh-config.js';
 import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider, SshEndpointSpec } from './types.js';
 
@@ -39,11 +40,21 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     size: input.workers?.size ?? sizes.worker,
     spot: input.workers?.spot ?? false,
   };
-  // Kept for every type so validation can refuse pools where they are not supported (never dropped).
-  const nodePools: NodePoolSpec[] = (input.nodePools ?? []).map((p) => ({ name: p.name, count: p.count, size: p.size ?? sizes.worker, spot: p.spot ?? false }));
-  if (!selfManaged && provider !== 'local' && nodePools.length === 0 && workers.count > 0) {
-    nodePools.push({ name: 'default', count: workers.count, size: workers.size, spot: workers.spot });
-  }
+  // Kept for every type so validation can refuse what a type does not support (never dropped). With
+  // no pools listed, `workers` is the default pool: always on self-managed clusters (whose worker
+  // machines belong to it), on the others when it has nodes.
+  const nodePools: NodePoolSpec[] = (input.nodePools ?? []).map((p) => ({
+    name: p.name,
+    count: p.count,
+    ...(p.min !== undefined ? { min: p.min } : {}),
+    ...(p.max !== undefined ? { max: p.max } : {}),
+    size: p.size ?? sizes.worker,
+    spot: p.spot ?? false,
+    labels: { ...p.labels },
+    taints: (p.taints ?? []).map((t) => ({ ...t })),
+    ...(p.zones !== undefined ? { zones: [...p.zones] } : {}),
+  }));
+  if (nodePools.length === 0 && (selfManaged || workers.count > 0)) nodePools.push(defaultPoolOf(workers));
 
   return {
     name: input.name ?? '',

@@ -2,6 +2,7 @@
  * Reading cluster files: YAML → object → schema check by apiVersion. Errors name the file, the path
  * inside it and (for YAML syntax) the line.
  */
+import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { readBoundedSync } from '../util/read-bounded.js';
 import type { SpecInput } from './input.js';
@@ -40,7 +41,8 @@ export function parseClusterFile(text: string, file = 'cluster file'): SpecInput
   }
   const parsed = ClusterFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
+    const issues = parsed.error.issues.flatMap(unwrapUnion);
+    const lines = issues.map((i) => {
       const path = pathOf(i.path);
       if (i.code === 'unrecognized_keys') {
         const keys = i.keys.map((k) => (/^[\w.-]{1,64}$/.test(k) ? k : quote(k)));
@@ -50,8 +52,22 @@ export function parseClusterFile(text: string, file = 'cluster file'): SpecInput
     });
     // A thousand bad machines make a thousand issues: the first ones say enough.
     const shown = lines.length > MAX_ISSUES_SHOWN ? [...lines.slice(0, MAX_ISSUES_SHOWN), `  ... and ${lines.length - MAX_ISSUES_SHOWN} more`] : lines;
-    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, parsed.error.issues.map((i) => pathOf(i.path) || '(root)'));
+    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, issues.map((i) => pathOf(i.path) || '(root)'));
   }
   const f = parsed.data;
   return { ...(f.spec ?? {}), ...(f.metadata?.name ? { name: f.metadata.name } : {}) };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A field that takes one of several forms (a taint as "key=value:Effect" or {key, value, effect})
+ * fails as "Invalid input" with one list of issues per form. The forms whose type did not even match
+ * say nothing useful; when one form is left, its own issues are the message.
+ */
+function unwrapUnion(i: Issue): Issue[] {
+  if (i.code !== 'invalid_union') return [i];
+  const tried = i.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
+  if (tried.length !== 1) return [i];
+  return tried[0]!.flatMap((b) => unwrapUnion({ ...b, path: [...i.path, ...b.path] } as Issue));
 }

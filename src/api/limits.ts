@@ -45,6 +45,19 @@ export const MAX_QUORUM_MEMBERS = 7;
 export const MAX_NODE_POOLS = 30;
 
 /**
+ * Labels and taints per pool: EKS allows 50 taints per node group (and GKE / AKS no more in practice);
+ * 64 labels is far above what a scheduler policy uses. Their text: a label key is a 253-character DNS
+ * prefix, "/" and a 63-character name; values and taint keys are bounded by the same rules.
+ */
+export const MAX_POOL_LABELS = 64;
+export const MAX_POOL_TAINTS = 50;
+export const MAX_LABEL_KEY_TEXT = 317;
+export const MAX_TAINT_TEXT = 400;
+
+/** Zones per pool: no region of the three clouds has more than 6. */
+export const MAX_POOL_ZONES = 8;
+
+/**
  * Entries of `network.allowCidrs`: each becomes an SSH and an API rule in every firewall, and an AWS
  * security group holds 60 inbound rules by default.
  */
@@ -101,6 +114,7 @@ export const LIMIT_DOCS: readonly { what: string; limit: string; why: string }[]
   { what: '`workers.count`, self-managed', limit: String(MAX_SELFMANAGED_WORKERS), why: 'the machines-per-cluster limit' },
   { what: '`controlPlane.count`, `etcd.count`', limit: String(MAX_QUORUM_MEMBERS), why: 'etcd advises at most seven members; more only slow every write' },
   { what: '`nodePools` entries', limit: String(MAX_NODE_POOLS), why: 'EKS quota of managed node groups per cluster' },
+  { what: '`nodePools[].labels`, `nodePools[].taints`', limit: `${MAX_POOL_LABELS} / ${MAX_POOL_TAINTS}`, why: 'EKS allows 50 taints per node group; labels are bounded alike' },
   { what: '`network.allowCidrs` entries', limit: String(MAX_ALLOW_CIDRS), why: 'each becomes SSH and API rules; an AWS security group holds 60 inbound rules' },
   { what: 'addresses', limit: `${MAX_ADDRESS_LENGTH} characters`, why: 'an IP address or a DNS name (RFC 1035)' },
   { what: 'users', limit: `${MAX_USER_LENGTH} characters`, why: "a POSIX user name (useradd's limit)" },

@@ -37,12 +37,37 @@ export interface WorkerSpec extends RoleSpec {
   spot: boolean;
 }
 
-/** A managed node pool (EKS node group, AKS agent pool, GKE node pool, kind workers). */
+/** The pool a self-managed cluster's plain `workers` are (and old state's worker machines belong to). */
+export const DEFAULT_POOL = 'default';
+
+/** Kubernetes' taint effects (core/v1 TaintEffect). */
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+/** A node taint as Kubernetes stores it; `value` is '' when the taint has none (`key:Effect`). */
+export interface TaintSpec {
+  key: string;
+  value: string;
+  effect: TaintEffect;
+}
+
+/**
+ * A node pool: named machines of one size with the same labels and taints. EKS node group, AKS agent
+ * pool, GKE node pool, kind workers; on self-managed clusters the machines ksctl creates and joins.
+ */
 export interface NodePoolSpec {
   name: string;
   count: number;
+  /** Bounds for the autoscaler to come; `count` must lie within them. */
+  min?: number;
+  max?: number;
   size: string;
   spot: boolean;
+  /** Node labels, set when a node registers (Kubernetes label syntax). */
+  labels: Record<string, string>;
+  taints: TaintSpec[];
+  /** Zones to place the pool in, where the cloud has them (unset: the cloud's or ksctl's choice). */
+  zones?: string[];
 }
 
 /**

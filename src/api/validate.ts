@@ -9,6 +9,7 @@ import { quote } from './quote.js';
 import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
 import { validateEtcdRelease } from './validate-etcd.js';
+import { validatePools } from './validate-pools.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
 
 export interface Issue {
@@ -125,15 +126,7 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
     if (bad) add(`spec.network.allowCidrs[${i}]`, bad);
   });
 
-  // Pools are a managed-cluster concept until day-2 pools exist: a self-managed or kind spec that lists
-  // them would have them silently dropped, so it is refused.
-  if ((selfManaged || provider === 'local') && spec.nodePools.length > 0) {
-    add('spec.nodePools', `${selfManaged ? 'self-managed' : 'local (kind)'} clusters do not support node pools yet: use spec.workers (--workers)`);
-  }
-  spec.nodePools.forEach((p, i) => {
-    issues.push(...checkName(p.name, `spec.nodePools[${i}].name`));
-    if (!isCount(p.count) || p.count < 0) add(`spec.nodePools[${i}].count`, `must be a whole number >= 0, got ${quote(p.count)}`);
-  });
+  issues.push(...validatePools(spec));
 
   if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
   if (spec.kubelet.allowCgroupV1 && !selfManaged) {

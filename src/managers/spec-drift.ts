@@ -28,7 +28,7 @@ export function assertSameSpec(recorded: ClusterSpec, requested: ClusterSpec): v
   if (diff.length > 0) {
     throw new ConflictError(
       `cluster ${formatClusterId(clusterIdOf(requested))} already exists with a different spec (${diff.join(', ')})`,
-      { hint: "re-run with the original settings to resume, use 'ksctl scale' for workers, or delete it first" },
+      { hint: "re-run with the original settings to resume; 'ksctl apply -f <file> --dry-run' shows what would change in place" },
     );
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { ClusterId } from '../api/types.js';
 import { StateError } from '../errors.js';
+import { migratePoolsV1 } from './migrations/v1-pools.js';
 import { assertStateShape } from './shape.js';
 import { STATE_SCHEMA_VERSION, type ClusterState } from './types.js';
 
@@ -11,7 +12,7 @@ type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /** MIGRATIONS[n] turns a version-n document into version n+1. */
 const MIGRATIONS: Record<number, Migration> = {
-  // 1: (doc) => ({ ...doc, schemaVersion: 2, newField: ... }),
+  1: migratePoolsV1,
 };
 
 export function migrateState(doc: unknown, file: string, expected?: ClusterId): ClusterState {

@@ -11,11 +11,14 @@ import type { ClusterState } from './types.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A node pool as schema 2 records it (apply and scale read its labels and taints). */
+const isPool = (p: unknown) => isObj(p) && typeof p.name === 'string' && typeof p.count === 'number' && isObj(p.labels) && Array.isArray(p.taints);
+
 const FIELDS: [string, (v: unknown) => boolean, string][] = [
   ['id', (v) => isObj(v) && ['provider', 'region', 'name'].every((k) => typeof v[k] === 'string'), 'an object with provider, region and name'],
   ['type', (v) => v === 'managed' || v === 'selfmanaged', 'managed or selfmanaged'],
   ['phase', (v) => typeof v === 'string', 'a string'],
-  ['spec', (v) => isObj(v) && isObj(v.controlPlane) && isObj(v.workers) && isObj(v.etcd) && Array.isArray(v.machines) && Array.isArray(v.nodePools), 'a cluster spec'],
+  ['spec', (v) => isObj(v) && isObj(v.controlPlane) && isObj(v.workers) && isObj(v.etcd) && Array.isArray(v.machines) && Array.isArray(v.nodePools) && v.nodePools.every(isPool), 'a cluster spec'],
   ['resources', (v) => isObj(v) && Object.values(v).every((r) => isObj(r) && typeof r.kind === 'string' && typeof r.id === 'string'), 'an object of resource records'],
   ['machines', (v) => isObj(v) && Object.values(v).every((m) => isObj(m) && typeof m.name === 'string' && typeof m.role === 'string'), 'an object of machines'],
   ['steps', (v) => Array.isArray(v) && v.every((s) => isObj(s) && typeof s.id === 'string' && typeof s.title === 'string' && typeof s.status === 'string'), 'a list of step records'],

@@ -5,7 +5,8 @@
 import type { ClusterId, ClusterSpec, ClusterType, Role } from '../api/types.js';
 import type { ClusterSummary } from './summary.js';
 
-export const STATE_SCHEMA_VERSION = 1;
+/** 2: node pools carry labels and taints; self-managed and kind specs list their default pool; workers name their pool. */
+export const STATE_SCHEMA_VERSION = 2;
 
 export type Phase = 'creating' | 'ready' | 'failed' | 'interrupted' | 'updating' | 'deleting';
 
@@ -70,6 +71,8 @@ export interface Machine {
   size?: string;
   zone?: string;
   spot?: boolean;
+  /** The node pool a worker belongs to (spec.nodePools[].name); unset for other roles. */
+  pool?: string;
   /**
    * What the node runs, read back from the machine after it joined (not what was asked for):
    * `kubernetes` from the kubelet / k3s (`v1.36.2`), `distribution` the k3s or kubeadm release.

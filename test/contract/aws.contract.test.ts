@@ -12,6 +12,6 @@ managedContract({
   minCrashPoints: 10,
   world: () =>
     managedWorld(
-      awsSpec({ name: 'contract-eks', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 't3.large', spot: false }, { name: 'spot', count: 2, size: 'm5.large', spot: true }] }),
+      awsSpec({ name: 'contract-eks', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'm5.large', spot: true, labels: { 'example.com/capacity': 'spot' }, taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }] }] }),
     ),
 });

@@ -23,8 +23,8 @@ managedContract({
         name: 'contract-aks',
         type: 'managed',
         nodePools: [
-          { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false },
-          { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true },
+          { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
+          { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: { 'example.com/capacity': 'spot' }, taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }] },
         ],
       }),
     ),

@@ -21,6 +21,6 @@ managedContract({
   minCrashPoints: 3,
   world: () =>
     managedWorld(
-      gcpSpec({ name: 'contract-gke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true }] }),
+      gcpSpec({ name: 'contract-gke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true, labels: { 'example.com/capacity': 'spot' }, taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }] }] }),
     ),
 });

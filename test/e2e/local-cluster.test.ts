@@ -199,7 +199,8 @@ describe('local cluster lifecycle', () => {
 
     const other = await ksctl(['create', 'cluster', 'dev', '--provider', 'local', '--workers', '3'], sb.env);
     expect(other.code).toBe(3);
-    expect(other.stderr).toMatch(/already exists with a different spec \(workers\)/);
+    expect(other.stderr).toMatch(/already exists with a different spec \(nodePools, workers\)/);
+    expect(other.stderr).toMatch(/ksctl apply -f <file> --dry-run/);
 
     const again = await ksctl(['create', 'cluster', 'dev', '--provider', 'local'], sb.env);
     expect(again.code, again.stderr).toBe(0);

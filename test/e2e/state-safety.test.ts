@@ -89,7 +89,7 @@ describe('Ctrl-C', () => {
 describe('state files ksctl does not understand', () => {
   it.each([
     ['corrupt', '{"schemaVersion": 1, "id": {"name": "dev"', /does not parse .*left untouched/],
-    ['from the future', JSON.stringify({ schemaVersion: 99, id: { provider: 'local', region: 'local', name: 'dev' }, phase: 'ready' }), /schemaVersion 99, newer than this ksctl understands \(1\); it was left untouched/],
+    ['from the future', JSON.stringify({ schemaVersion: 99, id: { provider: 'local', region: 'local', name: 'dev' }, phase: 'ready' }), /schemaVersion 99, newer than this ksctl understands \(2\); it was left untouched/],
   ])('a %s state file is reported clearly and never overwritten', async (_what, text, message) => {
     mkdirSync(clusterDir('dev'), { recursive: true });
     writeFileSync(stateFile('dev'), text);

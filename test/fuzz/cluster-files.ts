@@ -9,6 +9,30 @@ import { stringify } from 'yaml';
 import { REGIONS } from '../../src/api/catalog.js';
 import { hostileNumber, hostileString, hostileYaml, mostly, wrongType, type FuzzPaths } from './hostile.js';
 
+/** A node pool: mostly well-formed labels and taints (both written forms), sometimes anything. */
+function poolArb(str: fc.Arbitrary<string>, count: fc.Arbitrary<unknown>, size: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
+  // Keys of a mapping are strings whatever the YAML says; the values may be anything.
+  const labelKey = fc.oneof({ arbitrary: fc.constantFrom('team', 'example.com/gpu', 'node.kubernetes.io/pool', 'node-role.kubernetes.io/x', '-bad', 'ksctl.io/pool'), weight: 4 }, { arbitrary: str, weight: 1 });
+  const taint = fc.oneof(
+    mostly(fc.constantFrom('dedicated=gpu:NoSchedule', 'spot:PreferNoSchedule', 'k=v', 'a=b:NoRun', 'x=y=z:NoExecute'), str),
+    fc.record({ key: mostly(fc.constantFrom('dedicated', 'example.com/x'), str), value: mostly(fc.constantFrom('', 'gpu', '-v'), str), effect: mostly(fc.constantFrom('NoSchedule', 'NoExecute', 'Never'), str) }, { requiredKeys: ['key', 'effect'] }),
+  );
+  return fc.record(
+    {
+      name: mostly(fc.constantFrom('a', 'b', 'gpu', 'default'), str),
+      count,
+      min: count,
+      max: count,
+      size,
+      spot: mostly(fc.boolean(), wrongType),
+      labels: fc.dictionary(labelKey, mostly(fc.constantFrom('x', 'true', '', 'a b'), str), { maxKeys: 3 }),
+      taints: fc.array(taint, { maxLength: 3 }),
+      zones: fc.array(mostly(fc.constantFrom('us-east-1a', '1', 'europe-west1-b'), str), { maxLength: 2 }),
+    },
+    { requiredKeys: ['name', 'count'] },
+  );
+}
+
 function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
   const str = hostileString(p);
   const count = mostly(fc.integer({ min: 0, max: 9 }), hostileNumber);
@@ -38,7 +62,7 @@ function specArb(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
       workers: fc.record({ count, size, spot: mostly(fc.boolean(), wrongType) }, { requiredKeys: [] }),
       etcd: role,
       loadBalancer: fc.record({ size }, { requiredKeys: [] }),
-      nodePools: fc.array(fc.record({ name: mostly(fc.constantFrom('a', 'b', 'gpu'), str), count, size, spot: fc.boolean() }, { requiredKeys: ['name', 'count'] }), { maxLength: 3 }),
+      nodePools: fc.array(poolArb(str, count, size), { maxLength: 3 }),
       network: fc.record({ cidr: mostly(fc.constantFrom('10.0.0.0/16', '172.16.0.0/12'), str), allowCidrs: fc.array(mostly(fc.constantFrom('203.0.113.7/32', '0.0.0.0/0'), str), { maxLength: 3 }) }, { requiredKeys: [] }),
       machines: fc.array(machine, { maxLength: 6 }),
       ssh: fc.record({ bastion: fc.record({ address: mostly(fc.ipV4(), str), user: mostly(fc.constant('jump'), str), port: mostly(fc.constant(22), hostileNumber), keyFile: mostly(fc.constant(p.goodKey), str) }, { requiredKeys: ['address', 'user'] }), sudoPassword: mostly(fc.boolean(), wrongType) }, { requiredKeys: [] }),
@@ -68,7 +92,25 @@ export function validClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, un
   const cloud = fc.constantFrom<'aws' | 'azure' | 'gcp'>('aws', 'azure', 'gcp');
   const version = fc.constantFrom('1.34', '1.35', '1.36', '1.37');
   const managed = cloud.chain((provider) =>
-    fc.record({ provider: fc.constant(provider), type: fc.constant('managed'), region: fc.constantFrom(...REGIONS[provider]), kubernetesVersion: version, workers: fc.record({ count: fc.integer({ min: 0, max: 450 }), spot: fc.boolean() }) }),
+    fc.record(
+      {
+        provider: fc.constant(provider),
+        type: fc.constant('managed'),
+        region: fc.constantFrom(...REGIONS[provider]),
+        kubernetesVersion: version,
+        workers: fc.record({ count: fc.integer({ min: 0, max: 450 }), spot: fc.boolean() }),
+        nodePools: fc.uniqueArray(
+          fc.record({
+            name: fc.constantFrom('general', 'gpu', 'batch'),
+            count: fc.integer({ min: 1, max: 20 }),
+            labels: fc.dictionary(fc.constantFrom('team', 'example.com/tier'), fc.constantFrom('a', 'web-1')),
+            taints: fc.subarray(['dedicated=gpu:NoSchedule', 'example.com/spot:PreferNoSchedule']),
+          }),
+          { selector: (p) => p.name, maxLength: 3 },
+        ),
+      },
+      { requiredKeys: ['provider', 'type', 'region', 'kubernetesVersion', 'workers'] },
+    ),
   );
   const local = fc.record({ provider: fc.constant('local'), workers: fc.record({ count: fc.integer({ min: 0, max: 20 }) }), kubernetesVersion: version });
   const selfManaged = cloud.chain((provider) =>
@@ -97,7 +139,7 @@ export function validClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, un
 
 /** A valid file with one field (existing or new) replaced by a hostile value or a wrong type. */
 export function nearValidClusterObject(p: FuzzPaths): fc.Arbitrary<Record<string, unknown>> {
-  const fields = ['provider', 'type', 'region', 'distribution', 'kubernetesVersion', 'workers.count', 'workers.size', 'controlPlane.count', 'etcd.count', 'nodePools', 'network.cidr', 'network.allowCidrs', 'machines', 'ssh.sudoPassword', 'ssh.bastion.address', 'airgap.dir', 'credentials.project'];
+  const fields = ['provider', 'type', 'region', 'distribution', 'kubernetesVersion', 'workers.count', 'workers.size', 'controlPlane.count', 'etcd.count', 'nodePools', 'nodePools.0.labels', 'nodePools.0.taints', 'network.cidr', 'network.allowCidrs', 'machines', 'ssh.sudoPassword', 'ssh.bastion.address', 'airgap.dir', 'credentials.project'];
   return fc.tuple(validClusterObject(p), fc.constantFrom(...fields), fc.oneof(hostileString(p), hostileNumber, wrongType)).map(([o, field, value]) => {
     const copy = structuredClone(o) as { spec: Record<string, unknown> };
     const keys = field.split('.');

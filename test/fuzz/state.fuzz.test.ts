@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { newClusterState } from '../../src/state/new-state.js';
+import { STATE_SCHEMA_VERSION } from '../../src/state/types.js';
 import { STACK_TRACE, fuzzParams, fuzzSandbox, runInProcess, type FuzzSandbox } from './in-process.js';
 
 let sb: FuzzSandbox;
@@ -61,7 +62,7 @@ function stateDocs(): fc.Arbitrary<Buffer> {
   return fc.oneof(
     damage(text),
     replaced,
-    fc.integer({ min: 2, max: 1e9 }).map((v) => Buffer.from(JSON.stringify({ ...good, schemaVersion: v }))),
+    fc.integer({ min: STATE_SCHEMA_VERSION + 1, max: 1e9 }).map((v) => Buffer.from(JSON.stringify({ ...good, schemaVersion: v }))),
     fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
     fc.constant(Buffer.from(JSON.stringify({ ...good, id: { provider: 'aws', region: 'us-east-1', name: 'other' } }))),
     fc.integer({ min: 1000, max: 200_000 }).map((n) => Buffer.from(`${'['.repeat(n)}${']'.repeat(n)}`)),

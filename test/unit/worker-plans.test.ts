@@ -137,6 +137,7 @@ describe('choosing the worker to add', () => {
     const add = resolveAddition(state, { name: 'w2', machine: { address: '192.0.2.4', port: 22, user: 'root' } });
     expect(add.runSpec.machines.map((m) => m.name)).toEqual(['lb', 'cp', 'w', 'w2']);
     expect(add.runSpec.workers.count).toBe(2);
+    expect(add.runSpec.nodePools.map((p) => [p.name, p.count])).toEqual([['default', 2]]); // the default pool follows workers
     expect(add.recordSpec).toBe(true); // the machine exists already: listed with the intent
     expect(state.spec.machines).toHaveLength(3); // nothing recorded yet
     // Half-added: listed in the spec, pending in state; a re-run needs no flags to finish it.

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import * as L from '../limits.js';
 import { ETCD_PINNED_RELEASE } from '../etcd-release.js';
+import { NodePoolFileSchema } from './pool-schema.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES } from '../types.js';
 
 // Bounds (limits.ts) are part of the schema so editors see them; validate.ts applies the tighter
@@ -82,18 +83,9 @@ export const ClusterFileSpecSchema = z
       .describe('External etcd members: 0 = embedded, else odd and >= 3'),
     loadBalancer: z.object({ size: size() }).partial().strict().describe('HAProxy machine (self-managed)'),
     nodePools: z
-      .array(
-        z
-          .object({
-            name: text(),
-            count: count('Nodes in the pool', L.MAX_MACHINES_PER_CLUSTER),
-            size: size().optional(),
-            spot: z.boolean().optional(),
-          })
-          .strict(),
-      )
+      .array(NodePoolFileSchema)
       .max(L.MAX_NODE_POOLS)
-      .describe('Managed clusters only: node pools (default: one pool from workers)'),
+      .describe('Node pools: named groups of workers with one size, labels and taints (default: one pool "default" from workers; see docs/node-pools.md)'),
     network: z
       .object({
         cidr: text().describe('VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused'),

@@ -4,6 +4,7 @@
  * that creates the cluster, so one long-running operation brings everything up.
  */
 import { byVersion, minorOf } from '../../api/catalog.js';
+import { formatTaint } from '../../api/k8s-labels.js';
 import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
 import { InputError, ProviderError } from '../../errors.js';
 import { ensureArm } from './arm.js';
@@ -18,7 +19,7 @@ export const SYSTEM_POOL = 'system';
 /** The spec's worker pools (nodePools, else one pool from spec.workers). */
 export function workerPools(spec: ClusterSpec): NodePoolSpec[] {
   if (spec.nodePools.length > 0) return spec.nodePools;
-  return [{ name: 'workers', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
+  return [{ name: 'workers', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot, labels: {}, taints: [] }];
 }
 
 /** AKS pool names: lowercase letters and digits, starting with a letter, at most 12 characters. */
@@ -82,6 +83,7 @@ function clusterBody(cloud: AzCtx): ArmResource {
     type: 'VirtualMachineScaleSets',
     tags: tagsFor(spec, `${AKS_KEY}/pool/${poolName(p.name)}`, 'nodepool'),
     ...(p.spot ? { scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete', spotMaxPrice: -1 } : {}),
+    ...poolLabelsAndTaints(p),
   });
   return {
     location: spec.region,
@@ -93,9 +95,21 @@ function clusterBody(cloud: AzCtx): ArmResource {
     // checks every property here survives the SDK's serializer.
     enableRbac: true,
     agentPoolProfiles: [
-      pool({ name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false }, 'System'),
+      pool({ name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false, labels: {}, taints: [] }, 'System'),
       ...workerPools(spec).map((p) => pool(p, 'User')),
     ],
+  };
+}
+
+/**
+ * An agent pool's labels and taints as AKS takes them: `nodeLabels` a map, `nodeTaints` strings in
+ * kubectl's `key=value:Effect` form. Only worker pools carry user labels; every pool names itself in
+ * ksctl.io/pool (the system pool included, so no node is without one).
+ */
+export function poolLabelsAndTaints(p: NodePoolSpec): { nodeLabels: Record<string, string>; nodeTaints?: string[] } {
+  return {
+    nodeLabels: { ...p.labels, 'ksctl.io/pool': p.name },
+    ...(p.taints.length > 0 ? { nodeTaints: p.taints.map(formatTaint) } : {}),
   };
 }
 

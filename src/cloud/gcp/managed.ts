@@ -13,7 +13,7 @@ import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
 import { clusterResource, deleteGkeCluster, describeGke, ensureGkeCluster, isOurs } from './gke/cluster.js';
 import { gkeKubeconfig } from './gke/kubeconfig.js';
-import { deleteNodePools, ensureNodePool, nodePools, poolResource, scaleNodePool } from './gke/nodepools.js';
+import { checkPoolZones, deleteNodePools, ensureNodePool, nodePools, poolResource, scaleNodePool } from './gke/nodepools.js';
 import { resolveGkeVersion, type GkeVersion } from './gke/version.js';
 import { networkName, subnetName } from './naming.js';
 import { ensureNetwork, recordedZones } from './network.js';
@@ -58,7 +58,8 @@ export class GcpManaged implements ManagedCloud {
     const cloud = await this.session.ctxOf(ctx);
     await this.session.adc();
     await this.versionOf(cloud);
-    const { cpus } = await usableZones(cloud, sizes);
+    const { cpus, zones } = await usableZones(cloud, sizes);
+    checkPoolZones(spec, zones);
     await checkCpuQuota(cloud, sizes, cpus);
     const c = await describeGke(cloud);
     if (c && !isOurs(cloud, c)) {

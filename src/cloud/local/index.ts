@@ -11,7 +11,7 @@ import type { Step, StepContext } from '../../pipeline/types.js';
 import { runProgram, type RunResult } from '../../util/process.js';
 import { redact } from '../../util/redact.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
-import { imageVersion, kindClusterName, kindConfig, kindNodeImage } from './kind-config.js';
+import { imageVersion, kindClusterName, kindConfig, kindNodeImage, kindWorkerPools } from './kind-config.js';
 
 const KIND_DEFAULT_IMAGE = "kind's default node image";
 
@@ -43,7 +43,7 @@ function createStep(spec: ClusterSpec): Step {
     title: `Create kind cluster ${name}`,
     needs: [],
     target: name,
-    details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, controlPlanes: spec.controlPlane.count, workers: spec.workers.count },
+    details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, controlPlanes: spec.controlPlane.count, workers: kindWorkerPools(spec).reduce((n, p) => n + p.count, 0) },
     async run(ctx) {
       if (await clusterExists(ctx, name)) {
         // A cluster left by an interrupted create may be half-made: keep it only if it answers.

@@ -5,6 +5,7 @@
  * creating another), and a cloud's spec counts it only in the write that marks it joined.
  */
 import type { ClusterSpec, MachineSpec } from '../../api/types.js';
+import { setWorkerCount } from '../../api/pools.js';
 import { assertValidSpec, checkName } from '../../api/validate.js';
 import { nextWorkerName, plannedWorker } from '../../cloud/common/machine-plan.js';
 import type { PlannedMachine } from '../../cloud/types.js';
@@ -81,7 +82,7 @@ function runSpecOf(spec: ClusterSpec, machine: MachineSpec | undefined): Cluster
   if (!machine || spec.machines.some((m) => m.name === machine.name)) return spec;
   const next = structuredClone(spec);
   next.machines.push(machine);
-  next.workers.count += 1;
+  setWorkerCount(next, next.workers.count + 1);
   return assertValidSpec(next); // the ssh machine's address, port and host key, before anything is written
 }
 
@@ -108,10 +109,10 @@ export function specWithJoined(s: ClusterState, name: string, runSpec: ClusterSp
   const listed = runSpec.machines.find((m) => m.name === name);
   if (listed) {
     if (!next.machines.some((m) => m.name === name)) next.machines.push(listed);
-    next.workers.count = next.machines.filter((m) => m.role === 'worker').length;
+    setWorkerCount(next, next.machines.filter((m) => m.role === 'worker').length);
   } else {
     const joined = Object.values(s.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped').length;
-    next.workers.count = Math.max(next.workers.count, joined);
+    setWorkerCount(next, Math.max(next.workers.count, joined));
   }
   return next;
 }

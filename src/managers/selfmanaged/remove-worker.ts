@@ -4,6 +4,7 @@
  * belongs to it (NIC, public IP, disk). The machine leaves state, and the spec's count drops, in one
  * write after that has succeeded: a failure anywhere before leaves the worker listed for a re-run.
  */
+import { setWorkerCount } from '../../api/pools.js';
 import type { ClusterSpec } from '../../api/types.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterState } from '../../state/types.js';
@@ -21,10 +22,10 @@ export function forgetWorker(s: ClusterState, name: string): void {
   const spec: ClusterSpec = structuredClone(s.spec);
   if (spec.provider === 'ssh') {
     spec.machines = spec.machines.filter((m) => m.name !== name);
-    spec.workers.count = spec.machines.filter((m) => m.role === 'worker').length;
+    setWorkerCount(spec, spec.machines.filter((m) => m.role === 'worker').length);
   } else {
     const joined = Object.values(s.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped').length;
-    spec.workers.count = Math.min(spec.workers.count, joined);
+    setWorkerCount(spec, Math.min(spec.workers.count, joined));
   }
   s.spec = spec;
 }

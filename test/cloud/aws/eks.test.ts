@@ -21,7 +21,7 @@ async function createEks(spec: ClusterSpec) {
 
 describe('AWS EKS provider on FakeAws', () => {
   it('puts the control plane in zones picked by zone ID, never one EKS refuses (this account\'s us-east-1a is use1-az3)', async () => {
-    const spec = eksSpec({ region: 'us-east-1', nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false }] });
+    const spec = eksSpec({ region: 'us-east-1', nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] }] });
     const { w, cluster } = await createEks(spec);
     expectConverged(w, cluster);
     const c = Object.values(w.fake.data.eksClusters)[0]!;
@@ -51,7 +51,7 @@ describe('AWS EKS provider on FakeAws', () => {
   });
 
   it('creates roles, network, cluster and node groups (SPOT where asked), recorded and tagged', async () => {
-    const spec = eksSpec({ nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false }, { name: 'batch', count: 3, size: 'm7g.large', spot: true }] });
+    const spec = eksSpec({ nodePools: [{ name: 'system', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] }, { name: 'batch', count: 3, size: 'm7g.large', spot: true, labels: {}, taints: [] }] });
     const { w, cluster, log } = await createEks(spec);
     expectConverged(w, cluster);
     const roles = Object.values(w.fake.data.roles);
@@ -114,7 +114,7 @@ describe('AWS EKS provider on FakeAws', () => {
   });
 
   it('destroys node groups, then the cluster, then roles, then the network; twice is fine', async () => {
-    const { w, cluster } = await createEks(eksSpec({ nodePools: [{ name: 'a', count: 1, size: 't3.large', spot: false }, { name: 'b', count: 1, size: 't3.large', spot: true }] }));
+    const { w, cluster } = await createEks(eksSpec({ nodePools: [{ name: 'a', count: 1, size: 't3.large', spot: false, labels: {}, taints: [] }, { name: 'b', count: 1, size: 't3.large', spot: true, labels: {}, taints: [] }] }));
     await w.provider().destroy(stepContext(cluster, w.spec));
     expect(w.fake.inventory()).toEqual([]);
     const order = w.fake.mutatingCalls().filter((c) => c.op.startsWith('Delete')).map((c) => c.op);

@@ -105,7 +105,7 @@ describe('AWS requests against botocore service models', () => {
 
   it.each([
     ['self-managed (spot workers, an Arm type)', awsSpec({ name: 'model', workers: { count: 2, size: 't4g.medium', spot: true } })],
-    ['EKS', awsSpec({ name: 'modeleks', type: 'managed', region: 'us-west-2', nodePools: [{ name: 'general', count: 2, size: 't3.large', spot: false }, { name: 'spot', count: 2, size: 'm7g.large', spot: true }] })],
+    ['EKS (labels and taints on a pool)', awsSpec({ name: 'modeleks', type: 'managed', region: 'us-west-2', nodePools: [{ name: 'general', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'm7g.large', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoExecute' }, { key: 'x', value: '', effect: 'PreferNoSchedule' }] }] })],
   ] as [string, ClusterSpec][])('%s: create and delete send only what the models define', async (_n, spec) => {
     const calls = await requestsOf(spec);
     expect(calls.length).toBeGreaterThan(5);

@@ -65,8 +65,8 @@ describe('AWS EKS preflight', () => {
     ['a Kubernetes version EKS does not offer', { kubernetesVersion: '1.27' }, undefined, InputError, /does not offer Kubernetes 1\.27/, ['spec.kubernetesVersion']],
     ['an IPv6-only API allow list', { network: { cidr: '10.0.0.0/16', allowCidrs: ['2001:db8::/48'] } }, undefined, InputError, /IPv4/, ['spec.network.allowCidrs']],
     ['a region with one usable zone', { region: 'eu-central-1' }, (f) => (f.config.regions.find((r) => r.name === 'eu-central-1')!.zones = ['eu-central-1a']), InputError, /two zones/],
-    ['a bad node pool name', { nodePools: [{ name: 'no spaces', count: 1, size: 't3.large', spot: false }] }, undefined, InputError, /node pool name/, ['spec.nodePools[0].name']],
-    ['a node pool size not offered', { region: 'eu-west-1', nodePools: [{ name: 'gpu', count: 1, size: 'p5.48xlarge', spot: false }] }, undefined, InputError, /p5\.48xlarge/, ['spec.nodePools[0].size']],
+    ['a bad node pool name', { nodePools: [{ name: 'no spaces', count: 1, size: 't3.large', spot: false, labels: {}, taints: [] }] }, undefined, InputError, /node pool name/, ['spec.nodePools[0].name']],
+    ['a node pool size not offered', { region: 'eu-west-1', nodePools: [{ name: 'gpu', count: 1, size: 'p5.48xlarge', spot: false, labels: {}, taints: [] }] }, undefined, InputError, /p5\.48xlarge/, ['spec.nodePools[0].size']],
   ])('rejects %s before any mutating call', async (_n, overrides, arrange, type, message, fields) => {
     const w = managedWorld(eks(overrides));
     arrange?.(w.fake);

@@ -11,8 +11,8 @@ const aksSpec = (o: Partial<ClusterSpec> = {}) =>
     name: 'aks',
     type: 'managed',
     nodePools: [
-      { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false },
-      { name: 'Spot_Pool', count: 3, size: 'Standard_D4s_v5', spot: true },
+      { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
+      { name: 'Spot_Pool', count: 3, size: 'Standard_D4s_v5', spot: true, labels: {}, taints: [] },
     ],
     ...o,
   });
@@ -89,7 +89,7 @@ describe('AKS on FakeAzure', () => {
   });
 
   it('rejects pool names that collide once made AKS-safe, with no call', async () => {
-    const w = managedWorld(aksSpec({ nodePools: [{ name: 'gen-1', count: 1, size: 'Standard_B2s', spot: false }, { name: 'gen_1', count: 1, size: 'Standard_B2s', spot: false }] }));
+    const w = managedWorld(aksSpec({ nodePools: [{ name: 'gen-1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] }, { name: 'gen_1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] }] }));
     await expect(w.provider().preflight(stepContext(MemoryCluster.create(w.spec), w.spec))).rejects.toThrow(/node pool name "gen_1" is taken/);
     expect(w.fake.calls).toEqual([]);
   });

@@ -100,8 +100,8 @@ const managed = azureSpec({
   name: 'seraks',
   type: 'managed',
   nodePools: [
-    { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false },
-    { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true },
+    { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
+    { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }] },
   ],
 });
 

@@ -13,8 +13,8 @@ const spec = gcpSpec({
   name: 'gke1',
   type: 'managed',
   nodePools: [
-    { name: 'general', count: 1, size: 'e2-standard-2', spot: false },
-    { name: 'cheap', count: 2, size: 'e2-standard-4', spot: true },
+    { name: 'general', count: 1, size: 'e2-standard-2', spot: false, labels: {}, taints: [] },
+    { name: 'cheap', count: 2, size: 'e2-standard-4', spot: true, labels: {}, taints: [] },
   ],
 });
 
@@ -86,7 +86,7 @@ describe('GKE', () => {
   });
 
   it('scales a pool to a total: setNodePoolSize gets the per-zone count; a total the zones cannot share is refused', async () => {
-    const s = gcpSpec({ name: 'gke3', type: 'managed', nodePools: [{ name: 'two', count: 2, size: 'e2-standard-2', spot: false }] });
+    const s = gcpSpec({ name: 'gke3', type: 'managed', nodePools: [{ name: 'two', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }] });
     const { w, ctx, p } = await created(s);
     const path = 'projects/ksctl-fake-project/locations/us-central1/clusters/gke3/nodePools/two';
     expect(w.fake.poolNodes(path)).toBe(2); // 1 in each of 2 zones
@@ -104,7 +104,7 @@ describe('GKE', () => {
 
   it('creates a pool added to the spec later, waiting out a busy cluster', async () => {
     const { w, cluster } = await created();
-    const more = { ...spec, nodePools: [...spec.nodePools, { name: 'extra', count: 1, size: 'e2-standard-2', spot: false }] };
+    const more = { ...spec, nodePools: [...spec.nodePools, { name: 'extra', count: 1, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }] };
     // The cluster is "busy" right after a change: the first createNodePool is refused and retried.
     w.fake.data.clusters.get('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')!.busyUntil = w.fake.clock.now() + 60_000;
     await runSteps(w.provider().createSteps(more), stepContext(cluster.reopen(), more));

@@ -92,7 +92,7 @@ describe('GCP requests against the published protos', () => {
 
   it.each([
     ['self-managed (Compute Engine, an Arm pool included)', gcpSpec({ name: 'proto', workers: { count: 2, size: 't2a-standard-2', spot: true } })],
-    ['GKE', gcpSpec({ name: 'protogke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true }] })],
+    ['GKE (labels and taints on a pool)', gcpSpec({ name: 'protogke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }, { key: 'x', value: '', effect: 'PreferNoSchedule' }, { key: 'y', value: 'z', effect: 'NoExecute' }] }] })],
   ] as [string, ClusterSpec][])('%s: create and delete send only what the protos define', async (_n, spec) => {
     const calls = await requestsOf(spec);
     expect(calls.length).toBeGreaterThan(3);

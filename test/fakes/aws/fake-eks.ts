@@ -43,9 +43,29 @@ const clusterOut = (c: EksCluster) => ({
 
 const nodegroupOut = (n: Nodegroup) => ({
   nodegroupName: n.name, clusterName: n.cluster, nodegroupArn: n.arn, status: n.status, capacityType: n.capacityType, scalingConfig: { ...n.scaling },
-  instanceTypes: n.instanceTypes, subnets: n.subnets, nodeRole: n.nodeRole, amiType: n.amiType, labels: { ...n.labels }, tags: { ...n.tags },
+  instanceTypes: n.instanceTypes, subnets: n.subnets, nodeRole: n.nodeRole, amiType: n.amiType, labels: { ...n.labels }, taints: (n.taints ?? []).map((t) => ({ ...t })), tags: { ...n.tags },
   createdAt: new Date(n.createdAt), health: { issues: [] },
 });
+
+/**
+ * What EKS checks of a node group's labels and taints (botocore eks 2017-11-01: keys 1-63 characters,
+ * label values 1-63, taint values 0-63, effect NO_SCHEDULE | NO_EXECUTE | PREFER_NO_SCHEDULE; at
+ * most 50 taints per node group, the EKS quota).
+ */
+function checkLabels(labels: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (k.length < 1 || k.length > 63) throw eksError('InvalidParameterException', `Label key ${k} must be between 1 and 63 characters`);
+    if (typeof v !== 'string' || v.length < 1 || v.length > 63) throw eksError('InvalidParameterException', `Label value for key ${k} must be between 1 and 63 characters`);
+  }
+}
+function checkTaints(taints: { key?: string; value?: string; effect?: string }[] | undefined): void {
+  if ((taints ?? []).length > 50) throw eksError('InvalidParameterException', 'Nodegroup can have at most 50 taints');
+  for (const t of taints ?? []) {
+    if (!t.key || t.key.length > 63) throw eksError('InvalidParameterException', 'Taint key must be between 1 and 63 characters');
+    if ((t.value ?? '').length > 63) throw eksError('InvalidParameterException', 'Taint value must be at most 63 characters');
+    if (!['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'].includes(t.effect ?? '')) throw eksError('InvalidParameterException', `Taint effect ${String(t.effect)} is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE`);
+  }
+}
 
 export const eksHandlers: Record<string, Handler> = {
   DescribeClusterVersions(env, i) {
@@ -133,11 +153,13 @@ export const eksHandlers: Record<string, Handler> = {
       throw eksError('InvalidParameterException', "The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
     }
     for (const s of (i.subnets ?? []) as string[]) getSubnet(env, s);
+    checkLabels(i.labels);
+    checkTaints(i.taints);
     const n: Nodegroup = {
       cluster: c.name, name: i.nodegroupName, region: env.region, arn: `arn:aws:eks:${env.region}:${env.config.account}:nodegroup/${c.name}/${i.nodegroupName}/${newId(env.data, 'ng').slice(3)}`,
       status: 'CREATING', createdAt: env.now, readyAt: env.now + env.config.latencies.nodegroup, capacityType: i.capacityType ?? 'ON_DEMAND',
       scaling: { ...(i.scalingConfig ?? {}) }, instanceTypes: i.instanceTypes ?? ['t3.medium'], subnets: i.subnets ?? [], nodeRole: i.nodeRole,
-      ...(i.amiType ? { amiType: i.amiType } : {}), tags: { ...(i.tags ?? {}) }, labels: { ...(i.labels ?? {}) }, ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
+      ...(i.amiType ? { amiType: i.amiType } : {}), tags: { ...(i.tags ?? {}) }, labels: { ...(i.labels ?? {}) }, taints: ((i.taints ?? []) as Nodegroup['taints']).map((t) => ({ ...t })), ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
     };
     env.data.nodegroups[k] = n;
     return { nodegroup: nodegroupOut(n) };
@@ -162,6 +184,20 @@ export const eksHandlers: Record<string, Handler> = {
     const n = getNodegroup(env, i.clusterName, i.nodegroupName);
     if (n.status !== 'ACTIVE') throw eksError('ResourceInUseException', `Nodegroup ${n.name} is ${n.status}`);
     n.scaling = { ...n.scaling, ...(i.scalingConfig ?? {}) };
+    // Like EKS: labels and taints change through add-or-update / remove payloads.
+    if (i.labels) {
+      checkLabels(i.labels.addOrUpdateLabels);
+      for (const k of (i.labels.removeLabels ?? []) as string[]) delete n.labels[k];
+      Object.assign(n.labels, i.labels.addOrUpdateLabels ?? {});
+    }
+    if (i.taints) {
+      checkTaints(i.taints.addOrUpdateTaints);
+      checkTaints(i.taints.removeTaints);
+      const same = (a: { key: string; effect: string }, b: { key: string; effect: string }) => a.key === b.key && a.effect === b.effect;
+      const removed = (i.taints.removeTaints ?? []) as Nodegroup['taints'];
+      const added = (i.taints.addOrUpdateTaints ?? []) as Nodegroup['taints'];
+      n.taints = [...n.taints.filter((t) => !removed.some((r) => same(r, t)) && !added.some((a) => same(a, t))), ...added.map((t) => ({ ...t }))];
+    }
     n.status = 'UPDATING';
     n.readyAt = env.now + env.config.latencies.nodegroup / 2;
     return { update: { id: newId(env.data, 'upd'), status: 'InProgress', type: 'ConfigUpdate' } };

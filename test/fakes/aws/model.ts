@@ -93,6 +93,7 @@ export interface Nodegroup {
   amiType?: string;
   tags: Record<string, string>;
   labels: Record<string, string>;
+  taints: { key: string; value?: string; effect: string }[];
   token?: string;
 }
 export interface Role {

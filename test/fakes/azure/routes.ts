@@ -154,6 +154,10 @@ function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; 
     const refused = vmImageRefusal(fake, (body['properties'] as Json | undefined) ?? {});
     if (refused) return refused;
   }
+  if (kind === 'managedClusters') {
+    const refused = agentPoolRefusal((body['properties'] as Json | undefined) ?? {});
+    if (refused) return refused;
+  }
   const missing = ArmModel.references(body['properties']).filter((ref) => !m.exists(ref));
   if (missing.length > 0) return armError(400, 'InvalidResourceReference', `Resource ${missing[0]} referenced by ${where.id} was not found.`);
   const { id: _i, name: _n, type: _t, location, tags, properties, ...extra } = body;
@@ -197,4 +201,23 @@ function action(fake: FakeAzure, id: string, name: string): Reply {
     return { status: 200, body: { kubeconfigs: [{ name: 'clusterUser', value: Buffer.from(kubeconfig).toString('base64') }] } };
   }
   return notFound(`${id}/${name}`);
+}
+
+/**
+ * What AKS checks of an agent pool's labels and taints: `nodeTaints` are strings in kubectl's
+ * `key=value:Effect` form (Effect one of NoSchedule, PreferNoSchedule, NoExecute) and `nodeLabels` a
+ * map of strings; keys under kubernetes.azure.com are AKS's own.
+ */
+export function agentPoolRefusal(props: Json): Reply | undefined {
+  for (const pool of (props['agentPoolProfiles'] as Json[] | undefined) ?? []) {
+    for (const t of (pool['nodeTaints'] as unknown[] | undefined) ?? []) {
+      if (typeof t !== 'string' || !/^[^=:\s]+(=[^=:\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/.test(t)) {
+        return armError(400, 'InvalidParameter', `The value of parameter agentPoolProfile.nodeTaints is invalid: ${JSON.stringify(t)}`);
+      }
+    }
+    for (const [k, v] of Object.entries((pool['nodeLabels'] as Record<string, unknown> | undefined) ?? {})) {
+      if (typeof v !== 'string' || k.startsWith('kubernetes.azure.com/')) return armError(400, 'InvalidParameter', `The value of parameter agentPoolProfile.nodeLabels is invalid: ${JSON.stringify(k)}`);
+    }
+  }
+  return undefined;
 }

@@ -13,6 +13,21 @@ function busy(env: Parameters<Handler>[0], cluster: string): void {
   if (c && env.now() < c.busyUntil) throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${c.busyUntil}.`);
 }
 
+/**
+ * What GKE checks of a node pool's Kubernetes labels and taints: NodeTaint.effect must be one of the
+ * proto's effects other than EFFECT_UNSPECIFIED, a taint needs a key, labels are strings.
+ */
+function poolConfigRefusal(pool: { name?: string; config?: { labels?: Record<string, unknown>; taints?: { key?: string; effect?: unknown }[] } }): Error | undefined {
+  for (const t of pool.config?.taints ?? []) {
+    if (!t.key) return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": taint key must be set`);
+    if (!['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE'].includes(String(t.effect))) return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": invalid taint effect ${String(t.effect)}`);
+  }
+  for (const [k, v] of Object.entries(pool.config?.labels ?? {})) {
+    if (typeof v !== 'string') return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": label ${k} must be a string`);
+  }
+  return undefined;
+}
+
 export const gkeHandlers: Record<string, Handler> = {
   'clusterManager:getServerConfig': (env) => ({
     defaultClusterVersion: env.config.gkeVersions.regular[1],
@@ -43,6 +58,10 @@ export const gkeHandlers: Record<string, Handler> = {
     }
     const readyAt = env.now() + env.config.latencies.gkeCluster;
     const { nodePools = [], ...cluster } = req.cluster;
+    for (const p of nodePools) {
+      const refused = poolConfigRefusal(p);
+      if (refused) throw refused;
+    }
     env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
     for (const p of nodePools) env.data.nodePools.set(`${name}/nodePools/${p.name}`, { res: { ...p, status: 'PROVISIONING' }, readyAt });
     return gkeOp('CREATE_CLUSTER', name, env.data.seq++);
@@ -66,6 +85,8 @@ export const gkeHandlers: Record<string, Handler> = {
     busy(env, req.parent);
     const name = `${req.parent}/nodePools/${req.nodePool.name}`;
     if (env.data.nodePools.has(name)) throw alreadyExists(name);
+    const refused = poolConfigRefusal(req.nodePool);
+    if (refused) throw refused;
     const readyAt = env.now() + env.config.latencies.gkeNodePool;
     env.data.nodePools.set(name, { res: { ...req.nodePool, status: 'PROVISIONING' }, readyAt });
     env.data.clusters.get(req.parent)!.busyUntil = readyAt;

@@ -2,7 +2,7 @@
  * EKS managed node groups: one per spec.nodePools entry (or one `workers` group from spec.workers),
  * SPOT capacity when asked, Amazon Linux 2023 images for the type's architecture.
  */
-import type { ClusterSpec, NodePoolSpec } from '../../../api/types.js';
+import type { ClusterSpec, NodePoolSpec, TaintEffect } from '../../../api/types.js';
 import { InputError, ProviderError } from '../../../errors.js';
 import type { InstanceCatalog } from '../catalog.js';
 import type { AwsCtx } from '../context.js';
@@ -21,13 +21,41 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 export const nodegroupKey = (pool: string) => `eks/nodegroup/${pool}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'workers', ...spec.workers }];
+  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'workers', ...spec.workers, labels: {}, taints: [] }];
   pools.forEach((p, i) => {
     if (!NAME.test(p.name)) {
       throw new InputError(`node pool name "${p.name}" must be letters, digits, - or _ (at most 63)`, [`spec.nodePools[${i}].name`]);
     }
+    checkEksLabels(p, `spec.nodePools[${i}]`);
   });
-  return pools.map((p) => ({ name: p.name, count: p.count, size: p.size, spot: p.spot }));
+  return pools.map((p) => ({ ...p, labels: { ...p.labels }, taints: [...p.taints] }));
+}
+
+/** EKS's narrower rules (botocore eks 2017-11-01: labelKey/taintKey 1-63 characters, labelValue 1-63, taintValue 0-63). */
+function checkEksLabels(p: NodePoolSpec, at: string): void {
+  for (const [k, v] of Object.entries(p.labels)) {
+    if (k.length > EKS_KEY_MAX) throw new InputError(`${at}.labels: EKS takes label keys of at most ${EKS_KEY_MAX} characters, prefix included; "${k.slice(0, 80)}" has ${k.length}`, [`${at}.labels.${k}`]);
+    if (v === '') throw new InputError(`${at}.labels.${k}: EKS refuses empty label values: give it a value`, [`${at}.labels.${k}`]);
+  }
+  p.taints.forEach((t, j) => {
+    if (t.key.length > EKS_KEY_MAX) throw new InputError(`${at}.taints[${j}]: EKS takes taint keys of at most ${EKS_KEY_MAX} characters, prefix included`, [`${at}.taints[${j}]`]);
+  });
+}
+const EKS_KEY_MAX = 63;
+
+/** Kubernetes' taint effects as the EKS API spells them. */
+export const EKS_TAINT_EFFECT: Record<TaintEffect, EKS.TaintEffect> = {
+  NoSchedule: 'NO_SCHEDULE',
+  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
+  NoExecute: 'NO_EXECUTE',
+};
+
+/** The node group's labels and taints: the pool's own, plus ksctl.io/pool naming it. */
+export function nodegroupLabelsAndTaints(pool: NodePoolSpec): Pick<EKS.CreateNodegroupCommandInput, 'labels' | 'taints'> {
+  return {
+    labels: { ...pool.labels, 'ksctl.io/pool': pool.name },
+    ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: EKS_TAINT_EFFECT[t.effect] })) } : {}),
+  };
 }
 
 async function describe(cloud: AwsCtx, pool: string): Promise<EKS.Nodegroup | undefined> {
@@ -63,13 +91,14 @@ export async function ensureNodegroup(cloud: AwsCtx, catalog: InstanceCatalog, p
       const input: EKS.CreateNodegroupCommandInput = {
         clusterName: cloud.spec.name,
         nodegroupName: pool.name,
-        scalingConfig: { minSize: pool.count, maxSize: Math.max(pool.count, 1), desiredSize: pool.count },
+        // min/max are the pool's bounds when given: the autoscaler (and EKS) keep the group within them.
+        scalingConfig: { minSize: pool.min ?? pool.count, maxSize: pool.max ?? Math.max(pool.count, 1), desiredSize: pool.count },
         instanceTypes: [pool.size],
         capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
         amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
         subnets: recordedNetwork(cloud).subnets.map((s) => s.id),
         nodeRole,
-        labels: { 'ksctl.io/pool': pool.name },
+        ...nodegroupLabelsAndTaints(pool),
         tags: tagMap(tagsFor(cloud.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
       };
       input.clientRequestToken = eksRequestToken(cloud.spec, incarnationOf(cloud.ctx), `nodegroup/${pool.name}`, input);

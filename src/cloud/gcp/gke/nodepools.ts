@@ -3,7 +3,7 @@
  * the cluster; a pool missing afterwards (added to the spec later) is created on its own. Spot pools
  * set `config.spot`. Deleted before the cluster.
  */
-import type { ClusterSpec, NodePoolSpec } from '../../../api/types.js';
+import type { ClusterSpec, NodePoolSpec, TaintEffect } from '../../../api/types.js';
 import { InputError, ProviderError } from '../../../errors.js';
 import { ensureRecorded, forget, recordedKeys } from '../../common/record.js';
 import type { GcpCtx } from '../context.js';
@@ -17,7 +17,7 @@ export const poolKey = (name: string) => `nodepool/${name}`;
 export const poolPath = (cloud: GcpCtx, name: string) => `${clusterPath(cloud)}/nodePools/${name}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot }];
+  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot, labels: {}, taints: [] }];
   pools.forEach((p, i) => {
     const field = spec.nodePools.length > 0 ? `spec.nodePools[${i}]` : 'spec.workers';
     if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(p.name)) throw new InputError(`node pool name "${p.name}" is not valid for GKE`, [`${field}.name`]);
@@ -37,20 +37,49 @@ export function poolPlacement(count: number, zones: string[]): { locations: stri
   return { locations: zones.slice(0, k), perZone: count / k };
 }
 
+/** Kubernetes' taint effects as GKE's NodeTaint.Effect enum names them (google/container/v1 cluster_service.proto). */
+export const GKE_TAINT_EFFECT: Record<TaintEffect, 'NO_SCHEDULE' | 'PREFER_NO_SCHEDULE' | 'NO_EXECUTE'> = {
+  NoSchedule: 'NO_SCHEDULE',
+  PreferNoSchedule: 'PREFER_NO_SCHEDULE',
+  NoExecute: 'NO_EXECUTE',
+};
+
+/**
+ * A pool that names its zones: each must be one where the pool's machine type (and the cluster's) is
+ * offered, and the count must spread evenly over them (GKE counts nodes per zone). Checked in preflight,
+ * before any call that changes something.
+ */
+export function checkPoolZones(spec: ClusterSpec, usable: string[]): void {
+  spec.nodePools.forEach((p, i) => {
+    if (!p.zones) return;
+    p.zones.forEach((z, j) => {
+      if (!usable.includes(z)) {
+        throw new InputError(`spec.nodePools[${i}].zones[${j}]: "${z}" is not a zone of ${spec.region} that offers the cluster's machine types: use ${usable.join(', ')}`, [`spec.nodePools[${i}].zones[${j}]`]);
+      }
+    });
+    const k = p.zones.length;
+    if (k === 0 || p.count % k !== 0) {
+      throw new InputError(`spec.nodePools[${i}].count must be a multiple of its ${k} zone(s): GKE places the same number of nodes in each`, [`spec.nodePools[${i}].count`]);
+    }
+  });
+}
+
 export function poolResource(cloud: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
   const labels = labelsFor(cloud.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
-  const place = poolPlacement(p.count, zones);
+  // The pool's own zones when it names them (checkPoolZones made the count divide), else ksctl's spread.
+  const place = p.zones?.length ? { locations: p.zones, perZone: p.count / p.zones.length } : poolPlacement(p.count, zones);
   return {
     name: p.name,
     initialNodeCount: place.perZone,
-    ...(zones.length > 0 ? { locations: place.locations } : {}),
+    ...(zones.length > 0 || p.zones?.length ? { locations: place.locations } : {}),
     config: {
       machineType: p.size,
       spot: p.spot,
       diskSizeGb: 50,
       imageType: 'COS_CONTAINERD',
       resourceLabels: labels,
-      labels: { 'ksctl.io/pool': p.name },
+      labels: { ...p.labels, 'ksctl.io/pool': p.name },
+      ...(p.taints.length > 0 ? { taints: p.taints.map((t) => ({ key: t.key, value: t.value, effect: GKE_TAINT_EFFECT[t.effect] })) } : {}),
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
     },

@@ -89,6 +89,9 @@ function strictDecode(root, lineOf) {
       fields(node, 'v1alpha4.Node');
       expect(node.get('role', true), 'scalar', 'v1alpha4.NodeRole');
       expect(node.get('image', true), 'scalar', 'string');
+      // Labels map[string]string: a mapping of scalars (kind hands them to kubeadm as node-labels).
+      const labels = node.get('labels', true);
+      if (expect(labels, 'map', 'map[string]string')) for (const pair of labels.items) expect(pair.value, 'scalar', 'string');
     }
   }
   return problems;
@@ -101,6 +104,7 @@ function defaults(js) {
   const nodes = (js.nodes?.length ? js.nodes : [{}]).map((n) => ({
     role: String(n.role || 'control-plane'),
     image: String(n.image || DEFAULT_IMAGE),
+    ...(n.labels && Object.keys(n.labels).length ? { labels: Object.fromEntries(Object.entries(n.labels).map(([k, v]) => [k, String(v ?? '')])) } : {}),
   }));
   return {
     name: String(js.name ?? '') || DEFAULT_NAME,

@@ -58,7 +58,7 @@ export function nameNodes(clusterName, nodes) {
     counter.set(role, count);
     return `${clusterName}-${role}${count > 1 ? count : ''}`;
   };
-  const named = nodes.map((n) => ({ name: name(n.role), role: n.role, image: n.image }));
+  const named = nodes.map((n) => ({ name: name(n.role), role: n.role, image: n.image, ...(n.labels ? { labels: n.labels } : {}) }));
   if (nodes.filter((n) => n.role === 'control-plane').length > 1) {
     named.push({ name: name(LB_ROLE), role: LB_ROLE, image: LB_IMAGE });
   }

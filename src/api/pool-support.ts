@@ -1,0 +1,30 @@
+/**
+ * What each kind of cluster can do with node pools today. Validation refuses the rest (exit 2) instead
+ * of dropping it: a pool whose labels or taints were silently not applied is worse than an error. The
+ * self-managed entries widen when the self-managed create/scale steps place machines by pool.
+ */
+import type { ClusterType, Provider } from './types.js';
+
+export interface PoolSupport {
+  /** More pools than the default one (`workers`), or a default pool with more than `workers` says. */
+  pools: boolean;
+  labels: boolean;
+  taints: boolean;
+  spot: boolean;
+  zones: boolean;
+  /** Why the refused features are refused, for the message. */
+  why: string;
+}
+
+const MANAGED_CLOUD: PoolSupport = { pools: true, labels: true, taints: true, spot: true, zones: false, why: 'EKS and AKS pools are placed in zones by ksctl and the cloud (pool zones: GKE only so far)' };
+const GKE: PoolSupport = { ...MANAGED_CLOUD, zones: true };
+
+export function poolSupport(provider: Provider, type: ClusterType): PoolSupport {
+  if (type === 'selfmanaged') {
+    return { pools: false, labels: false, taints: false, spot: true, zones: false, why: 'self-managed clusters create only the default pool (spec.workers) so far' };
+  }
+  if (provider === 'local') {
+    return { pools: true, labels: true, taints: false, spot: false, zones: false, why: "kind nodes take labels but no taints, and run on this machine (no spot, no zones)" };
+  }
+  return provider === 'gcp' ? GKE : MANAGED_CLOUD;
+}

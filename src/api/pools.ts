@@ -1,0 +1,53 @@
+/**
+ * Node pools as every layer sees them: the default pool that a spec's plain `workers` stand for, and
+ * looking a pool up by name (for `scale nodepool`, `apply`). Pure; no zod, so light commands can use it.
+ */
+import { InputError } from '../errors.js';
+import { quote } from './quote.js';
+import { DEFAULT_POOL, type ClusterSpec, type NodePoolSpec, type WorkerSpec } from './types.js';
+
+/** The pool `spec.workers` stands for when the file lists no pools. */
+export function defaultPoolOf(workers: WorkerSpec): NodePoolSpec {
+  return { name: DEFAULT_POOL, count: workers.count, size: workers.size, spot: workers.spot, labels: {}, taints: [] };
+}
+
+/** True when `p` is exactly the pool `workers` stands for: nothing a cluster without pools could not express. */
+export function isPlainDefaultPool(p: NodePoolSpec, workers: WorkerSpec): boolean {
+  return (
+    p.name === DEFAULT_POOL &&
+    p.count === workers.count &&
+    p.size === workers.size &&
+    p.spot === workers.spot &&
+    Object.keys(p.labels).length === 0 &&
+    p.taints.length === 0 &&
+    p.min === undefined &&
+    p.max === undefined &&
+    p.zones === undefined
+  );
+}
+
+/** The pool named `name`, or exit 2 naming the pools there are. */
+export function findPool(spec: Pick<ClusterSpec, 'name' | 'nodePools'>, name: string, field = '<pool>'): NodePoolSpec {
+  const pool = spec.nodePools.find((p) => p.name === name);
+  if (pool) return pool;
+  const known = spec.nodePools.map((p) => p.name);
+  throw new InputError(`cluster ${spec.name} has no node pool ${quote(name)}`, [field], {
+    hint: known.length > 0 ? `its pools: ${known.join(', ')}` : 'it has no node pools: add one to the cluster file and run ksctl apply -f',
+  });
+}
+
+/** Total nodes over all pools. */
+export function poolNodes(spec: Pick<ClusterSpec, 'nodePools'>): number {
+  return spec.nodePools.reduce((n, p) => n + p.count, 0);
+}
+
+/**
+ * Sets the worker count of a spec whose workers are its default pool (day-2 `add worker` / `delete
+ * worker`), keeping that pool in step, so the recorded spec stays what a file with that count
+ * resolves to. A spec with other pools keeps them as they are.
+ */
+export function setWorkerCount(spec: ClusterSpec, count: number): void {
+  const plain = spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers);
+  spec.workers.count = count;
+  if (plain) spec.nodePools[0]!.count = count;
+}
