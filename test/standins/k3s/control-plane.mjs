@@ -41,6 +41,8 @@ export async function startControlPlane(opts) {
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     '--api-audiences=https://kubernetes.default.svc.cluster.local,k3s',
     `--service-cluster-ip-range=${SERVICE_CIDR}`, '--service-node-port-range=30000-32767',
+    // Local tests run servers on 127.0.11.x: the lease reconciler refuses a loopback advertise address.
+    ...(/^127\./.test(opts.advertise) ? ['--endpoint-reconciler-type=none'] : []),
     ...extra(f['kube-apiserver-arg']),
   ], { logDir });
 

@@ -12,6 +12,7 @@
 // the client CA and passes the identity with the request-header scheme (X-Remote-User/-Group, sent
 // with the system:auth-proxy certificate the apiserver trusts for it); bearer tokens pass through as
 // they are. Upgrades (kubectl exec/attach/port-forward) are piped.
+import { constants } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
 import { issue } from '../kube-api/pki.mjs';
@@ -31,8 +32,8 @@ const send = (res, status, body, type = 'text/plain') => res.writeHead(status, {
 function identityHeaders(req) {
   const h = { ...req.headers };
   for (const k of Object.keys(h)) if (/^x-remote-/i.test(k)) delete h[k];
-  if (!req.socket.authorized) return { headers: h, proxied: false };
-  const subject = req.socket.getPeerCertificate()?.subject ?? {};
+  const subject = req.socket.authorized ? req.socket.getPeerCertificate()?.subject : undefined;
+  if (!subject?.CN) return { headers: h, proxied: false };
   h['x-remote-user'] = subject.CN;
   const groups = [].concat(subject.O ?? []);
   if (groups.length) h['x-remote-group'] = groups;
@@ -88,6 +89,8 @@ export function makeSupervisor(opts) {
 
   const proxy = (req, res) => {
     const { headers, proxied } = identityHeaders(req);
+    delete headers.host; // the apiserver's own address, as a reverse proxy sends it
+    headers.host = `127.0.0.1:${opts.apiPort}`;
     const up = https.request({ ...upstream, agent: proxied ? asProxy : anonymous, method: req.method, path: req.url, headers }, (r) => {
       res.writeHead(r.statusCode, r.headers);
       r.pipe(res);
@@ -97,7 +100,10 @@ export function makeSupervisor(opts) {
   };
 
   const server = https.createServer({ cert: opts.certs.serving.cert, key: opts.certs.serving.key, ca: b.clientCA.cert,
-    requestCert: true, rejectUnauthorized: false }, async (req, res) => {
+    requestCert: true, rejectUnauthorized: false,
+    // No session tickets: a resumed TLS session carries no peer certificate, and the identity the proxy
+    // passes on comes from that certificate (Go clients such as the kubelet resume sessions).
+    secureOptions: constants.SSL_OP_NO_TICKET }, async (req, res) => {
     const p = new URL(req.url, 'https://x').pathname;
     if (p === '/cacerts') return send(res, 200, b.serverCA.cert);
     if (p === '/ping') return send(res, 200, 'pong');
