@@ -93,6 +93,9 @@ export function makeSupervisor(opts) {
     headers.host = `127.0.0.1:${opts.apiPort}`;
     const up = https.request({ ...upstream, agent: proxied ? asProxy : anonymous, method: req.method, path: req.url, headers }, (r) => {
       res.writeHead(r.statusCode, r.headers);
+      // A watch answers its headers at once and events much later: pass the headers on now (Node holds
+      // them until the first body write), or a client waits for an event before it sees the watch start.
+      res.flushHeaders();
       r.pipe(res);
     });
     up.on('error', (e) => { if (!res.headersSent) send(res, 502, `apiserver not reachable: ${e.message}\n`); else res.destroy(); });
