@@ -7,9 +7,9 @@
 // (node name and IP in the k3s-Node-Name / k3s-Node-IP headers), written to <data-dir>/agent/ with
 // k3s's names. Then the REAL containerd and kubelet (node.mjs) against the same URL. (k3s's agent
 // puts a client-side load balancer on 127.0.0.1:6444 in between; the launcher has none.)
-import { request, sleep } from '../kube-api/https-json.mjs';
-import { readFile, writeFile } from '../kube-api/paths.mjs';
-import { k3sLog } from '../kube-api/log.mjs';
+import { request, sleep } from './lib/https-json.mjs';
+import { readFile, writeFile } from './lib/paths.mjs';
+import { k3sLog } from './lib/log.mjs';
 import { fetchCACerts } from './bootstrap.mjs';
 import { startNode } from './node.mjs';
 import { stopChildren } from './processes.mjs';

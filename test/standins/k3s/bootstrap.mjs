@@ -10,9 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { newCA } from '../kube-api/pki.mjs';
-import { request } from '../kube-api/https-json.mjs';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
+import { newCA } from './lib/pki.mjs';
+import { request } from './lib/https-json.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
 import { bootstrapKey, caHashOf, decrypt, encrypt } from './token.mjs';
 
 /** File names under <data-dir>/server/tls, as k3s lays them out. */

@@ -9,9 +9,9 @@
 //   service.key              service-account signing key (bootstrap data, the same on every server)
 // The component kubeconfigs point at the apiserver's own port (127.0.0.1:6444), as k3s's do.
 import path from 'node:path';
-import { issue } from '../kube-api/pki.mjs';
-import { writeFile, exists, readFile } from '../kube-api/paths.mjs';
-import { writeKubeconfig } from '../kube-api/kubeconfig.mjs';
+import { issue } from './lib/pki.mjs';
+import { writeFile, exists, readFile } from './lib/paths.mjs';
+import { writeKubeconfig } from './lib/kubeconfig.mjs';
 
 /** In-cluster names and the first service IP, as in k3s's defaults (service CIDR 10.43.0.0/16). */
 export const SERVICE_CIDR = '10.43.0.0/16';

@@ -6,8 +6,8 @@
 // services in 10.43.0.0/16, node CIDRs from 10.42.0.0/16; `--kube-apiserver-arg` and friends are
 // appended as k3s appends them. Lighter than k3s on two shared cores where nothing observable
 // changes: controller-manager and scheduler serve no HTTPS (--secure-port=0), profiling is off.
-import { hostPath } from '../kube-api/paths.mjs';
-import { request } from '../kube-api/https-json.mjs';
+import { hostPath } from './lib/paths.mjs';
+import { request } from './lib/https-json.mjs';
 import { kubeBin } from './binaries.mjs';
 import { CLUSTER_CIDR, SERVICE_CIDR } from './certs.mjs';
 import { startChild, waitFor } from './processes.mjs';

@@ -9,11 +9,11 @@
 //  single    neither: k3s would use SQLite (kine); the launcher runs a one-member etcd.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EtcdStore } from '../kube-api/store.mjs';
-import { issue } from '../kube-api/pki.mjs';
-import { request, retryUntil } from '../kube-api/https-json.mjs';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
-import { addMember, memberURLs, startEtcd } from '../kube-api/etcd-embedded.mjs';
+import { EtcdStore } from './lib/store.mjs';
+import { issue } from './lib/pki.mjs';
+import { request, retryUntil } from './lib/https-json.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
+import { addMember, memberURLs, startEtcd } from './lib/etcd-embedded.mjs';
 import { fromDatastore, fromServer, generateBootstrap, readLocalBootstrap, saveToDatastore } from './bootstrap.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });

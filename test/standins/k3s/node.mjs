@@ -8,9 +8,9 @@
 // Where k3s's flannel writes its CNI config once the node has a pod CIDR, the launcher writes a
 // bridge/host-local one for that CIDR: containerd reports the network ready, so the node goes Ready.
 import fs from 'node:fs';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
-import { request } from '../kube-api/https-json.mjs';
-import { kubeconfigText } from '../kube-api/kubeconfig.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
+import { request } from './lib/https-json.mjs';
+import { kubeconfigText } from './lib/kubeconfig.mjs';
 import { containerdBin, kubeBin } from './binaries.mjs';
 import { CLUSTER_DNS } from './certs.mjs';
 import { startChild, waitFor } from './processes.mjs';

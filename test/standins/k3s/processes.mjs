@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
-import { k3sLog } from '../kube-api/log.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
+import { k3sLog } from './lib/log.mjs';
 
 const children = new Set();
 let stopping = false;

@@ -10,11 +10,11 @@
 // 127.0.0.1:<port + 1>, controller-manager and scheduler (control-plane.mjs), the supervisor on
 // <port> in front of them (supervisor.mjs), and unless --disable-agent containerd and the kubelet
 // (node.mjs). Like k3s's node controller it labels its Node control-plane, master (and etcd).
-import { issue } from '../kube-api/pki.mjs';
-import { writeFile, readFile } from '../kube-api/paths.mjs';
-import { writeKubeconfig } from '../kube-api/kubeconfig.mjs';
-import { request } from '../kube-api/https-json.mjs';
-import { k3sLog } from '../kube-api/log.mjs';
+import { issue } from './lib/pki.mjs';
+import { writeFile, readFile } from './lib/paths.mjs';
+import { writeKubeconfig } from './lib/kubeconfig.mjs';
+import { request } from './lib/https-json.mjs';
+import { k3sLog } from './lib/log.mjs';
 import { openDatastore } from './datastore.mjs';
 import { writeBootstrap } from './bootstrap.mjs';
 import { writeServerCerts } from './certs.mjs';

@@ -15,7 +15,7 @@
 import { constants } from 'node:crypto';
 import https from 'node:https';
 import tls from 'node:tls';
-import { issue } from '../kube-api/pki.mjs';
+import { issue } from './lib/pki.mjs';
 import { sameSecret } from './token.mjs';
 
 function basicCreds(req) {
