@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hostPath, writeFile } from './lib/paths.mjs';
 import { k3sLog } from './lib/log.mjs';
+import { setStatus } from './common.mjs';
 
 const children = new Set();
 let stopping = false;
@@ -28,7 +29,11 @@ export function startChild(command, name, bin, args, { logDir, env } = {}) {
     fs.rmSync(hostPath(pidFile), { force: true });
     resolve(proc.exitCode);
     // k3s runs its components in-process: when one fails, k3s fails. So does the launcher.
-    if (!stopping) k3sLog.fatal(`${name} exited (${proc.exitCode}):\n${logTail(proc)}`);
+    // The status file tells install.sh (standing in for systemd's Type=notify) that the unit failed.
+    if (!stopping) {
+      setStatus(command, `failed: ${name} exited (${proc.exitCode})`);
+      k3sLog.fatal(`${name} exited (${proc.exitCode}):\n${logTail(proc)}`);
+    }
   }));
   children.add(proc);
   k3sLog.info(`Running ${name} ${args.join(' ')}`);
