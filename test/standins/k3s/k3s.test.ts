@@ -176,6 +176,8 @@ describe.skipIf(missing.length > 0)('k3s launcher: two servers on an external et
     const pid = Number(fs.readFileSync(path.join(roots.cp1!, 'var/lib/rancher/k3s-standin/server-kube-apiserver.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
     await waitFor(() => /level=fatal msg="kube-apiserver exited/.test(fs.readFileSync(path.join(roots.cp1!, 'k3s.log'), 'utf8')), 20000, 'cp1 fatal');
+    // install.sh, standing in for systemd, reads this: the unit failed.
+    expect(status(roots.cp1!, 'server')).toBe('failed: kube-apiserver exited (SIGKILL)');
     // The other server still answers through the load balancer.
     await waitFor(async () => (await kubectl(lbKubeconfig(), ['get', '--raw=/readyz'])).stdout === 'ok', 20000, 'readyz via cp0');
   }, 40000);
