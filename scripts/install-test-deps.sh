@@ -29,6 +29,13 @@ for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
 done
 
+# Every test host's kubelet and containerd (the k3s launcher, kubeadm) open inotify instances, all counted
+# against root, machine-wide: Debian's default of 128 runs out with a few clusters at once ("error creating
+# fsnotify watcher: too many open files"). kind's known-issues page asks for the same limits.
+for kv in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=524288; do
+  if [ "$(sysctl -n "${kv%=*}")" -lt "${kv#*=}" ]; then sysctl -qw "$kv"; fi
+done
+
 # botocore's published AWS service models (PyPI), read by test/cloud/aws/model-requests.test.ts to
 # check every request ksctl sends; only its data files are used (no Python import), so no deps.
 BOTOCORE_VERSION=1.43.11

@@ -52,7 +52,7 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(fake.counts(clusterKey(name))).toEqual({ vpc: 1, subnet: 3, 'internet-gateway': 1, 'route-table': 1, 'security-group': 4, 'key-pair': 1, instance: names.length, volume: names.length });
     // Every instance booted through the cloud-init stand-in, on its own test host.
     expect(Object.values(fake.data.instances).every((x) => x.booted)).toBe(true);
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the cluster key', async () => {
     const keyPair = Object.values(FakeAws.load(e.cloud).data.keyPairs).find((k) => k.tags['ksctl.io/cluster'] === clusterKey(name))!;
@@ -131,5 +131,5 @@ describe('aws self-managed: SIGKILL right after RunInstances, then create again'
     const del = await ksctlAws(['delete', 'cluster', name], e.sb.env);
     expect(del.code, del.stderr).toBe(0);
     expect(FakeAws.load(e.cloud).inventory()).toEqual([]);
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 });

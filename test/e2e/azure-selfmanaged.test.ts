@@ -74,7 +74,7 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
     // Every VM booted through the cloud-init stand-in, on its own test host, and was created once.
     expect(vmsOf(fake).every((vm) => fake.booted.has(String(vm.properties['vmId'])))).toBe(true);
     expect(vmPuts(fake).sort()).toEqual([...names].sort());
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
   it('each VM is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the VM key', async () => {
     const vm = vmsOf(FakeAzure.load(e.cloud)).find((x) => x.name === names[0])!;
@@ -158,5 +158,5 @@ describe('azure self-managed: SIGKILL right after the first VM create (PUT), the
     const del = await ksctlAzure(['delete', 'cluster', name], e.sb.env);
     expect(del.code, del.stderr).toBe(0);
     expect(FakeAzure.load(e.cloud).inventory()).toEqual([]);
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 });

@@ -154,7 +154,7 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     expect(r.code, out(r)).toBe(0);
     expect(c.liveVms(e.cloud).sort()).toEqual([...e.names].sort());
     expect(await nodes()).toEqual({ [`${name}-controlplane-0`]: 'True', [`${name}-worker-0`]: 'True' });
-  }, 90_000);
+  }, 240_000); // real control planes and kubelets, two shared cores
 
   it.each([
     [['--name', 'Bad_Name'], /--name: "Bad_Name" is not a DNS label/],
@@ -180,7 +180,7 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     const d = await cluster();
     expect(d).toMatchObject({ phase: 'ready', workers: 2 });
     expect(d.machines.find((m) => m.name === added)).toMatchObject({ role: 'worker', status: 'bootstrapped' });
-  }, 90_000);
+  }, 240_000); // real control planes and kubelets, two shared cores
 
   it('delete worker: drained, its node deleted, its VM gone, the machine out of state', async () => {
     const r = await c.ksctl(['delete', 'worker', name, added], e.sb.env);
@@ -191,7 +191,7 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     const d = await cluster();
     expect(d).toMatchObject({ phase: 'ready', workers: 1 });
     expect(d.machines.map((m) => m.name)).not.toContain(added);
-  }, 90_000);
+  }, 240_000); // real control planes and kubelets, two shared cores
 
   it('SIGKILL right after the VM create call of add worker --name; the same command again finishes that VM', async () => {
     c.armCrashAfterVmCreate(e.cloud);
@@ -211,7 +211,7 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
     d = await cluster();
     expect(d).toMatchObject({ phase: 'ready', workers: 2 });
     expect(d.machines.find((m) => m.name === spare)?.status).toBe('bootstrapped');
-  }, 120_000);
+  }, 240_000); // real control planes and kubelets, two shared cores
 
   it('delete cluster leaves nothing in the fake cloud', async () => {
     const r = await c.ksctl(['delete', 'cluster', name], e.sb.env);

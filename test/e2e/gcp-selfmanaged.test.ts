@@ -84,7 +84,7 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     for (const c of fake.callsOf('instances:insert')) {
       expect(c.input.requestId).toBe(requestId(specOf(name), uid, `instance/${c.input.instanceResource.name}`, c.input.instanceResource));
     }
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the ssh-keys key', async () => {
     const d = JSON.parse((await ksctlGcp(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as { machines: { name: string; providerId: string }[] };
@@ -189,5 +189,5 @@ describe('gcp self-managed: SIGKILL right after instances.insert, then create ag
     const del = await ksctlGcp(['delete', 'cluster', name], e.sb.env);
     expect(del.code, del.stderr).toBe(0);
     expect(FakeGcp.load(e.cloud).inventory()).toEqual([]);
-  }, 60_000);
+  }, 300_000); // real control planes and kubelets on every machine, two shared cores
 });

@@ -122,7 +122,7 @@ describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion ke
     for (const out of [r.stdout, r.stderr, readFileSync(path.join(clusterDir(), 'state.json'), 'utf8'), readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8')]) {
       expect(out).not.toContain(PASS);
     }
-  }, 120_000);
+  }, 300_000); // real control planes and kubelets on two shared cores
 
   it('records the resolved addresses, users and jump host in state', () => {
     const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {

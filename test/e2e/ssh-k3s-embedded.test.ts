@@ -1,8 +1,9 @@
 /**
  * HA k3s with embedded etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
  * balancer, 3 control planes (each a member of the etcd cluster k3s --cluster-init starts), 1 worker.
- * Real: sshd, HAProxy, etcd (started by the k3s stand-in on every server), kubectl. Stand-ins: the k3s
- * binary and installer (test/standins/k3s), systemctl (test/hosts).
+ * Real: sshd, HAProxy, etcd 3.6 (started by the k3s launcher on every server), kubectl, and behind the
+ * launcher kube-apiserver, controller-manager, scheduler, containerd and kubelet. Stand-ins: the k3s binary
+ * (a launcher of those) and installer (test/standins/k3s), systemctl (test/hosts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,7 +54,7 @@ describe('ssh provider, k3s, embedded etcd', () => {
     const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     expect(r.stdout).toContain('Cluster emb is ready');
-  }, 90_000);
+  }, 300_000); // three real control planes joined one at a time on two shared cores
 
   it('reaches all four nodes through the load balancer', async () => {
     const sw = await ksctl(['switch', 'emb'], sb.env);
@@ -66,6 +67,13 @@ describe('ssh provider, k3s, embedded etcd', () => {
     const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
     for (const cp of cps()) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
   });
+
+  it('runs real Kubernetes: every node Ready (the real kubelet on containerd), servers labelled control-plane and etcd', async () => {
+    const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
+    expect(ready.code, ready.stderr).toBe(0);
+    const info = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} etcd={.metadata.labels.node-role\\.kubernetes\\.io/etcd}{"\\n"}{end}'], sb.env);
+    expect(info.stdout.trim().split('\n').sort()).toEqual(['cp-0 v1.37.2 etcd=true', 'cp-1 v1.37.2 etcd=true', 'cp-2 v1.37.2 etcd=true', 'w-0 v1.37.2 etcd=']);
+  }, 200_000);
 
   it('runs one embedded etcd cluster with a member on every control plane', async () => {
     const list = await cps()[0]!.exec(etcdctl('member list -w json'));

@@ -64,7 +64,14 @@ init() {
   mount -t tmpfs -o mode=0755 ksh-run /run
   mount -t tmpfs -o mode=1777 ksh-tmp /tmp
   mount -t tmpfs -o mode=1777 ksh-shm /dev/shm
+  # The fresh sysfs below hides the machine's cgroup mounts, which a VM's init would have mounted and a
+  # kubelet needs: carry them (v1, v2 or hybrid, whatever the machine has) over into the new /sys.
+  local cg=""
+  if mountpoint -q /sys/fs/cgroup; then
+    cg="$dir/mnt/cgroup"; mkdir -p "$cg"; mount --rbind /sys/fs/cgroup "$cg"
+  fi
   mount -t sysfs ksh-sys /sys          # /sys/class/net must show this host's interfaces
+  if [[ -n "$cg" ]]; then mount --move "$cg" /sys/fs/cgroup; fi
   mount -t proc ksh-proc /proc         # ps/pgrep inside the host see only its processes
   if [[ -n "$staged" ]]; then
     mkdir -p "$repo"

@@ -1,7 +1,8 @@
 /**
  * The load balancer: HAProxy in TCP mode in front of every control plane's API server, each checked
  * with an HTTPS `GET /readyz` (as kubeadm's HA guide does), so an API server that accepts connections
- * but is not ready (etcd unreachable, starting, shutting down) leaves the rotation. Re-running with a
+ * but is not ready (etcd unreachable, starting, shutting down) leaves the rotation; k3s servers, whose
+ * /readyz needs credentials, with `GET /ping` (alive, not ready: k3s offers no anonymous readiness). Re-running with a
  * new control-plane list re-renders the config and reloads HAProxy only if it changed.
  */
 import { InputError } from '../../errors.js';
@@ -21,6 +22,9 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     assertAddress(cp.address, `controlPlanes[${i}].address`);
   });
   assertUnique(input.controlPlanes.map((c) => c.name), 'controlPlanes[].name');
+  if (input.healthCheckPath !== undefined && !/^\/[A-Za-z0-9/_.-]*$/.test(input.healthCheckPath)) {
+    throw new InputError(`healthCheckPath must be an absolute URL path, got ${JSON.stringify(input.healthCheckPath)}`, ['healthCheckPath']);
+  }
   // check-ssl: the API server only speaks TLS; verify none: the check proves readiness, not identity
   // (clients verify the API server themselves through the TCP stream).
   const servers = sortEndpoints(input.controlPlanes).map((cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check check-ssl verify none`);
@@ -54,8 +58,9 @@ export function haproxyConfig(input: LoadBalancerInput): string {
     '',
     'backend kube-apiserver',
     '    balance roundrobin',
-    // Anonymous /readyz is allowed by every API server (system:public-info-viewer); 200 only when ready.
-    '    option httpchk GET /readyz',
+    // Anonymous /readyz is allowed by kubeadm's API servers (system:public-info-viewer; 200 only when
+    // ready); k3s's answer 401 to anyone without credentials, so k3s gets its supervisor's /ping.
+    `    option httpchk GET ${input.healthCheckPath ?? '/readyz'}`,
     '    http-check expect status 200',
     // A name that does not resolve yet marks its server down instead of failing the whole config.
     // A control plane that was down (not yet installed) is back in rotation within ~1 s, so nodes

@@ -64,6 +64,12 @@ export interface LoadBalancerInput {
   controlPlanes: Endpoint[];
   /** Port on the LB and on the control planes; default 6443. */
   port?: number;
+  /**
+   * The HTTPS path HAProxy's health check GETs anonymously, expecting 200; default `/readyz`
+   * (kubeadm's API server lets anyone read it). k3s runs its API server with anonymous auth off, so
+   * /readyz answers 401 there (k3s-io/k3s#3576): k3s servers are checked at their supervisor's `/ping`.
+   */
+  healthCheckPath?: string;
   airgap?: AirgapInput;
 }
 

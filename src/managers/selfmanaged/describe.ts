@@ -10,6 +10,7 @@ import { hostFactsScript } from '../../distro/scripts/host-facts.js';
 import type { Script } from '../../distro/scripts/types.js';
 import type { Machine } from '../../state/types.js';
 import { HOST_PREFLIGHT_STEP } from './host-preflight.js';
+import { lbHealthCheck } from './infra-steps.js';
 import type { BootstrapRuntime } from './runtime.js';
 
 export function describeScripts(spec: ClusterSpec, rt: BootstrapRuntime): Record<string, { name: string; description: string; body: string }[]> {
@@ -22,7 +23,7 @@ export function describeScripts(spec: ClusterSpec, rt: BootstrapRuntime): Record
   const airgap = spec.airgap.enabled ? { airgap: {} } : {};
   const release = spec.etcd.release ? { release: spec.etcd.release } : {};
   out[HOST_PREFLIGHT_STEP] = show([hostFactsScript()]);
-  out[`lb/${t.loadBalancer.name}`] = show([haproxyScript({ controlPlanes: t.controlPlanes.map((c) => ({ name: c.name, address: privateAddress(c) })), ...airgap })]);
+  out[`lb/${t.loadBalancer.name}`] = show([haproxyScript({ controlPlanes: t.controlPlanes.map((c) => ({ name: c.name, address: privateAddress(c) })), ...lbHealthCheck(spec.distribution), ...airgap })]);
   for (const e of t.etcd) {
     out[`etcd/${e.name}`] = show([etcdMemberScript({ cluster: spec.name, name: e.name, address: privateAddress(e), members: t.etcd.map((x) => ({ name: x.name, address: privateAddress(x) })), ...release, ...airgap })]);
   }

@@ -1,4 +1,5 @@
 /** Steps for the load balancer and the external etcd cluster (distribution independent). */
+import type { Distribution } from '../../api/types.js';
 import type { PlannedMachine } from '../../cloud/types.js';
 import { privateAddress } from '../../distro/controllers/types.js';
 import { ensureEtcdPki } from '../../distro/cluster-secrets.js';
@@ -6,6 +7,11 @@ import { etcdHealthScript, etcdMemberScript } from '../../distro/scripts/etcd.js
 import { haproxyScript } from '../../distro/scripts/haproxy.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapRuntime } from './runtime.js';
+
+/** k3s's API server refuses anonymous /readyz (401): its servers are checked at the supervisor's /ping. */
+export function lbHealthCheck(distribution: Distribution | undefined): { healthCheckPath?: string } {
+  return distribution === 'k3s' ? { healthCheckPath: '/ping' } : {};
+}
 
 export function lbStep(rt: BootstrapRuntime, lb: PlannedMachine, cps: PlannedMachine[]): Step {
   return {
@@ -17,6 +23,7 @@ export function lbStep(rt: BootstrapRuntime, lb: PlannedMachine, cps: PlannedMac
       const t = rt.topology(ctx);
       const script = haproxyScript({
         controlPlanes: t.controlPlanes.map((c) => ({ name: c.name, address: privateAddress(c) })),
+        ...lbHealthCheck(ctx.spec.distribution),
         ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
       });
       await rt.run(ctx, t.loadBalancer, [script]);

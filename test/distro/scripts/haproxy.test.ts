@@ -42,6 +42,13 @@ describe('haproxyConfig', () => {
     expect(haproxyConfig({ controlPlanes: [...cps].reverse() })).toBe(cfg);
   });
 
+  it('checks k3s servers at the supervisor\'s /ping (k3s answers anonymous /readyz with 401), and refuses a path that is not one', () => {
+    const cfg = haproxyConfig({ controlPlanes: cps, healthCheckPath: '/ping' });
+    expect(cfg).toContain('    option httpchk GET /ping\n    http-check expect status 200\n');
+    expect(haproxyCheck(cfg).status).toBe(0);
+    expect(() => haproxyConfig({ controlPlanes: cps, healthCheckPath: 'ping; rm -rf /' })).toThrow(/healthCheckPath must be an absolute URL path/);
+  });
+
   it.each([
     ['IPv4', cps],
     ['IPv6', [{ name: 'cp-0', address: 'fd00::10' }]],

@@ -7,11 +7,12 @@
 //  - from an existing server (--server URL): GET /cacerts (CA pinned by a full K10 token), then
 //    GET /v1-k3s/server-bootstrap with basic auth "server:<password>" — a wrong token is a 401;
 //  - otherwise generated (first server).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { newCA } from '../kube-api/pki.mjs';
-import { request } from '../kube-api/https-json.mjs';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
+import { newCA } from './lib/pki.mjs';
+import { request } from './lib/https-json.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
 import { bootstrapKey, caHashOf, decrypt, encrypt } from './token.mjs';
 
 /** File names under <data-dir>/server/tls, as k3s lays them out. */
@@ -29,7 +30,13 @@ export function generateBootstrap() {
     serverCA: newCA(`k3s-server-ca@${now}`), clientCA: newCA(`k3s-client-ca@${now}`),
     requestHeaderCA: newCA(`k3s-request-header-ca@${now}`),
     etcdServerCA: newCA(`etcd-server-ca@${now}`), etcdPeerCA: newCA(`etcd-peer-ca@${now}`),
+    serviceKey: { key: newServiceKey() },
   };
+}
+
+/** The service-account signing key: RSA 2048 in PKCS#1 PEM, like k3s's server/tls/service.key. */
+function newServiceKey() {
+  return crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' });
 }
 
 export function writeBootstrap(tlsDir, b) {
@@ -37,12 +44,14 @@ export function writeBootstrap(tlsDir, b) {
     writeFile(path.join(tlsDir, crt), b[k].cert, 0o644);
     writeFile(path.join(tlsDir, key), b[k].key, 0o600);
   }
+  writeFile(path.join(tlsDir, 'service.key'), b.serviceKey.key, 0o600);
 }
 
 export function readLocalBootstrap(tlsDir) {
   if (!fs.existsSync(hostPath(path.join(tlsDir, FILES.serverCA[0])))) return null;
   const read = (f) => fs.readFileSync(hostPath(path.join(tlsDir, f)), 'utf8');
-  return Object.fromEntries(Object.entries(FILES).map(([k, [crt, key]]) => [k, { cert: read(crt), key: read(key) }]));
+  const b = Object.fromEntries(Object.entries(FILES).map(([k, [crt, key]]) => [k, { cert: read(crt), key: read(key) }]));
+  return { ...b, serviceKey: { key: read('service.key') } };
 }
 
 /** Bootstrap data saved in the datastore for this token, null when the datastore has none. */

@@ -4,7 +4,7 @@
 // install.sh returns once k3s has notified systemd that it is up, or fails if k3s died).
 import fs from 'node:fs';
 import path from 'node:path';
-import { hostPath } from '../kube-api/paths.mjs';
+import { hostPath } from './lib/paths.mjs';
 
 export const DEFAULT_VERSION = 'v1.31.7+k3s1';
 
@@ -13,7 +13,7 @@ export function k3sVersion() {
   return process.env.K3S_STANDIN_VERSION || DEFAULT_VERSION;
 }
 
-export { defaultIP as defaultNodeIP, defaultNodeName } from '../kube-api/host.mjs';
+export { defaultIP as defaultNodeIP, defaultNodeName } from './lib/host.mjs';
 
 /** /var/lib/rancher/k3s-standin/<server|agent>.status: "starting", "ready" or "failed: <message>". */
 export function setStatus(command, text) {

@@ -6,14 +6,14 @@
 //  cluster-init  a REAL etcd started by this server (embedded etcd, first member).
 //  join      --server URL without a datastore: bootstrap from that server, then join its etcd
 //            as a new member (the etcd cluster grows with every server, as in k3s HA).
-//  single    neither: a JSON file store (k3s would use sqlite).
+//  single    neither: k3s would use SQLite (kine); the launcher runs a one-member etcd.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EtcdStore, FileStore } from '../kube-api/store.mjs';
-import { issue } from '../kube-api/pki.mjs';
-import { request, retryUntil } from '../kube-api/https-json.mjs';
-import { hostPath, writeFile } from '../kube-api/paths.mjs';
-import { addMember, memberURLs, startEtcd } from '../kube-api/etcd-embedded.mjs';
+import { EtcdStore } from './lib/store.mjs';
+import { issue } from './lib/pki.mjs';
+import { request, retryUntil } from './lib/https-json.mjs';
+import { hostPath, writeFile } from './lib/paths.mjs';
+import { addMember, memberURLs, startEtcd } from './lib/etcd-embedded.mjs';
 import { fromDatastore, fromServer, generateBootstrap, readLocalBootstrap, saveToDatastore } from './bootstrap.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
@@ -60,7 +60,8 @@ function etcdCerts(tlsDir, b, nodeName, ip) {
 
 /**
  * Open the datastore and settle the bootstrap data. ctx: { f, dataDir, tlsDir, token (parsed),
- * nodeName, nodeIP, writeBootstrap(b) }. Returns { store, bootstrap, password, etcd?: {child, members()} }.
+ * nodeName, nodeIP, writeBootstrap(b) }. Returns { store, bootstrap, password, apiEtcd: { servers, ca, cert,
+ * key } (what kube-apiserver's --etcd-* flags get), etcd?: {child, members()} }.
  */
 export async function openDatastore(ctx) {
   const { f, dataDir, tlsDir, token, nodeName, nodeIP } = ctx;
@@ -79,14 +80,14 @@ export async function openDatastore(ctx) {
     } catch (e) {
       throw fatal(`starting kubernetes: preparing server: failed to bootstrap cluster data: ${e.message}`);
     }
-    return { store, bootstrap: b, password };
+    const apiEtcd = { servers: f['datastore-endpoint'], ca: f['datastore-cafile'], cert: f['datastore-certfile'], key: f['datastore-keyfile'] };
+    return { store, bootstrap: b, password, apiEtcd };
   }
 
   const etcdDataDir = `${dataDir}/server/db/etcd`;
   const joining = Boolean(f.server) && !fs.existsSync(hostPath(path.join(etcdDataDir, 'member')));
-  if (!f['cluster-init'] && !f.server) {
-    return { store: new FileStore(hostPath(`${dataDir}/server/db/state.json`)), bootstrap: local ?? generateBootstrap(), password };
-  }
+  // Neither --cluster-init nor --server: k3s would use SQLite through kine; the launcher has no kine
+  // and starts a one-member etcd instead (the API server sees no difference).
   let b = local;
   let initialCluster;
   if (joining) {
@@ -110,5 +111,6 @@ export async function openDatastore(ctx) {
     .catch((e) => { throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`); });
   const store = new EtcdStore(etcd.endpoint, client);
   if (!joining) await saveToDatastore(store, password, b).catch(() => {});
-  return { store, bootstrap: b, password, etcd: { child: etcd.child, members: () => store.client.memberList() } };
+  const apiEtcd = { servers: etcd.endpoint, ca: client.caFile, cert: client.certFile, key: client.keyFile };
+  return { store, bootstrap: b, password, apiEtcd, etcd: { child: etcd.child, members: () => store.client.memberList() } };
 }

@@ -7,8 +7,8 @@
 // but does not act on (CNI, kubelet args, ...) are listed so valid k3s command lines still work.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseAll } from '../kube-api/yaml-lite.mjs';
-import { hostPath } from '../kube-api/paths.mjs';
+import { parseAll } from './lib/yaml-lite.mjs';
+import { hostPath } from './lib/paths.mjs';
 
 const COMMON = {
   value: ['config', 'c', 'v', 'vmodule', 'log', 'l', 'token', 't', 'token-file', 'server', 's', 'data-dir', 'd',

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// TEST STAND-IN for the k3s binary (not real k3s; no containers, no kubelet, no CNI).
-// Honours: `k3s server` and `k3s agent` (flags, K3S_* env vars and /etc/rancher/k3s/config.yaml —
-// see flags.mjs, server.mjs, agent.mjs), `k3s kubectl ...` and a `kubectl` symlink (exec the REAL
-// kubectl, $KUBECTL_STANDIN_BIN or /usr/bin/kubectl, with KUBECONFIG defaulting to
+// TEST STAND-IN for the k3s binary: a launcher of the REAL Kubernetes components (k3s compiles them
+// in; no registry we reach serves k3s). Honours: `k3s server` and `k3s agent` (flags, K3S_* env vars
+// and /etc/rancher/k3s/config.yaml — see flags.mjs, server.mjs, agent.mjs), `k3s kubectl ...` and a
+// `kubectl` symlink (exec the REAL kubectl, $KUBECTL_STANDIN_BIN, else v1.37.2 from the test cache,
+// else /usr/bin/kubectl, with KUBECONFIG defaulting to
 // /etc/rancher/k3s/k3s.yaml), `k3s --version` / `-v` ("k3s version v1.31.7+k3s1 (hash)" and
 // "go version go1.23.6"). The version is $K3S_STANDIN_VERSION, baked into the installed wrapper
 // by make-binary.sh. Fatal errors print a logrus "level=fatal" line and exit 1, like k3s.
 // STANDIN_ROOT prefixes every absolute path (local tests only).
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import { hostPath, exists } from '../kube-api/paths.mjs';
-import { k3sLog } from '../kube-api/log.mjs';
+import { hostPath, exists } from './lib/paths.mjs';
+import { k3sLog } from './lib/log.mjs';
 import { resolveFlags, UsageError } from './flags.mjs';
 import { k3sVersion, setStatus, writePid } from './common.mjs';
+import { etcdBin, kubeBin } from './binaries.mjs';
 
 function printVersion() {
   const v = k3sVersion();
@@ -26,7 +29,8 @@ function kubectl(args) {
   if (!env.KUBECONFIG && !args.some((a) => a.startsWith('--kubeconfig')) && exists('/etc/rancher/k3s/k3s.yaml')) {
     env.KUBECONFIG = hostPath('/etc/rancher/k3s/k3s.yaml');
   }
-  const r = spawnSync(process.env.KUBECTL_STANDIN_BIN ?? '/usr/bin/kubectl', args, { stdio: 'inherit', env });
+  const bin = process.env.KUBECTL_STANDIN_BIN ?? [kubeBin('kubectl'), '/usr/bin/kubectl'].find((p) => fs.existsSync(p));
+  const r = spawnSync(bin ?? 'kubectl', args, { stdio: 'inherit', env });
   process.exit(r.status ?? 1);
 }
 
@@ -47,6 +51,7 @@ async function daemon(command, args) {
   }
   if (f.help) { process.stdout.write(`NAME:\n   ${USAGE[command]}\n`); return; }
   writePid(command);
+  process.env.STANDIN_ETCD_BIN ??= etcdBin(); // embedded etcd: the 3.6 release k3s v1.37 compiles in
   const { runServer } = await import('./server.mjs');
   const { runAgent } = await import('./agent.mjs');
   try {

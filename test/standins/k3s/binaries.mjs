@@ -1,0 +1,35 @@
+// TEST STAND-IN support (not shipped): where the launcher finds the REAL binaries it runs in place
+// of the ones compiled into k3s. They are built by scripts/install-test-deps.sh into the test cache
+// (${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}, keyed by version), which test hosts see read-only.
+// make-binary.sh bakes the cache directory into the installed wrapper (K3S_STANDIN_CACHE), because
+// the k3s unit does not inherit the test runner's environment.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const KUBERNETES_VERSION = 'v1.37.2';
+export const ETCD_VERSION = 'v3.6.14';
+export const CONTAINERD_VERSION = 'v2.4.2';
+
+const cache = () => process.env.K3S_STANDIN_CACHE || process.env.KSCTL_TEST_CACHE || '/var/cache/ksctl-test';
+
+/** kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl (v1.37.2). */
+export function kubeBin(name) {
+  return path.join(cache(), `kubernetes-${KUBERNETES_VERSION}`, name);
+}
+
+/** etcd 3.6 (the release k3s v1.37 embeds); the build script unpacks it into bin-<sha prefix>/. */
+export function etcdBin() {
+  if (process.env.STANDIN_ETCD_BIN) return process.env.STANDIN_ETCD_BIN;
+  const dir = path.join(cache(), `etcd-${ETCD_VERSION}`);
+  const sub = fs.existsSync(dir) ? fs.readdirSync(dir).find((d) => d.startsWith('bin-')) : undefined;
+  return sub ? path.join(dir, sub, 'etcd') : '/usr/bin/etcd';
+}
+
+export function containerdBin() {
+  return path.join(cache(), `containerd-${CONTAINERD_VERSION}`, 'containerd');
+}
+
+/** Missing binaries, so a start fails with one clear message instead of a spawn ENOENT. */
+export function missing(paths) {
+  return paths.filter((p) => !fs.existsSync(p));
+}
