@@ -13,6 +13,7 @@ import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
 import { registerSwitch } from './switch.js';
 import { registerWorkers } from './workers.js';
+import { registerBackup } from './backup.js';
 
 function globals(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<{ verbose?: boolean; kubeconfig?: string; stateDir?: string; color?: boolean; output?: GlobalOptions['output']; yes?: boolean }>();
@@ -51,6 +52,7 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
   registerSwitch(program, cenv, globals);
   registerDelete(program, cenv, globals);
   registerWorkers(program, cenv, globals);
+  registerBackup(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
 }

@@ -1,0 +1,33 @@
+/**
+ * Files between steps on the operator's machine: the plain snapshot waits here (0600 in a 0700
+ * directory beside the cluster's state) from the step that fetched it to the step that encrypts or
+ * uploads it, so a re-run after a crash does not fetch it again. Removed when the operation ends.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../state/local/atomic.js';
+
+export class Staging {
+  readonly dir: string;
+  constructor(clusterDir: string) {
+    this.dir = path.join(clusterDir, 'backup-staging');
+  }
+
+  async write(name: string, data: Buffer | string): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(this.dir, 0o700);
+    await writeFileAtomic(path.join(this.dir, name), data, 0o600);
+  }
+
+  async read(name: string): Promise<Buffer | undefined> {
+    return fs.readFile(path.join(this.dir, name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+  }
+
+  async remove(prefix: string): Promise<void> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    for (const n of names) if (n.startsWith(prefix)) await fs.rm(path.join(this.dir, n), { force: true });
+  }
+}
