@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok) runs one section.
+// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, backup) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ const sections = [
   ['azure', async () => (await loadTs('bench/azure-simulated.ts', 'azure-simulated')).benchAzureSimulated()],
   ['gcp', async () => (await loadTs('bench/gcp-simulated.ts', 'gcp-simulated')).benchGcpSimulated()],
   ['kwok', async () => (await loadTs('bench/kwok-scale.ts', 'kwok-scale')).benchKwokScale()],
+  ['backup', async () => (await loadTs('bench/backup.ts', 'backup')).benchBackup()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

@@ -92,7 +92,7 @@ describe('encryption at rest', () => {
     expect(() => decrypt(newBackupKey(), x.sealed, boundFields(x.manifest))).toThrow(/does not decrypt with this key/);
     expect(() => decrypt(x.key, x.sealed, boundFields({ ...x.manifest, cluster: { ...x.manifest.cluster, name: 'staging' } }))).toThrow(/does not decrypt/);
     const flipped = Buffer.from(x.sealed);
-    flipped[100] ^= 1;
+    flipped[100] = flipped[100]! ^ 1;
     expect(() => decrypt(x.key, flipped, boundFields(x.manifest))).toThrow(/does not decrypt/);
     // Two bundles of the same bytes and key differ (a fresh nonce each time).
     expect(encrypt(x.key, x.plain, boundFields(x.manifest)).equals(x.sealed)).toBe(false);

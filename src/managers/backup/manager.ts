@@ -120,8 +120,9 @@ export class BackupManager {
       const plan = await prepare(h);
       rt = await this.selfManaged.runtime(h.state.spec);
       this.deps.attachLogFile?.(h.logFile);
-      // A backup leaves the cluster as it was: its run keeps the phase (a failed backup is no failed cluster).
-      const before = h.state.phase === 'interrupted' || h.state.phase === 'failed' ? 'ready' : h.state.phase;
+      // A backup leaves the cluster as it was: its run keeps the phase (a failed backup is no failed
+      // cluster); only an interrupted backup's "interrupted" is its own, and is cleared by finishing it.
+      const before = h.state.phase === 'interrupted' && !plan.phase && pendingBackup(h.state) ? 'ready' : h.state.phase;
       const phase = plan.phase ?? before;
       const run = await startRun(h, this.deps.command, phase);
       try {
