@@ -8,7 +8,7 @@ import type { BackupManifest } from '../../backup/manifest.js';
 import { MANIFEST_FORMAT } from '../../backup/manifest.js';
 import { packBundle } from '../../backup/bundle.js';
 import { encrypt, keyFingerprint } from '../../backup/crypto.js';
-import { boundFields, deleteBackup, listBackups, readManifest, saveBackup } from '../../backup/repository.js';
+import { boundFields, deleteBackup, readManifest, saveBackup } from '../../backup/repository.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
 import { privateAddress } from '../../distro/controllers/types.js';
@@ -48,6 +48,8 @@ export interface CreateInput {
   staging: Staging;
   key: () => Promise<Buffer>;
   keep?: number;
+  /** Set by the upload step: the manifest it stored (this run's result without reading it back). */
+  made?: BackupManifest;
 }
 
 function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'size'> & { size: number } {
@@ -58,60 +60,72 @@ function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'si
   return { sha256: sum!, size: st.totalSize, revision: st.revision, totalKeys: st.totalKey, hash: st.hash, member };
 }
 
-function snapshotStep(rt: BootstrapRuntime, inp: CreateInput): Step {
+/**
+ * The snapshot staged on this machine, taking one when it is missing or damaged: from the first etcd
+ * member that is healthy (part of the quorum, so not stale) and gives one.
+ */
+async function stagedSnapshot(rt: BootstrapRuntime, inp: CreateInput, ctx: StepContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
   const file = `${inp.name}.db`;
+  const have = await stagedFacts(inp);
+  const data = have && (await inp.staging.readChecked(file, have.sha256));
+  if (have && data) return { data, facts: have };
+  const errors: string[] = [];
+  for (const m of rt.machinesOf(ctx, 'etcd')) {
+    const session = await rt.session(ctx, m).catch((e: Error) => {
+      errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
+      return undefined;
+    });
+    if (!session) continue;
+    let facts: SnapshotFacts;
+    try {
+      const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), { secrets: ctx.cluster.secrets, signal: ctx.signal, onLine: (l) => ctx.log.child(m.name).info(l) });
+      facts = parseSnapshotLine(out, m.name);
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
+      ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);
+      continue;
+    }
+    const data = await session.download(`${SNAPSHOT_DIR}/${file}`, { sudo: true });
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== facts.sha256) throw new ProviderError(`snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`);
+    facts.size = data.length;
+    await inp.staging.write(file, data);
+    await inp.staging.write(`${file}.json`, JSON.stringify(facts));
+    await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    ctx.log.info(`snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`);
+    return { data, facts };
+  }
+  throw new ProviderError(`no healthy etcd member gave a snapshot: ${errors.join('; ')}`);
+}
+
+async function stagedFacts(inp: CreateInput): Promise<SnapshotFacts | undefined> {
+  const raw = await inp.staging.read(`${inp.name}.db.json`);
+  try {
+    return raw ? (JSON.parse(raw.toString('utf8')) as SnapshotFacts) : undefined;
+  } catch {
+    return undefined; // torn by a crash: taken again
+  }
+}
+
+function snapshotStep(rt: BootstrapRuntime, inp: CreateInput): Step {
   return {
     id: `backup/${inp.name}/snapshot`,
     title: 'etcd snapshot from a healthy member (etcdctl over TLS, etcdutl status), fetched over SFTP',
     needs: [],
-    details: { file: `${SNAPSHOT_DIR}/${file}` },
-    async run(ctx) {
-      if ((await inp.staging.read(`${file}.json`)) && (await inp.staging.read(file))) return;
-      const members = rt.machinesOf(ctx, 'etcd');
-      const errors: string[] = [];
-      for (const m of members) {
-        const session = await rt.session(ctx, m).catch((e: Error) => {
-          errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
-          return undefined;
-        });
-        if (!session) continue;
-        let facts: SnapshotFacts;
-        try {
-          const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), { secrets: ctx.cluster.secrets, signal: ctx.signal, onLine: (l) => ctx.log.child(m.name).info(l) });
-          facts = parseSnapshotLine(out, m.name);
-        } catch (e) {
-          if (ctx.signal.aborted) throw e;
-          errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
-          ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);
-          continue;
-        }
-        const data = await session.download(`${SNAPSHOT_DIR}/${file}`, { sudo: true });
-        const got = createHash('sha256').update(data).digest('hex');
-        if (got !== facts.sha256) throw new ProviderError(`snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`);
-        facts.size = data.length;
-        await inp.staging.write(file, data);
-        await inp.staging.write(`${file}.json`, JSON.stringify(facts));
-        await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
-        ctx.log.info(`snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`);
-        return;
-      }
-      throw new ProviderError(`no healthy etcd member gave a snapshot: ${errors.join('; ')}`);
-    },
+    details: { file: `${SNAPSHOT_DIR}/${inp.name}.db` },
+    run: async (ctx) => void (await stagedSnapshot(rt, inp, ctx)),
   };
 }
 
-function uploadStep(inp: CreateInput, needs: string[]): Step {
-  const file = `${inp.name}.db`;
+function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): Step {
   return {
     id: `backup/${inp.name}/upload`,
     title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.storage.url}`,
     needs,
     async run(ctx) {
-      if (await readManifest(inp.storage, inp.name)) return; // uploaded before a crash
-      const snapshot = await inp.staging.read(file);
-      const factsRaw = await inp.staging.read(`${file}.json`);
-      if (!snapshot || !factsRaw) throw new ProviderError(`the staged snapshot ${file} is gone; run the command again to take a new one`);
-      const facts = JSON.parse(factsRaw.toString('utf8')) as SnapshotFacts;
+      // Uploading again after a crash is harmless: the same names, overwritten whole, manifest last.
+      const { data: snapshot, facts } = await stagedSnapshot(rt, inp, ctx);
       const secrets: Record<string, string> = {};
       for (const n of BUNDLED_SECRETS) {
         const v = await ctx.cluster.secrets.get(n);
@@ -132,6 +146,7 @@ function uploadStep(inp: CreateInput, needs: string[]): Step {
         keyFingerprint: keyFingerprint(key),
       };
       await saveBackup(inp.storage, manifest, sealed);
+      inp.made = manifest;
     },
   };
 }
@@ -143,10 +158,19 @@ function finishStep(inp: CreateInput, needs: string[]): Step {
     needs,
     async run(ctx: StepContext) {
       if (inp.keep) {
-        const { backups } = await listBackups(inp.storage, ctx.cluster.id);
-        for (const old of backups.slice(0, Math.max(0, backups.length - inp.keep))) {
-          ctx.log.info(`retention: deleting ${old.name}`);
-          await deleteBackup(inp.storage, old.name);
+        // Names carry the cluster and the time, so only the manifests of deletion candidates are read
+        // (each confirms the cluster's provider and region before its backup goes).
+        const id = ctx.cluster.id;
+        const mine = (await inp.storage.list())
+          .filter((k) => k.endsWith('.json'))
+          .map((k) => k.slice(0, -'.json'.length))
+          .filter((n) => n.replace(/-\d{8}t\d{6}z(-[0-9a-f]{4})?$/, '') === id.name)
+          .sort();
+        for (const name of mine.slice(0, Math.max(0, mine.length - inp.keep))) {
+          const m = await readManifest(inp.storage, name).catch(() => undefined);
+          if (!m || m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) continue;
+          ctx.log.info(`retention: deleting ${name}`);
+          await deleteBackup(inp.storage, name);
         }
       }
       await inp.staging.remove(`${inp.name}.`);
@@ -156,6 +180,6 @@ function finishStep(inp: CreateInput, needs: string[]): Step {
 
 export function backupCreateSteps(rt: BootstrapRuntime, inp: CreateInput): Step[] {
   const snap = snapshotStep(rt, inp);
-  const up = uploadStep(inp, [snap.id]);
+  const up = uploadStep(rt, inp, [snap.id]);
   return [snap, up, finishStep(inp, [up.id])];
 }

@@ -21,7 +21,7 @@ import { endRun, startRun } from '../lifecycle.js';
 import type { SelfManagedManager } from '../selfmanaged/manager.js';
 import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
 import type { ManagerDeps } from '../types.js';
-import { backupCreateSteps } from './create-plan.js';
+import { backupCreateSteps, type CreateInput } from './create-plan.js';
 import { pendingBackup, pendingRestore, newBackupName, newRestoreTag } from './pending.js';
 import { backupRestoreSteps } from './restore-plan.js';
 import { assertRestorable } from './shape.js';
@@ -47,10 +47,11 @@ export class BackupManager {
     return this.operate(id, async (h) => {
       const storage = await openStorage(target, this.deps.env);
       const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
+      const input: CreateInput = { name, storage, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
       return {
-        steps: (rt) => backupCreateSteps(rt, { name, storage, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) }),
+        steps: (rt) => backupCreateSteps(rt, input),
         result: async () => {
-          const m = await readManifest(storage, name);
+          const m = input.made ?? (await readManifest(storage, name)); // uploaded by an earlier, interrupted run
           if (!m) throw new NotFoundError(`backup ${name} is not at ${storage.url} after its upload`);
           return m;
         },

@@ -40,10 +40,17 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Step[] {
   const t = inp.tag;
   const file = `restore-${t}.db`;
+  /** The decrypted snapshot, staged here; fetched and decrypted again when missing or torn. */
   const staged = async (): Promise<Buffer> => {
-    const b = await inp.staging.read(file);
-    if (!b) throw new ProviderError(`the staged snapshot ${file} is gone: run the command again`);
-    return b;
+    const sum = (await inp.staging.read(`${file}.sha256`))?.toString('utf8').trim();
+    const have = sum ? await inp.staging.readChecked(file, sum) : undefined;
+    if (have) return have;
+    const sealed = await readBundle(inp.storage, inp.manifest);
+    const snap = unpackBundle(decrypt(inp.key, sealed, boundFields(inp.manifest))).files['snapshot.db'];
+    if (!snap) throw new ProviderError(`${inp.manifest.name} holds no snapshot.db`);
+    await inp.staging.write(file, snap);
+    await inp.staging.write(`${file}.sha256`, sha(snap));
+    return snap;
   };
   const on = (name: string, title: string, needs: string[], run: (ctx: StepContext, m: Machine) => Promise<void>, id: string): Step => ({
     id,
@@ -59,14 +66,7 @@ export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Ste
     id: restoreFetchId(t, inp.manifest.name),
     title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
     needs: [],
-    async run() {
-      if (await inp.staging.read(file)) return;
-      const sealed = await readBundle(inp.storage, inp.manifest);
-      const contents = unpackBundle(decrypt(inp.key, sealed, boundFields(inp.manifest)));
-      const snap = contents.files['snapshot.db'];
-      if (!snap) throw new ProviderError(`${inp.manifest.name} holds no snapshot.db`);
-      await inp.staging.write(file, snap);
-    },
+    run: async () => void (await staged()),
   };
   const upload = inp.etcd.map((n) =>
     on(n, `Snapshot onto ${n}`, [fetch.id], async (ctx, m) => {
