@@ -15,6 +15,7 @@ import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
+import { startMoto, type Moto } from '../helpers/moto.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
@@ -179,6 +180,44 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout).toContain('node/cp-0');
   }, 240_000);
+
+  it('to S3 (moto) through the CLI; SIGKILL during create, the same command again finishes that same backup', async () => {
+    let moto: Moto | undefined;
+    try {
+      moto = await startMoto('us-east-1');
+      const env = { ...sb.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: moto.endpoint };
+      const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+      await new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }).send(new CreateBucketCommand({ Bucket: 'bk-backups' }));
+      const target = ['--target', 's3://bk-backups/clusters'];
+      const snapshots = () => state().steps.filter((s) => /^backup\/[^/]+\/snapshot$/.test(s.id) && s.status === 'done');
+      const earlier = snapshots().length;
+      const first = startKsctl(['backup', 'create', 'bk', ...target], env);
+      const deadline = Date.now() + 60_000;
+      // Killed once this run's snapshot is taken and staged, before or during its upload.
+      while (Date.now() < deadline && first.child.exitCode === null && snapshots().length === earlier) await new Promise((r) => setTimeout(r, 20));
+      first.child.kill('SIGKILL');
+      const killed = await first.done;
+      expect(killed.signal, out(killed)).toBe('SIGKILL');
+      expect(snapshots()).toHaveLength(earlier + 1);
+      const pending = snapshots().pop()!.id.split('/')[1];
+      const again = await ksctl(['backup', 'create', 'bk', ...target, '-o', 'json'], env);
+      expect(again.code, out(again)).toBe(0);
+      expect((JSON.parse(again.stdout) as { name: string }).name).toBe(pending);
+      const list = await ksctl(['backup', 'list', 'bk', ...target, '-o', 'json'], env);
+      expect(list.code, list.stderr).toBe(0);
+      const l = JSON.parse(list.stdout) as { target: string; backups: { name: string }[] };
+      expect(l.target).toBe('s3://bk-backups/clusters');
+      expect(l.backups.map((b) => b.name)).toEqual([pending]);
+      // The listing needs no key: it works with the key moved away.
+      renameSync(secret('backup-key'), path.join(sb.dir, 'backup-key.saved'));
+      expect((await ksctl(['backup', 'list', 'bk', ...target], env)).stdout).toContain(pending);
+      renameSync(path.join(sb.dir, 'backup-key.saved'), secret('backup-key'));
+      expect((await ksctl(['backup', 'delete', 'bk', pending!, ...target], env)).code).toBe(0);
+      expect(state().phase).toBe('ready');
+    } finally {
+      await moto?.stop();
+    }
+  }, 120_000);
 
   it('keeps the newest N with --keep, and deletes one by name', async () => {
     const a = await ksctl(['backup', 'create', 'bk', '-o', 'json'], sb.env);

@@ -50,6 +50,8 @@ export interface CreateInput {
   keep?: number;
   /** Set by the upload step: the manifest it stored (this run's result without reading it back). */
   made?: BackupManifest;
+  /** Set by the snapshot step: the snapshot this run took, handed to the upload step in memory. */
+  taken?: { data: Buffer; facts: SnapshotFacts };
 }
 
 function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'size'> & { size: number } {
@@ -65,6 +67,7 @@ function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'si
  * member that is healthy (part of the quorum, so not stale) and gives one.
  */
 async function stagedSnapshot(rt: BootstrapRuntime, inp: CreateInput, ctx: StepContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
+  if (inp.taken) return inp.taken; // this run took it: no second read and hash of the staged copy
   const file = `${inp.name}.db`;
   const have = await stagedFacts(inp);
   const data = have && (await inp.staging.readChecked(file, have.sha256));
@@ -94,7 +97,8 @@ async function stagedSnapshot(rt: BootstrapRuntime, inp: CreateInput, ctx: StepC
     await inp.staging.write(`${file}.json`, JSON.stringify(facts));
     await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
     ctx.log.info(`snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`);
-    return { data, facts };
+    inp.taken = { data, facts };
+    return inp.taken;
   }
   throw new ProviderError(`no healthy etcd member gave a snapshot: ${errors.join('; ')}`);
 }
