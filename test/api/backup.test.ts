@@ -111,3 +111,13 @@ describe('pending operations (resume after a crash)', () => {
     expect(pendingRestore(steps([['restore/t1/fetch/p-1', 'done'], ['restore/t1/cleanup', 'done']]))).toBeUndefined();
   });
 });
+
+describe('checkStorage (before any SDK loads)', () => {
+  it('refuses an Azure target whose account differs from AZURE_STORAGE_CONNECTION_STRING', async () => {
+    const { checkStorage } = await import('../../src/backup/targets/index.js');
+    const env = { AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=other;AccountKey=x' };
+    expect(() => checkStorage(parseBackupTarget('az://mine/c0n'), env)).toThrow(/account "mine" differs from AZURE_STORAGE_CONNECTION_STRING's account "other"/);
+    expect(() => checkStorage(parseBackupTarget('az://other/c0n'), env)).not.toThrow();
+    expect(() => checkStorage(parseBackupTarget('s3://bucket'), env)).not.toThrow();
+  });
+});

@@ -4,16 +4,14 @@
  * DefaultAzureCredential against https://<account>.blob.core.windows.net.
  */
 import { BlobServiceClient, RestError } from '@azure/storage-blob';
-import { InputError, ProviderError } from '../../errors.js';
+import { ProviderError } from '../../errors.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
 
 export async function azureStorage(t: { account: string; container: string; prefix: string }, url: string, env: NodeJS.ProcessEnv): Promise<BackupStorage> {
   let service: BlobServiceClient;
   if (env.AZURE_STORAGE_CONNECTION_STRING) {
+    // Its account was checked against the target's by checkStorage (index.ts), before the SDK loaded.
     service = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING);
-    if (service.accountName !== t.account) {
-      throw new InputError(`--target: account "${t.account}" differs from AZURE_STORAGE_CONNECTION_STRING's account "${service.accountName}"`, ['--target']);
-    }
   } else {
     const { DefaultAzureCredential } = await import('@azure/identity');
     service = new BlobServiceClient(`https://${t.account}.blob.core.windows.net`, new DefaultAzureCredential());

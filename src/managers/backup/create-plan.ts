@@ -44,7 +44,9 @@ interface SnapshotFacts {
 
 export interface CreateInput {
   name: string;
-  storage: BackupStorage;
+  /** Opened while the snapshot is taken (the SDK loads meanwhile); `url` names it until then. */
+  storage: Promise<BackupStorage>;
+  url: string;
   staging: Staging;
   key: () => Promise<Buffer>;
   keep?: number;
@@ -125,7 +127,7 @@ function snapshotStep(rt: BootstrapRuntime, inp: CreateInput): Step {
 function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): Step {
   return {
     id: `backup/${inp.name}/upload`,
-    title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.storage.url}`,
+    title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.url}`,
     needs,
     async run(ctx) {
       // Uploading again after a crash is harmless: the same names, overwritten whole, manifest last.
@@ -149,7 +151,7 @@ function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): St
         encryption: 'AES-256-GCM',
         keyFingerprint: keyFingerprint(key),
       };
-      await saveBackup(inp.storage, manifest, sealed);
+      await saveBackup(await inp.storage, manifest, sealed);
       inp.made = manifest;
     },
   };
@@ -165,16 +167,17 @@ function finishStep(inp: CreateInput, needs: string[]): Step {
         // Names carry the cluster and the time, so only the manifests of deletion candidates are read
         // (each confirms the cluster's provider and region before its backup goes).
         const id = ctx.cluster.id;
-        const mine = (await inp.storage.list())
+        const storage = await inp.storage;
+        const mine = (await storage.list())
           .filter((k) => k.endsWith('.json'))
           .map((k) => k.slice(0, -'.json'.length))
           .filter((n) => n.replace(/-\d{8}t\d{6}z(-[0-9a-f]{4})?$/, '') === id.name)
           .sort();
         for (const name of mine.slice(0, Math.max(0, mine.length - inp.keep))) {
-          const m = await readManifest(inp.storage, name).catch(() => undefined);
+          const m = await readManifest(storage, name).catch(() => undefined);
           if (!m || m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) continue;
           ctx.log.info(`retention: deleting ${name}`);
-          await deleteBackup(inp.storage, name);
+          await deleteBackup(storage, name);
         }
       }
       await inp.staging.remove(`${inp.name}.`);

@@ -12,7 +12,7 @@ import { keyFingerprint } from '../../backup/crypto.js';
 import { ensureBackupKey, readBackupKey } from '../../backup/key.js';
 import type { BackupManifest } from '../../backup/manifest.js';
 import { deleteBackup, listBackups, readManifest } from '../../backup/repository.js';
-import { openStorage } from '../../backup/targets/index.js';
+import { checkStorage, openStorage } from '../../backup/targets/index.js';
 import { ConflictError, InputError, NotFoundError } from '../../errors.js';
 import { runPlan } from '../../pipeline/executor.js';
 import type { Step } from '../../pipeline/types.js';
@@ -45,14 +45,18 @@ export class BackupManager {
   async create(id: ClusterId, opts: { target?: BackupTarget; keep?: number }): Promise<BackupManifest> {
     const target = this.target(id, opts.target);
     return this.operate(id, async (h) => {
-      const storage = await openStorage(target, this.deps.env);
+      checkStorage(target, this.deps.env);
+      // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface at upload.
+      const storage = openStorage(target, this.deps.env);
+      storage.catch(() => undefined); // awaited by the upload step; not an unhandled rejection meanwhile
       const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
-      const input: CreateInput = { name, storage, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
+      const url = formatBackupTarget(target);
+      const input: CreateInput = { name, storage, url, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
       return {
         steps: (rt) => backupCreateSteps(rt, input),
         result: async () => {
-          const m = input.made ?? (await readManifest(storage, name)); // uploaded by an earlier, interrupted run
-          if (!m) throw new NotFoundError(`backup ${name} is not at ${storage.url} after its upload`);
+          const m = input.made ?? (await readManifest(await storage, name)); // uploaded by an earlier, interrupted run
+          if (!m) throw new NotFoundError(`backup ${name} is not at ${url} after its upload`);
           return m;
         },
       };
