@@ -24,7 +24,12 @@ let dir: string;
 const env: NodeJS.ProcessEnv = {};
 
 beforeAll(async () => {
-  [moto, azurite, gcs] = await Promise.all([startMoto('us-east-1'), startAzurite(), startFakeGcs()]);
+  // allSettled: when one emulator fails to start, afterAll still stops the others.
+  const [m, a, g] = await Promise.allSettled([startMoto('us-east-1'), startAzurite(), startFakeGcs()]);
+  if (m.status === 'fulfilled') moto = m.value;
+  if (a.status === 'fulfilled') azurite = a.value;
+  if (g.status === 'fulfilled') gcs = g.value;
+  for (const r of [m, a, g]) if (r.status === 'rejected') throw r.reason;
   dir = mkdtempSync(path.join(os.tmpdir(), 'ksctl-backup-targets-'));
   // Fake credentials for every SDK's default chain; the machine's own are never read.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', STORAGE_EMULATOR_HOST: gcs.endpoint, GOOGLE_CLOUD_PROJECT: 'test' });
