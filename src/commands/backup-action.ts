@@ -18,11 +18,12 @@ async function open(cluster: string, flags: BackupFlags, g: GlobalOptions, cenv:
   const sudoPassword = withProgress && state.type === 'selfmanaged' ? await sudoPasswordFor(state.spec, io, cenv.env) : undefined;
   const progress = withProgress ? io.progress() : undefined;
   const deps = { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) };
-  const { SelfManagedManager } = await import('../managers/selfmanaged/manager.js');
-  const { lifecycleFor } = await import('../managers/index.js');
-  const sm = (await lifecycleFor('selfmanaged', deps)) as InstanceType<typeof SelfManagedManager>;
+  const selfManaged = async () => {
+    const { lifecycleFor } = await import('../managers/index.js');
+    return (await lifecycleFor('selfmanaged', deps)) as import('../managers/selfmanaged/manager.js').SelfManagedManager;
+  };
   const { BackupManager } = await import('../managers/backup/manager.js');
-  const mgr: BackupManager = new BackupManager(deps, sm);
+  const mgr: BackupManager = new BackupManager(deps, selfManaged);
   return { io, id, target, mgr, close: async () => progress?.close() };
 }
 

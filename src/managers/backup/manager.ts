@@ -21,9 +21,8 @@ import { endRun, startRun } from '../lifecycle.js';
 import type { SelfManagedManager } from '../selfmanaged/manager.js';
 import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
 import type { ManagerDeps } from '../types.js';
-import { backupCreateSteps, type CreateInput } from './create-plan.js';
+import type { CreateInput } from './create-plan.js';
 import { pendingBackup, pendingRestore, newBackupName, newRestoreTag } from './pending.js';
-import { backupRestoreSteps } from './restore-plan.js';
 import { assertRestorable } from './shape.js';
 import { Staging } from './staging.js';
 
@@ -35,7 +34,8 @@ export function defaultTarget(root: string, id: ClusterId): BackupTarget {
 export class BackupManager {
   constructor(
     private readonly deps: ManagerDeps,
-    private readonly selfManaged: SelfManagedManager,
+    /** Loaded only by create and restore: list and delete need no SSH, PKI or distribution code (≈0.1 s CPU of imports). */
+    private readonly selfManaged: () => Promise<SelfManagedManager>,
   ) {}
 
   target(id: ClusterId, t: BackupTarget | undefined): BackupTarget {
@@ -53,7 +53,7 @@ export class BackupManager {
       const url = formatBackupTarget(target);
       const input: CreateInput = { name, storage, url, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
       return {
-        steps: (rt) => backupCreateSteps(rt, input),
+        steps: async (rt) => (await import('./create-plan.js')).backupCreateSteps(rt, input),
         result: async () => {
           const m = input.made ?? (await readManifest(await storage, name)); // uploaded by an earlier, interrupted run
           if (!m) throw new NotFoundError(`backup ${name} is not at ${url} after its upload`);
@@ -98,7 +98,7 @@ export class BackupManager {
       const byRole = (r: string) => Object.values(st.machines).filter((m) => m.role === r && m.status !== 'removing').map((m) => m.name).sort();
       return {
         phase: 'updating',
-        steps: (rt) => backupRestoreSteps(rt, { tag, manifest, storage, staging: new Staging(h.dir), key: key!, etcd: byRole('etcd'), controlPlanes: byRole('controlplane') }),
+        steps: async (rt) => (await import('./restore-plan.js')).backupRestoreSteps(rt, { tag, manifest, storage, staging: new Staging(h.dir), key: key!, etcd: byRole('etcd'), controlPlanes: byRole('controlplane') }),
         result: async () => manifest,
       };
     });
@@ -114,8 +114,11 @@ export class BackupManager {
   /** Lock → load → preflight (`prepare`, may refuse) → recorded run of its steps → release. */
   private async operate<T>(
     id: ClusterId,
-    prepare: (h: ClusterHandle) => Promise<{ phase?: 'updating'; steps: (rt: BootstrapRuntime) => Step[]; result: () => Promise<T> }>,
+    prepare: (h: ClusterHandle) => Promise<{ phase?: 'updating'; steps: (rt: BootstrapRuntime) => Promise<Step[]>; result: () => Promise<T> }>,
   ): Promise<T> {
+    // The self-managed code (SSH, distributions) loads while the lock is taken and the preflight reads the target.
+    const smLoading = this.selfManaged();
+    smLoading.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
     const h = await this.deps.store.lock(id, this.deps.command);
     let rt: BootstrapRuntime | undefined;
     try {
@@ -123,7 +126,8 @@ export class BackupManager {
       supported(h.state);
       if (h.state.phase === 'creating' || h.state.phase === 'deleting') throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
       const plan = await prepare(h);
-      rt = await this.selfManaged.runtime(h.state.spec);
+      const sm = await smLoading;
+      rt = await sm.runtime(h.state.spec);
       this.deps.attachLogFile?.(h.logFile);
       // A backup leaves the cluster as it was: its run keeps the phase (a failed backup is no failed
       // cluster); only an interrupted backup's "interrupted" is its own, and is cleared by finishing it.
@@ -131,7 +135,7 @@ export class BackupManager {
       const phase = plan.phase ?? before;
       const run = await startRun(h, this.deps.command, phase);
       try {
-        await runPlan({ steps: plan.steps(rt) }, this.selfManaged.context(h, h.state.spec), { run, concurrency: 16, onEvent: this.deps.onEvent });
+        await runPlan({ steps: await plan.steps(rt) }, sm.context(h, h.state.spec), { run, concurrency: 16, onEvent: this.deps.onEvent });
         const out = await plan.result();
         await endRun(h, run, { ok: true, phase: plan.phase ? 'ready' : before });
         return out;
