@@ -47,6 +47,10 @@ if [ ! -d "$botocore_dir/botocore/data" ]; then
 fi
 # moto's server (PyPI), the independent AWS emulator test/e2e/aws-moto.test.ts runs against.
 bash "$(dirname "$0")/install-moto.sh"
+# Object-storage emulators for the backup targets: Azurite (npm) for Azure Blob, fake-gcs-server (Go module)
+# for GCS; S3 is moto's server above.
+bash "$(dirname "$0")/install-azurite.sh"
+bash "$(dirname "$0")/build-fake-gcs.sh"
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
 # The real Kubernetes v1.37.2 components (kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler,

@@ -8,6 +8,7 @@ import { shortenTokens } from '../api/quote.js';
 import { InputError } from '../errors.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { registerApply } from './apply.js';
+import { registerBackup } from './backup.js';
 import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
@@ -53,6 +54,7 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
   registerDelete(program, cenv, globals);
   registerWorkers(program, cenv, globals);
   registerApply(program, cenv, globals);
+  registerBackup(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
 }

@@ -129,6 +129,19 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
 
+  it('backs up and restores its external etcd over the cloud\'s SSH login (user ubuntu, through sudo)', async () => {
+    const etcd = e.set.hosts.slice(1, 4);
+    const ctl = (cmd: string) => etcd[0]!.exec(`etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/server.crt --key=/etc/etcd/pki/server.key ${cmd}`);
+    expect((await ctl('put /backup-test/kept yes')).code).toBe(0);
+    const b = await ksctlGcp(['backup', 'create', name, '-o', 'json'], e.sb.env);
+    expect(b.code, `${b.stderr}\n${e.logTail()}`).toBe(0);
+    const backup = (JSON.parse(b.stdout) as { name: string }).name;
+    expect((await ctl('del /backup-test/kept')).code).toBe(0);
+    const r = await ksctlGcp(['backup', 'restore', name, backup], e.sb.env);
+    expect(r.code, `${r.stderr}\n${e.logTail()}`).toBe(0);
+    expect((await ctl('get /backup-test/kept --print-value-only')).stdout.trim()).toBe('yes');
+  }, 120_000);
+
   it('delete cluster leaves nothing in the fake cloud, an instance that only its label ties to the cluster included', async () => {
     // An orphan (say, from a scale-up that crashed before recording it): not in state, only labelled.
     const before = FakeGcp.load(e.cloud);

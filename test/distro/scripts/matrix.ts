@@ -3,6 +3,7 @@
  * planes × air-gap on/off, and the full list of scripts a cluster of that shape runs.
  */
 import { hostFactsScript } from '../../../src/distro/scripts/host-facts.js';
+import { apiServerReadyScript, apiServerScript, etcdRestoreCleanupScript, etcdRestoreMemberScript, etcdServiceScript, etcdSnapshotScript, snapshotCleanupScript } from '../../../src/distro/scripts/etcd-backup.js';
 import type { Distribution } from '../../../src/api/types.js';
 import {
   etcdHealthScript,
@@ -85,6 +86,11 @@ export function scriptsFor(c: Combo): Script[] {
       out.push(etcdMemberScript({ cluster: 'demo', name: m.name, address: m.address, members: ETCD, ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}) }));
     }
     out.push(etcdHealthScript({ members: ETCD }), etcdUninstallScript());
+    // Backup and restore (managers/backup): the same members.
+    out.push(etcdSnapshotScript({ member: 'etcd-0', file: 'demo-20261207t000000z.db' }), snapshotCleanupScript('demo-20261207t000000z.db'));
+    out.push(etcdServiceScript('stop'), etcdServiceScript('start'), etcdRestoreCleanupScript('abc', 'restore-abc.db'));
+    out.push(etcdRestoreMemberScript({ name: 'etcd-1', members: ETCD, file: 'restore-abc.db', sha256: 'a'.repeat(64), token: 'ksctl-demo-abc', tag: 'abc' }));
+    out.push(apiServerScript(c.distro, 'stop'), apiServerScript(c.distro, 'start'), apiServerReadyScript('/usr/local/bin/k3s kubectl get --raw=/readyz'));
   }
   const [cp0, ...rest] = cps;
   if (!cp0) throw new Error('no control plane');

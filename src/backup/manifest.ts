@@ -1,0 +1,59 @@
+/**
+ * A backup's manifest: the small, unencrypted description stored beside each bundle, so `backup list`
+ * works without the key and a restore can refuse a bundle of another cluster or shape before it
+ * decrypts anything. It holds no secret (no key, no token, no certificate).
+ */
+import type { ClusterId, Distribution } from '../api/types.js';
+
+export const MANIFEST_FORMAT = 'ksctl.io/backup/v1';
+
+/** What a restore must match: the same distribution, etcd kind, member count and Kubernetes minor. */
+export interface BackupShape {
+  distribution: Distribution;
+  etcd: 'external' | 'embedded';
+  /** etcd members (external) or control planes (embedded). */
+  members: number;
+  /** Kubernetes minor (`1.37`): a restore into another minor is an upgrade or downgrade, not a restore. */
+  kubernetes: string;
+}
+
+export interface BackupManifest {
+  format: typeof MANIFEST_FORMAT;
+  name: string;
+  cluster: ClusterId;
+  /** The cluster incarnation that made it (state.uid), for information: a recreated cluster may restore it. */
+  clusterUid?: string;
+  shape: BackupShape;
+  createdAt: string;
+  /** Bytes of the encrypted bundle, and its SHA-256 (checked before decrypting). */
+  size: number;
+  sha256: string;
+  /** The etcd snapshot inside, as `etcdutl snapshot status` reported it. */
+  snapshot: { size: number; revision: number; totalKeys: number; hash: number; member: string };
+  encryption: 'AES-256-GCM';
+  /** SHA-256 of the key, first 16 hex digits: tells "wrong key" from "damaged bundle". Not the key. */
+  keyFingerprint: string;
+}
+
+/** The fields the bundle's authentication tag covers: a manifest moved onto another bundle fails to decrypt. */
+export function boundFields(m: Pick<BackupManifest, 'name' | 'cluster' | 'shape' | 'createdAt'>): Buffer {
+  const c = m.cluster;
+  const s = m.shape;
+  return Buffer.from(JSON.stringify([MANIFEST_FORMAT, m.name, c.provider, c.region, c.name, s.distribution, s.etcd, s.members, s.kubernetes, m.createdAt]));
+}
+
+/** Reads a manifest written by any ksctl: unknown formats are reported, not guessed at. */
+export function parseManifest(text: string, where: string): BackupManifest {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`${where}: not a ksctl backup manifest (invalid JSON)`);
+  }
+  const m = v as Partial<BackupManifest> | null;
+  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT) throw new Error(`${where}: not a ${MANIFEST_FORMAT} manifest`);
+  if (typeof m.name !== 'string' || !m.cluster || !m.shape || typeof m.sha256 !== 'string' || typeof m.size !== 'number' || typeof m.createdAt !== 'string') {
+    throw new Error(`${where}: manifest is missing name, cluster, shape, size, sha256 or createdAt`);
+  }
+  return m as BackupManifest;
+}

@@ -1,0 +1,67 @@
+/**
+ * S3 through @aws-sdk/client-s3 and the default credential chain (env, profile, SSO, instance role).
+ * An endpoint override (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, which the SDK reads itself) means an
+ * S3-compatible store (MinIO, moto): path-style addressing, since such endpoints rarely have a DNS name
+ * per bucket.
+ */
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { ProviderError } from '../../errors.js';
+import { KEY, objectName, type BackupStorage } from './types.js';
+
+export function s3Storage(t: { bucket: string; prefix: string }, url: string, env: NodeJS.ProcessEnv): BackupStorage {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  const client = new S3Client({
+    ...(env.AWS_REGION || env.AWS_DEFAULT_REGION ? {} : { region: 'us-east-1' }),
+    followRegionRedirects: true,
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+  });
+  const name = (key: string) => {
+    if (!KEY.test(key)) throw new Error(`invalid backup object name ${key}`);
+    return objectName(t.prefix, key);
+  };
+  const fail = (what: string, e: unknown): ProviderError => new ProviderError(`${url}: ${what} failed: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+  return {
+    url,
+    async put(key, data) {
+      try {
+        await client.send(new PutObjectCommand({ Bucket: t.bucket, Key: name(key), Body: data, ContentLength: data.length }));
+      } catch (e) {
+        throw fail(`upload of ${key}`, e);
+      }
+    },
+    async get(key) {
+      try {
+        const r = await client.send(new GetObjectCommand({ Bucket: t.bucket, Key: name(key) }));
+        return Buffer.from(await r.Body!.transformToByteArray());
+      } catch (e) {
+        if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404)) return undefined;
+        throw fail(`download of ${key}`, e);
+      }
+    },
+    async list() {
+      const out: string[] = [];
+      const base = t.prefix ? `${t.prefix}/` : '';
+      let token: string | undefined;
+      try {
+        do {
+          const r = await client.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: base, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }));
+          for (const o of r.Contents ?? []) {
+            const k = (o.Key ?? '').slice(base.length);
+            if (KEY.test(k)) out.push(k);
+          }
+          token = r.IsTruncated ? r.NextContinuationToken : undefined;
+        } while (token);
+      } catch (e) {
+        throw fail('listing', e);
+      }
+      return out.sort();
+    },
+    async delete(key) {
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: name(key) }));
+      } catch (e) {
+        throw fail(`deleting ${key}`, e);
+      }
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * `backup create` as a recorded plan: snapshot one healthy etcd member (etcdctl over TLS on the member,
+ * checked with etcdutl, pulled back over SFTP) → encrypt and upload the bundle and its manifest →
+ * retention. Each step is an ensure: a re-run after a crash resumes the same backup by name.
+ */
+import { createHash } from 'node:crypto';
+import type { BackupManifest } from '../../backup/manifest.js';
+import { MANIFEST_FORMAT } from '../../backup/manifest.js';
+import { packBundle } from '../../backup/bundle.js';
+import { encrypt, keyFingerprint } from '../../backup/crypto.js';
+import { boundFields, deleteBackup, readManifest, saveBackup } from '../../backup/repository.js';
+import type { BackupStorage } from '../../backup/targets/types.js';
+import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
+import { privateAddress } from '../../distro/controllers/types.js';
+import { SECRET_NAMES } from '../../distro/pki/names.js';
+import { runScript } from '../../distro/runner.js';
+import { SNAPSHOT_DIR, SNAPSHOT_RESULT, etcdSnapshotScript, snapshotCleanupScript } from '../../distro/scripts/etcd-backup.js';
+import { ProviderError } from '../../errors.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
+import { clusterShape } from './shape.js';
+import type { Staging } from './staging.js';
+
+/** Secret store entries a restore needs besides the data, when the cluster has them. */
+export const BUNDLED_SECRETS = [
+  SECRET_NAMES.etcdCaCert,
+  SECRET_NAMES.etcdCaKey,
+  SECRET_NAMES.etcdClientCert,
+  SECRET_NAMES.etcdClientKey,
+  SECRET_NAMES.kubernetesCaCert,
+  SECRET_NAMES.kubernetesCaKey,
+  TOKEN_SECRETS.k3sToken,
+  'k3s-ca-hash',
+];
+
+interface SnapshotFacts {
+  sha256: string;
+  size: number;
+  revision: number;
+  totalKeys: number;
+  hash: number;
+  member: string;
+}
+
+export interface CreateInput {
+  name: string;
+  /** Opened while the snapshot is taken (the SDK loads meanwhile); `url` names it until then. */
+  storage: Promise<BackupStorage>;
+  url: string;
+  staging: Staging;
+  key: () => Promise<Buffer>;
+  keep?: number;
+  /** Set by the upload step: the manifest it stored (this run's result without reading it back). */
+  made?: BackupManifest;
+  /** Set by the snapshot step: the snapshot this run took, handed to the upload step in memory. */
+  taken?: { data: Buffer; facts: SnapshotFacts };
+}
+
+function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'size'> & { size: number } {
+  const line = out.split('\n').reverse().find((l) => l.startsWith(`${SNAPSHOT_RESULT} `));
+  if (!line) throw new ProviderError(`etcd snapshot on ${member} printed no result`);
+  const [, sum, ...json] = line.split(' ');
+  const st = JSON.parse(json.join(' ')) as { hash: number; revision: number; totalKey: number; totalSize: number };
+  return { sha256: sum!, size: st.totalSize, revision: st.revision, totalKeys: st.totalKey, hash: st.hash, member };
+}
+
+/**
+ * The snapshot staged on this machine, taking one when it is missing or damaged: from the first etcd
+ * member that is healthy (part of the quorum, so not stale) and gives one.
+ */
+async function stagedSnapshot(rt: BootstrapRuntime, inp: CreateInput, ctx: StepContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
+  if (inp.taken) return inp.taken; // this run took it: no second read and hash of the staged copy
+  const file = `${inp.name}.db`;
+  const have = await stagedFacts(inp);
+  const data = have && (await inp.staging.readChecked(file, have.sha256));
+  if (have && data) return { data, facts: have };
+  const errors: string[] = [];
+  for (const m of rt.machinesOf(ctx, 'etcd')) {
+    const session = await rt.session(ctx, m).catch((e: Error) => {
+      errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
+      return undefined;
+    });
+    if (!session) continue;
+    let facts: SnapshotFacts;
+    try {
+      const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), { secrets: ctx.cluster.secrets, signal: ctx.signal, onLine: (l) => ctx.log.child(m.name).info(l) });
+      facts = parseSnapshotLine(out, m.name);
+    } catch (e) {
+      if (ctx.signal.aborted) throw e;
+      errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
+      ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);
+      continue;
+    }
+    const data = await session.download(`${SNAPSHOT_DIR}/${file}`, { sudo: true });
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== facts.sha256) throw new ProviderError(`snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`);
+    facts.size = data.length;
+    await inp.staging.write(file, data);
+    await inp.staging.write(`${file}.json`, JSON.stringify(facts));
+    await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    ctx.log.info(`snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`);
+    inp.taken = { data, facts };
+    return inp.taken;
+  }
+  throw new ProviderError(`no healthy etcd member gave a snapshot: ${errors.join('; ')}`);
+}
+
+async function stagedFacts(inp: CreateInput): Promise<SnapshotFacts | undefined> {
+  const raw = await inp.staging.read(`${inp.name}.db.json`);
+  try {
+    return raw ? (JSON.parse(raw.toString('utf8')) as SnapshotFacts) : undefined;
+  } catch {
+    return undefined; // torn by a crash: taken again
+  }
+}
+
+function snapshotStep(rt: BootstrapRuntime, inp: CreateInput): Step {
+  return {
+    id: `backup/${inp.name}/snapshot`,
+    title: 'etcd snapshot from a healthy member (etcdctl over TLS, etcdutl status), fetched over SFTP',
+    needs: [],
+    details: { file: `${SNAPSHOT_DIR}/${inp.name}.db` },
+    run: async (ctx) => void (await stagedSnapshot(rt, inp, ctx)),
+  };
+}
+
+function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): Step {
+  return {
+    id: `backup/${inp.name}/upload`,
+    title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.url}`,
+    needs,
+    async run(ctx) {
+      // Uploading again after a crash is harmless: the same names, overwritten whole, manifest last.
+      const { data: snapshot, facts } = await stagedSnapshot(rt, inp, ctx);
+      const secrets: Record<string, string> = {};
+      for (const n of BUNDLED_SECRETS) {
+        const v = await ctx.cluster.secrets.get(n);
+        if (v !== undefined) secrets[n] = v;
+      }
+      const key = await inp.key();
+      const st = ctx.cluster.state!;
+      const head = { name: inp.name, cluster: st.id, shape: clusterShape(st), createdAt: new Date().toISOString() };
+      const sealed = encrypt(key, packBundle({ files: { 'snapshot.db': snapshot }, secrets }), boundFields(head));
+      const manifest: BackupManifest = {
+        format: MANIFEST_FORMAT,
+        ...head,
+        ...(st.uid ? { clusterUid: st.uid } : {}),
+        size: sealed.length,
+        sha256: createHash('sha256').update(sealed).digest('hex'),
+        snapshot: { size: facts.size, revision: facts.revision, totalKeys: facts.totalKeys, hash: facts.hash, member: facts.member },
+        encryption: 'AES-256-GCM',
+        keyFingerprint: keyFingerprint(key),
+      };
+      await saveBackup(await inp.storage, manifest, sealed);
+      inp.made = manifest;
+    },
+  };
+}
+
+function finishStep(inp: CreateInput, needs: string[]): Step {
+  return {
+    id: `backup/${inp.name}/finish`,
+    title: inp.keep ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged snapshot` : 'Remove the staged snapshot',
+    needs,
+    async run(ctx: StepContext) {
+      if (inp.keep) {
+        // Names carry the cluster and the time, so only the manifests of deletion candidates are read
+        // (each confirms the cluster's provider and region before its backup goes).
+        const id = ctx.cluster.id;
+        const storage = await inp.storage;
+        const mine = (await storage.list())
+          .filter((k) => k.endsWith('.json'))
+          .map((k) => k.slice(0, -'.json'.length))
+          .filter((n) => n.replace(/-\d{8}t\d{6}z(-[0-9a-f]{4})?$/, '') === id.name)
+          .sort();
+        for (const name of mine.slice(0, Math.max(0, mine.length - inp.keep))) {
+          const m = await readManifest(storage, name).catch(() => undefined);
+          if (!m || m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) continue;
+          ctx.log.info(`retention: deleting ${name}`);
+          await deleteBackup(storage, name);
+        }
+      }
+      await inp.staging.remove(`${inp.name}.`);
+    },
+  };
+}
+
+export function backupCreateSteps(rt: BootstrapRuntime, inp: CreateInput): Step[] {
+  const snap = snapshotStep(rt, inp);
+  const up = uploadStep(rt, inp, [snap.id]);
+  return [snap, up, finishStep(inp, [up.id])];
+}

@@ -1,0 +1,114 @@
+/**
+ * `backup restore` (external etcd) as a recorded plan, the procedure of docs/backups.md:
+ *   fetch + decrypt the bundle → the snapshot onto every member → stop every API server → stop etcd on
+ *   every member → `etcdutl snapshot restore` on each member from the same file with a new cluster token
+ *   and a bumped, compacted revision → start etcd → cluster healthy → start the API servers → clean up.
+ * Steps are ensures; a re-run after a crash (or SIGKILL) resumes with the same tag and token.
+ */
+import { createHash } from 'node:crypto';
+import { unpackBundle } from '../../backup/bundle.js';
+import { decrypt } from '../../backup/crypto.js';
+import type { BackupManifest } from '../../backup/manifest.js';
+import { boundFields, readBundle } from '../../backup/repository.js';
+import type { BackupStorage } from '../../backup/targets/types.js';
+import { privateAddress } from '../../distro/controllers/types.js';
+import { SNAPSHOT_DIR, apiServerReadyScript, apiServerScript, etcdRestoreCleanupScript, etcdRestoreMemberScript, etcdServiceScript } from '../../distro/scripts/etcd-backup.js';
+import { etcdHealthScript } from '../../distro/scripts/etcd.js';
+import { ProviderError } from '../../errors.js';
+import type { Step, StepContext } from '../../pipeline/types.js';
+import type { Machine } from '../../state/types.js';
+import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
+import type { Staging } from './staging.js';
+
+export interface RestoreInput {
+  tag: string;
+  manifest: BackupManifest;
+  storage: BackupStorage;
+  staging: Staging;
+  key: Buffer;
+  etcd: string[];
+  controlPlanes: string[];
+}
+
+/** The id of a restore's first step: it names the bundle, so a re-run knows which restore to finish. */
+export const restoreFetchId = (tag: string, bundle: string) => `restore/${tag}/fetch/${bundle}`;
+export const restoreDoneId = (tag: string) => `restore/${tag}/cleanup`;
+export const restoreToken = (cluster: string, tag: string) => `ksctl-${cluster}-${tag}`;
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Step[] {
+  const t = inp.tag;
+  const file = `restore-${t}.db`;
+  /** The decrypted snapshot, staged here; fetched and decrypted again when missing or torn. */
+  const staged = async (): Promise<Buffer> => {
+    const sum = (await inp.staging.read(`${file}.sha256`))?.toString('utf8').trim();
+    const have = sum ? await inp.staging.readChecked(file, sum) : undefined;
+    if (have) return have;
+    const sealed = await readBundle(inp.storage, inp.manifest);
+    const snap = unpackBundle(decrypt(inp.key, sealed, boundFields(inp.manifest))).files['snapshot.db'];
+    if (!snap) throw new ProviderError(`${inp.manifest.name} holds no snapshot.db`);
+    await inp.staging.write(file, snap);
+    await inp.staging.write(`${file}.sha256`, sha(snap));
+    return snap;
+  };
+  const on = (name: string, title: string, needs: string[], run: (ctx: StepContext, m: Machine) => Promise<void>, id: string): Step => ({
+    id,
+    title,
+    needs,
+    target: name,
+    run: (ctx) => run(ctx, rt.machine(ctx, name)),
+  });
+  const members = (ctx: StepContext) => rt.machinesOf(ctx, 'etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
+  const distro = rt.distro.name;
+
+  const fetch: Step = {
+    id: restoreFetchId(t, inp.manifest.name),
+    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
+    needs: [],
+    run: async () => void (await staged()),
+  };
+  const upload = inp.etcd.map((n) =>
+    on(n, `Snapshot onto ${n}`, [fetch.id], async (ctx, m) => {
+      const s = await rt.session(ctx, m);
+      await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
+      await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
+    }, `restore/${t}/upload/${n}`),
+  );
+  const stopApi = inp.controlPlanes.map((n) =>
+    on(n, `Stop the API server on ${n}`, upload.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [apiServerScript(distro, 'stop')]).then(() => undefined), `restore/${t}/stop-api/${n}`),
+  );
+  const stopEtcd = inp.etcd.map((n) =>
+    on(n, `Stop etcd on ${n}`, stopApi.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [etcdServiceScript('stop')]).then(() => undefined), `restore/${t}/stop-etcd/${n}`),
+  );
+  const restore = inp.etcd.map((n) =>
+    on(n, `etcdutl snapshot restore on ${n} (new cluster token, revision bumped)`, stopEtcd.map((s) => s.id), async (ctx, m) => {
+      const script = etcdRestoreMemberScript({ name: n, members: members(ctx), file, sha256: sha(await staged()), token: restoreToken(ctx.cluster.id.name, t), tag: t });
+      await rt.run(ctx, m, [script]);
+    }, `restore/${t}/member/${n}`),
+  );
+  const startEtcd = inp.etcd.map((n) =>
+    on(n, `Start etcd on ${n}`, restore.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [etcdServiceScript('start')]).then(() => undefined), `restore/${t}/start-etcd/${n}`),
+  );
+  const health: Step = {
+    id: `restore/${t}/etcd-health`,
+    title: `etcd cluster healthy (${inp.etcd.length} members)`,
+    needs: startEtcd.map((s) => s.id),
+    async run(ctx) {
+      await rt.run(ctx, rt.machine(ctx, inp.etcd[0]!), [etcdHealthScript({ members: members(ctx) })]);
+    },
+  };
+  const startApi = inp.controlPlanes.map((n) =>
+    on(n, `Start the API server on ${n}`, [health.id], (ctx, m) => rt.run(ctx, m, [apiServerScript(distro, 'start'), apiServerReadyScript(rt.distro.kubectl('get --raw=/readyz'))]).then(() => undefined), `restore/${t}/start-api/${n}`),
+  );
+  const cleanup: Step = {
+    id: restoreDoneId(t),
+    title: 'Remove the old data directories and snapshot copies',
+    needs: startApi.map((s) => s.id),
+    async run(ctx) {
+      for (const n of inp.etcd) await rt.run(ctx, rt.machine(ctx, n), [etcdRestoreCleanupScript(t, file)]);
+      await inp.staging.remove(file);
+    },
+  };
+  return [fetch, ...upload, ...stopApi, ...stopEtcd, ...restore, ...startEtcd, health, ...startApi, cleanup];
+}

@@ -1,0 +1,42 @@
+/**
+ * A cluster's shape as far as its etcd data is concerned, and the checks a restore makes before it
+ * touches anything: the bundle must be this cluster's, of the same shape, and readable with its key.
+ * Each refusal is bad input (exit 2): nothing has been recorded or changed when they run.
+ */
+import { formatClusterId } from '../../api/types.js';
+import type { BackupManifest, BackupShape } from '../../backup/manifest.js';
+import { InputError } from '../../errors.js';
+import type { ClusterState } from '../../state/types.js';
+
+export function clusterShape(s: ClusterState): BackupShape {
+  const external = s.spec.etcd.count > 0;
+  const version = s.versions.kubernetes ?? s.spec.kubernetesVersion ?? '';
+  return {
+    distribution: s.spec.distribution ?? 'k3s',
+    etcd: external ? 'external' : 'embedded',
+    members: external ? s.spec.etcd.count : s.spec.controlPlane.count,
+    kubernetes: version.replace(/^v/, '').split('.').slice(0, 2).join('.'),
+  };
+}
+
+export function describeShape(s: BackupShape): string {
+  return `${s.distribution}, ${s.etcd} etcd with ${s.members} member${s.members === 1 ? '' : 's'}, Kubernetes ${s.kubernetes}`;
+}
+
+export function assertRestorable(m: BackupManifest, s: ClusterState, keyFingerprint: string | undefined): void {
+  const id = s.id;
+  if (m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) {
+    throw new InputError(`backup ${m.name} belongs to cluster ${formatClusterId(m.cluster)}, not ${formatClusterId(id)}: a restore never crosses clusters`, ['<bundle>']);
+  }
+  const want = clusterShape(s);
+  const diff = (Object.keys(want) as (keyof BackupShape)[]).filter((k) => String(want[k]) !== String(m.shape[k]));
+  if (diff.length > 0) {
+    throw new InputError(`backup ${m.name} is of another shape (${describeShape(m.shape)}) than ${id.name} (${describeShape(want)}): ${diff.join(', ')} differ`, ['<bundle>']);
+  }
+  if (keyFingerprint === undefined) {
+    throw new InputError(`cluster ${id.name} has no backup key (secret "backup-key"): put the key of the cluster that made ${m.name} there`, ['backup-key']);
+  }
+  if (keyFingerprint !== m.keyFingerprint) {
+    throw new InputError(`backup ${m.name} was encrypted with another key (fingerprint ${m.keyFingerprint}) than ${id.name}'s (${keyFingerprint})`, ['backup-key']);
+  }
+}

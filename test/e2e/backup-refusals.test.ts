@@ -1,0 +1,46 @@
+/**
+ * `ksctl backup` refuses, with exit 2 and nothing written, what it cannot back up: a managed cluster
+ * (its etcd is the cloud's) and a self-managed one with embedded etcd (not built yet; docs/backups.md).
+ * The clusters exist only as state (no machine is ever contacted).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyDefaults } from '../../src/api/defaults.js';
+import type { SpecInput } from '../../src/api/input.js';
+import { newClusterState } from '../../src/state/new-state.js';
+import { ksctl, sandbox } from '../helpers/cli.js';
+
+const sb = sandbox();
+afterAll(() => sb.cleanup());
+
+function seed(input: SpecInput): string {
+  const s = { ...newClusterState(applyDefaults(input)), phase: 'ready' };
+  const dir = path.join(sb.ksctlHome, 'clusters', s.id.provider, s.id.region, s.id.name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'state.json'), JSON.stringify(s));
+  return dir;
+}
+
+describe('backup refusals', () => {
+  it.each([
+    ['a managed (kind) cluster', { name: 'kindy', provider: 'local' }, 'kindy', /kindy is a managed cluster: its etcd belongs to the cloud/],
+    [
+      'embedded etcd (k3s)',
+      { name: 'emb', provider: 'ssh', distribution: 'k3s', etcd: { count: 0 }, machines: [{ name: 'lb', role: 'loadbalancer', address: '192.0.2.1' }, { name: 'cp', role: 'controlplane', address: '192.0.2.2' }] },
+      'emb',
+      /emb runs embedded etcd \(k3s\); ksctl backs up external etcd only so far/,
+    ],
+  ] as [string, SpecInput, string, RegExp][])('%s: exit 2, nothing written', async (_what, input, name, msg) => {
+    const dir = seed(input);
+    const before = readFileSync(path.join(dir, 'state.json'), 'utf8');
+    for (const args of [['backup', 'create', name], ['backup', 'list', name], ['backup', 'restore', name, `${name}-20261207t000000z`]]) {
+      const r = await ksctl(args, sb.env);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+    expect(readFileSync(path.join(dir, 'state.json'), 'utf8')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['state.json']);
+    expect(existsSync(path.join(sb.ksctlHome, 'backups'))).toBe(false);
+  });
+});
