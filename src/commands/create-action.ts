@@ -11,6 +11,7 @@ import { waves } from '../pipeline/graph.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import { printData } from './output.js';
+import { scriptLines } from './plan-scripts.js';
 import { sshConfigOptions } from './ssh-config.js';
 import { sudoPasswordFor } from './sudo-password.js';
 import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
@@ -48,6 +49,7 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
       for (const r of resources) lines.push(`  ${r.kind.padEnd(18)} ${r.name}`);
       lines.push('', 'Steps (each wave runs in parallel once the previous ones it needs are done):');
       for (const w of steps) for (const s of w.parallel) lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);
+      lines.push(...scriptLines(plan.steps));
       return lines.join('\n');
     });
     return;
