@@ -6,7 +6,7 @@
 import { clusterIdOf, type ClusterId, type ClusterSpec } from '../api/types.js';
 import { InputError } from '../errors.js';
 import { loadProvider } from '../cloud/registry.js';
-import type { ManagedCloud, PlannedResource } from '../cloud/types.js';
+import type { ManagedCloud, PlannedResource, ProviderHooks } from '../cloud/types.js';
 import { contextName } from '../kubeconfig/naming.js';
 import { parseKubeconfig } from '../kubeconfig/file.js';
 import type { Plan, Step } from '../pipeline/types.js';
@@ -17,8 +17,8 @@ import { KUBECONFIG_SECRET } from './ksctl.js';
 import { runOperation, stepContext } from './operation.js';
 import type { ManagerDeps } from './types.js';
 
-async function managedProvider(spec: ClusterSpec): Promise<ManagedCloud> {
-  const p = await loadProvider(spec.provider, 'managed');
+async function managedProvider(spec: ClusterSpec, hooks: ProviderHooks | undefined): Promise<ManagedCloud> {
+  const p = await loadProvider(spec.provider, 'managed', hooks);
   if (p.kind !== 'managed') throw new Error(`provider ${spec.provider} registered as managed is not`);
   return p;
 }
@@ -49,13 +49,13 @@ export class ManagedManager implements ClusterLifecycle {
   constructor(private readonly deps: ManagerDeps) {}
 
   async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: Plan }> {
-    const provider = await managedProvider(spec);
+    const provider = await managedProvider(spec, this.deps.providerHooks);
     return { resources: provider.plannedResources(spec), plan: createPlan(provider, spec) };
   }
 
   async create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult> {
     const id = clusterIdOf(spec);
-    const provider = await managedProvider(spec);
+    const provider = await managedProvider(spec, this.deps.providerHooks);
     const out = await runOperation(this.deps, {
       kind: 'create',
       id,
@@ -90,7 +90,7 @@ export class ManagedManager implements ClusterLifecycle {
       id,
       plan: async (h) => {
         const spec = h.state!.spec;
-        return { steps: [destroyStep(await managedProvider(spec), Date.now())], ctx: stepContext(this.deps, h, spec), result: undefined };
+        return { steps: [destroyStep(await managedProvider(spec, this.deps.providerHooks), Date.now())], ctx: stepContext(this.deps, h, spec), result: undefined };
       },
     });
   }

@@ -7,7 +7,7 @@ import type { DefaultsOptions } from '../../api/defaults.js';
 import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
 import { addWorkerRequest, workerMachineOf, type WorkerInput } from '../../api/worker-request.js';
 import { loadProvider } from '../../cloud/registry.js';
-import type { PlannedResource, SelfManagedCloud } from '../../cloud/types.js';
+import type { PlannedResource, ProviderHooks, SelfManagedCloud } from '../../cloud/types.js';
 import { distroController } from '../../distro/controllers/index.js';
 import type { DistroController } from '../../distro/controllers/types.js';
 import type { SshPool } from '../../distro/ssh/types.js';
@@ -42,8 +42,8 @@ export interface SelfManagedOptions {
   sshPool?: () => SshPool;
 }
 
-export async function selfManagedProvider(provider: ClusterSpec['provider']): Promise<SelfManagedCloud> {
-  const p = await loadProvider(provider, 'selfmanaged');
+export async function selfManagedProvider(provider: ClusterSpec['provider'], hooks?: ProviderHooks): Promise<SelfManagedCloud> {
+  const p = await loadProvider(provider, 'selfmanaged', hooks);
   if (p.kind !== 'selfmanaged') throw new Error(`provider ${provider} registered as selfmanaged is not`);
   return p;
 }
@@ -65,7 +65,7 @@ export class SelfManagedManager implements ClusterLifecycle {
 
   /** The provider and distribution controller a spec's plans are built from (no connection). */
   async planSource(spec: ClusterSpec): Promise<{ provider: SelfManagedCloud; distro: DistroController }> {
-    return { provider: this.opts.provider ?? (await selfManagedProvider(spec.provider)), distro: distroController(spec.distribution ?? 'k3s') };
+    return { provider: this.opts.provider ?? (await selfManagedProvider(spec.provider, this.deps.providerHooks)), distro: distroController(spec.distribution ?? 'k3s') };
   }
 
   /** A run's machinery, with a fresh SSH pool. */
