@@ -1,20 +1,11 @@
 /** The scripts of a dry run's steps as text (each step's `details.scripts`, already redacted by its manager). */
+import type { ScriptView } from '../managers/selfmanaged/dry-run.js';
 import type { StepDescription } from '../pipeline/types.js';
-
-interface ShownScript {
-  machine: string;
-  name: string;
-  description: string;
-  body: string;
-  env?: Record<string, string>;
-  secretEnv?: string[];
-  files?: { path: string; from: string }[];
-}
 
 export function scriptLines(steps: readonly StepDescription[]): string[] {
   const lines: string[] = [];
   for (const s of steps) {
-    const scripts = s.details?.scripts as ShownScript[] | undefined;
+    const scripts = s.details?.scripts as ScriptView[] | undefined;
     if (!scripts?.length) continue;
     if (lines.length === 0) lines.push('', 'Scripts (what each step runs; secrets are supplied at run time and never shown):');
     for (const x of scripts) {

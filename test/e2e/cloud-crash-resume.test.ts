@@ -22,6 +22,15 @@ const ipMapOf = (addresses: Record<string, string>) => Object.fromEntries(Object
 /** A load balancer, one control plane (embedded etcd), one worker. */
 const SHAPE = [0, 1, 1] as const;
 
+/** Arms the fake in `file` to crash the process right after the first call `op`. */
+function armCrash(load: (file: string) => { crashAt(n: number, when: 'after', op: string): void; save(file: string): void }, op: string) {
+  return (file: string) => {
+    const armed = load(file);
+    armed.crashAt(1, 'after', op);
+    armed.save(file);
+  };
+}
+
 /** One cloud: how to arm the crash and what its fake must show after the crash and after the re-run. */
 interface CrashCase {
   cloud: string;
@@ -49,11 +58,7 @@ function awsCase(): CrashCase {
   });
   return {
     cloud: 'aws', cluster, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
-    armCrashAfterVmCreate(file) {
-      const armed = FakeAws.load(file);
-      armed.crashAt(1, 'after', 'ec2:RunInstances');
-      armed.save(file);
-    },
+    armCrashAfterVmCreate: armCrash((f) => FakeAws.load(f), 'ec2:RunInstances'),
     expectCrashed(file) {
       const crashed = FakeAws.load(file);
       expect(crashed.calls.filter((c) => c.outcome === 'crash').map((c) => c.op)).toEqual(['RunInstances']);
@@ -87,11 +92,7 @@ function azureCase(): CrashCase {
   const vmPuts = (fake: FakeAzure) => fake.callsOf('PUT virtualMachines').map((c) => c.path.split('/').pop()!);
   return {
     cloud: 'azure', cluster, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
-    armCrashAfterVmCreate(file) {
-      const armed = FakeAzure.load(file);
-      armed.crashAt(1, 'after', 'PUT virtualMachines');
-      armed.save(file);
-    },
+    armCrashAfterVmCreate: armCrash((f) => FakeAzure.load(f), 'PUT virtualMachines'),
     expectCrashed(file) {
       const crashed = FakeAzure.load(file);
       expect(crashed.calls.filter((c) => c.status === 'crash').map((c) => c.op)).toEqual(['PUT virtualMachines']);
@@ -130,11 +131,7 @@ function gcpCase(): CrashCase {
   let lost = '';
   return {
     cloud: 'gcp', cluster, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
-    armCrashAfterVmCreate(file) {
-      const armed = FakeGcp.load(file);
-      armed.crashAt(1, 'after', 'instances:insert');
-      armed.save(file);
-    },
+    armCrashAfterVmCreate: armCrash((f) => FakeGcp.load(f), 'instances:insert'),
     expectCrashed(file) {
       const crashed = FakeGcp.load(file);
       const crash = crashed.calls.filter((c) => c.outcome === 'crash');
