@@ -7,13 +7,12 @@ import { clusterIdOf, type ClusterId, type ClusterSpec } from '../api/types.js';
 import { InputError } from '../errors.js';
 import { loadProvider } from '../cloud/registry.js';
 import type { ManagedCloud, PlannedResource, ProviderHooks } from '../cloud/types.js';
-import { contextName } from '../kubeconfig/naming.js';
 import { parseKubeconfig } from '../kubeconfig/file.js';
 import type { Plan, Step } from '../pipeline/types.js';
 import { newClusterState } from '../state/new-state.js';
 import { destroyStep } from './destroy-step.js';
 import type { ClusterLifecycle, CreateResult } from './index.js';
-import { KUBECONFIG_SECRET } from './ksctl.js';
+import { saveKubeconfig } from './kubeconfig-secret.js';
 import { runOperation, stepContext } from './operation.js';
 import type { ManagerDeps } from './types.js';
 
@@ -31,11 +30,7 @@ function kubeconfigStep(provider: ManagedCloud, needs: string[]): Step {
     async run(ctx) {
       const text = await provider.kubeconfig(ctx);
       const cfg = await parseKubeconfig(text, 'the provider kubeconfig');
-      await ctx.cluster.secrets.put(KUBECONFIG_SECRET, text);
-      const server = (cfg.clusters?.[0]?.cluster as { server?: string } | undefined)?.server;
-      await ctx.cluster.update((s) => {
-        s.kubeconfig = { context: contextName(s.id), ...(server ? { server } : {}) };
-      });
+      await saveKubeconfig(ctx, text, (cfg.clusters?.[0]?.cluster as { server?: string } | undefined)?.server);
     },
   };
 }

@@ -9,7 +9,7 @@ import { runPlan } from '../pipeline/executor.js';
 import type { Step, StepContext } from '../pipeline/types.js';
 import type { ClusterHandle, ClusterState, Phase } from '../state/types.js';
 import { KsctlManager } from './ksctl.js';
-import { recordedRun } from './lifecycle.js';
+import { recordedRun } from './run-record.js';
 import { assertSameSpec } from './spec-drift.js';
 import type { ManagerDeps } from './types.js';
 

@@ -1,8 +1,7 @@
 /** The admin kubeconfig from control plane 0, its server rewritten to the load balancer, kept as a secret. */
 import type { PlannedMachine } from '../../../cloud/types.js';
 import { reachableAddress } from '../../../distro/controllers/types.js';
-import { contextName } from '../../../kubeconfig/naming.js';
-import { KUBECONFIG_SECRET } from '../../ksctl.js';
+import { saveKubeconfig } from '../../kubeconfig-secret.js';
 import { parseKubeconfigServer, rewriteServer } from '../kubeconfig-rewrite.js';
 import { stepId } from './ids.js';
 import { noScripts, type BootstrapStep } from './types.js';
@@ -19,10 +18,7 @@ export function kubeconfigStep(cp0: PlannedMachine): BootstrapStep {
       const raw = (await session.download(ctx.distro.kubeconfigPath, { sudo: true })).toString('utf8');
       const server = `https://${reachableAddress(t.loadBalancer)}:6443`;
       const text = rewriteServer(raw, server);
-      await ctx.cluster.secrets.put(KUBECONFIG_SECRET, text);
-      await ctx.cluster.update((s) => {
-        s.kubeconfig = { context: contextName(s.id), server: parseKubeconfigServer(text) ?? server };
-      });
+      await saveKubeconfig(ctx, text, parseKubeconfigServer(text) ?? server);
     },
   };
 }
