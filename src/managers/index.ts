@@ -3,7 +3,7 @@ import type { DefaultsOptions } from '../api/defaults.js';
 import type { ClusterId, ClusterSpec, ClusterType } from '../api/types.js';
 import type { WorkerInput } from '../api/worker-request.js';
 import type { PlannedResource } from '../cloud/types.js';
-import type { Plan } from '../pipeline/types.js';
+import type { StepDescription } from '../pipeline/types.js';
 import type { ManagerDeps } from './types.js';
 
 export interface CreateResult {
@@ -17,8 +17,8 @@ export interface CreateResult {
  * one outline of operation.ts; a day-2 operation is a new plan there and a method here.
  */
 export interface ClusterLifecycle {
-  /** What `create` would do, for `--dry-run` (self-managed: each step's scripts). */
-  plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: Plan }>;
+  /** What `create` would do, for `--dry-run` (self-managed: each step's scripts in `details.scripts`). */
+  plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }>;
   create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult>;
   delete(id: ClusterId): Promise<void>;
   /**

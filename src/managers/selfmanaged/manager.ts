@@ -12,7 +12,7 @@ import { distroController } from '../../distro/controllers/index.js';
 import type { DistroController } from '../../distro/controllers/types.js';
 import type { SshPool } from '../../distro/ssh/types.js';
 import { InputError } from '../../errors.js';
-import type { Plan } from '../../pipeline/types.js';
+import type { StepDescription } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
 import type { ClusterLifecycle, CreateResult } from '../index.js';
@@ -81,11 +81,11 @@ export class SelfManagedManager implements ClusterLifecycle {
     return { provider, distro, ssh };
   }
 
-  async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: Plan }> {
+  async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }> {
     const source = await this.planSource(spec);
     const steps = buildCreatePlan(spec, source);
     const described = await describedSteps(steps, planView(spec, source.provider, source.distro));
-    return { resources: source.provider.plannedResources(spec), plan: { steps: described as Plan['steps'] } };
+    return { resources: source.provider.plannedResources(spec), plan: { steps: described } };
   }
 
   async create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult> {
