@@ -103,13 +103,13 @@ export class SelfManagedManager implements ClusterLifecycle {
       plan: async (h) => {
         const m = await machinery(h);
         return {
-        steps: buildCreatePlan(spec, m),
-        ctx: this.context(h, spec, m),
-        // A machine's steps form a chain, so at most about one step per machine runs at a time; and
-        // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot
-        // a large cluster in waves (32 slots: a 100-worker cluster in four instance-start waves).
-        concurrency: this.deps.concurrency ?? Math.max(32, m.provider.machinePlan(spec).length + 8),
-        result: undefined,
+          steps: buildCreatePlan(spec, m),
+          ctx: this.context(h, spec, m),
+          // A machine's steps form a chain, so at most about one step per machine runs at a time; and
+          // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot
+          // a large cluster in waves (32 slots: a 100-worker cluster in four instance-start waves).
+          concurrency: this.deps.concurrency ?? Math.max(32, m.provider.machinePlan(spec).length + 8),
+          result: undefined,
         };
       },
       afterRun: (h) => h.update((s) => recordClusterVersions(s, spec)).then(() => undefined),
