@@ -28,7 +28,7 @@ import type { SelfManagedCloud } from '../../src/cloud/types.js';
 import { SinkLogger } from '../../src/io/logger.js';
 import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
 import { SelfManagedManager } from '../../src/managers/selfmanaged/manager.js';
-import { buildCreatePlan } from '../../src/managers/selfmanaged/plan.js';
+import { buildCreatePlan } from '../../src/managers/selfmanaged/plans/create.js';
 import type { ManagerDeps } from '../../src/managers/types.js';
 import type { Step } from '../../src/pipeline/types.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
@@ -205,8 +205,7 @@ export async function runCase(make: (scale: number) => SimulatedCloud, workers: 
     const wallMs = performance.now() - wall0;
     const cpu = process.cpuUsage(cpu0);
 
-    const rt = await manager.runtime(spec);
-    const steps = buildCreatePlan(spec, rt.provider, rt);
+    const steps = buildCreatePlan(spec, await manager.planSource(spec));
     const bound = criticalPath(steps, (s) => stepCost(sim, s));
     const state = await store.read({ provider: spec.provider, region: spec.region, name: spec.name });
     if (state?.phase !== 'ready') throw new Error(`create ended in phase ${state?.phase}`);

@@ -6,6 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { CommandEnv, GlobalOptions } from '../commands/context.js';
+import { preloadedProviderHooks } from './provider-hooks.js';
 import { InterruptedError } from '../errors.js';
 import { applyColorChoice, colorRequestedOff } from '../io/color.js';
 import { ConsoleIo } from '../io/console.js';
@@ -53,6 +54,7 @@ export function openSession(argv: string[], env: NodeJS.ProcessEnv, streams: Str
       return controller.signal;
     },
     argv,
+    providerHooks: preloadedProviderHooks(),
     io(g: GlobalOptions) {
       io ??= new ConsoleIo({ verbose: g.verbose, yes: g.yes, noColor: noColor || !g.color, env, ...streams });
       return io;

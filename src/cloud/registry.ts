@@ -4,7 +4,7 @@
  */
 import type { ClusterType, Provider } from '../api/types.js';
 import { InputError } from '../errors.js';
-import type { CloudProvider, ProviderFactory } from './types.js';
+import type { CloudProvider, ProviderFactory, ProviderHooks } from './types.js';
 
 const factories = new Map<string, ProviderFactory>();
 
@@ -18,22 +18,23 @@ export function hasProvider(provider: Provider, type: ClusterType): boolean {
   return factories.has(key(provider, type));
 }
 
-export async function loadProvider(provider: Provider, type: ClusterType): Promise<CloudProvider> {
+/** `hooks`: what a test or benchmark injects into the provider (its runtime); production passes none. */
+export async function loadProvider(provider: Provider, type: ClusterType, hooks: ProviderHooks = {}): Promise<CloudProvider> {
   const f = factories.get(key(provider, type));
   if (!f) {
     throw new InputError(`provider "${provider}" does not support type "${type}" yet`, ['spec.type'], {
       hint: `available: ${[...factories.keys()].join(', ')}`,
     });
   }
-  return f();
+  return f(hooks);
 }
 
 // Built-in providers. Each import() is resolved only when the provider is used.
 registerProvider('local', 'managed', async () => (await import('./local/index.js')).createLocalProvider());
 registerProvider('ssh', 'selfmanaged', async () => (await import('./ssh/index.js')).createSshProvider());
-registerProvider('aws', 'selfmanaged', async () => (await import('./aws/index.js')).createAwsSelfManaged());
-registerProvider('aws', 'managed', async () => (await import('./aws/index.js')).createAwsManaged());
-registerProvider('azure', 'selfmanaged', async () => (await import('./azure/index.js')).createAzureSelfManaged());
-registerProvider('azure', 'managed', async () => (await import('./azure/index.js')).createAzureManaged());
-registerProvider('gcp', 'selfmanaged', async () => (await import('./gcp/index.js')).createGcpSelfManaged());
-registerProvider('gcp', 'managed', async () => (await import('./gcp/index.js')).createGcpManaged());
+registerProvider('aws', 'selfmanaged', async (h) => (await import('./aws/index.js')).createAwsSelfManaged(h.aws ? { runtime: h.aws } : {}));
+registerProvider('aws', 'managed', async (h) => (await import('./aws/index.js')).createAwsManaged(h.aws ? { runtime: h.aws } : {}));
+registerProvider('azure', 'selfmanaged', async (h) => (await import('./azure/index.js')).createAzureSelfManaged(h.azure ? { runtime: h.azure } : {}));
+registerProvider('azure', 'managed', async (h) => (await import('./azure/index.js')).createAzureManaged(h.azure ? { runtime: h.azure } : {}));
+registerProvider('gcp', 'selfmanaged', async (h) => (await import('./gcp/index.js')).createGcpSelfManaged(h.gcp ? { runtime: h.gcp } : {}));
+registerProvider('gcp', 'managed', async (h) => (await import('./gcp/index.js')).createGcpManaged(h.gcp ? { runtime: h.gcp } : {}));

@@ -7,6 +7,9 @@
 import type { ClusterSpec, Provider, Role } from '../api/types.js';
 import type { Step, StepContext, StepDescription } from '../pipeline/types.js';
 import type { Machine } from '../state/types.js';
+import type { AwsRuntime } from './aws/runtime.js';
+import type { AzureRuntime } from './azure/runtime.js';
+import type { GcpRuntime } from './gcp/runtime.js';
 
 /** A machine the spec calls for, before it exists. Names are deterministic: `<cluster>-<role>-<i>`. */
 export interface PlannedMachine {
@@ -83,7 +86,17 @@ export interface SelfManagedCloud extends ProviderBase {
 
 export type CloudProvider = ManagedCloud | SelfManagedCloud;
 
+/**
+ * What tests and benchmarks inject into the providers they load: each cloud's runtime (clock, SDK
+ * transport, credentials). Passed down from the entry point (src/cli), never read from a global here.
+ */
+export interface ProviderHooks {
+  aws?: Partial<AwsRuntime>;
+  azure?: Partial<AzureRuntime>;
+  gcp?: Partial<GcpRuntime>;
+}
+
 /** Lazily loads a provider implementation so that no SDK loads before it is needed. */
-export type ProviderFactory = () => Promise<CloudProvider>;
+export type ProviderFactory = (hooks: ProviderHooks) => Promise<CloudProvider>;
 
 export type { StepDescription };

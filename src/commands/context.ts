@@ -2,6 +2,7 @@
  * What every command action gets from the entry point: the parsed global options, the IoHost and the
  * process-level bits (env, abort signal). Built once per invocation in src/cli/main.ts.
  */
+import type { ProviderHooks } from '../cloud/types.js';
 import type { IoHost } from '../io/types.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
@@ -22,4 +23,6 @@ export interface CommandEnv {
   io(opts: GlobalOptions): IoHost;
   /** The command line, for lock files and run history. */
   argv: string[];
+  /** Injected into the cloud providers (tests' fake clouds); absent in production. */
+  providerHooks?: ProviderHooks;
 }

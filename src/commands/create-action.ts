@@ -6,22 +6,26 @@ import { inputFromEnv, mergeInputs, type SpecInput } from '../api/input.js';
 import { assertValidSpec } from '../api/validate.js';
 import type { ClusterSpec } from '../api/types.js';
 import { InterruptedError } from '../errors.js';
+import type { Prompter } from '../io/types.js';
 import { lifecycleFor } from '../managers/index.js';
 import { waves } from '../pipeline/graph.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { managerDeps } from './deps.js';
 import { printData } from './output.js';
+import { scriptLines } from './plan-scripts.js';
 import { sshConfigOptions } from './ssh-config.js';
 import { sudoPasswordFor } from './sudo-password.js';
 import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
 
-export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interactive: boolean, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
+/** `prompt`: the person to ask for what is missing (only when interactive), else missing values are exit 2. */
+export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, prompt: Prompter | undefined, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
   const file: SpecInput | undefined = flags.file ? await readClusterFile(flags.file) : undefined;
   let input = mergeInputs(inputFromFlags(flags), inputFromEnv(cenv.env), file);
   const missing = missingRequired(input);
+  const interactive = prompt !== undefined;
   if (interactive) {
     const { promptForSpec } = await import('./prompts.js');
-    input = await promptForSpec(input);
+    input = await promptForSpec(input, prompt);
   } else if (missing.length > 0) {
     throw missingError(missing);
   }
@@ -32,10 +36,10 @@ export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, interact
 
 export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const io = cenv.io(g);
-  const spec = await resolveSpec(flags, cenv, io.interactive && !flags.dryRun, async (s) => {
+  const spec = await resolveSpec(flags, cenv, io.interactive && !flags.dryRun ? io.prompt : undefined, async (s) => {
     const { summary, confirmCreate } = await import('./prompts.js');
     io.err(`\n${summary(s)}\n`);
-    return confirmCreate(s);
+    return confirmCreate(s, io.prompt);
   });
 
   if (flags.dryRun) {
@@ -48,6 +52,7 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
       for (const r of resources) lines.push(`  ${r.kind.padEnd(18)} ${r.name}`);
       lines.push('', 'Steps (each wave runs in parallel once the previous ones it needs are done):');
       for (const w of steps) for (const s of w.parallel) lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);
+      lines.push(...scriptLines(plan.steps));
       return lines.join('\n');
     });
     return;

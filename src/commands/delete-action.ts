@@ -15,8 +15,7 @@ export async function deleteCluster(name: string, flags: SelectFlags & { yes?: b
   const id = await ksctl.resolve(name, flags);
   const state = await ksctl.describe(id);
   if (io.interactive) {
-    const { confirm } = await import('@inquirer/prompts');
-    const ok = await confirm({ message: `Delete cluster ${formatClusterId(id)} and all its resources?`, default: false }).catch(() => false);
+    const ok = await io.prompt.confirm({ message: `Delete cluster ${formatClusterId(id)} and all its resources?`, default: false }).catch(() => false);
     if (!ok) throw new InterruptedError('cancelled: nothing was deleted');
   }
   const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);

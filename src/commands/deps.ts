@@ -11,7 +11,7 @@ export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, prog
     // A getter: whether anyone may be asked is decided on first use, so `switch` and `get` never touch
     // stdin (creating it loads Node's stream and tty modules at start-up).
     get askSecret() {
-      return io.interactive ? (message: string) => io.askSecret(message) : undefined;
+      return io.interactive ? (message: string) => io.prompt.password({ message }) : undefined;
     },
     store: new LocalStateStore(g.stateDir ?? defaultStateRoot(cenv.env)),
     log: io.log,
@@ -20,6 +20,7 @@ export function managerDeps(g: GlobalOptions, cenv: CommandEnv, io: IoHost, prog
     command: `ksctl ${cenv.argv.join(' ')}`.trim(),
     env: cenv.env,
     attachLogFile: (f) => io.attachLogFile(f),
+    ...(cenv.providerHooks ? { providerHooks: cenv.providerHooks } : {}),
     ...(progress ? { onEvent: (e) => progress.onEvent(e) } : {}),
   };
 }

@@ -15,7 +15,7 @@ export async function sudoPasswordFor(spec: Pick<ClusterSpec, 'type' | 'ssh'>, i
   if (!io.interactive) {
     throw new InputError('spec.ssh.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD (without a terminal ksctl never prompts)', ['spec.ssh.sudoPassword', 'KSCTL_SUDO_PASSWORD']);
   }
-  const answer = await io.askSecret('sudo password for the machines');
+  const answer = await io.prompt.password({ message: 'sudo password for the machines' });
   if (answer === '' || /[\0\r\n]/.test(answer)) throw new InputError('the sudo password must be one non-empty line', ['spec.ssh.sudoPassword']);
   registerSecret(answer);
   return answer;

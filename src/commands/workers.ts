@@ -4,17 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandEnv, GlobalOptions } from './context.js';
+import type { WorkerInput } from '../api/worker-request.js';
 import type { SelectFlags } from './get.js';
 
-export interface AddWorkerFlags extends SelectFlags {
-  name?: string;
-  address?: string;
-  privateAddress?: string;
-  port?: number;
-  user?: string;
-  keyFile?: string;
-  hostKey?: string;
-}
+export interface AddWorkerFlags extends SelectFlags, WorkerInput {}
 
 export function registerWorkers(program: Command, cenv: CommandEnv, globals: (c: Command) => GlobalOptions): void {
   const add = program.commands.find((c) => c.name() === 'add') ?? program.command('add').description('Add machines to a cluster');

@@ -1,11 +1,11 @@
 /** The real IoHost: process stdout/stderr, TTY and CI detection, NO_COLOR. */
-import { InterruptedError } from '../errors.js';
 import { colorRequestedOff } from './color.js';
 import { redact } from '../util/redact.js';
 import { SinkLogger } from './logger.js';
 import { plainProgress } from './plain-progress.js';
 import { writeStdout } from './stdout.js';
-import type { IoHost, ProgressReporter } from './types.js';
+import { inquirerPrompter } from './inquirer-prompter.js';
+import type { IoHost, Prompter, ProgressReporter } from './types.js';
 
 export interface ConsoleOptions {
   verbose: boolean;
@@ -24,6 +24,7 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 export class ConsoleIo implements IoHost {
   readonly verbose: boolean;
   readonly log: SinkLogger;
+  readonly prompt: Prompter;
   private readonly opts: ConsoleOptions;
   private readonly env: NodeJS.ProcessEnv;
 
@@ -35,6 +36,7 @@ export class ConsoleIo implements IoHost {
     this.env = o.env ?? process.env;
     this.verbose = o.verbose;
     this.log = new SinkLogger(o.verbose, (l) => this.err(l));
+    this.prompt = inquirerPrompter(() => this.stderr);
   }
 
   private get stderr(): NodeJS.WriteStream {
@@ -68,17 +70,6 @@ export class ConsoleIo implements IoHost {
 
   attachLogFile(file: string): void {
     this.log.attachFile(file);
-  }
-
-  async askSecret(message: string): Promise<string> {
-    // @inquirer/prompts loads only when someone is asked something.
-    const { password } = await import('@inquirer/prompts');
-    try {
-      return await password({ message, mask: true }, { output: this.stderr });
-    } catch (e) {
-      if ((e as Error).name === 'ExitPromptError') throw new InterruptedError('cancelled at the prompt');
-      throw e;
-    }
   }
 
   progress(): ProgressReporter {

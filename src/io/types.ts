@@ -21,10 +21,10 @@ export interface IoHost {
   /** Also log to this file (the cluster's ksctl.log), redacted. */
   attachLogFile(file: string): void;
   /**
-   * Asks for a secret on the terminal (input masked, never echoed, never logged). Only when
-   * `interactive`; throws InterruptedError if the person cancels.
+   * Questions for the person at the terminal; use only when `interactive`. Each throws
+   * InterruptedError if the person cancels. Tests answer them with a scripted host.
    */
-  askSecret(message: string): Promise<string>;
+  readonly prompt: Prompter;
   /** A reporter for one plan run. */
   progress(): ProgressReporter;
 }
@@ -33,4 +33,24 @@ export interface ProgressReporter {
   onEvent(e: StepEvent): void;
   /** Waits until the renderer has drawn the last state. */
   close(): Promise<void>;
+}
+
+/** One choice of a `select`. */
+export interface Choice<T extends string> {
+  value: T;
+  /** Shown instead of the value. */
+  name?: string;
+}
+
+/** Answers that fail `validate` (it returns the message) are asked again. */
+export type Validate<T> = (value: T) => string | true;
+
+/** The questions ksctl asks (the subset of @inquirer/prompts it uses). */
+export interface Prompter {
+  input(q: { message: string; default?: string; validate?: Validate<string> }): Promise<string>;
+  select<T extends string>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  number(q: { message: string; default?: number; validate?: Validate<number | undefined> }): Promise<number | undefined>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+  /** Input masked, never echoed, never logged. */
+  password(q: { message: string }): Promise<string>;
 }

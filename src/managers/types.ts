@@ -1,4 +1,5 @@
 /** What every manager is built with: no globals, everything injected (tests pass their own). */
+import type { ProviderHooks } from '../cloud/types.js';
 import type { StepEvent } from '../pipeline/types.js';
 import type { KubeconfigTarget } from '../kubeconfig/types.js';
 import type { StateStore } from '../state/types.js';
@@ -26,6 +27,8 @@ export interface ManagerDeps {
   askSecret?: (message: string) => Promise<string>;
   /** sudo's password for self-managed machines (asked or read by the command layer; never stored). */
   sudoPassword?: string;
+  /** Injected into the cloud providers the managers load (tests' fake clouds, benchmarks). */
+  providerHooks?: ProviderHooks;
   /** Maximum steps running at once. */
   concurrency?: number;
 }

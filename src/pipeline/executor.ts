@@ -25,6 +25,15 @@ export function isStepDone(steps: readonly StepRecord[], id: string): boolean {
   return false;
 }
 
+/** The latest attempt of step `id` in run `run` (a plan's ids are unique, one attempt per run). */
+function lastAttempt(steps: StepRecord[], id: string, run: number): StepRecord | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const r = steps[i]!;
+    if (r.id === id && r.run === run) return r;
+  }
+  return undefined;
+}
+
 export function errorLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return redact(msg.split('\n').slice(0, 6).join('\n'));
@@ -84,28 +93,30 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
   async function attempt(s: Step<C>): Promise<void> {
     const desc = describeStep(s);
     const started = Date.now();
-    const record: StepRecord = { id: s.id, title: s.title, status: 'running', run, startedAt: new Date(started).toISOString() };
     await ctx.cluster.update((st) => {
-      st.steps.push(record);
+      st.steps.push({ id: s.id, title: s.title, status: 'running', run, startedAt: new Date(started).toISOString() });
     });
     emit({ type: 'start', step: desc });
     try {
       await s.run(ctx);
     } catch (e) {
       const interrupted = ctx.signal.aborted || (isKsctlError(e) && e.code === 'INTERRUPTED');
-      await finish(record, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
+      await finish(s.id, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
       emit({ type: 'fail', step: desc, error: errorLine(e) });
       if (interrupted && !(isKsctlError(e) && e.code === 'INTERRUPTED')) {
         throw new InterruptedError(`interrupted during "${s.title}"; run the same command again to resume`, { cause: e });
       }
       throw e;
     }
-    await finish(record, 'done', started);
+    await finish(s.id, 'done', started);
     emit({ type: 'done', step: desc, durationMs: Date.now() - started });
   }
 
-  async function finish(record: StepRecord, status: StepRecord['status'], t0: number, error?: string): Promise<void> {
-    await ctx.cluster.update(() => {
+  /** Completes this run's attempt of step `id`, in the state `update` hands over (the only one it saves). */
+  async function finish(id: string, status: StepRecord['status'], t0: number, error?: string): Promise<void> {
+    await ctx.cluster.update((st) => {
+      const record = lastAttempt(st.steps, id, run);
+      if (!record) throw new Error(`step ${id} has no recorded attempt in run ${run}`);
       record.status = status;
       record.endedAt = new Date().toISOString();
       record.durationMs = Date.now() - t0;

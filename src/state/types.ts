@@ -145,7 +145,11 @@ export interface ClusterHandle {
   readonly logFile: string;
   /** Atomically replace the state (temp file, fsync, rename). */
   save(state: ClusterState): Promise<void>;
-  /** Apply a change to the current state and save it atomically; returns the new state. */
+  /**
+   * Applies `change` to the state it is handed and saves that state atomically; returns the saved state.
+   * The argument is the only object whose changes are saved: a change made to an object read earlier
+   * (a record captured from `state`) is lost, since a store may hand over a copy.
+   */
   update(change: (s: ClusterState) => void): Promise<ClusterState>;
   /** Remove the cluster's directory (after a completed delete). Releases the lock. */
   remove(): Promise<void>;

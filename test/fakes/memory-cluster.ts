@@ -1,11 +1,12 @@
 /**
- * An in-memory ClusterHandle + SecretStore for provider tests (a stand-in for the local JSON store).
+ * The one in-memory ClusterHandle + SecretStore for tests (a stand-in for the local JSON store).
  * State is kept as a JSON snapshot, like a file; `freeze()` makes every later write fail, the way a
  * killed process writes nothing more; `reopen()` is the next process reading what was saved.
  * With `persistPath`, snapshots also go to disk so a subprocess can continue them.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { applyDefaults } from '../../src/api/defaults.js';
 import { clusterIdOf, type ClusterId, type ClusterSpec } from '../../src/api/types.js';
 import type { StepContext } from '../../src/pipeline/types.js';
 import { newClusterState } from '../../src/state/new-state.js';
@@ -147,4 +148,15 @@ export function memoryLogger(lines: string[] = [], prefix = ''): Logger & { line
 
 export function stepContext(cluster: ClusterHandle, spec: ClusterSpec, opts: { log?: Logger; signal?: AbortSignal } = {}): StepContext {
   return { spec, cluster, log: opts.log ?? memoryLogger(), signal: opts.signal ?? new AbortController().signal };
+}
+
+/** A step context over a new in-memory cluster (saved once, as the managers do before any step). */
+export function memoryContext(spec: ClusterSpec = applyDefaults({ name: 'unit', provider: 'local' })): StepContext & { cluster: MemoryCluster } {
+  const cluster = MemoryCluster.create(spec);
+  return { ...stepContext(cluster, spec), cluster };
+}
+
+/** A SecretStore of its own (a cluster's, the cluster unused). */
+export function memorySecrets(): SecretStore {
+  return MemoryCluster.create(applyDefaults({ name: 'secrets', provider: 'local' })).secrets;
 }

@@ -4,28 +4,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
-import { BootstrapRuntime } from '../../src/managers/selfmanaged/runtime.js';
-import { etcdSteps } from '../../src/managers/selfmanaged/infra-steps.js';
-import { distroController } from '../../src/distro/controllers/index.js';
+import { etcdPkiStep } from '../../src/managers/selfmanaged/steps/etcd-pki.js';
 import type { SelfManagedCloud } from '../../src/cloud/types.js';
-import type { SshPool } from '../../src/distro/ssh/types.js';
-import { memoryContext } from '../helpers/memory-cluster.js';
+import { memoryContext } from '../fakes/memory-cluster.js';
+import { bootstrapOf } from '../helpers/bootstrap.js';
 
 describe('etcd steps', () => {
   it('generate the etcd PKI before the load balancer machine exists', async () => {
     const spec = applyDefaults({ name: 'pki', provider: 'aws', type: 'selfmanaged' });
-    const ctx = memoryContext(spec);
+    const ctx = bootstrapOf(memoryContext(spec), {} as SelfManagedCloud);
     await ctx.cluster.update((s) => {
       for (const i of [0, 1, 2]) {
         s.machines[`etcd-${i}`] = { name: `etcd-${i}`, role: 'etcd', privateAddress: `10.0.0.${10 + i}`, sshPort: 22, sshUser: 'ubuntu', hostKeys: [], status: 'running' };
       }
     });
-    const rt = new BootstrapRuntime({} as SelfManagedCloud, distroController('k3s'), {} as SshPool, { sshWaitMs: 1000 });
     const planned = [0, 1, 2].map((i) => ({ name: `etcd-${i}`, role: 'etcd' as const, size: '', spot: false, index: i }));
-    const pki = etcdSteps(rt, planned, 'pki').steps.find((s) => s.id === 'pki/etcd')!;
+    const pki = etcdPkiStep(planned);
     await pki.run(ctx);
     const names = await ctx.cluster.secrets.list();
     expect(names).toEqual(expect.arrayContaining(['etcd-ca.crt', 'etcd-apiserver-client.key', 'etcd-etcd-0-server.crt', 'etcd-etcd-2-peer.key']));
-    expect(() => rt.topology(ctx)).toThrow(/load balancer machine is not in state yet/);
+    expect(() => ctx.topology()).toThrow(/load balancer machine is not in state yet/);
   });
 });

@@ -4,7 +4,7 @@ import { InterruptedError } from '../../src/errors.js';
 import { runPlan } from '../../src/pipeline/executor.js';
 import { waves } from '../../src/pipeline/graph.js';
 import type { Step, StepContext, StepEvent } from '../../src/pipeline/types.js';
-import { memoryContext } from '../helpers/memory-cluster.js';
+import { memoryContext } from '../fakes/memory-cluster.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

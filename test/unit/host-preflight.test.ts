@@ -7,17 +7,20 @@ import { applyDefaults } from '../../src/api/defaults.js';
 import type { ClusterSpec } from '../../src/api/types.js';
 import { createSshProvider } from '../../src/cloud/ssh/index.js';
 import type { SelfManagedCloud } from '../../src/cloud/types.js';
-import { distroController } from '../../src/distro/controllers/index.js';
 import { parseHostFacts } from '../../src/distro/scripts/host-facts.js';
 import type { SshPool, SshSession, SshTarget } from '../../src/distro/ssh/types.js';
 import { PrerequisiteError } from '../../src/errors.js';
-import { HOST_PREFLIGHT_STEP, cgroupVerdict, hostPreflightStep } from '../../src/managers/selfmanaged/host-preflight.js';
-import { buildCreatePlan } from '../../src/managers/selfmanaged/plan.js';
-import { BootstrapRuntime } from '../../src/managers/selfmanaged/runtime.js';
+import { cgroupVerdict, hostPreflightStep } from '../../src/managers/selfmanaged/steps/host-preflight.js';
+import { stepId } from '../../src/managers/selfmanaged/steps/ids.js';
+import { buildCreatePlan } from '../../src/managers/selfmanaged/plans/create.js';
 import { specDifferences } from '../../src/managers/spec-drift.js';
 import { validateSpec } from '../../src/api/validate.js';
 import { ClusterFileSchema } from '../../src/api/v1alpha1/schema.js';
-import { memoryContext } from '../helpers/memory-cluster.js';
+import { memoryContext } from '../fakes/memory-cluster.js';
+import type { StepContext } from '../../src/pipeline/types.js';
+import { bootstrapOf, planSourceOf } from '../helpers/bootstrap.js';
+
+const HOST_PREFLIGHT_STEP = stepId.hostPreflight;
 
 /** Machines answer the host-facts script with their cgroup filesystem; any other script fails the test. */
 function pool(cgroupFs: Record<string, string>): SshPool & { scripts: string[] } {
@@ -45,16 +48,15 @@ function pool(cgroupFs: Record<string, string>): SshPool & { scripts: string[] }
 
 function world(cgroupFs: Record<string, string>, allowCgroupV1: boolean) {
   const spec = applyDefaults({ name: 'demo', provider: 'ssh', type: 'selfmanaged', kubelet: { allowCgroupV1 } });
-  const ctx = memoryContext(spec);
   const p = pool(cgroupFs);
   const provider = { sshPrivateKey: async () => 'KEY' } as unknown as SelfManagedCloud;
-  const rt = new BootstrapRuntime(provider, distroController('kubeadm'), p, { sshWaitMs: 1000 });
+  const ctx = bootstrapOf(memoryContext(spec), provider, 'kubeadm', p);
   const names = Object.keys(cgroupFs);
   const machines = names.map((name, index) => ({ name, role: name.startsWith('cp') ? ('controlplane' as const) : ('worker' as const), size: '', spot: false, index }));
-  return { ctx, rt, p, machines };
+  return { ctx, p, machines };
 }
 
-async function seed(ctx: ReturnType<typeof memoryContext>, names: string[]) {
+async function seed(ctx: StepContext, names: string[]) {
   await ctx.cluster.update((s) => {
     for (const name of names) s.machines[name] = { name, role: 'worker', publicAddress: '192.0.2.1', sshPort: 22, sshUser: 'root', hostKeys: ['ssh-ed25519 AAAA'], status: 'running' };
   });
@@ -100,7 +102,7 @@ describe('host preflight step', () => {
   it('refuses when a machine runs cgroup v1, after asking every machine once', async () => {
     const w = world({ 'cp-0': 'cgroup2fs', 'w-0': 'tmpfs' }, false);
     await seed(w.ctx, ['cp-0', 'w-0']);
-    const step = hostPreflightStep(w.rt, w.machines, []);
+    const step = hostPreflightStep(w.machines, []);
     await expect(step.run(w.ctx)).rejects.toThrow(/^machine w-0 \(\/sys\/fs\/cgroup is tmpfs\) has no cgroup v2/);
     expect(w.p.scripts.sort()).toEqual(['cp-0:host-facts', 'w-0:host-facts']);
   });
@@ -108,7 +110,7 @@ describe('host preflight step', () => {
   it('goes on with the consent', async () => {
     const w = world({ 'cp-0': 'tmpfs' }, true);
     await seed(w.ctx, ['cp-0']);
-    await expect(hostPreflightStep(w.rt, w.machines, []).run(w.ctx)).resolves.toBeUndefined();
+    await expect(hostPreflightStep(w.machines, []).run(w.ctx)).resolves.toBeUndefined();
   });
 });
 
@@ -125,8 +127,8 @@ describe('create plan', () => {
       { role: 'worker', address: '192.0.2.30', name: 'w-0' },
     ],
   });
-  const rt = new BootstrapRuntime(createSshProvider(), distroController('kubeadm'), pool({}), { sshWaitMs: 1000 });
-  const steps = buildCreatePlan(spec, rt.provider, rt);
+  const source = planSourceOf(createSshProvider(), 'kubeadm');
+  const steps = buildCreatePlan(spec, source);
   const byId = (id: string) => steps.find((s) => s.id === id)!;
 
   it('checks the kubelet machines, and only them, once they answer', () => {
@@ -134,8 +136,8 @@ describe('create plan', () => {
   });
 
   it('cloud VMs: HAProxy and etcd do not wait for the last VM to boot, but Kubernetes goes nowhere before the check', () => {
-    const cloudLike = { ...rt.provider, provider: 'aws' } as SelfManagedCloud;
-    const plan = buildCreatePlan(spec, cloudLike, rt);
+    const cloudLike = { ...source.provider, provider: 'aws' } as SelfManagedCloud;
+    const plan = buildCreatePlan(spec, { ...source, provider: cloudLike });
     const step = (id: string) => plan.find((s) => s.id === id)!;
     expect(step('lb/lb-0').needs).not.toContain(HOST_PREFLIGHT_STEP);
     expect(step('pki/etcd').needs).not.toContain(HOST_PREFLIGHT_STEP);

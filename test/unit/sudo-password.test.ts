@@ -6,26 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../src/api/types.js';
 import { sudoPasswordFor } from '../../src/commands/sudo-password.js';
 import { InputError } from '../../src/errors.js';
-import type { IoHost } from '../../src/io/types.js';
+import { scriptedIo } from '../helpers/scripted-io.js';
 import { redact } from '../../src/util/redact.js';
 
 /** An IoHost that answers the secret prompt and records what it was asked. */
-function io(interactive: boolean, answer = ''): IoHost & { asked: string[] } {
-  const asked: string[] = [];
-  return {
-    asked,
-    interactive,
-    fancy: false,
-    color: false,
-    verbose: false,
-    out: () => {},
-    err: () => {},
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child() { return this; } },
-    attachLogFile: () => {},
-    askSecret: async (message: string) => (asked.push(message), answer),
-    progress: () => ({ onEvent: () => {}, close: async () => {} }),
-  };
-}
+const io = (interactive: boolean, answer = '') => scriptedIo([{ ask: /sudo password/, answer }], { interactive });
 
 const spec = (sudoPassword: boolean, type: ClusterSpec['type'] = 'selfmanaged') => ({ type, ssh: { sudoPassword } });
 

@@ -13,17 +13,17 @@ import { GcpSelfManaged } from '../../src/cloud/gcp/selfmanaged.js';
 import { createSshProvider } from '../../src/cloud/ssh/index.js';
 import { machinePlanOf, plannedWorker } from '../../src/cloud/common/machine-plan.js';
 import type { SelfManagedCloud } from '../../src/cloud/types.js';
-import { distroController } from '../../src/distro/controllers/index.js';
-import type { SshPool } from '../../src/distro/ssh/types.js';
 import { ConflictError, InputError } from '../../src/errors.js';
-import { addWorkerSteps, resolveAddition, specWithJoined } from '../../src/managers/selfmanaged/add-worker.js';
-import { forgetWorker, removeWorkerSteps } from '../../src/managers/selfmanaged/remove-worker.js';
-import { BootstrapRuntime } from '../../src/managers/selfmanaged/runtime.js';
+import { addWorkerSteps } from '../../src/managers/selfmanaged/plans/add-worker.js';
+import { removeWorkerSteps } from '../../src/managers/selfmanaged/plans/remove-worker.js';
+import { resolveAddition } from '../../src/managers/selfmanaged/worker-addition.js';
+import { forgetWorker, specWithJoined } from '../../src/managers/selfmanaged/worker-count.js';
 import { checkGraph } from '../../src/pipeline/graph.js';
 import { newClusterState } from '../../src/state/new-state.js';
 import type { ClusterState, Machine } from '../../src/state/types.js';
 import { silentLogger } from '../../src/util/log.js';
-import { memoryHandle } from '../helpers/memory-cluster.js';
+import { MemoryCluster } from '../fakes/memory-cluster.js';
+import { bootstrapOf, planSourceOf } from '../helpers/bootstrap.js';
 
 const CLOUDS = [
   { provider: 'aws', region: 'us-east-1', make: () => new AwsSelfManaged() },
@@ -31,7 +31,7 @@ const CLOUDS = [
   { provider: 'gcp', region: 'us-central1', make: () => new GcpSelfManaged() },
 ] as const;
 
-const runtimeOf = (p: SelfManagedCloud) => new BootstrapRuntime(p, distroController('k3s'), {} as SshPool, { sshWaitMs: 1000 });
+const runtimeOf = (p: SelfManagedCloud) => planSourceOf(p);
 
 /** A cloud cluster as a finished create leaves it: every step done, every machine bootstrapped. */
 function created(spec: ClusterSpec, provider: SelfManagedCloud, skip: string[] = []): ClusterState {
@@ -180,14 +180,15 @@ describe('the delete-worker plan', () => {
   it('on a cloud: drain (node deleted), then the VM, no uninstall; the machine and its count leave state together', async () => {
     const spec = applyDefaults({ name: 'day2', provider: 'aws', region: 'us-east-1', type: 'selfmanaged', workers: { count: 2 } });
     const deleted: string[] = [];
-    const steps = removeWorkerSteps(runtimeOf(stubProvider('aws', deleted)), 'day2-worker-1', 9, false);
+    const provider = stubProvider('aws', deleted);
+    const steps = removeWorkerSteps(runtimeOf(provider), 'day2-worker-1', 9, false);
     expect(steps.map((s) => [s.id, s.needs])).toEqual([
       ['drain/day2-worker-1/9', []],
       ['forget/day2-worker-1/9', ['drain/day2-worker-1/9']],
     ]);
-    const h = memoryHandle(spec);
+    const h = MemoryCluster.create(spec);
     await h.save(created(spec, new AwsSelfManaged()));
-    const ctx = { spec, cluster: h, log: silentLogger, signal: new AbortController().signal };
+    const ctx = bootstrapOf({ spec, cluster: h, log: silentLogger, signal: new AbortController().signal }, provider);
     await steps[1]!.run(ctx);
     await steps[1]!.run(ctx); // a re-run after a crash right after the write
     expect(deleted).toEqual(['day2-worker-1']);

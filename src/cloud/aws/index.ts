@@ -11,7 +11,6 @@ import { AwsSelfManaged, type AwsProviderOptions } from './selfmanaged.js';
 
 export type { AwsProviderOptions } from './selfmanaged.js';
 export type { AwsRuntime, Clock } from './runtime.js';
-export { AWS_RUNTIME_HOOK } from './runtime.js';
 
 export function createAwsSelfManaged(opts: AwsProviderOptions = {}): AwsSelfManaged {
   return new AwsSelfManaged(opts);

@@ -1,9 +1,7 @@
 /**
  * What the AWS provider takes from its surroundings: a clock, the operator's public IP lookup, and
  * hooks to adjust SDK clients. Production uses the real ones; tests and benchmarks pass their own to
- * the factory, or — for a ksctl subprocess — a preloaded module sets `globalThis[AWS_RUNTIME_HOOK]`
- * (test/fakes/aws/install.ts). A global symbol rather than a module-level setter, so that the hook
- * works whichever copy (src via vitest, dist via node) of this module the process loaded.
+ * the factory, directly or through the registry's ProviderHooks (src/cloud/registry.ts).
  */
 import { realClock, type Clock } from '../common/clock.js';
 import { checkIpLookup } from '../common/public-ip.js';
@@ -21,12 +19,10 @@ export interface AwsRuntime {
   configureClient?(client: unknown, service: AwsService): void;
 }
 
-export const AWS_RUNTIME_HOOK = Symbol.for('ksctl.cloud.aws.runtime');
 
 const defaults: AwsRuntime = { clock: realClock, lookupPublicIp: checkIpLookup };
 
-/** Defaults, overridden by a preloaded hook, overridden by what the factory was given. */
+/** Defaults, overridden by what the factory was given (tests and benchmarks: through the registry's hooks). */
 export function resolveRuntime(override: Partial<AwsRuntime> = {}): AwsRuntime {
-  const hook = (globalThis as Record<symbol, Partial<AwsRuntime> | undefined>)[AWS_RUNTIME_HOOK] ?? {};
-  return { ...defaults, ...hook, ...override };
+  return { ...defaults, ...override };
 }

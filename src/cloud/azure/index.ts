@@ -12,7 +12,6 @@ import { AzureSelfManaged, type AzureProviderOptions } from './selfmanaged.js';
 
 export type { AzureProviderOptions } from './selfmanaged.js';
 export type { AzureRuntime } from './runtime.js';
-export { AZURE_RUNTIME_HOOK } from './runtime.js';
 
 export function createAzureSelfManaged(opts: AzureProviderOptions = {}): AzureSelfManaged {
   return new AzureSelfManaged(opts);

@@ -2,7 +2,7 @@
  * What the Azure provider takes from its surroundings: the operator's public IP lookup, the token
  * credential, SDK client options (tests pass a fake `httpClient` here, so the real ARM request
  * building, retry policy and LRO polling run against it), the LRO poll interval and the environment.
- * Like AWS (src/cloud/aws/runtime.ts), a preloaded module may set `globalThis[AZURE_RUNTIME_HOOK]`.
+ * Tests pass theirs to the factory, directly or through the registry's ProviderHooks.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { checkIpLookup } from '../common/public-ip.js';
@@ -24,7 +24,6 @@ export interface AzureRuntime {
   env: Record<string, string | undefined>;
 }
 
-export const AZURE_RUNTIME_HOOK = Symbol.for('ksctl.cloud.azure.runtime');
 
 /**
  * The watcher lists each watched type once per tick for every machine, so its cost does not grow
@@ -37,8 +36,7 @@ export const SDK_POLL_INTERVAL_MS = 2000;
 
 const defaults: AzureRuntime = { lookupPublicIp: checkIpLookup, lroTimeoutMs: 30 * 60_000, env: process.env };
 
-/** Defaults, overridden by a preloaded hook, overridden by what the factory was given. */
+/** Defaults, overridden by what the factory was given (tests and benchmarks: through the registry's hooks). */
 export function resolveRuntime(override: Partial<AzureRuntime> = {}): AzureRuntime {
-  const hook = (globalThis as Record<symbol, Partial<AzureRuntime> | undefined>)[AZURE_RUNTIME_HOOK] ?? {};
-  return { ...defaults, ...hook, ...override };
+  return { ...defaults, ...override };
 }

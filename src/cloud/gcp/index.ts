@@ -12,7 +12,6 @@ import { GcpSelfManaged, type GcpProviderOptions } from './selfmanaged.js';
 
 export type { GcpProviderOptions } from './selfmanaged.js';
 export type { AdcInfo, GcpRuntime } from './runtime.js';
-export { GCP_RUNTIME_HOOK } from './runtime.js';
 
 export function createGcpSelfManaged(opts: GcpProviderOptions = {}): GcpSelfManaged {
   return new GcpSelfManaged(opts);

@@ -1,7 +1,7 @@
 /**
  * What the GCP provider takes from its surroundings: a clock, the operator's public IP lookup, the
  * environment, Application Default Credentials, and hooks to adjust SDK clients. Tests pass a fake
- * (test/fakes/gcp) to the factory, or a preloaded module sets `globalThis[GCP_RUNTIME_HOOK]`.
+ * (test/fakes/gcp) to the factory, directly or through the registry's ProviderHooks.
  */
 import { realClock, type Clock } from '../common/clock.js';
 import { checkIpLookup } from '../common/public-ip.js';
@@ -27,7 +27,6 @@ export interface GcpRuntime {
   configureClient?(client: unknown, name: string): void;
 }
 
-export const GCP_RUNTIME_HOOK = Symbol.for('ksctl.cloud.gcp.runtime');
 
 async function realAdc(): Promise<AdcInfo> {
   const { GoogleAuth } = await import('google-auth-library');
@@ -53,6 +52,5 @@ async function realAdc(): Promise<AdcInfo> {
 const defaults: GcpRuntime = { clock: realClock, lookupPublicIp: checkIpLookup, env: process.env, adc: realAdc };
 
 export function resolveRuntime(override: Partial<GcpRuntime> = {}): GcpRuntime {
-  const hook = (globalThis as Record<symbol, Partial<GcpRuntime> | undefined>)[GCP_RUNTIME_HOOK] ?? {};
-  return { ...defaults, ...hook, ...override };
+  return { ...defaults, ...override };
 }

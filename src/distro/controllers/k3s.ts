@@ -7,15 +7,15 @@
 import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sCaHashScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript, k3sVersionScript } from '../scripts/k3s.js';
 import { SECRET_ENV } from '../pki/names.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
-import { runScript } from '../runner.js';
-import type { SecretStore } from '../../state/types.js';
 import { commonUninstall, nodeInput } from './node-input.js';
-import type { DistroController } from './types.js';
+import { CA_HASH_PLACEHOLDER, isPlaceholder } from './placeholders.js';
+import { liveOf, type DistroController, type SecretReader } from './types.js';
 
 /** Kept with the token: not secret itself, but it is what the cluster's trust rests on. */
 export const K3S_CA_HASH_SECRET = 'k3s-ca-hash';
 
-async function caHashOf(secrets: SecretStore): Promise<{ caHash?: string }> {
+async function caHashOf(secrets: SecretReader): Promise<{ caHash?: string }> {
+  if (isPlaceholder(secrets)) return { caHash: CA_HASH_PLACEHOLDER };
   const h = (await secrets.get(K3S_CA_HASH_SECRET))?.trim();
   return h ? { caHash: h } : {};
 }
@@ -32,17 +32,18 @@ export function k3sController(): DistroController {
       if (!token) throw new Error('k3s token has not been generated');
       return { [SECRET_ENV.k3sToken]: token.trim() };
     },
-    initScripts: async (t, cp0) => [k3sServerInitScript(nodeInput(t, cp0))],
-    joinControlPlaneScripts: async (t, cp, secrets) => [k3sServerJoinScript({ ...nodeInput(t, cp), ...(await caHashOf(secrets)) })],
-    joinWorkerScripts: async (t, w, secrets) => [k3sAgentJoinScript({ ...nodeInput(t, w), ...(await caHashOf(secrets)) })],
+    initScripts: async (n) => [k3sServerInitScript(nodeInput(n))],
+    joinControlPlaneScripts: async (n) => [k3sServerJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) })],
+    joinWorkerScripts: async (n) => [k3sAgentJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) })],
     // k3s tokens do not expire; the CA hash is read once (CP0 keeps its CA for the cluster's life).
-    prepareJoin(ctx, cp0) {
+    prepareJoin(n) {
+      const { ctx, onControlPlane0 } = liveOf(n);
       const read = reading.then(async () => {
         const secrets = ctx.cluster.secrets;
         if (await secrets.has(K3S_CA_HASH_SECRET)) return;
-        const out = await runScript(cp0, k3sCaHashScript(), { secrets, signal: ctx.signal });
+        const out = await onControlPlane0(k3sCaHashScript());
         const hash = /^ca-hash ([0-9a-f]{64})$/m.exec(out)?.[1];
-        if (!hash) throw new Error(`could not read the cluster CA hash on ${cp0.target.name}`);
+        if (!hash) throw new Error(`could not read the cluster CA hash on ${n.topology.controlPlanes[0]?.name ?? 'control plane 0'}`);
         await secrets.put(K3S_CA_HASH_SECRET, hash);
         ctx.log.debug(`k3s cluster CA sha256 ${hash}: joins pin it`);
       });

@@ -16,16 +16,16 @@ import {
   kubeadmResetScript,
 } from '../scripts/kubeadm.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
-import { runScript } from '../runner.js';
 import { commonUninstall, nodeInput } from './node-input.js';
-import type { DistroController } from './types.js';
-import type { SecretStore } from '../../state/types.js';
+import { CA_HASH_PLACEHOLDER, isPlaceholder } from './placeholders.js';
+import { liveOf, type DistroController, type SecretReader } from './types.js';
 
 /** Re-mint when the last mint is older than this: uploaded certificates live 2 h. */
 export const REMINT_AFTER_MS = 90 * 60_000;
 const MINT_RESOURCE = 'kubeadm/bootstrap';
 
-async function hash(secrets: SecretStore): Promise<string> {
+async function hash(secrets: SecretReader): Promise<string> {
+  if (isPlaceholder(secrets)) return `sha256:${CA_HASH_PLACEHOLDER}`;
   const ca = await secrets.get(SECRET_NAMES.kubernetesCaCert);
   if (!ca) throw new Error('kubernetes CA has not been generated');
   return caCertHash(ca);
@@ -46,23 +46,24 @@ export function kubeadmController(): DistroController {
       if (!token || !key) throw new Error('kubeadm token has not been generated');
       return { [SECRET_ENV.kubeadmToken]: token.trim(), [SECRET_ENV.kubeadmCertificateKey]: key.trim() };
     },
-    async initScripts(t, cp0) {
-      const input = nodeInput(t, cp0);
+    async initScripts(n) {
+      const input = nodeInput(n);
       return [install(input), kubeadmInitScript(input), kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) })];
     },
-    async joinControlPlaneScripts(t, cp, secrets) {
-      const input = { ...nodeInput(t, cp), caCertHash: await hash(secrets) };
+    async joinControlPlaneScripts(n) {
+      const input = { ...nodeInput(n), caCertHash: await hash(n.secrets) };
       return [install(input), kubeadmJoinControlPlaneScript(input)];
     },
-    async joinWorkerScripts(t, w, secrets) {
-      const input = { ...nodeInput(t, w), caCertHash: await hash(secrets) };
+    async joinWorkerScripts(n) {
+      const input = { ...nodeInput(n), caCertHash: await hash(n.secrets) };
       return [install(input), kubeadmJoinWorkerScript(input)];
     },
-    prepareJoin(ctx, cp0, t, secretEnv) {
+    prepareJoin(n) {
+      const { ctx, onControlPlane0 } = liveOf(n);
       const mint = minting.then(async () => {
         const minted = ctx.cluster.state?.resources[MINT_RESOURCE]?.data?.mintedAt;
         if (typeof minted === 'string' && Date.now() - Date.parse(minted) < REMINT_AFTER_MS) return;
-        await runScript(cp0, kubeadmMintScript(nodeInput(t, t.controlPlanes[0]!)), { secrets: ctx.cluster.secrets, secretEnv, signal: ctx.signal, onLine: (l) => ctx.log.info(l) });
+        await onControlPlane0(kubeadmMintScript(nodeInput({ ...n, machine: n.topology.controlPlanes[0]! })));
         await ctx.cluster.update((s) => {
           s.resources[MINT_RESOURCE] = { kind: 'kubeadm-bootstrap-token', id: 'bootstrap', createdAt: new Date().toISOString(), data: { mintedAt: new Date().toISOString() } };
         });

@@ -4,13 +4,14 @@ import { etcdUninstallScript } from '../scripts/etcd.js';
 import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
 import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
-import { privateAddress, reachableAddress, type Topology } from './types.js';
+import { privateAddress, reachableAddress, type NodeScope, type Topology } from './types.js';
 
 export function airgapOf(t: Topology): AirgapInput | undefined {
   return t.spec.airgap.enabled ? {} : undefined;
 }
 
-export function nodeInput(t: Topology, m: Machine): NodeInput {
+export function nodeInput(n: Pick<NodeScope, 'topology' | 'machine'>): NodeInput {
+  const { topology: t, machine: m } = n;
   const airgap = airgapOf(t);
   const lbPrivate = privateAddress(t.loadBalancer);
   const lbPublic = reachableAddress(t.loadBalancer);

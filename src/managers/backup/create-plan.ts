@@ -16,8 +16,8 @@ import { SECRET_NAMES } from '../../distro/pki/names.js';
 import { runScript } from '../../distro/runner.js';
 import { SNAPSHOT_DIR, SNAPSHOT_RESULT, etcdSnapshotScript, snapshotCleanupScript } from '../../distro/scripts/etcd-backup.js';
 import { ProviderError } from '../../errors.js';
-import type { Step, StepContext } from '../../pipeline/types.js';
-import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
+import type { Step } from '../../pipeline/types.js';
+import type { BootstrapContext } from '../selfmanaged/context.js';
 import { clusterShape } from './shape.js';
 import type { Staging } from './staging.js';
 
@@ -68,15 +68,15 @@ function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'si
  * The snapshot staged on this machine, taking one when it is missing or damaged: from the first etcd
  * member that is healthy (part of the quorum, so not stale) and gives one.
  */
-async function stagedSnapshot(rt: BootstrapRuntime, inp: CreateInput, ctx: StepContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
+async function stagedSnapshot(inp: CreateInput, ctx: BootstrapContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
   if (inp.taken) return inp.taken; // this run took it: no second read and hash of the staged copy
   const file = `${inp.name}.db`;
   const have = await stagedFacts(inp);
   const data = have && (await inp.staging.readChecked(file, have.sha256));
   if (have && data) return { data, facts: have };
   const errors: string[] = [];
-  for (const m of rt.machinesOf(ctx, 'etcd')) {
-    const session = await rt.session(ctx, m).catch((e: Error) => {
+  for (const m of ctx.machinesOf('etcd')) {
+    const session = await ctx.session(m).catch((e: Error) => {
       errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
       return undefined;
     });
@@ -114,24 +114,24 @@ async function stagedFacts(inp: CreateInput): Promise<SnapshotFacts | undefined>
   }
 }
 
-function snapshotStep(rt: BootstrapRuntime, inp: CreateInput): Step {
+function snapshotStep(inp: CreateInput): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/snapshot`,
     title: 'etcd snapshot from a healthy member (etcdctl over TLS, etcdutl status), fetched over SFTP',
     needs: [],
     details: { file: `${SNAPSHOT_DIR}/${inp.name}.db` },
-    run: async (ctx) => void (await stagedSnapshot(rt, inp, ctx)),
+    run: async (ctx) => void (await stagedSnapshot(inp, ctx)),
   };
 }
 
-function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): Step {
+function uploadStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/upload`,
     title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.url}`,
     needs,
     async run(ctx) {
       // Uploading again after a crash is harmless: the same names, overwritten whole, manifest last.
-      const { data: snapshot, facts } = await stagedSnapshot(rt, inp, ctx);
+      const { data: snapshot, facts } = await stagedSnapshot(inp, ctx);
       const secrets: Record<string, string> = {};
       for (const n of BUNDLED_SECRETS) {
         const v = await ctx.cluster.secrets.get(n);
@@ -157,12 +157,12 @@ function uploadStep(rt: BootstrapRuntime, inp: CreateInput, needs: string[]): St
   };
 }
 
-function finishStep(inp: CreateInput, needs: string[]): Step {
+function finishStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/finish`,
     title: inp.keep ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged snapshot` : 'Remove the staged snapshot',
     needs,
-    async run(ctx: StepContext) {
+    async run(ctx: BootstrapContext) {
       if (inp.keep) {
         // Names carry the cluster and the time, so only the manifests of deletion candidates are read
         // (each confirms the cluster's provider and region before its backup goes).
@@ -185,8 +185,8 @@ function finishStep(inp: CreateInput, needs: string[]): Step {
   };
 }
 
-export function backupCreateSteps(rt: BootstrapRuntime, inp: CreateInput): Step[] {
-  const snap = snapshotStep(rt, inp);
-  const up = uploadStep(rt, inp, [snap.id]);
+export function backupCreateSteps(inp: CreateInput): Step<BootstrapContext>[] {
+  const snap = snapshotStep(inp);
+  const up = uploadStep(inp, [snap.id]);
   return [snap, up, finishStep(inp, [up.id])];
 }

@@ -17,9 +17,9 @@ import { ConflictError, InputError, NotFoundError } from '../../errors.js';
 import { runPlan } from '../../pipeline/executor.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterHandle, ClusterState } from '../../state/types.js';
-import { endRun, startRun } from '../lifecycle.js';
+import { endRun, startRun } from '../run-record.js';
 import type { SelfManagedManager } from '../selfmanaged/manager.js';
-import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
+import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import type { CreateInput } from './create-plan.js';
 import { pendingBackup, pendingRestore, newBackupName, newRestoreTag } from './pending.js';
@@ -53,7 +53,7 @@ export class BackupManager {
       const url = formatBackupTarget(target);
       const input: CreateInput = { name, storage, url, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
       return {
-        steps: async (rt) => (await import('./create-plan.js')).backupCreateSteps(rt, input),
+        steps: async () => (await import('./create-plan.js')).backupCreateSteps(input),
         result: async () => {
           const m = input.made ?? (await readManifest(await storage, name)); // uploaded by an earlier, interrupted run
           if (!m) throw new NotFoundError(`backup ${name} is not at ${url} after its upload`);
@@ -98,7 +98,7 @@ export class BackupManager {
       const byRole = (r: string) => Object.values(st.machines).filter((m) => m.role === r && m.status !== 'removing').map((m) => m.name).sort();
       return {
         phase: 'updating',
-        steps: async (rt) => (await import('./restore-plan.js')).backupRestoreSteps(rt, { tag, manifest, storage, staging: new Staging(h.dir), key: key!, etcd: byRole('etcd'), controlPlanes: byRole('controlplane') }),
+        steps: async () => (await import('./restore-plan.js')).backupRestoreSteps({ tag, manifest, storage, staging: new Staging(h.dir), key: key!, etcd: byRole('etcd'), controlPlanes: byRole('controlplane') }),
         result: async () => manifest,
       };
     });
@@ -114,20 +114,21 @@ export class BackupManager {
   /** Lock → load → preflight (`prepare`, may refuse) → recorded run of its steps → release. */
   private async operate<T>(
     id: ClusterId,
-    prepare: (h: ClusterHandle) => Promise<{ phase?: 'updating'; steps: (rt: BootstrapRuntime) => Promise<Step[]>; result: () => Promise<T> }>,
+    prepare: (h: ClusterHandle) => Promise<{ phase?: 'updating'; steps: () => Promise<Step<BootstrapContext>[]>; result: () => Promise<T> }>,
   ): Promise<T> {
     // The self-managed code (SSH, distributions) loads while the lock is taken and the preflight reads the target.
     const smLoading = this.selfManaged();
     smLoading.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
     const h = await this.deps.store.lock(id, this.deps.command);
-    let rt: BootstrapRuntime | undefined;
+    let close: (() => void) | undefined;
     try {
       if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
       supported(h.state);
       if (h.state.phase === 'creating' || h.state.phase === 'deleting') throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
       const plan = await prepare(h);
       const sm = await smLoading;
-      rt = await sm.runtime(h.state.spec);
+      const machinery = await sm.machinery(h.state.spec);
+      close = () => machinery.ssh.close();
       this.deps.attachLogFile?.(h.logFile);
       // A backup leaves the cluster as it was: its run keeps the phase (a failed backup is no failed
       // cluster); only an interrupted backup's "interrupted" is its own, and is cleared by finishing it.
@@ -135,7 +136,7 @@ export class BackupManager {
       const phase = plan.phase ?? before;
       const run = await startRun(h, this.deps.command, phase);
       try {
-        await runPlan({ steps: await plan.steps(rt) }, sm.context(h, h.state.spec), { run, concurrency: 16, onEvent: this.deps.onEvent });
+        await runPlan({ steps: await plan.steps() }, sm.context(h, h.state.spec, machinery), { run, concurrency: 16, onEvent: this.deps.onEvent });
         const out = await plan.result();
         await endRun(h, run, { ok: true, phase: plan.phase ? 'ready' : before });
         return out;
@@ -144,7 +145,7 @@ export class BackupManager {
         throw e;
       }
     } finally {
-      rt?.pool.closeAll();
+      close?.();
       h.release();
     }
   }

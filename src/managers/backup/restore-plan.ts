@@ -15,9 +15,9 @@ import { privateAddress } from '../../distro/controllers/types.js';
 import { SNAPSHOT_DIR, apiServerReadyScript, apiServerScript, etcdRestoreCleanupScript, etcdRestoreMemberScript, etcdServiceScript } from '../../distro/scripts/etcd-backup.js';
 import { etcdHealthScript } from '../../distro/scripts/etcd.js';
 import { ProviderError } from '../../errors.js';
-import type { Step, StepContext } from '../../pipeline/types.js';
+import type { Step } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
-import type { BootstrapRuntime } from '../selfmanaged/runtime.js';
+import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { Staging } from './staging.js';
 
 export interface RestoreInput {
@@ -37,7 +37,7 @@ export const restoreToken = (cluster: string, tag: string) => `ksctl-${cluster}-
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Step[] {
+export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
   const t = inp.tag;
   const file = `restore-${t}.db`;
   /** The decrypted snapshot, staged here; fetched and decrypted again when missing or torn. */
@@ -52,17 +52,16 @@ export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Ste
     await inp.staging.write(`${file}.sha256`, sha(snap));
     return snap;
   };
-  const on = (name: string, title: string, needs: string[], run: (ctx: StepContext, m: Machine) => Promise<void>, id: string): Step => ({
+  const on = (name: string, title: string, needs: string[], run: (ctx: BootstrapContext, m: Machine) => Promise<void>, id: string): Step<BootstrapContext> => ({
     id,
     title,
     needs,
     target: name,
-    run: (ctx) => run(ctx, rt.machine(ctx, name)),
+    run: (ctx) => run(ctx, ctx.machine(name)),
   });
-  const members = (ctx: StepContext) => rt.machinesOf(ctx, 'etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
-  const distro = rt.distro.name;
+  const members = (ctx: BootstrapContext) => ctx.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
 
-  const fetch: Step = {
+  const fetch: Step<BootstrapContext> = {
     id: restoreFetchId(t, inp.manifest.name),
     title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
     needs: [],
@@ -70,43 +69,43 @@ export function backupRestoreSteps(rt: BootstrapRuntime, inp: RestoreInput): Ste
   };
   const upload = inp.etcd.map((n) =>
     on(n, `Snapshot onto ${n}`, [fetch.id], async (ctx, m) => {
-      const s = await rt.session(ctx, m);
+      const s = await ctx.session(m);
       await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
       await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
     }, `restore/${t}/upload/${n}`),
   );
   const stopApi = inp.controlPlanes.map((n) =>
-    on(n, `Stop the API server on ${n}`, upload.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [apiServerScript(distro, 'stop')]).then(() => undefined), `restore/${t}/stop-api/${n}`),
+    on(n, `Stop the API server on ${n}`, upload.map((s) => s.id), (ctx, m) => ctx.exec(m, [apiServerScript(ctx.distro.name, 'stop')]).then(() => undefined), `restore/${t}/stop-api/${n}`),
   );
   const stopEtcd = inp.etcd.map((n) =>
-    on(n, `Stop etcd on ${n}`, stopApi.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [etcdServiceScript('stop')]).then(() => undefined), `restore/${t}/stop-etcd/${n}`),
+    on(n, `Stop etcd on ${n}`, stopApi.map((s) => s.id), (ctx, m) => ctx.exec(m, [etcdServiceScript('stop')]).then(() => undefined), `restore/${t}/stop-etcd/${n}`),
   );
   const restore = inp.etcd.map((n) =>
     on(n, `etcdutl snapshot restore on ${n} (new cluster token, revision bumped)`, stopEtcd.map((s) => s.id), async (ctx, m) => {
       const script = etcdRestoreMemberScript({ name: n, members: members(ctx), file, sha256: sha(await staged()), token: restoreToken(ctx.cluster.id.name, t), tag: t });
-      await rt.run(ctx, m, [script]);
+      await ctx.exec(m, [script]);
     }, `restore/${t}/member/${n}`),
   );
   const startEtcd = inp.etcd.map((n) =>
-    on(n, `Start etcd on ${n}`, restore.map((s) => s.id), (ctx, m) => rt.run(ctx, m, [etcdServiceScript('start')]).then(() => undefined), `restore/${t}/start-etcd/${n}`),
+    on(n, `Start etcd on ${n}`, restore.map((s) => s.id), (ctx, m) => ctx.exec(m, [etcdServiceScript('start')]).then(() => undefined), `restore/${t}/start-etcd/${n}`),
   );
-  const health: Step = {
+  const health: Step<BootstrapContext> = {
     id: `restore/${t}/etcd-health`,
     title: `etcd cluster healthy (${inp.etcd.length} members)`,
     needs: startEtcd.map((s) => s.id),
     async run(ctx) {
-      await rt.run(ctx, rt.machine(ctx, inp.etcd[0]!), [etcdHealthScript({ members: members(ctx) })]);
+      await ctx.exec(ctx.machine(inp.etcd[0]!), [etcdHealthScript({ members: members(ctx) })]);
     },
   };
   const startApi = inp.controlPlanes.map((n) =>
-    on(n, `Start the API server on ${n}`, [health.id], (ctx, m) => rt.run(ctx, m, [apiServerScript(distro, 'start'), apiServerReadyScript(rt.distro.kubectl('get --raw=/readyz'))]).then(() => undefined), `restore/${t}/start-api/${n}`),
+    on(n, `Start the API server on ${n}`, [health.id], (ctx, m) => ctx.exec(m, [apiServerScript(ctx.distro.name, 'start'), apiServerReadyScript(ctx.distro.kubectl('get --raw=/readyz'))]).then(() => undefined), `restore/${t}/start-api/${n}`),
   );
-  const cleanup: Step = {
+  const cleanup: Step<BootstrapContext> = {
     id: restoreDoneId(t),
     title: 'Remove the old data directories and snapshot copies',
     needs: startApi.map((s) => s.id),
     async run(ctx) {
-      for (const n of inp.etcd) await rt.run(ctx, rt.machine(ctx, n), [etcdRestoreCleanupScript(t, file)]);
+      for (const n of inp.etcd) await ctx.exec(ctx.machine(n), [etcdRestoreCleanupScript(t, file)]);
       await inp.staging.remove(file);
     },
   };

@@ -2,7 +2,7 @@
  * How ksctl logs in to the user's own machines (the ssh provider), from their spec: the key files
  * (keyFile, then the OpenSSH config's IdentityFile lines, or ssh(1)'s default files when neither is
  * given) and the ssh-agent (SSH_AUTH_SOCK, or the config's IdentityAgent). Machines ksctl created get
- * the cluster's own key from their provider instead (runtime.ts).
+ * the cluster's own key from their provider instead (ssh-access.ts).
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -14,7 +14,8 @@ import { etcdMemberScript, type Script } from '../../../src/distro/scripts/index
 import { startHosts, type TestHost, type TestHostSet } from '../../hosts/harness.js';
 import { SUBNET } from '../../hosts/layout.js';
 import { builtEtcd, builtEtcdReleaseSpec } from '../../helpers/etcd-release.js';
-import { MemorySecrets } from '../../helpers/memory-cluster.js';
+import { memorySecrets } from '../../fakes/memory-cluster.js';
+import type { SecretStore } from '../../../src/state/types.js';
 
 let set: TestHostSet;
 let server: Server;
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 /** What the runner does over SSH: upload the listed files (root-owned, their modes), then `bash -s` the body. */
-async function run(host: TestHost, script: Script, secrets: MemorySecrets) {
+async function run(host: TestHost, script: Script, secrets: SecretStore) {
   for (const f of script.files ?? []) {
     const content = await secrets.get(f.contentRef.replace(/^secret:/, ''));
     const up = await host.exec(`mkdir -p "$(dirname ${f.path})" && cat > ${f.path} && chmod ${f.mode.toString(8)} ${f.path} && chown root:root ${f.path}`, { input: content ?? '' });
@@ -50,7 +51,7 @@ async function run(host: TestHost, script: Script, secrets: MemorySecrets) {
 }
 
 async function memberOn(host: TestHost) {
-  const secrets = new MemorySecrets();
+  const secrets = memorySecrets();
   await ensureEtcdPki(secrets, 'mirror', [{ name: 'etcd-0', addresses: [host.address] }]);
   const input = { cluster: 'mirror', name: 'etcd-0', address: host.address, members: [{ name: 'etcd-0', address: host.address }], timeoutSeconds: 60 };
   return { secrets, input };

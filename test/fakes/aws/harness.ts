@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ClusterSpec } from '../../../src/api/types.js';
+import { preloadedProviderHooks } from '../../../src/cli/provider-hooks.js';
 import { createAwsSelfManaged } from '../../../src/cloud/aws/index.js';
 import { runSteps, selfManagedSteps } from '../../contract/run-steps.js';
 import { MemoryCluster, memoryLogger, stepContext } from '../memory-cluster.js';
@@ -15,7 +16,8 @@ const [command, specPath, statePath] = process.argv.slice(2);
 if (!command || !specPath || !statePath) throw new Error('usage: harness <create|destroy> <spec.json> <state.json>');
 const spec = JSON.parse(readFileSync(specPath, 'utf8')) as ClusterSpec;
 const cluster = MemoryCluster.exists(statePath) ? MemoryCluster.load(statePath) : MemoryCluster.create(spec, statePath);
-const provider = createAwsSelfManaged(); // no options: the runtime comes from the preloaded hook
+// As the CLI's entry point does: the preloaded fake's runtime, injected into the provider.
+const provider = createAwsSelfManaged({ runtime: preloadedProviderHooks()?.aws ?? {} });
 const ctx = stepContext(cluster, spec, { log: memoryLogger() });
 if (command === 'create') {
   await provider.preflight(ctx);

@@ -5,14 +5,15 @@
  *
  * Loads the fake cloud from $KSCTL_FAKE_AWS_STATE (or starts an empty one), replaces every AWS
  * credential source with fake values so the machine's real credentials are never read, hands the
- * AWS provider a runtime (fake clock, fake operator IP, fake transport) through the global hook it
- * reads, and saves the cloud after every call. A simulated crash saves, then SIGKILLs the process.
+ * AWS provider a runtime (fake clock, fake operator IP, fake transport) through the symbol the entry point
+ * reads and injects (src/cli/provider-hooks.ts), and saves the cloud after every call. A simulated
+ * crash saves, then SIGKILLs the process.
  * With $KSCTL_CLOUD_INIT_HOSTS set, instances that map onto SSH test hosts are booted by the
  * cloud-init stand-in (test/fakes/common/cloud-init-standin.ts, through ./cloud-init.ts).
  * Compile first with buildFakeAws() (test/fakes/aws/build.ts): Node 20 cannot run TypeScript.
  */
 import { existsSync } from 'node:fs';
-import { AWS_RUNTIME_HOOK } from '../../../src/cloud/aws/runtime.js';
+import { PROVIDER_HOOKS } from '../../../src/cli/provider-hooks.js';
 import { FakeAws } from './fake-aws.js';
 import { awsCloudInitFromEnv } from './cloud-init.js';
 import { persistBetweenProcesses } from '../common/preload.js';
@@ -39,4 +40,4 @@ persistBetweenProcesses(fake, statePath);
 // $KSCTL_CLOUD_INIT_HOSTS: instances are SSH test hosts; the cloud-init stand-in boots them.
 fake.onInstanceBoot = awsCloudInitFromEnv();
 
-(globalThis as Record<symbol, unknown>)[AWS_RUNTIME_HOOK] = fake.runtime();
+(globalThis as Record<symbol, unknown>)[PROVIDER_HOOKS] = { aws: fake.runtime() };

@@ -2,33 +2,17 @@
  * Ready-made pairs of (AWS provider, FakeAws) for tests: a spec, a fresh fake, providers wired to
  * it, and the World view the generic provider contract needs.
  */
+import { applyDefaults } from '../../../src/api/defaults.js';
 import type { ClusterSpec } from '../../../src/api/types.js';
 import { createAwsManaged, createAwsSelfManaged } from '../../../src/cloud/aws/index.js';
 import type { ManagedCloud, SelfManagedCloud } from '../../../src/cloud/types.js';
 import type { World, WorldResource } from '../../contract/provider-contract.js';
 import { FakeAws, isSimulatedCrash, type FakeAwsOptions } from './fake-aws.js';
 
+/** A self-managed aws cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function awsSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  return {
-    name: 'demo',
-    provider: 'aws',
-    type: 'selfmanaged',
-    region: 'us-east-1',
-    distribution: 'k3s',
-    kubernetesVersion: '1.36',
-    controlPlane: { count: 3, size: 't3.medium' },
-    workers: { count: 1, size: 't3.large', spot: false },
-    etcd: { count: 3, size: 't3.small' },
-    loadBalancer: { size: 't3.micro' },
-    nodePools: [],
-    network: { cidr: '10.0.0.0/16', allowCidrs: [] },
-    machines: [],
-    ssh: {},
-    credentials: {},
-    airgap: { enabled: false },
-    kubelet: { allowCgroupV1: false },
-    ...overrides,
-  };
+  const credentials = {};
+  return { ...applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', region: 'us-east-1', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
 }
 
 export const clusterKeyOf = (spec: Pick<ClusterSpec, 'region' | 'name'>) => `aws/${spec.region}/${spec.name}`;

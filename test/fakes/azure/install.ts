@@ -6,14 +6,16 @@
  * Loads the fake cloud from $KSCTL_FAKE_AZURE_STATE (or starts an empty one), removes every Azure
  * credential source from the environment so the machine's real credentials or Azure CLI login are
  * never read, hands the Azure provider a runtime (fake credential, the fake as every SDK client's
- * httpClient, the fake subscription, a fake operator IP) through the global hook it reads, and saves
+ * httpClient, the fake subscription, a fake operator IP) through the symbol the entry point reads and
+ * injects (src/cli/provider-hooks.ts), and saves
  * the cloud after every request. A simulated crash saves, then SIGKILLs the process. With
  * $KSCTL_CLOUD_INIT_HOSTS set, VMs that map onto SSH test hosts are booted by the cloud-init
  * stand-in (test/fakes/common/cloud-init-standin.ts, through ./cloud-init.ts).
  * Compile first with buildPreload('azure') (test/fakes/build.ts): Node 20 cannot run TypeScript.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { AZURE_RUNTIME_HOOK, type AzureRuntime } from '../../../src/cloud/azure/runtime.js';
+import type { AzureRuntime } from '../../../src/cloud/azure/runtime.js';
+import { PROVIDER_HOOKS } from '../../../src/cli/provider-hooks.js';
 import { persistBetweenProcesses } from '../common/preload.js';
 import { azureCloudInitFromEnv } from './cloud-init.js';
 import { FAKE_SUBSCRIPTION, FakeAzure } from './fake-azure.js';
@@ -42,4 +44,4 @@ fake.onVmBoot = azureCloudInitFromEnv();
 // subscriptionOf), unless the spec names one. A cloud saved without a clock advances per request,
 // so its runtime polls (SDK pollers and the provisioning watcher) every 1 ms.
 const runtime: Partial<AzureRuntime> = { ...fake.runtime(), env: { AZURE_SUBSCRIPTION_ID: FAKE_SUBSCRIPTION } };
-(globalThis as Record<symbol, unknown>)[AZURE_RUNTIME_HOOK] = runtime;
+(globalThis as Record<symbol, unknown>)[PROVIDER_HOOKS] = { azure: runtime };

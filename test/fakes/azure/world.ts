@@ -2,33 +2,17 @@
  * Ready-made pairs of (Azure provider, FakeAzure) for tests: a spec, a fresh fake, providers wired
  * to it, and the World view the generic provider contract needs.
  */
+import { applyDefaults } from '../../../src/api/defaults.js';
 import type { ClusterSpec } from '../../../src/api/types.js';
 import { createAzureManaged, createAzureSelfManaged } from '../../../src/cloud/azure/index.js';
 import type { ManagedCloud, SelfManagedCloud } from '../../../src/cloud/types.js';
 import type { World, WorldResource } from '../../contract/provider-contract.js';
 import { FAKE_SUBSCRIPTION, FakeAzure, isSimulatedCrash } from './fake-azure.js';
 
+/** A self-managed azure cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function azureSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  return {
-    name: 'demo',
-    provider: 'azure',
-    type: 'selfmanaged',
-    region: 'eastus',
-    distribution: 'k3s',
-    kubernetesVersion: '1.36',
-    controlPlane: { count: 3, size: 'Standard_B2s' },
-    workers: { count: 1, size: 'Standard_B2ms', spot: false },
-    etcd: { count: 3, size: 'Standard_B1ms' },
-    loadBalancer: { size: 'Standard_B1s' },
-    nodePools: [],
-    network: { cidr: '10.0.0.0/16', allowCidrs: [] },
-    machines: [],
-    ssh: {},
-    credentials: { subscriptionId: FAKE_SUBSCRIPTION },
-    airgap: { enabled: false },
-    kubelet: { allowCgroupV1: false },
-    ...overrides,
-  };
+  const credentials = { subscriptionId: FAKE_SUBSCRIPTION };
+  return { ...applyDefaults({ name: 'demo', provider: 'azure', type: 'selfmanaged', region: 'eastus', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
 }
 
 export const clusterKeyOf = (spec: Pick<ClusterSpec, 'region' | 'name'>) => `azure/${spec.region}/${spec.name}`;

@@ -5,7 +5,8 @@
  *
  * Loads the fake cloud from $KSCTL_FAKE_GCP_STATE (or starts an empty one, on the virtual clock),
  * makes sure no real Google credential can be read, hands the GCP provider a runtime (fake clock,
- * fake operator IP, fake ADC, the fake transport) through the global hook it reads, and saves the
+ * fake operator IP, fake ADC, the fake transport) through the symbol the entry point reads and
+ * injects (src/cli/provider-hooks.ts), and saves the
  * cloud after every call. A simulated crash saves, then SIGKILLs the process. With
  * $KSCTL_CLOUD_INIT_HOSTS set, instances that map onto SSH test hosts are booted by the cloud-init
  * stand-in (test/fakes/common/cloud-init-standin.ts, through ./cloud-init.ts).
@@ -13,7 +14,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GCP_RUNTIME_HOOK } from '../../../src/cloud/gcp/runtime.js';
+import { PROVIDER_HOOKS } from '../../../src/cli/provider-hooks.js';
 import { FakeGcp } from './fake-gcp.js';
 import { gcpCloudInitFromEnv } from './cloud-init.js';
 import { persistBetweenProcesses } from '../common/preload.js';
@@ -38,4 +39,4 @@ persistBetweenProcesses(fake, statePath);
 // $KSCTL_CLOUD_INIT_HOSTS: instances are SSH test hosts; the cloud-init stand-in boots them.
 fake.onInstanceBoot = gcpCloudInitFromEnv();
 
-(globalThis as Record<symbol, unknown>)[GCP_RUNTIME_HOOK] = fake.runtime();
+(globalThis as Record<symbol, unknown>)[PROVIDER_HOOKS] = { gcp: fake.runtime() };

@@ -2,6 +2,7 @@
  * Ready-made pairs of (GCP provider, FakeGcp) for tests: a spec, a fresh fake, providers wired to
  * it, and the World view the generic provider contract needs.
  */
+import { applyDefaults } from '../../../src/api/defaults.js';
 import type { ClusterSpec } from '../../../src/api/types.js';
 import { createGcpManaged, createGcpSelfManaged } from '../../../src/cloud/gcp/index.js';
 import { firewallPlan } from '../../../src/cloud/gcp/firewall.js';
@@ -11,27 +12,10 @@ import type { ManagedCloud, SelfManagedCloud } from '../../../src/cloud/types.js
 import type { World, WorldResource } from '../../contract/provider-contract.js';
 import { FakeGcp, isSimulatedCrash, type FakeGcpOptions } from './fake-gcp.js';
 
+/** A self-managed gcp cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function gcpSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  return {
-    name: 'demo',
-    provider: 'gcp',
-    type: 'selfmanaged',
-    region: 'us-central1',
-    distribution: 'k3s',
-    kubernetesVersion: '1.36',
-    controlPlane: { count: 3, size: 'e2-medium' },
-    workers: { count: 1, size: 'e2-standard-2', spot: false },
-    etcd: { count: 3, size: 'e2-small' },
-    loadBalancer: { size: 'e2-micro' },
-    nodePools: [],
-    network: { cidr: '10.0.0.0/16', allowCidrs: [] },
-    machines: [],
-    ssh: {},
-    credentials: { project: 'ksctl-fake-project' },
-    airgap: { enabled: false },
-    kubelet: { allowCgroupV1: false },
-    ...overrides,
-  };
+  const credentials = { project: 'ksctl-fake-project' };
+  return { ...applyDefaults({ name: 'demo', provider: 'gcp', type: 'selfmanaged', region: 'us-central1', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
 }
 
 export interface GcpWorld<P> extends World<P> {

@@ -1,22 +1,18 @@
 /**
- * What the bootstrap steps share during one run: the provider, the distribution controller, one SSH
- * pool (one connection per machine, reused by every step), and the topology read from state as
- * machines come up.
+ * How one run reaches the machines: one SSH pool (one connection per machine, reused by every step),
+ * the logins to the user's own machines (key files, agent, jump hosts) and the cluster's own key for
+ * machines a cloud made. Host keys are pinned in state the first time a machine answers.
  */
-import type { ClusterSpec, MachineSpec, Role, SshEndpointSpec } from '../../api/types.js';
+import type { ClusterSpec, MachineSpec, SshEndpointSpec } from '../../api/types.js';
 import type { SelfManagedCloud } from '../../cloud/types.js';
 import { ProviderError } from '../../errors.js';
-import type { DistroController, Topology } from '../../distro/controllers/types.js';
-import { runScript } from '../../distro/runner.js';
-import type { Script } from '../../distro/scripts/types.js';
-import { parseInstalledVersions } from '../../distro/scripts/versions.js';
 import type { SshPool, SshSession, SshTarget } from '../../distro/ssh/types.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
-import { envLogin, LoginCache, type LoginSources } from './ssh-login.js';
 import { expandHome } from '../../util/home.js';
+import { envLogin, LoginCache, type LoginSources } from './ssh-login.js';
 
-export interface RuntimeOptions {
+export interface SshAccessOptions {
   /** How long to wait for a machine's SSH to answer (booting VMs). */
   sshWaitMs: number;
   /** Password for sudo on machines whose user needs one. */
@@ -25,44 +21,15 @@ export interface RuntimeOptions {
   login?: LoginSources;
 }
 
-/**
- * Machine names in natural order (w-2 before w-10). One collator: `localeCompare` with a locale
- * builds one per call, and every step reads the topology (100 workers: ~70,000 compares, ~0.8 s CPU).
- */
-const byName = new Intl.Collator('en', { numeric: true }).compare;
-
-export class BootstrapRuntime {
-  private secretEnvCache: Record<string, string> | undefined;
+export class SshAccess {
   private readonly logins: LoginCache;
 
   constructor(
-    readonly provider: SelfManagedCloud,
-    readonly distro: DistroController,
+    private readonly provider: SelfManagedCloud,
     readonly pool: SshPool,
-    private readonly opts: RuntimeOptions,
+    private readonly opts: SshAccessOptions,
   ) {
     this.logins = new LoginCache(opts.login ?? envLogin(process.env));
-  }
-
-  machine(ctx: StepContext, name: string): Machine {
-    const m = ctx.cluster.state?.machines[name];
-    if (!m) throw new ProviderError(`machine ${name} is not in state yet`);
-    return m;
-  }
-
-  /** The machines of one role that are in state (not being removed), in name order. */
-  machinesOf(ctx: StepContext, role: Role): Machine[] {
-    return Object.values(ctx.cluster.state?.machines ?? {})
-      .filter((m) => m.status !== 'removing' && m.role === role)
-      .sort((a, b) => byName(a.name, b.name));
-  }
-
-  /** The whole cluster; throws until the load balancer's machine is in state. */
-  topology(ctx: StepContext): Topology {
-    const byRole = (r: Role) => this.machinesOf(ctx, r);
-    const lb = byRole('loadbalancer')[0];
-    if (!lb) throw new ProviderError('the load balancer machine is not in state yet');
-    return { spec: ctx.spec, loadBalancer: lb, etcd: byRole('etcd'), controlPlanes: byRole('controlplane'), workers: byRole('worker') };
   }
 
   async target(ctx: StepContext, m: Machine, spec: ClusterSpec = ctx.spec): Promise<SshTarget> {
@@ -127,41 +94,8 @@ export class BootstrapRuntime {
     return s;
   }
 
-  async secretEnv(ctx: StepContext): Promise<Record<string, string>> {
-    this.secretEnvCache ??= await this.distro.secretEnv(ctx.cluster.secrets);
-    return this.secretEnvCache;
-  }
-
-  /** Reads back what a node runs (the machine's own binaries, not the spec) and records it on the machine. */
-  async recordInstalled(ctx: StepContext, m: Machine): Promise<void> {
-    const out = await runScript(await this.session(ctx, m), this.distro.versionScript(), { secrets: ctx.cluster.secrets, signal: ctx.signal });
-    const v = parseInstalledVersions(out);
-    if (!v) throw new ProviderError(`could not read the installed Kubernetes version on ${m.name}: ${out.trim().split('\n').pop() ?? ''}`);
-    ctx.log.child(m.name).info(`installed: Kubernetes ${v.kubernetes} (${this.distro.name} ${v.distribution})`);
-    await ctx.cluster.update((s) => {
-      const cur = s.machines[m.name];
-      if (cur) cur.installed = { ...v, readAt: new Date().toISOString() };
-    });
-  }
-
-  /** Runs scripts in order on one machine, streaming lines to the log; returns each script's stdout. */
-  async run(ctx: StepContext, m: Machine, scripts: Script[]): Promise<string[]> {
-    const session = await this.session(ctx, m);
-    const secretEnv = scripts.some((s) => s.secretEnv?.length) ? await this.secretEnv(ctx) : {};
-    const log = ctx.log.child(m.name);
-    const outputs: string[] = [];
-    for (const script of scripts) {
-      log.info(`running ${script.name}: ${script.description}`);
-      const out = await runScript(session, script, {
-        secrets: ctx.cluster.secrets,
-        ...(ctx.spec.airgap.dir ? { airgapDir: expandHome(ctx.spec.airgap.dir) } : {}),
-        secretEnv,
-        signal: ctx.signal,
-        onLine: (l) => log.info(l),
-      });
-      outputs.push(out);
-    }
-    return outputs;
+  close(): void {
+    this.pool.closeAll();
   }
 }
 

@@ -4,13 +4,11 @@
  * the spec's `kubelet.allowCgroupV1` consents to cgroup v1. Without it the kubelet of Kubernetes 1.35
  * and later refuses to start, and the node would crash-loop after a full install.
  */
-import type { PlannedMachine } from '../../cloud/types.js';
-import { CGROUP2_FS, hostFactsScript, parseHostFacts } from '../../distro/scripts/host-facts.js';
-import { PrerequisiteError } from '../../errors.js';
-import type { Step } from '../../pipeline/types.js';
-import type { BootstrapRuntime } from './runtime.js';
-
-export const HOST_PREFLIGHT_STEP = 'preflight/hosts';
+import type { PlannedMachine } from '../../../cloud/types.js';
+import { CGROUP2_FS, hostFactsScript, parseHostFacts } from '../../../distro/scripts/host-facts.js';
+import { PrerequisiteError } from '../../../errors.js';
+import { stepId } from './ids.js';
+import type { BootstrapStep } from './types.js';
 
 export const CGROUP_V1_HINT =
   'boot them with cgroup v2 (systemd.unified_cgroup_hierarchy=1 on the kernel command line, the default of current distributions), ' +
@@ -28,15 +26,16 @@ export function cgroupVerdict(facts: { machine: string; cgroupFs: string }[], al
 }
 
 /** One step checking `machines` (all at once, so one error names every offender). */
-export function hostPreflightStep(rt: BootstrapRuntime, machines: PlannedMachine[], needs: string[]): Step {
+export function hostPreflightStep(machines: PlannedMachine[], needs: string[]): BootstrapStep {
   return {
-    id: HOST_PREFLIGHT_STEP,
+    id: stepId.hostPreflight,
     title: `Check ${machines.length} machine${machines.length === 1 ? '' : 's'} can run the kubelet (cgroup v2)`,
     needs,
+    describe: async () => machines.map((m) => ({ machine: m.name, scripts: [hostFactsScript()] })),
     async run(ctx) {
       const facts = await Promise.all(
         machines.map(async (p) => {
-          const [out = ''] = await rt.run(ctx, rt.machine(ctx, p.name), [hostFactsScript()]);
+          const [out = ''] = await ctx.exec(ctx.machine(p.name), [hostFactsScript()]);
           return { machine: p.name, cgroupFs: parseHostFacts(out).cgroupFs };
         }),
       );
