@@ -7,6 +7,7 @@ import { checkEnvironment } from '../api/environment.js';
 import { shortenTokens } from '../api/quote.js';
 import { InputError } from '../errors.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
+import { registerCerts } from './certs.js';
 import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
@@ -51,6 +52,7 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
   registerSwitch(program, cenv, globals);
   registerDelete(program, cenv, globals);
   registerWorkers(program, cenv, globals);
+  registerCerts(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
 }
