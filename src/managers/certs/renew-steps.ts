@@ -10,7 +10,8 @@ import { inspectCertificate, keyMatchesCertificate, sha256Hex } from '../../dist
 import { SECRET_NAMES, etcdMemberSecretNames } from '../../distro/pki/names.js';
 import { reissueCertificate } from '../../distro/pki/reissue.js';
 import { apiServerEtcdClientPaths, apiServerEtcdClientScript } from '../../distro/scripts/etcd-client-cert.js';
-import { ETCD_PKI_DIR, etcdHealthScript, etcdMemberScript } from '../../distro/scripts/etcd.js';
+import { etcdHealthScript, etcdMemberScript } from '../../distro/scripts/etcd.js';
+import { etcdServedCertsScript } from '../../distro/scripts/etcd-served.js';
 import { ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { Machine, SecretStore } from '../../state/types.js';
@@ -71,14 +72,18 @@ function memberStep(rt: BootstrapRuntime, run: RenewRun, name: string, stamp: st
       await renewIfDue(ctx, run, `etcd-server/${name}`, n.serverCert, n.serverKey);
       await renewIfDue(ctx, run, `etcd-peer/${name}`, n.peerCert, n.peerKey);
       const me = rt.machine(ctx, name);
-      const files = [
-        { path: `${ETCD_PKI_DIR}/server.crt`, secret: n.serverCert },
-        { path: `${ETCD_PKI_DIR}/peer.crt`, secret: n.peerCert },
-      ];
-      if (await machineHas(rt, ctx, me, files)) return;
+      const served = (timeoutSeconds?: number) =>
+        Promise.all([secret(ctx.cluster.secrets, n.serverCert), secret(ctx.cluster.secrets, n.peerCert)]).then(([server, peer]) =>
+          etcdServedCertsScript({ name, address: privateAddress(me), serverSha256: inspectCertificate(server).sha256, peerSha256: inspectCertificate(peer).sha256, ...(timeoutSeconds ? { timeoutSeconds } : {}) }),
+        );
+      // Level-based: a member already serving what state holds is done (a re-run restarts nothing).
+      // Files alone would not do: a run stopped between upload and restart leaves the old process.
+      const serving = await rt.run(ctx, me, [await served(5)]).then(() => true, () => false);
+      if (serving) return;
       const etcd = rt.machinesOf(ctx, 'etcd');
       // The same script create ran: it uploads the certificates, restarts the member because they
-      // changed, and waits until it answers over TLS; then the whole cluster must be healthy.
+      // changed, and waits until it answers over TLS; then it must serve the new certificates and
+      // the whole cluster must be healthy before the next member.
       const member = etcdMemberScript({
         cluster: ctx.spec.name,
         name,
@@ -87,7 +92,7 @@ function memberStep(rt: BootstrapRuntime, run: RenewRun, name: string, stamp: st
         ...(ctx.spec.etcd.release ? { release: ctx.spec.etcd.release } : {}),
         ...(ctx.spec.airgap.enabled ? { airgap: {} } : {}),
       });
-      await rt.run(ctx, me, [member, etcdHealthScript({ members: endpoints(etcd) })]);
+      await rt.run(ctx, me, [member, await served(), etcdHealthScript({ members: endpoints(etcd) })]);
     },
   };
 }
