@@ -21,8 +21,10 @@ export interface EtcdServedInput {
 
 export function etcdServedCertsScript(input: EtcdServedInput): Script {
   for (const v of [input.serverSha256, input.peerSha256]) if (!/^[0-9a-f]{64}$/.test(v)) throw new Error(`not a sha256: ${v}`);
+  // s_client takes IPv6 in brackets.
+  const host = input.address.includes(':') ? `[${input.address}]` : input.address;
   const served = (port: number) =>
-    `openssl s_client -connect ${shellQuote(`${input.address}:${port}`)} -cert ${ETCD_PKI_DIR}/server.crt -key ${ETCD_PKI_DIR}/server.key </dev/null 2>/dev/null | openssl x509 -outform der 2>/dev/null | sha256sum | cut -d' ' -f1`;
+    `openssl s_client -connect ${shellQuote(`${host}:${port}`)} -cert ${ETCD_PKI_DIR}/server.crt -key ${ETCD_PKI_DIR}/server.key </dev/null 2>/dev/null | openssl x509 -outform der 2>/dev/null | sha256sum | cut -d' ' -f1`;
   return makeScript({
     name: 'etcd-served-certs',
     description: `etcd member ${input.name} serves its new certificates`,
