@@ -5,14 +5,14 @@
  * (KSCTL_CERT_VALIDITY_DAYS), not a clock moved forward.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { inspectCertificate, sha256Hex } from '../../src/distro/pki/inspect.js';
 import type { CertReport } from '../../src/managers/certs/status.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -149,6 +149,35 @@ describe('certs check and renew, k3s with external etcd', () => {
     expect(r.stdout).toContain('Nothing to renew in tls');
     expect((await etcdHosts()[0]!.exec('pgrep -x etcd')).stdout.trim()).toBe(pid);
   });
+
+  it('renew --all killed midway (SIGKILL): the re-run finishes that renewal and renews nothing twice', async () => {
+    const started = Date.now();
+    // Issued by this renewal: notBefore is backdated 5 minutes, on a whole second.
+    const renewedNow = (name: string) => inspectCertificate(secret(name)).notBefore.getTime() >= started - 5 * 60_000 - 1000;
+    const { child, done } = startKsctl(['certs', 'renew', 'tls', '--all'], sb.env);
+    const deadline = Date.now() + 120_000;
+    while (!renewedNow('etcd-etcd-1-peer.crt') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await done;
+    expect(renewedNow('etcd-etcd-1-peer.crt')).toBe(true);
+    expect(renewedNow('etcd-apiserver-client.crt')).toBe(false); // stopped before the end
+    expect(existsSync(secretPath('certs-renewal.json'))).toBe(true);
+    const done0 = secret('etcd-etcd-0-server.crt');
+    const done1 = secret('etcd-etcd-1-peer.crt');
+
+    const r = await ksctl(['certs', 'renew', 'tls', '--all'], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    expect(secret('etcd-etcd-0-server.crt')).toBe(done0);
+    expect(secret('etcd-etcd-1-peer.crt')).toBe(done1);
+    for (const name of ['etcd-etcd-2-server.crt', 'etcd-etcd-2-peer.crt', 'etcd-apiserver-client.crt']) expect(renewedNow(name), name).toBe(true);
+    expect(existsSync(secretPath('certs-renewal.json'))).toBe(false);
+    await expectMachinesMatchState();
+    expectEtcdHealthy();
+    expect(etcdctl(['get', '/ksctl-test/certs', '--print-value-only']).stdout.trim()).toBe('still-here');
+    expect((await kubectl(['get', 'namespace', 'after-renewal', '-o', 'name', '--request-timeout', '20s'], sb.env)).stdout.trim()).toBe('namespace/after-renewal');
+    // Done: --all again starts a new renewal (everything was issued before it), so check with --within.
+    expect((await ksctl(['certs', 'renew', 'tls'], sb.env)).stdout).toContain('Nothing to renew');
+  }, 360_000);
 
   it('bad input is exit 2 before anything is touched', async () => {
     const before = secret('etcd-etcd-0-server.crt');

@@ -31,7 +31,7 @@ export interface RenewRequest {
 export interface RenewResult {
   cluster: ClusterId;
   dryRun: boolean;
-  /** Ids of the certificates renewed (or, with dryRun, that would be). */
+  /** The certificates renewed, as they are afterwards (with dryRun: those that would be, as they are now). */
   renew: CertReport[];
   /** Machines that get new files, in the order they are done. */
   machines: string[];
@@ -90,7 +90,9 @@ export class CertsManager {
       const ctx = mgr.context(h, s.spec);
       await recordedRun(h, this.deps.command, 'updating', 'ready', (n) => runPlan({ steps }, ctx, { run: n, concurrency: 1, onEvent: this.deps.onEvent }));
       await h.secrets.delete(RENEWAL_MARKER);
-      return result;
+      // Report what the certificates are now (new not-after), not what they were.
+      const after = await readReports(h.state!, h.secrets, new Date(), DEFAULT_RENEW_WITHIN_DAYS);
+      return { ...result, renew: after.filter((r) => due.includes(r.id)) };
     } finally {
       rt?.pool.closeAll();
       h.release();
