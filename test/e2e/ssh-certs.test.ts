@@ -125,8 +125,13 @@ describe('certs check and renew, k3s with external etcd', () => {
 
   it('renew (within 30 days) brings every leaf back to a year: etcd healthy over the new certificates, data and API intact', async () => {
     const oldAfter = inspectCertificate(secret('etcd-etcd-0-server.crt')).notAfter.getTime();
-    const r = await ksctl(['certs', 'renew', 'tls', '--within', '30d'], sb.env);
+    const r = await ksctl(['certs', 'renew', 'tls', '--within', '30d', '-o', 'json'], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    const out = JSON.parse(r.stdout) as { renew: CertReport[]; machines: string[] };
+    expect(out.renew).toHaveLength(7);
+    expect(out.renew.every((c) => c.status === 'ok' && c.daysLeft >= 364)).toBe(true);
+    expect(out.machines).toEqual(['etcd-0', 'etcd-1', 'etcd-2', 'cp-0', 'cp-1']);
+    expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
     const { certificates } = await check();
     for (const c of certificates) expect(c.status, c.id).toBe('ok');
     expect(new Date(certificates.find((c) => c.id === 'etcd-server/etcd-0')!.notAfter).getTime()).toBeGreaterThan(oldAfter + 300 * DAY);
