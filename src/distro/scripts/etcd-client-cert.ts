@@ -5,7 +5,8 @@
  */
 import type { Distribution } from '../../api/types.js';
 import { SECRET_NAMES, secretRef } from '../pki/names.js';
-import { shellQuote, makeScript } from './common.js';
+import { httpsUrl, makeScript, shellQuote } from './common.js';
+import { API_PORT } from './haproxy.js';
 import { K3S_BIN, K3S_ETCD_DIR, K3S_KUBECONFIG_PATH } from './k3s.js';
 import { KUBEADM_ETCD_FILES } from './kubeadm-config.js';
 import { KUBEADM_ADMIN_KUBECONFIG, KUBEADM_PKI_STAGING } from './kubeadm.js';
@@ -20,7 +21,11 @@ export function apiServerEtcdClientPaths(distribution: Distribution): { cert: st
 
 const KUBE_APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
 
-export function apiServerEtcdClientScript(distribution: Distribution, node: string, timeoutSeconds = 600): Script {
+/**
+ * `node` names the control plane; `address` is its private address, where its own API server is asked
+ * for /readyz (kubeadm's admin.conf points at the load balancer, which another control plane answers).
+ */
+export function apiServerEtcdClientScript(distribution: Distribution, node: string, address: string, timeoutSeconds = 600): Script {
   const p = apiServerEtcdClientPaths(distribution);
   const files: ScriptFile[] = [
     { path: p.cert, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdClientCert) },
@@ -41,10 +46,11 @@ export function apiServerEtcdClientScript(distribution: Distribution, node: stri
           // again (reading the new files) when it comes back, as kubeadm's own renewal docs advise.
           `held=${shellQuote(`${KUBEADM_PKI_STAGING}/kube-apiserver.yaml.held`)}`,
           `if [ -e ${KUBE_APISERVER_MANIFEST} ]; then mv -f ${KUBE_APISERVER_MANIFEST} "$held"; fi`,
-          `gone() { [ -z "$(crictl ps --name kube-apiserver -q 2>/dev/null)" ]; }`,
+          // crictl failing must not read as "gone": the manifest would come back before the kubelet noticed.
+          `gone() { local ids; ids=$(crictl ps --name kube-apiserver -q) || return 1; [ -z "$ids" ]; }`,
           'wait_for 120 2 "the old kube-apiserver to stop" gone',
           `mv -f "$held" ${KUBE_APISERVER_MANIFEST}`,
-          `ready() { kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} get --raw=/readyz >/dev/null; }`,
+          `ready() { kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} --server ${shellQuote(httpsUrl(address, API_PORT))} get --raw=/readyz >/dev/null; }`,
         ];
   return makeScript({
     name: 'etcd-client-cert',

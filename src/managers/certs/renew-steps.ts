@@ -118,7 +118,7 @@ function apiServerStep(rt: BootstrapRuntime, name: string, stamp: string, needs:
       const m = rt.machine(ctx, name);
       const p = apiServerEtcdClientPaths(rt.distro.name);
       if (await machineHas(rt, ctx, m, [{ path: p.cert, secret: SECRET_NAMES.etcdClientCert }])) return;
-      await rt.run(ctx, m, [apiServerEtcdClientScript(rt.distro.name, name)]);
+      await rt.run(ctx, m, [apiServerEtcdClientScript(rt.distro.name, name, privateAddress(m))]);
     },
   };
 }

@@ -9,8 +9,8 @@ import { etcdServedCertsScript } from '../../../src/distro/scripts/etcd-served.j
 
 const sha = (c: string) => c.repeat(64);
 const scripts = [
-  apiServerEtcdClientScript('k3s', 'cp-0'),
-  apiServerEtcdClientScript('kubeadm', 'cp-1'),
+  apiServerEtcdClientScript('k3s', 'cp-0', '10.0.1.10'),
+  apiServerEtcdClientScript('kubeadm', 'cp-1', '10.0.1.11'),
   etcdServedCertsScript({ name: 'etcd-0', address: '10.0.0.10', serverSha256: sha('a'), peerSha256: sha('b') }),
 ];
 
@@ -40,6 +40,10 @@ describe('certs renewal scripts', () => {
     const back = s.body.indexOf('mv -f "$held" /etc/kubernetes/manifests/kube-apiserver.yaml');
     expect(out).toBeGreaterThan(0);
     expect(back).toBeGreaterThan(out);
+    // Its own API server, not whichever one the load balancer picks.
+    expect(s.body).toContain('--server https://10.0.1.11:6443 get --raw=/readyz');
+    // crictl failing must not count as "stopped".
+    expect(s.body).toContain('ids=$(crictl ps --name kube-apiserver -q) || return 1');
   });
 
   it('the served-certificates wait compares both listeners and refuses a malformed digest', () => {
