@@ -42,6 +42,10 @@ export async function describeCluster(name: string, flags: SelectFlags, g: Globa
   const io = cenv.io(g);
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const s = await ksctl.describe(await ksctl.resolve(name, flags));
+  if (s.type === 'selfmanaged') {
+    const deps = managerDeps(g, cenv, io);
+    for (const w of await (await import('../managers/certs/warnings.js')).certificateWarnings(deps.store, s)) io.err(`warning: ${w}`);
+  }
   const machines = Object.values(s.machines);
   const data = { ...summaryOf(s), spec: s.spec, versions: s.versions, machines, resources: s.resources, runs: s.runs, steps: stepHistory(s.steps), lastError: s.lastError ?? null };
   await printData(io, g.output, data, () => {

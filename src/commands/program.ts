@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
 import { registerApply } from './apply.js';
 import { registerBackup } from './backup.js';
+import { registerCerts } from './certs.js';
 import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
@@ -55,6 +56,7 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
   registerWorkers(program, cenv, globals);
   registerApply(program, cenv, globals);
   registerBackup(program, cenv, globals);
+  registerCerts(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
 }

@@ -4,3 +4,5 @@ export * from './x509.js';
 export * from './etcd.js';
 export * from './kubernetes.js';
 export * from './ssh.js';
+export * from './inspect.js';
+export * from './reissue.js';

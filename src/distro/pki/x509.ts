@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { DEFAULT_CERT_VALIDITY_DAYS } from '../../api/certs.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -17,7 +18,7 @@ const KEY_ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DAY_MS = 86_400_000;
 /** Certificates start a little in the past so a machine whose clock lags still accepts them. */
-const BACKDATE_MS = 5 * 60_000;
+export const BACKDATE_MS = 5 * 60_000;
 
 /** A certificate and its private key, both PEM (the key as PKCS#8 `PRIVATE KEY`). */
 export interface CertificateAndKey {
@@ -48,7 +49,8 @@ export interface LeafOptions extends ValidityOptions {
 }
 
 export const DEFAULT_CA_VALIDITY_DAYS = 3650;
-export const DEFAULT_CERT_VALIDITY_DAYS = 365;
+/** Leaf default: one place, in src/api (`certs renew` and tests pass their own). */
+export { DEFAULT_CERT_VALIDITY_DAYS };
 
 function validity(opts: ValidityOptions, defaultDays: number): { notBefore: Date; notAfter: Date } {
   const now = (opts.now ?? new Date()).getTime();
