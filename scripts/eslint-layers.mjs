@@ -13,6 +13,7 @@ export const RANKS = {
   commands: 7,
   managers: 6,
   cloud: 5,
+  backup: 5,
   distro: 5,
   kubeconfig: 5,
   io: 5,
@@ -23,7 +24,7 @@ export const RANKS = {
   errors: 0,
 };
 
-const ORDER = 'cli → commands → managers → cloud | distro | kubeconfig | io → pipeline → state → api → util → errors';
+const ORDER = 'cli → commands → managers → cloud | backup | distro | kubeconfig | io → pipeline → state → api → util → errors';
 
 /** The top-level folder (or file, without extension) of src/ that `file` is in; undefined outside src/. */
 function layerOf(srcDir, file) {

@@ -14,7 +14,7 @@ import { MAX_LIST_INDEX_BYTES } from '../../src/state/local/list-index.js';
 import { listSummaries } from '../../src/state/local/list.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { newClusterState } from '../../src/state/new-state.js';
-import type { ClusterState } from '../../src/state/types.js';
+import { STATE_SCHEMA_VERSION, type ClusterState } from '../../src/state/types.js';
 
 const LATER = () => Date.now() + 10_000;
 let root: string;
@@ -84,7 +84,7 @@ describe('the list index', () => {
     listSummaries(root, LATER());
     const doc = index();
     doc.clusters['local/local/a']![2] = 'from-the-index';
-    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
+    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
     expect(listSummaries(root, LATER()).clusters[0]!.phase).toBe('from-the-index');
     // ksctl writes the state (atomic rename: a new inode): the index entry no longer applies.
     const store = new LocalStateStore(root);
@@ -164,7 +164,7 @@ describe('the list index', () => {
         doc.clusters[a]![1] = 'evil';
         doc.clusters[b]![6] = '3; rm -rf /';
         doc.clusters[c] = [...doc.clusters[c]!, 'one more'];
-        writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
+        writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
       },
     ],
   ];
@@ -173,7 +173,7 @@ describe('the list index', () => {
     // Make what the index says differ from the files, so that using it would show.
     const doc = index();
     for (const e of Object.values(doc.clusters)) e[2] = 'stale';
-    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: 1, clusters: doc.clusters }), { mode: 0o600 });
+    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
     expect(listSummaries(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
     spoil();
     const listing = listSummaries(root, LATER());
