@@ -139,7 +139,8 @@ export interface ClusterSpec {
   };
   credentials: CloudCredentialsSpec;
   /** Install from uploaded files instead of the internet (self-managed). */
-  airgap: { enabled: boolean; dir?: string };
+  /** `images`: image archives (file names in `dir`) imported into every node's container runtime. */
+  airgap: { enabled: boolean; dir?: string; images?: string[] };
   /** Kubelet settings (self-managed). */
   kubelet: KubeletSpec;
 }

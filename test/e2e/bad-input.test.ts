@@ -76,6 +76,8 @@ const cases: [string, () => string[], RegExp][] = [
   ['a bastion with a hostile user', () => ['create', 'cluster', '-f', sshFile('bastion.yaml', {}, '  ssh: {bastion: {address: jump.example.com, user: "$(id)"}}\n')], /spec\.ssh\.bastion\.user: "\$\(id\)" is not a POSIX user name/],
   ['node pools in a self-managed spec', () => ['create', 'cluster', '-f', file('pools-sm.yaml', `${header}spec: {provider: aws, type: selfmanaged, nodePools: [{name: a, count: 2}]}\n`), '--dry-run'], /spec\.nodePools: self-managed clusters do not support node pools yet/],
   ['node pools in a kind spec', () => ['create', 'cluster', '-f', file('pools-kind.yaml', `${header}spec: {provider: local, nodePools: [{name: a, count: 2}]}\n`), '--dry-run'], /spec\.nodePools: local \(kind\) clusters do not support node pools yet/],
+  ['an air-gap image archive given with a directory', () => ['create', 'cluster', '-f', sshFile('images.yaml', {}, `  airgap: {enabled: true, dir: ${JSON.stringify(sb.dir)}, images: [../etc/shadow.tar]}\n`)], /spec\.airgap\.images\[0\]: "\.\.\/etc\/shadow\.tar" must be the file name \(no directory\)/],
+  ['an air-gap image archive that is not in spec.airgap.dir', () => ['create', 'cluster', '-f', sshFile('images-missing.yaml', {}, `  airgap: {enabled: true, dir: ${JSON.stringify(sb.dir)}, images: [kube-apiserver.tar]}\n`)], /spec\.airgap\.images: kube-apiserver\.tar not found in /],
   ['sudo password promised without a terminal or KSCTL_SUDO_PASSWORD', () => ['create', 'cluster', '-f', sshFile('sudo.yaml', {}, '  ssh: {sudoPassword: true}\n')], /spec\.ssh\.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD/],
 ];
 

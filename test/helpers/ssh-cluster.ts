@@ -32,6 +32,8 @@ export interface ClusterFileOptions {
    * runs v1, and their namespaces mount none), and the host preflight refuses that without the consent.
    */
   allowCgroupV1?: boolean;
+  /** spec.airgap.images: image archives (file names in airgapDir) imported on every node. */
+  airgapImages?: string[];
 }
 
 /** The minor the SSH e2e clusters ask for; what it installs is read back from the machines. */
@@ -63,7 +65,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       controlPlane: { count: count('controlplane') },
       workers: { count: count('worker') },
       etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
-      airgap: { enabled: true, dir: o.airgapDir },
+      airgap: { enabled: true, dir: o.airgapDir, ...(o.airgapImages ? { images: o.airgapImages } : {}) },
       kubelet: { allowCgroupV1: o.allowCgroupV1 ?? true },
       machines: o.roles.map((role, i) => ({
         name: names[i],
