@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { kubeadmPackageRepo } from '../../src/api/catalog.js';
 import type { Role } from '../../src/api/types.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { etcdAirgapTarball } from '../../src/distro/scripts/etcd-install.js';
@@ -218,31 +217,6 @@ spec:
         configMap:
           name: kube-flannel-cfg
 `;
-
-/**
- * Air-gapped kubeadm accepts preinstalled packages: put the kubeadm + kubelet and containerd stand-ins
- * on each host (what `apt-get install kubeadm kubelet containerd` leaves behind). Without `version`,
- * as an operator would: the per-minor repository of `minor` (default TEST_MINOR) is configured and its
- * newest release installed. `env`: stand-in knobs baked into the installed kubeadm (e.g.
- * KUBEADM_STANDIN_DISCOVERY_TIMEOUT).
- */
-export async function preinstallKubeadmPackages(hosts: TestHost[], opts: { version?: string; minor?: string; env?: Record<string, string> } = {}): Promise<void> {
-  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join('');
-  const repo = `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${kubeadmPackageRepo(opts.minor ?? TEST_MINOR)} /`;
-  const source = opts.version ? '' : `mkdir -p /etc/apt/sources.list.d && echo '${repo}' > /etc/apt/sources.list.d/kubernetes.list && `;
-  const cmd = `${source}${env}sh ${path.join(ROOT, 'test/standins/kubeadm/install-packages.sh')} ${opts.version ?? ''} && sh ${path.join(ROOT, 'test/standins/containerd/install.sh')}`;
-  await Promise.all(
-    hosts.map(async (h) => {
-      const r = await h.exec(cmd);
-      if (r.code !== 0) throw new Error(`installing the kubeadm packages stand-ins on ${h.name} failed (${r.code}): ${r.stderr}`);
-    }),
-  );
-}
-
-function shellWord(v: string): string {
-  if (!/^[A-Za-z0-9_.:/=-]*$/.test(v)) throw new Error(`not a simple word: ${v}`);
-  return v;
-}
 
 /**
  * Host keys for startHosts({ hostKey }) made with ksctl's own generator, which rejects the ~1 in 256
