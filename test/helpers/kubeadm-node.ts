@@ -22,6 +22,7 @@ export function missingKubeadmNodeParts(): string[] {
     ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [path.join(kubernetesDir(), b), 'scripts/build-kubernetes.sh']),
     ...['containerd', 'ctr', 'containerd-shim-runc-v2'].map((b): [string, string] => [path.join(containerdDir(), b), 'scripts/build-containerd.sh']),
     [path.join(imagesDir(), 'stamp'), 'scripts/build-images.mjs'],
+    [path.join(imagesDir(), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
     ['/usr/sbin/runc', 'apt-get install runc'],
     ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
   ];

@@ -109,9 +109,9 @@ node_dirs() {
 # each shows the host's own subtree as its root, as on a machine of its own. cgroup2 (the hybrid
 # "unified" mount) is left out: the hosts are cgroup v1 machines, like the one they run on.
 own_sys() {
-  local root mnt rest fstype opts ctls
+  local mnt rest fstype opts ctls m
   local -a mounts=()
-  while read -r _ _ _ root mnt _ rest; do
+  while read -r _ _ _ _ mnt _ rest; do
     fstype=${rest#*- }; fstype=${fstype%% *}
     [[ "$fstype" == cgroup && "$mnt" == /sys/fs/cgroup/* ]] || continue
     opts=${rest##* }

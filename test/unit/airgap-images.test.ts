@@ -52,6 +52,10 @@ describe('spec.airgap.images', () => {
     ]);
     // Imported after containerd (re)started with ksctl's config, before init/join runs (a later script).
     const body = s.body;
-    expect(body.indexOf('ctr -n k8s.io images import "$image"')).toBeGreaterThan(body.indexOf('systemctl restart containerd'));
+    // ... and once containerd's CRI plugin is up (an init that does not wait for containerd's readiness
+    // left kubeadm's preflight with "unknown service runtime.v1.RuntimeService").
+    const wait = body.indexOf('ctr plugins ls');
+    expect(wait).toBeGreaterThan(body.indexOf('systemctl restart containerd'));
+    expect(body.indexOf('ctr -n k8s.io images import "$image"')).toBeGreaterThan(wait);
   });
 });
