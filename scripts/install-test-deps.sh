@@ -27,6 +27,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # cloud-init's postinst would configure this machine at its next boot; the tests only run its validator.
 if [ -d /etc/cloud ] && [ ! -e /etc/cloud/cloud-init.disabled ]; then touch /etc/cloud/cloud-init.disabled; fi
+# Every kubelet and containerd on the test hosts holds inotify instances, counted per user (all root here):
+# Debian's default of 128 runs out ("Failed to start cAdvisor" err="inotify_init: too many open files").
+for kv in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=524288; do
+  if [ "$(sysctl -n "${kv%%=*}")" -lt "${kv#*=}" ]; then sysctl -qw "$kv"; fi
+done
 # Debian's postinst scripts may start daemons where an init system exists; the tests start their own.
 for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi

@@ -4,7 +4,7 @@
  * proxy, Debian's runc and CNI plugins) and the image archives scripts/build-images.mjs builds for the
  * air-gap directory, which ksctl uploads and imports (`spec.airgap.images`).
  */
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestHost } from '../hosts/harness.js';
 import { ROOT } from './cli.js';
@@ -26,7 +26,10 @@ export function missingKubeadmNodeParts(): string[] {
     ['/usr/sbin/runc', 'apt-get install runc'],
     ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
   ];
-  return need.filter(([f]) => !existsSync(f)).map(([f, how]) => `${f} (${how})`);
+  const missing = need.filter(([f]) => !existsSync(f)).map(([f, how]) => `${f} (${how})`);
+  // Each kubelet and containerd holds inotify instances; the default 128 per user runs out.
+  if (Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8')) < 1024) missing.push('fs.inotify.max_user_instances >= 1024 (scripts/install-test-deps.sh)');
+  return missing;
 }
 
 /** The built image archives (file names), e.g. kube-apiserver.tar, pause.tar. */

@@ -75,6 +75,8 @@ all_set_ids() {
     ls "$KSH_ROOT/sets"
     ip netns list 2>/dev/null | awk '{print $1}' | sed -nE "s/^${KSH_NETNS_PREFIX}([0-9a-f]+)-[0-9]+\$/\\1/p"
     cat "$KSH_ROOT"/leases/* 2>/dev/null
+    ls "$KSH_DISK" 2>/dev/null   # hosts' disk directories and cgroup subtrees outlive a killed owner
+    find /sys/fs/cgroup/ -mindepth 2 -maxdepth 4 -type d -name "${KSH_NETNS_PREFIX}*" -printf '%f\n' 2>/dev/null | sed -nE "s/^${KSH_NETNS_PREFIX}([0-9a-f]+)-[0-9]+\$/\1/p"
   } | sort -u
 }
 
