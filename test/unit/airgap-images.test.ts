@@ -9,6 +9,7 @@ import { validateSpec } from '../../src/api/validate.js';
 import { airgapOf } from '../../src/distro/controllers/node-input.js';
 import type { Topology } from '../../src/distro/controllers/types.js';
 import { kubeadmInstallScript } from '../../src/distro/scripts/kubeadm-install.js';
+import { specDifferences } from '../../src/managers/spec-drift.js';
 
 const spec = (airgap: Record<string, unknown>, more: Record<string, unknown> = {}) => applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', distribution: 'kubeadm', airgap, ...more });
 const issues = (airgap: Record<string, unknown>, more: Record<string, unknown> = {}) => validateSpec(spec(airgap, more)).filter((i) => i.path.startsWith('spec.airgap'));
@@ -31,6 +32,13 @@ describe('spec.airgap.images', () => {
       { path: 'spec.airgap.images', message: 'lists image archives for an air-gapped install: set spec.airgap.enabled: true and spec.airgap.dir (the directory holding them), or remove it' },
     ]);
     expect(validateSpec(applyDefaults({ name: 'demo', provider: 'gcp', type: 'managed', airgap: { enabled: true, dir: '/a', images: ['pause.tar'] } })).map((i) => i.path)).toContain('spec.airgap.images');
+  });
+
+  it('lets a cluster recorded before the field existed resume (no images = an empty list), but not a changed list', () => {
+    const recorded = spec({ enabled: true, dir: '/srv/airgap' });
+    delete (recorded.airgap as { images?: string[] }).images;
+    expect(specDifferences(recorded, spec({ enabled: true, dir: '/srv/airgap' }))).toEqual([]);
+    expect(specDifferences(recorded, spec({ enabled: true, dir: '/srv/airgap', images: ['pause.tar'] }))).toEqual(['airgap']);
   });
 
   it('is a list of at most 100 short strings in the cluster file', () => {
