@@ -10,6 +10,9 @@ set -euo pipefail
 # etcd-server/etcd-client (3.4): only the stand-ins' stacked etcd (k3s embedded, kubeadm local, kube-api
 # testkit) runs it; ksctl's external etcd is upstream 3.6 from build-etcd.sh.
 packages=(openssh-server openssh-client haproxy etcd-server etcd-client shellcheck tmux sudo iproute2 openssl procps util-linux cloud-init curl)
+# Real kubeadm nodes on the test hosts (test/hosts/kubeadm-node.sh): runc under the built containerd, the CNI
+# plugins, what kubeadm's preflight and kube-proxy look for, and busybox-static for the test images.
+packages+=(runc containernetworking-plugins iptables conntrack socat ethtool busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -24,6 +27,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # cloud-init's postinst would configure this machine at its next boot; the tests only run its validator.
 if [ -d /etc/cloud ] && [ ! -e /etc/cloud/cloud-init.disabled ]; then touch /etc/cloud/cloud-init.disabled; fi
+# Every kubelet and containerd on the test hosts holds inotify instances, counted per user (all root here):
+# Debian's default of 128 runs out ("Failed to start cAdvisor" err="inotify_init: too many open files").
+for kv in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=524288; do
+  if [ "$(sysctl -n "${kv%%=*}")" -lt "${kv#*=}" ]; then sysctl -qw "$kv"; fi
+done
 # Debian's postinst scripts may start daemons where an init system exists; the tests start their own.
 for svc in haproxy etcd ssh; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
@@ -61,6 +69,11 @@ bash "$(dirname "$0")/build-etcd.sh"
 bash "$(dirname "$0")/build-kubernetes.sh"
 # kwok and its upstream node/pod stages: simulated nodes at scale against that control plane.
 bash "$(dirname "$0")/build-kwok.sh"
-# The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`).
+# The real containerd 2.x, likewise: the tests read back the containerd config ksctl writes (`config dump`),
+# and the kubeadm e2e runs containers with it (with ctr and containerd-shim-runc-v2).
 bash "$(dirname "$0")/build-containerd.sh"
+# CoreDNS (kubeadm's DNS addon), then the images of an air-gapped kubeadm v1.37.2 cluster, built locally
+# from those binaries (no registry is reachable): the kubeadm e2e imports them through spec.airgap.images.
+bash "$(dirname "$0")/build-coredns.sh"
+node "$(dirname "$0")/build-images.mjs"
 exit 0

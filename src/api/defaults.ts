@@ -87,7 +87,7 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
       ...(input.ssh?.configFile ? { configFile: input.ssh.configFile } : {}),
     },
     credentials: { ...input.credentials },
-    airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}) },
+    airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}), images: input.airgap?.images ?? [] },
     kubelet: { allowCgroupV1: input.kubelet?.allowCgroupV1 ?? false },
   };
 }

@@ -43,6 +43,8 @@ export const MAX_QUORUM_MEMBERS = 7;
 
 /** Node pools in one cluster: EKS's default quota of managed node groups per cluster (AKS allows 100). */
 export const MAX_NODE_POOLS = 30;
+/** `airgap.images` entries: each is uploaded to every node and imported there, one by one. */
+export const MAX_AIRGAP_IMAGES = 100;
 
 /**
  * Labels and taints per pool: EKS allows 50 taints per node group (and GKE / AKS no more in practice);
@@ -115,6 +117,7 @@ export const LIMIT_DOCS: readonly { what: string; limit: string; why: string }[]
   { what: '`controlPlane.count`, `etcd.count`', limit: String(MAX_QUORUM_MEMBERS), why: 'etcd advises at most seven members; more only slow every write' },
   { what: '`nodePools` entries', limit: String(MAX_NODE_POOLS), why: 'EKS quota of managed node groups per cluster' },
   { what: '`nodePools[].labels`, `nodePools[].taints`', limit: `${MAX_POOL_LABELS} / ${MAX_POOL_TAINTS}`, why: 'EKS allows 50 taints per node group; labels are bounded alike' },
+  { what: '`airgap.images` entries', limit: String(MAX_AIRGAP_IMAGES), why: 'each archive is uploaded to every node and imported there before Kubernetes starts' },
   { what: '`network.allowCidrs` entries', limit: String(MAX_ALLOW_CIDRS), why: 'each becomes SSH and API rules; an AWS security group holds 60 inbound rules' },
   { what: 'addresses', limit: `${MAX_ADDRESS_LENGTH} characters`, why: 'an IP address or a DNS name (RFC 1035)' },
   { what: 'users', limit: `${MAX_USER_LENGTH} characters`, why: "a POSIX user name (useradd's limit)" },

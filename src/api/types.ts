@@ -163,8 +163,11 @@ export interface ClusterSpec {
     configFile?: string;
   };
   credentials: CloudCredentialsSpec;
-  /** Install from uploaded files instead of the internet (self-managed). */
-  airgap: { enabled: boolean; dir?: string };
+  /**
+   * Install from uploaded files instead of the internet (self-managed); `images`: image archives (file
+   * names in `dir`) imported into every node's container runtime.
+   */
+  airgap: { enabled: boolean; dir?: string; images?: string[] };
   /** Kubelet settings (self-managed). */
   kubelet: KubeletSpec;
 }

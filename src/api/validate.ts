@@ -8,6 +8,7 @@ import { checkEndpoint } from './endpoint.js';
 import { quote } from './quote.js';
 import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
+import { validateAirgap } from './validate-airgap.js';
 import { validateEtcdRelease } from './validate-etcd.js';
 import { validatePools } from './validate-pools.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
@@ -129,6 +130,7 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   issues.push(...validatePools(spec));
 
   if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
+  issues.push(...validateAirgap(spec));
   if (spec.kubelet.allowCgroupV1 && !selfManaged) {
     add('spec.kubelet.allowCgroupV1', 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it');
   }

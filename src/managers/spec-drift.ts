@@ -14,7 +14,9 @@ const stable = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) => (
  */
 function comparable(spec: ClusterSpec): Record<string, unknown> {
   const { allowCgroupV1: _consent, ...kubelet } = spec.kubelet ?? {};
-  return { ...spec, kubelet };
+  // A spec recorded before `airgap.images` existed lists none: the same as an empty list.
+  const airgap = spec.airgap ? { ...spec.airgap, images: spec.airgap.images ?? [] } : spec.airgap;
+  return { ...spec, kubelet, airgap };
 }
 
 export function specDifferences(a: ClusterSpec, b: ClusterSpec): string[] {

@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { kubeadmPackageRepo } from '../../src/api/catalog.js';
 import type { Role } from '../../src/api/types.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { etcdAirgapTarball } from '../../src/distro/scripts/etcd-install.js';
@@ -32,6 +31,8 @@ export interface ClusterFileOptions {
    * runs v1, and their namespaces mount none), and the host preflight refuses that without the consent.
    */
   allowCgroupV1?: boolean;
+  /** spec.airgap.images: image archives (file names in airgapDir) imported on every node. */
+  airgapImages?: string[];
 }
 
 /** The minor the SSH e2e clusters ask for; what it installs is read back from the machines. */
@@ -63,7 +64,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       controlPlane: { count: count('controlplane') },
       workers: { count: count('worker') },
       etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
-      airgap: { enabled: true, dir: o.airgapDir },
+      airgap: { enabled: true, dir: o.airgapDir, ...(o.airgapImages ? { images: o.airgapImages } : {}) },
       kubelet: { allowCgroupV1: o.allowCgroupV1 ?? true },
       machines: o.roles.map((role, i) => ({
         name: names[i],
@@ -216,31 +217,6 @@ spec:
         configMap:
           name: kube-flannel-cfg
 `;
-
-/**
- * Air-gapped kubeadm accepts preinstalled packages: put the kubeadm + kubelet and containerd stand-ins
- * on each host (what `apt-get install kubeadm kubelet containerd` leaves behind). Without `version`,
- * as an operator would: the per-minor repository of `minor` (default TEST_MINOR) is configured and its
- * newest release installed. `env`: stand-in knobs baked into the installed kubeadm (e.g.
- * KUBEADM_STANDIN_DISCOVERY_TIMEOUT).
- */
-export async function preinstallKubeadmPackages(hosts: TestHost[], opts: { version?: string; minor?: string; env?: Record<string, string> } = {}): Promise<void> {
-  const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${shellWord(v)} `).join('');
-  const repo = `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${kubeadmPackageRepo(opts.minor ?? TEST_MINOR)} /`;
-  const source = opts.version ? '' : `mkdir -p /etc/apt/sources.list.d && echo '${repo}' > /etc/apt/sources.list.d/kubernetes.list && `;
-  const cmd = `${source}${env}sh ${path.join(ROOT, 'test/standins/kubeadm/install-packages.sh')} ${opts.version ?? ''} && sh ${path.join(ROOT, 'test/standins/containerd/install.sh')}`;
-  await Promise.all(
-    hosts.map(async (h) => {
-      const r = await h.exec(cmd);
-      if (r.code !== 0) throw new Error(`installing the kubeadm packages stand-ins on ${h.name} failed (${r.code}): ${r.stderr}`);
-    }),
-  );
-}
-
-function shellWord(v: string): string {
-  if (!/^[A-Za-z0-9_.:/=-]*$/.test(v)) throw new Error(`not a simple word: ${v}`);
-  return v;
-}
 
 /**
  * Host keys for startHosts({ hostKey }) made with ksctl's own generator, which rejects the ~1 in 256

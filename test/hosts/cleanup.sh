@@ -35,6 +35,18 @@ kill_netns() {
   ip netns del "$ns" 2>/dev/null || true
 }
 
+# The hosts' cgroup subtrees (host-init.sh own_sys), deepest first; their processes are dead by now.
+rm_cgroups() {
+  local id=$1 top i
+  for top in $(find /sys/fs/cgroup/ -mindepth 2 -maxdepth 4 -type d -name "${KSH_NETNS_PREFIX}$id-*" 2>/dev/null); do
+    for i in 1 2 3 4 5; do
+      find "$top" -depth -type d -exec rmdir {} + 2>/dev/null
+      [[ -d "$top" ]] || break
+      sleep 0.1
+    done
+  done
+}
+
 cleanup_set() {
   local id=$1 ns veth f
   [[ "$id" =~ ^[0-9a-f]+$ ]] || return 0
@@ -45,6 +57,8 @@ cleanup_set() {
   for f in "$KSH_ROOT"/leases/*; do
     [[ -f "$f" && "$(cat "$f" 2>/dev/null)" == "$id" ]] && rm -f "$f"
   done
+  rm_cgroups "$id"
+  rm -rf "${KSH_DISK:?}/$id"        # the hosts' /var/lib/containerd and /var/lib/kubelet
   rm -rf "${KSH_ROOT:?}/sets/$id"   # last: an interrupted cleanup stays discoverable
 }
 
@@ -61,6 +75,8 @@ all_set_ids() {
     ls "$KSH_ROOT/sets"
     ip netns list 2>/dev/null | awk '{print $1}' | sed -nE "s/^${KSH_NETNS_PREFIX}([0-9a-f]+)-[0-9]+\$/\\1/p"
     cat "$KSH_ROOT"/leases/* 2>/dev/null
+    ls "$KSH_DISK" 2>/dev/null   # hosts' disk directories and cgroup subtrees outlive a killed owner
+    find /sys/fs/cgroup/ -mindepth 2 -maxdepth 4 -type d -name "${KSH_NETNS_PREFIX}*" -printf '%f\n' 2>/dev/null | sed -nE "s/^${KSH_NETNS_PREFIX}([0-9a-f]+)-[0-9]+\$/\1/p"
   } | sort -u
 }
 

@@ -8,6 +8,7 @@ KSH_GATEWAY="$KSH_NET.1"
 KSH_BRIDGE_MAC=02:6b:73:68:00:01        # fixed so hosts' ARP entries for .1 never go stale
 KSH_NETNS_PREFIX=ksh-                   # netns names: ksh-<setid>-<i>
 KSH_VETH_PREFIX=kshv                    # root-side veth names: kshv<setid><i>
+KSH_DISK=/var/lib/ksctl-test-hosts      # on the real disk: <setid>/<netns>/{containerd,kubelet} per host
 
 # owner_alive DIR: true when the process recorded in DIR/owner ("pid starttime") still runs.
 # The start time guards against pid reuse after a crash.

@@ -99,7 +99,9 @@ function spawnHolder(netns: string, dir: string): Promise<number> {
   const child = spawn(
     'setpriv',
     ['--pdeathsig', 'KILL', 'nsenter', `--net=/run/netns/${netns}`,
-      'unshare', '--mount', '--uts', '--pid', '--kill-child', '--propagation', 'private',
+      // Its own cgroup subtree as the root of a cgroup namespace (cgroup-enter.sh): kubelets run there.
+      'bash', script('cgroup-enter.sh'), netns,
+      'unshare', '--cgroup', '--mount', '--uts', '--pid', '--kill-child', '--propagation', 'private',
       'bash', script('host-init.sh'), 'init', dir],
     // KSH_REPO: the checkout, kept visible on the host even when it lives under /tmp or /root.
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KSH_REPO: join(script('.'), '..', '..') } },

@@ -11,6 +11,7 @@ set -Eeuo pipefail   # -E: the ERR trap below fires inside functions too
 trap 'echo "host-init: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 
 SELF_DIR=/usr/local/lib/ksctl-test-host   # where init copies this script and the stand-in
+KSH_DISK=/var/lib/ksctl-test-hosts        # keep in sync with common.sh
 OVERLAID=(etc var usr opt srv)   # copy-on-write views of the real directories (/usr too: air-gapped installs put etcd and dpkg packages there)
 FRESH=(root home)                        # start empty like a new VM: no dotfiles or keys leak in
 KSCTLPW_HASH='$6$kshtesthosts$LkOjgBE2R95wwtDS3BlKVi3bAoo0VCFh3ffdp0tjp/oUCxRCRfRGdu33/eZmaRd/kUJRDWjp8whR6l4AvRxb7.'
@@ -35,6 +36,7 @@ init() {
     mount --bind "$repo" /mnt
     staged=yes
   fi
+  node_dirs "$dir" stage               # before /var is overlaid: the disk directories are under /var
   local d u
   for d in "${OVERLAID[@]}"; do
     [[ -d "/$d" && ! -L "/$d" ]] || continue
@@ -48,6 +50,7 @@ init() {
   done
   cp -a /etc/skel/. /root/
   chmod 0700 /root
+  node_dirs "$dir" place
   # Copy the inputs now: they live under /run, which the tmpfs below hides.
   mkdir -p "$SELF_DIR" /etc/ssh
   install -m 0755 "$src_dir/host-init.sh" "$SELF_DIR/host-init.sh"
@@ -61,17 +64,10 @@ init() {
   install -m 0644 "$in/hostname" /etc/hostname
   local authorized; authorized=$(cat "$in/authorized_keys")
 
+  own_sys
   mount -t tmpfs -o mode=0755 ksh-run /run
   mount -t tmpfs -o mode=1777 ksh-tmp /tmp
   mount -t tmpfs -o mode=1777 ksh-shm /dev/shm
-  # The fresh sysfs below hides the machine's cgroup mounts, which a VM's init would have mounted and a
-  # kubelet needs: carry them (v1, v2 or hybrid, whatever the machine has) over into the new /sys.
-  local cg=""
-  if mountpoint -q /sys/fs/cgroup; then
-    cg="$dir/mnt/cgroup"; mkdir -p "$cg"; mount --rbind /sys/fs/cgroup "$cg"
-  fi
-  mount -t sysfs ksh-sys /sys          # /sys/class/net must show this host's interfaces
-  if [[ -n "$cg" ]]; then mount --move "$cg" /sys/fs/cgroup; fi
   mount -t proc ksh-proc /proc         # ps/pgrep inside the host see only its processes
   if [[ -n "$staged" ]]; then
     mkdir -p "$repo"
@@ -89,6 +85,49 @@ init() {
   echo "READY $hostpid"
   exec >/dev/null 2>&1 </dev/null
   hold
+}
+
+# Kubernetes nodes (real containerd + kubelet): containerd's overlayfs snapshots cannot live on the
+# host's overlay /var (an overlay upper dir cannot be on overlayfs), so /var/lib/containerd and
+# /var/lib/kubelet are directories on the real disk, like a VM's own disk. cleanup.sh removes them.
+node_dirs() {
+  local dir=$1 step=$2 disk d
+  disk="$KSH_DISK/$(basename "$(dirname "$(dirname "$dir")")")/$(basename "$dir")"
+  for d in containerd kubelet; do
+    if [[ "$step" == stage ]]; then
+      mkdir -p "$disk/$d" "$dir/mnt/disk-$d"
+      mount --bind "$disk/$d" "$dir/mnt/disk-$d"
+    else
+      mkdir -p "/var/lib/$d"
+      mount --move "$dir/mnt/disk-$d" "/var/lib/$d"
+    fi
+  done
+}
+
+# The host's own sysfs (/sys/class/net shows its interfaces) and, under /sys/fs/cgroup, the cgroup v1
+# hierarchies the machine mounts there, mounted afresh: in the host's cgroup namespace (cgroup-enter.sh)
+# each shows the host's own subtree as its root, as on a machine of its own. cgroup2 (the hybrid
+# "unified" mount) is left out: the hosts are cgroup v1 machines, like the one they run on.
+own_sys() {
+  local mnt rest fstype opts ctls m
+  local -a mounts=()
+  while read -r _ _ _ _ mnt _ rest; do
+    fstype=${rest#*- }; fstype=${fstype%% *}
+    [[ "$fstype" == cgroup && "$mnt" == /sys/fs/cgroup/* ]] || continue
+    opts=${rest##* }
+    ctls=$(tr ',' '\n' <<< "$opts" | grep -vxE 'rw|ro|relatime|noatime|nosuid|nodev|noexec|clone_children|xattr' | paste -sd, -)
+    mounts+=("${mnt##*/}:$ctls")
+  done < /proc/self/mountinfo
+  mount -t sysfs ksh-sys /sys
+  [[ ${#mounts[@]} -gt 0 ]] || return 0
+  mount -t tmpfs -o mode=0755 ksh-cgroup /sys/fs/cgroup
+  for m in "${mounts[@]}"; do
+    mkdir -p "/sys/fs/cgroup/${m%%:*}"
+    case "${m#*:}" in
+      name=*) mount -t cgroup -o "none,${m#*:}" cgroup "/sys/fs/cgroup/${m%%:*}" ;;
+      *) mount -t cgroup -o "${m#*:}" cgroup "/sys/fs/cgroup/${m%%:*}" ;;
+    esac
+  done
 }
 
 add_users() {

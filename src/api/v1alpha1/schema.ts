@@ -114,6 +114,10 @@ export const ClusterFileSpecSchema = z
       .object({
         enabled: z.boolean().describe('Install from local files uploaded over SFTP'),
         dir: text(L.MAX_PATH_LENGTH).describe('Directory holding the k3s binary / kubeadm packages'),
+        images: z
+          .array(text(255))
+          .max(L.MAX_AIRGAP_IMAGES)
+          .describe('Image archives in dir (uncompressed .tar, as `ctr images export` / `docker save` write them) imported into every node before Kubernetes starts'),
       })
       .partial()
       .strict(),

@@ -7,7 +7,10 @@ import type { Machine } from '../../state/types.js';
 import { privateAddress, reachableAddress, type NodeScope, type Topology } from './types.js';
 
 export function airgapOf(t: Topology): AirgapInput | undefined {
-  return t.spec.airgap.enabled ? {} : undefined;
+  if (!t.spec.airgap.enabled) return undefined;
+  // A spec recorded before `images` existed has none.
+  const images = t.spec.airgap.images ?? [];
+  return images.length > 0 ? { images: [...images] } : {};
 }
 
 export function nodeInput(n: Pick<NodeScope, 'topology' | 'machine'>): NodeInput {

@@ -55,8 +55,19 @@ function kubeletExtraArgs(input: NodeInput): KubeadmArg[] {
   ];
 }
 
+/**
+ * With the cgroup v1 consent, kubeadm's SystemVerification preflight check is skipped too: kubeadm ≥ 1.35
+ * fails it on a cgroup v1 host even when the kubelet accepts one ("To explicitly enable cgroups v1 support
+ * ... you must set the kubelet configuration option 'FailCgroupV1' to 'false'. You must also explicitly
+ * skip this validation."). Only that check: every other preflight error still stops init/join.
+ */
 function nodeRegistration(input: NodeInput): Record<string, unknown> {
-  return { name: input.node.name, criSocket: CRI_SOCKET, kubeletExtraArgs: kubeletExtraArgs(input) };
+  return {
+    name: input.node.name,
+    criSocket: CRI_SOCKET,
+    kubeletExtraArgs: kubeletExtraArgs(input),
+    ...(input.kubelet?.allowCgroupV1 ? { ignorePreflightErrors: ['SystemVerification'] } : {}),
+  };
 }
 
 /**

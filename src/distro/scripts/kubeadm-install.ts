@@ -112,6 +112,13 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
       `write_file /etc/crictl.yaml 0644 root:root ${heredoc('runtime-endpoint: unix:///run/containerd/containerd.sock\nimage-endpoint: unix:///run/containerd/containerd.sock\n')}`,
       'sum=$(sum_files /etc/containerd/config.toml)',
       'if needs_apply containerd "$sum" || ! systemctl is-active --quiet containerd; then systemctl restart containerd; fi',
+      // The CRI answers only once containerd has loaded its plugins (systemd's Type=notify unit waits for
+      // that; an init that does not would let the image import or kubeadm's preflight find "unknown
+      // service runtime.v1.RuntimeService").
+      // Up to 5 minutes: on a loaded machine containerd took over a minute to load the CRI plugin.
+      'cri_deadline=$(( $(date +%s) + 300 ))',
+      'until ctr plugins ls 2>/dev/null | grep -Eq "^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$" || [ "$(date +%s)" -ge "$cri_deadline" ]; do sleep 2; done',
+      'ctr plugins ls 2>/dev/null | grep -Eq "^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$" || die "containerd\'s CRI plugin is not running: $(ctr plugins ls 2>&1 | grep -E "cri|error" | tr -s " " | head -n 5)"',
       'systemctl enable containerd kubelet',
       'mark_applied containerd "$sum"',
       ...(ag && ag.images.length

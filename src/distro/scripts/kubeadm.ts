@@ -73,6 +73,13 @@ function readyz(address: string, timeout: number): string[] {
   ];
 }
 
+/**
+ * Create the config's bootstrap token, or renew it when it exists: `kubeadm token create` refuses an
+ * existing ID ("a token with id ... already exists"), the bootstrap-token phase creates or updates it (and
+ * re-applies its idempotent RBAC and cluster-info). `--skip-token-print`: the token never reaches a log.
+ */
+const REFRESH_TOKEN = (cfg: string) => `kubeadm init phase bootstrap-token --config ${cfg} --skip-token-print >/dev/null`;
+
 /** `kubeadm init` on the first control plane, with ksctl's CA; re-running refreshes token and certs. */
 export function kubeadmInitScript(input: KubeadmNodeInput): Script {
   const yaml = kubeadmInitConfig(input);
@@ -92,7 +99,7 @@ export function kubeadmInitScript(input: KubeadmNodeInput): Script {
       ...LEFTOVERS,
       `if [ -f ${marker} ] && [ -f ${KUBEADM_ADMIN_KUBECONFIG} ]; then`,
       '  log "already initialised: refreshing the bootstrap token and uploaded certificates"',
-      `  kubeadm token create --config ${cfg} >/dev/null`,
+      `  ${REFRESH_TOKEN(cfg)}`,
       `  kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config ${cfg}`,
       'else',
       '  if kubeadm_leftovers; then',
@@ -176,7 +183,7 @@ export function kubeadmMintScript(input: KubeadmNodeInput): Script {
       ...CHECK_SECRETS(true),
       `require_file ${KUBEADM_ADMIN_KUBECONFIG}`,
       ...renderConfig(cfg, kubeadmInitConfig(input), true),
-      `kubeadm token create --config ${cfg} >/dev/null`,
+      REFRESH_TOKEN(cfg),
       `kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config ${cfg}`,
       'hash=$(openssl x509 -pubkey -noout -in /etc/kubernetes/pki/ca.crt | openssl pkey -pubin -outform der | sha256sum | cut -d" " -f1)',
       'echo "ca-cert-hash sha256:${hash}"',

@@ -159,7 +159,7 @@ describe('kubeadm scripts', () => {
 
   it('mint: creates the given token, re-uploads certs, prints only the CA hash', () => {
     const s = kubeadmMintScript({ ...base, tokenTtl: '2h' });
-    expect(s.body).toContain('kubeadm token create --config /etc/ksctl/kubeadm/mint.yaml >/dev/null');
+    expect(s.body).toContain('kubeadm init phase bootstrap-token --config /etc/ksctl/kubeadm/mint.yaml --skip-token-print >/dev/null');
     expect(s.body).toContain('kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/mint.yaml');
     expect(s.body).toContain('ttl: 2h');
     expect(s.body).toContain('echo "ca-cert-hash sha256:${hash}"');

@@ -174,7 +174,7 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.calls.filter((c) => c.startsWith('kubeadm'))).toEqual([
       'kubeadm version -o short',
-      'kubeadm token create --config /etc/ksctl/kubeadm/init.yaml',
+      'kubeadm init phase bootstrap-token --config /etc/ksctl/kubeadm/init.yaml --skip-token-print',
       'kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/init.yaml',
     ]);
   });

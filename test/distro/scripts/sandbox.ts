@@ -73,6 +73,7 @@ case "$name" in
     ;;
   kubelet) echo "Kubernetes v$STUB_KUBE_VERSION" ;;
   containerd) if [ "@{1:-}" = --version ]; then echo "containerd github.com/containerd/containerd@{STUB_CONTAINERD_MODULE:-} @{STUB_CONTAINERD_VERSION:-v1.7.24} 88bf19b2"; fi ;;
+  ctr) if [ "@{1:-}" = plugins ]; then printf 'TYPE                  ID     PLATFORMS    STATUS\nio.containerd.grpc.v1 cri    -            ok\n'; fi ;;
   sysctl) if [ "@{1:-}" = -n ]; then echo 1; fi ;;
   *) exit 0 ;;
 esac

@@ -1,7 +1,7 @@
 /**
  * The stand-ins pick the release the real installers would: k3s's install.sh follows its channel (the
- * newest release of `v1.36`, pre-releases skipped), `apt-get install kubeadm` the newest package of the
- * configured per-minor repository. The versions they install are what `--version` reports afterwards.
+ * newest release of `v1.36`, pre-releases skipped); upstream.sh also answers which package the per-minor
+ * pkgs.k8s.io repository would install. The versions they install are what `--version` reports afterwards.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { ROOT } from '../../helpers/cli.js';
 
 const UPSTREAM = path.join(ROOT, 'test/standins/upstream/upstream.sh');
 const K3S_INSTALL = path.join(ROOT, 'test/standins/k3s/install.sh');
-const KUBEADM_PACKAGES = path.join(ROOT, 'test/standins/kubeadm/install-packages.sh');
 
 let dirs: string[] = [];
 const tmp = () => {
@@ -81,31 +80,5 @@ describe('k3s install.sh stand-in follows INSTALL_K3S_CHANNEL', () => {
     const bad = install({ INSTALL_K3S_CHANNEL: 'v1.99' });
     expect(bad.r.status).not.toBe(0);
     expect(bad.r.stderr).toContain('Download failed');
-  });
-});
-
-describe('kubeadm package stand-in follows the per-minor repository', () => {
-  const packages = (args: string[], list?: string) => {
-    const root = tmp();
-    const bin = path.join(root, 'bin');
-    const aptList = path.join(root, 'kubernetes.list');
-    if (list) writeFileSync(aptList, list);
-    const r = sh([KUBEADM_PACKAGES, ...args], { BIN_DIR: bin, UNIT_DIR: path.join(root, 'units'), APT_LIST: aptList });
-    const out = (cmd: string, a: string[]) => (r.status === 0 ? execFileSync(path.join(bin, cmd), a, { encoding: 'utf8' }).trim() : '');
-    return { r, kubeadm: out('kubeadm', ['version', '-o', 'short']), kubelet: out('kubelet', ['--version']) };
-  };
-
-  it('no version: the newest release of the configured minor, reported by kubeadm and the kubelet', () => {
-    const p = packages([], 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.35/deb/ /\n');
-    expect(p.r.status, p.r.stderr).toBe(0);
-    expect(p.kubeadm).toBe('v1.35.10');
-    expect(p.kubelet).toBe('Kubernetes v1.35.10');
-  });
-
-  it('a version installs exactly it; no repository configured fails like apt', () => {
-    expect(packages(['v1.37.1']).kubeadm).toBe('v1.37.1');
-    const none = packages([]);
-    expect(none.r.status).toBe(100);
-    expect(none.r.stderr).toContain('E: Unable to locate package kubeadm');
   });
 });

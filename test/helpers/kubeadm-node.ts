@@ -1,0 +1,56 @@
+/**
+ * Real kubeadm nodes on the SSH test hosts: the packages an air-gapped kubeadm install finds preinstalled
+ * (test/hosts/kubeadm-node.sh: the real kubeadm, kubelet, kubectl and containerd built from the Go module
+ * proxy, Debian's runc and CNI plugins) and the image archives scripts/build-images.mjs builds for the
+ * air-gap directory, which ksctl uploads and imports (`spec.airgap.images`).
+ */
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { TestHost } from '../hosts/harness.js';
+import { ROOT } from './cli.js';
+import { KUBERNETES_VERSION, testCache } from './kube-binaries.js';
+
+export const CONTAINERD_VERSION = 'v2.4.2';
+
+export const kubernetesDir = () => path.join(testCache(), `kubernetes-${KUBERNETES_VERSION}`);
+export const containerdDir = () => path.join(testCache(), `containerd-${CONTAINERD_VERSION}`);
+export const imagesDir = () => path.join(testCache(), `images-${KUBERNETES_VERSION}`);
+
+/** What a real kubeadm node needs and is not built yet, naming the script that builds it. */
+export function missingKubeadmNodeParts(): string[] {
+  const need: [string, string][] = [
+    ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [path.join(kubernetesDir(), b), 'scripts/build-kubernetes.sh']),
+    ...['containerd', 'ctr', 'containerd-shim-runc-v2'].map((b): [string, string] => [path.join(containerdDir(), b), 'scripts/build-containerd.sh']),
+    [path.join(imagesDir(), 'stamp'), 'scripts/build-images.mjs'],
+    [path.join(imagesDir(), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
+    ['/usr/sbin/runc', 'apt-get install runc'],
+    ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
+  ];
+  const missing = need.filter(([f]) => !existsSync(f)).map(([f, how]) => `${f} (${how})`);
+  // Each kubelet and containerd holds inotify instances; the default 128 per user runs out.
+  if (Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8')) < 1024) missing.push('fs.inotify.max_user_instances >= 1024 (scripts/install-test-deps.sh)');
+  return missing;
+}
+
+/** The built image archives (file names), e.g. kube-apiserver.tar, pause.tar. */
+export function builtImages(): string[] {
+  return readdirSync(imagesDir()).filter((f) => f.endsWith('.tar')).sort();
+}
+
+/** Copies the image archives into the air-gap directory; returns their names for spec.airgap.images. */
+export function addImagesToAirgap(dir: string): string[] {
+  const images = builtImages();
+  for (const f of images) copyFileSync(path.join(imagesDir(), f), path.join(dir, f));
+  return images;
+}
+
+/** Preinstalls the kubeadm node packages on each host (in parallel). */
+export async function installKubeadmNodes(hosts: TestHost[]): Promise<void> {
+  const script = path.join(ROOT, 'test/hosts/kubeadm-node.sh');
+  await Promise.all(
+    hosts.map(async (h) => {
+      const r = await h.exec(`bash ${script} ${kubernetesDir()} ${containerdDir()}`, { timeoutMs: 60_000 });
+      if (r.code !== 0) throw new Error(`kubeadm node packages on ${h.name}: ${r.stderr}`);
+    }),
+  );
+}

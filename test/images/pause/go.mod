@@ -1,0 +1,3 @@
+module ksctl.test/pause
+
+go 1.22
