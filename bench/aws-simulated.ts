@@ -31,13 +31,20 @@ function simulatedAws(scale: number): SimulatedCloud {
       }),
     // API calls cost no simulated time here; a machine waits for its instance to start.
     cloudCost: (s: Step) => (s.id.startsWith('machine/') ? INSTANCE_START_MS : 0),
-    apiCalls: () => ({ total: fake.calls.length, notable: { DescribeInstances: fake.callsOf('ec2:DescribeInstances').length } }),
+    apiCalls: () => ({
+      total: fake.calls.length,
+      notable: { DescribeInstances: fake.callsOf('ec2:DescribeInstances').length },
+    }),
     launches: () => fake.callsOf('ec2:RunInstances').map((c) => c.at),
   };
 }
 
 export async function benchAwsSimulated(): Promise<{ lines: string[] }> {
-  return benchThreeAndHundred(import.meta.url, (scale) => `AWS simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAws (instance start ${INSTANCE_START_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`);
+  return benchThreeAndHundred(
+    import.meta.url,
+    (scale) =>
+      `AWS simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAws (instance start ${INSTANCE_START_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`,
+  );
 }
 
 await maybeRunChildCase(simulatedAws);

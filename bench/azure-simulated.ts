@@ -26,7 +26,6 @@ import { FakeAzure } from '../test/fakes/azure/fake-azure.js';
 import { azureSpec } from '../test/fakes/azure/world.js';
 import { benchThreeAndHundred, maybeRunChildCase, type SimulatedCloud } from './simulated/harness.js';
 
-
 export const BENCH_LATENCIES: Record<string, number> = {
   'PUT virtualNetworks': 4000,
   'PUT applicationSecurityGroups': 2000,
@@ -83,7 +82,9 @@ function simulatedAzure(scale: number): SimulatedCloud {
       total: fake.calls.length,
       notable: {
         'operation polls': fake.callsOf('GET operations').length,
-        'watcher lists': fake.calls.filter((c) => c.method === 'GET' && c.path.endsWith(`/${c.op.split(' ')[1]}`) && c.path.includes('/resourceGroups/')).length,
+        'watcher lists': fake.calls.filter(
+          (c) => c.method === 'GET' && c.path.endsWith(`/${c.op.split(' ')[1]}`) && c.path.includes('/resourceGroups/'),
+        ).length,
         'reads in the busiest second': busiestSecond(fake.calls.filter((c) => !c.mutating).map((c) => c.at)),
       },
     }),
@@ -92,7 +93,11 @@ function simulatedAzure(scale: number): SimulatedCloud {
 }
 
 export async function benchAzureSimulated(): Promise<{ lines: string[] }> {
-  return benchThreeAndHundred(import.meta.url, (scale) => `Azure simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAzure (VM ${lat('virtualMachines') / 1000} s, IP ${lat('publicIPAddresses') / 1000} s, NIC ${lat('networkInterfaces') / 1000} s; watcher tick ${WATCH_INTERVAL_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`);
+  return benchThreeAndHundred(
+    import.meta.url,
+    (scale) =>
+      `Azure simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeAzure (VM ${lat('virtualMachines') / 1000} s, IP ${lat('publicIPAddresses') / 1000} s, NIC ${lat('networkInterfaces') / 1000} s; watcher tick ${WATCH_INTERVAL_MS / 1000} s) on a ${scale}x clock, stand-in SSH with measured durations`,
+  );
 }
 
 await maybeRunChildCase(simulatedAzure);

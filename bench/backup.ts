@@ -26,7 +26,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const row = (label: string, value: string, goal?: string) => `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
+const row = (label: string, value: string, goal?: string) =>
+  `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
 
 export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
   if (process.getuid?.() !== 0) return { lines: ['backup: skipped (needs root for network namespaces)'] };
@@ -34,34 +35,86 @@ export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
   const client = generateSshKeyPair('bench');
   const set = await startHosts(roles.length, { clientKey: { private: client.privateKey, public: client.publicKey } });
   const moto = await startMoto('us-east-1');
-  const sb = sandbox({ AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: moto.endpoint });
+  const sb = sandbox({
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: moto.endpoint,
+  });
   try {
     const key = writeKey(sb.dir, client.privateKey);
     const file = path.join(sb.dir, 'cluster.yaml');
-    writeFileSync(file, clusterFile({ name: 'bench', distribution: 'k3s', roles, hosts: set.hosts, keyFile: key, airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
-    const c = spawnSync(process.execPath, [BIN, 'create', 'cluster', '-f', file, '--no-switch'], { env: sb.env, encoding: 'utf8' });
+    writeFileSync(
+      file,
+      clusterFile({
+        name: 'bench',
+        distribution: 'k3s',
+        roles,
+        hosts: set.hosts,
+        keyFile: key,
+        airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+      }),
+    );
+    const c = spawnSync(process.execPath, [BIN, 'create', 'cluster', '-f', file, '--no-switch'], {
+      env: sb.env,
+      encoding: 'utf8',
+    });
     if (c.status !== 0) throw new Error(`create failed: ${c.stderr.slice(-800)}`);
     const etcd0 = set.hosts[1]!;
-    const tls = '--endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/server.crt --key=/etc/etcd/pki/server.key';
+    const tls =
+      '--endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/server.crt --key=/etc/etcd/pki/server.key';
     // ~32 MiB of data: 32 values of 1 MiB (etcd's request limit is 1.5 MiB), random so nothing compresses.
     for (let i = 0; i < 32; i++) {
-      const r = await etcd0.exec(`etcdctl ${tls} put /bench/v${i} >/dev/null`, { input: randomBytes(384 * 1024).toString('base64').slice(0, 1024 * 1024 - 64) });
+      const r = await etcd0.exec(`etcdctl ${tls} put /bench/v${i} >/dev/null`, {
+        input: randomBytes(384 * 1024)
+          .toString('base64')
+          .slice(0, 1024 * 1024 - 64),
+      });
       if (r.code !== 0) throw new Error(`put failed: ${r.stderr}`);
     }
-    const s3 = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const s3 = new S3Client({
+      endpoint: moto.endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    const ssh = ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${etcd0.address}`];
+    const ssh = [
+      '-i',
+      key,
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      `root@${etcd0.address}`,
+    ];
 
     const baseline = async (): Promise<{ ms: number; bytes: number }> => {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync('ssh', [...ssh, `etcdctl ${tls} snapshot save /tmp/bench.db >/dev/null && cat /tmp/bench.db && rm -f /tmp/bench.db`], { maxBuffer: 1 << 30 });
+      const r = spawnSync(
+        'ssh',
+        [...ssh, `etcdctl ${tls} snapshot save /tmp/bench.db >/dev/null && cat /tmp/bench.db && rm -f /tmp/bench.db`],
+        { maxBuffer: 1 << 30 },
+      );
       if (r.status !== 0) throw new Error(`baseline snapshot failed: ${r.stderr.toString()}`);
-      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `plain/${Date.now()}.db`, Body: r.stdout, ContentLength: r.stdout.length }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'bench',
+          Key: `plain/${Date.now()}.db`,
+          Body: r.stdout,
+          ContentLength: r.stdout.length,
+        }),
+      );
       return { ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: r.stdout.length };
     };
     const ksctl = (): number => {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [BIN, 'backup', 'create', 'bench', '--target', 's3://bench/ksctl'], { env: sb.env, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'backup', 'create', 'bench', '--target', 's3://bench/ksctl'], {
+        env: sb.env,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`ksctl backup create failed: ${r.stderr.slice(-800)}`);
       return Number(process.hrtime.bigint() - t0) / 1e6;
     };
@@ -80,8 +133,16 @@ export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
     const b = median(base);
     const k = median(ours);
     // Where ksctl's time goes: its recorded steps (the rest is CLI start-up, lock and state writes).
-    const st = JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/bench/state.json'), 'utf8')) as { steps: { id: string; durationMs?: number }[] };
-    const step = (kind: string) => median(st.steps.filter((x) => x.id.endsWith(`/${kind}`) && x.id.startsWith('backup/')).slice(-rounds).map((x) => x.durationMs ?? 0));
+    const st = JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/bench/state.json'), 'utf8')) as {
+      steps: { id: string; durationMs?: number }[];
+    };
+    const step = (kind: string) =>
+      median(
+        st.steps
+          .filter((x) => x.id.endsWith(`/${kind}`) && x.id.startsWith('backup/'))
+          .slice(-rounds)
+          .map((x) => x.durationMs ?? 0),
+      );
     return {
       lines: [
         `backup: 3-member external etcd on SSH test hosts, ${(bytes / 2 ** 20).toFixed(1)} MiB snapshot, S3 target (moto), median of ${rounds} (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs)`,

@@ -17,7 +17,8 @@ import { createPool } from '../test/helpers/kwok-workloads.js';
 import { runPoolDrain, setUpPoolDrain, type PoolDrainRun, type PoolDrainSetup } from '../test/helpers/pool-drain.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const row = (label: string, value: string, note = '') => `${label.padEnd(58)} ${value.padStart(10)}${note ? `   ${note}` : ''}`;
+const row = (label: string, value: string, note = '') =>
+  `${label.padEnd(58)} ${value.padStart(10)}${note ? `   ${note}` : ''}`;
 
 export async function benchDrain(): Promise<{ lines: string[] }> {
   const missing = missingControlPlaneBinaries();
@@ -28,7 +29,10 @@ export async function benchDrain(): Promise<{ lines: string[] }> {
     const run = async (setup: PoolDrainSetup): Promise<PoolDrainRun> => {
       const nodes = await setUpPoolDrain(cp, setup);
       const r = await runPoolDrain(cp, setup, nodes);
-      if (r.minHealthy < setup.replicas - 1) throw new Error(`${setup.prefix}: the PDB was violated (${r.minHealthy}/${setup.replicas} healthy at one moment)`);
+      if (r.minHealthy < setup.replicas - 1)
+        throw new Error(
+          `${setup.prefix}: the PDB was violated (${r.minHealthy}/${setup.replicas} healthy at one moment)`,
+        );
       return r;
     };
     const serial = await run({ ...shape, prefix: 'serial', concurrency: 1 });
@@ -45,8 +49,16 @@ export async function benchDrain(): Promise<{ lines: string[] }> {
     return {
       lines: [
         'drain (real control plane on loopback, kwok; 50 nodes, 50 pods under a PDB maxUnavailable 1, a DaemonSet pod per node)',
-        row('50-node pool drain (4 nodes at a time, the default)', s(pooled.ms), `${retries(pooled)} evictions refused by the PDB and retried; fewest healthy ${pooled.minHealthy}/50`),
-        row('baseline: the same drain one node at a time', s(serial.ms), `${retries(serial)} refused; fewest healthy ${serial.minHealthy}/50`),
+        row(
+          '50-node pool drain (4 nodes at a time, the default)',
+          s(pooled.ms),
+          `${retries(pooled)} evictions refused by the PDB and retried; fewest healthy ${pooled.minHealthy}/50`,
+        ),
+        row(
+          'baseline: the same drain one node at a time',
+          s(serial.ms),
+          `${retries(serial)} refused; fewest healthy ${serial.minHealthy}/50`,
+        ),
         row('baseline: cordon 50 nodes only (API floor)', s(cordonMs)),
         row('ratio pool drain / one at a time', (pooled.ms / serial.ms).toFixed(2), '(< 1: parallel drains pay off)'),
         row('ratio pool drain / cordon only', (pooled.ms / cordonMs).toFixed(1)),

@@ -66,7 +66,11 @@ function simulatedGcp(scale: number): SimulatedCloud {
 }
 
 export async function benchGcpSimulated(): Promise<{ lines: string[] }> {
-  return benchThreeAndHundred(import.meta.url, (scale) => `GCP simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeGcp (ops 8/10/12 s, RUNNING ${L.instanceBoot / 1000} s after insert) on a ${scale}x clock, stand-in SSH with measured durations`);
+  return benchThreeAndHundred(
+    import.meta.url,
+    (scale) =>
+      `GCP simulated create: HA k3s (1 LB, 3 etcd, 3 CPs) + workers, FakeGcp (ops 8/10/12 s, RUNNING ${L.instanceBoot / 1000} s after insert) on a ${scale}x clock, stand-in SSH with measured durations`,
+  );
 }
 
 await maybeRunChildCase(simulatedGcp);

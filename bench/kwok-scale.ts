@@ -22,11 +22,17 @@ async function batch(cp: ControlPlane, count: number, prefix: string): Promise<B
   await createKwokNodes(cp, count, prefix);
   const created = Date.now() - t0;
   let ready = 0;
-  await waitUntil(`${count} kwok nodes schedulable`, async () => {
-    const c = await kwokNodeCounts(cp);
-    if (!ready && c.ready === before.ready + count) ready = Date.now() - t0;
-    return c.schedulable === before.schedulable + count;
-  }, 300_000, cp.daemons, 500);
+  await waitUntil(
+    `${count} kwok nodes schedulable`,
+    async () => {
+      const c = await kwokNodeCounts(cp);
+      if (!ready && c.ready === before.ready + count) ready = Date.now() - t0;
+      return c.schedulable === before.schedulable + count;
+    },
+    300_000,
+    cp.daemons,
+    500,
+  );
   return { created, ready, schedulable: Date.now() - t0 };
 }
 

@@ -26,9 +26,22 @@ async function createOnce(workers: number): Promise<number> {
   const sb = sandbox();
   try {
     const file = path.join(sb.dir, 'cluster.yaml');
-    writeFileSync(file, clusterFile({ name: 'bench', distribution: 'k3s', roles, hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+    writeFileSync(
+      file,
+      clusterFile({
+        name: 'bench',
+        distribution: 'k3s',
+        roles,
+        hosts: set.hosts,
+        keyFile: writeKey(sb.dir, client.privateKey),
+        airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+      }),
+    );
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, 'create', 'cluster', '-f', file, '--no-switch'], { env: sb.env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'create', 'cluster', '-f', file, '--no-switch'], {
+      env: sb.env,
+      encoding: 'utf8',
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`create with ${roles.length} hosts failed: ${r.stderr.slice(-800)}`);
     return ms;
@@ -48,7 +61,8 @@ export async function benchSshFanout(rounds = 3): Promise<{ lines: string[] }> {
   }
   const s = median(small);
   const l = median(large);
-  const row = (label: string, value: string, goal?: string) => `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
+  const row = (label: string, value: string, goal?: string) =>
+    `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
   return {
     lines: [
       `SSH fan-out: ksctl create (k3s, embedded etcd) on real SSH test hosts, median of ${rounds}`,

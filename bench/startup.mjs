@@ -19,8 +19,48 @@ export function populate(root, n) {
     const name = `c${String(i).padStart(3, '0')}`;
     const dir = path.join(root, 'clusters', 'local', 'local', name);
     mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
-    const spec = { name, provider: 'local', type: 'managed', region: 'local', kubernetesVersion: '1.37', controlPlane: { count: 1, size: '' }, workers: { count: 2, size: '', spot: false }, etcd: { count: 0, size: '' }, loadBalancer: { size: '' }, nodePools: [], network: { cidr: '10.0.0.0/16', allowCidrs: [] }, machines: [], ssh: { sudoPassword: false }, credentials: {}, airgap: { enabled: false } };
-    const state = { schemaVersion: 1, id: { provider: 'local', region: 'local', name }, type: 'managed', phase: 'ready', spec, createdAt: now, updatedAt: now, resources: {}, machines: {}, versions: { kubernetes: 'v1.37.0' }, steps: [{ id: 'kind/cluster', title: 'Create kind cluster', status: 'done', run: 0, startedAt: now, endedAt: now, durationMs: 1 }], runs: [], kubeconfig: { context: `ksctl-local-local-${name}` } };
+    const spec = {
+      name,
+      provider: 'local',
+      type: 'managed',
+      region: 'local',
+      kubernetesVersion: '1.37',
+      controlPlane: { count: 1, size: '' },
+      workers: { count: 2, size: '', spot: false },
+      etcd: { count: 0, size: '' },
+      loadBalancer: { size: '' },
+      nodePools: [],
+      network: { cidr: '10.0.0.0/16', allowCidrs: [] },
+      machines: [],
+      ssh: { sudoPassword: false },
+      credentials: {},
+      airgap: { enabled: false },
+    };
+    const state = {
+      schemaVersion: 1,
+      id: { provider: 'local', region: 'local', name },
+      type: 'managed',
+      phase: 'ready',
+      spec,
+      createdAt: now,
+      updatedAt: now,
+      resources: {},
+      machines: {},
+      versions: { kubernetes: 'v1.37.0' },
+      steps: [
+        {
+          id: 'kind/cluster',
+          title: 'Create kind cluster',
+          status: 'done',
+          run: 0,
+          startedAt: now,
+          endedAt: now,
+          durationMs: 1,
+        },
+      ],
+      runs: [],
+      kubeconfig: { context: `ksctl-local-local-${name}` },
+    };
     writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
     writeFileSync(path.join(dir, 'secrets', 'kubeconfig'), kubeconfigFor(name), { mode: 0o600 });
   }
@@ -47,7 +87,11 @@ export function benchStartup(rounds = 21) {
         'ksctl --help': [node, [BIN, '--help'], env],
         'ksctl get clusters (200 clusters)': [node, [BIN, 'get', 'clusters'], env],
         'ksctl switch c000': [node, [BIN, 'switch', 'c000'], env],
-        'kubectl config use-context ksctl-local-local-c001': ['kubectl', ['--kubeconfig', kube, 'config', 'use-context', 'ksctl-local-local-c001'], env],
+        'kubectl config use-context ksctl-local-local-c001': [
+          'kubectl',
+          ['--kubeconfig', kube, 'config', 'use-context', 'ksctl-local-local-c001'],
+          env,
+        ],
       },
       rounds,
     );
@@ -56,10 +100,21 @@ export function benchStartup(rounds = 21) {
       `Start-up (median of ${rounds} runs each, interleaved)`,
       row('node -e 0 (baseline)', `${base.toFixed(1)} ms`),
       row('ksctl --help / node -e 0', `${(m['ksctl --help'] / base).toFixed(2)}x`, '<= 1.5x'),
-      row('ksctl get clusters, 200 clusters / node -e 0', `${(m['ksctl get clusters (200 clusters)'] / base).toFixed(2)}x`, '<= 1.5x'),
+      row(
+        'ksctl get clusters, 200 clusters / node -e 0',
+        `${(m['ksctl get clusters (200 clusters)'] / base).toFixed(2)}x`,
+        '<= 1.5x',
+      ),
       row('ksctl switch / node -e 0', `${(m['ksctl switch c000'] / base).toFixed(2)}x`, '<= 1.5x'),
-      row('ksctl switch / kubectl config use-context', `${(m['ksctl switch c000'] / m['kubectl config use-context ksctl-local-local-c001']).toFixed(2)}x`, '<= 1.2x'),
-      row('  (absolute: --help, get, switch, kubectl)', `${m['ksctl --help'].toFixed(0)}/${m['ksctl get clusters (200 clusters)'].toFixed(0)}/${m['ksctl switch c000'].toFixed(0)}/${m['kubectl config use-context ksctl-local-local-c001'].toFixed(0)} ms`),
+      row(
+        'ksctl switch / kubectl config use-context',
+        `${(m['ksctl switch c000'] / m['kubectl config use-context ksctl-local-local-c001']).toFixed(2)}x`,
+        '<= 1.2x',
+      ),
+      row(
+        '  (absolute: --help, get, switch, kubectl)',
+        `${m['ksctl --help'].toFixed(0)}/${m['ksctl get clusters (200 clusters)'].toFixed(0)}/${m['ksctl switch c000'].toFixed(0)}/${m['kubectl config use-context ksctl-local-local-c001'].toFixed(0)} ms`,
+      ),
     ];
     return { medians: m, lines };
   } finally {

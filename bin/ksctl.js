@@ -73,7 +73,9 @@ function loadFast() {
     } catch {
       try {
         fs.unlinkSync(tmp);
-      } catch {}
+      } catch {
+        // already gone: nothing to clean up
+      }
     }
   };
   return { fast: module.exports, save };
@@ -83,14 +85,16 @@ const argv = process.argv.slice(2);
 const loaded = process.env.KSCTL_NO_FAST_PATH ? undefined : loadFast();
 const parsed = loaded && loaded.fast.parseFast(argv);
 
-const finish = (cli) => ({ error, verbose }) => {
-  if (error !== undefined) {
-    const text = cli.formatError(error, verbose);
-    if (text) process.stderr.write(`${text}\n`);
-    process.exitCode = cli.exitCodeOf(error);
-  }
-  if (loaded && loaded.save) loaded.save();
-};
+const finish =
+  (cli) =>
+  ({ error, verbose }) => {
+    if (error !== undefined) {
+      const text = cli.formatError(error, verbose);
+      if (text) process.stderr.write(`${text}\n`);
+      process.exitCode = cli.exitCodeOf(error);
+    }
+    if (loaded && loaded.save) loaded.save();
+  };
 
 if (parsed) loaded.fast.runFast(argv, parsed).then(finish(loaded.fast));
 else import('../dist/bundle/main.mjs').then((cli) => cli.run(argv).then(finish(cli)));

@@ -15,7 +15,20 @@
 // A second run finds the stamp (a hash of this script and every input file) and returns at once.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,19 +55,46 @@ function images() {
   });
   for (const n of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) list.push(kube(n));
   // iptables loads its match/target extensions (libxt_*.so) at run time: they and their libraries too.
-  const xtables = readdirSync(`${LIBDIR}/xtables`).filter((f) => f.endsWith('.so')).map((f) => `${LIBDIR}/xtables/${f}`);
-  const proxyFiles = [...withLibraries('/usr/sbin/xtables-nft-multi'), ...withLibraries('/usr/sbin/conntrack'), ...xtables.flatMap(withLibraries)];
+  const xtables = readdirSync(`${LIBDIR}/xtables`)
+    .filter((f) => f.endsWith('.so'))
+    .map((f) => `${LIBDIR}/xtables/${f}`);
+  const proxyFiles = [
+    ...withLibraries('/usr/sbin/xtables-nft-multi'),
+    ...withLibraries('/usr/sbin/conntrack'),
+    ...xtables.flatMap(withLibraries),
+  ];
   list.push(kube('kube-proxy', [...new Map(proxyFiles.map((f) => [f[1], f])).values()]));
-  list.push({ ref: `registry.k8s.io/pause:${PAUSE}`, file: 'pause.tar', files: [[path.join(out, 'build', 'bin', 'pause'), '/pause']], config: { Entrypoint: ['/pause'] } });
-  if (existsSync(corednsBin)) list.push({ ref: `registry.k8s.io/coredns/coredns:${COREDNS}`, file: 'coredns.tar', files: [[corednsBin, '/coredns']], config: { Entrypoint: ['/coredns'] } });
+  list.push({
+    ref: `registry.k8s.io/pause:${PAUSE}`,
+    file: 'pause.tar',
+    files: [[path.join(out, 'build', 'bin', 'pause'), '/pause']],
+    config: { Entrypoint: ['/pause'] },
+  });
+  if (existsSync(corednsBin))
+    list.push({
+      ref: `registry.k8s.io/coredns/coredns:${COREDNS}`,
+      file: 'coredns.tar',
+      files: [[corednsBin, '/coredns']],
+      config: { Entrypoint: ['/coredns'] },
+    });
   const plugins = ['bridge', 'host-local', 'loopback', 'portmap'].map((p) => [`/usr/lib/cni/${p}`, `/cni/bin/${p}`]);
   list.push({
     ref: 'ksctl.test/cni-bridge:v1',
     file: 'cni-bridge.tar',
-    files: [['/bin/busybox', '/bin/busybox'], [path.join(kubeBin, 'kubectl'), '/usr/local/bin/kubectl'], [path.join(ROOT, 'test/images/cni-bridge/install.sh'), '/install.sh'], ...plugins],
+    files: [
+      ['/bin/busybox', '/bin/busybox'],
+      [path.join(kubeBin, 'kubectl'), '/usr/local/bin/kubectl'],
+      [path.join(ROOT, 'test/images/cni-bridge/install.sh'), '/install.sh'],
+      ...plugins,
+    ],
     config: { Entrypoint: ['/bin/sh', '/install.sh'] },
   });
-  list.push({ ref: 'ksctl.test/busybox:1.35', file: 'busybox.tar', files: [['/bin/busybox', '/bin/busybox']], config: { Cmd: ['/bin/sh'] } });
+  list.push({
+    ref: 'ksctl.test/busybox:1.35',
+    file: 'busybox.tar',
+    files: [['/bin/busybox', '/bin/busybox']],
+    config: { Cmd: ['/bin/sh'] },
+  });
   return list;
 }
 
@@ -68,7 +108,20 @@ function withLibraries(bin) {
 }
 
 /** The iptables entry points kube-proxy runs, all the nft multi-binary (as Debian's alternatives). */
-const IPTABLES_LINKS = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore', 'iptables-nft', 'iptables-nft-save', 'iptables-nft-restore', 'ip6tables-nft', 'ip6tables-nft-save', 'ip6tables-nft-restore'];
+const IPTABLES_LINKS = [
+  'iptables',
+  'iptables-save',
+  'iptables-restore',
+  'ip6tables',
+  'ip6tables-save',
+  'ip6tables-restore',
+  'iptables-nft',
+  'iptables-nft-save',
+  'iptables-nft-restore',
+  'ip6tables-nft',
+  'ip6tables-nft-save',
+  'ip6tables-nft-restore',
+];
 
 function stage(img, dir) {
   for (const [from, to] of img.files) {
@@ -82,13 +135,18 @@ function stage(img, dir) {
     for (const l of IPTABLES_LINKS) symlinkSync('xtables-nft-multi', path.join(dir, 'usr/sbin', l));
   }
   if (img.files.some(([, to]) => to === '/bin/busybox')) {
-    for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox')) {
+    for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((a) => a && a !== 'busybox')) {
       if (!existsSync(path.join(dir, 'bin', applet))) symlinkSync('busybox', path.join(dir, 'bin', applet));
     }
   }
   for (const d of ['tmp', 'etc', 'var/run']) mkdirSync(path.join(dir, d), { recursive: true });
   chmodSync(path.join(dir, 'tmp'), 0o1777);
-  writeFileSync(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+  writeFileSync(
+    path.join(dir, 'etc/passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+  );
   writeFileSync(path.join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
 }
 
@@ -102,7 +160,18 @@ function build(img, work) {
   stage(img, rootfs);
   // Reproducible layer: sorted, owned by root, fixed mtime; gzip -n drops the name and time.
   const tar = path.join(work, 'layer.tar');
-  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', rootfs, '-cf', tar, '.']);
+  execFileSync('tar', [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-C',
+    rootfs,
+    '-cf',
+    tar,
+    '.',
+  ]);
   const diffId = sha256(readFileSync(tar));
   execFileSync('gzip', ['-n', '-1', tar]);
   const layer = readFileSync(`${tar}.gz`);
@@ -124,8 +193,18 @@ function build(img, work) {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configDigest}`, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${layerDigest}`, size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${configDigest}`,
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: `sha256:${layerDigest}`,
+          size: layer.length,
+        },
+      ],
     }),
   );
   const manifestDigest = sha256(manifest);
@@ -148,9 +227,25 @@ function build(img, work) {
       ],
     }),
   );
-  writeFileSync(path.join(layout, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${configDigest}`, RepoTags: [img.ref], Layers: [`blobs/sha256/${layerDigest}`] }]));
+  writeFileSync(
+    path.join(layout, 'manifest.json'),
+    JSON.stringify([
+      { Config: `blobs/sha256/${configDigest}`, RepoTags: [img.ref], Layers: [`blobs/sha256/${layerDigest}`] },
+    ]),
+  );
   const file = path.join(out, img.file);
-  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', layout, '-cf', `${file}.tmp`, '.']);
+  execFileSync('tar', [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-C',
+    layout,
+    '-cf',
+    `${file}.tmp`,
+    '.',
+  ]);
   execFileSync('mv', ['-f', `${file}.tmp`, file]);
   return statSync(file).size;
 }
@@ -159,7 +254,8 @@ function build(img, work) {
 function stampOf(list) {
   const h = createHash('sha256');
   h.update(readFileSync(fileURLToPath(import.meta.url)));
-  for (const f of ['test/images/pause/main.go', 'test/images/cni-bridge/install.sh']) h.update(readFileSync(path.join(ROOT, f)));
+  for (const f of ['test/images/pause/main.go', 'test/images/cni-bridge/install.sh'])
+    h.update(readFileSync(path.join(ROOT, f)));
   for (const img of list) {
     for (const [from] of img.files) {
       if (from.startsWith(out)) continue;
@@ -171,18 +267,27 @@ function stampOf(list) {
 }
 
 function main() {
-  const missing = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'].filter((b) => !existsSync(path.join(kubeBin, b)));
+  const missing = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'].filter(
+    (b) => !existsSync(path.join(kubeBin, b)),
+  );
   if (missing.length) {
     console.log(`images ${K8S}: ${missing.join(', ')} not built (scripts/build-kubernetes.sh); skipping the images`);
     return;
   }
   for (const f of ['/bin/busybox', '/usr/sbin/xtables-nft-multi', '/usr/sbin/conntrack', '/usr/lib/cni/bridge']) {
-    if (!existsSync(f)) throw new Error(`images: ${f} is missing (install-test-deps.sh installs busybox-static, iptables, conntrack, containernetworking-plugins)`);
+    if (!existsSync(f))
+      throw new Error(
+        `images: ${f} is missing (install-test-deps.sh installs busybox-static, iptables, conntrack, containernetworking-plugins)`,
+      );
   }
   const list = images();
   const stamp = stampOf(list);
   const stampFile = path.join(out, 'stamp');
-  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === stamp && list.every((i) => existsSync(path.join(out, i.file)))) {
+  if (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8').trim() === stamp &&
+    list.every((i) => existsSync(path.join(out, i.file)))
+  ) {
     console.log(`images ${K8S}: cached at ${out} (${list.map((i) => i.file).join(', ')})`);
     return;
   }
@@ -190,7 +295,11 @@ function main() {
   mkdirSync(path.join(out, 'build'), { recursive: true });
   rmSync(stampFile, { force: true });
   // pause: the sandbox's one process, a static Go program (no module dependencies).
-  execFileSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', path.join(out, 'build', 'bin', 'pause'), '.'], { cwd: path.join(ROOT, 'test/images/pause'), env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' }, stdio: 'inherit' });
+  execFileSync('go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', path.join(out, 'build', 'bin', 'pause'), '.'], {
+    cwd: path.join(ROOT, 'test/images/pause'),
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+    stdio: 'inherit',
+  });
   for (const img of list) {
     const work = path.join(out, 'build', img.file.replace(/\.tar$/, ''));
     rmSync(work, { recursive: true, force: true });
@@ -198,9 +307,12 @@ function main() {
     rmSync(work, { recursive: true, force: true });
     console.log(`images ${K8S}: ${img.ref} -> ${img.file} (${Math.round(size / 1048576)} MiB)`);
   }
-  for (const f of readdirSync(out)) if (f.endsWith('.tar') && !list.some((i) => i.file === f)) rmSync(path.join(out, f));
+  for (const f of readdirSync(out))
+    if (f.endsWith('.tar') && !list.some((i) => i.file === f)) rmSync(path.join(out, f));
   writeFileSync(stampFile, `${stamp}\n`);
-  console.log(`images ${K8S}: built ${list.length} images into ${out} in ${((Date.now() - start) / 1000).toFixed(1)} s${existsSync(corednsBin) ? '' : ' (no coredns: scripts/build-coredns.sh did not build it)'}`);
+  console.log(
+    `images ${K8S}: built ${list.length} images into ${out} in ${((Date.now() - start) / 1000).toFixed(1)} s${existsSync(corednsBin) ? '' : ' (no coredns: scripts/build-coredns.sh did not build it)'}`,
+  );
 }
 
 main();

@@ -12,7 +12,20 @@ rmSync('dist/fast', { recursive: true, force: true });
 
 // google-gax and google-auth-library too: bundled, they break (`__dirname` in ESM) and would be a
 // second copy beside the one @google-cloud/* loads (the GCP proto-cache patch must hit that one).
-const external = ['@aws-sdk/*', '@smithy/*', '@azure/*', '@google-cloud/*', 'google-gax', 'google-auth-library', '@kubernetes/*', 'ssh2', 'listr2', '@inquirer/*', '@peculiar/*', 'reflect-metadata'];
+const external = [
+  '@aws-sdk/*',
+  '@smithy/*',
+  '@azure/*',
+  '@google-cloud/*',
+  'google-gax',
+  'google-auth-library',
+  '@kubernetes/*',
+  'ssh2',
+  'listr2',
+  '@inquirer/*',
+  '@peculiar/*',
+  'reflect-metadata',
+];
 
 await build({
   entryPoints: { main: 'src/cli/main.ts' },
@@ -28,7 +41,9 @@ await build({
   sourcemap: false,
   external,
   // commander is CommonJS; give bundled CJS a real `require`.
-  banner: { js: "import{createRequire as __ksctlRequire}from'node:module';const require=__ksctlRequire(import.meta.url);" },
+  banner: {
+    js: "import{createRequire as __ksctlRequire}from'node:module';const require=__ksctlRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 
@@ -52,10 +67,15 @@ await build({
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
 });
-if (/\bimport\(/.test(readFileSync('dist/fast/fast.cjs', 'utf8'))) throw new Error('dist/fast/fast.cjs still holds a dynamic import()');
+if (/\bimport\(/.test(readFileSync('dist/fast/fast.cjs', 'utf8')))
+  throw new Error('dist/fast/fast.cjs still holds a dynamic import()');
 
 // `ksctl --help` as the full CLI prints it off a terminal, for the fast path (src/cli/fast.ts builtHelp).
-const help = spawnSync(process.execPath, ['bin/ksctl.js', '--help'], { env: { ...process.env, KSCTL_NO_FAST_PATH: '1' }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const help = spawnSync(process.execPath, ['bin/ksctl.js', '--help'], {
+  env: { ...process.env, KSCTL_NO_FAST_PATH: '1' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+  encoding: 'utf8',
+});
 if (help.status !== 0) throw new Error(`ksctl --help exited ${help.status}`);
 writeFileSync('dist/fast/help.txt', help.stdout);
 
@@ -64,17 +84,29 @@ writeFileSync('dist/fast/help.txt', help.stdout);
 // the top level.
 const home = mkdtempSync(path.join(os.tmpdir(), 'ksctl-bundle-'));
 try {
-  const [{ applyDefaults }, { newClusterState }] = await Promise.all([import('../dist/api/defaults.js'), import('../dist/state/new-state.js')]);
+  const [{ applyDefaults }, { newClusterState }] = await Promise.all([
+    import('../dist/api/defaults.js'),
+    import('../dist/state/new-state.js'),
+  ]);
   const dir = path.join(home, 'clusters', 'local', 'local', 'warm');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'state.json'), JSON.stringify(newClusterState(applyDefaults({ name: 'warm', provider: 'local', region: 'local' }))));
+  writeFileSync(
+    path.join(dir, 'state.json'),
+    JSON.stringify(newClusterState(applyDefaults({ name: 'warm', provider: 'local', region: 'local' }))),
+  );
   const env = { ...process.env, KSCTL_HOME: home, HOME: home };
   delete env.KSCTL_NO_FAST_PATH;
-  const warm = spawnSync(process.execPath, ['bin/ksctl.js', 'get', 'clusters'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const warm = spawnSync(process.execPath, ['bin/ksctl.js', 'get', 'clusters'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (warm.status !== 0) throw new Error(`ksctl get clusters exited ${warm.status}`);
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
-if (typeof (await import('node:module')).enableCompileCache !== 'function' && !existsSync('dist/fast/fast.cjs.v8cache')) {
+if (
+  typeof (await import('node:module')).enableCompileCache !== 'function' &&
+  !existsSync('dist/fast/fast.cjs.v8cache')
+) {
   throw new Error('the fast path did not write dist/fast/fast.cjs.v8cache');
 }

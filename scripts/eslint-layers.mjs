@@ -24,7 +24,8 @@ export const RANKS = {
   errors: 0,
 };
 
-const ORDER = 'cli → commands → managers → cloud | backup | distro | kubeconfig | io → pipeline → state → api → util → errors';
+const ORDER =
+  'cli → commands → managers → cloud | backup | distro | kubeconfig | io → pipeline → state → api → util → errors';
 
 /** The top-level folder (or file, without extension) of src/ that `file` is in; undefined outside src/. */
 function layerOf(srcDir, file) {

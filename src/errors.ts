@@ -6,15 +6,7 @@
  * 3 locked or conflicting, 130 interrupted.
  */
 export type ErrorCode =
-  | 'INPUT'
-  | 'LOCKED'
-  | 'CONFLICT'
-  | 'INTERRUPTED'
-  | 'STATE'
-  | 'PROVIDER'
-  | 'PREREQUISITE'
-  | 'NOT_FOUND'
-  | 'FAILED';
+  'INPUT' | 'LOCKED' | 'CONFLICT' | 'INTERRUPTED' | 'STATE' | 'PROVIDER' | 'PREREQUISITE' | 'NOT_FOUND' | 'FAILED';
 
 export interface KsctlErrorOptions {
   cause?: unknown;

@@ -82,7 +82,8 @@ export function stepCost(cloud: SimulatedCloud, s: Step): number {
   if (s.id.startsWith('lb/')) return t.haproxy!;
   if (s.id === 'etcd/health') return t['etcd-health']!;
   if (s.id.startsWith('etcd/')) return t['etcd-member']!;
-  if (s.id.startsWith('controlplane/')) return s.title.includes('(init)') ? t['k3s-server-init']! + t['haproxy-forwarding']! : t['k3s-server-join']!;
+  if (s.id.startsWith('controlplane/'))
+    return s.title.includes('(init)') ? t['k3s-server-init']! + t['haproxy-forwarding']! : t['k3s-server-join']!;
   if (s.id.startsWith('worker/')) return t['k3s-agent']!;
   if (s.id === 'kubeconfig') return MEASURED.downloadMs;
   // The host preflight: one short script per kubelet machine, all in parallel.
@@ -167,7 +168,11 @@ export interface CaseResult {
   launches: [number, number] | undefined;
 }
 
-export async function runCase(make: (scale: number) => SimulatedCloud, workers: number, scale: number): Promise<CaseResult> {
+export async function runCase(
+  make: (scale: number) => SimulatedCloud,
+  workers: number,
+  scale: number,
+): Promise<CaseResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ksctl-bench-sim-'));
   try {
     const sim = make(scale);
@@ -189,7 +194,10 @@ export async function runCase(make: (scale: number) => SimulatedCloud, workers: 
       ...(process.env.KSCTL_BENCH_TRACE
         ? {
             onEvent: (e) => {
-              if (e.type === 'start' || e.type === 'done') process.stderr.write(`${((sim.clock.now() - t0) / 1000).toFixed(2).padStart(8)} ${e.type.padEnd(5)} ${e.step.id}\n`);
+              if (e.type === 'start' || e.type === 'done')
+                process.stderr.write(
+                  `${((sim.clock.now() - t0) / 1000).toFixed(2).padStart(8)} ${e.type.padEnd(5)} ${e.step.id}\n`,
+                );
             },
           }
         : {}),
@@ -238,19 +246,30 @@ export async function runCase(make: (scale: number) => SimulatedCloud, workers: 
 
 /** Each case in a fresh process (`node <bundle> case <workers> <scale>`), so its peak RSS is its own. */
 export function runCaseInChild(bundle: string, workers: number, scale: number): CaseResult {
-  const r = spawnSync(process.execPath, [bundle, 'case', String(workers), String(scale)], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.status !== 0) throw new Error(`${path.basename(bundle)} case (${workers} workers) failed: ${r.stderr.slice(-2000)}`);
+  const r = spawnSync(process.execPath, [bundle, 'case', String(workers), String(scale)], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`${path.basename(bundle)} case (${workers} workers) failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as CaseResult;
 }
 
 /** The report of a small and a large case, with the goals every cloud is held to. */
 export function report(title: string, small: CaseResult, large: CaseResult): string[] {
-  const row = (label: string, value: string, goal?: string) => `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
+  const row = (label: string, value: string, goal?: string) =>
+    `${label.padEnd(58)} ${value.padStart(10)}${goal ? `   goal ${goal}` : ''}`;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const detail = (c: CaseResult) =>
     `  ${c.machines} machines, ${c.steps} steps: simulated ${s(c.simulatedMs)} / bound ${s(c.boundMs)}; wall ${s(c.wallMs)}, ` +
     `CPU ${s(c.cpuMs)} (= ${s(c.cpuMs * c.scale)} simulated); ${c.apiCalls} API calls` +
-    `${Object.keys(c.notableCalls).length > 0 ? ` (${Object.entries(c.notableCalls).map(([k, v]) => `${v} ${k}`).join(', ')})` : ''}, ` +
+    `${
+      Object.keys(c.notableCalls).length > 0
+        ? ` (${Object.entries(c.notableCalls)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')})`
+        : ''
+    }, ` +
     `${c.stateSaves} state saves (state.json ${(c.stateBytes / 1024).toFixed(0)} KB), ${c.sshConnects} SSH connects`;
   return [
     title,

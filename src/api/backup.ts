@@ -26,7 +26,8 @@ function bad(message: string, flag: string): InputError {
 function prefixOf(parts: string[], flag: string): string {
   const segs = parts.filter((p) => p !== '');
   for (const s of segs) {
-    if (s === '.' || s === '..' || !PREFIX_PART.test(s)) throw bad(`prefix segment "${s}" may hold only letters, digits and . _ = + - (no "." or ".." segments)`, flag);
+    if (s === '.' || s === '..' || !PREFIX_PART.test(s))
+      throw bad(`prefix segment "${s}" may hold only letters, digits and . _ = + - (no "." or ".." segments)`, flag);
   }
   return segs.join('/');
 }
@@ -41,27 +42,46 @@ export function parseBackupTarget(raw: string, flag = '--target'): BackupTarget 
   if (url.length > 1024) throw bad('is longer than 1024 characters', flag);
   if (url.startsWith('/') || url.startsWith('file://')) {
     const p = url.startsWith('file://') ? url.slice('file://'.length) : url;
-    if (!p.startsWith('/')) throw bad(`"${url}": a file target needs an absolute path (file:///var/backups/ksctl)`, flag);
+    if (!p.startsWith('/'))
+      throw bad(`"${url}": a file target needs an absolute path (file:///var/backups/ksctl)`, flag);
     if (p.split('/').includes('..')) throw bad(`"${url}": the path must not contain ".."`, flag);
     if (/[\0\n]/.test(p)) throw bad('the path must not contain NUL or newlines', flag);
     return { kind: 'file', dir: path.resolve(p) };
   }
   const m = /^([a-z0-9]+):\/\/([^/?#]*)((?:\/[^?#]*)?)$/.exec(url);
-  if (!m) throw bad(`"${url}" is not a target URL: use file:///dir, s3://bucket/prefix, az://account/container/prefix or gs://bucket/prefix`, flag);
+  if (!m)
+    throw bad(
+      `"${url}" is not a target URL: use file:///dir, s3://bucket/prefix, az://account/container/prefix or gs://bucket/prefix`,
+      flag,
+    );
   const [, scheme, host, rest] = m as unknown as [string, string, string, string];
-  if (host.includes('@') || host.includes(':')) throw bad('credentials and ports do not go in the URL: the default credential chain is used (endpoint overrides: AWS_ENDPOINT_URL_S3, AZURE_STORAGE_CONNECTION_STRING, STORAGE_EMULATOR_HOST)', flag);
+  if (host.includes('@') || host.includes(':'))
+    throw bad(
+      'credentials and ports do not go in the URL: the default credential chain is used (endpoint overrides: AWS_ENDPOINT_URL_S3, AZURE_STORAGE_CONNECTION_STRING, STORAGE_EMULATOR_HOST)',
+      flag,
+    );
   const parts = rest.split('/');
   switch (scheme) {
     case 's3':
-      if (!S3_BUCKET.test(host) || host.includes('..')) throw bad(`"${host}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`, flag);
+      if (!S3_BUCKET.test(host) || host.includes('..'))
+        throw bad(`"${host}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`, flag);
       return { kind: 's3', bucket: host, prefix: prefixOf(parts, flag) };
     case 'gs':
-      if (!GCS_BUCKET.test(host)) throw bad(`"${host}" is not a GCS bucket name (3-63 lowercase letters, digits, dots, hyphens, underscores)`, flag);
+      if (!GCS_BUCKET.test(host))
+        throw bad(
+          `"${host}" is not a GCS bucket name (3-63 lowercase letters, digits, dots, hyphens, underscores)`,
+          flag,
+        );
       return { kind: 'gcs', bucket: host, prefix: prefixOf(parts, flag) };
     case 'az': {
-      if (!AZ_ACCOUNT.test(host)) throw bad(`"${host}" is not an Azure storage account name (3-24 lowercase letters and digits)`, flag);
+      if (!AZ_ACCOUNT.test(host))
+        throw bad(`"${host}" is not an Azure storage account name (3-24 lowercase letters and digits)`, flag);
       const [, container = '', ...more] = parts;
-      if (!AZ_CONTAINER.test(container)) throw bad(`"${container}" is not an Azure Blob container name (az://account/container/prefix; 3-63 lowercase letters, digits, single hyphens)`, flag);
+      if (!AZ_CONTAINER.test(container))
+        throw bad(
+          `"${container}" is not an Azure Blob container name (az://account/container/prefix; 3-63 lowercase letters, digits, single hyphens)`,
+          flag,
+        );
       return { kind: 'azure', account: host, container, prefix: prefixOf(more, flag) };
     }
     default:
@@ -97,6 +117,10 @@ export function parseKeep(raw: string | undefined, flag = '--keep'): number | un
 export const BUNDLE_NAME = /^[a-z0-9]([a-z0-9-]{0,80}[a-z0-9])?-[0-9]{8}t[0-9]{6}z(-[0-9a-f]{4})?$/;
 
 export function checkBundleName(raw: string, flag = '<bundle>'): string {
-  if (!BUNDLE_NAME.test(raw)) throw bad(`"${raw.slice(0, 100)}" is not a backup name (see \`ksctl backup list\`: <cluster>-<yyyymmdd>t<hhmmss>z)`, flag);
+  if (!BUNDLE_NAME.test(raw))
+    throw bad(
+      `"${raw.slice(0, 100)}" is not a backup name (see \`ksctl backup list\`: <cluster>-<yyyymmdd>t<hhmmss>z)`,
+      flag,
+    );
   return raw;
 }

@@ -35,22 +35,44 @@ export function checkBounds(spec: ClusterSpec): Issue[] {
   upTo('spec.controlPlane.count', spec.controlPlane.count, MAX_QUORUM_MEMBERS, 'etcd advises at most 7 members');
   upTo('spec.etcd.count', spec.etcd.count, MAX_QUORUM_MEMBERS, 'etcd advises at most 7 members');
   const poolMax = selfManaged ? MAX_SELFMANAGED_WORKERS : MAX_POOL_NODES[provider];
-  upTo('spec.workers.count', spec.workers.count, poolMax, selfManaged ? 'machines per cluster' : `nodes per ${provider} pool`);
-  if (spec.nodePools.length > MAX_NODE_POOLS) add('spec.nodePools', `lists ${spec.nodePools.length} pools; at most ${MAX_NODE_POOLS} per cluster`);
+  upTo(
+    'spec.workers.count',
+    spec.workers.count,
+    poolMax,
+    selfManaged ? 'machines per cluster' : `nodes per ${provider} pool`,
+  );
+  if (spec.nodePools.length > MAX_NODE_POOLS)
+    add('spec.nodePools', `lists ${spec.nodePools.length} pools; at most ${MAX_NODE_POOLS} per cluster`);
   // The implied pool (one `default` pool made from workers) was already checked as spec.workers.count.
-  const implied = (p: ClusterSpec['nodePools'][number]) => p.name === 'default' && p.count === spec.workers.count && spec.nodePools.length === 1;
-  spec.nodePools.slice(0, MAX_NODE_POOLS).forEach((p, i) => !implied(p) && upTo(`spec.nodePools[${i}].count`, p.count, MAX_POOL_NODES[provider], `nodes per ${provider} pool`));
-  if (spec.network.allowCidrs.length > MAX_ALLOW_CIDRS) add('spec.network.allowCidrs', `lists ${spec.network.allowCidrs.length} ranges; at most ${MAX_ALLOW_CIDRS} (each becomes firewall rules)`);
-  if (spec.machines.length > MAX_MACHINES_PER_CLUSTER) add('spec.machines', `lists ${spec.machines.length} machines; at most ${MAX_MACHINES_PER_CLUSTER} per cluster`);
+  const implied = (p: ClusterSpec['nodePools'][number]) =>
+    p.name === 'default' && p.count === spec.workers.count && spec.nodePools.length === 1;
+  spec.nodePools
+    .slice(0, MAX_NODE_POOLS)
+    .forEach(
+      (p, i) =>
+        !implied(p) &&
+        upTo(`spec.nodePools[${i}].count`, p.count, MAX_POOL_NODES[provider], `nodes per ${provider} pool`),
+    );
+  if (spec.network.allowCidrs.length > MAX_ALLOW_CIDRS)
+    add(
+      'spec.network.allowCidrs',
+      `lists ${spec.network.allowCidrs.length} ranges; at most ${MAX_ALLOW_CIDRS} (each becomes firewall rules)`,
+    );
+  if (spec.machines.length > MAX_MACHINES_PER_CLUSTER)
+    add('spec.machines', `lists ${spec.machines.length} machines; at most ${MAX_MACHINES_PER_CLUSTER} per cluster`);
 
   // The whole cluster: every count that is itself in range, added up.
   const counted = (n: number) => (isCount(n) && n > 0 ? n : 0);
-  const pools = spec.nodePools.length > 0 ? spec.nodePools.reduce((s, p) => s + counted(p.count), 0) : counted(spec.workers.count);
+  const pools =
+    spec.nodePools.length > 0 ? spec.nodePools.reduce((s, p) => s + counted(p.count), 0) : counted(spec.workers.count);
   const total = selfManaged
     ? counted(spec.controlPlane.count) + counted(spec.etcd.count) + counted(spec.workers.count) + 1
     : counted(spec.controlPlane.count) + pools;
   if (total > MAX_MACHINES_PER_CLUSTER && issues.length === 0) {
-    add(spec.nodePools.length > 0 ? 'spec.nodePools' : 'spec.workers.count', `the cluster would have ${total} machines; at most ${MAX_MACHINES_PER_CLUSTER} per cluster`);
+    add(
+      spec.nodePools.length > 0 ? 'spec.nodePools' : 'spec.workers.count',
+      `the cluster would have ${total} machines; at most ${MAX_MACHINES_PER_CLUSTER} per cluster`,
+    );
   }
 
   const texts: [string, unknown, number?][] = [
@@ -66,7 +88,8 @@ export function checkBounds(spec: ClusterSpec): Issue[] {
     ...spec.nodePools.slice(0, MAX_NODE_POOLS).map((p, i): [string, unknown] => [`spec.nodePools[${i}].size`, p.size]),
   ];
   for (const [path, v, max] of texts) {
-    if (v !== undefined && !isShortText(v, max)) add(path, `must be printable text of at most ${max ?? MAX_SHORT_STRING} characters`);
+    if (v !== undefined && !isShortText(v, max))
+      add(path, `must be printable text of at most ${max ?? MAX_SHORT_STRING} characters`);
   }
   return issues;
 }

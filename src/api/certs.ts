@@ -22,7 +22,10 @@ export function certValidityDays(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw === '') return DEFAULT_CERT_VALIDITY_DAYS;
   const days = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(days > 0) || days > MAX_CERT_DAYS) {
-    throw new InputError(`${CERT_VALIDITY_ENV} must be a number of days above 0 and at most ${MAX_CERT_DAYS} (e.g. 365, or 0.01 for tests), got ${JSON.stringify(raw.slice(0, 40))}`, [CERT_VALIDITY_ENV]);
+    throw new InputError(
+      `${CERT_VALIDITY_ENV} must be a number of days above 0 and at most ${MAX_CERT_DAYS} (e.g. 365, or 0.01 for tests), got ${JSON.stringify(raw.slice(0, 40))}`,
+      [CERT_VALIDITY_ENV],
+    );
   }
   return days;
 }
@@ -38,14 +41,18 @@ export function parseWithin(value: string, field = '--within'): number {
   const m = /^(\d{1,4})d?$/.exec(value.trim());
   const days = m ? Number(m[1]) : NaN;
   if (!m || days < 1 || days > MAX_CERT_DAYS) {
-    throw new InputError(`${field} must be whole days from 1 to ${MAX_CERT_DAYS}, like 30d; got ${JSON.stringify(value.slice(0, 40))}`, [field]);
+    throw new InputError(
+      `${field} must be whole days from 1 to ${MAX_CERT_DAYS}, like 30d; got ${JSON.stringify(value.slice(0, 40))}`,
+      [field],
+    );
   }
   return days;
 }
 
 /** The selection behind `--within` / `--all` (not both); default: expiring within 30 days. */
 export function renewSelection(flags: { within?: string; all?: boolean }): RenewSelection {
-  if (flags.all && flags.within !== undefined) throw new InputError('--all and --within are alternatives: give one', ['--all', '--within']);
+  if (flags.all && flags.within !== undefined)
+    throw new InputError('--all and --within are alternatives: give one', ['--all', '--within']);
   if (flags.all) return { all: true };
   return { all: false, withinDays: flags.within === undefined ? DEFAULT_RENEW_WITHIN_DAYS : parseWithin(flags.within) };
 }

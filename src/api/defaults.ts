@@ -31,7 +31,9 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
   const selfManaged = type === 'selfmanaged';
   const sizes = DEFAULT_SIZES[provider] ?? DEFAULT_SIZES.local;
   const ssh = opts.sshConfig;
-  const machines = (input.machines ?? []).map((m, i) => machineSpecOf(m, i, input.name ?? 'cluster', opts, !!input.ssh?.bastion));
+  const machines = (input.machines ?? []).map((m, i) =>
+    machineSpecOf(m, i, input.name ?? 'cluster', opts, !!input.ssh?.bastion),
+  );
   const countOf = (role: MachineSpec['role']) => machines.filter((m) => m.role === role).length;
   const byo = provider === 'ssh' && machines.length > 0;
 
@@ -61,9 +63,17 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     provider,
     type,
     region: input.region ?? DEFAULT_REGION[provider] ?? '',
-    ...(selfManaged ? { distribution: input.distribution ?? 'k3s' } : input.distribution ? { distribution: input.distribution } : {}),
+    ...(selfManaged
+      ? { distribution: input.distribution ?? 'k3s' }
+      : input.distribution
+        ? { distribution: input.distribution }
+        : {}),
     // Managed and kind: no version means the cloud's (kind's) own default, resolved at create.
-    ...(input.kubernetesVersion !== undefined ? { kubernetesVersion: input.kubernetesVersion } : selfManaged ? { kubernetesVersion: DEFAULT_KUBERNETES_VERSION } : {}),
+    ...(input.kubernetesVersion !== undefined
+      ? { kubernetesVersion: input.kubernetesVersion }
+      : selfManaged
+        ? { kubernetesVersion: DEFAULT_KUBERNETES_VERSION }
+        : {}),
     controlPlane: {
       count: input.controlPlane?.count ?? (byo ? countOf('controlplane') : selfManaged ? 3 : 1),
       size: input.controlPlane?.size ?? sizes.controlplane,
@@ -87,7 +97,11 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
       ...(input.ssh?.configFile ? { configFile: input.ssh.configFile } : {}),
     },
     credentials: { ...input.credentials },
-    airgap: { enabled: input.airgap?.enabled ?? false, ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}), images: input.airgap?.images ?? [] },
+    airgap: {
+      enabled: input.airgap?.enabled ?? false,
+      ...(input.airgap?.dir ? { dir: input.airgap.dir } : {}),
+      images: input.airgap?.images ?? [],
+    },
     kubelet: { allowCgroupV1: input.kubelet?.allowCgroupV1 ?? false },
   };
 }
@@ -98,10 +112,20 @@ type MachineInput = NonNullable<SpecInput['machines']>[number];
  * One listed machine with its defaults: explicit fields win, the OpenSSH config fills the rest
  * (ssh-config.ts), then ksctl's defaults. `globalBastion`: spec.ssh.bastion is set, and wins over ProxyJump.
  */
-export function machineSpecOf(m: MachineInput, i: number, cluster: string, opts: DefaultsOptions, globalBastion: boolean): MachineSpec {
+export function machineSpecOf(
+  m: MachineInput,
+  i: number,
+  cluster: string,
+  opts: DefaultsOptions,
+  globalBastion: boolean,
+): MachineSpec {
   const ssh = opts.sshConfig;
   const r = ssh && m.address ? resolveWithJump(m, ssh.lookup, ssh.local, `spec.machines[${i}]`) : undefined;
-  const { address, port, user, bastion, ...login } = r ?? { address: m.address, port: m.port ?? 22, user: m.user ?? 'root' };
+  const { address, port, user, bastion, ...login } = r ?? {
+    address: m.address,
+    port: m.port ?? 22,
+    user: m.user ?? 'root',
+  };
   return {
     name: m.name ?? `${cluster}-${m.role}-${i}`,
     role: m.role,
@@ -116,9 +140,16 @@ export function machineSpecOf(m: MachineInput, i: number, cluster: string, opts:
   };
 }
 
-function bastionOf(b: NonNullable<NonNullable<SpecInput['ssh']>['bastion']>, ssh: DefaultsOptions['sshConfig']): SshEndpointSpec {
+function bastionOf(
+  b: NonNullable<NonNullable<SpecInput['ssh']>['bastion']>,
+  ssh: DefaultsOptions['sshConfig'],
+): SshEndpointSpec {
   if (!ssh || !b.address) return { port: 22, ...b };
   const { proxyJump, ...r } = resolveEndpoint(b, ssh.lookup, ssh.local, 'spec.ssh.bastion');
-  if (proxyJump) throw new InputError(`spec.ssh.bastion: the SSH config gives its Host ${b.address} a ProxyJump; ksctl jumps through one host`, ['spec.ssh.bastion']);
+  if (proxyJump)
+    throw new InputError(
+      `spec.ssh.bastion: the SSH config gives its Host ${b.address} a ProxyJump; ksctl jumps through one host`,
+      ['spec.ssh.bastion'],
+    );
   return { ...r, ...(b.keyFile ? { keyFile: b.keyFile } : {}), ...(b.hostKey ? { hostKey: b.hostKey } : {}) };
 }

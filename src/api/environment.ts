@@ -23,15 +23,21 @@ export function checkEnvironment(g: GlobalInputs, env: NodeJS.ProcessEnv): Issue
   const add = (path: string, message: string) => issues.push({ path, message });
   const pathRule = `a path of at most ${MAX_PATH_LENGTH} characters without NUL bytes`;
   if (g.stateDir !== undefined && (g.stateDir === '' || badPath(g.stateDir))) add('--state-dir', `must be ${pathRule}`);
-  if (g.kubeconfig !== undefined && (g.kubeconfig === '' || badPath(g.kubeconfig))) add('--kubeconfig', `must be ${pathRule}`);
+  if (g.kubeconfig !== undefined && (g.kubeconfig === '' || badPath(g.kubeconfig)))
+    add('--kubeconfig', `must be ${pathRule}`);
   if (env.KSCTL_HOME && badPath(env.KSCTL_HOME)) add('KSCTL_HOME', `must be ${pathRule}`);
   if (env.KUBECONFIG) {
     const entries = env.KUBECONFIG.split(path.delimiter).filter(Boolean);
-    if (entries.length > MAX_KUBECONFIG_ENTRIES) add('KUBECONFIG', `lists ${entries.length} files; at most ${MAX_KUBECONFIG_ENTRIES} are read`);
+    if (entries.length > MAX_KUBECONFIG_ENTRIES)
+      add('KUBECONFIG', `lists ${entries.length} files; at most ${MAX_KUBECONFIG_ENTRIES} are read`);
     else if (entries.some(badPath)) add('KUBECONFIG', `every entry must be ${pathRule}`);
   }
   const wait = env.KSCTL_SSH_WAIT_SECONDS;
-  if (wait !== undefined && wait !== '' && !(/^\d+$/.test(wait) && Number(wait) >= 1 && Number(wait) <= MAX_SSH_WAIT_SECONDS)) {
+  if (
+    wait !== undefined &&
+    wait !== '' &&
+    !(/^\d+$/.test(wait) && Number(wait) >= 1 && Number(wait) <= MAX_SSH_WAIT_SECONDS)
+  ) {
     add('KSCTL_SSH_WAIT_SECONDS', `must be whole seconds from 1 to ${MAX_SSH_WAIT_SECONDS}, got ${quote(wait)}`);
   }
   const sudo = env.KSCTL_SUDO_PASSWORD;

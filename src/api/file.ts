@@ -15,17 +15,28 @@ import { ClusterFileSchema } from './v1alpha1/schema.js';
 const MAX_ISSUES_SHOWN = 20;
 
 /** `['spec', 'machines', 0, 'address']` → `spec.machines[0].address`, as messages print it. */
-const pathOf = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+const pathOf = (path: readonly PropertyKey[]) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 
 export async function readClusterFile(file: string): Promise<SpecInput> {
   let bytes: Buffer;
   try {
     const read = readBoundedSync(file, MAX_CLUSTER_FILE_BYTES);
-    if (!read) throw new InputError(`cluster file ${file} is larger than ${MAX_CLUSTER_FILE_BYTES} bytes; at most ${MAX_CLUSTER_FILE_BYTES} are read`, ['--file']);
+    if (!read)
+      throw new InputError(
+        `cluster file ${file} is larger than ${MAX_CLUSTER_FILE_BYTES} bytes; at most ${MAX_CLUSTER_FILE_BYTES} are read`,
+        ['--file'],
+      );
     bytes = read;
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`cannot read cluster file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ['--file']);
+    throw new InputError(
+      `cannot read cluster file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      ['--file'],
+    );
   }
   return parseClusterFile(decodeUtf8(bytes, file, '--file', MAX_CLUSTER_FILE_BYTES), file);
 }
@@ -33,7 +44,9 @@ export async function readClusterFile(file: string): Promise<SpecInput> {
 export function parseClusterFile(text: string, file = 'cluster file'): SpecInput {
   const raw: unknown = parseYamlSafely(text, file, '--file');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InputError(`${file} must be a mapping with apiVersion: ${API_VERSION} and kind: ${FILE_KIND}`, ['--file']);
+    throw new InputError(`${file} must be a mapping with apiVersion: ${API_VERSION} and kind: ${FILE_KIND}`, [
+      '--file',
+    ]);
   }
   const version = (raw as Record<string, unknown>).apiVersion;
   if (version !== API_VERSION) {
@@ -51,8 +64,14 @@ export function parseClusterFile(text: string, file = 'cluster file'): SpecInput
       return `  ${path || '(root)'}: ${i.message}`;
     });
     // A thousand bad machines make a thousand issues: the first ones say enough.
-    const shown = lines.length > MAX_ISSUES_SHOWN ? [...lines.slice(0, MAX_ISSUES_SHOWN), `  ... and ${lines.length - MAX_ISSUES_SHOWN} more`] : lines;
-    throw new InputError(`${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`, issues.map((i) => pathOf(i.path) || '(root)'));
+    const shown =
+      lines.length > MAX_ISSUES_SHOWN
+        ? [...lines.slice(0, MAX_ISSUES_SHOWN), `  ... and ${lines.length - MAX_ISSUES_SHOWN} more`]
+        : lines;
+    throw new InputError(
+      `${file} does not match ${API_VERSION} ${FILE_KIND}:\n${shown.join('\n')}`,
+      issues.map((i) => pathOf(i.path) || '(root)'),
+    );
   }
   const f = parsed.data;
   return { ...(f.spec ?? {}), ...(f.metadata?.name ? { name: f.metadata.name } : {}) };
@@ -67,7 +86,9 @@ type Issue = z.core.$ZodIssue;
  */
 function unwrapUnion(i: Issue): Issue[] {
   if (i.code !== 'invalid_union') return [i];
-  const tried = i.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
+  const tried = i.errors.filter(
+    (branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0].path.length === 0),
+  );
   if (tried.length !== 1) return [i];
-  return tried[0]!.flatMap((b) => unwrapUnion({ ...b, path: [...i.path, ...b.path] } as Issue));
+  return tried[0]!.flatMap((b) => unwrapUnion({ ...b, path: [...i.path, ...b.path] }));
 }

@@ -17,7 +17,8 @@ export const MAX_LABEL_VALUE = 63;
 /** What is wrong with a label (or taint) key, or undefined: `[prefix/]name`, prefix a DNS subdomain. */
 export function labelKeyProblem(key: string): string | undefined {
   const parts = key.split('/');
-  if (parts.length > 2) return 'a key is a name with an optional DNS subdomain prefix and one "/" (e.g. example.com/role)';
+  if (parts.length > 2)
+    return 'a key is a name with an optional DNS subdomain prefix and one "/" (e.g. example.com/role)';
   const [prefix, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [undefined, parts[0]!];
   if (prefix !== undefined) {
     if (!prefix) return 'the prefix before "/" is empty';
@@ -27,14 +28,16 @@ export function labelKeyProblem(key: string): string | undefined {
   }
   if (!name) return 'the name part is empty';
   if (name.length > MAX_LABEL_NAME) return `the name part must be at most ${MAX_LABEL_NAME} characters`;
-  if (!NAME_PART.test(name)) return "the name part must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+  if (!NAME_PART.test(name))
+    return "the name part must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
   return undefined;
 }
 
 /** What is wrong with a label (or taint) value, or undefined; the empty value is valid. */
 export function labelValueProblem(value: string): string | undefined {
   if (value.length > MAX_LABEL_VALUE) return `a value must be at most ${MAX_LABEL_VALUE} characters`;
-  if (value !== '' && !NAME_PART.test(value)) return "a value must be empty or letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+  if (value !== '' && !NAME_PART.test(value))
+    return "a value must be empty or letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
   return undefined;
 }
 
@@ -80,7 +83,8 @@ export function parseTaint(text: string): TaintSpec | string {
 
 /** What is wrong with a structured taint, or undefined. */
 export function taintProblem(t: { key: string; value?: string; effect: string }): string | undefined {
-  if (!TAINT_EFFECTS.includes(t.effect as TaintEffect)) return `effect ${quote(t.effect)} is not one of ${TAINT_EFFECTS.join(', ')}`;
+  if (!TAINT_EFFECTS.includes(t.effect as TaintEffect))
+    return `effect ${quote(t.effect)} is not one of ${TAINT_EFFECTS.join(', ')}`;
   const key = labelKeyProblem(t.key);
   if (key) return `key ${quote(t.key)}: ${key}`;
   const value = labelValueProblem(t.value ?? '');

@@ -109,23 +109,83 @@ export const MAX_SECRET_LENGTH = 1024;
 
 /** The limits as the cluster-file reference shows them (scripts/gen-docs.mjs), with their reasons. */
 export const LIMIT_DOCS: readonly { what: string; limit: string; why: string }[] = [
-  { what: 'machines per cluster (all roles and pools)', limit: String(MAX_MACHINES_PER_CLUSTER), why: 'state.json holds every machine and its step history and is rewritten whole after each step' },
-  { what: '`workers.count` / `nodePools[].count`, aws managed', limit: String(MAX_POOL_NODES.aws), why: 'EKS quota "nodes per managed node group"' },
-  { what: '`workers.count` / `nodePools[].count`, azure and gcp managed', limit: `${MAX_POOL_NODES.azure} / ${MAX_POOL_NODES.gcp}`, why: 'AKS nodes per node pool; GKE nodes per node pool and zone' },
-  { what: '`workers.count`, local (kind)', limit: String(MAX_POOL_NODES.local), why: 'kind nodes are containers on this one machine' },
-  { what: '`workers.count`, self-managed', limit: String(MAX_SELFMANAGED_WORKERS), why: 'the machines-per-cluster limit' },
-  { what: '`controlPlane.count`, `etcd.count`', limit: String(MAX_QUORUM_MEMBERS), why: 'etcd advises at most seven members; more only slow every write' },
+  {
+    what: 'machines per cluster (all roles and pools)',
+    limit: String(MAX_MACHINES_PER_CLUSTER),
+    why: 'state.json holds every machine and its step history and is rewritten whole after each step',
+  },
+  {
+    what: '`workers.count` / `nodePools[].count`, aws managed',
+    limit: String(MAX_POOL_NODES.aws),
+    why: 'EKS quota "nodes per managed node group"',
+  },
+  {
+    what: '`workers.count` / `nodePools[].count`, azure and gcp managed',
+    limit: `${MAX_POOL_NODES.azure} / ${MAX_POOL_NODES.gcp}`,
+    why: 'AKS nodes per node pool; GKE nodes per node pool and zone',
+  },
+  {
+    what: '`workers.count`, local (kind)',
+    limit: String(MAX_POOL_NODES.local),
+    why: 'kind nodes are containers on this one machine',
+  },
+  {
+    what: '`workers.count`, self-managed',
+    limit: String(MAX_SELFMANAGED_WORKERS),
+    why: 'the machines-per-cluster limit',
+  },
+  {
+    what: '`controlPlane.count`, `etcd.count`',
+    limit: String(MAX_QUORUM_MEMBERS),
+    why: 'etcd advises at most seven members; more only slow every write',
+  },
   { what: '`nodePools` entries', limit: String(MAX_NODE_POOLS), why: 'EKS quota of managed node groups per cluster' },
-  { what: '`nodePools[].labels`, `nodePools[].taints`', limit: `${MAX_POOL_LABELS} / ${MAX_POOL_TAINTS}`, why: 'EKS allows 50 taints per node group; labels are bounded alike' },
-  { what: '`airgap.images` entries', limit: String(MAX_AIRGAP_IMAGES), why: 'each archive is uploaded to every node and imported there before Kubernetes starts' },
-  { what: '`network.allowCidrs` entries', limit: String(MAX_ALLOW_CIDRS), why: 'each becomes SSH and API rules; an AWS security group holds 60 inbound rules' },
+  {
+    what: '`nodePools[].labels`, `nodePools[].taints`',
+    limit: `${MAX_POOL_LABELS} / ${MAX_POOL_TAINTS}`,
+    why: 'EKS allows 50 taints per node group; labels are bounded alike',
+  },
+  {
+    what: '`airgap.images` entries',
+    limit: String(MAX_AIRGAP_IMAGES),
+    why: 'each archive is uploaded to every node and imported there before Kubernetes starts',
+  },
+  {
+    what: '`network.allowCidrs` entries',
+    limit: String(MAX_ALLOW_CIDRS),
+    why: 'each becomes SSH and API rules; an AWS security group holds 60 inbound rules',
+  },
   { what: 'addresses', limit: `${MAX_ADDRESS_LENGTH} characters`, why: 'an IP address or a DNS name (RFC 1035)' },
   { what: 'users', limit: `${MAX_USER_LENGTH} characters`, why: "a POSIX user name (useradd's limit)" },
   { what: 'key files', limit: `${MAX_KEY_FILE_BYTES / 1024} KiB`, why: 'a readable PEM or OpenSSH private key' },
-  { what: 'sizes, regions, versions, credentials', limit: `${MAX_SHORT_STRING} characters`, why: 'printable text; the longest real values are shorter' },
-  { what: 'cluster file', limit: `${MAX_CLUSTER_FILE_BYTES / 1024 / 1024} MiB, ${MAX_YAML_DEPTH} levels, ${MAX_YAML_ALIASES} alias expansions`, why: 'UTF-8 YAML; refuses "billion laughs" and parser-exhausting nesting before parsing' },
-  { what: 'kubeconfig read', limit: `${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB`, why: 'the same YAML rules; a bad one is reported and left untouched' },
-  { what: 'state file', limit: `${MAX_STATE_FILE_BYTES / 1024 / 1024} MiB`, why: 'far above a 1,000-machine cluster; a bad one is reported and left untouched' },
-  { what: '`KSCTL_SSH_WAIT_SECONDS`', limit: `1-${MAX_SSH_WAIT_SECONDS}`, why: 'an hour of waiting for a machine is already generous' },
-  { what: '`KSCTL_SUDO_PASSWORD`', limit: `one line, ${MAX_SECRET_LENGTH} characters`, why: "it is written to sudo's standard input" },
+  {
+    what: 'sizes, regions, versions, credentials',
+    limit: `${MAX_SHORT_STRING} characters`,
+    why: 'printable text; the longest real values are shorter',
+  },
+  {
+    what: 'cluster file',
+    limit: `${MAX_CLUSTER_FILE_BYTES / 1024 / 1024} MiB, ${MAX_YAML_DEPTH} levels, ${MAX_YAML_ALIASES} alias expansions`,
+    why: 'UTF-8 YAML; refuses "billion laughs" and parser-exhausting nesting before parsing',
+  },
+  {
+    what: 'kubeconfig read',
+    limit: `${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB`,
+    why: 'the same YAML rules; a bad one is reported and left untouched',
+  },
+  {
+    what: 'state file',
+    limit: `${MAX_STATE_FILE_BYTES / 1024 / 1024} MiB`,
+    why: 'far above a 1,000-machine cluster; a bad one is reported and left untouched',
+  },
+  {
+    what: '`KSCTL_SSH_WAIT_SECONDS`',
+    limit: `1-${MAX_SSH_WAIT_SECONDS}`,
+    why: 'an hour of waiting for a machine is already generous',
+  },
+  {
+    what: '`KSCTL_SUDO_PASSWORD`',
+    limit: `one line, ${MAX_SECRET_LENGTH} characters`,
+    why: "it is written to sudo's standard input",
+  },
 ];

@@ -16,15 +16,36 @@ export interface PoolSupport {
   why: string;
 }
 
-const MANAGED_CLOUD: PoolSupport = { pools: true, labels: true, taints: true, spot: true, zones: false, why: 'EKS and AKS pools are placed in zones by ksctl and the cloud (pool zones: GKE only so far)' };
+const MANAGED_CLOUD: PoolSupport = {
+  pools: true,
+  labels: true,
+  taints: true,
+  spot: true,
+  zones: false,
+  why: 'EKS and AKS pools are placed in zones by ksctl and the cloud (pool zones: GKE only so far)',
+};
 const GKE: PoolSupport = { ...MANAGED_CLOUD, zones: true };
 
 export function poolSupport(provider: Provider, type: ClusterType): PoolSupport {
   if (type === 'selfmanaged') {
-    return { pools: false, labels: false, taints: false, spot: true, zones: false, why: 'self-managed clusters create only the default pool (spec.workers) so far' };
+    return {
+      pools: false,
+      labels: false,
+      taints: false,
+      spot: true,
+      zones: false,
+      why: 'self-managed clusters create only the default pool (spec.workers) so far',
+    };
   }
   if (provider === 'local') {
-    return { pools: true, labels: true, taints: false, spot: false, zones: false, why: "kind nodes take labels but no taints, and run on this machine (no spot, no zones)" };
+    return {
+      pools: true,
+      labels: true,
+      taints: false,
+      spot: false,
+      zones: false,
+      why: 'kind nodes take labels but no taints, and run on this machine (no spot, no zones)',
+    };
   }
   return provider === 'gcp' ? GKE : MANAGED_CLOUD;
 }

@@ -32,7 +32,10 @@ export function findPool(spec: Pick<ClusterSpec, 'name' | 'nodePools'>, name: st
   if (pool) return pool;
   const known = spec.nodePools.map((p) => p.name);
   throw new InputError(`cluster ${spec.name} has no node pool ${quote(name)}`, [field], {
-    hint: known.length > 0 ? `its pools: ${known.join(', ')}` : 'it has no node pools: add one to the cluster file and run ksctl apply -f',
+    hint:
+      known.length > 0
+        ? `its pools: ${known.join(', ')}`
+        : 'it has no node pools: add one to the cluster file and run ksctl apply -f',
   });
 }
 

@@ -7,13 +7,16 @@ const MAX_SHOWN = 60;
 export function quote(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
   /* eslint-disable @typescript-eslint/no-base-to-string -- String() only for what JSON cannot show (functions, cycles) */
-  const s = typeof v === 'string' ? v : (() => {
-    try {
-      return JSON.stringify(v) ?? String(v);
-    } catch {
-      return String(v);
-    }
-  })();
+  const s =
+    typeof v === 'string'
+      ? v
+      : (() => {
+          try {
+            return JSON.stringify(v) ?? String(v);
+          } catch {
+            return String(v);
+          }
+        })();
   /* eslint-enable @typescript-eslint/no-base-to-string */
   const cut = s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s;
   return `${JSON.stringify(cut)}${s.length > MAX_SHOWN ? ` (${s.length} characters)` : ''}`;

@@ -21,12 +21,18 @@ const FIELD = 'spec.ssh.configFile';
  * The lookup for a spec's machines, or undefined when no config applies. `configFile` "none" reads
  * nothing; a named file must exist, the default ones may be absent.
  */
-export function loadSshConfig(configFile: string | undefined, local: LocalUser, systemFile = SYSTEM_CONFIG): SshConfigLookup | undefined {
+export function loadSshConfig(
+  configFile: string | undefined,
+  local: LocalUser,
+  systemFile = SYSTEM_CONFIG,
+): SshConfigLookup | undefined {
   if (configFile?.toLowerCase() === 'none') return undefined;
-  const files = configFile ? [{ file: expandHome(configFile, local.home), required: true }] : [
-    { file: path.join(local.home, '.ssh', 'config'), required: false },
-    { file: systemFile, required: false },
-  ];
+  const files = configFile
+    ? [{ file: expandHome(configFile, local.home), required: true }]
+    : [
+        { file: path.join(local.home, '.ssh', 'config'), required: false },
+        { file: systemFile, required: false },
+      ];
   const texts = files.flatMap(({ file, required }) => {
     const text = readConfig(file, required);
     if (text === undefined) return [];
@@ -39,7 +45,10 @@ export function loadSshConfig(configFile: string | undefined, local: LocalUser, 
   try {
     config = SSHConfig.parse(texts.join('\n'));
   } catch (e) {
-    throw new InputError(`cannot parse the SSH config (${files.map((f) => f.file).join(', ')}): ${(e as Error).message}`, [FIELD]);
+    throw new InputError(
+      `cannot parse the SSH config (${files.map((f) => f.file).join(', ')}): ${(e as Error).message}`,
+      [FIELD],
+    );
   }
   // `Match exec` would run commands from the config at spec-resolution time: skipped (documented).
   return (host) => config.compute(host, { ignoreCase: true, matchExec: false });
@@ -66,7 +75,8 @@ const SECTION = /^\s*(host|match)(\s*=\s*|\s+)/i;
  * header is repeated, so the lines that follow the Include stay under their own block.
  */
 function withIncludes(text: string, file: string, base: string, local: LocalUser, depth: number): string {
-  if (depth > MAX_DEPTH) throw new InputError(`${FIELD}: Include nesting in ${file} is deeper than ${MAX_DEPTH} (a loop?)`, [FIELD]);
+  if (depth > MAX_DEPTH)
+    throw new InputError(`${FIELD}: Include nesting in ${file} is deeper than ${MAX_DEPTH} (a loop?)`, [FIELD]);
   let section: string | undefined;
   const out: string[] = [];
   for (const line of text.split(/\r?\n/)) {
@@ -99,5 +109,8 @@ function expandInclude(pattern: string, base: string, local: LocalUser): string[
   } catch {
     return []; // like glob(3): a missing directory matches nothing
   }
-  return entries.filter((e) => !e.startsWith('.') && glob(name, e)).sort().map((e) => path.join(dir, e));
+  return entries
+    .filter((e) => !e.startsWith('.') && glob(name, e))
+    .sort()
+    .map((e) => path.join(dir, e));
 }

@@ -19,14 +19,26 @@ export function validateAirgap(spec: ClusterSpec): Issue[] {
   if (images.length === 0) return [];
   const issues: Issue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
-  if (spec.type !== 'selfmanaged') add('spec.airgap.images', 'applies to self-managed clusters only (the cloud or kind runs the container runtime): remove it');
-  else if (!spec.airgap.enabled || !spec.airgap.dir) add('spec.airgap.images', 'lists image archives for an air-gapped install: set spec.airgap.enabled: true and spec.airgap.dir (the directory holding them), or remove it');
-  if (images.length > MAX_AIRGAP_IMAGES) add('spec.airgap.images', `lists ${images.length} archives; at most ${MAX_AIRGAP_IMAGES}`);
+  if (spec.type !== 'selfmanaged')
+    add(
+      'spec.airgap.images',
+      'applies to self-managed clusters only (the cloud or kind runs the container runtime): remove it',
+    );
+  else if (!spec.airgap.enabled || !spec.airgap.dir)
+    add(
+      'spec.airgap.images',
+      'lists image archives for an air-gapped install: set spec.airgap.enabled: true and spec.airgap.dir (the directory holding them), or remove it',
+    );
+  if (images.length > MAX_AIRGAP_IMAGES)
+    add('spec.airgap.images', `lists ${images.length} archives; at most ${MAX_AIRGAP_IMAGES}`);
   const seen = new Set<string>();
   images.slice(0, MAX_AIRGAP_IMAGES).forEach((v, i) => {
     const path = `spec.airgap.images[${i}]`;
     if (typeof v !== 'string' || v.length > MAX_FILE_NAME || !IMAGE_ARCHIVE.test(v)) {
-      add(path, `${quote(v)} must be the file name (no directory) of an uncompressed image archive ending in .tar, in spec.airgap.dir, as \`ctr images export\` or \`docker save\` writes it`);
+      add(
+        path,
+        `${quote(v)} must be the file name (no directory) of an uncompressed image archive ending in .tar, in spec.airgap.dir, as \`ctr images export\` or \`docker save\` writes it`,
+      );
     } else if (seen.has(v)) add(path, `lists ${quote(v)} twice: remove one`);
     seen.add(v);
   });

@@ -27,16 +27,19 @@ export function validatePools(spec: ClusterSpec): Issue[] {
     const at = `spec.nodePools[${i}]`;
     issues.push(...checkName(p.name, `${at}.name`));
     const first = names.get(p.name);
-    if (first !== undefined) add(`${at}.name`, `${quote(p.name)} is already the name of spec.nodePools[${first}]: pool names must be unique`);
+    if (first !== undefined)
+      add(`${at}.name`, `${quote(p.name)} is already the name of spec.nodePools[${first}]: pool names must be unique`);
     else names.set(p.name, i);
     issues.push(...checkCounts(p, at));
     issues.push(...checkLabels(p.labels, `${at}.labels`));
     issues.push(...checkTaints(p.taints, `${at}.taints`));
     (p.zones ?? []).forEach((z, j) => {
-      if (typeof z !== 'string' || !/^[a-z0-9][-a-z0-9]*$/.test(z)) add(`${at}.zones[${j}]`, `${quote(z)} is not a zone name (e.g. us-east-1a, 1, europe-west1-b)`);
+      if (typeof z !== 'string' || !/^[a-z0-9][-a-z0-9]*$/.test(z))
+        add(`${at}.zones[${j}]`, `${quote(z)} is not a zone name (e.g. us-east-1a, 1, europe-west1-b)`);
       else if (p.zones!.indexOf(z) !== j) add(`${at}.zones[${j}]`, `${quote(z)} is listed twice`);
     });
-    if (['aws', 'azure', 'gcp'].includes(spec.provider) && (!p.size || !/^[A-Za-z0-9._-]+$/.test(p.size))) add(`${at}.size`, `${quote(p.size)} is not an instance size`);
+    if (['aws', 'azure', 'gcp'].includes(spec.provider) && (!p.size || !/^[A-Za-z0-9._-]+$/.test(p.size)))
+      add(`${at}.size`, `${quote(p.size)} is not an instance size`);
   });
   issues.push(...checkSupport(spec, support));
   return issues;
@@ -49,22 +52,31 @@ function checkCounts(p: NodePoolSpec, at: string): Issue[] {
   if (p.min !== undefined && !isCount(p.min)) add(`${at}.min`, `must be a whole number >= 0, got ${quote(p.min)}`);
   if (p.max !== undefined && !isCount(p.max)) add(`${at}.max`, `must be a whole number >= 0, got ${quote(p.max)}`);
   if (issues.length > 0) return issues;
-  if (p.min !== undefined && p.max !== undefined && p.min > p.max) add(`${at}.min`, `is ${p.min}, above max ${p.max}: min must be <= max`);
-  else if (p.min !== undefined && p.count < p.min) add(`${at}.count`, `is ${p.count}, below the pool's min ${p.min}: use a count of at least ${p.min} or lower min`);
-  else if (p.max !== undefined && p.count > p.max) add(`${at}.count`, `is ${p.count}, above the pool's max ${p.max}: use a count of at most ${p.max} or raise max`);
+  if (p.min !== undefined && p.max !== undefined && p.min > p.max)
+    add(`${at}.min`, `is ${p.min}, above max ${p.max}: min must be <= max`);
+  else if (p.min !== undefined && p.count < p.min)
+    add(`${at}.count`, `is ${p.count}, below the pool's min ${p.min}: use a count of at least ${p.min} or lower min`);
+  else if (p.max !== undefined && p.count > p.max)
+    add(`${at}.count`, `is ${p.count}, above the pool's max ${p.max}: use a count of at most ${p.max} or raise max`);
   return issues;
 }
 
 function checkLabels(labels: unknown, at: string): Issue[] {
   if (!isObj(labels)) return [{ path: at, message: 'must be a mapping of label keys to values' }];
   const entries = Object.entries(labels);
-  if (entries.length > MAX_POOL_LABELS) return [{ path: at, message: `has ${entries.length} labels; at most ${MAX_POOL_LABELS} per pool` }];
+  if (entries.length > MAX_POOL_LABELS)
+    return [{ path: at, message: `has ${entries.length} labels; at most ${MAX_POOL_LABELS} per pool` }];
   const issues: Issue[] = [];
   for (const [key, value] of entries) {
     const path = `${at}.${key}`;
-    const problem = labelKeyProblem(key) ?? (key === POOL_LABEL ? `ksctl sets ${POOL_LABEL} to the pool's name itself: remove it` : reservedLabelProblem(key));
+    const problem =
+      labelKeyProblem(key) ??
+      (key === POOL_LABEL
+        ? `ksctl sets ${POOL_LABEL} to the pool's name itself: remove it`
+        : reservedLabelProblem(key));
     if (problem) issues.push({ path, message: `label key ${quote(key)}: ${problem}` });
-    else if (typeof value !== 'string') issues.push({ path, message: `must be a string, got ${quote(value)} (quote numbers and booleans in YAML)` });
+    else if (typeof value !== 'string')
+      issues.push({ path, message: `must be a string, got ${quote(value)} (quote numbers and booleans in YAML)` });
     else {
       const bad = labelValueProblem(value);
       if (bad) issues.push({ path, message: `label value ${quote(value)}: ${bad}` });
@@ -75,7 +87,8 @@ function checkLabels(labels: unknown, at: string): Issue[] {
 
 function checkTaints(taints: NodePoolSpec['taints'], at: string): Issue[] {
   if (!Array.isArray(taints)) return [{ path: at, message: 'must be a list of taints (key=value:Effect)' }];
-  if (taints.length > MAX_POOL_TAINTS) return [{ path: at, message: `has ${taints.length} taints; at most ${MAX_POOL_TAINTS} per pool` }];
+  if (taints.length > MAX_POOL_TAINTS)
+    return [{ path: at, message: `has ${taints.length} taints; at most ${MAX_POOL_TAINTS} per pool` }];
   const issues: Issue[] = [];
   const seen = new Map<string, number>();
   taints.forEach((t, i) => {
@@ -84,7 +97,11 @@ function checkTaints(taints: NodePoolSpec['taints'], at: string): Issue[] {
     // Kubernetes keys a node's taints by key and effect (kubectl taint refuses a duplicate pair).
     const id = `${t.key}:${t.effect}`;
     const first = seen.get(id);
-    if (first !== undefined) issues.push({ path: `${at}[${i}]`, message: `${quote(formatTaint(t))} repeats the key and effect of ${at}[${first}]: a node has one taint per key and effect` });
+    if (first !== undefined)
+      issues.push({
+        path: `${at}[${i}]`,
+        message: `${quote(formatTaint(t))} repeats the key and effect of ${at}[${first}]: a node has one taint per key and effect`,
+      });
     else seen.set(id, i);
   });
   return issues;

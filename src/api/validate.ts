@@ -6,7 +6,16 @@ import { InputError } from '../errors.js';
 import { checkBounds } from './bounds.js';
 import { checkEndpoint } from './endpoint.js';
 import { quote } from './quote.js';
-import { NEWEST_KUBERNETES_PATCH, PROVIDER_TYPES, REGIONS, SELF_MANAGED_MINORS, VERSION_FORM, isPatchVersion, minorOf, supportedVersions } from './catalog.js';
+import {
+  NEWEST_KUBERNETES_PATCH,
+  PROVIDER_TYPES,
+  REGIONS,
+  SELF_MANAGED_MINORS,
+  VERSION_FORM,
+  isPatchVersion,
+  minorOf,
+  supportedVersions,
+} from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
 import { validateAirgap } from './validate-airgap.js';
 import { validateEtcdRelease } from './validate-etcd.js';
@@ -24,7 +33,12 @@ export const MAX_NAME_LENGTH = 40;
 export function checkName(name: string, path = 'name'): Issue[] {
   if (!name) return [{ path, message: 'is required' }];
   if (name.length > MAX_NAME_LENGTH || !DNS_LABEL.test(name)) {
-    return [{ path, message: `${quote(name)} is not a DNS label: use lowercase letters, digits and '-', start with a letter, at most ${MAX_NAME_LENGTH} characters` }];
+    return [
+      {
+        path,
+        message: `${quote(name)} is not a DNS label: use lowercase letters, digits and '-', start with a letter, at most ${MAX_NAME_LENGTH} characters`,
+      },
+    ];
   }
   return [];
 }
@@ -52,7 +66,8 @@ export function networkOf(v: string): string {
 function cidrIssue(v: string, example: string): string | undefined {
   if (!isCidr(v)) return `"${v}" is not an IPv4 CIDR like ${example}`;
   const net = networkOf(v);
-  if (net !== v) return `"${v}" has host bits set, which the clouds refuse: write ${net} (the network it is in) or ${v.split('/')[0]}/32 (that one address)`;
+  if (net !== v)
+    return `"${v}" has host bits set, which the clouds refuse: write ${net} (the network it is in) or ${v.split('/')[0]}/32 (that one address)`;
   return undefined;
 }
 
@@ -67,7 +82,8 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
     return issues; // everything below depends on the provider
   }
   const provider: Provider = spec.provider;
-  if (!CLUSTER_TYPES.includes(spec.type)) add('spec.type', `unknown type ${quote(spec.type)}: use managed or selfmanaged`);
+  if (!CLUSTER_TYPES.includes(spec.type))
+    add('spec.type', `unknown type ${quote(spec.type)}: use managed or selfmanaged`);
   else if (!PROVIDER_TYPES[provider].includes(spec.type)) {
     add('spec.type', `provider ${provider} supports ${PROVIDER_TYPES[provider].join(' or ')}, not ${spec.type}`);
   }
@@ -75,13 +91,19 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
 
   if (provider === 'ssh') issues.push(...checkName(spec.region, 'spec.region'));
   else if (!REGIONS[provider].includes(spec.region)) {
-    add('spec.region', `unknown ${provider} region ${quote(spec.region)}: use one of ${REGIONS[provider].slice(0, 8).join(', ')}${REGIONS[provider].length > 8 ? ', ...' : ''}`);
+    add(
+      'spec.region',
+      `unknown ${provider} region ${quote(spec.region)}: use one of ${REGIONS[provider].slice(0, 8).join(', ')}${REGIONS[provider].length > 8 ? ', ...' : ''}`,
+    );
   }
 
   if (spec.distribution !== undefined && !DISTRIBUTIONS.includes(spec.distribution)) {
     add('spec.distribution', `unknown distribution ${quote(spec.distribution)}: use k3s or kubeadm`);
   } else if (!selfManaged && spec.distribution !== undefined) {
-    add('spec.distribution', 'applies to self-managed clusters only (managed clusters run the provider\'s own Kubernetes)');
+    add(
+      'spec.distribution',
+      "applies to self-managed clusters only (managed clusters run the provider's own Kubernetes)",
+    );
   }
 
   // Managed clouds: only the form here; the cloud's live list decides in preflight.
@@ -90,7 +112,10 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   if (version === undefined) {
     if (selfManaged) add('spec.kubernetesVersion', `must be set: use one of ${SELF_MANAGED_MINORS.join(', ')}`);
   } else if (!VERSION_FORM.test(version)) {
-    add('spec.kubernetesVersion', `${quote(version)} is not a version: use a minor such as ${SELF_MANAGED_MINORS[1]} or a patch such as ${NEWEST_KUBERNETES_PATCH.slice(1)}`);
+    add(
+      'spec.kubernetesVersion',
+      `${quote(version)} is not a version: use a minor such as ${SELF_MANAGED_MINORS[1]} or a patch such as ${NEWEST_KUBERNETES_PATCH.slice(1)}`,
+    );
   } else if (versions && !versions.includes(minorOf(version)) && !(provider === 'local' && isPatchVersion(version))) {
     add('spec.kubernetesVersion', `${version} is not offered: use one of ${versions.join(', ')}`);
   }
@@ -98,24 +123,38 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   // Counts.
   const cp = spec.controlPlane.count;
   if (!isCount(cp) || cp < 1) add('spec.controlPlane.count', `must be a whole number >= 1, got ${quote(cp)}`);
-  if (!isCount(spec.workers.count) || spec.workers.count < 0) add('spec.workers.count', `must be a whole number >= 0, got ${quote(spec.workers.count)}`);
+  if (!isCount(spec.workers.count) || spec.workers.count < 0)
+    add('spec.workers.count', `must be a whole number >= 0, got ${quote(spec.workers.count)}`);
   const etcd = spec.etcd.count;
   if (!isCount(etcd) || etcd < 0) add('spec.etcd.count', `must be a whole number >= 0, got ${quote(etcd)}`);
   else if (etcd !== 0 && (etcd < 3 || etcd % 2 === 0)) {
-    add('spec.etcd.count', `must be 0 (embedded) or an odd number >= 3 (quorum needs an odd number of members), got ${quote(etcd)}`);
+    add(
+      'spec.etcd.count',
+      `must be 0 (embedded) or an odd number >= 3 (quorum needs an odd number of members), got ${quote(etcd)}`,
+    );
   }
   if (selfManaged && etcd === 0 && isCount(cp) && cp > 1 && cp % 2 === 0) {
-    add('spec.controlPlane.count', `with embedded etcd the control planes form the etcd quorum: use an odd number, got ${quote(cp)}`);
+    add(
+      'spec.controlPlane.count',
+      `with embedded etcd the control planes form the etcd quorum: use an odd number, got ${quote(cp)}`,
+    );
   }
   if (provider === 'local' && etcd !== 0) add('spec.etcd.count', 'local (kind) clusters use embedded etcd: leave it 0');
-  if (provider === 'local' && spec.workers.spot) add('spec.workers.spot', 'local (kind) clusters have no spot capacity');
-  if (!selfManaged && provider !== 'local' && etcd !== 0) add('spec.etcd.count', 'managed clusters have no etcd machines: leave it 0');
+  if (provider === 'local' && spec.workers.spot)
+    add('spec.workers.spot', 'local (kind) clusters have no spot capacity');
+  if (!selfManaged && provider !== 'local' && etcd !== 0)
+    add('spec.etcd.count', 'managed clusters have no etcd machines: leave it 0');
   issues.push(...validateEtcdRelease(spec.etcd.release, selfManaged && isCount(etcd) && etcd > 0));
 
   // Sizes: clouds need them.
   if (['aws', 'azure', 'gcp'].includes(provider)) {
     const sized: [string, string][] = [['spec.workers.size', spec.workers.size]];
-    if (selfManaged) sized.push(['spec.controlPlane.size', spec.controlPlane.size], ['spec.etcd.size', spec.etcd.size], ['spec.loadBalancer.size', spec.loadBalancer.size]);
+    if (selfManaged)
+      sized.push(
+        ['spec.controlPlane.size', spec.controlPlane.size],
+        ['spec.etcd.size', spec.etcd.size],
+        ['spec.loadBalancer.size', spec.loadBalancer.size],
+      );
     for (const [p, v] of sized) if (!v || !/^[A-Za-z0-9._-]+$/.test(v)) add(p, `${quote(v)} is not an instance size`);
   }
 
@@ -132,7 +171,10 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
   issues.push(...validateAirgap(spec));
   if (spec.kubelet.allowCgroupV1 && !selfManaged) {
-    add('spec.kubelet.allowCgroupV1', 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it');
+    add(
+      'spec.kubelet.allowCgroupV1',
+      'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it',
+    );
   }
 
   if (provider === 'ssh') issues.push(...validateMachines(spec));
@@ -161,12 +203,18 @@ function validateMachines(spec: ClusterSpec): Issue[] {
     endpoints.add(ep);
   });
   const count = (r: string) => spec.machines.filter((m) => m.role === r).length;
-  if (count('loadbalancer') !== 1) add('spec.machines', `needs exactly one loadbalancer machine, found ${count('loadbalancer')}`);
+  if (count('loadbalancer') !== 1)
+    add('spec.machines', `needs exactly one loadbalancer machine, found ${count('loadbalancer')}`);
   if (count('controlplane') !== spec.controlPlane.count) {
-    add('spec.controlPlane.count', `is ${spec.controlPlane.count} but spec.machines lists ${count('controlplane')} controlplane machines`);
+    add(
+      'spec.controlPlane.count',
+      `is ${spec.controlPlane.count} but spec.machines lists ${count('controlplane')} controlplane machines`,
+    );
   }
-  if (count('etcd') !== spec.etcd.count) add('spec.etcd.count', `is ${spec.etcd.count} but spec.machines lists ${count('etcd')} etcd machines`);
-  if (count('worker') !== spec.workers.count) add('spec.workers.count', `is ${spec.workers.count} but spec.machines lists ${count('worker')} worker machines`);
+  if (count('etcd') !== spec.etcd.count)
+    add('spec.etcd.count', `is ${spec.etcd.count} but spec.machines lists ${count('etcd')} etcd machines`);
+  if (count('worker') !== spec.workers.count)
+    add('spec.workers.count', `is ${spec.workers.count} but spec.machines lists ${count('worker')} worker machines`);
   return issues;
 }
 
@@ -183,6 +231,10 @@ export function formatIssues(issues: Issue[]): string {
 
 export function assertValidSpec(spec: ClusterSpec): ClusterSpec {
   const issues = validateSpec(spec);
-  if (issues.length > 0) throw new InputError(formatIssues(issues), issues.map((i) => i.path));
+  if (issues.length > 0)
+    throw new InputError(
+      formatIssues(issues),
+      issues.map((i) => i.path),
+    );
   return spec;
 }

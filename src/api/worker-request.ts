@@ -44,13 +44,22 @@ const FLAG_OF = {
 export function addWorkerRequest(provider: Provider, f: WorkerInput): AddWorkerRequest {
   const req: AddWorkerRequest = f.name !== undefined ? { name: f.name } : {};
   if (provider !== 'ssh') {
-    const given = (Object.keys(FLAG_OF) as (keyof typeof FLAG_OF)[]).filter((k) => f[k] !== undefined).map((k) => FLAG_OF[k]);
-    if (given.length > 0) throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [...given]);
+    const given = (Object.keys(FLAG_OF) as (keyof typeof FLAG_OF)[])
+      .filter((k) => f[k] !== undefined)
+      .map((k) => FLAG_OF[k]);
+    if (given.length > 0)
+      throw new InputError(`${given.join(', ')}: for the ssh provider only; ${provider} creates the machine`, [
+        ...given,
+      ]);
     return req;
   }
   if (f.address !== undefined) {
     const issues = checkEndpoint('', f, (field) => (FLAG_OF as Record<string, string>)[field] ?? field);
-    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
+    if (issues.length > 0)
+      throw new InputError(
+        issues.map((i) => `${i.path}: ${i.message}`).join('\n'),
+        issues.map((i) => i.path),
+      );
   }
   return req;
 }
@@ -59,8 +68,24 @@ export function addWorkerRequest(provider: Provider, f: WorkerInput): AddWorkerR
  * The ssh provider's new machine with create's defaults: --address may be a Host alias of the OpenSSH
  * config (`opts`, read by the caller), resolved as for `create`.
  */
-export function workerMachineOf(spec: ClusterSpec, f: WorkerInput & { address: string }, opts: DefaultsOptions): Omit<MachineSpec, 'name' | 'role'> {
-  const given = { role: 'worker' as const, address: f.address, privateAddress: f.privateAddress, port: f.port, user: f.user, keyFile: f.keyFile, hostKey: f.hostKey };
-  const { name: _name, role: _role, ...machine } = machineSpecOf(given, spec.machines.length, spec.name, opts, !!spec.ssh.bastion);
+export function workerMachineOf(
+  spec: ClusterSpec,
+  f: WorkerInput & { address: string },
+  opts: DefaultsOptions,
+): Omit<MachineSpec, 'name' | 'role'> {
+  const given = {
+    role: 'worker' as const,
+    address: f.address,
+    privateAddress: f.privateAddress,
+    port: f.port,
+    user: f.user,
+    keyFile: f.keyFile,
+    hostKey: f.hostKey,
+  };
+  const {
+    name: _name,
+    role: _role,
+    ...machine
+  } = machineSpecOf(given, spec.machines.length, spec.name, opts, !!spec.ssh.bastion);
   return machine;
 }

@@ -13,7 +13,8 @@ export { decodeUtf8, yamlDepth } from './text-bounds.js';
 /** Parses one YAML document into plain data, or throws an InputError naming `file` and `field`. */
 export function parseYamlSafely(text: string, file: string, field: string): unknown {
   const depth = yamlDepth(text);
-  if (depth > MAX_YAML_DEPTH) throw new InputError(`${file} nests ${depth} levels deep; at most ${MAX_YAML_DEPTH} are read`, [field]);
+  if (depth > MAX_YAML_DEPTH)
+    throw new InputError(`${file} nests ${depth} levels deep; at most ${MAX_YAML_DEPTH} are read`, [field]);
   let doc;
   try {
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
@@ -29,6 +30,9 @@ export function parseYamlSafely(text: string, file: string, field: string): unkn
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
     // "Excessive alias count indicates a resource exhaustion attack", or a stack exhausted by structure.
-    throw new InputError(`${file} cannot be read: ${(e as Error).message.split('\n')[0]} (at most ${MAX_YAML_ALIASES} alias expansions)`, [field]);
+    throw new InputError(
+      `${file} cannot be read: ${(e as Error).message.split('\n')[0]} (at most ${MAX_YAML_ALIASES} alias expansions)`,
+      [field],
+    );
   }
 }

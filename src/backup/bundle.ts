@@ -16,7 +16,10 @@ interface Header {
 }
 
 export function packBundle(c: BundleContents): Buffer {
-  const header: Header = { files: Object.entries(c.files).map(([name, b]) => ({ name, size: b.length })), secrets: c.secrets };
+  const header: Header = {
+    files: Object.entries(c.files).map(([name, b]) => ({ name, size: b.length })),
+    secrets: c.secrets,
+  };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(h.length);

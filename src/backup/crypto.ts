@@ -42,6 +42,8 @@ export function decrypt(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   try {
     return Buffer.concat([d.update(body), d.final()]);
   } catch {
-    throw new BundleDecryptError('the bundle does not decrypt with this key (wrong key, or the bundle or its manifest was changed)');
+    throw new BundleDecryptError(
+      'the bundle does not decrypt with this key (wrong key, or the bundle or its manifest was changed)',
+    );
   }
 }

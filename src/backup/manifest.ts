@@ -39,7 +39,20 @@ export interface BackupManifest {
 export function boundFields(m: Pick<BackupManifest, 'name' | 'cluster' | 'shape' | 'createdAt'>): Buffer {
   const c = m.cluster;
   const s = m.shape;
-  return Buffer.from(JSON.stringify([MANIFEST_FORMAT, m.name, c.provider, c.region, c.name, s.distribution, s.etcd, s.members, s.kubernetes, m.createdAt]));
+  return Buffer.from(
+    JSON.stringify([
+      MANIFEST_FORMAT,
+      m.name,
+      c.provider,
+      c.region,
+      c.name,
+      s.distribution,
+      s.etcd,
+      s.members,
+      s.kubernetes,
+      m.createdAt,
+    ]),
+  );
 }
 
 /** Reads a manifest written by any ksctl: unknown formats are reported, not guessed at. */
@@ -51,8 +64,16 @@ export function parseManifest(text: string, where: string): BackupManifest {
     throw new Error(`${where}: not a ksctl backup manifest (invalid JSON)`);
   }
   const m = v as Partial<BackupManifest> | null;
-  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT) throw new Error(`${where}: not a ${MANIFEST_FORMAT} manifest`);
-  if (typeof m.name !== 'string' || !m.cluster || !m.shape || typeof m.sha256 !== 'string' || typeof m.size !== 'number' || typeof m.createdAt !== 'string') {
+  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT)
+    throw new Error(`${where}: not a ${MANIFEST_FORMAT} manifest`);
+  if (
+    typeof m.name !== 'string' ||
+    !m.cluster ||
+    !m.shape ||
+    typeof m.sha256 !== 'string' ||
+    typeof m.size !== 'number' ||
+    typeof m.createdAt !== 'string'
+  ) {
     throw new Error(`${where}: manifest is missing name, cluster, shape, size, sha256 or createdAt`);
   }
   return m as BackupManifest;

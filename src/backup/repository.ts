@@ -13,7 +13,8 @@ export const manifestKey = (name: string) => `${name}.json`;
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-const sameCluster = (a: ClusterId, b: ClusterId) => a.provider === b.provider && a.region === b.region && a.name === b.name;
+const sameCluster = (a: ClusterId, b: ClusterId) =>
+  a.provider === b.provider && a.region === b.region && a.name === b.name;
 
 export async function saveBackup(storage: BackupStorage, manifest: BackupManifest, sealed: Buffer): Promise<void> {
   await storage.put(bundleKey(manifest.name), sealed);
@@ -26,7 +27,10 @@ export async function readManifest(storage: BackupStorage, name: string): Promis
 }
 
 /** Every complete backup at the target (of `cluster` only, when given), oldest first. Unreadable manifests are reported. */
-export async function listBackups(storage: BackupStorage, cluster?: ClusterId): Promise<{ backups: BackupManifest[]; problems: string[] }> {
+export async function listBackups(
+  storage: BackupStorage,
+  cluster?: ClusterId,
+): Promise<{ backups: BackupManifest[]; problems: string[] }> {
   const keys = await storage.list();
   const backups: BackupManifest[] = [];
   const problems: string[] = [];
@@ -46,7 +50,10 @@ export async function listBackups(storage: BackupStorage, cluster?: ClusterId): 
 export async function readBundle(storage: BackupStorage, m: BackupManifest): Promise<Buffer> {
   const b = await storage.get(bundleKey(m.name));
   if (!b) throw new Error(`${storage.url}/${bundleKey(m.name)} is missing (its manifest is there)`);
-  if (b.length !== m.size || sha256(b) !== m.sha256) throw new Error(`${storage.url}/${bundleKey(m.name)} does not match its manifest's size and SHA-256 (damaged or incomplete)`);
+  if (b.length !== m.size || sha256(b) !== m.sha256)
+    throw new Error(
+      `${storage.url}/${bundleKey(m.name)} does not match its manifest's size and SHA-256 (damaged or incomplete)`,
+    );
   return b;
 }
 

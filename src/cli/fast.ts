@@ -41,16 +41,36 @@ export interface FastCommand {
   flags: SelectFlags;
 }
 
-const GLOBAL_VALUE: Record<string, 'kubeconfig' | 'stateDir' | 'output'> = { '--kubeconfig': 'kubeconfig', '--state-dir': 'stateDir', '-o': 'output', '--output': 'output' };
-const GLOBAL_BOOL: Record<string, 'verbose' | 'noColor' | 'yes'> = { '-v': 'verbose', '--verbose': 'verbose', '--no-color': 'noColor', '--yes': 'yes' };
-const SELECT: Record<string, 'provider' | 'region'> = { '-p': 'provider', '--provider': 'provider', '-r': 'region', '--region': 'region' };
+const GLOBAL_VALUE: Record<string, 'kubeconfig' | 'stateDir' | 'output'> = {
+  '--kubeconfig': 'kubeconfig',
+  '--state-dir': 'stateDir',
+  '-o': 'output',
+  '--output': 'output',
+};
+const GLOBAL_BOOL: Record<string, 'verbose' | 'noColor' | 'yes'> = {
+  '-v': 'verbose',
+  '--verbose': 'verbose',
+  '--no-color': 'noColor',
+  '--yes': 'yes',
+};
+const SELECT: Record<string, 'provider' | 'region'> = {
+  '-p': 'provider',
+  '--provider': 'provider',
+  '-r': 'region',
+  '--region': 'region',
+};
 const OUTPUTS: readonly string[] = ['table', 'json', 'yaml'];
 
 /** The command line as the full CLI would read it, or undefined when only the full CLI should read it. */
-export function parseFast(argv: readonly string[], stdoutIsTTY = () => !!process.stdout.isTTY): FastCommand | undefined {
+export function parseFast(
+  argv: readonly string[],
+  stdoutIsTTY = () => !!process.stdout.isTTY,
+): FastCommand | undefined {
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
     const text = builtHelp(stdoutIsTTY);
-    return text === undefined ? undefined : { command: { kind: 'help', text }, flags: {}, globals: { verbose: false, color: true, yes: false } };
+    return text === undefined
+      ? undefined
+      : { command: { kind: 'help', text }, flags: {}, globals: { verbose: false, color: true, yes: false } };
   }
   const words: string[] = [];
   const seen = new Set<string>();
@@ -108,7 +128,11 @@ export function parseFast(argv: readonly string[], stdoutIsTTY = () => !!process
 }
 
 /** Runs a command parseFast accepted, exactly as the full CLI's action would. */
-export async function runFast(argv: string[], parsed: FastCommand, env: NodeJS.ProcessEnv = process.env): Promise<{ error?: unknown; verbose: boolean }> {
+export async function runFast(
+  argv: string[],
+  parsed: FastCommand,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ error?: unknown; verbose: boolean }> {
   if (parsed.command.kind === 'help') {
     process.stdout.write(parsed.command.text);
     return { verbose: false };
@@ -117,7 +141,11 @@ export async function runFast(argv: string[], parsed: FastCommand, env: NodeJS.P
   try {
     // The same bounds on global flags and the environment as the full CLI's preAction hook (program.ts).
     const issues = checkEnvironment(parsed.globals, env);
-    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
+    if (issues.length > 0)
+      throw new InputError(
+        issues.map((i) => `${i.path}: ${i.message}`).join('\n'),
+        issues.map((i) => i.path),
+      );
     if (parsed.command.kind === 'switch') {
       const { switchCluster } = await import('../commands/switch-action.js');
       await switchCluster(parsed.command.name, parsed.flags, parsed.globals, cenv);

@@ -15,7 +15,8 @@ export type { Streams } from './session.js';
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -26,7 +27,11 @@ export interface RunResult {
   verbose: boolean;
 }
 
-export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, streams: Streams = {}): Promise<RunResult> {
+export async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  streams: Streams = {},
+): Promise<RunResult> {
   const { cenv, verbose, close } = openSession(argv, env, streams);
   const program = buildProgram(cenv, packageVersion(), streams);
   try {
@@ -39,8 +44,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       // The option or argument commander names ('--wrokers', 'xml'), so the error carries its field too.
       const message = shortenTokens(e.message.replace(/^error: /, ''));
       // No command at all: commander printed the usage, whose first line names the missing [command].
-      const fields = e.code === 'commander.help' ? ['[command]'] : [...message.matchAll(/'([^']{1,200})'/g)].map((m) => m[1]!);
-      return { error: Object.assign(new InputError(message, fields.length > 0 ? fields : [e.code]), { printed: true }), verbose };
+      const fields =
+        e.code === 'commander.help' ? ['[command]'] : [...message.matchAll(/'([^']{1,200})'/g)].map((m) => m[1]!);
+      return {
+        error: Object.assign(new InputError(message, fields.length > 0 ? fields : [e.code]), { printed: true }),
+        verbose,
+      };
     }
     return { error: e, verbose };
   } finally {

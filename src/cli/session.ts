@@ -35,7 +35,9 @@ export function openSession(argv: string[], env: NodeJS.ProcessEnv, streams: Str
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1 || !controller) process.exit(130);
-    process.stderr.write(`\n${sig === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping after the running steps (Ctrl-C again to quit now)\n`);
+    process.stderr.write(
+      `\n${sig === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping after the running steps (Ctrl-C again to quit now)\n`,
+    );
     controller.abort(new InterruptedError());
   };
   process.on('SIGINT', onSignal);

@@ -19,7 +19,11 @@ export function hasProvider(provider: Provider, type: ClusterType): boolean {
 }
 
 /** `hooks`: what a test or benchmark injects into the provider (its runtime); production passes none. */
-export async function loadProvider(provider: Provider, type: ClusterType, hooks: ProviderHooks = {}): Promise<CloudProvider> {
+export async function loadProvider(
+  provider: Provider,
+  type: ClusterType,
+  hooks: ProviderHooks = {},
+): Promise<CloudProvider> {
   const f = factories.get(key(provider, type));
   if (!f) {
     throw new InputError(`provider "${provider}" does not support type "${type}" yet`, ['spec.type'], {
@@ -32,9 +36,21 @@ export async function loadProvider(provider: Provider, type: ClusterType, hooks:
 // Built-in providers. Each import() is resolved only when the provider is used.
 registerProvider('local', 'managed', async () => (await import('./local/index.js')).createLocalProvider());
 registerProvider('ssh', 'selfmanaged', async () => (await import('./ssh/index.js')).createSshProvider());
-registerProvider('aws', 'selfmanaged', async (h) => (await import('./aws/index.js')).createAwsSelfManaged(h.aws ? { runtime: h.aws } : {}));
-registerProvider('aws', 'managed', async (h) => (await import('./aws/index.js')).createAwsManaged(h.aws ? { runtime: h.aws } : {}));
-registerProvider('azure', 'selfmanaged', async (h) => (await import('./azure/index.js')).createAzureSelfManaged(h.azure ? { runtime: h.azure } : {}));
-registerProvider('azure', 'managed', async (h) => (await import('./azure/index.js')).createAzureManaged(h.azure ? { runtime: h.azure } : {}));
-registerProvider('gcp', 'selfmanaged', async (h) => (await import('./gcp/index.js')).createGcpSelfManaged(h.gcp ? { runtime: h.gcp } : {}));
-registerProvider('gcp', 'managed', async (h) => (await import('./gcp/index.js')).createGcpManaged(h.gcp ? { runtime: h.gcp } : {}));
+registerProvider('aws', 'selfmanaged', async (h) =>
+  (await import('./aws/index.js')).createAwsSelfManaged(h.aws ? { runtime: h.aws } : {}),
+);
+registerProvider('aws', 'managed', async (h) =>
+  (await import('./aws/index.js')).createAwsManaged(h.aws ? { runtime: h.aws } : {}),
+);
+registerProvider('azure', 'selfmanaged', async (h) =>
+  (await import('./azure/index.js')).createAzureSelfManaged(h.azure ? { runtime: h.azure } : {}),
+);
+registerProvider('azure', 'managed', async (h) =>
+  (await import('./azure/index.js')).createAzureManaged(h.azure ? { runtime: h.azure } : {}),
+);
+registerProvider('gcp', 'selfmanaged', async (h) =>
+  (await import('./gcp/index.js')).createGcpSelfManaged(h.gcp ? { runtime: h.gcp } : {}),
+);
+registerProvider('gcp', 'managed', async (h) =>
+  (await import('./gcp/index.js')).createGcpManaged(h.gcp ? { runtime: h.gcp } : {}),
+);

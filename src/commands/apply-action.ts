@@ -27,13 +27,21 @@ export async function applyCluster(flags: ApplyFlags, g: GlobalOptions, cenv: Co
   const input = mergeInputs(inputFromEnv(cenv.env), await readClusterFile(flags.file));
   const missing = missingRequired(input);
   if (missing.length > 0) throw missingError(missing);
-  const spec = assertValidSpec(applyDefaults(input, await sshConfigOptions(input.provider, input.ssh?.configFile, cenv.env)));
+  const spec = assertValidSpec(
+    applyDefaults(input, await sshConfigOptions(input.provider, input.ssh?.configFile, cenv.env)),
+  );
   const id = clusterIdOf(spec);
   const state = await new KsctlManager(managerDeps(g, cenv, io)).describe(id).catch((e: unknown) => {
-    if (e instanceof NotFoundError) throw new NotFoundError(`cluster ${formatClusterId(id)} does not exist`, { hint: `create it first: ksctl create cluster -f ${flags.file}` });
+    if (e instanceof NotFoundError)
+      throw new NotFoundError(`cluster ${formatClusterId(id)} does not exist`, {
+        hint: `create it first: ksctl create cluster -f ${flags.file}`,
+      });
     throw e;
   });
-  if (state.phase !== 'ready') io.err(`note: cluster ${formatClusterId(id)} is ${state.phase}: the plan compares with what state records; re-run ksctl create cluster -f ${flags.file} to finish it first`);
+  if (state.phase !== 'ready')
+    io.err(
+      `note: cluster ${formatClusterId(id)} is ${state.phase}: the plan compares with what state records; re-run ksctl create cluster -f ${flags.file} to finish it first`,
+    );
   const plan = computeApplyPlan(state, spec);
   // Colour only when the plan goes to a terminal: a plan saved to a file stays plain text.
   const color = io.color && !!process.stdout.isTTY;

@@ -8,6 +8,7 @@ import { managerDeps } from './deps.js';
 import { age, printData, renderTable } from './output.js';
 import { sudoPasswordFor } from './sudo-password.js';
 import type { BackupFlags } from './backup.js';
+import type { SelfManagedManager } from '../managers/selfmanaged/manager.js';
 
 async function open(cluster: string, flags: BackupFlags, g: GlobalOptions, cenv: CommandEnv, withProgress: boolean) {
   const target: BackupTarget | undefined = flags.target !== undefined ? parseBackupTarget(flags.target) : undefined;
@@ -15,12 +16,13 @@ async function open(cluster: string, flags: BackupFlags, g: GlobalOptions, cenv:
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const id = await ksctl.resolve(cluster, flags);
   const state = await ksctl.describe(id);
-  const sudoPassword = withProgress && state.type === 'selfmanaged' ? await sudoPasswordFor(state.spec, io, cenv.env) : undefined;
+  const sudoPassword =
+    withProgress && state.type === 'selfmanaged' ? await sudoPasswordFor(state.spec, io, cenv.env) : undefined;
   const progress = withProgress ? io.progress() : undefined;
   const deps = { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) };
   const selfManaged = async () => {
     const { lifecycleFor } = await import('../managers/index.js');
-    return (await lifecycleFor('selfmanaged', deps)) as import('../managers/selfmanaged/manager.js').SelfManagedManager;
+    return (await lifecycleFor('selfmanaged', deps)) as SelfManagedManager;
   };
   const { BackupManager } = await import('../managers/backup/manager.js');
   const mgr: BackupManager = new BackupManager(deps, selfManaged);
@@ -28,7 +30,14 @@ async function open(cluster: string, flags: BackupFlags, g: GlobalOptions, cenv:
 }
 
 /** What `-o json` shows of a backup: the manifest (it holds no secret). */
-const row = (m: BackupManifest): string[] => [m.name, age(m.createdAt), `${m.snapshot.revision}`, `${m.snapshot.totalKeys}`, `${m.size}`, `${m.shape.distribution}/${m.shape.etcd}×${m.shape.members} ${m.shape.kubernetes}`];
+const row = (m: BackupManifest): string[] => [
+  m.name,
+  age(m.createdAt),
+  `${m.snapshot.revision}`,
+  `${m.snapshot.totalKeys}`,
+  `${m.size}`,
+  `${m.shape.distribution}/${m.shape.etcd}×${m.shape.members} ${m.shape.kubernetes}`,
+];
 
 export async function createBackup(cluster: string, f: BackupFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const keep = parseKeep(f.keep);
@@ -39,7 +48,13 @@ export async function createBackup(cluster: string, f: BackupFlags, g: GlobalOpt
   } finally {
     await close();
   }
-  await printData(io, g.output, m, () => `Backup ${m.name} of ${cluster}: etcd revision ${m.snapshot.revision}, ${m.snapshot.totalKeys} keys, ${m.size} bytes encrypted, stored at ${formatBackupTarget(mgr.target(id, target))}.`);
+  await printData(
+    io,
+    g.output,
+    m,
+    () =>
+      `Backup ${m.name} of ${cluster}: etcd revision ${m.snapshot.revision}, ${m.snapshot.totalKeys} keys, ${m.size} bytes encrypted, stored at ${formatBackupTarget(mgr.target(id, target))}.`,
+  );
 }
 
 export async function listBackups(cluster: string, f: BackupFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
@@ -47,18 +62,32 @@ export async function listBackups(cluster: string, f: BackupFlags, g: GlobalOpti
   const r = await mgr.list(id, target);
   for (const p of r.problems) io.log.warn(p);
   await printData(io, g.output, r, () =>
-    r.backups.length === 0 ? `No backups of ${cluster} at ${r.target}.` : renderTable(['NAME', 'AGE', 'REVISION', 'KEYS', 'BYTES', 'SHAPE'], r.backups.map(row)),
+    r.backups.length === 0
+      ? `No backups of ${cluster} at ${r.target}.`
+      : renderTable(['NAME', 'AGE', 'REVISION', 'KEYS', 'BYTES', 'SHAPE'], r.backups.map(row)),
   );
 }
 
-export async function deleteBackup(cluster: string, name: string, f: BackupFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function deleteBackup(
+  cluster: string,
+  name: string,
+  f: BackupFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   checkBundleName(name, '<backup>');
   const { io, id, target, mgr } = await open(cluster, f, g, cenv, false);
   await mgr.delete(id, name, target);
   await printData(io, g.output, { cluster: id, deleted: name }, () => `Deleted backup ${name}.`);
 }
 
-export async function restoreBackup(cluster: string, name: string, f: BackupFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function restoreBackup(
+  cluster: string,
+  name: string,
+  f: BackupFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   checkBundleName(name, '<backup>');
   const { io, id, target, mgr, close } = await open(cluster, f, g, cenv, true);
   let m: BackupManifest;
@@ -67,5 +96,10 @@ export async function restoreBackup(cluster: string, name: string, f: BackupFlag
   } finally {
     await close();
   }
-  await printData(io, g.output, { cluster: id, restored: m.name, revision: m.snapshot.revision }, () => `Restored ${cluster} from ${m.name} (etcd revision ${m.snapshot.revision}); the API servers are back.`);
+  await printData(
+    io,
+    g.output,
+    { cluster: id, restored: m.name, revision: m.snapshot.revision },
+    () => `Restored ${cluster} from ${m.name} (etcd revision ${m.snapshot.revision}); the API servers are back.`,
+  );
 }

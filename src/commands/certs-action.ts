@@ -8,6 +8,7 @@ import type { SelectFlags } from './get.js';
 import type { RenewFlags } from './certs.js';
 import { printData, renderTable } from './output.js';
 import { sudoPasswordFor } from './sudo-password.js';
+import type { SelfManagedManager } from '../managers/selfmanaged/manager.js';
 
 const day = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 
@@ -35,11 +36,17 @@ async function certsManager(g: GlobalOptions, cenv: CommandEnv, cluster: string,
   const base = managerDeps(g, cenv, io, p);
   const { CertsManager } = await import('../managers/certs/manager.js');
   const { lifecycleFor } = await import('../managers/index.js');
-  const mgr = (deps: typeof base) => new CertsManager(deps, async () => (await lifecycleFor('selfmanaged', deps)) as import('../managers/selfmanaged/manager.js').SelfManagedManager);
+  const mgr = (deps: typeof base) =>
+    new CertsManager(deps, async () => (await lifecycleFor('selfmanaged', deps)) as SelfManagedManager);
   return { io, id, ksctl, base, progress: p, mgr };
 }
 
-export async function checkCerts(cluster: string, flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function checkCerts(
+  cluster: string,
+  flags: SelectFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   const { io, id, base, mgr } = await certsManager(g, cenv, cluster, flags);
   const r = await mgr(base).check(id);
   const attention = r.certificates.filter((c) => c.status !== 'ok').length;
@@ -50,7 +57,12 @@ export async function checkCerts(cluster: string, flags: SelectFlags, g: GlobalO
   );
 }
 
-export async function renewCerts(cluster: string, flags: RenewFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function renewCerts(
+  cluster: string,
+  flags: RenewFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   // Bad flags or environment: exit 2 before state is read or a machine is reached.
   const selection = renewSelection(flags);
   const validityDays = certValidityDays(cenv.env);
@@ -59,14 +71,20 @@ export async function renewCerts(cluster: string, flags: RenewFlags, g: GlobalOp
   let result;
   try {
     const state = await ksctl.describe(id);
-    const sudoPassword = dryRun || state.type !== 'selfmanaged' ? undefined : await sudoPasswordFor(state.spec, io, cenv.env);
-    result = await mgr({ ...base, ...(sudoPassword ? { sudoPassword } : {}) }).renew(id, { selection, validityDays, dryRun });
+    const sudoPassword =
+      dryRun || state.type !== 'selfmanaged' ? undefined : await sudoPasswordFor(state.spec, io, cenv.env);
+    result = await mgr({ ...base, ...(sudoPassword ? { sudoPassword } : {}) }).renew(id, {
+      selection,
+      validityDays,
+      dryRun,
+    });
   } finally {
     await progress?.close();
   }
   const r = result;
   await printData(io, g.output, r, () => {
-    if (r.renew.length === 0) return `Nothing to renew in ${cluster}: no certificate ${selection.all ? 'issued by ksctl' : `expires within ${selection.withinDays} days`}.`;
+    if (r.renew.length === 0)
+      return `Nothing to renew in ${cluster}: no certificate ${selection.all ? 'issued by ksctl' : `expires within ${selection.withinDays} days`}.`;
     const what = `${r.renew.map((c) => c.id).join(', ')}`;
     return r.dryRun
       ? `Would renew ${r.renew.length} certificate(s): ${what}\nMachines, one at a time: ${r.machines.join(', ') || '-'}\n\n${certsTable(r.renew)}`

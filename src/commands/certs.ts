@@ -14,10 +14,14 @@ export interface RenewFlags extends SelectFlags {
 }
 
 export function registerCerts(program: Command, cenv: CommandEnv, globals: (c: Command) => GlobalOptions): void {
-  const certs = program.command('certs').description('Check and renew the certificates ksctl issued for a self-managed cluster');
+  const certs = program
+    .command('certs')
+    .description('Check and renew the certificates ksctl issued for a self-managed cluster');
   certs
     .command('check')
-    .description('List every certificate ksctl issued for the cluster: subject, SANs, expiry, days left, the machines using it (exit 0; status ok, expiring or expired)')
+    .description(
+      'List every certificate ksctl issued for the cluster: subject, SANs, expiry, days left, the machines using it (exit 0; status ok, expiring or expired)',
+    )
     .argument('<cluster>', 'cluster name')
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')
@@ -27,7 +31,9 @@ export function registerCerts(program: Command, cenv: CommandEnv, globals: (c: C
     });
   certs
     .command('renew')
-    .description('Re-issue the etcd leaf certificates from the same CA and roll them out one machine at a time (etcd members, then API servers), each healthy before the next')
+    .description(
+      'Re-issue the etcd leaf certificates from the same CA and roll them out one machine at a time (etcd members, then API servers), each healthy before the next',
+    )
     .argument('<cluster>', 'cluster name')
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')

@@ -18,7 +18,12 @@ import { sudoPasswordFor } from './sudo-password.js';
 import { inputFromFlags, missingError, missingRequired, type CreateFlags } from './spec-input.js';
 
 /** `prompt`: the person to ask for what is missing (only when interactive), else missing values are exit 2. */
-export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, prompt: Prompter | undefined, onSummary?: (s: ClusterSpec) => Promise<boolean>): Promise<ClusterSpec> {
+export async function resolveSpec(
+  flags: CreateFlags,
+  cenv: CommandEnv,
+  prompt: Prompter | undefined,
+  onSummary?: (s: ClusterSpec) => Promise<boolean>,
+): Promise<ClusterSpec> {
   const file: SpecInput | undefined = flags.file ? await readClusterFile(flags.file) : undefined;
   let input = mergeInputs(inputFromFlags(flags), inputFromEnv(cenv.env), file);
   const missing = missingRequired(input);
@@ -29,8 +34,11 @@ export async function resolveSpec(flags: CreateFlags, cenv: CommandEnv, prompt: 
   } else if (missing.length > 0) {
     throw missingError(missing);
   }
-  const spec = assertValidSpec(applyDefaults(input, await sshConfigOptions(input.provider, input.ssh?.configFile, cenv.env)));
-  if (interactive && onSummary && !(await onSummary(spec))) throw new InterruptedError('cancelled: nothing was created');
+  const spec = assertValidSpec(
+    applyDefaults(input, await sshConfigOptions(input.provider, input.ssh?.configFile, cenv.env)),
+  );
+  if (interactive && onSummary && !(await onSummary(spec)))
+    throw new InterruptedError('cancelled: nothing was created');
   return spec;
 }
 
@@ -45,13 +53,29 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
   if (flags.dryRun) {
     const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io));
     const { resources, plan } = await lifecycle.plan(spec);
-    const steps = waves(plan.steps).map((wave, i) => ({ wave: i + 1, parallel: wave.map((s) => ({ id: s.id, title: s.title, needs: s.needs, ...(s.details ? { details: s.details } : {}) })) }));
+    const steps = waves(plan.steps).map((wave, i) => ({
+      wave: i + 1,
+      parallel: wave.map((s) => ({
+        id: s.id,
+        title: s.title,
+        needs: s.needs,
+        ...(s.details ? { details: s.details } : {}),
+      })),
+    }));
     await printData(io, g.output, { spec, resources, steps }, () => {
-      const version = spec.kubernetesVersion ?? (spec.provider === 'local' ? "kind's default node image" : CLOUD_DEFAULT_VERSION);
-      const lines = [`Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`, `Kubernetes: ${version}`, '', 'Resources:'];
+      const version =
+        spec.kubernetesVersion ?? (spec.provider === 'local' ? "kind's default node image" : CLOUD_DEFAULT_VERSION);
+      const lines = [
+        `Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`,
+        `Kubernetes: ${version}`,
+        '',
+        'Resources:',
+      ];
       for (const r of resources) lines.push(`  ${r.kind.padEnd(18)} ${r.name}`);
       lines.push('', 'Steps (each wave runs in parallel once the previous ones it needs are done):');
-      for (const w of steps) for (const s of w.parallel) lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);
+      for (const w of steps)
+        for (const s of w.parallel)
+          lines.push(`  [${w.wave}] ${s.title}${s.needs.length ? `   (after ${s.needs.join(', ')})` : ''}`);
       lines.push(...scriptLines(plan.steps));
       return lines.join('\n');
     });
@@ -61,7 +85,10 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
   // Asked before progress starts drawing: a prompt and listr2 must not share the terminal.
   const sudoPassword = await sudoPasswordFor(spec, io, cenv.env);
   const progress = io.progress();
-  const lifecycle = await lifecycleFor(spec.type, { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) });
+  const lifecycle = await lifecycleFor(spec.type, {
+    ...managerDeps(g, cenv, io, progress),
+    ...(sudoPassword ? { sudoPassword } : {}),
+  });
   let result;
   try {
     result = await lifecycle.create(spec, { switchContext: flags.switch !== false });
@@ -69,6 +96,11 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
     await progress.close();
   }
   await printData(io, g.output, { id: result.id, context: result.context, kubeconfig: result.kubeconfigFiles }, () =>
-    [`Cluster ${spec.name} is ready.`, result.context ? `kubeconfig context: ${result.context}${flags.switch !== false ? ' (current)' : ''}` : ''].filter(Boolean).join('\n'),
+    [
+      `Cluster ${spec.name} is ready.`,
+      result.context ? `kubeconfig context: ${result.context}${flags.switch !== false ? ' (current)' : ''}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
   );
 }

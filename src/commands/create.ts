@@ -7,7 +7,9 @@ export function registerCreate(program: Command, cenv: CommandEnv, globals: (c: 
   const create = program.command('create').description('Create resources');
   create
     .command('cluster')
-    .description('Create a cluster (managed: EKS, AKS, GKE, kind; self-managed: k3s or kubeadm on VMs or your machines)')
+    .description(
+      'Create a cluster (managed: EKS, AKS, GKE, kind; self-managed: k3s or kubeadm on VMs or your machines)',
+    )
     .argument('[name]', 'cluster name (DNS label)')
     .option('-n, --name <name>', 'cluster name (same as the argument)')
     .option('-f, --file <path>', 'cluster file (apiVersion: ksctl.io/v1alpha1, kind: Cluster)')
@@ -15,7 +17,10 @@ export function registerCreate(program: Command, cenv: CommandEnv, globals: (c: 
     .option('-t, --type <type>', 'managed | selfmanaged')
     .option('-r, --region <region>', 'cloud region ("local" for kind)')
     .option('-d, --distribution <distribution>', 'k3s | kubeadm (self-managed)')
-    .option('--k8s-version <version>', 'Kubernetes version: a minor (1.36) or a patch (1.36.2); default: self-managed the newest supported minor, managed the cloud\'s default (docs/versions.md)')
+    .option(
+      '--k8s-version <version>',
+      "Kubernetes version: a minor (1.36) or a patch (1.36.2); default: self-managed the newest supported minor, managed the cloud's default (docs/versions.md)",
+    )
     .option('--control-planes <n>', 'control plane machines', parseCount('--control-planes'))
     .option('--workers <n>', 'worker machines / default node pool size', parseCount('--workers'))
     .option('--etcd <n>', 'external etcd members (0 = embedded; odd, >= 3)', parseCount('--etcd'))

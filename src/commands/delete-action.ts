@@ -9,19 +9,31 @@ import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
 import { sudoPasswordFor } from './sudo-password.js';
 
-export async function deleteCluster(name: string, flags: SelectFlags & { yes?: boolean }, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function deleteCluster(
+  name: string,
+  flags: SelectFlags & { yes?: boolean },
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   const io = cenv.io({ ...g, yes: g.yes || !!flags.yes });
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const id = await ksctl.resolve(name, flags);
   const state = await ksctl.describe(id);
   if (io.interactive) {
-    const ok = await io.prompt.confirm({ message: `Delete cluster ${formatClusterId(id)} and all its resources?`, default: false }).catch(() => false);
+    const ok = await io.prompt
+      .confirm({ message: `Delete cluster ${formatClusterId(id)} and all its resources?`, default: false })
+      .catch(() => false);
     if (!ok) throw new InterruptedError('cancelled: nothing was deleted');
   }
   const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);
   const progress = io.progress();
   try {
-    await (await lifecycleFor(state.type, { ...managerDeps(g, cenv, io, progress), ...(sudoPassword ? { sudoPassword } : {}) })).delete(id);
+    await (
+      await lifecycleFor(state.type, {
+        ...managerDeps(g, cenv, io, progress),
+        ...(sudoPassword ? { sudoPassword } : {}),
+      })
+    ).delete(id);
   } finally {
     await progress.close();
   }

@@ -11,14 +11,26 @@ export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: C
   const io = cenv.io(g);
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const { clusters, problems } = await ksctl.list();
-  const shown = clusters.filter((c) => (!flags.provider || c.provider === flags.provider) && (!flags.region || c.region === flags.region));
+  const shown = clusters.filter(
+    (c) => (!flags.provider || c.provider === flags.provider) && (!flags.region || c.region === flags.region),
+  );
   for (const p of problems) io.err(`warning: ${p.error}`);
   await printData(io, g.output, shown, () =>
     shown.length === 0
       ? 'No clusters found.'
       : renderTable(
           ['NAME', 'PROVIDER', 'REGION', 'TYPE', 'PHASE', 'VERSION', 'CP', 'WORKERS', 'AGE'],
-          shown.map((s) => [s.name, s.provider, s.region, s.type, s.phase, s.kubernetesVersion ?? '-', String(s.controlPlanes), String(s.workers), age(s.createdAt)]),
+          shown.map((s) => [
+            s.name,
+            s.provider,
+            s.region,
+            s.type,
+            s.phase,
+            s.kubernetesVersion ?? '-',
+            String(s.controlPlanes),
+            String(s.workers),
+            age(s.createdAt),
+          ]),
         ),
   );
 }
@@ -34,20 +46,36 @@ function stepHistory(steps: StepRecord[]) {
 function kubernetesLine(s: ClusterState): string {
   const asked = s.spec.kubernetesVersion;
   const runs = s.versions.kubernetes;
-  if (!runs) return asked ?? s.versions.nodeImage ?? (s.type === 'managed' ? "the cloud's default (resolved at create)" : '-');
+  if (!runs)
+    return asked ?? s.versions.nodeImage ?? (s.type === 'managed' ? "the cloud's default (resolved at create)" : '-');
   return asked && asked !== runs ? `${runs} (asked for ${asked})` : asked ? runs : `${runs} (the cloud's default)`;
 }
 
-export async function describeCluster(name: string, flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function describeCluster(
+  name: string,
+  flags: SelectFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   const io = cenv.io(g);
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const s = await ksctl.describe(await ksctl.resolve(name, flags));
   if (s.type === 'selfmanaged') {
     const deps = managerDeps(g, cenv, io);
-    for (const w of await (await import('../managers/certs/warnings.js')).certificateWarnings(deps.store, s)) io.err(`warning: ${w}`);
+    for (const w of await (await import('../managers/certs/warnings.js')).certificateWarnings(deps.store, s))
+      io.err(`warning: ${w}`);
   }
   const machines = Object.values(s.machines);
-  const data = { ...summaryOf(s), spec: s.spec, versions: s.versions, machines, resources: s.resources, runs: s.runs, steps: stepHistory(s.steps), lastError: s.lastError ?? null };
+  const data = {
+    ...summaryOf(s),
+    spec: s.spec,
+    versions: s.versions,
+    machines,
+    resources: s.resources,
+    runs: s.runs,
+    steps: stepHistory(s.steps),
+    lastError: s.lastError ?? null,
+  };
   await printData(io, g.output, data, () => {
     const lines = [
       `Name:         ${s.id.name}`,
@@ -62,14 +90,46 @@ export async function describeCluster(name: string, flags: SelectFlags, g: Globa
     ];
     if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
     if (machines.length) {
-      const rows = machines.map((m) => [m.name, m.role, m.publicAddress ?? '-', m.privateAddress ?? '-', m.status, m.installed ? `${m.installed.kubernetes} (${m.installed.distribution})` : '-']);
-      lines.push('', 'Machines:', renderTable(['NAME', 'ROLE', 'PUBLIC', 'PRIVATE', 'STATUS', 'INSTALLED'], rows).replace(/^/gm, '  '));
+      const rows = machines.map((m) => [
+        m.name,
+        m.role,
+        m.publicAddress ?? '-',
+        m.privateAddress ?? '-',
+        m.status,
+        m.installed ? `${m.installed.kubernetes} (${m.installed.distribution})` : '-',
+      ]);
+      lines.push(
+        '',
+        'Machines:',
+        renderTable(['NAME', 'ROLE', 'PUBLIC', 'PRIVATE', 'STATUS', 'INSTALLED'], rows).replace(/^/gm, '  '),
+      );
     }
     const resources = Object.entries(s.resources);
-    if (resources.length) lines.push('', 'Resources:', renderTable(['KEY', 'KIND', 'ID'], resources.map(([k, r]) => [k, r.kind, r.id])).replace(/^/gm, '  '));
+    if (resources.length)
+      lines.push(
+        '',
+        'Resources:',
+        renderTable(
+          ['KEY', 'KIND', 'ID'],
+          resources.map(([k, r]) => [k, r.kind, r.id]),
+        ).replace(/^/gm, '  '),
+      );
     const steps = stepHistory(s.steps);
     if (steps.length) {
-      lines.push('', 'Steps:', renderTable(['STEP', 'STATUS', 'DURATION', 'ATTEMPTS', 'ERROR'], steps.map((st) => [st.title, st.status, st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)}s` : '-', String(st.attempts), (st.error ?? '').split('\n')[0] ?? ''])).replace(/^/gm, '  '));
+      lines.push(
+        '',
+        'Steps:',
+        renderTable(
+          ['STEP', 'STATUS', 'DURATION', 'ATTEMPTS', 'ERROR'],
+          steps.map((st) => [
+            st.title,
+            st.status,
+            st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)}s` : '-',
+            String(st.attempts),
+            (st.error ?? '').split('\n')[0] ?? '',
+          ]),
+        ).replace(/^/gm, '  '),
+      );
     }
     return lines.join('\n');
   });

@@ -2,7 +2,12 @@
 import type { IoHost } from '../io/types.js';
 import type { OutputFormat } from './context.js';
 
-export async function printData(io: IoHost, format: OutputFormat | undefined, data: unknown, table: () => string): Promise<void> {
+export async function printData(
+  io: IoHost,
+  format: OutputFormat | undefined,
+  data: unknown,
+  table: () => string,
+): Promise<void> {
   if (format === 'json') io.out(JSON.stringify(data, null, 2));
   else if (format === 'yaml') io.out((await import('./yaml-output.js')).toYaml(data));
   else io.out(table());
@@ -10,7 +15,11 @@ export async function printData(io: IoHost, format: OutputFormat | undefined, da
 
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('   ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 

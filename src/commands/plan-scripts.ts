@@ -7,7 +7,8 @@ export function scriptLines(steps: readonly StepDescription[]): string[] {
   for (const s of steps) {
     const scripts = s.details?.scripts as ScriptView[] | undefined;
     if (!scripts?.length) continue;
-    if (lines.length === 0) lines.push('', 'Scripts (what each step runs; secrets are supplied at run time and never shown):');
+    if (lines.length === 0)
+      lines.push('', 'Scripts (what each step runs; secrets are supplied at run time and never shown):');
     for (const x of scripts) {
       lines.push('', `--- ${s.id}: ${x.name} on ${x.machine} — ${x.description}`);
       for (const [k, v] of Object.entries(x.env ?? {})) lines.push(`    env ${k}=${v}`);

@@ -18,11 +18,29 @@ import { registerSwitch } from './switch.js';
 import { registerWorkers } from './workers.js';
 
 function globals(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ verbose?: boolean; kubeconfig?: string; stateDir?: string; color?: boolean; output?: GlobalOptions['output']; yes?: boolean }>();
-  return { verbose: !!o.verbose, kubeconfig: o.kubeconfig, stateDir: o.stateDir, color: o.color !== false, output: o.output, yes: !!o.yes };
+  const o = cmd.optsWithGlobals<{
+    verbose?: boolean;
+    kubeconfig?: string;
+    stateDir?: string;
+    color?: boolean;
+    output?: GlobalOptions['output'];
+    yes?: boolean;
+  }>();
+  return {
+    verbose: !!o.verbose,
+    kubeconfig: o.kubeconfig,
+    stateDir: o.stateDir,
+    color: o.color !== false,
+    output: o.output,
+    yes: !!o.yes,
+  };
 }
 
-export function buildProgram(cenv: CommandEnv, version: string, streams: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Command {
+export function buildProgram(
+  cenv: CommandEnv,
+  version: string,
+  streams: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+): Command {
   const stdout = streams.stdout ?? process.stdout;
   const stderr = streams.stderr ?? process.stderr;
   const program = new Command('ksctl')
@@ -47,7 +65,11 @@ export function buildProgram(cenv: CommandEnv, version: string, streams: { stdou
   // Bounds on global flags and the environment, before any command touches a file (exit 2).
   program.hook('preAction', (_p, action) => {
     const issues = checkEnvironment(globals(action), cenv.env);
-    if (issues.length > 0) throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('\n'), issues.map((i) => i.path));
+    if (issues.length > 0)
+      throw new InputError(
+        issues.map((i) => `${i.path}: ${i.message}`).join('\n'),
+        issues.map((i) => i.path),
+      );
   });
   registerCreate(program, cenv, globals);
   registerGet(program, cenv, globals);

@@ -45,7 +45,10 @@ export function collect(v: string, prev: string[] = []): string[] {
 
 export function inputFromFlags(f: CreateFlags): SpecInput {
   const pick = <T>(v: T | undefined) => (v === undefined ? undefined : v);
-  const role = (count?: number, size?: string) => (count === undefined && size === undefined ? undefined : { ...(count !== undefined ? { count } : {}), ...(size !== undefined ? { size } : {}) });
+  const role = (count?: number, size?: string) =>
+    count === undefined && size === undefined
+      ? undefined
+      : { ...(count !== undefined ? { count } : {}), ...(size !== undefined ? { size } : {}) };
   const input: SpecInput = {
     name: pick(f.name),
     provider: f.provider as SpecInput['provider'],
@@ -59,9 +62,17 @@ export function inputFromFlags(f: CreateFlags): SpecInput {
     loadBalancer: f.lbSize !== undefined ? { size: f.lbSize } : undefined,
   };
   if (f.spot) input.workers = { ...(input.workers ?? {}), spot: true };
-  if (f.allowCidr?.length || f.vpcCidr) input.network = { ...(f.allowCidr?.length ? { allowCidrs: f.allowCidr } : {}), ...(f.vpcCidr ? { cidr: f.vpcCidr } : {}) };
+  if (f.allowCidr?.length || f.vpcCidr)
+    input.network = {
+      ...(f.allowCidr?.length ? { allowCidrs: f.allowCidr } : {}),
+      ...(f.vpcCidr ? { cidr: f.vpcCidr } : {}),
+    };
   if (f.profile || f.subscription || f.project) {
-    input.credentials = { ...(f.profile ? { profile: f.profile } : {}), ...(f.subscription ? { subscriptionId: f.subscription } : {}), ...(f.project ? { project: f.project } : {}) };
+    input.credentials = {
+      ...(f.profile ? { profile: f.profile } : {}),
+      ...(f.subscription ? { subscriptionId: f.subscription } : {}),
+      ...(f.project ? { project: f.project } : {}),
+    };
   }
   return input;
 }

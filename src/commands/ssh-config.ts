@@ -4,7 +4,11 @@
  */
 import type { DefaultsOptions } from '../api/defaults.js';
 
-export async function sshConfigOptions(provider: string | undefined, configFile: string | undefined, env: NodeJS.ProcessEnv): Promise<DefaultsOptions> {
+export async function sshConfigOptions(
+  provider: string | undefined,
+  configFile: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<DefaultsOptions> {
   if (provider !== 'ssh') return {};
   const { loadSshConfig } = await import('../api/ssh-config-file.js');
   const os = await import('node:os');

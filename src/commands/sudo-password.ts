@@ -8,15 +8,23 @@ import { InputError } from '../errors.js';
 import type { IoHost } from '../io/types.js';
 import { registerSecret } from '../util/redact.js';
 
-export async function sudoPasswordFor(spec: Pick<ClusterSpec, 'type' | 'ssh'>, io: IoHost, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function sudoPasswordFor(
+  spec: Pick<ClusterSpec, 'type' | 'ssh'>,
+  io: IoHost,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
   const fromEnv = env.KSCTL_SUDO_PASSWORD || undefined;
   if (spec.type !== 'selfmanaged' || !spec.ssh?.sudoPassword) return fromEnv;
   if (fromEnv) return fromEnv;
   if (!io.interactive) {
-    throw new InputError('spec.ssh.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD (without a terminal ksctl never prompts)', ['spec.ssh.sudoPassword', 'KSCTL_SUDO_PASSWORD']);
+    throw new InputError(
+      'spec.ssh.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD (without a terminal ksctl never prompts)',
+      ['spec.ssh.sudoPassword', 'KSCTL_SUDO_PASSWORD'],
+    );
   }
   const answer = await io.prompt.password({ message: 'sudo password for the machines' });
-  if (answer === '' || /[\0\r\n]/.test(answer)) throw new InputError('the sudo password must be one non-empty line', ['spec.ssh.sudoPassword']);
+  if (answer === '' || /[\0\r\n]/.test(answer))
+    throw new InputError('the sudo password must be one non-empty line', ['spec.ssh.sudoPassword']);
   registerSecret(answer);
   return answer;
 }

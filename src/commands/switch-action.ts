@@ -5,7 +5,12 @@ import { managerDeps } from './deps.js';
 import type { SelectFlags } from './get.js';
 import { printData } from './output.js';
 
-export async function switchCluster(name: string, flags: SelectFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function switchCluster(
+  name: string,
+  flags: SelectFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   const io = cenv.io(g);
   const ksctl = new KsctlManager(managerDeps(g, cenv, io));
   const r = await ksctl.switch(await ksctl.resolve(name, flags));

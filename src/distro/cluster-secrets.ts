@@ -47,7 +47,8 @@ export async function ensureEtcdPki(secrets: SecretStore, cluster: string, membe
   const caCert = await secrets.get(SECRET_NAMES.etcdCaCert);
   const caKey = await secrets.get(SECRET_NAMES.etcdCaKey);
   if (caCert === undefined || caKey === undefined) {
-    for (const [k, v] of Object.entries(etcdPkiSecrets(await generateEtcdPki({ cluster, members })))) await secrets.put(k, v);
+    for (const [k, v] of Object.entries(etcdPkiSecrets(await generateEtcdPki({ cluster, members }))))
+      await secrets.put(k, v);
     return;
   }
   for (const m of members) {

@@ -26,14 +26,20 @@ async function resolveContent(ref: string, ctx: ScriptRunContext, script: string
   const name = rest.join(':');
   if (kind === 'secret') {
     const v = await ctx.secrets.get(name);
-    if (v === undefined) throw new ProviderError(`script ${script} needs secret "${name}", which has not been generated`);
+    if (v === undefined)
+      throw new ProviderError(`script ${script} needs secret "${name}", which has not been generated`);
     return v;
   }
   if (kind === 'artifact') {
-    if (!ctx.airgapDir) throw new InputError(`script ${script} needs the air-gap file "${name}": set spec.airgap.dir`, ['spec.airgap.dir']);
+    if (!ctx.airgapDir)
+      throw new InputError(`script ${script} needs the air-gap file "${name}": set spec.airgap.dir`, [
+        'spec.airgap.dir',
+      ]);
     const file = path.join(ctx.airgapDir, name);
     return fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw new InputError(`air-gap file ${file} is missing (${e.code ?? e.message}); script ${script} needs it`, ['spec.airgap.dir']);
+      throw new InputError(`air-gap file ${file} is missing (${e.code ?? e.message}); script ${script} needs it`, [
+        'spec.airgap.dir',
+      ]);
     });
   }
   throw new Error(`unknown content reference ${ref}`);

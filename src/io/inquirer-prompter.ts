@@ -2,10 +2,11 @@
  * The real Prompter: @inquirer/prompts, loaded only when someone is asked something. A cancelled
  * prompt (Ctrl-C, Esc) becomes an InterruptedError. Secrets are asked on stderr, like every message.
  */
+import type * as InquirerModule from '@inquirer/prompts';
 import { InterruptedError } from '../errors.js';
 import type { Prompter } from './types.js';
 
-type Inquirer = typeof import('@inquirer/prompts');
+type Inquirer = typeof InquirerModule;
 
 async function ask<T>(question: (q: Inquirer) => Promise<T>): Promise<T> {
   const inquirer = await import('@inquirer/prompts');

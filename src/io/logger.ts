@@ -46,6 +46,7 @@ export class SinkLogger implements Logger {
         // A log file we cannot write must not fail the operation.
       }
     }
-    if (this.verbose || level === 'warn' || level === 'error') this.stderr(`${level === 'info' || level === 'debug' ? '' : `${level}: `}${line}`);
+    if (this.verbose || level === 'warn' || level === 'error')
+      this.stderr(`${level === 'info' || level === 'debug' ? '' : `${level}: `}${line}`);
   }
 }

@@ -4,7 +4,10 @@ import { redact } from '../util/redact.js';
 import type { ProgressReporter } from './types.js';
 
 export function plainProgress(write: (line: string) => void, now: () => Date = () => new Date()): ProgressReporter {
-  const ts = () => now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ts = () =>
+    now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   return {
     onEvent(e: StepEvent) {
       switch (e.type) {

@@ -49,7 +49,11 @@ export type Validate<T> = (value: T) => string | true;
 export interface Prompter {
   input(q: { message: string; default?: string; validate?: Validate<string> }): Promise<string>;
   select<T extends string>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
-  number(q: { message: string; default?: number; validate?: Validate<number | undefined> }): Promise<number | undefined>;
+  number(q: {
+    message: string;
+    default?: number;
+    validate?: Validate<number | undefined>;
+  }): Promise<number | undefined>;
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
   /** Input masked, never echoed, never logged. */
   password(q: { message: string }): Promise<string>;

@@ -20,7 +20,11 @@ export async function readKubeconfig(file: string): Promise<Kubeconfig | undefin
   try {
     // Bounded: a runaway file is refused, never loaded whole.
     const read = readBoundedSync(file, MAX_KUBECONFIG_BYTES);
-    if (!read) throw new InputError(`kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes; at most that is read (it was left untouched)`, ['--kubeconfig']);
+    if (!read)
+      throw new InputError(
+        `kubeconfig ${file} is larger than ${MAX_KUBECONFIG_BYTES} bytes; at most that is read (it was left untouched)`,
+        ['--kubeconfig'],
+      );
     bytes = read;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -33,7 +37,11 @@ export async function readKubeconfig(file: string): Promise<Kubeconfig | undefin
 export async function parseKubeconfig(text: string, file = 'kubeconfig'): Promise<Kubeconfig> {
   // The parsers recurse per level: deep nesting is refused before either runs (aliases are capped by the full one).
   const depth = yamlDepth(text);
-  if (depth > MAX_YAML_DEPTH) throw new InputError(`${file} nests ${depth} levels deep; at most ${MAX_YAML_DEPTH} are read (it was left untouched)`, ['--kubeconfig']);
+  if (depth > MAX_YAML_DEPTH)
+    throw new InputError(
+      `${file} nests ${depth} levels deep; at most ${MAX_YAML_DEPTH} are read (it was left untouched)`,
+      ['--kubeconfig'],
+    );
   let doc: unknown;
   try {
     doc = text.trim() === '' ? {} : await parseYaml11(text);
@@ -41,23 +49,46 @@ export async function parseKubeconfig(text: string, file = 'kubeconfig'): Promis
     throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, ['--kubeconfig']);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${file} is not a kubeconfig (expected a mapping); it was left untouched`, ['--kubeconfig']);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new InputError(`${file} is not a kubeconfig (expected a mapping); it was left untouched`, ['--kubeconfig']);
   for (const key of ['clusters', 'users', 'contexts'] as const) {
     const list = (doc as Record<string, unknown>)[key];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list) || !list.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e) && typeof (e as { name?: unknown }).name === 'string')) {
-      throw new InputError(`${file} is not a kubeconfig: ${key} must be a list of named entries; it was left untouched`, ['--kubeconfig']);
+    if (
+      !Array.isArray(list) ||
+      !list.every(
+        (e) =>
+          typeof e === 'object' &&
+          e !== null &&
+          !Array.isArray(e) &&
+          typeof (e as { name?: unknown }).name === 'string',
+      )
+    ) {
+      throw new InputError(
+        `${file} is not a kubeconfig: ${key} must be a list of named entries; it was left untouched`,
+        ['--kubeconfig'],
+      );
     }
   }
   const current = (doc as Record<string, unknown>)['current-context'];
   if (current !== undefined && current !== null && typeof current !== 'string') {
-    throw new InputError(`${file} is not a kubeconfig: current-context must be a string; it was left untouched`, ['--kubeconfig']);
+    throw new InputError(`${file} is not a kubeconfig: current-context must be a string; it was left untouched`, [
+      '--kubeconfig',
+    ]);
   }
   return doc as Kubeconfig;
 }
 
 export function emptyKubeconfig(): Kubeconfig {
-  return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], 'current-context': '', preferences: {} };
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [],
+    users: [],
+    contexts: [],
+    'current-context': '',
+    preferences: {},
+  };
 }
 
 /** The text ksctl writes for a kubeconfig. */
@@ -91,7 +122,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (Date.now() > deadline) {
-        throw new LockedError(`${file} is locked by another writer (${lock} exists)`, { hint: `if no kubectl or ksctl is running, remove ${lock}` });
+        throw new LockedError(`${file} is locked by another writer (${lock} exists)`, {
+          hint: `if no kubectl or ksctl is running, remove ${lock}`,
+        });
       }
       await new Promise((r) => setTimeout(r, delay));
     }

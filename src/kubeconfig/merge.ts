@@ -69,7 +69,11 @@ async function withAllLocked<T>(files: string[], fn: () => Promise<T>): Promise<
 /** kubectl's merged current-context: the first file that sets a non-empty one. */
 const mergedCurrent = (loaded: Loaded[]) => loaded.find((l) => l.cfg?.['current-context'])?.cfg?.['current-context'];
 
-export async function mergeEntries(t: KubeconfigTarget, entries: ClusterEntries, setCurrent: boolean): Promise<string[]> {
+export async function mergeEntries(
+  t: KubeconfigTarget,
+  entries: ClusterEntries,
+  setCurrent: boolean,
+): Promise<string[]> {
   const files = precedence(t);
   return withAllLocked(files, async () => {
     const loaded = await loadAll(files);

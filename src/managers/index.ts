@@ -25,7 +25,11 @@ export interface ClusterLifecycle {
    * Adds a worker (`add worker`'s flags, checked by src/api/worker-request.ts); `sshDefaults` reads
    * the OpenSSH config that resolves an --address alias. Returns the workers joined.
    */
-  addWorker(id: ClusterId, input: WorkerInput, sshDefaults?: (spec: ClusterSpec) => Promise<DefaultsOptions>): Promise<string[]>;
+  addWorker(
+    id: ClusterId,
+    input: WorkerInput,
+    sshDefaults?: (spec: ClusterSpec) => Promise<DefaultsOptions>,
+  ): Promise<string[]>;
   /** Drains and removes a worker (ssh provider: uninstalls; `force` releases it unreachable). */
   removeWorker(id: ClusterId, name: string, force?: boolean): Promise<string[]>;
 }
@@ -36,13 +40,19 @@ export async function lifecycleFor(type: ClusterType, deps: ManagerDeps): Promis
 }
 
 /** Self-managed knobs that come from the environment rather than the spec (never stored in state). */
-function selfManagedOptions(deps: ManagerDeps): { sshWaitMs?: number; sudoPassword?: string; askPassphrase?: (file: string) => Promise<string> } {
+function selfManagedOptions(deps: ManagerDeps): {
+  sshWaitMs?: number;
+  sudoPassword?: string;
+  askPassphrase?: (file: string) => Promise<string>;
+} {
   const env = deps.env ?? {};
   const wait = Number(env.KSCTL_SSH_WAIT_SECONDS);
   const ask = deps.askSecret;
   return {
     ...(ask ? { askPassphrase: (file: string) => ask(`Passphrase for SSH key ${file}`) } : {}),
     ...(Number.isFinite(wait) && wait > 0 ? { sshWaitMs: wait * 1000 } : {}),
-    ...(deps.sudoPassword || env.KSCTL_SUDO_PASSWORD ? { sudoPassword: deps.sudoPassword || env.KSCTL_SUDO_PASSWORD } : {}),
+    ...(deps.sudoPassword || env.KSCTL_SUDO_PASSWORD
+      ? { sudoPassword: deps.sudoPassword || env.KSCTL_SUDO_PASSWORD }
+      : {}),
   };
 }

@@ -27,12 +27,18 @@ export class KsctlManager {
   async resolve(name: string, filter: ClusterFilter = {}): Promise<ClusterId> {
     const ids = await this.deps.store.find(name, filter);
     if (ids.length === 0) {
-      const where = filter.provider || filter.region ? ` (provider ${filter.provider ?? 'any'}, region ${filter.region ?? 'any'})` : '';
+      const where =
+        filter.provider || filter.region
+          ? ` (provider ${filter.provider ?? 'any'}, region ${filter.region ?? 'any'})`
+          : '';
       throw new NotFoundError(`no cluster named "${name}"${where}`, { hint: "see 'ksctl get clusters'" });
     }
     if (ids.length > 1) {
       const list = ids.map((id) => `  ${formatClusterId(id)}`).join('\n');
-      throw new InputError(`cluster name "${name}" is ambiguous; candidates:\n${list}\nnarrow it with --provider and --region`, ['name']);
+      throw new InputError(
+        `cluster name "${name}" is ambiguous; candidates:\n${list}\nnarrow it with --provider and --region`,
+        ['name'],
+      );
     }
     return ids[0]!;
   }
@@ -53,7 +59,10 @@ export class KsctlManager {
       });
     }
     // The YAML machinery loads only here: list and describe never need it.
-    const [{ entriesFrom, mergeEntries }, { parseKubeconfig }] = await Promise.all([import('../kubeconfig/merge.js'), import('../kubeconfig/file.js')]);
+    const [{ entriesFrom, mergeEntries }, { parseKubeconfig }] = await Promise.all([
+      import('../kubeconfig/merge.js'),
+      import('../kubeconfig/file.js'),
+    ]);
     const name = contextName(id);
     const entries = entriesFrom(await parseKubeconfig(text, 'the cluster kubeconfig'), name);
     const files = await mergeEntries(this.deps.kubeconfig, entries, setCurrent);

@@ -10,7 +10,15 @@ import type { StateStore } from '../state/types.js';
 import type { ApiKubernetesManager } from './kubernetes/manager.js';
 import type { DrainOptions, DrainResult, NodeInfo, NodeMetadata, OnboardingWant } from './kubernetes/types.js';
 
-export type { DrainOptions, DrainResult, NodeInfo, NodeMetadata, OnboardingWant, Taint, TaintEffect } from './kubernetes/types.js';
+export type {
+  DrainOptions,
+  DrainResult,
+  NodeInfo,
+  NodeMetadata,
+  OnboardingWant,
+  Taint,
+  TaintEffect,
+} from './kubernetes/types.js';
 
 export interface KubernetesManager {
   /** Nodes (optionally those matching a label selector) as the API server reports them. */
@@ -26,7 +34,13 @@ export interface KubernetesManager {
   /** Remove a Node object (the machine behind it is the cloud layer's business); false if it was gone. */
   deleteNode(id: ClusterId, node: string): Promise<boolean>;
   /** Wait until a node is Ready, has a providerID and the labels and taints asked for. */
-  waitOnboarded(id: ClusterId, node: string, want: OnboardingWant, timeoutMs: number, signal?: AbortSignal): Promise<NodeInfo>;
+  waitOnboarded(
+    id: ClusterId,
+    node: string,
+    want: OnboardingWant,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<NodeInfo>;
 }
 
 /** The API-backed manager; `await import()`ed so commands that never talk to a cluster never load it. */

@@ -37,7 +37,15 @@ function kubeconfigStep(provider: ManagedCloud, needs: string[]): Step {
 
 function createPlan(provider: ManagedCloud, spec: ClusterSpec): Plan {
   const steps = provider.createSteps(spec);
-  return { steps: [...steps, kubeconfigStep(provider, steps.map((s) => s.id))] };
+  return {
+    steps: [
+      ...steps,
+      kubeconfigStep(
+        provider,
+        steps.map((s) => s.id),
+      ),
+    ],
+  };
 }
 
 export class ManagedManager implements ClusterLifecycle {
@@ -72,8 +80,14 @@ export class ManagedManager implements ClusterLifecycle {
       plan: async (h) => {
         // The steps ask the cloud for the recorded version; the state's spec stays as the user wrote it.
         const recorded = spec.kubernetesVersion ?? h.state?.versions.kubernetes;
-        const runSpec: ClusterSpec = recorded && spec.provider !== 'local' ? { ...spec, kubernetesVersion: recorded } : spec;
-        return { steps: createPlan(provider, runSpec).steps, ctx: stepContext(this.deps, h, runSpec), concurrency: this.deps.concurrency, result: undefined };
+        const runSpec: ClusterSpec =
+          recorded && spec.provider !== 'local' ? { ...spec, kubernetesVersion: recorded } : spec;
+        return {
+          steps: createPlan(provider, runSpec).steps,
+          ctx: stepContext(this.deps, h, runSpec),
+          concurrency: this.deps.concurrency,
+          result: undefined,
+        };
       },
     });
     return { id, context: out.kubeconfig?.context, kubeconfigFiles: out.kubeconfig?.files ?? [] };
@@ -85,7 +99,11 @@ export class ManagedManager implements ClusterLifecycle {
       id,
       plan: async (h) => {
         const spec = h.state!.spec;
-        return { steps: [destroyStep(await managedProvider(spec, this.deps.providerHooks), Date.now())], ctx: stepContext(this.deps, h, spec), result: undefined };
+        return {
+          steps: [destroyStep(await managedProvider(spec, this.deps.providerHooks), Date.now())],
+          ctx: stepContext(this.deps, h, spec),
+          result: undefined,
+        };
       },
     });
   }
@@ -99,4 +117,5 @@ export class ManagedManager implements ClusterLifecycle {
   }
 }
 
-const notSelfManaged = (id: ClusterId) => new InputError(`${id.name} is a managed cluster: its node pools belong to the cloud`, ['cluster']);
+const notSelfManaged = (id: ClusterId) =>
+  new InputError(`${id.name} is a managed cluster: its node pools belong to the cloud`, ['cluster']);

@@ -61,7 +61,10 @@ export function stepContext(deps: ManagerDeps, h: ClusterHandle, spec: ClusterSp
   return { spec, cluster: h, log: deps.log, signal: deps.signal };
 }
 
-export async function runOperation<C extends StepContext, T>(deps: ManagerDeps, op: Operation<C, T>): Promise<OperationResult<T>> {
+export async function runOperation<C extends StepContext, T>(
+  deps: ManagerDeps,
+  op: Operation<C, T>,
+): Promise<OperationResult<T>> {
   const h = await deps.store.lock(op.id, deps.command);
   let result: T;
   try {
@@ -75,7 +78,11 @@ export async function runOperation<C extends StepContext, T>(deps: ManagerDeps, 
     const planned = await op.plan(h);
     const [phase, okPhase] = PHASES[op.kind];
     result = await recordedRun(h, deps.command, phase, okPhase, async (run) => {
-      await runPlan({ steps: planned.steps }, planned.ctx, { run, concurrency: planned.concurrency, onEvent: deps.onEvent });
+      await runPlan({ steps: planned.steps }, planned.ctx, {
+        run,
+        concurrency: planned.concurrency,
+        onEvent: deps.onEvent,
+      });
       await op.afterRun?.(h);
       return planned.result;
     });

@@ -16,7 +16,11 @@ export async function startRun(h: ClusterHandle, command: string, phase: Phase):
 }
 
 /** Records the outcome; returns nothing and never hides the original error. */
-export async function endRun(h: ClusterHandle, run: number, outcome: { ok: true; phase: Phase } | { ok: false; error: unknown; phaseOnError: Phase }): Promise<void> {
+export async function endRun(
+  h: ClusterHandle,
+  run: number,
+  outcome: { ok: true; phase: Phase } | { ok: false; error: unknown; phaseOnError: Phase },
+): Promise<void> {
   await h.update((st) => {
     const r = st.runs[run];
     if (outcome.ok) {
@@ -37,7 +41,13 @@ export async function endRun(h: ClusterHandle, run: number, outcome: { ok: true;
  * Runs `work` as one recorded run: opens the run record in `phase`, and closes it as `okPhase` or as a
  * failure (or interruption) with the error kept in state. The error is rethrown untouched.
  */
-export async function recordedRun<T>(h: ClusterHandle, command: string, phase: Phase, okPhase: Phase, work: (run: number) => Promise<T>): Promise<T> {
+export async function recordedRun<T>(
+  h: ClusterHandle,
+  command: string,
+  phase: Phase,
+  okPhase: Phase,
+  work: (run: number) => Promise<T>,
+): Promise<T> {
   const run = await startRun(h, command, phase);
   try {
     const out = await work(run);

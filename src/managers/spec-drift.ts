@@ -5,7 +5,12 @@
 import { formatClusterId, clusterIdOf, type ClusterSpec } from '../api/types.js';
 import { ConflictError } from '../errors.js';
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, val: unknown) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : val));
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : val,
+  );
 
 /**
  * Fields a resumed `create` may change. `kubelet.allowCgroupV1` is the operator's consent asked for by
@@ -30,7 +35,9 @@ export function assertSameSpec(recorded: ClusterSpec, requested: ClusterSpec): v
   if (diff.length > 0) {
     throw new ConflictError(
       `cluster ${formatClusterId(clusterIdOf(requested))} already exists with a different spec (${diff.join(', ')})`,
-      { hint: "re-run with the original settings to resume; 'ksctl apply -f <file> --dry-run' shows what would change in place" },
+      {
+        hint: "re-run with the original settings to resume; 'ksctl apply -f <file> --dry-run' shows what would change in place",
+      },
     );
   }
 }

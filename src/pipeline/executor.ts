@@ -69,15 +69,17 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
           if (started.has(s.id) || !s.needs.every((n) => done.has(n))) continue;
           started.add(s.id);
           running++;
-          void attempt(s).then(
-            () => done.add(s.id),
-            (e: unknown) => {
-              firstError ??= e;
-            },
-          ).finally(() => {
-            running--;
-            pump();
-          });
+          void attempt(s)
+            .then(
+              () => done.add(s.id),
+              (e: unknown) => {
+                firstError ??= e;
+              },
+            )
+            .finally(() => {
+              running--;
+              pump();
+            });
         }
       }
       if (running === 0) resolve();
@@ -87,8 +89,13 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
 
   const ok = firstError === undefined && done.size === steps.length;
   emit({ type: 'end', ok });
+  // The step's own error as it was thrown (its code and cause are what the caller formats).
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (firstError !== undefined) throw firstError;
-  if (!ok) throw new InterruptedError(`interrupted: ${done.size} of ${steps.length} steps done; run the same command again to resume`);
+  if (!ok)
+    throw new InterruptedError(
+      `interrupted: ${done.size} of ${steps.length} steps done; run the same command again to resume`,
+    );
 
   async function attempt(s: Step<C>): Promise<void> {
     const desc = describeStep(s);
@@ -104,7 +111,9 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
       await finish(s.id, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
       emit({ type: 'fail', step: desc, error: errorLine(e) });
       if (interrupted && !(isKsctlError(e) && e.code === 'INTERRUPTED')) {
-        throw new InterruptedError(`interrupted during "${s.title}"; run the same command again to resume`, { cause: e });
+        throw new InterruptedError(`interrupted during "${s.title}"; run the same command again to resume`, {
+          cause: e,
+        });
       }
       throw e;
     }

@@ -14,7 +14,8 @@ export function readBoundedSync(file: string, max: number, seen?: (st: BigIntSta
   try {
     const st = fstatSync(fd, { bigint: true });
     seen?.(st);
-    if (st.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR' });
+    if (st.isDirectory())
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR' });
     if (st.isFile()) {
       if (st.size > BigInt(max)) return undefined;
       // A regular file: its size is known, so one read fills it (as readFileSync does).

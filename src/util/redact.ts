@@ -25,8 +25,14 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join('[REDACTED]');
   }
   // Belt and braces for material we never registered (a user's own key pasted into an error).
-  out = out.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[REDACTED PRIVATE KEY]');
-  out = out.replace(/\b(client-key-data|client-certificate-data|token|password)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1$2[REDACTED]');
+  out = out.replace(
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    '[REDACTED PRIVATE KEY]',
+  );
+  out = out.replace(
+    /\b(client-key-data|client-certificate-data|token|password)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+    '$1$2[REDACTED]',
+  );
   return out;
 }
 

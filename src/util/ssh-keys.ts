@@ -28,7 +28,8 @@ function parse(privateKey: string): ParsedKey | undefined {
 export function generateEd25519KeyPair(comment?: string): SshKeyPair {
   for (let i = 0; i < 16; i++) {
     const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : {});
-    if (parse(pair.private)?.getPublicSSH().length === ED25519_BLOB) return { privateKey: pair.private, publicKey: pair.public.trim() };
+    if (parse(pair.private)?.getPublicSSH().length === ED25519_BLOB)
+      return { privateKey: pair.private, publicKey: pair.public.trim() };
   }
   throw new Error('could not generate a valid ed25519 key');
 }

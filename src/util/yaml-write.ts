@@ -10,10 +10,34 @@
 
 /** Words YAML 1.1 (and go-yaml v2) resolve to booleans or null; YAML 1.2 core adds none beyond these. */
 const RESERVED_WORDS = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO',
-  'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  'on', 'On', 'ON', 'off', 'Off', 'OFF',
-  'null', 'Null', 'NULL', '~', '<<', '=',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+  'on',
+  'On',
+  'ON',
+  'off',
+  'Off',
+  'OFF',
+  'null',
+  'Null',
+  'NULL',
+  '~',
+  '<<',
+  '=',
 ]);
 
 /**
@@ -39,7 +63,10 @@ function plainOk(s: string): boolean {
 
 /** A double-quoted scalar. JSON's escapes are valid YAML; line and paragraph separators must be escaped too. */
 function quoted(s: string): string {
-  return JSON.stringify(s).replace(/[\u0085\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s).replace(
+    /[\u0085\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Literal block style keeps certificates and scripts readable; only for text every reader keeps exactly. */
@@ -76,7 +103,12 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 function normalise(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function' && !Array.isArray(v)) {
+  if (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { toJSON?: unknown }).toJSON === 'function' &&
+    !Array.isArray(v)
+  ) {
     return (v as { toJSON: () => unknown }).toJSON();
   }
   return v;

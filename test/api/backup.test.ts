@@ -52,13 +52,20 @@ describe('parseBackupTarget', () => {
 });
 
 describe('--keep and names', () => {
-  it.each([['1', 1], ['30', 30], ['1000', 1000]])('--keep %s', (raw, n) => expect(parseKeep(raw)).toBe(n));
-  it.each(['0', '-1', '1001', '1.5', 'x', ''])('--keep %s is refused', (raw) => expect(() => parseKeep(raw)).toThrow(/--keep/));
+  it.each([
+    ['1', 1],
+    ['30', 30],
+    ['1000', 1000],
+  ])('--keep %s', (raw, n) => expect(parseKeep(raw)).toBe(n));
+  it.each(['0', '-1', '1001', '1.5', 'x', ''])('--keep %s is refused', (raw) =>
+    expect(() => parseKeep(raw)).toThrow(/--keep/),
+  );
   it('names made by create pass the check; others do not', () => {
     const name = newBackupName('prod-1', new Date('2026-12-07T05:06:07.123Z'));
     expect(name).toBe('prod-1-20261207t050607z');
     expect(checkBundleName(name)).toBe(name);
-    for (const bad of ['../x', 'prod', 'Prod-20261207t050607z', 'prod-20261207t050607z.json']) expect(() => checkBundleName(bad)).toThrow(InputError);
+    for (const bad of ['../x', 'prod', 'Prod-20261207t050607z', 'prod-20261207t050607z.json'])
+      expect(() => checkBundleName(bad)).toThrow(InputError);
   });
 });
 
@@ -76,7 +83,13 @@ describe('bundle plaintext layout', () => {
 function state(over: Partial<ClusterState['spec']> = {}): ClusterState {
   return {
     id: { provider: 'ssh', region: 'default', name: 'prod' },
-    spec: { distribution: 'k3s', etcd: { count: 3, size: '' }, controlPlane: { count: 2, size: '' }, kubernetesVersion: '1.37', ...over },
+    spec: {
+      distribution: 'k3s',
+      etcd: { count: 3, size: '' },
+      controlPlane: { count: 2, size: '' },
+      kubernetesVersion: '1.37',
+      ...over,
+    },
     versions: { kubernetes: 'v1.37.2' },
     steps: [],
   } as unknown as ClusterState;
@@ -84,14 +97,34 @@ function state(over: Partial<ClusterState['spec']> = {}): ClusterState {
 
 describe('restore preflight', () => {
   const shape = clusterShape(state());
-  const manifest = { name: 'prod-20261207t050607z', cluster: { provider: 'ssh', region: 'default', name: 'prod' }, shape, keyFingerprint: 'f00' } as BackupManifest;
+  const manifest = {
+    name: 'prod-20261207t050607z',
+    cluster: { provider: 'ssh', region: 'default', name: 'prod' },
+    shape,
+    keyFingerprint: 'f00',
+  } as BackupManifest;
   it('reads the shape: external etcd members or control planes, Kubernetes minor', () => {
     expect(shape).toEqual({ distribution: 'k3s', etcd: 'external', members: 3, kubernetes: '1.37' });
-    expect(clusterShape(state({ etcd: { count: 0, size: '' }, distribution: 'kubeadm' }))).toEqual({ distribution: 'kubeadm', etcd: 'embedded', members: 2, kubernetes: '1.37' });
+    expect(clusterShape(state({ etcd: { count: 0, size: '' }, distribution: 'kubeadm' }))).toEqual({
+      distribution: 'kubeadm',
+      etcd: 'embedded',
+      members: 2,
+      kubernetes: '1.37',
+    });
   });
   it.each([
-    ['another cluster', { ...manifest, cluster: { ...manifest.cluster, name: 'staging' } }, 'f00', /belongs to cluster staging/],
-    ['another distribution', { ...manifest, shape: { ...shape, distribution: 'kubeadm' } }, 'f00', /another shape .*distribution differ/],
+    [
+      'another cluster',
+      { ...manifest, cluster: { ...manifest.cluster, name: 'staging' } },
+      'f00',
+      /belongs to cluster staging/,
+    ],
+    [
+      'another distribution',
+      { ...manifest, shape: { ...shape, distribution: 'kubeadm' } },
+      'f00',
+      /another shape .*distribution differ/,
+    ],
     ['another member count', { ...manifest, shape: { ...shape, members: 5 } }, 'f00', /members differ/],
     ['another minor', { ...manifest, shape: { ...shape, kubernetes: '1.36' } }, 'f00', /kubernetes differ/],
     ['no key', manifest, undefined, /has no backup key/],
@@ -103,12 +136,41 @@ describe('restore preflight', () => {
 });
 
 describe('pending operations (resume after a crash)', () => {
-  const steps = (ids: [string, string][]) => ({ steps: ids.map(([id, status]) => ({ id, status })) }) as unknown as ClusterState;
+  const steps = (ids: [string, string][]) =>
+    ({ steps: ids.map(([id, status]) => ({ id, status })) }) as unknown as ClusterState;
   it('finds an unfinished backup or restore, and none once finished', () => {
-    expect(pendingBackup(steps([['backup/p-1/snapshot', 'done'], ['backup/p-1/upload', 'interrupted']]))).toBe('p-1');
-    expect(pendingBackup(steps([['backup/p-1/snapshot', 'done'], ['backup/p-1/finish', 'done']]))).toBeUndefined();
-    expect(pendingRestore(steps([['restore/t1/fetch/p-1', 'done'], ['restore/t1/member/e0', 'failed']]))).toEqual({ tag: 't1', bundle: 'p-1' });
-    expect(pendingRestore(steps([['restore/t1/fetch/p-1', 'done'], ['restore/t1/cleanup', 'done']]))).toBeUndefined();
+    expect(
+      pendingBackup(
+        steps([
+          ['backup/p-1/snapshot', 'done'],
+          ['backup/p-1/upload', 'interrupted'],
+        ]),
+      ),
+    ).toBe('p-1');
+    expect(
+      pendingBackup(
+        steps([
+          ['backup/p-1/snapshot', 'done'],
+          ['backup/p-1/finish', 'done'],
+        ]),
+      ),
+    ).toBeUndefined();
+    expect(
+      pendingRestore(
+        steps([
+          ['restore/t1/fetch/p-1', 'done'],
+          ['restore/t1/member/e0', 'failed'],
+        ]),
+      ),
+    ).toEqual({ tag: 't1', bundle: 'p-1' });
+    expect(
+      pendingRestore(
+        steps([
+          ['restore/t1/fetch/p-1', 'done'],
+          ['restore/t1/cleanup', 'done'],
+        ]),
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -116,7 +178,9 @@ describe('checkStorage (before any SDK loads)', () => {
   it('refuses an Azure target whose account differs from AZURE_STORAGE_CONNECTION_STRING', async () => {
     const { checkStorage } = await import('../../src/backup/targets/index.js');
     const env = { AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=other;AccountKey=x' };
-    expect(() => checkStorage(parseBackupTarget('az://mine/c0n'), env)).toThrow(/account "mine" differs from AZURE_STORAGE_CONNECTION_STRING's account "other"/);
+    expect(() => checkStorage(parseBackupTarget('az://mine/c0n'), env)).toThrow(
+      /account "mine" differs from AZURE_STORAGE_CONNECTION_STRING's account "other"/,
+    );
     expect(() => checkStorage(parseBackupTarget('az://other/c0n'), env)).not.toThrow();
     expect(() => checkStorage(parseBackupTarget('s3://bucket'), env)).not.toThrow();
   });

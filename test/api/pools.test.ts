@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { parseClusterFile } from '../../src/api/file.js';
 import type { SpecInput } from '../../src/api/input.js';
-import { formatTaint, labelKeyProblem, labelValueProblem, parseTaint, reservedLabelProblem } from '../../src/api/k8s-labels.js';
+import {
+  formatTaint,
+  labelKeyProblem,
+  labelValueProblem,
+  parseTaint,
+  reservedLabelProblem,
+} from '../../src/api/k8s-labels.js';
 import { findPool } from '../../src/api/pools.js';
 import { validateSpec } from '../../src/api/validate.js';
 import { InputError } from '../../src/errors.js';
@@ -15,10 +21,22 @@ import { InputError } from '../../src/errors.js';
 const HEAD = 'apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: c}\n';
 const resolve = (input: SpecInput) => applyDefaults({ name: 'c', ...input });
 const issues = (input: SpecInput) => validateSpec(resolve(input));
-const eks = (nodePools: NonNullable<SpecInput['nodePools']>): SpecInput => ({ provider: 'aws', type: 'managed', region: 'us-east-1', nodePools });
+const eks = (nodePools: NonNullable<SpecInput['nodePools']>): SpecInput => ({
+  provider: 'aws',
+  type: 'managed',
+  region: 'us-east-1',
+  nodePools,
+});
 
 describe('label keys and values (apimachinery IsQualifiedName / IsValidLabelValue)', () => {
-  it.each(['team', 'example.com/team', 'a', 'A_b.c-9', 'node.kubernetes.io/pool', `${'a'.repeat(253)}/${'b'.repeat(63)}`])('key %s is valid', (k) => {
+  it.each([
+    'team',
+    'example.com/team',
+    'a',
+    'A_b.c-9',
+    'node.kubernetes.io/pool',
+    `${'a'.repeat(253)}/${'b'.repeat(63)}`,
+  ])('key %s is valid', (k) => {
     expect(labelKeyProblem(k)).toBeUndefined();
   });
   it.each([
@@ -35,8 +53,12 @@ describe('label keys and values (apimachinery IsQualifiedName / IsValidLabelValu
   ])('key %j is refused', (k, why) => {
     expect(labelKeyProblem(k)).toMatch(why);
   });
-  it.each(['', 'x', 'a.b_c-D', 'v'.repeat(63)])('value %j is valid', (v) => expect(labelValueProblem(v)).toBeUndefined());
-  it.each(['-a', 'a-', 'a b', 'v'.repeat(64), 'ünï'])('value %j is refused', (v) => expect(labelValueProblem(v)).toBeTruthy());
+  it.each(['', 'x', 'a.b_c-D', 'v'.repeat(63)])('value %j is valid', (v) =>
+    expect(labelValueProblem(v)).toBeUndefined(),
+  );
+  it.each(['-a', 'a-', 'a b', 'v'.repeat(64), 'ünï'])('value %j is refused', (v) =>
+    expect(labelValueProblem(v)).toBeTruthy(),
+  );
 
   it('reserves kubernetes.io and k8s.io as the kubelet does, except node.kubernetes.io, kubelet.kubernetes.io and the well-known labels', () => {
     expect(reservedLabelProblem('node-role.kubernetes.io/worker')).toMatch(/reserved/);
@@ -73,50 +95,159 @@ describe('taints (kubectl taint / --register-with-taints forms)', () => {
 
 describe('nodePools in the cluster file', () => {
   it('takes labels, taints in both forms, min/max and zones', () => {
-    const input = parseClusterFile(`${HEAD}spec:\n  provider: aws\n  type: managed\n  region: us-east-1\n  nodePools:\n  - name: gpu\n    count: 2\n    min: 1\n    max: 4\n    size: g5.xlarge\n    labels: {team: ml, "example.com/gpu": "true"}\n    taints: ["nvidia.com/gpu=true:NoSchedule", {key: dedicated, effect: NoExecute}]\n`);
+    const input = parseClusterFile(
+      `${HEAD}spec:\n  provider: aws\n  type: managed\n  region: us-east-1\n  nodePools:\n  - name: gpu\n    count: 2\n    min: 1\n    max: 4\n    size: g5.xlarge\n    labels: {team: ml, "example.com/gpu": "true"}\n    taints: ["nvidia.com/gpu=true:NoSchedule", {key: dedicated, effect: NoExecute}]\n`,
+    );
     const spec = resolve(input);
     expect(spec.nodePools).toEqual([
       {
-        name: 'gpu', count: 2, min: 1, max: 4, size: 'g5.xlarge', spot: false,
+        name: 'gpu',
+        count: 2,
+        min: 1,
+        max: 4,
+        size: 'g5.xlarge',
+        spot: false,
         labels: { team: 'ml', 'example.com/gpu': 'true' },
-        taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', value: '', effect: 'NoExecute' }],
+        taints: [
+          { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },
+          { key: 'dedicated', value: '', effect: 'NoExecute' },
+        ],
       },
     ]);
     expect(validateSpec(spec)).toEqual([]);
   });
 
   it('refuses a malformed taint at its path when the file is read', () => {
-    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, taints: ["gpu=true"]}]}\n`)).toThrow(/spec\.nodePools\[0\]\.taints\[0\]: "gpu=true" is not a taint: write a taint as key=value:Effect/);
-    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, taints: [{key: a, effect: NoRun}]}]}\n`)).toThrow(/spec\.nodePools\[0\]\.taints\[0\]/);
-    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: -1}]}\n`)).toThrow(/spec\.nodePools\[0\]\.count/);
-    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, color: red}]}\n`)).toThrow(/spec\.nodePools\[0\]\.color: unknown field/);
+    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, taints: ["gpu=true"]}]}\n`)).toThrow(
+      /spec\.nodePools\[0\]\.taints\[0\]: "gpu=true" is not a taint: write a taint as key=value:Effect/,
+    );
+    expect(() =>
+      parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, taints: [{key: a, effect: NoRun}]}]}\n`),
+    ).toThrow(/spec\.nodePools\[0\]\.taints\[0\]/);
+    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: -1}]}\n`)).toThrow(
+      /spec\.nodePools\[0\]\.count/,
+    );
+    expect(() => parseClusterFile(`${HEAD}spec: {nodePools: [{name: a, count: 1, color: red}]}\n`)).toThrow(
+      /spec\.nodePools\[0\]\.color: unknown field/,
+    );
   });
 
   it('resolves the default pool from workers on every kind of cluster that has workers', () => {
-    expect(resolve({ provider: 'aws', type: 'selfmanaged', workers: { count: 0 } }).nodePools).toEqual([{ name: 'default', count: 0, size: 't3.large', spot: false, labels: {}, taints: [] }]);
-    expect(resolve({ provider: 'local', workers: { count: 2 } }).nodePools).toEqual([{ name: 'default', count: 2, size: '', spot: false, labels: {}, taints: [] }]);
+    expect(resolve({ provider: 'aws', type: 'selfmanaged', workers: { count: 0 } }).nodePools).toEqual([
+      { name: 'default', count: 0, size: 't3.large', spot: false, labels: {}, taints: [] },
+    ]);
+    expect(resolve({ provider: 'local', workers: { count: 2 } }).nodePools).toEqual([
+      { name: 'default', count: 2, size: '', spot: false, labels: {}, taints: [] },
+    ]);
     expect(resolve({ provider: 'local' }).nodePools).toEqual([]);
-    expect(resolve({ provider: 'gcp', type: 'managed' }).nodePools.map((p) => [p.name, p.count])).toEqual([['default', 2]]);
+    expect(resolve({ provider: 'gcp', type: 'managed' }).nodePools.map((p) => [p.name, p.count])).toEqual([
+      ['default', 2],
+    ]);
   });
 });
 
 describe('bad pools: exit 2 naming the field and the fix', () => {
   it.each<[string, SpecInput, string, RegExp]>([
-    ['duplicate names', eks([{ name: 'a', count: 1 }, { name: 'a', count: 2 }]), 'spec.nodePools[1].name', /"a" is already the name of spec.nodePools\[0\]: pool names must be unique/],
+    [
+      'duplicate names',
+      eks([
+        { name: 'a', count: 1 },
+        { name: 'a', count: 2 },
+      ]),
+      'spec.nodePools[1].name',
+      /"a" is already the name of spec.nodePools\[0\]: pool names must be unique/,
+    ],
     ['a bad name', eks([{ name: 'GPU pool', count: 1 }]), 'spec.nodePools[0].name', /not a DNS label/],
-    ['count below min', eks([{ name: 'a', count: 1, min: 2 }]), 'spec.nodePools[0].count', /below the pool's min 2: use a count of at least 2/],
-    ['count above max', eks([{ name: 'a', count: 5, max: 3 }]), 'spec.nodePools[0].count', /above the pool's max 3: use a count of at most 3 or raise max/],
+    [
+      'count below min',
+      eks([{ name: 'a', count: 1, min: 2 }]),
+      'spec.nodePools[0].count',
+      /below the pool's min 2: use a count of at least 2/,
+    ],
+    [
+      'count above max',
+      eks([{ name: 'a', count: 5, max: 3 }]),
+      'spec.nodePools[0].count',
+      /above the pool's max 3: use a count of at most 3 or raise max/,
+    ],
     ['min above max', eks([{ name: 'a', count: 1, min: 3, max: 2 }]), 'spec.nodePools[0].min', /min must be <= max/],
-    ['a bad label key', eks([{ name: 'a', count: 1, labels: { '-x': 'y' } }]), 'spec.nodePools[0].labels.-x', /label key "-x"/],
-    ['a bad label value', eks([{ name: 'a', count: 1, labels: { x: 'a b' } }]), 'spec.nodePools[0].labels.x', /label value "a b"/],
-    ['a reserved label', eks([{ name: 'a', count: 1, labels: { 'node-role.kubernetes.io/gpu': '' } }]), 'spec.nodePools[0].labels.node-role.kubernetes.io/gpu', /reserved/],
-    ['ksctl.io/pool', eks([{ name: 'a', count: 1, labels: { 'ksctl.io/pool': 'b' } }]), 'spec.nodePools[0].labels.ksctl.io/pool', /ksctl sets ksctl.io\/pool/],
-    ['a repeated taint', eks([{ name: 'a', count: 1, taints: [{ key: 'k', value: 'a', effect: 'NoSchedule' }, { key: 'k', value: 'b', effect: 'NoSchedule' }] }]), 'spec.nodePools[0].taints[1]', /one taint per key and effect/],
-    ['extra pools on a self-managed cluster', { provider: 'aws', type: 'selfmanaged', nodePools: [{ name: 'gpu', count: 1 }] }, 'spec.nodePools', /self-managed clusters create only the default pool/],
-    ['labels on a self-managed default pool', { provider: 'gcp', type: 'selfmanaged', workers: { count: 1 }, nodePools: [{ name: 'default', count: 1, labels: { a: 'b' } }] }, 'spec.nodePools', /beyond the default one/],
-    ['taints on kind', { provider: 'local', nodePools: [{ name: 'a', count: 1, taints: [{ key: 'k', value: '', effect: 'NoSchedule' }] }] }, 'spec.nodePools[0].taints', /kind nodes take labels but no taints/],
-    ['spot on kind', { provider: 'local', nodePools: [{ name: 'a', count: 1, spot: true }] }, 'spec.nodePools[0].spot', /no spot/],
-    ['zones on EKS', eks([{ name: 'a', count: 1, zones: ['us-east-1a'] }]), 'spec.nodePools[0].zones', /pool zones: GKE only so far/],
+    [
+      'a bad label key',
+      eks([{ name: 'a', count: 1, labels: { '-x': 'y' } }]),
+      'spec.nodePools[0].labels.-x',
+      /label key "-x"/,
+    ],
+    [
+      'a bad label value',
+      eks([{ name: 'a', count: 1, labels: { x: 'a b' } }]),
+      'spec.nodePools[0].labels.x',
+      /label value "a b"/,
+    ],
+    [
+      'a reserved label',
+      eks([{ name: 'a', count: 1, labels: { 'node-role.kubernetes.io/gpu': '' } }]),
+      'spec.nodePools[0].labels.node-role.kubernetes.io/gpu',
+      /reserved/,
+    ],
+    [
+      'ksctl.io/pool',
+      eks([{ name: 'a', count: 1, labels: { 'ksctl.io/pool': 'b' } }]),
+      'spec.nodePools[0].labels.ksctl.io/pool',
+      /ksctl sets ksctl.io\/pool/,
+    ],
+    [
+      'a repeated taint',
+      eks([
+        {
+          name: 'a',
+          count: 1,
+          taints: [
+            { key: 'k', value: 'a', effect: 'NoSchedule' },
+            { key: 'k', value: 'b', effect: 'NoSchedule' },
+          ],
+        },
+      ]),
+      'spec.nodePools[0].taints[1]',
+      /one taint per key and effect/,
+    ],
+    [
+      'extra pools on a self-managed cluster',
+      { provider: 'aws', type: 'selfmanaged', nodePools: [{ name: 'gpu', count: 1 }] },
+      'spec.nodePools',
+      /self-managed clusters create only the default pool/,
+    ],
+    [
+      'labels on a self-managed default pool',
+      {
+        provider: 'gcp',
+        type: 'selfmanaged',
+        workers: { count: 1 },
+        nodePools: [{ name: 'default', count: 1, labels: { a: 'b' } }],
+      },
+      'spec.nodePools',
+      /beyond the default one/,
+    ],
+    [
+      'taints on kind',
+      {
+        provider: 'local',
+        nodePools: [{ name: 'a', count: 1, taints: [{ key: 'k', value: '', effect: 'NoSchedule' }] }],
+      },
+      'spec.nodePools[0].taints',
+      /kind nodes take labels but no taints/,
+    ],
+    [
+      'spot on kind',
+      { provider: 'local', nodePools: [{ name: 'a', count: 1, spot: true }] },
+      'spec.nodePools[0].spot',
+      /no spot/,
+    ],
+    [
+      'zones on EKS',
+      eks([{ name: 'a', count: 1, zones: ['us-east-1a'] }]),
+      'spec.nodePools[0].zones',
+      /pool zones: GKE only so far/,
+    ],
   ])('%s', (_what, input, path, message) => {
     const found = issues(input).filter((i) => i.path === path);
     expect(found.map((i) => i.message).join('\n')).toMatch(message);
@@ -124,12 +255,30 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
 
   it('accepts labels on kind workers, a plain default pool on a self-managed cluster, zones on GKE', () => {
     expect(issues({ provider: 'local', nodePools: [{ name: 'web', count: 2, labels: { tier: 'web' } }] })).toEqual([]);
-    expect(issues({ provider: 'aws', type: 'selfmanaged', workers: { count: 2 }, nodePools: [{ name: 'default', count: 2 }] })).toEqual([]);
-    expect(issues({ provider: 'gcp', type: 'managed', nodePools: [{ name: 'a', count: 2, zones: ['us-central1-a', 'us-central1-b'] }] })).toEqual([]);
+    expect(
+      issues({
+        provider: 'aws',
+        type: 'selfmanaged',
+        workers: { count: 2 },
+        nodePools: [{ name: 'default', count: 2 }],
+      }),
+    ).toEqual([]);
+    expect(
+      issues({
+        provider: 'gcp',
+        type: 'managed',
+        nodePools: [{ name: 'a', count: 2, zones: ['us-central1-a', 'us-central1-b'] }],
+      }),
+    ).toEqual([]);
   });
 
   it('finds a pool by name, or names the pools there are', () => {
-    const spec = resolve(eks([{ name: 'a', count: 1 }, { name: 'b', count: 1 }]));
+    const spec = resolve(
+      eks([
+        { name: 'a', count: 1 },
+        { name: 'b', count: 1 },
+      ]),
+    );
     expect(findPool(spec, 'b').name).toBe('b');
     const err = (() => {
       try {

@@ -42,8 +42,23 @@ describe('add worker request', () => {
   });
 
   it("gives the ssh provider's new machine create's defaults", () => {
-    const spec = applyDefaults({ name: 'lab', provider: 'ssh', type: 'selfmanaged', machines: [{ role: 'loadbalancer', address: '192.0.2.1' }, { role: 'controlplane', address: '192.0.2.2' }] });
-    expect(workerMachineOf(spec, { address: '192.0.2.9' }, {})).toMatchObject({ address: '192.0.2.9', privateAddress: '192.0.2.9', port: 22, user: 'root' });
-    expect(workerMachineOf(spec, { address: '192.0.2.9', privateAddress: '10.0.0.9', user: 'ops', port: 2222 }, {})).toMatchObject({ privateAddress: '10.0.0.9', user: 'ops', port: 2222 });
+    const spec = applyDefaults({
+      name: 'lab',
+      provider: 'ssh',
+      type: 'selfmanaged',
+      machines: [
+        { role: 'loadbalancer', address: '192.0.2.1' },
+        { role: 'controlplane', address: '192.0.2.2' },
+      ],
+    });
+    expect(workerMachineOf(spec, { address: '192.0.2.9' }, {})).toMatchObject({
+      address: '192.0.2.9',
+      privateAddress: '192.0.2.9',
+      port: 22,
+      user: 'root',
+    });
+    expect(
+      workerMachineOf(spec, { address: '192.0.2.9', privateAddress: '10.0.0.9', user: 'ops', port: 2222 }, {}),
+    ).toMatchObject({ privateAddress: '10.0.0.9', user: 'ops', port: 2222 });
   });
 });

@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBackupTarget } from '../../src/api/backup.js';
 import { decrypt, encrypt, keyFingerprint, newBackupKey } from '../../src/backup/crypto.js';
 import { boundFields, MANIFEST_FORMAT, type BackupManifest } from '../../src/backup/manifest.js';
-import { deleteBackup, listBackups, readBundle, readManifest, saveBackup, sha256 } from '../../src/backup/repository.js';
+import {
+  deleteBackup,
+  listBackups,
+  readBundle,
+  readManifest,
+  saveBackup,
+  sha256,
+} from '../../src/backup/repository.js';
 import { openStorage } from '../../src/backup/targets/index.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import { startAzurite, startFakeGcs, type Emulator } from '../helpers/storage-emulators.js';
@@ -32,11 +39,26 @@ beforeAll(async () => {
   for (const r of [m, a, g]) if (r.status === 'rejected') throw r.reason;
   dir = mkdtempSync(path.join(os.tmpdir(), 'ksctl-backup-targets-'));
   // Fake credentials for every SDK's default chain; the machine's own are never read.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', STORAGE_EMULATOR_HOST: gcs.endpoint, GOOGLE_CLOUD_PROJECT: 'test' });
-  Object.assign(env, process.env, { AWS_ENDPOINT_URL_S3: moto.endpoint, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
-  await new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1' }).send(new CreateBucketCommand({ Bucket: 'ksctl-backups' }));
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    STORAGE_EMULATOR_HOST: gcs.endpoint,
+    GOOGLE_CLOUD_PROJECT: 'test',
+  });
+  Object.assign(env, process.env, {
+    AWS_ENDPOINT_URL_S3: moto.endpoint,
+    AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+  });
+  await new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1' }).send(
+    new CreateBucketCommand({ Bucket: 'ksctl-backups' }),
+  );
   await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('backups').create();
-  const r = await fetch(`${gcs.endpoint}/storage/v1/b?project=test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ksctl-backups' }) });
+  const r = await fetch(`${gcs.endpoint}/storage/v1/b?project=test`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'ksctl-backups' }),
+  });
   expect(r.ok, await r.text()).toBe(true);
 }, 120_000);
 
@@ -47,10 +69,23 @@ afterAll(async () => {
 
 function sealedBackup(name: string, cluster = 'prod', createdAt = new Date().toISOString()) {
   const key = newBackupKey();
-  const head = { name, cluster: { provider: 'ssh' as const, region: 'default', name: cluster }, shape: { distribution: 'k3s' as const, etcd: 'external' as const, members: 3, kubernetes: '1.37' }, createdAt };
+  const head = {
+    name,
+    cluster: { provider: 'ssh' as const, region: 'default', name: cluster },
+    shape: { distribution: 'k3s' as const, etcd: 'external' as const, members: 3, kubernetes: '1.37' },
+    createdAt,
+  };
   const plain = Buffer.concat([Buffer.from('etcd snapshot bytes: '), Buffer.alloc(200_000, 7)]);
   const sealed = encrypt(key, plain, boundFields(head));
-  const manifest: BackupManifest = { format: MANIFEST_FORMAT, ...head, size: sealed.length, sha256: sha256(sealed), snapshot: { size: plain.length, revision: 42, totalKeys: 7, hash: 1, member: 'etcd-0' }, encryption: 'AES-256-GCM', keyFingerprint: keyFingerprint(key) };
+  const manifest: BackupManifest = {
+    format: MANIFEST_FORMAT,
+    ...head,
+    size: sealed.length,
+    sha256: sha256(sealed),
+    snapshot: { size: plain.length, revision: 42, totalKeys: 7, hash: 1, member: 'etcd-0' },
+    encryption: 'AES-256-GCM',
+    keyFingerprint: keyFingerprint(key),
+  };
   return { key, plain, sealed, manifest };
 }
 
@@ -61,33 +96,38 @@ const targets = () => [
   ['GCS (fake-gcs-server)', 'gs://ksctl-backups/team/prod'],
 ];
 
-describe.each(['local directory', 'S3 (moto)', 'Azure Blob (Azurite)', 'GCS (fake-gcs-server)'])('%s target', (label) => {
-  it('round-trips a bundle: save, list (this cluster only), read back byte for byte, delete', async () => {
-    const url = targets().find(([l]) => l === label)![1]!;
-    const storage = await openStorage(parseBackupTarget(url), env);
-    const a = sealedBackup('prod-20261207t010000z', 'prod', '2026-12-07T01:00:00.000Z');
-    const b = sealedBackup('prod-20261207t020000z', 'prod', '2026-12-07T02:00:00.000Z');
-    const other = sealedBackup('staging-20261207t010000z', 'staging');
-    for (const x of [b, a, other]) await saveBackup(storage, x.manifest, x.sealed);
+describe.each(['local directory', 'S3 (moto)', 'Azure Blob (Azurite)', 'GCS (fake-gcs-server)'])(
+  '%s target',
+  (label) => {
+    it('round-trips a bundle: save, list (this cluster only), read back byte for byte, delete', async () => {
+      const url = targets().find(([l]) => l === label)![1]!;
+      const storage = await openStorage(parseBackupTarget(url), env);
+      const a = sealedBackup('prod-20261207t010000z', 'prod', '2026-12-07T01:00:00.000Z');
+      const b = sealedBackup('prod-20261207t020000z', 'prod', '2026-12-07T02:00:00.000Z');
+      const other = sealedBackup('staging-20261207t010000z', 'staging');
+      for (const x of [b, a, other]) await saveBackup(storage, x.manifest, x.sealed);
 
-    const { backups, problems } = await listBackups(storage, { provider: 'ssh', region: 'default', name: 'prod' });
-    expect(problems).toEqual([]);
-    expect(backups.map((m) => m.name)).toEqual([a.manifest.name, b.manifest.name]); // oldest first, other cluster left out
-    const m = await readManifest(storage, a.manifest.name);
-    expect(m).toEqual(a.manifest);
-    const back = await readBundle(storage, m!);
-    expect(back.equals(a.sealed)).toBe(true);
-    expect(decrypt(a.key, back, boundFields(m!)).equals(a.plain)).toBe(true);
+      const { backups, problems } = await listBackups(storage, { provider: 'ssh', region: 'default', name: 'prod' });
+      expect(problems).toEqual([]);
+      expect(backups.map((m) => m.name)).toEqual([a.manifest.name, b.manifest.name]); // oldest first, other cluster left out
+      const m = await readManifest(storage, a.manifest.name);
+      expect(m).toEqual(a.manifest);
+      const back = await readBundle(storage, m!);
+      expect(back.equals(a.sealed)).toBe(true);
+      expect(decrypt(a.key, back, boundFields(m!)).equals(a.plain)).toBe(true);
 
-    await deleteBackup(storage, a.manifest.name);
-    expect(await readManifest(storage, a.manifest.name)).toBeUndefined();
-    expect((await listBackups(storage)).backups.map((x) => x.name).sort()).toEqual([b.manifest.name, other.manifest.name].sort());
-    if (label === 'local directory') {
-      expect(statSync(`${dir}/b`).mode & 0o777).toBe(0o700);
-      expect(statSync(`${dir}/b/${b.manifest.name}.ksb`).mode & 0o777).toBe(0o600);
-    }
-  }, 60_000);
-});
+      await deleteBackup(storage, a.manifest.name);
+      expect(await readManifest(storage, a.manifest.name)).toBeUndefined();
+      expect((await listBackups(storage)).backups.map((x) => x.name).sort()).toEqual(
+        [b.manifest.name, other.manifest.name].sort(),
+      );
+      if (label === 'local directory') {
+        expect(statSync(`${dir}/b`).mode & 0o777).toBe(0o700);
+        expect(statSync(`${dir}/b/${b.manifest.name}.ksb`).mode & 0o777).toBe(0o600);
+      }
+    }, 60_000);
+  },
+);
 
 describe('encryption at rest', () => {
   it('stores no plaintext, and without its key (or with its manifest changed) the bundle does not decrypt', () => {
@@ -95,7 +135,9 @@ describe('encryption at rest', () => {
     expect(x.sealed.includes(Buffer.from('etcd snapshot bytes'))).toBe(false);
     expect(x.sealed.subarray(20, 220).equals(x.plain.subarray(0, 200))).toBe(false);
     expect(() => decrypt(newBackupKey(), x.sealed, boundFields(x.manifest))).toThrow(/does not decrypt with this key/);
-    expect(() => decrypt(x.key, x.sealed, boundFields({ ...x.manifest, cluster: { ...x.manifest.cluster, name: 'staging' } }))).toThrow(/does not decrypt/);
+    expect(() =>
+      decrypt(x.key, x.sealed, boundFields({ ...x.manifest, cluster: { ...x.manifest.cluster, name: 'staging' } })),
+    ).toThrow(/does not decrypt/);
     const flipped = Buffer.from(x.sealed);
     flipped[100] = flipped[100]! ^ 1;
     expect(() => decrypt(x.key, flipped, boundFields(x.manifest))).toThrow(/does not decrypt/);

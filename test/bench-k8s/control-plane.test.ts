@@ -31,7 +31,11 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     const peaks = cp.peakMemoryKiB();
     const total = Object.values(peaks).reduce((a, b) => a + b, 0);
     const fmt = (kib: number) => `${Math.round(kib / 1024)} MiB`;
-    console.log(`peak RSS: ${Object.entries(peaks).map(([n, k]) => `${n} ${fmt(k)}`).join(', ')}; sum ${fmt(total)}; test process ${fmt(process.resourceUsage().maxRSS)}`);
+    console.log(
+      `peak RSS: ${Object.entries(peaks)
+        .map(([n, k]) => `${n} ${fmt(k)}`)
+        .join(', ')}; sum ${fmt(total)}; test process ${fmt(process.resourceUsage().maxRSS)}`,
+    );
     await cp.stop();
     // Teardown leaves nothing behind: every process exited, the directory is gone.
     expect(cp.daemons.filter((d) => !d.exited).map((d) => d.name)).toEqual([]);
@@ -39,27 +43,51 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
   }, 60_000);
 
   it(`the real kubectl ${KUBERNETES_VERSION} talks to the real API server and lists the kwok nodes Ready`, async () => {
-    const version = JSON.parse(await cp.kubectl(['version', '-o', 'json'])) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
+    const version = JSON.parse(await cp.kubectl(['version', '-o', 'json'])) as {
+      clientVersion: { gitVersion: string };
+      serverVersion: { gitVersion: string };
+    };
     expect(version.clientVersion.gitVersion).toBe(KUBERNETES_VERSION);
     expect(version.serverVersion.gitVersion).toBe(KUBERNETES_VERSION);
 
     const names = await createKwokNodes(cp, 3, 'small');
     await waitUntil('3 kwok nodes Ready', async () => (await readyKwokNodes(cp)) === 3, 60_000, cp.daemons);
-    const listed = (await cp.kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])).trim().split('\n');
+    const listed = (
+      await cp.kubectl([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ])
+    )
+      .trim()
+      .split('\n');
     expect(listed.sort()).toEqual(names.map((n) => `${n}=True`).sort());
   }, 120_000);
 
   it("a Deployment's pods are scheduled to kwok nodes and become Running", async () => {
     await cp.kubectl(['create', 'deployment', 'web', '--image=registry.invalid/web:1', '--replicas=6']);
-    const pods = async () => (await cp.getJson<PodList>('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
-    await waitUntil('6 web pods Running', async () => {
-      const p = await pods();
-      return p.length === 6 && p.every((x) => x.status.phase === 'Running');
-    }, 90_000, cp.daemons);
+    const pods = async () =>
+      (await cp.getJson<PodList>('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items;
+    await waitUntil(
+      '6 web pods Running',
+      async () => {
+        const p = await pods();
+        return p.length === 6 && p.every((x) => x.status.phase === 'Running');
+      },
+      90_000,
+      cp.daemons,
+    );
     const nodes = new Set((await pods()).map((p) => p.spec.nodeName));
     expect([...nodes].every((n) => n?.startsWith('small-'))).toBe(true);
     // The Deployment controller sees them too: the real status, not just our reading of pods.
-    const ready = await cp.kubectl(['get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.status.replicas}']);
+    const ready = await cp.kubectl([
+      'get',
+      'deployment',
+      'web',
+      '-o',
+      'jsonpath={.status.readyReplicas}/{.status.replicas}',
+    ]);
     expect(ready).toBe('6/6');
   }, 120_000);
 
@@ -72,13 +100,21 @@ describe.skipIf(missing.length > 0)('loopback control plane with kwok', () => {
     const createdMs = Date.now() - t0;
     let counts = before;
     let readyMs = 0;
-    await waitUntil(`${SCALE} more kwok nodes Ready and schedulable`, async () => {
-      counts = await kwokNodeCounts(cp);
-      if (!readyMs && counts.ready === before.ready + SCALE) readyMs = Date.now() - t0;
-      return counts.schedulable === before.schedulable + SCALE;
-    }, 120_000, cp.daemons, 1000);
+    await waitUntil(
+      `${SCALE} more kwok nodes Ready and schedulable`,
+      async () => {
+        counts = await kwokNodeCounts(cp);
+        if (!readyMs && counts.ready === before.ready + SCALE) readyMs = Date.now() - t0;
+        return counts.schedulable === before.schedulable + SCALE;
+      },
+      120_000,
+      cp.daemons,
+      1000,
+    );
     const schedulableMs = Date.now() - t0;
-    console.log(`${SCALE} kwok nodes: created in ${createdMs} ms, all Ready after ${readyMs} ms, all schedulable after ${schedulableMs} ms`);
+    console.log(
+      `${SCALE} kwok nodes: created in ${createdMs} ms, all Ready after ${readyMs} ms, all schedulable after ${schedulableMs} ms`,
+    );
     expect(counts.ready).toBe(before.ready + SCALE);
     expect(counts.schedulable).toBe(before.schedulable + SCALE);
   }, 180_000);

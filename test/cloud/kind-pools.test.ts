@@ -12,7 +12,16 @@ import { parseConfig } from '../standins/kind/lib/config.mjs';
 
 describe('kind workers with labels', () => {
   it('makes one worker per pool node, labelled with the pool', () => {
-    const spec = assertValidSpec(applyDefaults({ name: 'dev', provider: 'local', nodePools: [{ name: 'web', count: 2, labels: { tier: 'web', 'example.com/team': 'a' } }, { name: 'db', count: 1 }] }));
+    const spec = assertValidSpec(
+      applyDefaults({
+        name: 'dev',
+        provider: 'local',
+        nodePools: [
+          { name: 'web', count: 2, labels: { tier: 'web', 'example.com/team': 'a' } },
+          { name: 'db', count: 1 },
+        ],
+      }),
+    );
     const text = kindConfig(spec);
     const cfg = parse(text) as { nodes: { role: string; labels?: Record<string, string> }[] };
     expect(cfg.nodes).toEqual([
@@ -27,7 +36,12 @@ describe('kind workers with labels', () => {
 
   it('keeps a spec without pools as it was: its workers, labelled as the default pool', () => {
     const spec = assertValidSpec(applyDefaults({ name: 'dev', provider: 'local', workers: { count: 1 } }));
-    expect((parse(kindConfig(spec)) as { nodes: unknown[] }).nodes).toEqual([{ role: 'control-plane' }, { role: 'worker', labels: { 'ksctl.io/pool': 'default' } }]);
-    expect(() => parseConfig('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: worker\n  labels: [a]\n')).toThrow(/cannot unmarshal !!seq into map\[string\]string/);
+    expect((parse(kindConfig(spec)) as { nodes: unknown[] }).nodes).toEqual([
+      { role: 'control-plane' },
+      { role: 'worker', labels: { 'ksctl.io/pool': 'default' } },
+    ]);
+    expect(() =>
+      parseConfig('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: worker\n  labels: [a]\n'),
+    ).toThrow(/cannot unmarshal !!seq into map\[string\]string/);
   });
 });

@@ -11,7 +11,12 @@ const small = azureSpec({
 });
 
 // Destroy is one resource-group DELETE (its LRO is resumed by re-issuing it): one crash point.
-selfManagedContract({ name: 'azure', world: () => selfManagedWorld(small), minCrashPoints: 15, minDestroyCrashPoints: 1 });
+selfManagedContract({
+  name: 'azure',
+  world: () => selfManagedWorld(small),
+  minCrashPoints: 15,
+  minDestroyCrashPoints: 1,
+});
 
 managedContract({
   name: 'azure',
@@ -24,7 +29,14 @@ managedContract({
         type: 'managed',
         nodePools: [
           { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
-          { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: { 'example.com/capacity': 'spot' }, taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }] },
+          {
+            name: 'spot',
+            count: 2,
+            size: 'Standard_D4s_v5',
+            spot: true,
+            labels: { 'example.com/capacity': 'spot' },
+            taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }],
+          },
         ],
       }),
     ),

@@ -3,7 +3,12 @@ import { managedContract, selfManagedContract } from './provider-contract.js';
 import { gcpSpec, managedWorld, selfManagedWorld } from '../fakes/gcp/world.js';
 
 // A small HA shape keeps the crash loops quick; the full 8-VM shape runs in test/cloud/gcp.
-const small = gcpSpec({ name: 'contract', controlPlane: { count: 1, size: 'e2-medium' }, etcd: { count: 1, size: 'e2-small' }, workers: { count: 2, size: 'e2-standard-2', spot: true } });
+const small = gcpSpec({
+  name: 'contract',
+  controlPlane: { count: 1, size: 'e2-medium' },
+  etcd: { count: 1, size: 'e2-small' },
+  workers: { count: 2, size: 'e2-standard-2', spot: true },
+});
 
 selfManagedContract({
   name: 'gcp',
@@ -21,6 +26,20 @@ managedContract({
   minCrashPoints: 3,
   world: () =>
     managedWorld(
-      gcpSpec({ name: 'contract-gke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true, labels: { 'example.com/capacity': 'spot' }, taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }] }] }),
+      gcpSpec({
+        name: 'contract-gke',
+        type: 'managed',
+        nodePools: [
+          { name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] },
+          {
+            name: 'spot',
+            count: 2,
+            size: 'e2-standard-4',
+            spot: true,
+            labels: { 'example.com/capacity': 'spot' },
+            taints: [{ key: 'example.com/spot', value: 'true', effect: 'NoSchedule' }],
+          },
+        ],
+      }),
     ),
 });

@@ -107,140 +107,178 @@ function countByKind(list: WorldResource[]): Record<string, number> {
 /** Every resource tagged and recorded, with exactly the expected counts. */
 export function expectConverged<P>(w: World<P>, cluster: MemoryCluster, where = ''): void {
   const res = w.resources();
-  expect(res.filter((r) => !r.owned).map((r) => `${r.kind} ${r.id}`), `${where} untagged resources`).toEqual([]);
+  expect(
+    res.filter((r) => !r.owned).map((r) => `${r.kind} ${r.id}`),
+    `${where} untagged resources`,
+  ).toEqual([]);
   expect(countByKind(res), `${where} resource counts`).toEqual(w.expectedCounts());
   const state = cluster.state!;
-  const ids = new Set([...Object.values(state.resources).map((r) => r.id), ...Object.values(state.machines).map((m) => m.providerId)]);
+  const ids = new Set([
+    ...Object.values(state.resources).map((r) => r.id),
+    ...Object.values(state.machines).map((m) => m.providerId),
+  ]);
   const unrecorded = res.filter((r) => r.recordable && !ids.has(r.id)).map((r) => `${r.kind} ${r.id}`);
   expect(unrecorded, `${where} resources missing from state`).toEqual([]);
 }
 
 function expectEmpty<P>(w: World<P>, where = ''): void {
-  expect(w.resources().map((r) => `${r.kind} ${r.id}`), `${where} resources left`).toEqual([]);
+  expect(
+    w.resources().map((r) => `${r.kind} ${r.id}`),
+    `${where} resources left`,
+  ).toEqual([]);
 }
 
-function contract<P>(kind: string, target: ContractTarget<P>, flow: Flow<P>, extra: (w: World<P>, p: P, ctx: StepContext, c: MemoryCluster) => Promise<void>) {
+function contract<P>(
+  kind: string,
+  target: ContractTarget<P>,
+  flow: Flow<P>,
+  extra: (w: World<P>, p: P, ctx: StepContext, c: MemoryCluster) => Promise<void>,
+) {
   const timeout = target.timeoutMs ?? 60_000;
   const stride = target.crashStride ?? 1;
 
   describe(`${target.name} ${kind} provider contract`, () => {
-    it('creates, records and tags everything; a re-run changes nothing; destroy leaves nothing', async () => {
-      const w = target.world();
-      let cluster = MemoryCluster.create(w.spec);
-      const ctx = stepContext(cluster, w.spec, { log: memoryLogger() });
-      await flow.create(await w.provider(), ctx);
-      expectConverged(w, cluster);
-      await extra(w, await w.provider(), ctx, cluster);
-      const before = w.mutatingCalls();
-      const writes = cluster.writes;
-      cluster = cluster.reopen();
-      await flow.create(await w.provider(), stepContext(cluster, w.spec));
-      expect(w.mutatingCalls() - before, 're-run mutating calls').toBeLessThanOrEqual(w.rerunMutations ?? 0);
-      expect(cluster.writes, 're-run state writes').toBe(0);
-      expect(writes).toBeGreaterThan(0);
-      expectConverged(w, cluster, 're-run:');
-      cluster = cluster.reopen();
-      await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
-      expectEmpty(w);
-      expect(Object.keys(cluster.state!.resources), 'records left after destroy').toEqual([]);
-      const again = w.mutatingCalls();
-      await flow.destroy(await w.provider(), stepContext(cluster.reopen(), w.spec));
-      expect(w.mutatingCalls() - again, 'second destroy mutating calls').toBe(0);
-    }, timeout);
+    it(
+      'creates, records and tags everything; a re-run changes nothing; destroy leaves nothing',
+      async () => {
+        const w = target.world();
+        let cluster = MemoryCluster.create(w.spec);
+        const ctx = stepContext(cluster, w.spec, { log: memoryLogger() });
+        await flow.create(await w.provider(), ctx);
+        expectConverged(w, cluster);
+        await extra(w, await w.provider(), ctx, cluster);
+        const before = w.mutatingCalls();
+        const writes = cluster.writes;
+        cluster = cluster.reopen();
+        await flow.create(await w.provider(), stepContext(cluster, w.spec));
+        expect(w.mutatingCalls() - before, 're-run mutating calls').toBeLessThanOrEqual(w.rerunMutations ?? 0);
+        expect(cluster.writes, 're-run state writes').toBe(0);
+        expect(writes).toBeGreaterThan(0);
+        expectConverged(w, cluster, 're-run:');
+        cluster = cluster.reopen();
+        await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
+        expectEmpty(w);
+        expect(Object.keys(cluster.state!.resources), 'records left after destroy').toEqual([]);
+        const again = w.mutatingCalls();
+        await flow.destroy(await w.provider(), stepContext(cluster.reopen(), w.spec));
+        expect(w.mutatingCalls() - again, 'second destroy mutating calls').toBe(0);
+      },
+      timeout,
+    );
 
-    it('a cluster deleted and created again under the same name is created whole (idempotency tokens name the incarnation)', async () => {
-      // The clouds remember idempotency tokens long after the resource is gone (EC2 ClientToken
-      // ≥ 24 h, Compute requestId 60 min, both modelled by the fakes on their virtual clocks): the
-      // second incarnation must not replay (GCP: nothing created) or be refused (EC2) on the first's.
-      const w = target.world();
-      const first = MemoryCluster.create(w.spec);
-      await flow.create(await w.provider(), stepContext(first, w.spec));
-      expectConverged(w, first, 'first incarnation:');
-      await flow.destroy(await w.provider(), stepContext(first.reopen(), w.spec));
-      expectEmpty(w, 'after delete:');
-      const second = MemoryCluster.create(w.spec);
-      expect(second.state!.uid).not.toBe(first.state!.uid);
-      const ctx = stepContext(second, w.spec);
-      await flow.create(await w.provider(), ctx);
-      expectConverged(w, second, 'second incarnation:');
-      await extra(w, await w.provider(), ctx, second);
-      await flow.destroy(await w.provider(), stepContext(second.reopen(), w.spec));
-      expectEmpty(w, 'second delete:');
-    }, timeout);
+    it(
+      'a cluster deleted and created again under the same name is created whole (idempotency tokens name the incarnation)',
+      async () => {
+        // The clouds remember idempotency tokens long after the resource is gone (EC2 ClientToken
+        // ≥ 24 h, Compute requestId 60 min, both modelled by the fakes on their virtual clocks): the
+        // second incarnation must not replay (GCP: nothing created) or be refused (EC2) on the first's.
+        const w = target.world();
+        const first = MemoryCluster.create(w.spec);
+        await flow.create(await w.provider(), stepContext(first, w.spec));
+        expectConverged(w, first, 'first incarnation:');
+        await flow.destroy(await w.provider(), stepContext(first.reopen(), w.spec));
+        expectEmpty(w, 'after delete:');
+        const second = MemoryCluster.create(w.spec);
+        expect(second.state!.uid).not.toBe(first.state!.uid);
+        const ctx = stepContext(second, w.spec);
+        await flow.create(await w.provider(), ctx);
+        expectConverged(w, second, 'second incarnation:');
+        await extra(w, await w.provider(), ctx, second);
+        await flow.destroy(await w.provider(), stepContext(second.reopen(), w.spec));
+        expectEmpty(w, 'second delete:');
+      },
+      timeout,
+    );
 
     // Crash points are counted until a run gets through without reaching one: retries (a
     // DependencyViolation waited out, an IAM role not yet assumable) make the count vary by run.
     for (const when of ['before', 'after'] as const) {
-      it(`a crash ${when} every mutating call of create, then a re-run, converges; destroy then leaves nothing`, async () => {
+      it(
+        `a crash ${when} every mutating call of create, then a re-run, converges; destroy then leaves nothing`,
+        async () => {
+          let points = 0;
+          for (let n = 1; ; n += stride) {
+            const w = target.world();
+            let cluster = MemoryCluster.create(w.spec);
+            w.crashAt(n, when);
+            const p = await w.provider();
+            const crashed = await maybeCrash(w, cluster, () => flow.create(p, stepContext(cluster, w.spec)));
+            w.clearFaults();
+            cluster = cluster.reopen();
+            if (crashed) {
+              points += 1;
+              // Odd points: converge, then destroy. Even points: destroy straight after the crash.
+              if (n % 2 === 1) {
+                await flow.create(await w.provider(), stepContext(cluster, w.spec));
+                expectConverged(w, cluster, `crash ${when} #${n}:`);
+              }
+            } else {
+              expectConverged(w, cluster, `no crash (#${n}):`);
+            }
+            await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
+            expectEmpty(w, `crash ${when} #${n}:`);
+            if (!crashed) break;
+          }
+          if (process.env.KSCTL_CONTRACT_VERBOSE)
+            console.log(`${target.name} ${kind} create (${when}): ${points} crash points`);
+          expect(points).toBeGreaterThanOrEqual(target.minCrashPoints ?? 1);
+        },
+        timeout,
+      );
+    }
+
+    it(
+      'a crash at every mutating call of destroy, then a re-run, leaves nothing',
+      async () => {
         let points = 0;
         for (let n = 1; ; n += stride) {
           const w = target.world();
           let cluster = MemoryCluster.create(w.spec);
-          w.crashAt(n, when);
+          await flow.create(await w.provider(), stepContext(cluster, w.spec));
+          w.crashAt(n, n % 2 ? 'after' : 'before');
           const p = await w.provider();
-          const crashed = await maybeCrash(w, cluster, () => flow.create(p, stepContext(cluster, w.spec)));
+          const crashed = await maybeCrash(w, cluster, () => flow.destroy(p, stepContext(cluster, w.spec)));
           w.clearFaults();
           cluster = cluster.reopen();
           if (crashed) {
             points += 1;
-            // Odd points: converge, then destroy. Even points: destroy straight after the crash.
-            if (n % 2 === 1) {
-              await flow.create(await w.provider(), stepContext(cluster, w.spec));
-              expectConverged(w, cluster, `crash ${when} #${n}:`);
-            }
-          } else {
-            expectConverged(w, cluster, `no crash (#${n}):`);
+            await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
           }
-          await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
-          expectEmpty(w, `crash ${when} #${n}:`);
+          expectEmpty(w, `destroy crash #${n}:`);
           if (!crashed) break;
         }
-        if (process.env.KSCTL_CONTRACT_VERBOSE) console.log(`${target.name} ${kind} create (${when}): ${points} crash points`);
-      expect(points).toBeGreaterThanOrEqual(target.minCrashPoints ?? 1);
-      }, timeout);
-    }
-
-    it('a crash at every mutating call of destroy, then a re-run, leaves nothing', async () => {
-      let points = 0;
-      for (let n = 1; ; n += stride) {
-        const w = target.world();
-        let cluster = MemoryCluster.create(w.spec);
-        await flow.create(await w.provider(), stepContext(cluster, w.spec));
-        w.crashAt(n, n % 2 ? 'after' : 'before');
-        const p = await w.provider();
-        const crashed = await maybeCrash(w, cluster, () => flow.destroy(p, stepContext(cluster, w.spec)));
-        w.clearFaults();
-        cluster = cluster.reopen();
-        if (crashed) {
-          points += 1;
-          await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
-        }
-        expectEmpty(w, `destroy crash #${n}:`);
-        if (!crashed) break;
-      }
-      if (process.env.KSCTL_CONTRACT_VERBOSE) console.log(`${target.name} ${kind} destroy: ${points} crash points`);
-      expect(points).toBeGreaterThanOrEqual(target.minDestroyCrashPoints ?? target.minCrashPoints ?? 1);
-    }, timeout);
+        if (process.env.KSCTL_CONTRACT_VERBOSE) console.log(`${target.name} ${kind} destroy: ${points} crash points`);
+        expect(points).toBeGreaterThanOrEqual(target.minDestroyCrashPoints ?? target.minCrashPoints ?? 1);
+      },
+      timeout,
+    );
 
     for (const bad of target.badSpecs ?? []) {
       it(`rejects a bad spec (${bad.name}) with an InputError and no mutating call`, async () => {
         const w = target.world();
         const p = (await w.provider()) as unknown as { preflight(ctx: StepContext): Promise<void> };
-        const err = await p.preflight(stepContext(MemoryCluster.create(bad.spec), bad.spec)).then(() => undefined, (e: unknown) => e);
+        const err = await p.preflight(stepContext(MemoryCluster.create(bad.spec), bad.spec)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(InputError);
         expect(w.mutatingCalls()).toBe(0);
       });
     }
 
-    it('absorbs throttling on 20% of calls', async () => {
-      const w = target.world();
-      w.throttle(0.2);
-      const cluster = MemoryCluster.create(w.spec);
-      await flow.create(await w.provider(), stepContext(cluster, w.spec));
-      expectConverged(w, cluster);
-      await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
-      expectEmpty(w);
-    }, timeout);
+    it(
+      'absorbs throttling on 20% of calls',
+      async () => {
+        const w = target.world();
+        w.throttle(0.2);
+        const cluster = MemoryCluster.create(w.spec);
+        await flow.create(await w.provider(), stepContext(cluster, w.spec));
+        expectConverged(w, cluster);
+        await flow.destroy(await w.provider(), stepContext(cluster, w.spec));
+        expectEmpty(w);
+      },
+      timeout,
+    );
   });
 }
 

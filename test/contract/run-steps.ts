@@ -44,10 +44,13 @@ export async function runSteps(steps: Step[], ctx: StepContext, concurrency = 8)
         started.add(s.id);
         running.set(
           s.id,
-          s.run(ctx).then(
-            () => void done.add(s.id),
-            (error: unknown) => void (failure ??= { error }),
-          ).finally(() => running.delete(s.id)),
+          s
+            .run(ctx)
+            .then(
+              () => void done.add(s.id),
+              (error: unknown) => void (failure ??= { error }),
+            )
+            .finally(() => running.delete(s.id)),
         );
       }
     }

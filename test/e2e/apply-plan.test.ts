@@ -14,8 +14,10 @@ const file = (name: string, spec: string) => {
   writeFileSync(p, `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: web\nspec:\n${spec}`);
   return p;
 };
-const stateBytes = () => readFileSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', 'web', 'state.json'), 'utf8');
-const ORIGINAL = '  provider: local\n  nodePools:\n    - { name: front, count: 2, labels: { tier: web } }\n    - { name: back, count: 1 }\n';
+const stateBytes = () =>
+  readFileSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', 'web', 'state.json'), 'utf8');
+const ORIGINAL =
+  '  provider: local\n  nodePools:\n    - { name: front, count: 2, labels: { tier: web } }\n    - { name: back, count: 1 }\n';
 
 beforeAll(async () => {
   sb = sandbox();
@@ -35,7 +37,10 @@ describe('ksctl apply -f', () => {
 
   it('prints the plan of an edited file without colour off a terminal, and changes nothing', async () => {
     const before = stateBytes();
-    const edited = file('edited.yaml', '  provider: local\n  nodePools:\n    - { name: front, count: 3, labels: { tier: frontend, team: a } }\n    - { name: batch, count: 1, labels: { q: x } }\n');
+    const edited = file(
+      'edited.yaml',
+      '  provider: local\n  nodePools:\n    - { name: front, count: 3, labels: { tier: frontend, team: a } }\n    - { name: batch, count: 1, labels: { q: x } }\n',
+    );
     const r = await ksctl(['apply', '-f', edited, '--dry-run'], sb.env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(
@@ -49,6 +54,7 @@ describe('ksctl apply -f', () => {
         '',
       ].join('\n'),
     );
+    // eslint-disable-next-line no-control-regex -- no ANSI escape may reach a pipe
     expect(r.stdout).not.toMatch(/\u001b/);
     const json = await ksctl(['apply', '-f', edited, '--dry-run', '-o', 'json'], sb.env);
     expect(json.code, json.stderr).toBe(0);
@@ -65,7 +71,15 @@ describe('ksctl apply -f', () => {
 
   it('refuses a change apply cannot make in place: exit 2, the field named, nothing changed', async () => {
     const before = stateBytes();
-    const r = await ksctl(['apply', '-f', file('cp.yaml', `${ORIGINAL}  controlPlane: { count: 3 }\n  kubernetesVersion: "1.30.1"\n`), '--dry-run'], sb.env);
+    const r = await ksctl(
+      [
+        'apply',
+        '-f',
+        file('cp.yaml', `${ORIGINAL}  controlPlane: { count: 3 }\n  kubernetesVersion: "1.30.1"\n`),
+        '--dry-run',
+      ],
+      sb.env,
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/x spec\.controlPlane\.count: 1 → 3: apply changes workers only/);
     expect(r.stderr).toMatch(/spec\.controlPlane\.count: apply changes workers only/);
@@ -74,10 +88,21 @@ describe('ksctl apply -f', () => {
   });
 
   it('names a cluster that does not exist, and bad pools as create does', async () => {
-    const missing = await ksctl(['apply', '-f', file('other.yaml', ORIGINAL), '--dry-run'], { ...sb.env, KSCTL_HOME: path.join(sb.dir, 'empty') });
+    const missing = await ksctl(['apply', '-f', file('other.yaml', ORIGINAL), '--dry-run'], {
+      ...sb.env,
+      KSCTL_HOME: path.join(sb.dir, 'empty'),
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cluster web \(local\/local\) does not exist/);
-    const dup = await ksctl(['apply', '-f', file('dup.yaml', '  provider: local\n  nodePools: [{ name: a, count: 1 }, { name: a, count: 2 }]\n'), '--dry-run'], sb.env);
+    const dup = await ksctl(
+      [
+        'apply',
+        '-f',
+        file('dup.yaml', '  provider: local\n  nodePools: [{ name: a, count: 1 }, { name: a, count: 2 }]\n'),
+        '--dry-run',
+      ],
+      sb.env,
+    );
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/spec\.nodePools\[1\]\.name: "a" is already the name of spec\.nodePools\[0\]/);
     expect(readdirSync(sb.dir)).not.toContain('empty');

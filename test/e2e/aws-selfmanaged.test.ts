@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
-import { cloudE2e, expectSwitchThroughLb, expectVmsAreTheirHosts, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
+import {
+  cloudE2e,
+  expectSwitchThroughLb,
+  expectVmsAreTheirHosts,
+  machineNames,
+  type CloudCluster,
+} from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-east-1';
 
@@ -29,7 +35,12 @@ const { setUp, ksctl: ksctlAws } = cloudE2e({
   stateEnv: 'KSCTL_FAKE_AWS_STATE',
   // Virtual clock (instance start 30 s costs no wall time); every instance gets its test host's address.
   saveFake: (file, addresses) =>
-    new FakeAws({ clock: 'virtual', config: { ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])) } }).save(file),
+    new FakeAws({
+      clock: 'virtual',
+      config: {
+        ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])),
+      },
+    }).save(file),
 });
 
 const clusterKey = (name: string) => `aws/${REGION}/${name}`;
@@ -49,13 +60,24 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.stdout).toContain(`Cluster ${name} is ready`);
     expect(r.stderr).not.toMatch(/Warning/); // e.g. Node's MaxListenersExceededWarning
     const fake = FakeAws.load(e.cloud);
-    expect(fake.counts(clusterKey(name))).toEqual({ vpc: 1, subnet: 3, 'internet-gateway': 1, 'route-table': 1, 'security-group': 4, 'key-pair': 1, instance: names.length, volume: names.length });
+    expect(fake.counts(clusterKey(name))).toEqual({
+      vpc: 1,
+      subnet: 3,
+      'internet-gateway': 1,
+      'route-table': 1,
+      'security-group': 4,
+      'key-pair': 1,
+      instance: names.length,
+      volume: names.length,
+    });
     // Every instance booted through the cloud-init stand-in, on its own test host.
     expect(Object.values(fake.data.instances).every((x) => x.booted)).toBe(true);
   }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the cluster key', async () => {
-    const keyPair = Object.values(FakeAws.load(e.cloud).data.keyPairs).find((k) => k.tags['ksctl.io/cluster'] === clusterKey(name))!;
+    const keyPair = Object.values(FakeAws.load(e.cloud).data.keyPairs).find(
+      (k) => k.tags['ksctl.io/cluster'] === clusterKey(name),
+    )!;
     await expectVmsAreTheirHosts(e, ksctlAws, keyPair.publicKey);
   });
 
@@ -68,7 +90,14 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as {
       phase: string;
-      machines: { name: string; role: string; status: string; providerId: string; publicAddress: string; privateAddress: string }[];
+      machines: {
+        name: string;
+        role: string;
+        status: string;
+        providerId: string;
+        publicAddress: string;
+        privateAddress: string;
+      }[];
       resources: Record<string, { kind: string; id: string }>;
       steps: { id: string; status: string }[];
     };
@@ -77,11 +106,23 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     const fake = FakeAws.load(e.cloud);
     for (const [i, n] of names.entries()) {
       const m = d.machines.find((x) => x.name === n)!;
-      expect(m).toMatchObject({ status: 'bootstrapped', publicAddress: e.set.hosts[i]!.address, privateAddress: e.set.hosts[i]!.address });
+      expect(m).toMatchObject({
+        status: 'bootstrapped',
+        publicAddress: e.set.hosts[i]!.address,
+        privateAddress: e.set.hosts[i]!.address,
+      });
       expect(fake.data.instances[m.providerId]?.tags.Name).toBe(n);
     }
     const kinds = Object.values(d.resources).map((x) => x.kind);
-    for (const k of ['aws:vpc', 'aws:subnet', 'aws:internet-gateway', 'aws:route-table', 'aws:security-group', 'aws:key-pair']) expect(kinds).toContain(k);
+    for (const k of [
+      'aws:vpc',
+      'aws:subnet',
+      'aws:internet-gateway',
+      'aws:route-table',
+      'aws:security-group',
+      'aws:key-pair',
+    ])
+      expect(kinds).toContain(k);
     expect(kinds.filter((k) => k === 'aws:instance')).toHaveLength(names.length);
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
     expect(r.stdout).not.toContain('PRIVATE KEY');
@@ -93,6 +134,8 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     const fake = FakeAws.load(e.cloud);
     expect(fake.inventory()).toEqual([]);
     expect(Object.values(fake.data.instances).every((x) => x.state === 'terminated')).toBe(true);
-    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(contextName({ provider: 'aws', region: REGION, name }));
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(
+      contextName({ provider: 'aws', region: REGION, name }),
+    );
   }, 30_000);
 });

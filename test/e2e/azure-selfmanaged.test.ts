@@ -15,7 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SUBSCRIPTION, FakeAzure } from '../fakes/azure/fake-azure.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
-import { cloudE2e, expectSwitchThroughLb, expectVmsAreTheirHosts, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
+import {
+  cloudE2e,
+  expectSwitchThroughLb,
+  expectVmsAreTheirHosts,
+  machineNames,
+  type CloudCluster,
+} from '../helpers/cloud-e2e.js';
 
 const REGION = 'eastus';
 
@@ -26,19 +32,29 @@ const { setUp, ksctl: ksctlAzure } = cloudE2e({
   cloud: 'azure',
   region: REGION,
   clusters: CLUSTERS,
-  sizes: { loadBalancer: 'Standard_B1s', etcd: 'Standard_B1ms', controlPlane: 'Standard_B2s', workers: 'Standard_B2ms' },
+  sizes: {
+    loadBalancer: 'Standard_B1s',
+    etcd: 'Standard_B1ms',
+    controlPlane: 'Standard_B2s',
+    workers: 'Standard_B2ms',
+  },
   operatorCidr: '198.51.100.77/32',
   stateEnv: 'KSCTL_FAKE_AZURE_STATE',
   // Time advances per request (a VM's 8 s cost a few polls); every machine's public IP and NIC get
   // its test host's address. No subscription in the spec: the preload supplies the fake's, as
   // AZURE_SUBSCRIPTION_ID would.
   saveFake: (file, addresses) =>
-    new FakeAzure({ config: { ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])) } }).save(file),
+    new FakeAzure({
+      config: {
+        ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])),
+      },
+    }).save(file),
 });
 
 const clusterKey = (name: string) => `azure/${REGION}/${name}`;
 const groupId = (name: string) => `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-${name}-${REGION}`;
-const vmsOf = (fake: FakeAzure) => [...fake.model.resources.values()].filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
+const vmsOf = (fake: FakeAzure) =>
+  [...fake.model.resources.values()].filter((r) => r.type === 'Microsoft.Compute/virtualMachines');
 /** Machine names of the VMs PUT (every create call ever made, across processes). */
 const vmPuts = (fake: FakeAzure) => fake.callsOf('PUT virtualMachines').map((c) => c.path.split('/').pop()!);
 
@@ -77,7 +93,10 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
 
   it('each VM is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the VM key', async () => {
     const vm = vmsOf(FakeAzure.load(e.cloud)).find((x) => x.name === names[0])!;
-    const os = vm.properties['osProfile'] as { adminUsername: string; linuxConfiguration: { ssh: { publicKeys: { keyData: string }[] } } };
+    const os = vm.properties['osProfile'] as {
+      adminUsername: string;
+      linuxConfiguration: { ssh: { publicKeys: { keyData: string }[] } };
+    };
     expect(os.adminUsername).toBe('ubuntu');
     await expectVmsAreTheirHosts(e, ksctlAzure, os.linuxConfiguration.ssh.publicKeys[0]!.keyData);
   });
@@ -91,7 +110,14 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as {
       phase: string;
-      machines: { name: string; role: string; status: string; providerId: string; publicAddress: string; privateAddress: string }[];
+      machines: {
+        name: string;
+        role: string;
+        status: string;
+        providerId: string;
+        publicAddress: string;
+        privateAddress: string;
+      }[];
       resources: Record<string, { kind: string; id: string }>;
       steps: { id: string; status: string }[];
     };
@@ -100,12 +126,23 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
     const fake = FakeAzure.load(e.cloud);
     for (const [i, n] of names.entries()) {
       const m = d.machines.find((x) => x.name === n)!;
-      expect(m).toMatchObject({ status: 'bootstrapped', publicAddress: e.set.hosts[i]!.address, privateAddress: e.set.hosts[i]!.address });
+      expect(m).toMatchObject({
+        status: 'bootstrapped',
+        publicAddress: e.set.hosts[i]!.address,
+        privateAddress: e.set.hosts[i]!.address,
+      });
       expect(fake.model.get(m.providerId)?.tags['ksctl.io/machine']).toBe(n);
     }
     const kinds = Object.values(d.resources).map((x) => x.kind);
-    for (const k of ['azure:resource-group', 'azure:virtual-network', 'azure:application-security-group', 'azure:network-security-group']) expect(kinds).toContain(k);
-    for (const k of ['azure:public-ip', 'azure:network-interface', 'azure:virtual-machine']) expect(kinds.filter((x) => x === k)).toHaveLength(names.length);
+    for (const k of [
+      'azure:resource-group',
+      'azure:virtual-network',
+      'azure:application-security-group',
+      'azure:network-security-group',
+    ])
+      expect(kinds).toContain(k);
+    for (const k of ['azure:public-ip', 'azure:network-interface', 'azure:virtual-machine'])
+      expect(kinds.filter((x) => x === k)).toHaveLength(names.length);
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
@@ -117,6 +154,8 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
     expect(fake.inventory()).toEqual([]);
     expect(fake.model.get(groupId(name))).toBeUndefined();
     expect(fake.callsOf('DELETE resourceGroups').map((c) => c.status)).toEqual([202]);
-    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(contextName({ provider: 'azure', region: REGION, name }));
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(
+      contextName({ provider: 'azure', region: REGION, name }),
+    );
   }, 30_000);
 });

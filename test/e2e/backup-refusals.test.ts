@@ -24,17 +24,35 @@ function seed(input: SpecInput): string {
 
 describe('backup refusals', () => {
   it.each([
-    ['a managed (kind) cluster', { name: 'kindy', provider: 'local' }, 'kindy', /kindy is a managed cluster: its etcd belongs to the cloud/],
+    [
+      'a managed (kind) cluster',
+      { name: 'kindy', provider: 'local' },
+      'kindy',
+      /kindy is a managed cluster: its etcd belongs to the cloud/,
+    ],
     [
       'embedded etcd (k3s)',
-      { name: 'emb', provider: 'ssh', distribution: 'k3s', etcd: { count: 0 }, machines: [{ name: 'lb', role: 'loadbalancer', address: '192.0.2.1' }, { name: 'cp', role: 'controlplane', address: '192.0.2.2' }] },
+      {
+        name: 'emb',
+        provider: 'ssh',
+        distribution: 'k3s',
+        etcd: { count: 0 },
+        machines: [
+          { name: 'lb', role: 'loadbalancer', address: '192.0.2.1' },
+          { name: 'cp', role: 'controlplane', address: '192.0.2.2' },
+        ],
+      },
       'emb',
       /emb runs embedded etcd \(k3s\); ksctl backs up external etcd only so far/,
     ],
   ] as [string, SpecInput, string, RegExp][])('%s: exit 2, nothing written', async (_what, input, name, msg) => {
     const dir = seed(input);
     const before = readFileSync(path.join(dir, 'state.json'), 'utf8');
-    for (const args of [['backup', 'create', name], ['backup', 'list', name], ['backup', 'restore', name, `${name}-20261207t000000z`]]) {
+    for (const args of [
+      ['backup', 'create', name],
+      ['backup', 'list', name],
+      ['backup', 'restore', name, `${name}-20261207t000000z`],
+    ]) {
       const r = await ksctl(args, sb.env);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(msg);

@@ -19,7 +19,8 @@ import { kubectl, type CliResult } from '../helpers/cli.js';
 import { cloudE2e, type CloudCluster } from '../helpers/cloud-e2e.js';
 
 const OPERATOR_CIDR = '198.51.100.77/32';
-const ipMapOf = (addresses: Record<string, string>) => Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }]));
+const ipMapOf = (addresses: Record<string, string>) =>
+  Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }]));
 
 /** What the test needs to know of one cloud and its fake. */
 interface CloudCase {
@@ -52,24 +53,49 @@ function awsCase(): CloudCase {
   const cluster = 'awsday2';
   const region = 'us-east-1';
   const e = cloudE2e({
-    cloud: 'aws', region, clusters: { [cluster]: shape }, extraMachines: { [cluster]: day2(cluster) },
+    cloud: 'aws',
+    region,
+    clusters: { [cluster]: shape },
+    extraMachines: { [cluster]: day2(cluster) },
     sizes: { loadBalancer: 't3.micro', etcd: 't3.small', controlPlane: 't3.medium', workers: 't3.large' },
-    operatorCidr: OPERATOR_CIDR, stateEnv: 'KSCTL_FAKE_AWS_STATE',
+    operatorCidr: OPERATOR_CIDR,
+    stateEnv: 'KSCTL_FAKE_AWS_STATE',
     saveFake: (file, addresses) => new FakeAws({ clock: 'virtual', config: { ipMap: ipMapOf(addresses) } }).save(file),
   });
   const instances = (file: string) => Object.values(FakeAws.load(file).data.instances);
   return {
-    cloud: 'aws', cluster, region, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
+    cloud: 'aws',
+    cluster,
+    region,
+    setUp: () => e.setUp(cluster),
+    ksctl: e.ksctl,
     armCrashAfterVmCreate: (file) => FakeAws.load(file).crashAt(1, 'after', 'ec2:RunInstances').save(file),
-    crashedOps: (file) => FakeAws.load(file).calls.filter((c) => c.outcome === 'crash').map((c) => c.op),
-    liveVms: (file) => FakeAws.load(file).inventory().filter((r) => r.kind === 'instance').map((r) => r.tags['Name']!),
+    crashedOps: (file) =>
+      FakeAws.load(file)
+        .calls.filter((c) => c.outcome === 'crash')
+        .map((c) => c.op),
+    liveVms: (file) =>
+      FakeAws.load(file)
+        .inventory()
+        .filter((r) => r.kind === 'instance')
+        .map((r) => r.tags['Name']!),
     vmsEverCreated: (file, name) => instances(file).filter((x) => x.tags['Name'] === name).length,
     diskGoesWithVm: (file, name) => {
-      type Run = { TagSpecifications: { Tags: { Key: string; Value: string }[] }[]; BlockDeviceMappings: { Ebs: { DeleteOnTermination: boolean } }[] };
-      const runs = FakeAws.load(file).callsOf('ec2:RunInstances').map((c) => c.input as Run).filter((i) => i.TagSpecifications[0]!.Tags.some((t) => t.Key === 'Name' && t.Value === name));
+      type Run = {
+        TagSpecifications: { Tags: { Key: string; Value: string }[] }[];
+        BlockDeviceMappings: { Ebs: { DeleteOnTermination: boolean } }[];
+      };
+      const runs = FakeAws.load(file)
+        .callsOf('ec2:RunInstances')
+        .map((c) => c.input as Run)
+        .filter((i) => i.TagSpecifications[0]!.Tags.some((t) => t.Key === 'Name' && t.Value === name));
       return runs.length > 0 && runs.every((i) => i.BlockDeviceMappings.every((b) => b.Ebs.DeleteOnTermination));
     },
-    machineLeftovers: (file, name) => FakeAws.load(file).inventory().filter((r) => r.tags['ksctl.io/machine'] === name).map((r) => `${r.kind} ${r.id}`),
+    machineLeftovers: (file, name) =>
+      FakeAws.load(file)
+        .inventory()
+        .filter((r) => r.tags['ksctl.io/machine'] === name)
+        .map((r) => `${r.kind} ${r.id}`),
     leftovers: (file) => FakeAws.load(file).inventory(),
   };
 }
@@ -78,24 +104,51 @@ function azureCase(): CloudCase {
   const cluster = 'azday2';
   const region = 'eastus';
   const e = cloudE2e({
-    cloud: 'azure', region, clusters: { [cluster]: shape }, extraMachines: { [cluster]: day2(cluster) },
-    sizes: { loadBalancer: 'Standard_B1s', etcd: 'Standard_B1ms', controlPlane: 'Standard_B2s', workers: 'Standard_B2ms' },
-    operatorCidr: OPERATOR_CIDR, stateEnv: 'KSCTL_FAKE_AZURE_STATE',
+    cloud: 'azure',
+    region,
+    clusters: { [cluster]: shape },
+    extraMachines: { [cluster]: day2(cluster) },
+    sizes: {
+      loadBalancer: 'Standard_B1s',
+      etcd: 'Standard_B1ms',
+      controlPlane: 'Standard_B2s',
+      workers: 'Standard_B2ms',
+    },
+    operatorCidr: OPERATOR_CIDR,
+    stateEnv: 'KSCTL_FAKE_AZURE_STATE',
     saveFake: (file, addresses) => new FakeAzure({ config: { ipMap: ipMapOf(addresses) } }).save(file),
   });
-  const ofType = (file: string, type: string) => [...FakeAzure.load(file).model.resources.values()].filter((r) => r.type === type);
+  const ofType = (file: string, type: string) =>
+    [...FakeAzure.load(file).model.resources.values()].filter((r) => r.type === type);
   return {
-    cloud: 'azure', cluster, region, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
+    cloud: 'azure',
+    cluster,
+    region,
+    setUp: () => e.setUp(cluster),
+    ksctl: e.ksctl,
     armCrashAfterVmCreate: (file) => FakeAzure.load(file).crashAt(1, 'after', 'PUT virtualMachines').save(file),
-    crashedOps: (file) => FakeAzure.load(file).calls.filter((c) => c.status === 'crash').map((c) => c.op),
+    crashedOps: (file) =>
+      FakeAzure.load(file)
+        .calls.filter((c) => c.status === 'crash')
+        .map((c) => c.op),
     liveVms: (file) => ofType(file, 'Microsoft.Compute/virtualMachines').map((r) => r.name),
     // A VM is created by its PUT; one that was deleted and made again would show a second PUT.
-    vmsEverCreated: (file, name) => FakeAzure.load(file).callsOf('PUT virtualMachines').filter((c) => c.path.split('/').pop() === name).length,
+    vmsEverCreated: (file, name) =>
+      FakeAzure.load(file)
+        .callsOf('PUT virtualMachines')
+        .filter((c) => c.path.split('/').pop() === name).length,
     diskGoesWithVm: (file, name) => {
       const vm = ofType(file, 'Microsoft.Compute/virtualMachines').find((r) => r.name === name);
-      return (vm?.properties['storageProfile'] as { osDisk?: { deleteOption?: string } } | undefined)?.osDisk?.deleteOption === 'Delete';
+      return (
+        (vm?.properties['storageProfile'] as { osDisk?: { deleteOption?: string } } | undefined)?.osDisk
+          ?.deleteOption === 'Delete'
+      );
     },
-    machineLeftovers: (file, name) => FakeAzure.load(file).inventory().filter((r) => r.id.split('/').pop()?.startsWith(name)).map((r) => `${r.kind} ${r.id}`),
+    machineLeftovers: (file, name) =>
+      FakeAzure.load(file)
+        .inventory()
+        .filter((r) => r.id.split('/').pop()?.startsWith(name))
+        .map((r) => `${r.kind} ${r.id}`),
     leftovers: (file) => FakeAzure.load(file).inventory(),
   };
 }
@@ -104,21 +157,42 @@ function gcpCase(): CloudCase {
   const cluster = 'gcpday2';
   const region = 'us-central1';
   const e = cloudE2e({
-    cloud: 'gcp', region, clusters: { [cluster]: shape }, extraMachines: { [cluster]: day2(cluster) },
+    cloud: 'gcp',
+    region,
+    clusters: { [cluster]: shape },
+    extraMachines: { [cluster]: day2(cluster) },
     sizes: { loadBalancer: 'e2-micro', etcd: 'e2-small', controlPlane: 'e2-medium', workers: 'e2-standard-2' },
-    operatorCidr: OPERATOR_CIDR, stateEnv: 'KSCTL_FAKE_GCP_STATE', spec: { credentials: { project: 'ksctl-fake-project' } },
+    operatorCidr: OPERATOR_CIDR,
+    stateEnv: 'KSCTL_FAKE_GCP_STATE',
+    spec: { credentials: { project: 'ksctl-fake-project' } },
     saveFake: (file, addresses) => new FakeGcp({ clock: 'virtual', config: { ipMap: ipMapOf(addresses) } }).save(file),
     env: (sb) => ({ GOOGLE_APPLICATION_CREDENTIALS: path.join(sb.dir, 'no-such-key.json') }),
   });
   return {
-    cloud: 'gcp', cluster, region, setUp: () => e.setUp(cluster), ksctl: e.ksctl,
+    cloud: 'gcp',
+    cluster,
+    region,
+    setUp: () => e.setUp(cluster),
+    ksctl: e.ksctl,
     armCrashAfterVmCreate: (file) => FakeGcp.load(file).crashAt(1, 'after', 'instances:insert').save(file),
-    crashedOps: (file) => FakeGcp.load(file).calls.filter((c) => c.outcome === 'crash').map((c) => c.op),
+    crashedOps: (file) =>
+      FakeGcp.load(file)
+        .calls.filter((c) => c.outcome === 'crash')
+        .map((c) => c.op),
     liveVms: (file) => [...FakeGcp.load(file).data.instances.values()].map((x) => String(x.res.name)),
     // An insert the re-run repeated would have been deduplicated by its requestId; the re-run must not even send one.
-    vmsEverCreated: (file, name) => FakeGcp.load(file).callsOf('instances:insert').filter((c) => c.input.instanceResource.name === name).length,
-    diskGoesWithVm: (file, name) => [...FakeGcp.load(file).data.instances.values()].find((x) => x.res.name === name)?.res.disks?.every((d) => d.autoDelete === true) === true,
-    machineLeftovers: (file, name) => [...FakeGcp.load(file).data.instances.values()].filter((x) => x.res.name === name).map((x) => `instance ${String(x.res.name)}`),
+    vmsEverCreated: (file, name) =>
+      FakeGcp.load(file)
+        .callsOf('instances:insert')
+        .filter((c) => c.input.instanceResource.name === name).length,
+    diskGoesWithVm: (file, name) =>
+      [...FakeGcp.load(file).data.instances.values()]
+        .find((x) => x.res.name === name)
+        ?.res.disks?.every((d) => d.autoDelete === true) === true,
+    machineLeftovers: (file, name) =>
+      [...FakeGcp.load(file).data.instances.values()]
+        .filter((x) => x.res.name === name)
+        .map((x) => `instance ${String(x.res.name)}`),
     leftovers: (file) => FakeGcp.load(file).inventory(),
   };
 }
@@ -137,12 +211,29 @@ describe.each(CASES)('$cloud: add worker and delete worker through the CLI', (c)
   const [added, spare] = day2(name) as [string, string];
   const out = (r: CliResult) => `${r.stdout}\n${r.stderr}\n${e.logTail()}`;
   const stateFile = () => path.join(e.sb.ksctlHome, 'clusters', c.cloud, c.region, name, 'state.json');
-  const cluster = async () => JSON.parse((await c.ksctl(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as ClusterJson;
+  const cluster = async () =>
+    JSON.parse((await c.ksctl(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as ClusterJson;
   /** Node name → Ready condition, listed by kubectl through the load balancer. */
   const nodes = async (): Promise<Record<string, string>> => {
-    const r = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}', '--request-timeout', '20s'], e.sb.env);
+    const r = await kubectl(
+      [
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+        '--request-timeout',
+        '20s',
+      ],
+      e.sb.env,
+    );
     expect(r.code, r.stderr).toBe(0);
-    return Object.fromEntries(r.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
+    return Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
+    );
   };
   beforeAll(async () => {
     e = await c.setUp();

@@ -30,7 +30,10 @@ beforeEach(() => {
 afterEach(() => sb.cleanup());
 
 function run(args = ['get', 'clusters']): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'ksctl.js'), ...args], { env: sb.env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(copy, 'bin', 'ksctl.js'), ...args], {
+    env: sb.env,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -54,7 +57,10 @@ describe.skipIf(nodeHasItsOwnCache)('the fast path code cache (Node 20)', () => 
   it.each([
     ['one byte long', () => Buffer.from([7])],
     ['without a header', () => Buffer.alloc(4096)],
-    ['of another Node', () => withHeader(`v0.0.1 ${process.arch} ${identity().split(' ')[2]}`, Buffer.from('x'.repeat(4096)))],
+    [
+      'of another Node',
+      () => withHeader(`v0.0.1 ${process.arch} ${identity().split(' ')[2]}`, Buffer.from('x'.repeat(4096))),
+    ],
     ['garbage V8 rejects', () => withHeader(identity(), Buffer.from('not V8 code cache data'.repeat(100)))],
   ])('a cache that is %s is ignored and remade', (_what, content) => {
     writeFileSync(cacheFile, content());

@@ -49,7 +49,10 @@ describe('colour', () => {
     ['--no-color', ['--no-color'], {}],
     ['NO_COLOR=1', [], { NO_COLOR: '1' }],
   ])('%s: listr2 progress and help have no colour', async (_what, flags, env) => {
-    term.start(`${process.execPath} ${BIN} ${flags.join(' ')} --yes create cluster dev --provider local --no-switch && ${process.execPath} ${BIN} ${flags.join(' ')} --help`, colourEnv(env));
+    term.start(
+      `${process.execPath} ${BIN} ${flags.join(' ')} --yes create cluster dev --provider local --no-switch && ${process.execPath} ${BIN} ${flags.join(' ')} --help`,
+      colourEnv(env),
+    );
     const s = await term.waitFor(/\[exit \d+\]/, 30_000);
     expect(s).toContain('Cluster dev is ready');
     expect(s).toContain('Usage: ksctl');

@@ -15,9 +15,24 @@ import { seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 
 let sb: Sandbox;
 
-function plant(provider: 'local' | 'ssh', region: string, name: string, phase: 'ready' | 'creating', withKubeconfig = true): void {
-  const spec = applyDefaults({ name, provider, region, ...(provider === 'ssh' ? { type: 'selfmanaged' as const } : {}) });
-  const state = { ...newClusterState(spec, new Date('2026-01-01T00:00:00Z')), phase, versions: { kubernetes: '1.31.6' } };
+function plant(
+  provider: 'local' | 'ssh',
+  region: string,
+  name: string,
+  phase: 'ready' | 'creating',
+  withKubeconfig = true,
+): void {
+  const spec = applyDefaults({
+    name,
+    provider,
+    region,
+    ...(provider === 'ssh' ? { type: 'selfmanaged' as const } : {}),
+  });
+  const state = {
+    ...newClusterState(spec, new Date('2026-01-01T00:00:00Z')),
+    phase,
+    versions: { kubernetes: '1.31.6' },
+  };
   const dir = path.join(sb.ksctlHome, 'clusters', provider, region, name);
   mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
   writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state));
@@ -83,7 +98,9 @@ describe('the fast path behaves exactly like the full CLI', () => {
       const root = path.join(sb.dir, `${mode}-${args.join('_').replace(/\W/g, '_')}`);
       const home = path.join(root, 'home');
       seedAwkwardKubeconfig(path.join(home, '.kube', 'config'));
-      const a = args.map((x) => (x === 'KUBE2' ? path.join(root, 'kube2') : x === 'EMPTY' ? path.join(root, 'empty') : x));
+      const a = args.map((x) =>
+        x === 'KUBE2' ? path.join(root, 'kube2') : x === 'EMPTY' ? path.join(root, 'empty') : x,
+      );
       const env = { ...sb.env, HOME: home, ...(mode === 'full' ? { KSCTL_NO_FAST_PATH: '1' } : {}) };
       const r = await ksctl(a, env);
       const read = (f: string) => {
@@ -95,8 +112,14 @@ describe('the fast path behaves exactly like the full CLI', () => {
       };
       results.push({
         code: r.code,
-        stdout: r.stdout.split(root).join('<root>').replace(/\/\.config\.\d+\./g, ''),
-        stderr: r.stderr.split(root).join('<root>').replace(/\(file:\/\/[^)]*\)|at [^\n]*/g, ''),
+        stdout: r.stdout
+          .split(root)
+          .join('<root>')
+          .replace(/\/\.config\.\d+\./g, ''),
+        stderr: r.stderr
+          .split(root)
+          .join('<root>')
+          .replace(/\(file:\/\/[^)]*\)|at [^\n]*/g, ''),
         kube: read(path.join(home, '.kube', 'config')),
         kube2: read(path.join(root, 'kube2')),
       });
@@ -106,17 +129,32 @@ describe('the fast path behaves exactly like the full CLI', () => {
 
   it('get clusters prints the same from the list index as from the state files, either way', async () => {
     // The index records state files once they are 2 s old (src/state/local/list-index.ts).
-    const newest = Math.max(...['dev', 'on', 'half'].map((n) => statSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', n, 'state.json')).ctimeMs));
+    const newest = Math.max(
+      ...['dev', 'on', 'half'].map(
+        (n) => statSync(path.join(sb.ksctlHome, 'clusters', 'local', 'local', n, 'state.json')).ctimeMs,
+      ),
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, newest + 2100 - Date.now())));
     const index = path.join(sb.ksctlHome, 'clusters', 'list-index.json');
-    for (const args of [['get', 'clusters'], ['get', 'clusters', '-o', 'json']]) {
+    for (const args of [
+      ['get', 'clusters'],
+      ['get', 'clusters', '-o', 'json'],
+    ]) {
       rmSync(index, { force: true });
       const fromFiles = await ksctl(args, { ...sb.env, KSCTL_NO_FAST_PATH: '1' });
-      expect(Object.keys(JSON.parse(readFileSync(index, 'utf8')).clusters).sort()).toEqual(['local/local/dev', 'local/local/half', 'local/local/on', 'ssh/default/dev']);
+      expect(Object.keys(JSON.parse(readFileSync(index, 'utf8')).clusters).sort()).toEqual([
+        'local/local/dev',
+        'local/local/half',
+        'local/local/on',
+        'ssh/default/dev',
+      ]);
       expect(fromFiles.stderr).toMatch(/warning: state file .*broken.* does not parse/);
       for (const env of [sb.env, { ...sb.env, KSCTL_NO_FAST_PATH: '1' }]) {
         const fromIndex = await ksctl(args, env);
-        expect({ ...fromIndex, stdout: fromIndex.stdout.replace(/\d+d$/gm, '') }).toEqual({ ...fromFiles, stdout: fromFiles.stdout.replace(/\d+d$/gm, '') });
+        expect({ ...fromIndex, stdout: fromIndex.stdout.replace(/\d+d$/gm, '') }).toEqual({
+          ...fromFiles,
+          stdout: fromFiles.stdout.replace(/\d+d$/gm, ''),
+        });
       }
     }
   });
@@ -131,7 +169,18 @@ describe('the fast path behaves exactly like the full CLI', () => {
     expect(parseFast(['get', 'clusters', '--no-color', '-v'])?.globals).toMatchObject({ color: false, verbose: true });
     // On a terminal commander wraps help to its width: the full CLI prints it there.
     expect(parseFast(['--help'], () => true)).toBeUndefined();
-    for (const no of [['switch'], ['switch', 'help'], ['switch', 'dev', '-h'], ['switch', 'dev', '--kubeconfig=x'], ['get', 'cluster', 'dev'], ['create', 'cluster', 'x'], ['switch', 'dev', '-o', 'xml'], ['-p', 'aws', 'switch', 'dev'], ['switch', 'dev', '--'], []]) {
+    for (const no of [
+      ['switch'],
+      ['switch', 'help'],
+      ['switch', 'dev', '-h'],
+      ['switch', 'dev', '--kubeconfig=x'],
+      ['get', 'cluster', 'dev'],
+      ['create', 'cluster', 'x'],
+      ['switch', 'dev', '-o', 'xml'],
+      ['-p', 'aws', 'switch', 'dev'],
+      ['switch', 'dev', '--'],
+      [],
+    ]) {
       expect(parseFast(no), no.join(' ')).toBeUndefined();
     }
   });

@@ -20,7 +20,13 @@ import { contextName } from '../../src/kubeconfig/naming.js';
 import { FakeGcp } from '../fakes/gcp/fake-gcp.js';
 import { gcpSpec } from '../fakes/gcp/world.js';
 import { kubectl } from '../helpers/cli.js';
-import { cloudE2e, expectSwitchThroughLb, expectVmsAreTheirHosts, machineNames, type CloudCluster } from '../helpers/cloud-e2e.js';
+import {
+  cloudE2e,
+  expectSwitchThroughLb,
+  expectVmsAreTheirHosts,
+  machineNames,
+  type CloudCluster,
+} from '../helpers/cloud-e2e.js';
 
 const REGION = 'us-central1';
 const OPERATOR_CIDR = '198.51.100.77/32';
@@ -39,7 +45,12 @@ const { setUp, ksctl: ksctlGcp } = cloudE2e({
   stateEnv: 'KSCTL_FAKE_GCP_STATE',
   // Virtual clock (a 30 s boot costs no wall time); each instance's external and internal IP is its host's.
   saveFake: (file, addresses) =>
-    new FakeGcp({ clock: 'virtual', config: { ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])) } }).save(file),
+    new FakeGcp({
+      clock: 'virtual',
+      config: {
+        ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])),
+      },
+    }).save(file),
   // Must never be read: the preload removes it (a real key file here would fail the test loudly).
   env: (sb) => ({ GOOGLE_APPLICATION_CREDENTIALS: path.join(sb.dir, 'no-such-key.json') }),
 });
@@ -74,20 +85,33 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.stdout).toContain(`Cluster ${name} is ready`);
     expect(r.stderr).not.toMatch(/Warning/); // e.g. Node's MaxListenersExceededWarning
     const fake = FakeGcp.load(e.cloud);
-    expect(counts(fake, name)).toEqual({ network: 1, subnetwork: 1, firewall: firewallPlan(specOf(name), [OPERATOR_CIDR]).length, instance: names.length });
+    expect(counts(fake, name)).toEqual({
+      network: 1,
+      subnetwork: 1,
+      firewall: firewallPlan(specOf(name), [OPERATOR_CIDR]).length,
+      instance: names.length,
+    });
     // Every instance booted through the cloud-init stand-in, on its own test host.
     expect([...fake.data.instances.values()].every((x) => x.booted)).toBe(true);
     // Every insert carried the requestId of this incarnation and request (what makes a re-run safe
     // and a delete-and-recreate within the hour create everything again).
-    const uid = (JSON.parse(readFileSync(path.join(e.sb.ksctlHome, 'clusters/gcp', REGION, name, 'state.json'), 'utf8')) as { uid: string }).uid;
+    const uid = (
+      JSON.parse(readFileSync(path.join(e.sb.ksctlHome, 'clusters/gcp', REGION, name, 'state.json'), 'utf8')) as {
+        uid: string;
+      }
+    ).uid;
     expect(uid).toMatch(/^[0-9a-f-]{36}$/);
     for (const c of fake.callsOf('instances:insert')) {
-      expect(c.input.requestId).toBe(requestId(specOf(name), uid, `instance/${c.input.instanceResource.name}`, c.input.instanceResource));
+      expect(c.input.requestId).toBe(
+        requestId(specOf(name), uid, `instance/${c.input.instanceResource.name}`, c.input.instanceResource),
+      );
     }
   }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the ssh-keys key', async () => {
-    const d = JSON.parse((await ksctlGcp(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as { machines: { name: string; providerId: string }[] };
+    const d = JSON.parse((await ksctlGcp(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as {
+      machines: { name: string; providerId: string }[];
+    };
     const lbId = d.machines.find((m) => m.name === names[0])!.providerId;
     const sshKeys = String(metadataOf(FakeGcp.load(e.cloud), lbId)['ssh-keys']); // "ubuntu:ssh-ed25519 AAAA... ksctl"
     expect(sshKeys).toMatch(/^ubuntu:ssh-ed25519 /);
@@ -108,7 +132,15 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as {
       phase: string;
-      machines: { name: string; role: string; status: string; providerId: string; zone: string; publicAddress: string; privateAddress: string }[];
+      machines: {
+        name: string;
+        role: string;
+        status: string;
+        providerId: string;
+        zone: string;
+        publicAddress: string;
+        privateAddress: string;
+      }[];
       resources: Record<string, { kind: string; id: string }>;
       steps: { id: string; status: string }[];
     };
@@ -117,7 +149,11 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     const fake = FakeGcp.load(e.cloud);
     for (const [i, n] of names.entries()) {
       const m = d.machines.find((x) => x.name === n)!;
-      expect(m).toMatchObject({ status: 'bootstrapped', publicAddress: e.set.hosts[i]!.address, privateAddress: e.set.hosts[i]!.address });
+      expect(m).toMatchObject({
+        status: 'bootstrapped',
+        publicAddress: e.set.hosts[i]!.address,
+        privateAddress: e.set.hosts[i]!.address,
+      });
       expect(m.providerId).toBe(`zones/${m.zone}/instances/${n}`);
       expect(fake.data.instances.get(m.providerId)?.res.labels?.['ksctl-io-machine']).toBe(n);
     }
@@ -129,9 +165,12 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
 
-  it('backs up and restores its external etcd over the cloud\'s SSH login (user ubuntu, through sudo)', async () => {
+  it("backs up and restores its external etcd over the cloud's SSH login (user ubuntu, through sudo)", async () => {
     const etcd = e.set.hosts.slice(1, 4);
-    const ctl = (cmd: string) => etcd[0]!.exec(`etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/server.crt --key=/etc/etcd/pki/server.key ${cmd}`);
+    const ctl = (cmd: string) =>
+      etcd[0]!.exec(
+        `etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/server.crt --key=/etc/etcd/pki/server.key ${cmd}`,
+      );
     expect((await ctl('put /backup-test/kept yes')).code).toBe(0);
     const b = await ksctlGcp(['backup', 'create', name, '-o', 'json'], e.sb.env);
     expect(b.code, `${b.stderr}\n${e.logTail()}`).toBe(0);
@@ -148,7 +187,10 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     const [id, worker] = [...before.data.instances].find(([k]) => k.endsWith(`/${name}-worker-1`))!;
     const zone = id.split('/')[1]!;
     const orphan = `zones/${zone}/instances/${name}-worker-7`;
-    before.data.instances.set(orphan, { ...structuredClone(worker), res: { ...structuredClone(worker.res), name: `${name}-worker-7` } });
+    before.data.instances.set(orphan, {
+      ...structuredClone(worker),
+      res: { ...structuredClone(worker.res), name: `${name}-worker-7` },
+    });
     before.save(e.cloud);
 
     const r = await ksctlGcp(['delete', 'cluster', name], e.sb.env);
@@ -156,9 +198,13 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
     const fake = FakeGcp.load(e.cloud);
     expect(fake.inventory()).toEqual([]);
     // The label sweep listed every zone of the region, and so found the orphan.
-    expect(fake.callsOf('instances:list').filter((c) => c.n > before.calls.length)).toHaveLength(fake.config.regions[REGION]!.zones.length);
+    expect(fake.callsOf('instances:list').filter((c) => c.n > before.calls.length)).toHaveLength(
+      fake.config.regions[REGION]!.zones.length,
+    );
     const deleted = fake.callsOf('instances:delete', 'ok').map((c) => c.input.instance as string);
     expect(deleted.sort()).toEqual([...names, `${name}-worker-7`].sort());
-    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(contextName({ provider: 'gcp', region: REGION, name }));
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], e.sb.env)).stdout).not.toContain(
+      contextName({ provider: 'gcp', region: REGION, name }),
+    );
   }, 30_000);
 });

@@ -5,7 +5,16 @@
  * kubectl. kubectl's side adds the cluster's entries with `config set-cluster/set-credentials/set-context`
  * when they are new (what switch merges) and then runs `config use-context`.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
@@ -19,7 +28,11 @@ const TOKEN = 'dev-token-0123456789';
 
 /** A ready local cluster in the store, as create leaves it (written directly: this test is about kubeconfigs). */
 function plantCluster(ksctlHome: string): void {
-  const state = { ...newClusterState(applyDefaults({ name: 'dev', provider: 'local' })), phase: 'ready' as const, kubeconfig: { context: CTX } };
+  const state = {
+    ...newClusterState(applyDefaults({ name: 'dev', provider: 'local' })),
+    phase: 'ready' as const,
+    kubeconfig: { context: CTX },
+  };
   const dir = path.join(ksctlHome, 'clusters', 'local', 'local', 'dev');
   mkdirSync(path.join(dir, 'secrets'), { recursive: true, mode: 0o700 });
   writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state));
@@ -47,14 +60,40 @@ interface Layout {
 const LAYOUTS: Layout[] = [
   { name: '~/.kube/config only', files: { 'home/.kube/config': awkwardKubeconfig() }, entries: 'new' },
   { name: '~/.kube/config missing', files: {}, entries: 'new' },
-  { name: 'list: first file without current-context, second with one', files: { a: awkwardKubeconfig({ currentContext: '' }), b: OTHER }, env: ['a', 'b'], entries: 'new' },
+  {
+    name: 'list: first file without current-context, second with one',
+    files: { a: awkwardKubeconfig({ currentContext: '' }), b: OTHER },
+    env: ['a', 'b'],
+    entries: 'new',
+  },
   { name: 'list: first file missing', files: { b: awkwardKubeconfig() }, env: ['a', 'b'], entries: 'new' },
   { name: 'list: no file exists', files: {}, env: ['a', 'b'], entries: 'new' },
   { name: 'list of one missing file', files: {}, env: ['a'], entries: 'new' },
-  { name: 'list: entries in the second file, current-context in the first', files: { a: awkwardKubeconfig(), b: `apiVersion: v1\nkind: Config\n${ENTRIES()}` }, env: ['a', 'b'], entries: 'present' },
-  { name: 'list: stale entries in the second file', files: { a: awkwardKubeconfig(), b: `apiVersion: v1\nkind: Config\n${ENTRIES('https://stale.invalid:6443')}` }, env: ['a', 'b'], entries: 'stale' },
-  { name: 'already current: nothing to write', files: { a: `apiVersion: v1\nkind: Config\n${ENTRIES()}current-context: ${CTX}\n`, b: awkwardKubeconfig() }, env: ['a', 'b'], entries: 'present' },
-  { name: '--kubeconfig beats $KUBECONFIG', files: { a: awkwardKubeconfig(), c: OTHER }, env: ['a', 'b'], explicit: 'c', entries: 'new' },
+  {
+    name: 'list: entries in the second file, current-context in the first',
+    files: { a: awkwardKubeconfig(), b: `apiVersion: v1\nkind: Config\n${ENTRIES()}` },
+    env: ['a', 'b'],
+    entries: 'present',
+  },
+  {
+    name: 'list: stale entries in the second file',
+    files: { a: awkwardKubeconfig(), b: `apiVersion: v1\nkind: Config\n${ENTRIES('https://stale.invalid:6443')}` },
+    env: ['a', 'b'],
+    entries: 'stale',
+  },
+  {
+    name: 'already current: nothing to write',
+    files: { a: `apiVersion: v1\nkind: Config\n${ENTRIES()}current-context: ${CTX}\n`, b: awkwardKubeconfig() },
+    env: ['a', 'b'],
+    entries: 'present',
+  },
+  {
+    name: '--kubeconfig beats $KUBECONFIG',
+    files: { a: awkwardKubeconfig(), c: OTHER },
+    env: ['a', 'b'],
+    explicit: 'c',
+    entries: 'new',
+  },
 ];
 
 let sb: Sandbox;
@@ -98,7 +137,8 @@ async function meaning(file: string, env: NodeJS.ProcessEnv): Promise<unknown> {
   const r = await kubectl(['config', 'view', '--raw', '-o', 'json', '--kubeconfig', file], env);
   expect(r.code, `${file}: ${r.stderr}`).toBe(0);
   const v = JSON.parse(r.stdout) as Record<string, unknown>;
-  for (const k of ['clusters', 'users', 'contexts']) v[k] = ((v[k] as { name: string }[] | null) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+  for (const k of ['clusters', 'users', 'contexts'])
+    v[k] = ((v[k] as { name: string }[] | null) ?? []).sort((a, b) => a.name.localeCompare(b.name));
   return v;
 }
 
@@ -113,7 +153,12 @@ describe('switch writes kubeconfigs where and as kubectl does', () => {
     const kEnv = envFor(kRoot, l);
     const kFlags = l.explicit ? ['--kubeconfig', path.join(kRoot, l.explicit)] : [];
     const steps: string[][] = [];
-    if (l.entries === 'new') steps.push(['set-cluster', CTX, `--server=${SERVER}`], ['set-credentials', CTX, `--token=${TOKEN}`], ['set-context', CTX, `--cluster=${CTX}`, `--user=${CTX}`]);
+    if (l.entries === 'new')
+      steps.push(
+        ['set-cluster', CTX, `--server=${SERVER}`],
+        ['set-credentials', CTX, `--token=${TOKEN}`],
+        ['set-context', CTX, `--cluster=${CTX}`, `--user=${CTX}`],
+      );
     if (l.entries === 'stale') steps.push(['set-cluster', CTX, `--server=${SERVER}`]);
     steps.push(['use-context', CTX]);
     for (const s of steps) {
@@ -122,7 +167,10 @@ describe('switch writes kubeconfigs where and as kubectl does', () => {
     }
 
     const sEnv = envFor(sRoot, l);
-    const sw = await ksctl([...(l.explicit ? ['--kubeconfig', path.join(sRoot, l.explicit)] : []), 'switch', 'dev'], sEnv);
+    const sw = await ksctl(
+      [...(l.explicit ? ['--kubeconfig', path.join(sRoot, l.explicit)] : []), 'switch', 'dev'],
+      sEnv,
+    );
     expect(sw.code, sw.stderr).toBe(0);
 
     const k = files(kRoot);
@@ -130,12 +178,17 @@ describe('switch writes kubeconfigs where and as kubectl does', () => {
     expect([...s.keys()].sort(), 'the same files exist').toEqual([...k.keys()].sort());
     const changed = (m: Map<string, string>) => [...m.keys()].filter((f) => before.get(f) !== m.get(f)).sort();
     expect(changed(s), 'the same files changed').toEqual(changed(k));
-    for (const f of k.keys()) expect(await meaning(path.join(sRoot, f), sEnv), f).toEqual(await meaning(path.join(kRoot, f), kEnv));
+    for (const f of k.keys())
+      expect(await meaning(path.join(sRoot, f), sEnv), f).toEqual(await meaning(path.join(kRoot, f), kEnv));
 
     // And kubectl sees the same merged configuration, with the awkward names intact where they were seeded.
-    const current = await kubectl([...(l.explicit ? ['--kubeconfig', path.join(sRoot, l.explicit)] : []), 'config', 'current-context'], sEnv);
+    const current = await kubectl(
+      [...(l.explicit ? ['--kubeconfig', path.join(sRoot, l.explicit)] : []), 'config', 'current-context'],
+      sEnv,
+    );
     expect(current.stdout.trim()).toBe(CTX);
-    if (!l.explicit && Object.values(l.files).some((t) => t.includes('awkward'))) await expectKubectlLoadsAll(sEnv, `switch (${l.name})`);
+    if (!l.explicit && Object.values(l.files).some((t) => t.includes('awkward')))
+      await expectKubectlLoadsAll(sEnv, `switch (${l.name})`);
     expect(existsSync(path.join(sRoot, 'home', '.kube', 'config.lock'))).toBe(false);
   });
 });

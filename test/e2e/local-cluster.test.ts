@@ -49,7 +49,8 @@ beforeEach(() => {
 });
 afterEach(() => sb.cleanup());
 
-const contexts = async (env: NodeJS.ProcessEnv) => (await kubectl(['config', 'get-contexts', '-o', 'name'], env)).stdout.trim().split('\n').filter(Boolean).sort();
+const contexts = async (env: NodeJS.ProcessEnv) =>
+  (await kubectl(['config', 'get-contexts', '-o', 'name'], env)).stdout.trim().split('\n').filter(Boolean).sort();
 const current = async (env: NodeJS.ProcessEnv) => (await kubectl(['config', 'current-context'], env)).stdout.trim();
 
 describe('local cluster lifecycle', () => {
@@ -74,7 +75,16 @@ describe('local cluster lifecycle', () => {
     const list = await ksctl(['get', 'clusters', '-o', 'json'], sb.env);
     expect(list.code).toBe(0);
     const clusters = JSON.parse(list.stdout) as { name: string; provider: string; phase: string; workers: number }[];
-    expect(clusters).toEqual([expect.objectContaining({ name: 'dev', provider: 'local', region: 'local', phase: 'ready', workers: 2, context: 'ksctl-local-local-dev' })]);
+    expect(clusters).toEqual([
+      expect.objectContaining({
+        name: 'dev',
+        provider: 'local',
+        region: 'local',
+        phase: 'ready',
+        workers: 2,
+        context: 'ksctl-local-local-dev',
+      }),
+    ]);
 
     const table = await ksctl(['get', 'clusters'], sb.env);
     expect(table.stdout).toMatch(/^NAME\s+PROVIDER\s+REGION/m);
@@ -84,7 +94,10 @@ describe('local cluster lifecycle', () => {
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/Phase:\s+ready/);
     expect(described.stdout).toMatch(/Create kind cluster ksctl-dev\s+done\s+\d+\.\ds/);
-    const describedJson = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as { steps: { id: string; status: string; durationMs: number }[]; versions: { kubernetes: string } };
+    const describedJson = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as {
+      steps: { id: string; status: string; durationMs: number }[];
+      versions: { kubernetes: string };
+    };
     expect(describedJson.steps.map((s) => [s.id, s.status])).toEqual([
       ['kind/cluster', 'done'],
       ['kubeconfig', 'done'],
@@ -92,7 +105,9 @@ describe('local cluster lifecycle', () => {
     // No version asked for: kind used its own default node image (no --image), and ksctl says so
     // instead of claiming a version it did not see.
     expect(describedJson.versions).toEqual({ nodeImage: "kind's default node image" });
-    const kindDev = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-dev.json'), 'utf8')) as { nodes: { image: string }[] };
+    const kindDev = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-dev.json'), 'utf8')) as {
+      nodes: { image: string }[];
+    };
     expect(kindDev.nodes.map((n) => n.image)).toEqual(Array(3).fill(KIND_STANDIN_DEFAULT_IMAGE));
     expect(described.stdout).toMatch(/Kubernetes:\s+kind's default node image/);
 
@@ -123,11 +138,19 @@ describe('local cluster lifecycle', () => {
     writeFileSync(b, OTHER_KUBECONFIG.replace(/prod/g, 'stage'));
     const env = { ...sb.env, KUBECONFIG: `${a}:${b}` };
 
-    expect((await ksctl(['create', 'cluster', 'one', '--provider', 'local', '--no-switch', '--k8s-version', '1.36'], env)).code).toBe(0);
+    expect(
+      (await ksctl(['create', 'cluster', 'one', '--provider', 'local', '--no-switch', '--k8s-version', '1.36'], env))
+        .code,
+    ).toBe(0);
     // A minor: the image kind's release lists for it, digest-pinned; recorded with its version.
-    const kindOne = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-one.json'), 'utf8')) as { nodes: { image: string }[] };
+    const kindOne = JSON.parse(readFileSync(path.join(sb.dir, 'kind', 'ksctl-one.json'), 'utf8')) as {
+      nodes: { image: string }[];
+    };
     expect(kindOne.nodes.map((n) => n.image)).toEqual([KIND.images['1.36']]);
-    const one = JSON.parse((await ksctl(['get', 'cluster', 'one', '-o', 'json'], env)).stdout) as { kubernetesVersion: string; versions: Record<string, string> };
+    const one = JSON.parse((await ksctl(['get', 'cluster', 'one', '-o', 'json'], env)).stdout) as {
+      kubernetesVersion: string;
+      versions: Record<string, string>;
+    };
     expect(one.versions).toEqual({ requested: '1.36', kubernetes: 'v1.36.4', nodeImage: KIND.images['1.36'] });
     expect(one.kubernetesVersion).toBe('v1.36.4');
     // New entries go to the first file; nobody's current-context moved.
@@ -153,7 +176,9 @@ describe('local cluster lifecycle', () => {
     expect(readFileSync(b, 'utf8')).not.toContain('stale.invalid');
     const fileB = parse(readFileSync(b, 'utf8')) as Kc;
     const fileA = parse(readFileSync(a, 'utf8')) as Kc;
-    expect(fileB.clusters.find((c) => c.name === 'ksctl-local-local-two')?.cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(fileB.clusters.find((c) => c.name === 'ksctl-local-local-two')?.cluster.server).toMatch(
+      /^https:\/\/127\.0\.0\.1:\d+$/,
+    );
     expect(fileA.clusters.map((c) => c.name)).not.toContain('ksctl-local-local-two');
     expect(fileA.contexts.map((c) => c.name)).toContain('ksctl-local-local-two');
     await expectKubectlLoadsAll(env, 'create over a stale entry');
@@ -169,7 +194,9 @@ describe('local cluster lifecycle', () => {
 
   it('--kubeconfig writes only that file, created if missing', async () => {
     const own = path.join(sb.dir, 'only.yaml');
-    expect((await ksctl(['--kubeconfig', own, 'create', 'cluster', 'solo', '--provider', 'local'], sb.env)).code).toBe(0);
+    expect((await ksctl(['--kubeconfig', own, 'create', 'cluster', 'solo', '--provider', 'local'], sb.env)).code).toBe(
+      0,
+    );
     expect(existsSync(path.join(sb.home, '.kube', 'config'))).toBe(false);
     expect(await current({ ...sb.env, KUBECONFIG: own })).toBe('ksctl-local-local-solo');
     expect(statSync(own).mode & 0o777).toBe(0o600);
@@ -191,10 +218,16 @@ describe('local cluster lifecycle', () => {
   });
 
   it('resumes after a failed create and refuses a different spec for the same cluster', async () => {
-    const failed = await ksctl(['create', 'cluster', 'dev', '--provider', 'local'], { ...sb.env, KIND_STANDIN_FAIL_CREATE: '1' });
+    const failed = await ksctl(['create', 'cluster', 'dev', '--provider', 'local'], {
+      ...sb.env,
+      KIND_STANDIN_FAIL_CREATE: '1',
+    });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/kind create cluster failed/);
-    const state = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as { phase: string; lastError: string };
+    const state = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as {
+      phase: string;
+      lastError: string;
+    };
     expect(state.phase).toBe('failed');
 
     const other = await ksctl(['create', 'cluster', 'dev', '--provider', 'local', '--workers', '3'], sb.env);
@@ -204,7 +237,10 @@ describe('local cluster lifecycle', () => {
 
     const again = await ksctl(['create', 'cluster', 'dev', '--provider', 'local'], sb.env);
     expect(again.code, again.stderr).toBe(0);
-    const after = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as { phase: string; steps: { id: string; attempts: number; status: string }[] };
+    const after = JSON.parse((await ksctl(['get', 'cluster', 'dev', '-o', 'json'], sb.env)).stdout) as {
+      phase: string;
+      steps: { id: string; attempts: number; status: string }[];
+    };
     expect(after.phase).toBe('ready');
     expect(after.steps.find((s) => s.id === 'kind/cluster')).toMatchObject({ status: 'done', attempts: 2 });
   });

@@ -50,7 +50,9 @@ const CASES: Case[] = [
     inventory: (f) => FakeAzure.load(f).inventory(),
     recordedDefault: '1.36',
     created: (f) => {
-      const aks = [...FakeAzure.load(f).model.resources.values()].find((r) => r.type === 'Microsoft.ContainerService/managedClusters');
+      const aks = [...FakeAzure.load(f).model.resources.values()].find(
+        (r) => r.type === 'Microsoft.ContainerService/managedClusters',
+      );
       return aks?.properties['kubernetesVersion'] as string | undefined;
     },
     offered: /available: 1\.37, 1\.36, 1\.35/,
@@ -83,14 +85,33 @@ describe.each(CASES)('$cloud managed: the version comes from the cloud', (c) => 
 
   const run = (args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', install, BIN, ...args], {
+        cwd: ROOT,
+        env: sb.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     });
-  const base = (name: string) => ['create', 'cluster', name, '--provider', c.cloud, '--type', 'managed', '--region', c.region, '--workers', '1', '--allow-cidr', '198.51.100.77/32', ...c.flags];
+  const base = (name: string) => [
+    'create',
+    'cluster',
+    name,
+    '--provider',
+    c.cloud,
+    '--type',
+    'managed',
+    '--region',
+    c.region,
+    '--workers',
+    '1',
+    '--allow-cidr',
+    '198.51.100.77/32',
+    ...c.flags,
+  ];
   const stateFile = (name: string) => path.join(sb.ksctlHome, 'clusters', c.cloud, c.region, name, 'state.json');
 
   it('a version the cloud does not offer: exit 2 in preflight, naming what it offers; nothing created, no state', async () => {
@@ -113,13 +134,19 @@ describe.each(CASES)('$cloud managed: the version comes from the cloud', (c) => 
   it("no version: the cloud's default is used, recorded in state and shown by get", async () => {
     const r = await run(base('dflt'));
     expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
-    const state = JSON.parse(readFileSync(stateFile('dflt'), 'utf8')) as { spec: { kubernetesVersion?: string }; versions: Record<string, string> };
+    const state = JSON.parse(readFileSync(stateFile('dflt'), 'utf8')) as {
+      spec: { kubernetesVersion?: string };
+      versions: Record<string, string>;
+    };
     expect(state.spec.kubernetesVersion).toBeUndefined(); // the spec stays as written: a re-run resolves nothing new
     expect(state.versions.kubernetes).toBe(c.recordedDefault);
     expect(c.created(cloud)).toBe(c.recordedDefault);
     const get = await run(['get', 'cluster', 'dflt', '--provider', c.cloud, '--region', c.region, '-o', 'json']);
     expect(get.code, get.stderr).toBe(0);
-    expect(JSON.parse(get.stdout)).toMatchObject({ kubernetesVersion: c.recordedDefault, versions: { kubernetes: c.recordedDefault } });
+    expect(JSON.parse(get.stdout)).toMatchObject({
+      kubernetesVersion: c.recordedDefault,
+      versions: { kubernetes: c.recordedDefault },
+    });
     const text = await run(['get', 'cluster', 'dflt', '--provider', c.cloud, '--region', c.region]);
     expect(text.stdout).toContain(`Kubernetes:   ${c.recordedDefault} (the cloud's default)`);
   }, 300_000);

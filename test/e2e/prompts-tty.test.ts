@@ -54,18 +54,26 @@ describe('prompts in a terminal', () => {
     const done = await term.waitFor(/\[exit \d+\]/, 30_000);
     expect(done).toContain('Cluster dev is ready');
     expect(done).toContain('[exit 0]');
-    const state = JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/local/local/dev/state.json'), 'utf8')) as { spec: { kubernetesVersion: string; workers: { count: number } } };
+    const state = JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/local/local/dev/state.json'), 'utf8')) as {
+      spec: { kubernetesVersion: string; workers: { count: number } };
+    };
     expect(state.spec.kubernetesVersion).toBe('1.37');
     expect(state.spec.workers.count).toBe(2);
   });
 
   it('asks for the sudo password a spec promises, masked, and never shows or logs it', async () => {
     const key = path.join(sb.dir, 'id_ed25519');
-    writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
     // Port 1 on loopback refuses at once: the run fails after the prompt, which is all this test needs.
-    const m = (role: string, i: number) => `    - {name: m${i}, role: ${role}, address: 127.0.0.${i + 1}, port: 1, user: root, keyFile: ${key}}\n`;
+    const m = (role: string, i: number) =>
+      `    - {name: m${i}, role: ${role}, address: 127.0.0.${i + 1}, port: 1, user: root, keyFile: ${key}}\n`;
     const file = path.join(sb.dir, 'sudo.yaml');
-    writeFileSync(file, `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\nspec:\n  provider: ssh\n  region: lab\n  distribution: k3s\n  kubernetesVersion: "1.37"\n  ssh: {sudoPassword: true}\n  machines:\n${m('loadbalancer', 0)}${m('controlplane', 1)}`);
+    writeFileSync(
+      file,
+      `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata: {name: dev}\nspec:\n  provider: ssh\n  region: lab\n  distribution: k3s\n  kubernetesVersion: "1.37"\n  ssh: {sudoPassword: true}\n  machines:\n${m('loadbalancer', 0)}${m('controlplane', 1)}`,
+    );
     term.start(`${process.execPath} ${BIN} create cluster -f ${file}`, { ...ttyEnv(), KSCTL_SSH_WAIT_SECONDS: '1' });
     await term.waitFor(/Create cluster dev\?/);
     term.type('y');
@@ -88,7 +96,10 @@ describe('prompts in a terminal', () => {
   });
 
   it('answering no at the confirmation creates nothing', async () => {
-    term.start(`${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.36 --control-planes 1 --workers 0`, ttyEnv());
+    term.start(
+      `${process.execPath} ${BIN} create cluster dev --provider local --k8s-version 1.36 --control-planes 1 --workers 0`,
+      ttyEnv(),
+    );
     await term.waitFor(/Create cluster dev\?/);
     term.type('n');
     term.send('Enter');

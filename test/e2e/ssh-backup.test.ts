@@ -8,7 +8,16 @@
  * Real: sshd, etcd/etcdctl/etcdutl, HAProxy, kubectl. Stand-ins: k3s (test/standins/k3s), systemctl.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
@@ -16,6 +25,7 @@ import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
+import type { WireDoc } from '../helpers/wire.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
 let set: TestHostSet;
@@ -35,19 +45,47 @@ const logTail = () => {
 };
 
 function etcdctl(...args: string[]) {
-  const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
-  const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
-  return spawnSync(path.join(builtEtcd().binDir, 'etcdctl'), ['--endpoints', endpoints, ...tls, '--command-timeout', '10s', ...args], { encoding: 'utf8' });
+  const endpoints = etcdHosts()
+    .map((h) => `https://${h.address}:2379`)
+    .join(',');
+  const tls = [
+    '--cacert',
+    secret('etcd-ca.crt'),
+    '--cert',
+    secret('etcd-apiserver-client.crt'),
+    '--key',
+    secret('etcd-apiserver-client.key'),
+  ];
+  return spawnSync(
+    path.join(builtEtcd().binDir, 'etcdctl'),
+    ['--endpoints', endpoints, ...tls, '--command-timeout', '10s', ...args],
+    { encoding: 'utf8' },
+  );
 }
 const get = (key: string) => etcdctl('get', key, '--print-value-only').stdout.trim();
-const state = () => JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as { phase: string; steps: { id: string; status: string }[]; runs: unknown[] };
+const state = () =>
+  JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
+    phase: string;
+    steps: { id: string; status: string }[];
+    runs: unknown[];
+  };
 
 beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length, { clientKey: { private: client.privateKey, public: client.publicKey } });
   sb = sandbox();
   const file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(file, clusterFile({ name: 'bk', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  writeFileSync(
+    file,
+    clusterFile({
+      name: 'bk',
+      distribution: 'k3s',
+      roles: [...roles],
+      hosts: set.hosts,
+      keyFile: writeKey(sb.dir, client.privateKey),
+      airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+    }),
+  );
   const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
   if (r.code !== 0) throw new Error(`create failed: ${out(r)}`);
 }, 180_000);
@@ -84,7 +122,14 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     for (let i = 0; i < 20; i++) expect(etcdctl('put', `/ksctl-test/k${i}`, `value-${i}`).status).toBe(0);
     const r = await ksctl(['backup', 'create', 'bk', '-o', 'json'], sb.env);
     expect(r.code, out(r)).toBe(0);
-    const m = JSON.parse(r.stdout) as { name: string; cluster: { name: string }; shape: Record<string, unknown>; size: number; snapshot: { revision: number; totalKeys: number }; keyFingerprint: string };
+    const m = JSON.parse(r.stdout) as {
+      name: string;
+      cluster: { name: string };
+      shape: Record<string, unknown>;
+      size: number;
+      snapshot: { revision: number; totalKeys: number };
+      keyFingerprint: string;
+    };
     backupName = m.name;
     expect(m.name).toMatch(/^bk-\d{8}t\d{6}z$/);
     expect(m.shape).toEqual({ distribution: 'k3s', etcd: 'external', members: 3, kubernetes: '1.37' });
@@ -92,7 +137,12 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     const key = readFileSync(secret('backup-key'), 'utf8').trim();
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(secret('backup-key')).mode & 0o777).toBe(0o600);
-    for (const text of [r.stdout, r.stderr, readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8'), readFileSync(path.join(backupDir(), `${m.name}.json`), 'utf8')]) {
+    for (const text of [
+      r.stdout,
+      r.stderr,
+      readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8'),
+      readFileSync(path.join(backupDir(), `${m.name}.json`), 'utf8'),
+    ]) {
       expect(text).not.toContain(key);
       expect(text).not.toContain(readFileSync(secret('k3s-token'), 'utf8').trim());
     }
@@ -113,10 +163,13 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
   it('refuses a backup of another cluster, of another shape, or without the key: exit 2, nothing changed', async () => {
     const foreign = path.join(sb.dir, 'foreign');
     mkdirSync(foreign);
-    const edit = (dir: string, change: (m: Record<string, any>) => void) => {
+    const edit = (dir: string, change: (m: Record<string, WireDoc>) => void) => {
       mkdirSync(dir, { recursive: true });
       copyFileSync(path.join(backupDir(), `${backupName}.ksb`), path.join(dir, `${backupName}.ksb`));
-      const m = JSON.parse(readFileSync(path.join(backupDir(), `${backupName}.json`), 'utf8')) as Record<string, any>;
+      const m = JSON.parse(readFileSync(path.join(backupDir(), `${backupName}.json`), 'utf8')) as Record<
+        string,
+        WireDoc
+      >;
       change(m);
       writeFileSync(path.join(dir, `${backupName}.json`), JSON.stringify(m));
     };
@@ -140,11 +193,13 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
 
   it('restores after the data is deleted and destroyed on every member; SIGKILL midway, the same command again converges', async () => {
     const before = etcdctl('endpoint', 'status', '-w', 'json');
-    const oldRevision = (JSON.parse(before.stdout) as { Status: { header: { revision: number } } }[])[0]!.Status.header.revision;
+    const oldRevision = (JSON.parse(before.stdout) as { Status: { header: { revision: number } } }[])[0]!.Status.header
+      .revision;
     expect(etcdctl('del', '--prefix', '/ksctl-test/').status).toBe(0);
     expect(etcdctl('put', '/ksctl-test/after-backup', 'x').status).toBe(0);
     // Disaster: every member's data gone.
-    for (const h of etcdHosts()) expect((await h.exec('systemctl stop ksctl-etcd && rm -rf /var/lib/ksctl-etcd')).code).toBe(0);
+    for (const h of etcdHosts())
+      expect((await h.exec('systemctl stop ksctl-etcd && rm -rf /var/lib/ksctl-etcd')).code).toBe(0);
 
     const first = startKsctl(['backup', 'restore', 'bk', backupName], sb.env);
     // Kill it once the first member is restored (the others may or may not be).
@@ -157,7 +212,9 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal, out(killed)).toBe('SIGKILL');
-    expect(state().steps.some((s) => s.id.startsWith('restore/') && s.id.endsWith('/cleanup') && s.status === 'done')).toBe(false);
+    expect(
+      state().steps.some((s) => s.id.startsWith('restore/') && s.id.endsWith('/cleanup') && s.status === 'done'),
+    ).toBe(false);
 
     const again = await ksctl(['backup', 'restore', 'bk', backupName], sb.env);
     expect(again.code, out(again)).toBe(0);
@@ -167,13 +224,18 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     expect(get('/ksctl-test/after-backup')).toBe('');
     const members = JSON.parse(etcdctl('member', 'list', '-w', 'json').stdout) as { members: unknown[] };
     expect(members.members).toHaveLength(3);
-    const status = JSON.parse(etcdctl('endpoint', 'status', '-w', 'json').stdout) as { Status: { header: { revision: number } } }[];
+    const status = JSON.parse(etcdctl('endpoint', 'status', '-w', 'json').stdout) as {
+      Status: { header: { revision: number } };
+    }[];
     for (const s of status) expect(s.Status.header.revision).toBeGreaterThan(oldRevision + 1_000_000_000 - 1);
     // A new cluster token: the restored cluster is a new cluster (new cluster id) of the same members.
     const health = etcdctl('endpoint', 'health');
     expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
     // The old data directories and snapshot copies are gone.
-    for (const h of etcdHosts()) expect((await h.exec('ls -d /var/lib/ksctl-etcd.* /var/lib/ksctl/etcd-snapshots/* 2>/dev/null | wc -l')).stdout.trim()).toBe('0');
+    for (const h of etcdHosts())
+      expect(
+        (await h.exec('ls -d /var/lib/ksctl-etcd.* /var/lib/ksctl/etcd-snapshots/* 2>/dev/null | wc -l')).stdout.trim(),
+      ).toBe('0');
     // The API server is back, through the load balancer.
     await ksctl(['switch', 'bk'], sb.env);
     const nodes = await kubectl(['get', 'nodes', '-o', 'name', '--request-timeout', '20s'], sb.env);
@@ -185,16 +247,29 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     let moto: Moto | undefined;
     try {
       moto = await startMoto('us-east-1');
-      const env = { ...sb.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: moto.endpoint };
+      const env = {
+        ...sb.env,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_S3: moto.endpoint,
+      };
       const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-      await new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }).send(new CreateBucketCommand({ Bucket: 'bk-backups' }));
+      await new S3Client({
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      }).send(new CreateBucketCommand({ Bucket: 'bk-backups' }));
       const target = ['--target', 's3://bk-backups/clusters'];
-      const snapshots = () => state().steps.filter((s) => /^backup\/[^/]+\/snapshot$/.test(s.id) && s.status === 'done');
+      const snapshots = () =>
+        state().steps.filter((s) => /^backup\/[^/]+\/snapshot$/.test(s.id) && s.status === 'done');
       const earlier = snapshots().length;
       const first = startKsctl(['backup', 'create', 'bk', ...target], env);
       const deadline = Date.now() + 60_000;
       // Killed once this run's snapshot is taken and staged, before or during its upload.
-      while (Date.now() < deadline && first.child.exitCode === null && snapshots().length === earlier) await new Promise((r) => setTimeout(r, 20));
+      while (Date.now() < deadline && first.child.exitCode === null && snapshots().length === earlier)
+        await new Promise((r) => setTimeout(r, 20));
       first.child.kill('SIGKILL');
       const killed = await first.done;
       expect(killed.signal, out(killed)).toBe('SIGKILL');
@@ -225,7 +300,10 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
     await new Promise((r) => setTimeout(r, 1100)); // names are per second
     const b = await ksctl(['backup', 'create', 'bk', '--keep', '1', '-o', 'json'], sb.env);
     expect(b.code, out(b)).toBe(0);
-    const names = () => readdirSync(backupDir()).filter((n) => n.endsWith('.json')).map((n) => n.replace(/\.json$/, ''));
+    const names = () =>
+      readdirSync(backupDir())
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => n.replace(/\.json$/, ''));
     const newest = (JSON.parse(b.stdout) as { name: string }).name;
     expect(names()).toEqual([newest]);
     const del = await ksctl(['backup', 'delete', 'bk', newest], sb.env);

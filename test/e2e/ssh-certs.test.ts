@@ -27,7 +27,17 @@ beforeAll(async () => {
   set = await startHosts(roles.length, { clientKey: { private: client.privateKey, public: client.publicKey } });
   sb = sandbox();
   file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(file, clusterFile({ name: 'tls', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  writeFileSync(
+    file,
+    clusterFile({
+      name: 'tls',
+      distribution: 'k3s',
+      roles: [...roles],
+      hosts: set.hosts,
+      keyFile: writeKey(sb.dir, client.privateKey),
+      airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await set?.teardown();
@@ -40,14 +50,35 @@ const secretPath = (name: string) => path.join(sb.ksctlHome, 'clusters/ssh/defau
 const secret = (name: string) => readFileSync(secretPath(name), 'utf8');
 const logTail = () => {
   try {
-    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/tls/ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
+    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/tls/ksctl.log'), 'utf8')
+      .split('\n')
+      .slice(-60)
+      .join('\n');
   } catch {
     return '(no log)';
   }
 };
 /** Upstream etcdctl, through the client certificate now in state. */
 const etcdctl = (args: string[]) =>
-  spawnSync(path.join(builtEtcd().binDir, 'etcdctl'), ['--endpoints', etcdHosts().map((h) => `https://${h.address}:2379`).join(','), '--cacert', secretPath('etcd-ca.crt'), '--cert', secretPath('etcd-apiserver-client.crt'), '--key', secretPath('etcd-apiserver-client.key'), '--command-timeout', '10s', ...args], { encoding: 'utf8' });
+  spawnSync(
+    path.join(builtEtcd().binDir, 'etcdctl'),
+    [
+      '--endpoints',
+      etcdHosts()
+        .map((h) => `https://${h.address}:2379`)
+        .join(','),
+      '--cacert',
+      secretPath('etcd-ca.crt'),
+      '--cert',
+      secretPath('etcd-apiserver-client.crt'),
+      '--key',
+      secretPath('etcd-apiserver-client.key'),
+      '--command-timeout',
+      '10s',
+      ...args,
+    ],
+    { encoding: 'utf8' },
+  );
 const check = async () => {
   const r = await ksctl(['certs', 'check', 'tls', '-o', 'json'], sb.env);
   expect(r.code, r.stderr).toBe(0);
@@ -61,13 +92,35 @@ const expectMachinesMatchState = async () => {
     expect(sums).toContain(sha256Hex(secret(`etcd-etcd-${i}-server.crt`)));
     expect(sums).toContain(sha256Hex(secret(`etcd-etcd-${i}-peer.crt`)));
   }
-  for (const h of cpHosts()) expect((await h.exec('sha256sum /etc/k3s/etcd/client.crt')).stdout).toContain(sha256Hex(secret('etcd-apiserver-client.crt')));
+  for (const h of cpHosts())
+    expect((await h.exec('sha256sum /etc/k3s/etcd/client.crt')).stdout).toContain(
+      sha256Hex(secret('etcd-apiserver-client.crt')),
+    );
 };
 const expectEtcdHealthy = () => {
   const health = etcdctl(['endpoint', 'health']);
   expect(health.status, health.stderr).toBe(0);
   expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
-  const members = JSON.parse(execFileSync(path.join(builtEtcd().binDir, 'etcdctl'), ['--endpoints', `https://${etcdHosts()[0]!.address}:2379`, '--cacert', secretPath('etcd-ca.crt'), '--cert', secretPath('etcd-apiserver-client.crt'), '--key', secretPath('etcd-apiserver-client.key'), 'member', 'list', '-w', 'json'], { encoding: 'utf8' })) as { members: { name: string }[] };
+  const members = JSON.parse(
+    execFileSync(
+      path.join(builtEtcd().binDir, 'etcdctl'),
+      [
+        '--endpoints',
+        `https://${etcdHosts()[0]!.address}:2379`,
+        '--cacert',
+        secretPath('etcd-ca.crt'),
+        '--cert',
+        secretPath('etcd-apiserver-client.crt'),
+        '--key',
+        secretPath('etcd-apiserver-client.key'),
+        'member',
+        'list',
+        '-w',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as { members: { name: string }[] };
   expect(members.members.map((m) => m.name).sort()).toEqual(['etcd-0', 'etcd-1', 'etcd-2']);
 };
 
@@ -78,7 +131,16 @@ describe('certs check and renew, k3s with external etcd', () => {
     const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     const { certificates } = await check();
-    expect(certificates.map((c) => c.id)).toEqual(['etcd-ca', 'etcd-server/etcd-0', 'etcd-peer/etcd-0', 'etcd-server/etcd-1', 'etcd-peer/etcd-1', 'etcd-server/etcd-2', 'etcd-peer/etcd-2', 'etcd-apiserver-client']);
+    expect(certificates.map((c) => c.id)).toEqual([
+      'etcd-ca',
+      'etcd-server/etcd-0',
+      'etcd-peer/etcd-0',
+      'etcd-server/etcd-1',
+      'etcd-peer/etcd-1',
+      'etcd-server/etcd-2',
+      'etcd-peer/etcd-2',
+      'etcd-apiserver-client',
+    ]);
     expect(certificates.every((c) => c.status === 'ok' && c.daysLeft >= 364)).toBe(true);
     expect(certificates.find((c) => c.id === 'etcd-server/etcd-1')!.sans).toContain(set.hosts[2]!.address);
     expect(certificates.find((c) => c.id === 'etcd-apiserver-client')!.usedBy).toEqual(['cp-0', 'cp-1']);
@@ -103,11 +165,23 @@ describe('certs check and renew, k3s with external etcd', () => {
     expectEtcdHealthy();
     const warn = await ksctl(['get', 'cluster', 'tls'], sb.env);
     expect(warn.code).toBe(0);
-    expect(warn.stderr).toMatch(/warning: certificates expiring within 30 days: etcd-server\/etcd-0, .*etcd-apiserver-client — run 'ksctl certs renew tls'/);
+    expect(warn.stderr).toMatch(
+      /warning: certificates expiring within 30 days: etcd-server\/etcd-0, .*etcd-apiserver-client — run 'ksctl certs renew tls'/,
+    );
     // One machine at a time, in order, each recorded.
-    const d = JSON.parse((await ksctl(['get', 'cluster', 'tls', '-o', 'json'], sb.env)).stdout) as { steps: { id: string; status: string }[]; phase: string };
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'tls', '-o', 'json'], sb.env)).stdout) as {
+      steps: { id: string; status: string }[];
+      phase: string;
+    };
     const renewal = d.steps.filter((s) => s.id.startsWith('certs/'));
-    expect(renewal.map((s) => s.id.split('/').slice(2).join('/'))).toEqual(['etcd/etcd-0', 'etcd/etcd-1', 'etcd/etcd-2', 'etcd-apiserver-client', 'apiserver/cp-0', 'apiserver/cp-1']);
+    expect(renewal.map((s) => s.id.split('/').slice(2).join('/'))).toEqual([
+      'etcd/etcd-0',
+      'etcd/etcd-1',
+      'etcd/etcd-2',
+      'etcd-apiserver-client',
+      'apiserver/cp-0',
+      'apiserver/cp-1',
+    ]);
     expect(renewal.every((s) => s.status === 'done')).toBe(true);
     expect(d.phase).toBe('ready');
   }, 300_000);
@@ -134,7 +208,9 @@ describe('certs check and renew, k3s with external etcd', () => {
     expect(r.stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
     const { certificates } = await check();
     for (const c of certificates) expect(c.status, c.id).toBe('ok');
-    expect(new Date(certificates.find((c) => c.id === 'etcd-server/etcd-0')!.notAfter).getTime()).toBeGreaterThan(oldAfter + 300 * DAY);
+    expect(new Date(certificates.find((c) => c.id === 'etcd-server/etcd-0')!.notAfter).getTime()).toBeGreaterThan(
+      oldAfter + 300 * DAY,
+    );
     expect(secret('etcd-ca.crt')).toBe(caBefore);
     await expectMachinesMatchState();
     expectEtcdHealthy();
@@ -143,7 +219,9 @@ describe('certs check and renew, k3s with external etcd', () => {
     expect((await ksctl(['switch', 'tls'], sb.env)).code).toBe(0);
     const ns = await kubectl(['create', 'namespace', 'after-renewal', '--request-timeout', '20s'], sb.env);
     expect(ns.code, ns.stderr).toBe(0);
-    expect((await kubectl(['get', 'namespace', 'after-renewal', '-o', 'name'], sb.env)).stdout.trim()).toBe('namespace/after-renewal');
+    expect((await kubectl(['get', 'namespace', 'after-renewal', '-o', 'name'], sb.env)).stdout.trim()).toBe(
+      'namespace/after-renewal',
+    );
     expect((await ksctl(['get', 'cluster', 'tls'], sb.env)).stderr).not.toContain('certificates');
   }, 300_000);
 
@@ -158,7 +236,8 @@ describe('certs check and renew, k3s with external etcd', () => {
   it('renew --all killed midway (SIGKILL): the re-run finishes that renewal and renews nothing twice', async () => {
     const started = Date.now();
     // Issued by this renewal: notBefore is backdated 5 minutes, on a whole second.
-    const renewedNow = (name: string) => inspectCertificate(secret(name)).notBefore.getTime() >= started - 5 * 60_000 - 1000;
+    const renewedNow = (name: string) =>
+      inspectCertificate(secret(name)).notBefore.getTime() >= started - 5 * 60_000 - 1000;
     const { child, done } = startKsctl(['certs', 'renew', 'tls', '--all'], sb.env);
     const deadline = Date.now() + 120_000;
     while (!renewedNow('etcd-etcd-1-peer.crt') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -174,19 +253,27 @@ describe('certs check and renew, k3s with external etcd', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     expect(secret('etcd-etcd-0-server.crt')).toBe(done0);
     expect(secret('etcd-etcd-1-peer.crt')).toBe(done1);
-    for (const name of ['etcd-etcd-2-server.crt', 'etcd-etcd-2-peer.crt', 'etcd-apiserver-client.crt']) expect(renewedNow(name), name).toBe(true);
+    for (const name of ['etcd-etcd-2-server.crt', 'etcd-etcd-2-peer.crt', 'etcd-apiserver-client.crt'])
+      expect(renewedNow(name), name).toBe(true);
     expect(existsSync(secretPath('certs-renewal.json'))).toBe(false);
     await expectMachinesMatchState();
     expectEtcdHealthy();
     expect(etcdctl(['get', '/ksctl-test/certs', '--print-value-only']).stdout.trim()).toBe('still-here');
-    expect((await kubectl(['get', 'namespace', 'after-renewal', '-o', 'name', '--request-timeout', '20s'], sb.env)).stdout.trim()).toBe('namespace/after-renewal');
+    expect(
+      (
+        await kubectl(['get', 'namespace', 'after-renewal', '-o', 'name', '--request-timeout', '20s'], sb.env)
+      ).stdout.trim(),
+    ).toBe('namespace/after-renewal');
     // Done: --all again starts a new renewal (everything was issued before it), so check with --within.
     expect((await ksctl(['certs', 'renew', 'tls'], sb.env)).stdout).toContain('Nothing to renew');
   }, 360_000);
 
   it('bad input is exit 2 before anything is touched', async () => {
     const before = secret('etcd-etcd-0-server.crt');
-    for (const args of [['--within', '30m'], ['--all', '--within', '5d']]) {
+    for (const args of [
+      ['--within', '30m'],
+      ['--all', '--within', '5d'],
+    ]) {
       const r = await ksctl(['certs', 'renew', 'tls', ...args], sb.env);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--within/);

@@ -96,7 +96,10 @@ afterAll(async () => {
 
 const env = (passphrase: string) => ({ ...sb.env, SSH_AUTH_SOCK: agent.socket, KSCTL_SSH_KEY_PASSPHRASE: passphrase });
 const sshdLog = (h: TestHost) => h.exec('cat /var/log/sshd.log').then((r) => r.stdout);
-const logTail = () => (existsSync(path.join(clusterDir(), 'ksctl.log')) ? readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n') : '(no log)');
+const logTail = () =>
+  existsSync(path.join(clusterDir(), 'ksctl.log'))
+    ? readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n')
+    : '(no log)';
 
 describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion key', () => {
   it('refuses a wrong passphrase as bad input before any machine is touched', async () => {
@@ -114,32 +117,56 @@ describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion ke
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: { name: 'aliased', provider: 'ssh' } });
     // ProxyJump: every machine saw its logins come from the bastion, as the config's User (ksctl).
-    for (const h of machines()) expect(await sshdLog(h), h.name).toMatch(new RegExp(`Accepted publickey for ksctl from ${bastion().address.replace(/\./g, '\\.')} `));
+    for (const h of machines())
+      expect(await sshdLog(h), h.name).toMatch(
+        new RegExp(`Accepted publickey for ksctl from ${bastion().address.replace(/\./g, '\\.')} `),
+      );
     // The bastion accepted the encrypted file's key (ED25519 "bastion"), not the agent's.
-    const bastionKey = execFileSync('ssh-keygen', ['-lf', path.join(sb.home, '.ssh/bastion_key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+    const bastionKey = execFileSync('ssh-keygen', ['-lf', path.join(sb.home, '.ssh/bastion_key.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1]!;
     expect(await sshdLog(bastion())).toContain(`Accepted publickey for root from`);
     expect(await sshdLog(bastion())).toContain(bastionKey);
-    for (const out of [r.stdout, r.stderr, readFileSync(path.join(clusterDir(), 'state.json'), 'utf8'), readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8')]) {
+    for (const out of [
+      r.stdout,
+      r.stderr,
+      readFileSync(path.join(clusterDir(), 'state.json'), 'utf8'),
+      readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8'),
+    ]) {
       expect(out).not.toContain(PASS);
     }
   }, 300_000); // real control planes and kubelets on two shared cores
 
   it('records the resolved addresses, users and jump host in state', () => {
     const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
-      spec: { machines: { address: string; user: string; sshConfigHost?: string; bastion?: { address: string; user: string } }[] };
+      spec: {
+        machines: {
+          address: string;
+          user: string;
+          sshConfigHost?: string;
+          bastion?: { address: string; user: string };
+        }[];
+      };
       machines: Record<string, { publicAddress: string; sshUser: string; hostKeys: string[] }>;
     };
-    expect(st.spec.machines.map((m) => [m.sshConfigHost, m.address, m.user, m.bastion?.address, m.bastion?.user])).toEqual(
-      machines().map((h, i) => [['k-lb', 'k-cp', 'k-w'][i], h.address, 'ksctl', bastion().address, 'root']),
-    );
+    expect(
+      st.spec.machines.map((m) => [m.sshConfigHost, m.address, m.user, m.bastion?.address, m.bastion?.user]),
+    ).toEqual(machines().map((h, i) => [['k-lb', 'k-cp', 'k-w'][i], h.address, 'ksctl', bastion().address, 'root']));
     const inState = Object.values(st.machines);
-    expect(inState.map((m) => m.publicAddress).sort()).toEqual(machines().map((h) => h.address).sort());
+    expect(inState.map((m) => m.publicAddress).sort()).toEqual(
+      machines()
+        .map((h) => h.address)
+        .sort(),
+    );
     // Host keys pinned on first contact, as for any machine listed without hostKey.
     expect(inState.every((m) => m.hostKeys.length === 1)).toBe(true);
   });
 
   it('serves the API through the load balancer', async () => {
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    const nodes = await kubectl(
+      ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'],
+      sb.env,
+    );
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.split(' ').sort()).toEqual(['aliased-controlplane-1', 'aliased-worker-2']);
   });
@@ -147,14 +174,20 @@ describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion ke
   it('adds a worker listed by its alias alone, through the same bastion', async () => {
     const r = await ksctl(['add', 'worker', 'aliased', '--address', 'k-w2', '--name', 'w-extra'], env(PASS));
     expect(r.code, `${r.stderr}\n${logTail()}`).toBe(0);
-    expect(await sshdLog(spare())).toMatch(new RegExp(`Accepted publickey for ksctl from ${bastion().address.replace(/\./g, '\\.')} `));
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    expect(await sshdLog(spare())).toMatch(
+      new RegExp(`Accepted publickey for ksctl from ${bastion().address.replace(/\./g, '\\.')} `),
+    );
+    const nodes = await kubectl(
+      ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'],
+      sb.env,
+    );
     expect(nodes.stdout.split(' ').sort()).toEqual(['aliased-controlplane-1', 'aliased-worker-2', 'w-extra']);
   }, 60_000);
 
   it('deletes the cluster logging in the same way', async () => {
     const del = await ksctl(['delete', 'cluster', 'aliased'], env(PASS));
     expect(del.code, `${del.stderr}\n${logTail()}`).toBe(0);
-    for (const h of [...machines().slice(1), spare()]) expect((await h.exec('test -e /usr/local/bin/k3s && echo k3s; true')).stdout.trim(), h.name).toBe('');
+    for (const h of [...machines().slice(1), spare()])
+      expect((await h.exec('test -e /usr/local/bin/k3s && echo k3s; true')).stdout.trim(), h.name).toBe('');
   }, 60_000);
 });

@@ -30,11 +30,23 @@ afterAll(async () => {
 });
 
 type State = { phase: string; steps: { id: string; status: string }[]; lastError?: string };
-const stateOf = (sb: Sandbox, name: string) => JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default', name, 'state.json'), 'utf8')) as State;
+const stateOf = (sb: Sandbox, name: string) =>
+  JSON.parse(readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default', name, 'state.json'), 'utf8')) as State;
 
 function fileFor(sb: Sandbox, name: string, hostKeys?: string[]): string {
   const f = path.join(sb.dir, `${name}.yaml`);
-  writeFileSync(f, clusterFile({ name, distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile, airgapDir: airgap, ...(hostKeys ? { hostKeys } : {}) }));
+  writeFileSync(
+    f,
+    clusterFile({
+      name,
+      distribution: 'k3s',
+      roles: [...roles],
+      hosts: set.hosts,
+      keyFile,
+      airgapDir: airgap,
+      ...(hostKeys ? { hostKeys } : {}),
+    }),
+  );
   return f;
 }
 
@@ -46,7 +58,9 @@ describe('self-managed failures', () => {
       keys[2] = keys[0]!; // w-0 claims lb-0's key
       const r = await ksctl(['create', 'cluster', '-f', fileFor(sb, 'mismatch', keys)], sb.env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/machine "w-0" \(10\.\d+\.\d+\.\d+:22\) presented host key SHA256:\S+, but the pinned key is SHA256:\S+; refusing to connect/);
+      expect(r.stderr).toMatch(
+        /machine "w-0" \(10\.\d+\.\d+\.\d+:22\) presented host key SHA256:\S+, but the pinned key is SHA256:\S+; refusing to connect/,
+      );
       const st = stateOf(sb, 'mismatch');
       expect(st.phase).toBe('failed');
       expect(st.steps.find((s) => s.id === 'machine/w-0')?.status).toBe('failed');
@@ -82,14 +96,18 @@ describe('self-managed failures', () => {
       const run = startKsctl(['create', 'cluster', '-f', file], sb.env);
       const statePath = path.join(sb.ksctlHome, 'clusters/ssh/default/resume/state.json');
       // Kill as soon as the load balancer is configured and control plane 0 is being installed.
-      for (const until = Date.now() + 60_000; ; ) {
+      for (const until = Date.now() + 60_000; ;) {
         let st: State | undefined;
         try {
           st = JSON.parse(readFileSync(statePath, 'utf8')) as State;
         } catch {
           st = undefined;
         }
-        if (st?.steps.some((s) => s.id === 'lb/lb-0' && s.status === 'done') && st.steps.some((s) => s.id.startsWith('controlplane/') && s.status === 'running')) break;
+        if (
+          st?.steps.some((s) => s.id === 'lb/lb-0' && s.status === 'done') &&
+          st.steps.some((s) => s.id.startsWith('controlplane/') && s.status === 'running')
+        )
+          break;
         if (Date.now() > until) throw new Error('create never reached control plane 0');
         await new Promise((r) => setTimeout(r, 20));
       }

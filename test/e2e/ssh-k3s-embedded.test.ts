@@ -24,11 +24,24 @@ const roles = ['loadbalancer', 'controlplane', 'controlplane', 'controlplane', '
 
 beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
-  set = await startHosts(roles.length, { clientKey: { private: client.privateKey, public: client.publicKey }, hostKey: validHostKeys(roles.length) });
+  set = await startHosts(roles.length, {
+    clientKey: { private: client.privateKey, public: client.publicKey },
+    hostKey: validHostKeys(roles.length),
+  });
   sb = sandbox();
   seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(file, clusterFile({ name: 'emb', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  writeFileSync(
+    file,
+    clusterFile({
+      name: 'emb',
+      distribution: 'k3s',
+      roles: [...roles],
+      hosts: set.hosts,
+      keyFile: writeKey(sb.dir, client.privateKey),
+      airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await set?.teardown();
@@ -59,28 +72,54 @@ describe('ssh provider, k3s, embedded etcd', () => {
   it('reaches all four nodes through the load balancer', async () => {
     const sw = await ksctl(['switch', 'emb'], sb.env);
     expect(sw.code, sw.stderr).toBe(0);
-    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], sb.env);
+    const server = await kubectl(
+      ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'],
+      sb.env,
+    );
     expect(server.stdout).toBe(`https://${lb().address}:6443`);
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    const nodes = await kubectl(
+      ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'],
+      sb.env,
+    );
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'cp-2', 'w-0']);
     const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
-    for (const cp of cps()) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
+    for (const cp of cps())
+      expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
   });
 
   it('runs real Kubernetes: every node Ready (the real kubelet on containerd), servers labelled control-plane and etcd', async () => {
     const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
     expect(ready.code, ready.stderr).toBe(0);
-    const info = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} etcd={.metadata.labels.node-role\\.kubernetes\\.io/etcd}{"\\n"}{end}'], sb.env);
-    expect(info.stdout.trim().split('\n').sort()).toEqual(['cp-0 v1.37.2 etcd=true', 'cp-1 v1.37.2 etcd=true', 'cp-2 v1.37.2 etcd=true', 'w-0 v1.37.2 etcd=']);
+    const info = await kubectl(
+      [
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} etcd={.metadata.labels.node-role\\.kubernetes\\.io/etcd}{"\\n"}{end}',
+      ],
+      sb.env,
+    );
+    expect(info.stdout.trim().split('\n').sort()).toEqual([
+      'cp-0 v1.37.2 etcd=true',
+      'cp-1 v1.37.2 etcd=true',
+      'cp-2 v1.37.2 etcd=true',
+      'w-0 v1.37.2 etcd=',
+    ]);
   }, 200_000);
 
   it('runs one embedded etcd cluster with a member on every control plane', async () => {
     const list = await cps()[0]!.exec(etcdctl('member list -w json'));
     expect(list.code, list.stderr).toBe(0);
-    const members = (JSON.parse(list.stdout) as { members: { name: string; peerURLs: string[]; clientURLs?: string[] }[] }).members;
+    const members = (
+      JSON.parse(list.stdout) as { members: { name: string; peerURLs: string[]; clientURLs?: string[] }[] }
+    ).members;
     expect(members).toHaveLength(3);
-    expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(cps().map((h) => `https://${h.address}:2380`).sort());
+    expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(
+      cps()
+        .map((h) => `https://${h.address}:2380`)
+        .sort(),
+    );
     // Every member has started (a member that was added but never came up has no client URLs) and is healthy.
     expect(members.every((m) => (m.clientURLs ?? []).length > 0)).toBe(true);
     for (const h of cps()) {
@@ -89,11 +128,16 @@ describe('ssh provider, k3s, embedded etcd', () => {
     }
     // The cluster's objects live there: every control plane sees all nodes in the same store.
     const keys = await cps()[2]!.exec(etcdctl('get /registry/minions/ --prefix --keys-only'));
-    expect(keys.stdout.split('\n').filter(Boolean).sort()).toEqual(['cp-0', 'cp-1', 'cp-2', 'w-0'].map((n) => `/registry/minions/${n}`));
+    expect(keys.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      ['cp-0', 'cp-1', 'cp-2', 'w-0'].map((n) => `/registry/minions/${n}`),
+    );
   });
 
   it('joined the control planes one at a time', () => {
-    const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as { phase: string; steps: { id: string; status: string; startedAt: string; endedAt?: string }[] };
+    const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
+      phase: string;
+      steps: { id: string; status: string; startedAt: string; endedAt?: string }[];
+    };
     expect(st.phase).toBe('ready');
     const step = (id: string) => {
       const s = st.steps.filter((x) => x.id === id);
@@ -101,7 +145,11 @@ describe('ssh provider, k3s, embedded etcd', () => {
       expect(s[0]!.status, id).toBe('done');
       return { start: Date.parse(s[0]!.startedAt), end: Date.parse(s[0]!.endedAt!) };
     };
-    const [cp0, cp1, cp2] = ['controlplane/cp-0', 'controlplane/cp-1', 'controlplane/cp-2'].map(step) as [ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>];
+    const [cp0, cp1, cp2] = ['controlplane/cp-0', 'controlplane/cp-1', 'controlplane/cp-2'].map(step) as [
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+    ];
     expect(cp1.start).toBeGreaterThanOrEqual(cp0.end);
     expect(cp2.start).toBeGreaterThanOrEqual(cp1.end);
     // The worker needs only control plane 0.

@@ -28,7 +28,17 @@ beforeAll(async () => {
   sb = sandbox();
   seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
-  writeFileSync(file, clusterFile({ name: 'ha', distribution: 'k3s', roles: [...roles], hosts: set.hosts, keyFile: writeKey(sb.dir, client.privateKey), airgapDir: airgapDir(path.join(sb.dir, 'airgap')) }));
+  writeFileSync(
+    file,
+    clusterFile({
+      name: 'ha',
+      distribution: 'k3s',
+      roles: [...roles],
+      hosts: set.hosts,
+      keyFile: writeKey(sb.dir, client.privateKey),
+      airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+    }),
+  );
 }, 120_000);
 afterAll(async () => {
   await set?.teardown();
@@ -41,7 +51,10 @@ const etcdctl = () => path.join(builtEtcd().binDir, 'etcdctl');
 const etcdHosts = () => set.hosts.slice(1, 4);
 const logTail = () => {
   try {
-    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/ha/ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
+    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/ha/ksctl.log'), 'utf8')
+      .split('\n')
+      .slice(-60)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -56,64 +69,132 @@ describe('ssh provider, k3s, external etcd', () => {
   }, 300_000); // the real control plane and kubelets on two shared cores
 
   it('runs a healthy 3-member etcd cluster over TLS, reachable with our client certificate', () => {
-    const endpoints = etcdHosts().map((h) => `https://${h.address}:2379`).join(',');
-    const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
+    const endpoints = etcdHosts()
+      .map((h) => `https://${h.address}:2379`)
+      .join(',');
+    const tls = [
+      '--cacert',
+      secret('etcd-ca.crt'),
+      '--cert',
+      secret('etcd-apiserver-client.crt'),
+      '--key',
+      secret('etcd-apiserver-client.key'),
+    ];
     const env = process.env;
     // etcdctl prints health to stderr.
-    const health = spawnSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], { env, encoding: 'utf8' });
+    const health = spawnSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'endpoint', 'health'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(health.status, health.stderr).toBe(0);
     expect(`${health.stdout}${health.stderr}`.match(/is healthy/g)).toHaveLength(3);
-    const members = execFileSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], { env, encoding: 'utf8' });
+    const members = execFileSync(etcdctl(), ['--endpoints', endpoints, ...tls, 'member', 'list', '-w', 'json'], {
+      env,
+      encoding: 'utf8',
+    });
     expect((JSON.parse(members) as { members: unknown[] }).members).toHaveLength(3);
     // Without a client certificate etcd refuses.
-    expect(() => execFileSync(etcdctl(), ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'], { env, stdio: 'pipe' })).toThrow();
+    expect(() =>
+      execFileSync(
+        etcdctl(),
+        ['--endpoints', endpoints, '--cacert', secret('etcd-ca.crt'), '--command-timeout', '3s', 'member', 'list'],
+        { env, stdio: 'pipe' },
+      ),
+    ).toThrow();
   });
 
-  it('runs upstream etcd 3.6 (not the distribution\'s 3.4): binaries and every serving member', async () => {
+  it("runs upstream etcd 3.6 (not the distribution's 3.4): binaries and every serving member", async () => {
     await expectUpstreamEtcdMembers(etcdHosts(), secret);
   });
 
   it('balances :6443 across both control planes with HAProxy', async () => {
     const cfg = await lb().exec('cat /etc/haproxy/haproxy.cfg');
-    for (const cp of set.hosts.slice(4, 6)) expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
+    for (const cp of set.hosts.slice(4, 6))
+      expect(cfg.stdout).toMatch(new RegExp(`server \\S+ ${cp.address.replace(/\./g, '\\.')}:6443 check`));
     expect((await lb().exec('pgrep -x haproxy')).code).toBe(0);
   });
 
   it('writes a kubeconfig whose server is the load balancer, and kubectl reaches the cluster through it', async () => {
     const sw = await ksctl(['switch', 'ha'], sb.env);
     expect(sw.code, sw.stderr).toBe(0);
-    const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], sb.env);
+    const server = await kubectl(
+      ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'],
+      sb.env,
+    );
     expect(server.stdout).toBe(`https://${lb().address}:6443`);
-    const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], sb.env);
+    const nodes = await kubectl(
+      ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'],
+      sb.env,
+    );
     expect(nodes.code, nodes.stderr).toBe(0);
     expect(nodes.stdout.split(' ').sort()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
     const kubeconfig = readFileSync(secret('kubeconfig'), 'utf8');
     expect(kubeconfig).toContain(`https://${lb().address}:6443`);
     // --kubelet-arg=provider-id: every Node maps back to its machine.
-    const ids = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'], sb.env);
-    expect(ids.stdout.trim().split('\n').sort()).toEqual(['cp-0=ksctl://ha/cp-0', 'cp-1=ksctl://ha/cp-1', 'w-0=ksctl://ha/w-0', 'w-1=ksctl://ha/w-1']);
+    const ids = await kubectl(
+      ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'],
+      sb.env,
+    );
+    expect(ids.stdout.trim().split('\n').sort()).toEqual([
+      'cp-0=ksctl://ha/cp-0',
+      'cp-1=ksctl://ha/cp-1',
+      'w-0=ksctl://ha/w-0',
+      'w-1=ksctl://ha/w-1',
+    ]);
   });
 
   it('runs real Kubernetes: every node Ready (the real kubelet on containerd), servers labelled by role', async () => {
     const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
     if (ready.code !== 0) {
-      const conditions = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")]}{"\\n"}{end}'], sb.env);
+      const conditions = await kubectl(
+        [
+          'get',
+          'nodes',
+          '-o',
+          'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")]}{"\\n"}{end}',
+        ],
+        sb.env,
+      );
       const kubelet = await set.hosts[6]!.exec('tail -n 30 /var/lib/rancher/k3s/agent/logs/kubelet.log');
       expect.fail(`${ready.stderr}\n${conditions.stdout}\nw-0 kubelet:\n${kubelet.stdout}`);
     }
-    const info = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion} control-plane={.metadata.labels.node-role\\.kubernetes\\.io/control-plane}{"\\n"}{end}'], sb.env);
+    const info = await kubectl(
+      [
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion} control-plane={.metadata.labels.node-role\\.kubernetes\\.io/control-plane}{"\\n"}{end}',
+      ],
+      sb.env,
+    );
     expect(info.stdout.trim().split('\n').sort()).toEqual([
-      'cp-0 v1.37.2 containerd://2.4.2 control-plane=true', 'cp-1 v1.37.2 containerd://2.4.2 control-plane=true',
-      'w-0 v1.37.2 containerd://2.4.2 control-plane=', 'w-1 v1.37.2 containerd://2.4.2 control-plane=']);
+      'cp-0 v1.37.2 containerd://2.4.2 control-plane=true',
+      'cp-1 v1.37.2 containerd://2.4.2 control-plane=true',
+      'w-0 v1.37.2 containerd://2.4.2 control-plane=',
+      'w-1 v1.37.2 containerd://2.4.2 control-plane=',
+    ]);
     // The API server is the real one: its version, and the controller-manager has given every node a pod CIDR.
     const version = await kubectl(['version', '-o', 'json'], sb.env);
-    expect((JSON.parse(version.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toBe('v1.37.2');
+    expect((JSON.parse(version.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toBe(
+      'v1.37.2',
+    );
     const cidrs = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}'], sb.env);
     expect(cidrs.stdout.split(' ').filter((c) => /^10\.42\.\d+\.0\/24$/.test(c))).toHaveLength(4);
   }, 200_000);
 
   it('describes machines, versions and every step', async () => {
-    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { phase: string; machines: { name: string; role: string; status: string; hostKeys: string[]; installed?: { kubernetes: string; distribution: string } }[]; steps: { id: string; status: string }[]; versions: Record<string, string> };
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {
+      phase: string;
+      machines: {
+        name: string;
+        role: string;
+        status: string;
+        hostKeys: string[];
+        installed?: { kubernetes: string; distribution: string };
+      }[];
+      steps: { id: string; status: string }[];
+      versions: Record<string, string>;
+    };
     expect(d.phase).toBe('ready');
     expect(d.machines).toHaveLength(8);
     expect(d.machines.every((m) => m.status === 'bootstrapped' && m.hostKeys.length === 1)).toBe(true);
@@ -125,10 +206,17 @@ describe('ssh provider, k3s, external etcd', () => {
     const nodes = d.machines.filter((m) => m.role === 'controlplane' || m.role === 'worker');
     expect(nodes).toHaveLength(4);
     for (const m of nodes) expect(m.installed, m.name).toMatchObject({ kubernetes: kube, distribution: k3s });
-    expect(d.machines.filter((m) => m.installed === undefined).map((m) => m.role).sort()).toEqual(['etcd', 'etcd', 'etcd', 'loadbalancer']);
+    expect(
+      d.machines
+        .filter((m) => m.installed === undefined)
+        .map((m) => m.role)
+        .sort(),
+    ).toEqual(['etcd', 'etcd', 'etcd', 'loadbalancer']);
     const text = (await ksctl(['get', 'cluster', 'ha'], sb.env)).stdout;
     expect(text).toContain(`Kubernetes:   ${kube} (asked for ${TEST_MINOR})`);
-    expect(text).toMatch(new RegExp(`w-1 .* bootstrapped +${kube.replace(/\./g, '\\.')} \\(${k3s.replace(/[.+]/g, '\\$&')}\\)`));
+    expect(text).toMatch(
+      new RegExp(`w-1 .* bootstrapped +${kube.replace(/\./g, '\\.')} \\(${k3s.replace(/[.+]/g, '\\$&')}\\)`),
+    );
   });
 
   it('joined servers and agents pin the cluster CA with the K10 hash from the first server', async () => {
@@ -145,32 +233,61 @@ describe('ssh provider, k3s, external etcd', () => {
   it('removes a worker (drained and deleted from the cluster) and adds it back', async () => {
     const rm = await ksctl(['delete', 'worker', 'ha', 'w-1'], sb.env);
     expect(rm.code, `${rm.stderr}\n${logTail()}`).toBe(0);
-    const names = async () => (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env)).stdout.split(' ').sort();
+    const names = async () =>
+      (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env)).stdout.split(' ').sort();
     expect(await names()).toEqual(['cp-0', 'cp-1', 'w-0']);
     expect((await set.hosts[7]!.exec('test -e /usr/local/bin/k3s')).code).not.toBe(0); // uninstalled
-    let d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    let d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {
+      workers: number;
+      machines: { name: string }[];
+    };
     expect(d.workers).toBe(1);
     expect(d.machines.map((m) => m.name)).not.toContain('w-1');
 
     const h = set.hosts[7]!;
-    const add = await ksctl(['add', 'worker', 'ha', '--name', 'w-1', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519'), '--host-key', h.hostKeyPublic], sb.env);
+    const add = await ksctl(
+      [
+        'add',
+        'worker',
+        'ha',
+        '--name',
+        'w-1',
+        '--address',
+        h.address,
+        '--key-file',
+        path.join(sb.dir, 'id_ed25519'),
+        '--host-key',
+        h.hostKeyPublic,
+      ],
+      sb.env,
+    );
     expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
     expect(await names()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']);
-    d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { workers: number; machines: { name: string }[] };
+    d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {
+      workers: number;
+      machines: { name: string }[];
+    };
     expect(d.workers).toBe(2);
   }, 120_000);
 
   it('adds a brand-new machine as a worker', async () => {
     const h = set.hosts[8]!;
-    const add = await ksctl(['add', 'worker', 'ha', '--name', 'w-2', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519')], sb.env);
+    const add = await ksctl(
+      ['add', 'worker', 'ha', '--name', 'w-2', '--address', h.address, '--key-file', path.join(sb.dir, 'id_ed25519')],
+      sb.env,
+    );
     expect(add.code, `${add.stderr}\n${logTail()}`).toBe(0);
     const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'], sb.env);
     expect(nodes.stdout.split(' ')).toContain('w-2');
     const id = await kubectl(['get', 'node', 'w-2', '-o', 'jsonpath={.spec.providerID}'], sb.env);
     expect(id.stdout).toBe('ksctl://ha/w-2');
     // No host key was given: the first one seen is pinned in state.
-    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as { machines: { name: string; hostKeys: string[] }[] };
-    expect(d.machines.find((m) => m.name === 'w-2')?.hostKeys).toEqual([h.hostKeyPublic.split(' ').slice(0, 2).join(' ')]);
+    const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {
+      machines: { name: string; hostKeys: string[] }[];
+    };
+    expect(d.machines.find((m) => m.name === 'w-2')?.hostKeys).toEqual([
+      h.hostKeyPublic.split(' ').slice(0, 2).join(' '),
+    ]);
   }, 120_000);
 
   it('delete uninstalls Kubernetes and etcd and leaves the machines', async () => {
@@ -181,7 +298,8 @@ describe('ssh provider, k3s, external etcd', () => {
       expect(r.stdout.trim()).toBe('1');
       expect((await h.exec('true')).code).toBe(0); // still up
     }
-    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], sb.env)).stdout).not.toContain('ksctl-ssh-default-ha');
+    expect((await kubectl(['config', 'get-contexts', '-o', 'name'], sb.env)).stdout).not.toContain(
+      'ksctl-ssh-default-ha',
+    );
   }, 120_000);
 });
-

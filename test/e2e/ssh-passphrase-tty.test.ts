@@ -38,7 +38,11 @@ beforeEach(async () => {
         region: 'default',
         distribution: 'k3s',
         kubernetesVersion: '1.37',
-        machines: ['loadbalancer', 'controlplane', 'worker'].map((role, i) => ({ role, address: `127.0.0.${i + 1}`, port })),
+        machines: ['loadbalancer', 'controlplane', 'worker'].map((role, i) => ({
+          role,
+          address: `127.0.0.${i + 1}`,
+          port,
+        })),
       },
     }),
   );

@@ -15,7 +15,11 @@ const HEAVY = /@kubernetes\/client-node|@aws-sdk\/|@azure\/arm-|@google-cloud\//
 
 function trace(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): string[] {
   const file = path.join(env.HOME!, '..', `trace-${Math.random().toString(36).slice(2)}.txt`);
-  spawnSync(process.execPath, ['--require', PRELOAD, ...args], { cwd, env: { ...env, KSCTL_MODULE_TRACE: file }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--require', PRELOAD, ...args], {
+    cwd,
+    env: { ...env, KSCTL_MODULE_TRACE: file },
+    encoding: 'utf8',
+  });
   try {
     return readFileSync(file, 'utf8').trim().split('\n');
   } finally {

@@ -27,12 +27,17 @@ async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<
 describe('racing processes', () => {
   it('eight creates of one cluster: exactly one proceeds, the others exit 3 naming the holder', async () => {
     const env = { ...sb.env, KIND_STANDIN_CREATE_DELAY_MS: '300' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => ksctl(['create', 'cluster', 'dev', '--provider', 'local'], env)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => ksctl(['create', 'cluster', 'dev', '--provider', 'local'], env)),
+    );
     const ok = results.filter((r) => r.code === 0);
     const locked = results.filter((r) => r.code === 3);
     expect(ok).toHaveLength(1);
     expect(locked).toHaveLength(7);
-    for (const r of locked) expect(r.stderr).toMatch(/cluster dev \(local\/local\) is locked by pid \d+ on \S+ running "ksctl create cluster dev --provider local" since \d{4}-/);
+    for (const r of locked)
+      expect(r.stderr).toMatch(
+        /cluster dev \(local\/local\) is locked by pid \d+ on \S+ running "ksctl create cluster dev --provider local" since \d{4}-/,
+      );
     const state = JSON.parse(readFileSync(stateFile('dev'), 'utf8')) as { phase: string; runs: unknown[] };
     expect(state.phase).toBe('ready');
     expect(state.runs).toHaveLength(1);
@@ -40,9 +45,14 @@ describe('racing processes', () => {
   });
 
   it('eight creates of different clusters in one store: every state file is whole', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => ksctl(['create', 'cluster', `c${i}`, '--provider', 'local', '--no-switch'], sb.env)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        ksctl(['create', 'cluster', `c${i}`, '--provider', 'local', '--no-switch'], sb.env),
+      ),
+    );
     expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
-    for (let i = 0; i < 8; i++) expect(JSON.parse(readFileSync(stateFile(`c${i}`), 'utf8'))).toMatchObject({ phase: 'ready' });
+    for (let i = 0; i < 8; i++)
+      expect(JSON.parse(readFileSync(stateFile(`c${i}`), 'utf8'))).toMatchObject({ phase: 'ready' });
     const list = JSON.parse((await ksctl(['get', 'clusters', '-o', 'json'], sb.env)).stdout) as unknown[];
     expect(list).toHaveLength(8);
   });
@@ -50,14 +60,20 @@ describe('racing processes', () => {
   it('takes over the lock of a holder that was killed, and resumes', async () => {
     const env = { ...sb.env, KIND_STANDIN_CREATE_DELAY_MS: '2000' };
     const first = startKsctl(['create', 'cluster', 'dev', '--provider', 'local'], env);
-    await waitFor(() => existsSync(stateFile('dev')) && readFileSync(stateFile('dev'), 'utf8').includes('"running"'), 'the step to start');
+    await waitFor(
+      () => existsSync(stateFile('dev')) && readFileSync(stateFile('dev'), 'utf8').includes('"running"'),
+      'the step to start',
+    );
     first.child.kill('SIGKILL');
     await first.done;
     expect(existsSync(path.join(clusterDir('dev'), 'lock'))).toBe(true); // SIGKILL leaves it behind
 
     const second = await ksctl(['create', 'cluster', 'dev', '--provider', 'local'], sb.env);
     expect(second.code, second.stderr).toBe(0);
-    const state = JSON.parse(readFileSync(stateFile('dev'), 'utf8')) as { phase: string; steps: { id: string; status: string }[] };
+    const state = JSON.parse(readFileSync(stateFile('dev'), 'utf8')) as {
+      phase: string;
+      steps: { id: string; status: string }[];
+    };
     expect(state.phase).toBe('ready');
     expect(state.steps.filter((s) => s.id === 'kind/cluster').map((s) => s.status)).toEqual(['running', 'done']);
   });
@@ -74,7 +90,11 @@ describe('Ctrl-C', () => {
     const r: CliResult = await run.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/Interrupted/);
-    const state = JSON.parse(readFileSync(stateFile('dev'), 'utf8')) as { phase: string; steps: { status: string }[]; runs: { result: string }[] };
+    const state = JSON.parse(readFileSync(stateFile('dev'), 'utf8')) as {
+      phase: string;
+      steps: { status: string }[];
+      runs: { result: string }[];
+    };
     expect(state.phase).toBe('interrupted');
     expect(state.steps[0]!.status).toBe('interrupted');
     expect(state.runs[0]!.result).toBe('interrupted');
@@ -89,7 +109,11 @@ describe('Ctrl-C', () => {
 describe('state files ksctl does not understand', () => {
   it.each([
     ['corrupt', '{"schemaVersion": 1, "id": {"name": "dev"', /does not parse .*left untouched/],
-    ['from the future', JSON.stringify({ schemaVersion: 99, id: { provider: 'local', region: 'local', name: 'dev' }, phase: 'ready' }), /schemaVersion 99, newer than this ksctl understands \(2\); it was left untouched/],
+    [
+      'from the future',
+      JSON.stringify({ schemaVersion: 99, id: { provider: 'local', region: 'local', name: 'dev' }, phase: 'ready' }),
+      /schemaVersion 99, newer than this ksctl understands \(2\); it was left untouched/,
+    ],
   ])('a %s state file is reported clearly and never overwritten', async (_what, text, message) => {
     mkdirSync(clusterDir('dev'), { recursive: true });
     writeFileSync(stateFile('dev'), text);
@@ -135,7 +159,9 @@ describe('secrets', () => {
     const haystacks = [
       ...outputs.flatMap((o) => [o.stdout, o.stderr]),
       readFileSync(stateFile('dev'), 'utf8'),
-      existsSync(path.join(clusterDir('dev'), 'ksctl.log')) ? readFileSync(path.join(clusterDir('dev'), 'ksctl.log'), 'utf8') : '',
+      existsSync(path.join(clusterDir('dev'), 'ksctl.log'))
+        ? readFileSync(path.join(clusterDir('dev'), 'ksctl.log'), 'utf8')
+        : '',
     ];
     for (const h of haystacks) {
       for (const s of [...planted, ...key.split('\n').filter((l) => l.length > 20)]) expect(h).not.toContain(s);

@@ -24,7 +24,11 @@ export function buildFake(cloud: FakeCloud): Promise<string> {
   if (!p) {
     p = (async () => {
       const out = fakeOutDir(cloud);
-      execFileSync(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(here, cloud, 'tsconfig.json')], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(here, cloud, 'tsconfig.json')],
+        { stdio: 'pipe' },
+      );
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
       return out;

@@ -58,7 +58,11 @@ export class MemoryCluster implements ClusterHandle {
   removed = false;
   writes = 0;
 
-  constructor(id: ClusterId, snap: Snapshot = { state: undefined, secrets: {} }, private readonly persistPath?: string) {
+  constructor(
+    id: ClusterId,
+    snap: Snapshot = { state: undefined, secrets: {} },
+    private readonly persistPath?: string,
+  ) {
     this.id = id;
     this.dir = `/memory/${id.provider}/${id.region}/${id.name}`;
     this.logFile = `${this.dir}/log`;
@@ -143,15 +147,28 @@ export class MemoryCluster implements ClusterHandle {
 /** A logger that keeps its lines (for asserting on progress messages). */
 export function memoryLogger(lines: string[] = [], prefix = ''): Logger & { lines: string[] } {
   const push = (level: string) => (msg: string) => void lines.push(`${level} ${prefix}${msg}`);
-  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error'), child: (p) => memoryLogger(lines, `${prefix}${p}: `) };
+  return {
+    lines,
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+    child: (p) => memoryLogger(lines, `${prefix}${p}: `),
+  };
 }
 
-export function stepContext(cluster: ClusterHandle, spec: ClusterSpec, opts: { log?: Logger; signal?: AbortSignal } = {}): StepContext {
+export function stepContext(
+  cluster: ClusterHandle,
+  spec: ClusterSpec,
+  opts: { log?: Logger; signal?: AbortSignal } = {},
+): StepContext {
   return { spec, cluster, log: opts.log ?? memoryLogger(), signal: opts.signal ?? new AbortController().signal };
 }
 
 /** A step context over a new in-memory cluster (saved once, as the managers do before any step). */
-export function memoryContext(spec: ClusterSpec = applyDefaults({ name: 'unit', provider: 'local' })): StepContext & { cluster: MemoryCluster } {
+export function memoryContext(
+  spec: ClusterSpec = applyDefaults({ name: 'unit', provider: 'local' }),
+): StepContext & { cluster: MemoryCluster } {
   const cluster = MemoryCluster.create(spec);
   return { ...stepContext(cluster, spec), cluster };
 }

@@ -9,7 +9,14 @@
  * Downloads return what was uploaded to that path on that machine; the distribution's admin
  * kubeconfig (k3s.yaml / admin.conf) is synthesised (server https://127.0.0.1:6443, like k3s writes it).
  */
-import type { ExecOptions, ExecResult, SshPool, SshSession, SshTarget, UploadOptions } from '../../src/distro/ssh/types.js';
+import type {
+  ExecOptions,
+  ExecResult,
+  SshPool,
+  SshSession,
+  SshTarget,
+  UploadOptions,
+} from '../../src/distro/ssh/types.js';
 
 export interface StandinClock {
   now(): number;
@@ -79,7 +86,10 @@ class StandinSession implements SshSession {
     const stdin = opts.stdin === undefined ? '' : opts.stdin.toString();
     const script = /^# ksctl ([\w.-]+):/m.exec(stdin)?.[1];
     const what = script ?? command;
-    const ms = script !== undefined ? (this.pool.timings.scriptMs[script] ?? this.pool.timings.otherExecMs) : this.pool.timings.otherExecMs;
+    const ms =
+      script !== undefined
+        ? (this.pool.timings.scriptMs[script] ?? this.pool.timings.otherExecMs)
+        : this.pool.timings.otherExecMs;
     await this.pool.timed(this.target.name, what, ms, opts.signal);
     return { code: 0, stdout: (script && SCRIPT_STDOUT[script]) ?? '', stderr: '' };
   }
@@ -126,7 +136,11 @@ export class StandinSshPool implements SshPool {
         this.connects++;
         await this.timed(target.name, 'connect', this.timings.connectMs, opts.signal);
         // The machine presents the host key it was given (cloud-init installed the pinned one).
-        return new StandinSession(target, target.hostKeys[0] ?? `ssh-ed25519 STANDIN${Buffer.from(target.name).toString('base64')}`, this);
+        return new StandinSession(
+          target,
+          target.hostKeys[0] ?? `ssh-ed25519 STANDIN${Buffer.from(target.name).toString('base64')}`,
+          this,
+        );
       })();
       this.sessions.set(key, s);
       s.catch(() => this.sessions.delete(key));

@@ -28,14 +28,22 @@ const found = new Map<string, number>();
 beforeAll(async () => {
   sb = fuzzSandbox();
   const goodKey = path.join(sb.inputDir, 'id_ed25519');
-  writeFileSync(goodKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(goodKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+  });
   paths = { canary: sb.canary, goodKey };
   // Warm up: the first dry run of each kind loads its modules; that is start-up, not per-case cost.
-  for (const p of ['local', 'aws', 'azure', 'gcp']) await runInProcess(['create', 'cluster', 'warm', '-p', p, '-t', p === 'local' ? 'managed' : 'selfmanaged', '--dry-run'], sb.env);
+  for (const p of ['local', 'aws', 'azure', 'gcp'])
+    await runInProcess(
+      ['create', 'cluster', 'warm', '-p', p, '-t', p === 'local' ? 'managed' : 'selfmanaged', '--dry-run'],
+      sb.env,
+    );
   await runInProcess(['schema'], sb.env);
 });
 afterAll(() => {
-  console.log(`cli fuzz: ${ran} cases; slowest ${maxCpuMs.toFixed(0)} ms CPU, largest heap growth ${maxHeapMb.toFixed(0)} MB; outcomes ${JSON.stringify(Object.fromEntries(found))}`);
+  console.log(
+    `cli fuzz: ${ran} cases; slowest ${maxCpuMs.toFixed(0)} ms CPU, largest heap growth ${maxHeapMb.toFixed(0)} MB; outcomes ${JSON.stringify(Object.fromEntries(found))}`,
+  );
   sb?.cleanup();
 });
 
@@ -53,10 +61,17 @@ function check(r: CaseResult, what: string, input?: string): void {
   expect(r.heapDeltaMb, ctx).toBeLessThan(HEAP_BUDGET_MB);
   expect(existsSync(sb.canary), ctx).toBe(false);
   // A dry run writes nothing anywhere: not in the state directory, not in HOME.
-  expect(sb.files().filter((f) => !f.startsWith(sb.inputDir)), ctx).toEqual([]);
+  expect(
+    sb.files().filter((f) => !f.startsWith(sb.inputDir)),
+    ctx,
+  ).toEqual([]);
   if (r.code === 2) {
     expect(r.fields.filter((f) => f.length > 0).length, ctx).toBeGreaterThan(0);
-    const named = r.fields.some((f) => f.length > 0 && r.stderr.includes(f.replace(/^spec\.machines\.(\d+)/, 'spec.machines[$1]'))) || (input !== undefined && r.stderr.includes(input));
+    const named =
+      r.fields.some(
+        (f) => f.length > 0 && r.stderr.includes(f.replace(/^spec\.machines\.(\d+)/, 'spec.machines[$1]')),
+      ) ||
+      (input !== undefined && r.stderr.includes(input));
     expect(named, `${ctx}\nfields: ${r.fields.join(', ')}`).toBe(true);
   }
 }
@@ -86,11 +101,31 @@ describe('create --dry-run fuzzing', () => {
 
   it('schema with any global flags prints the JSON Schema or exits 2', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom('--no-color', '--verbose', '-o', 'json', 'yaml', 'xml', '--yes', '--state-dir', '--kubeconfig', '\0', 'x'.repeat(5000)), { maxLength: 4 }), envSet(paths), async (args, env) => {
-        const r = await runInProcess([...args, 'schema'], { ...sb.env, ...env });
-        check(r, `argv: ${JSON.stringify(args).slice(0, 300)}\nenv: ${JSON.stringify(env).slice(0, 300)}`);
-        if (r.code === 0 && r.stdout.startsWith('{')) expect((JSON.parse(r.stdout) as { title: string }).title).toContain('ksctl Cluster');
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.constantFrom(
+            '--no-color',
+            '--verbose',
+            '-o',
+            'json',
+            'yaml',
+            'xml',
+            '--yes',
+            '--state-dir',
+            '--kubeconfig',
+            '\0',
+            'x'.repeat(5000),
+          ),
+          { maxLength: 4 },
+        ),
+        envSet(paths),
+        async (args, env) => {
+          const r = await runInProcess([...args, 'schema'], { ...sb.env, ...env });
+          check(r, `argv: ${JSON.stringify(args).slice(0, 300)}\nenv: ${JSON.stringify(env).slice(0, 300)}`);
+          if (r.code === 0 && r.stdout.startsWith('{'))
+            expect((JSON.parse(r.stdout) as { title: string }).title).toContain('ksctl Cluster');
+        },
+      ),
       fuzzParams(200),
     );
   });

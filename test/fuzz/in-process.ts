@@ -21,7 +21,10 @@ export interface CaseResult {
 
 function sink(): { stream: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
-  const stream = { isTTY: false, write: (s: string | Uint8Array) => (chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString()), true) };
+  const stream = {
+    isTTY: false,
+    write: (s: string | Uint8Array) => (chunks.push(typeof s === 'string' ? s : Buffer.from(s).toString()), true),
+  };
   return { stream: stream as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
 }
 
@@ -31,7 +34,11 @@ export async function runInProcess(argv: string[], env: NodeJS.ProcessEnv): Prom
   const heap0 = process.memoryUsage().heapUsed;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const { error, verbose } = await run(argv, env, { stdout: out.stream, stderr: err.stream, stdin: { isTTY: false } as NodeJS.ReadStream });
+  const { error, verbose } = await run(argv, env, {
+    stdout: out.stream,
+    stderr: err.stream,
+    stdin: { isTTY: false } as NodeJS.ReadStream,
+  });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   let stderr = err.text();
@@ -71,7 +78,10 @@ export function fuzzSandbox(): FuzzSandbox {
   for (const d of [home, inputDir]) mkdirSync(d, { recursive: true });
   const files = (under = dir): string[] => {
     try {
-      return (readdirSync(under, { recursive: true }) as string[]).map((f) => path.join(under, f)).filter((f) => !statSync(f).isDirectory()).sort();
+      return (readdirSync(under, { recursive: true }) as string[])
+        .map((f) => path.join(under, f))
+        .filter((f) => !statSync(f).isDirectory())
+        .sort();
     } catch {
       return [];
     }
@@ -84,7 +94,10 @@ export function fuzzSandbox(): FuzzSandbox {
     canary: path.join(dir, 'canary'),
     env: { PATH: process.env.PATH, HOME: home, KSCTL_HOME: stateDir, CI: 'true', NO_COLOR: '1', LANG: 'C.UTF-8' },
     files,
-    cleanup: () => (process.env.KSCTL_TEST_KEEP ? console.error(`kept fuzz sandbox ${dir}`) : rmSync(dir, { recursive: true, force: true })),
+    cleanup: () =>
+      process.env.KSCTL_TEST_KEEP
+        ? console.error(`kept fuzz sandbox ${dir}`)
+        : rmSync(dir, { recursive: true, force: true }),
   };
 }
 

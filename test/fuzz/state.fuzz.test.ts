@@ -51,7 +51,26 @@ const damage = (text: string) =>
 function stateDocs(): fc.Arbitrary<Buffer> {
   const good = validState();
   const text = `${JSON.stringify(good, null, 2)}\n`;
-  const field = fc.constantFrom('id', 'type', 'phase', 'spec', 'resources', 'machines', 'steps', 'runs', 'schemaVersion', 'spec.workers', 'spec.machines', 'id.name', 'resources.network', 'machines.m0', 'kubeconfig', 'versions', 'lastError', 'createdAt');
+  const field = fc.constantFrom(
+    'id',
+    'type',
+    'phase',
+    'spec',
+    'resources',
+    'machines',
+    'steps',
+    'runs',
+    'schemaVersion',
+    'spec.workers',
+    'spec.machines',
+    'id.name',
+    'resources.network',
+    'machines.m0',
+    'kubeconfig',
+    'versions',
+    'lastError',
+    'createdAt',
+  );
   const replaced = fc.tuple(field, fc.anything({ maxDepth: 2 })).map(([f, v]) => {
     const doc = structuredClone(good) as Record<string, Record<string, unknown>>;
     const [a, b] = f.split('.') as [string, string | undefined];
@@ -62,7 +81,9 @@ function stateDocs(): fc.Arbitrary<Buffer> {
   return fc.oneof(
     damage(text),
     replaced,
-    fc.integer({ min: STATE_SCHEMA_VERSION + 1, max: 1e9 }).map((v) => Buffer.from(JSON.stringify({ ...good, schemaVersion: v }))),
+    fc
+      .integer({ min: STATE_SCHEMA_VERSION + 1, max: 1e9 })
+      .map((v) => Buffer.from(JSON.stringify({ ...good, schemaVersion: v }))),
     fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
     fc.constant(Buffer.from(JSON.stringify({ ...good, id: { provider: 'aws', region: 'us-east-1', name: 'other' } }))),
     fc.integer({ min: 1000, max: 200_000 }).map((n) => Buffer.from(`${'['.repeat(n)}${']'.repeat(n)}`)),
@@ -80,7 +101,12 @@ function kubeconfigDocs(): fc.Arbitrary<Buffer> {
     fc.integer({ min: 1000, max: 100_000 }).map((n) => Buffer.from(`clusters: ${'['.repeat(n)}${']'.repeat(n)}\n`)),
     fc.integer({ min: 2, max: 10 }).map((levels) => {
       const lines = ['a0: &a0 [x,x,x,x,x,x,x,x,x]'];
-      for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
+      for (let i = 1; i < levels; i++)
+        lines.push(
+          `a${i}: &a${i} [${Array(9)
+            .fill(`*a${i - 1}`)
+            .join(',')}]`,
+        );
       return Buffer.from(`${lines.join('\n')}\nclusters: *a${levels - 1}\n`);
     }),
   );
@@ -107,12 +133,24 @@ describe('state store fuzzing', () => {
           count('readable');
           return; // a damage that left a usable document (a changed string, say): nothing to refuse
         }
-        count(`refused: ${get.stderr.split('\n')[0]!.replace(/\/\S+\/state\.json/, 'state.json').replace(/\(.*/, '').replace(/\d+/g, 'N').slice(0, 60)}`);
+        count(
+          `refused: ${get.stderr
+            .split('\n')[0]!
+            .replace(/\/\S+\/state\.json/, 'state.json')
+            .replace(/\(.*/, '')
+            .replace(/\d+/g, 'N')
+            .slice(0, 60)}`,
+        );
         const ctx = `state.json:\n${bytes.toString('utf8').slice(0, 800)}\nstderr: ${get.stderr}`;
         expect(get.code, ctx).toBe(1);
         expect(get.stderr, ctx).toContain(stateFile());
         expect(get.stderr, ctx).toMatch(/left untouched/);
-        for (const argv of [['get', 'clusters'], ['create', 'cluster', 'dev', '-p', 'local'], ['delete', 'cluster', 'dev', '--yes'], ['switch', 'dev']]) {
+        for (const argv of [
+          ['get', 'clusters'],
+          ['create', 'cluster', 'dev', '-p', 'local'],
+          ['delete', 'cluster', 'dev', '--yes'],
+          ['switch', 'dev'],
+        ]) {
           const r = await runInProcess(argv, sb.env);
           expect(r.stderr, `${argv.join(' ')}\n${ctx}`).not.toMatch(STACK_TRACE);
           expect(r.stderr, `${argv.join(' ')}\n${ctx}`).toMatch(/left untouched/);
@@ -128,7 +166,13 @@ describe('state store fuzzing', () => {
   it('kubeconfigs ksctl cannot merge into: a clear error, the file untouched', async () => {
     mkdirSync(path.join(clusterDir(), 'secrets'), { recursive: true, mode: 0o700 });
     writeFileSync(stateFile(), JSON.stringify(validState()));
-    const own = { ...validKubeconfig, clusters: [{ name: 'kind-dev', cluster: { server: 'https://127.0.0.1:6443' } }], users: [{ name: 'kind-dev', user: { token: 'abc' } }], contexts: [{ name: 'kind-dev', context: { cluster: 'kind-dev', user: 'kind-dev' } }], 'current-context': 'kind-dev' };
+    const own = {
+      ...validKubeconfig,
+      clusters: [{ name: 'kind-dev', cluster: { server: 'https://127.0.0.1:6443' } }],
+      users: [{ name: 'kind-dev', user: { token: 'abc' } }],
+      contexts: [{ name: 'kind-dev', context: { cluster: 'kind-dev', user: 'kind-dev' } }],
+      'current-context': 'kind-dev',
+    };
     writeFileSync(path.join(clusterDir(), 'secrets', 'kubeconfig'), stringify(own), { mode: 0o600 });
     const target = path.join(sb.inputDir, 'kubeconfig');
     await fc.assert(
@@ -146,7 +190,10 @@ describe('state store fuzzing', () => {
         expect(r.code, ctx).toBe(2);
         expect(r.stderr, ctx).toContain(target);
         expect(readFileSync(target).equals(bytes), ctx).toBe(true);
-        expect(readdirSync(sb.inputDir).filter((f) => f.startsWith('kubeconfig')), ctx).toEqual(['kubeconfig']);
+        expect(
+          readdirSync(sb.inputDir).filter((f) => f.startsWith('kubeconfig')),
+          ctx,
+        ).toEqual(['kubeconfig']);
       }),
       fuzzParams(300),
     );

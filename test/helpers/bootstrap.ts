@@ -7,9 +7,22 @@ import { bootstrapContext, type BootstrapContext } from '../../src/managers/self
 import { SshAccess } from '../../src/managers/selfmanaged/ssh-access.js';
 import type { StepContext } from '../../src/pipeline/types.js';
 
-export function bootstrapOf(ctx: StepContext, provider: SelfManagedCloud, distribution: Distribution = 'k3s', pool: SshPool = {} as SshPool): BootstrapContext {
-  return bootstrapContext(ctx, provider, distroController(distribution), new SshAccess(provider, pool, { sshWaitMs: 1000 }));
+export function bootstrapOf(
+  ctx: StepContext,
+  provider: SelfManagedCloud,
+  distribution: Distribution = 'k3s',
+  pool: SshPool = {} as SshPool,
+): BootstrapContext {
+  return bootstrapContext(
+    ctx,
+    provider,
+    distroController(distribution),
+    new SshAccess(provider, pool, { sshWaitMs: 1000 }),
+  );
 }
 
 /** What plan builders take: the provider and the distribution. */
-export const planSourceOf = (provider: SelfManagedCloud, distribution: Distribution = 'k3s') => ({ provider, distro: distroController(distribution) });
+export const planSourceOf = (provider: SelfManagedCloud, distribution: Distribution = 'k3s') => ({
+  provider,
+  distro: distroController(distribution),
+});

@@ -35,7 +35,8 @@ export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
     ...extraEnv,
   };
   // KSCTL_TEST_KEEP=1 keeps the sandbox (state, logs, kubeconfigs) for a post-mortem.
-  const cleanup = () => (process.env.KSCTL_TEST_KEEP ? console.error(`kept sandbox ${dir}`) : rmSync(dir, { recursive: true, force: true }));
+  const cleanup = () =>
+    process.env.KSCTL_TEST_KEEP ? console.error(`kept sandbox ${dir}`) : rmSync(dir, { recursive: true, force: true });
   return { dir, home, ksctlHome, env, cleanup };
 }
 
@@ -46,14 +47,20 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startKsctl(args: string[], env: NodeJS.ProcessEnv, input = ''): { child: ChildProcess; done: Promise<CliResult> } {
+export function startKsctl(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input = '',
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end(input);
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 

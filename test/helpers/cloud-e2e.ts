@@ -83,7 +83,14 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
     await Promise.all(hostSets.values());
   }, 120_000);
   afterAll(async () => {
-    await Promise.all([...hostSets.values()].map((p) => p.then((s) => s.teardown(), () => undefined)));
+    await Promise.all(
+      [...hostSets.values()].map((p) =>
+        p.then(
+          (s) => s.teardown(),
+          () => undefined,
+        ),
+      ),
+    );
     if (shared) rmSync(shared, { recursive: true, force: true });
   });
 
@@ -122,7 +129,10 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
     });
     const logTail = () => {
       try {
-        return readFileSync(path.join(sb.ksctlHome, 'clusters', o.cloud, o.region, name, 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n');
+        return readFileSync(path.join(sb.ksctlHome, 'clusters', o.cloud, o.region, name, 'ksctl.log'), 'utf8')
+          .split('\n')
+          .slice(-40)
+          .join('\n');
       } catch {
         return '(no log)';
       }
@@ -134,7 +144,11 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
   const ksctl = checkingKubeconfigs(runKsctl);
   function runKsctl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', install, BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', install, BIN, ...args], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -155,7 +169,9 @@ const keyOnly = (line: string) => line.trim().split(' ').slice(0, 2).join(' ');
  * passwordless sudo; HAProxy runs on the load balancer.
  */
 export async function expectVmsAreTheirHosts(c: CloudCluster, ksctl: Ksctl, authorizedKey: string): Promise<void> {
-  const d = JSON.parse((await ksctl(['get', 'cluster', c.name, '-o', 'json'], c.sb.env)).stdout) as { machines: { name: string; hostKeys: string[]; sshUser: string }[] };
+  const d = JSON.parse((await ksctl(['get', 'cluster', c.name, '-o', 'json'], c.sb.env)).stdout) as {
+    machines: { name: string; hostKeys: string[]; sshUser: string }[];
+  };
   for (const [i, n] of c.names.entries()) {
     const h = c.set.hosts[i]!;
     const m = d.machines.find((x) => x.name === n)!;
@@ -171,23 +187,46 @@ export async function expectVmsAreTheirHosts(c: CloudCluster, ksctl: Ksctl, auth
 }
 
 /** `ksctl switch`: the context's server is the load balancer, and kubectl lists every node through it. */
-export async function expectSwitchThroughLb(c: CloudCluster, ksctl: Ksctl, provider: FakeCloud, region: string): Promise<void> {
+export async function expectSwitchThroughLb(
+  c: CloudCluster,
+  ksctl: Ksctl,
+  provider: FakeCloud,
+  region: string,
+): Promise<void> {
   const sw = await ksctl(['switch', c.name], c.sb.env);
   expect(sw.code, sw.stderr).toBe(0);
   const ctx = await kubectl(['config', 'current-context'], c.sb.env);
   expect(ctx.stdout.trim()).toBe(contextName({ provider, region, name: c.name }));
-  const server = await kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], c.sb.env);
+  const server = await kubectl(
+    ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'],
+    c.sb.env,
+  );
   expect(server.stdout).toBe(`https://${c.set.hosts[0]!.address}:6443`);
-  const nodes = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'], c.sb.env);
+  const nodes = await kubectl(
+    ['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}', '--request-timeout', '20s'],
+    c.sb.env,
+  );
   expect(nodes.code, nodes.stderr).toBe(0);
   expect(nodes.stdout.split(' ').sort()).toEqual(c.names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
   // Every Node carries its machine's provider ID, in the cloud's own form (k3s: --kubelet-arg=provider-id).
-  const ids = await kubectl(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'], c.sb.env);
-  const state = JSON.parse(readFileSync(path.join(c.sb.ksctlHome, 'clusters', provider, region, c.name, 'state.json'), 'utf8')) as {
+  const ids = await kubectl(
+    ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'],
+    c.sb.env,
+  );
+  const state = JSON.parse(
+    readFileSync(path.join(c.sb.ksctlHome, 'clusters', provider, region, c.name, 'state.json'), 'utf8'),
+  ) as {
     machines: Record<string, { name: string; role: string; nodeProviderId?: string }>;
   };
-  const want = Object.values(state.machines).filter((m) => m.role === 'controlplane' || m.role === 'worker').map((m) => `${m.name}=${m.nodeProviderId}`);
+  const want = Object.values(state.machines)
+    .filter((m) => m.role === 'controlplane' || m.role === 'worker')
+    .map((m) => `${m.name}=${m.nodeProviderId}`);
   expect(ids.stdout.trim().split('\n').sort()).toEqual(want.sort());
-  const form = { aws: /=aws:\/\/\/[a-z]{2}-[a-z]+-\d[a-z]\/i-[0-9a-f]+$/, azure: /=azure:\/\/\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/, gcp: /=gce:\/\/[^/]+\/[a-z]+-[a-z]+\d-[a-z]\/[^/]+$/ }[provider];
+  const form = {
+    aws: /=aws:\/\/\/[a-z]{2}-[a-z]+-\d[a-z]\/i-[0-9a-f]+$/,
+    azure:
+      /=azure:\/\/\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/,
+    gcp: /=gce:\/\/[^/]+\/[a-z]+-[a-z]+\d-[a-z]\/[^/]+$/,
+  }[provider];
   for (const w of want) expect(w).toMatch(form);
 }

@@ -39,10 +39,22 @@ export async function writeControlPlanePki(dir: string, server: string): Promise
   const ca = await createCa({ commonName: 'ksctl-test-kubernetes-ca' });
   const serving = await issueCertificate(ca, {
     commonName: 'kube-apiserver',
-    sans: ['127.0.0.1', 'localhost', KUBERNETES_SERVICE_IP, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    sans: [
+      '127.0.0.1',
+      'localhost',
+      KUBERNETES_SERVICE_IP,
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+    ],
     usages: ['server'],
   });
-  const admin = await issueCertificate(ca, { commonName: 'kubernetes-admin', organization: 'system:masters', usages: ['client'] });
+  const admin = await issueCertificate(ca, {
+    commonName: 'kubernetes-admin',
+    organization: 'system:masters',
+    usages: ['client'],
+  });
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const pki: ControlPlanePki = {
     caCert: write(dir, 'ca.crt', ca.cert),

@@ -68,7 +68,13 @@ interface ApiResponse {
 }
 
 /** One HTTPS request as the admin; keep-alive, so bulk requests reuse connections. */
-function apiRequest(agent: Agent, server: string, method: string, apiPath: string, body?: string): Promise<ApiResponse> {
+function apiRequest(
+  agent: Agent,
+  server: string,
+  method: string,
+  apiPath: string,
+  body?: string,
+): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -110,7 +116,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   try {
     const t0 = Date.now();
-    const [etcdClient, etcdPeer, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const [etcdClient, etcdPeer, apiPort] = [
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+    ];
     const server = `https://127.0.0.1:${apiPort}`;
     const pki = await writeControlPlanePki(dir, server);
     const agent = new Agent({ ...pki.pem, keepAlive: true, maxSockets: 16 });
@@ -121,27 +131,49 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
-    const etcd = startDaemon('etcd', path.join(builtEtcd().binDir, 'etcd'), [
-      '--name=cp', `--data-dir=${path.join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=cp=${peerUrl}`,
-      '--unsafe-no-fsync', '--log-level=warn',
-    ], logs);
+    const etcd = startDaemon(
+      'etcd',
+      path.join(builtEtcd().binDir, 'etcd'),
+      [
+        '--name=cp',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=cp=${peerUrl}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      logs,
+    );
     daemons.push(etcd);
 
-    const apiserver = startDaemon('kube-apiserver', kubeBinary('kube-apiserver'), [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
-      `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
-      `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      // The lease reconciler refuses a loopback advertise address; nothing here reaches the API through the
-      // `kubernetes` Service (kwok's pods run nothing), so it gets no endpoints.
-      '--endpoint-reconciler-type=none',
-      '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false',
-    ], logs);
+    const apiserver = startDaemon(
+      'kube-apiserver',
+      kubeBinary('kube-apiserver'),
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // The lease reconciler refuses a loopback advertise address; nothing here reaches the API through the
+        // `kubernetes` Service (kwok's pods run nothing), so it gets no endpoints.
+        '--endpoint-reconciler-type=none',
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
+        '--profiling=false',
+      ],
+      logs,
+    );
     daemons.push(apiserver);
 
     const ready = async () => {
@@ -151,20 +183,38 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await waitUntil('kube-apiserver /readyz', ready, timeout, [etcd, apiserver]);
 
     const common = [`--kubeconfig=${pki.kubeconfig}`, '--leader-elect=false', '--secure-port=0'];
-    daemons.push(startDaemon('kube-controller-manager', kubeBinary('kube-controller-manager'), [
-      ...common,
-      `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
-      '--kube-api-qps=500', '--kube-api-burst=1000',
-    ], logs));
+    daemons.push(
+      startDaemon(
+        'kube-controller-manager',
+        kubeBinary('kube-controller-manager'),
+        [
+          ...common,
+          `--service-account-private-key-file=${pki.serviceAccountKey}`,
+          `--root-ca-file=${pki.caCert}`,
+          '--kube-api-qps=500',
+          '--kube-api-burst=1000',
+        ],
+        logs,
+      ),
+    );
     daemons.push(startDaemon('kube-scheduler', kubeBinary('kube-scheduler'), common, logs));
     if (opts.kwok) {
       const kwok = kwokBinary();
-      daemons.push(startDaemon('kwok', kwok.bin, [`--kubeconfig=${pki.kubeconfig}`, `--config=${kwok.stages}`, '--manage-all-nodes'], logs));
+      daemons.push(
+        startDaemon(
+          'kwok',
+          kwok.bin,
+          [`--kubeconfig=${pki.kubeconfig}`, `--config=${kwok.stages}`, '--manage-all-nodes'],
+          logs,
+        ),
+      );
     }
     const startMs = Date.now() - t0;
 
     const kubectl = async (args: string[], input?: string) => {
-      const child = run(kubeBinary('kubectl'), [`--kubeconfig=${pki.kubeconfig}`, ...args], { maxBuffer: 256 * 1024 * 1024 });
+      const child = run(kubeBinary('kubectl'), [`--kubeconfig=${pki.kubeconfig}`, ...args], {
+        maxBuffer: 256 * 1024 * 1024,
+      });
       child.child.stdin?.end(input ?? ''); // a kubectl reading `-f -` without input must not wait
       try {
         return (await child).stdout;
@@ -180,13 +230,25 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     };
     const postJson = async (apiPath: string, body: object) => {
       const r = await call('POST', apiPath, JSON.stringify(body));
-      if (r.status !== 201 && r.status !== 200) throw new Error(`POST ${apiPath}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+      if (r.status !== 201 && r.status !== 200)
+        throw new Error(`POST ${apiPath}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
     };
     const peakMemoryKiB = () => {
       recordPeaks();
       return { ...peaks };
     };
-    return { server, kubeconfig: pki.kubeconfig, dir, startMs, kubectl, getJson, postJson, daemons, peakMemoryKiB, stop };
+    return {
+      server,
+      kubeconfig: pki.kubeconfig,
+      dir,
+      startMs,
+      kubectl,
+      getJson,
+      postJson,
+      daemons,
+      peakMemoryKiB,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

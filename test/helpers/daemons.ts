@@ -22,7 +22,13 @@ process.once('exit', () => {
   for (const d of running) d.child.kill('SIGKILL');
 });
 
-export function startDaemon(name: string, bin: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = process.env): Daemon {
+export function startDaemon(
+  name: string,
+  bin: string,
+  args: string[],
+  logDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Daemon {
   const log = path.join(logDir, `${name}.log`);
   const fd = openSync(log, 'a', 0o600);
   const child = spawn(bin, args, { stdio: ['ignore', fd, fd], env });
@@ -69,11 +75,18 @@ export async function stopDaemon(d: Daemon, graceMs = 5000): Promise<void> {
 }
 
 /** Polls `probe` until it returns true; fails early when any of `watch` exits. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, watch: readonly Daemon[] = [], intervalMs = 250): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  watch: readonly Daemon[] = [],
+  intervalMs = 250,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = watch.find((d) => d.exited);
-    if (dead) throw new Error(`${dead.name} exited (${dead.exited}) while waiting for ${what}; ${dead.log}:\n${logTail(dead)}`);
+    if (dead)
+      throw new Error(`${dead.name} exited (${dead.exited}) while waiting for ${what}; ${dead.log}:\n${logTail(dead)}`);
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) {
       const tails = watch.map((d) => `--- ${d.name} (${d.log}):\n${logTail(d, 10)}`).join('\n');

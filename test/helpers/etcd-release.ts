@@ -32,7 +32,8 @@ export function builtEtcd(): BuiltEtcd {
   if (!version) throw new Error('test/peers/etcd/go.mod names no etcd server version');
   const dir = path.join(process.env.KSCTL_TEST_CACHE ?? '/var/cache/ksctl-test', `etcd-${version}`);
   const tarball = path.join(dir, etcdTarballName(version, 'amd64'));
-  if (!existsSync(tarball)) throw new Error(`${tarball} is missing: run scripts/install-test-deps.sh (it builds etcd ${version})`);
+  if (!existsSync(tarball))
+    throw new Error(`${tarball} is missing: run scripts/install-test-deps.sh (it builds etcd ${version})`);
   const sha256 = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   const binDir = path.join(dir, `bin-${sha256.slice(0, 12)}`);
   if (!existsSync(path.join(binDir, 'etcdutl'))) {
@@ -72,7 +73,20 @@ export async function expectUpstreamEtcdMembers(hosts: TestHost[], secret: (name
     expect(v.stdout, h.name).toContain(`/usr/local/bin/etcd\netcd Version: ${version.slice(1)}\n`);
   }
   const endpoints = hosts.map((h) => `https://${h.address}:2379`).join(',');
-  const tls = ['--cacert', secret('etcd-ca.crt'), '--cert', secret('etcd-apiserver-client.crt'), '--key', secret('etcd-apiserver-client.key')];
-  const out = execFileSync(path.join(binDir, 'etcdctl'), ['--endpoints', endpoints, ...tls, 'endpoint', 'status', '-w', 'json'], { encoding: 'utf8' });
-  expect((JSON.parse(out) as { Status: { version: string } }[]).map((s) => s.Status.version)).toEqual(hosts.map(() => version.slice(1)));
+  const tls = [
+    '--cacert',
+    secret('etcd-ca.crt'),
+    '--cert',
+    secret('etcd-apiserver-client.crt'),
+    '--key',
+    secret('etcd-apiserver-client.key'),
+  ];
+  const out = execFileSync(
+    path.join(binDir, 'etcdctl'),
+    ['--endpoints', endpoints, ...tls, 'endpoint', 'status', '-w', 'json'],
+    { encoding: 'utf8' },
+  );
+  expect((JSON.parse(out) as { Status: { version: string } }[]).map((s) => s.Status.version)).toEqual(
+    hosts.map(() => version.slice(1)),
+  );
 }

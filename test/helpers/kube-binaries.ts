@@ -11,13 +11,7 @@ export const KUBERNETES_VERSION = 'v1.37.2';
 export const KWOK_VERSION = 'v0.8.0';
 
 export type KubeComponent =
-  | 'kubeadm'
-  | 'kube-apiserver'
-  | 'kube-controller-manager'
-  | 'kube-scheduler'
-  | 'kubectl'
-  | 'kubelet'
-  | 'kube-proxy';
+  'kubeadm' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kubelet' | 'kube-proxy';
 
 export function testCache(): string {
   return process.env.KSCTL_TEST_CACHE ?? '/var/cache/ksctl-test';

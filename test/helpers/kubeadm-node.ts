@@ -19,8 +19,14 @@ export const imagesDir = () => path.join(testCache(), `images-${KUBERNETES_VERSI
 /** What a real kubeadm node needs and is not built yet, naming the script that builds it. */
 export function missingKubeadmNodeParts(): string[] {
   const need: [string, string][] = [
-    ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [path.join(kubernetesDir(), b), 'scripts/build-kubernetes.sh']),
-    ...['containerd', 'ctr', 'containerd-shim-runc-v2'].map((b): [string, string] => [path.join(containerdDir(), b), 'scripts/build-containerd.sh']),
+    ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [
+      path.join(kubernetesDir(), b),
+      'scripts/build-kubernetes.sh',
+    ]),
+    ...['containerd', 'ctr', 'containerd-shim-runc-v2'].map((b): [string, string] => [
+      path.join(containerdDir(), b),
+      'scripts/build-containerd.sh',
+    ]),
     [path.join(imagesDir(), 'stamp'), 'scripts/build-images.mjs'],
     [path.join(imagesDir(), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
     ['/usr/sbin/runc', 'apt-get install runc'],
@@ -28,13 +34,16 @@ export function missingKubeadmNodeParts(): string[] {
   ];
   const missing = need.filter(([f]) => !existsSync(f)).map(([f, how]) => `${f} (${how})`);
   // Each kubelet and containerd holds inotify instances; the default 128 per user runs out.
-  if (Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8')) < 1024) missing.push('fs.inotify.max_user_instances >= 1024 (scripts/install-test-deps.sh)');
+  if (Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8')) < 1024)
+    missing.push('fs.inotify.max_user_instances >= 1024 (scripts/install-test-deps.sh)');
   return missing;
 }
 
 /** The built image archives (file names), e.g. kube-apiserver.tar, pause.tar. */
 export function builtImages(): string[] {
-  return readdirSync(imagesDir()).filter((f) => f.endsWith('.tar')).sort();
+  return readdirSync(imagesDir())
+    .filter((f) => f.endsWith('.tar'))
+    .sort();
 }
 
 /** Copies the image archives into the air-gap directory; returns their names for spec.airgap.images. */

@@ -15,10 +15,21 @@ export const AWKWARD_NAMES = ['on', 'off', 'yes', 'no', 'y', 'n', 'null', '~', '
 /** A kubeconfig as kubectl itself writes it (sorted keys, quoted where go-yaml v2 quotes), holding AWKWARD_NAMES. */
 export function awkwardKubeconfig(opts: { currentContext?: string } = {}): string {
   const q = (s: string) => `"${s}"`;
-  const clusters = AWKWARD_NAMES.map((n) => `- cluster:\n    server: https://awkward.example.com:6443\n  name: ${q(n)}\n`).join('');
-  const contexts = AWKWARD_NAMES.map((n) => `- context:\n    cluster: ${q(n)}\n    namespace: ${q(n)}\n    user: ${q(n)}\n  name: ${q(n)}\n`).join('');
-  const users = AWKWARD_NAMES.map((n) => `- name: ${q(n)}\n  user:\n    token: awkward-token-${n.replace(/\W/g, '_')}\n`).join('');
-  const current = opts.currentContext === undefined ? 'current-context: "on"\n' : opts.currentContext ? `current-context: ${q(opts.currentContext)}\n` : '';
+  const clusters = AWKWARD_NAMES.map(
+    (n) => `- cluster:\n    server: https://awkward.example.com:6443\n  name: ${q(n)}\n`,
+  ).join('');
+  const contexts = AWKWARD_NAMES.map(
+    (n) => `- context:\n    cluster: ${q(n)}\n    namespace: ${q(n)}\n    user: ${q(n)}\n  name: ${q(n)}\n`,
+  ).join('');
+  const users = AWKWARD_NAMES.map(
+    (n) => `- name: ${q(n)}\n  user:\n    token: awkward-token-${n.replace(/\W/g, '_')}\n`,
+  ).join('');
+  const current =
+    opts.currentContext === undefined
+      ? 'current-context: "on"\n'
+      : opts.currentContext
+        ? `current-context: ${q(opts.currentContext)}\n`
+        : '';
   return `apiVersion: v1\nclusters:\n${clusters}contexts:\n${contexts}${current}kind: Config\npreferences: {}\nusers:\n${users}`;
 }
 
@@ -44,9 +55,17 @@ export async function expectKubectlLoadsAll(env: NodeJS.ProcessEnv, what = 'kube
   expect(r.code, `kubectl config view after ${what}: ${r.stderr}`).toBe(0);
   const view = JSON.parse(r.stdout) as View;
   for (const n of AWKWARD_NAMES) {
-    expect(view.clusters?.find((c) => c.name === n)?.cluster.server, `cluster "${n}" after ${what}`).toBe('https://awkward.example.com:6443');
-    expect(view.users?.find((u) => u.name === n)?.user.token, `user "${n}" after ${what}`).toBe(`awkward-token-${n.replace(/\W/g, '_')}`);
-    expect(view.contexts?.find((c) => c.name === n)?.context, `context "${n}" after ${what}`).toEqual({ cluster: n, user: n, namespace: n });
+    expect(view.clusters?.find((c) => c.name === n)?.cluster.server, `cluster "${n}" after ${what}`).toBe(
+      'https://awkward.example.com:6443',
+    );
+    expect(view.users?.find((u) => u.name === n)?.user.token, `user "${n}" after ${what}`).toBe(
+      `awkward-token-${n.replace(/\W/g, '_')}`,
+    );
+    expect(view.contexts?.find((c) => c.name === n)?.context, `context "${n}" after ${what}`).toEqual({
+      cluster: n,
+      user: n,
+      namespace: n,
+    });
   }
   return view;
 }

@@ -17,7 +17,12 @@ function nodeObject(name: string): object {
     metadata: {
       name,
       annotations: { 'kwok.x-k8s.io/node': 'fake' },
-      labels: { [KWOK_NODE_LABEL]: KWOK_NODE_LABEL_VALUE, 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      labels: {
+        [KWOK_NODE_LABEL]: KWOK_NODE_LABEL_VALUE,
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
     },
     status: { allocatable: resources, capacity: resources },
   };
@@ -38,7 +43,11 @@ export async function createKwokNodes(cp: ControlPlane, count: number, prefix = 
 }
 
 interface NodeList {
-  items: { metadata: { name: string }; spec?: { taints?: { key: string }[] }; status?: { conditions?: { type: string; status: string }[] } }[];
+  items: {
+    metadata: { name: string };
+    spec?: { taints?: { key: string }[] };
+    status?: { conditions?: { type: string; status: string }[] };
+  }[];
 }
 
 export interface KwokNodeCounts {
@@ -50,7 +59,9 @@ export interface KwokNodeCounts {
 
 /** Counts the nodes with the kwok label, as the API reports them right now. */
 export async function kwokNodeCounts(cp: ControlPlane): Promise<KwokNodeCounts> {
-  const list = await cp.getJson<NodeList>(`/api/v1/nodes?labelSelector=${encodeURIComponent(`${KWOK_NODE_LABEL}=${KWOK_NODE_LABEL_VALUE}`)}`);
+  const list = await cp.getJson<NodeList>(
+    `/api/v1/nodes?labelSelector=${encodeURIComponent(`${KWOK_NODE_LABEL}=${KWOK_NODE_LABEL_VALUE}`)}`,
+  );
   const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   const schedulable = ready.filter((n) => !n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready'));
   return { ready: ready.length, schedulable: schedulable.length };

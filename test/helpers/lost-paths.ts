@@ -10,7 +10,9 @@ export function lostPaths(sent: unknown, back: unknown, at = ''): string[] {
   }
   if (sent && typeof sent === 'object') {
     if (!back || typeof back !== 'object') return [at || '(root)'];
-    return Object.entries(sent).flatMap(([k, v]) => lostPaths(v, (back as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+    return Object.entries(sent).flatMap(([k, v]) =>
+      lostPaths(v, (back as Record<string, unknown>)[k], at ? `${at}.${k}` : k),
+    );
   }
   return sent === back ? [] : [at];
 }

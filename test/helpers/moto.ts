@@ -23,7 +23,8 @@ export function motoVersion(): string {
 export function motoPython(): string {
   const venv = path.join(process.env.KSCTL_TEST_CACHE ?? '/var/cache/ksctl-test', `moto-${motoVersion()}`);
   const python = path.join(venv, 'bin/python');
-  if (!existsSync(path.join(venv, 'bin/moto_server'))) throw new Error(`moto ${motoVersion()} is not installed in ${venv}: run scripts/install-test-deps.sh`);
+  if (!existsSync(path.join(venv, 'bin/moto_server')))
+    throw new Error(`moto ${motoVersion()} is not installed in ${venv}: run scripts/install-test-deps.sh`);
   return python;
 }
 
@@ -48,7 +49,10 @@ export interface Moto {
 export async function startMoto(region: string, timeoutMs = 30_000): Promise<Moto> {
   const python = motoPython();
   const port = await freePort();
-  const child: ChildProcess = spawn(python, [SERVE, region, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } });
+  const child: ChildProcess = spawn(python, [SERVE, region, '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
+  });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -61,7 +65,10 @@ export async function startMoto(region: string, timeoutMs = 30_000): Promise<Mot
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}:\n${out}`);
-    const ok = await fetch(`${endpoint}/moto-api/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${endpoint}/moto-api/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();

@@ -58,23 +58,34 @@ export async function runPoolDrain(cp: ControlPlane, s: PoolDrainSetup, nodes: s
   let minHealthy = healthy();
   let events = 0;
   let watchError: unknown;
-  const watch = await new k8s.Watch(kc).watch('/api/v1/namespaces/default/pods', { labelSelector: `app=${app}` }, (type, obj) => {
-    const p = podInfo(obj);
-    events++;
-    if (type === 'DELETED') pods.delete(p.uid);
-    else pods.set(p.uid, p);
-    minHealthy = Math.min(minHealthy, healthy());
-  }, (err) => {
-    if (err && (err as { name?: string }).name !== 'AbortError') watchError = err;
-  });
+  const watch = await new k8s.Watch(kc).watch(
+    '/api/v1/namespaces/default/pods',
+    { labelSelector: `app=${app}` },
+    (type, obj) => {
+      const p = podInfo(obj);
+      events++;
+      if (type === 'DELETED') pods.delete(p.uid);
+      else pods.set(p.uid, p);
+      minHealthy = Math.min(minHealthy, healthy());
+    },
+    (err) => {
+      if (err && (err as { name?: string }).name !== 'AbortError') watchError = err;
+    },
+  );
 
   const api = await ClusterApi.fromKubeconfig(readFileSync(cp.kubeconfig, 'utf8'));
   try {
     const t0 = Date.now();
-    const results = await api.drainNodes(nodes, { timeoutMs: 600_000, ...(s.concurrency ? { concurrency: s.concurrency } : {}) });
+    const results = await api.drainNodes(nodes, {
+      timeoutMs: 600_000,
+      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
+    });
     const ms = Date.now() - t0;
     await waitForReady(cp, app, s.replicas);
-    if (watchError) throw new Error(`the pod watch failed during the drain: ${String(watchError)}`);
+    if (watchError)
+      throw new Error(
+        `the pod watch failed during the drain: ${watchError instanceof Error ? watchError.message : JSON.stringify(watchError)}`,
+      );
     const finalNodes = (await podsOf(cp, app)).filter((p) => !p.deleting).map((p) => p.node ?? '');
     return { ms, results, minHealthy, events, finalNodes };
   } finally {

@@ -43,7 +43,8 @@ export function scriptedIo(answers: Answer[], opts: { interactive?: boolean } = 
     select: async (q) => {
       const v = next<string>(q.message, undefined, q.default);
       const choice = q.choices.find((c) => c.value === v);
-      if (!choice) throw new Error(`"${v}" is not a choice of "${q.message}": ${q.choices.map((c) => c.value).join(', ')}`);
+      if (!choice)
+        throw new Error(`"${v}" is not a choice of "${q.message}": ${q.choices.map((c) => c.value).join(', ')}`);
       return choice.value;
     },
     number: async (q) => next<number | undefined>(q.message, q.validate, q.default),

@@ -40,7 +40,9 @@ export const TEST_MINOR = '1.37';
 
 /** What the stand-in upstream feeds name for a k3s channel or a kubeadm per-minor repository. */
 export function upstreamRelease(kind: 'k3s-channel' | 'kubernetes-repo', name: string): string {
-  return execFileSync('sh', [path.join(ROOT, 'test/standins/upstream/upstream.sh'), kind, name], { encoding: 'utf8' }).trim();
+  return execFileSync('sh', [path.join(ROOT, 'test/standins/upstream/upstream.sh'), kind, name], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 export function roleNames(roles: Role[]): string[] {

@@ -34,8 +34,18 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-async function start(name: string, cmd: string, args: string[], ready: (endpoint: string) => Promise<boolean>, endpoint: string, timeoutMs = 30_000): Promise<Emulator> {
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+async function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  ready: (endpoint: string) => Promise<boolean>,
+  endpoint: string,
+  timeoutMs = 30_000,
+): Promise<Emulator> {
+  const child: ChildProcess = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -68,12 +78,33 @@ export async function startAzurite(): Promise<Emulator & { connectionString: str
   const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   const work = mkdtempSync(path.join(os.tmpdir(), 'ksctl-azurite-'));
   // --skipApiVersionCheck: the SDK may speak a newer service version than this Azurite release knows.
-  const e = await start('azurite', process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--location', work], async (ep) => (await fetch(`${ep}?comp=list`)).status > 0, endpoint);
+  const e = await start(
+    'azurite',
+    process.execPath,
+    [
+      main,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--location',
+      work,
+    ],
+    async (ep) => (await fetch(`${ep}?comp=list`)).status > 0,
+    endpoint,
+  );
   const stop = async () => {
     await e.stop();
     rmSync(work, { recursive: true, force: true });
   };
-  return { ...e, stop, connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};` };
+  return {
+    ...e,
+    stop,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`,
+  };
 }
 
 export async function startFakeGcs(): Promise<Emulator> {
@@ -81,5 +112,24 @@ export async function startFakeGcs(): Promise<Emulator> {
   if (!existsSync(bin)) throw new Error(`fake-gcs-server is not built at ${bin}: run scripts/install-test-deps.sh`);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  return start('fake-gcs-server', bin, ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-public-host', `127.0.0.1:${port}`, '-log-level', 'warn'], async (ep) => (await fetch(`${ep}/storage/v1/b`)).ok, endpoint);
+  return start(
+    'fake-gcs-server',
+    bin,
+    [
+      '-scheme',
+      'http',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-backend',
+      'memory',
+      '-public-host',
+      `127.0.0.1:${port}`,
+      '-log-level',
+      'warn',
+    ],
+    async (ep) => (await fetch(`${ep}/storage/v1/b`)).ok,
+    endpoint,
+  );
 }

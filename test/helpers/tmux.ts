@@ -18,7 +18,17 @@ export class Tmux {
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${shellQuote(v!)}`)
       .join(' ');
-    this.tmux('new-session', '-d', '-s', this.session, '-x', '120', '-y', '40', `env -i ${exports} ${command}; echo "[exit $?]"; sleep 600`);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      this.session,
+      '-x',
+      '120',
+      '-y',
+      '40',
+      `env -i ${exports} ${command}; echo "[exit $?]"; sleep 600`,
+    );
   }
 
   send(...keys: string[]): void {

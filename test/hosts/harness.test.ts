@@ -28,12 +28,36 @@ afterAll(async () => {
 const h = (i: number): TestHost => set.hosts[i]!;
 
 /** OpenSSH client pinned to `knownHosts` (default: the host's own key), no agent, no config. */
-function ssh(host: TestHost, user: string, cmd: string, opts: { knownHosts?: string; input?: string } = {}): Promise<ExecResult> {
+function ssh(
+  host: TestHost,
+  user: string,
+  cmd: string,
+  opts: { knownHosts?: string; input?: string } = {},
+): Promise<ExecResult> {
   const kh = join(dir, `known_hosts_${host.name}_${Math.random().toString(36).slice(2)}`);
   writeFileSync(kh, `${opts.knownHosts ?? host.knownHostsLine}\n`);
-  return run('ssh', ['-F', '/dev/null', '-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`, '-o', 'ConnectTimeout=5',
-    `${user}@${host.address}`, cmd], { timeoutMs: 20_000, input: opts.input });
+  return run(
+    'ssh',
+    [
+      '-F',
+      '/dev/null',
+      '-i',
+      keyFile,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${kh}`,
+      '-o',
+      'ConnectTimeout=5',
+      `${user}@${host.address}`,
+      cmd,
+    ],
+    { timeoutMs: 20_000, input: opts.input },
+  );
 }
 
 async function httpGet(url: string): Promise<string | undefined> {
@@ -57,12 +81,14 @@ async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000): 
 
 describe('test hosts', () => {
   test('three hosts answer over SSH as root, pinned to their own host keys, with distinct hostnames', async () => {
-    const names = await Promise.all(set.hosts.map(async (host) => {
-      const r = await ssh(host, 'root', 'hostname; cat /etc/hostname; id -u');
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      return r.stdout.trim().split('\n');
-    }));
+    const names = await Promise.all(
+      set.hosts.map(async (host) => {
+        const r = await ssh(host, 'root', 'hostname; cat /etc/hostname; id -u');
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        return r.stdout.trim().split('\n');
+      }),
+    );
     expect(names.map((n) => n[0])).toEqual(set.hosts.map((x) => x.name));
     expect(names.map((n) => n[1])).toEqual(set.hosts.map((x) => x.name));
     expect(new Set(set.hosts.map((x) => x.name)).size).toBe(3);
@@ -80,21 +106,35 @@ describe('test hosts', () => {
     const want = Buffer.from(h(1).hostKeyPublic.split(' ')[1]!, 'base64');
     const out = await new Promise<string>((resolve, reject) => {
       const c = new ssh2.Client();
-      c.on('ready', () => c.exec('hostname', (err, stream) => {
-        if (err) return reject(err);
-        let s = '';
-        stream.on('data', (b: Buffer) => (s += b.toString()));
-        stream.on('close', () => { c.end(); resolve(s.trim()); });
-      }));
+      c.on('ready', () =>
+        c.exec('hostname', (err, stream) => {
+          if (err) return reject(err);
+          let s = '';
+          stream.on('data', (b: Buffer) => (s += b.toString()));
+          stream.on('close', () => {
+            c.end();
+            resolve(s.trim());
+          });
+        }),
+      );
       c.on('error', reject);
-      c.connect({ host: h(1).address, port: h(1).port, username: 'root', privateKey: h(1).privateKey,
-        hostVerifier: (key: Buffer) => key.equals(want) });
+      c.connect({
+        host: h(1).address,
+        port: h(1).port,
+        username: 'root',
+        privateKey: h(1).privateKey,
+        hostVerifier: (key: Buffer) => key.equals(want),
+      });
     });
     expect(out).toBe(h(1).name);
   });
 
   test('ksctl has passwordless sudo; ksctlpw needs the password; PATH puts /usr/local/bin first', async () => {
-    const a = await ssh(h(0), 'ksctl', 'echo "$PATH"; command -v systemctl; sudo -n id -u; sudo -n sh -c "command -v systemctl"');
+    const a = await ssh(
+      h(0),
+      'ksctl',
+      'echo "$PATH"; command -v systemctl; sudo -n id -u; sudo -n sh -c "command -v systemctl"',
+    );
     expect(a.code).toBe(0);
     const [path, which, uid, sudoWhich] = a.stdout.trim().split('\n');
     expect(path).toMatch(/^\/usr\/local\/bin:/);
@@ -109,11 +149,17 @@ describe('test hosts', () => {
 
   test('/etc, /usr and /var are private per host; the rest of / is read-only; the checkout is visible', async () => {
     const marker = `ksh-marker-${set.id}`;
-    const w = await h(0).exec(`echo a > /etc/${marker} && echo b > /usr/local/bin/${marker} && echo c > /usr/lib/${marker} && mkdir -p /var/lib/${marker}`);
+    const w = await h(0).exec(
+      `echo a > /etc/${marker} && echo b > /usr/local/bin/${marker} && echo c > /usr/lib/${marker} && mkdir -p /var/lib/${marker}`,
+    );
     expect(w.code).toBe(0);
     expect((await h(0).exec(`cat /etc/${marker}`)).stdout).toBe('a\n');
-    expect((await h(1).exec(`test -e /etc/${marker} || test -e /usr/local/bin/${marker} || test -e /var/lib/${marker}`)).code).toBe(1);
-    for (const p of [`/etc/${marker}`, `/usr/local/bin/${marker}`, `/usr/lib/${marker}`, `/var/lib/${marker}`]) expect(existsSync(p)).toBe(false);
+    expect(
+      (await h(1).exec(`test -e /etc/${marker} || test -e /usr/local/bin/${marker} || test -e /var/lib/${marker}`))
+        .code,
+    ).toBe(1);
+    for (const p of [`/etc/${marker}`, `/usr/local/bin/${marker}`, `/usr/lib/${marker}`, `/var/lib/${marker}`])
+      expect(existsSync(p)).toBe(false);
     // The checkout (wherever it was cloned, /tmp included) is there, read-only: stand-ins run from it.
     const repo = join(import.meta.dirname, '..', '..');
     expect((await h(0).exec(`test -r ${repo}/package.json`)).code).toBe(0);
@@ -132,15 +178,21 @@ describe('test hosts', () => {
     expect(back.stdout).toBe('SSH-2.0');
   });
 
-  test('systemctl stand-in runs a real listener started over SSH, with the host\'s /etc and address', async () => {
+  test("systemctl stand-in runs a real listener started over SSH, with the host's /etc and address", async () => {
     const host = h(0);
     const unit = [
-      '[Unit]', 'Description=ksh test web server', '[Service]',
+      '[Unit]',
+      'Description=ksh test web server',
+      '[Service]',
       'Environment="PORT=8080" "GREETING=hello world"',
       'EnvironmentFile=-/etc/default/ksh-web',
       'ExecStartPre=/bin/sh -c \'echo "$GREETING from $(hostname)" > /etc/ksh-web/index.html\'',
-      `ExecStart=/usr/bin/python3 -m http.server $PORT \\`, `  --bind ${host.address}`,
-      'WorkingDirectory=/etc/ksh-web', '[Install]', 'WantedBy=multi-user.target', '',
+      `ExecStart=/usr/bin/python3 -m http.server $PORT \\`,
+      `  --bind ${host.address}`,
+      'WorkingDirectory=/etc/ksh-web',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
     ].join('\n');
     const script = `set -e; sudo mkdir -p /etc/ksh-web; sudo tee /etc/systemd/system/ksh-web.service >/dev/null;
       sudo systemctl daemon-reload; sudo systemctl enable --now ksh-web; systemctl is-active ksh-web`;
@@ -169,12 +221,16 @@ describe('test hosts', () => {
     expect((await host.exec('systemctl start nope')).code).toBe(5);
   }, 30_000);
 
-  test('Debian\'s own haproxy.service runs under the stand-in and balances to another host', async () => {
+  test("Debian's own haproxy.service runs under the stand-in and balances to another host", async () => {
     const lb = h(2);
-    const cfg = `defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n` +
+    const cfg =
+      `defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n` +
       `frontend api\n  bind ${lb.address}:6443\n  default_backend cps\n` +
       `backend cps\n  server cp0 ${h(1).address}:22\n`;
-    const r = await lb.exec(`cat > /etc/haproxy/haproxy.cfg && systemctl enable --now haproxy && systemctl is-active haproxy`, { input: cfg });
+    const r = await lb.exec(
+      `cat > /etc/haproxy/haproxy.cfg && systemctl enable --now haproxy && systemctl is-active haproxy`,
+      { input: cfg },
+    );
     expect(r.stdout.trim()).toBe('active');
     const banner = await eventually(async () => {
       const x = await run('bash', ['-c', `exec 3<>/dev/tcp/${lb.address}/6443 && head -c 7 <&3`], { timeoutMs: 3000 });
@@ -206,7 +262,9 @@ describe('host sets', () => {
     expect(new Set(all.map((x) => x.address)).size).toBe(all.length);
     expect(a.hosts.map((x) => x.hostKeyPublic)).toEqual(keys.map((k) => k.public));
     expect(a.hosts[0]!.name).toBe(`lb-${a.id}-0`);
-    const remote = await a.hosts[1]!.exec('cat /etc/ssh/ssh_host_ed25519_key.pub; setsid sleep 600 >/dev/null 2>&1 < /dev/null &');
+    const remote = await a.hosts[1]!.exec(
+      'cat /etc/ssh/ssh_host_ed25519_key.pub; setsid sleep 600 >/dev/null 2>&1 < /dev/null &',
+    );
     expect(remote.stdout.trim()).toBe(keys[1]!.public);
 
     const holders = [...a.hosts, ...b.hosts].map((x) => x.holderPid);

@@ -10,9 +10,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { generateEd25519KeyPair } from '../../src/util/ssh-keys.js';
 import { run, runOk, type ExecResult, type RunOptions } from './run.js';
-import {
-  IN_HOST_INIT, hostDir, leaseAddresses, macFor, netnsName, registerSet, script, vethName,
-} from './layout.js';
+import { IN_HOST_INIT, hostDir, leaseAddresses, macFor, netnsName, registerSet, script, vethName } from './layout.js';
 
 export type { ExecResult } from './run.js';
 
@@ -98,11 +96,28 @@ async function waitForSsh(address: string, port: number, timeoutMs = SSH_TIMEOUT
 function spawnHolder(netns: string, dir: string): Promise<number> {
   const child = spawn(
     'setpriv',
-    ['--pdeathsig', 'KILL', 'nsenter', `--net=/run/netns/${netns}`,
+    [
+      '--pdeathsig',
+      'KILL',
+      'nsenter',
+      `--net=/run/netns/${netns}`,
       // Its own cgroup subtree as the root of a cgroup namespace (cgroup-enter.sh): kubelets run there.
-      'bash', script('cgroup-enter.sh'), netns,
-      'unshare', '--cgroup', '--mount', '--uts', '--pid', '--kill-child', '--propagation', 'private',
-      'bash', script('host-init.sh'), 'init', dir],
+      'bash',
+      script('cgroup-enter.sh'),
+      netns,
+      'unshare',
+      '--cgroup',
+      '--mount',
+      '--uts',
+      '--pid',
+      '--kill-child',
+      '--propagation',
+      'private',
+      'bash',
+      script('host-init.sh'),
+      'init',
+      dir,
+    ],
     // KSH_REPO: the checkout, kept visible on the host even when it lives under /tmp or /root.
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KSH_REPO: join(script('.'), '..', '..') } },
   );
@@ -136,8 +151,16 @@ function nsenterArgs(holderPid: number): string[] {
 }
 
 /** A clean login-like environment, so nothing of the test process (PATH, npm vars) leaks in. */
-const HOST_ENV = ['env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-  'HOME=/root', 'USER=root', 'LOGNAME=root', 'LANG=C.UTF-8', 'TERM=dumb'];
+const HOST_ENV = [
+  'env',
+  '-i',
+  'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'HOME=/root',
+  'USER=root',
+  'LOGNAME=root',
+  'LANG=C.UTF-8',
+  'TERM=dumb',
+];
 
 interface HostPlan {
   index: number;
@@ -158,7 +181,14 @@ async function startHost(setId: string, plan: HostPlan, client: KeyPair, hostsFi
   writeFileSync(join(input, 'ssh_host_ed25519_key.pub'), `${plan.hostKey.public}\n`);
   writeFileSync(join(input, 'authorized_keys'), `${client.public}\n`);
 
-  await runOk('bash', [script('net.sh'), 'up', plan.netns, vethName(setId, plan.index), plan.address, macFor(plan.address)]);
+  await runOk('bash', [
+    script('net.sh'),
+    'up',
+    plan.netns,
+    vethName(setId, plan.index),
+    plan.address,
+    macFor(plan.address),
+  ]);
   const holderPid = await spawnHolder(plan.netns, dir);
   await waitForSsh(plan.address, 22);
 
@@ -206,9 +236,11 @@ function cleanupOnExit(): void {
 export async function startHosts(n: number, opts: StartHostsOptions = {}): Promise<TestHostSet> {
   if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`startHosts: n must be 1..200, got ${n}`);
   if (process.getuid?.() !== 0) throw new Error('startHosts: test hosts need root (network namespaces, mounts)');
-  if (opts.hostKey && opts.hostKey.length < n) throw new Error(`startHosts: hostKey has ${opts.hostKey.length} entries for ${n} hosts`);
+  if (opts.hostKey && opts.hostKey.length < n)
+    throw new Error(`startHosts: hostKey has ${opts.hostKey.length} entries for ${n} hosts`);
   const prefix = opts.prefix ?? 'ksh';
-  if (!/^[a-z][a-z0-9-]{0,40}$/.test(prefix)) throw new Error(`startHosts: prefix "${prefix}" is not a valid hostname prefix`);
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(prefix))
+    throw new Error(`startHosts: prefix "${prefix}" is not a valid hostname prefix`);
 
   // Leftovers of crashed runs first (owner process dead), so their addresses become free again.
   await runOk('bash', [script('cleanup.sh'), '--stale']);
@@ -233,7 +265,12 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
     }));
     const client = opts.clientKey ?? ed25519();
     // Every host can resolve every other host of its set by name, like a cloud VPC's DNS.
-    const hostsFile = ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback', ...plans.map((p) => `${p.address} ${p.name}`)].join('\n') + '\n';
+    const hostsFile =
+      [
+        '127.0.0.1 localhost',
+        '::1 localhost ip6-localhost ip6-loopback',
+        ...plans.map((p) => `${p.address} ${p.name}`),
+      ].join('\n') + '\n';
     // allSettled, not all: tearing down while a sibling is still creating its netns could leak it.
     const settled = await Promise.allSettled(plans.map((p) => startHost(setId, p, client, hostsFile)));
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -93,7 +93,9 @@ export function leaseAddresses(setId: string, n: number): string[] {
   }
   if (got.length < n) {
     for (const a of got) rmSync(join(LEASES, a), { force: true });
-    throw new Error(`test hosts: only ${got.length} of ${n} addresses free in ${SUBNET}.0/24 (run test/hosts/cleanup.sh --all?)`);
+    throw new Error(
+      `test hosts: only ${got.length} of ${n} addresses free in ${SUBNET}.0/24 (run test/hosts/cleanup.sh --all?)`,
+    );
   }
   return got;
 }

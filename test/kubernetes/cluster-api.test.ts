@@ -45,7 +45,9 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
       expect(n.labels[POOL_LABEL]).toBe('list');
       expect(n.providerID).toBe(`ksctl://test/${n.name}`);
       // kwok reports its own version as the kubelet's; compared with what kubectl reads.
-      expect(n.kubeletVersion).toBe(await cp.kubectl(['get', 'node', n.name, '-o', 'jsonpath={.status.nodeInfo.kubeletVersion}']));
+      expect(n.kubeletVersion).toBe(
+        await cp.kubectl(['get', 'node', n.name, '-o', 'jsonpath={.status.nodeInfo.kubeletVersion}']),
+      );
       expect(n.kubeletVersion).toBeTruthy();
       expect(n.unschedulable).toBe(false);
       expect(Date.parse(n.createdAt)).toBeGreaterThan(Date.now() - 600_000);
@@ -66,15 +68,30 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
   it("sets a pool's labels and taints, keeps others' taints, and removes what the pool no longer asks for", async () => {
     await createPool(cp, 'meta', 1);
     await cp.kubectl(['taint', 'node', 'meta-0', 'someone.else/owns=this:NoSchedule']);
-    const first = { labels: { 'ksctl.io/pool': 'gpu', tier: 'a' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' as const }] };
+    const first = {
+      labels: { 'ksctl.io/pool': 'gpu', tier: 'a' },
+      taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' as const }],
+    };
     await api.setNodeMetadata('meta-0', first);
-    const read = async () => JSON.parse(await cp.kubectl(['get', 'node', 'meta-0', '-o', 'json'])) as { metadata: { labels: Record<string, string> }; spec: { taints?: { key: string; value?: string; effect: string }[] } };
+    const read = async () =>
+      JSON.parse(await cp.kubectl(['get', 'node', 'meta-0', '-o', 'json'])) as {
+        metadata: { labels: Record<string, string> };
+        spec: { taints?: { key: string; value?: string; effect: string }[] };
+      };
     let n = await read();
     expect(n.metadata.labels).toMatchObject({ 'ksctl.io/pool': 'gpu', tier: 'a' });
-    expect(n.spec.taints).toEqual(expect.arrayContaining([{ key: 'gpu', value: 'true', effect: 'NoSchedule' }, { key: 'someone.else/owns', value: 'this', effect: 'NoSchedule' }]));
+    expect(n.spec.taints).toEqual(
+      expect.arrayContaining([
+        { key: 'gpu', value: 'true', effect: 'NoSchedule' },
+        { key: 'someone.else/owns', value: 'this', effect: 'NoSchedule' },
+      ]),
+    );
 
     // The pool edited: label tier dropped, taint changed to NoExecute with another value.
-    const second = { labels: { 'ksctl.io/pool': 'gpu' }, taints: [{ key: 'gpu', value: 'yes', effect: 'NoExecute' as const }] };
+    const second = {
+      labels: { 'ksctl.io/pool': 'gpu' },
+      taints: [{ key: 'gpu', value: 'yes', effect: 'NoExecute' as const }],
+    };
     await api.setNodeMetadata('meta-0', second, first);
     n = await read();
     expect(n.metadata.labels.tier).toBeUndefined();
@@ -153,7 +170,14 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
   it('refuses pods with emptyDir data and bare pods before evicting anything, unless asked', async () => {
     await createPool(cp, 'local', 1);
     const [p] = await deploy(cp, 'cache', 1, ['local'], { emptyDir: true });
-    await cp.kubectl(['run', 'bare', '--image=registry.invalid/bare:1', '--restart=Never', '--overrides', JSON.stringify({ spec: { nodeName: 'local-0' } })]);
+    await cp.kubectl([
+      'run',
+      'bare',
+      '--image=registry.invalid/bare:1',
+      '--restart=Never',
+      '--overrides',
+      JSON.stringify({ spec: { nodeName: 'local-0' } }),
+    ]);
     await waitForReadyPod(cp, 'bare');
     const err = (await api.drain('local-0', { timeoutMs: 5000 }).catch((e: unknown) => e)) as DrainBlockedError;
     expect(err).toBeInstanceOf(DrainBlockedError);
@@ -177,14 +201,22 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     await createPool(cp, 'gone2', 1);
     const secrets = { get: async (n: string) => (n === 'kubeconfig' ? kubeconfig : undefined) };
     const removed = await drainAndDeleteWorker(secrets, 'gone2-0', { timeoutMs: 10_000 });
-    expect(removed).toEqual({ existed: true, drain: { node: 'gone2-0', evicted: [], deleted: [], skipped: [], retries: 0 } });
+    expect(removed).toEqual({
+      existed: true,
+      drain: { node: 'gone2-0', evicted: [], deleted: [], skipped: [], retries: 0 },
+    });
     expect(await api.node('gone2-0')).toBeUndefined();
-    await expect(drainAndDeleteWorker({ get: async () => undefined }, 'x', { timeoutMs: 1000 })).rejects.toThrow('cannot remove node x: the cluster has no kubeconfig in its state yet');
+    await expect(drainAndDeleteWorker({ get: async () => undefined }, 'x', { timeoutMs: 1000 })).rejects.toThrow(
+      'cannot remove node x: the cluster has no kubeconfig in its state yet',
+    );
   });
 
   it('onboarding check: passes once Ready with providerID, labels and taints; fails naming what is missing', async () => {
     await createPool(cp, 'onb', 2, { providerID: (n) => `aws:///eu-west-1a/i-${n}` });
-    const want = { labels: { 'ksctl.io/pool': 'onb' }, taints: [{ key: 'dedicated', value: 'onb', effect: 'NoSchedule' as const }] };
+    const want = {
+      labels: { 'ksctl.io/pool': 'onb' },
+      taints: [{ key: 'dedicated', value: 'onb', effect: 'NoSchedule' as const }],
+    };
     // Set the pool's metadata a moment after the wait starts: the check waits for it.
     const waiting = api.waitOnboarded('onb-0', { ...want, providerID: 'aws:///eu-west-1a/i-onb-0' }, 20_000);
     setTimeout(() => void api.setNodeMetadata('onb-0', want), 1000);
@@ -204,7 +236,7 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     expect(noid.gaps).toEqual(['spec.providerID is not set']);
   }, 60_000);
 
-  it("KubernetesManager reaches a cluster through the kubeconfig in its state", async () => {
+  it('KubernetesManager reaches a cluster through the kubeconfig in its state', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'ksctl-kube-state-'));
     try {
       const store = new LocalStateStore(root);
@@ -234,7 +266,9 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
     const bad = await ClusterApi.fromKubeconfig(wrong);
     const err = (await bad.nodes().catch((e: unknown) => e)) as Error & { hint?: string };
     bad.close();
-    expect(err.message).toMatch(/^list nodes: the API server at https:\/\/127\.0\.0\.1:\d+ presented a certificate that the kubeconfig's certificate authority does not verify \(\w+\)$/);
+    expect(err.message).toMatch(
+      /^list nodes: the API server at https:\/\/127\.0\.0\.1:\d+ presented a certificate that the kubeconfig's certificate authority does not verify \(\w+\)$/,
+    );
     expect(err.hint).toContain('never skips TLS verification');
     const key = /client-key-data: (\S+)/.exec(kubeconfig)![1]!;
     expect(JSON.stringify({ m: err.message, h: err.hint, s: err.stack })).not.toContain(key.slice(0, 40));
@@ -251,16 +285,25 @@ describe.skipIf(missing.length > 0)('ClusterApi on the real control plane', () =
 
     // insecure-skip-tls-verify is refused before any request.
     const skip = kubeconfig.replace(/certificate-authority-data: \S+/, 'insecure-skip-tls-verify: true');
-    await expect(ClusterApi.fromKubeconfig(skip)).rejects.toThrow(/sets insecure-skip-tls-verify; ksctl verifies the API server's certificate and refuses it/);
+    await expect(ClusterApi.fromKubeconfig(skip)).rejects.toThrow(
+      /sets insecure-skip-tls-verify; ksctl verifies the API server's certificate and refuses it/,
+    );
   });
 });
 
 async function waitForReadyPod(cp: ControlPlane, name: string): Promise<void> {
   const { waitUntil } = await import('../helpers/daemons.js');
-  await waitUntil(`pod ${name} Ready`, async () => {
-    const p = await cp.getJson<{ status: { conditions?: { type: string; status: string }[] } }>(`/api/v1/namespaces/default/pods/${name}`);
-    return p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  }, 60_000, cp.daemons);
+  await waitUntil(
+    `pod ${name} Ready`,
+    async () => {
+      const p = await cp.getJson<{ status: { conditions?: { type: string; status: string }[] } }>(
+        `/api/v1/namespaces/default/pods/${name}`,
+      );
+      return p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    },
+    60_000,
+    cp.daemons,
+  );
 }
 
 describe.skipIf(missing.length === 0)('ClusterApi on the real control plane', () => {

@@ -13,7 +13,14 @@ import { pickForShrink, shrinkOrder } from '../../src/managers/kubernetes/shrink
 import type { NodeInfo } from '../../src/managers/kubernetes/types.js';
 
 const node = (name: string, over: Partial<NodeInfo> = {}): NodeInfo => ({
-  name, ready: true, readySince: '2026-12-01T00:00:00Z', labels: {}, taints: [], unschedulable: false, createdAt: '2026-12-01T00:00:00Z', ...over,
+  name,
+  ready: true,
+  readySince: '2026-12-01T00:00:00Z',
+  labels: {},
+  taints: [],
+  unschedulable: false,
+  createdAt: '2026-12-01T00:00:00Z',
+  ...over,
 });
 
 describe('shrink order: not-Ready first (longest first), then the newest', () => {
@@ -40,11 +47,18 @@ describe('shrink order: not-Ready first (longest first), then the newest', () =>
   });
 });
 
-const pod = (name: string, over: { owner?: string; mirror?: boolean; emptyDir?: boolean; phase?: string } = {}): RawPod => ({
+const pod = (
+  name: string,
+  over: { owner?: string; mirror?: boolean; emptyDir?: boolean; phase?: string } = {},
+): RawPod => ({
   metadata: {
-    name, namespace: 'ns', uid: `uid-${name}`,
+    name,
+    namespace: 'ns',
+    uid: `uid-${name}`,
     ...(over.mirror ? { annotations: { 'kubernetes.io/config.mirror': 'abc' } } : {}),
-    ...(over.owner ? { ownerReferences: [{ kind: over.owner, name: `${over.owner.toLowerCase()}-x`, controller: true }] } : {}),
+    ...(over.owner
+      ? { ownerReferences: [{ kind: over.owner, name: `${over.owner.toLowerCase()}-x`, controller: true }] }
+      : {}),
   },
   spec: { ...(over.emptyDir ? { volumes: [{ emptyDir: {} }] } : { volumes: [{}] }) },
   status: { phase: over.phase ?? 'Running' },
@@ -77,21 +91,42 @@ describe('which pods a drain evicts', () => {
 describe("a pool's labels and taints", () => {
   const n = node('a', {
     labels: { 'kubernetes.io/hostname': 'a', tier: 'a', keep: 'x' },
-    taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, { key: 'gpu', value: 'true', effect: 'NoSchedule' }],
+    taints: [
+      { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' },
+      { key: 'gpu', value: 'true', effect: 'NoSchedule' },
+    ],
   });
 
   it('patches nothing when the node already has them', () => {
-    expect(nodeMetadataPatch(n, { labels: { tier: 'a' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] })).toBeUndefined();
+    expect(
+      nodeMetadataPatch(n, { labels: { tier: 'a' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] }),
+    ).toBeUndefined();
   });
 
   it("adds, changes and removes only the pool's own, keeping other owners' taints", () => {
-    const patch = nodeMetadataPatch(n, { labels: { tier: 'b', zone: 'z1' }, taints: [{ key: 'gpu', value: 'yes', effect: 'NoExecute' }] }, { labels: { tier: 'a', gone: 'x' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
+    const patch = nodeMetadataPatch(
+      n,
+      { labels: { tier: 'b', zone: 'z1' }, taints: [{ key: 'gpu', value: 'yes', effect: 'NoExecute' }] },
+      { labels: { tier: 'a', gone: 'x' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] },
+    );
     expect(patch).toEqual({
       metadata: { labels: { tier: 'b', zone: 'z1' } },
-      spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }, { key: 'gpu', value: 'yes', effect: 'NoExecute' }] },
+      spec: {
+        taints: [
+          { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' },
+          { key: 'gpu', value: 'yes', effect: 'NoExecute' },
+        ],
+      },
     });
-    const drop = nodeMetadataPatch(n, { labels: {}, taints: [] }, { labels: { tier: 'a' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] });
-    expect(drop).toEqual({ metadata: { labels: { tier: null } }, spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] } });
+    const drop = nodeMetadataPatch(
+      n,
+      { labels: {}, taints: [] },
+      { labels: { tier: 'a' }, taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] },
+    );
+    expect(drop).toEqual({
+      metadata: { labels: { tier: null } },
+      spec: { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] },
+    });
   });
 });
 
@@ -99,9 +134,21 @@ describe('onboarding verdict', () => {
   it.each([
     [undefined, {}, ['it has not registered with the API server']],
     [node('a', { ready: false }), {}, ['not Ready', 'spec.providerID is not set']],
-    [node('a', { providerID: 'gce://p/z/a' }), { providerID: 'gce://p/z/b' }, ['spec.providerID is gce://p/z/a, not gce://p/z/b']],
-    [node('a', { providerID: 'x', labels: { pool: 'b' } }), { labels: { pool: 'a', role: 'w' } }, ['label pool is "b", not "a"', 'label role=w missing']],
-    [node('a', { providerID: 'x', taints: [{ key: 't', value: 'v', effect: 'NoExecute' }] }), { taints: [{ key: 't', value: 'v', effect: 'NoSchedule' as const }] }, ['taint t=v:NoSchedule missing']],
+    [
+      node('a', { providerID: 'gce://p/z/a' }),
+      { providerID: 'gce://p/z/b' },
+      ['spec.providerID is gce://p/z/a, not gce://p/z/b'],
+    ],
+    [
+      node('a', { providerID: 'x', labels: { pool: 'b' } }),
+      { labels: { pool: 'a', role: 'w' } },
+      ['label pool is "b", not "a"', 'label role=w missing'],
+    ],
+    [
+      node('a', { providerID: 'x', taints: [{ key: 't', value: 'v', effect: 'NoExecute' }] }),
+      { taints: [{ key: 't', value: 'v', effect: 'NoSchedule' as const }] },
+      ['taint t=v:NoSchedule missing'],
+    ],
     [node('a', { providerID: 'x', labels: { pool: 'a' } }), { labels: { pool: 'a' } }, []],
   ])('%#', (n, want, gaps) => {
     expect(onboardingGaps(n, want)).toEqual(gaps);
@@ -111,41 +158,98 @@ describe('onboarding verdict', () => {
     const info = toNodeInfo({
       metadata: { name: 'n', creationTimestamp: new Date('2026-12-01T00:00:00Z'), labels: { a: 'b' } },
       spec: { providerID: 'aws:///z/i-1', taints: [{ key: 'k', effect: 'NoSchedule' }], unschedulable: true },
-      status: { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: new Date('2026-12-02T00:00:00Z') }], nodeInfo: { kubeletVersion: 'v1.37.2' } },
+      status: {
+        conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: new Date('2026-12-02T00:00:00Z') }],
+        nodeInfo: { kubeletVersion: 'v1.37.2' },
+      },
     });
     expect(info).toEqual({
-      name: 'n', ready: false, readySince: '2026-12-02T00:00:00.000Z', labels: { a: 'b' }, taints: [{ key: 'k', effect: 'NoSchedule' }],
-      providerID: 'aws:///z/i-1', kubeletVersion: 'v1.37.2', unschedulable: true, createdAt: '2026-12-01T00:00:00.000Z',
+      name: 'n',
+      ready: false,
+      readySince: '2026-12-02T00:00:00.000Z',
+      labels: { a: 'b' },
+      taints: [{ key: 'k', effect: 'NoSchedule' }],
+      providerID: 'aws:///z/i-1',
+      kubeletVersion: 'v1.37.2',
+      unschedulable: true,
+      createdAt: '2026-12-01T00:00:00.000Z',
     });
   });
 });
 
 describe('errors from the API', () => {
   it('names the budget a 429 gives as its DisruptionBudget cause', () => {
-    const e = apiError({ code: 429, body: JSON.stringify({ kind: 'Status', reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", details: { causes: [{ type: 'DisruptionBudget', message: 'The disruption budget web needs 3 healthy pods and has 3 currently' }] } }) }, 'evict pod ns/web-1', 'https://lb:6443');
+    const e = apiError(
+      {
+        code: 429,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'TooManyRequests',
+          message: "Cannot evict pod as it would violate the pod's disruption budget.",
+          details: {
+            causes: [
+              {
+                type: 'DisruptionBudget',
+                message: 'The disruption budget web needs 3 healthy pods and has 3 currently',
+              },
+            ],
+          },
+        }),
+      },
+      'evict pod ns/web-1',
+      'https://lb:6443',
+    );
     expect(e.status).toBe(429);
-    expect(blockingBudgets(e)).toEqual({ budgets: ['web'], reasons: ['The disruption budget web needs 3 healthy pods and has 3 currently'] });
+    expect(blockingBudgets(e)).toEqual({
+      budgets: ['web'],
+      reasons: ['The disruption budget web needs 3 healthy pods and has 3 currently'],
+    });
     // A throttle (API priority and fairness) names no budget.
-    const t = apiError({ code: 429, body: '{"message":"Too many requests, please try again later."}' }, 'evict pod ns/x', 'https://lb:6443');
+    const t = apiError(
+      { code: 429, body: '{"message":"Too many requests, please try again later."}' },
+      'evict pod ns/x',
+      'https://lb:6443',
+    );
     expect(blockingBudgets(t)).toEqual({ budgets: [], reasons: ['Too many requests, please try again later.'] });
   });
 
   it("never carries client-node's message (headers, body) or a kubeconfig's key or token", () => {
-    const key = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBsecretsecretsecretsecretsecretsecretAoGCCqGSM49\n-----END EC PRIVATE KEY-----';
-    const thrown = Object.assign(new Error(`HTTP-Code: 403\nMessage: Unknown API Status Code!\nBody: {}\nHeaders: {"authorization":"Bearer abcdefghijklmnop"} ${key}`), {
-      code: 403,
-      body: '{"kind":"Status","message":"nodes is forbidden: User \\"x\\" cannot list resource \\"nodes\\"","reason":"Forbidden"}',
-    });
+    const key =
+      '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBsecretsecretsecretsecretsecretsecretAoGCCqGSM49\n-----END EC PRIVATE KEY-----';
+    const thrown = Object.assign(
+      new Error(
+        `HTTP-Code: 403\nMessage: Unknown API Status Code!\nBody: {}\nHeaders: {"authorization":"Bearer abcdefghijklmnop"} ${key}`,
+      ),
+      {
+        code: 403,
+        body: '{"kind":"Status","message":"nodes is forbidden: User \\"x\\" cannot list resource \\"nodes\\"","reason":"Forbidden"}',
+      },
+    );
     const e = apiError(thrown, 'list nodes', 'https://lb:6443');
     expect(e).toBeInstanceOf(KubernetesApiError);
-    expect(e.message).toBe('list nodes: nodes is forbidden: User "x" cannot list resource "nodes" (HTTP 403 Forbidden)');
+    expect(e.message).toBe(
+      'list nodes: nodes is forbidden: User "x" cannot list resource "nodes" (HTTP 403 Forbidden)',
+    );
     expect(e.hint).toContain('cluster-admin');
 
-    const plugin = apiError(new Error(`exec plugin failed: token=abcdefghijklmnopqrstuvwxyz\n${key}`), 'list nodes', 'https://lb:6443');
+    const plugin = apiError(
+      new Error(`exec plugin failed: token=abcdefghijklmnopqrstuvwxyz\n${key}`),
+      'list nodes',
+      'https://lb:6443',
+    );
     expect(plugin.message).toBe('list nodes: exec plugin failed: token=[REDACTED]');
 
-    const tls = apiError(Object.assign(new Error('request to https://lb:6443/api failed, reason: self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'list nodes', 'https://lb:6443');
-    expect(tls.message).toBe("list nodes: the API server at https://lb:6443 presented a certificate that the kubeconfig's certificate authority does not verify (SELF_SIGNED_CERT_IN_CHAIN)");
+    const tls = apiError(
+      Object.assign(
+        new Error('request to https://lb:6443/api failed, reason: self-signed certificate in certificate chain'),
+        { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+      ),
+      'list nodes',
+      'https://lb:6443',
+    );
+    expect(tls.message).toBe(
+      "list nodes: the API server at https://lb:6443 presented a certificate that the kubeconfig's certificate authority does not verify (SELF_SIGNED_CERT_IN_CHAIN)",
+    );
     const down = apiError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'list nodes', 'https://lb:6443');
     expect(down.message).toBe('list nodes: cannot reach the API server at https://lb:6443 (ECONNREFUSED)');
   });

@@ -22,8 +22,10 @@ describe.skipIf(missing.length > 0)('draining a 50-node pool', () => {
   it('finishes, moves every pod to the remaining nodes, and respects the PDB (maxUnavailable 1) at every moment', async () => {
     const nodes = await setUpPoolDrain(cp, setup);
     const run = await runPoolDrain(cp, setup, nodes);
-    console.log(`50-node pool drain: ${run.ms} ms, ${run.results.reduce((a, r) => a + r.evicted.length, 0)} evictions, ` +
-      `${run.results.reduce((a, r) => a + r.retries, 0)} refused by the PDB and retried, fewest healthy ${run.minHealthy}/${setup.replicas}, ${run.events} watch events`);
+    console.log(
+      `50-node pool drain: ${run.ms} ms, ${run.results.reduce((a, r) => a + r.evicted.length, 0)} evictions, ` +
+        `${run.results.reduce((a, r) => a + r.retries, 0)} refused by the PDB and retried, fewest healthy ${run.minHealthy}/${setup.replicas}, ${run.events} watch events`,
+    );
 
     expect(run.results.map((r) => r.node).sort()).toEqual([...nodes].sort());
     expect(run.results.reduce((a, r) => a + r.evicted.length, 0)).toBe(setup.replicas);
@@ -35,7 +37,14 @@ describe.skipIf(missing.length > 0)('draining a 50-node pool', () => {
     expect(run.finalNodes).toHaveLength(setup.replicas);
     expect(run.finalNodes.every((n) => n.startsWith('scale-rest-'))).toBe(true);
     // Every node of the pool is cordoned and holds no pod of the Deployment.
-    const cordoned = await cp.kubectl(['get', 'nodes', '-l', 'test.ksctl.io/pool=scale-pool', '-o', 'jsonpath={range .items[*]}{.spec.unschedulable}{"\\n"}{end}']);
+    const cordoned = await cp.kubectl([
+      'get',
+      'nodes',
+      '-l',
+      'test.ksctl.io/pool=scale-pool',
+      '-o',
+      'jsonpath={range .items[*]}{.spec.unschedulable}{"\\n"}{end}',
+    ]);
     expect(cordoned.trim().split('\n')).toEqual(Array(50).fill('true'));
   }, 600_000);
 });

@@ -38,7 +38,9 @@ describe('state v1 → v2 (node pools)', () => {
     const migrated = migrateState(v1, 'selfmanaged-aws');
     expect(Object.keys(migrated.machines)).toEqual(Object.keys(v1.machines));
     for (const m of Object.values(migrated.machines)) expect(m.pool).toBe(m.role === 'worker' ? 'default' : undefined);
-    expect(migrated.spec.nodePools).toEqual([{ name: 'default', count: 2, size: 't3.large', spot: true, labels: {}, taints: [] }]);
+    expect(migrated.spec.nodePools).toEqual([
+      { name: 'default', count: 2, size: 't3.large', spot: true, labels: {}, taints: [] },
+    ]);
   });
 
   it('is idempotent on a v2 document and leaves the input object alone', () => {
@@ -62,6 +64,8 @@ describe('state v1 → v2 (node pools)', () => {
   it('refuses (untouched) a v2 state whose pool lost its labels or taints, instead of failing later', () => {
     const v2 = JSON.parse(fixture('v2/managed-eks.state.json'));
     delete v2.spec.nodePools[1].taints;
-    expect(() => migrateState(v2, 'hand-edited.json')).toThrow(/hand-edited\.json: "spec" must be a cluster spec; it was left untouched/);
+    expect(() => migrateState(v2, 'hand-edited.json')).toThrow(
+      /hand-edited\.json: "spec" must be a cluster spec; it was left untouched/,
+    );
   });
 });

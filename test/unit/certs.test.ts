@@ -33,17 +33,41 @@ describe('classify', () => {
 });
 
 const report = (over: Partial<CertReport>): CertReport => ({
-  id: 'etcd-server/etcd-0', kind: 'etcd-server', member: 'etcd-0', usedBy: ['etcd-0'], renewable: true, subject: 'CN=etcd-0', sans: [],
-  notBefore: new Date(now.getTime() - 300 * DAY).toISOString(), notAfter: new Date(now.getTime() + 65 * DAY).toISOString(),
-  daysLeft: 65, status: 'ok', keyMatches: true, ...over,
+  id: 'etcd-server/etcd-0',
+  kind: 'etcd-server',
+  member: 'etcd-0',
+  usedBy: ['etcd-0'],
+  renewable: true,
+  subject: 'CN=etcd-0',
+  sans: [],
+  notBefore: new Date(now.getTime() - 300 * DAY).toISOString(),
+  notAfter: new Date(now.getTime() + 65 * DAY).toISOString(),
+  daysLeft: 65,
+  status: 'ok',
+  keyMatches: true,
+  ...over,
 });
 
 describe('isDue', () => {
   it('--within renews what expires inside the window, CAs never', () => {
     expect(isDue(report({}), { all: false, withinDays: 30 }, now, now)).toBe(false);
     expect(isDue(report({}), { all: false, withinDays: 90 }, now, now)).toBe(true);
-    expect(isDue(report({ notAfter: new Date(now.getTime() - DAY).toISOString() }), { all: false, withinDays: 30 }, now, now)).toBe(true);
-    expect(isDue(report({ renewable: false, notAfter: new Date(now.getTime() - DAY).toISOString() }), { all: true }, now, now)).toBe(false);
+    expect(
+      isDue(
+        report({ notAfter: new Date(now.getTime() - DAY).toISOString() }),
+        { all: false, withinDays: 30 },
+        now,
+        now,
+      ),
+    ).toBe(true);
+    expect(
+      isDue(
+        report({ renewable: false, notAfter: new Date(now.getTime() - DAY).toISOString() }),
+        { all: true },
+        now,
+        now,
+      ),
+    ).toBe(false);
   });
   it('--all renews what was issued before the renewal began, not what it issued itself', () => {
     const since = now;
@@ -58,7 +82,11 @@ describe('isDue', () => {
 });
 
 describe('flags and environment', () => {
-  it.each([['30d', 30], ['7', 7], [' 365d ', 365]] as const)('--within %s → %s days', (v, d) => expect(parseWithin(v)).toBe(d));
+  it.each([
+    ['30d', 30],
+    ['7', 7],
+    [' 365d ', 365],
+  ] as const)('--within %s → %s days', (v, d) => expect(parseWithin(v)).toBe(d));
   it.each(['0d', '30m', '-1', 'abc', '99999d', ''])('--within %j is bad input (exit 2, names the flag)', (v) => {
     try {
       parseWithin(v);
@@ -76,17 +104,40 @@ describe('flags and environment', () => {
   it('KSCTL_CERT_VALIDITY_DAYS: default 365, fractions for tests, junk refused', () => {
     expect(certValidityDays({})).toBe(365);
     expect(certValidityDays({ KSCTL_CERT_VALIDITY_DAYS: '0.003' })).toBe(0.003);
-    for (const bad of ['0', '-1', '1e3', 'soon', '4000']) expect(() => certValidityDays({ KSCTL_CERT_VALIDITY_DAYS: bad })).toThrow(/KSCTL_CERT_VALIDITY_DAYS/);
+    for (const bad of ['0', '-1', '1e3', 'soon', '4000'])
+      expect(() => certValidityDays({ KSCTL_CERT_VALIDITY_DAYS: bad })).toThrow(/KSCTL_CERT_VALIDITY_DAYS/);
   });
 });
 
 async function cluster() {
   const ctx = memoryContext(applyDefaults({ name: 'c1', provider: 'aws', type: 'selfmanaged' }));
   await ctx.cluster.update((s) => {
-    for (const i of [0, 1, 2]) s.machines[`etcd-${i}`] = { name: `etcd-${i}`, role: 'etcd', privateAddress: `10.0.0.${10 + i}`, sshPort: 22, sshUser: 'u', hostKeys: [], status: 'bootstrapped' };
-    for (const i of [0, 1]) s.machines[`cp-${i}`] = { name: `cp-${i}`, role: 'controlplane', privateAddress: `10.0.1.${10 + i}`, sshPort: 22, sshUser: 'u', hostKeys: [], status: 'bootstrapped' };
+    for (const i of [0, 1, 2])
+      s.machines[`etcd-${i}`] = {
+        name: `etcd-${i}`,
+        role: 'etcd',
+        privateAddress: `10.0.0.${10 + i}`,
+        sshPort: 22,
+        sshUser: 'u',
+        hostKeys: [],
+        status: 'bootstrapped',
+      };
+    for (const i of [0, 1])
+      s.machines[`cp-${i}`] = {
+        name: `cp-${i}`,
+        role: 'controlplane',
+        privateAddress: `10.0.1.${10 + i}`,
+        sshPort: 22,
+        sshUser: 'u',
+        hostKeys: [],
+        status: 'bootstrapped',
+      };
   });
-  await ensureEtcdPki(ctx.cluster.secrets, 'c1', [0, 1, 2].map((i) => ({ name: `etcd-${i}`, addresses: [`10.0.0.${10 + i}`, `203.0.113.${i}`] })));
+  await ensureEtcdPki(
+    ctx.cluster.secrets,
+    'c1',
+    [0, 1, 2].map((i) => ({ name: `etcd-${i}`, addresses: [`10.0.0.${10 + i}`, `203.0.113.${i}`] })),
+  );
   return ctx;
 }
 
@@ -94,7 +145,16 @@ describe('inventory and reports', () => {
   it('lists the CA, a server and a peer certificate per member and the API-server client, with the machines using each', async () => {
     const ctx = await cluster();
     const certs = issuedCertificates(ctx.cluster.state!, await ctx.cluster.secrets.list());
-    expect(certs.map((c) => c.id)).toEqual(['etcd-ca', 'etcd-server/etcd-0', 'etcd-peer/etcd-0', 'etcd-server/etcd-1', 'etcd-peer/etcd-1', 'etcd-server/etcd-2', 'etcd-peer/etcd-2', 'etcd-apiserver-client']);
+    expect(certs.map((c) => c.id)).toEqual([
+      'etcd-ca',
+      'etcd-server/etcd-0',
+      'etcd-peer/etcd-0',
+      'etcd-server/etcd-1',
+      'etcd-peer/etcd-1',
+      'etcd-server/etcd-2',
+      'etcd-peer/etcd-2',
+      'etcd-apiserver-client',
+    ]);
     expect(certs.find((c) => c.id === 'etcd-apiserver-client')!.usedBy).toEqual(['cp-0', 'cp-1']);
     expect(certs.find((c) => c.id === 'etcd-peer/etcd-1')!.usedBy).toEqual(['etcd-1']);
     expect(certs.find((c) => c.id === 'etcd-ca')!.renewable).toBe(false);
@@ -127,7 +187,11 @@ describe('inventory and reports', () => {
     await s.put('etcd-etcd-0-peer.key', short.key);
     await s.put('etcd-etcd-1-peer.key', short.key); // as if a renewal stopped between the two writes
     const reports = await readReports(ctx.cluster.state!, s, new Date(), 30);
-    expect(reports.find((r) => r.id === 'etcd-peer/etcd-0')).toMatchObject({ status: 'expiring', daysLeft: 0, keyMatches: true });
+    expect(reports.find((r) => r.id === 'etcd-peer/etcd-0')).toMatchObject({
+      status: 'expiring',
+      daysLeft: 0,
+      keyMatches: true,
+    });
     expect(reports.find((r) => r.id === 'etcd-peer/etcd-1')).toMatchObject({ status: 'ok', keyMatches: false });
   });
 });
@@ -142,10 +206,20 @@ describe('reissueCertificate', () => {
       const next = await reissueCertificate(ca, old, { validityDays: 10 });
       const a = inspectCertificate(old);
       const b = inspectCertificate(next.cert);
-      expect({ subject: b.subject, sans: b.sans, usages: b.usages, issuer: b.issuer }).toEqual({ subject: a.subject, sans: a.sans, usages: a.usages, issuer: a.issuer });
+      expect({ subject: b.subject, sans: b.sans, usages: b.usages, issuer: b.issuer }).toEqual({
+        subject: a.subject,
+        sans: a.sans,
+        usages: a.usages,
+        issuer: a.issuer,
+      });
       expect(b.serial).not.toBe(a.serial);
       expect(Math.round((b.notAfter.getTime() - Date.now()) / DAY)).toBe(10);
-      expect(await new x509.X509Certificate(next.cert).verify({ publicKey: new x509.X509Certificate(ca.cert).publicKey, signatureOnly: true })).toBe(true);
+      expect(
+        await new x509.X509Certificate(next.cert).verify({
+          publicKey: new x509.X509Certificate(ca.cert).publicKey,
+          signatureOnly: true,
+        }),
+      ).toBe(true);
       expect(keyMatchesCertificate(next.cert, next.key)).toBe(true);
       expect(keyMatchesCertificate(old, next.key)).toBe(false);
     }

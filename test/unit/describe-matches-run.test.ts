@@ -18,7 +18,8 @@ import { runPlan } from '../../src/pipeline/executor.js';
 import { memoryContext } from '../fakes/memory-cluster.js';
 import { bootstrapOf, planSourceOf } from '../helpers/bootstrap.js';
 
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: default\n  cluster:\n    server: https://127.0.0.1:6443\n';
+const KUBECONFIG =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: default\n  cluster:\n    server: https://127.0.0.1:6443\n';
 
 /** Answers each script as a healthy machine would; records `machine: body` in the order received. */
 function recordingPool(received: { step: () => string; log: Map<string, string[]> }): SshPool {
@@ -33,10 +34,13 @@ function recordingPool(received: { step: () => string; log: Map<string, string[]
           const key = received.step();
           received.log.set(key, [...(received.log.get(key) ?? []), `${target.name}: ${body}`]);
           const stdout =
-            name === 'host-facts' ? 'cgroup-fs cgroup2fs\n'
-            : name === 'k3s-ca-hash' ? `ca-hash ${'ab'.repeat(32)}\n`
-            : name.endsWith('-version') ? 'kubernetes-version kubernetes v1.37.2\nkubernetes-version distribution v1.37.2\n'
-            : '';
+            name === 'host-facts'
+              ? 'cgroup-fs cgroup2fs\n'
+              : name === 'k3s-ca-hash'
+                ? `ca-hash ${'ab'.repeat(32)}\n`
+                : name.endsWith('-version')
+                  ? 'kubernetes-version kubernetes v1.37.2\nkubernetes-version distribution v1.37.2\n'
+                  : '';
           return { code: 0, stdout, stderr: '' };
         },
         upload: async () => undefined,
@@ -51,27 +55,56 @@ function recordingPool(received: { step: () => string; log: Map<string, string[]
 describe.each(['k3s', 'kubeadm'] as Distribution[])('%s: describe() is what run() runs', (distribution) => {
   it('for every step of a create plan with external etcd, on every machine, in order', async () => {
     const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'ksctl-describe-')), 'id_ecdsa');
-    writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string, { mode: 0o600 });
-    const m = (name: string, role: string, address: string) => ({ name, role: role as 'worker', address, user: 'root', keyFile });
+    writeFileSync(
+      keyFile,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }),
+      { mode: 0o600 },
+    );
+    const m = (name: string, role: string, address: string) => ({
+      name,
+      role: role as 'worker',
+      address,
+      user: 'root',
+      keyFile,
+    });
     const spec = applyDefaults({
-      name: 'lab', provider: 'ssh', type: 'selfmanaged', distribution,
-      controlPlane: { count: 2 }, etcd: { count: 3 },
-      machines: [m('lb', 'loadbalancer', '192.0.2.1'), m('e0', 'etcd', '192.0.2.5'), m('e1', 'etcd', '192.0.2.6'), m('e2', 'etcd', '192.0.2.7'), m('cp0', 'controlplane', '192.0.2.10'), m('cp1', 'controlplane', '192.0.2.11'), m('w0', 'worker', '192.0.2.20')],
+      name: 'lab',
+      provider: 'ssh',
+      type: 'selfmanaged',
+      distribution,
+      controlPlane: { count: 2 },
+      etcd: { count: 3 },
+      machines: [
+        m('lb', 'loadbalancer', '192.0.2.1'),
+        m('e0', 'etcd', '192.0.2.5'),
+        m('e1', 'etcd', '192.0.2.6'),
+        m('e2', 'etcd', '192.0.2.7'),
+        m('cp0', 'controlplane', '192.0.2.10'),
+        m('cp1', 'controlplane', '192.0.2.11'),
+        m('w0', 'worker', '192.0.2.20'),
+      ],
     });
     const provider = createSshProvider();
     let current = '';
     const received = { step: () => current, log: new Map<string, string[]>() };
     const ctx = bootstrapOf(memoryContext(spec), provider, distribution, recordingPool(received));
     const steps = buildCreatePlan(spec, planSourceOf(provider, distribution));
-    await runPlan({ steps }, ctx, { concurrency: 1, onEvent: (e) => void (e.type === 'start' && (current = e.step.id)) });
+    await runPlan({ steps }, ctx, {
+      concurrency: 1,
+      onEvent: (e) => void (e.type === 'start' && (current = e.step.id)),
+    });
 
     let compared = 0;
     for (const s of steps as BootstrapStep[]) {
       if (typeof s.describe !== 'function') continue;
-      const described = (await s.describe(ctx)).flatMap((x) => x.scripts.map((script) => `${x.machine}: ${script.body}`));
+      const described = (await s.describe(ctx)).flatMap((x) =>
+        x.scripts.map((script) => `${x.machine}: ${script.body}`),
+      );
       // Not among a step's scripts: the join preparation on control plane 0 (k3s: the CA hash; kubeadm: a
       // fresh token, when the last is old) and the read-back of what a node runs (its version).
-      const ran = (received.log.get(s.id) ?? []).filter((r) => !/^cp0: .*# ksctl (k3s-ca-hash|kubeadm-mint):/s.test(r) && !/# ksctl [\w-]+-version:/.test(r));
+      const ran = (received.log.get(s.id) ?? []).filter(
+        (r) => !/^cp0: .*# ksctl (k3s-ca-hash|kubeadm-mint):/s.test(r) && !/# ksctl [\w-]+-version:/.test(r),
+      );
       expect(ran, s.id).toEqual(described);
       compared += described.length;
     }

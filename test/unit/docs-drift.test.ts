@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
 // @ts-expect-error plain JS module without types
-const gen = (await import('../../scripts/gen-docs.mjs')) as { commandReference(): string; clusterFileReference(): string; versionsReference(): string };
+const gen = (await import('../../scripts/gen-docs.mjs')) as {
+  commandReference(): string;
+  clusterFileReference(): string;
+  versionsReference(): string;
+};
 
 describe('docs', () => {
   it.each([

@@ -15,14 +15,35 @@ describe('etcd steps', () => {
     const ctx = bootstrapOf(memoryContext(spec), {} as SelfManagedCloud);
     await ctx.cluster.update((s) => {
       for (const i of [0, 1, 2]) {
-        s.machines[`etcd-${i}`] = { name: `etcd-${i}`, role: 'etcd', privateAddress: `10.0.0.${10 + i}`, sshPort: 22, sshUser: 'ubuntu', hostKeys: [], status: 'running' };
+        s.machines[`etcd-${i}`] = {
+          name: `etcd-${i}`,
+          role: 'etcd',
+          privateAddress: `10.0.0.${10 + i}`,
+          sshPort: 22,
+          sshUser: 'ubuntu',
+          hostKeys: [],
+          status: 'running',
+        };
       }
     });
-    const planned = [0, 1, 2].map((i) => ({ name: `etcd-${i}`, role: 'etcd' as const, size: '', spot: false, index: i }));
+    const planned = [0, 1, 2].map((i) => ({
+      name: `etcd-${i}`,
+      role: 'etcd' as const,
+      size: '',
+      spot: false,
+      index: i,
+    }));
     const pki = etcdPkiStep(planned);
     await pki.run(ctx);
     const names = await ctx.cluster.secrets.list();
-    expect(names).toEqual(expect.arrayContaining(['etcd-ca.crt', 'etcd-apiserver-client.key', 'etcd-etcd-0-server.crt', 'etcd-etcd-2-peer.key']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'etcd-ca.crt',
+        'etcd-apiserver-client.key',
+        'etcd-etcd-0-server.crt',
+        'etcd-etcd-2-peer.key',
+      ]),
+    );
     expect(() => ctx.topology()).toThrow(/load balancer machine is not in state yet/);
   });
 });

@@ -8,7 +8,12 @@ import { memoryContext } from '../fakes/memory-cluster.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
-function step(id: string, needs: string[], log: string[], opts: { fail?: boolean; live?: { now: number; max: number } } = {}): Step {
+function step(
+  id: string,
+  needs: string[],
+  log: string[],
+  opts: { fail?: boolean; live?: { now: number; max: number } } = {},
+): Step {
   return {
     id,
     title: `step ${id}`,
@@ -28,7 +33,10 @@ describe('runPlan', () => {
   it('starts a step as soon as its needs are done, never before', async () => {
     const log: string[] = [];
     const ctx = memoryContext();
-    await runPlan({ steps: [step('c', ['a', 'b'], log), step('a', [], log), step('b', ['a'], log), step('d', ['a'], log)] }, ctx);
+    await runPlan(
+      { steps: [step('c', ['a', 'b'], log), step('a', [], log), step('b', ['a'], log), step('d', ['a'], log)] },
+      ctx,
+    );
     expect(log.indexOf('start b')).toBeGreaterThan(log.indexOf('end a'));
     expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end b'));
     expect(log.indexOf('start d')).toBeLessThan(log.indexOf('end b')); // d and b run together
@@ -38,26 +46,42 @@ describe('runPlan', () => {
   it('bounds concurrency', async () => {
     const live = { now: 0, max: 0 };
     const log: string[] = [];
-    await runPlan({ steps: Array.from({ length: 20 }, (_, i) => step(`s${i}`, [], log, { live })) }, memoryContext(), { concurrency: 4 });
+    await runPlan({ steps: Array.from({ length: 20 }, (_, i) => step(`s${i}`, [], log, { live })) }, memoryContext(), {
+      concurrency: 4,
+    });
     expect(live.max).toBe(4);
   });
 
   it('skips steps done in an earlier run and redoes the rest', async () => {
     const ctx = memoryContext();
     const first: string[] = [];
-    await expect(runPlan({ steps: [step('a', [], first), step('b', ['a'], first, { fail: true }), step('c', ['b'], first)] }, ctx)).rejects.toThrow('b broke');
+    await expect(
+      runPlan({ steps: [step('a', [], first), step('b', ['a'], first, { fail: true }), step('c', ['b'], first)] }, ctx),
+    ).rejects.toThrow('b broke');
     expect(first).toEqual(['start a', 'end a', 'start b']);
     const second: string[] = [];
     const events: StepEvent[] = [];
-    await runPlan({ steps: [step('a', [], second), step('b', ['a'], second), step('c', ['b'], second)] }, ctx, { onEvent: (e) => events.push(e) });
+    await runPlan({ steps: [step('a', [], second), step('b', ['a'], second), step('c', ['b'], second)] }, ctx, {
+      onEvent: (e) => events.push(e),
+    });
     expect(second).toEqual(['start b', 'end b', 'start c', 'end c']);
     expect(events.filter((e) => e.type === 'skip').map((e) => (e as { step: { id: string } }).step.id)).toEqual(['a']);
-    expect(ctx.cluster.state!.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['a:done', 'b:running'.replace('running', 'failed'), 'b:done', 'c:done']);
+    expect(ctx.cluster.state!.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
+      'a:done',
+      'b:running'.replace('running', 'failed'),
+      'b:done',
+      'c:done',
+    ]);
   });
 
   it('starts nothing new after a failure but lets running steps finish', async () => {
     const log: string[] = [];
-    await expect(runPlan({ steps: [step('x', [], log, { fail: true }), step('y', [], log), step('z', ['y'], log)] }, memoryContext())).rejects.toThrow('x broke');
+    await expect(
+      runPlan(
+        { steps: [step('x', [], log, { fail: true }), step('y', [], log), step('z', ['y'], log)] },
+        memoryContext(),
+      ),
+    ).rejects.toThrow('x broke');
     expect(log).toContain('end y');
     expect(log).not.toContain('start z');
   });
@@ -80,6 +104,11 @@ describe('runPlan', () => {
 
   it('rejects unknown dependencies and cycles', async () => {
     await expect(runPlan({ steps: [step('a', ['nope'], [])] }, memoryContext())).rejects.toThrow(/unknown step nope/);
-    expect(() => waves([{ id: 'a', title: 'a', needs: ['b'] }, { id: 'b', title: 'b', needs: ['a'] }])).toThrow(/cycle/);
+    expect(() =>
+      waves([
+        { id: 'a', title: 'a', needs: ['b'] },
+        { id: 'b', title: 'b', needs: ['a'] },
+      ]),
+    ).toThrow(/cycle/);
   });
 });

@@ -52,13 +52,28 @@ function world(cgroupFs: Record<string, string>, allowCgroupV1: boolean) {
   const provider = { sshPrivateKey: async () => 'KEY' } as unknown as SelfManagedCloud;
   const ctx = bootstrapOf(memoryContext(spec), provider, 'kubeadm', p);
   const names = Object.keys(cgroupFs);
-  const machines = names.map((name, index) => ({ name, role: name.startsWith('cp') ? ('controlplane' as const) : ('worker' as const), size: '', spot: false, index }));
+  const machines = names.map((name, index) => ({
+    name,
+    role: name.startsWith('cp') ? ('controlplane' as const) : ('worker' as const),
+    size: '',
+    spot: false,
+    index,
+  }));
   return { ctx, p, machines };
 }
 
 async function seed(ctx: StepContext, names: string[]) {
   await ctx.cluster.update((s) => {
-    for (const name of names) s.machines[name] = { name, role: 'worker', publicAddress: '192.0.2.1', sshPort: 22, sshUser: 'root', hostKeys: ['ssh-ed25519 AAAA'], status: 'running' };
+    for (const name of names)
+      s.machines[name] = {
+        name,
+        role: 'worker',
+        publicAddress: '192.0.2.1',
+        sshPort: 22,
+        sshUser: 'root',
+        hostKeys: ['ssh-ed25519 AAAA'],
+        status: 'running',
+      };
   });
 }
 
@@ -165,7 +180,10 @@ describe('create plan', () => {
 });
 
 describe('spec drift', () => {
-  const spec = (over: Partial<ClusterSpec> = {}): ClusterSpec => ({ ...applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged' }), ...over });
+  const spec = (over: Partial<ClusterSpec> = {}): ClusterSpec => ({
+    ...applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged' }),
+    ...over,
+  });
 
   it('lets a resumed create give the cgroup v1 consent (or a recorded spec lack the field)', () => {
     expect(specDifferences(spec(), spec({ kubelet: { allowCgroupV1: true } }))).toEqual([]);
@@ -174,24 +192,38 @@ describe('spec drift', () => {
   });
 
   it('still reports real differences', () => {
-    expect(specDifferences(spec(), spec({ region: 'us-west-2', kubelet: { allowCgroupV1: true } }))).toEqual(['region']);
+    expect(specDifferences(spec(), spec({ region: 'us-west-2', kubelet: { allowCgroupV1: true } }))).toEqual([
+      'region',
+    ]);
   });
 });
 
 describe('spec.kubelet.allowCgroupV1', () => {
   it('defaults to false and is accepted for self-managed clusters', () => {
-    expect(applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged' }).kubelet).toEqual({ allowCgroupV1: false });
-    expect(validateSpec(applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', kubelet: { allowCgroupV1: true } }))).toEqual([]);
+    expect(applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged' }).kubelet).toEqual({
+      allowCgroupV1: false,
+    });
+    expect(
+      validateSpec(
+        applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', kubelet: { allowCgroupV1: true } }),
+      ),
+    ).toEqual([]);
   });
 
   it('is refused on managed clusters, naming the field', () => {
-    expect(validateSpec(applyDefaults({ name: 'demo', provider: 'gcp', type: 'managed', kubelet: { allowCgroupV1: true } }))).toEqual([
-      { path: 'spec.kubelet.allowCgroupV1', message: 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it' },
+    expect(
+      validateSpec(applyDefaults({ name: 'demo', provider: 'gcp', type: 'managed', kubelet: { allowCgroupV1: true } })),
+    ).toEqual([
+      {
+        path: 'spec.kubelet.allowCgroupV1',
+        message: 'applies to self-managed clusters only (the cloud or kind runs the kubelet): remove it',
+      },
     ]);
   });
 
   it('is a boolean in the cluster file, and nothing else is allowed under kubelet', () => {
-    const file = (kubelet: unknown) => ClusterFileSchema.safeParse({ apiVersion: 'ksctl.io/v1alpha1', kind: 'Cluster', spec: { kubelet } }).success;
+    const file = (kubelet: unknown) =>
+      ClusterFileSchema.safeParse({ apiVersion: 'ksctl.io/v1alpha1', kind: 'Cluster', spec: { kubelet } }).success;
     expect(file({ allowCgroupV1: true })).toBe(true);
     expect(file({ allowCgroupV1: 'yes' })).toBe(false);
     expect(file({ failCgroupV1: false })).toBe(false);

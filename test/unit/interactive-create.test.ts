@@ -19,7 +19,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const cenvOf = (io: ScriptedIo): CommandEnv => ({ env: { HOME: dir, KSCTL_HOME: path.join(dir, 'ksctl') }, signal: new AbortController().signal, io: () => io, argv: ['create', 'cluster'] });
+const cenvOf = (io: ScriptedIo): CommandEnv => ({
+  env: { HOME: dir, KSCTL_HOME: path.join(dir, 'ksctl') },
+  signal: new AbortController().signal,
+  io: () => io,
+  argv: ['create', 'cluster'],
+});
 const globals = (): GlobalOptions => ({ verbose: false, color: false, yes: false, stateDir: path.join(dir, 'state') });
 
 /** A self-managed AWS cluster, every default taken but the name (refused once), the distribution and the workers. */
@@ -46,19 +51,41 @@ describe('interactive create through the IoHost', () => {
     const spec = await resolveSpec({}, cenvOf(io), io.prompt);
     expect(io.unused).toEqual([]);
     expect(io.refused).toEqual([expect.stringMatching(/^Cluster name: .*"Bad_Name" is not a DNS label/)]);
-    expect(spec).toEqual(applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', distribution: 'kubeadm', workers: { count: 2 } }));
+    expect(spec).toEqual(
+      applyDefaults({
+        name: 'demo',
+        provider: 'aws',
+        type: 'selfmanaged',
+        distribution: 'kubeadm',
+        workers: { count: 2 },
+      }),
+    );
   });
 
   it('asks nothing that flags gave', async () => {
     const io = scriptedIo([{ ask: /^Control planes$/, answer: 1 }]);
-    const spec = await resolveSpec({ name: 'dev', provider: 'local', workers: 0, k8sVersion: '1.36' }, cenvOf(io), io.prompt);
+    const spec = await resolveSpec(
+      { name: 'dev', provider: 'local', workers: 0, k8sVersion: '1.36' },
+      cenvOf(io),
+      io.prompt,
+    );
     expect(io.asked).toEqual(['Control planes']);
-    expect(spec).toEqual(applyDefaults({ name: 'dev', provider: 'local', kubernetesVersion: '1.36', workers: { count: 0 }, controlPlane: { count: 1 } }));
+    expect(spec).toEqual(
+      applyDefaults({
+        name: 'dev',
+        provider: 'local',
+        kubernetesVersion: '1.36',
+        workers: { count: 0 },
+        controlPlane: { count: 1 },
+      }),
+    );
   });
 
   it('shows the summary and creates nothing when the answer is no', async () => {
     const io = scriptedIo([...AWS_ANSWERS, { ask: /^Create cluster demo\?$/, answer: false }]);
-    await expect(createCluster({}, globals(), cenvOf(io))).rejects.toThrow(new InterruptedError('cancelled: nothing was created'));
+    await expect(createCluster({}, globals(), cenvOf(io))).rejects.toThrow(
+      new InterruptedError('cancelled: nothing was created'),
+    );
     expect(io.unused).toEqual([]);
     const shown = io.stderr.join('\n');
     expect(shown).toMatch(/provider\s+aws \(selfmanaged\)/);
@@ -68,7 +95,10 @@ describe('interactive create through the IoHost', () => {
   });
 
   it('Ctrl-C at a question is an interruption, and nothing is written', async () => {
-    const io = scriptedIo([{ ask: /^Cluster name$/, answer: 'demo' }, { ask: /^Provider$/, cancel: true }]);
+    const io = scriptedIo([
+      { ask: /^Cluster name$/, answer: 'demo' },
+      { ask: /^Provider$/, cancel: true },
+    ]);
     await expect(createCluster({}, globals(), cenvOf(io))).rejects.toBeInstanceOf(InterruptedError);
     expect(existsSync(path.join(dir, 'state'))).toBe(false);
   });

@@ -4,7 +4,17 @@
  * written by the test are old enough to be recorded (a file changed within 2 s of a listing is not).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -29,8 +39,18 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const stateFile = (id: ClusterId) => path.join(root, 'clusters', id.provider, id.region, id.name, 'state.json');
 
 function stateOf(name: string, provider: Provider = 'local', region = 'local'): ClusterState {
-  const spec = applyDefaults({ name, provider, region, ...(provider === 'ssh' ? { type: 'selfmanaged' as const } : {}) });
-  return { ...newClusterState(spec, new Date('2026-01-01T00:00:00Z')), phase: 'ready', versions: { kubernetes: 'v1.37.2' }, kubeconfig: { context: `ctx-${name}` } };
+  const spec = applyDefaults({
+    name,
+    provider,
+    region,
+    ...(provider === 'ssh' ? { type: 'selfmanaged' as const } : {}),
+  });
+  return {
+    ...newClusterState(spec, new Date('2026-01-01T00:00:00Z')),
+    phase: 'ready',
+    versions: { kubernetes: 'v1.37.2' },
+    kubeconfig: { context: `ctx-${name}` },
+  };
 }
 
 /** Writes a cluster the way ksctl does: under its lock, by atomic rename; a kubeconfig with a token beside it. */
@@ -72,7 +92,17 @@ describe('the list index', () => {
       const [provider, region, name] = key.split('/') as [Provider, string, string];
       const s = first.clusters.find((c) => c.name === name && c.provider === provider && c.region === region)!;
       const st = statSync(stateFile({ provider, region, name }), { bigint: true });
-      expect(e).toEqual([`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, s.type, s.phase, s.distribution, s.kubernetesVersion, s.controlPlanes, s.workers, s.context, s.createdAt]);
+      expect(e).toEqual([
+        `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`,
+        s.type,
+        s.phase,
+        s.distribution,
+        s.kubernetesVersion,
+        s.controlPlanes,
+        s.workers,
+        s.context,
+        s.createdAt,
+      ]);
     }
     const second = listSummaries(root, LATER());
     expect(second).toEqual(first);
@@ -84,7 +114,11 @@ describe('the list index', () => {
     listSummaries(root, LATER());
     const doc = index();
     doc.clusters['local/local/a']![2] = 'from-the-index';
-    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
+    writeFileSync(
+      indexFile,
+      JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }),
+      { mode: 0o600 },
+    );
     expect(listSummaries(root, LATER()).clusters[0]!.phase).toBe('from-the-index');
     // ksctl writes the state (atomic rename: a new inode): the index entry no longer applies.
     const store = new LocalStateStore(root);
@@ -129,7 +163,8 @@ describe('the list index', () => {
     // A directory left without its state file is no cluster, whatever the index says.
     rmSync(stateFile({ provider: 'local', region: 'local', name: 'b' }));
     expect(listSummaries(root, LATER()).clusters.map((c) => c.name)).toEqual(['c', 'd']);
-    for (const name of ['c', 'd']) rmSync(path.join(root, 'clusters', name === 'c' ? 'ssh' : 'local'), { recursive: true, force: true });
+    for (const name of ['c', 'd'])
+      rmSync(path.join(root, 'clusters', name === 'c' ? 'ssh' : 'local'), { recursive: true, force: true });
     expect(listSummaries(root, LATER()).clusters).toEqual([]);
     expect(() => statSync(indexFile)).toThrow(/ENOENT/);
   });
@@ -140,7 +175,9 @@ describe('the list index', () => {
     for (let i = 0; i < 2; i++) {
       const listing = listSummaries(root, LATER());
       expect(listing.clusters.map((c) => c.name)).toEqual(['a', 'c']);
-      expect(listing.problems).toEqual([{ id: { provider: 'local', region: 'local', name: 'b' }, error: expect.stringMatching(/does not parse/) }]);
+      expect(listing.problems).toEqual([
+        { id: { provider: 'local', region: 'local', name: 'b' }, error: expect.stringMatching(/does not parse/) },
+      ]);
     }
     expect(Object.keys(index().clusters).sort()).toEqual(['local/local/a', 'ssh/default/c']);
   });
@@ -150,9 +187,15 @@ describe('the list index', () => {
     ['a torn write', () => writeFileSync(indexFile, readFileSync(indexFile, 'utf8').slice(0, 200), { mode: 0o600 })],
     ['invalid UTF-8', () => writeFileSync(indexFile, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { mode: 0o600 })],
     ['another format', () => writeFileSync(indexFile, JSON.stringify({ ...index(), format: 99 }), { mode: 0o600 })],
-    ['another state schema', () => writeFileSync(indexFile, JSON.stringify({ ...index(), schemaVersion: 99 }), { mode: 0o600 })],
+    [
+      'another state schema',
+      () => writeFileSync(indexFile, JSON.stringify({ ...index(), schemaVersion: 99 }), { mode: 0o600 }),
+    ],
     ['an array', () => writeFileSync(indexFile, '[]', { mode: 0o600 })],
-    ['over its size bound', () => writeFileSync(indexFile, JSON.stringify(index()).padEnd(MAX_LIST_INDEX_BYTES + 1, ' '), { mode: 0o600 })],
+    [
+      'over its size bound',
+      () => writeFileSync(indexFile, JSON.stringify(index()).padEnd(MAX_LIST_INDEX_BYTES + 1, ' '), { mode: 0o600 }),
+    ],
     ['group-writable', () => chmodSync(indexFile, 0o620)],
     ['owned by someone else', () => chownSync(indexFile, 4242, 4242)],
     ['a directory', () => (rmSync(indexFile), mkdirSync(indexFile))],
@@ -164,27 +207,38 @@ describe('the list index', () => {
         doc.clusters[a]![1] = 'evil';
         doc.clusters[b]![6] = '3; rm -rf /';
         doc.clusters[c] = [...doc.clusters[c]!, 'one more'];
-        writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
+        writeFileSync(
+          indexFile,
+          JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }),
+          { mode: 0o600 },
+        );
       },
     ],
   ];
-  it.each(corrupt)('an index that is %s is ignored (every file read in full) and rebuilt where possible', (what, spoil) => {
-    listSummaries(root, LATER());
-    // Make what the index says differ from the files, so that using it would show.
-    const doc = index();
-    for (const e of Object.values(doc.clusters)) e[2] = 'stale';
-    writeFileSync(indexFile, JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }), { mode: 0o600 });
-    expect(listSummaries(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
-    spoil();
-    const listing = listSummaries(root, LATER());
-    expect(listing.clusters.map((c) => c.phase)).toEqual(['ready', 'ready', 'ready']);
-    expect(listing.problems).toEqual([]);
-    if (what === 'a directory') return; // nothing can be written there: listing still works
-    expect(statSync(indexFile).mode & 0o777).toBe(0o600);
-    expect(statSync(indexFile).uid).toBe(process.getuid!());
-    expect(listSummaries(root, LATER())).toEqual(listing);
-    expect(Object.keys(index().clusters)).toHaveLength(3);
-  });
+  it.each(corrupt)(
+    'an index that is %s is ignored (every file read in full) and rebuilt where possible',
+    (what, spoil) => {
+      listSummaries(root, LATER());
+      // Make what the index says differ from the files, so that using it would show.
+      const doc = index();
+      for (const e of Object.values(doc.clusters)) e[2] = 'stale';
+      writeFileSync(
+        indexFile,
+        JSON.stringify({ format: 1, schemaVersion: STATE_SCHEMA_VERSION, clusters: doc.clusters }),
+        { mode: 0o600 },
+      );
+      expect(listSummaries(root, LATER()).clusters.map((c) => c.phase)).toEqual(['stale', 'stale', 'stale']);
+      spoil();
+      const listing = listSummaries(root, LATER());
+      expect(listing.clusters.map((c) => c.phase)).toEqual(['ready', 'ready', 'ready']);
+      expect(listing.problems).toEqual([]);
+      if (what === 'a directory') return; // nothing can be written there: listing still works
+      expect(statSync(indexFile).mode & 0o777).toBe(0o600);
+      expect(statSync(indexFile).uid).toBe(process.getuid!());
+      expect(listSummaries(root, LATER())).toEqual(listing);
+      expect(Object.keys(index().clusters)).toHaveLength(3);
+    },
+  );
 
   it('lists from a home where the index cannot be written', () => {
     rmSync(indexFile, { force: true });

@@ -16,14 +16,22 @@ describe('listOrder', () => {
     const word = (len: number) => Array.from({ length: 1 + rnd(len) }, () => chars[rnd(chars.length)]).join('');
     const providers: Provider[] = ['aws', 'azure', 'gcp', 'local', 'ssh'];
     for (let round = 0; round < 50; round++) {
-      const ids: ClusterId[] = Array.from({ length: 40 }, () => ({ name: word(4), provider: providers[rnd(5)]!, region: word(3) }));
+      const ids: ClusterId[] = Array.from({ length: 40 }, () => ({
+        name: word(4),
+        provider: providers[rnd(5)]!,
+        region: word(3),
+      }));
       const ours = [...ids].sort(listOrder(ids));
       expect(ours).toEqual(localeOrder(ids));
     }
   });
 
   it('falls back to localeCompare for anything else', () => {
-    const ids: ClusterId[] = [{ name: 'B', provider: 'aws', region: 'x' }, { name: 'a', provider: 'aws', region: 'x' }, { name: 'é', provider: 'aws', region: 'x' }];
+    const ids: ClusterId[] = [
+      { name: 'B', provider: 'aws', region: 'x' },
+      { name: 'a', provider: 'aws', region: 'x' },
+      { name: 'é', provider: 'aws', region: 'x' },
+    ];
     expect([...ids].sort(listOrder(ids))).toEqual(localeOrder(ids));
   });
 });

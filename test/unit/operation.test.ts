@@ -20,13 +20,20 @@ import { newClusterState } from '../../src/state/new-state.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { silentLogger } from '../../src/util/log.js';
 
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://192.0.2.1:6443\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n';
+const KUBECONFIG =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://192.0.2.1:6443\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n';
 
 let dir: string;
 let deps: ManagerDeps;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ksctl-operation-'));
-  deps = { store: new LocalStateStore(path.join(dir, 'state')), log: silentLogger, kubeconfig: kubeconfigTarget(path.join(dir, 'kubeconfig'), {}), signal: new AbortController().signal, command: 'ksctl test' };
+  deps = {
+    store: new LocalStateStore(path.join(dir, 'state')),
+    log: silentLogger,
+    kubeconfig: kubeconfigTarget(path.join(dir, 'kubeconfig'), {}),
+    signal: new AbortController().signal,
+    command: 'ksctl test',
+  };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -37,12 +44,21 @@ const clusterDir = () => path.join(dir, 'state', 'clusters', 'ssh');
 /** A create whose parts say when they run; its one step saves the kubeconfig. */
 function create(order: string[], over: Partial<Operation<StepContext, string>> = {}): Operation<StepContext, string> {
   return {
-    kind: 'create', id, spec, switchContext: true,
+    kind: 'create',
+    id,
+    spec,
+    switchContext: true,
     preflight: async (h) => void order.push(`preflight (state: ${h.state ? 'yes' : 'no'})`),
     firstState: async () => (order.push('first state'), newClusterState(spec)),
     plan: async (h) => {
       order.push('plan');
-      const step = { id: 'kubeconfig', title: 'kubeconfig', needs: [], run: async (c: StepContext) => void (order.push('step'), await c.cluster.secrets.put(KUBECONFIG_SECRET, KUBECONFIG)) };
+      const step = {
+        id: 'kubeconfig',
+        title: 'kubeconfig',
+        needs: [],
+        run: async (c: StepContext) =>
+          void (order.push('step'), await c.cluster.secrets.put(KUBECONFIG_SECRET, KUBECONFIG)),
+      };
       return { steps: [step], ctx: stepContext(deps, h, spec), result: 'created' };
     },
     afterRun: async () => void order.push('after run'),
@@ -70,14 +86,20 @@ describe('the operation outline', () => {
 
   it('a failed preflight of a new cluster writes nothing', async () => {
     const order: string[] = [];
-    const refused = create(order, { preflight: async () => Promise.reject(new InputError('bad credentials', ['spec.credentials'])) });
+    const refused = create(order, {
+      preflight: async () => Promise.reject(new InputError('bad credentials', ['spec.credentials'])),
+    });
     await expect(runOperation(deps, refused)).rejects.toThrow(/bad credentials/);
     expect(order).toEqual(['close']);
     expect(existsSync(clusterDir()) ? readdirSync(clusterDir(), { recursive: true }) : []).toEqual([]);
   });
 
   it('a day-2 operation needs the cluster, not in the middle of a create, and bad input records no run', async () => {
-    const update = (plan: Operation<StepContext, string>['plan']): Operation<StepContext, string> => ({ kind: 'update', id, plan });
+    const update = (plan: Operation<StepContext, string>['plan']): Operation<StepContext, string> => ({
+      kind: 'update',
+      id,
+      plan,
+    });
     const never = async (): Promise<never> => Promise.reject(new Error('must not plan'));
     await expect(runOperation(deps, update(never))).rejects.toBeInstanceOf(NotFoundError);
 
@@ -90,9 +112,19 @@ describe('the operation outline', () => {
     await h2.update((s) => void (s.phase = 'ready'));
     h2.release();
     const before = JSON.stringify(await deps.store.read(id));
-    await expect(runOperation(deps, update(async () => Promise.reject(new InputError('--name: taken', ['--name']))))).rejects.toBeInstanceOf(InputError);
+    await expect(
+      runOperation(
+        deps,
+        update(async () => Promise.reject(new InputError('--name: taken', ['--name']))),
+      ),
+    ).rejects.toBeInstanceOf(InputError);
     expect(JSON.stringify(await deps.store.read(id))).toBe(before);
     // The lock was released: the next operation takes it.
-    await expect(runOperation(deps, update(async (hh) => ({ steps: [], ctx: stepContext(deps, hh, spec), result: 'ok' })))).resolves.toEqual({ result: 'ok' });
+    await expect(
+      runOperation(
+        deps,
+        update(async (hh) => ({ steps: [], ctx: stepContext(deps, hh, spec), result: 'ok' })),
+      ),
+    ).resolves.toEqual({ result: 'ok' });
   });
 });

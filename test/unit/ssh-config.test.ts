@@ -57,7 +57,13 @@ describe('machines listed by Host alias', () => {
   it('take HostName, User, Port and IdentityFile from their Host block, first value winning', () => {
     writeConfig(CONFIG);
     const [lb] = specWith([{ role: 'loadbalancer', address: 'lb0' }]).machines;
-    expect(lb).toMatchObject({ address: '10.1.0.10', privateAddress: '10.1.0.10', user: 'ubuntu', port: 2222, sshConfigHost: 'lb0' });
+    expect(lb).toMatchObject({
+      address: '10.1.0.10',
+      privateAddress: '10.1.0.10',
+      user: 'ubuntu',
+      port: 2222,
+      sshConfigHost: 'lb0',
+    });
     // IdentityFile accumulates over every matching block, in order (Host * adds its own).
     expect(lb!.identityFiles).toEqual([path.join(home, '.ssh/lb_key'), path.join(home, '.ssh/everyone')]);
     expect(lb!.bastion).toBeUndefined();
@@ -67,15 +73,26 @@ describe('machines listed by Host alias', () => {
     writeConfig(CONFIG);
     const [cp] = specWith([{ role: 'controlplane', address: 'cp7' }]).machines;
     expect(cp).toMatchObject({ address: 'cp7.internal.example', user: 'admin', port: 22, identitiesOnly: true });
-    expect(cp!.identityFiles).toEqual([path.join(home, '.ssh/admin@cp7.internal.example'), path.join(home, '.ssh/everyone')]);
+    expect(cp!.identityFiles).toEqual([
+      path.join(home, '.ssh/admin@cp7.internal.example'),
+      path.join(home, '.ssh/everyone'),
+    ]);
     expect(cp!.bastion).toMatchObject({ address: '203.0.113.5', user: 'ops', port: 22, sshConfigHost: 'jump' });
     expect(cp!.bastion!.identityFiles).toEqual([path.join(home, '.ssh/jump_key'), path.join(home, '.ssh/everyone')]);
   });
 
   it('keep what the cluster file says explicitly (user, port, privateAddress, keyFile)', () => {
     writeConfig(CONFIG);
-    const [lb] = specWith([{ role: 'loadbalancer', address: 'lb0', user: 'root', port: 22, privateAddress: '192.168.0.4', keyFile: '~/k' }]).machines;
-    expect(lb).toMatchObject({ address: '10.1.0.10', privateAddress: '192.168.0.4', user: 'root', port: 22, keyFile: '~/k' });
+    const [lb] = specWith([
+      { role: 'loadbalancer', address: 'lb0', user: 'root', port: 22, privateAddress: '192.168.0.4', keyFile: '~/k' },
+    ]).machines;
+    expect(lb).toMatchObject({
+      address: '10.1.0.10',
+      privateAddress: '192.168.0.4',
+      user: 'root',
+      port: 22,
+      keyFile: '~/k',
+    });
   });
 
   it('leave a machine the config does not mention as it was (defaults root and 22)', () => {
@@ -110,7 +127,10 @@ describe('Include, Match and the config file option', () => {
     writeFileSync(path.join(home, '.ssh/config.d/20-db'), 'Host db\n  HostName 10.2.0.2\n');
     writeFileSync(path.join(home, '.ssh/port-only'), 'Port 2200\n');
     writeConfig('Include config.d/*\nHost db\n  Include port-only\n  User dbadmin\n');
-    const [web, db] = specWith([{ role: 'worker', address: 'web' }, { role: 'worker', address: 'db' }]).machines;
+    const [web, db] = specWith([
+      { role: 'worker', address: 'web' },
+      { role: 'worker', address: 'db' },
+    ]).machines;
     expect(web).toMatchObject({ address: '10.2.0.1', port: 22, user: 'root' });
     // The included Port applies under "Host db"; the User after the Include stays under it too.
     expect(db).toMatchObject({ address: '10.2.0.2', port: 2200, user: 'dbadmin' });
@@ -125,21 +145,37 @@ describe('Include, Match and the config file option', () => {
   it('reads only spec.ssh.configFile when given, and nothing with "none"', () => {
     writeConfig('Host n1\n  HostName 10.4.0.1\n');
     writeFileSync(path.join(home, 'other.conf'), 'Host n1\n  HostName 10.4.0.2\n');
-    expect(specWith([{ role: 'worker', address: 'n1' }], { configFile: path.join(home, 'other.conf') }).machines[0]!.address).toBe('10.4.0.2');
+    expect(
+      specWith([{ role: 'worker', address: 'n1' }], { configFile: path.join(home, 'other.conf') }).machines[0]!.address,
+    ).toBe('10.4.0.2');
     expect(specWith([{ role: 'worker', address: 'n1' }], { configFile: 'none' }).machines[0]!.address).toBe('n1');
   });
 
   it('refuses a named config file that does not exist, naming the field', () => {
     expect(() => loadSshConfig('~/missing.conf', local(), NO_SYSTEM)).toThrow(InputError);
-    expect(() => loadSshConfig('~/missing.conf', local(), NO_SYSTEM)).toThrow(/spec\.ssh\.configFile: cannot read SSH config .*missing\.conf \(ENOENT\)/);
+    expect(() => loadSshConfig('~/missing.conf', local(), NO_SYSTEM)).toThrow(
+      /spec\.ssh\.configFile: cannot read SSH config .*missing\.conf \(ENOENT\)/,
+    );
   });
 });
 
 describe('what ksctl cannot honour is bad input (exit 2)', () => {
   it.each([
-    ['a ProxyJump chain', 'Host m\n  ProxyJump j1,j2\n', /spec\.machines\[0\]: ProxyJump j1,j2 has 2 hops; ksctl jumps through one host/],
-    ['a jump host with its own ProxyJump', 'Host m\n  ProxyJump j1\nHost j1\n  ProxyJump j2\n', /its jump host j1 has a ProxyJump of its own/],
-    ['a ProxyCommand', 'Host m\n  ProxyCommand nc %h %p\n', /spec\.machines\[0\]: the SSH config gives Host m a ProxyCommand, which ksctl does not run/],
+    [
+      'a ProxyJump chain',
+      'Host m\n  ProxyJump j1,j2\n',
+      /spec\.machines\[0\]: ProxyJump j1,j2 has 2 hops; ksctl jumps through one host/,
+    ],
+    [
+      'a jump host with its own ProxyJump',
+      'Host m\n  ProxyJump j1\nHost j1\n  ProxyJump j2\n',
+      /its jump host j1 has a ProxyJump of its own/,
+    ],
+    [
+      'a ProxyCommand',
+      'Host m\n  ProxyCommand nc %h %p\n',
+      /spec\.machines\[0\]: the SSH config gives Host m a ProxyCommand, which ksctl does not run/,
+    ],
     ['a bad Port', 'Host m\n  Port http\n', /spec\.machines\[0\]: the SSH config's Port "http" is not 1-65535/],
   ])('%s', (_what, text, message) => {
     writeConfig(text);

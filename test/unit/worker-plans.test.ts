@@ -38,9 +38,20 @@ function created(spec: ClusterSpec, provider: SelfManagedCloud, skip: string[] =
   const s = newClusterState(spec);
   s.phase = 'ready';
   const at = new Date().toISOString();
-  for (const step of provider.infraSteps(spec)) if (!skip.includes(step.id)) s.steps.push({ id: step.id, title: step.title, status: 'done', run: 0, startedAt: at });
+  for (const step of provider.infraSteps(spec))
+    if (!skip.includes(step.id))
+      s.steps.push({ id: step.id, title: step.title, status: 'done', run: 0, startedAt: at });
   for (const m of machinePlanOf(spec)) {
-    s.machines[m.name] = { name: m.name, role: m.role, sshPort: 22, sshUser: 'ubuntu', hostKeys: [], status: 'bootstrapped', publicAddress: '192.0.2.1', privateAddress: '10.0.0.1' };
+    s.machines[m.name] = {
+      name: m.name,
+      role: m.role,
+      sshPort: 22,
+      sshUser: 'ubuntu',
+      hostKeys: [],
+      status: 'bootstrapped',
+      publicAddress: '192.0.2.1',
+      privateAddress: '10.0.0.1',
+    };
   }
   return s;
 }
@@ -82,7 +93,9 @@ describe('choosing the worker to add', () => {
     delete state.machines['day2-worker-0'];
     const add = resolveAddition(state, {});
     expect(add.workers).toEqual([plannedWorker(spec, 'day2-worker-0')]);
-    expect(add.intent).toEqual([expect.objectContaining({ name: 'day2-worker-0', role: 'worker', status: 'pending', size: spec.workers.size })]);
+    expect(add.intent).toEqual([
+      expect.objectContaining({ name: 'day2-worker-0', role: 'worker', status: 'pending', size: spec.workers.size }),
+    ]);
     expect(add.runSpec.workers.count).toBe(spec.workers.count); // counted only when it joins
     expect(add.recordSpec).toBe(false);
   });
@@ -110,7 +123,14 @@ describe('choosing the worker to add', () => {
 
   it('finishes a half-added worker first, under its own name; another --name meanwhile is a conflict', () => {
     const state = created(spec, p);
-    state.machines['day2-spare'] = { name: 'day2-spare', role: 'worker', sshPort: 22, sshUser: '', hostKeys: [], status: 'pending' };
+    state.machines['day2-spare'] = {
+      name: 'day2-spare',
+      role: 'worker',
+      sshPort: 22,
+      sshUser: '',
+      hostKeys: [],
+      status: 'pending',
+    };
     expect(resolveAddition(state, {}).workers.map((w) => w.name)).toEqual(['day2-spare']);
     expect(resolveAddition(state, { name: 'day2-spare' }).intent).toEqual([]);
     expect(() => resolveAddition(state, { name: 'day2-other' })).toThrow(ConflictError);
@@ -124,13 +144,16 @@ describe('choosing the worker to add', () => {
 
   it('the ssh provider adds the machine named by --name to the spec it runs with, and refuses a cloud-only request', () => {
     const ssh = applyDefaults({
-      name: 'lab', provider: 'ssh', type: 'selfmanaged',
+      name: 'lab',
+      provider: 'ssh',
+      type: 'selfmanaged',
       machines: [
         { name: 'lb', role: 'loadbalancer', address: '192.0.2.1' },
         { name: 'cp', role: 'controlplane', address: '192.0.2.2' },
         { name: 'w', role: 'worker', address: '192.0.2.3' },
       ],
-      controlPlane: { count: 1 }, etcd: { count: 0 },
+      controlPlane: { count: 1 },
+      etcd: { count: 0 },
     });
     const state = created(ssh, createSshProvider());
     expect(() => resolveAddition(state, {})).toThrow(/pass --address/);
@@ -143,14 +166,33 @@ describe('choosing the worker to add', () => {
     // Half-added: listed in the spec, pending in state; a re-run needs no flags to finish it.
     state.spec = add.runSpec;
     state.machines['w2'] = add.intent[0]!;
-    expect(resolveAddition(state, {})).toMatchObject({ workers: [expect.objectContaining({ name: 'w2' })], intent: [], recordSpec: false });
-    expect(() => resolveAddition(created(spec, p), { machine: { address: '192.0.2.4', port: 22, user: 'root' } })).toThrow(InputError);
+    expect(resolveAddition(state, {})).toMatchObject({
+      workers: [expect.objectContaining({ name: 'w2' })],
+      intent: [],
+      recordSpec: false,
+    });
+    expect(() =>
+      resolveAddition(created(spec, p), { machine: { address: '192.0.2.4', port: 22, user: 'root' } }),
+    ).toThrow(InputError);
   });
 });
 
 describe('counting workers', () => {
-  const spec = applyDefaults({ name: 'day2', provider: 'gcp', region: 'us-central1', type: 'selfmanaged', workers: { count: 2 } });
-  const worker = (name: string, status: Machine['status']): Machine => ({ name, role: 'worker', sshPort: 22, sshUser: 'ubuntu', hostKeys: [], status });
+  const spec = applyDefaults({
+    name: 'day2',
+    provider: 'gcp',
+    region: 'us-central1',
+    type: 'selfmanaged',
+    workers: { count: 2 },
+  });
+  const worker = (name: string, status: Machine['status']): Machine => ({
+    name,
+    role: 'worker',
+    sshPort: 22,
+    sshUser: 'ubuntu',
+    hostKeys: [],
+    status,
+  });
 
   it('a day-2 worker counts once it joins; one the spec already counted (a create finished late) does not count twice', () => {
     const s = created(spec, new GcpSelfManaged());
@@ -175,10 +217,20 @@ describe('counting workers', () => {
 
 describe('the delete-worker plan', () => {
   const stubProvider = (provider: 'aws' | 'ssh', deleted: string[]): SelfManagedCloud =>
-    ({ provider, kind: 'selfmanaged', deleteMachine: async (_ctx: unknown, m: Machine) => void deleted.push(m.name) }) as unknown as SelfManagedCloud;
+    ({
+      provider,
+      kind: 'selfmanaged',
+      deleteMachine: async (_ctx: unknown, m: Machine) => void deleted.push(m.name),
+    }) as unknown as SelfManagedCloud;
 
   it('on a cloud: drain (node deleted), then the VM, no uninstall; the machine and its count leave state together', async () => {
-    const spec = applyDefaults({ name: 'day2', provider: 'aws', region: 'us-east-1', type: 'selfmanaged', workers: { count: 2 } });
+    const spec = applyDefaults({
+      name: 'day2',
+      provider: 'aws',
+      region: 'us-east-1',
+      type: 'selfmanaged',
+      workers: { count: 2 },
+    });
     const deleted: string[] = [];
     const provider = stubProvider('aws', deleted);
     const steps = removeWorkerSteps(runtimeOf(provider), 'day2-worker-1', 9, false);

@@ -44,9 +44,19 @@ export const NodePoolFileSchema = z
     spot: z.boolean().describe('Use spot / preemptible capacity (default false)').optional(),
     labels: z
       .record(z.string().max(L.MAX_LABEL_KEY_TEXT), z.string().max(L.MAX_TAINT_TEXT))
-      .describe('Node labels: keys [prefix/]name, values up to 63 characters (Kubernetes label syntax); not under kubernetes.io or k8s.io except node.kubernetes.io/…')
+      .describe(
+        'Node labels: keys [prefix/]name, values up to 63 characters (Kubernetes label syntax); not under kubernetes.io or k8s.io except node.kubernetes.io/…',
+      )
       .optional(),
-    taints: z.array(z.union([TaintText, TaintObject])).max(L.MAX_POOL_TAINTS).describe('Node taints: "key=value:Effect" or {key, value, effect}').optional(),
-    zones: z.array(z.string().max(L.MAX_SHORT_STRING)).max(L.MAX_POOL_ZONES).describe('GKE: the pool\'s zones, the count divisible by their number (other clusters: refused for now)').optional(),
+    taints: z
+      .array(z.union([TaintText, TaintObject]))
+      .max(L.MAX_POOL_TAINTS)
+      .describe('Node taints: "key=value:Effect" or {key, value, effect}')
+      .optional(),
+    zones: z
+      .array(z.string().max(L.MAX_SHORT_STRING))
+      .max(L.MAX_POOL_ZONES)
+      .describe("GKE: the pool's zones, the count divisible by their number (other clusters: refused for now)")
+      .optional(),
   })
   .strict();

@@ -39,12 +39,22 @@ export const MachineFileSchema = z
   .object({
     name: text().describe('Machine name (DNS label); defaults to <cluster>-<role>-<i>').optional(),
     role: z.enum(ROLES).describe('loadbalancer, etcd, controlplane or worker'),
-    address: text(L.MAX_ADDRESS_LENGTH).describe('Address ksctl connects to: an IP address, a DNS name, or a Host alias of the OpenSSH config (spec.ssh.configFile)'),
+    address: text(L.MAX_ADDRESS_LENGTH).describe(
+      'Address ksctl connects to: an IP address, a DNS name, or a Host alias of the OpenSSH config (spec.ssh.configFile)',
+    ),
     privateAddress: text(L.MAX_ADDRESS_LENGTH).describe('Address cluster members use (defaults to address)').optional(),
-    port: z.number().int().min(1).max(65535).describe('SSH port (default: the SSH config\'s Port, else 22)').optional(),
-    user: text(L.MAX_USER_LENGTH).describe('SSH user, a POSIX user name (default: the SSH config\'s User, else root)').optional(),
-    keyFile: text(L.MAX_PATH_LENGTH).describe('Private key file, readable, PEM or OpenSSH, offered before the SSH config\'s IdentityFile (default: those, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent keys too)').optional(),
-    hostKey: text(L.MAX_HOST_KEY_LENGTH).describe('Expected host public key; when absent the first key seen is pinned').optional(),
+    port: z.number().int().min(1).max(65535).describe("SSH port (default: the SSH config's Port, else 22)").optional(),
+    user: text(L.MAX_USER_LENGTH)
+      .describe("SSH user, a POSIX user name (default: the SSH config's User, else root)")
+      .optional(),
+    keyFile: text(L.MAX_PATH_LENGTH)
+      .describe(
+        "Private key file, readable, PEM or OpenSSH, offered before the SSH config's IdentityFile (default: those, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa; ssh-agent keys too)",
+      )
+      .optional(),
+    hostKey: text(L.MAX_HOST_KEY_LENGTH)
+      .describe('Expected host public key; when absent the first key seen is pinned')
+      .optional(),
   })
   .strict();
 
@@ -54,17 +64,24 @@ export const ClusterFileSpecSchema = z
     type: z.enum(CLUSTER_TYPES).describe('managed (EKS/AKS/GKE/kind) or selfmanaged (ksctl installs k3s/kubeadm)'),
     region: text().describe('Cloud region; "local" for kind; a free label for ssh'),
     distribution: z.enum(DISTRIBUTIONS).describe('Self-managed only: k3s or kubeadm'),
-    kubernetesVersion: text().describe('Kubernetes version: a minor ("1.36", the newest patch at install time) or a patch ("1.36.2"); unset: self-managed the newest supported minor, managed the cloud\'s default (see docs/versions.md)'),
+    kubernetesVersion: text().describe(
+      'Kubernetes version: a minor ("1.36", the newest patch at install time) or a patch ("1.36.2"); unset: self-managed the newest supported minor, managed the cloud\'s default (see docs/versions.md)',
+    ),
     controlPlane: RoleSchema.describe('Control plane machines (self-managed, local)'),
-    workers: roleSchema(L.MAX_MACHINES_PER_CLUSTER).extend({ spot: z.boolean().describe('Use spot / preemptible capacity') })
+    workers: roleSchema(L.MAX_MACHINES_PER_CLUSTER)
+      .extend({ spot: z.boolean().describe('Use spot / preemptible capacity') })
       .partial()
       .strict()
       .describe('Worker machines or the default node pool'),
     etcd: RoleSchema.extend({
       release: z
         .object({
-          baseUrl: text(L.MAX_PATH_LENGTH).describe('Mirror of the etcd release downloads, laid out as <baseUrl>/<version>/etcd-<version>-linux-<arch>.tar.gz (default GitHub)'),
-          version: text().describe(`etcd release, v3.6 or newer (default ${ETCD_PINNED_RELEASE.version}, the pinned one)`),
+          baseUrl: text(L.MAX_PATH_LENGTH).describe(
+            'Mirror of the etcd release downloads, laid out as <baseUrl>/<version>/etcd-<version>-linux-<arch>.tar.gz (default GitHub)',
+          ),
+          version: text().describe(
+            `etcd release, v3.6 or newer (default ${ETCD_PINNED_RELEASE.version}, the pinned one)`,
+          ),
           sha256: z
             .object({
               amd64: text().describe('SHA-256 of the linux-amd64 tarball'),
@@ -85,20 +102,32 @@ export const ClusterFileSpecSchema = z
     nodePools: z
       .array(NodePoolFileSchema)
       .max(L.MAX_NODE_POOLS)
-      .describe('Node pools: named groups of workers with one size, labels and taints (default: one pool "default" from workers; see docs/node-pools.md)'),
+      .describe(
+        'Node pools: named groups of workers with one size, labels and taints (default: one pool "default" from workers; see docs/node-pools.md)',
+      ),
     network: z
       .object({
-        cidr: text().describe('VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused'),
-        allowCidrs: z.array(text()).max(L.MAX_ALLOW_CIDRS).describe('Who may reach SSH and the API (default: your public IP); CIDRs with host bits set are refused'),
+        cidr: text().describe(
+          'VPC / VNet CIDR (default 10.0.0.0/16); a network address: host bits set (10.1.2.3/16) are refused',
+        ),
+        allowCidrs: z
+          .array(text())
+          .max(L.MAX_ALLOW_CIDRS)
+          .describe('Who may reach SSH and the API (default: your public IP); CIDRs with host bits set are refused'),
       })
       .partial()
       .strict(),
-    machines: z.array(MachineFileSchema).max(L.MAX_MACHINES_PER_CLUSTER).describe('ssh provider: the existing machines to use'),
+    machines: z
+      .array(MachineFileSchema)
+      .max(L.MAX_MACHINES_PER_CLUSTER)
+      .describe('ssh provider: the existing machines to use'),
     ssh: z
       .object({
         bastion: SshEndpointSchema.describe('Jump host for every SSH connection'),
         sudoPassword: z.boolean().describe('Ask for the sudo password (prompt or KSCTL_SUDO_PASSWORD)'),
-        configFile: z.string().describe('OpenSSH client config for the machines\' Host aliases (default ~/.ssh/config; "none": read none)'),
+        configFile: z
+          .string()
+          .describe('OpenSSH client config for the machines\' Host aliases (default ~/.ssh/config; "none": read none)'),
       })
       .partial()
       .strict(),
@@ -117,7 +146,9 @@ export const ClusterFileSpecSchema = z
         images: z
           .array(text(255))
           .max(L.MAX_AIRGAP_IMAGES)
-          .describe('Image archives in dir (uncompressed .tar, as `ctr images export` / `docker save` write them) imported into every node before Kubernetes starts'),
+          .describe(
+            'Image archives in dir (uncompressed .tar, as `ctr images export` / `docker save` write them) imported into every node before Kubernetes starts',
+          ),
       })
       .partial()
       .strict(),
@@ -125,7 +156,9 @@ export const ClusterFileSpecSchema = z
       .object({
         allowCgroupV1: z
           .boolean()
-          .describe('Self-managed: run the kubelet on cgroup v1 hosts (failCgroupV1: false), which kubelet >= 1.35 refuses by default (default false)'),
+          .describe(
+            'Self-managed: run the kubelet on cgroup v1 hosts (failCgroupV1: false), which kubelet >= 1.35 refuses by default (default false)',
+          ),
       })
       .partial()
       .strict()
@@ -138,7 +171,11 @@ export const ClusterFileSchema = z
   .object({
     apiVersion: z.literal('ksctl.io/v1alpha1'),
     kind: z.literal('Cluster'),
-    metadata: z.object({ name: text().describe('Cluster name (DNS label)') }).partial().strict().optional(),
+    metadata: z
+      .object({ name: text().describe('Cluster name (DNS label)') })
+      .partial()
+      .strict()
+      .optional(),
     spec: ClusterFileSpecSchema.optional(),
   })
   .strict();

@@ -7,7 +7,11 @@ import { BlobServiceClient, RestError } from '@azure/storage-blob';
 import { ProviderError } from '../../errors.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
 
-export async function azureStorage(t: { account: string; container: string; prefix: string }, url: string, env: NodeJS.ProcessEnv): Promise<BackupStorage> {
+export async function azureStorage(
+  t: { account: string; container: string; prefix: string },
+  url: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BackupStorage> {
   let service: BlobServiceClient;
   if (env.AZURE_STORAGE_CONNECTION_STRING) {
     // Its account was checked against the target's by checkStorage (index.ts), before the SDK loaded.
@@ -21,7 +25,8 @@ export async function azureStorage(t: { account: string; container: string; pref
     if (!KEY.test(key)) throw new Error(`invalid backup object name ${key}`);
     return container.getBlockBlobClient(objectName(t.prefix, key));
   };
-  const fail = (what: string, e: unknown): ProviderError => new ProviderError(`${url}: ${what} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+  const fail = (what: string, e: unknown): ProviderError =>
+    new ProviderError(`${url}: ${what} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   return {
     url,
     async put(key, data) {

@@ -26,7 +26,8 @@ export function gcsStorage(t: { bucket: string; prefix: string }, url: string, e
     if (!KEY.test(key)) throw new Error(`invalid backup object name ${key}`);
     return bucket.file(objectName(t.prefix, key));
   };
-  const fail = (what: string, e: unknown): ProviderError => new ProviderError(`${url}: ${what} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+  const fail = (what: string, e: unknown): ProviderError =>
+    new ProviderError(`${url}: ${what} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   const code = (e: unknown) => (e as { code?: number }).code;
   return {
     url,
@@ -51,7 +52,10 @@ export function gcsStorage(t: { bucket: string; prefix: string }, url: string, e
       const base = t.prefix ? `${t.prefix}/` : '';
       try {
         const [files] = await bucket.getFiles({ prefix: base, delimiter: '/', autoPaginate: true });
-        return files.map((f) => f.name.slice(base.length)).filter((k) => KEY.test(k)).sort();
+        return files
+          .map((f) => f.name.slice(base.length))
+          .filter((k) => KEY.test(k))
+          .sort();
       } catch (e) {
         throw fail('listing', e);
       }

@@ -16,7 +16,10 @@ export function checkStorage(t: BackupTarget, env: NodeJS.ProcessEnv = process.e
   if (t.kind !== 'azure' || !cs) return;
   const account = /(?:^|;)\s*AccountName=([^;]+)/i.exec(cs)?.[1]?.trim();
   if (account && account !== t.account) {
-    throw new InputError(`--target: account "${t.account}" differs from AZURE_STORAGE_CONNECTION_STRING's account "${account}"`, ['--target']);
+    throw new InputError(
+      `--target: account "${t.account}" differs from AZURE_STORAGE_CONNECTION_STRING's account "${account}"`,
+      ['--target'],
+    );
   }
 }
 

@@ -4,7 +4,14 @@
  * S3-compatible store (MinIO, moto): path-style addressing, since such endpoints rarely have a DNS name
  * per bucket.
  */
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { ProviderError } from '../../errors.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
 
@@ -19,12 +26,15 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
     if (!KEY.test(key)) throw new Error(`invalid backup object name ${key}`);
     return objectName(t.prefix, key);
   };
-  const fail = (what: string, e: unknown): ProviderError => new ProviderError(`${url}: ${what} failed: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+  const fail = (what: string, e: unknown): ProviderError =>
+    new ProviderError(`${url}: ${what} failed: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
   return {
     url,
     async put(key, data) {
       try {
-        await client.send(new PutObjectCommand({ Bucket: t.bucket, Key: name(key), Body: data, ContentLength: data.length }));
+        await client.send(
+          new PutObjectCommand({ Bucket: t.bucket, Key: name(key), Body: data, ContentLength: data.length }),
+        );
       } catch (e) {
         throw fail(`upload of ${key}`, e);
       }
@@ -34,7 +44,8 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
         const r = await client.send(new GetObjectCommand({ Bucket: t.bucket, Key: name(key) }));
         return Buffer.from(await r.Body!.transformToByteArray());
       } catch (e) {
-        if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404)) return undefined;
+        if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404))
+          return undefined;
         throw fail(`download of ${key}`, e);
       }
     },
@@ -44,7 +55,14 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
       let token: string | undefined;
       try {
         do {
-          const r = await client.send(new ListObjectsV2Command({ Bucket: t.bucket, Prefix: base, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }));
+          const r = await client.send(
+            new ListObjectsV2Command({
+              Bucket: t.bucket,
+              Prefix: base,
+              Delimiter: '/',
+              ...(token ? { ContinuationToken: token } : {}),
+            }),
+          );
           for (const o of r.Contents ?? []) {
             const k = (o.Key ?? '').slice(base.length);
             if (KEY.test(k)) out.push(k);

@@ -12,7 +12,8 @@ export interface TypeInfo {
   arch: 'amd64' | 'arm64';
 }
 
-const ubuntuParameter = (arch: string) => `/aws/service/canonical/ubuntu/server/24.04/stable/current/${arch}/hvm/ebs-gp3/ami-id`;
+const ubuntuParameter = (arch: string) =>
+  `/aws/service/canonical/ubuntu/server/24.04/stable/current/${arch}/hvm/ebs-gp3/ami-id`;
 
 export class InstanceCatalog {
   private readonly types = new Map<string, TypeInfo>();
@@ -53,7 +54,8 @@ export class InstanceCatalog {
           if (!v) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${cloud.spec.region}`);
           return v;
         } catch (e) {
-          if (isNotFound(e)) throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${cloud.spec.region}`, { cause: e });
+          if (isNotFound(e))
+            throw new ProviderError(`no Ubuntu 24.04 ${arch} image in ${cloud.spec.region}`, { cause: e });
           throw e;
         }
       })();

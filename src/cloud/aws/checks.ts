@@ -87,9 +87,12 @@ export async function checkVcpuQuota(cloud: AwsCtx, catalog: InstanceCatalog, de
   const others = running.filter((i) => tagValue(i.Tags, TAG_CLUSTER) !== clusterKey(cloud.spec));
   const types = [...demand.onDemand, ...demand.spot].map((d) => d.size).concat(others.map((i) => i.InstanceType ?? ''));
   const info = await catalog.typeInfo(cloud, types.filter(Boolean));
-  const vcpus = (list: { size: string; count: number }[]) => list.reduce((n, d) => n + (info.get(d.size)?.vcpus ?? 0) * d.count, 0);
+  const vcpus = (list: { size: string; count: number }[]) =>
+    list.reduce((n, d) => n + (info.get(d.size)?.vcpus ?? 0) * d.count, 0);
   const used = (spot: boolean) =>
-    others.filter((i) => (i.InstanceLifecycle === 'spot') === spot).reduce((n, i) => n + (info.get(i.InstanceType ?? '')?.vcpus ?? 0), 0);
+    others
+      .filter((i) => (i.InstanceLifecycle === 'spot') === spot)
+      .reduce((n, i) => n + (info.get(i.InstanceType ?? '')?.vcpus ?? 0), 0);
   const checks = [
     { code: QUOTA_ON_DEMAND, label: 'on-demand', need: vcpus(demand.onDemand), inUse: used(false) },
     { code: QUOTA_SPOT, label: 'spot', need: vcpus(demand.spot), inUse: used(true) },

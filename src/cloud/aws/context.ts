@@ -19,7 +19,11 @@ export interface AwsCtx {
   /** `aws/<region>/<name>`, the value of every `ksctl.io/cluster` tag. */
   readonly key: string;
   readonly log: Logger;
-  wait<T>(what: string, probe: () => Promise<T | undefined>, opts: Partial<WaitOptions> & { timeoutMs: number }): Promise<T>;
+  wait<T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    opts: Partial<WaitOptions> & { timeoutMs: number },
+  ): Promise<T>;
 }
 
 /** Caches clients per region+profile for the life of one provider instance. */
@@ -47,7 +51,8 @@ export function awsCtx(ctx: StepContext, clients: ClientCache, runtime: AwsRunti
     runtime,
     key: clusterKey(ctx.spec),
     log: ctx.log,
-    wait: (what, probe, opts) => waitFor(what, probe, { clock: runtime.clock, signal: ctx.signal, log: ctx.log, ...opts }),
+    wait: (what, probe, opts) =>
+      waitFor(what, probe, { clock: runtime.clock, signal: ctx.signal, log: ctx.log, ...opts }),
   };
 }
 

@@ -83,7 +83,10 @@ export function mapAwsError(e: unknown, operation: string, profile: string | und
   if (name === 'AbortError') return new InterruptedError('interrupted', { cause: e });
   if (CREDENTIAL_MISSING.has(name)) {
     if (/expired|refresh|sso session/i.test(message)) {
-      return new PrerequisiteError(`AWS credentials have expired: run '${login}' or refresh them`, { cause: e, hint: `run '${login}'` });
+      return new PrerequisiteError(`AWS credentials have expired: run '${login}' or refresh them`, {
+        cause: e,
+        hint: `run '${login}'`,
+      });
     }
     return new PrerequisiteError(
       profile
@@ -93,10 +96,15 @@ export function mapAwsError(e: unknown, operation: string, profile: string | und
     );
   }
   if (CREDENTIAL_EXPIRED.has(name)) {
-    return new PrerequisiteError(`AWS credentials have expired: run '${login}' or refresh them`, { cause: e, hint: `run '${login}'` });
+    return new PrerequisiteError(`AWS credentials have expired: run '${login}' or refresh them`, {
+      cause: e,
+      hint: `run '${login}'`,
+    });
   }
   if (CREDENTIAL_INVALID.has(name)) {
-    return new PrerequisiteError(`AWS rejected the credentials (${name}): check ${who} or run '${login}'`, { cause: e });
+    return new PrerequisiteError(`AWS rejected the credentials (${name}): check ${who} or run '${login}'`, {
+      cause: e,
+    });
   }
   if (isServiceError(err)) return new AwsApiError(operation, name || 'UnknownError', message, e);
   return e;

@@ -24,9 +24,12 @@ function existingRules(sg: SecurityGroup): Map<string, IpPermission> {
     const from = p.FromPort ?? -1;
     const to = p.ToPort ?? -1;
     const base = { IpProtocol: proto, FromPort: from, ToPort: to };
-    for (const r of p.IpRanges ?? []) out.set(ruleKey(proto, from, to, r.CidrIp ?? ''), { ...base, IpRanges: [{ CidrIp: r.CidrIp }] });
-    for (const r of p.Ipv6Ranges ?? []) out.set(ruleKey(proto, from, to, r.CidrIpv6 ?? ''), { ...base, Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }] });
-    for (const g of p.UserIdGroupPairs ?? []) out.set(ruleKey(proto, from, to, g.GroupId ?? ''), { ...base, UserIdGroupPairs: [{ GroupId: g.GroupId }] });
+    for (const r of p.IpRanges ?? [])
+      out.set(ruleKey(proto, from, to, r.CidrIp ?? ''), { ...base, IpRanges: [{ CidrIp: r.CidrIp }] });
+    for (const r of p.Ipv6Ranges ?? [])
+      out.set(ruleKey(proto, from, to, r.CidrIpv6 ?? ''), { ...base, Ipv6Ranges: [{ CidrIpv6: r.CidrIpv6 }] });
+    for (const g of p.UserIdGroupPairs ?? [])
+      out.set(ruleKey(proto, from, to, g.GroupId ?? ''), { ...base, UserIdGroupPairs: [{ GroupId: g.GroupId }] });
   }
   return out;
 }
@@ -47,7 +50,12 @@ function sourceOf(rule: Rule, groupIds: Map<Role, string>): string {
   return 'cidr' in rule.source ? rule.source.cidr : (groupIds.get(rule.source.group) ?? '');
 }
 
-async function ensureGroup(cloud: AwsCtx, role: Role, vpcId: string, tagged: Map<string, SecurityGroup>): Promise<SecurityGroup> {
+async function ensureGroup(
+  cloud: AwsCtx,
+  role: Role,
+  vpcId: string,
+  tagged: Map<string, SecurityGroup>,
+): Promise<SecurityGroup> {
   const { ec2 } = cloud.aws;
   const key = sgKey(role);
   let sg = tagged.get(key);
@@ -72,11 +80,16 @@ async function ensureGroup(cloud: AwsCtx, role: Role, vpcId: string, tagged: Map
     } catch (e) {
       if (!hasCode(e, 'InvalidGroup.Duplicate')) throw e;
       const same = await ec2.describeSecurityGroups({
-        Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: [name] }],
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'group-name', Values: [name] },
+        ],
       });
       sg = same.SecurityGroups?.[0];
       if (!sg || tagValue(sg.Tags, TAG_RESOURCE) !== key) {
-        throw new ConflictError(`security group ${name} exists in ${vpcId} but was not created by ksctl for ${cloud.key}`);
+        throw new ConflictError(
+          `security group ${name} exists in ${vpcId} but was not created by ksctl for ${cloud.key}`,
+        );
       }
     }
   }
@@ -118,7 +131,11 @@ export async function ensureFirewall(cloud: AwsCtx, operatorCidrs: string[]): Pr
     const have = existingRules(sg);
     const want = new Set(rules[role].map((r) => ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
     const missing = rules[role].filter((r) => !have.has(ruleKey(r.protocol, r.from, r.to, sourceOf(r, ids))));
-    await authorize(cloud, sg.GroupId!, missing.map((r) => toPermission(r, ids)));
+    await authorize(
+      cloud,
+      sg.GroupId!,
+      missing.map((r) => toPermission(r, ids)),
+    );
     // The group is ksctl's: a rule the spec no longer asks for (the operator's old address, a removed
     // allowCidr) is revoked, after the new ones are in, so access never gaps.
     const stale = [...have].filter(([k]) => !want.has(k)).map(([, p]) => p);
@@ -136,7 +153,11 @@ async function revoke(cloud: AwsCtx, groupId: string, perms: IpPermission[]): Pr
   } catch (e) {
     if (!hasCode(e, 'InvalidPermission.NotFound')) throw e;
     if (perms.length === 1) return;
-    for (const p of perms) await ignoreNotFound(() => cloud.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [p] }), 'InvalidPermission.NotFound');
+    for (const p of perms)
+      await ignoreNotFound(
+        () => cloud.aws.ec2.revokeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [p] }),
+        'InvalidPermission.NotFound',
+      );
   }
 }
 

@@ -34,7 +34,11 @@ export async function findMachineInstances(cloud: AwsCtx, name: string, states =
   const list = await allPages(
     (NextToken) =>
       cloud.aws.ec2.describeInstances({
-        Filters: [clusterFilter(cloud.spec), { Name: `tag:${TAG_MACHINE}`, Values: [name] }, { Name: 'instance-state-name', Values: states }],
+        Filters: [
+          clusterFilter(cloud.spec),
+          { Name: `tag:${TAG_MACHINE}`, Values: [name] },
+          { Name: 'instance-state-name', Values: states },
+        ],
         ...(NextToken ? { NextToken } : {}),
       }),
     (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
@@ -42,7 +46,12 @@ export async function findMachineInstances(cloud: AwsCtx, name: string, states =
   return list.sort((x, y) => (x.LaunchTime?.getTime() ?? 0) - (y.LaunchTime?.getTime() ?? 0));
 }
 
-async function launch(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine, hostKey: { privateKey: string; publicKey: string }) {
+async function launch(
+  cloud: AwsCtx,
+  catalog: InstanceCatalog,
+  planned: PlannedMachine,
+  hostKey: { privateKey: string; publicKey: string },
+) {
   const { ec2 } = cloud.aws;
   const net = recordedNetwork(cloud);
   const subnet = net.subnets[planned.index % net.subnets.length]!;
@@ -67,10 +76,18 @@ async function launch(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedM
       UserData: toBase64(hostKeyUserData(hostKey.privateKey, hostKey.publicKey)),
       MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
       BlockDeviceMappings: [
-        { DeviceName: '/dev/sda1', Ebs: { VolumeSize: bigDisk ? 30 : 16, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } },
+        {
+          DeviceName: '/dev/sda1',
+          Ebs: { VolumeSize: bigDisk ? 30 : 16, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
+        },
       ],
       ...(planned.spot
-        ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' } } }
+        ? {
+            InstanceMarketOptions: {
+              MarketType: 'spot',
+              SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' },
+            },
+          }
         : {}),
       TagSpecifications: [
         { ResourceType: 'instance', Tags: tags },
@@ -79,13 +96,18 @@ async function launch(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedM
     };
     let out;
     try {
-      out = await ec2.runInstances({ ...input, ClientToken: machineClientToken(cloud.spec, incarnation, planned.name, generation, input) });
+      out = await ec2.runInstances({
+        ...input,
+        ClientToken: machineClientToken(cloud.spec, incarnation, planned.name, generation, input),
+      });
     } catch (e) {
       // The token already names a different request (state from before tokens hashed their
       // parameters, or a hash collision): no live instance carries this machine's tag (looked up
       // before launch), so the next generation's token is the way forward.
       if (hasCode(e, 'IdempotentParameterMismatch')) {
-        cloud.log.debug(`${planned.name}: ClientToken of generation ${generation} names another request; trying the next`);
+        cloud.log.debug(
+          `${planned.name}: ClientToken of generation ${generation} names another request; trying the next`,
+        );
         continue;
       }
       throw e;
@@ -107,7 +129,9 @@ function waitRunning(cloud: AwsCtx, name: string, id: string): Promise<Instance>
     // Not seen yet is no failure: a just-launched instance may not be visible for a while.
     failed: (inst) => {
       const state = inst?.State?.Name ?? '';
-      return GONE.includes(state) ? new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`) : undefined;
+      return GONE.includes(state)
+        ? new ProviderError(`${name} (${id}) stopped while starting: ${inst?.StateReason?.Message ?? state}`)
+        : undefined;
     },
     timeoutMs: START_TIMEOUT_MS,
     signal: cloud.ctx.signal,
@@ -115,14 +139,21 @@ function waitRunning(cloud: AwsCtx, name: string, id: string): Promise<Instance>
   });
 }
 
-export async function ensureMachine(cloud: AwsCtx, catalog: InstanceCatalog, planned: PlannedMachine): Promise<Machine> {
+export async function ensureMachine(
+  cloud: AwsCtx,
+  catalog: InstanceCatalog,
+  planned: PlannedMachine,
+): Promise<Machine> {
   const key = instanceKey(planned.name);
   const hostKey = await ensureKeyPair(cloud.ctx.cluster.secrets, hostKeySecret(planned.name));
   const found = await findMachineInstances(cloud, planned.name);
-  if (found.length > 1) cloud.log.warn(`${planned.name}: ${found.length} instances carry its tag; using ${found[0]!.InstanceId}`);
+  if (found.length > 1)
+    cloud.log.warn(`${planned.name}: ${found.length} instances carry its tag; using ${found[0]!.InstanceId}`);
   let inst = found[0];
   if (inst && (inst.State?.Name === 'stopping' || inst.State?.Name === 'stopped')) {
-    throw new ProviderError(`${planned.name} (${inst.InstanceId}) is stopped`, { hint: 'start it in the console or delete the machine' });
+    throw new ProviderError(`${planned.name} (${inst.InstanceId}) is stopped`, {
+      hint: 'start it in the console or delete the machine',
+    });
   }
   if (!inst) {
     cloud.log.info(`launching ${planned.name} (${planned.size}${planned.spot ? ', spot' : ''})`);
@@ -155,7 +186,13 @@ export async function ensureMachine(cloud: AwsCtx, catalog: InstanceCatalog, pla
       s.machines[planned.name] = machine;
     });
   }
-  await ensureRecorded(cloud.ctx, key, { kind: 'aws:instance', id, name: planned.name, role: planned.role, status: 'running' });
+  await ensureRecorded(cloud.ctx, key, {
+    kind: 'aws:instance',
+    id,
+    name: planned.name,
+    role: planned.role,
+    status: 'running',
+  });
   return machine;
 }
 
@@ -228,4 +265,3 @@ export async function liveIds(cloud: AwsCtx, ids: string[]): Promise<string[]> {
   }
   return out;
 }
-

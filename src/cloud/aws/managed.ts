@@ -57,13 +57,23 @@ export class AwsManaged implements ManagedCloud {
     await checkRegion(cloud);
     await this.resolveKubernetesVersion(ctx);
     const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
-    await checkOfferings(cloud, pools.map((p, i) => ({ field: field(i), size: p.size })));
-    const demand = (spot: boolean) => pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
+    await checkOfferings(
+      cloud,
+      pools.map((p, i) => ({ field: field(i), size: p.size })),
+    );
+    const demand = (spot: boolean) =>
+      pools.filter((p) => p.spot === spot).map((p) => ({ size: p.size, count: p.count }));
     await checkVcpuQuota(cloud, this.catalog, { onDemand: demand(false), spot: demand(true) });
-    const zones = await usableZones(cloud, pools.map((p) => p.size), { eks: true });
+    const zones = await usableZones(
+      cloud,
+      pools.map((p) => p.size),
+      { eks: true },
+    );
     if (zones.length < 2) {
       const sizes = pools.map((p) => p.size).join(', ');
-      throw new InputError(`EKS needs two zones offering ${sizes}; ${spec.region} has ${zones.length}`, ['spec.region']);
+      throw new InputError(`EKS needs two zones offering ${sizes}; ${spec.region} has ${zones.length}`, [
+        'spec.region',
+      ]);
     }
     await checkEksName(cloud);
   }
@@ -82,8 +92,16 @@ export class AwsManaged implements ManagedCloud {
       { kind: 'aws:subnet', name: `ksctl-${spec.name}-<zone>`, details: { count: '2-3, one per zone' } },
       { kind: 'aws:internet-gateway', name: `ksctl-${spec.name}` },
       { kind: 'aws:route-table', name: `ksctl-${spec.name}` },
-      { kind: 'aws:eks-cluster', name: spec.name, details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION } },
-      ...nodePools(spec).map((p) => ({ kind: 'aws:eks-nodegroup', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
+      {
+        kind: 'aws:eks-cluster',
+        name: spec.name,
+        details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION },
+      },
+      ...nodePools(spec).map((p) => ({
+        kind: 'aws:eks-nodegroup',
+        name: p.name,
+        details: { size: p.size, count: p.count, spot: p.spot },
+      })),
     ];
   }
 
@@ -111,7 +129,13 @@ export class AwsManaged implements ManagedCloud {
         target: `vpc ${spec.network.cidr}`,
         run: async (ctx) => {
           const sizes = pools.map((p) => p.size);
-          await ensureNetwork(this.ctxOf(ctx), { minZones: 2, maxZones: 3, sizes, subnetTags: { 'kubernetes.io/role/elb': '1' }, eks: true });
+          await ensureNetwork(this.ctxOf(ctx), {
+            minZones: 2,
+            maxZones: 3,
+            sizes,
+            subnetTags: { 'kubernetes.io/role/elb': '1' },
+            eks: true,
+          });
         },
       },
       {
@@ -139,7 +163,8 @@ export class AwsManaged implements ManagedCloud {
   async kubeconfig(ctx: StepContext): Promise<string> {
     const c = await describeEks(this.ctxOf(ctx));
     const ca = c?.certificateAuthority?.data;
-    if (!c?.endpoint || !ca) throw new ProviderError(`EKS cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
+    if (!c?.endpoint || !ca)
+      throw new ProviderError(`EKS cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
     return eksKubeconfig(ctx.spec, c.endpoint, ca);
   }
 

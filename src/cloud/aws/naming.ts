@@ -78,7 +78,13 @@ export const iamRoleName = (spec: Spec, purpose: 'cluster' | 'node') =>
  * → a new token, never the IdempotentParameterMismatch EC2 answers for ≥ 24 h after termination.
  * At most 64 ASCII characters.
  */
-export function machineClientToken(spec: Spec, incarnation: string, machine: string, generation: number, params: unknown): string {
+export function machineClientToken(
+  spec: Spec,
+  incarnation: string,
+  machine: string,
+  generation: number,
+  params: unknown,
+): string {
   return `ksctl-${tokenHash(`${clusterKey(spec)}/${machine}/${generation}`, incarnation, params).slice(0, 40)}`;
 }
 

@@ -120,7 +120,10 @@ async function ensureSubnets(cloud: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions):
   const vpcId = vpc.VpcId!;
   const tagged = await allPages(
     (NextToken) =>
-      ec2.describeSubnets({ Filters: [clusterFilter(cloud.spec), { Name: 'vpc-id', Values: [vpcId] }], ...(NextToken ? { NextToken } : {}) }),
+      ec2.describeSubnets({
+        Filters: [clusterFilter(cloud.spec), { Name: 'vpc-id', Values: [vpcId] }],
+        ...(NextToken ? { NextToken } : {}),
+      }),
     (o) => o.Subnets,
   );
   const found = new Map<string, EC2.Subnet>();
@@ -161,14 +164,21 @@ async function ensureSubnets(cloud: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions):
           CidrBlock: cidr,
           AvailabilityZone: zone,
           TagSpecifications: [
-            { ResourceType: 'subnet', Tags: tagsFor(cloud.spec, key, 'network', `ksctl-${cloud.spec.name}-${zone}`, opts.subnetTags) },
+            {
+              ResourceType: 'subnet',
+              Tags: tagsFor(cloud.spec, key, 'network', `ksctl-${cloud.spec.name}-${zone}`, opts.subnetTags),
+            },
           ],
         })
       ).Subnet;
       if (!s?.SubnetId) throw new ProviderError('CreateSubnet returned no subnet id');
     }
     const info: SubnetInfo = { key, id: s.SubnetId!, zone: s.AvailabilityZone ?? '', cidr: s.CidrBlock ?? '' };
-    await ensureRecorded(cloud.ctx, key, { kind: 'aws:subnet', id: info.id, data: { zone: info.zone, cidr: info.cidr } });
+    await ensureRecorded(cloud.ctx, key, {
+      kind: 'aws:subnet',
+      id: info.id,
+      data: { zone: info.zone, cidr: info.cidr },
+    });
     if (!s.MapPublicIpOnLaunch) {
       await ec2.modifySubnetAttribute({ SubnetId: info.id, MapPublicIpOnLaunch: { Value: true } });
     }
@@ -181,13 +191,18 @@ async function ensureGateway(cloud: AwsCtx, vpcId: string): Promise<string> {
   const { ec2 } = cloud.aws;
   const rec = recorded(cloud.ctx, 'igw');
   let igw = rec
-    ? await maybe(async () => (await ec2.describeInternetGateways({ InternetGatewayIds: [rec.id] })).InternetGateways?.[0])
+    ? await maybe(
+        async () => (await ec2.describeInternetGateways({ InternetGatewayIds: [rec.id] })).InternetGateways?.[0],
+      )
     : undefined;
-  igw ??= (await ec2.describeInternetGateways({ Filters: [clusterFilter(cloud.spec), resourceFilter('igw')] })).InternetGateways?.[0];
+  igw ??= (await ec2.describeInternetGateways({ Filters: [clusterFilter(cloud.spec), resourceFilter('igw')] }))
+    .InternetGateways?.[0];
   if (!igw) {
     igw = (
       await ec2.createInternetGateway({
-        TagSpecifications: [{ ResourceType: 'internet-gateway', Tags: tagsFor(cloud.spec, 'igw', 'network', `ksctl-${cloud.spec.name}`) }],
+        TagSpecifications: [
+          { ResourceType: 'internet-gateway', Tags: tagsFor(cloud.spec, 'igw', 'network', `ksctl-${cloud.spec.name}`) },
+        ],
       })
     ).InternetGateway;
     if (!igw?.InternetGatewayId) throw new ProviderError('CreateInternetGateway returned no id');
@@ -207,15 +222,21 @@ async function ensureGateway(cloud: AwsCtx, vpcId: string): Promise<string> {
 async function ensureRoutes(cloud: AwsCtx, vpcId: string, igwId: string, subnets: SubnetInfo[]): Promise<string> {
   const { ec2 } = cloud.aws;
   const rec = recorded(cloud.ctx, 'rtb');
-  let rtb = rec ? await maybe(async () => (await ec2.describeRouteTables({ RouteTableIds: [rec.id] })).RouteTables?.[0]) : undefined;
+  let rtb = rec
+    ? await maybe(async () => (await ec2.describeRouteTables({ RouteTableIds: [rec.id] })).RouteTables?.[0])
+    : undefined;
   rtb ??= (
-    await ec2.describeRouteTables({ Filters: [clusterFilter(cloud.spec), resourceFilter('rtb'), { Name: 'vpc-id', Values: [vpcId] }] })
+    await ec2.describeRouteTables({
+      Filters: [clusterFilter(cloud.spec), resourceFilter('rtb'), { Name: 'vpc-id', Values: [vpcId] }],
+    })
   ).RouteTables?.[0];
   if (!rtb) {
     rtb = (
       await ec2.createRouteTable({
         VpcId: vpcId,
-        TagSpecifications: [{ ResourceType: 'route-table', Tags: tagsFor(cloud.spec, 'rtb', 'network', `ksctl-${cloud.spec.name}`) }],
+        TagSpecifications: [
+          { ResourceType: 'route-table', Tags: tagsFor(cloud.spec, 'rtb', 'network', `ksctl-${cloud.spec.name}`) },
+        ],
       })
     ).RouteTable;
     if (!rtb?.RouteTableId) throw new ProviderError('CreateRouteTable returned no id');
@@ -256,6 +277,7 @@ export function recordedNetwork(cloud: AwsCtx): { vpcId: string; subnets: Subnet
     .filter(([k]) => k.startsWith('subnet/'))
     .map(([key, r]) => ({ key, id: r.id, zone: String(r.data?.zone ?? ''), cidr: String(r.data?.cidr ?? '') }))
     .sort((x, y) => Number(x.key.slice(7)) - Number(y.key.slice(7)));
-  if (!vpc || subnets.length === 0) throw new ProviderError('the network is not in state yet: infra/network must run first');
+  if (!vpc || subnets.length === 0)
+    throw new ProviderError('the network is not in state yet: infra/network must run first');
   return { vpcId: vpc.id, subnets };
 }

@@ -19,7 +19,6 @@ export interface AwsRuntime {
   configureClient?(client: unknown, service: AwsService): void;
 }
 
-
 const defaults: AwsRuntime = { clock: realClock, lookupPublicIp: checkIpLookup };
 
 /** Defaults, overridden by what the factory was given (tests and benchmarks: through the registry's hooks). */

@@ -14,8 +14,14 @@ type Call<I, O> = (input: I) => Promise<O>;
 
 export interface Ec2Api {
   describeRegions: Call<EC2.DescribeRegionsCommandInput, EC2.DescribeRegionsCommandOutput>;
-  describeAvailabilityZones: Call<EC2.DescribeAvailabilityZonesCommandInput, EC2.DescribeAvailabilityZonesCommandOutput>;
-  describeInstanceTypeOfferings: Call<EC2.DescribeInstanceTypeOfferingsCommandInput, EC2.DescribeInstanceTypeOfferingsCommandOutput>;
+  describeAvailabilityZones: Call<
+    EC2.DescribeAvailabilityZonesCommandInput,
+    EC2.DescribeAvailabilityZonesCommandOutput
+  >;
+  describeInstanceTypeOfferings: Call<
+    EC2.DescribeInstanceTypeOfferingsCommandInput,
+    EC2.DescribeInstanceTypeOfferingsCommandOutput
+  >;
   describeInstanceTypes: Call<EC2.DescribeInstanceTypesCommandInput, EC2.DescribeInstanceTypesCommandOutput>;
   createVpc: Call<EC2.CreateVpcCommandInput, EC2.CreateVpcCommandOutput>;
   describeVpcs: Call<EC2.DescribeVpcsCommandInput, EC2.DescribeVpcsCommandOutput>;
@@ -37,8 +43,14 @@ export interface Ec2Api {
   deleteRouteTable: Call<EC2.DeleteRouteTableCommandInput, EC2.DeleteRouteTableCommandOutput>;
   describeRouteTables: Call<EC2.DescribeRouteTablesCommandInput, EC2.DescribeRouteTablesCommandOutput>;
   createSecurityGroup: Call<EC2.CreateSecurityGroupCommandInput, EC2.CreateSecurityGroupCommandOutput>;
-  authorizeSecurityGroupIngress: Call<EC2.AuthorizeSecurityGroupIngressCommandInput, EC2.AuthorizeSecurityGroupIngressCommandOutput>;
-  revokeSecurityGroupIngress: Call<EC2.RevokeSecurityGroupIngressCommandInput, EC2.RevokeSecurityGroupIngressCommandOutput>;
+  authorizeSecurityGroupIngress: Call<
+    EC2.AuthorizeSecurityGroupIngressCommandInput,
+    EC2.AuthorizeSecurityGroupIngressCommandOutput
+  >;
+  revokeSecurityGroupIngress: Call<
+    EC2.RevokeSecurityGroupIngressCommandInput,
+    EC2.RevokeSecurityGroupIngressCommandOutput
+  >;
   describeSecurityGroups: Call<EC2.DescribeSecurityGroupsCommandInput, EC2.DescribeSecurityGroupsCommandOutput>;
   deleteSecurityGroup: Call<EC2.DeleteSecurityGroupCommandInput, EC2.DeleteSecurityGroupCommandOutput>;
   importKeyPair: Call<EC2.ImportKeyPairCommandInput, EC2.ImportKeyPairCommandOutput>;

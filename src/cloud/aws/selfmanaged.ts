@@ -55,14 +55,18 @@ export class AwsSelfManaged implements SelfManagedCloud {
   async preflight(ctx: StepContext): Promise<void> {
     const spec = ctx.spec;
     checkVpcCidr(spec.network.cidr);
-    for (const s of selfManagedSizes(spec)) if (!s.size) throw new InputError(`${s.field} must be set for AWS`, [s.field]);
+    for (const s of selfManagedSizes(spec))
+      if (!s.size) throw new InputError(`${s.field} must be set for AWS`, [s.field]);
     await this.operatorCidrs(ctx);
     const cloud = this.ctxOf(ctx);
     cloud.log.debug(`AWS identity: ${await checkCredentials(cloud)}`);
     await checkRegion(cloud);
     await checkOfferings(cloud, selfManagedSizes(spec));
     const plan = machinePlanOf(spec);
-    const info = await this.catalog.typeInfo(cloud, plan.map((m) => m.size));
+    const info = await this.catalog.typeInfo(
+      cloud,
+      plan.map((m) => m.size),
+    );
     const group = (spot: boolean) => plan.filter((m) => m.spot === spot).map((m) => ({ size: m.size, count: 1 }));
     await checkVcpuQuota(cloud, this.catalog, { onDemand: group(false), spot: group(true) });
     for (const arch of new Set([...info.values()].map((i) => i.arch))) await this.catalog.ami(cloud, arch);
@@ -73,10 +77,18 @@ export class AwsSelfManaged implements SelfManagedCloud {
       { kind: 'aws:vpc', name: `ksctl-${spec.name}`, details: { cidr: spec.network.cidr } },
       { kind: 'aws:subnet', name: `ksctl-${spec.name}-<zone>`, details: { count: 'up to 3, one per zone' } },
       { kind: 'aws:internet-gateway', name: `ksctl-${spec.name}` },
-      { kind: 'aws:route-table', name: `ksctl-${spec.name}`, details: { defaultRoute: '0.0.0.0/0 → internet gateway' } },
+      {
+        kind: 'aws:route-table',
+        name: `ksctl-${spec.name}`,
+        details: { defaultRoute: '0.0.0.0/0 → internet gateway' },
+      },
       ...rolesOf(spec).map((r) => ({ kind: 'aws:security-group', name: securityGroupName(spec, r) })),
       { kind: 'aws:key-pair', name: keyPairName(spec), details: { type: 'ed25519' } },
-      ...machinePlanOf(spec).map((m) => ({ kind: 'aws:instance', name: m.name, details: { size: m.size, role: m.role, spot: m.spot } })),
+      ...machinePlanOf(spec).map((m) => ({
+        kind: 'aws:instance',
+        name: m.name,
+        details: { size: m.size, role: m.role, spot: m.spot },
+      })),
     ];
   }
 

@@ -14,7 +14,10 @@ export const SSH_KEY_SECRET = 'ssh/id_ed25519';
 const material = (k: string | undefined) => (k ?? '').trim().split(/\s+/).slice(0, 2).join(' ');
 
 async function describeKey(cloud: AwsCtx, name: string) {
-  const out = await cloud.aws.ec2.describeKeyPairs({ Filters: [{ Name: 'key-name', Values: [name] }], IncludePublicKey: true });
+  const out = await cloud.aws.ec2.describeKeyPairs({
+    Filters: [{ Name: 'key-name', Values: [name] }],
+    IncludePublicKey: true,
+  });
   return out.KeyPairs?.[0];
 }
 

@@ -14,7 +14,12 @@ import type { SecurityGroup } from './sdk.js';
 const DEPENDENCY_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs a delete; NotFound is success; DependencyViolation is retried until the timeout. */
-async function deleteWithRetry(cloud: AwsCtx, what: string, del: () => Promise<unknown>, ...alsoDone: string[]): Promise<void> {
+async function deleteWithRetry(
+  cloud: AwsCtx,
+  what: string,
+  del: () => Promise<unknown>,
+  ...alsoDone: string[]
+): Promise<void> {
   await cloud.wait(
     `${what} to be deletable`,
     async () => {
@@ -38,7 +43,10 @@ export async function deleteInstances(cloud: AwsCtx): Promise<void> {
   const swept = await allPages(
     (NextToken) =>
       cloud.aws.ec2.describeInstances({
-        Filters: [clusterFilter(cloud.spec), { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] }],
+        Filters: [
+          clusterFilter(cloud.spec),
+          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] },
+        ],
         ...(NextToken ? { NextToken } : {}),
       }),
     (o) => o.Reservations?.flatMap((r) => r.Instances ?? []),
@@ -59,14 +67,20 @@ export async function deleteInstances(cloud: AwsCtx): Promise<void> {
 
 export async function deleteKeyPair(cloud: AwsCtx): Promise<void> {
   const name = keyPairName(cloud.spec);
-  const found = (await cloud.aws.ec2.describeKeyPairs({ Filters: [{ Name: 'key-name', Values: [name] }] })).KeyPairs?.[0];
+  const found = (await cloud.aws.ec2.describeKeyPairs({ Filters: [{ Name: 'key-name', Values: [name] }] }))
+    .KeyPairs?.[0];
   if (found && tagValue(found.Tags, TAG_CLUSTER) === clusterKey(cloud.spec)) {
     await ignoreNotFound(() => cloud.aws.ec2.deleteKeyPair({ KeyPairId: found.KeyPairId! }));
   }
   await forget(cloud.ctx, 'keypair');
 }
 
-async function sweep<T>(cloud: AwsCtx, prefix: string, list: () => Promise<T[]>, idOf: (t: T) => string | undefined): Promise<Map<string, T | undefined>> {
+async function sweep<T>(
+  cloud: AwsCtx,
+  prefix: string,
+  list: () => Promise<T[]>,
+  idOf: (t: T) => string | undefined,
+): Promise<Map<string, T | undefined>> {
   const out = new Map<string, T | undefined>();
   for (const k of recordedKeys(cloud.ctx, prefix)) out.set(recorded(cloud.ctx, k)!.id, undefined);
   for (const t of await list()) out.set(idOf(t)!, t);
@@ -78,7 +92,12 @@ export async function deleteSecurityGroups(cloud: AwsCtx): Promise<void> {
   const groups = await sweep<SecurityGroup>(
     cloud,
     'sg/',
-    () => allPages((NextToken) => ec2.describeSecurityGroups({ Filters: [clusterFilter(cloud.spec)], ...(NextToken ? { NextToken } : {}) }), (o) => o.SecurityGroups),
+    () =>
+      allPages(
+        (NextToken) =>
+          ec2.describeSecurityGroups({ Filters: [clusterFilter(cloud.spec)], ...(NextToken ? { NextToken } : {}) }),
+        (o) => o.SecurityGroups,
+      ),
     (g) => g.GroupId,
   );
   // Groups recorded but missing from the sweep: describe by id (gone → skip).
@@ -95,10 +114,19 @@ export async function deleteSecurityGroups(cloud: AwsCtx): Promise<void> {
   for (const [id, g] of groups) {
     const refs = (g?.IpPermissions ?? []).filter((p) => (p.UserIdGroupPairs ?? []).length > 0);
     if (refs.length === 0) continue;
-    const perms = refs.map((p) => ({ IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort, UserIdGroupPairs: p.UserIdGroupPairs }));
-    await ignoreNotFound(() => ec2.revokeSecurityGroupIngress({ GroupId: id, IpPermissions: perms }), 'InvalidPermission.NotFound');
+    const perms = refs.map((p) => ({
+      IpProtocol: p.IpProtocol,
+      FromPort: p.FromPort,
+      ToPort: p.ToPort,
+      UserIdGroupPairs: p.UserIdGroupPairs,
+    }));
+    await ignoreNotFound(
+      () => ec2.revokeSecurityGroupIngress({ GroupId: id, IpPermissions: perms }),
+      'InvalidPermission.NotFound',
+    );
   }
-  for (const id of groups.keys()) await deleteWithRetry(cloud, `security group ${id}`, () => ec2.deleteSecurityGroup({ GroupId: id }));
+  for (const id of groups.keys())
+    await deleteWithRetry(cloud, `security group ${id}`, () => ec2.deleteSecurityGroup({ GroupId: id }));
   await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'sg/'));
 }
 
@@ -106,7 +134,12 @@ export async function deleteSecurityGroups(cloud: AwsCtx): Promise<void> {
 export async function deleteNetwork(cloud: AwsCtx): Promise<void> {
   const { ec2 } = cloud.aws;
   const filters = [clusterFilter(cloud.spec)];
-  const rtbs = await sweep(cloud, 'rtb', async () => (await ec2.describeRouteTables({ Filters: filters })).RouteTables ?? [], (r) => r.RouteTableId);
+  const rtbs = await sweep(
+    cloud,
+    'rtb',
+    async () => (await ec2.describeRouteTables({ Filters: filters })).RouteTables ?? [],
+    (r) => r.RouteTableId,
+  );
   for (const [id, known] of rtbs) {
     let rtb = known;
     if (!rtb) {
@@ -125,7 +158,12 @@ export async function deleteNetwork(cloud: AwsCtx): Promise<void> {
   }
   await forget(cloud.ctx, 'rtb');
 
-  const igws = await sweep(cloud, 'igw', async () => (await ec2.describeInternetGateways({ Filters: filters })).InternetGateways ?? [], (g) => g.InternetGatewayId);
+  const igws = await sweep(
+    cloud,
+    'igw',
+    async () => (await ec2.describeInternetGateways({ Filters: filters })).InternetGateways ?? [],
+    (g) => g.InternetGatewayId,
+  );
   for (const [id, known] of igws) {
     let igw = known;
     if (!igw) {
@@ -138,7 +176,12 @@ export async function deleteNetwork(cloud: AwsCtx): Promise<void> {
     }
     for (const att of igw?.Attachments ?? []) {
       // Fails while instances in the VPC still hold public addresses: wait those out.
-      await deleteWithRetry(cloud, `gateway ${id} to detach`, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: att.VpcId! }), 'Gateway.NotAttached');
+      await deleteWithRetry(
+        cloud,
+        `gateway ${id} to detach`,
+        () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: att.VpcId! }),
+        'Gateway.NotAttached',
+      );
     }
     await deleteWithRetry(cloud, `internet gateway ${id}`, () => ec2.deleteInternetGateway({ InternetGatewayId: id }));
   }
@@ -147,13 +190,23 @@ export async function deleteNetwork(cloud: AwsCtx): Promise<void> {
   const subnets = await sweep(
     cloud,
     'subnet/',
-    () => allPages((NextToken) => ec2.describeSubnets({ Filters: filters, ...(NextToken ? { NextToken } : {}) }), (o) => o.Subnets),
+    () =>
+      allPages(
+        (NextToken) => ec2.describeSubnets({ Filters: filters, ...(NextToken ? { NextToken } : {}) }),
+        (o) => o.Subnets,
+      ),
     (s) => s.SubnetId,
   );
-  for (const id of subnets.keys()) await deleteWithRetry(cloud, `subnet ${id}`, () => ec2.deleteSubnet({ SubnetId: id }));
+  for (const id of subnets.keys())
+    await deleteWithRetry(cloud, `subnet ${id}`, () => ec2.deleteSubnet({ SubnetId: id }));
   await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'subnet/'));
 
-  const vpcs = await sweep(cloud, 'vpc', async () => (await ec2.describeVpcs({ Filters: filters })).Vpcs ?? [], (v) => v.VpcId);
+  const vpcs = await sweep(
+    cloud,
+    'vpc',
+    async () => (await ec2.describeVpcs({ Filters: filters })).Vpcs ?? [],
+    (v) => v.VpcId,
+  );
   for (const id of vpcs.keys()) await deleteWithRetry(cloud, `VPC ${id}`, () => ec2.deleteVpc({ VpcId: id }));
   await forget(cloud.ctx, 'vpc');
 }

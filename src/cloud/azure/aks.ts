@@ -19,7 +19,16 @@ export const SYSTEM_POOL = 'system';
 /** The spec's worker pools (nodePools, else one pool from spec.workers). */
 export function workerPools(spec: ClusterSpec): NodePoolSpec[] {
   if (spec.nodePools.length > 0) return spec.nodePools;
-  return [{ name: 'workers', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot, labels: {}, taints: [] }];
+  return [
+    {
+      name: 'workers',
+      count: spec.workers.count,
+      size: spec.workers.size,
+      spot: spec.workers.spot,
+      labels: {},
+      taints: [],
+    },
+  ];
 }
 
 /** AKS pool names: lowercase letters and digits, starting with a letter, at most 12 characters. */
@@ -44,7 +53,10 @@ export function checkPoolNames(spec: ClusterSpec): void {
   const seen = new Set([SYSTEM_POOL]);
   workerPools(spec).forEach((p, i) => {
     const n = poolName(p.name);
-    if (seen.has(n)) throw new InputError(`node pool name "${p.name}" is taken (AKS names: ${[...seen].join(', ')})`, [`spec.nodePools[${i}].name`]);
+    if (seen.has(n))
+      throw new InputError(`node pool name "${p.name}" is taken (AKS names: ${[...seen].join(', ')})`, [
+        `spec.nodePools[${i}].name`,
+      ]);
     seen.add(n);
   });
 }
@@ -55,7 +67,10 @@ export function checkPoolNames(spec: ClusterSpec): void {
  */
 export async function resolveAksVersion(cloud: AzCtx): Promise<string> {
   const offered = (await cloud.api.kubernetesVersions(cloud.spec.region)).filter((v) => v.version && !v.isPreview);
-  const minors = offered.map((v) => v.version!).sort(byVersion).reverse();
+  const minors = offered
+    .map((v) => v.version!)
+    .sort(byVersion)
+    .reverse();
   const want = cloud.spec.kubernetesVersion?.replace(/^v/, '');
   const field = ['spec.kubernetesVersion'];
   if (want === undefined) {
@@ -64,7 +79,9 @@ export async function resolveAksVersion(cloud: AzCtx): Promise<string> {
     return chosen;
   }
   const minor = offered.find((v) => v.version === minorOf(want));
-  const patches = Object.keys(minor?.patchVersions ?? {}).sort(byVersion).reverse();
+  const patches = Object.keys(minor?.patchVersions ?? {})
+    .sort(byVersion)
+    .reverse();
   if (minor && (want === minorOf(want) || patches.includes(want))) return want;
   throw new InputError(`AKS in ${cloud.spec.region} does not offer Kubernetes ${want}`, field, {
     hint: minor ? `${minorOf(want)} patches: ${patches.join(', ')}` : `available: ${minors.join(', ')}`,
@@ -89,13 +106,18 @@ function clusterBody(cloud: AzCtx): ArmResource {
     location: spec.region,
     tags: tagsFor(spec, AKS_KEY, 'cluster'),
     identity: { type: 'SystemAssigned' },
-    dnsPrefix: aksName(spec).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 54),
+    dnsPrefix: aksName(spec)
+      .replace(/[^a-zA-Z0-9-]/g, '-')
+      .slice(0, 54),
     kubernetesVersion: spec.kubernetesVersion,
     // The SDK's model name (it sends `properties.enableRBAC`); test/cloud/azure/serialization.test.ts
     // checks every property here survives the SDK's serializer.
     enableRbac: true,
     agentPoolProfiles: [
-      pool({ name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false, labels: {}, taints: [] }, 'System'),
+      pool(
+        { name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false, labels: {}, taints: [] },
+        'System',
+      ),
       ...workerPools(spec).map((p) => pool(p, 'User')),
     ],
   };
@@ -115,9 +137,15 @@ export function poolLabelsAndTaints(p: NodePoolSpec): { nodeLabels: Record<strin
 
 export async function ensureAks(cloud: AzCtx): Promise<void> {
   const name = aksName(cloud.spec);
-  const out = await ensureArm(cloud, cloud.api.managedClusters, name, () => clusterBody(cloud), { key: AKS_KEY, kind: 'azure:aks-cluster' });
+  const out = await ensureArm(cloud, cloud.api.managedClusters, name, () => clusterBody(cloud), {
+    key: AKS_KEY,
+    kind: 'azure:aks-cluster',
+  });
   const state = out['provisioningState'];
-  if (state !== 'Succeeded') throw new ProviderError(`AKS cluster ${name} is ${String(state)}`, { hint: 'see the Activity log in the Azure portal' });
+  if (state !== 'Succeeded')
+    throw new ProviderError(`AKS cluster ${name} is ${String(state)}`, {
+      hint: 'see the Activity log in the Azure portal',
+    });
 }
 
 /** The user kubeconfig (for AAD-enabled clusters it uses the kubelogin exec plugin). */

@@ -33,7 +33,12 @@ const TERMINAL = ['Succeeded', 'Failed', 'Canceled'];
  * may have crashed after its PUT, and some services (AKS) refuse a PUT while one is in progress.
  * Types the API watches together wait with the others; the rest poll with backoff.
  */
-async function settled(cloud: AzCtx, ops: ArmOps, name: string, res: ArmResource | undefined): Promise<ArmResource | undefined> {
+async function settled(
+  cloud: AzCtx,
+  ops: ArmOps,
+  name: string,
+  res: ArmResource | undefined,
+): Promise<ArmResource | undefined> {
   if (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded') && ops.settled) {
     cloud.log.debug(`${name} is ${provisioningState(res)}; waiting`);
     return ops.settled(cloud.group, name);
@@ -41,7 +46,10 @@ async function settled(cloud: AzCtx, ops: ArmOps, name: string, res: ArmResource
   const deadline = Date.now() + cloud.runtime.lroTimeoutMs;
   let delay = cloud.runtime.pollIntervalMs ?? 5000;
   while (res && !TERMINAL.includes(provisioningState(res) ?? 'Succeeded')) {
-    if (Date.now() > deadline) throw new ProviderError(`${name} stayed ${provisioningState(res)} for ${Math.round(cloud.runtime.lroTimeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new ProviderError(
+        `${name} stayed ${provisioningState(res)} for ${Math.round(cloud.runtime.lroTimeoutMs / 1000)} s`,
+      );
     cloud.log.debug(`${name} is ${provisioningState(res)}; waiting`);
     await sleep(delay, cloud.ctx.signal);
     delay = Math.min(delay * 2, cloud.runtime.pollIntervalMs ?? 30_000);
@@ -59,7 +67,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function ensureArm(cloud: AzCtx, ops: ArmOps, name: string, body: () => ArmResource, opts: EnsureOptions): Promise<ArmResource> {
+export async function ensureArm(
+  cloud: AzCtx,
+  ops: ArmOps,
+  name: string,
+  body: () => ArmResource,
+  opts: EnsureOptions,
+): Promise<ArmResource> {
   const found = ops.find ? await ops.find(cloud.group, name) : await getOrUndefined(() => ops.get(cloud.group, name));
   let res = await settled(cloud, ops, name, found);
   if (!res || provisioningState(res) !== 'Succeeded' || (opts.matches && !opts.matches(res))) {

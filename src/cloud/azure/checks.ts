@@ -24,14 +24,17 @@ export function selfManagedDemand(spec: ClusterSpec): SizeDemand[] {
     { field: 'spec.controlPlane.size', size: spec.controlPlane.size, count: spec.controlPlane.count, spot: false },
     { field: 'spec.workers.size', size: spec.workers.size, count: spec.workers.count, spot: spec.workers.spot },
   ];
-  if (spec.etcd.count > 0) out.push({ field: 'spec.etcd.size', size: spec.etcd.size, count: spec.etcd.count, spot: false });
+  if (spec.etcd.count > 0)
+    out.push({ field: 'spec.etcd.size', size: spec.etcd.size, count: spec.etcd.count, spot: false });
   return out;
 }
 
 /** No call: region known, sizes given, VNet range parses. */
 export function checkInput(spec: ClusterSpec, demand: SizeDemand[], selfManaged: boolean): void {
   if (!REGIONS.azure.includes(spec.region)) {
-    throw new InputError(`"${spec.region}" is not an Azure region ksctl supports`, ['spec.region'], { hint: 'for example eastus or westeurope' });
+    throw new InputError(`"${spec.region}" is not an Azure region ksctl supports`, ['spec.region'], {
+      hint: 'for example eastus or westeurope',
+    });
   }
   for (const d of demand) if (!d.size) throw new InputError(`${d.field} must be set for Azure`, [d.field]);
   if (selfManaged) parseCidr(spec.network.cidr);
@@ -47,22 +50,33 @@ export async function withCredentials<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const vcpusOf = (sku: ResourceSku | undefined) => Number(sku?.capabilities?.find((c) => c.name === 'vCPUs')?.value ?? 0);
+const vcpusOf = (sku: ResourceSku | undefined) =>
+  Number(sku?.capabilities?.find((c) => c.name === 'vCPUs')?.value ?? 0);
 
 /** Every size is a VM SKU offered in the region without a location restriction; returns the SKUs. */
 export async function checkSizes(cloud: AzCtx, demand: SizeDemand[]): Promise<Map<string, ResourceSku>> {
-  const skus = (await withCredentials(() => cloud.api.resourceSkus(cloud.spec.region))).filter((s) => s.resourceType === 'virtualMachines');
+  const skus = (await withCredentials(() => cloud.api.resourceSkus(cloud.spec.region))).filter(
+    (s) => s.resourceType === 'virtualMachines',
+  );
   if (skus.length === 0) {
-    throw new InputError(`no VM sizes are offered to this subscription in ${cloud.spec.region}`, ['spec.region'], { hint: 'choose another region' });
+    throw new InputError(`no VM sizes are offered to this subscription in ${cloud.spec.region}`, ['spec.region'], {
+      hint: 'choose another region',
+    });
   }
   const byName = new Map(skus.map((s) => [s.name ?? '', s]));
   for (const d of demand) {
     const sku = byName.get(d.size);
-    const restricted = sku?.restrictions?.some((r) => r.type === 'Location' && (r.values ?? []).includes(cloud.spec.region));
+    const restricted = sku?.restrictions?.some(
+      (r) => r.type === 'Location' && (r.values ?? []).includes(cloud.spec.region),
+    );
     if (!sku || restricted) {
-      throw new InputError(`VM size ${d.size} is not available in ${cloud.spec.region}${restricted ? ' for this subscription' : ''}`, [d.field], {
-        hint: 'choose another size (`az vm list-skus -l <region> -o table`) or region',
-      });
+      throw new InputError(
+        `VM size ${d.size} is not available in ${cloud.spec.region}${restricted ? ' for this subscription' : ''}`,
+        [d.field],
+        {
+          hint: 'choose another size (`az vm list-skus -l <region> -o table`) or region',
+        },
+      );
     }
   }
   return byName;
@@ -73,7 +87,9 @@ export async function checkQuota(cloud: AzCtx, demand: SizeDemand[], skus: Map<s
   const usages = await cloud.api.usages(cloud.spec.region);
   const free = (name: string) => {
     const u = usages.find((x) => x.name?.value === name);
-    return u && u.limit !== undefined ? { free: u.limit - (u.currentValue ?? 0), limit: u.limit, label: u.name?.localizedValue ?? name } : undefined;
+    return u && u.limit !== undefined
+      ? { free: u.limit - (u.currentValue ?? 0), limit: u.limit, label: u.name?.localizedValue ?? name }
+      : undefined;
   };
   const need = new Map<string, { vcpus: number; fields: Set<string> }>();
   const add = (quota: string, vcpus: number, field: string) => {
@@ -94,8 +110,12 @@ export async function checkQuota(cloud: AzCtx, demand: SizeDemand[], skus: Map<s
   for (const [quota, n] of need) {
     const f = free(quota);
     if (!f || n.vcpus <= f.free) continue;
-    throw new InputError(`the cluster needs ${n.vcpus} vCPUs of "${f.label}" in ${cloud.spec.region} but only ${Math.max(f.free, 0)} of ${f.limit} are free`, [...n.fields], {
-      hint: 'request a quota increase (Azure portal → Quotas), or choose fewer or smaller machines',
-    });
+    throw new InputError(
+      `the cluster needs ${n.vcpus} vCPUs of "${f.label}" in ${cloud.spec.region} but only ${Math.max(f.free, 0)} of ${f.limit} are free`,
+      [...n.fields],
+      {
+        hint: 'request a quota increase (Azure portal → Quotas), or choose fewer or smaller machines',
+      },
+    );
   }
 }

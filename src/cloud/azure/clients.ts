@@ -52,7 +52,13 @@ interface ModularPoller extends Submitted {
 type Listing = Record<string, { list(group: string): AsyncIterable<unknown> }>;
 
 /** Watched types the network client lists; the others (virtualMachines) the compute client. */
-const NETWORK_TYPES = ['virtualNetworks', 'networkSecurityGroups', 'applicationSecurityGroups', 'publicIPAddresses', 'networkInterfaces'];
+const NETWORK_TYPES = [
+  'virtualNetworks',
+  'networkSecurityGroups',
+  'applicationSecurityGroups',
+  'publicIPAddresses',
+  'networkInterfaces',
+];
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -64,12 +70,23 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): (signal?: AbortSignal) => AzureApi {
   const cred = lazy(() => credentialOf(runtime));
   const opts = clientOptions(runtime);
-  const resources = lazy(async () => new (await import('@azure/arm-resources')).ResourceManagementClient(await cred(), subscriptionId, opts));
-  const network = lazy(async () => new (await import('@azure/arm-network')).NetworkManagementClient(await cred(), subscriptionId, opts));
-  const compute = lazy(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(await cred(), subscriptionId, opts));
-  const aks = lazy(async () => new (await import('@azure/arm-containerservice')).ContainerServiceClient(await cred(), subscriptionId, opts));
-  const listing = async (type: string) => ((NETWORK_TYPES.includes(type) ? await network() : await compute()) as unknown as Listing)[type]!;
-  const list = async (group: string, type: string) => (await collect((await listing(type)).list(group))) as ArmResource[];
+  const resources = lazy(
+    async () => new (await import('@azure/arm-resources')).ResourceManagementClient(await cred(), subscriptionId, opts),
+  );
+  const network = lazy(
+    async () => new (await import('@azure/arm-network')).NetworkManagementClient(await cred(), subscriptionId, opts),
+  );
+  const compute = lazy(
+    async () => new (await import('@azure/arm-compute')).ComputeManagementClient(await cred(), subscriptionId, opts),
+  );
+  const aks = lazy(
+    async () =>
+      new (await import('@azure/arm-containerservice')).ContainerServiceClient(await cred(), subscriptionId, opts),
+  );
+  const listing = async (type: string) =>
+    ((NETWORK_TYPES.includes(type) ? await network() : await compute()) as unknown as Listing)[type]!;
+  const list = async (group: string, type: string) =>
+    (await collect((await listing(type)).list(group))) as ArmResource[];
   // Existence checks before PUTs made together share one list per type (coalesced-lookup.ts).
   const lookup = new CoalescedLookup(list);
   // One watcher for every step of this subscription: its ticks list each type once for all of them.
@@ -81,7 +98,8 @@ export function azureApiFactory(runtime: AzureRuntime, subscriptionId: string): 
     },
     runtime.watchIntervalMs ?? WATCH_INTERVAL_MS,
   );
-  return (signal) => createAzureApi({ runtime, subscriptionId, resources, network, compute, aks, watcher, lookup }, signal);
+  return (signal) =>
+    createAzureApi({ runtime, subscriptionId, resources, network, compute, aks, watcher, lookup }, signal);
 }
 
 interface Clients {
@@ -135,14 +153,21 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
    */
   const provisioned = async (type: string, g: string, n: string, poller: Submitted): Promise<ArmResource> => {
     try {
-      return await lro((x) => watcher.provisioned({ group: g, type, name: n }, { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal }));
+      return await lro((x) =>
+        watcher.provisioned(
+          { group: g, type, name: n },
+          { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal },
+        ),
+      );
     } catch (e) {
       if (e instanceof ProvisioningFailedError) await lro((x) => poller.pollUntilDone(x));
       throw e;
     }
   };
   const settled = (type: string) => (g: string, n: string) =>
-    lro((x) => watcher.settled({ group: g, type, name: n }, { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal }));
+    lro((x) =>
+      watcher.settled({ group: g, type, name: n }, { timeoutMs: Infinity, signal: x['abortSignal'] as AbortSignal }),
+    );
 
   /** Classic SDKs (network): beginX sends the request (and polls once) and returns the poller. */
   const classic = (client: () => Promise<unknown>, group: string): ArmOps => {
@@ -174,7 +199,8 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
       get: async (g, n) => (await (await ops())[group]!.get(g, n, call)) as ArmResource,
       put: async (g, n, body) => {
         const o = (await ops())[group]!;
-        if (!watched) return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
+        if (!watched)
+          return (await lro(async (x) => await (o.createOrUpdate as Fn).call(o, g, n, body, x))) as ArmResource;
         const { poller } = await lro(async (x) => {
           const p = (o.createOrUpdate as (...a: unknown[]) => ModularPoller).call(o, g, n, body, x);
           await p.submitted();
@@ -194,7 +220,8 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
     subscriptionId,
     resourceGroups: {
       get: async (name) => (await resources()).resourceGroups.get(name, call) as Promise<ArmResource>,
-      put: async (name, body) => (await resources()).resourceGroups.createOrUpdate(name, body as never, call) as Promise<ArmResource>,
+      put: async (name, body) =>
+        (await resources()).resourceGroups.createOrUpdate(name, body as never, call) as Promise<ArmResource>,
       delete: async (name) => {
         const rg = (await resources()).resourceGroups;
         await lro((x) => rg.beginDeleteAndWait(name, x));
@@ -207,9 +234,11 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
     networkInterfaces: classic(network, 'networkInterfaces'),
     virtualMachines: modular(compute, 'virtualMachines', true),
     managedClusters: modular(aks, 'managedClusters', false),
-    resourceSkus: async (location) => collect((await compute()).resourceSkus.list({ filter: `location eq '${location}'`, ...call })),
+    resourceSkus: async (location) =>
+      collect((await compute()).resourceSkus.list({ filter: `location eq '${location}'`, ...call })),
     usages: async (location) => collect((await compute()).usage.list(location, call)),
-    kubernetesVersions: async (location) => (await (await aks()).managedClusters.listKubernetesVersions(location, call)).values ?? [],
+    kubernetesVersions: async (location) =>
+      (await (await aks()).managedClusters.listKubernetesVersions(location, call)).values ?? [],
     clusterUserKubeconfigs: async (group, name) => {
       const out = await (await aks()).managedClusters.listClusterUserCredentials(group, name, call);
       return (out.kubeconfigs ?? []).map((k) => Buffer.from(k.value ?? new Uint8Array()).toString('utf8'));

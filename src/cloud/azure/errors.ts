@@ -13,7 +13,9 @@ const asRest = (e: unknown): RestLike => (typeof e === 'object' && e !== null ? 
 /** 404 of any kind (ResourceNotFound, ResourceGroupNotFound, NotFound). */
 export function isNotFound(e: unknown): boolean {
   const r = asRest(e);
-  return r.statusCode === 404 || r.code === 'ResourceNotFound' || r.code === 'ResourceGroupNotFound' || r.code === 'NotFound';
+  return (
+    r.statusCode === 404 || r.code === 'ResourceNotFound' || r.code === 'ResourceGroupNotFound' || r.code === 'NotFound'
+  );
 }
 
 /** The resource, or undefined when ARM says it does not exist. */
@@ -30,12 +32,22 @@ export function hasCode(e: unknown, ...codes: string[]): boolean {
   return codes.includes(asRest(e).code ?? '');
 }
 
-const CREDENTIAL_ERRORS = ['CredentialUnavailableError', 'AuthenticationRequiredError', 'AggregateAuthenticationError', 'AuthenticationError'];
+const CREDENTIAL_ERRORS = [
+  'CredentialUnavailableError',
+  'AuthenticationRequiredError',
+  'AggregateAuthenticationError',
+  'AuthenticationError',
+];
 
 /** True when no usable Azure credential was found (identity's errors), or ARM rejected the token. */
 export function isCredentialError(e: unknown): boolean {
   const r = asRest(e);
-  return CREDENTIAL_ERRORS.includes(r.name ?? '') || r.statusCode === 401 || r.code === 'InvalidAuthenticationToken' || r.code === 'ExpiredAuthenticationToken';
+  return (
+    CREDENTIAL_ERRORS.includes(r.name ?? '') ||
+    r.statusCode === 401 ||
+    r.code === 'InvalidAuthenticationToken' ||
+    r.code === 'ExpiredAuthenticationToken'
+  );
 }
 
 /** One clear line instead of identity's multi-paragraph chain of every credential it tried. */

@@ -19,7 +19,12 @@ const asgId = (cloud: AzCtx, role: Role) =>
   `/subscriptions/${cloud.api.subscriptionId}/resourceGroups/${cloud.group}/providers/Microsoft.Network/applicationSecurityGroups/${asgName(cloud.spec, role)}`;
 
 /** NSG security rules for one role (pure: the ids are computed, not looked up). */
-export function securityRules(cloud: AzCtx, spec: Pick<ClusterSpec, 'etcd' | 'distribution'>, role: Role, cidrs: string[]) {
+export function securityRules(
+  cloud: AzCtx,
+  spec: Pick<ClusterSpec, 'etcd' | 'distribution'>,
+  role: Role,
+  cidrs: string[],
+) {
   const rules: Rule[] = firewallRules(spec, cidrs)[role];
   const out: Record<string, unknown>[] = rules.map((r, i) => ({
     name: `ksctl-${i + 100}-${r.description.replace(/[^a-zA-Z0-9]+/g, '-')}`,
@@ -31,7 +36,9 @@ export function securityRules(cloud: AzCtx, spec: Pick<ClusterSpec, 'etcd' | 'di
     destinationPortRange: r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`,
     destinationAddressPrefix: '*',
     description: r.description,
-    ...('cidr' in r.source ? { sourceAddressPrefix: r.source.cidr } : { sourceApplicationSecurityGroups: [{ id: asgId(cloud, r.source.group) }] }),
+    ...('cidr' in r.source
+      ? { sourceAddressPrefix: r.source.cidr }
+      : { sourceApplicationSecurityGroups: [{ id: asgId(cloud, r.source.group) }] }),
   }));
   out.push({
     name: 'ksctl-deny-vnet',
@@ -66,11 +73,17 @@ export async function ensureFirewall(cloud: AzCtx, cidrs: string[]): Promise<voi
   const roles = rolesOf(cloud.spec);
   await Promise.all(
     roles.map((role) =>
-      ensureArm(cloud, cloud.api.applicationSecurityGroups, asgName(cloud.spec, role), () => ({ location: cloud.spec.region, tags: tagsFor(cloud.spec, asgKey(role), role) }), {
-        key: asgKey(role),
-        kind: 'azure:application-security-group',
-        role,
-      }),
+      ensureArm(
+        cloud,
+        cloud.api.applicationSecurityGroups,
+        asgName(cloud.spec, role),
+        () => ({ location: cloud.spec.region, tags: tagsFor(cloud.spec, asgKey(role), role) }),
+        {
+          key: asgKey(role),
+          kind: 'azure:application-security-group',
+          role,
+        },
+      ),
     ),
   );
   await Promise.all(
@@ -79,7 +92,11 @@ export async function ensureFirewall(cloud: AzCtx, cidrs: string[]): Promise<voi
         cloud,
         cloud.api.networkSecurityGroups,
         nsgName(cloud.spec, role),
-        () => ({ location: cloud.spec.region, tags: tagsFor(cloud.spec, nsgKey(role), role), securityRules: securityRules(cloud, cloud.spec, role, cidrs) }),
+        () => ({
+          location: cloud.spec.region,
+          tags: tagsFor(cloud.spec, nsgKey(role), role),
+          securityRules: securityRules(cloud, cloud.spec, role, cidrs),
+        }),
         {
           key: nsgKey(role),
           kind: 'azure:network-security-group',

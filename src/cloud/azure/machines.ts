@@ -37,9 +37,20 @@ export function archOfVmSize(size: string): Arch {
 }
 
 /** Canonical's Ubuntu 24.04 LTS server image (Gen2) for an architecture: sku `server` or `server-arm64`. */
-export const ubuntuImage = (arch: Arch) => ({ publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: arch === 'arm64' ? 'server-arm64' : 'server', version: 'latest' });
+export const ubuntuImage = (arch: Arch) => ({
+  publisher: 'Canonical',
+  offer: 'ubuntu-24_04-lts',
+  sku: arch === 'arm64' ? 'server-arm64' : 'server',
+  version: 'latest',
+});
 
-function vmBody(cloud: AzCtx, planned: PlannedMachine, nicId: string, sshPublicKey: string, hostKey: { privateKey: string; publicKey: string }): ArmResource {
+function vmBody(
+  cloud: AzCtx,
+  planned: PlannedMachine,
+  nicId: string,
+  sshPublicKey: string,
+  hostKey: { privateKey: string; publicKey: string },
+): ArmResource {
   const name = vmName(planned.name);
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
   return {
@@ -48,7 +59,13 @@ function vmBody(cloud: AzCtx, planned: PlannedMachine, nicId: string, sshPublicK
     hardwareProfile: { vmSize: planned.size },
     storageProfile: {
       imageReference: ubuntuImage(archOfVmSize(planned.size)),
-      osDisk: { name: `${name}-os`, createOption: 'FromImage', deleteOption: 'Delete', diskSizeGB: bigDisk ? 64 : 30, managedDisk: { storageAccountType: 'StandardSSD_LRS' } },
+      osDisk: {
+        name: `${name}-os`,
+        createOption: 'FromImage',
+        deleteOption: 'Delete',
+        diskSizeGB: bigDisk ? 64 : 30,
+        managedDisk: { storageAccountType: 'StandardSSD_LRS' },
+      },
     },
     osProfile: {
       computerName: name,
@@ -74,7 +91,13 @@ export async function ensureMachine(cloud: AzCtx, planned: PlannedMachine): Prom
     cloud,
     api.publicIPAddresses,
     publicIpName(planned.name),
-    () => ({ location: spec.region, tags: tags(pipKey(planned.name)), sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' }),
+    () => ({
+      location: spec.region,
+      tags: tags(pipKey(planned.name)),
+      sku: { name: 'Standard' },
+      publicIPAllocationMethod: 'Static',
+      publicIPAddressVersion: 'IPv4',
+    }),
     { key: pipKey(planned.name), kind: 'azure:public-ip', role },
   );
   const nic = await ensureArm(
@@ -98,14 +121,22 @@ export async function ensureMachine(cloud: AzCtx, planned: PlannedMachine): Prom
     }),
     { key: nicKey(planned.name), kind: 'azure:network-interface', role },
   );
-  const vm = await ensureArm(cloud, api.virtualMachines, vmName(planned.name), () => vmBody(cloud, planned, nic.id!, sshKey.publicKey, hostKey), {
-    key: vmKey(planned.name),
-    kind: 'azure:virtual-machine',
-    role,
-  });
+  const vm = await ensureArm(
+    cloud,
+    api.virtualMachines,
+    vmName(planned.name),
+    () => vmBody(cloud, planned, nic.id!, sshKey.publicKey, hostKey),
+    {
+      key: vmKey(planned.name),
+      kind: 'azure:virtual-machine',
+      role,
+    },
+  );
   const publicAddress = pip['ipAddress'] as string | undefined;
-  const privateAddress = (nic['ipConfigurations'] as { privateIPAddress?: string }[] | undefined)?.[0]?.privateIPAddress;
-  if (!publicAddress || !privateAddress) throw new ProviderError(`${planned.name}: no ${publicAddress ? 'private' : 'public'} address assigned`);
+  const privateAddress = (nic['ipConfigurations'] as { privateIPAddress?: string }[] | undefined)?.[0]
+    ?.privateIPAddress;
+  if (!publicAddress || !privateAddress)
+    throw new ProviderError(`${planned.name}: no ${publicAddress ? 'private' : 'public'} address assigned`);
   const machine: Machine = {
     name: planned.name,
     role,
@@ -115,7 +146,7 @@ export async function ensureMachine(cloud: AzCtx, planned: PlannedMachine): Prom
     providerId: vm.id!,
     // cloud-provider-azure's form: `azure://` + the VM's resource id (`/subscriptions/...`).
     nodeProviderId: `azure://${vm.id!}`,
-    size: ((vm['hardwareProfile'] as { vmSize?: string } | undefined)?.vmSize ?? planned.size),
+    size: (vm['hardwareProfile'] as { vmSize?: string } | undefined)?.vmSize ?? planned.size,
     spot: vm['priority'] === 'Spot',
     status: 'running',
     publicAddress,

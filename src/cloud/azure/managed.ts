@@ -4,7 +4,15 @@ import type { ClusterSpec } from '../../api/types.js';
 import { memoVersion } from '../common/version.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
-import { aksDemand, aksKubeconfig, resolveAksVersion, checkPoolNames, ensureAks, poolName, workerPools } from './aks.js';
+import {
+  aksDemand,
+  aksKubeconfig,
+  resolveAksVersion,
+  checkPoolNames,
+  ensureAks,
+  poolName,
+  workerPools,
+} from './aks.js';
 import { checkInput, checkQuota, checkSizes, withCredentials } from './checks.js';
 import { ApiCache, azCtx, subscriptionOf, type AzCtx } from './context.js';
 import { aksName, resourceGroupName } from './naming.js';
@@ -54,7 +62,10 @@ export class AzureManaged implements ManagedCloud {
         name: aksName(spec),
         details: {
           version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION,
-          pools: ['system', ...workerPools(spec).map((p) => `${poolName(p.name)} ${p.count}× ${p.size}${p.spot ? ' spot' : ''}`)],
+          pools: [
+            'system',
+            ...workerPools(spec).map((p) => `${poolName(p.name)} ${p.count}× ${p.size}${p.spot ? ' spot' : ''}`),
+          ],
         },
       },
     ];
@@ -62,8 +73,20 @@ export class AzureManaged implements ManagedCloud {
 
   createSteps(spec: ClusterSpec): Step[] {
     return [
-      { id: 'aks/group', title: 'Create resource group', needs: [], target: resourceGroupName(spec), run: async (ctx) => ensureResourceGroup(this.ctxOf(ctx)) },
-      { id: 'aks/cluster', title: 'Create AKS cluster and node pools', needs: ['aks/group'], target: aksName(spec), run: async (ctx) => ensureAks(this.ctxOf(ctx)) },
+      {
+        id: 'aks/group',
+        title: 'Create resource group',
+        needs: [],
+        target: resourceGroupName(spec),
+        run: async (ctx) => ensureResourceGroup(this.ctxOf(ctx)),
+      },
+      {
+        id: 'aks/cluster',
+        title: 'Create AKS cluster and node pools',
+        needs: ['aks/group'],
+        target: aksName(spec),
+        run: async (ctx) => ensureAks(this.ctxOf(ctx)),
+      },
     ];
   }
 

@@ -34,6 +34,11 @@ export const vmName = (machine: string) => boundedName(machine, 64);
 export const aksName = (spec: Spec) => boundedName(`ksctl-${spec.name}`, 63);
 
 /** Tags for one resource. */
-export function tagsFor(spec: Spec, resource: string, role: string, extra: Record<string, string> = {}): Record<string, string> {
+export function tagsFor(
+  spec: Spec,
+  resource: string,
+  role: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { [TAG_CLUSTER]: clusterKey(spec), [TAG_ROLE]: role, [TAG_RESOURCE]: resource, ...extra };
 }

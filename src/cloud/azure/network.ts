@@ -27,7 +27,8 @@ export async function ensureNetwork(cloud: AzCtx): Promise<void> {
     { key: VNET_KEY, kind: 'azure:virtual-network', data: { cidr: cloud.spec.network.cidr, subnet: prefix } },
   );
   const subnets = (vnet['subnets'] as { id?: string; name?: string }[] | undefined) ?? [];
-  if (!subnets.some((s) => s.name === SUBNET_NAME)) throw new ProviderError(`virtual network ${name} has no subnet ${SUBNET_NAME}`);
+  if (!subnets.some((s) => s.name === SUBNET_NAME))
+    throw new ProviderError(`virtual network ${name} has no subnet ${SUBNET_NAME}`);
 }
 
 /** The subnet's resource id, from state (infra/network ran first). */

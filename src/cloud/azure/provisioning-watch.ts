@@ -55,7 +55,9 @@ export class ProvisioningWatcher {
       done: (r) => provisioningState(r) === 'Succeeded',
       failed: (r) => {
         const state = r ? provisioningState(r) : 'gone';
-        return state === 'Failed' || state === 'Canceled' || state === 'gone' ? new ProvisioningFailedError(`${t.type} ${t.name}: provisioning ended ${state}`) : undefined;
+        return state === 'Failed' || state === 'Canceled' || state === 'gone'
+          ? new ProvisioningFailedError(`${t.type} ${t.name}: provisioning ended ${state}`)
+          : undefined;
       },
       ...opts,
     });

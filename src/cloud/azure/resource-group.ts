@@ -27,11 +27,20 @@ export async function ownedGroup(cloud: AzCtx): Promise<ResourceGroup | undefine
 export async function ensureResourceGroup(cloud: AzCtx): Promise<void> {
   let group = await ownedGroup(cloud);
   if (groupState(group) === 'Deleting') {
-    throw new ProviderError(`resource group ${cloud.group} is being deleted`, { hint: 'wait for the delete to finish, then run create again' });
+    throw new ProviderError(`resource group ${cloud.group} is being deleted`, {
+      hint: 'wait for the delete to finish, then run create again',
+    });
   }
   if (!group) {
     cloud.log.info(`creating resource group ${cloud.group} in ${cloud.spec.region}`);
-    group = await cloud.api.resourceGroups.put(cloud.group, { location: cloud.spec.region, tags: tagsFor(cloud.spec, RG_KEY, 'cluster') });
+    group = await cloud.api.resourceGroups.put(cloud.group, {
+      location: cloud.spec.region,
+      tags: tagsFor(cloud.spec, RG_KEY, 'cluster'),
+    });
   }
-  await ensureRecorded(cloud.ctx, RG_KEY, { kind: 'azure:resource-group', id: group.id ?? cloud.group, name: cloud.group });
+  await ensureRecorded(cloud.ctx, RG_KEY, {
+    kind: 'azure:resource-group',
+    id: group.id ?? cloud.group,
+    name: cloud.group,
+  });
 }

@@ -24,7 +24,6 @@ export interface AzureRuntime {
   env: Record<string, string | undefined>;
 }
 
-
 /**
  * The watcher lists each watched type once per tick for every machine, so its cost does not grow
  * with the cluster (≤ 3 lists per tick: ≤ 6 reads/s against ARM's refill of 25/s per subscription);

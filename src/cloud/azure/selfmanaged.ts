@@ -64,7 +64,11 @@ export class AzureSelfManaged implements SelfManagedCloud {
   plannedResources(spec: ClusterSpec): PlannedResource[] {
     return [
       { kind: 'azure:resource-group', name: resourceGroupName(spec), details: { location: spec.region } },
-      { kind: 'azure:virtual-network', name: vnetName(spec), details: { cidr: spec.network.cidr, subnet: subnetCidr(spec.network.cidr) } },
+      {
+        kind: 'azure:virtual-network',
+        name: vnetName(spec),
+        details: { cidr: spec.network.cidr, subnet: subnetCidr(spec.network.cidr) },
+      },
       ...rolesOf(spec).flatMap((r) => [
         { kind: 'azure:application-security-group', name: asgName(spec, r) },
         { kind: 'azure:network-security-group', name: nsgName(spec, r) },
@@ -72,7 +76,11 @@ export class AzureSelfManaged implements SelfManagedCloud {
       ...machinePlanOf(spec).flatMap((m) => [
         { kind: 'azure:public-ip', name: `${m.name}-ip` },
         { kind: 'azure:network-interface', name: `${m.name}-nic` },
-        { kind: 'azure:virtual-machine', name: m.name, details: { size: m.size, role: m.role, spot: m.spot, image: 'Ubuntu 24.04 LTS' } },
+        {
+          kind: 'azure:virtual-machine',
+          name: m.name,
+          details: { size: m.size, role: m.role, spot: m.spot, image: 'Ubuntu 24.04 LTS' },
+        },
       ]),
     ];
   }

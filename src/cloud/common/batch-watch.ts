@@ -113,7 +113,9 @@ export class BatchWatcher<T> {
         continue;
       }
       if (now - w.start >= w.opts.timeoutMs) {
-        w.reject(new ProviderError(`timed out after ${Math.round((now - w.start) / 1000)}s waiting for ${w.opts.what}`));
+        w.reject(
+          new ProviderError(`timed out after ${Math.round((now - w.start) / 1000)}s waiting for ${w.opts.what}`),
+        );
       } else if (w.opts.log && now - w.lastProgress >= (w.opts.progressEveryMs ?? 60_000)) {
         w.opts.log.info(`still waiting for ${w.opts.what} (${Math.round((now - w.start) / 1000)}s)`);
         w.lastProgress = now;

@@ -19,7 +19,9 @@ const NODES: Role[] = ['controlplane', 'worker'];
 
 /** Roles that get machines (and so a security group) for this spec. */
 export function rolesOf(spec: Pick<ClusterSpec, 'etcd'>): Role[] {
-  return spec.etcd.count > 0 ? ['loadbalancer', 'etcd', 'controlplane', 'worker'] : ['loadbalancer', 'controlplane', 'worker'];
+  return spec.etcd.count > 0
+    ? ['loadbalancer', 'etcd', 'controlplane', 'worker']
+    : ['loadbalancer', 'controlplane', 'worker'];
 }
 
 function fromGroups(groups: Role[], protocol: Rule['protocol'], from: number, to: number, description: string): Rule[] {
@@ -30,7 +32,10 @@ function fromOperator(cidrs: string[], from: number, to: number, description: st
   return cidrs.map((cidr) => ({ protocol: 'tcp' as const, from, to, source: { cidr }, description }));
 }
 
-export function firewallRules(spec: Pick<ClusterSpec, 'etcd' | 'distribution'>, operatorCidrs: string[]): Record<Role, Rule[]> {
+export function firewallRules(
+  spec: Pick<ClusterSpec, 'etcd' | 'distribution'>,
+  operatorCidrs: string[],
+): Record<Role, Rule[]> {
   const roles = rolesOf(spec);
   const kubeadm = spec.distribution === 'kubeadm';
   const ssh = fromOperator(operatorCidrs, 22, 22, 'ssh from operator');
@@ -53,7 +58,9 @@ export function firewallRules(spec: Pick<ClusterSpec, 'etcd' | 'distribution'>, 
       ...(spec.etcd.count === 0 ? fromGroups(['controlplane'], 'tcp', 2379, 2380, 'embedded etcd') : []),
     ],
     worker: [...ssh, ...nodeTraffic, ...(kubeadm ? fromGroups(NODES, 'tcp', 10256, 10256, 'kube-proxy health') : [])],
-    etcd: roles.includes('etcd') ? [...ssh, ...fromGroups(['controlplane', 'etcd'], 'tcp', 2379, 2380, 'etcd clients and peers')] : [],
+    etcd: roles.includes('etcd')
+      ? [...ssh, ...fromGroups(['controlplane', 'etcd'], 'tcp', 2379, 2380, 'etcd clients and peers')]
+      : [],
   };
   return rules;
 }

@@ -21,12 +21,17 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object' && !(v instanceof Date)) {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
 
 /** Hex sha256 of (what, incarnation, parameters): the material of every token. */
 export function tokenHash(what: string, incarnation: string, params: unknown): string {
-  return createHash('sha256').update(`${what}\n${incarnation}\n${canonical(params)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${what}\n${incarnation}\n${canonical(params)}`)
+    .digest('hex');
 }

@@ -5,7 +5,8 @@ import type { PlannedMachine } from '../types.js';
 export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
   const out: PlannedMachine[] = [];
   const add = (role: Role, count: number, size: string, spot = false) => {
-    for (let index = 0; index < count; index++) out.push({ name: `${spec.name}-${role}-${index}`, role, size, spot, index });
+    for (let index = 0; index < count; index++)
+      out.push({ name: `${spec.name}-${role}-${index}`, role, size, spot, index });
   };
   add('loadbalancer', 1, spec.loadBalancer.size);
   add('etcd', spec.etcd.count, spec.etcd.size);

@@ -11,7 +11,11 @@ export interface PublicIpLookup {
   lookupPublicIp(signal?: AbortSignal): Promise<string | undefined>;
 }
 
-export async function resolveOperatorCidrs(spec: ClusterSpec, runtime: PublicIpLookup, signal?: AbortSignal): Promise<string[]> {
+export async function resolveOperatorCidrs(
+  spec: ClusterSpec,
+  runtime: PublicIpLookup,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const given = spec.network.allowCidrs ?? [];
   if (given.length > 0) {
     const bad = given.filter((c) => !isCidr(c));
@@ -21,9 +25,13 @@ export async function resolveOperatorCidrs(spec: ClusterSpec, runtime: PublicIpL
   const ip = (await runtime.lookupPublicIp(signal))?.trim();
   const family = ip ? isIP(ip) : 0;
   if (!ip || family === 0) {
-    throw new InputError('could not find your public IP address to open SSH and the API port to', ['spec.network.allowCidrs'], {
-      hint: 'pass --allow-cidr <your-ip>/32 (or a wider range)',
-    });
+    throw new InputError(
+      'could not find your public IP address to open SSH and the API port to',
+      ['spec.network.allowCidrs'],
+      {
+        hint: 'pass --allow-cidr <your-ip>/32 (or a wider range)',
+      },
+    );
   }
   return [family === 6 ? `${ip}/128` : `${ip}/32`];
 }
@@ -49,9 +57,13 @@ export class OperatorCidrs {
   async ipv4(spec: ClusterSpec, service: string, signal?: AbortSignal): Promise<string[]> {
     const v4 = (await this.get(spec, signal)).filter((c) => !isIpv6(c));
     if (v4.length === 0) {
-      throw new InputError(`the ${service} API endpoint can only be limited to IPv4 ranges`, ['spec.network.allowCidrs'], {
-        hint: 'pass --allow-cidr with your IPv4 address',
-      });
+      throw new InputError(
+        `the ${service} API endpoint can only be limited to IPv4 ranges`,
+        ['spec.network.allowCidrs'],
+        {
+          hint: 'pass --allow-cidr with your IPv4 address',
+        },
+      );
     }
     return v4;
   }

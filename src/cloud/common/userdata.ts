@@ -29,8 +29,10 @@ function writeFiles(files: readonly CloudInitFile[]): string[] {
   if (files.length === 0) return [];
   const lines = ['write_files:'];
   for (const f of files) {
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path)) throw new Error(`cloud-init write_files path ${f.path} is not a plain absolute path`);
-    if (!/^0[0-7]{3}$/.test(f.permissions)) throw new Error(`cloud-init write_files permissions ${f.permissions} is not octal like 0644`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(f.path))
+      throw new Error(`cloud-init write_files path ${f.path} is not a plain absolute path`);
+    if (!/^0[0-7]{3}$/.test(f.permissions))
+      throw new Error(`cloud-init write_files permissions ${f.permissions} is not octal like 0644`);
     // Quoted permissions: a YAML 1.1 reader would take a bare 0644 as the octal number 420.
     lines.push(`  - path: ${f.path}`, `    permissions: '${f.permissions}'`, '    owner: root:root');
     if (f.append) lines.push('    append: true');
@@ -39,7 +41,11 @@ function writeFiles(files: readonly CloudInitFile[]): string[] {
   return lines;
 }
 
-export function hostKeyUserData(hostPrivateKey: string, hostPublicKey: string, files: readonly CloudInitFile[] = []): string {
+export function hostKeyUserData(
+  hostPrivateKey: string,
+  hostPublicKey: string,
+  files: readonly CloudInitFile[] = [],
+): string {
   return [
     '#cloud-config',
     'ssh_deletekeys: true',

@@ -19,7 +19,9 @@ export interface SizeDemand {
 /** Pure checks that need no call: run before anything else so bad specs cost nothing. */
 export function checkSpecShape(spec: ClusterSpec, sizes: SizeDemand[]): void {
   if (!REGIONS.gcp.includes(spec.region)) {
-    throw new InputError(`GCP has no region "${spec.region}"`, ['spec.region'], { hint: `e.g. ${REGIONS.gcp.slice(0, 4).join(', ')}` });
+    throw new InputError(`GCP has no region "${spec.region}"`, ['spec.region'], {
+      hint: `e.g. ${REGIONS.gcp.slice(0, 4).join(', ')}`,
+    });
   }
   checkVpcCidr(spec.network.cidr);
   for (const s of sizes) {
@@ -30,15 +32,21 @@ export function checkSpecShape(spec: ClusterSpec, sizes: SizeDemand[]): void {
 
 export async function checkRegion(cloud: GcpCtx): Promise<string[]> {
   const region = await getOrUndefined(() => cloud.api.gce.getRegion(cloud.spec.region));
-  if (!region) throw new InputError(`region ${cloud.spec.region} is not available to project ${cloud.project}`, ['spec.region']);
+  if (!region)
+    throw new InputError(`region ${cloud.spec.region} is not available to project ${cloud.project}`, ['spec.region']);
   if (region.status && region.status !== 'UP') {
-    throw new InputError(`region ${cloud.spec.region} is ${region.status}`, ['spec.region'], { hint: 'choose another region' });
+    throw new InputError(`region ${cloud.spec.region} is ${region.status}`, ['spec.region'], {
+      hint: 'choose another region',
+    });
   }
   return (region.zones ?? []).map(lastSegment).sort();
 }
 
 /** Zones of the region offering every size, and the vCPUs of each size. Throws when a size is offered nowhere. */
-export async function usableZones(cloud: GcpCtx, sizes: SizeDemand[]): Promise<{ zones: string[]; cpus: Map<string, number> }> {
+export async function usableZones(
+  cloud: GcpCtx,
+  sizes: SizeDemand[],
+): Promise<{ zones: string[]; cpus: Map<string, number> }> {
   const zones = await checkRegion(cloud);
   const unique = [...new Set(sizes.map((s) => s.size))];
   const cpus = new Map<string, number>();
@@ -55,13 +63,16 @@ export async function usableZones(cloud: GcpCtx, sizes: SizeDemand[]): Promise<{
   );
   const missing = sizes.filter((s) => !offeredIn.has(s.size));
   if (missing.length > 0) {
-    throw new InputError(`machine type not offered in ${cloud.spec.region}: ${[...new Set(missing.map((m) => m.size))].join(', ')}`, [
-      ...new Set(missing.map((m) => m.field)),
-    ]);
+    throw new InputError(
+      `machine type not offered in ${cloud.spec.region}: ${[...new Set(missing.map((m) => m.size))].join(', ')}`,
+      [...new Set(missing.map((m) => m.field))],
+    );
   }
   const all = zones.filter((z) => unique.every((s) => offeredIn.get(s)!.includes(z)));
   if (all.length === 0) {
-    throw new InputError(`no zone of ${cloud.spec.region} offers all of ${unique.join(', ')}`, [...new Set(sizes.map((s) => s.field))]);
+    throw new InputError(`no zone of ${cloud.spec.region} offers all of ${unique.join(', ')}`, [
+      ...new Set(sizes.map((s) => s.field)),
+    ]);
   }
   return { zones: all, cpus };
 }
@@ -74,8 +85,12 @@ export async function checkCpuQuota(cloud: GcpCtx, sizes: SizeDemand[], cpus: Ma
   const want = sizes.reduce((n, s) => n + s.count * (cpus.get(s.size) ?? 1), 0);
   const free = Number(quota.limit) - Number(quota.usage ?? 0);
   if (want > free) {
-    throw new InputError(`this cluster needs ${want} vCPUs in ${cloud.spec.region}; the CPUS quota leaves ${free}`, ['spec.region'], {
-      hint: 'request a quota increase (IAM & Admin → Quotas) or choose smaller sizes',
-    });
+    throw new InputError(
+      `this cluster needs ${want} vCPUs in ${cloud.spec.region}; the CPUS quota leaves ${free}`,
+      ['spec.region'],
+      {
+        hint: 'request a quota increase (IAM & Admin → Quotas) or choose smaller sizes',
+      },
+    );
   }
 }

@@ -20,16 +20,22 @@ const rpc = (clientClass: unknown) => clientClass as RpcClientClass;
 
 const LOADERS: Record<GcpClientName, () => Promise<RpcClientClass>> = {
   regions: async () => rpc((await import('@google-cloud/compute/build/src/v1/regions_client.js')).RegionsClient),
-  machineTypes: async () => rpc((await import('@google-cloud/compute/build/src/v1/machine_types_client.js')).MachineTypesClient),
+  machineTypes: async () =>
+    rpc((await import('@google-cloud/compute/build/src/v1/machine_types_client.js')).MachineTypesClient),
   images: async () => rpc((await import('@google-cloud/compute/build/src/v1/images_client.js')).ImagesClient),
   networks: async () => rpc((await import('@google-cloud/compute/build/src/v1/networks_client.js')).NetworksClient),
-  subnetworks: async () => rpc((await import('@google-cloud/compute/build/src/v1/subnetworks_client.js')).SubnetworksClient),
+  subnetworks: async () =>
+    rpc((await import('@google-cloud/compute/build/src/v1/subnetworks_client.js')).SubnetworksClient),
   firewalls: async () => rpc((await import('@google-cloud/compute/build/src/v1/firewalls_client.js')).FirewallsClient),
   instances: async () => rpc((await import('@google-cloud/compute/build/src/v1/instances_client.js')).InstancesClient),
-  zoneOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/zone_operations_client.js')).ZoneOperationsClient),
-  regionOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/region_operations_client.js')).RegionOperationsClient),
-  globalOperations: async () => rpc((await import('@google-cloud/compute/build/src/v1/global_operations_client.js')).GlobalOperationsClient),
-  clusterManager: async () => rpc((await import('@google-cloud/container/build/src/v1/cluster_manager_client.js')).ClusterManagerClient),
+  zoneOperations: async () =>
+    rpc((await import('@google-cloud/compute/build/src/v1/zone_operations_client.js')).ZoneOperationsClient),
+  regionOperations: async () =>
+    rpc((await import('@google-cloud/compute/build/src/v1/region_operations_client.js')).RegionOperationsClient),
+  globalOperations: async () =>
+    rpc((await import('@google-cloud/compute/build/src/v1/global_operations_client.js')).GlobalOperationsClient),
+  clusterManager: async () =>
+    rpc((await import('@google-cloud/container/build/src/v1/cluster_manager_client.js')).ClusterManagerClient),
 };
 
 const MAX_ATTEMPTS = 10;
@@ -45,7 +51,9 @@ async function patchProtoCache(): Promise<void> {
   if (protoCachePatched) return;
   protoCachePatched = true;
   type ProtobufFromJson = (json: object, ignoreCache?: boolean) => unknown;
-  const gax = (await import('google-gax')) as unknown as { fallback?: { GrpcClient?: { protobufFromJSON?: ProtobufFromJson } } };
+  const gax = (await import('google-gax')) as unknown as {
+    fallback?: { GrpcClient?: { protobufFromJSON?: ProtobufFromJson } };
+  };
   const G = gax.fallback?.GrpcClient;
   if (typeof G?.protobufFromJSON !== 'function') return;
   const original = G.protobufFromJSON.bind(G);
@@ -100,7 +108,7 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     return res.latestResponse;
   };
   const list = async <T>(name: GcpClientName, request: Record<string, unknown>): Promise<T[]> =>
-    ((await call<T[] | null>(name, 'list', request)) ?? []);
+    (await call<T[] | null>(name, 'list', request)) ?? [];
 
   const gce: GceApi = {
     getRegion: (region) => call('regions', 'get', { project, region }),
@@ -110,16 +118,21 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     insertNetwork: (networkResource, requestId) => op('networks', 'insert', { project, networkResource, requestId }),
     deleteNetwork: (network, requestId) => op('networks', 'delete', { project, network, requestId }),
     getSubnetwork: (region, subnetwork) => call('subnetworks', 'get', { project, region, subnetwork }),
-    insertSubnetwork: (region, subnetworkResource, requestId) => op('subnetworks', 'insert', { project, region, subnetworkResource, requestId }),
-    deleteSubnetwork: (region, subnetwork, requestId) => op('subnetworks', 'delete', { project, region, subnetwork, requestId }),
+    insertSubnetwork: (region, subnetworkResource, requestId) =>
+      op('subnetworks', 'insert', { project, region, subnetworkResource, requestId }),
+    deleteSubnetwork: (region, subnetwork, requestId) =>
+      op('subnetworks', 'delete', { project, region, subnetwork, requestId }),
     getFirewall: (firewall) => call('firewalls', 'get', { project, firewall }),
     listFirewalls: (filter) => list('firewalls', { project, ...(filter ? { filter } : {}) }),
-    insertFirewall: (firewallResource, requestId) => op('firewalls', 'insert', { project, firewallResource, requestId }),
-    patchFirewall: (firewall, firewallResource, requestId) => op('firewalls', 'patch', { project, firewall, firewallResource, requestId }),
+    insertFirewall: (firewallResource, requestId) =>
+      op('firewalls', 'insert', { project, firewallResource, requestId }),
+    patchFirewall: (firewall, firewallResource, requestId) =>
+      op('firewalls', 'patch', { project, firewall, firewallResource, requestId }),
     deleteFirewall: (firewall, requestId) => op('firewalls', 'delete', { project, firewall, requestId }),
     getInstance: (zone, instance) => call('instances', 'get', { project, zone, instance }),
     listInstances: (zone, filter) => list('instances', { project, zone, ...(filter ? { filter } : {}) }),
-    insertInstance: (zone, instanceResource, requestId) => op('instances', 'insert', { project, zone, instanceResource, requestId }),
+    insertInstance: (zone, instanceResource, requestId) =>
+      op('instances', 'insert', { project, zone, instanceResource, requestId }),
     deleteInstance: (zone, instance, requestId) => op('instances', 'delete', { project, zone, instance, requestId }),
     waitOperation: (o) => {
       const operation = String(o.name);
@@ -134,11 +147,13 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
   const gke: GkeApi = {
     getServerConfig: (location) => cm('getServerConfig', { name: `projects/${project}/locations/${location}` }),
     getCluster: (name) => cm('getCluster', { name }),
-    listClusters: async (parent) => (await cm<{ clusters?: GkeCluster[] | null }>('listClusters', { parent }))?.clusters ?? [],
+    listClusters: async (parent) =>
+      (await cm<{ clusters?: GkeCluster[] | null }>('listClusters', { parent }))?.clusters ?? [],
     createCluster: (parent, cluster) => cm('createCluster', { parent, cluster }),
     deleteCluster: (name) => cm('deleteCluster', { name }),
     getNodePool: (name) => cm('getNodePool', { name }),
-    listNodePools: async (parent) => (await cm<{ nodePools?: GkeNodePool[] | null }>('listNodePools', { parent }))?.nodePools ?? [],
+    listNodePools: async (parent) =>
+      (await cm<{ nodePools?: GkeNodePool[] | null }>('listNodePools', { parent }))?.nodePools ?? [],
     createNodePool: (parent, nodePool) => cm('createNodePool', { parent, nodePool }),
     deleteNodePool: (name) => cm('deleteNodePool', { name }),
     setNodePoolSize: (name, nodeCount) => cm('setNodePoolSize', { name, nodeCount }),

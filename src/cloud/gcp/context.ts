@@ -22,7 +22,11 @@ export interface GcpCtx {
   /** `gcp/<region>/<name>`. */
   readonly key: string;
   readonly log: Logger;
-  wait<T>(what: string, probe: () => Promise<T | undefined>, opts: Partial<WaitOptions> & { timeoutMs: number }): Promise<T>;
+  wait<T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    opts: Partial<WaitOptions> & { timeoutMs: number },
+  ): Promise<T>;
 }
 
 const PROJECT_ENV = ['GOOGLE_CLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT', 'GCLOUD_PROJECT'];
@@ -37,7 +41,9 @@ export function projectOf(spec: ClusterSpec, runtime: GcpRuntime, adc: AdcInfo |
     });
   }
   if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(project) && !/^[a-z0-9.-]+:[a-z][a-z0-9-]+$/.test(project)) {
-    throw new InputError(`"${project}" is not a GCP project id`, ['spec.credentials.project'], { hint: 'pass --project <project-id>' });
+    throw new InputError(`"${project}" is not a GCP project id`, ['spec.credentials.project'], {
+      hint: 'pass --project <project-id>',
+    });
   }
   return project;
 }
@@ -84,7 +90,8 @@ export class GcpSession {
       runtime,
       key: clusterKey(ctx.spec),
       log: ctx.log,
-      wait: (what, probe, opts) => waitFor(what, probe, { clock: runtime.clock, signal: ctx.signal, log: ctx.log, ...opts }),
+      wait: (what, probe, opts) =>
+        waitFor(what, probe, { clock: runtime.clock, signal: ctx.signal, log: ctx.log, ...opts }),
     };
   }
 }

@@ -20,7 +20,8 @@ export const isThrottled = (e: unknown) =>
 /** A dependency still in use or another operation running: retry later. */
 export const isBusy = (e: unknown) =>
   codeOf(e) === 9 || /resourceInUseByAnotherResource|resourceNotReady|operation.*in progress/i.test(text(e));
-export const isUnauthenticated = (e: unknown) => codeOf(e) === 16 || codeOf(e) === 7 || codeOf(e) === 401 || codeOf(e) === 403;
+export const isUnauthenticated = (e: unknown) =>
+  codeOf(e) === 16 || codeOf(e) === 7 || codeOf(e) === 401 || codeOf(e) === 403;
 
 export function describe(e: unknown): string {
   return text(e) || String(e);

@@ -44,10 +44,16 @@ export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFir
       bySource.set(src, [...(bySource.get(src) ?? []), r]);
     }
     // Group internal sources by their allowed ports.
-    const groups = new Map<string, { sources: string[]; rules: Rule[]; allowed: { IPProtocol: string; ports: string[] }[] }>();
+    const groups = new Map<
+      string,
+      { sources: string[]; rules: Rule[]; allowed: { IPProtocol: string; ports: string[] }[] }
+    >();
     for (const [source, rules] of bySource) {
       const allowed = (['tcp', 'udp'] as const)
-        .map((p) => ({ IPProtocol: p, ports: [...new Set(rules.filter((r) => r.protocol === p).map(portRange))].sort() }))
+        .map((p) => ({
+          IPProtocol: p,
+          ports: [...new Set(rules.filter((r) => r.protocol === p).map(portRange))].sort(),
+        }))
         .filter((a) => a.ports.length > 0);
       const key = source === 'operator' ? 'operator' : JSON.stringify(allowed);
       const group = groups.get(key) ?? { sources: [], rules: [], allowed };
@@ -72,7 +78,10 @@ export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFir
           ...(source === 'operator'
             ? { sourceRanges: [...new Set(rules.map((r) => ('cidr' in r.source ? r.source.cidr : '')))] }
             : { sourceTags: sources.map((s) => roleTag(spec, s)) }),
-          description: ownerDescription(spec, `${role} firewall: ${[...new Set(rules.map((r) => r.description))].join(', ')}`),
+          description: ownerDescription(
+            spec,
+            `${role} firewall: ${[...new Set(rules.map((r) => r.description))].join(', ')}`,
+          ),
         },
       });
     }
@@ -83,7 +92,8 @@ export function firewallPlan(spec: ClusterSpec, operatorCidrs: string[]): GcpFir
 export const firewallKey = (name: string) => `firewall/${name}`;
 
 const sorted = (xs: readonly (string | null | undefined)[] | null | undefined) => [...(xs ?? [])].map(String).sort();
-const allowedKey = (f: Firewall) => sorted((f.allowed ?? []).map((a) => `${a.IPProtocol}:${sorted(a.ports).join(',')}`));
+const allowedKey = (f: Firewall) =>
+  sorted((f.allowed ?? []).map((a) => `${a.IPProtocol}:${sorted(a.ports).join(',')}`));
 
 /** Same sources, targets and ports (what decides who may connect); descriptions and order do not count. */
 export function sameRule(have: Firewall, want: Firewall): boolean {
@@ -102,7 +112,13 @@ export function sameRule(have: Firewall, want: Firewall): boolean {
  */
 function patchOf(want: Firewall): Firewall {
   const { allowed, targetTags, sourceRanges, sourceTags, description } = want;
-  return { allowed, targetTags, ...(sourceRanges ? { sourceRanges } : {}), ...(sourceTags ? { sourceTags } : {}), description };
+  return {
+    allowed,
+    targetTags,
+    ...(sourceRanges ? { sourceRanges } : {}),
+    ...(sourceTags ? { sourceTags } : {}),
+    description,
+  };
 }
 
 export async function ensureFirewalls(cloud: GcpCtx, operatorCidrs: string[]): Promise<void> {
@@ -116,14 +132,28 @@ export async function ensureFirewalls(cloud: GcpCtx, operatorCidrs: string[]): P
       throw new ConflictError(`firewall rule ${f.name} exists but was not created by ksctl for ${cloud.key}`);
     }
     if (!existing) {
-      await insertAndWait(cloud, `firewall rule ${f.name}`, () => gce.insertFirewall(f.resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `firewall/${f.name}`, f.resource)));
+      await insertAndWait(cloud, `firewall rule ${f.name}`, () =>
+        gce.insertFirewall(
+          f.resource,
+          requestId(cloud.spec, incarnationOf(cloud.ctx), `firewall/${f.name}`, f.resource),
+        ),
+      );
     } else if (!sameRule(existing, f.resource)) {
       // The operator's address or --allow-cidr changed since the rule was made (e.g. a resumed create
       // from another network): make the rule say what the spec says now. A fresh requestId: the
       // patch's content differs from any earlier one.
       cloud.log.info(`updating firewall rule ${f.name} (sources or ports changed)`);
-      await waitOperation(cloud, await gce.patchFirewall(f.name, patchOf(f.resource), randomUUID()), `update firewall rule ${f.name}`);
+      await waitOperation(
+        cloud,
+        await gce.patchFirewall(f.name, patchOf(f.resource), randomUUID()),
+        `update firewall rule ${f.name}`,
+      );
     }
-    await ensureRecorded(cloud.ctx, firewallKey(f.name), { kind: 'gcp:firewall', id: `global/firewalls/${f.name}`, name: f.name, role: f.role });
+    await ensureRecorded(cloud.ctx, firewallKey(f.name), {
+      kind: 'gcp:firewall',
+      id: `global/firewalls/${f.name}`,
+      name: f.name,
+      role: f.role,
+    });
   });
 }

@@ -51,7 +51,12 @@ async function poll(gce: Gce, filter: string, keys: string[]): Promise<PollResul
 export class InstanceWatcher {
   private readonly batch: BatchWatcher<Instance>;
 
-  constructor(gce: Gce, clock: Clock, /** The list filter: the cluster's label (every instance waited on carries it). */ filter: string, tickMs = 1000) {
+  constructor(
+    gce: Gce,
+    clock: Clock,
+    /** The list filter: the cluster's label (every instance waited on carries it). */ filter: string,
+    tickMs = 1000,
+  ) {
     this.batch = new BatchWatcher<Instance>(clock, (keys) => poll(gce, filter, keys), tickMs);
   }
 

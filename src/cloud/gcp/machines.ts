@@ -14,7 +14,16 @@ import { gcpUserData } from './userdata.js';
 import type { PlannedMachine } from '../types.js';
 import type { GcpCtx } from './context.js';
 import { instanceWatcher } from './instance-watch.js';
-import { clusterFilter, clusterLabel, instanceName, LABEL_CLUSTER, LABEL_MACHINE, labelsFor, requestId, roleTag } from './naming.js';
+import {
+  clusterFilter,
+  clusterLabel,
+  instanceName,
+  LABEL_CLUSTER,
+  LABEL_MACHINE,
+  labelsFor,
+  requestId,
+  roleTag,
+} from './naming.js';
 import { recordedZones, requireSubnet } from './network.js';
 import { deleteAndWait, getOrUndefined, lastSegment, waitOperation } from './operations.js';
 import type { Instance } from './sdk.js';
@@ -37,7 +46,14 @@ export function parseInstanceId(id: string): { zone: string; name: string } | un
 const natIp = (i: Instance) => i.networkInterfaces?.[0]?.accessConfigs?.[0]?.natIP ?? undefined;
 const privateIp = (i: Instance) => i.networkInterfaces?.[0]?.networkIP ?? undefined;
 
-export function instanceResource(cloud: GcpCtx, planned: PlannedMachine, zone: string, image: string, userPublicKey: string, hostKey: { privateKey: string; publicKey: string }): Instance {
+export function instanceResource(
+  cloud: GcpCtx,
+  planned: PlannedMachine,
+  zone: string,
+  image: string,
+  userPublicKey: string,
+  hostKey: { privateKey: string; publicKey: string },
+): Instance {
   const name = instanceName(planned.name);
   const labels = labelsFor(cloud.spec, instanceKey(planned.name), planned.role, { [LABEL_MACHINE]: planned.name });
   const bigDisk = planned.role === 'controlplane' || planned.role === 'worker';
@@ -50,10 +66,17 @@ export function instanceResource(cloud: GcpCtx, planned: PlannedMachine, zone: s
       {
         boot: true,
         autoDelete: true,
-        initializeParams: { sourceImage: image, diskSizeGb: bigDisk ? 30 : 16, diskType: `zones/${zone}/diskTypes/pd-balanced`, labels },
+        initializeParams: {
+          sourceImage: image,
+          diskSizeGb: bigDisk ? 30 : 16,
+          diskType: `zones/${zone}/diskTypes/pd-balanced`,
+          labels,
+        },
       },
     ],
-    networkInterfaces: [{ subnetwork: requireSubnet(cloud), accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
+    networkInterfaces: [
+      { subnetwork: requireSubnet(cloud), accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] },
+    ],
     metadata: {
       items: [
         { key: 'ssh-keys', value: `${SSH_USER}:${userPublicKey} ksctl` },
@@ -62,7 +85,12 @@ export function instanceResource(cloud: GcpCtx, planned: PlannedMachine, zone: s
       ],
     },
     scheduling: planned.spot
-      ? { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE', automaticRestart: false, onHostMaintenance: 'TERMINATE' }
+      ? {
+          provisioningModel: 'SPOT',
+          instanceTerminationAction: 'DELETE',
+          automaticRestart: false,
+          onHostMaintenance: 'TERMINATE',
+        }
       : { provisioningModel: 'STANDARD', automaticRestart: true, onHostMaintenance: 'MIGRATE' },
     shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
   };
@@ -80,8 +108,12 @@ function waitRunning(cloud: GcpCtx, zone: string, name: string): Promise<Instanc
     what: `${name} to run`,
     done: (i) => i.status === 'RUNNING' && !!natIp(i) && !!privateIp(i),
     failed: (i) => {
-      if (!i) return new ProviderError(`${name} disappeared while starting (deleted, or a spot VM preempted)`, { hint: 're-run to create it again' });
-      if (DEAD.includes(String(i.status)) || i.status === 'STOPPING') return new ProviderError(`${name} stopped while starting (${i.status})`);
+      if (!i)
+        return new ProviderError(`${name} disappeared while starting (deleted, or a spot VM preempted)`, {
+          hint: 're-run to create it again',
+        });
+      if (DEAD.includes(String(i.status)) || i.status === 'STOPPING')
+        return new ProviderError(`${name} stopped while starting (${i.status})`);
       return undefined;
     },
     timeoutMs: START_TIMEOUT_MS,
@@ -90,7 +122,12 @@ function waitRunning(cloud: GcpCtx, zone: string, name: string): Promise<Instanc
   });
 }
 
-export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zones: string[], image: () => Promise<string>): Promise<Machine> {
+export async function ensureMachine(
+  cloud: GcpCtx,
+  planned: PlannedMachine,
+  zones: string[],
+  image: () => Promise<string>,
+): Promise<Machine> {
   const { gce } = cloud.api;
   const name = instanceName(planned.name);
   const zone = zoneOf(cloud, planned, zones);
@@ -102,15 +139,21 @@ export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zone
   if (inst?.status === 'STOPPING') {
     // Being deleted (a delete or a spot preemption in progress): let it go, then create it anew.
     cloud.log.info(`${name} is being deleted; waiting to create it again`);
-    await cloud.wait(`${name} to be deleted`, async () => ((await getOrUndefined(() => gce.getInstance(zone, name))) ? undefined : true), {
-      timeoutMs: START_TIMEOUT_MS,
-      initialIntervalMs: 3000,
-      maxIntervalMs: 10_000,
-    });
+    await cloud.wait(
+      `${name} to be deleted`,
+      async () => ((await getOrUndefined(() => gce.getInstance(zone, name))) ? undefined : true),
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        initialIntervalMs: 3000,
+        maxIntervalMs: 10_000,
+      },
+    );
     inst = undefined;
   }
   if (inst && DEAD.includes(String(inst.status))) {
-    throw new ProviderError(`${name} (${zone}) is ${inst.status}`, { hint: 'start it in the console, or delete the machine' });
+    throw new ProviderError(`${name} (${zone}) is ${inst.status}`, {
+      hint: 'start it in the console, or delete the machine',
+    });
   }
   if (!inst) {
     const user = await ensureKeyPair(cloud.ctx.cluster.secrets, SSH_KEY_SECRET);
@@ -121,12 +164,23 @@ export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zone
     // generation, remembered in state.
     const first = Number(recorded(cloud.ctx, instanceKey(planned.name))?.data?.generation ?? 0);
     for (let generation = first; !inst && generation < first + MAX_GENERATIONS; generation++) {
-      const op = await gce.insertInstance(zone, resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `instance/${name}`, resource, generation));
+      const op = await gce.insertInstance(
+        zone,
+        resource,
+        requestId(cloud.spec, incarnationOf(cloud.ctx), `instance/${name}`, resource, generation),
+      );
       try {
         await waitOperation(cloud, op, `create instance ${name}`);
       } catch (e) {
         if (!(e as { gcpCode?: string }).gcpCode || (await getOrUndefined(() => gce.getInstance(zone, name)))) throw e;
-        await record(cloud.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id: instanceId(zone, name), name, role: planned.role, status: 'failed', data: { generation: generation + 1 } });
+        await record(cloud.ctx, instanceKey(planned.name), {
+          kind: 'gcp:instance',
+          id: instanceId(zone, name),
+          name,
+          role: planned.role,
+          status: 'failed',
+          data: { generation: generation + 1 },
+        });
         throw e;
       }
       // A deduplicated request of an instance deleted since (scale down, replacement): next generation.
@@ -159,7 +213,13 @@ export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zone
       s.machines[planned.name] = machine;
     });
   }
-  await ensureRecorded(cloud.ctx, instanceKey(planned.name), { kind: 'gcp:instance', id, name, role: planned.role, status: 'running' });
+  await ensureRecorded(cloud.ctx, instanceKey(planned.name), {
+    kind: 'gcp:instance',
+    id,
+    name,
+    role: planned.role,
+    status: 'running',
+  });
   return machine;
 }
 
@@ -167,7 +227,9 @@ export async function ensureMachine(cloud: GcpCtx, planned: PlannedMachine, zone
 export async function deleteInstance(cloud: GcpCtx, id: string): Promise<void> {
   const where = parseInstanceId(id);
   if (!where) return;
-  await deleteAndWait(cloud, `instance ${where.name}`, () => cloud.api.gce.deleteInstance(where.zone, where.name, randomUUID()));
+  await deleteAndWait(cloud, `instance ${where.name}`, () =>
+    cloud.api.gce.deleteInstance(where.zone, where.name, randomUUID()),
+  );
 }
 
 /**

@@ -13,7 +13,14 @@ import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
 import { clusterResource, deleteGkeCluster, describeGke, ensureGkeCluster, isOurs } from './gke/cluster.js';
 import { gkeKubeconfig } from './gke/kubeconfig.js';
-import { checkPoolZones, deleteNodePools, ensureNodePool, nodePools, poolResource, scaleNodePool } from './gke/nodepools.js';
+import {
+  checkPoolZones,
+  deleteNodePools,
+  ensureNodePool,
+  nodePools,
+  poolResource,
+  scaleNodePool,
+} from './gke/nodepools.js';
 import { resolveGkeVersion, type GkeVersion } from './gke/version.js';
 import { networkName, subnetName } from './naming.js';
 import { ensureNetwork, recordedZones } from './network.js';
@@ -39,7 +46,9 @@ export class GcpManaged implements ManagedCloud {
 
   private versionOf(cloud: GcpCtx): Promise<GkeVersion> {
     if (!this.version) {
-      this.version = cloud.api.gke.getServerConfig(cloud.spec.region).then((cfg) => resolveGkeVersion(cloud.spec.kubernetesVersion, cfg, cloud.spec.region));
+      this.version = cloud.api.gke
+        .getServerConfig(cloud.spec.region)
+        .then((cfg) => resolveGkeVersion(cloud.spec.kubernetesVersion, cfg, cloud.spec.region));
       this.version.catch(() => (this.version = undefined));
     }
     return this.version;
@@ -48,7 +57,9 @@ export class GcpManaged implements ManagedCloud {
   async preflight(ctx: StepContext): Promise<void> {
     const spec = ctx.spec;
     if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(spec.name)) {
-      throw new InputError(`"${spec.name}" is not a valid GKE cluster name (lowercase, digits, '-', at most 40)`, ['spec.name']);
+      throw new InputError(`"${spec.name}" is not a valid GKE cluster name (lowercase, digits, '-', at most 40)`, [
+        'spec.name',
+      ]);
     }
     const pools = nodePools(spec);
     const field = (i: number) => (spec.nodePools.length ? `spec.nodePools[${i}].size` : 'spec.workers.size');
@@ -63,7 +74,10 @@ export class GcpManaged implements ManagedCloud {
     await checkCpuQuota(cloud, sizes, cpus);
     const c = await describeGke(cloud);
     if (c && !isOurs(cloud, c)) {
-      throw new ConflictError(`a GKE cluster named ${spec.name} exists in ${spec.region} and was not created by ksctl`, { hint: 'choose another name' });
+      throw new ConflictError(
+        `a GKE cluster named ${spec.name} exists in ${spec.region} and was not created by ksctl`,
+        { hint: 'choose another name' },
+      );
     }
   }
 
@@ -75,8 +89,16 @@ export class GcpManaged implements ManagedCloud {
     return [
       { kind: 'gcp:network', name: networkName(spec), details: { mode: 'custom' } },
       { kind: 'gcp:subnetwork', name: subnetName(spec), details: { cidr: spec.network.cidr } },
-      { kind: 'gcp:gke-cluster', name: spec.name, details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION, location: spec.region } },
-      ...nodePools(spec).map((p) => ({ kind: 'gcp:gke-nodepool', name: p.name, details: { size: p.size, count: p.count, spot: p.spot } })),
+      {
+        kind: 'gcp:gke-cluster',
+        name: spec.name,
+        details: { version: spec.kubernetesVersion ?? CLOUD_DEFAULT_VERSION, location: spec.region },
+      },
+      ...nodePools(spec).map((p) => ({
+        kind: 'gcp:gke-nodepool',
+        name: p.name,
+        details: { size: p.size, count: p.count, spot: p.spot },
+      })),
     ];
   }
 
@@ -90,7 +112,14 @@ export class GcpManaged implements ManagedCloud {
         target: `${networkName(spec)} ${spec.network.cidr}`,
         run: async (ctx) => {
           const cloud = await this.session.ctxOf(ctx);
-          const zones = recordedZones(cloud) ?? (await usableZones(cloud, pools.map((p) => ({ field: 'spec.nodePools', size: p.size, count: p.count })))).zones;
+          const zones =
+            recordedZones(cloud) ??
+            (
+              await usableZones(
+                cloud,
+                pools.map((p) => ({ field: 'spec.nodePools', size: p.size, count: p.count })),
+              )
+            ).zones;
           await ensureNetwork(cloud, zones);
         },
       },
@@ -105,7 +134,14 @@ export class GcpManaged implements ManagedCloud {
           const version = await this.versionOf(cloud);
           const cidrs = await this.publicCidrs(ctx);
           const zones = recordedZones(cloud) ?? [];
-          await ensureGkeCluster(cloud, () => clusterResource(cloud, version, cidrs, pools.map((p) => poolResource(cloud, p, zones))));
+          await ensureGkeCluster(cloud, () =>
+            clusterResource(
+              cloud,
+              version,
+              cidrs,
+              pools.map((p) => poolResource(cloud, p, zones)),
+            ),
+          );
         },
       },
     ];
@@ -128,7 +164,8 @@ export class GcpManaged implements ManagedCloud {
   async kubeconfig(ctx: StepContext): Promise<string> {
     const c = await describeGke(await this.session.ctxOf(ctx));
     const ca = c?.masterAuth?.clusterCaCertificate;
-    if (!c?.endpoint || !ca) throw new ProviderError(`GKE cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
+    if (!c?.endpoint || !ca)
+      throw new ProviderError(`GKE cluster ${ctx.spec.name} has no endpoint yet (status ${c?.status ?? 'missing'})`);
     return gkeKubeconfig(ctx.spec, c.endpoint, ca);
   }
 

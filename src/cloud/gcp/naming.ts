@@ -21,7 +21,8 @@ export type Arch = 'amd64' | 'arm64';
  * (NVIDIA Grace). Compute refuses to boot an image of the other architecture.
  */
 const ARM_SERIES = new Set(['t2a', 'c4a', 'n4a', 'a4x']);
-export const archOfMachineType = (machineType: string): Arch => (ARM_SERIES.has(machineType.split('-')[0] ?? '') ? 'arm64' : 'amd64');
+export const archOfMachineType = (machineType: string): Arch =>
+  ARM_SERIES.has(machineType.split('-')[0] ?? '') ? 'arm64' : 'amd64';
 
 /** Canonical's Ubuntu 24.04 LTS image family for an architecture (`ubuntu-2404-lts-amd64` / `-arm64`). */
 export const ubuntuImage = (arch: Arch) => ({ project: 'ubuntu-os-cloud', family: `ubuntu-2404-lts-${arch}` }) as const;
@@ -52,7 +53,12 @@ export function gceName(base: string): string {
 /** The value of every `ksctl-io-cluster` label of this cluster. */
 export const clusterLabel = (spec: Spec) => labelValue(`${spec.region}_${spec.name}`);
 
-export function labelsFor(spec: Spec, resource: string, role: string, extra: Record<string, string> = {}): Record<string, string> {
+export function labelsFor(
+  spec: Spec,
+  resource: string,
+  role: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     [LABEL_CLUSTER]: clusterLabel(spec),
     [LABEL_ROLE]: labelValue(role),
@@ -66,13 +72,15 @@ export const clusterFilter = (spec: Spec) => `labels.${LABEL_CLUSTER} = "${clust
 
 /** Description of unlabelled resources; `ownedBy` recognises it. */
 export const ownerDescription = (spec: Spec, what: string) => `ksctl ${what} [${clusterKey(spec)}]`;
-export const ownedBy = (description: string | null | undefined, spec: Spec) => (description ?? '').endsWith(`[${clusterKey(spec)}]`);
+export const ownedBy = (description: string | null | undefined, spec: Spec) =>
+  (description ?? '').endsWith(`[${clusterKey(spec)}]`);
 
 // Networks and firewalls are global per project: the region is part of their names.
 export const networkName = (spec: Spec) => gceName(`ksctl-${spec.name}-${spec.region}`);
 export const subnetName = (spec: Spec) => gceName(`ksctl-${spec.name}-${spec.region}`);
 export const firewallPrefix = (spec: Spec) => gceName(`ksctl-${spec.name}-${spec.region}`).slice(0, 40);
-export const firewallName = (spec: Spec, role: string, source: string) => gceName(`${firewallPrefix(spec)}-${role}-from-${source}`);
+export const firewallName = (spec: Spec, role: string, source: string) =>
+  gceName(`${firewallPrefix(spec)}-${role}-from-${source}`);
 /** Network tag of a role's instances (firewall targets and sources). */
 export const roleTag = (spec: Spec, role: string) => gceName(`ksctl-${shortHash(clusterKey(spec))}-${role}`);
 export const instanceName = (machine: string) => gceName(machine);

@@ -18,9 +18,12 @@ export const subnetId = (region: string, name: string) => `regions/${region}/sub
 
 function claim(cloud: GcpCtx, what: string, name: string, description: string | null | undefined): void {
   if (!ownedBy(description, cloud.spec)) {
-    throw new ConflictError(`${what} ${name} exists in project ${cloud.project} but was not created by ksctl for ${cloud.key}`, {
-      hint: 'delete it or choose another cluster name',
-    });
+    throw new ConflictError(
+      `${what} ${name} exists in project ${cloud.project} but was not created by ksctl for ${cloud.key}`,
+      {
+        hint: 'delete it or choose another cluster name',
+      },
+    );
   }
 }
 
@@ -31,8 +34,15 @@ export async function ensureNetwork(cloud: GcpCtx, zones: string[]): Promise<voi
   if (net) claim(cloud, 'network', name, net.description);
   else {
     cloud.log.info(`creating network ${name}`);
-    const resource = { name, autoCreateSubnetworks: false, routingConfig: { routingMode: 'REGIONAL' }, description: ownerDescription(cloud.spec, 'network') };
-    await insertAndWait(cloud, `network ${name}`, () => gce.insertNetwork(resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `network/${name}`, resource)));
+    const resource = {
+      name,
+      autoCreateSubnetworks: false,
+      routingConfig: { routingMode: 'REGIONAL' },
+      description: ownerDescription(cloud.spec, 'network'),
+    };
+    await insertAndWait(cloud, `network ${name}`, () =>
+      gce.insertNetwork(resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `network/${name}`, resource)),
+    );
   }
   await ensureRecorded(cloud.ctx, NETWORK_KEY, { kind: 'gcp:network', id: networkId(name), name });
 
@@ -41,7 +51,9 @@ export async function ensureNetwork(cloud: GcpCtx, zones: string[]): Promise<voi
   if (existing) {
     claim(cloud, 'subnetwork', sub, existing.description);
     if (existing.ipCidrRange !== cloud.spec.network.cidr) {
-      throw new ConflictError(`subnetwork ${sub} has range ${existing.ipCidrRange}, the spec asks for ${cloud.spec.network.cidr}`);
+      throw new ConflictError(
+        `subnetwork ${sub} has range ${existing.ipCidrRange}, the spec asks for ${cloud.spec.network.cidr}`,
+      );
     }
   } else {
     cloud.log.info(`creating subnetwork ${sub} (${cloud.spec.network.cidr})`);
@@ -54,10 +66,19 @@ export async function ensureNetwork(cloud: GcpCtx, zones: string[]): Promise<voi
       description: ownerDescription(cloud.spec, 'subnetwork'),
     };
     await insertAndWait(cloud, `subnetwork ${sub}`, () =>
-      gce.insertSubnetwork(cloud.spec.region, resource, requestId(cloud.spec, incarnationOf(cloud.ctx), `subnetwork/${sub}`, resource)),
+      gce.insertSubnetwork(
+        cloud.spec.region,
+        resource,
+        requestId(cloud.spec, incarnationOf(cloud.ctx), `subnetwork/${sub}`, resource),
+      ),
     );
   }
-  await ensureRecorded(cloud.ctx, SUBNET_KEY, { kind: 'gcp:subnetwork', id: subnetId(cloud.spec.region, sub), name: sub, data: { zones } });
+  await ensureRecorded(cloud.ctx, SUBNET_KEY, {
+    kind: 'gcp:subnetwork',
+    id: subnetId(cloud.spec.region, sub),
+    name: sub,
+    data: { zones },
+  });
 }
 
 /** The zones recorded with the subnetwork (where machines go), if infra/network ran. */

@@ -16,7 +16,12 @@ function opError(op: Operation): { code: string; message: string } | undefined {
 }
 
 /** Waits until `op` is DONE; throws its error (a ProviderError carrying the GCP code) if it failed. */
-export async function waitOperation(cloud: GcpCtx, op: Operation, what: string, timeoutMs = OP_TIMEOUT_MS): Promise<Operation> {
+export async function waitOperation(
+  cloud: GcpCtx,
+  op: Operation,
+  what: string,
+  timeoutMs = OP_TIMEOUT_MS,
+): Promise<Operation> {
   let current = op;
   if (current.status !== 'DONE') {
     current = await cloud.wait(
@@ -52,7 +57,12 @@ export async function insertAndWait(cloud: GcpCtx, what: string, insert: () => P
 }
 
 /** Delete and wait; NOT_FOUND is done; "in use" is retried (dependants still going away). */
-export async function deleteAndWait(cloud: GcpCtx, what: string, del: () => Promise<Operation>, timeoutMs = OP_TIMEOUT_MS): Promise<void> {
+export async function deleteAndWait(
+  cloud: GcpCtx,
+  what: string,
+  del: () => Promise<Operation>,
+  timeoutMs = OP_TIMEOUT_MS,
+): Promise<void> {
   await cloud.wait(
     `${what} to be deleted`,
     async () => {
@@ -83,4 +93,7 @@ export async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | unde
   }
 }
 
-export const lastSegment = (url: string | null | undefined) => String(url ?? '').split('/').pop() ?? '';
+export const lastSegment = (url: string | null | undefined) =>
+  String(url ?? '')
+    .split('/')
+    .pop() ?? '';

@@ -27,7 +27,6 @@ export interface GcpRuntime {
   configureClient?(client: unknown, name: string): void;
 }
 
-
 async function realAdc(): Promise<AdcInfo> {
   const { GoogleAuth } = await import('google-auth-library');
   const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });

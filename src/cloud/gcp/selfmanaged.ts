@@ -26,7 +26,6 @@ export interface GcpProviderOptions {
 
 const INFRA = ['infra/network', 'infra/firewall', 'infra/sshkey'];
 
-
 function sizeDemand(spec: ClusterSpec): SizeDemand[] {
   const fields: Record<Role, string> = {
     loadbalancer: 'spec.loadBalancer.size',
@@ -102,7 +101,12 @@ export class GcpSelfManaged implements SelfManagedCloud {
       ...machinePlanOf(spec).map((m) => ({
         kind: 'gcp:instance',
         name: m.name,
-        details: { size: m.size, role: m.role, spot: m.spot, image: `${ubuntuImage(archOfMachineType(m.size)).project}/${ubuntuImage(archOfMachineType(m.size)).family}` },
+        details: {
+          size: m.size,
+          role: m.role,
+          spot: m.spot,
+          image: `${ubuntuImage(archOfMachineType(m.size)).project}/${ubuntuImage(archOfMachineType(m.size)).family}`,
+        },
       })),
     ];
   }

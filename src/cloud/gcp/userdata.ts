@@ -16,7 +16,8 @@ export const GUEST_AGENT_CONFIG: CloudInitFile = {
   path: '/etc/default/instance_configs.cfg',
   permissions: '0644',
   append: true,
-  content: '# ksctl: keep the SSH host key cloud-init installed (ksctl pins it).\n[InstanceSetup]\nset_host_keys = false\n',
+  content:
+    '# ksctl: keep the SSH host key cloud-init installed (ksctl pins it).\n[InstanceSetup]\nset_host_keys = false\n',
 };
 
 export function gcpUserData(hostPrivateKey: string, hostPublicKey: string): string {

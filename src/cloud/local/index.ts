@@ -15,12 +15,15 @@ import { imageVersion, kindClusterName, kindConfig, kindNodeImage, kindWorkerPoo
 
 const KIND_DEFAULT_IMAGE = "kind's default node image";
 
-const KIND_INSTALL = 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `go install sigs.k8s.io/kind@v0.27.0`)';
-const DOCKER_INSTALL = 'install and start Docker: https://docs.docker.com/engine/install/ (or `apt-get install docker.io`)';
+const KIND_INSTALL =
+  'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. `go install sigs.k8s.io/kind@v0.27.0`)';
+const DOCKER_INSTALL =
+  'install and start Docker: https://docs.docker.com/engine/install/ (or `apt-get install docker.io`)';
 
 async function kind(ctx: StepContext, args: string[]): Promise<RunResult> {
   const r = await runProgram('kind', args, { signal: ctx.signal, onLine: (l) => ctx.log.info(l) });
-  if (r.spawnError?.code === 'ENOENT') throw new PrerequisiteError('kind is not installed (not found on PATH)', { hint: KIND_INSTALL });
+  if (r.spawnError?.code === 'ENOENT')
+    throw new PrerequisiteError('kind is not installed (not found on PATH)', { hint: KIND_INSTALL });
   if (r.spawnError) throw new ProviderError(`cannot run kind: ${r.spawnError.message}`);
   return r;
 }
@@ -33,7 +36,10 @@ function failure(what: string, r: RunResult): ProviderError {
 async function clusterExists(ctx: StepContext, name: string): Promise<boolean> {
   const r = await kind(ctx, ['get', 'clusters']);
   if (r.code !== 0) throw failure('get clusters', r);
-  return r.stdout.split('\n').map((l) => l.trim()).includes(name);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .includes(name);
 }
 
 function createStep(spec: ClusterSpec): Step {
@@ -43,7 +49,11 @@ function createStep(spec: ClusterSpec): Step {
     title: `Create kind cluster ${name}`,
     needs: [],
     target: name,
-    details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, controlPlanes: spec.controlPlane.count, workers: kindWorkerPools(spec).reduce((n, p) => n + p.count, 0) },
+    details: {
+      image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE,
+      controlPlanes: spec.controlPlane.count,
+      workers: kindWorkerPools(spec).reduce((n, p) => n + p.count, 0),
+    },
     async run(ctx) {
       if (await clusterExists(ctx, name)) {
         // A cluster left by an interrupted create may be half-made: keep it only if it answers.
@@ -64,7 +74,19 @@ function createStep(spec: ClusterSpec): Step {
         // kind exports a kubeconfig on create; send it to a private scratch file, not the user's.
         const scratch = path.join(dir, 'kubeconfig');
         const image = kindNodeImage(spec);
-        const r = await kind(ctx, ['create', 'cluster', '--name', name, '--config', config, ...(image ? ['--image', image] : []), '--kubeconfig', scratch, '--wait', '5m']);
+        const r = await kind(ctx, [
+          'create',
+          'cluster',
+          '--name',
+          name,
+          '--config',
+          config,
+          ...(image ? ['--image', image] : []),
+          '--kubeconfig',
+          scratch,
+          '--wait',
+          '5m',
+        ]);
         if (r.code !== 0) throw failure('create cluster', r);
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
@@ -91,12 +113,18 @@ export function createLocalProvider(): ManagedCloud {
     kind: 'managed',
     async preflight(ctx) {
       const k = await runProgram('kind', ['version'], { signal: ctx.signal });
-      if (k.spawnError?.code === 'ENOENT') throw new PrerequisiteError('kind is not installed (not found on PATH)', { hint: KIND_INSTALL });
+      if (k.spawnError?.code === 'ENOENT')
+        throw new PrerequisiteError('kind is not installed (not found on PATH)', { hint: KIND_INSTALL });
       const d = await runProgram('docker', ['info', '--format', '{{.ServerVersion}}'], { signal: ctx.signal });
-      if (d.spawnError?.code === 'ENOENT') throw new PrerequisiteError('docker is not installed (not found on PATH); kind needs it', { hint: DOCKER_INSTALL });
+      if (d.spawnError?.code === 'ENOENT')
+        throw new PrerequisiteError('docker is not installed (not found on PATH); kind needs it', {
+          hint: DOCKER_INSTALL,
+        });
       // `docker info --format` exits 0 with an empty answer when the daemon is down (docker/cli#5900).
       if (d.code !== 0 || d.stdout.trim() === '') {
-        throw new PrerequisiteError(`Docker is not running: ${(d.stderr || d.stdout).trim().split('\n')[0] ?? ''}`, { hint: 'start the Docker daemon (e.g. `systemctl start docker`)' });
+        throw new PrerequisiteError(`Docker is not running: ${(d.stderr || d.stdout).trim().split('\n')[0] ?? ''}`, {
+          hint: 'start the Docker daemon (e.g. `systemctl start docker`)',
+        });
       }
     },
     async resolveKubernetesVersion(ctx) {
@@ -104,7 +132,13 @@ export function createLocalProvider(): ManagedCloud {
       return image ? imageVersion(image) : undefined;
     },
     plannedResources(spec): PlannedResource[] {
-      return [{ kind: 'kind-cluster', name: kindClusterName(spec), details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, config: kindConfig(spec) } }];
+      return [
+        {
+          kind: 'kind-cluster',
+          name: kindClusterName(spec),
+          details: { image: kindNodeImage(spec) ?? KIND_DEFAULT_IMAGE, config: kindConfig(spec) },
+        },
+      ];
     },
     createSteps: (spec) => [createStep(spec)],
     async kubeconfig(ctx) {

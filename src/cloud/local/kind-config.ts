@@ -31,7 +31,9 @@ export function imageVersion(image: string): string | undefined {
 export function kindConfig(spec: ClusterSpec): string {
   const nodes = [
     ...Array.from({ length: spec.controlPlane.count }, (): Record<string, unknown> => ({ role: 'control-plane' })),
-    ...kindWorkerPools(spec).flatMap((p) => Array.from({ length: p.count }, () => ({ role: 'worker', labels: { ...p.labels, 'ksctl.io/pool': p.name } }))),
+    ...kindWorkerPools(spec).flatMap((p) =>
+      Array.from({ length: p.count }, () => ({ role: 'worker', labels: { ...p.labels, 'ksctl.io/pool': p.name } })),
+    ),
   ];
   return toYaml({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', name: kindClusterName(spec), nodes });
 }

@@ -29,20 +29,38 @@ export function createSshProvider(): SelfManagedCloud {
     async preflight(ctx) {
       // Logins (key files, passphrases, the agent) are checked by the runtime before anything is touched.
       if (ctx.spec.airgap.enabled && (!ctx.spec.airgap.dir || !existsSync(expand(ctx.spec.airgap.dir)))) {
-        throw new InputError(`spec.airgap.dir: air-gapped installs need a directory with the install files${ctx.spec.airgap.dir ? ` (${ctx.spec.airgap.dir} does not exist)` : ''}`, ['spec.airgap.dir']);
+        throw new InputError(
+          `spec.airgap.dir: air-gapped installs need a directory with the install files${ctx.spec.airgap.dir ? ` (${ctx.spec.airgap.dir} does not exist)` : ''}`,
+          ['spec.airgap.dir'],
+        );
       }
-      const missing = (ctx.spec.airgap.images ?? []).filter((f) => ctx.spec.airgap.dir && !existsSync(path.join(expand(ctx.spec.airgap.dir), f)));
+      const missing = (ctx.spec.airgap.images ?? []).filter(
+        (f) => ctx.spec.airgap.dir && !existsSync(path.join(expand(ctx.spec.airgap.dir), f)),
+      );
       if (missing.length > 0) {
-        throw new InputError(`spec.airgap.images: ${missing.join(', ')} not found in ${ctx.spec.airgap.dir}: put the image archives there or remove them from the list`, ['spec.airgap.images']);
+        throw new InputError(
+          `spec.airgap.images: ${missing.join(', ')} not found in ${ctx.spec.airgap.dir}: put the image archives there or remove them from the list`,
+          ['spec.airgap.images'],
+        );
       }
     },
     plannedResources(spec) {
-      return spec.machines.map((m) => ({ kind: 'machine (existing)', name: m.name, details: { role: m.role, address: `${m.user}@${m.address}:${m.port}` } }));
+      return spec.machines.map((m) => ({
+        kind: 'machine (existing)',
+        name: m.name,
+        details: { role: m.role, address: `${m.user}@${m.address}:${m.port}` },
+      }));
     },
     infraSteps: () => [],
     machinePlan(spec): PlannedMachine[] {
       const seen: Partial<Record<Role, number>> = {};
-      return spec.machines.map((m) => ({ name: m.name, role: m.role, size: '', spot: false, index: (seen[m.role] = (seen[m.role] ?? -1) + 1) }));
+      return spec.machines.map((m) => ({
+        name: m.name,
+        role: m.role,
+        size: '',
+        spot: false,
+        index: (seen[m.role] = (seen[m.role] ?? -1) + 1),
+      }));
     },
     machineNeeds: () => [],
     async ensureMachine(ctx: StepContext, planned: PlannedMachine): Promise<Machine> {

@@ -4,7 +4,16 @@
  * K10 token (over SSH, whose host key is pinned) and every join writes the full token, so a node never
  * trusts whatever answers at the load balancer's address.
  */
-import { K3S_KUBECONFIG_PATH, k3sAgentJoinScript, k3sCaHashScript, k3sServerInitScript, k3sServerJoinScript, k3sUninstallScript, k3sVersionScript } from '../scripts/k3s.js';
+import type { Script } from '../scripts/types.js';
+import {
+  K3S_KUBECONFIG_PATH,
+  k3sAgentJoinScript,
+  k3sCaHashScript,
+  k3sServerInitScript,
+  k3sServerJoinScript,
+  k3sUninstallScript,
+  k3sVersionScript,
+} from '../scripts/k3s.js';
 import { SECRET_ENV } from '../pki/names.js';
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
 import { commonUninstall, nodeInput } from './node-input.js';
@@ -37,13 +46,18 @@ export function k3sController(): DistroController {
     joinWorkerScripts: async (n) => [k3sAgentJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) })],
     // k3s tokens do not expire; the CA hash is read once (CP0 keeps its CA for the cluster's life).
     prepareJoin(n) {
-      const { ctx, onControlPlane0 } = liveOf(n);
+      const live = liveOf(n);
+      const ctx = live.ctx;
+      const onControlPlane0 = (script: Script) => live.onControlPlane0(script);
       const read = reading.then(async () => {
         const secrets = ctx.cluster.secrets;
         if (await secrets.has(K3S_CA_HASH_SECRET)) return;
         const out = await onControlPlane0(k3sCaHashScript());
         const hash = /^ca-hash ([0-9a-f]{64})$/m.exec(out)?.[1];
-        if (!hash) throw new Error(`could not read the cluster CA hash on ${n.topology.controlPlanes[0]?.name ?? 'control plane 0'}`);
+        if (!hash)
+          throw new Error(
+            `could not read the cluster CA hash on ${n.topology.controlPlanes[0]?.name ?? 'control plane 0'}`,
+          );
         await secrets.put(K3S_CA_HASH_SECRET, hash);
         ctx.log.debug(`k3s cluster CA sha256 ${hash}: joins pin it`);
       });

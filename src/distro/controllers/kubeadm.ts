@@ -3,6 +3,7 @@
  * certificate key generated once; before a late join the token and uploaded certificates are re-minted
  * on control plane 0, because kubeadm expires them (24 h and 2 h).
  */
+import type { Script } from '../scripts/types.js';
 import { SECRET_ENV, SECRET_NAMES } from '../pki/names.js';
 import { caCertHash } from '../pki/kubernetes.js';
 import { kubeadmInstallScript, kubeadmVersionScript } from '../scripts/kubeadm-install.js';
@@ -35,7 +36,11 @@ export function kubeadmController(): DistroController {
   // Joins run in parallel and each asks for a fresh mint: one at a time, so the first mints and the
   // others see its record (concurrent mint scripts on CP0 race on the same config file).
   let minting: Promise<void> = Promise.resolve();
-  const install = (input: ReturnType<typeof nodeInput>) => kubeadmInstallScript({ kubernetesVersion: input.kubernetesVersion, ...(input.airgap ? { airgap: input.airgap } : {}) });
+  const install = (input: ReturnType<typeof nodeInput>) =>
+    kubeadmInstallScript({
+      kubernetesVersion: input.kubernetesVersion,
+      ...(input.airgap ? { airgap: input.airgap } : {}),
+    });
   return {
     name: 'kubeadm',
     kubeconfigPath: KUBEADM_ADMIN_KUBECONFIG,
@@ -48,7 +53,11 @@ export function kubeadmController(): DistroController {
     },
     async initScripts(n) {
       const input = nodeInput(n);
-      return [install(input), kubeadmInitScript(input), kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) })];
+      return [
+        install(input),
+        kubeadmInitScript(input),
+        kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) }),
+      ];
     },
     async joinControlPlaneScripts(n) {
       const input = { ...nodeInput(n), caCertHash: await hash(n.secrets) };
@@ -59,13 +68,20 @@ export function kubeadmController(): DistroController {
       return [install(input), kubeadmJoinWorkerScript(input)];
     },
     prepareJoin(n) {
-      const { ctx, onControlPlane0 } = liveOf(n);
+      const live = liveOf(n);
+      const ctx = live.ctx;
+      const onControlPlane0 = (script: Script) => live.onControlPlane0(script);
       const mint = minting.then(async () => {
         const minted = ctx.cluster.state?.resources[MINT_RESOURCE]?.data?.mintedAt;
         if (typeof minted === 'string' && Date.now() - Date.parse(minted) < REMINT_AFTER_MS) return;
         await onControlPlane0(kubeadmMintScript(nodeInput({ ...n, machine: n.topology.controlPlanes[0]! })));
         await ctx.cluster.update((s) => {
-          s.resources[MINT_RESOURCE] = { kind: 'kubeadm-bootstrap-token', id: 'bootstrap', createdAt: new Date().toISOString(), data: { mintedAt: new Date().toISOString() } };
+          s.resources[MINT_RESOURCE] = {
+            kind: 'kubeadm-bootstrap-token',
+            id: 'bootstrap',
+            createdAt: new Date().toISOString(),
+            data: { mintedAt: new Date().toISOString() },
+          };
         });
       });
       minting = mint.catch(() => undefined); // a failed mint fails its own join; the next one tries again

@@ -44,7 +44,11 @@ export async function issueEtcdMemberCerts(
   member: EtcdPkiMember,
   opts: ValidityOptions = {},
 ): Promise<EtcdMemberCerts> {
-  const base = { ...opts, sans: ['127.0.0.1', 'localhost', ...member.addresses], usages: ['server', 'client'] as CertUsage[] };
+  const base = {
+    ...opts,
+    sans: ['127.0.0.1', 'localhost', ...member.addresses],
+    usages: ['server', 'client'] as CertUsage[],
+  };
   return {
     server: await issueCertificate(ca, { ...base, commonName: member.name }),
     peer: await issueCertificate(ca, { ...base, commonName: `${member.name}-peer` }),

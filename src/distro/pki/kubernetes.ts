@@ -6,7 +6,9 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { SECRET_NAMES } from './names.js';
 import { createCa, type CertificateAndKey } from './x509.js';
 
-export async function generateKubernetesCa(opts: { now?: Date; validityDays?: number } = {}): Promise<CertificateAndKey> {
+export async function generateKubernetesCa(
+  opts: { now?: Date; validityDays?: number } = {},
+): Promise<CertificateAndKey> {
   return createCa({ commonName: 'kubernetes', ...opts });
 }
 

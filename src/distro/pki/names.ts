@@ -17,7 +17,12 @@ export const SECRET_NAMES = {
 } as const;
 
 /** Per-member etcd material. */
-export function etcdMemberSecretNames(member: string): { serverCert: string; serverKey: string; peerCert: string; peerKey: string } {
+export function etcdMemberSecretNames(member: string): {
+  serverCert: string;
+  serverKey: string;
+  peerCert: string;
+  peerKey: string;
+} {
   return {
     serverCert: `etcd-${member}-server.crt`,
     serverKey: `etcd-${member}-server.key`,

@@ -5,7 +5,11 @@
 import { inspectCertificate } from './inspect.js';
 import { issueCertificate, type CertificateAndKey, type ValidityOptions } from './x509.js';
 
-export async function reissueCertificate(ca: CertificateAndKey, current: string, validity: ValidityOptions): Promise<CertificateAndKey> {
+export async function reissueCertificate(
+  ca: CertificateAndKey,
+  current: string,
+  validity: ValidityOptions,
+): Promise<CertificateAndKey> {
   const old = inspectCertificate(current);
   if (old.isCa) throw new Error(`${old.subject} is a CA: ksctl keeps its CAs and renews only leaf certificates`);
   if (old.usages.length === 0) throw new Error(`${old.subject} has no server or client usage ksctl knows how to renew`);

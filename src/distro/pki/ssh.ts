@@ -20,6 +20,7 @@ export function fingerprintSha256(publicKeyLine: string): string {
   const raw = Buffer.from(blob, 'base64');
   // The blob starts with the key type as an SSH string: it must match the line's first field.
   const len = raw.length >= 4 ? raw.readUInt32BE(0) : -1;
-  if (len < 0 || raw.subarray(4, 4 + len).toString() !== parts[0]) throw new Error('public key type does not match its blob');
+  if (len < 0 || raw.subarray(4, 4 + len).toString() !== parts[0])
+    throw new Error('public key type does not match its blob');
   return `SHA256:${createHash('sha256').update(raw).digest('base64').replace(/=+$/, '')}`;
 }

@@ -90,7 +90,10 @@ export async function createCa(opts: CaOptions): Promise<CertificateAndKey> {
     signingAlgorithm: SIGN_ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -121,7 +124,12 @@ export async function issueCertificate(ca: CertificateAndKey, opts: LeafOptions)
   ];
   const sans = [...new Set(opts.sans ?? [])];
   if (sans.length > 0) {
-    extensions.push(new x509.SubjectAlternativeNameExtension(sans.map((v) => ({ type: isIP(v) ? 'ip' : 'dns', value: v })), false));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension(
+        sans.map((v) => ({ type: isIP(v) ? 'ip' : 'dns', value: v })),
+        false,
+      ),
+    );
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),

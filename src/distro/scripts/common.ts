@@ -162,12 +162,15 @@ export function assertName(value: string, field: string): void {
 
 /** An IP address or a DNS name. */
 export function assertAddress(value: string, field: string): void {
-  const dns = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-  if (!isIP(value) && !dns.test(value)) throw new InputError(`${field} "${value}" is not an IP address or DNS name`, [field]);
+  const dns =
+    /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+  if (!isIP(value) && !dns.test(value))
+    throw new InputError(`${field} "${value}" is not an IP address or DNS name`, [field]);
 }
 
 export function assertPort(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new InputError(`${field} ${value} is not a port`, [field]);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new InputError(`${field} ${value} is not a port`, [field]);
 }
 
 export function assertUnique(values: string[], field: string): void {

@@ -50,20 +50,32 @@ export function etcdSnapshotScript(input: { member: string; file: string; client
 
 /** Removes snapshot files ksctl left on a member. */
 export function snapshotCleanupScript(file: string): Script {
-  return makeScript({ name: 'etcd-snapshot-cleanup', description: 'remove the snapshot file', body: [`rm -f ${shellQuote(`${SNAPSHOT_DIR}/${file}`)} ${shellQuote(`${SNAPSHOT_DIR}/${file}`)}.part`] });
+  return makeScript({
+    name: 'etcd-snapshot-cleanup',
+    description: 'remove the snapshot file',
+    body: [`rm -f ${shellQuote(`${SNAPSHOT_DIR}/${file}`)} ${shellQuote(`${SNAPSHOT_DIR}/${file}`)}.part`],
+  });
 }
 
 /** Every API server must be down before etcd is replaced: none may write into the old or half-restored store. */
 export function apiServerScript(distribution: Distribution, action: 'stop' | 'start'): Script {
   if (distribution === 'k3s') {
-    return makeScript({ name: `k3s-${action}`, description: `${action} k3s (the API server)`, body: [`systemctl ${action} k3s`] });
+    return makeScript({
+      name: `k3s-${action}`,
+      description: `${action} k3s (the API server)`,
+      body: [`systemctl ${action} k3s`],
+    });
   }
   // kubeadm: the kubelet runs kube-apiserver as a static pod; moving its manifest away stops it.
   const live = '/etc/kubernetes/manifests/kube-apiserver.yaml';
   const parked = `${HOST_STATE_DIR}/restore/kube-apiserver.yaml`;
   const body =
     action === 'stop'
-      ? [`ensure_dir ${HOST_STATE_DIR}/restore 0700`, `if [ -e ${live} ]; then mv -f ${live} ${parked}; fi`, 'wait_for 120 2 "kube-apiserver to stop" sh -c "! pgrep -x kube-apiserver >/dev/null"']
+      ? [
+          `ensure_dir ${HOST_STATE_DIR}/restore 0700`,
+          `if [ -e ${live} ]; then mv -f ${live} ${parked}; fi`,
+          'wait_for 120 2 "kube-apiserver to stop" sh -c "! pgrep -x kube-apiserver >/dev/null"',
+        ]
       : [`if [ -e ${parked} ]; then mv -f ${parked} ${live}; fi`, `[ -e ${live} ] || die "${live} is missing"`];
   return makeScript({ name: `kube-apiserver-${action}`, description: `${action} kube-apiserver (static pod)`, body });
 }
@@ -73,13 +85,19 @@ export function apiServerReadyScript(readyCommand: string, timeoutSeconds = 300)
   return makeScript({
     name: 'apiserver-ready',
     description: 'wait for the API server to be ready',
-    body: [`if ! wait_for ${timeoutSeconds} 2 "the API server" ${readyCommand} >/dev/null; then die "the API server did not become ready"; fi`],
+    body: [
+      `if ! wait_for ${timeoutSeconds} 2 "the API server" ${readyCommand} >/dev/null; then die "the API server did not become ready"; fi`,
+    ],
   });
 }
 
 export function etcdServiceScript(action: 'stop' | 'start'): Script {
   // --no-block on start: a member becomes ready only with quorum; the health step waits for all.
-  return makeScript({ name: `etcd-${action}`, description: `${action} ${ETCD_UNIT}`, body: [action === 'stop' ? `systemctl stop ${ETCD_UNIT}` : `systemctl start --no-block ${ETCD_UNIT}`] });
+  return makeScript({
+    name: `etcd-${action}`,
+    description: `${action} ${ETCD_UNIT}`,
+    body: [action === 'stop' ? `systemctl stop ${ETCD_UNIT}` : `systemctl start --no-block ${ETCD_UNIT}`],
+  });
 }
 
 export interface EtcdRestoreInput {
@@ -103,7 +121,9 @@ export function etcdRestoreMemberScript(input: EtcdRestoreInput): Script {
   const self = input.members.find((m) => m.name === input.name);
   if (!self) throw new Error(`etcd member ${input.name} is not in the member list`);
   const peer = (m: EtcdEndpoint) => httpsUrl(m.address, m.peerPort ?? ETCD_PEER_PORT);
-  const cluster = sortEndpoints(input.members).map((m) => `${m.name}=${peer(m)}`).join(',');
+  const cluster = sortEndpoints(input.members)
+    .map((m) => `${m.name}=${peer(m)}`)
+    .join(',');
   const file = shellQuote(`${SNAPSHOT_DIR}/${input.file}`);
   const data = ETCD_DATA_DIR;
   const next = `${data}.restore-${input.tag}`;
@@ -141,6 +161,8 @@ export function etcdRestoreCleanupScript(tag: string, file: string): Script {
   return makeScript({
     name: 'etcd-restore-cleanup',
     description: 'remove the pre-restore data directory and the snapshot copy',
-    body: [`rm -rf ${ETCD_DATA_DIR}.pre-${tag} ${ETCD_DATA_DIR}.restore-${tag} ${shellQuote(`${SNAPSHOT_DIR}/${file}`)}`],
+    body: [
+      `rm -rf ${ETCD_DATA_DIR}.pre-${tag} ${ETCD_DATA_DIR}.restore-${tag} ${shellQuote(`${SNAPSHOT_DIR}/${file}`)}`,
+    ],
   });
 }

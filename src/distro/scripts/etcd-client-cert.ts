@@ -25,7 +25,12 @@ const KUBE_APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml';
  * `node` names the control plane; `address` is its private address, where its own API server is asked
  * for /readyz (kubeadm's admin.conf points at the load balancer, which another control plane answers).
  */
-export function apiServerEtcdClientScript(distribution: Distribution, node: string, address: string, timeoutSeconds = 600): Script {
+export function apiServerEtcdClientScript(
+  distribution: Distribution,
+  node: string,
+  address: string,
+  timeoutSeconds = 600,
+): Script {
   const p = apiServerEtcdClientPaths(distribution);
   const files: ScriptFile[] = [
     { path: p.cert, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdClientCert) },
@@ -34,13 +39,24 @@ export function apiServerEtcdClientScript(distribution: Distribution, node: stri
   if (distribution === 'kubeadm') {
     // kubeadm's join and reset paths copy from the staging directory: keep it the same.
     files.push(
-      { path: `${KUBEADM_PKI_STAGING}/apiserver-etcd-client.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdClientCert) },
-      { path: `${KUBEADM_PKI_STAGING}/apiserver-etcd-client.key`, mode: 0o600, contentRef: secretRef(SECRET_NAMES.etcdClientKey) },
+      {
+        path: `${KUBEADM_PKI_STAGING}/apiserver-etcd-client.crt`,
+        mode: 0o644,
+        contentRef: secretRef(SECRET_NAMES.etcdClientCert),
+      },
+      {
+        path: `${KUBEADM_PKI_STAGING}/apiserver-etcd-client.key`,
+        mode: 0o600,
+        contentRef: secretRef(SECRET_NAMES.etcdClientKey),
+      },
     );
   }
   const restart =
     distribution === 'k3s'
-      ? ['systemctl restart k3s', `ready() { ${K3S_BIN} kubectl --kubeconfig ${K3S_KUBECONFIG_PATH} get --raw=/readyz >/dev/null; }`]
+      ? [
+          'systemctl restart k3s',
+          `ready() { ${K3S_BIN} kubectl --kubeconfig ${K3S_KUBECONFIG_PATH} get --raw=/readyz >/dev/null; }`,
+        ]
       : [
           // A static pod: the kubelet stops it when its manifest leaves the directory and starts it
           // again (reading the new files) when it comes back, as kubeadm's own renewal docs advise.

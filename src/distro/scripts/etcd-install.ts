@@ -15,7 +15,8 @@ export const ETCDUTL_BIN = `${ETCD_BIN_DIR}/etcdutl`;
 export const ETCD_AIRGAP_ARCH = 'amd64';
 
 /** The air-gap artifact for a release (upstream's own file name). */
-export const etcdAirgapTarball = (release: Pick<EtcdReleaseSpec, 'version'>): string => etcdTarballName(release.version, ETCD_AIRGAP_ARCH);
+export const etcdAirgapTarball = (release: Pick<EtcdReleaseSpec, 'version'>): string =>
+  etcdTarballName(release.version, ETCD_AIRGAP_ARCH);
 
 /**
  * Bash lines that leave the release's binaries in /usr/local/bin unless they already report its

@@ -20,7 +20,8 @@ export interface EtcdServedInput {
 }
 
 export function etcdServedCertsScript(input: EtcdServedInput): Script {
-  for (const v of [input.serverSha256, input.peerSha256]) if (!/^[0-9a-f]{64}$/.test(v)) throw new Error(`not a sha256: ${v}`);
+  for (const v of [input.serverSha256, input.peerSha256])
+    if (!/^[0-9a-f]{64}$/.test(v)) throw new Error(`not a sha256: ${v}`);
   // s_client takes IPv6 in brackets.
   const host = input.address.includes(':') ? `[${input.address}]` : input.address;
   const served = (port: number) =>

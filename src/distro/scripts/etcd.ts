@@ -7,7 +7,17 @@ import { InputError } from '../../errors.js';
 import { etcdMemberSecretNames, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { ETCD_PINNED_RELEASE } from '../../api/etcd-release.js';
 import { ETCD_BIN, etcdAirgapTarball, etcdInstallLines } from './etcd-install.js';
-import { AIRGAP_DIR, assertName, assertPort, assertUnique, heredoc, httpsUrl, makeScript, shellQuote, sortEndpoints } from './common.js';
+import {
+  AIRGAP_DIR,
+  assertName,
+  assertPort,
+  assertUnique,
+  heredoc,
+  httpsUrl,
+  makeScript,
+  shellQuote,
+  sortEndpoints,
+} from './common.js';
 import type { EtcdEndpoint, EtcdHealthInput, EtcdMemberInput, Script, ScriptFile } from './types.js';
 
 export const ETCD_PKI_DIR = '/etc/etcd/pki';
@@ -36,21 +46,32 @@ function validateMembers(members: readonly EtcdEndpoint[], field: string): void 
   members.forEach((m, i) => {
     assertName(m.name, `${field}[${i}].name`);
     // etcd binds its listen URLs, so they must be IP addresses.
-    if (!isIP(m.address)) throw new InputError(`${field}[${i}].address "${m.address}" must be an IP address`, [`${field}[${i}].address`]);
+    if (!isIP(m.address))
+      throw new InputError(`${field}[${i}].address "${m.address}" must be an IP address`, [`${field}[${i}].address`]);
     assertPort(clientPort(m), `${field}[${i}].clientPort`);
     assertPort(peerPort(m), `${field}[${i}].peerPort`);
   });
-  assertUnique(members.map((m) => m.name), `${field}[].name`);
-  assertUnique(members.flatMap((m) => [`${m.address}:${clientPort(m)}`, `${m.address}:${peerPort(m)}`]), `${field}[] address:port`);
+  assertUnique(
+    members.map((m) => m.name),
+    `${field}[].name`,
+  );
+  assertUnique(
+    members.flatMap((m) => [`${m.address}:${clientPort(m)}`, `${m.address}:${peerPort(m)}`]),
+    `${field}[] address:port`,
+  );
 }
 
 /** The member's command-line flags (the unit's ExecStart; tests launch a real etcd with them). */
-export function etcdArgs(input: EtcdMemberInput, paths: EtcdPaths = { pkiDir: ETCD_PKI_DIR, dataDir: ETCD_DATA_DIR }): string[] {
+export function etcdArgs(
+  input: EtcdMemberInput,
+  paths: EtcdPaths = { pkiDir: ETCD_PKI_DIR, dataDir: ETCD_DATA_DIR },
+): string[] {
   assertName(input.cluster, 'cluster');
   validateMembers(input.members, 'members');
   const self = input.members.find((m) => m.name === input.name);
   if (!self) throw new InputError(`etcd member "${input.name}" is not in the member list`, ['name']);
-  if (self.address !== input.address) throw new InputError(`etcd member "${input.name}" has address ${self.address}, not ${input.address}`, ['address']);
+  if (self.address !== input.address)
+    throw new InputError(`etcd member "${input.name}" has address ${self.address}, not ${input.address}`, ['address']);
   const client = httpsUrl(self.address, clientPort(self));
   const loopback = httpsUrl('127.0.0.1', clientPort(self));
   const peer = httpsUrl(self.address, peerPort(self));
@@ -131,7 +152,12 @@ export function etcdMemberScript(input: EtcdMemberInput): Script {
     { path: `${pki}/peer.crt`, mode: 0o644, contentRef: secretRef(names.peerCert) },
     { path: `${pki}/peer.key`, mode: 0o600, contentRef: secretRef(names.peerKey) },
   ];
-  if (input.airgap) files.push({ path: `${AIRGAP_DIR}/${etcdAirgapTarball(release)}`, mode: 0o644, contentRef: artifactRef(etcdAirgapTarball(release)) });
+  if (input.airgap)
+    files.push({
+      path: `${AIRGAP_DIR}/${etcdAirgapTarball(release)}`,
+      mode: 0o644,
+      contentRef: artifactRef(etcdAirgapTarball(release)),
+    });
   return makeScript({
     name: 'etcd-member',
     description: `etcd ${release.version} member ${input.name} (${input.members.length} members)`,

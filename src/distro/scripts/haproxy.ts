@@ -6,7 +6,16 @@
  * new control-plane list re-renders the config and reloads HAProxy only if it changed.
  */
 import { InputError } from '../../errors.js';
-import { assertAddress, assertName, assertPort, assertUnique, heredoc, hostPort, makeScript, sortEndpoints } from './common.js';
+import {
+  assertAddress,
+  assertName,
+  assertPort,
+  assertUnique,
+  heredoc,
+  hostPort,
+  makeScript,
+  sortEndpoints,
+} from './common.js';
 import type { LoadBalancerInput, Script } from './types.js';
 
 export const HAPROXY_CONFIG_PATH = '/etc/haproxy/haproxy.cfg';
@@ -16,18 +25,26 @@ export const API_PORT = 6443;
 export function haproxyConfig(input: LoadBalancerInput): string {
   const port = input.port ?? API_PORT;
   assertPort(port, 'loadBalancer.port');
-  if (input.controlPlanes.length === 0) throw new InputError('the load balancer needs at least one control plane', ['controlPlanes']);
+  if (input.controlPlanes.length === 0)
+    throw new InputError('the load balancer needs at least one control plane', ['controlPlanes']);
   input.controlPlanes.forEach((cp, i) => {
     assertName(cp.name, `controlPlanes[${i}].name`);
     assertAddress(cp.address, `controlPlanes[${i}].address`);
   });
-  assertUnique(input.controlPlanes.map((c) => c.name), 'controlPlanes[].name');
+  assertUnique(
+    input.controlPlanes.map((c) => c.name),
+    'controlPlanes[].name',
+  );
   if (input.healthCheckPath !== undefined && !/^\/[A-Za-z0-9/_.-]*$/.test(input.healthCheckPath)) {
-    throw new InputError(`healthCheckPath must be an absolute URL path, got ${JSON.stringify(input.healthCheckPath)}`, ['healthCheckPath']);
+    throw new InputError(`healthCheckPath must be an absolute URL path, got ${JSON.stringify(input.healthCheckPath)}`, [
+      'healthCheckPath',
+    ]);
   }
   // check-ssl: the API server only speaks TLS; verify none: the check proves readiness, not identity
   // (clients verify the API server themselves through the TCP stream).
-  const servers = sortEndpoints(input.controlPlanes).map((cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check check-ssl verify none`);
+  const servers = sortEndpoints(input.controlPlanes).map(
+    (cp) => `    server ${cp.name} ${hostPort(cp.address, port)} check check-ssl verify none`,
+  );
   return [
     '# Managed by ksctl: changes are overwritten.',
     'global',

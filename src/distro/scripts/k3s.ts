@@ -28,7 +28,6 @@ export const K3S_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
 /** Written by the first server: `K10<sha256 of the cluster CA bundle>::server:<password>`. */
 export const K3S_SERVER_TOKEN_PATH = '/var/lib/rancher/k3s/server/token';
 
-
 export type K3sRole = 'server-init' | 'server-join' | 'agent';
 
 /** The config.yaml for a role (pure, no secrets: the token is referenced by file). */
@@ -41,7 +40,10 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
     'token-file': K3S_TOKEN_PATH,
     // The embedded kubelet's flags, as kubeadm's kubeletExtraArgs: this node's provider ID, and the
     // operator's consent to cgroup v1 (kubelet >= 1.35 refuses it otherwise).
-    'kubelet-arg': [`provider-id=${input.providerId}`, ...(input.kubelet?.allowCgroupV1 ? ['fail-cgroupv1=false'] : [])],
+    'kubelet-arg': [
+      `provider-id=${input.providerId}`,
+      ...(input.kubelet?.allowCgroupV1 ? ['fail-cgroupv1=false'] : []),
+    ],
   };
   if (role === 'agent') return toYaml({ server: lbUrl, ...cfg });
   cfg['tls-san'] = lbSans(input.loadBalancer);
@@ -86,7 +88,9 @@ function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {
 function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Script {
   const config = k3sConfig(role, input);
   if (input.caHash !== undefined && !/^[0-9a-f]{64}$/.test(input.caHash)) {
-    throw new InputError(`caHash must be 64 lower-case hex digits (sha256), got ${JSON.stringify(input.caHash)}`, ['caHash']);
+    throw new InputError(`caHash must be 64 lower-case hex digits (sha256), got ${JSON.stringify(input.caHash)}`, [
+      'caHash',
+    ]);
   }
   const target = installTarget('k3s', input.kubernetesVersion);
   const service = role === 'agent' ? 'k3s-agent' : 'k3s';
@@ -94,12 +98,22 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
   const timeout = input.timeoutSeconds ?? 600;
   const token = SECRET_ENV.k3sToken;
   // A full token pins the cluster CA (the hash is public: only the password is secret).
-  const tokenLine = input.caHash ? `printf 'K10${input.caHash}::server:%s\\n' "$${token}"` : `printf '%s\\n' "$${token}"`;
-  const summed = [K3S_CONFIG_PATH, K3S_TOKEN_PATH, ...(external ? ['ca.crt', 'client.crt', 'client.key'].map((f) => `${K3S_ETCD_DIR}/${f}`) : [])];
-  const installerUrl = target.pinned ? `https://raw.githubusercontent.com/k3s-io/k3s/${target.pinned.replace('+', '%2B')}/install.sh` : K3S_INSTALLER_URL;
+  const tokenLine = input.caHash
+    ? `printf 'K10${input.caHash}::server:%s\\n' "$${token}"`
+    : `printf '%s\\n' "$${token}"`;
+  const summed = [
+    K3S_CONFIG_PATH,
+    K3S_TOKEN_PATH,
+    ...(external ? ['ca.crt', 'client.crt', 'client.key'].map((f) => `${K3S_ETCD_DIR}/${f}`) : []),
+  ];
+  const installerUrl = target.pinned
+    ? `https://raw.githubusercontent.com/k3s-io/k3s/${target.pinned.replace('+', '%2B')}/install.sh`
+    : K3S_INSTALLER_URL;
   // A minor installs the newest patch of its channel (the installer asks the channel server); a
   // pinned release exactly that one. Air-gapped: whatever was uploaded, if it is the right one.
-  const choose = target.pinned ? `INSTALL_K3S_VERSION=${shellQuote(target.pinned)}` : `INSTALL_K3S_CHANNEL=${shellQuote(`v${target.minor}`)} INSTALL_K3S_CHANNEL_URL=${shellQuote(K3S_CHANNEL_URL)}`;
+  const choose = target.pinned
+    ? `INSTALL_K3S_VERSION=${shellQuote(target.pinned)}`
+    : `INSTALL_K3S_CHANNEL=${shellQuote(`v${target.minor}`)} INSTALL_K3S_CHANNEL_URL=${shellQuote(K3S_CHANNEL_URL)}`;
   const installer = input.airgap
     ? [
         `  require_file ${K3S_BIN} ${K3S_INSTALLER_PATH}`,

@@ -32,7 +32,6 @@ export const KUBEADM_ETCD_FILES = {
 
 const API = 'kubeadm.k8s.io/v1beta4';
 
-
 /** v1beta4's `extraArgs` / `kubeletExtraArgs` entry (a list, so a flag may repeat; v1beta3 had a map). */
 export interface KubeadmArg {
   name: string;
@@ -98,7 +97,8 @@ export function kubeletConfiguration(input: NodeInput): Record<string, unknown> 
 }
 
 function checkTtl(ttl: string): string {
-  if (!/^\d+[hms]$/.test(ttl)) throw new InputError(`token TTL "${ttl}" must look like 24h, 90m or 3600s`, ['tokenTtl']);
+  if (!/^\d+[hms]$/.test(ttl))
+    throw new InputError(`token TTL "${ttl}" must look like 24h, 90m or 3600s`, ['tokenTtl']);
   return ttl;
 }
 
@@ -145,7 +145,10 @@ export function kubeadmInitConfig(input: KubeadmNodeInput): string {
     kubernetesVersion: kubeadmKubernetesVersion(input),
     controlPlaneEndpoint: controlPlaneEndpoint(input),
     apiServer: { certSANs: lbSans(input.loadBalancer) },
-    etcd: etcd.length > 0 ? { external: { endpoints: etcdClientUrls(etcd), ...KUBEADM_ETCD_FILES } } : { local: { dataDir: '/var/lib/etcd' } },
+    etcd:
+      etcd.length > 0
+        ? { external: { endpoints: etcdClientUrls(etcd), ...KUBEADM_ETCD_FILES } }
+        : { local: { dataDir: '/var/lib/etcd' } },
     networking: {
       podSubnet: checkCidr(input.podSubnet ?? DEFAULT_POD_SUBNET, 'podSubnet'),
       serviceSubnet: checkCidr(input.serviceSubnet ?? DEFAULT_SERVICE_SUBNET, 'serviceSubnet'),
@@ -164,13 +167,20 @@ export function kubeadmJoinConfig(input: KubeadmJoinInput, controlPlane: boolean
     apiVersion: API,
     kind: 'JoinConfiguration',
     discovery: {
-      bootstrapToken: { apiServerEndpoint: controlPlaneEndpoint(input), token: TOKEN_PLACEHOLDER, caCertHashes: [input.caCertHash] },
+      bootstrapToken: {
+        apiServerEndpoint: controlPlaneEndpoint(input),
+        token: TOKEN_PLACEHOLDER,
+        caCertHashes: [input.caCertHash],
+      },
     },
     nodeRegistration: nodeRegistration(input),
     timeouts: timeouts(input, controlPlane ? 'join-cp' : 'join-worker'),
   };
   if (controlPlane) {
-    join.controlPlane = { localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT }, certificateKey: CERT_KEY_PLACEHOLDER };
+    join.controlPlane = {
+      localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT },
+      certificateKey: CERT_KEY_PLACEHOLDER,
+    };
   }
   return toYaml(join);
 }

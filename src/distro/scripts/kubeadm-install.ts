@@ -28,7 +28,11 @@ export interface KubeadmInstallInput {
   airgap?: AirgapInput;
 }
 
-const SYSCTLS = ['net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1', 'net.ipv4.ip_forward=1'];
+const SYSCTLS = [
+  'net.bridge.bridge-nf-call-iptables=1',
+  'net.bridge.bridge-nf-call-ip6tables=1',
+  'net.ipv4.ip_forward=1',
+];
 
 const PREREQUISITES = [
   '# Kernel prerequisites: required on a real machine, not always permitted (containers): warn and go on.',
@@ -65,17 +69,23 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
   const target = installTarget('kubeadm', input.kubernetesVersion);
   const minor = target.minor;
   // A minor: no version on apt's command line, so its repository's newest patch; pinned: exactly it.
-  const pkgs = ['kubelet', 'kubeadm', 'kubectl'].map((p) => (target.pinned ? `${p}=${target.pinned}-${K8S_PACKAGE_REVISION}` : p)).join(' ');
+  const pkgs = ['kubelet', 'kubeadm', 'kubectl']
+    .map((p) => (target.pinned ? `${p}=${target.pinned}-${K8S_PACKAGE_REVISION}` : p))
+    .join(' ');
   const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? NEWEST_PAUSE}`;
   const repo = kubeadmPackageRepo(minor);
   const wanted = target.pinned ?? `${minor} (newest patch)`;
   const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
   // Air-gapped: the .debs must be uploaded (or the packages preinstalled, which have_version accepts).
-  const preInstall = ag?.debs.length ? [`debs=(${ag.debs.map(shellQuote).join(' ')})`, 'require_file "${debs[@]}"'] : [];
+  const preInstall = ag?.debs.length
+    ? [`debs=(${ag.debs.map(shellQuote).join(' ')})`, 'require_file "${debs[@]}"']
+    : [];
   const installSteps = ag
     ? ag.debs.length
       ? ['  dpkg -i "${debs[@]}"']
-      : ['  die "air-gapped: upload the kubeadm, kubelet, kubectl, cri-tools, kubernetes-cni and containerd .deb files"']
+      : [
+          '  die "air-gapped: upload the kubeadm, kubelet, kubectl, cri-tools, kubernetes-cni and containerd .deb files"',
+        ]
     : [
         '  apt_install ca-certificates curl gpg containerd',
         '  ensure_dir /etc/apt/keyrings 0755',
@@ -98,7 +108,9 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
       '  command -v containerd >/dev/null 2>&1 && command -v kubectl >/dev/null 2>&1 || return 1',
       '  v=$(kubeadm version -o short 2>/dev/null) || return 1',
       '  [ "$(kubelet --version 2>/dev/null)" = "Kubernetes $v" ] || return 1',
-      target.pinned ? `  [ "$v" = ${shellQuote(`v${target.pinned}`)} ]` : `  case "$v" in ${shellQuote(`v${minor}.`)}*) true ;; *) false ;; esac`,
+      target.pinned
+        ? `  [ "$v" = ${shellQuote(`v${target.pinned}`)} ]`
+        : `  case "$v" in ${shellQuote(`v${minor}.`)}*) true ;; *) false ;; esac`,
       '}',
       ...preInstall,
       'if ! have_version; then',
@@ -143,7 +155,7 @@ export function kubeadmVersionScript(): Script {
     description: 'read the installed kubeadm and kubelet versions',
     body: [
       'd=$(kubeadm version -o short)',
-      'k=$(kubelet --version | awk \'{ print $2 }\')',
+      "k=$(kubelet --version | awk '{ print $2 }')",
       'case "$d$k" in v*v*) ;; *) die "kubeadm/kubelet printed no version" ;; esac',
       `echo "${VERSION_LINE} distribution $d"`,
       `echo "${VERSION_LINE} kubernetes $k"`,

@@ -7,7 +7,15 @@
 import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.js';
 import { HOST_STATE_DIR, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
 import { API_PORT } from './haproxy.js';
-import { CERT_KEY_PLACEHOLDER, DEFAULT_POD_SUBNET, KUBEADM_ETCD_FILES, TOKEN_PLACEHOLDER, VERSION_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config.js';
+import {
+  CERT_KEY_PLACEHOLDER,
+  DEFAULT_POD_SUBNET,
+  KUBEADM_ETCD_FILES,
+  TOKEN_PLACEHOLDER,
+  VERSION_PLACEHOLDER,
+  kubeadmInitConfig,
+  kubeadmJoinConfig,
+} from './kubeadm-config.js';
 import type { KubeadmJoinInput, KubeadmNodeInput, Script, ScriptFile } from './types.js';
 
 export const KUBEADM_CONFIG_DIR = '/etc/ksctl/kubeadm';
@@ -33,7 +41,9 @@ function renderConfig(path: string, yaml: string, certKey: boolean): string[] {
     ')',
     `config=\${config//${TOKEN_PLACEHOLDER}/"$${TOKEN}"}`,
     ...(certKey ? [`config=\${config//${CERT_KEY_PLACEHOLDER}/"$${CERT_KEY}"}`] : []),
-    ...(yaml.includes(VERSION_PLACEHOLDER) ? [`config=\${config//${VERSION_PLACEHOLDER}/"$(kubeadm version -o short)"}`] : []),
+    ...(yaml.includes(VERSION_PLACEHOLDER)
+      ? [`config=\${config//${VERSION_PLACEHOLDER}/"$(kubeadm version -o short)"}`]
+      : []),
     `ensure_dir ${KUBEADM_CONFIG_DIR} 0700`,
     `printf '%s\\n' "$config" | write_file ${path} 0600 root:root`,
     'unset config',
@@ -78,7 +88,8 @@ function readyz(address: string, timeout: number): string[] {
  * existing ID ("a token with id ... already exists"), the bootstrap-token phase creates or updates it (and
  * re-applies its idempotent RBAC and cluster-info). `--skip-token-print`: the token never reaches a log.
  */
-const REFRESH_TOKEN = (cfg: string) => `kubeadm init phase bootstrap-token --config ${cfg} --skip-token-print >/dev/null`;
+const REFRESH_TOKEN = (cfg: string) =>
+  `kubeadm init phase bootstrap-token --config ${cfg} --skip-token-print >/dev/null`;
 
 /** `kubeadm init` on the first control plane, with ksctl's CA; re-running refreshes token and certs. */
 export function kubeadmInitScript(input: KubeadmNodeInput): Script {
@@ -153,7 +164,9 @@ function joinScript(input: KubeadmJoinInput, controlPlane: boolean): Script {
       'fi',
       ...(controlPlane
         ? readyz(input.node.address, timeout)
-        : [`wait_for ${timeout} 3 "the kubelet" systemctl is-active --quiet kubelet || die "the kubelet is not running"`]),
+        : [
+            `wait_for ${timeout} 3 "the kubelet" systemctl is-active --quiet kubelet || die "the kubelet is not running"`,
+          ]),
       `log "${input.node.name} joined"`,
     ],
   });
@@ -198,7 +211,9 @@ export function kubeadmCniScript(input: Pick<KubeadmNodeInput, 'podSubnet' | 'ai
   return makeScript({
     name: 'kubeadm-cni',
     description: `flannel ${FLANNEL_VERSION} (pods ${subnet})`,
-    files: input.airgap ? [{ path: FLANNEL_MANIFEST_PATH, mode: 0o644, contentRef: artifactRef('kube-flannel.yml') }] : [],
+    files: input.airgap
+      ? [{ path: FLANNEL_MANIFEST_PATH, mode: 0o644, contentRef: artifactRef('kube-flannel.yml') }]
+      : [],
     body: [
       `ensure_dir ${KUBEADM_STATE_DIR} 0700`,
       input.airgap

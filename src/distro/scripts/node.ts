@@ -20,7 +20,10 @@ export function validateNodeInput(input: NodeInput): void {
     assertName(m.name, `etcd[${i}].name`);
     assertAddress(m.address, `etcd[${i}].address`);
   });
-  assertUnique(etcd.map((m) => m.name), 'etcd[].name');
+  assertUnique(
+    etcd.map((m) => m.name),
+    'etcd[].name',
+  );
   if (input.timeoutSeconds !== undefined && !(input.timeoutSeconds > 0)) {
     throw new InputError('timeoutSeconds must be positive', ['timeoutSeconds']);
   }

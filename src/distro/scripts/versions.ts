@@ -25,7 +25,9 @@ export function installTarget(distribution: Distribution, requested: string | un
   if (requested === undefined) throw new InputError(`${FIELD} must be set for ${distribution}`, [FIELD]);
   const minor = minorOf(requested);
   if (!(SELF_MANAGED_MINORS as readonly string[]).includes(minor)) {
-    throw new InputError(`Kubernetes ${requested} is not supported by ${distribution}`, [FIELD], { hint: `supported: ${SELF_MANAGED_MINORS.join(', ')}` });
+    throw new InputError(`Kubernetes ${requested} is not supported by ${distribution}`, [FIELD], {
+      hint: `supported: ${SELF_MANAGED_MINORS.join(', ')}`,
+    });
   }
   if (/^v?\d+\.\d+$/.test(requested)) return { minor };
   const k3sBuild = /^v(\d+\.\d+\.\d+)\+k3s\d+$/.exec(requested);

@@ -24,7 +24,9 @@ export function restrictedAgent(socket: string, allowed: readonly string[]): Bas
   const only = new Set(allowed);
   class OnlyTheseKeys extends ssh2.BaseAgent<ParsedKey> {
     getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
-      inner.getIdentities((err, keys) => cb(err ?? undefined, keys?.filter((k) => only.has(blob(k))) as ParsedKey[] | undefined));
+      inner.getIdentities((err, keys) =>
+        cb(err ?? undefined, keys?.filter((k) => only.has(blob(k))) as ParsedKey[] | undefined),
+      );
     }
     sign(pubKey: ParsedKey, data: Buffer, options: SigningRequestOptions | SignCallback, cb?: SignCallback): void {
       if (typeof options === 'function') inner.sign(pubKey, data, options);

@@ -48,10 +48,13 @@ export async function connectWithRetry(req: ConnectRequest): Promise<Handshaken>
     if (signal?.aborted) throw interrupted(signal);
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new ProviderError(`${where} did not answer SSH within ${formatDuration(tuning.maxWaitMs)}: ${message(last)}`, {
-        cause: last,
-        hint: 'check that the machine is running, that sshd listens on that port and that a firewall lets you in',
-      });
+      throw new ProviderError(
+        `${where} did not answer SSH within ${formatDuration(tuning.maxWaitMs)}: ${message(last)}`,
+        {
+          cause: last,
+          hint: 'check that the machine is running, that sshd listens on that port and that a firewall lets you in',
+        },
+      );
     }
     try {
       const stream = await openStream(req, Math.min(tuning.attemptTimeoutMs, remaining), remaining);
@@ -62,7 +65,9 @@ export async function connectWithRetry(req: ConnectRequest): Promise<Handshaken>
         keepaliveCountMax: tuning.keepaliveCountMax,
         signal,
       });
-      logger.debug(`connected to ${describeAddress(ep, req.via)} in ${Date.now() - started} ms (attempt ${attempt + 1})`);
+      logger.debug(
+        `connected to ${describeAddress(ep, req.via)} in ${Date.now() - started} ms (attempt ${attempt + 1})`,
+      );
       return done;
     } catch (err) {
       if (err instanceof InterruptedError) throw err;

@@ -65,7 +65,11 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
       if (code === undefined && exitSignal === undefined) {
         return reject(new ProviderError(`${opts.label}: the connection was lost before the command finished`));
       }
-      if (timer && (code === KILLED || exitSignal === 'SIGKILL' || exitSignal === 'KILL') && Date.now() - started >= opts.timeoutMs) {
+      if (
+        timer &&
+        (code === KILLED || exitSignal === 'SIGKILL' || exitSignal === 'KILL') &&
+        Date.now() - started >= opts.timeoutMs
+      ) {
         return reject(timedOut()); // the remote deadline won the race against our timer
       }
       resolve({ code: code ?? -1, exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
@@ -77,7 +81,8 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
       ch.close();
       finish(interrupted(opts.signal!));
     };
-    const timedOut = (): ProviderError => new ProviderError(`${opts.label} timed out after ${formatDuration(opts.timeoutMs)}`);
+    const timedOut = (): ProviderError =>
+      new ProviderError(`${opts.label} timed out after ${formatDuration(opts.timeoutMs)}`);
     const streamClosed = (): void => {
       if (--openStreams === 0) finish();
     };
@@ -112,4 +117,3 @@ export function runChannel(ch: ClientChannel, inv: Invocation, opts: RunOptions)
     ch.end(stdin && stdin.length > 0 ? Buffer.concat([inv.preamble, stdin]) : inv.preamble);
   });
 }
-

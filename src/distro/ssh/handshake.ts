@@ -98,8 +98,15 @@ function credentials(ep: SshEndpoint): Partial<ConnectConfig> {
   const username = ep.user;
   const files = [...(ep.privateKey ? [{ key: ep.privateKey, passphrase: ep.passphrase }] : []), ...(ep.keys ?? [])];
   const methods: AnyAuthMethod[] = [
-    ...(ep.agent ? [{ type: 'agent' as const, username, agent: ep.agentKeys ? restrictedAgent(ep.agent, ep.agentKeys) : ep.agent }] : []),
-    ...files.map((k) => ({ type: 'publickey' as const, username, key: k.key, ...('passphrase' in k && k.passphrase ? { passphrase: k.passphrase } : {}) })),
+    ...(ep.agent
+      ? [{ type: 'agent' as const, username, agent: ep.agentKeys ? restrictedAgent(ep.agent, ep.agentKeys) : ep.agent }]
+      : []),
+    ...files.map((k) => ({
+      type: 'publickey' as const,
+      username,
+      key: k.key,
+      ...('passphrase' in k && k.passphrase ? { passphrase: k.passphrase } : {}),
+    })),
   ];
   return { authHandler: methods };
 }

@@ -32,7 +32,8 @@ export interface LoginRequest {
   passphrase(file: string, ask: boolean): Promise<string | undefined>;
 }
 
-const PASSPHRASE_HINT = 'set KSCTL_SSH_KEY_PASSPHRASE, run ksctl on a terminal to be asked, or add the key to ssh-agent (ssh-add)';
+const PASSPHRASE_HINT =
+  'set KSCTL_SSH_KEY_PASSPHRASE, run ksctl on a terminal to be asked, or add the key to ssh-agent (ssh-add)';
 
 export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
   const inAgent = new Set(req.agent ? await agentKeys(req.agent) : []);
@@ -51,7 +52,9 @@ export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
       continue;
     }
     if (!/passphrase/i.test(plain.message)) {
-      throw new InputError(`${req.field}: ${file.path} is not a private key ksctl can read (${plain.message})`, [req.field]);
+      throw new InputError(`${req.field}: ${file.path} is not a private key ksctl can read (${plain.message})`, [
+        req.field,
+      ]);
     }
     const pub = publicBlobOf(file.path, text);
     if (pub) filePublic.push(pub);
@@ -60,24 +63,34 @@ export async function loadLogin(req: LoginRequest): Promise<SshLogin> {
     const passphrase = await req.passphrase(file.path, ask);
     if (passphrase === undefined && !ask) continue;
     if (passphrase === undefined) {
-      throw new InputError(`${req.field}: SSH key ${file.path} is encrypted and no passphrase was given`, [req.field], { hint: PASSPHRASE_HINT });
+      throw new InputError(`${req.field}: SSH key ${file.path} is encrypted and no passphrase was given`, [req.field], {
+        hint: PASSPHRASE_HINT,
+      });
     }
     const decrypted = first(ssh2.utils.parseKey(text, passphrase));
     if (decrypted instanceof Error) {
-      throw new InputError(`${req.field}: wrong passphrase for SSH key ${file.path}`, [req.field], { hint: PASSPHRASE_HINT });
+      throw new InputError(`${req.field}: wrong passphrase for SSH key ${file.path}`, [req.field], {
+        hint: PASSPHRASE_HINT,
+      });
     }
     keys.push({ file: file.path, key: decrypted });
   }
   const offered = req.identitiesOnly ? filePublic.filter((p) => inAgent.has(p)) : [...inAgent];
   const login: SshLogin = {
     ...(keys.length > 0 ? { keys } : {}),
-    ...(req.agent && offered.length > 0 ? { agent: req.agent, ...(req.identitiesOnly ? { agentKeys: offered } : {}) } : {}),
+    ...(req.agent && offered.length > 0
+      ? { agent: req.agent, ...(req.identitiesOnly ? { agentKeys: offered } : {}) }
+      : {}),
   };
   if (!login.keys && !login.agent) {
     const tried = req.files.map((f) => f.path).join(', ') || 'none';
-    throw new InputError(`${req.field}: no usable SSH key (key files tried: ${tried}; ${agentNote(req, inAgent.size)})`, [req.field], {
-      hint: 'set keyFile, add an IdentityFile for the host to ~/.ssh/config, or load a key into ssh-agent (ssh-add)',
-    });
+    throw new InputError(
+      `${req.field}: no usable SSH key (key files tried: ${tried}; ${agentNote(req, inAgent.size)})`,
+      [req.field],
+      {
+        hint: 'set keyFile, add an IdentityFile for the host to ~/.ssh/config, or load a key into ssh-agent (ssh-add)',
+      },
+    );
   }
   return login;
 }

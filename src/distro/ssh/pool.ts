@@ -111,6 +111,13 @@ function digestOf(t: SshTarget | SshEndpoint): string {
   const b = 'bastion' in t && t.bastion ? digestOf(t.bastion) : '';
   const keys = (t.keys ?? []).map((k) => `${k.file}:${k.key.getPublicSSH().toString('base64')}`);
   const login = JSON.stringify([keys, t.agent ?? '', t.agentKeys ?? []]);
-  const parts = [t.privateKey ?? '', t.passphrase ?? '', login, [...t.hostKeys].sort().join('\n'), 'sudoPassword' in t ? (t.sudoPassword ?? '') : '', b];
+  const parts = [
+    t.privateKey ?? '',
+    t.passphrase ?? '',
+    login,
+    [...t.hostKeys].sort().join('\n'),
+    'sudoPassword' in t ? (t.sudoPassword ?? '') : '',
+    b,
+  ];
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }

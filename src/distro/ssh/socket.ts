@@ -65,7 +65,8 @@ export function forwardThrough(
     };
     const onAbort = (): void => settle(interrupted(signal!));
     const timer = setTimeout(
-      () => settle(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port} (through bastion)`), { code: 'ETIMEDOUT' })),
+      () =>
+        settle(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port} (through bastion)`), { code: 'ETIMEDOUT' })),
       timeoutMs,
     );
     signal?.addEventListener('abort', onAbort, { once: true });

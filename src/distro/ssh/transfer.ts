@@ -21,7 +21,12 @@ export interface TransferHost {
 
 const OWNER = /^([a-z_][a-z0-9_.-]*)?(?::([a-z_][a-z0-9_.-]*))?$/i;
 
-export async function upload(host: TransferHost, path: string, data: string | Buffer, opts: UploadOptions = {}): Promise<void> {
+export async function upload(
+  host: TransferHost,
+  path: string,
+  data: string | Buffer,
+  opts: UploadOptions = {},
+): Promise<void> {
   const mode = opts.mode ?? 0o644;
   const owner = opts.owner ? parseOwner(opts.owner) : undefined;
   const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -83,7 +88,8 @@ export function usesSudo(target: SshTarget, sudo: boolean | undefined): boolean 
 
 function parseOwner(owner: string): { user?: string; group?: string } {
   const m = OWNER.exec(owner);
-  if (!m || (!m[1] && !m[2])) throw new InputError(`invalid owner "${owner}" (expected user, user:group or :group)`, ['owner']);
+  if (!m || (!m[1] && !m[2]))
+    throw new InputError(`invalid owner "${owner}" (expected user, user:group or :group)`, ['owner']);
   return { user: m[1], group: m[2] };
 }
 

@@ -35,7 +35,13 @@ export function computeApplyPlan(state: ClusterState, requested: ClusterSpec): A
     const now = machines?.get(want.name) ?? (machines ? 0 : undefined);
     // A pool whose machines differ from its recorded count (a scale that stopped midway) is converged too.
     if (had.count !== want.count || (now !== undefined && now !== want.count)) {
-      changes.push({ kind: 'pool-resize', pool: want.name, from: now ?? had.count, to: want.count, ...(now !== undefined ? { machines: now } : {}) });
+      changes.push({
+        kind: 'pool-resize',
+        pool: want.name,
+        from: now ?? had.count,
+        to: want.count,
+        ...(now !== undefined ? { machines: now } : {}),
+      });
     }
     if (had.min !== want.min || had.max !== want.max) {
       changes.push({ kind: 'pool-bounds', pool: want.name, from: bounds(had), to: bounds(want) });
@@ -46,7 +52,8 @@ export function computeApplyPlan(state: ClusterState, requested: ClusterSpec): A
     if (taints) changes.push(taints);
   }
   for (const had of recorded.nodePools) {
-    if (!after.has(had.name)) changes.push({ kind: 'pool-remove', pool: had, ...(machines ? { machines: machines.get(had.name) ?? 0 } : {}) });
+    if (!after.has(had.name))
+      changes.push({ kind: 'pool-remove', pool: had, ...(machines ? { machines: machines.get(had.name) ?? 0 } : {}) });
   }
 
   const upgrade = versionChange(state, requested);
@@ -64,7 +71,10 @@ function workersByPool(state: ClusterState): Map<string, number> {
   return counts;
 }
 
-const bounds = (p: NodePoolSpec) => ({ ...(p.min !== undefined ? { min: p.min } : {}), ...(p.max !== undefined ? { max: p.max } : {}) });
+const bounds = (p: NodePoolSpec) => ({
+  ...(p.min !== undefined ? { min: p.min } : {}),
+  ...(p.max !== undefined ? { max: p.max } : {}),
+});
 
 function cidrChange(from: string[], to: string[]): ApplyChange | undefined {
   const [a, b] = [new Set(from), new Set(to)];
@@ -82,7 +92,9 @@ function labelChange(pool: string, from: Record<string, string>, to: Record<stri
     else if (from[k] !== v) changed.push({ key: k, from: from[k]!, to: v });
   }
   for (const [k, v] of Object.entries(from)) if (!(k in to)) removed[k] = v;
-  return Object.keys(added).length || Object.keys(removed).length || changed.length ? { kind: 'pool-labels', pool, added, changed, removed } : undefined;
+  return Object.keys(added).length || Object.keys(removed).length || changed.length
+    ? { kind: 'pool-labels', pool, added, changed, removed }
+    : undefined;
 }
 
 function taintChange(pool: string, had: NodePoolSpec, want: NodePoolSpec): ApplyChange | undefined {
@@ -102,6 +114,9 @@ function versionChange(state: ClusterState, requested: ClusterSpec): { from: str
   if (want === undefined) return undefined;
   const running = (state.versions.kubernetes ?? state.spec.kubernetesVersion)?.replace(/^v/, '');
   if (running === undefined) return undefined;
-  const same = want === minorOf(want) ? minorOf(running) === want : running === want || (running === minorOf(running) && minorOf(want) === running);
+  const same =
+    want === minorOf(want)
+      ? minorOf(running) === want
+      : running === want || (running === minorOf(running) && minorOf(want) === running);
   return same ? undefined : { from: running, to: want };
 }

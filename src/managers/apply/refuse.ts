@@ -7,8 +7,15 @@ export function assertApplicable(plan: ApplyPlan): void {
   if (plan.upgrade) fields.push('spec.kubernetesVersion');
   if (fields.length === 0) return;
   const lines = plan.refused.map((r) => `  ${r.field}: ${r.why}`);
-  if (plan.upgrade) lines.push(`  spec.kubernetesVersion: ${plan.upgrade.from} → ${plan.upgrade.to} is an upgrade: run ksctl upgrade, then apply the rest`);
-  throw new InputError(`the cluster file asks for changes apply does not make in place; nothing was changed:\n${lines.join('\n')}`, fields, {
-    hint: 'put these fields back as the cluster has them (ksctl get cluster -o yaml shows them)',
-  });
+  if (plan.upgrade)
+    lines.push(
+      `  spec.kubernetesVersion: ${plan.upgrade.from} → ${plan.upgrade.to} is an upgrade: run ksctl upgrade, then apply the rest`,
+    );
+  throw new InputError(
+    `the cluster file asks for changes apply does not make in place; nothing was changed:\n${lines.join('\n')}`,
+    fields,
+    {
+      hint: 'put these fields back as the cluster has them (ksctl get cluster -o yaml shows them)',
+    },
+  );
 }

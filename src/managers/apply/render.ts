@@ -14,8 +14,13 @@ const RESET = '\u001b[0m';
 type Mark = keyof typeof ANSI;
 
 const safe = (s: string) => (/^[\w./:=@-]*$/.test(s) ? s : JSON.stringify(s));
-const labelText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${safe(k)}=${safe(v)}`).join(', ');
-const boundsText = (b: Bounds) => [b.min !== undefined ? `min ${b.min}` : '', b.max !== undefined ? `max ${b.max}` : ''].filter(Boolean).join(', ') || 'no bounds';
+const labelText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${safe(k)}=${safe(v)}`)
+    .join(', ');
+const boundsText = (b: Bounds) =>
+  [b.min !== undefined ? `min ${b.min}` : '', b.max !== undefined ? `max ${b.max}` : ''].filter(Boolean).join(', ') ||
+  'no bounds';
 
 function poolSummary(p: NodePoolSpec): string {
   const parts = [`${p.count} × ${p.size || 'node'}${p.spot ? ' (spot)' : ''}`];
@@ -47,7 +52,10 @@ function changeLine(c: ApplyChange): [Mark, string] {
       return ['~', `nodePools[${c.pool}].labels: ${parts.join(', ')}`];
     }
     case 'pool-taints':
-      return ['~', `nodePools[${c.pool}].taints: ${[...c.added.map((t) => `+${safe(formatTaint(t))}`), ...c.removed.map((t) => `-${safe(formatTaint(t))}`)].join(', ')}`];
+      return [
+        '~',
+        `nodePools[${c.pool}].taints: ${[...c.added.map((t) => `+${safe(formatTaint(t))}`), ...c.removed.map((t) => `-${safe(formatTaint(t))}`)].join(', ')}`,
+      ];
     case 'allow-cidrs': {
       const who = (l: string[]) => (l.length ? l.join(', ') : "the operator's address found at create");
       return ['~', `network.allowCidrs: ${who(c.from)} → ${who(c.to)}`];
@@ -59,14 +67,18 @@ export function renderPlan(plan: ApplyPlan, opts: { color: boolean }): string {
   const paint = (mark: Mark, text: string) => (opts.color ? `${ANSI[mark]}${mark} ${text}${RESET}` : `${mark} ${text}`);
   const lines = [`Plan for cluster ${formatClusterId(plan.cluster)}:`];
   for (const c of plan.changes) lines.push(`  ${paint(...changeLine(c))}`);
-  if (plan.upgrade) lines.push(`  ${paint('!', `kubernetesVersion: ${plan.upgrade.from} → ${plan.upgrade.to}: apply does not change versions; use ksctl upgrade`)}`);
+  if (plan.upgrade)
+    lines.push(
+      `  ${paint('!', `kubernetesVersion: ${plan.upgrade.from} → ${plan.upgrade.to}: apply does not change versions; use ksctl upgrade`)}`,
+    );
   for (const r of plan.refused) lines.push(`  ${paint('x', `${r.field}: ${safe(r.from)} → ${safe(r.to)}: ${r.why}`)}`);
   lines.push(summary(plan));
   return `${lines.join('\n')}\n`;
 }
 
 function summary(plan: ApplyPlan): string {
-  if (plan.refused.length) return `Refused: ${plan.refused.length} field(s) cannot change in place; nothing will be applied.`;
+  if (plan.refused.length)
+    return `Refused: ${plan.refused.length} field(s) cannot change in place; nothing will be applied.`;
   if (plan.upgrade && plan.changes.length === 0) return 'No in-place changes; the version change is for ksctl upgrade.';
   if (plan.changes.length === 0) return 'No changes: the cluster matches the file.';
   const n = (kind: ApplyChange['kind']) => plan.changes.filter((c) => c.kind === kind).length;
@@ -76,5 +88,8 @@ function summary(plan: ApplyPlan): string {
     [n('pool-remove'), 'to remove'],
     [plan.changes.length - n('pool-add') - n('pool-resize') - n('pool-remove'), 'other change(s)'],
   ] as const;
-  return `Plan: ${parts.filter(([k]) => k > 0).map(([k, what]) => `${k} ${what}`).join(', ')}.`;
+  return `Plan: ${parts
+    .filter(([k]) => k > 0)
+    .map(([k, what]) => `${k} ${what}`)
+    .join(', ')}.`;
 }

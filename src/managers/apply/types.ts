@@ -11,7 +11,13 @@ export type ApplyChange =
   | { kind: 'pool-remove'; pool: NodePoolSpec; machines?: number }
   | { kind: 'pool-resize'; pool: string; from: number; to: number; machines?: number }
   | { kind: 'pool-bounds'; pool: string; from: Bounds; to: Bounds }
-  | { kind: 'pool-labels'; pool: string; added: Record<string, string>; changed: { key: string; from: string; to: string }[]; removed: Record<string, string> }
+  | {
+      kind: 'pool-labels';
+      pool: string;
+      added: Record<string, string>;
+      changed: { key: string; from: string; to: string }[];
+      removed: Record<string, string>;
+    }
   | { kind: 'pool-taints'; pool: string; added: TaintSpec[]; removed: TaintSpec[] }
   /** Who may reach SSH and the API; an empty list means the operator's own address, found at create. */
   | { kind: 'allow-cidrs'; from: string[]; to: string[]; added: string[]; removed: string[] };

@@ -14,7 +14,12 @@ import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
 import { privateAddress } from '../../distro/controllers/types.js';
 import { SECRET_NAMES } from '../../distro/pki/names.js';
 import { runScript } from '../../distro/runner.js';
-import { SNAPSHOT_DIR, SNAPSHOT_RESULT, etcdSnapshotScript, snapshotCleanupScript } from '../../distro/scripts/etcd-backup.js';
+import {
+  SNAPSHOT_DIR,
+  SNAPSHOT_RESULT,
+  etcdSnapshotScript,
+  snapshotCleanupScript,
+} from '../../distro/scripts/etcd-backup.js';
 import { ProviderError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
@@ -57,7 +62,10 @@ export interface CreateInput {
 }
 
 function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'size'> & { size: number } {
-  const line = out.split('\n').reverse().find((l) => l.startsWith(`${SNAPSHOT_RESULT} `));
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(`${SNAPSHOT_RESULT} `));
   if (!line) throw new ProviderError(`etcd snapshot on ${member} printed no result`);
   const [, sum, ...json] = line.split(' ');
   const st = JSON.parse(json.join(' ')) as { hash: number; revision: number; totalKey: number; totalSize: number };
@@ -68,7 +76,10 @@ function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'si
  * The snapshot staged on this machine, taking one when it is missing or damaged: from the first etcd
  * member that is healthy (part of the quorum, so not stale) and gives one.
  */
-async function stagedSnapshot(inp: CreateInput, ctx: BootstrapContext): Promise<{ data: Buffer; facts: SnapshotFacts }> {
+async function stagedSnapshot(
+  inp: CreateInput,
+  ctx: BootstrapContext,
+): Promise<{ data: Buffer; facts: SnapshotFacts }> {
   if (inp.taken) return inp.taken; // this run took it: no second read and hash of the staged copy
   const file = `${inp.name}.db`;
   const have = await stagedFacts(inp);
@@ -83,7 +94,11 @@ async function stagedSnapshot(inp: CreateInput, ctx: BootstrapContext): Promise<
     if (!session) continue;
     let facts: SnapshotFacts;
     try {
-      const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), { secrets: ctx.cluster.secrets, signal: ctx.signal, onLine: (l) => ctx.log.child(m.name).info(l) });
+      const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), {
+        secrets: ctx.cluster.secrets,
+        signal: ctx.signal,
+        onLine: (l) => ctx.log.child(m.name).info(l),
+      });
       facts = parseSnapshotLine(out, m.name);
     } catch (e) {
       if (ctx.signal.aborted) throw e;
@@ -93,12 +108,17 @@ async function stagedSnapshot(inp: CreateInput, ctx: BootstrapContext): Promise<
     }
     const data = await session.download(`${SNAPSHOT_DIR}/${file}`, { sudo: true });
     const got = createHash('sha256').update(data).digest('hex');
-    if (got !== facts.sha256) throw new ProviderError(`snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`);
+    if (got !== facts.sha256)
+      throw new ProviderError(
+        `snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`,
+      );
     facts.size = data.length;
     await inp.staging.write(file, data);
     await inp.staging.write(`${file}.json`, JSON.stringify(facts));
     await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
-    ctx.log.info(`snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`);
+    ctx.log.info(
+      `snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`,
+    );
     inp.taken = { data, facts };
     return inp.taken;
   }
@@ -147,7 +167,13 @@ function uploadStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
         ...(st.uid ? { clusterUid: st.uid } : {}),
         size: sealed.length,
         sha256: createHash('sha256').update(sealed).digest('hex'),
-        snapshot: { size: facts.size, revision: facts.revision, totalKeys: facts.totalKeys, hash: facts.hash, member: facts.member },
+        snapshot: {
+          size: facts.size,
+          revision: facts.revision,
+          totalKeys: facts.totalKeys,
+          hash: facts.hash,
+          member: facts.member,
+        },
         encryption: 'AES-256-GCM',
         keyFingerprint: keyFingerprint(key),
       };
@@ -160,7 +186,9 @@ function uploadStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
 function finishStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/finish`,
-    title: inp.keep ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged snapshot` : 'Remove the staged snapshot',
+    title: inp.keep
+      ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged snapshot`
+      : 'Remove the staged snapshot',
     needs,
     async run(ctx: BootstrapContext) {
       if (inp.keep) {
@@ -175,7 +203,8 @@ function finishStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
           .sort();
         for (const name of mine.slice(0, Math.max(0, mine.length - inp.keep))) {
           const m = await readManifest(storage, name).catch(() => undefined);
-          if (!m || m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) continue;
+          if (!m || m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name)
+            continue;
           ctx.log.info(`retention: deleting ${name}`);
           await deleteBackup(storage, name);
         }

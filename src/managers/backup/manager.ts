@@ -51,7 +51,14 @@ export class BackupManager {
       storage.catch(() => undefined); // awaited by the upload step; not an unhandled rejection meanwhile
       const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
       const url = formatBackupTarget(target);
-      const input: CreateInput = { name, storage, url, staging: new Staging(h.dir), key: () => ensureBackupKey(h.secrets), ...(opts.keep ? { keep: opts.keep } : {}) };
+      const input: CreateInput = {
+        name,
+        storage,
+        url,
+        staging: new Staging(h.dir),
+        key: () => ensureBackupKey(h.secrets),
+        ...(opts.keep ? { keep: opts.keep } : {}),
+      };
       return {
         steps: async () => (await import('./create-plan.js')).backupCreateSteps(input),
         result: async () => {
@@ -63,7 +70,10 @@ export class BackupManager {
     });
   }
 
-  async list(id: ClusterId, t?: BackupTarget): Promise<{ target: string; backups: BackupManifest[]; problems: string[] }> {
+  async list(
+    id: ClusterId,
+    t?: BackupTarget,
+  ): Promise<{ target: string; backups: BackupManifest[]; problems: string[] }> {
     await this.loaded(id);
     const target = this.target(id, t);
     const r = await listBackups(await openStorage(target, this.deps.env), id);
@@ -76,7 +86,10 @@ export class BackupManager {
     const m = await readManifest(storage, name);
     if (!m) throw new NotFoundError(`no backup ${name} at ${storage.url} (see \`ksctl backup list ${id.name}\`)`);
     if (m.cluster.name !== id.name || m.cluster.provider !== id.provider || m.cluster.region !== id.region) {
-      throw new InputError(`backup ${name} belongs to cluster ${formatClusterId(m.cluster)}, not ${formatClusterId(id)}`, ['<bundle>']);
+      throw new InputError(
+        `backup ${name} belongs to cluster ${formatClusterId(m.cluster)}, not ${formatClusterId(id)}`,
+        ['<bundle>'],
+      );
     }
     await deleteBackup(storage, name);
   }
@@ -87,18 +100,35 @@ export class BackupManager {
       const st = h.state!;
       const pending = pendingRestore(st);
       if (pending && pending.bundle !== name) {
-        throw new InputError(`a restore of ${pending.bundle} is unfinished: run \`ksctl backup restore ${id.name} ${pending.bundle}\` to finish it first`, ['<bundle>']);
+        throw new InputError(
+          `a restore of ${pending.bundle} is unfinished: run \`ksctl backup restore ${id.name} ${pending.bundle}\` to finish it first`,
+          ['<bundle>'],
+        );
       }
       const storage = await openStorage(target, this.deps.env);
       const manifest = await readManifest(storage, name);
-      if (!manifest) throw new NotFoundError(`no backup ${name} at ${storage.url} (see \`ksctl backup list ${id.name}\`)`);
+      if (!manifest)
+        throw new NotFoundError(`no backup ${name} at ${storage.url} (see \`ksctl backup list ${id.name}\`)`);
       const key = await readBackupKey(h.secrets);
       assertRestorable(manifest, st, key ? keyFingerprint(key) : undefined);
       const tag = pending?.tag ?? newRestoreTag(new Date());
-      const byRole = (r: string) => Object.values(st.machines).filter((m) => m.role === r && m.status !== 'removing').map((m) => m.name).sort();
+      const byRole = (r: string) =>
+        Object.values(st.machines)
+          .filter((m) => m.role === r && m.status !== 'removing')
+          .map((m) => m.name)
+          .sort();
       return {
         phase: 'updating',
-        steps: async () => (await import('./restore-plan.js')).backupRestoreSteps({ tag, manifest, storage, staging: new Staging(h.dir), key: key!, etcd: byRole('etcd'), controlPlanes: byRole('controlplane') }),
+        steps: async () =>
+          (await import('./restore-plan.js')).backupRestoreSteps({
+            tag,
+            manifest,
+            storage,
+            staging: new Staging(h.dir),
+            key: key!,
+            etcd: byRole('etcd'),
+            controlPlanes: byRole('controlplane'),
+          }),
         result: async () => manifest,
       };
     });
@@ -114,7 +144,9 @@ export class BackupManager {
   /** Lock → load → preflight (`prepare`, may refuse) → recorded run of its steps → release. */
   private async operate<T>(
     id: ClusterId,
-    prepare: (h: ClusterHandle) => Promise<{ phase?: 'updating'; steps: () => Promise<Step<BootstrapContext>[]>; result: () => Promise<T> }>,
+    prepare: (
+      h: ClusterHandle,
+    ) => Promise<{ phase?: 'updating'; steps: () => Promise<Step<BootstrapContext>[]>; result: () => Promise<T> }>,
   ): Promise<T> {
     // The self-managed code (SSH, distributions) loads while the lock is taken and the preflight reads the target.
     const smLoading = this.selfManaged();
@@ -124,7 +156,8 @@ export class BackupManager {
     try {
       if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
       supported(h.state);
-      if (h.state.phase === 'creating' || h.state.phase === 'deleting') throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
+      if (h.state.phase === 'creating' || h.state.phase === 'deleting')
+        throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
       const plan = await prepare(h);
       const sm = await smLoading;
       const machinery = await sm.machinery(h.state.spec);
@@ -136,7 +169,11 @@ export class BackupManager {
       const phase = plan.phase ?? before;
       const run = await startRun(h, this.deps.command, phase);
       try {
-        await runPlan({ steps: await plan.steps() }, sm.context(h, h.state.spec, machinery), { run, concurrency: 16, onEvent: this.deps.onEvent });
+        await runPlan({ steps: await plan.steps() }, sm.context(h, h.state.spec, machinery), {
+          run,
+          concurrency: 16,
+          onEvent: this.deps.onEvent,
+        });
         const out = await plan.result();
         await endRun(h, run, { ok: true, phase: plan.phase ? 'ready' : before });
         return out;
@@ -153,10 +190,21 @@ export class BackupManager {
 
 /** External etcd only, for now: embedded etcd (k3s, kubeadm stacked) is refused as bad input. */
 function supported(s: ClusterState): void {
-  if (s.type !== 'selfmanaged') throw new InputError(`${s.id.name} is a managed cluster: its etcd belongs to the cloud (use the cloud's own backup)`, ['cluster']);
+  if (s.type !== 'selfmanaged')
+    throw new InputError(
+      `${s.id.name} is a managed cluster: its etcd belongs to the cloud (use the cloud's own backup)`,
+      ['cluster'],
+    );
   if (s.spec.etcd.count === 0) {
-    throw new InputError(`${s.id.name} runs embedded etcd (${s.spec.distribution ?? 'k3s'}); ksctl backs up external etcd only so far`, ['cluster'], {
-      hint: s.spec.distribution === 'k3s' ? 'on a server: k3s etcd-snapshot save' : 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates',
-    });
+    throw new InputError(
+      `${s.id.name} runs embedded etcd (${s.spec.distribution ?? 'k3s'}); ksctl backs up external etcd only so far`,
+      ['cluster'],
+      {
+        hint:
+          s.spec.distribution === 'k3s'
+            ? 'on a server: k3s etcd-snapshot save'
+            : 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates',
+      },
+    );
   }
 }

@@ -5,7 +5,12 @@
 import type { ClusterState } from '../../state/types.js';
 import { isStepDone } from '../../pipeline/executor.js';
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').replace('T', 't');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .replace('T', 't');
 
 /** `<cluster>-<yyyymmdd>t<hhmmss>z` (api/backup.ts BUNDLE_NAME). */
 export const newBackupName = (cluster: string, now: Date): string => `${cluster}-${stamp(now)}`;

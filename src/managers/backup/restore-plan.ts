@@ -12,7 +12,14 @@ import type { BackupManifest } from '../../backup/manifest.js';
 import { boundFields, readBundle } from '../../backup/repository.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { privateAddress } from '../../distro/controllers/types.js';
-import { SNAPSHOT_DIR, apiServerReadyScript, apiServerScript, etcdRestoreCleanupScript, etcdRestoreMemberScript, etcdServiceScript } from '../../distro/scripts/etcd-backup.js';
+import {
+  SNAPSHOT_DIR,
+  apiServerReadyScript,
+  apiServerScript,
+  etcdRestoreCleanupScript,
+  etcdRestoreMemberScript,
+  etcdServiceScript,
+} from '../../distro/scripts/etcd-backup.js';
 import { etcdHealthScript } from '../../distro/scripts/etcd.js';
 import { ProviderError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
@@ -52,14 +59,21 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
     await inp.staging.write(`${file}.sha256`, sha(snap));
     return snap;
   };
-  const on = (name: string, title: string, needs: string[], run: (ctx: BootstrapContext, m: Machine) => Promise<void>, id: string): Step<BootstrapContext> => ({
+  const on = (
+    name: string,
+    title: string,
+    needs: string[],
+    run: (ctx: BootstrapContext, m: Machine) => Promise<void>,
+    id: string,
+  ): Step<BootstrapContext> => ({
     id,
     title,
     needs,
     target: name,
     run: (ctx) => run(ctx, ctx.machine(name)),
   });
-  const members = (ctx: BootstrapContext) => ctx.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
+  const members = (ctx: BootstrapContext) =>
+    ctx.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
 
   const fetch: Step<BootstrapContext> = {
     id: restoreFetchId(t, inp.manifest.name),
@@ -68,26 +82,63 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
     run: async () => void (await staged()),
   };
   const upload = inp.etcd.map((n) =>
-    on(n, `Snapshot onto ${n}`, [fetch.id], async (ctx, m) => {
-      const s = await ctx.session(m);
-      await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
-      await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
-    }, `restore/${t}/upload/${n}`),
+    on(
+      n,
+      `Snapshot onto ${n}`,
+      [fetch.id],
+      async (ctx, m) => {
+        const s = await ctx.session(m);
+        await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
+        await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
+      },
+      `restore/${t}/upload/${n}`,
+    ),
   );
   const stopApi = inp.controlPlanes.map((n) =>
-    on(n, `Stop the API server on ${n}`, upload.map((s) => s.id), (ctx, m) => ctx.exec(m, [apiServerScript(ctx.distro.name, 'stop')]).then(() => undefined), `restore/${t}/stop-api/${n}`),
+    on(
+      n,
+      `Stop the API server on ${n}`,
+      upload.map((s) => s.id),
+      (ctx, m) => ctx.exec(m, [apiServerScript(ctx.distro.name, 'stop')]).then(() => undefined),
+      `restore/${t}/stop-api/${n}`,
+    ),
   );
   const stopEtcd = inp.etcd.map((n) =>
-    on(n, `Stop etcd on ${n}`, stopApi.map((s) => s.id), (ctx, m) => ctx.exec(m, [etcdServiceScript('stop')]).then(() => undefined), `restore/${t}/stop-etcd/${n}`),
+    on(
+      n,
+      `Stop etcd on ${n}`,
+      stopApi.map((s) => s.id),
+      (ctx, m) => ctx.exec(m, [etcdServiceScript('stop')]).then(() => undefined),
+      `restore/${t}/stop-etcd/${n}`,
+    ),
   );
   const restore = inp.etcd.map((n) =>
-    on(n, `etcdutl snapshot restore on ${n} (new cluster token, revision bumped)`, stopEtcd.map((s) => s.id), async (ctx, m) => {
-      const script = etcdRestoreMemberScript({ name: n, members: members(ctx), file, sha256: sha(await staged()), token: restoreToken(ctx.cluster.id.name, t), tag: t });
-      await ctx.exec(m, [script]);
-    }, `restore/${t}/member/${n}`),
+    on(
+      n,
+      `etcdutl snapshot restore on ${n} (new cluster token, revision bumped)`,
+      stopEtcd.map((s) => s.id),
+      async (ctx, m) => {
+        const script = etcdRestoreMemberScript({
+          name: n,
+          members: members(ctx),
+          file,
+          sha256: sha(await staged()),
+          token: restoreToken(ctx.cluster.id.name, t),
+          tag: t,
+        });
+        await ctx.exec(m, [script]);
+      },
+      `restore/${t}/member/${n}`,
+    ),
   );
   const startEtcd = inp.etcd.map((n) =>
-    on(n, `Start etcd on ${n}`, restore.map((s) => s.id), (ctx, m) => ctx.exec(m, [etcdServiceScript('start')]).then(() => undefined), `restore/${t}/start-etcd/${n}`),
+    on(
+      n,
+      `Start etcd on ${n}`,
+      restore.map((s) => s.id),
+      (ctx, m) => ctx.exec(m, [etcdServiceScript('start')]).then(() => undefined),
+      `restore/${t}/start-etcd/${n}`,
+    ),
   );
   const health: Step<BootstrapContext> = {
     id: `restore/${t}/etcd-health`,
@@ -98,7 +149,19 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
     },
   };
   const startApi = inp.controlPlanes.map((n) =>
-    on(n, `Start the API server on ${n}`, [health.id], (ctx, m) => ctx.exec(m, [apiServerScript(ctx.distro.name, 'start'), apiServerReadyScript(ctx.distro.kubectl('get --raw=/readyz'))]).then(() => undefined), `restore/${t}/start-api/${n}`),
+    on(
+      n,
+      `Start the API server on ${n}`,
+      [health.id],
+      (ctx, m) =>
+        ctx
+          .exec(m, [
+            apiServerScript(ctx.distro.name, 'start'),
+            apiServerReadyScript(ctx.distro.kubectl('get --raw=/readyz')),
+          ])
+          .then(() => undefined),
+      `restore/${t}/start-api/${n}`,
+    ),
   );
   const cleanup: Step<BootstrapContext> = {
     id: restoreDoneId(t),

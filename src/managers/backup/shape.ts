@@ -26,17 +26,29 @@ export function describeShape(s: BackupShape): string {
 export function assertRestorable(m: BackupManifest, s: ClusterState, keyFingerprint: string | undefined): void {
   const id = s.id;
   if (m.cluster.provider !== id.provider || m.cluster.region !== id.region || m.cluster.name !== id.name) {
-    throw new InputError(`backup ${m.name} belongs to cluster ${formatClusterId(m.cluster)}, not ${formatClusterId(id)}: a restore never crosses clusters`, ['<bundle>']);
+    throw new InputError(
+      `backup ${m.name} belongs to cluster ${formatClusterId(m.cluster)}, not ${formatClusterId(id)}: a restore never crosses clusters`,
+      ['<bundle>'],
+    );
   }
   const want = clusterShape(s);
   const diff = (Object.keys(want) as (keyof BackupShape)[]).filter((k) => String(want[k]) !== String(m.shape[k]));
   if (diff.length > 0) {
-    throw new InputError(`backup ${m.name} is of another shape (${describeShape(m.shape)}) than ${id.name} (${describeShape(want)}): ${diff.join(', ')} differ`, ['<bundle>']);
+    throw new InputError(
+      `backup ${m.name} is of another shape (${describeShape(m.shape)}) than ${id.name} (${describeShape(want)}): ${diff.join(', ')} differ`,
+      ['<bundle>'],
+    );
   }
   if (keyFingerprint === undefined) {
-    throw new InputError(`cluster ${id.name} has no backup key (secret "backup-key"): put the key of the cluster that made ${m.name} there`, ['backup-key']);
+    throw new InputError(
+      `cluster ${id.name} has no backup key (secret "backup-key"): put the key of the cluster that made ${m.name} there`,
+      ['backup-key'],
+    );
   }
   if (keyFingerprint !== m.keyFingerprint) {
-    throw new InputError(`backup ${m.name} was encrypted with another key (fingerprint ${m.keyFingerprint}) than ${id.name}'s (${keyFingerprint})`, ['backup-key']);
+    throw new InputError(
+      `backup ${m.name} was encrypted with another key (fingerprint ${m.keyFingerprint}) than ${id.name}'s (${keyFingerprint})`,
+      ['backup-key'],
+    );
   }
 }

@@ -39,18 +39,57 @@ export function issuedCertificates(s: ClusterState, secretNames: readonly string
   const cps = machinesOf(s, 'controlplane');
   const out: IssuedCert[] = [];
   if (have.has(SECRET_NAMES.etcdCaCert)) {
-    out.push({ id: 'etcd-ca', kind: 'etcd-ca', certSecret: SECRET_NAMES.etcdCaCert, keySecret: SECRET_NAMES.etcdCaKey, usedBy: [...etcd, ...cps], renewable: false });
+    out.push({
+      id: 'etcd-ca',
+      kind: 'etcd-ca',
+      certSecret: SECRET_NAMES.etcdCaCert,
+      keySecret: SECRET_NAMES.etcdCaKey,
+      usedBy: [...etcd, ...cps],
+      renewable: false,
+    });
   }
   if (have.has(SECRET_NAMES.kubernetesCaCert)) {
-    out.push({ id: 'kubernetes-ca', kind: 'kubernetes-ca', certSecret: SECRET_NAMES.kubernetesCaCert, keySecret: SECRET_NAMES.kubernetesCaKey, usedBy: [...cps, ...machinesOf(s, 'worker')], renewable: false });
+    out.push({
+      id: 'kubernetes-ca',
+      kind: 'kubernetes-ca',
+      certSecret: SECRET_NAMES.kubernetesCaCert,
+      keySecret: SECRET_NAMES.kubernetesCaKey,
+      usedBy: [...cps, ...machinesOf(s, 'worker')],
+      renewable: false,
+    });
   }
   for (const m of etcd) {
     const n = etcdMemberSecretNames(m);
-    if (have.has(n.serverCert)) out.push({ id: `etcd-server/${m}`, kind: 'etcd-server', certSecret: n.serverCert, keySecret: n.serverKey, member: m, usedBy: [m], renewable: true });
-    if (have.has(n.peerCert)) out.push({ id: `etcd-peer/${m}`, kind: 'etcd-peer', certSecret: n.peerCert, keySecret: n.peerKey, member: m, usedBy: [m], renewable: true });
+    if (have.has(n.serverCert))
+      out.push({
+        id: `etcd-server/${m}`,
+        kind: 'etcd-server',
+        certSecret: n.serverCert,
+        keySecret: n.serverKey,
+        member: m,
+        usedBy: [m],
+        renewable: true,
+      });
+    if (have.has(n.peerCert))
+      out.push({
+        id: `etcd-peer/${m}`,
+        kind: 'etcd-peer',
+        certSecret: n.peerCert,
+        keySecret: n.peerKey,
+        member: m,
+        usedBy: [m],
+        renewable: true,
+      });
   }
   if (have.has(SECRET_NAMES.etcdClientCert)) {
-    out.push({ id: 'etcd-apiserver-client', kind: 'etcd-apiserver-client', certSecret: SECRET_NAMES.etcdClientCert, keySecret: SECRET_NAMES.etcdClientKey, usedBy: cps, renewable: true });
+    out.push({
+      id: 'etcd-apiserver-client',
+      kind: 'etcd-apiserver-client',
+      certSecret: SECRET_NAMES.etcdClientCert,
+      keySecret: SECRET_NAMES.etcdClientKey,
+      usedBy: cps,
+      renewable: true,
+    });
   }
   return out;
 }

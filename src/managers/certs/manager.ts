@@ -39,7 +39,8 @@ export interface RenewResult {
 
 function selfManagedState(s: ClusterState | undefined, id: ClusterId): ClusterState {
   if (!s) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
-  if (s.type !== 'selfmanaged') throw new InputError(`${s.id.name} is a managed cluster: its certificates belong to the cloud`, ['cluster']);
+  if (s.type !== 'selfmanaged')
+    throw new InputError(`${s.id.name} is a managed cluster: its certificates belong to the cloud`, ['cluster']);
   return s;
 }
 
@@ -58,7 +59,11 @@ export class CertsManager {
   /** Every certificate ksctl issued for the cluster, judged now. Reads state; changes nothing. */
   async check(id: ClusterId, withinDays = DEFAULT_RENEW_WITHIN_DAYS, now = new Date()): Promise<CheckResult> {
     const s = selfManagedState(await this.deps.store.read(id), id);
-    return { cluster: id, withinDays, certificates: await readReports(s, this.deps.store.secrets(id), now, withinDays) };
+    return {
+      cluster: id,
+      withinDays,
+      certificates: await readReports(s, this.deps.store.secrets(id), now, withinDays),
+    };
   }
 
   async renew(id: ClusterId, req: RenewRequest): Promise<RenewResult> {
@@ -66,19 +71,32 @@ export class CertsManager {
       const s = selfManagedState(await this.deps.store.read(id), id);
       const marker = await readMarker(this.deps.store.secrets(id));
       const since = marker && marker.all === req.selection.all ? new Date(marker.startedAt) : new Date();
-      return this.planOf(s, await readReports(s, this.deps.store.secrets(id), new Date(), DEFAULT_RENEW_WITHIN_DAYS), req, since, marker?.due ?? []);
+      return this.planOf(
+        s,
+        await readReports(s, this.deps.store.secrets(id), new Date(), DEFAULT_RENEW_WITHIN_DAYS),
+        req,
+        since,
+        marker?.due ?? [],
+      );
     }
     const h = await this.deps.store.lock(id, this.deps.command);
     const mgr = await this.selfManaged();
     let close: (() => void) | undefined;
     try {
       const s = selfManagedState(h.state, id);
-      if (s.phase === 'creating' || s.phase === 'deleting') throw new ConflictError(`cluster ${formatClusterId(id)} is ${s.phase}; finish that first`);
+      if (s.phase === 'creating' || s.phase === 'deleting')
+        throw new ConflictError(`cluster ${formatClusterId(id)} is ${s.phase}; finish that first`);
       const now = new Date();
       // A renewal that did not finish is finished first, with what it set out to renew.
       const marker = await readMarker(h.secrets);
       const since = marker && marker.all === req.selection.all ? new Date(marker.startedAt) : now;
-      const result = this.planOf(s, await readReports(s, h.secrets, now, DEFAULT_RENEW_WITHIN_DAYS), req, since, marker?.due ?? []);
+      const result = this.planOf(
+        s,
+        await readReports(s, h.secrets, now, DEFAULT_RENEW_WITHIN_DAYS),
+        req,
+        since,
+        marker?.due ?? [],
+      );
       if (result.renew.length === 0) return result;
       const due = result.renew.map((r) => r.id);
       await writeMarker(h.secrets, { startedAt: since.toISOString(), all: req.selection.all, due });
@@ -89,7 +107,9 @@ export class CertsManager {
       const run = { selection: req.selection, since, validityDays: req.validityDays };
       const steps = renewSteps(run, stamp, new Set(due), bootstrapped(s, 'etcd'), bootstrapped(s, 'controlplane'));
       const ctx = mgr.context(h, s.spec, machinery);
-      await recordedRun(h, this.deps.command, 'updating', 'ready', (n) => runPlan({ steps }, ctx, { run: n, concurrency: 1, onEvent: this.deps.onEvent }));
+      await recordedRun(h, this.deps.command, 'updating', 'ready', (n) =>
+        runPlan({ steps }, ctx, { run: n, concurrency: 1, onEvent: this.deps.onEvent }),
+      );
       await h.secrets.delete(RENEWAL_MARKER);
       // Report what the certificates are now (new not-after), not what they were.
       const after = await readReports(h.state!, h.secrets, new Date(), DEFAULT_RENEW_WITHIN_DAYS);

@@ -20,7 +20,8 @@ export async function readMarker(secrets: SecretStore): Promise<RenewalMarker | 
   if (raw === undefined) return undefined;
   try {
     const m = JSON.parse(raw) as Partial<RenewalMarker>;
-    if (typeof m.startedAt !== 'string' || Number.isNaN(Date.parse(m.startedAt)) || !Array.isArray(m.due)) return undefined;
+    if (typeof m.startedAt !== 'string' || Number.isNaN(Date.parse(m.startedAt)) || !Array.isArray(m.due))
+      return undefined;
     return { startedAt: m.startedAt, all: !!m.all, due: m.due.filter((d): d is string => typeof d === 'string') };
   } catch {
     return undefined; // unreadable: start a new renewal (every step is level-based anyway)

@@ -37,7 +37,13 @@ export function classify(notAfter: Date, now: Date, withinDays: number): { statu
   return { status: left < withinDays * DAY_MS ? 'expiring' : 'ok', daysLeft };
 }
 
-export function reportOf(c: IssuedCert, facts: CertificateFacts, keyMatches: boolean, now: Date, withinDays: number): CertReport {
+export function reportOf(
+  c: IssuedCert,
+  facts: CertificateFacts,
+  keyMatches: boolean,
+  now: Date,
+  withinDays: number,
+): CertReport {
   return {
     id: c.id,
     kind: c.kind,

@@ -22,5 +22,7 @@ export async function certificateWarnings(store: StateStore, s: ClusterState, no
     ...(expiring.length ? [`expiring within ${DEFAULT_RENEW_WITHIN_DAYS} days: ${expiring.join(', ')}`] : []),
     ...(broken.length ? [`key does not match: ${broken.join(', ')}`] : []),
   ];
-  return [`certificates ${parts.join('; ')} — run 'ksctl certs renew ${s.id.name}' (see 'ksctl certs check ${s.id.name}')`];
+  return [
+    `certificates ${parts.join('; ')} — run 'ksctl certs renew ${s.id.name}' (see 'ksctl certs check ${s.id.name}')`,
+  ];
 }

@@ -40,12 +40,20 @@ function checkCluster(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubernetesApiError('the kubeconfig has no current context with a cluster', 0);
   if (cluster.skipTLSVerify) {
-    throw new KubernetesApiError(`the kubeconfig for ${cluster.server} sets insecure-skip-tls-verify; ksctl verifies the API server's certificate and refuses it`, 0, undefined, {
-      hint: "put the cluster's CA in certificate-authority-data instead",
-    });
+    throw new KubernetesApiError(
+      `the kubeconfig for ${cluster.server} sets insecure-skip-tls-verify; ksctl verifies the API server's certificate and refuses it`,
+      0,
+      undefined,
+      {
+        hint: "put the cluster's CA in certificate-authority-data instead",
+      },
+    );
   }
   if (!cluster.server.startsWith('https://')) {
-    throw new KubernetesApiError(`the kubeconfig's server ${cluster.server} is not an https:// URL; ksctl talks to an API server only over verified TLS`, 0);
+    throw new KubernetesApiError(
+      `the kubeconfig's server ${cluster.server} is not an https:// URL; ksctl talks to an API server only over verified TLS`,
+      0,
+    );
   }
   return cluster.server;
 }
@@ -67,7 +75,10 @@ export async function connect(kubeconfigText: string, opts: ConnectOptions = {})
   try {
     kc.loadFromString(JSON.stringify(doc));
   } catch (e) {
-    throw new KubernetesApiError(`the cluster kubeconfig cannot be used: ${String((e as Error).message).split('\n')[0]}`, 0);
+    throw new KubernetesApiError(
+      `the cluster kubeconfig cannot be used: ${String((e as Error).message).split('\n')[0]}`,
+      0,
+    );
   }
   const server = checkCluster(kc);
 
@@ -92,7 +103,10 @@ export async function connect(kubeconfigText: string, opts: ConnectOptions = {})
       if (!proxied) context.setAgent(agent);
     },
   };
-  const config = k8s.createConfiguration({ baseServer: new k8s.ServerConfiguration(server, {}), authMethods: { default: auth } });
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(server, {}),
+    authMethods: { default: auth },
+  });
   const core = new k8s.CoreV1Api(config);
   const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   return {

@@ -49,7 +49,13 @@ export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 function view(p: RawPod): DrainPod {
   const namespace = p.metadata?.namespace ?? 'default';
   const name = p.metadata?.name ?? '';
-  return { namespace, name, uid: p.metadata?.uid ?? '', ref: `${namespace}/${name}`, gracePeriodSeconds: p.spec?.terminationGracePeriodSeconds ?? 30 };
+  return {
+    namespace,
+    name,
+    uid: p.metadata?.uid ?? '',
+    ref: `${namespace}/${name}`,
+    gracePeriodSeconds: p.spec?.terminationGracePeriodSeconds ?? 30,
+  };
 }
 
 export function planPods(pods: RawPod[], opts: Pick<DrainOptions, 'force' | 'deleteEmptyDirData'>): PodPlan {
@@ -93,5 +99,8 @@ export function describeRefusals(node: string, refused: PodPlan['refused']): { m
     parts.push(`pods no controller would recreate: ${unmanaged.join(', ')}`);
     hints.push('--force to evict them anyway');
   }
-  return { message: `cannot drain node ${node}: ${parts.join('; ')} (nothing was evicted; the node stays cordoned)`, hint: `move them, or pass ${hints.join(' and ')}` };
+  return {
+    message: `cannot drain node ${node}: ${parts.join('; ')} (nothing was evicted; the node stays cordoned)`,
+    hint: `move them, or pass ${hints.join(' and ')}`,
+  };
 }

@@ -35,12 +35,20 @@ const POLL_MS = 250;
 const GONE_SLACK_MS = 30_000;
 
 async function podsOn(c: KubeClient, node: string): Promise<RawPod[]> {
-  const list = await c.call(`list pods on node ${node}`, (core) => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }));
-  return list.items as RawPod[];
+  const list = await c.call(`list pods on node ${node}`, (core) =>
+    core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }),
+  );
+  return list.items;
 }
 
 /** Waits until none of `pods` (by UID) is on the node; returns those still there at `deadline`. */
-async function waitGone(c: KubeClient, node: string, pods: DrainPod[], deadline: number, signal?: AbortSignal): Promise<DrainPod[]> {
+async function waitGone(
+  c: KubeClient,
+  node: string,
+  pods: DrainPod[],
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<DrainPod[]> {
   let left = pods;
   while (left.length > 0) {
     const uids = new Set((await podsOn(c, node)).map((p) => p.metadata?.uid));
@@ -58,7 +66,13 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
   const plan = planPods(await podsOn(c, node), opts);
   if (plan.refused.length) {
     const { message, hint } = describeRefusals(node, plan.refused);
-    throw new DrainBlockedError(message, node, plan.refused.map((r) => r.pod.ref), [], hint);
+    throw new DrainBlockedError(
+      message,
+      node,
+      plan.refused.map((r) => r.pod.ref),
+      [],
+      hint,
+    );
   }
   const result: DrainResult = { node, evicted: [], deleted: [], skipped: plan.skipped, retries: 0 };
   const outcomes = await Promise.all(
@@ -85,13 +99,16 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
       `cannot drain node ${node} within ${formatDuration(opts.timeoutMs)}: evicting ${pods.join(', ')} would violate ` +
         `${budgets.length ? `PodDisruptionBudget ${budgets.join(', ')}` : 'a disruption budget'} (${why.join('; ')}); ` +
         `${evicted.length} other pod(s) were evicted and the node stays cordoned`,
-      node, pods, budgets,
+      node,
+      pods,
+      budgets,
       'wait for the budget to allow it (more replicas, or fewer unavailable), raise --drain-timeout, or pass --force to delete the pods anyway',
     );
   }
   const forced = blocked.map((b) => b.pod);
   for (const pod of forced) {
-    if (await deletePod(c, pod)) say(`${node}: deleted ${pod.ref} (--force; its disruption budget did not allow an eviction)`);
+    if (await deletePod(c, pod))
+      say(`${node}: deleted ${pod.ref} (--force; its disruption budget did not allow an eviction)`);
     result.deleted.push(pod.ref);
   }
 
@@ -110,7 +127,10 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
     const pods = left.map((p) => p.ref);
     throw new DrainBlockedError(
       `cannot drain node ${node}: ${pods.join(', ')} were evicted but still terminating after ${formatDuration(opts.timeoutMs)} and their grace periods`,
-      node, pods, [], 'look for finalizers or a kubelet that stopped answering (kubectl describe pod), or pass --force',
+      node,
+      pods,
+      [],
+      'look for finalizers or a kubelet that stopped answering (kubectl describe pod), or pass --force',
     );
   }
   return result;
@@ -122,7 +142,11 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
  * node is attempted; if any fails, the first failure is thrown after the others finished (those drained
  * stay drained, and a re-run picks up the rest).
  */
-export async function drainNodes(c: KubeClient, nodes: string[], opts: DrainOptions & { concurrency?: number }): Promise<DrainResult[]> {
+export async function drainNodes(
+  c: KubeClient,
+  nodes: string[],
+  opts: DrainOptions & { concurrency?: number },
+): Promise<DrainResult[]> {
   for (const n of nodes) await setUnschedulable(c, n, true);
   const results: DrainResult[] = [];
   const failures: unknown[] = [];

@@ -29,13 +29,19 @@ export class KubernetesApiError extends ProviderError {
 
 /** Node's TLS verification errors (tls.TLSSocket `authorizationError` codes) worth a specific hint. */
 const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 function parseStatus(body: unknown): ApiStatus | undefined {
-  if (typeof body !== 'string' || !body.startsWith('{')) return typeof body === 'object' && body ? (body as ApiStatus) : undefined;
+  if (typeof body !== 'string' || !body.startsWith('{')) return typeof body === 'object' && body ? body : undefined;
   try {
     return JSON.parse(body) as ApiStatus;
   } catch {
@@ -45,7 +51,11 @@ function parseStatus(body: unknown): ApiStatus | undefined {
 
 /** The error's code, wherever node-fetch or Node put it (FetchError.code, cause.code). */
 function errorCode(e: unknown): string | undefined {
-  for (let x: unknown = e, depth = 0; x && typeof x === 'object' && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+  for (
+    let x: unknown = e, depth = 0;
+    x && typeof x === 'object' && depth < 4;
+    x = (x as { cause?: unknown }).cause, depth++
+  ) {
     const code = (x as { code?: unknown }).code;
     if (typeof code === 'string') return code;
   }
@@ -58,24 +68,40 @@ function errorCode(e: unknown): string | undefined {
  */
 export function apiError(e: unknown, what: string, server: string): KubernetesApiError {
   if (e instanceof KubernetesApiError) return e;
-  const status = typeof (e as { code?: unknown })?.code === 'number' ? ((e as { code: number }).code) : 0;
+  const status = typeof (e as { code?: unknown })?.code === 'number' ? (e as { code: number }).code : 0;
   if (status > 0) {
     const st = parseStatus((e as { body?: unknown }).body);
     const text = st?.message ?? (status === 401 ? 'Unauthorized' : `HTTP ${status}`);
-    const hint = status === 401 ? "the cluster's credentials in ksctl's state were refused; they may have been rotated"
-      : status === 403 ? 'the kubeconfig in state lacks the permission; ksctl needs cluster-admin' : undefined;
-    return new KubernetesApiError(`${what}: ${text} (HTTP ${status}${st?.reason ? ` ${st.reason}` : ''})`, status, st, hint ? { hint } : {});
+    const hint =
+      status === 401
+        ? "the cluster's credentials in ksctl's state were refused; they may have been rotated"
+        : status === 403
+          ? 'the kubeconfig in state lacks the permission; ksctl needs cluster-admin'
+          : undefined;
+    return new KubernetesApiError(
+      `${what}: ${text} (HTTP ${status}${st?.reason ? ` ${st.reason}` : ''})`,
+      status,
+      st,
+      hint ? { hint } : {},
+    );
   }
   const code = errorCode(e);
   if (code && TLS_CODES.has(code)) {
-    return new KubernetesApiError(`${what}: the API server at ${server} presented a certificate that the kubeconfig's certificate authority does not verify (${code})`, 0, undefined, {
-      hint: 'ksctl never skips TLS verification; if the cluster was rebuilt, re-run `ksctl create cluster` to refresh its kubeconfig',
-    });
+    return new KubernetesApiError(
+      `${what}: the API server at ${server} presented a certificate that the kubeconfig's certificate authority does not verify (${code})`,
+      0,
+      undefined,
+      {
+        hint: 'ksctl never skips TLS verification; if the cluster was rebuilt, re-run `ksctl create cluster` to refresh its kubeconfig',
+      },
+    );
   }
   if (code) return new KubernetesApiError(`${what}: cannot reach the API server at ${server} (${code})`, 0);
   if ((e as { name?: string })?.name === 'AbortError') return new KubernetesApiError(`${what}: cancelled`, 0);
   // Anything else (a failed exec credential plugin, a malformed kubeconfig) keeps only its first line, redacted.
-  const first = String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 300);
+  const first = String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
   return new KubernetesApiError(`${what}: ${first}`, 0);
 }
 

@@ -22,7 +22,9 @@ export const EVICTION_BACKOFF = { initialMs: 250, maxMs: 2000 };
 export function blockingBudgets(e: KubernetesApiError): { budgets: string[]; reasons: string[] } {
   const causes = e.apiStatus?.details?.causes ?? [];
   const reasons = causes.map((c) => c.message ?? '').filter(Boolean);
-  const budgets = reasons.map((m) => /^The disruption budget (\S+)/.exec(m)?.[1]).filter((b): b is string => Boolean(b));
+  const budgets = reasons
+    .map((m) => /^The disruption budget (\S+)/.exec(m)?.[1])
+    .filter((b): b is string => Boolean(b));
   if (reasons.length === 0) reasons.push(e.apiStatus?.message ?? e.message);
   return { budgets, reasons };
 }
@@ -37,8 +39,14 @@ function retryable(e: KubernetesApiError): boolean {
   return e.status === 429 || e.status === 0 || (e.status >= 500 && e.status !== 501);
 }
 
-export async function evictPod(c: KubeClient, pod: DrainPod, deadline: number, signal?: AbortSignal, onRetry?: (reason: string) => void): Promise<EvictionOutcome> {
-  let last: { reasons: string[]; budgets: string[] } = { reasons: [], budgets: [] };
+export async function evictPod(
+  c: KubeClient,
+  pod: DrainPod,
+  deadline: number,
+  signal?: AbortSignal,
+  onRetry?: (reason: string) => void,
+): Promise<EvictionOutcome> {
+  let last: { reasons: string[]; budgets: string[] };
   for (let attempt = 0; ; attempt++) {
     try {
       await c.call(`evict pod ${pod.ref}`, (core) =>
@@ -66,7 +74,11 @@ export async function evictPod(c: KubeClient, pod: DrainPod, deadline: number, s
 export async function deletePod(c: KubeClient, pod: DrainPod, gracePeriodSeconds?: number): Promise<boolean> {
   try {
     await c.call(`delete pod ${pod.ref}`, (core) =>
-      core.deleteNamespacedPod({ name: pod.name, namespace: pod.namespace, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) }),
+      core.deleteNamespacedPod({
+        name: pod.name,
+        namespace: pod.namespace,
+        ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+      }),
     );
     return true;
   } catch (e) {

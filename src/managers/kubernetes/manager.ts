@@ -25,7 +25,10 @@ export class ApiKubernetesManager implements KubernetesManager {
     if (!api) {
       api = (async () => {
         const text = await this.deps.store.secrets(id).get(KUBECONFIG_SECRET);
-        if (!text) throw new ProviderError(`cluster ${key} has no kubeconfig in its state yet`, { hint: 're-run `ksctl create cluster` to finish it' });
+        if (!text)
+          throw new ProviderError(`cluster ${key} has no kubeconfig in its state yet`, {
+            hint: 're-run `ksctl create cluster` to finish it',
+          });
         registerSecret(text); // its key and token lines never reach a message
         return ClusterApi.fromKubeconfig(text);
       })();
@@ -50,13 +53,23 @@ export class ApiKubernetesManager implements KubernetesManager {
   async drain(id: ClusterId, node: string, opts: DrainOptions): Promise<DrainResult> {
     return (await this.cluster(id)).drain(node, opts);
   }
-  async drainNodes(id: ClusterId, nodes: string[], opts: DrainOptions & { concurrency?: number }): Promise<DrainResult[]> {
+  async drainNodes(
+    id: ClusterId,
+    nodes: string[],
+    opts: DrainOptions & { concurrency?: number },
+  ): Promise<DrainResult[]> {
     return (await this.cluster(id)).drainNodes(nodes, opts);
   }
   async deleteNode(id: ClusterId, node: string): Promise<boolean> {
     return (await this.cluster(id)).deleteNode(node);
   }
-  async waitOnboarded(id: ClusterId, node: string, want: OnboardingWant, timeoutMs: number, signal?: AbortSignal): Promise<NodeInfo> {
+  async waitOnboarded(
+    id: ClusterId,
+    node: string,
+    want: OnboardingWant,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<NodeInfo> {
     return (await this.cluster(id)).waitOnboarded(node, want, timeoutMs, signal);
   }
 

@@ -6,12 +6,21 @@ import type { NodeInfo, NodeMetadata, Taint, TaintEffect } from './types.js';
 
 /** The fields of a v1 Node that ksctl reads (client-node's V1Node has them all, dates as Date objects). */
 export interface RawNode {
-  metadata?: { name?: string; labels?: Record<string, string>; creationTimestamp?: Date | string; resourceVersion?: string };
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    creationTimestamp?: Date | string;
+    resourceVersion?: string;
+  };
   spec?: { taints?: { key: string; value?: string; effect: string }[]; providerID?: string; unschedulable?: boolean };
-  status?: { conditions?: { type: string; status: string; lastTransitionTime?: Date | string }[]; nodeInfo?: { kubeletVersion?: string } };
+  status?: {
+    conditions?: { type: string; status: string; lastTransitionTime?: Date | string }[];
+    nodeInfo?: { kubeletVersion?: string };
+  };
 }
 
-const iso = (d: Date | string | undefined): string => (d === undefined ? new Date(0).toISOString() : typeof d === 'string' ? d : d.toISOString());
+const iso = (d: Date | string | undefined): string =>
+  d === undefined ? new Date(0).toISOString() : typeof d === 'string' ? d : d.toISOString();
 
 export function toNodeInfo(n: RawNode): NodeInfo {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
@@ -21,7 +30,11 @@ export function toNodeInfo(n: RawNode): NodeInfo {
     ready: ready?.status === 'True',
     readySince: ready?.lastTransitionTime === undefined ? createdAt : iso(ready.lastTransitionTime),
     labels: { ...(n.metadata?.labels ?? {}) },
-    taints: (n.spec?.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect as TaintEffect })),
+    taints: (n.spec?.taints ?? []).map((t) => ({
+      key: t.key,
+      ...(t.value ? { value: t.value } : {}),
+      effect: t.effect as TaintEffect,
+    })),
     ...(n.spec?.providerID ? { providerID: n.spec.providerID } : {}),
     ...(n.status?.nodeInfo?.kubeletVersion ? { kubeletVersion: n.status.nodeInfo.kubeletVersion } : {}),
     unschedulable: n.spec?.unschedulable === true,
@@ -40,15 +53,23 @@ const sameTaint = (a: Taint, b: Taint) => taintId(a) === taintId(b) && (a.value 
  * (`node.kubernetes.io/unschedulable` while cordoned, the node lifecycle controller's, a user's).
  * Taints are a list, which a merge patch replaces whole, so the patch carries the complete new list.
  */
-export function nodeMetadataPatch(node: NodeInfo, want: NodeMetadata, previous?: NodeMetadata): { metadata?: { labels: Record<string, string | null> }; spec?: { taints: Taint[] } } | undefined {
+export function nodeMetadataPatch(
+  node: NodeInfo,
+  want: NodeMetadata,
+  previous?: NodeMetadata,
+): { metadata?: { labels: Record<string, string | null> }; spec?: { taints: Taint[] } } | undefined {
   const labels: Record<string, string | null> = {};
   for (const k of Object.keys(previous?.labels ?? {})) if (!(k in want.labels) && k in node.labels) labels[k] = null;
   for (const [k, v] of Object.entries(want.labels)) if (node.labels[k] !== v) labels[k] = v;
 
   const owned = new Set([...(previous?.taints ?? []), ...want.taints].map(taintId));
   const kept = node.taints.filter((t) => !owned.has(taintId(t)));
-  const taints = [...kept, ...want.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect }))];
-  const taintsChanged = taints.length !== node.taints.length || !taints.every((t) => node.taints.some((n) => sameTaint(n, t)));
+  const taints = [
+    ...kept,
+    ...want.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
+  ];
+  const taintsChanged =
+    taints.length !== node.taints.length || !taints.every((t) => node.taints.some((n) => sameTaint(n, t)));
 
   if (Object.keys(labels).length === 0 && !taintsChanged) return undefined;
   return {
@@ -61,7 +82,10 @@ export function nodeMetadataPatch(node: NodeInfo, want: NodeMetadata, previous?:
 export function missingMetadata(node: NodeInfo, want: { labels?: Record<string, string>; taints?: Taint[] }): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(want.labels ?? {})) {
-    if (node.labels[k] !== v) out.push(node.labels[k] === undefined ? `label ${k}=${v} missing` : `label ${k} is "${node.labels[k]}", not "${v}"`);
+    if (node.labels[k] !== v)
+      out.push(
+        node.labels[k] === undefined ? `label ${k}=${v} missing` : `label ${k} is "${node.labels[k]}", not "${v}"`,
+      );
   }
   for (const t of want.taints ?? []) {
     if (!node.taints.some((n) => sameTaint(n, t))) out.push(`taint ${formatTaint(t)} missing`);

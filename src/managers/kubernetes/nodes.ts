@@ -20,7 +20,7 @@ export async function listNodes(c: KubeClient, labelSelector?: string): Promise<
 /** One node as raw API object (for its resourceVersion); undefined when it does not exist. */
 async function readRaw(c: KubeClient, name: string): Promise<RawNode | undefined> {
   try {
-    return (await c.call(`read node ${name}`, (core) => core.readNode({ name }))) as RawNode;
+    return await c.call(`read node ${name}`, (core) => core.readNode({ name }));
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
@@ -37,7 +37,12 @@ export async function readNode(c: KubeClient, name: string): Promise<NodeInfo | 
  * resourceVersion; on 409 (someone wrote in between) reads again. Throws NOT_FOUND-ish KubernetesApiError
  * (status 404) when the node does not exist.
  */
-async function patchWithRetry(c: KubeClient, name: string, what: string, change: (n: NodeInfo) => object | undefined): Promise<NodeInfo> {
+async function patchWithRetry(
+  c: KubeClient,
+  name: string,
+  what: string,
+  change: (n: NodeInfo) => object | undefined,
+): Promise<NodeInfo> {
   for (let attempt = 0; ; attempt++) {
     const raw = await readRaw(c, name);
     if (!raw) throw new KubernetesApiError(`${what}: node ${name} does not exist`, 404);
@@ -48,7 +53,7 @@ async function patchWithRetry(c: KubeClient, name: string, what: string, change:
     const body = { ...patch, metadata: { ...(p.metadata ?? {}), resourceVersion: raw.metadata?.resourceVersion } };
     try {
       const out = await c.call(what, (core) => core.patchNode({ name, body }, c.mergePatch));
-      return toNodeInfo(out as RawNode);
+      return toNodeInfo(out);
     } catch (e) {
       if (e instanceof KubernetesApiError && e.status === 409 && attempt < CONFLICT_RETRIES) continue;
       throw e;
@@ -59,11 +64,18 @@ async function patchWithRetry(c: KubeClient, name: string, what: string, change:
 /** Marks the node unschedulable (cordon) or schedulable again (uncordon); a no-op when it already is. */
 export function setUnschedulable(c: KubeClient, name: string, unschedulable: boolean): Promise<NodeInfo> {
   const what = `${unschedulable ? 'cordon' : 'uncordon'} node ${name}`;
-  return patchWithRetry(c, name, what, (n) => (n.unschedulable === unschedulable ? undefined : { spec: { unschedulable } }));
+  return patchWithRetry(c, name, what, (n) =>
+    n.unschedulable === unschedulable ? undefined : { spec: { unschedulable } },
+  );
 }
 
 /** Gives the node a pool's labels and taints, removing those the pool had before (see nodeMetadataPatch). */
-export function setNodeMetadata(c: KubeClient, name: string, want: NodeMetadata, previous?: NodeMetadata): Promise<NodeInfo> {
+export function setNodeMetadata(
+  c: KubeClient,
+  name: string,
+  want: NodeMetadata,
+  previous?: NodeMetadata,
+): Promise<NodeInfo> {
   return patchWithRetry(c, name, `set labels and taints of node ${name}`, (n) => nodeMetadataPatch(n, want, previous));
 }
 

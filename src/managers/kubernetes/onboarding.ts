@@ -28,7 +28,8 @@ export function onboardingGaps(node: NodeInfo | undefined, want: OnboardingWant)
   const gaps: string[] = [];
   if (!node.ready) gaps.push('not Ready');
   if (!node.providerID) gaps.push('spec.providerID is not set');
-  else if (want.providerID && node.providerID !== want.providerID) gaps.push(`spec.providerID is ${node.providerID}, not ${want.providerID}`);
+  else if (want.providerID && node.providerID !== want.providerID)
+    gaps.push(`spec.providerID is ${node.providerID}, not ${want.providerID}`);
   gaps.push(...missingMetadata(node, want));
   return gaps;
 }
@@ -36,7 +37,13 @@ export function onboardingGaps(node: NodeInfo | undefined, want: OnboardingWant)
 const POLL_MS = 500;
 
 /** Waits until `name` passes the onboarding check; returns the node as it passed. */
-export async function waitOnboarded(c: KubeClient, name: string, want: OnboardingWant, timeoutMs: number, signal?: AbortSignal): Promise<NodeInfo> {
+export async function waitOnboarded(
+  c: KubeClient,
+  name: string,
+  want: OnboardingWant,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<NodeInfo> {
   const start = Date.now();
   for (;;) {
     const node = await readNode(c, name);

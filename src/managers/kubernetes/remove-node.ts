@@ -35,9 +35,16 @@ export async function drainAndDeleteNode(api: ClusterApi, name: string, opts: Dr
  * The same from a cluster's secrets (a step's `ctx.cluster.secrets`): connects through the kubeconfig in
  * state (self-managed: the load balancer, the cluster's CA), removes the node, closes the connection.
  */
-export async function drainAndDeleteWorker(secrets: Pick<SecretStore, 'get'>, name: string, opts: DrainOptions): Promise<RemovedNode> {
+export async function drainAndDeleteWorker(
+  secrets: Pick<SecretStore, 'get'>,
+  name: string,
+  opts: DrainOptions,
+): Promise<RemovedNode> {
   const text = await secrets.get(KUBECONFIG_SECRET);
-  if (!text) throw new ProviderError(`cannot remove node ${name}: the cluster has no kubeconfig in its state yet`, { hint: 're-run `ksctl create cluster` to finish it' });
+  if (!text)
+    throw new ProviderError(`cannot remove node ${name}: the cluster has no kubeconfig in its state yet`, {
+      hint: 're-run `ksctl create cluster` to finish it',
+    });
   registerSecret(text);
   const api = await ClusterApi.fromKubeconfig(text);
   try {

@@ -48,7 +48,12 @@ export interface BootstrapContext extends StepContext, BootstrapView {
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
 /** The read-only half over a set of machines (state's during a run, the plan's in a dry run). */
-export function machineView(spec: ClusterSpec, distro: DistroController, secrets: SecretReader, machines: () => Record<string, Machine>): BootstrapView {
+export function machineView(
+  spec: ClusterSpec,
+  distro: DistroController,
+  secrets: SecretReader,
+  machines: () => Record<string, Machine>,
+): BootstrapView {
   const machinesOf = (role: Role) =>
     Object.values(machines())
       .filter((m) => m.status !== 'removing' && m.role === role)
@@ -66,16 +71,30 @@ export function machineView(spec: ClusterSpec, distro: DistroController, secrets
     topology() {
       const lb = machinesOf('loadbalancer')[0];
       if (!lb) throw new ProviderError('the load balancer machine is not in state yet');
-      return { spec, loadBalancer: lb, etcd: machinesOf('etcd'), controlPlanes: machinesOf('controlplane'), workers: machinesOf('worker') };
+      return {
+        spec,
+        loadBalancer: lb,
+        etcd: machinesOf('etcd'),
+        controlPlanes: machinesOf('controlplane'),
+        workers: machinesOf('worker'),
+      };
     },
   };
 }
 
 /** The context of one run: built once by the manager, handed to every step by the executor. */
-export function bootstrapContext(base: StepContext, provider: SelfManagedCloud, distro: DistroController, ssh: SshAccess): BootstrapContext {
+export function bootstrapContext(
+  base: StepContext,
+  provider: SelfManagedCloud,
+  distro: DistroController,
+  ssh: SshAccess,
+): BootstrapContext {
   const view = machineView(base.spec, distro, base.cluster.secrets, () => base.cluster.state?.machines ?? {});
   let secretEnv: Promise<Record<string, string>> | undefined;
-  const envFor = (scripts: Script[]) => (scripts.some((s) => s.secretEnv?.length) ? (secretEnv ??= distro.secretEnv(base.cluster.secrets)) : Promise.resolve({}));
+  const envFor = (scripts: Script[]) =>
+    scripts.some((s) => s.secretEnv?.length)
+      ? (secretEnv ??= distro.secretEnv(base.cluster.secrets))
+      : Promise.resolve({});
   const ctx: BootstrapContext = {
     ...base,
     ...view,
@@ -100,9 +119,15 @@ export function bootstrapContext(base: StepContext, provider: SelfManagedCloud, 
       return outputs;
     },
     async recordInstalled(m) {
-      const out = await runScript(await ssh.session(base, m), distro.versionScript(), { secrets: base.cluster.secrets, signal: base.signal });
+      const out = await runScript(await ssh.session(base, m), distro.versionScript(), {
+        secrets: base.cluster.secrets,
+        signal: base.signal,
+      });
       const v = parseInstalledVersions(out);
-      if (!v) throw new ProviderError(`could not read the installed Kubernetes version on ${m.name}: ${out.trim().split('\n').pop() ?? ''}`);
+      if (!v)
+        throw new ProviderError(
+          `could not read the installed Kubernetes version on ${m.name}: ${out.trim().split('\n').pop() ?? ''}`,
+        );
       base.log.child(m.name).info(`installed: Kubernetes ${v.kubernetes} (${distro.name} ${v.distribution})`);
       await base.cluster.update((s) => {
         const cur = s.machines[m.name];
@@ -119,7 +144,12 @@ export function bootstrapContext(base: StepContext, provider: SelfManagedCloud, 
           ctx: base,
           async onControlPlane0(script) {
             const cp0 = await ssh.session(base, topology.controlPlanes[0]!);
-            return runScript(cp0, script, { secrets: base.cluster.secrets, secretEnv: await envFor([script]), signal: base.signal, onLine: (l) => base.log.info(l) });
+            return runScript(cp0, script, {
+              secrets: base.cluster.secrets,
+              secretEnv: await envFor([script]),
+              signal: base.signal,
+              onLine: (l) => base.log.info(l),
+            });
           },
         },
       };

@@ -20,7 +20,8 @@ export interface ScriptView {
   files?: { path: string; from: string }[];
 }
 
-const isDescribed = (s: Step<BootstrapContext>): s is BootstrapStep => typeof (s as Partial<BootstrapStep>).describe === 'function';
+const isDescribed = (s: Step<BootstrapContext>): s is BootstrapStep =>
+  typeof (s as Partial<BootstrapStep>).describe === 'function';
 
 function show(machine: string, s: Script, label: (t: string) => string): ScriptView {
   const clean = (t: string) => redact(label(t));
@@ -40,7 +41,9 @@ export async function describedSteps(steps: Step<BootstrapContext>[], pv: PlanVi
   return Promise.all(
     steps.map(async (s) => {
       if (!isDescribed(s)) return s;
-      const scripts = (await s.describe(pv.view)).flatMap((ms) => ms.scripts.map((x) => show(ms.machine, x, pv.label)));
+      const scripts = (await s.describe(pv.view)).flatMap((ms) =>
+        ms.scripts.map((x) => show(ms.machine, x, (t) => pv.label(t))),
+      );
       return scripts.length > 0 ? { ...s, details: { ...(s.details ?? {}), scripts } } : s;
     }),
   );

@@ -42,7 +42,10 @@ export interface SelfManagedOptions {
   sshPool?: () => SshPool;
 }
 
-export async function selfManagedProvider(provider: ClusterSpec['provider'], hooks?: ProviderHooks): Promise<SelfManagedCloud> {
+export async function selfManagedProvider(
+  provider: ClusterSpec['provider'],
+  hooks?: ProviderHooks,
+): Promise<SelfManagedCloud> {
   const p = await loadProvider(provider, 'selfmanaged', hooks);
   if (p.kind !== 'selfmanaged') throw new Error(`provider ${provider} registered as selfmanaged is not`);
   return p;
@@ -65,14 +68,19 @@ export class SelfManagedManager implements ClusterLifecycle {
 
   /** The provider and distribution controller a spec's plans are built from (no connection). */
   async planSource(spec: ClusterSpec): Promise<{ provider: SelfManagedCloud; distro: DistroController }> {
-    return { provider: this.opts.provider ?? (await selfManagedProvider(spec.provider, this.deps.providerHooks)), distro: distroController(spec.distribution ?? 'k3s') };
+    return {
+      provider: this.opts.provider ?? (await selfManagedProvider(spec.provider, this.deps.providerHooks)),
+      distro: distroController(spec.distribution ?? 'k3s'),
+    };
   }
 
   /** A run's machinery, with a fresh SSH pool. */
   async machinery(spec: ClusterSpec): Promise<Machinery> {
     const { provider, distro } = await this.planSource(spec);
     const sshWaitMs = this.opts.sshWaitMs ?? 5 * 60_000;
-    const pool = this.opts.sshPool?.() ?? new (await import('../../distro/ssh/pool.js')).Ssh2Pool({ logger: this.deps.log, maxWaitMs: sshWaitMs });
+    const pool =
+      this.opts.sshPool?.() ??
+      new (await import('../../distro/ssh/pool.js')).Ssh2Pool({ logger: this.deps.log, maxWaitMs: sshWaitMs });
     const ssh = new SshAccess(provider, pool, {
       sshWaitMs,
       login: envLogin(this.deps.env ?? process.env, this.opts.askPassphrase),
@@ -123,7 +131,12 @@ export class SelfManagedManager implements ClusterLifecycle {
       kind: 'delete',
       plan: async (h) => {
         const m = await machinery(h);
-        return { steps: deleteSteps(m.provider, Object.values(h.state!.machines), Date.now()), ctx: this.context(h, h.state!.spec, m), concurrency: 32, result: undefined };
+        return {
+          steps: deleteSteps(m.provider, Object.values(h.state!.machines), Date.now()),
+          ctx: this.context(h, h.state!.spec, m),
+          concurrency: 32,
+          result: undefined,
+        };
       },
     }));
   }
@@ -132,14 +145,19 @@ export class SelfManagedManager implements ClusterLifecycle {
    * Add one worker and join it. The new machine is written to state (pending) before any cloud call;
    * re-running after a failure or crash finishes that same machine instead of making another.
    */
-  async addWorker(id: ClusterId, input: WorkerInput, sshDefaults: (spec: ClusterSpec) => Promise<DefaultsOptions> = async () => ({})): Promise<string[]> {
+  async addWorker(
+    id: ClusterId,
+    input: WorkerInput,
+    sshDefaults: (spec: ClusterSpec) => Promise<DefaultsOptions> = async () => ({}),
+  ): Promise<string[]> {
     const out = await this.operation(id, undefined, (machinery) => ({
       kind: 'update',
       plan: async (h) => {
         const m = await machinery(h);
         const spec = h.state!.spec;
         const req = addWorkerRequest(spec.provider, input);
-        if (spec.provider === 'ssh' && input.address) req.machine = workerMachineOf(spec, { ...input, address: input.address }, await sshDefaults(spec));
+        if (spec.provider === 'ssh' && input.address)
+          req.machine = workerMachineOf(spec, { ...input, address: input.address }, await sshDefaults(spec));
         const add = resolveAddition(h.state!, req);
         await m.ssh.checkLogins(add.runSpec); // a key or passphrase problem is bad input, before anything is recorded
         if (add.intent.length > 0) {
@@ -163,13 +181,23 @@ export class SelfManagedManager implements ClusterLifecycle {
         const m = await machinery(h);
         const w = h.state!.machines[name];
         if (!w || w.role !== 'worker') {
-          const workers = Object.values(h.state!.machines).filter((x) => x.role === 'worker').map((x) => x.name);
-          throw new InputError(`"${name}" is not a worker of ${formatClusterId(id)}; workers: ${workers.join(', ') || 'none'}`, ['name']);
+          const workers = Object.values(h.state!.machines)
+            .filter((x) => x.role === 'worker')
+            .map((x) => x.name);
+          throw new InputError(
+            `"${name}" is not a worker of ${formatClusterId(id)}; workers: ${workers.join(', ') || 'none'}`,
+            ['name'],
+          );
         }
         await h.update((s) => {
           s.machines[name]!.status = 'removing';
         });
-        return { steps: removeWorkerSteps(m, name, Date.now(), force), ctx: this.context(h, h.state!.spec, m), concurrency: 16, result: [name] };
+        return {
+          steps: removeWorkerSteps(m, name, Date.now(), force),
+          ctx: this.context(h, h.state!.spec, m),
+          concurrency: 16,
+          result: [name],
+        };
       },
     }));
     return out.result;
@@ -179,7 +207,11 @@ export class SelfManagedManager implements ClusterLifecycle {
    * Runs one operation. Its machinery is made once the spec is known (create: the one asked for, before
    * the lock; otherwise the recorded one, read under the lock) and closed before the lock is released.
    */
-  private async operation<T>(id: ClusterId, spec: ClusterSpec | undefined, build: (machinery: (h: ClusterHandle) => Promise<Machinery>) => SelfManagedOperation<T>) {
+  private async operation<T>(
+    id: ClusterId,
+    spec: ClusterSpec | undefined,
+    build: (machinery: (h: ClusterHandle) => Promise<Machinery>) => SelfManagedOperation<T>,
+  ) {
     let made: Machinery | undefined = spec ? await this.machinery(spec) : undefined;
     const machinery = async (h: ClusterHandle) => (made ??= await this.machinery(h.state!.spec));
     return runOperation(this.deps, { ...build(machinery), id, close: () => made?.ssh.close() });

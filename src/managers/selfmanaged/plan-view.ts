@@ -31,7 +31,16 @@ export function planView(spec: ClusterSpec, provider: SelfManagedCloud, distro: 
   const machines: Record<string, Machine> = {};
   if (provider.provider === 'ssh') {
     for (const m of spec.machines) {
-      machines[m.name] = { name: m.name, role: m.role, publicAddress: m.address, privateAddress: m.privateAddress ?? m.address, sshPort: m.port, sshUser: m.user, hostKeys: [], status: 'pending' };
+      machines[m.name] = {
+        name: m.name,
+        role: m.role,
+        publicAddress: m.address,
+        privateAddress: m.privateAddress ?? m.address,
+        sshPort: m.port,
+        sshUser: m.user,
+        hostKeys: [],
+        status: 'pending',
+      };
     }
   } else {
     provider.machinePlan(spec).forEach((p, i) => {
@@ -41,11 +50,24 @@ export function planView(spec: ClusterSpec, provider: SelfManagedCloud, distro: 
       if (pub) labels.set(pub, `<${p.name} public address>`);
       const id = `${PROVIDER_ID_SCHEME}://${p.name}`;
       labels.set(id, `<${p.name} ${provider.provider} provider ID>`);
-      machines[p.name] = { name: p.name, role: p.role, privateAddress: priv, ...(pub ? { publicAddress: pub } : {}), nodeProviderId: id, sshPort: 22, sshUser: '', hostKeys: [], status: 'pending' };
+      machines[p.name] = {
+        name: p.name,
+        role: p.role,
+        privateAddress: priv,
+        ...(pub ? { publicAddress: pub } : {}),
+        nodeProviderId: id,
+        sshPort: 22,
+        sshUser: '',
+        hostKeys: [],
+        status: 'pending',
+      };
     });
   }
   labels.set(CA_HASH_PLACEHOLDER, CA_HASH_LABEL);
-  const pattern = new RegExp(`\\b24[01](?:\\.\\d{1,3}){3}\\b|${PROVIDER_ID_SCHEME}://[A-Za-z0-9.-]+|${CA_HASH_PLACEHOLDER}`, 'g');
+  const pattern = new RegExp(
+    `\\b24[01](?:\\.\\d{1,3}){3}\\b|${PROVIDER_ID_SCHEME}://[A-Za-z0-9.-]+|${CA_HASH_PLACEHOLDER}`,
+    'g',
+  );
   return {
     view: machineView(spec, distro, placeholderSecrets, () => machines),
     label: (text) => text.replace(pattern, (s) => labels.get(s) ?? s),

@@ -49,7 +49,8 @@ export class SshAccess {
     if (!key) throw new ProviderError(`no SSH private key for machine ${m.name}`);
     const bastion = spec.ssh.bastion;
     let bastionKey: string | undefined;
-    if (bastion) bastionKey = bastion.keyFile ? (await import('node:fs')).readFileSync(expandHome(bastion.keyFile), 'utf8') : key;
+    if (bastion)
+      bastionKey = bastion.keyFile ? (await import('node:fs')).readFileSync(expandHome(bastion.keyFile), 'utf8') : key;
     return {
       ...base,
       privateKey: key,
@@ -61,12 +62,17 @@ export class SshAccess {
    * The user's own machine (spec.machines[i]): its key files and agent, and its jump host
    * (spec.ssh.bastion, else the OpenSSH config's ProxyJump), each logged in the same way.
    */
-  private async ownMachineLogin(spec: ClusterSpec, i: number): Promise<Pick<SshTarget, 'keys' | 'agent' | 'agentKeys' | 'bastion'>> {
+  private async ownMachineLogin(
+    spec: ClusterSpec,
+    i: number,
+  ): Promise<Pick<SshTarget, 'keys' | 'agent' | 'agentKeys' | 'bastion'>> {
     const m: MachineSpec = spec.machines[i]!;
     const login = await this.logins.login(m, `spec.machines[${i}]`);
     const jump = spec.ssh.bastion ?? m.bastion;
     if (!jump) return login;
-    const field = spec.ssh.bastion ? 'spec.ssh.bastion' : `spec.machines[${i}] (ProxyJump ${m.bastion!.sshConfigHost ?? m.bastion!.address})`;
+    const field = spec.ssh.bastion
+      ? 'spec.ssh.bastion'
+      : `spec.machines[${i}] (ProxyJump ${m.bastion!.sshConfigHost ?? m.bastion!.address})`;
     // A jump host given no key file of its own logs in with the machine's keyFile too (as ksctl always did).
     const ownKeys = jump.keyFile || jump.identityFiles?.length;
     const jumpLogin = await this.logins.login(ownKeys || !m.keyFile ? jump : { ...jump, keyFile: m.keyFile }, field);
@@ -83,9 +89,14 @@ export class SshAccess {
 
   /** A connected session; pins the host key in state the first time a machine is reached. */
   async session(ctx: StepContext, m: Machine): Promise<SshSession> {
-    const s = await this.pool.session(await this.target(ctx, m), { signal: ctx.signal, maxWaitMs: this.opts.sshWaitMs });
+    const s = await this.pool.session(await this.target(ctx, m), {
+      signal: ctx.signal,
+      maxWaitMs: this.opts.sshWaitMs,
+    });
     if (m.hostKeys.length === 0) {
-      ctx.log.warn(`pinned host key of ${m.name} on first contact: ${s.hostKey.split(' ').slice(0, 2).join(' ').slice(0, 40)}...`);
+      ctx.log.warn(
+        `pinned host key of ${m.name} on first contact: ${s.hostKey.split(' ').slice(0, 2).join(' ').slice(0, 40)}...`,
+      );
       await ctx.cluster.update((st) => {
         const cur = st.machines[m.name];
         if (cur && cur.hostKeys.length === 0) cur.hostKeys = [s.hostKey];
@@ -100,5 +111,11 @@ export class SshAccess {
 }
 
 function endpointOf(b: SshEndpointSpec): Omit<SshTarget, 'bastion' | 'sudoPassword'> {
-  return { name: `bastion ${b.sshConfigHost ?? b.address}`, host: b.address, port: b.port, user: b.user, hostKeys: b.hostKey ? [b.hostKey] : [] };
+  return {
+    name: `bastion ${b.sshConfigHost ?? b.address}`,
+    host: b.address,
+    port: b.port,
+    user: b.user,
+    hostKeys: b.hostKey ? [b.hostKey] : [],
+  };
 }

@@ -75,11 +75,16 @@ export class LoginCache {
     const key = JSON.stringify([files, agent ?? '', identitiesOnly]);
     let p = this.cache.get(key);
     if (!p) {
-      p = loadLogin({ field, files, ...(agent ? { agent } : {}), identitiesOnly, passphrase: (f, ask) => this.sources.passphrase(f, ask) });
+      p = loadLogin({
+        field,
+        files,
+        ...(agent ? { agent } : {}),
+        identitiesOnly,
+        passphrase: (f, ask) => this.sources.passphrase(f, ask),
+      });
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key)); // a failure is reported by whoever awaits it; a retry asks again
     }
     return p;
   }
 }
-

@@ -36,27 +36,43 @@ export interface WorkerAddition {
  */
 export function resolveAddition(state: ClusterState, req: AddWorkerRequest): WorkerAddition {
   const spec = state.spec;
-  if (spec.provider !== 'ssh' && req.machine) throw new InputError(`--address is for the ssh provider; ${spec.provider} creates the machine`, ['--address']);
+  if (spec.provider !== 'ssh' && req.machine)
+    throw new InputError(`--address is for the ssh provider; ${spec.provider} creates the machine`, ['--address']);
   const name = req.name;
   if (name !== undefined) {
     const bad = checkName(name, '--name')[0];
     if (bad) throw new InputError(`--name: ${bad.message}`, ['--name']);
   }
-  const sshMachine = (n: string): MachineSpec | undefined => (req.machine ? { ...req.machine, name: n, role: 'worker' } : undefined);
+  const sshMachine = (n: string): MachineSpec | undefined =>
+    req.machine ? { ...req.machine, name: n, role: 'worker' } : undefined;
   const half = halfAddedWorkers(state);
   if (half.length > 0) {
     const finish = `finish it first (\`ksctl add worker ${spec.name}\` again) or remove it (\`ksctl delete worker ${spec.name} ${half[0]!.name}\`)`;
     if (name !== undefined && !half.some((m) => m.name === name)) {
-      throw new ConflictError(`worker ${half.map((m) => m.name).join(', ')} of ${spec.name} has not joined yet: ${finish}`);
+      throw new ConflictError(
+        `worker ${half.map((m) => m.name).join(', ')} of ${spec.name} has not joined yet: ${finish}`,
+      );
     }
     const resume = name !== undefined ? half.filter((m) => m.name === name) : half;
-    if (req.machine && resume.length > 1) throw new InputError(`--name: say which of ${resume.map((m) => m.name).join(', ')} --address is`, ['--name']);
-    return { workers: resume.map((m) => plannedWorker(spec, m.name)), runSpec: runSpecOf(spec, sshMachine(resume[0]!.name)), intent: [], recordSpec: false };
+    if (req.machine && resume.length > 1)
+      throw new InputError(`--name: say which of ${resume.map((m) => m.name).join(', ')} --address is`, ['--name']);
+    return {
+      workers: resume.map((m) => plannedWorker(spec, m.name)),
+      runSpec: runSpecOf(spec, sshMachine(resume[0]!.name)),
+      intent: [],
+      recordSpec: false,
+    };
   }
-  if (spec.provider === 'ssh' && !req.machine) throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', ['--address']);
+  if (spec.provider === 'ssh' && !req.machine)
+    throw new InputError('the ssh provider adds an existing machine: pass --address (and --user, --key-file)', [
+      '--address',
+    ]);
   const taken = new Set([...Object.keys(state.machines), ...spec.machines.map((m) => m.name)]);
   const chosen = name ?? nextWorkerName(spec.name, taken);
-  if (taken.has(chosen)) throw new InputError(`--name: ${spec.name} already has a machine named "${chosen}"; choose another name`, ['--name']);
+  if (taken.has(chosen))
+    throw new InputError(`--name: ${spec.name} already has a machine named "${chosen}"; choose another name`, [
+      '--name',
+    ]);
   const machine = sshMachine(chosen);
   const runSpec = runSpecOf(spec, machine);
   const planned = plannedWorker(runSpec, chosen);
@@ -80,6 +96,8 @@ function intentOf(p: PlannedMachine, machine: MachineSpec | undefined): Machine 
     sshUser: machine?.user ?? '',
     hostKeys: machine?.hostKey ? [machine.hostKey] : [],
     status: 'pending',
-    ...(machine ? { publicAddress: machine.address, privateAddress: machine.privateAddress ?? machine.address } : { size: p.size, spot: p.spot }),
+    ...(machine
+      ? { publicAddress: machine.address, privateAddress: machine.privateAddress ?? machine.address }
+      : { size: p.size, spot: p.spot }),
   };
 }

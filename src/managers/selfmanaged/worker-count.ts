@@ -6,11 +6,14 @@ import { setWorkerCount } from '../../api/pools.js';
 import type { ClusterSpec } from '../../api/types.js';
 import type { ClusterState, Machine } from '../../state/types.js';
 
-const joinedWorkers = (s: ClusterState) => Object.values(s.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped').length;
+const joinedWorkers = (s: ClusterState) =>
+  Object.values(s.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped').length;
 
 /** Workers in state that have not joined yet (a crashed or failed add, or create). */
 export function halfAddedWorkers(state: ClusterState): Machine[] {
-  return Object.values(state.machines).filter((m) => m.role === 'worker' && m.status !== 'bootstrapped' && m.status !== 'removing');
+  return Object.values(state.machines).filter(
+    (m) => m.role === 'worker' && m.status !== 'bootstrapped' && m.status !== 'removing',
+  );
 }
 
 /**

@@ -14,9 +14,17 @@ export interface AtomicWriteOptions {
   sync?: boolean;
 }
 
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  mode = 0o644,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`);
+  const tmp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`,
+  );
   const fh = await fs.open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
@@ -46,9 +54,17 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** The same, synchronously: for small files on the start-up path of read-mostly commands (`switch`). */
-export function writeFileAtomicSync(file: string, data: string | Buffer, mode = 0o644, opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomicSync(
+  file: string,
+  data: string | Buffer,
+  mode = 0o644,
+  opts: AtomicWriteOptions = {},
+): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`);
+  const tmp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${(counter++).toString(36)}.tmp`,
+  );
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeFileSync(fd, data);

@@ -86,13 +86,35 @@ function wellFormed(e: unknown): e is IndexEntry {
  * count is then read afresh each time, and printed exactly as the full read prints it).
  */
 export function entryOf(identity: string, s: ClusterSummary): IndexEntry | undefined {
-  const e = [identity, s.type, s.phase, s.distribution, s.kubernetesVersion, s.controlPlanes, s.workers, s.context, s.createdAt];
+  const e = [
+    identity,
+    s.type,
+    s.phase,
+    s.distribution,
+    s.kubernetesVersion,
+    s.controlPlanes,
+    s.workers,
+    s.context,
+    s.createdAt,
+  ];
   return wellFormed(e) ? e : undefined;
 }
 
 /** The summary an entry records for the cluster `id`. */
 export function summaryFrom(id: ClusterId, e: IndexEntry): ClusterSummary {
-  return { name: id.name, provider: id.provider, region: id.region, type: e[1], phase: e[2], distribution: e[3], kubernetesVersion: e[4], controlPlanes: e[5], workers: e[6], context: e[7], createdAt: e[8] };
+  return {
+    name: id.name,
+    provider: id.provider,
+    region: id.region,
+    type: e[1],
+    phase: e[2],
+    distribution: e[3],
+    kubernetesVersion: e[4],
+    controlPlanes: e[5],
+    workers: e[6],
+    context: e[7],
+    createdAt: e[8],
+  };
 }
 
 export interface ListIndex {
@@ -114,14 +136,27 @@ export function readListIndex(file: string): ListIndex {
   try {
     const st = fstatSync(fd);
     // Only the user's own file, writable by no one else: anyone else's index is not believed.
-    if (!st.isFile() || st.size > MAX_LIST_INDEX_BYTES || (st.mode & 0o022) !== 0 || (process.getuid && st.uid !== process.getuid())) return EMPTY;
+    if (
+      !st.isFile() ||
+      st.size > MAX_LIST_INDEX_BYTES ||
+      (st.mode & 0o022) !== 0 ||
+      (process.getuid && st.uid !== process.getuid())
+    )
+      return EMPTY;
     const buf = Buffer.allocUnsafe(st.size);
     let off = 0;
-    for (let n; off < st.size && (n = readSync(fd, buf, off, st.size - off, null)) > 0; ) off += n;
+    for (let n; off < st.size && (n = readSync(fd, buf, off, st.size - off, null)) > 0;) off += n;
     const doc: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off)));
     if (typeof doc !== 'object' || doc === null) return EMPTY;
     const { format, schemaVersion, clusters } = doc as Record<string, unknown>;
-    if (format !== FORMAT || schemaVersion !== STATE_SCHEMA_VERSION || typeof clusters !== 'object' || clusters === null || Array.isArray(clusters)) return EMPTY;
+    if (
+      format !== FORMAT ||
+      schemaVersion !== STATE_SCHEMA_VERSION ||
+      typeof clusters !== 'object' ||
+      clusters === null ||
+      Array.isArray(clusters)
+    )
+      return EMPTY;
     return { entries: clusters as Record<string, unknown>, size: Object.keys(clusters).length };
   } catch {
     return EMPTY;
@@ -148,7 +183,11 @@ export function writeListIndex(file: string, entries: Map<string, IndexEntry>): 
       unlinkSync(file);
       return;
     }
-    const text = JSON.stringify({ format: FORMAT, schemaVersion: STATE_SCHEMA_VERSION, clusters: Object.fromEntries(entries) });
+    const text = JSON.stringify({
+      format: FORMAT,
+      schemaVersion: STATE_SCHEMA_VERSION,
+      clusters: Object.fromEntries(entries),
+    });
     if (Buffer.byteLength(text) > MAX_LIST_INDEX_BYTES) return;
     writeFileAtomicSync(file, text, 0o600, { sync: false });
   } catch {

@@ -7,7 +7,16 @@ import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { PROVIDERS, type ClusterId } from '../../api/types.js';
 import { summaryOf, type ClusterSummary } from '../summary.js';
-import { entryOf, identityOf, lookup, readListIndex, recordable, summaryFrom, writeListIndex, type IndexEntry } from './list-index.js';
+import {
+  entryOf,
+  identityOf,
+  lookup,
+  readListIndex,
+  recordable,
+  summaryFrom,
+  writeListIndex,
+  type IndexEntry,
+} from './list-index.js';
 import { LIST_INDEX_FILE, STATE_FILE, clustersDir } from './paths.js';
 import { readStateFile } from './read-state.js';
 
@@ -84,7 +93,9 @@ function allIds(base: string): ClusterId[] {
 /** The subdirectories of `p`, or none when it cannot be listed. */
 export function dirs(p: string): string[] {
   try {
-    return readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    return readdirSync(p, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }

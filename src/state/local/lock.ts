@@ -83,7 +83,13 @@ async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
 /** Remove `file` only if it still holds the stale holder we saw, under the takeover guard. */
 async function takeOver(file: string, stale: LockHolder): Promise<void> {
   const guard = `${file}.takeover`;
-  const me: LockHolder = { pid: process.pid, host: os.hostname(), command: 'takeover', since: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    command: 'takeover',
+    since: new Date().toISOString(),
+    nonce: randomBytes(8).toString('hex'),
+  };
   if (!(await tryCreate(guard, me))) {
     const g = await readHolder(guard);
     if (g && isStale(g)) await fs.rm(guard, { force: true });

@@ -17,7 +17,10 @@ export function readStateFile(file: string, id: ClusterId, seen?: (st: BigIntSta
   try {
     // Bounded: a runaway or foreign file is refused, never loaded whole.
     const read = readBoundedSync(file, MAX_STATE_FILE_BYTES, seen);
-    if (!read) throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, { hint: 'restore it from a backup or move it away' });
+    if (!read)
+      throw new StateError(`state file ${file} is larger than ${MAX_STATE_FILE_BYTES} bytes; it was left untouched`, {
+        hint: 'restore it from a backup or move it away',
+      });
     bytes = read;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

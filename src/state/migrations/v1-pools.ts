@@ -12,15 +12,29 @@ export function migratePoolsV1(doc: Obj): Obj {
   const spec = isObj(doc.spec) ? doc.spec : undefined;
   if (!spec) return { ...doc, schemaVersion: 2 }; // the shape check names what is missing
   const workers = isObj(spec.workers) ? spec.workers : {};
-  const pools = Array.isArray(spec.nodePools) ? spec.nodePools : [];
+  const pools: unknown[] = Array.isArray(spec.nodePools) ? spec.nodePools : [];
   const selfManaged = spec.type === 'selfmanaged';
-  const withLists = pools.map((p) => (isObj(p) ? { ...p, labels: isObj(p.labels) ? p.labels : {}, taints: Array.isArray(p.taints) ? p.taints : [] } : p));
+  const withLists = pools.map((p) =>
+    isObj(p) ? { ...p, labels: isObj(p.labels) ? p.labels : {}, taints: Array.isArray(p.taints) ? p.taints : [] } : p,
+  );
   const count = typeof workers.count === 'number' ? workers.count : 0;
   if (withLists.length === 0 && (selfManaged || (spec.provider === 'local' && count > 0))) {
-    withLists.push({ name: 'default', count, size: workers.size ?? '', spot: workers.spot ?? false, labels: {}, taints: [] });
+    withLists.push({
+      name: 'default',
+      count,
+      size: workers.size ?? '',
+      spot: workers.spot ?? false,
+      labels: {},
+      taints: [],
+    });
   }
   const machines = isObj(doc.machines)
-    ? Object.fromEntries(Object.entries(doc.machines).map(([k, m]) => [k, isObj(m) && m.role === 'worker' && m.pool === undefined ? { ...m, pool: 'default' } : m]))
+    ? Object.fromEntries(
+        Object.entries(doc.machines).map(([k, m]) => [
+          k,
+          isObj(m) && m.role === 'worker' && m.pool === undefined ? { ...m, pool: 'default' } : m,
+        ]),
+      )
     : doc.machines;
   return { ...doc, schemaVersion: 2, spec: { ...spec, nodePools: withLists }, machines };
 }

@@ -11,14 +11,32 @@ import { runSteps } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 
-const pool = (o: Partial<NodePoolSpec> & { name: string }): NodePoolSpec => ({ count: 2, size: 't3.large', spot: false, labels: {}, taints: [], ...o });
-const eksSpec = (nodePools: NodePoolSpec[]): ClusterSpec => awsSpec({ name: 'pools', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.37', nodePools });
+const pool = (o: Partial<NodePoolSpec> & { name: string }): NodePoolSpec => ({
+  count: 2,
+  size: 't3.large',
+  spot: false,
+  labels: {},
+  taints: [],
+  ...o,
+});
+const eksSpec = (nodePools: NodePoolSpec[]): ClusterSpec =>
+  awsSpec({ name: 'pools', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.37', nodePools });
 
 describe('EKS node groups with labels and taints', () => {
   it('creates both pools, each with its labels, taints (EKS effect names), bounds and ksctl.io/pool', async () => {
     const spec = eksSpec([
       pool({ name: 'general', count: 3, min: 2, max: 6, labels: { tier: 'web' } }),
-      pool({ name: 'gpu', count: 1, size: 'm7g.large', labels: { 'example.com/gpu': 'true' }, taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', value: '', effect: 'NoExecute' }, { key: 'x', value: 'y', effect: 'PreferNoSchedule' }] }),
+      pool({
+        name: 'gpu',
+        count: 1,
+        size: 'm7g.large',
+        labels: { 'example.com/gpu': 'true' },
+        taints: [
+          { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },
+          { key: 'dedicated', value: '', effect: 'NoExecute' },
+          { key: 'x', value: 'y', effect: 'PreferNoSchedule' },
+        ],
+      }),
     ]);
     const w = managedWorld(spec);
     const cluster = MemoryCluster.create(spec);
@@ -46,16 +64,30 @@ describe('EKS node groups with labels and taints', () => {
 
     // The fake refuses what EKS refuses.
     const like = { clusterName: 'pools', nodeRole: kept.nodeRole, subnets: kept.subnets };
-    const outcome = (input: Record<string, unknown>) => w.fake.dispatch('eks', 'CreateNodegroup', { ...like, ...input }, 'us-west-2').then(() => 'ok', (e: Error) => `${e.name}: ${e.message}`);
-    expect(await outcome({ nodegroupName: 'bad1', taints: [{ key: 'k', effect: 'NoSchedule' }] })).toMatch(/InvalidParameterException: Taint effect NoSchedule is not one of/);
-    expect(await outcome({ nodegroupName: 'bad2', labels: { team: '' } })).toMatch(/InvalidParameterException: Label value for key team/);
-    expect(await outcome({ nodegroupName: 'bad3', labels: { [`${'a'.repeat(64)}`]: 'x' } })).toMatch(/InvalidParameterException: Label key/);
+    const outcome = (input: Record<string, unknown>) =>
+      w.fake.dispatch('eks', 'CreateNodegroup', { ...like, ...input }, 'us-west-2').then(
+        () => 'ok',
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    expect(await outcome({ nodegroupName: 'bad1', taints: [{ key: 'k', effect: 'NoSchedule' }] })).toMatch(
+      /InvalidParameterException: Taint effect NoSchedule is not one of/,
+    );
+    expect(await outcome({ nodegroupName: 'bad2', labels: { team: '' } })).toMatch(
+      /InvalidParameterException: Label value for key team/,
+    );
+    expect(await outcome({ nodegroupName: 'bad3', labels: { [`${'a'.repeat(64)}`]: 'x' } })).toMatch(
+      /InvalidParameterException: Label key/,
+    );
   });
 
   it('refuses before any call what EKS would: a label key over 63 characters, an empty label value', () => {
     const long = `${'a'.repeat(60)}.io/team`;
     expect(() => nodePools(eksSpec([pool({ name: 'a', labels: { [long]: 'x' } })]))).toThrow(InputError);
-    expect(() => nodePools(eksSpec([pool({ name: 'a', labels: { [long]: 'x' } })]))).toThrow(/at most 63 characters, prefix included/);
-    expect(() => nodePools(eksSpec([pool({ name: 'a', labels: { team: '' } })]))).toThrow(/spec\.nodePools\[0\]\.labels\.team: EKS refuses empty label values/);
+    expect(() => nodePools(eksSpec([pool({ name: 'a', labels: { [long]: 'x' } })]))).toThrow(
+      /at most 63 characters, prefix included/,
+    );
+    expect(() => nodePools(eksSpec([pool({ name: 'a', labels: { team: '' } })]))).toThrow(
+      /spec\.nodePools\[0\]\.labels\.team: EKS refuses empty label values/,
+    );
   });
 });

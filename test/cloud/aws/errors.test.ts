@@ -12,7 +12,8 @@ import { SimulatedCrash } from '../../fakes/aws/fake-aws.js';
 import { awsSpec, selfManagedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 
-const ec2 = (name: string) => new EC2ServiceException({ name, $fault: 'client', $metadata: {}, message: `${name} happened` });
+const ec2 = (name: string) =>
+  new EC2ServiceException({ name, $fault: 'client', $metadata: {}, message: `${name} happened` });
 
 describe('AWS error mapping', () => {
   it.each([
@@ -34,15 +35,33 @@ describe('AWS error mapping', () => {
     expect(isDependencyViolation(mapped)).toBe(true);
     const crash = Object.assign(new SimulatedCrash('x'), { $metadata: { attempts: 1 } }); // the retry middleware adds $metadata
     expect(mapAwsError(crash, 'ec2:X', undefined)).toBe(crash);
-    expect(mapAwsError(Object.assign(new Error('aborted'), { name: 'AbortError' }), 'ec2:X', undefined)).toBeInstanceOf(InterruptedError);
+    expect(mapAwsError(Object.assign(new Error('aborted'), { name: 'AbortError' }), 'ec2:X', undefined)).toBeInstanceOf(
+      InterruptedError,
+    );
   });
 
   it.each([
-    ['Could not load credentials from any providers', undefined, "AWS credentials not found: set AWS_PROFILE or run 'aws sso login'"],
-    ['Could not load credentials from any providers', 'dev', 'AWS credentials not found for profile "dev": check ~/.aws/config or run \'aws sso login --profile dev\''],
-    ['The SSO session associated with this profile has expired or is otherwise invalid.', 'dev', "AWS credentials have expired: run 'aws sso login --profile dev' or refresh them"],
+    [
+      'Could not load credentials from any providers',
+      undefined,
+      "AWS credentials not found: set AWS_PROFILE or run 'aws sso login'",
+    ],
+    [
+      'Could not load credentials from any providers',
+      'dev',
+      'AWS credentials not found for profile "dev": check ~/.aws/config or run \'aws sso login --profile dev\'',
+    ],
+    [
+      'The SSO session associated with this profile has expired or is otherwise invalid.',
+      'dev',
+      "AWS credentials have expired: run 'aws sso login --profile dev' or refresh them",
+    ],
   ])('turns "%s" (profile %s) into one line', (message, profile, line) => {
-    const e = mapAwsError(new CredentialsProviderError(message, { tryNextLink: false }), 'sts:GetCallerIdentity', profile);
+    const e = mapAwsError(
+      new CredentialsProviderError(message, { tryNextLink: false }),
+      'sts:GetCallerIdentity',
+      profile,
+    );
     expect(e).toBeInstanceOf(PrerequisiteError);
     expect((e as Error).message).toBe(line);
   });
@@ -52,7 +71,11 @@ describe('AWS credentials from the real default provider chain', () => {
   const saved = { ...process.env };
   beforeEach(() => {
     for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
-    Object.assign(process.env, { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true' });
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
   });
   afterEach(() => {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -72,9 +95,14 @@ describe('AWS credentials from the real default provider chain', () => {
 
 describe('lazy SDK loading', () => {
   const dir = join(import.meta.dirname, '../../../src/cloud/aws');
-  const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
+  const files = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
 
-  it.each(files(dir).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(dir.length + 1), f]))('%s imports the SDK and ssh2 only as types or with await import()', (_n, file) => {
+  it.each(
+    files(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [f.slice(dir.length + 1), f]),
+  )('%s imports the SDK and ssh2 only as types or with await import()', (_n, file) => {
     const text = readFileSync(file, 'utf8');
     // Whole statements, not lines: a formatter may spread one import over several lines.
     const eager = text.match(/^import\s+(?!type\b)[^;]*from\s+'(@aws-sdk\/|@smithy\/|ssh2|aws-sdk)[^']*'/gm) ?? [];

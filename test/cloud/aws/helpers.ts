@@ -13,4 +13,5 @@ export async function createSelfManaged(p: SelfManagedCloud, spec: ClusterSpec, 
 }
 
 /** Decodes RunInstances' base64 user data. */
-export const userDataOf = (input: unknown) => Buffer.from(String((input as { UserData?: string }).UserData ?? ''), 'base64').toString('utf8');
+export const userDataOf = (input: unknown) =>
+  Buffer.from(String((input as { UserData?: string }).UserData ?? ''), 'base64').toString('utf8');

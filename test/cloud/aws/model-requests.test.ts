@@ -15,7 +15,12 @@ import { createWith } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld, selfManagedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 
-const BOTOCORE = path.join(process.env['KSCTL_TEST_CACHE'] ?? '/var/cache/ksctl-test', 'botocore-1.43.11', 'botocore', 'data');
+const BOTOCORE = path.join(
+  process.env['KSCTL_TEST_CACHE'] ?? '/var/cache/ksctl-test',
+  'botocore-1.43.11',
+  'botocore',
+  'data',
+);
 
 interface Shape {
   type: string;
@@ -35,7 +40,8 @@ function modelOf(service: string): Model {
   let m = models.get(service);
   if (!m) {
     const dir = path.join(BOTOCORE, service);
-    if (!existsSync(dir)) throw new Error(`no botocore model for ${service} in ${BOTOCORE}: run scripts/install-test-deps.sh`);
+    if (!existsSync(dir))
+      throw new Error(`no botocore model for ${service} in ${BOTOCORE}: run scripts/install-test-deps.sh`);
     const version = readdirSync(dir).sort().at(-1)!;
     m = JSON.parse(gunzipSync(readFileSync(path.join(dir, version, 'service-2.json.gz'))).toString('utf8')) as Model;
     models.set(service, m);
@@ -51,7 +57,9 @@ function check(model: Model, shapeName: string, value: unknown, at: string): str
     case 'structure': {
       if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${here}: expected a structure`];
       const v = value as Record<string, unknown>;
-      const out = (shape.required ?? []).filter((k) => v[k] === undefined).map((k) => `${at ? `${at}.` : ''}${k}: required`);
+      const out = (shape.required ?? [])
+        .filter((k) => v[k] === undefined)
+        .map((k) => `${at ? `${at}.` : ''}${k}: required`);
       for (const [k, x] of Object.entries(v)) {
         if (x === undefined) continue;
         const member = shape.members?.[k];
@@ -61,9 +69,13 @@ function check(model: Model, shapeName: string, value: unknown, at: string): str
       return out;
     }
     case 'list':
-      return Array.isArray(value) ? value.flatMap((x, i) => check(model, shape.member!.shape, x, `${at}[${i}]`)) : [`${here}: expected a list`];
+      return Array.isArray(value)
+        ? value.flatMap((x, i) => check(model, shape.member!.shape, x, `${at}[${i}]`))
+        : [`${here}: expected a list`];
     case 'map':
-      return value && typeof value === 'object' ? Object.entries(value).flatMap(([k, x]) => check(model, shape.value!.shape, x, `${at}.${k}`)) : [`${here}: expected a map`];
+      return value && typeof value === 'object'
+        ? Object.entries(value).flatMap(([k, x]) => check(model, shape.value!.shape, x, `${at}.${k}`))
+        : [`${here}: expected a map`];
     case 'string':
       if (typeof value !== 'string') return [`${here}: expected a string`];
       return shape.enum && !shape.enum.includes(value) ? [`${here}: "${value}" is not one of ${shapeName}`] : [];
@@ -96,19 +108,55 @@ async function requestsOf(spec: ClusterSpec) {
 
 describe('AWS requests against botocore service models', () => {
   it('the check itself catches an unknown member, a missing required one and an enum value the model lacks', () => {
-    expect(requestProblems('ec2', 'RunInstances', { MinCount: 1, MaxCount: 1, ImageId: 'ami-1', ClientTokn: 'x' })).toEqual(['ec2:RunInstances ClientTokn: not a member of RunInstancesRequest']);
+    expect(
+      requestProblems('ec2', 'RunInstances', { MinCount: 1, MaxCount: 1, ImageId: 'ami-1', ClientTokn: 'x' }),
+    ).toEqual(['ec2:RunInstances ClientTokn: not a member of RunInstancesRequest']);
     expect(requestProblems('ec2', 'RunInstances', { MinCount: 1 })).toEqual(['ec2:RunInstances MaxCount: required']);
-    expect(requestProblems('eks', 'CreateNodegroup', { clusterName: 'c', nodegroupName: 'n', nodeRole: 'r', subnets: ['s'], capacityType: 'SPOTTY' })).toEqual([
-      'eks:CreateNodegroup capacityType: "SPOTTY" is not one of CapacityTypes',
-    ]);
+    expect(
+      requestProblems('eks', 'CreateNodegroup', {
+        clusterName: 'c',
+        nodegroupName: 'n',
+        nodeRole: 'r',
+        subnets: ['s'],
+        capacityType: 'SPOTTY',
+      }),
+    ).toEqual(['eks:CreateNodegroup capacityType: "SPOTTY" is not one of CapacityTypes']);
   });
 
   it.each([
-    ['self-managed (spot workers, an Arm type)', awsSpec({ name: 'model', workers: { count: 2, size: 't4g.medium', spot: true } })],
-    ['EKS (labels and taints on a pool)', awsSpec({ name: 'modeleks', type: 'managed', region: 'us-west-2', nodePools: [{ name: 'general', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'm7g.large', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoExecute' }, { key: 'x', value: '', effect: 'PreferNoSchedule' }] }] })],
-  ] as [string, ClusterSpec][])('%s: create and delete send only what the models define', async (_n, spec) => {
-    const calls = await requestsOf(spec);
-    expect(calls.length).toBeGreaterThan(5);
-    expect(calls.flatMap((c) => requestProblems(c.service, c.op, c.input))).toEqual([]);
-  }, 60_000);
+    [
+      'self-managed (spot workers, an Arm type)',
+      awsSpec({ name: 'model', workers: { count: 2, size: 't4g.medium', spot: true } }),
+    ],
+    [
+      'EKS (labels and taints on a pool)',
+      awsSpec({
+        name: 'modeleks',
+        type: 'managed',
+        region: 'us-west-2',
+        nodePools: [
+          { name: 'general', count: 2, size: 't3.large', spot: false, labels: {}, taints: [] },
+          {
+            name: 'spot',
+            count: 2,
+            size: 'm7g.large',
+            spot: true,
+            labels: { 'example.com/tier': 'batch' },
+            taints: [
+              { key: 'spot', value: 'true', effect: 'NoExecute' },
+              { key: 'x', value: '', effect: 'PreferNoSchedule' },
+            ],
+          },
+        ],
+      }),
+    ],
+  ] as [string, ClusterSpec][])(
+    '%s: create and delete send only what the models define',
+    async (_n, spec) => {
+      const calls = await requestsOf(spec);
+      expect(calls.length).toBeGreaterThan(5);
+      expect(calls.flatMap((c) => requestProblems(c.service, c.op, c.input))).toEqual([]);
+    },
+    60_000,
+  );
 });

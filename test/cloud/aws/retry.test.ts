@@ -18,7 +18,12 @@ describe('AWS throttling', () => {
     expect(throttled.length).toBeGreaterThan(10);
     // Every throttled call was followed by another attempt of the same operation.
     for (const t of throttled) expect(w.fake.calls.some((c) => c.n > t.n && c.op === t.op)).toBe(true);
-    expect(w.fake.calls.filter((c) => !['ok', 'throttled'].includes(c.outcome)).map((c) => `${c.op}:${c.outcome}`).every((x) => /NotFound|DependencyViolation/.test(x))).toBe(true);
+    expect(
+      w.fake.calls
+        .filter((c) => !['ok', 'throttled'].includes(c.outcome))
+        .map((c) => `${c.op}:${c.outcome}`)
+        .every((x) => /NotFound|DependencyViolation/.test(x)),
+    ).toBe(true);
   });
 
   it('with the production client settings (adaptive mode, real backoff) a throttled call is retried', async () => {

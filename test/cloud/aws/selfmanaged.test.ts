@@ -15,14 +15,23 @@ describe('AWS self-managed provider on FakeAws', () => {
     expectConverged(w, cluster);
     const machines = Object.values(cluster.state!.machines);
     expect(machines.map((m) => m.name).sort()).toEqual([
-      'demo-controlplane-0', 'demo-controlplane-1', 'demo-controlplane-2', 'demo-etcd-0', 'demo-etcd-1', 'demo-etcd-2', 'demo-loadbalancer-0', 'demo-worker-0',
+      'demo-controlplane-0',
+      'demo-controlplane-1',
+      'demo-controlplane-2',
+      'demo-etcd-0',
+      'demo-etcd-1',
+      'demo-etcd-2',
+      'demo-loadbalancer-0',
+      'demo-worker-0',
     ]);
     const zones = (role: string) => new Set(machines.filter((m) => m.role === role).map((m) => m.zone));
     expect(zones('etcd').size).toBe(3);
     expect(zones('controlplane').size).toBe(3);
     // Created with tags (TagSpecifications), never tagged afterwards.
     expect(w.fake.callsOf('ec2:CreateTags')).toEqual([]);
-    for (const c of w.fake.mutatingCalls().filter((x) => x.op.startsWith('Create') && x.service === 'ec2' && x.op !== 'CreateRoute')) {
+    for (const c of w.fake
+      .mutatingCalls()
+      .filter((x) => x.op.startsWith('Create') && x.service === 'ec2' && x.op !== 'CreateRoute')) {
       expect((c.input as { TagSpecifications?: unknown[] }).TagSpecifications, c.op).toBeTruthy();
     }
     for (const m of machines) {
@@ -42,16 +51,28 @@ describe('AWS self-managed provider on FakeAws', () => {
     const { cluster } = await createSelfManaged(w.provider(), w.spec);
     const runs = w.fake.callsOf('ec2:RunInstances', 'ok');
     expect(runs).toHaveLength(9);
-    const sgByRole = Object.fromEntries(Object.entries(cluster.state!.resources).filter(([k]) => k.startsWith('sg/')).map(([k, r]) => [k.slice(3), r.id]));
+    const sgByRole = Object.fromEntries(
+      Object.entries(cluster.state!.resources)
+        .filter(([k]) => k.startsWith('sg/'))
+        .map(([k, r]) => [k.slice(3), r.id]),
+    );
     for (const call of runs) {
       const input = call.input as WireDoc;
-      const name = input.TagSpecifications[0].Tags.find((t: { Key: string }) => t.Key === 'ksctl.io/machine').Value as string;
+      const name = input.TagSpecifications[0].Tags.find((t: { Key: string }) => t.Key === 'ksctl.io/machine')
+        .Value as string;
       const m = cluster.state!.machines[name]!;
       expect(input.ClientToken).toMatch(/^ksctl-[0-9a-f]{40}$/);
-      expect(input.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' });
+      expect(input.MetadataOptions).toEqual({
+        HttpTokens: 'required',
+        HttpPutResponseHopLimit: 1,
+        HttpEndpoint: 'enabled',
+      });
       expect(input.KeyName).toBe('ksctl-demo');
       expect(input.SecurityGroupIds).toEqual([sgByRole[m.role]]);
-      expect(input.TagSpecifications.map((t: { ResourceType: string }) => t.ResourceType)).toEqual(['instance', 'volume']);
+      expect(input.TagSpecifications.map((t: { ResourceType: string }) => t.ResourceType)).toEqual([
+        'instance',
+        'volume',
+      ]);
       expect(userDataOf(input)).toContain(`ed25519_public: ${m.hostKeys[0]}`);
       expect(Boolean(input.InstanceMarketOptions)).toBe(m.role === 'worker');
       expect(m.spot).toBe(m.role === 'worker');
@@ -71,7 +92,9 @@ describe('AWS self-managed provider on FakeAws', () => {
         expect(r.cidr, `${role} ${r.from}`).toBe('198.51.100.77/32');
         expect(role === 'loadbalancer' ? [22, 6443] : [22], `${role} public port ${r.from}`).toContain(r.from);
       }
-      const refs = g.ingress.filter((r) => r.groupId).map((r) => `${r.proto}/${r.from}-${r.to} from ${byId[r.groupId!]}`);
+      const refs = g.ingress
+        .filter((r) => r.groupId)
+        .map((r) => `${r.proto}/${r.from}-${r.to} from ${byId[r.groupId!]}`);
       if (role === 'etcd') expect(refs.sort()).toEqual(['tcp/2379-2380 from controlplane', 'tcp/2379-2380 from etcd']);
       if (role === 'controlplane') expect(refs).toContain('tcp/6443-6443 from loadbalancer');
       if (role === 'worker') expect(refs).toContain('udp/8472-8472 from controlplane');
@@ -79,11 +102,18 @@ describe('AWS self-managed provider on FakeAws', () => {
   });
 
   it('uses the spec allowCidrs instead of looking the operator up', async () => {
-    const w = selfManagedWorld(awsSpec({ network: { cidr: '10.1.0.0/16', allowCidrs: ['192.0.2.0/24', '2001:db8::/48'] } }));
+    const w = selfManagedWorld(
+      awsSpec({ network: { cidr: '10.1.0.0/16', allowCidrs: ['192.0.2.0/24', '2001:db8::/48'] } }),
+    );
     w.fake.operatorIp = undefined;
     await createSelfManaged(w.provider(), w.spec);
     const lb = Object.values(w.fake.data.sgs).find((g) => g.tags['ksctl.io/role'] === 'loadbalancer')!;
-    expect(lb.ingress.filter((r) => r.from === 6443 && !r.groupId).map((r) => r.cidr ?? r.cidr6).sort()).toEqual(['192.0.2.0/24', '2001:db8::/48']);
+    expect(
+      lb.ingress
+        .filter((r) => r.from === 6443 && !r.groupId)
+        .map((r) => r.cidr ?? r.cidr6)
+        .sort(),
+    ).toEqual(['192.0.2.0/24', '2001:db8::/48']);
   });
 
   it('a re-run from a new operator address opens SSH and the API to it and revokes the old address; group rules stay', async () => {
@@ -95,13 +125,20 @@ describe('AWS self-managed provider on FakeAws', () => {
     const before = { cidrs: cidrs(), internal: internal() };
     expect(before.cidrs).toEqual([`${w.fake.operatorIp}/32`]);
     w.fake.operatorIp = '192.0.2.44';
-    const firewall = w.provider().infraSteps(w.spec).find((s) => s.id === 'infra/firewall')!;
+    const firewall = w
+      .provider()
+      .infraSteps(w.spec)
+      .find((s) => s.id === 'infra/firewall')!;
     await firewall.run(ctx);
     expect(cidrs()).toEqual(['192.0.2.44/32']);
     expect(internal()).toEqual(before.internal);
     const revokes = w.fake.callsOf('ec2:RevokeSecurityGroupIngress').length;
     expect(revokes).toBeGreaterThan(0);
-    await w.provider().infraSteps(w.spec).find((s) => s.id === 'infra/firewall')!.run(ctx);
+    await w
+      .provider()
+      .infraSteps(w.spec)
+      .find((s) => s.id === 'infra/firewall')!
+      .run(ctx);
     expect(w.fake.callsOf('ec2:RevokeSecurityGroupIngress')).toHaveLength(revokes); // nothing stale left
   });
 
@@ -118,7 +155,9 @@ describe('AWS self-managed provider on FakeAws', () => {
     const m = await w.provider().ensureMachine(stepContext(ctx.cluster, spec), lb);
     const runs = w.fake.callsOf('ec2:RunInstances');
     expect(runs).toHaveLength(2);
-    expect((runs[0]!.input as { ClientToken: string }).ClientToken).toBe((runs[1]!.input as { ClientToken: string }).ClientToken);
+    expect((runs[0]!.input as { ClientToken: string }).ClientToken).toBe(
+      (runs[1]!.input as { ClientToken: string }).ClientToken,
+    );
     expect(w.fake.counts(undefined).instance).toBe(1);
     expect(m.providerId).toBe(Object.keys(w.fake.data.instances)[0]);
     // The kubelet's --provider-id: cloud-provider-aws's `aws:///<zone>/<instance>`.
@@ -134,10 +173,21 @@ describe('AWS self-managed provider on FakeAws', () => {
     expect(w.fake.data.instances[worker.providerId!]!.state).toBe('terminated');
     expect(cluster.state!.machines['demo-worker-0']).toBeDefined(); // the manager forgets it, with the spec's count
     expect(cluster.state!.resources['instance/demo-worker-0']).toBeUndefined();
-    const again = await w.provider().ensureMachine(ctx, w.provider().machinePlan(w.spec).find((m) => m.name === 'demo-worker-0')!);
+    const again = await w.provider().ensureMachine(
+      ctx,
+      w
+        .provider()
+        .machinePlan(w.spec)
+        .find((m) => m.name === 'demo-worker-0')!,
+    );
     expect(again.providerId).not.toBe(worker.providerId);
     expect(again.hostKeys).toEqual(worker.hostKeys); // the stored host key is reused
-    const tokens = w.fake.callsOf('ec2:RunInstances').filter((c) => (c.input as WireDoc).TagSpecifications[0].Tags.some((t: { Value: string }) => t.Value === 'demo-worker-0')).map((c) => (c.input as WireDoc).ClientToken);
+    const tokens = w.fake
+      .callsOf('ec2:RunInstances')
+      .filter((c) =>
+        (c.input as WireDoc).TagSpecifications[0].Tags.some((t: { Value: string }) => t.Value === 'demo-worker-0'),
+      )
+      .map((c) => (c.input as WireDoc).ClientToken);
     expect(tokens).toHaveLength(3); // generation 0, generation 0 again (answers "terminated"), generation 1
     expect(tokens[0]).toBe(tokens[1]);
     expect(tokens[2]).not.toBe(tokens[0]);
@@ -147,7 +197,13 @@ describe('AWS self-managed provider on FakeAws', () => {
   it('a cluster deleted and created again an hour later launches every machine anew: no token of the first incarnation reused', async () => {
     const w = selfManagedWorld(awsSpec());
     const first = await createSelfManaged(w.provider(), w.spec);
-    const tokensOf = (from: number) => new Set(w.fake.callsOf('ec2:RunInstances').slice(from).map((c) => (c.input as { ClientToken: string }).ClientToken));
+    const tokensOf = (from: number) =>
+      new Set(
+        w.fake
+          .callsOf('ec2:RunInstances')
+          .slice(from)
+          .map((c) => (c.input as { ClientToken: string }).ClientToken),
+      );
     const firstTokens = tokensOf(0);
     await w.provider().destroy(stepContext(first.cluster.reopen(), w.spec));
     w.fake.clock.advance(3_600_000); // EC2 remembers tokens ≥ 24 h after termination; so does the fake
@@ -167,7 +223,13 @@ describe('AWS self-managed provider on FakeAws', () => {
     // Every remembered token now stands for a different request (as after an upgrade from
     // tokens that did not hash the request, or a changed subnet under an old token).
     for (const t of Object.values(w.fake.data.clientTokens)) t.hash = 'another request';
-    const again = await w.provider().ensureMachine(ctx, w.provider().machinePlan(w.spec).find((m) => m.name === 'demo-worker-0')!);
+    const again = await w.provider().ensureMachine(
+      ctx,
+      w
+        .provider()
+        .machinePlan(w.spec)
+        .find((m) => m.name === 'demo-worker-0')!,
+    );
     expect(again.providerId).not.toBe(worker.providerId);
     expect(w.fake.callsOf('ec2:RunInstances', 'IdempotentParameterMismatch')).toHaveLength(1);
     expect(w.fake.counts('aws/us-east-1/demo').instance).toBe(8);
@@ -180,7 +242,9 @@ describe('AWS self-managed provider on FakeAws', () => {
     const { cluster } = await createSelfManaged(w.provider(), w.spec);
     const { volume: _v, ...expected } = w.expectedCounts();
     expect(w.fake.counts('aws/us-east-1/demo')).toEqual({ ...expected, volume: 8 });
-    expect(w.fake.calls.some((c) => c.op === 'DescribeInstances' && JSON.stringify(c).includes('NextToken'))).toBe(false); // reads are not logged with input
+    expect(w.fake.calls.some((c) => c.op === 'DescribeInstances' && JSON.stringify(c).includes('NextToken'))).toBe(
+      false,
+    ); // reads are not logged with input
     expect(w.fake.calls.filter((c) => c.op === 'DescribeInstances').length).toBeGreaterThan(20);
     const before = w.fake.counts('aws/us-east-1/other');
     await w.provider().destroy(stepContext(cluster, w.spec));
@@ -205,7 +269,10 @@ describe('AWS self-managed provider on FakeAws', () => {
       if (w.fake.callsOf('ec2:DescribeInstances').length >= 3) ac.abort();
     };
     const lb = w.provider().machinePlan(w.spec)[0]!;
-    const err = await w.provider().ensureMachine(stepContext(ctx.cluster, w.spec, { signal: ac.signal }), lb).catch((e: unknown) => e);
+    const err = await w
+      .provider()
+      .ensureMachine(stepContext(ctx.cluster, w.spec, { signal: ac.signal }), lb)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect((err as Error).message).toMatch(/interrupted while waiting for demo-loadbalancer-0/);
   });
@@ -214,18 +281,30 @@ describe('AWS self-managed provider on FakeAws', () => {
     const w = selfManagedWorld(awsSpec({ workers: { count: 2, size: 't3.large', spot: true } }));
     const p = w.provider();
     expect(p.machinePlan(w.spec).map((m) => `${m.name}:${m.size}:${m.spot}`)).toEqual([
-      'demo-loadbalancer-0:t3.micro:false', 'demo-etcd-0:t3.small:false', 'demo-etcd-1:t3.small:false', 'demo-etcd-2:t3.small:false',
-      'demo-controlplane-0:t3.medium:false', 'demo-controlplane-1:t3.medium:false', 'demo-controlplane-2:t3.medium:false',
-      'demo-worker-0:t3.large:true', 'demo-worker-1:t3.large:true',
+      'demo-loadbalancer-0:t3.micro:false',
+      'demo-etcd-0:t3.small:false',
+      'demo-etcd-1:t3.small:false',
+      'demo-etcd-2:t3.small:false',
+      'demo-controlplane-0:t3.medium:false',
+      'demo-controlplane-1:t3.medium:false',
+      'demo-controlplane-2:t3.medium:false',
+      'demo-worker-0:t3.large:true',
+      'demo-worker-1:t3.large:true',
     ]);
     expect(p.plannedResources(w.spec).filter((r) => r.kind === 'aws:security-group')).toHaveLength(4);
-    expect(p.infraSteps(w.spec).map((s) => `${s.id}<-${s.needs.join(',')}`)).toEqual(['infra/network<-', 'infra/firewall<-infra/network', 'infra/sshkey<-']);
+    expect(p.infraSteps(w.spec).map((s) => `${s.id}<-${s.needs.join(',')}`)).toEqual([
+      'infra/network<-',
+      'infra/firewall<-infra/network',
+      'infra/sshkey<-',
+    ]);
     expect(p.machineNeeds('worker')).toEqual(['infra/network', 'infra/firewall', 'infra/sshkey']);
     expect(w.fake.calls).toEqual([]);
   });
 
   it('hands out the cluster key for SSH', async () => {
-    const w = selfManagedWorld(awsSpec({ controlPlane: { count: 1, size: 't3.medium' }, etcd: { count: 0, size: '' } }));
+    const w = selfManagedWorld(
+      awsSpec({ controlPlane: { count: 1, size: 't3.medium' }, etcd: { count: 0, size: '' } }),
+    );
     const { cluster, ctx } = await createSelfManaged(w.provider(), w.spec);
     const key = await w.provider().sshPrivateKey!(ctx, Object.values(cluster.state!.machines)[0]!);
     expect(key).toBe(await cluster.secrets.get('ssh/id_ed25519'));
@@ -234,11 +313,20 @@ describe('AWS self-managed provider on FakeAws', () => {
   });
 
   it('replaces a key pair that no longer matches the stored key', async () => {
-    const w = selfManagedWorld(awsSpec({ controlPlane: { count: 1, size: 't3.medium' }, etcd: { count: 0, size: '' }, workers: { count: 0, size: 't3.large', spot: false } }));
+    const w = selfManagedWorld(
+      awsSpec({
+        controlPlane: { count: 1, size: 't3.medium' },
+        etcd: { count: 0, size: '' },
+        workers: { count: 0, size: 't3.large', spot: false },
+      }),
+    );
     const { cluster } = await createSelfManaged(w.provider(), w.spec);
     const first = Object.values(w.fake.data.keyPairs)[0]!.publicKey;
     await cluster.secrets.delete('ssh/id_ed25519');
-    const step = w.provider().infraSteps(w.spec).find((s) => s.id === 'infra/sshkey')!;
+    const step = w
+      .provider()
+      .infraSteps(w.spec)
+      .find((s) => s.id === 'infra/sshkey')!;
     await step.run(stepContext(MemoryCluster.prototype.reopen.call(cluster), w.spec));
     const keys = Object.values(w.fake.data.keyPairs);
     expect(keys).toHaveLength(1);

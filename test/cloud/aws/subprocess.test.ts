@@ -22,12 +22,28 @@ describe('FakeAws in a subprocess (install.ts preload)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function run(command: string, cloud: string, spec: string, state: string) {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', KSCTL_FAKE_AWS_STATE: cloud, AWS_PROFILE: 'must-not-be-used', AWS_ACCESS_KEY_ID: 'AKIAREALLOOKING' };
-    return spawnSync(process.execPath, ['--import', paths.install, paths.harness, command, spec, state], { cwd: projectRoot, env, encoding: 'utf8', timeout: 30_000 });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      KSCTL_FAKE_AWS_STATE: cloud,
+      AWS_PROFILE: 'must-not-be-used',
+      AWS_ACCESS_KEY_ID: 'AKIAREALLOOKING',
+    };
+    return spawnSync(process.execPath, ['--import', paths.install, paths.harness, command, spec, state], {
+      cwd: projectRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
   }
 
   it('survives a SIGKILL after RunInstances; the next process converges and destroy empties the cloud', async () => {
-    const spec = awsSpec({ name: 'sub', controlPlane: { count: 1, size: 't3.medium' }, etcd: { count: 0, size: '' }, workers: { count: 1, size: 't3.large', spot: false }, credentials: { profile: 'nope' } });
+    const spec = awsSpec({
+      name: 'sub',
+      controlPlane: { count: 1, size: 't3.medium' },
+      etcd: { count: 0, size: '' },
+      workers: { count: 1, size: 't3.large', spot: false },
+      credentials: { profile: 'nope' },
+    });
     const specPath = join(dir, 'spec.json');
     const cloud = join(dir, 'cloud.json');
     const state = join(dir, 'state.json');
@@ -46,7 +62,16 @@ describe('FakeAws in a subprocess (install.ts preload)', () => {
     expect(second.status, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({ ok: true, machines: 3 });
     const converged = FakeAws.load(cloud);
-    expect(converged.counts('aws/us-east-1/sub')).toEqual({ vpc: 1, subnet: 3, 'internet-gateway': 1, 'route-table': 1, 'security-group': 3, 'key-pair': 1, instance: 3, volume: 3 });
+    expect(converged.counts('aws/us-east-1/sub')).toEqual({
+      vpc: 1,
+      subnet: 3,
+      'internet-gateway': 1,
+      'route-table': 1,
+      'security-group': 3,
+      'key-pair': 1,
+      instance: 3,
+      volume: 3,
+    });
     expect(Object.keys(MemoryCluster.load(state).state!.machines)).toHaveLength(3);
 
     const third = run('destroy', cloud, specPath, state);

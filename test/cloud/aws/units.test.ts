@@ -16,13 +16,17 @@ describe('AWS provider helpers', () => {
     ['192.168.1.0/24', 2, '192.168.1.32/28'],
   ])('subnet %s #%i is %s', (vpc, i, want) => expect(subnetCidr(vpc, i)).toBe(want));
 
-  it.each(['10.0.0.0/8', '10.0.0.0/25', '10.0.0/16', '300.0.0.0/16'])('rejects VPC range %s', (c) => expect(() => checkVpcCidr(c)).toThrow(InputError));
+  it.each(['10.0.0.0/8', '10.0.0.0/25', '10.0.0/16', '300.0.0.0/16'])('rejects VPC range %s', (c) =>
+    expect(() => checkVpcCidr(c)).toThrow(InputError),
+  );
 
   it('derives client tokens per cluster incarnation, machine, generation and request, within EC2 limits', () => {
     const spec = awsSpec();
     const req = { SubnetId: 'subnet-1', InstanceType: 't3.large' };
     const t = machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, req);
-    expect(t).toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, { InstanceType: 't3.large', SubnetId: 'subnet-1' }));
+    expect(t).toBe(
+      machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, { InstanceType: 't3.large', SubnetId: 'subnet-1' }),
+    );
     expect(t).not.toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 1, req));
     expect(t).not.toBe(machineClientToken(spec, 'uid-2', 'demo-worker-0', 0, req));
     expect(t).not.toBe(machineClientToken(spec, 'uid-1', 'demo-worker-0', 0, { ...req, SubnetId: 'subnet-2' }));
@@ -50,7 +54,9 @@ describe('AWS provider helpers', () => {
     }
     if (spec.etcd.count === 0) {
       expect(rules.etcd).toEqual([]);
-      expect(rules.controlplane.some((r) => r.from === 2379 && 'group' in r.source && r.source.group === 'controlplane')).toBe(true);
+      expect(
+        rules.controlplane.some((r) => r.from === 2379 && 'group' in r.source && r.source.group === 'controlplane'),
+      ).toBe(true);
     }
     expect(rules.worker.some((r) => r.from === 10256)).toBe(spec.distribution === 'kubeadm');
   });

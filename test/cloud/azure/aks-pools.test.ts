@@ -15,8 +15,25 @@ const spec: ClusterSpec = azureSpec({
   name: 'aksl',
   type: 'managed',
   nodePools: [
-    { name: 'web', count: 2, size: 'Standard_D2s_v5', spot: false, labels: { tier: 'web', 'example.com/team': 'a' }, taints: [] },
-    { name: 'gpu', count: 1, size: 'Standard_D4s_v5', spot: false, labels: {}, taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', value: '', effect: 'NoExecute' }] },
+    {
+      name: 'web',
+      count: 2,
+      size: 'Standard_D2s_v5',
+      spot: false,
+      labels: { tier: 'web', 'example.com/team': 'a' },
+      taints: [],
+    },
+    {
+      name: 'gpu',
+      count: 1,
+      size: 'Standard_D4s_v5',
+      spot: false,
+      labels: {},
+      taints: [
+        { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },
+        { key: 'dedicated', value: '', effect: 'NoExecute' },
+      ],
+    },
   ],
 });
 
@@ -26,7 +43,9 @@ describe('AKS agent pools with labels and taints', () => {
     const ctx = stepContext(MemoryCluster.create(spec), spec);
     await w.provider().preflight(ctx);
     await runSteps(w.provider().createSteps(spec), ctx);
-    const aks = [...w.fake.model.resources.values()].find((r) => r.type === 'Microsoft.ContainerService/managedClusters')!;
+    const aks = [...w.fake.model.resources.values()].find(
+      (r) => r.type === 'Microsoft.ContainerService/managedClusters',
+    )!;
     const pools = aks.properties['agentPoolProfiles'] as Record<string, unknown>[];
     expect(pools.map((p) => [p['name'], p['nodeLabels'], p['nodeTaints']])).toEqual([
       ['system', { 'ksctl.io/pool': 'system' }, undefined],
@@ -38,9 +57,12 @@ describe('AKS agent pools with labels and taints', () => {
   it('the fake refuses what AKS refuses (a taint without an effect, an AKS-owned label), and takes what ksctl sends', () => {
     const ours = poolLabelsAndTaints(spec.nodePools[1]!);
     expect(agentPoolRefusal({ agentPoolProfiles: [{ name: 'gpu', ...ours }] })).toBeUndefined();
-    const refused = (profile: Record<string, unknown>) => JSON.stringify(agentPoolRefusal({ agentPoolProfiles: [{ name: 'gpu', ...profile }] }));
+    const refused = (profile: Record<string, unknown>) =>
+      JSON.stringify(agentPoolRefusal({ agentPoolProfiles: [{ name: 'gpu', ...profile }] }));
     expect(refused({ nodeTaints: ['nvidia.com/gpu=true'] })).toMatch(/agentPoolProfile\.nodeTaints is invalid/);
     expect(refused({ nodeTaints: ['a=b:NoRun'] })).toMatch(/agentPoolProfile\.nodeTaints is invalid/);
-    expect(refused({ nodeLabels: { 'kubernetes.azure.com/mode': 'x' } })).toMatch(/agentPoolProfile\.nodeLabels is invalid/);
+    expect(refused({ nodeLabels: { 'kubernetes.azure.com/mode': 'x' } })).toMatch(
+      /agentPoolProfile\.nodeLabels is invalid/,
+    );
   });
 });

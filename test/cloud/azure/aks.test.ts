@@ -25,10 +25,12 @@ async function create(p: ManagedCloud, spec: ClusterSpec, cluster = MemoryCluste
 }
 
 describe('AKS on FakeAzure', () => {
-  it('creates one cluster with a system pool and the spec\'s pools (spot: Spot + Delete), and returns its kubeconfig', async () => {
+  it("creates one cluster with a system pool and the spec's pools (spot: Spot + Delete), and returns its kubeconfig", async () => {
     const w = managedWorld(aksSpec());
     const { cluster, ctx } = await create(w.provider(), w.spec);
-    const aks = [...w.fake.model.resources.values()].find((r) => r.type === 'Microsoft.ContainerService/managedClusters')!;
+    const aks = [...w.fake.model.resources.values()].find(
+      (r) => r.type === 'Microsoft.ContainerService/managedClusters',
+    )!;
     expect(aks.name).toBe('ksctl-aks');
     expect(aks.tags['ksctl.io/cluster']).toBe('azure/eastus/aks');
     expect(aks.properties['enableRBAC']).toBe(true); // on the wire, not only in ksctl's body
@@ -44,7 +46,11 @@ describe('AKS on FakeAzure', () => {
     expect(aks.extra['identity']).toEqual({ type: 'SystemAssigned' });
     expect(aks.properties['dnsPrefix']).toBe('ksctl-aks');
     expect(w.fake.callsOf('GET operations').length).toBeGreaterThan(5);
-    expect(Object.values(cluster.state!.resources).map((r) => r.kind).sort()).toEqual(['azure:aks-cluster', 'azure:resource-group']);
+    expect(
+      Object.values(cluster.state!.resources)
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['azure:aks-cluster', 'azure:resource-group']);
 
     const kc = await w.provider().kubeconfig(ctx);
     expect(kc).toContain('server: https://ksctl-aks-abc123.hcp.eastus.azmk8s.io:443');
@@ -69,12 +75,23 @@ describe('AKS on FakeAzure', () => {
   });
 
   it.each([
-    ['a minor AKS does not offer', '1.31', /AKS in eastus does not offer Kubernetes 1\.31/, /available: 1\.37, 1\.36, 1\.35/],
+    [
+      'a minor AKS does not offer',
+      '1.31',
+      /AKS in eastus does not offer Kubernetes 1\.31/,
+      /available: 1\.37, 1\.36, 1\.35/,
+    ],
     ['a patch AKS does not offer', '1.36.1', /does not offer Kubernetes 1\.36\.1/, /1\.36 patches: 1\.36\.6, 1\.36\.4/],
     ['a preview version', '1.38', /does not offer Kubernetes 1\.38/, /available: 1\.37, 1\.36, 1\.35/],
   ])('rejects %s before any mutating call', async (_n, version, message, hint) => {
     const w = managedWorld(aksSpec({ kubernetesVersion: version }));
-    const err = await w.provider().preflight(stepContext(MemoryCluster.create(w.spec), w.spec)).then(() => undefined, (e: unknown) => e);
+    const err = await w
+      .provider()
+      .preflight(stepContext(MemoryCluster.create(w.spec), w.spec))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(message);
     expect((err as InputError).hint).toMatch(hint);
@@ -82,15 +99,33 @@ describe('AKS on FakeAzure', () => {
   });
 
   it('accepts a patch version AKS offers, and pools from spec.workers when no nodePools are given', async () => {
-    const w = managedWorld(aksSpec({ kubernetesVersion: '1.36.4', nodePools: [], workers: { count: 2, size: 'Standard_B2ms', spot: false } }));
+    const w = managedWorld(
+      aksSpec({
+        kubernetesVersion: '1.36.4',
+        nodePools: [],
+        workers: { count: 2, size: 'Standard_B2ms', spot: false },
+      }),
+    );
     await create(w.provider(), w.spec);
     const aks = [...w.fake.model.resources.values()].find((r) => r.type.endsWith('managedClusters'))!;
-    expect((aks.properties['agentPoolProfiles'] as { name: string }[]).map((p) => p.name)).toEqual(['system', 'workers']);
+    expect((aks.properties['agentPoolProfiles'] as { name: string }[]).map((p) => p.name)).toEqual([
+      'system',
+      'workers',
+    ]);
   });
 
   it('rejects pool names that collide once made AKS-safe, with no call', async () => {
-    const w = managedWorld(aksSpec({ nodePools: [{ name: 'gen-1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] }, { name: 'gen_1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] }] }));
-    await expect(w.provider().preflight(stepContext(MemoryCluster.create(w.spec), w.spec))).rejects.toThrow(/node pool name "gen_1" is taken/);
+    const w = managedWorld(
+      aksSpec({
+        nodePools: [
+          { name: 'gen-1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] },
+          { name: 'gen_1', count: 1, size: 'Standard_B2s', spot: false, labels: {}, taints: [] },
+        ],
+      }),
+    );
+    await expect(w.provider().preflight(stepContext(MemoryCluster.create(w.spec), w.spec))).rejects.toThrow(
+      /node pool name "gen_1" is taken/,
+    );
     expect(w.fake.calls).toEqual([]);
   });
 });

@@ -1,7 +1,11 @@
 /** Waiting for ARM resources together: one list per type and group per tick, not a poller per resource. */
 import { CoalescedLookup } from '../../../src/cloud/azure/coalesced-lookup.js';
 import { describe, expect, it } from 'vitest';
-import { ProvisioningFailedError, ProvisioningWatcher, type ArmTarget } from '../../../src/cloud/azure/provisioning-watch.js';
+import {
+  ProvisioningFailedError,
+  ProvisioningWatcher,
+  type ArmTarget,
+} from '../../../src/cloud/azure/provisioning-watch.js';
 import type { ArmResource } from '../../../src/cloud/azure/sdk.js';
 import { FakeClock } from '../../fakes/aws/clock.js';
 import { FAKE_SUBSCRIPTION } from '../../fakes/azure/fake-azure.js';
@@ -63,11 +67,19 @@ describe('Azure provisioning watcher', () => {
     w.res.set('ok', { state: 'Succeeded', readyAt: clock.now() + 1500, type: 'virtualMachines' });
     const bad = w.watcher.provisioned({ group: 'g', type: 'virtualMachines', name: 'bad' }, opts);
     await expect(bad).rejects.toBeInstanceOf(ProvisioningFailedError);
-    await expect(w.watcher.settled({ group: 'g', type: 'virtualMachines', name: 'bad' }, opts)).resolves.toMatchObject({ provisioningState: 'Failed' });
-    await expect(w.watcher.provisioned({ group: 'g', type: 'virtualMachines', name: 'ok' }, opts)).resolves.toMatchObject({ provisioningState: 'Succeeded' });
+    await expect(w.watcher.settled({ group: 'g', type: 'virtualMachines', name: 'bad' }, opts)).resolves.toMatchObject({
+      provisioningState: 'Failed',
+    });
+    await expect(
+      w.watcher.provisioned({ group: 'g', type: 'virtualMachines', name: 'ok' }, opts),
+    ).resolves.toMatchObject({ provisioningState: 'Succeeded' });
     // Not listed: asked for directly, and gone.
-    await expect(w.watcher.provisioned({ group: 'g', type: 'virtualMachines', name: 'gone' }, opts)).rejects.toThrow(/gone/);
-    await expect(w.watcher.settled({ group: 'g', type: 'virtualMachines', name: 'gone' }, opts)).resolves.toBeUndefined();
+    await expect(w.watcher.provisioned({ group: 'g', type: 'virtualMachines', name: 'gone' }, opts)).rejects.toThrow(
+      /gone/,
+    );
+    await expect(
+      w.watcher.settled({ group: 'g', type: 'virtualMachines', name: 'gone' }, opts),
+    ).resolves.toBeUndefined();
     expect(w.gets).toEqual(['gone', 'gone']);
   });
 
@@ -85,7 +97,12 @@ describe('Azure provisioning watcher', () => {
     // The "does it exist?" before each PUT shares a list with the VMs asked about at the same time.
     expect(vmGets.filter((c) => c.path !== group)).toEqual([]);
     expect(vmGets.length).toBeGreaterThan(0);
-    const vmOps = new Set(w.fake.model.toJSON().ops.filter((o) => o.resourceKey.includes('/virtualmachines/')).map((o) => o.id));
+    const vmOps = new Set(
+      w.fake.model
+        .toJSON()
+        .ops.filter((o) => o.resourceKey.includes('/virtualmachines/'))
+        .map((o) => o.id),
+    );
     expect(w.fake.callsOf('GET operations').filter((c) => vmOps.has(c.path.split('/').pop()!))).toEqual([]);
   });
 });
@@ -99,13 +116,20 @@ describe('Azure coalesced lookup', () => {
       if (fail) throw fail;
       return [{ name: 'A-ip' }, { name: 'b-ip' }];
     });
-    const [a, b, c] = await Promise.all([lookup.find('g', 'publicIPAddresses', 'a-ip'), lookup.find('g', 'publicIPAddresses', 'b-ip'), lookup.find('g', 'publicIPAddresses', 'c-ip')]);
+    const [a, b, c] = await Promise.all([
+      lookup.find('g', 'publicIPAddresses', 'a-ip'),
+      lookup.find('g', 'publicIPAddresses', 'b-ip'),
+      lookup.find('g', 'publicIPAddresses', 'c-ip'),
+    ]);
     expect([a?.name, b?.name, c]).toEqual(['A-ip', 'b-ip', undefined]);
     expect(lists).toEqual(['g/publicIPAddresses']);
     await lookup.find('g', 'networkInterfaces', 'x');
     expect(lists).toHaveLength(2); // another type, another list
 
-    fail = Object.assign(new Error('Resource group g could not be found'), { statusCode: 404, code: 'ResourceGroupNotFound' });
+    fail = Object.assign(new Error('Resource group g could not be found'), {
+      statusCode: 404,
+      code: 'ResourceGroupNotFound',
+    });
     expect(await lookup.find('g', 'publicIPAddresses', 'a-ip')).toBeUndefined();
     fail = Object.assign(new Error('denied'), { statusCode: 403, code: 'AuthorizationFailed' });
     const both = [lookup.find('g', 'virtualMachines', 'x'), lookup.find('g', 'virtualMachines', 'y')];

@@ -30,11 +30,19 @@ describe('Azure self-managed on FakeAzure', () => {
     const { cluster } = await create(w.provider(), spec);
     const inv = w.fake.inventory();
     expect(inv.filter((r) => r.kind === 'virtualMachines')).toHaveLength(8);
-    expect(inv.every((r) => r.tags['ksctl.io/cluster'] === 'azure/eastus/demo' && r.tags['ksctl.io/resource'])).toBe(true);
-    expect(inv.find((r) => r.kind === 'resourceGroups')?.id).toBe(`/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus`);
+    expect(inv.every((r) => r.tags['ksctl.io/cluster'] === 'azure/eastus/demo' && r.tags['ksctl.io/resource'])).toBe(
+      true,
+    );
+    expect(inv.find((r) => r.kind === 'resourceGroups')?.id).toBe(
+      `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus`,
+    );
 
     const vm = props(w.fake, 'virtualMachines', 'demo-worker-0').properties as WireDoc;
-    expect(vm.storageProfile.imageReference).toMatchObject({ publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server' });
+    expect(vm.storageProfile.imageReference).toMatchObject({
+      publisher: 'Canonical',
+      offer: 'ubuntu-24_04-lts',
+      sku: 'server',
+    });
     expect(vm.osProfile.linuxConfiguration.disablePasswordAuthentication).toBe(true);
     const sshKey = await cluster.secrets.get('ssh/id_ed25519');
     expect(sshKey).toMatch(/PRIVATE KEY/);
@@ -47,7 +55,9 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(userData).toContain('ssh_deletekeys: true');
     expect(machine).toMatchObject({ sshUser: 'ubuntu', status: 'running', spot: true });
     // The kubelet's --provider-id: cloud-provider-azure's `azure://` + the VM's resource id.
-    expect(machine.nodeProviderId).toBe(`azure:///subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus/providers/Microsoft.Compute/virtualMachines/demo-worker-0`);
+    expect(machine.nodeProviderId).toBe(
+      `azure:///subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-demo-eastus/providers/Microsoft.Compute/virtualMachines/demo-worker-0`,
+    );
     expect(machine.nodeProviderId).toBe(`azure://${machine.providerId}`);
     expect(machine.publicAddress).toMatch(/^20\.1\./);
     expect(machine.privateAddress).toMatch(/^10\.0\.0\./);
@@ -62,9 +72,17 @@ describe('Azure self-managed on FakeAzure', () => {
   });
 
   it('Arm sizes (a `p` in the features: Standard_D2ps_v5) boot the arm64 Ubuntu image, the others x64', async () => {
-    expect(['Standard_D2ps_v5', 'Standard_E4pds_v6', 'Standard_B2pts_v2', 'Standard_D2s_v5', 'Standard_B2ms', 'Standard_NP10s', 'Standard_M8-2ms'].map(archOfVmSize)).toEqual([
-      'arm64', 'arm64', 'arm64', 'amd64', 'amd64', 'amd64', 'amd64',
-    ]);
+    expect(
+      [
+        'Standard_D2ps_v5',
+        'Standard_E4pds_v6',
+        'Standard_B2pts_v2',
+        'Standard_D2s_v5',
+        'Standard_B2ms',
+        'Standard_NP10s',
+        'Standard_M8-2ms',
+      ].map(archOfVmSize),
+    ).toEqual(['arm64', 'arm64', 'arm64', 'amd64', 'amd64', 'amd64', 'amd64']);
     const spec = azureSpec({ name: 'armw', workers: { count: 2, size: 'Standard_D2ps_v5', spot: false } });
     const w = selfManagedWorld(spec);
     const ctx = stepContext(MemoryCluster.create(spec), spec);
@@ -84,15 +102,18 @@ describe('Azure self-managed on FakeAzure', () => {
     const spec = azureSpec({ network: { cidr: '10.0.0.0/16', allowCidrs: ['198.51.100.0/24'] } });
     const w = selfManagedWorld(spec);
     await create(w.provider(), spec);
-    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-demo-loadbalancer-nsg').properties['securityRules'] as { properties: WireDoc }[];
+    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-demo-loadbalancer-nsg').properties['securityRules'] as {
+      properties: WireDoc;
+    }[];
     const byPort = (port: string) => rules.map((r) => r.properties).filter((r) => r.destinationPortRange === port);
     expect(byPort('22').map((r) => r.sourceAddressPrefix)).toEqual(['198.51.100.0/24']);
-    expect(byPort('6443').map((r) => r.sourceAddressPrefix ?? r.sourceApplicationSecurityGroups[0].id.split('/').pop())).toEqual([
-      '198.51.100.0/24',
-      'ksctl-demo-controlplane-asg',
-      'ksctl-demo-worker-asg',
-    ]);
-    expect(rules.map((r) => r.properties).find((r) => r.access === 'Deny')).toMatchObject({ sourceAddressPrefix: 'VirtualNetwork', priority: 4000 });
+    expect(
+      byPort('6443').map((r) => r.sourceAddressPrefix ?? r.sourceApplicationSecurityGroups[0].id.split('/').pop()),
+    ).toEqual(['198.51.100.0/24', 'ksctl-demo-controlplane-asg', 'ksctl-demo-worker-asg']);
+    expect(rules.map((r) => r.properties).find((r) => r.access === 'Deny')).toMatchObject({
+      sourceAddressPrefix: 'VirtualNetwork',
+      priority: 4000,
+    });
     const nic = props(w.fake, 'networkInterfaces', 'demo-etcd-0-nic').properties as WireDoc;
     expect(nic.networkSecurityGroup.id).toMatch(/ksctl-demo-etcd-nsg$/);
     expect(nic.ipConfigurations[0].properties.applicationSecurityGroups[0].id).toMatch(/ksctl-demo-etcd-asg$/);
@@ -105,9 +126,20 @@ describe('Azure self-managed on FakeAzure', () => {
     const before = w.fake.mutatingCalls().length;
     const moved = { ...spec, network: { cidr: spec.network.cidr, allowCidrs: ['192.0.2.0/28'] } };
     await create(w.provider(), moved, cluster.reopen());
-    expect(w.fake.mutatingCalls().slice(before).map((c) => c.op)).toEqual(Array(4).fill('PUT networkSecurityGroups'));
-    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-moved-worker-nsg').properties['securityRules'] as { properties: Record<string, unknown> }[];
-    expect(rules.filter((r) => r.properties['destinationPortRange'] === '22').map((r) => r.properties['sourceAddressPrefix'])).toEqual(['192.0.2.0/28']);
+    expect(
+      w.fake
+        .mutatingCalls()
+        .slice(before)
+        .map((c) => c.op),
+    ).toEqual(Array(4).fill('PUT networkSecurityGroups'));
+    const rules = props(w.fake, 'networkSecurityGroups', 'ksctl-moved-worker-nsg').properties['securityRules'] as {
+      properties: Record<string, unknown>;
+    }[];
+    expect(
+      rules
+        .filter((r) => r.properties['destinationPortRange'] === '22')
+        .map((r) => r.properties['sourceAddressPrefix']),
+    ).toEqual(['192.0.2.0/28']);
   });
 
   it('goes through the SDK pipeline: 429s retried after Retry-After, long-running operations polled', async () => {
@@ -130,10 +162,15 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(w.fake.inventory().filter((r) => r.kind === 'virtualMachines')).toHaveLength(8);
   });
 
-  it('a VM whose provisioning ends Failed fails its step with ARM\'s error; the next run PUTs it again', async () => {
+  it("a VM whose provisioning ends Failed fails its step with ARM's error; the next run PUTs it again", async () => {
     const spec = azureSpec({ name: 'provfail' });
     const w = selfManagedWorld(spec);
-    w.fake.failOperation('PUT virtualMachines', 3, 'OSProvisioningTimedOut', 'OS Provisioning for VM did not finish in the allotted time');
+    w.fake.failOperation(
+      'PUT virtualMachines',
+      3,
+      'OSProvisioningTimedOut',
+      'OS Provisioning for VM did not finish in the allotted time',
+    );
     const cluster = MemoryCluster.create(spec);
     await expect(create(w.provider(), spec, cluster)).rejects.toThrow(/OS Provisioning for VM did not finish/);
     expect(w.fake.inventory().filter((r) => r.kind === 'virtualMachines' && r.state === 'Failed')).toHaveLength(1);
@@ -148,7 +185,10 @@ describe('Azure self-managed on FakeAzure', () => {
     const w = selfManagedWorld(spec);
     const { cluster, ctx } = await create(w.provider(), spec);
     const nic = props(w.fake, 'networkInterfaces', 'scale-worker-0-nic');
-    const res = await w.fake.sendRequest({ method: 'DELETE', url: `https://management.azure.com${nic.id}?api-version=2024-05-01` } as never);
+    const res = await w.fake.sendRequest({
+      method: 'DELETE',
+      url: `https://management.azure.com${nic.id}?api-version=2024-05-01`,
+    } as never);
     expect(res.status).toBe(400);
     expect(res.bodyAsText).toMatch(/NicInUse/);
     await w.provider().deleteMachine(ctx, cluster.state!.machines['scale-worker-0']!);
@@ -162,8 +202,15 @@ describe('Azure self-managed on FakeAzure', () => {
     const w = selfManagedWorld(spec);
     const gid = `/subscriptions/${FAKE_SUBSCRIPTION}/resourceGroups/ksctl-theirs-eastus`;
     w.fake.model.resources.set(gid.toLowerCase(), {
-      id: gid, type: 'resourceGroups', name: 'ksctl-theirs-eastus', group: 'ksctl-theirs-eastus', location: 'eastus',
-      tags: { owner: 'someone-else' }, extra: {}, properties: {}, state: 'Succeeded',
+      id: gid,
+      type: 'resourceGroups',
+      name: 'ksctl-theirs-eastus',
+      group: 'ksctl-theirs-eastus',
+      location: 'eastus',
+      tags: { owner: 'someone-else' },
+      extra: {},
+      properties: {},
+      state: 'Succeeded',
     });
     const cluster = MemoryCluster.create(spec);
     await expect(w.provider().destroy(stepContext(cluster, spec))).rejects.toBeInstanceOf(ConflictError);
@@ -188,7 +235,7 @@ describe('Azure self-managed on FakeAzure', () => {
     expect(w.fake.callsOf('GET virtualNetworks').length).toBeGreaterThan(2);
   });
 
-  it('gives up on a long-running operation after the runtime\'s bound, with a clear error', async () => {
+  it("gives up on a long-running operation after the runtime's bound, with a clear error", async () => {
     const spec = azureSpec({ name: 'slow' });
     const fake = new FakeAzure();
     fake.config.latencies['PUT virtualNetworks'] = 1e12;

@@ -101,7 +101,14 @@ const managed = azureSpec({
   type: 'managed',
   nodePools: [
     { name: 'general', count: 2, size: 'Standard_D2s_v5', spot: false, labels: {}, taints: [] },
-    { name: 'spot', count: 2, size: 'Standard_D4s_v5', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }] },
+    {
+      name: 'spot',
+      count: 2,
+      size: 'Standard_D4s_v5',
+      spot: true,
+      labels: { 'example.com/tier': 'batch' },
+      taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }],
+    },
   ],
 });
 
@@ -110,23 +117,38 @@ describe('Azure request bodies survive the SDK serializers', () => {
     // dnsPrefix too: the SDK decides whether to send `properties` at all by looking for
     // `enableRBAC` (sic) among others, so enableRbac alone would be dropped as well.
     const body = (rbac: Record<string, boolean>) => ({ location: 'eastus', dnsPrefix: 'x', ...rbac });
-    expect(lostPaths(body({ enableRBAC: true }), roundTrip('managedClusters', body({ enableRBAC: true })))).toEqual(['enableRBAC']);
+    expect(lostPaths(body({ enableRBAC: true }), roundTrip('managedClusters', body({ enableRBAC: true })))).toEqual([
+      'enableRBAC',
+    ]);
     expect(lostPaths(body({ enableRbac: true }), roundTrip('managedClusters', body({ enableRbac: true })))).toEqual([]);
   });
 
   it.each([
     ['self-managed', selfManaged],
     ['managed (AKS)', managed],
-  ] as [string, ClusterSpec][])('%s: every property of every PUT comes back from serialize → deserialize', async (_n, spec) => {
-    const w = spec.type === 'managed' ? managedWorld(spec) : selfManagedWorld(spec);
-    const bodies = await bodiesOf(() => createWith(w.provider(), spec));
-    const types = new Set(bodies.map((b) => b.type));
-    expect([...types].sort()).toEqual(
-      spec.type === 'managed'
-        ? ['managedClusters', 'resourceGroups']
-        : ['applicationSecurityGroups', 'networkInterfaces', 'networkSecurityGroups', 'publicIPAddresses', 'resourceGroups', 'virtualMachines', 'virtualNetworks'],
-    );
-    const lost = bodies.flatMap(({ type, body }) => lostPaths(body, roundTrip(type, body)).map((p) => `${type}: ${p}`));
-    expect([...new Set(lost)]).toEqual([]);
-  });
+  ] as [string, ClusterSpec][])(
+    '%s: every property of every PUT comes back from serialize → deserialize',
+    async (_n, spec) => {
+      const w = spec.type === 'managed' ? managedWorld(spec) : selfManagedWorld(spec);
+      const bodies = await bodiesOf(() => createWith(w.provider(), spec));
+      const types = new Set(bodies.map((b) => b.type));
+      expect([...types].sort()).toEqual(
+        spec.type === 'managed'
+          ? ['managedClusters', 'resourceGroups']
+          : [
+              'applicationSecurityGroups',
+              'networkInterfaces',
+              'networkSecurityGroups',
+              'publicIPAddresses',
+              'resourceGroups',
+              'virtualMachines',
+              'virtualNetworks',
+            ],
+      );
+      const lost = bodies.flatMap(({ type, body }) =>
+        lostPaths(body, roundTrip(type, body)).map((p) => `${type}: ${p}`),
+      );
+      expect([...new Set(lost)]).toEqual([]);
+    },
+  );
 });

@@ -50,9 +50,17 @@ describe('Azure naming and small helpers', () => {
 
   it('the fake names operations by resource kind', () => {
     expect(opKind('/subscriptions/s/resourcegroups/g')).toBe('resourceGroups');
-    expect(opKind('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm')).toBe('virtualMachines');
-    expect(opKind('/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks')).toBe('virtualNetworks');
-    expect(opKind('/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c/listClusterUserCredential')).toBe('listClusterUserCredential');
+    expect(opKind('/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/vm')).toBe(
+      'virtualMachines',
+    );
+    expect(opKind('/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks')).toBe(
+      'virtualNetworks',
+    );
+    expect(
+      opKind(
+        '/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c/listClusterUserCredential',
+      ),
+    ).toBe('listClusterUserCredential');
   });
 });
 

@@ -39,8 +39,13 @@ describe('GKE', () => {
     expect(c.initialClusterVersion).toMatch(/^1\.36\./);
     // The successor of the deprecated masterAuthorizedNetworksConfig, which is not sent.
     expect(c.masterAuthorizedNetworksConfig).toBeUndefined();
-    expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toMatchObject({ enabled: true, enablePublicEndpoint: true });
-    expect(w.fake.authorizedNetworks('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')).toEqual(['198.51.100.77/32']);
+    expect(c.controlPlaneEndpointsConfig.ipEndpointsConfig).toMatchObject({
+      enabled: true,
+      enablePublicEndpoint: true,
+    });
+    expect(w.fake.authorizedNetworks('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')).toEqual([
+      '198.51.100.77/32',
+    ]);
     expect(c.masterAuth.clientCertificateConfig.issueClientCertificate).toBe(false);
     expect(c.nodePools.map((p: { name: string; config: { spot: boolean } }) => [p.name, p.config.spot])).toEqual([
       ['general', false],
@@ -55,7 +60,12 @@ describe('GKE', () => {
     const { w } = await created(s);
     const pools = w.fake.callsOf('clusterManager:createCluster', 'ok')[0]!.input.cluster.nodePools;
     expect(pools).toHaveLength(1);
-    expect(pools[0]).toMatchObject({ name: 'default', initialNodeCount: 1, locations: ['us-central1-a'], config: { machineType: 'e2-standard-2', spot: true } });
+    expect(pools[0]).toMatchObject({
+      name: 'default',
+      initialNodeCount: 1,
+      locations: ['us-central1-a'],
+      config: { machineType: 'e2-standard-2', spot: true },
+    });
   });
 
   it.each([
@@ -65,10 +75,13 @@ describe('GKE', () => {
     [4, 2, 2],
     [5, 1, 5],
     [6, 3, 2],
-  ])('a pool of %i nodes in a regional cluster: %i zone(s) × %i (the total is the spec count)', (count, zones, perZone) => {
-    const p = poolPlacement(count, ['z-a', 'z-b', 'z-c', 'z-f']);
-    expect([p.locations.length, p.perZone]).toEqual([zones, perZone]);
-  });
+  ])(
+    'a pool of %i nodes in a regional cluster: %i zone(s) × %i (the total is the spec count)',
+    (count, zones, perZone) => {
+      const p = poolPlacement(count, ['z-a', 'z-b', 'z-c', 'z-f']);
+      expect([p.locations.length, p.perZone]).toEqual([zones, perZone]);
+    },
+  );
 
   it('writes a kubeconfig with the gke-gcloud-auth-plugin exec entry and no token', async () => {
     const { p, ctx } = await created();
@@ -76,7 +89,9 @@ describe('GKE', () => {
     expect(text).not.toMatch(/\btoken:/);
     const kc = parse(text);
     expect(kc.clusters[0].cluster.server).toBe('https://34.118.0.10');
-    expect(Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    expect(Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toContain(
+      'BEGIN CERTIFICATE',
+    );
     expect(kc.users[0].user.exec).toMatchObject({
       apiVersion: 'client.authentication.k8s.io/v1beta1',
       command: 'gke-gcloud-auth-plugin',
@@ -86,7 +101,11 @@ describe('GKE', () => {
   });
 
   it('scales a pool to a total: setNodePoolSize gets the per-zone count; a total the zones cannot share is refused', async () => {
-    const s = gcpSpec({ name: 'gke3', type: 'managed', nodePools: [{ name: 'two', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }] });
+    const s = gcpSpec({
+      name: 'gke3',
+      type: 'managed',
+      nodePools: [{ name: 'two', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }],
+    });
     const { w, ctx, p } = await created(s);
     const path = 'projects/ksctl-fake-project/locations/us-central1/clusters/gke3/nodePools/two';
     expect(w.fake.poolNodes(path)).toBe(2); // 1 in each of 2 zones
@@ -104,9 +123,16 @@ describe('GKE', () => {
 
   it('creates a pool added to the spec later, waiting out a busy cluster', async () => {
     const { w, cluster } = await created();
-    const more = { ...spec, nodePools: [...spec.nodePools, { name: 'extra', count: 1, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }] };
+    const more = {
+      ...spec,
+      nodePools: [
+        ...spec.nodePools,
+        { name: 'extra', count: 1, size: 'e2-standard-2', spot: false, labels: {}, taints: [] },
+      ],
+    };
     // The cluster is "busy" right after a change: the first createNodePool is refused and retried.
-    w.fake.data.clusters.get('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')!.busyUntil = w.fake.clock.now() + 60_000;
+    w.fake.data.clusters.get('projects/ksctl-fake-project/locations/us-central1/clusters/gke1')!.busyUntil =
+      w.fake.clock.now() + 60_000;
     await runSteps(w.provider().createSteps(more), stepContext(cluster.reopen(), more));
     const outcomes = w.fake.callsOf('clusterManager:createNodePool').map((c) => c.outcome);
     expect(outcomes.at(-1)).toBe('ok');
@@ -119,7 +145,10 @@ describe('GKE', () => {
     const { w, cluster } = await created();
     await w.provider().destroy(stepContext(cluster.reopen(), spec));
     expect(w.fake.inventory()).toEqual([]);
-    const order = w.fake.mutatingCalls().map((c) => c.op).filter((op) => /delete/i.test(op));
+    const order = w.fake
+      .mutatingCalls()
+      .map((c) => c.op)
+      .filter((op) => /delete/i.test(op));
     expect(order).toEqual([
       'clusterManager:deleteNodePool',
       'clusterManager:deleteNodePool',
@@ -130,7 +159,16 @@ describe('GKE', () => {
   });
 
   it('resolves versions: channel first, static next, else an InputError', () => {
-    const cfg = { channels: [{ channel: 'REGULAR' as const, defaultVersion: '1.36.6-gke.1', validVersions: ['1.37.1-gke.1', '1.36.6-gke.1'] }], validMasterVersions: ['1.37.1-gke.1', '1.36.6-gke.1', '1.34.11-gke.1'] };
+    const cfg = {
+      channels: [
+        {
+          channel: 'REGULAR' as const,
+          defaultVersion: '1.36.6-gke.1',
+          validVersions: ['1.37.1-gke.1', '1.36.6-gke.1'],
+        },
+      ],
+      validMasterVersions: ['1.37.1-gke.1', '1.36.6-gke.1', '1.34.11-gke.1'],
+    };
     expect(resolveGkeVersion('1.37', cfg, 'r')).toEqual({ version: '1.37.1-gke.1', channel: 'REGULAR' });
     expect(resolveGkeVersion('1.34', cfg, 'r')).toEqual({ version: '1.34.11-gke.1' });
     // No version: the REGULAR channel's default.

@@ -40,8 +40,17 @@ describe('GCP instance watcher', () => {
           name,
           labels: { [LABEL_CLUSTER]: clusterLabel(spec) },
           machineType: `zones/${zone}/machineTypes/e2-small`,
-          disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }],
-          networkInterfaces: [{ subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] }],
+          disks: [
+            {
+              boot: true,
+              initializeParams: {
+                sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101',
+              },
+            },
+          ],
+          networkInterfaces: [
+            { subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] },
+          ],
         },
       });
     }

@@ -13,13 +13,19 @@ import { gcpSpec } from '../../fakes/gcp/world.js';
 
 const root = join(import.meta.dirname, '../../..');
 const dir = join(root, 'src/cloud/gcp');
-const files = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
+const files = (d: string): string[] =>
+  readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)]));
 
 describe('lazy GCP SDK loading', () => {
-  it.each(files(dir).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(dir.length + 1), f]))('%s imports Google SDKs only as types or with await import()', (_n, file) => {
+  it.each(
+    files(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [f.slice(dir.length + 1), f]),
+  )('%s imports Google SDKs only as types or with await import()', (_n, file) => {
     const text = readFileSync(file, 'utf8');
     // Whole statements, not lines: a formatter may spread one import over several lines.
-    const eager = text.match(/^import\s+(?!type\b)[^;]*from\s+'(@google-cloud\/|google-gax|google-auth-library)[^']*'/gm) ?? [];
+    const eager =
+      text.match(/^import\s+(?!type\b)[^;]*from\s+'(@google-cloud\/|google-gax|google-auth-library)[^']*'/gm) ?? [];
     expect(eager).toEqual([]);
     expect(text, 'never the package index').not.toMatch(/import\('@google-cloud\/compute'\)/);
   });
@@ -27,7 +33,15 @@ describe('lazy GCP SDK loading', () => {
   it('in a fresh process: nothing loads until a client is used, then only that client', async () => {
     const out = join(root, 'node_modules/.cache/ksctl-gcp-lazy');
     mkdirSync(out, { recursive: true });
-    await build({ entryPoints: [join(dir, 'index.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: join(out, 'index.mjs'), logLevel: 'silent' });
+    await build({
+      entryPoints: [join(dir, 'index.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: join(out, 'index.mjs'),
+      logLevel: 'silent',
+    });
     writeFileSync(
       join(out, 'probe.mjs'),
       `import { createRequire } from 'node:module';
@@ -47,7 +61,11 @@ try { await p.preflight({ spec, cluster: { state: undefined }, log, signal: new 
 console.log(JSON.stringify({ before, after: loaded(), error }));
 `,
     );
-    const res = JSON.parse(execFileSync(process.execPath, [join(out, 'probe.mjs')], { encoding: 'utf8' })) as { before: string[]; after: string[]; error: string };
+    const res = JSON.parse(execFileSync(process.execPath, [join(out, 'probe.mjs')], { encoding: 'utf8' })) as {
+      before: string[];
+      after: string[];
+      error: string;
+    };
     expect(res.before).toEqual([]);
     expect(res.error).toMatch(/InputError: region us-central1 is not available/);
     expect(res.after).toContain('@google-cloud/compute/build/src/v1/regions_client.js');

@@ -6,7 +6,11 @@ import { gcpSpec, managedWorld, selfManagedWorld } from '../../fakes/gcp/world.j
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import type { FakeGcp } from '../../fakes/gcp/fake-gcp.js';
 
-async function preflightError(spec: ClusterSpec, arrange: (fake: FakeGcp) => void = () => {}, managed = false): Promise<{ err: InputError; fake: FakeGcp }> {
+async function preflightError(
+  spec: ClusterSpec,
+  arrange: (fake: FakeGcp) => void = () => {},
+  managed = false,
+): Promise<{ err: InputError; fake: FakeGcp }> {
   const w = managed ? managedWorld(spec) : selfManagedWorld(spec);
   arrange(w.fake);
   const p = w.provider();
@@ -65,13 +69,20 @@ describe('GCP preflight', () => {
 
   it('machine types offered in disjoint zones only → InputError', async () => {
     const { err } = await preflightError(gcpSpec(), (f) => {
-      f.config.notOffered = { 'us-central1-a': ['e2-micro'], 'us-central1-b': ['e2-micro'], 'us-central1-c': ['e2-small'], 'us-central1-f': ['e2-small'] };
+      f.config.notOffered = {
+        'us-central1-a': ['e2-micro'],
+        'us-central1-b': ['e2-micro'],
+        'us-central1-c': ['e2-small'],
+        'us-central1-f': ['e2-small'],
+      };
     });
     expect(err.message).toMatch(/no zone/);
   });
 
   it('regional CPU quota too small → InputError', async () => {
-    const { err } = await preflightError(gcpSpec({ region: 'europe-west1', workers: { count: 3, size: 'n2-standard-8', spot: true } }));
+    const { err } = await preflightError(
+      gcpSpec({ region: 'europe-west1', workers: { count: 3, size: 'n2-standard-8', spot: true } }),
+    );
     expect(err.message).toMatch(/vCPUs/);
   });
 

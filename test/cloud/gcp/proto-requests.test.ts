@@ -49,12 +49,14 @@ function missingRequired(type: Pb.Type, value: Record<string, unknown>, at = '')
   for (const f of type.fieldsArray) {
     const v = value[f.name];
     const where = at ? `${at}.${f.name}` : f.name;
-    if (f.options?.['(google.api.field_behavior)'] === 'REQUIRED' && (v === undefined || v === null || v === '')) out.push(`${where} is required`);
+    if (f.options?.['(google.api.field_behavior)'] === 'REQUIRED' && (v === undefined || v === null || v === ''))
+      out.push(`${where} is required`);
     if (f.options?.['deprecated'] === true && v !== undefined) out.push(`${where} is deprecated`);
     f.resolve();
     if (v && f.resolvedType instanceof pb.Type) {
       const sub = f.resolvedType;
-      if (Array.isArray(v)) v.forEach((x, i) => out.push(...missingRequired(sub, x as Record<string, unknown>, `${where}[${i}]`)));
+      if (Array.isArray(v))
+        v.forEach((x, i) => out.push(...missingRequired(sub, x as Record<string, unknown>, `${where}[${i}]`)));
       else if (typeof v === 'object') out.push(...missingRequired(sub, v as Record<string, unknown>, where));
     }
   }
@@ -64,7 +66,10 @@ function missingRequired(type: Pb.Type, value: Record<string, unknown>, at = '')
 function problems(op: string, input: Record<string, unknown>): string[] {
   const type = requestType(op);
   const back = type.toObject(type.fromObject(input), { enums: String, longs: Number, defaults: false });
-  return [...lostPaths(input, back).map((p) => `${op}: ${p} is not in the proto (or has a value it does not allow)`), ...missingRequired(type, input).map((p) => `${op}: ${p}`)];
+  return [
+    ...lostPaths(input, back).map((p) => `${op}: ${p} is not in the proto (or has a value it does not allow)`),
+    ...missingRequired(type, input).map((p) => `${op}: ${p}`),
+  ];
 }
 
 async function requestsOf(spec: ClusterSpec): Promise<{ op: string; input: Record<string, unknown> }[]> {
@@ -80,22 +85,60 @@ describe('GCP requests against the published protos', () => {
     expect(problems('clusterManager:setNodePoolSize', { name: 'x', nodeCount: 2, nodeCountPerZone: 2 })).toEqual([
       'clusterManager:setNodePoolSize: nodeCountPerZone is not in the proto (or has a value it does not allow)',
     ]);
-    expect(problems('clusterManager:createCluster', { parent: 'p', cluster: { name: 'c', releaseChannel: { channel: 'FAST_LANE' } } })).toEqual([
+    expect(
+      problems('clusterManager:createCluster', {
+        parent: 'p',
+        cluster: { name: 'c', releaseChannel: { channel: 'FAST_LANE' } },
+      }),
+    ).toEqual([
       'clusterManager:createCluster: cluster.releaseChannel.channel is not in the proto (or has a value it does not allow)',
     ]);
     expect(problems('firewalls:insert', { project: 'p', firewallResource: { name: 'f' } })).toEqual([]);
-    expect(problems('firewalls:insert', { firewallResource: { name: 'f' } })).toEqual(['firewalls:insert: project is required']);
-    expect(problems('clusterManager:createCluster', { parent: 'p', cluster: { name: 'c', masterAuthorizedNetworksConfig: { enabled: true } } })).toEqual([
-      'clusterManager:createCluster: cluster.masterAuthorizedNetworksConfig is deprecated',
+    expect(problems('firewalls:insert', { firewallResource: { name: 'f' } })).toEqual([
+      'firewalls:insert: project is required',
     ]);
+    expect(
+      problems('clusterManager:createCluster', {
+        parent: 'p',
+        cluster: { name: 'c', masterAuthorizedNetworksConfig: { enabled: true } },
+      }),
+    ).toEqual(['clusterManager:createCluster: cluster.masterAuthorizedNetworksConfig is deprecated']);
   });
 
   it.each([
-    ['self-managed (Compute Engine, an Arm pool included)', gcpSpec({ name: 'proto', workers: { count: 2, size: 't2a-standard-2', spot: true } })],
-    ['GKE (labels and taints on a pool)', gcpSpec({ name: 'protogke', type: 'managed', nodePools: [{ name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] }, { name: 'spot', count: 2, size: 'e2-standard-4', spot: true, labels: { 'example.com/tier': 'batch' }, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }, { key: 'x', value: '', effect: 'PreferNoSchedule' }, { key: 'y', value: 'z', effect: 'NoExecute' }] }] })],
-  ] as [string, ClusterSpec][])('%s: create and delete send only what the protos define', async (_n, spec) => {
-    const calls = await requestsOf(spec);
-    expect(calls.length).toBeGreaterThan(3);
-    expect(calls.flatMap((c) => problems(c.op, c.input))).toEqual([]);
-  }, 60_000);
+    [
+      'self-managed (Compute Engine, an Arm pool included)',
+      gcpSpec({ name: 'proto', workers: { count: 2, size: 't2a-standard-2', spot: true } }),
+    ],
+    [
+      'GKE (labels and taints on a pool)',
+      gcpSpec({
+        name: 'protogke',
+        type: 'managed',
+        nodePools: [
+          { name: 'general', count: 2, size: 'e2-standard-2', spot: false, labels: {}, taints: [] },
+          {
+            name: 'spot',
+            count: 2,
+            size: 'e2-standard-4',
+            spot: true,
+            labels: { 'example.com/tier': 'batch' },
+            taints: [
+              { key: 'spot', value: 'true', effect: 'NoSchedule' },
+              { key: 'x', value: '', effect: 'PreferNoSchedule' },
+              { key: 'y', value: 'z', effect: 'NoExecute' },
+            ],
+          },
+        ],
+      }),
+    ],
+  ] as [string, ClusterSpec][])(
+    '%s: create and delete send only what the protos define',
+    async (_n, spec) => {
+      const calls = await requestsOf(spec);
+      expect(calls.length).toBeGreaterThan(3);
+      expect(calls.flatMap((c) => problems(c.op, c.input))).toEqual([]);
+    },
+    60_000,
+  );
 });

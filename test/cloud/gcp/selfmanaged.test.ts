@@ -30,14 +30,17 @@ describe('GCP self-managed', () => {
     expect(inserts).toHaveLength(9);
     const zones = new Set(inserts.map((c) => c.input.zone));
     expect(zones.size).toBeGreaterThan(1);
-    for (const c of w.fake.mutatingCalls().filter((x) => x.op.endsWith(':insert'))) expect(c.input.requestId).toMatch(UUID);
+    for (const c of w.fake.mutatingCalls().filter((x) => x.op.endsWith(':insert')))
+      expect(c.input.requestId).toMatch(UUID);
     for (const c of inserts) {
       const labels = c.input.instanceResource.labels as Record<string, string>;
       for (const [k, v] of Object.entries(labels)) {
         expect(k).toMatch(LABEL);
         expect(v).toMatch(LABEL_VALUE);
       }
-      expect(c.input.instanceResource.disks[0].initializeParams.sourceImage).toMatch(/ubuntu-os-cloud\/global\/images\/ubuntu-2404/);
+      expect(c.input.instanceResource.disks[0].initializeParams.sourceImage).toMatch(
+        /ubuntu-os-cloud\/global\/images\/ubuntu-2404/,
+      );
     }
   });
 
@@ -47,7 +50,9 @@ describe('GCP self-managed', () => {
     expect(userKey).toMatch(/OPENSSH PRIVATE KEY/);
     for (const c of w.fake.callsOf('instances:insert', 'ok')) {
       const r = c.input.instanceResource;
-      const meta = Object.fromEntries((r.metadata.items as { key: string; value: string }[]).map((i) => [i.key, i.value]));
+      const meta = Object.fromEntries(
+        (r.metadata.items as { key: string; value: string }[]).map((i) => [i.key, i.value]),
+      );
       expect(meta['ssh-keys']).toMatch(/^ubuntu:ssh-ed25519 AAAA\S+ ksctl$/);
       const machine = Object.values(cluster.state!.machines).find((m) => m.providerId?.endsWith(`/${r.name}`))!;
       // The kubelet's --provider-id: the GCE form `gce://<project>/<zone>/<instance>`.
@@ -99,10 +104,17 @@ describe('GCP self-managed', () => {
     expect(inserts).toHaveLength(9);
     for (const c of inserts) {
       const arm = String(c.input.instanceResource.machineType).endsWith('/t2a-standard-2');
-      expect(imageOf(c), c.input.instanceResource.name).toMatch(arm ? /ubuntu-2404-noble-arm64-/ : /ubuntu-2404-noble-amd64-/);
+      expect(imageOf(c), c.input.instanceResource.name).toMatch(
+        arm ? /ubuntu-2404-noble-arm64-/ : /ubuntu-2404-noble-amd64-/,
+      );
     }
     expect(w.fake.callsOf('images:getFromFamily').map((c) => c.outcome)).not.toContain('NOT_FOUND');
-    expect(p.plannedResources(spec).filter((r) => r.kind === 'gcp:instance').map((r) => r.details?.['image'])).toContain('ubuntu-os-cloud/ubuntu-2404-lts-arm64');
+    expect(
+      p
+        .plannedResources(spec)
+        .filter((r) => r.kind === 'gcp:instance')
+        .map((r) => r.details?.['image']),
+    ).toContain('ubuntu-os-cloud/ubuntu-2404-lts-arm64');
   });
 
   it('the fake refuses an x86 image on an Arm machine type, as Compute does', async () => {
@@ -110,14 +122,32 @@ describe('GCP self-managed', () => {
     const err = await w.fake
       .dispatch('instances:insert', {
         zone: 'us-central1-a',
-        instanceResource: { name: 'x', machineType: 'zones/us-central1-a/machineTypes/t2a-standard-1', disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }] },
+        instanceResource: {
+          name: 'x',
+          machineType: 'zones/us-central1-a/machineTypes/t2a-standard-1',
+          disks: [
+            {
+              boot: true,
+              initializeParams: {
+                sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101',
+              },
+            },
+          ],
+        },
       })
       .catch((e: unknown) => e);
-    expect(String((err as Error).message)).toMatch(/architecture \(X86_64\) is not compatible with machine type architecture \(ARM64\)/);
+    expect(String((err as Error).message)).toMatch(
+      /architecture \(X86_64\) is not compatible with machine type architecture \(ARM64\)/,
+    );
   });
 
   it('a retried insert with the same requestId makes nothing new (lost response)', async () => {
-    const spec = gcpSpec({ name: 'dedup', controlPlane: { count: 1, size: 'e2-medium' }, etcd: { count: 0, size: 'e2-small' }, workers: { count: 0, size: 'e2-small', spot: false } });
+    const spec = gcpSpec({
+      name: 'dedup',
+      controlPlane: { count: 1, size: 'e2-medium' },
+      etcd: { count: 0, size: 'e2-small' },
+      workers: { count: 0, size: 'e2-small', spot: false },
+    });
     const w = selfManagedWorld(spec);
     // Simulate a lost answer: the insert takes effect, the client sees a throttle-like failure and retries.
     const insert = w.fake.dispatch.bind(w.fake);
@@ -183,19 +213,33 @@ describe('GCP self-managed', () => {
   });
 
   it('a failed insert (spot stockout) surfaces, and the re-run uses a new requestId', async () => {
-    const spec = gcpSpec({ name: 'stock', controlPlane: { count: 1, size: 'e2-medium' }, etcd: { count: 0, size: 'e2-small' }, workers: { count: 1, size: 'e2-standard-2', spot: true } });
+    const spec = gcpSpec({
+      name: 'stock',
+      controlPlane: { count: 1, size: 'e2-medium' },
+      etcd: { count: 0, size: 'e2-small' },
+      workers: { count: 1, size: 'e2-standard-2', spot: true },
+    });
     const w = selfManagedWorld(spec);
-    w.fake.opFaults.push({ op: 'instances:insert', code: 'ZONE_RESOURCE_POOL_EXHAUSTED', message: 'The zone does not have enough resources' });
+    w.fake.opFaults.push({
+      op: 'instances:insert',
+      code: 'ZONE_RESOURCE_POOL_EXHAUSTED',
+      message: 'The zone does not have enough resources',
+    });
     let cluster = MemoryCluster.create(spec);
     const p = w.provider();
     await p.preflight(stepContext(cluster, spec));
-    await expect(runSteps(selfManagedSteps(p, spec), stepContext(cluster, spec))).rejects.toThrow(/ZONE_RESOURCE_POOL_EXHAUSTED/);
+    await expect(runSteps(selfManagedSteps(p, spec), stepContext(cluster, spec))).rejects.toThrow(
+      /ZONE_RESOURCE_POOL_EXHAUSTED/,
+    );
     cluster = cluster.reopen();
     await runSteps(selfManagedSteps(w.provider(), spec), stepContext(cluster, spec));
     expectConverged(w, cluster);
     const failed = w.fake.callsOf('instances:insert')[0]!;
     const name = failed.input.instanceResource.name as string;
-    const ids = w.fake.callsOf('instances:insert').filter((c) => c.input.instanceResource.name === name).map((c) => c.input.requestId);
+    const ids = w.fake
+      .callsOf('instances:insert')
+      .filter((c) => c.input.instanceResource.name === name)
+      .map((c) => c.input.requestId);
     expect(ids).toHaveLength(2);
     expect(ids[0]).not.toBe(ids[1]);
     await w.provider().destroy(stepContext(cluster, spec));
@@ -210,16 +254,25 @@ describe('GCP self-managed', () => {
     const cluster = MemoryCluster.create(spec);
     const p = w.provider();
     await p.preflight(stepContext(cluster, spec));
-    await expect(runSteps(selfManagedSteps(p, spec), stepContext(cluster, spec))).rejects.toThrow(/compute\.networks\.create/);
+    await expect(runSteps(selfManagedSteps(p, spec), stepContext(cluster, spec))).rejects.toThrow(
+      /compute\.networks\.create/,
+    );
     expect(w.fake.callsOf('networks:insert')).toHaveLength(1);
   });
 
   it('refuses an instance of the same name that ksctl did not create', async () => {
-    const spec = gcpSpec({ name: 'clash', controlPlane: { count: 1, size: 'e2-medium' }, etcd: { count: 0, size: 'e2-small' }, workers: { count: 0, size: 'e2-small', spot: false } });
+    const spec = gcpSpec({
+      name: 'clash',
+      controlPlane: { count: 1, size: 'e2-medium' },
+      etcd: { count: 0, size: 'e2-small' },
+      workers: { count: 0, size: 'e2-small', spot: false },
+    });
     const { w } = await created(spec);
     for (const i of w.fake.data.instances.values()) i.res.labels = { owner: 'someone-else' };
     const again = MemoryCluster.create(spec);
-    await expect(runSteps(selfManagedSteps(w.provider(), spec), stepContext(again, spec))).rejects.toThrow(/not created by ksctl/);
+    await expect(runSteps(selfManagedSteps(w.provider(), spec), stepContext(again, spec))).rejects.toThrow(
+      /not created by ksctl/,
+    );
   });
 
   it('updates the operator rules when the operator address changed, and only those; a second run patches nothing', async () => {
@@ -228,7 +281,9 @@ describe('GCP self-managed', () => {
     w.fake.operatorIp = '192.0.2.44'; // e.g. create resumed from another network
     await firewallStep().run(ctx);
     const patched = w.fake.callsOf('firewalls:patch', 'ok').map((c) => c.input);
-    const operatorRules = firewallPlan(spec, ['x/32']).filter((f) => f.source === 'operator').map((f) => f.name);
+    const operatorRules = firewallPlan(spec, ['x/32'])
+      .filter((f) => f.source === 'operator')
+      .map((f) => f.name);
     expect(patched.map((p) => p.firewall).sort()).toEqual([...operatorRules].sort());
     const inventory = [...w.fake.data.firewalls.values()].map((f) => f.res);
     for (const f of inventory.filter((x) => x.sourceRanges)) expect(f.sourceRanges).toEqual(['192.0.2.44/32']);

@@ -20,11 +20,15 @@ const ETCD_BIN = join(binDir, 'etcd');
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<import('node:net').Server>((res, rej) => {
-      const s = createServer();
-      s.once('error', rej);
-      s.listen(0, '127.0.0.1', () => res(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<import('node:net').Server>((res, rej) => {
+          const s = createServer();
+          s.once('error', rej);
+          s.listen(0, '127.0.0.1', () => res(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -55,8 +59,16 @@ describe(`a real 3-member etcd ${version} cluster with the generated PKI`, () =>
 
   beforeAll(async () => {
     const ports = await freePorts(6);
-    members = [0, 1, 2].map((i) => ({ name: `m${i}`, address: '127.0.0.1', clientPort: ports[2 * i]!, peerPort: ports[2 * i + 1]! }));
-    pki = await generateEtcdPki({ cluster: 'local', members: members.map((m) => ({ name: m.name, addresses: [m.address] })) });
+    members = [0, 1, 2].map((i) => ({
+      name: `m${i}`,
+      address: '127.0.0.1',
+      clientPort: ports[2 * i]!,
+      peerPort: ports[2 * i + 1]!,
+    }));
+    pki = await generateEtcdPki({
+      cluster: 'local',
+      members: members.map((m) => ({ name: m.name, addresses: [m.address] })),
+    });
     writeFileSync(join(root, 'ca.crt'), pki.ca.cert);
     writeFileSync(join(root, 'client.crt'), pki.apiServerClient.cert);
     writeFileSync(join(root, 'client.key'), pki.apiServerClient.key, { mode: 0o600 });
@@ -64,7 +76,13 @@ describe(`a real 3-member etcd ${version} cluster with the generated PKI`, () =>
       const certs = pki.members[m.name]!;
       mkdirSync(join(dir(m.name), 'pki'), { recursive: true });
       mkdirSync(join(dir(m.name), 'data'), { recursive: true, mode: 0o700 });
-      const files = { 'ca.crt': pki.ca.cert, 'server.crt': certs.server.cert, 'server.key': certs.server.key, 'peer.crt': certs.peer.cert, 'peer.key': certs.peer.key };
+      const files = {
+        'ca.crt': pki.ca.cert,
+        'server.crt': certs.server.cert,
+        'server.key': certs.server.key,
+        'peer.crt': certs.peer.cert,
+        'peer.key': certs.peer.key,
+      };
       for (const [f, c] of Object.entries(files)) writeFileSync(join(dir(m.name), 'pki', f), c, { mode: 0o600 });
       const args = etcdArgs(
         { cluster: 'local', name: m.name, address: m.address, members },
@@ -94,7 +112,10 @@ describe(`a real 3-member etcd ${version} cluster with the generated PKI`, () =>
 
   it('the generated etcd-health script reports every member healthy', () => {
     const script = etcdHealthScript({ members, timeoutSeconds: 60, pkiDir: join(dir('m0'), 'pki') });
-    const r = spawnSync('bash', ['-c', script.body], { encoding: 'utf8', env: { PATH: `${binDir}:/usr/bin:/bin`, ...script.env } });
+    const r = spawnSync('bash', ['-c', script.body], {
+      encoding: 'utf8',
+      env: { PATH: `${binDir}:/usr/bin:/bin`, ...script.env },
+    });
     if (r.status !== 0) console.error(`${r.stdout}\n${r.stderr}\n--- etcd logs ---\n${logs.join('').slice(-6000)}`);
     expect(r.status).toBe(0);
     expect(`${r.stdout}${r.stderr}`.match(/is healthy/g)?.length).toBe(3);
@@ -102,7 +123,7 @@ describe(`a real 3-member etcd ${version} cluster with the generated PKI`, () =>
     for (const m of members) expect(r.stdout).toContain(`https://127.0.0.1:${m.peerPort}`);
   }, 90_000);
 
-  it('etcdctl with the API servers\' client certificate: health, write, read', () => {
+  it("etcdctl with the API servers' client certificate: health, write, read", () => {
     const health = etcdctl(['endpoint', 'health', '--cluster'], true);
     expect(health.status, health.stderr).toBe(0);
     expect(etcdctl(['put', '/ksctl/probe', 'ok'], true).status).toBe(0);
@@ -119,7 +140,24 @@ describe(`a real 3-member etcd ${version} cluster with the generated PKI`, () =>
     const m = members[0]!;
     const pkiDir = join(dir(m.name), 'pki');
     const curl = (extra: string[]) =>
-      spawnSync('curl', ['-sS', '--http1.1', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '--cacert', join(pkiDir, 'ca.crt'), ...extra, `https://127.0.0.1:${m.peerPort}/members`], { encoding: 'utf8' });
+      spawnSync(
+        'curl',
+        [
+          '-sS',
+          '--http1.1',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          '--max-time',
+          '5',
+          '--cacert',
+          join(pkiDir, 'ca.crt'),
+          ...extra,
+          `https://127.0.0.1:${m.peerPort}/members`,
+        ],
+        { encoding: 'utf8' },
+      );
     const withPeer = curl(['--cert', join(dir('m1'), 'pki', 'peer.crt'), '--key', join(dir('m1'), 'pki', 'peer.key')]);
     expect(withPeer.stdout, withPeer.stderr).toBe('200');
     expect(curl([]).stdout).not.toBe('200');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ETCD_CLIENT_CN, etcdPkiSecrets, generateEtcdPki, issueEtcdMemberCerts } from '../../../src/distro/pki/index.js';
+import {
+  ETCD_CLIENT_CN,
+  etcdPkiSecrets,
+  generateEtcdPki,
+  issueEtcdMemberCerts,
+} from '../../../src/distro/pki/index.js';
 import { verify, x509 } from './openssl.js';
 
 const members = [

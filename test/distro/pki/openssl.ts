@@ -28,9 +28,19 @@ export function x509(cert: string, ...args: string[]): string {
 }
 
 /** `openssl verify -CAfile ca cert` (with purpose checks when given). */
-export function verify(ca: string, cert: string, purpose?: 'sslserver' | 'sslclient', at?: Date): { status: number | null; out: string } {
-  const opts = [...(purpose ? ['-purpose', purpose] : []), ...(at ? ['-attime', String(Math.floor(at.getTime() / 1000))] : [])];
-  return withFiles({ 'ca.crt': ca, 'leaf.crt': cert }, (d) => run('openssl', ['verify', ...opts, '-CAfile', join(d, 'ca.crt'), join(d, 'leaf.crt')]));
+export function verify(
+  ca: string,
+  cert: string,
+  purpose?: 'sslserver' | 'sslclient',
+  at?: Date,
+): { status: number | null; out: string } {
+  const opts = [
+    ...(purpose ? ['-purpose', purpose] : []),
+    ...(at ? ['-attime', String(Math.floor(at.getTime() / 1000))] : []),
+  ];
+  return withFiles({ 'ca.crt': ca, 'leaf.crt': cert }, (d) =>
+    run('openssl', ['verify', ...opts, '-CAfile', join(d, 'ca.crt'), join(d, 'leaf.crt')]),
+  );
 }
 
 /** The public key of a private key and of a certificate, as PEM, for matching. */

@@ -43,7 +43,8 @@ describe('issueCertificate', () => {
     // Validity is enforced: a day after the year is up, it no longer verifies.
     expect(verify(ca.cert, leaf.cert, 'sslserver', new Date(NOW.getTime() + 366 * 86_400_000)).status).not.toBe(0);
     const san = x509(leaf.cert, '-ext', 'subjectAltName');
-    for (const s of ['IP Address:127.0.0.1', 'DNS:localhost', 'IP Address:FD00:0:0:0:0:0:0:1', 'DNS:srv.internal']) expect(san).toContain(s);
+    for (const s of ['IP Address:127.0.0.1', 'DNS:localhost', 'IP Address:FD00:0:0:0:0:0:0:1', 'DNS:srv.internal'])
+      expect(san).toContain(s);
     expect(x509(leaf.cert, '-enddate')).toContain('notAfter=Mar  1 12:00:00 2026 GMT');
     expect(x509(leaf.cert, '-text')).toMatch(/CA:FALSE/);
     expect(publicKeyOfKey(leaf.key)).toBe(publicKeyOfCert(leaf.cert));

@@ -31,9 +31,14 @@ describe('certs renewal scripts', () => {
     expect(s.body).toMatch(/get --raw=\/readyz/);
   });
 
-  it('kubeadm: the API server\'s files (and the staging copies), the static pod restarted through its manifest', () => {
+  it("kubeadm: the API server's files (and the staging copies), the static pod restarted through its manifest", () => {
     const s = scripts[1]!;
-    expect(s.files?.map((f) => f.path)).toEqual(expect.arrayContaining(['/etc/kubernetes/pki/apiserver-etcd-client.crt', '/etc/kubernetes/pki/apiserver-etcd-client.key']));
+    expect(s.files?.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+        '/etc/kubernetes/pki/apiserver-etcd-client.key',
+      ]),
+    );
     expect(s.files?.every((f) => f.contentRef.startsWith('secret:etcd-apiserver-client.'))).toBe(true);
     expect(s.files?.filter((f) => f.path.endsWith('.key')).every((f) => f.mode === 0o600)).toBe(true);
     const out = s.body.indexOf('mv -f /etc/kubernetes/manifests/kube-apiserver.yaml');
@@ -50,7 +55,11 @@ describe('certs renewal scripts', () => {
     expect(scripts[2]!.body).toContain(`= ${sha('a')} ]`);
     expect(scripts[2]!.body).toContain('-connect 10.0.0.10:2380');
     expect(scripts[2]!.body).toContain('-connect 10.0.0.10:2379');
-    expect(etcdServedCertsScript({ name: 'e', address: 'fd00::1', serverSha256: sha('a'), peerSha256: sha('b') }).body).toContain("-connect '[fd00::1]:2379'");
-    expect(() => etcdServedCertsScript({ name: 'e', address: '10.0.0.1', serverSha256: 'x; rm -rf /', peerSha256: sha('b') })).toThrow(/not a sha256/);
+    expect(
+      etcdServedCertsScript({ name: 'e', address: 'fd00::1', serverSha256: sha('a'), peerSha256: sha('b') }).body,
+    ).toContain("-connect '[fd00::1]:2379'");
+    expect(() =>
+      etcdServedCertsScript({ name: 'e', address: '10.0.0.1', serverSha256: 'x; rm -rf /', peerSha256: sha('b') }),
+    ).toThrow(/not a sha256/);
   });
 });

@@ -56,7 +56,11 @@ describe('bash helpers', () => {
 
   it('write_file: atomic replace, untouched when identical, mode fixed, no temp left', () => {
     const f = join(dir, 'sub/file');
-    const s = makeScript({ name: 't', description: 'd', body: [`printf '%s\\n' "$1" | write_file ${f} 0640 ${owner}`] });
+    const s = makeScript({
+      name: 't',
+      description: 'd',
+      body: [`printf '%s\\n' "$1" | write_file ${f} 0640 ${owner}`],
+    });
     const run = (v: string) => spawnSync('bash', ['-c', s.body, 'bash', v], { encoding: 'utf8' });
     expect(run('one').status).toBe(0);
     expect(readFileSync(f, 'utf8')).toBe('one\n');
@@ -72,7 +76,11 @@ describe('bash helpers', () => {
 
   it('wait_for: returns as soon as the command succeeds', () => {
     const flag = join(dir, 'flag');
-    const s = makeScript({ name: 't', description: 'd', body: [`(sleep 1; touch ${flag}) &`, `wait_for 20 0.2 "the flag" test -e ${flag}`, 'echo done'] });
+    const s = makeScript({
+      name: 't',
+      description: 'd',
+      body: [`(sleep 1; touch ${flag}) &`, `wait_for 20 0.2 "the flag" test -e ${flag}`, 'echo done'],
+    });
     const t0 = Date.now();
     const r = bash(s.body);
     expect(r.stdout).toBe('done\n');
@@ -80,7 +88,11 @@ describe('bash helpers', () => {
   });
 
   it('wait_for: gives up at the deadline with the last output', () => {
-    const s = makeScript({ name: 't', description: 'd', body: ['wait_for 1 0.2 "the impossible" sh -c "echo nope; exit 1"'] });
+    const s = makeScript({
+      name: 't',
+      description: 'd',
+      body: ['wait_for 1 0.2 "the impossible" sh -c "echo nope; exit 1"'],
+    });
     const t0 = Date.now();
     const r = bash(s.body);
     expect(r.status).not.toBe(0);
@@ -91,7 +103,11 @@ describe('bash helpers', () => {
 
   it('require_file: names the missing upload', () => {
     writeFileSync(join(dir, 'present'), 'x');
-    const s = makeScript({ name: 't', description: 'd', body: [`require_file ${join(dir, 'present')} ${join(dir, 'absent')}`] });
+    const s = makeScript({
+      name: 't',
+      description: 'd',
+      body: [`require_file ${join(dir, 'present')} ${join(dir, 'absent')}`],
+    });
     const r = bash(s.body);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`missing ${join(dir, 'absent')}`);

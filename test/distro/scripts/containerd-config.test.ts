@@ -9,7 +9,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { containerdConfigLines, containerdConfigV2, containerdConfigV3 } from '../../../src/distro/scripts/containerd.js';
+import {
+  containerdConfigLines,
+  containerdConfigV2,
+  containerdConfigV3,
+} from '../../../src/distro/scripts/containerd.js';
 
 const VERSION = 'v2.4.2';
 const BIN = path.join(process.env.KSCTL_TEST_CACHE ?? '/var/cache/ksctl-test', `containerd-${VERSION}`, 'containerd');
@@ -25,7 +29,10 @@ function effective(toml: string): { sandbox?: string; systemdCgroup?: string } {
   const value = (text: string, key: string) => new RegExp(`^\\s*${key} = (.*)$`, 'm').exec(text)?.[1];
   return {
     sandbox: value(section("plugins.'io.containerd.cri.v1.images'.pinned_images"), 'sandbox'),
-    systemdCgroup: value(section("plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options"), 'SystemdCgroup'),
+    systemdCgroup: value(
+      section("plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options"),
+      'SystemdCgroup',
+    ),
   };
 }
 
@@ -42,14 +49,18 @@ describe('containerd configuration (rendering)', () => {
     const t = containerdConfigV2(PAUSE);
     expect(t).toMatch(/^version = 2\n/);
     expect(t).toContain(`[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "${PAUSE}"`);
-    expect(t).toContain('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true');
+    expect(t).toContain(
+      '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true',
+    );
   });
 
   it('2.x: config version 3, pinned_images.sandbox in the images plugin', () => {
     const t = containerdConfigV3(PAUSE);
     expect(t).toMatch(/^version = 3\n/);
     expect(t).toContain(`[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = "${PAUSE}"`);
-    expect(t).toContain("[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true");
+    expect(t).toContain(
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true",
+    );
     expect(t).not.toContain('sandbox_image');
   });
 
@@ -66,15 +77,24 @@ describe('containerd configuration (rendering)', () => {
 
 describe.skipIf(!present)(`real containerd ${VERSION} reads back what ksctl writes`, () => {
   it('version 3 (containerd 2.x): config dump shows our sandbox image and systemd cgroups', () => {
-    expect(effective(containerd(containerdConfigV3(PAUSE), 'config', 'dump'))).toEqual({ sandbox: `'${PAUSE}'`, systemdCgroup: 'true' });
+    expect(effective(containerd(containerdConfigV3(PAUSE), 'config', 'dump'))).toEqual({
+      sandbox: `'${PAUSE}'`,
+      systemdCgroup: 'true',
+    });
   });
 
   it('version 2 (containerd 1.x): config migrate converts it to the same settings', () => {
-    expect(effective(containerd(containerdConfigV2(PAUSE), 'config', 'migrate'))).toEqual({ sandbox: `'${PAUSE}'`, systemdCgroup: 'true' });
+    expect(effective(containerd(containerdConfigV2(PAUSE), 'config', 'migrate'))).toEqual({
+      sandbox: `'${PAUSE}'`,
+      systemdCgroup: 'true',
+    });
   });
 
   it('a 1.x key in a version 3 file is not the sandbox image (so the checks above mean something)', () => {
-    const wrong = containerdConfigV3(PAUSE).replace("[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox", "[plugins.'io.containerd.cri.v1.images']\n  sandbox_image");
+    const wrong = containerdConfigV3(PAUSE).replace(
+      "[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox",
+      "[plugins.'io.containerd.cri.v1.images']\n  sandbox_image",
+    );
     expect(effective(containerd(wrong, 'config', 'dump')).sandbox).not.toBe(`'${PAUSE}'`);
   });
 });

@@ -27,18 +27,39 @@ interface Scenario {
   unit: string;
 }
 
-const node = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 3 };
+const node = {
+  cluster: 'demo',
+  kubernetesVersion: '1.37',
+  node: { name: 'cp-0', address: '10.0.2.10' },
+  providerId: 'ksctl://demo/cp-0',
+  loadBalancer: LB,
+  timeoutSeconds: 3,
+};
 // Air-gapped, so the real install (checksum, unpack, place) runs in the sandbox without a network.
-const etcdInput = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 3, airgap: {}, release: builtEtcdReleaseSpec() };
+const etcdInput = {
+  cluster: 'demo',
+  name: 'etcd-0',
+  address: '10.0.1.10',
+  members: ETCD,
+  timeoutSeconds: 3,
+  airgap: {},
+  release: builtEtcdReleaseSpec(),
+};
 const putEtcdCerts = (sb: Sandbox, tag = ''): void => {
   sb.putEtcdTarball();
-  for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}${tag}\n`);
+  for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key'])
+    sb.put(`/etc/etcd/pki/${f}`, `${f}${tag}\n`);
 };
 const K3S_ENV = { K3S_TOKEN: 'planted-k3s-token-1234567890' };
 const KUBEADM_ENV = { KUBEADM_TOKEN: 'abcdef.0123456789abcdef', KUBEADM_CERT_KEY: 'e'.repeat(64) };
 
 const SCENARIOS: Scenario[] = [
-  { name: 'haproxy, fresh', script: haproxyScript({ controlPlanes: controlPlanes(1) }), files: ['/etc/haproxy/haproxy.cfg'], unit: 'haproxy' },
+  {
+    name: 'haproxy, fresh',
+    script: haproxyScript({ controlPlanes: controlPlanes(1) }),
+    files: ['/etc/haproxy/haproxy.cfg'],
+    unit: 'haproxy',
+  },
   {
     name: 'haproxy, scaled from 1 to 3 control planes',
     script: haproxyScript({ controlPlanes: controlPlanes(3) }),
@@ -111,29 +132,37 @@ function withSandbox<T>(fn: (sb: Sandbox) => T): T {
 }
 
 describe.skipIf(!sandboxOk)('a failure at any command, then a re-run, converges (sandbox)', () => {
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, s) => {
-    const clean = withSandbox((sb) => {
-      s.setup?.(sb);
-      sb.failAtCall(0);
-      const r = sb.run(s.script, s.env);
-      expect(r.code, r.stderr).toBe(0);
-      return { calls: r.calls.length, files: s.files.map((f) => sb.read(f)) };
-    });
-    expect(clean.calls).toBeGreaterThan(0);
-    for (let k = 1; k <= clean.calls; k++) {
-      withSandbox((sb) => {
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    '%s',
+    (_name, s) => {
+      const clean = withSandbox((sb) => {
         s.setup?.(sb);
-        sb.failAtCall(k);
-        const failed = sb.run(s.script, s.env);
         sb.failAtCall(0);
-        const rerun = sb.run(s.script, s.env);
-        const where = `failure at call ${k} (${failed.calls[k - 1] ?? '?'})`;
-        expect(rerun.code, `${where}: ${rerun.stderr}`).toBe(0);
-        expect(s.files.map((f) => sb.read(f)), where).toEqual(clean.files);
-        const loaded = sb.loadedAt(s.unit);
-        expect(loaded, `${where}: ${s.unit} never loaded`).toBeDefined();
-        for (const f of s.files) expect(loaded! >= sb.mtime(f), `${where}: ${s.unit} not reloaded after ${f} changed`).toBe(true);
+        const r = sb.run(s.script, s.env);
+        expect(r.code, r.stderr).toBe(0);
+        return { calls: r.calls.length, files: s.files.map((f) => sb.read(f)) };
       });
-    }
-  }, 120_000);
+      expect(clean.calls).toBeGreaterThan(0);
+      for (let k = 1; k <= clean.calls; k++) {
+        withSandbox((sb) => {
+          s.setup?.(sb);
+          sb.failAtCall(k);
+          const failed = sb.run(s.script, s.env);
+          sb.failAtCall(0);
+          const rerun = sb.run(s.script, s.env);
+          const where = `failure at call ${k} (${failed.calls[k - 1] ?? '?'})`;
+          expect(rerun.code, `${where}: ${rerun.stderr}`).toBe(0);
+          expect(
+            s.files.map((f) => sb.read(f)),
+            where,
+          ).toEqual(clean.files);
+          const loaded = sb.loadedAt(s.unit);
+          expect(loaded, `${where}: ${s.unit} never loaded`).toBeDefined();
+          for (const f of s.files)
+            expect(loaded! >= sb.mtime(f), `${where}: ${s.unit} not reloaded after ${f} changed`).toBe(true);
+        });
+      }
+    },
+    120_000,
+  );
 });

@@ -44,7 +44,10 @@ afterAll(async () => {
 async function run(host: TestHost, script: Script, secrets: SecretStore) {
   for (const f of script.files ?? []) {
     const content = await secrets.get(f.contentRef.replace(/^secret:/, ''));
-    const up = await host.exec(`mkdir -p "$(dirname ${f.path})" && cat > ${f.path} && chmod ${f.mode.toString(8)} ${f.path} && chown root:root ${f.path}`, { input: content ?? '' });
+    const up = await host.exec(
+      `mkdir -p "$(dirname ${f.path})" && cat > ${f.path} && chmod ${f.mode.toString(8)} ${f.path} && chown root:root ${f.path}`,
+      { input: content ?? '' },
+    );
     expect(up.code, up.stderr).toBe(0);
   }
   return host.exec('bash -s', { input: script.body, timeoutMs: 120_000 });
@@ -53,12 +56,18 @@ async function run(host: TestHost, script: Script, secrets: SecretStore) {
 async function memberOn(host: TestHost) {
   const secrets = memorySecrets();
   await ensureEtcdPki(secrets, 'mirror', [{ name: 'etcd-0', addresses: [host.address] }]);
-  const input = { cluster: 'mirror', name: 'etcd-0', address: host.address, members: [{ name: 'etcd-0', address: host.address }], timeoutSeconds: 60 };
+  const input = {
+    cluster: 'mirror',
+    name: 'etcd-0',
+    address: host.address,
+    members: [{ name: 'etcd-0', address: host.address }],
+    timeoutSeconds: 60,
+  };
   return { secrets, input };
 }
 
 describe('etcd from a mirror over HTTP (real SSH test hosts, real etcd)', () => {
-  it('downloads the release once, verifies it, and runs etcd 3.6 where Debian\'s 3.4 is installed too', async () => {
+  it("downloads the release once, verifies it, and runs etcd 3.6 where Debian's 3.4 is installed too", async () => {
     const h = set.hosts[0]!;
     const { version } = builtEtcd();
     const { secrets, input } = await memberOn(h);
@@ -70,7 +79,9 @@ describe('etcd from a mirror over HTTP (real SSH test hosts, real etcd)', () => 
     expect(requests.filter((u) => u.endsWith('.tar.gz'))).toHaveLength(1);
 
     const v = await h.exec('command -v etcd etcdctl etcdutl && etcd --version && /usr/bin/etcd --version');
-    expect(v.stdout).toContain(`/usr/local/bin/etcd\n/usr/local/bin/etcdctl\n/usr/local/bin/etcdutl\netcd Version: ${version.slice(1)}\n`);
+    expect(v.stdout).toContain(
+      `/usr/local/bin/etcd\n/usr/local/bin/etcdctl\n/usr/local/bin/etcdutl\netcd Version: ${version.slice(1)}\n`,
+    );
     expect(v.stdout).toMatch(/etcd Version: 3\.4\.\d+/); // the distribution's is still there, unused
     // The serving member is the new one.
     const pki = '--cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/server.crt --key /etc/etcd/pki/server.key';

@@ -49,10 +49,14 @@ describe('etcd member', () => {
         return spawnSync('systemd-analyze', ['verify', join(dir, 'ksctl-etcd.service')], { encoding: 'utf8' });
       };
       // The unit names /usr/local/bin/etcd, which only machines have: verify it against the built etcd.
-      const ok = verify(etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', `ExecStart=${builtEtcd().binDir}/etcd`));
+      const ok = verify(
+        etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', `ExecStart=${builtEtcd().binDir}/etcd`),
+      );
       expect(ok.status, ok.stderr).toBe(0);
       expect(ok.stderr).toBe('');
-      expect(verify(etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', 'ExecStart=/nonexistent/etcd')).status).not.toBe(0); // the check bites
+      expect(
+        verify(etcdUnit(input).replace('ExecStart=/usr/local/bin/etcd', 'ExecStart=/nonexistent/etcd')).status,
+      ).not.toBe(0); // the check bites
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -71,22 +75,30 @@ describe('etcd member', () => {
     expect(s.body).toContain('systemctl mask --now etcd.service');
     expect(s.body).toContain('systemctl enable ksctl-etcd');
     expect(s.body).not.toContain('ETCDCTL_API'); // etcdctl 3.6 speaks v3 only and warns about the variable
-    expect(s.body).toMatch(/wait_for 300 2 "etcd member etcd-1" etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 .* endpoint health/);
+    expect(s.body).toMatch(
+      /wait_for 300 2 "etcd member etcd-1" etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 .* endpoint health/,
+    );
     expect(s.body).not.toMatch(/sleep [0-9]{2,}/);
   });
 
   it('online: the pinned upstream release from GitHub, SHA-256 checked per architecture', () => {
     const s = etcdMemberScript(input);
     expect(s.description).toBe(`etcd ${ETCD_PINNED_RELEASE.version} member etcd-1 (3 members)`);
-    expect(s.body).toContain(`url=https://github.com/etcd-io/etcd/releases/download/${ETCD_PINNED_RELEASE.version}/etcd-${ETCD_PINNED_RELEASE.version}-linux-"\${arch}.tar.gz"`);
+    expect(s.body).toContain(
+      `url=https://github.com/etcd-io/etcd/releases/download/${ETCD_PINNED_RELEASE.version}/etcd-${ETCD_PINNED_RELEASE.version}-linux-"\${arch}.tar.gz"`,
+    );
     expect(s.body).toContain(`amd64) want_sha=${ETCD_PINNED_RELEASE.sha256.amd64} ;;`);
     expect(s.body).toContain(`arm64) want_sha=${ETCD_PINNED_RELEASE.sha256.arm64} ;;`);
     expect(s.body).toContain(`*$'\\n''etcd Version: ${ETCD_PINNED_RELEASE.version.slice(1)}'$'\\n'*`);
     expect(s.files?.some((f) => f.contentRef.startsWith('artifact:'))).toBe(false);
   });
 
-  it('a mirror and a version of the spec\'s own, with its checksums', () => {
-    const release = { baseUrl: 'https://mirror.example.com/etcd/', version: 'v3.6.17', sha256: { arm64: 'a'.repeat(64) } };
+  it("a mirror and a version of the spec's own, with its checksums", () => {
+    const release = {
+      baseUrl: 'https://mirror.example.com/etcd/',
+      version: 'v3.6.17',
+      sha256: { arm64: 'a'.repeat(64) },
+    };
     const s = etcdMemberScript({ ...input, release });
     expect(s.body).toContain('url=https://mirror.example.com/etcd/v3.6.17/etcd-v3.6.17-linux-"${arch}.tar.gz"');
     expect(s.body).toContain(`arm64) want_sha=${'a'.repeat(64)} ;;`);
@@ -100,7 +112,11 @@ describe('etcd member', () => {
     expect(s.body).not.toContain('apt_install');
     expect(s.body).not.toContain('curl');
     expect(s.body).toContain(`tarball=/var/lib/ksctl/airgap/${name}`);
-    expect(s.files?.at(-1)).toEqual({ path: `/var/lib/ksctl/airgap/${name}`, mode: 0o644, contentRef: `artifact:${name}` });
+    expect(s.files?.at(-1)).toEqual({
+      path: `/var/lib/ksctl/airgap/${name}`,
+      mode: 0o644,
+      contentRef: `artifact:${name}`,
+    });
     expect(s.body).toContain(`amd64) want_sha=${ETCD_PINNED_RELEASE.sha256.amd64} ;;`);
     expect(s.body).toContain(`*$'\\n''etcd Version: ${ETCD_PINNED_RELEASE.version.slice(1)}'$'\\n'*`);
   });
@@ -108,17 +124,27 @@ describe('etcd member', () => {
   it.each([
     ['an unknown member', { ...input, name: 'etcd-9' }],
     ['a mismatched address', { ...input, address: '10.9.9.9' }],
-    ['a DNS name (etcd binds IPs)', { ...input, members: [{ name: 'etcd-1', address: 'etcd.internal' }], address: 'etcd.internal' }],
+    [
+      'a DNS name (etcd binds IPs)',
+      { ...input, members: [{ name: 'etcd-1', address: 'etcd.internal' }], address: 'etcd.internal' },
+    ],
     ['a port clash', { ...input, members: [...ETCD, { name: 'etcd-3', address: '10.0.1.10' }] }],
   ])('rejects %s', (_n, bad) => {
     expect(() => etcdArgs(bad)).toThrow(InputError);
   });
 
   it('one address with several members on distinct ports (used by the local cluster test)', () => {
-    const members = [0, 1, 2].map((i) => ({ name: `m${i}`, address: '127.0.0.1', clientPort: 23790 + i * 2, peerPort: 23791 + i * 2 }));
+    const members = [0, 1, 2].map((i) => ({
+      name: `m${i}`,
+      address: '127.0.0.1',
+      clientPort: 23790 + i * 2,
+      peerPort: 23791 + i * 2,
+    }));
     const args = etcdArgs({ cluster: 't', name: 'm1', address: '127.0.0.1', members }, { pkiDir: '/x', dataDir: '/d' });
     expect(args).toContain('--listen-client-urls=https://127.0.0.1:23792');
-    expect(args).toContain('--initial-cluster=m0=https://127.0.0.1:23791,m1=https://127.0.0.1:23793,m2=https://127.0.0.1:23795');
+    expect(args).toContain(
+      '--initial-cluster=m0=https://127.0.0.1:23791,m1=https://127.0.0.1:23793,m2=https://127.0.0.1:23795',
+    );
   });
 });
 

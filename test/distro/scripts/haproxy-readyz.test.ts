@@ -32,11 +32,14 @@ async function freePort(): Promise<number> {
 /** One request through the load balancer: the name of the API server that answered. */
 function viaLb(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/version', rejectUnauthorized: false, agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/version', rejectUnauthorized: false, agent: false, timeout: 2000 },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
@@ -61,7 +64,27 @@ async function until(what: string, ok: () => Promise<boolean>, ms = 15_000): Pro
 beforeAll(async () => {
   const key = path.join(dir, 'tls.key');
   const cert = path.join(dir, 'tls.crt');
-  const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=kube-apiserver', '-days', '1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const gen = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=kube-apiserver',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(gen.status, gen.stderr).toBe(0);
   port = await freePort();
   const tls = { key: readFileSync(key), cert: readFileSync(cert) };
@@ -73,7 +96,9 @@ beforeAll(async () => {
     const s = createServer(tls, (req, res) => {
       if (req.url === '/readyz') {
         probes[cp.name]!.push(`${req.method} ${req.url}`);
-        return void res.writeHead(ready[cp.name] ? 200 : 500).end(ready[cp.name] ? 'ok' : '[-]etcd failed\nreadyz check failed');
+        return void res
+          .writeHead(ready[cp.name] ? 200 : 500)
+          .end(ready[cp.name] ? 'ok' : '[-]etcd failed\nreadyz check failed');
       }
       res.writeHead(200).end(cp.name);
     });
@@ -99,10 +124,20 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('HAProxy with ksctl\'s config, real HTTPS /readyz checks', () => {
+describe("HAProxy with ksctl's config, real HTTPS /readyz checks", () => {
   it('runs as the unprivileged haproxy user', async () => {
-    await until('haproxy to listen', async () => (await viaLb().then(() => true, () => false)));
-    const workers = spawnSync('ps', ['-o', 'user=', '--ppid', String(haproxy.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    await until(
+      'haproxy to listen',
+      async () =>
+        await viaLb().then(
+          () => true,
+          () => false,
+        ),
+    );
+    const workers = spawnSync('ps', ['-o', 'user=', '--ppid', String(haproxy.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean);
     const self = spawnSync('ps', ['-o', 'user=', '-p', String(haproxy.pid)], { encoding: 'utf8' }).stdout.trim();
     expect([self, ...workers]).toContain('haproxy');
     expect([self, ...workers]).not.toContain('root');

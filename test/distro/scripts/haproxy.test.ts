@@ -42,11 +42,13 @@ describe('haproxyConfig', () => {
     expect(haproxyConfig({ controlPlanes: [...cps].reverse() })).toBe(cfg);
   });
 
-  it('checks k3s servers at the supervisor\'s /ping (k3s answers anonymous /readyz with 401), and refuses a path that is not one', () => {
+  it("checks k3s servers at the supervisor's /ping (k3s answers anonymous /readyz with 401), and refuses a path that is not one", () => {
     const cfg = haproxyConfig({ controlPlanes: cps, healthCheckPath: '/ping' });
     expect(cfg).toContain('    option httpchk GET /ping\n    http-check expect status 200\n');
     expect(haproxyCheck(cfg).status).toBe(0);
-    expect(() => haproxyConfig({ controlPlanes: cps, healthCheckPath: 'ping; rm -rf /' })).toThrow(/healthCheckPath must be an absolute URL path/);
+    expect(() => haproxyConfig({ controlPlanes: cps, healthCheckPath: 'ping; rm -rf /' })).toThrow(
+      /healthCheckPath must be an absolute URL path/,
+    );
   });
 
   it.each([
@@ -57,11 +59,15 @@ describe('haproxyConfig', () => {
     const r = haproxyCheck(haproxyConfig({ controlPlanes: list }));
     expect(r.status, r.output).toBe(0);
     // The only warning allowed: a name that does not resolve yet (its server starts disabled).
-    expect(r.output.split('\n').filter((l) => l.includes('[WARNING]') && !l.includes('could not resolve address'))).toEqual([]);
+    expect(
+      r.output.split('\n').filter((l) => l.includes('[WARNING]') && !l.includes('could not resolve address')),
+    ).toEqual([]);
   });
 
   it('brackets IPv6 addresses', () => {
-    expect(haproxyConfig({ controlPlanes: [{ name: 'cp-0', address: 'fd00::10' }] })).toContain('server cp-0 [fd00::10]:6443 check check-ssl verify none');
+    expect(haproxyConfig({ controlPlanes: [{ name: 'cp-0', address: 'fd00::10' }] })).toContain(
+      'server cp-0 [fd00::10]:6443 check check-ssl verify none',
+    );
   });
 
   it.each([

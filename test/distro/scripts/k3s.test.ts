@@ -13,7 +13,13 @@ import {
 } from '../../../src/distro/scripts/index.js';
 import { ETCD, K3S_CA_HASH, LB } from './matrix.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
+const base = {
+  cluster: 'demo',
+  kubernetesVersion: '1.37',
+  node: { name: 'cp-0', address: '10.0.2.10' },
+  providerId: 'ksctl://demo/cp-0',
+  loadBalancer: LB,
+};
 
 describe('k3s config.yaml', () => {
   it('first server, embedded etcd: cluster-init, SANs for the LB, node identity, token by file', () => {
@@ -45,7 +51,14 @@ describe('k3s config.yaml', () => {
   });
 
   it('agent: server URL is the LB, no server-only keys', () => {
-    const cfg = parse(k3sConfig('agent', { ...base, node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'gce://p/us-central1-a/wp-0', etcd: ETCD }));
+    const cfg = parse(
+      k3sConfig('agent', {
+        ...base,
+        node: { name: 'wp-0', address: '10.0.3.10' },
+        providerId: 'gce://p/us-central1-a/wp-0',
+        etcd: ETCD,
+      }),
+    );
     expect(cfg).toEqual({
       server: 'https://10.0.0.5:6443',
       'node-name': 'wp-0',
@@ -55,10 +68,13 @@ describe('k3s config.yaml', () => {
     });
   });
 
-  it.each(['server-init', 'server-join', 'agent'] as const)('%s with the cgroup v1 consent: the kubelet flag fail-cgroupv1=false', (role) => {
-    const cfg = parse(k3sConfig(role, { ...base, kubelet: { allowCgroupV1: true } }));
-    expect(cfg['kubelet-arg']).toEqual(['provider-id=ksctl://demo/cp-0', 'fail-cgroupv1=false']);
-  });
+  it.each(['server-init', 'server-join', 'agent'] as const)(
+    '%s with the cgroup v1 consent: the kubelet flag fail-cgroupv1=false',
+    (role) => {
+      const cfg = parse(k3sConfig(role, { ...base, kubelet: { allowCgroupV1: true } }));
+      expect(cfg['kubelet-arg']).toEqual(['provider-id=ksctl://demo/cp-0', 'fail-cgroupv1=false']);
+    },
+  );
 
   it('rejects a provider ID that is not one', () => {
     expect(() => k3sConfig('agent', { ...base, providerId: 'cp 0' })).toThrow(/providerId/);
@@ -68,8 +84,12 @@ describe('k3s config.yaml', () => {
 describe('k3s scripts', () => {
   it('a minor installs the newest patch of its k3s channel (nothing pinned)', () => {
     const s = k3sServerInitScript(base);
-    expect(s.body).toContain('curl -sfL --retry 5 --retry-connrefused -o /var/lib/ksctl/k3s/install.sh.ksctl-tmp https://get.k3s.io');
-    expect(s.body).toContain('INSTALL_K3S_CHANNEL=v1.37 INSTALL_K3S_CHANNEL_URL=https://update.k3s.io/v1-release/channels INSTALL_K3S_EXEC=server');
+    expect(s.body).toContain(
+      'curl -sfL --retry 5 --retry-connrefused -o /var/lib/ksctl/k3s/install.sh.ksctl-tmp https://get.k3s.io',
+    );
+    expect(s.body).toContain(
+      'INSTALL_K3S_CHANNEL=v1.37 INSTALL_K3S_CHANNEL_URL=https://update.k3s.io/v1-release/channels INSTALL_K3S_EXEC=server',
+    );
     expect(s.body).not.toContain('INSTALL_K3S_VERSION');
     // Any v1.37 patch already running is kept; another minor is not.
     expect(s.body).toContain('installed_ok() { case "$(installed_version)" in v1.37.*) true ;; *) false ;; esac; }');
@@ -121,7 +141,9 @@ describe('k3s scripts', () => {
   it('joins with a CA hash write the full K10 token (the hash pins the CA; the password stays in the env)', () => {
     for (const make of [k3sServerJoinScript, k3sAgentJoinScript]) {
       const body = make({ ...base, caHash: K3S_CA_HASH }).body;
-      expect(body).toContain(`printf 'K10${K3S_CA_HASH}::server:%s\\n' "$K3S_TOKEN" | write_file /etc/rancher/k3s/ksctl-token 0600 root:root`);
+      expect(body).toContain(
+        `printf 'K10${K3S_CA_HASH}::server:%s\\n' "$K3S_TOKEN" | write_file /etc/rancher/k3s/ksctl-token 0600 root:root`,
+      );
       expect(make(base).body).toContain(`printf '%s\\n' "$K3S_TOKEN" | write_file /etc/rancher/k3s/ksctl-token`);
     }
   });

@@ -10,7 +10,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toYaml } from '../../../src/util/yaml-write.js';
-import { CERT_KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, VERSION_PLACEHOLDER, kubeadmInitConfig, kubeadmJoinConfig } from '../../../src/distro/scripts/kubeadm-config.js';
+import {
+  CERT_KEY_PLACEHOLDER,
+  TOKEN_PLACEHOLDER,
+  VERSION_PLACEHOLDER,
+  kubeadmInitConfig,
+  kubeadmJoinConfig,
+} from '../../../src/distro/scripts/kubeadm-config.js';
 import type { KubeadmNodeInput } from '../../../src/distro/scripts/types.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
 
@@ -42,23 +48,39 @@ const base: KubeadmNodeInput = {
 };
 
 const cases: [string, string][] = [];
-for (const [etcdName, etcd] of [['stacked etcd', []], ['external etcd', ETCD]] as const) {
+for (const [etcdName, etcd] of [
+  ['stacked etcd', []],
+  ['external etcd', ETCD],
+] as const) {
   for (const [cloud, providerId, allowCgroupV1] of [
     ['ssh', 'ksctl://demo/cp-0', true],
     ['aws', 'aws:///us-east-1a/i-0123456789abcdef0', false],
-    ['azure', 'azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ksctl-demo/providers/Microsoft.Compute/virtualMachines/demo-cp-0', false],
+    [
+      'azure',
+      'azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ksctl-demo/providers/Microsoft.Compute/virtualMachines/demo-cp-0',
+      false,
+    ],
     ['gcp', 'gce://my-project/us-central1-a/demo-cp-0', true],
   ] as const) {
     const input: KubeadmNodeInput = { ...base, etcd: [...etcd], providerId, kubelet: { allowCgroupV1 } };
     const join = { ...input, caCertHash: CA_HASH };
     cases.push(
       [`init, ${etcdName}, ${cloud}`, kubeadmInitConfig(input)],
-      [`control-plane join, ${etcdName}, ${cloud}`, kubeadmJoinConfig({ ...join, node: { name: 'cp-1', address: '10.0.2.11' } }, true)],
-      [`worker join, ${etcdName}, ${cloud}`, kubeadmJoinConfig({ ...join, node: { name: 'wp-0', address: '10.0.3.10' } }, false)],
+      [
+        `control-plane join, ${etcdName}, ${cloud}`,
+        kubeadmJoinConfig({ ...join, node: { name: 'cp-1', address: '10.0.2.11' } }, true),
+      ],
+      [
+        `worker join, ${etcdName}, ${cloud}`,
+        kubeadmJoinConfig({ ...join, node: { name: 'wp-0', address: '10.0.3.10' } }, false),
+      ],
     );
   }
 }
-cases.push(['init with a node named "no" (YAML 1.1 boolean)', kubeadmInitConfig({ ...base, node: { name: 'no', address: '10.0.2.10' } })]);
+cases.push([
+  'init with a node named "no" (YAML 1.1 boolean)',
+  kubeadmInitConfig({ ...base, node: { name: 'no', address: '10.0.2.10' } }),
+]);
 
 function validate(name: string, yaml: string): { code: number | null; out: string } {
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
@@ -91,7 +113,9 @@ describe.skipIf(!present)(`real kubeadm ${VERSION}: config validate`, () => {
     doc.nodeRegistration.kubeletExtraArgs = { 'node-ip': '10.0.3.10' };
     const mapArgs = validate('map-args', toYaml(doc));
     expect(mapArgs.code).not.toBe(0);
-    expect(mapArgs.out).toContain("cannot unmarshal object into Go struct field NodeRegistrationOptions.nodeRegistration.kubeletExtraArgs of type []v1beta4.Arg");
+    expect(mapArgs.out).toContain(
+      'cannot unmarshal object into Go struct field NodeRegistrationOptions.nodeRegistration.kubeletExtraArgs of type []v1beta4.Arg',
+    );
   });
 });
 

@@ -16,10 +16,20 @@ import {
 import { CA_HASH, ETCD, LB } from './matrix.js';
 import type { WireDoc } from '../../helpers/wire.js';
 
-const base = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB };
+const base = {
+  cluster: 'demo',
+  kubernetesVersion: '1.37',
+  node: { name: 'cp-0', address: '10.0.2.10' },
+  providerId: 'ksctl://demo/cp-0',
+  loadBalancer: LB,
+};
 
 const docs = (yaml: string): Record<string, WireDoc> =>
-  Object.fromEntries(parseAllDocuments(yaml).map((d) => d.toJSON()).map((d) => [d.kind, d]));
+  Object.fromEntries(
+    parseAllDocuments(yaml)
+      .map((d) => d.toJSON())
+      .map((d) => [d.kind, d]),
+  );
 
 describe('kubeadm init config', () => {
   it('external etcd: endpoint, pinned version, LB endpoint and SANs, token placeholder', () => {
@@ -53,7 +63,11 @@ describe('kubeadm init config', () => {
       timeouts: { controlPlaneComponentHealthCheck: '600s', kubeletHealthCheck: '600s' },
     });
     expect(d.InitConfiguration.apiVersion).toBe('kubeadm.k8s.io/v1beta4');
-    expect(d.KubeletConfiguration).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' });
+    expect(d.KubeletConfiguration).toEqual({
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      cgroupDriver: 'systemd',
+    });
   });
 
   it('cgroup v1 consent: failCgroupV1 false in the (cluster-wide) KubeletConfiguration', () => {
@@ -70,7 +84,10 @@ describe('kubeadm init config', () => {
 
   it.each([
     ['AWS', 'aws:///us-east-1a/i-0123456789abcdef0'],
-    ['Azure', 'azure:///subscriptions/0000/resourceGroups/ksctl-demo/providers/Microsoft.Compute/virtualMachines/demo-cp-0'],
+    [
+      'Azure',
+      'azure:///subscriptions/0000/resourceGroups/ksctl-demo/providers/Microsoft.Compute/virtualMachines/demo-cp-0',
+    ],
     ['GCP', 'gce://my-project/us-central1-a/demo-cp-0'],
   ])('%s provider ID reaches the kubelet as --provider-id', (_c, providerId) => {
     const args = docs(kubeadmInitConfig({ ...base, providerId })).InitConfiguration.nodeRegistration.kubeletExtraArgs;
@@ -101,11 +118,22 @@ describe('kubeadm init config', () => {
 
 describe('kubeadm join config', () => {
   it('control plane: discovery through the LB with the CA hash, certificate key, advertise address', () => {
-    const j = parse(kubeadmJoinConfig({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, providerId: 'ksctl://demo/cp-1', caCertHash: CA_HASH }, true));
+    const j = parse(
+      kubeadmJoinConfig(
+        { ...base, node: { name: 'cp-1', address: '10.0.2.11' }, providerId: 'ksctl://demo/cp-1', caCertHash: CA_HASH },
+        true,
+      ),
+    );
     expect(j).toEqual({
       apiVersion: 'kubeadm.k8s.io/v1beta4',
       kind: 'JoinConfiguration',
-      discovery: { bootstrapToken: { apiServerEndpoint: '10.0.0.5:6443', token: '__KSCTL_KUBEADM_TOKEN__', caCertHashes: [CA_HASH] } },
+      discovery: {
+        bootstrapToken: {
+          apiServerEndpoint: '10.0.0.5:6443',
+          token: '__KSCTL_KUBEADM_TOKEN__',
+          caCertHashes: [CA_HASH],
+        },
+      },
       nodeRegistration: {
         name: 'cp-1',
         criSocket: 'unix:///run/containerd/containerd.sock',
@@ -115,7 +143,10 @@ describe('kubeadm join config', () => {
         ],
       },
       timeouts: { controlPlaneComponentHealthCheck: '600s', kubeletHealthCheck: '600s', tlsBootstrap: '600s' },
-      controlPlane: { localAPIEndpoint: { advertiseAddress: '10.0.2.11', bindPort: 6443 }, certificateKey: '__KSCTL_KUBEADM_CERT_KEY__' },
+      controlPlane: {
+        localAPIEndpoint: { advertiseAddress: '10.0.2.11', bindPort: 6443 },
+        certificateKey: '__KSCTL_KUBEADM_CERT_KEY__',
+      },
     });
   });
 
@@ -135,7 +166,9 @@ describe('kubeadm scripts', () => {
   it('init: guarded, upload-certs, secrets never printed, ksctl CA staged', () => {
     const s = kubeadmInitScript({ ...base, etcd: ETCD });
     expect(s.secretEnv).toEqual(['KUBEADM_TOKEN', 'KUBEADM_CERT_KEY']);
-    expect(s.body).toContain('kubeadm init --config /etc/ksctl/kubeadm/init.yaml --upload-certs --skip-token-print --skip-certificate-key-print');
+    expect(s.body).toContain(
+      'kubeadm init --config /etc/ksctl/kubeadm/init.yaml --upload-certs --skip-token-print --skip-certificate-key-print',
+    );
     expect(s.body).toContain('if [ -f /var/lib/ksctl/kubeadm/initialized ] && [ -f /etc/kubernetes/admin.conf ]; then');
     expect(s.body).toContain('config=${config//__KSCTL_KUBEADM_TOKEN__/"$KUBEADM_TOKEN"}');
     expect(s.files?.map((f) => f.contentRef)).toEqual([
@@ -148,7 +181,11 @@ describe('kubeadm scripts', () => {
   });
 
   it('joins: control plane waits for its own API server, worker for the kubelet', () => {
-    const cp = kubeadmJoinControlPlaneScript({ ...base, node: { name: 'cp-1', address: '10.0.2.11' }, caCertHash: CA_HASH });
+    const cp = kubeadmJoinControlPlaneScript({
+      ...base,
+      node: { name: 'cp-1', address: '10.0.2.11' },
+      caCertHash: CA_HASH,
+    });
     expect(cp.secretEnv).toEqual(['KUBEADM_TOKEN', 'KUBEADM_CERT_KEY']);
     expect(cp.body).toContain('kubeadm join --config /etc/ksctl/kubeadm/join.yaml');
     expect(cp.body).toContain('--server https://10.0.2.11:6443 get --raw=/readyz');
@@ -159,8 +196,12 @@ describe('kubeadm scripts', () => {
 
   it('mint: creates the given token, re-uploads certs, prints only the CA hash', () => {
     const s = kubeadmMintScript({ ...base, tokenTtl: '2h' });
-    expect(s.body).toContain('kubeadm init phase bootstrap-token --config /etc/ksctl/kubeadm/mint.yaml --skip-token-print >/dev/null');
-    expect(s.body).toContain('kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/mint.yaml');
+    expect(s.body).toContain(
+      'kubeadm init phase bootstrap-token --config /etc/ksctl/kubeadm/mint.yaml --skip-token-print >/dev/null',
+    );
+    expect(s.body).toContain(
+      'kubeadm init phase upload-certs --upload-certs --skip-certificate-key-print --config /etc/ksctl/kubeadm/mint.yaml',
+    );
     expect(s.body).toContain('ttl: 2h');
     expect(s.body).toContain('echo "ca-cert-hash sha256:${hash}"');
   });
@@ -173,7 +214,9 @@ describe('kubeadm scripts', () => {
     expect(s.body).toContain('apt-mark hold kubelet kubeadm kubectl');
     expect(s.body).toContain('warn "cannot load kernel module $m; continuing"');
     expect(s.body).toContain('sandbox_image = "registry.k8s.io/pause:3.10.2"');
-    expect(s.body).toContain("[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = \"registry.k8s.io/pause:3.10.2\"");
+    expect(s.body).toContain(
+      '[plugins.\'io.containerd.cri.v1.images\'.pinned_images]\n  sandbox = "registry.k8s.io/pause:3.10.2"',
+    );
   });
 
   it('install: a full version pins those packages', () => {
@@ -189,7 +232,7 @@ describe('kubeadm scripts', () => {
     expect(s.body).toContain('config=${config//__KSCTL_KUBERNETES_VERSION__/"$(kubeadm version -o short)"}');
   });
 
-  it('the version read-back prints kubeadm\'s and the kubelet\'s own versions', () => {
+  it("the version read-back prints kubeadm's and the kubelet's own versions", () => {
     const body = kubeadmVersionScript().body;
     expect(body).toContain('d=$(kubeadm version -o short)');
     expect(body).toContain("k=$(kubelet --version | awk '{ print $2 }')");
@@ -197,11 +240,17 @@ describe('kubeadm scripts', () => {
   });
 
   it('install, air-gapped: dpkg from uploads, images imported, nothing downloaded', () => {
-    const s = kubeadmInstallScript({ kubernetesVersion: '1.35', airgap: { packages: ['kubeadm.deb'], images: ['cp.tar'] } });
+    const s = kubeadmInstallScript({
+      kubernetesVersion: '1.35',
+      airgap: { packages: ['kubeadm.deb'], images: ['cp.tar'] },
+    });
     expect(s.body).not.toMatch(/curl|apt_install/);
     expect(s.body).toContain('dpkg -i "${debs[@]}"');
     expect(s.body).toContain('ctr -n k8s.io images import "$image"');
-    expect(s.files?.map((f) => f.path)).toEqual(['/var/lib/ksctl/airgap/debs/kubeadm.deb', '/var/lib/ksctl/airgap/images/cp.tar']);
+    expect(s.files?.map((f) => f.path)).toEqual([
+      '/var/lib/ksctl/airgap/debs/kubeadm.deb',
+      '/var/lib/ksctl/airgap/images/cp.tar',
+    ]);
   });
 
   it('cni: flannel with the pod subnet', () => {

@@ -3,7 +3,15 @@
  * planes × air-gap on/off, and the full list of scripts a cluster of that shape runs.
  */
 import { hostFactsScript } from '../../../src/distro/scripts/host-facts.js';
-import { apiServerReadyScript, apiServerScript, etcdRestoreCleanupScript, etcdRestoreMemberScript, etcdServiceScript, etcdSnapshotScript, snapshotCleanupScript } from '../../../src/distro/scripts/etcd-backup.js';
+import {
+  apiServerReadyScript,
+  apiServerScript,
+  etcdRestoreCleanupScript,
+  etcdRestoreMemberScript,
+  etcdServiceScript,
+  etcdSnapshotScript,
+  snapshotCleanupScript,
+} from '../../../src/distro/scripts/etcd-backup.js';
 import type { Distribution } from '../../../src/api/types.js';
 import {
   etcdHealthScript,
@@ -39,7 +47,9 @@ export interface Combo {
 
 export const COMBOS: Combo[] = (['k3s', 'kubeadm'] as const).flatMap((distro) =>
   [true, false].flatMap((external) =>
-    ([1, 3] as const).flatMap((controlPlanes) => [false, true].map((airgap) => ({ distro, external, controlPlanes, airgap }))),
+    ([1, 3] as const).flatMap((controlPlanes) =>
+      [false, true].map((airgap) => ({ distro, external, controlPlanes, airgap })),
+    ),
   ),
 );
 
@@ -68,7 +78,13 @@ function airgapInput(c: Combo): AirgapInput | undefined {
 }
 
 export function nodeInput(c: Combo, node: { name: string; address: string }): KubeadmNodeInput {
-  const input: NodeInput = { cluster: 'demo', kubernetesVersion: '1.37', node, providerId: `ksctl://demo/${node.name}`, loadBalancer: LB };
+  const input: NodeInput = {
+    cluster: 'demo',
+    kubernetesVersion: '1.37',
+    node,
+    providerId: `ksctl://demo/${node.name}`,
+    loadBalancer: LB,
+  };
   if (c.external) input.etcd = ETCD;
   const ag = airgapInput(c);
   if (ag) input.airgap = ag;
@@ -80,17 +96,45 @@ export function scriptsFor(c: Combo): Script[] {
   const cps = controlPlanes(c.controlPlanes);
   const worker = { name: 'wp-0', address: '10.0.3.10' };
   const ag = airgapInput(c);
-  const out: Script[] = [hostFactsScript(), haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) }), lbForwardingScript()];
+  const out: Script[] = [
+    hostFactsScript(),
+    haproxyScript({ controlPlanes: cps, ...(ag ? { airgap: ag } : {}) }),
+    lbForwardingScript(),
+  ];
   if (c.external) {
     for (const m of ETCD) {
-      out.push(etcdMemberScript({ cluster: 'demo', name: m.name, address: m.address, members: ETCD, ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}) }));
+      out.push(
+        etcdMemberScript({
+          cluster: 'demo',
+          name: m.name,
+          address: m.address,
+          members: ETCD,
+          ...(ag ? { airgap: {}, version: 'v3.5.17' } : {}),
+        }),
+      );
     }
     out.push(etcdHealthScript({ members: ETCD }), etcdUninstallScript());
     // Backup and restore (managers/backup): the same members.
-    out.push(etcdSnapshotScript({ member: 'etcd-0', file: 'demo-20261207t000000z.db' }), snapshotCleanupScript('demo-20261207t000000z.db'));
+    out.push(
+      etcdSnapshotScript({ member: 'etcd-0', file: 'demo-20261207t000000z.db' }),
+      snapshotCleanupScript('demo-20261207t000000z.db'),
+    );
     out.push(etcdServiceScript('stop'), etcdServiceScript('start'), etcdRestoreCleanupScript('abc', 'restore-abc.db'));
-    out.push(etcdRestoreMemberScript({ name: 'etcd-1', members: ETCD, file: 'restore-abc.db', sha256: 'a'.repeat(64), token: 'ksctl-demo-abc', tag: 'abc' }));
-    out.push(apiServerScript(c.distro, 'stop'), apiServerScript(c.distro, 'start'), apiServerReadyScript('/usr/local/bin/k3s kubectl get --raw=/readyz'));
+    out.push(
+      etcdRestoreMemberScript({
+        name: 'etcd-1',
+        members: ETCD,
+        file: 'restore-abc.db',
+        sha256: 'a'.repeat(64),
+        token: 'ksctl-demo-abc',
+        tag: 'abc',
+      }),
+    );
+    out.push(
+      apiServerScript(c.distro, 'stop'),
+      apiServerScript(c.distro, 'start'),
+      apiServerReadyScript('/usr/local/bin/k3s kubectl get --raw=/readyz'),
+    );
   }
   const [cp0, ...rest] = cps;
   if (!cp0) throw new Error('no control plane');
@@ -103,7 +147,11 @@ export function scriptsFor(c: Combo): Script[] {
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(kubeadmJoinControlPlaneScript({ ...nodeInput(c, cp), caCertHash: CA_HASH }));
     out.push(kubeadmJoinWorkerScript({ ...nodeInput(c, worker), caCertHash: CA_HASH }));
-    out.push(kubeadmCniScript(ag ? { airgap: ag } : {}), kubeadmResetScript(), kubeadmResetScript({ purgePackages: true }));
+    out.push(
+      kubeadmCniScript(ag ? { airgap: ag } : {}),
+      kubeadmResetScript(),
+      kubeadmResetScript({ purgePackages: true }),
+    );
   }
   return out;
 }

@@ -54,7 +54,15 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
 
   it('etcd member: upstream etcd installed once (checksum verified), unit, modes, restart only when unit or certs change', () => {
     const release = sb.putEtcdTarball();
-    const input = { cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 5, airgap: {}, release };
+    const input = {
+      cluster: 'demo',
+      name: 'etcd-0',
+      address: '10.0.1.10',
+      members: ETCD,
+      timeoutSeconds: 5,
+      airgap: {},
+      release,
+    };
     for (const f of ['ca.crt', 'server.crt', 'peer.crt']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`);
     for (const f of ['server.key', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`, 0o644);
     const first = sb.run(etcdMemberScript(input));
@@ -64,7 +72,9 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(sb.exec('/usr/local/bin/etcd --version').stdout).toContain(`etcd Version: ${release.version.slice(1)}`);
     expect(sb.exec('/usr/local/bin/etcdutl version').stdout).toContain(`etcdutl version: ${release.version.slice(1)}`);
     expect(sb.read('/etc/systemd/system/ksctl-etcd.service')).toContain('ExecStart=/usr/local/bin/etcd \\');
-    expect(sb.read('/etc/systemd/system/ksctl-etcd.service')).toContain('--initial-cluster=etcd-0=https://10.0.1.10:2380,');
+    expect(sb.read('/etc/systemd/system/ksctl-etcd.service')).toContain(
+      '--initial-cluster=etcd-0=https://10.0.1.10:2380,',
+    );
     expect(sb.stat('/etc/etcd/pki/server.key')).toBe('600:etcd:etcd');
     expect(sb.stat('/var/lib/ksctl-etcd')).toBe('700:etcd:etcd');
 
@@ -72,20 +82,39 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(restarts(again.calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
     expect(again.stdout).not.toContain('installed etcd'); // the right version is already there
     sb.put('/etc/etcd/pki/server.crt', 'rotated\n');
-    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual([
+      'systemctl restart --no-block ksctl-etcd',
+    ]);
     // Another etcd binary in place (a new release): the member restarts onto it.
     sb.put('/usr/local/bin/etcd', `#!/bin/sh\necho 'etcd Version: ${release.version.slice(1)}'\n`, 0o755);
-    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl restart --no-block ksctl-etcd']);
-    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual(['systemctl start --no-block ksctl-etcd']);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual([
+      'systemctl restart --no-block ksctl-etcd',
+    ]);
+    expect(restarts(sb.run(etcdMemberScript(input)).calls, 'ksctl-etcd')).toEqual([
+      'systemctl start --no-block ksctl-etcd',
+    ]);
   });
 
   it('etcd member: a tarball whose SHA-256 is not the pinned one is refused, nothing installed', () => {
     const release = sb.putEtcdTarball();
-    for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key']) sb.put(`/etc/etcd/pki/${f}`, `${f}\n`);
+    for (const f of ['ca.crt', 'server.crt', 'server.key', 'peer.crt', 'peer.key'])
+      sb.put(`/etc/etcd/pki/${f}`, `${f}\n`);
     const wrong = { ...release, sha256: { amd64: '0'.repeat(64) } };
-    const r = sb.run(etcdMemberScript({ cluster: 'demo', name: 'etcd-0', address: '10.0.1.10', members: ETCD, timeoutSeconds: 5, airgap: {}, release: wrong }));
+    const r = sb.run(
+      etcdMemberScript({
+        cluster: 'demo',
+        name: 'etcd-0',
+        address: '10.0.1.10',
+        members: ETCD,
+        timeoutSeconds: 5,
+        airgap: {},
+        release: wrong,
+      }),
+    );
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`ERROR: etcd ${release.version} linux-amd64 tarball /var/lib/ksctl/airgap/etcd-${release.version}-linux-amd64.tar.gz has SHA-256 ${release.sha256.amd64}, expected ${'0'.repeat(64)} (spec.etcd.release): refusing to install it`);
+    expect(r.stderr).toContain(
+      `ERROR: etcd ${release.version} linux-amd64 tarball /var/lib/ksctl/airgap/etcd-${release.version}-linux-amd64.tar.gz has SHA-256 ${release.sha256.amd64}, expected ${'0'.repeat(64)} (spec.etcd.release): refusing to install it`,
+    );
     expect(sb.exec('test -e /usr/local/bin/etcd').code).not.toBe(0);
     expect(r.calls.filter((c) => c.startsWith('systemctl'))).toEqual([]);
   });
@@ -97,7 +126,14 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s server: token only in a 0600 file, installer once, restart on config change', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
+    const input = {
+      cluster: 'demo',
+      kubernetesVersion: '1.37',
+      node: { name: 'cp-0', address: '10.0.2.10' },
+      providerId: 'ksctl://demo/cp-0',
+      loadBalancer: LB,
+      timeoutSeconds: 5,
+    };
     const script = k3sServerInitScript(input);
     expect(sb.run(script).code).not.toBe(0); // no token: refuses
     const first = sb.run(script, { K3S_TOKEN: TOKEN });
@@ -121,7 +157,14 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s agent: another minor installed triggers the installer; a patch of the same minor is kept', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'ksctl://demo/wp-0', loadBalancer: LB, timeoutSeconds: 5 };
+    const input = {
+      cluster: 'demo',
+      kubernetesVersion: '1.37',
+      node: { name: 'wp-0', address: '10.0.3.10' },
+      providerId: 'ksctl://demo/wp-0',
+      loadBalancer: LB,
+      timeoutSeconds: 5,
+    };
     sb.put('/usr/local/bin/k3s', '#!/bin/sh\necho "k3s version v1.30.0+k3s1 (x)"\n', 0o755);
     sb.setActive('k3s-agent', true);
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN });
@@ -135,19 +178,35 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it('k3s: an installer that leaves another minor behind fails the step', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.36', node: { name: 'wp-0', address: '10.0.3.10' }, providerId: 'ksctl://demo/wp-0', loadBalancer: LB, timeoutSeconds: 5 };
+    const input = {
+      cluster: 'demo',
+      kubernetesVersion: '1.36',
+      node: { name: 'wp-0', address: '10.0.3.10' },
+      providerId: 'ksctl://demo/wp-0',
+      loadBalancer: LB,
+      timeoutSeconds: 5,
+    };
     const r = sb.run(k3sAgentJoinScript(input), { K3S_TOKEN: TOKEN }); // the installer stub installs v1.37.2+k3s1
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("k3s v1.37.2+k3s1 is installed, expected v1.36 (newest patch)");
+    expect(r.stderr).toContain('k3s v1.37.2+k3s1 is installed, expected v1.36 (newest patch)');
   });
 
   it('kubeadm init: token substituted into a 0600 config, a half-done init is reset, re-run refreshes', () => {
-    const input = { cluster: 'demo', kubernetesVersion: '1.37', node: { name: 'cp-0', address: '10.0.2.10' }, providerId: 'ksctl://demo/cp-0', loadBalancer: LB, timeoutSeconds: 5 };
+    const input = {
+      cluster: 'demo',
+      kubernetesVersion: '1.37',
+      node: { name: 'cp-0', address: '10.0.2.10' },
+      providerId: 'ksctl://demo/cp-0',
+      loadBalancer: LB,
+      timeoutSeconds: 5,
+    };
     sb.put('/etc/ksctl/kubeadm/pki/ca.crt', 'ca\n');
     sb.put('/etc/ksctl/kubeadm/pki/ca.key', 'key\n', 0o600);
     const script = kubeadmInitScript(input);
     const env = { KUBEADM_TOKEN: KTOKEN, KUBEADM_CERT_KEY: CERT_KEY };
-    expect(sb.run(script, { ...env, KUBEADM_TOKEN: 'not-a-token' }).stderr).toContain('KUBEADM_TOKEN is not a bootstrap token');
+    expect(sb.run(script, { ...env, KUBEADM_TOKEN: 'not-a-token' }).stderr).toContain(
+      'KUBEADM_TOKEN is not a bootstrap token',
+    );
 
     sb.failNext('kubeadm', { when: ' init ', action: 'partial-init' });
     expect(sb.run(script, env).code).not.toBe(0);
@@ -191,7 +250,11 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
   });
 
   it.each([
-    ['containerd 2.x (config version 3)', { STUB_CONTAINERD_MODULE: '/v2', STUB_CONTAINERD_VERSION: 'v2.1.4' }, containerdConfigV3],
+    [
+      'containerd 2.x (config version 3)',
+      { STUB_CONTAINERD_MODULE: '/v2', STUB_CONTAINERD_VERSION: 'v2.1.4' },
+      containerdConfigV3,
+    ],
     ["Debian's containerd 1.6 (config version 2)", { STUB_CONTAINERD_VERSION: '1.6.20~ds1' }, containerdConfigV2],
   ])('kubeadm install on %s: the matching config, once', (_name, env, render) => {
     const script = kubeadmInstallScript({ kubernetesVersion: '1.37' });
@@ -201,20 +264,28 @@ describe.skipIf(!sandboxOk)('re-runs converge (sandbox)', () => {
     expect(restarts(sb.run(script, env).calls, 'containerd')).toEqual([]);
   });
 
-  it('kubeadm install: another minor → apt installs from that minor\'s repository and holds it', () => {
+  it("kubeadm install: another minor → apt installs from that minor's repository and holds it", () => {
     const r = sb.run(kubeadmInstallScript({ kubernetesVersion: '1.36' }));
     // The stand-in tools still report 1.37.2, so the final check fails: the install path is what we look at.
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('kubeadm/kubelet 1.36 (newest patch) not installed (kubeadm v1.37.2, Kubernetes v1.37.2)');
-    expect(r.calls).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet kubeadm kubectl');
+    expect(r.stderr).toContain(
+      'kubeadm/kubelet 1.36 (newest patch) not installed (kubeadm v1.37.2, Kubernetes v1.37.2)',
+    );
+    expect(r.calls).toContain(
+      'apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet kubeadm kubectl',
+    );
     expect(r.calls).toContain('apt-mark hold kubelet kubeadm kubectl');
-    expect(sb.read('/etc/apt/sources.list.d/kubernetes.list')).toContain('https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /');
+    expect(sb.read('/etc/apt/sources.list.d/kubernetes.list')).toContain(
+      'https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /',
+    );
   });
 
   it('kubeadm install: a pinned patch other than the installed one → apt installs exactly it', () => {
     const r = sb.run(kubeadmInstallScript({ kubernetesVersion: '1.37.1' }));
     expect(r.code).not.toBe(0);
-    expect(r.calls).toContain('apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet=1.37.1-1.1 kubeadm=1.37.1-1.1 kubectl=1.37.1-1.1');
+    expect(r.calls).toContain(
+      'apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages kubelet=1.37.1-1.1 kubeadm=1.37.1-1.1 kubectl=1.37.1-1.1',
+    );
   });
 
   it('kubeadm worker join: joins once', () => {

@@ -93,8 +93,25 @@ date +%s%N >"$STUB_STATE/loaded/$unit"
 
 /** Stand-ins; sysctl, modprobe and swap tools too, since the mount namespace does not isolate the kernel. */
 export const STUBBED = [
-  'systemctl', 'journalctl', 'curl', 'kubeadm', 'kubectl', 'kubelet', 'etcdctl', 'apt-get', 'apt-mark', 'dpkg', 'gpg', 'k3s',
-  'containerd', 'ctr', 'sysctl', 'modprobe', 'swapon', 'swapoff', 'ss',
+  'systemctl',
+  'journalctl',
+  'curl',
+  'kubeadm',
+  'kubectl',
+  'kubelet',
+  'etcdctl',
+  'apt-get',
+  'apt-mark',
+  'dpkg',
+  'gpg',
+  'k3s',
+  'containerd',
+  'ctr',
+  'sysctl',
+  'modprobe',
+  'swapon',
+  'swapoff',
+  'ss',
 ];
 
 export interface RunResult {
@@ -218,7 +235,8 @@ export class Sandbox {
   exec(command: string, env: Record<string, string> = {}): RunResult {
     writeFileSync(this.log, '');
     const mounts = OVERLAID.map(
-      (d) => `mount -t overlay overlay -o lowerdir=/${d},upperdir=${this.root}/${d}.upper,workdir=${this.root}/${d}.work /${d}`,
+      (d) =>
+        `mount -t overlay overlay -o lowerdir=/${d},upperdir=${this.root}/${d}.upper,workdir=${this.root}/${d}.work /${d}`,
     ).join(' && ');
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', `${mounts} && ${command}`], {
       encoding: 'utf8',

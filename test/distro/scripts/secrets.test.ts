@@ -24,7 +24,9 @@ describe('no secret in any script', () => {
       // Secret env values only reach files through printf (a builtin) or in-shell substitution.
       for (const name of s.secretEnv ?? []) {
         for (const line of s.body.split('\n').filter((l) => l.includes(`$${name}`))) {
-          expect(line, `${s.name}: ${line}`).toMatch(/^(printf '(K10[0-9a-f]{64}::server:)?%s\\n' "\$\w+" \||config=\$\{config\/\/|\[\[ \$\w+ =~ )/);
+          expect(line, `${s.name}: ${line}`).toMatch(
+            /^(printf '(K10[0-9a-f]{64}::server:)?%s\\n' "\$\w+" \||config=\$\{config\/\/|\[\[ \$\w+ =~ )/,
+          );
         }
       }
       // Uploaded keys are never world-readable.

@@ -41,7 +41,7 @@ describe('through a bastion', () => {
     }
   });
 
-  it("refuses a bastion whose key does not match, naming the bastion", async () => {
+  it('refuses a bastion whose key does not match, naming the bastion', async () => {
     const wrong = keygen(join(fx.dir, 'wrong-jump'));
     const pool = new Ssh2Pool();
     try {

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 /** Runs `fn` with a fresh pool and always closes it. */
-async function withPool<T>(fn: (pool: Ssh2Pool) => Promise<T>, opts: ConstructorParameters<typeof Ssh2Pool>[0] = {}): Promise<T> {
+async function withPool<T>(
+  fn: (pool: Ssh2Pool) => Promise<T>,
+  opts: ConstructorParameters<typeof Ssh2Pool>[0] = {},
+): Promise<T> {
   const pool = new Ssh2Pool(opts);
   try {
     return await fn(pool);
@@ -53,9 +56,9 @@ describe('host key pinning', () => {
     const wrong = keygen(join(fx.dir, 'not-the-host'));
     const before = sshd.connections();
     const started = Date.now();
-    const err = await withPool((pool) => pool.session(fx.target(sshd, { name: 'w-1', hostKeys: [wrong] }), { maxWaitMs: 30_000 })).catch(
-      (e: unknown) => e,
-    );
+    const err = await withPool((pool) =>
+      pool.session(fx.target(sshd, { name: 'w-1', hostKeys: [wrong] }), { maxWaitMs: 30_000 }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     const e = err as ProviderError;
     expect(e.message).toBe(
@@ -85,7 +88,10 @@ describe('waiting for a machine that boots', () => {
       const started = Date.now();
       await withPool(
         async (pool) => {
-          const s = await pool.session({ ...fx.target(sshd, { hostKeys: [] }), port, name: 'booting' }, { maxWaitMs: 10_000 });
+          const s = await pool.session(
+            { ...fx.target(sshd, { hostKeys: [] }), port, name: 'booting' },
+            { maxWaitMs: 10_000 },
+          );
           expect(Date.now() - started).toBeGreaterThanOrEqual(300);
           await starting;
           expect(s.hostKey).toBe(late!.hostKey);
@@ -103,9 +109,9 @@ describe('waiting for a machine that boots', () => {
   it('gives up after maxWaitMs with the machine, address and last error', async () => {
     const port = await freePort();
     const started = Date.now();
-    const err = await withPool((pool) => pool.session({ ...fx.target(sshd), port, name: 'w-1' }, { maxWaitMs: 1500 })).catch(
-      (e: unknown) => e,
-    );
+    const err = await withPool((pool) =>
+      pool.session({ ...fx.target(sshd), port, name: 'w-1' }, { maxWaitMs: 1500 }),
+    ).catch((e: unknown) => e);
     const took = Date.now() - started;
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as Error).message).toBe(
@@ -141,7 +147,9 @@ describe('waiting for a machine that boots', () => {
     const pool = new Ssh2Pool();
     setTimeout(() => ac.abort(), 200);
     let started = Date.now();
-    await expect(pool.session({ ...fx.target(sshd), port }, { signal: ac.signal })).rejects.toBeInstanceOf(InterruptedError);
+    await expect(pool.session({ ...fx.target(sshd), port }, { signal: ac.signal })).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
     expect(Date.now() - started).toBeLessThan(1000);
 
     started = Date.now();
@@ -162,7 +170,9 @@ describe('waiting for a machine that boots', () => {
   });
 
   it('rejects an unusable private key without connecting', async () => {
-    const err = await withPool((pool) => pool.session(fx.target(sshd, { privateKey: 'not a key' }))).catch((e: unknown) => e);
+    const err = await withPool((pool) => pool.session(fx.target(sshd, { privateKey: 'not a key' }))).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toMatch(/SSH settings for machine ".*" are unusable/);
     expect((err as Error).message).not.toContain('not a key');
   });

@@ -61,7 +61,8 @@ describe('exec against a real sshd', () => {
       const s = await pool.session(fx.target(sshd));
       const tricky = `it's "quoted" $(touch /tmp/pwned) \`x\` \\ and\nnewline`;
       const r = await s.exec('bash -s', {
-        stdin: 'printf "%s" "$A" > /tmp/ksctl-env-$$; echo "B has ${#B} chars"; cat /tmp/ksctl-env-$$; rm /tmp/ksctl-env-$$\n' +
+        stdin:
+          'printf "%s" "$A" > /tmp/ksctl-env-$$; echo "B has ${#B} chars"; cat /tmp/ksctl-env-$$; rm /tmp/ksctl-env-$$\n' +
           'for p in $$ $PPID; do tr "\\0" " " < /proc/$p/cmdline; echo; done\n',
         env: { A: tricky, B: 'sekret-value-123' },
       });
@@ -83,9 +84,12 @@ describe('exec against a real sshd', () => {
       const s = await pool.session(fx.target(sshd));
       registerSecret('globally-registered-token-42');
       const err = await s
-        .exec('for i in $(seq 1 30); do echo "line $i" >&2; done; echo "token is per-command-secret-9 and globally-registered-token-42" >&2; exit 3', {
-          secrets: ['per-command-secret-9'],
-        })
+        .exec(
+          'for i in $(seq 1 30); do echo "line $i" >&2; done; echo "token is per-command-secret-9 and globally-registered-token-42" >&2; exit 3',
+          {
+            secrets: ['per-command-secret-9'],
+          },
+        )
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProviderError);
       const msg = (err as Error).message;
@@ -113,9 +117,12 @@ describe('exec against a real sshd', () => {
       expect(err).toBeInstanceOf(ProviderError);
       expect((err as Error).message).toBe(`machine "m-${sshd.port}": command "sleep 7.31" timed out after 0.3s`);
       // The remote process is gone (killed with the channel, or by the remote deadline a second later).
-      const gone = await s.exec('for i in $(seq 1 40); do pgrep -f "^sleep 7.31" >/dev/null || exit 0; sleep 0.05; done; exit 1', {
-        allowFailure: true,
-      });
+      const gone = await s.exec(
+        'for i in $(seq 1 40); do pgrep -f "^sleep 7.31" >/dev/null || exit 0; sleep 0.05; done; exit 1',
+        {
+          allowFailure: true,
+        },
+      );
       expect(gone.code).toBe(0);
     } finally {
       pool.closeAll();
@@ -128,13 +135,16 @@ describe('exec against a real sshd', () => {
       const s = await pool.session(fx.target(sshd));
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 100);
-      await expect(s.exec('while :; do echo tick-4711; sleep 0.05; done', { signal: ac.signal })).rejects.toBeInstanceOf(
-        InterruptedError,
-      );
+      await expect(
+        s.exec('while :; do echo tick-4711; sleep 0.05; done', { signal: ac.signal }),
+      ).rejects.toBeInstanceOf(InterruptedError);
       // With the channel closed, the loop dies on its next write.
-      const gone = await s.exec('for i in $(seq 1 40); do pgrep -f "tick-47[1]1" >/dev/null || exit 0; sleep 0.05; done; exit 1', {
-        allowFailure: true,
-      });
+      const gone = await s.exec(
+        'for i in $(seq 1 40); do pgrep -f "tick-47[1]1" >/dev/null || exit 0; sleep 0.05; done; exit 1',
+        {
+          allowFailure: true,
+        },
+      );
       expect(gone.code).toBe(0);
     } finally {
       pool.closeAll();
@@ -147,7 +157,8 @@ describe('exec against a real sshd', () => {
       const s = await pool.session(fx.target(sshd));
       const before = sshd.connections();
       // Kill this connection's sshd process from inside: the exec itself is lost.
-      const killOwnSshd = 'p=$$; while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; kill -9 $p; sleep 2';
+      const killOwnSshd =
+        'p=$$; while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; kill -9 $p; sleep 2';
       await expect(s.exec(killOwnSshd)).rejects.toThrow(/connection was lost/);
       expect((await s.exec('echo back')).stdout).toBe('back\n');
       expect(sshd.connections() - before).toBe(1);

@@ -41,7 +41,13 @@ afterAll(async () => {
 describe('the ssh-agent', () => {
   it('logs in with a key held only by the agent (no key file)', async () => {
     agent.add(join(fx.dir, 'client'));
-    const login = await loadLogin({ field: 'spec.machines[0]', files: [], agent: agent.socket, identitiesOnly: false, passphrase: noPassphrase });
+    const login = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [],
+      agent: agent.socket,
+      identitiesOnly: false,
+      passphrase: noPassphrase,
+    });
     expect(login).toEqual({ agent: agent.socket });
     const pool = new Ssh2Pool();
     try {
@@ -57,7 +63,13 @@ describe('the ssh-agent', () => {
   it('with IdentitiesOnly offers only the agent keys of the listed files, and sshd then refuses', async () => {
     agent.add(other); // the agent now holds the accepted key and another one
     expect(agent.list()).toHaveLength(2);
-    const login = await loadLogin({ field: 'spec.machines[0]', files: [{ path: `${other}`, required: true }], agent: agent.socket, identitiesOnly: true, passphrase: noPassphrase });
+    const login = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [{ path: `${other}`, required: true }],
+      agent: agent.socket,
+      identitiesOnly: true,
+      passphrase: noPassphrase,
+    });
     const otherBlob = blob(readFileSync(`${other}.pub`, 'utf8'));
     expect(login.agentKeys).toEqual([otherBlob]);
     const pool = new Ssh2Pool({ maxWaitMs: 2000 });
@@ -74,10 +86,16 @@ describe('the ssh-agent', () => {
 
   it('needs no passphrase for an encrypted key file whose key the agent holds', async () => {
     let asked = 0;
-    const login = await loadLogin({ field: 'spec.machines[0]', files: [{ path: encrypted, required: true }], agent: agent.socket, identitiesOnly: true, passphrase: async () => {
-      asked++;
-      return PASS;
-    } });
+    const login = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [{ path: encrypted, required: true }],
+      agent: agent.socket,
+      identitiesOnly: true,
+      passphrase: async () => {
+        asked++;
+        return PASS;
+      },
+    });
     expect(asked).toBe(0);
     expect(login.keys).toBeUndefined();
     expect(login.agentKeys).toEqual([blob(readFileSync(join(fx.dir, 'client.pub'), 'utf8'))]);
@@ -90,11 +108,23 @@ describe('encrypted key files beside an agent', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASS, '-f', unnamed]);
     const asks: boolean[] = [];
     const passphrase = async (_f: string, ask: boolean) => void asks.push(ask);
-    const login = await loadLogin({ field: 'spec.machines[0]', files: [{ path: unnamed, required: false }], agent: agent.socket, identitiesOnly: false, passphrase });
+    const login = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [{ path: unnamed, required: false }],
+      agent: agent.socket,
+      identitiesOnly: false,
+      passphrase,
+    });
     expect(asks).toEqual([false]); // only a passphrase given without asking (the environment) would be used
     expect(login).toEqual({ agent: agent.socket });
     // Named explicitly (keyFile), it is asked for, and its absence is an error.
-    const err = await loadLogin({ field: 'spec.machines[0]', files: [{ path: unnamed, required: true }], agent: agent.socket, identitiesOnly: false, passphrase }).catch((e: unknown) => e);
+    const err = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [{ path: unnamed, required: true }],
+      agent: agent.socket,
+      identitiesOnly: false,
+      passphrase,
+    }).catch((e: unknown) => e);
     expect(asks).toEqual([false, true]);
     expect(err).toBeInstanceOf(InputError);
   });
@@ -102,11 +132,18 @@ describe('encrypted key files beside an agent', () => {
 
 describe('encrypted key files', () => {
   it('reads the public key of an encrypted OpenSSH key without decrypting it', () => {
-    expect(publicBlobOf(encrypted, readFileSync(encrypted, 'utf8'))).toBe(blob(readFileSync(join(fx.dir, 'client.pub'), 'utf8')));
+    expect(publicBlobOf(encrypted, readFileSync(encrypted, 'utf8'))).toBe(
+      blob(readFileSync(join(fx.dir, 'client.pub'), 'utf8')),
+    );
   });
 
   it('decrypts with the passphrase and logs in', async () => {
-    const login = await loadLogin({ field: 'spec.machines[0]', files: [{ path: encrypted, required: true }], identitiesOnly: false, passphrase: async () => PASS });
+    const login = await loadLogin({
+      field: 'spec.machines[0]',
+      files: [{ path: encrypted, required: true }],
+      identitiesOnly: false,
+      passphrase: async () => PASS,
+    });
     expect(login.keys).toHaveLength(1);
     const pool = new Ssh2Pool();
     try {
@@ -119,27 +156,55 @@ describe('encrypted key files', () => {
   });
 
   it.each([
-    ['a wrong passphrase', async () => 'not the passphrase', /^spec\.machines\[3\]: wrong passphrase for SSH key \S+client-encrypted$/],
-    ['no passphrase', noPassphrase, /^spec\.machines\[3\]: SSH key \S+client-encrypted is encrypted and no passphrase was given$/],
-  ])('refuses %s as bad input naming the file, without the passphrase in the error', async (_what, passphrase, message) => {
-    const err = await loadLogin({ field: 'spec.machines[3]', files: [{ path: encrypted, required: true }], identitiesOnly: false, passphrase }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).exitCode).toBe(2);
-    expect((err as Error).message).toMatch(message);
-    expect((err as InputError).hint).toMatch(/KSCTL_SSH_KEY_PASSPHRASE/);
-    expect(`${(err as Error).message} ${(err as InputError).hint}`).not.toContain('not the passphrase');
-  });
+    [
+      'a wrong passphrase',
+      async () => 'not the passphrase',
+      /^spec\.machines\[3\]: wrong passphrase for SSH key \S+client-encrypted$/,
+    ],
+    [
+      'no passphrase',
+      noPassphrase,
+      /^spec\.machines\[3\]: SSH key \S+client-encrypted is encrypted and no passphrase was given$/,
+    ],
+  ])(
+    'refuses %s as bad input naming the file, without the passphrase in the error',
+    async (_what, passphrase, message) => {
+      const err = await loadLogin({
+        field: 'spec.machines[3]',
+        files: [{ path: encrypted, required: true }],
+        identitiesOnly: false,
+        passphrase,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(message);
+      expect((err as InputError).hint).toMatch(/KSCTL_SSH_KEY_PASSPHRASE/);
+      expect(`${(err as Error).message} ${(err as InputError).hint}`).not.toContain('not the passphrase');
+    },
+  );
 });
 
 describe('no usable key', () => {
   it('is bad input that says what was tried', async () => {
-    const err = await loadLogin({ field: 'spec.machines[1]', files: [{ path: join(fx.dir, 'nope'), required: false }], identitiesOnly: false, passphrase: noPassphrase }).catch((e: unknown) => e);
+    const err = await loadLogin({
+      field: 'spec.machines[1]',
+      files: [{ path: join(fx.dir, 'nope'), required: false }],
+      identitiesOnly: false,
+      passphrase: noPassphrase,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toBe(`spec.machines[1]: no usable SSH key (key files tried: ${join(fx.dir, 'nope')}; no ssh-agent (SSH_AUTH_SOCK unset or IdentityAgent none))`);
+    expect((err as Error).message).toBe(
+      `spec.machines[1]: no usable SSH key (key files tried: ${join(fx.dir, 'nope')}; no ssh-agent (SSH_AUTH_SOCK unset or IdentityAgent none))`,
+    );
   });
 
   it('names a key file the user gave that does not exist', async () => {
-    const err = await loadLogin({ field: 'spec.machines[1]', files: [{ path: join(fx.dir, 'nope'), required: true }], identitiesOnly: false, passphrase: noPassphrase }).catch((e: unknown) => e);
+    const err = await loadLogin({
+      field: 'spec.machines[1]',
+      files: [{ path: join(fx.dir, 'nope'), required: true }],
+      identitiesOnly: false,
+      passphrase: noPassphrase,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toBe(`spec.machines[1]: cannot read SSH key ${join(fx.dir, 'nope')} (ENOENT)`);
   });

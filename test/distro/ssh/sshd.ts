@@ -89,9 +89,13 @@ export class SshFixture {
         'SetEnv SHLVL=1',
       ].join('\n') + '\n',
     );
-    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', cfg, '-p', String(port), '-o', 'ListenAddress=127.0.0.1'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      '/usr/sbin/sshd',
+      ['-D', '-e', '-f', cfg, '-p', String(port), '-o', 'ListenAddress=127.0.0.1'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let log = '';
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`sshd exited (${code}): ${log}`));

@@ -25,9 +25,13 @@ beforeAll(async () => {
   execFileSync('useradd', ['-m', '-s', '/bin/bash', WITHPASS]);
   execFileSync('chpasswd', { input: `${WITHPASS}:${PASSWORD}\n` });
   // passwd_tries=1: a wrong password fails after one PAM delay (~2 s) instead of three.
-  writeFileSync(SUDOERS, `${NOPASSWD} ALL=(ALL:ALL) NOPASSWD: ALL\n${WITHPASS} ALL=(ALL:ALL) ALL\nDefaults:${WITHPASS} passwd_tries=1\n`, {
-    mode: 0o440,
-  });
+  writeFileSync(
+    SUDOERS,
+    `${NOPASSWD} ALL=(ALL:ALL) NOPASSWD: ALL\n${WITHPASS} ALL=(ALL:ALL) ALL\nDefaults:${WITHPASS} passwd_tries=1\n`,
+    {
+      mode: 0o440,
+    },
+  );
   execFileSync('visudo', ['-cqf', SUDOERS]);
   fx = new SshFixture();
   fx.authorize(NOPASSWD);

@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError, InterruptedError } from '../../../src/errors.js';
 import { backoffDelay, formatDuration, isRetryable, sleep } from '../../../src/distro/ssh/backoff.js';
 import { ansiQuote, buildInvocation, shellQuote } from '../../../src/distro/ssh/command.js';
-import { fingerprint, hostKeyAlgorithms, hostKeyLine, isPinned, parseKeyLine } from '../../../src/distro/ssh/hostkey.js';
+import {
+  fingerprint,
+  hostKeyAlgorithms,
+  hostKeyLine,
+  isPinned,
+  parseKeyLine,
+} from '../../../src/distro/ssh/hostkey.js';
 import { LineSplitter } from '../../../src/distro/ssh/lines.js';
 import { makeRedactor } from '../../../src/distro/ssh/redactor.js';
 import { keygen } from './sshd.js';
@@ -19,7 +25,13 @@ describe('LineSplitter', () => {
     const lines: string[] = [];
     const s = new LineSplitter((l) => lines.push(l));
     const euro = Buffer.from('€'); // 3 bytes, split between chunks
-    for (const chunk of [Buffer.from('a\r\nb'), Buffer.from('c\n\n'), Buffer.concat([Buffer.from('x'), euro.subarray(0, 1)]), euro.subarray(1), Buffer.from('\r\nlast')]) {
+    for (const chunk of [
+      Buffer.from('a\r\nb'),
+      Buffer.from('c\n\n'),
+      Buffer.concat([Buffer.from('x'), euro.subarray(0, 1)]),
+      euro.subarray(1),
+      Buffer.from('\r\nlast'),
+    ]) {
       s.push(chunk);
     }
     s.end();
@@ -73,7 +85,10 @@ describe('backoff', () => {
     [Object.assign(new Error('x'), { code: 'EHOSTUNREACH' }), true],
     [Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' }), true],
     [new Error('Connection lost before handshake'), true],
-    [Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), false],
+    [
+      Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }),
+      false,
+    ],
     [new InputError('bad'), false],
   ])('isRetryable(%s) = %s', (err, expected) => {
     expect(isRetryable(err)).toBe(expected);

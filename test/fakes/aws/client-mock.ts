@@ -21,7 +21,9 @@ export async function installClientMock(fake: FakeAws): Promise<() => void> {
     for (const op of Object.keys(HANDLERS[service])) {
       const cmd = mod[`${op}Command`];
       if (!cmd) continue;
-      (m.on(cmd as never) as { callsFake(fn: (input: unknown, getClient: () => unknown) => unknown): unknown }).callsFake(async (input, getClient) => {
+      (
+        m.on(cmd as never) as { callsFake(fn: (input: unknown, getClient: () => unknown) => unknown): unknown }
+      ).callsFake(async (input, getClient) => {
         const cfg = (getClient() as { config: { region: () => Promise<string> } }).config;
         return fake.dispatch(service, op, input, await cfg.region());
       });

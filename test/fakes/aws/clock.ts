@@ -82,7 +82,11 @@ export class FakeClock {
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const sleeper: Sleeper = { at: this.now() + Math.max(0, ms), seq: this.seq++, resolve: () => (finish(), resolve()) };
+      const sleeper: Sleeper = {
+        at: this.now() + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => (finish(), resolve()),
+      };
       let timer: NodeJS.Timeout | undefined;
       if (this.s.mode === 'scaled') {
         timer = setTimeout(() => sleeper.resolve(), this.wallMs(ms));

@@ -8,7 +8,9 @@ import type { FakeAws } from './fake-aws.js';
 import type { Inst } from './model.js';
 
 export function bootingVmOf(inst: Inst, fake: FakeAws): BootingVm {
-  const keyPair = inst.keyName ? Object.values(fake.data.keyPairs).find((k) => k.name === inst.keyName && k.region === inst.region) : undefined;
+  const keyPair = inst.keyName
+    ? Object.values(fake.data.keyPairs).find((k) => k.name === inst.keyName && k.region === inst.region)
+    : undefined;
   return {
     id: `${inst.id} (${inst.tags.Name ?? ''})`,
     addresses: [inst.publicIp, inst.privateIp],
@@ -19,7 +21,9 @@ export function bootingVmOf(inst: Inst, fake: FakeAws): BootingVm {
 }
 
 /** The boot hook from $KSCTL_CLOUD_INIT_HOSTS, or undefined when unset. */
-export function awsCloudInitFromEnv(env: NodeJS.ProcessEnv = process.env): ((inst: Inst, fake: FakeAws) => Promise<void>) | undefined {
+export function awsCloudInitFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): ((inst: Inst, fake: FakeAws) => Promise<void>) | undefined {
   const boot = cloudInitStandinFromEnv(env);
   return boot && ((inst, fake) => boot(bootingVmOf(inst, fake)));
 }

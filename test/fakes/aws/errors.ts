@@ -3,8 +3,18 @@
  * (and the SDK's retry classification) sees what the real SDK would throw.
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import { EKSServiceException, InvalidParameterException, ResourceInUseException, ResourceNotFoundException } from '@aws-sdk/client-eks';
-import { DeleteConflictException, EntityAlreadyExistsException, IAMServiceException, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  EKSServiceException,
+  InvalidParameterException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import {
+  DeleteConflictException,
+  EntityAlreadyExistsException,
+  IAMServiceException,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { NoSuchResourceException, ServiceQuotasServiceException } from '@aws-sdk/client-service-quotas';
 import { ParameterNotFound, SSMServiceException } from '@aws-sdk/client-ssm';
 import { STSServiceException } from '@aws-sdk/client-sts';
@@ -26,10 +36,20 @@ export function isSimulatedCrash(e: unknown): boolean {
   return false;
 }
 
-const meta = (status: number) => ({ httpStatusCode: status, requestId: `fake-${Math.random().toString(16).slice(2, 10)}`, attempts: 1, totalRetryDelay: 0 });
+const meta = (status: number) => ({
+  httpStatusCode: status,
+  requestId: `fake-${Math.random().toString(16).slice(2, 10)}`,
+  attempts: 1,
+  totalRetryDelay: 0,
+});
 
 export function ec2Error(code: string, message: string, status = 400): EC2ServiceException {
-  return new EC2ServiceException({ name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: meta(status), message });
+  return new EC2ServiceException({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: meta(status),
+    message,
+  });
 }
 
 export function eksError(code: string, message: string, status = 400): Error {

@@ -24,7 +24,15 @@ import { advanceEks, eksHandlers } from './fake-eks.js';
 import { iamHandlers } from './fake-iam.js';
 import { quotasHandlers, ssmHandlers, stsHandlers } from './fake-misc.js';
 import { isMutating, noFaults, rng, type FaultConfig } from './faults.js';
-import { defaultConfig, emptyData, type Env, type FakeConfig, type FakeData, type Handler, type Inst } from './model.js';
+import {
+  defaultConfig,
+  emptyData,
+  type Env,
+  type FakeConfig,
+  type FakeData,
+  type Handler,
+  type Inst,
+} from './model.js';
 import { inventoryOf, type InventoryItem } from './inventory.js';
 import { installClientMock } from './client-mock.js';
 
@@ -154,14 +162,30 @@ export class FakeAws {
     if (this.crashed) throw new SimulatedCrash(`${name} (after the crash)`);
     if (this.config.latencies.api > 0) await this.clock.sleep(this.config.latencies.api);
     const mutating = isMutating(op);
-    const rec: CallRecord = { n: ++this.counters.calls, service, op, region, mutating, outcome: 'ok', at: this.clock.now(), ...(mutating ? { input: structuredClone(input) } : {}) };
+    const rec: CallRecord = {
+      n: ++this.counters.calls,
+      service,
+      op,
+      region,
+      mutating,
+      outcome: 'ok',
+      at: this.clock.now(),
+      ...(mutating ? { input: structuredClone(input) } : {}),
+    };
     this.calls.push(rec);
     try {
       if (!GLOBAL_SERVICES.includes(service) && !this.config.regions.some((r) => r.name === region)) {
-        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${service}.${region}.amazonaws.com`), { code: 'ENOTFOUND', name: 'Error' });
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${service}.${region}.amazonaws.com`), {
+          code: 'ENOTFOUND',
+          name: 'Error',
+        });
       }
       if (this.faults.credentials === 'expired') {
-        throw serviceError(service, service === 'ec2' || service === 'iam' ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired');
+        throw serviceError(
+          service,
+          service === 'ec2' || service === 'iam' ? 'ExpiredToken' : 'ExpiredTokenException',
+          'The security token included in the request is expired',
+        );
       }
       if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
         rec.outcome = 'throttled';
@@ -175,7 +199,13 @@ export class FakeAws {
       const idx = counted ? ++this.counters.mutating : 0;
       if (counted && crash?.at === idx && crash.when === 'before') this.crash(rec, name);
       if (this.onInstanceBoot) await this.bootDue();
-      const env: Env = { data: this.data, config: this.config, now: this.clock.now(), region, ...(this.ipHook ? { ipHook: this.ipHook } : {}) };
+      const env: Env = {
+        data: this.data,
+        config: this.config,
+        now: this.clock.now(),
+        region,
+        ...(this.ipHook ? { ipHook: this.ipHook } : {}),
+      };
       advanceInstances(env);
       advanceEks(env);
       let out: unknown;
@@ -249,8 +279,13 @@ export class FakeAws {
       lookupPublicIp: async () => this.operatorIp,
       clientConfig: {
         credentials: async () => {
-          if (this.faults.credentials === 'missing') throw new CredentialsProviderError('Could not load credentials from any providers', { tryNextLink: false });
-          return { accessKeyId: 'AKIAFAKEKSCTLTESTING', secretAccessKey: 'fake/secret/for/ksctl/tests', sessionToken: 'fake-session' };
+          if (this.faults.credentials === 'missing')
+            throw new CredentialsProviderError('Could not load credentials from any providers', { tryNextLink: false });
+          return {
+            accessKeyId: 'AKIAFAKEKSCTLTESTING',
+            secretAccessKey: 'fake/secret/for/ksctl/tests',
+            sessionToken: 'fake-session',
+          };
         },
         maxAttempts,
         // Exponential backoff with full jitter, as the SDK does, but on the fake clock.
@@ -288,14 +323,27 @@ export class FakeAws {
 
   toJSON(): Persisted {
     return {
-      data: this.data, config: this.config, clock: this.clock.toJSON(), faults: this.faults, counters: this.counters,
-      crashed: this.crashed, ...(this.operatorIp ? { operatorIp: this.operatorIp } : {}), calls: this.calls,
+      data: this.data,
+      config: this.config,
+      clock: this.clock.toJSON(),
+      faults: this.faults,
+      counters: this.counters,
+      crashed: this.crashed,
+      ...(this.operatorIp ? { operatorIp: this.operatorIp } : {}),
+      calls: this.calls,
     };
   }
 
   static fromJSON(p: Persisted): FakeAws {
     const f = new FakeAws({ config: p.config });
-    Object.assign(f, { data: p.data, faults: p.faults, counters: p.counters, crashed: p.crashed, operatorIp: p.operatorIp, calls: p.calls ?? [] });
+    Object.assign(f, {
+      data: p.data,
+      faults: p.faults,
+      counters: p.counters,
+      crashed: p.crashed,
+      operatorIp: p.operatorIp,
+      calls: p.calls ?? [],
+    });
     (f as unknown as { clock: FakeClock }).clock = new FakeClock(p.clock);
     f.random = rng(f.faults);
     return f;

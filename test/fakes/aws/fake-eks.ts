@@ -1,9 +1,21 @@
 /** Fake EKS: clusters CREATING → ACTIVE, DELETING → gone; node groups likewise; version list. */
 import { eksError } from './errors.js';
 import { getSubnet } from './fake-ec2-network.js';
-import { inRegion, newId, paginate, zoneIdOf, zonesOf, type EksCluster, type Env, type Handler, type Nodegroup } from './model.js';
+import {
+  inRegion,
+  newId,
+  paginate,
+  zoneIdOf,
+  zonesOf,
+  type EksCluster,
+  type Env,
+  type Handler,
+  type Nodegroup,
+} from './model.js';
 
-const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map((p) => `arn:aws:iam::aws:policy/${p}`);
+const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(
+  (p) => `arn:aws:iam::aws:policy/${p}`,
+);
 const ckey = (env: Env, name: string) => `${env.region}/${name}`;
 const nkey = (env: Env, cluster: string, name: string) => `${env.region}/${cluster}/${name}`;
 
@@ -35,16 +47,43 @@ function getNodegroup(env: Env, cluster: string, name: string): Nodegroup {
 }
 
 const clusterOut = (c: EksCluster) => ({
-  name: c.name, arn: c.arn, createdAt: new Date(c.createdAt), version: c.version, roleArn: c.roleArn, status: c.status, tags: { ...c.tags },
-  resourcesVpcConfig: { subnetIds: c.subnetIds, vpcId: c.vpcId, clusterSecurityGroupId: c.clusterSgId, endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: c.publicAccessCidrs },
-  ...(c.status === 'ACTIVE' ? { endpoint: c.endpoint, certificateAuthority: { data: c.ca } } : { certificateAuthority: {} }),
+  name: c.name,
+  arn: c.arn,
+  createdAt: new Date(c.createdAt),
+  version: c.version,
+  roleArn: c.roleArn,
+  status: c.status,
+  tags: { ...c.tags },
+  resourcesVpcConfig: {
+    subnetIds: c.subnetIds,
+    vpcId: c.vpcId,
+    clusterSecurityGroupId: c.clusterSgId,
+    endpointPublicAccess: true,
+    endpointPrivateAccess: true,
+    publicAccessCidrs: c.publicAccessCidrs,
+  },
+  ...(c.status === 'ACTIVE'
+    ? { endpoint: c.endpoint, certificateAuthority: { data: c.ca } }
+    : { certificateAuthority: {} }),
   platformVersion: 'eks.1',
 });
 
 const nodegroupOut = (n: Nodegroup) => ({
-  nodegroupName: n.name, clusterName: n.cluster, nodegroupArn: n.arn, status: n.status, capacityType: n.capacityType, scalingConfig: { ...n.scaling },
-  instanceTypes: n.instanceTypes, subnets: n.subnets, nodeRole: n.nodeRole, amiType: n.amiType, labels: { ...n.labels }, taints: (n.taints ?? []).map((t) => ({ ...t })), tags: { ...n.tags },
-  createdAt: new Date(n.createdAt), health: { issues: [] },
+  nodegroupName: n.name,
+  clusterName: n.cluster,
+  nodegroupArn: n.arn,
+  status: n.status,
+  capacityType: n.capacityType,
+  scalingConfig: { ...n.scaling },
+  instanceTypes: n.instanceTypes,
+  subnets: n.subnets,
+  nodeRole: n.nodeRole,
+  amiType: n.amiType,
+  labels: { ...n.labels },
+  taints: (n.taints ?? []).map((t) => ({ ...t })),
+  tags: { ...n.tags },
+  createdAt: new Date(n.createdAt),
+  health: { issues: [] },
 });
 
 /**
@@ -54,16 +93,24 @@ const nodegroupOut = (n: Nodegroup) => ({
  */
 function checkLabels(labels: Record<string, string> | undefined): void {
   for (const [k, v] of Object.entries(labels ?? {})) {
-    if (k.length < 1 || k.length > 63) throw eksError('InvalidParameterException', `Label key ${k} must be between 1 and 63 characters`);
-    if (typeof v !== 'string' || v.length < 1 || v.length > 63) throw eksError('InvalidParameterException', `Label value for key ${k} must be between 1 and 63 characters`);
+    if (k.length < 1 || k.length > 63)
+      throw eksError('InvalidParameterException', `Label key ${k} must be between 1 and 63 characters`);
+    if (typeof v !== 'string' || v.length < 1 || v.length > 63)
+      throw eksError('InvalidParameterException', `Label value for key ${k} must be between 1 and 63 characters`);
   }
 }
 function checkTaints(taints: { key?: string; value?: string; effect?: string }[] | undefined): void {
   if ((taints ?? []).length > 50) throw eksError('InvalidParameterException', 'Nodegroup can have at most 50 taints');
   for (const t of taints ?? []) {
-    if (!t.key || t.key.length > 63) throw eksError('InvalidParameterException', 'Taint key must be between 1 and 63 characters');
-    if ((t.value ?? '').length > 63) throw eksError('InvalidParameterException', 'Taint value must be at most 63 characters');
-    if (!['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'].includes(t.effect ?? '')) throw eksError('InvalidParameterException', `Taint effect ${String(t.effect)} is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE`);
+    if (!t.key || t.key.length > 63)
+      throw eksError('InvalidParameterException', 'Taint key must be between 1 and 63 characters');
+    if ((t.value ?? '').length > 63)
+      throw eksError('InvalidParameterException', 'Taint value must be at most 63 characters');
+    if (!['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'].includes(t.effect ?? ''))
+      throw eksError(
+        'InvalidParameterException',
+        `Taint effect ${String(t.effect)} is not one of NO_SCHEDULE, NO_EXECUTE, PREFER_NO_SCHEDULE`,
+      );
   }
 }
 
@@ -71,7 +118,13 @@ export const eksHandlers: Record<string, Handler> = {
   DescribeClusterVersions(env, i) {
     const list = env.config.eksVersions
       .filter((v) => !i.clusterVersions?.length || i.clusterVersions.includes(v.version))
-      .map((v) => ({ clusterVersion: v.version, clusterType: 'eks', status: v.status, versionStatus: v.status, defaultVersion: !!v.default }));
+      .map((v) => ({
+        clusterVersion: v.version,
+        clusterType: 'eks',
+        status: v.status,
+        versionStatus: v.status,
+        defaultVersion: !!v.default,
+      }));
     const { page, next } = paginate(list, i.maxResults, i.nextToken, env.config.pageSize);
     return { clusterVersions: page, ...(next ? { nextToken: next } : {}) };
   },
@@ -83,14 +136,22 @@ export const eksHandlers: Record<string, Handler> = {
     }
     // No version: EKS creates its default one.
     const version = i.version ?? env.config.eksVersions.find((v) => v.default)?.version;
-    if (!env.config.eksVersions.some((v) => v.version === version)) throw eksError('InvalidParameterException', `unsupported Kubernetes version ${i.version}`);
-    const roleName = String(i.roleArn ?? '').split('/').pop() ?? '';
+    if (!env.config.eksVersions.some((v) => v.version === version))
+      throw eksError('InvalidParameterException', `unsupported Kubernetes version ${i.version}`);
+    const roleName =
+      String(i.roleArn ?? '')
+        .split('/')
+        .pop() ?? '';
     const role = env.data.roles[roleName];
     if (!role || role.arn !== i.roleArn || env.now < role.createdAt + env.config.latencies.iamPropagation) {
-      throw eksError('InvalidParameterException', `Role with arn: ${i.roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`);
+      throw eksError(
+        'InvalidParameterException',
+        `Role with arn: ${i.roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`,
+      );
     }
     const subnets = ((i.resourcesVpcConfig?.subnetIds ?? []) as string[]).map((id) => getSubnet(env, id));
-    if (new Set(subnets.map((s) => s.az)).size < 2) throw eksError('InvalidParameterException', 'Subnets specified must be in at least two different AZs');
+    if (new Set(subnets.map((s) => s.az)).size < 2)
+      throw eksError('InvalidParameterException', 'Subnets specified must be in at least two different AZs');
     // Like EKS: some zone IDs cannot hold a control plane; the answer names the zones that can.
     const refused = subnets.filter((s) => env.config.eksUnsupportedZoneIds.includes(zoneIdOf(env, s.az)));
     if (refused.length > 0) {
@@ -103,16 +164,36 @@ export const eksHandlers: Record<string, Handler> = {
     const vpcId = subnets[0]!.vpcId;
     const sgId = newId(env.data, 'sg');
     env.data.sgs[sgId] = {
-      id: sgId, region: env.region, vpcId, name: `eks-cluster-sg-${i.name}-${sgId.slice(-8)}`, description: 'EKS created security group', isDefault: false, createdAt: env.now,
-      ingress: [{ proto: '-1', from: -1, to: -1, groupId: sgId }], egress: [{ proto: '-1', from: -1, to: -1, cidr: '0.0.0.0/0' }],
+      id: sgId,
+      region: env.region,
+      vpcId,
+      name: `eks-cluster-sg-${i.name}-${sgId.slice(-8)}`,
+      description: 'EKS created security group',
+      isDefault: false,
+      createdAt: env.now,
+      ingress: [{ proto: '-1', from: -1, to: -1, groupId: sgId }],
+      egress: [{ proto: '-1', from: -1, to: -1, cidr: '0.0.0.0/0' }],
       tags: { 'aws:eks:cluster-name': i.name, [`kubernetes.io/cluster/${i.name}`]: 'owned' },
     };
     const hex = sgId.slice(-12).toUpperCase();
     const c: EksCluster = {
-      name: i.name, region: env.region, arn: `arn:aws:eks:${env.region}:${env.config.account}:cluster/${i.name}`, version, roleArn: i.roleArn,
-      subnetIds: subnets.map((s) => s.id), vpcId, status: 'CREATING', createdAt: env.now, readyAt: env.now + env.config.latencies.eksCluster,
-      endpoint: `https://${hex}.gr7.${env.region}.eks.amazonaws.com`, ca: Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-EKS-CA-${hex}\n-----END CERTIFICATE-----\n`).toString('base64'),
-      tags: { ...(i.tags ?? {}) }, ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}), clusterSgId: sgId,
+      name: i.name,
+      region: env.region,
+      arn: `arn:aws:eks:${env.region}:${env.config.account}:cluster/${i.name}`,
+      version,
+      roleArn: i.roleArn,
+      subnetIds: subnets.map((s) => s.id),
+      vpcId,
+      status: 'CREATING',
+      createdAt: env.now,
+      readyAt: env.now + env.config.latencies.eksCluster,
+      endpoint: `https://${hex}.gr7.${env.region}.eks.amazonaws.com`,
+      ca: Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-EKS-CA-${hex}\n-----END CERTIFICATE-----\n`).toString(
+        'base64',
+      ),
+      tags: { ...(i.tags ?? {}) },
+      ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
+      clusterSgId: sgId,
       publicAccessCidrs: i.resourcesVpcConfig?.publicAccessCidrs ?? ['0.0.0.0/0'],
     };
     env.data.eksClusters[ckey(env, c.name)] = c;
@@ -133,7 +214,9 @@ export const eksHandlers: Record<string, Handler> = {
     return { cluster: clusterOut(c) };
   },
   ListClusters(env, i) {
-    const names = inRegion(env, env.data.eksClusters).map((c) => c.name).sort();
+    const names = inRegion(env, env.data.eksClusters)
+      .map((c) => c.name)
+      .sort();
     const { page, next } = paginate(names, i.maxResults, i.nextToken, env.config.pageSize);
     return { clusters: page, ...(next ? { nextToken: next } : {}) };
   },
@@ -143,23 +226,45 @@ export const eksHandlers: Record<string, Handler> = {
     const existing = env.data.nodegroups[k];
     if (existing) {
       if (i.clientRequestToken && existing.token === i.clientRequestToken) return { nodegroup: nodegroupOut(existing) };
-      throw eksError('ResourceInUseException', `NodeGroup already exists with name ${i.nodegroupName} and cluster name ${c.name}`);
+      throw eksError(
+        'ResourceInUseException',
+        `NodeGroup already exists with name ${i.nodegroupName} and cluster name ${c.name}`,
+      );
     }
     if (c.status !== 'ACTIVE') throw eksError('ResourceInUseException', `Cluster '${c.name}' is not in ACTIVE status`);
-    const roleName = String(i.nodeRole ?? '').split('/').pop() ?? '';
+    const roleName =
+      String(i.nodeRole ?? '')
+        .split('/')
+        .pop() ?? '';
     const role = env.data.roles[roleName];
     if (!role) throw eksError('InvalidParameterException', `The role with name ${roleName} cannot be found.`);
     if (!NODE_POLICIES.every((p) => role.attached.includes(p))) {
-      throw eksError('InvalidParameterException', "The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
+      throw eksError(
+        'InvalidParameterException',
+        "The provided role doesn't have the Amazon EKS Managed Policies associated with it.",
+      );
     }
     for (const s of (i.subnets ?? []) as string[]) getSubnet(env, s);
     checkLabels(i.labels);
     checkTaints(i.taints);
     const n: Nodegroup = {
-      cluster: c.name, name: i.nodegroupName, region: env.region, arn: `arn:aws:eks:${env.region}:${env.config.account}:nodegroup/${c.name}/${i.nodegroupName}/${newId(env.data, 'ng').slice(3)}`,
-      status: 'CREATING', createdAt: env.now, readyAt: env.now + env.config.latencies.nodegroup, capacityType: i.capacityType ?? 'ON_DEMAND',
-      scaling: { ...(i.scalingConfig ?? {}) }, instanceTypes: i.instanceTypes ?? ['t3.medium'], subnets: i.subnets ?? [], nodeRole: i.nodeRole,
-      ...(i.amiType ? { amiType: i.amiType } : {}), tags: { ...(i.tags ?? {}) }, labels: { ...(i.labels ?? {}) }, taints: ((i.taints ?? []) as Nodegroup['taints']).map((t) => ({ ...t })), ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
+      cluster: c.name,
+      name: i.nodegroupName,
+      region: env.region,
+      arn: `arn:aws:eks:${env.region}:${env.config.account}:nodegroup/${c.name}/${i.nodegroupName}/${newId(env.data, 'ng').slice(3)}`,
+      status: 'CREATING',
+      createdAt: env.now,
+      readyAt: env.now + env.config.latencies.nodegroup,
+      capacityType: i.capacityType ?? 'ON_DEMAND',
+      scaling: { ...(i.scalingConfig ?? {}) },
+      instanceTypes: i.instanceTypes ?? ['t3.medium'],
+      subnets: i.subnets ?? [],
+      nodeRole: i.nodeRole,
+      ...(i.amiType ? { amiType: i.amiType } : {}),
+      tags: { ...(i.tags ?? {}) },
+      labels: { ...(i.labels ?? {}) },
+      taints: ((i.taints ?? []) as Nodegroup['taints']).map((t) => ({ ...t })),
+      ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
     };
     env.data.nodegroups[k] = n;
     return { nodegroup: nodegroupOut(n) };
@@ -169,14 +274,18 @@ export const eksHandlers: Record<string, Handler> = {
   },
   DeleteNodegroup(env, i) {
     const n = getNodegroup(env, i.clusterName, i.nodegroupName);
-    if (n.status === 'DELETING') throw eksError('ResourceInUseException', `Nodegroup ${n.name} is already being deleted`);
+    if (n.status === 'DELETING')
+      throw eksError('ResourceInUseException', `Nodegroup ${n.name} is already being deleted`);
     n.status = 'DELETING';
     n.deleteAt = env.now + env.config.latencies.nodegroupDelete;
     return { nodegroup: nodegroupOut(n) };
   },
   ListNodegroups(env, i) {
     const c = getCluster(env, i.clusterName);
-    const names = inRegion(env, env.data.nodegroups).filter((n) => n.cluster === c.name).map((n) => n.name).sort();
+    const names = inRegion(env, env.data.nodegroups)
+      .filter((n) => n.cluster === c.name)
+      .map((n) => n.name)
+      .sort();
     const { page, next } = paginate(names, i.maxResults, i.nextToken, env.config.pageSize);
     return { nodegroups: page, ...(next ? { nextToken: next } : {}) };
   },
@@ -193,10 +302,14 @@ export const eksHandlers: Record<string, Handler> = {
     if (i.taints) {
       checkTaints(i.taints.addOrUpdateTaints);
       checkTaints(i.taints.removeTaints);
-      const same = (a: { key: string; effect: string }, b: { key: string; effect: string }) => a.key === b.key && a.effect === b.effect;
+      const same = (a: { key: string; effect: string }, b: { key: string; effect: string }) =>
+        a.key === b.key && a.effect === b.effect;
       const removed = (i.taints.removeTaints ?? []) as Nodegroup['taints'];
       const added = (i.taints.addOrUpdateTaints ?? []) as Nodegroup['taints'];
-      n.taints = [...n.taints.filter((t) => !removed.some((r) => same(r, t)) && !added.some((a) => same(a, t))), ...added.map((t) => ({ ...t }))];
+      n.taints = [
+        ...n.taints.filter((t) => !removed.some((r) => same(r, t)) && !added.some((a) => same(a, t))),
+        ...added.map((t) => ({ ...t })),
+      ];
     }
     n.status = 'UPDATING';
     n.readyAt = env.now + env.config.latencies.nodegroup / 2;

@@ -3,9 +3,13 @@ import { iamError } from './errors.js';
 import { newId, paginate, toTags, type Env, type Handler, type Role } from './model.js';
 
 const KNOWN_POLICIES = new Set(
-  ['AmazonEKSClusterPolicy', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'].map(
-    (p) => `arn:aws:iam::aws:policy/${p}`,
-  ),
+  [
+    'AmazonEKSClusterPolicy',
+    'AmazonEKSWorkerNodePolicy',
+    'AmazonEKS_CNI_Policy',
+    'AmazonEC2ContainerRegistryReadOnly',
+    'AmazonSSMManagedInstanceCore',
+  ].map((p) => `arn:aws:iam::aws:policy/${p}`),
 );
 
 function getRole(env: Env, name: string): Role {
@@ -15,8 +19,14 @@ function getRole(env: Env, name: string): Role {
 }
 
 const roleOut = (r: Role) => ({
-  RoleName: r.name, Arn: r.arn, RoleId: r.roleId, Path: '/', CreateDate: new Date(r.createdAt),
-  AssumeRolePolicyDocument: encodeURIComponent(r.trust), Description: r.description, Tags: toTags(r.tags),
+  RoleName: r.name,
+  Arn: r.arn,
+  RoleId: r.roleId,
+  Path: '/',
+  CreateDate: new Date(r.createdAt),
+  AssumeRolePolicyDocument: encodeURIComponent(r.trust),
+  Description: r.description,
+  Tags: toTags(r.tags),
 });
 
 export const iamHandlers: Record<string, Handler> = {
@@ -32,8 +42,14 @@ export const iamHandlers: Record<string, Handler> = {
     const tags: Record<string, string> = {};
     for (const t of i.Tags ?? []) tags[t.Key] = t.Value;
     const r: Role = {
-      name, arn: `arn:aws:iam::${env.config.account}:role/${name}`, roleId: newId(env.data, 'AROA', 17).toUpperCase().replace('-', ''),
-      trust: i.AssumeRolePolicyDocument, ...(i.Description ? { description: i.Description } : {}), tags, attached: [], createdAt: env.now,
+      name,
+      arn: `arn:aws:iam::${env.config.account}:role/${name}`,
+      roleId: newId(env.data, 'AROA', 17).toUpperCase().replace('-', ''),
+      trust: i.AssumeRolePolicyDocument,
+      ...(i.Description ? { description: i.Description } : {}),
+      tags,
+      attached: [],
+      createdAt: env.now,
     };
     env.data.roles[name] = r;
     return { Role: roleOut(r) };
@@ -43,14 +59,19 @@ export const iamHandlers: Record<string, Handler> = {
   },
   AttachRolePolicy(env, i) {
     const r = getRole(env, i.RoleName);
-    if (!KNOWN_POLICIES.has(i.PolicyArn)) throw iamError('NoSuchEntity', `Policy ${i.PolicyArn} does not exist or is not attachable.`);
+    if (!KNOWN_POLICIES.has(i.PolicyArn))
+      throw iamError('NoSuchEntity', `Policy ${i.PolicyArn} does not exist or is not attachable.`);
     if (!r.attached.includes(i.PolicyArn)) r.attached.push(i.PolicyArn);
     return {};
   },
   ListAttachedRolePolicies(env, i) {
     const r = getRole(env, i.RoleName);
     const { page, next } = paginate(r.attached, i.MaxItems, i.Marker, env.config.pageSize);
-    return { AttachedPolicies: page.map((a) => ({ PolicyArn: a, PolicyName: a.split('/').pop() })), IsTruncated: Boolean(next), ...(next ? { Marker: next } : {}) };
+    return {
+      AttachedPolicies: page.map((a) => ({ PolicyArn: a, PolicyName: a.split('/').pop() })),
+      IsTruncated: Boolean(next),
+      ...(next ? { Marker: next } : {}),
+    };
   },
   DetachRolePolicy(env, i) {
     const r = getRole(env, i.RoleName);
@@ -60,7 +81,8 @@ export const iamHandlers: Record<string, Handler> = {
   },
   DeleteRole(env, i) {
     const r = getRole(env, i.RoleName);
-    if (r.attached.length > 0) throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    if (r.attached.length > 0)
+      throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
     delete env.data.roles[r.name];
     return {};
   },

@@ -22,7 +22,8 @@ const statePath = process.env.KSCTL_FAKE_AWS_STATE;
 if (!statePath) throw new Error('KSCTL_FAKE_AWS_STATE must name the fake cloud state file');
 
 for (const k of Object.keys(process.env)) {
-  if (/^AWS_(PROFILE|DEFAULT_PROFILE|ROLE_ARN|ROLE_SESSION_NAME|WEB_IDENTITY_TOKEN_FILE|CONTAINER_|SSO_)/.test(k)) delete process.env[k];
+  if (/^AWS_(PROFILE|DEFAULT_PROFILE|ROLE_ARN|ROLE_SESSION_NAME|WEB_IDENTITY_TOKEN_FILE|CONTAINER_|SSO_)/.test(k))
+    delete process.env[k];
 }
 Object.assign(process.env, {
   AWS_ACCESS_KEY_ID: 'AKIAFAKEKSCTLTESTING',

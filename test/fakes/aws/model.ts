@@ -24,17 +24,43 @@ export interface Rule {
   groupId?: string;
   description?: string;
 }
-export interface Vpc extends Res { cidr: string; dnsHostnames: boolean; dnsSupport: boolean; defaultSgId: string; mainRtbId: string }
-export interface Subnet extends Res { vpcId: string; cidr: string; az: string; mapPublicIp: boolean; nextHost: number }
-export interface Igw extends Res { attachments: string[] }
+export interface Vpc extends Res {
+  cidr: string;
+  dnsHostnames: boolean;
+  dnsSupport: boolean;
+  defaultSgId: string;
+  mainRtbId: string;
+}
+export interface Subnet extends Res {
+  vpcId: string;
+  cidr: string;
+  az: string;
+  mapPublicIp: boolean;
+  nextHost: number;
+}
+export interface Igw extends Res {
+  attachments: string[];
+}
 export interface RouteTable extends Res {
   vpcId: string;
   main: boolean;
   routes: { dest: string; gatewayId: string }[];
   associations: { id: string; subnetId?: string; main: boolean }[];
 }
-export interface Sg extends Res { vpcId: string; name: string; description: string; ingress: Rule[]; egress: Rule[]; isDefault: boolean }
-export interface KeyPair extends Res { name: string; publicKey: string; fingerprint: string; keyType: string }
+export interface Sg extends Res {
+  vpcId: string;
+  name: string;
+  description: string;
+  ingress: Rule[];
+  egress: Rule[];
+  isDefault: boolean;
+}
+export interface KeyPair extends Res {
+  name: string;
+  publicKey: string;
+  fingerprint: string;
+  keyType: string;
+}
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
 export interface Inst extends Res {
   type: string;
@@ -56,7 +82,11 @@ export interface Inst extends Res {
   /** Set once FakeAws.onInstanceBoot finished for this instance (its first boot, as cloud-init's). */
   booted?: boolean;
 }
-export interface Volume extends Res { instanceId: string; size: number; state: 'in-use' | 'deleted' }
+export interface Volume extends Res {
+  instanceId: string;
+  size: number;
+  state: 'in-use' | 'deleted';
+}
 export interface EksCluster {
   name: string;
   region: string;
@@ -127,8 +157,20 @@ export interface FakeData {
 
 export function emptyData(): FakeData {
   return {
-    version: 1, seq: 0, vpcs: {}, subnets: {}, igws: {}, routeTables: {}, sgs: {}, keyPairs: {}, instances: {}, volumes: {},
-    clientTokens: {}, eksClusters: {}, nodegroups: {}, roles: {},
+    version: 1,
+    seq: 0,
+    vpcs: {},
+    subnets: {},
+    igws: {},
+    routeTables: {},
+    sgs: {},
+    keyPairs: {},
+    instances: {},
+    volumes: {},
+    clientTokens: {},
+    eksClusters: {},
+    nodegroups: {},
+    roles: {},
   };
 }
 
@@ -142,7 +184,10 @@ export function newId(data: FakeData, prefix: string, len = 17): string {
 export const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Tags from TagSpecifications for one resource type. */
-export function tagsFromSpecs(specs: { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] }[] | undefined, type: string): Record<string, string> {
+export function tagsFromSpecs(
+  specs: { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] }[] | undefined,
+  type: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of specs ?? []) {
     if (s.ResourceType !== type) continue;
@@ -155,7 +200,12 @@ export type FilterFields = Record<string, string | string[] | boolean | number |
 
 function glob(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
@@ -189,7 +239,12 @@ export function matchesFilters(
 }
 
 /** Offset-based NextToken paging. */
-export function paginate<T>(items: T[], maxResults: number | undefined, token: string | undefined, pageSize: number): { page: T[]; next?: string } {
+export function paginate<T>(
+  items: T[],
+  maxResults: number | undefined,
+  token: string | undefined,
+  pageSize: number,
+): { page: T[]; next?: string } {
   const size = Math.max(1, Math.min(maxResults ?? pageSize, pageSize));
   const start = token ? Number.parseInt(token, 36) : 0;
   if (!Number.isFinite(start) || start < 0) throw ec2Error('InvalidParameterValue', `invalid NextToken ${token}`);
@@ -232,7 +287,12 @@ export interface Env {
   /** Region of the calling client. */
   region: string;
   /** Optional in-process address hook (wins over config.ipMap). */
-  ipHook?: (info: { name?: string; role?: string; instanceId: string; subnetCidr: string }) => { privateIp?: string; publicIp?: string } | undefined;
+  ipHook?: (info: {
+    name?: string;
+    role?: string;
+    instanceId: string;
+    subnetCidr: string;
+  }) => { privateIp?: string; publicIp?: string } | undefined;
 }
 
 export type Handler = (env: Env, input: WireDoc) => unknown;
@@ -261,7 +321,16 @@ export function zonesOf(env: Env): string[] {
 
 /** `us-east-1` → `use1`, `ap-southeast-2` → `apse2`: the prefix of the region's zone IDs. */
 const regionCode = (region: string) =>
-  region.replace(/^([a-z]+)-([a-z]+)-(\d+)$/, (_m, area: string, dir: string, n: string) => `${area}${dir.replace(/north/g, 'n').replace(/south/g, 's').replace(/east/g, 'e').replace(/west/g, 'w').replace(/central/g, 'c')}${n}`);
+  region.replace(
+    /^([a-z]+)-([a-z]+)-(\d+)$/,
+    (_m, area: string, dir: string, n: string) =>
+      `${area}${dir
+        .replace(/north/g, 'n')
+        .replace(/south/g, 's')
+        .replace(/east/g, 'e')
+        .replace(/west/g, 'w')
+        .replace(/central/g, 'c')}${n}`,
+  );
 
 /** The zone ID of a zone name in this account (see FakeRegion.zoneIds). */
 export function zoneIdOf(env: Env, zone: string): string {

@@ -12,7 +12,18 @@ import { FakeAws, isSimulatedCrash, type FakeAwsOptions } from './fake-aws.js';
 /** A self-managed aws cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function awsSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   const credentials = {};
-  return { ...applyDefaults({ name: 'demo', provider: 'aws', type: 'selfmanaged', region: 'us-east-1', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
+  return {
+    ...applyDefaults({
+      name: 'demo',
+      provider: 'aws',
+      type: 'selfmanaged',
+      region: 'us-east-1',
+      distribution: 'k3s',
+      kubernetesVersion: '1.36',
+      credentials,
+    }),
+    ...overrides,
+  };
 }
 
 export const clusterKeyOf = (spec: Pick<ClusterSpec, 'region' | 'name'>) => `aws/${spec.region}/${spec.name}`;
@@ -30,10 +41,20 @@ function resourcesOf(fake: FakeAws, spec: ClusterSpec): WorldResource[] {
   return fake
     .inventory()
     .filter((r) => !r.awsManaged)
-    .map((r) => ({ kind: r.kind, id: r.id, owned: r.tags['ksctl.io/cluster'] === key, recordable: r.kind !== 'volume' }));
+    .map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      owned: r.tags['ksctl.io/cluster'] === key,
+      recordable: r.kind !== 'volume',
+    }));
 }
 
-function base<P>(spec: ClusterSpec, fake: FakeAws, provider: () => P, expected: () => Record<string, number>): AwsWorld<P> {
+function base<P>(
+  spec: ClusterSpec,
+  fake: FakeAws,
+  provider: () => P,
+  expected: () => Record<string, number>,
+): AwsWorld<P> {
   return {
     spec,
     fake,
@@ -52,28 +73,41 @@ function base<P>(spec: ClusterSpec, fake: FakeAws, provider: () => P, expected: 
 export function selfManagedWorld(spec: ClusterSpec = awsSpec(), opts: FakeAwsOptions = {}): AwsWorld<SelfManagedCloud> {
   const fake = new FakeAws({ clock: TEST_CLOCK, ...opts });
   const machines = 1 + spec.etcd.count + spec.controlPlane.count + spec.workers.count;
-  return base(spec, fake, () => createAwsSelfManaged({ runtime: fake.runtime() }), () => ({
-    vpc: 1,
-    subnet: 3,
-    'internet-gateway': 1,
-    'route-table': 1,
-    'security-group': spec.etcd.count > 0 ? 4 : 3,
-    'key-pair': 1,
-    instance: machines,
-    volume: machines,
-  }));
+  return base(
+    spec,
+    fake,
+    () => createAwsSelfManaged({ runtime: fake.runtime() }),
+    () => ({
+      vpc: 1,
+      subnet: 3,
+      'internet-gateway': 1,
+      'route-table': 1,
+      'security-group': spec.etcd.count > 0 ? 4 : 3,
+      'key-pair': 1,
+      instance: machines,
+      volume: machines,
+    }),
+  );
 }
 
-export function managedWorld(spec: ClusterSpec = awsSpec({ type: 'managed' }), opts: FakeAwsOptions = {}): AwsWorld<ManagedCloud> {
+export function managedWorld(
+  spec: ClusterSpec = awsSpec({ type: 'managed' }),
+  opts: FakeAwsOptions = {},
+): AwsWorld<ManagedCloud> {
   const fake = new FakeAws({ clock: TEST_CLOCK, ...opts });
   const pools = spec.nodePools.length > 0 ? spec.nodePools.length : 1;
-  return base(spec, fake, () => createAwsManaged({ runtime: fake.runtime() }), () => ({
-    'iam-role': 2,
-    vpc: 1,
-    subnet: 3,
-    'internet-gateway': 1,
-    'route-table': 1,
-    'eks-cluster': 1,
-    'eks-nodegroup': pools,
-  }));
+  return base(
+    spec,
+    fake,
+    () => createAwsManaged({ runtime: fake.runtime() }),
+    () => ({
+      'iam-role': 2,
+      vpc: 1,
+      subnet: 3,
+      'internet-gateway': 1,
+      'route-table': 1,
+      'eks-cluster': 1,
+      'eks-nodegroup': pools,
+    }),
+  );
 }

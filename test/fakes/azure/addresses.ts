@@ -21,6 +21,9 @@ export function machineOf(r: Pick<ArmRes, 'name' | 'type' | 'tags'>): string {
 }
 
 /** What `ipMap` says this resource's addresses are (empty when it names no such machine). */
-export function mappedAddress(r: Pick<ArmRes, 'name' | 'type' | 'tags'>, ipMap: Record<string, MappedAddress>): MappedAddress {
+export function mappedAddress(
+  r: Pick<ArmRes, 'name' | 'type' | 'tags'>,
+  ipMap: Record<string, MappedAddress>,
+): MappedAddress {
   return ipMap[machineOf(r)] ?? {};
 }

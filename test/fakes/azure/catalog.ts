@@ -53,7 +53,14 @@ export function defaultConfig(): FakeAzureConfig {
       { name: 'Standard_D4ps_v5', vcpus: 4, family: 'standardDPSv5Family', arch: 'Arm64' },
       { name: 'Standard_NC6s_v3', vcpus: 6, family: 'standardNCSv3Family', restrictedIn: ['eastus'] },
     ],
-    quotas: { cores: 100, lowPriorityCores: 20, standardBSFamily: 40, standardDSv5Family: 40, standardDPSv5Family: 40, standardNCSv3Family: 0 },
+    quotas: {
+      cores: 100,
+      lowPriorityCores: 20,
+      standardBSFamily: 40,
+      standardDSv5Family: 40,
+      standardDPSv5Family: 40,
+      standardNCSv3Family: 0,
+    },
     usedElsewhere: {},
     // As listKubernetesVersions answers in December 2026: the newest minor, AKS's default one below it,
     // the oldest supported one, and the next minor in preview.

@@ -19,25 +19,48 @@ const NIC = (n: string) => id('Microsoft.Network/networkInterfaces', n);
 const VNET = id('Microsoft.Network/virtualNetworks', 'vnet');
 const VM = (n: string) => id('Microsoft.Compute/virtualMachines', n);
 
-async function send(fake: FakeAzure, method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> {
-  const req = createPipelineRequest({ url: `${ARM}${path}?api-version=2024-01-01`, method: method as 'GET', ...(body ? { body: JSON.stringify(body) } : {}) });
+async function send(
+  fake: FakeAzure,
+  method: string,
+  path: string,
+  body?: Json,
+): Promise<{ status: number; body: Json }> {
+  const req = createPipelineRequest({
+    url: `${ARM}${path}?api-version=2024-01-01`,
+    method: method as 'GET',
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   const res = await fake.sendRequest(req);
   return { status: res.status, body: res.bodyAsText ? (JSON.parse(res.bodyAsText) as Json) : {} };
 }
 
-const state = async (fake: FakeAzure, path: string) => ((await send(fake, 'GET', path)).body['properties'] as Json | undefined)?.['provisioningState'];
+const state = async (fake: FakeAzure, path: string) =>
+  ((await send(fake, 'GET', path)).body['properties'] as Json | undefined)?.['provisioningState'];
 
 /** A group, a VNet, and for each machine a public IP, a NIC and (optionally) a VM, as ksctl PUTs them. */
 async function machines(fake: FakeAzure, names: string[], opts: { vm?: boolean; tags?: boolean } = {}): Promise<void> {
   await send(fake, 'PUT', G, { location: 'eastus' });
-  await send(fake, 'PUT', VNET, { location: 'eastus', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'nodes', properties: { addressPrefix: '10.0.0.0/20' } }] } });
+  await send(fake, 'PUT', VNET, {
+    location: 'eastus',
+    properties: {
+      addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+      subnets: [{ name: 'nodes', properties: { addressPrefix: '10.0.0.0/20' } }],
+    },
+  });
   for (const n of names) {
     const tags = opts.tags === false ? {} : { 'ksctl.io/machine': n };
     await send(fake, 'PUT', PIP(`${n}-ip`), { location: 'eastus', tags, properties: {} });
     await send(fake, 'PUT', NIC(`${n}-nic`), {
       location: 'eastus',
       tags,
-      properties: { ipConfigurations: [{ name: 'primary', properties: { subnet: { id: `${VNET}/subnets/nodes` }, publicIPAddress: { id: PIP(`${n}-ip`) } } }] },
+      properties: {
+        ipConfigurations: [
+          {
+            name: 'primary',
+            properties: { subnet: { id: `${VNET}/subnets/nodes` }, publicIPAddress: { id: PIP(`${n}-ip`) } },
+          },
+        ],
+      },
     });
     if (opts.vm === false) continue;
     await send(fake, 'PUT', VM(n), {
@@ -45,11 +68,15 @@ async function machines(fake: FakeAzure, names: string[], opts: { vm?: boolean; 
       tags,
       properties: {
         hardwareProfile: { vmSize: 'Standard_B2s' },
-        storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' } },
+        storageProfile: {
+          imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' },
+        },
         osProfile: {
           adminUsername: 'ubuntu',
           customData: Buffer.from('#cloud-config\nssh_deletekeys: true\n').toString('base64'),
-          linuxConfiguration: { ssh: { publicKeys: [{ path: '/home/ubuntu/.ssh/authorized_keys', keyData: `ssh-ed25519 AAAA${n}` }] } },
+          linuxConfiguration: {
+            ssh: { publicKeys: [{ path: '/home/ubuntu/.ssh/authorized_keys', keyData: `ssh-ed25519 AAAA${n}` }] },
+          },
         },
         networkProfile: { networkInterfaces: [{ id: NIC(`${n}-nic`), primary: true }] },
       },
@@ -85,7 +112,10 @@ describe('FakeAzure persistence', () => {
   it('an armed crash, a failNth and an operation failure survive save/load', async () => {
     const fake = new FakeAzure();
     await machines(fake, ['a'], { vm: false });
-    fake.crashAt(2, 'after', 'PUT publicIPAddresses').failNth('GET networkInterfaces', 2, 503, 'ServerBusy').failOperation('PUT networkInterfaces', 1, 'InternalServerError');
+    fake
+      .crashAt(2, 'after', 'PUT publicIPAddresses')
+      .failNth('GET networkInterfaces', 2, 503, 'ServerBusy')
+      .failOperation('PUT networkInterfaces', 1, 'InternalServerError');
     await send(fake, 'PUT', PIP('x-ip'), { location: 'eastus', properties: {} }); // 1st counted PUT: no crash yet
     const path = join(dir, 'armed.json');
     fake.save(path);
@@ -93,7 +123,9 @@ describe('FakeAzure persistence', () => {
     const loaded = FakeAzure.load(path);
     let crashed = 0;
     loaded.onCrash = () => void crashed++;
-    await expect(send(loaded, 'PUT', PIP('y-ip'), { location: 'eastus', properties: {} })).rejects.toSatisfy(isSimulatedCrash);
+    await expect(send(loaded, 'PUT', PIP('y-ip'), { location: 'eastus', properties: {} })).rejects.toSatisfy(
+      isSimulatedCrash,
+    );
     expect(crashed).toBe(1);
     expect(loaded.model.get(PIP('y-ip'))).toBeDefined(); // "after": the call took effect
     loaded.clearFaults();
@@ -109,10 +141,17 @@ describe('FakeAzure persistence', () => {
 
 describe('FakeAzure ipMap and boot hook', () => {
   it("a machine's public IP and NIC get its test host's addresses, by tag or by name", async () => {
-    const fake = new FakeAzure({ config: { ipMap: { a: { publicIp: '10.9.0.1', privateIp: '10.9.0.2' }, b: { publicIp: '10.9.0.3' } } } });
+    const fake = new FakeAzure({
+      config: { ipMap: { a: { publicIp: '10.9.0.1', privateIp: '10.9.0.2' }, b: { publicIp: '10.9.0.3' } } },
+    });
     await machines(fake, ['a'], { vm: false });
     await machines(fake, ['b', 'c'], { vm: false, tags: false });
-    const addr = (n: string) => [fake.model.get(PIP(`${n}-ip`))!.properties['ipAddress'], ((fake.model.get(NIC(`${n}-nic`))!.properties['ipConfigurations'] as Json[])[0]!['properties'] as Json)['privateIPAddress']];
+    const addr = (n: string) => [
+      fake.model.get(PIP(`${n}-ip`))!.properties['ipAddress'],
+      ((fake.model.get(NIC(`${n}-nic`))!.properties['ipConfigurations'] as Json[])[0]!['properties'] as Json)[
+        'privateIPAddress'
+      ],
+    ];
     expect(addr('a')).toEqual(['10.9.0.1', '10.9.0.2']);
     expect(addr('b')[0]).toBe('10.9.0.3');
     expect(addr('b')[1]).toMatch(/^10\.0\.0\./);
@@ -128,7 +167,12 @@ describe('FakeAzure ipMap and boot hook', () => {
     fake.onVmBoot = async (vm: ArmRes, f) => {
       boots++;
       if (boots === 1) throw new Error('sshd did not come back');
-      expect(bootingVmOf(vm, f)).toMatchObject({ addresses: ['10.9.0.1', '10.9.0.2'], user: 'ubuntu', authorizedKey: 'ssh-ed25519 AAAAa', userData: '#cloud-config\nssh_deletekeys: true\n' });
+      expect(bootingVmOf(vm, f)).toMatchObject({
+        addresses: ['10.9.0.1', '10.9.0.2'],
+        user: 'ubuntu',
+        authorizedKey: 'ssh-ed25519 AAAAa',
+        userData: '#cloud-config\nssh_deletekeys: true\n',
+      });
       await gate;
       order.push('booted');
     };
@@ -188,7 +232,10 @@ describe('FakeAzure ipMap and boot hook', () => {
 describe('FakeAzure VM images', () => {
   const vm = (size: string, sku: string) => ({
     location: 'eastus',
-    properties: { hardwareProfile: { vmSize: size }, storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku, version: 'latest' } } },
+    properties: {
+      hardwareProfile: { vmSize: size },
+      storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku, version: 'latest' } },
+    },
   });
   it.each([
     ['Standard_D2ps_v5', 'server', 400],

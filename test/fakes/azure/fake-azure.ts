@@ -4,7 +4,12 @@
  * token, retry and LRO polling policies all run; only the wire is fake. See README.md.
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import { SDK_POLL_INTERVAL_MS, WATCH_INTERVAL_MS, type AzureRuntime } from '../../../src/cloud/azure/runtime.js';
 import { FakeClock } from '../aws/clock.js';
 import { defaultConfig, type FakeAzureConfig } from './catalog.js';
@@ -35,7 +40,10 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export const armError = (status: number, code: string, message: string): Reply => ({ status, body: { error: { code, message } } });
+export const armError = (status: number, code: string, message: string): Reply => ({
+  status,
+  body: { error: { code, message } },
+});
 
 export interface FakeAzureOptions {
   config?: Partial<FakeAzureConfig>;
@@ -95,9 +103,15 @@ export class FakeAzure implements HttpClient {
   readonly credential: TokenCredential = {
     getToken: async (): Promise<AccessToken | null> => {
       if (this.faults.credentials === 'missing') {
-        throw Object.assign(new Error('DefaultAzureCredential failed to retrieve a token from the included credentials.'), { name: 'CredentialUnavailableError' });
+        throw Object.assign(
+          new Error('DefaultAzureCredential failed to retrieve a token from the included credentials.'),
+          { name: 'CredentialUnavailableError' },
+        );
       }
-      return { token: this.faults.credentials === 'expired' ? 'expired-token' : 'fake-token', expiresOnTimestamp: Date.now() + 3600_000 };
+      return {
+        token: this.faults.credentials === 'expired' ? 'expired-token' : 'fake-token',
+        expiresOnTimestamp: Date.now() + 3600_000,
+      };
     },
   };
 
@@ -244,10 +258,26 @@ export class FakeAzure implements HttpClient {
     }
   }
 
-  private dispatch(request: PipelineRequest, url: URL, path: string, method: string, op: string, mutating: boolean, crash: () => Error): Reply {
-    if (this.faults.credentials === 'expired') return armError(401, 'ExpiredAuthenticationToken', 'The access token expiry UTC time is earlier than current UTC time.');
+  private dispatch(
+    request: PipelineRequest,
+    url: URL,
+    path: string,
+    method: string,
+    op: string,
+    mutating: boolean,
+    crash: () => Error,
+  ): Reply {
+    if (this.faults.credentials === 'expired')
+      return armError(
+        401,
+        'ExpiredAuthenticationToken',
+        'The access token expiry UTC time is earlier than current UTC time.',
+      );
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
-      return { ...armError(429, 'TooManyRequests', 'throttled'), headers: { 'Retry-After': '1', 'retry-after-ms': '1' } };
+      return {
+        ...armError(429, 'TooManyRequests', 'throttled'),
+        headers: { 'Retry-After': '1', 'retry-after-ms': '1' },
+      };
     }
     for (const f of this.faults.fail) {
       if (f.op !== op) continue;
@@ -264,7 +294,8 @@ export class FakeAzure implements HttpClient {
         crashAfter = true;
       }
     }
-    const body = typeof request.body === 'string' && request.body.length > 0 ? (JSON.parse(request.body) as Json) : undefined;
+    const body =
+      typeof request.body === 'string' && request.body.length > 0 ? (JSON.parse(request.body) as Json) : undefined;
     const reply = route(this, { method, path, url, body });
     if (crashAfter) throw crash();
     return reply;
@@ -275,7 +306,11 @@ export class FakeAzure implements HttpClient {
     return {
       request,
       status: reply.status,
-      headers: createHttpHeaders({ 'content-type': 'application/json', 'x-ms-request-id': `req-${this.calls.length}`, ...reply.headers }),
+      headers: createHttpHeaders({
+        'content-type': 'application/json',
+        'x-ms-request-id': `req-${this.calls.length}`,
+        ...reply.headers,
+      }),
       bodyAsText: text,
     };
   }
@@ -288,13 +323,19 @@ export class FakeAzure implements HttpClient {
   /** Everything that exists, for assertions. */
   inventory(): { kind: string; id: string; tags: Record<string, string>; state: string }[] {
     this.model.settle(this.now);
-    return [...this.model.resources.values()].map((r) => ({ kind: kindOf(r.type), id: r.id, tags: r.tags, state: r.state }));
+    return [...this.model.resources.values()].map((r) => ({
+      kind: kindOf(r.type),
+      id: r.id,
+      tags: r.tags,
+      state: r.state,
+    }));
   }
 
   /** Counts of resources by kind (`virtualMachines`...), optionally only those tagged `ksctl.io/cluster=<key>`. */
   counts(clusterKey?: string): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.inventory()) if (!clusterKey || r.tags['ksctl.io/cluster'] === clusterKey) out[r.kind] = (out[r.kind] ?? 0) + 1;
+    for (const r of this.inventory())
+      if (!clusterKey || r.tags['ksctl.io/cluster'] === clusterKey) out[r.kind] = (out[r.kind] ?? 0) + 1;
     return out;
   }
 

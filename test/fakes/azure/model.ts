@@ -54,7 +54,12 @@ export class ArmModel {
   private ipSeq = 0;
 
   toJSON(): ArmModelState {
-    return { resources: [...this.resources.values()], ops: [...this.ops.values()], opSeq: this.opSeq, ipSeq: this.ipSeq };
+    return {
+      resources: [...this.resources.values()],
+      ops: [...this.ops.values()],
+      opSeq: this.opSeq,
+      ipSeq: this.ipSeq,
+    };
   }
 
   static fromJSON(s: ArmModelState): ArmModel {
@@ -90,14 +95,24 @@ export class ArmModel {
   }
 
   startOp(r: ArmRes, verb: 'PUT' | 'DELETE', doneAt: number, error?: ArmErrorBody): AsyncOp {
-    const op: AsyncOp = { id: `op-${++this.opSeq}`, resourceKey: r.id.toLowerCase(), verb, doneAt, status: 'InProgress', ...(error ? { error } : {}) };
+    const op: AsyncOp = {
+      id: `op-${++this.opSeq}`,
+      resourceKey: r.id.toLowerCase(),
+      verb,
+      doneAt,
+      status: 'InProgress',
+      ...(error ? { error } : {}),
+    };
     this.ops.set(op.id, op);
     return op;
   }
 
   inGroup(group: string, type?: string): ArmRes[] {
     return [...this.resources.values()].filter(
-      (r) => r.type !== 'resourceGroups' && r.group.toLowerCase() === group.toLowerCase() && (!type || r.type.toLowerCase() === type.toLowerCase()),
+      (r) =>
+        r.type !== 'resourceGroups' &&
+        r.group.toLowerCase() === group.toLowerCase() &&
+        (!type || r.type.toLowerCase() === type.toLowerCase()),
     );
   }
 
@@ -119,7 +134,11 @@ export class ArmModel {
     if (m) {
       const vnet = this.get(m[1]!);
       const subnets = (vnet?.properties['subnets'] as Json[] | undefined) ?? [];
-      return !!vnet && vnet.state !== 'Deleting' && subnets.some((s) => String(s['name']).toLowerCase() === m[2]!.toLowerCase());
+      return (
+        !!vnet &&
+        vnet.state !== 'Deleting' &&
+        subnets.some((s) => String(s['name']).toLowerCase() === m[2]!.toLowerCase())
+      );
     }
     const r = this.get(id);
     return !!r && r.state !== 'Deleting';
@@ -128,7 +147,9 @@ export class ArmModel {
   /** Resources whose body references `id` (what would block deleting it). */
   usersOf(id: string): ArmRes[] {
     const key = id.toLowerCase();
-    return [...this.resources.values()].filter((r) => r.id.toLowerCase() !== key && ArmModel.references(r.properties).some((x) => x.toLowerCase() === key));
+    return [...this.resources.values()].filter(
+      (r) => r.id.toLowerCase() !== key && ArmModel.references(r.properties).some((x) => x.toLowerCase() === key),
+    );
   }
 
   /** Fills what Azure computes: sub-resource ids, addresses (`mapped` ones first: ipMap), FQDNs. */
@@ -138,16 +159,26 @@ export class ArmModel {
     const withIds = (list: unknown, sub: string) =>
       Array.isArray(list) ? list.map((x: Json) => ({ ...x, id: `${r.id}/${sub}/${String(x['name'])}` })) : list;
     if (kind === 'virtualNetworks') {
-      p['subnets'] = (withIds(p['subnets'], 'subnets') as Json[] | undefined)?.map((s) => ({ ...s, properties: { ...(s['properties'] as Json), provisioningState: 'Succeeded' } }));
+      p['subnets'] = (withIds(p['subnets'], 'subnets') as Json[] | undefined)?.map((s) => ({
+        ...s,
+        properties: { ...(s['properties'] as Json), provisioningState: 'Succeeded' },
+      }));
     }
     if (kind === 'networkSecurityGroups') p['securityRules'] = withIds(p['securityRules'], 'securityRules');
-    if (kind === 'publicIPAddresses' && !p['ipAddress']) p['ipAddress'] = mapped.publicIp ?? `20.1.${Math.floor(++this.ipSeq / 250)}.${(this.ipSeq % 250) + 1}`;
+    if (kind === 'publicIPAddresses' && !p['ipAddress'])
+      p['ipAddress'] = mapped.publicIp ?? `20.1.${Math.floor(++this.ipSeq / 250)}.${(this.ipSeq % 250) + 1}`;
     if (kind === 'networkInterfaces') {
       const prev = this.get(r.id)?.properties['ipConfigurations'] as Json[] | undefined;
       p['ipConfigurations'] = (withIds(p['ipConfigurations'], 'ipConfigurations') as Json[]).map((c, i) => {
         const props = (c['properties'] as Json) ?? {};
         const old = (prev?.[i]?.['properties'] as Json | undefined)?.['privateIPAddress'];
-        return { ...c, properties: { ...props, privateIPAddress: old ?? (i === 0 ? mapped.privateIp : undefined) ?? `10.0.0.${++this.ipSeq % 250 + 4}` } };
+        return {
+          ...c,
+          properties: {
+            ...props,
+            privateIPAddress: old ?? (i === 0 ? mapped.privateIp : undefined) ?? `10.0.0.${(++this.ipSeq % 250) + 4}`,
+          },
+        };
       });
     }
     if (kind === 'virtualMachines') p['vmId'] ??= `00000000-0000-4000-8000-${String(++this.ipSeq).padStart(12, '0')}`;

@@ -12,7 +12,18 @@ import { FAKE_SUBSCRIPTION, FakeAzure, isSimulatedCrash } from './fake-azure.js'
 /** A self-managed azure cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function azureSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   const credentials = { subscriptionId: FAKE_SUBSCRIPTION };
-  return { ...applyDefaults({ name: 'demo', provider: 'azure', type: 'selfmanaged', region: 'eastus', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
+  return {
+    ...applyDefaults({
+      name: 'demo',
+      provider: 'azure',
+      type: 'selfmanaged',
+      region: 'eastus',
+      distribution: 'k3s',
+      kubernetesVersion: '1.36',
+      credentials,
+    }),
+    ...overrides,
+  };
 }
 
 export const clusterKeyOf = (spec: Pick<ClusterSpec, 'region' | 'name'>) => `azure/${spec.region}/${spec.name}`;
@@ -24,10 +35,17 @@ export interface AzureWorld<P> extends World<P> {
 
 function resourcesOf(fake: FakeAzure, spec: ClusterSpec): WorldResource[] {
   const key = clusterKeyOf(spec);
-  return fake.inventory().map((r) => ({ kind: r.kind, id: r.id, owned: r.tags['ksctl.io/cluster'] === key, recordable: true }));
+  return fake
+    .inventory()
+    .map((r) => ({ kind: r.kind, id: r.id, owned: r.tags['ksctl.io/cluster'] === key, recordable: true }));
 }
 
-function base<P>(spec: ClusterSpec, fake: FakeAzure, provider: () => P, expected: () => Record<string, number>): AzureWorld<P> {
+function base<P>(
+  spec: ClusterSpec,
+  fake: FakeAzure,
+  provider: () => P,
+  expected: () => Record<string, number>,
+): AzureWorld<P> {
   return {
     spec,
     fake,
@@ -43,20 +61,36 @@ function base<P>(spec: ClusterSpec, fake: FakeAzure, provider: () => P, expected
   };
 }
 
-export function selfManagedWorld(spec: ClusterSpec = azureSpec(), fake = new FakeAzure()): AzureWorld<SelfManagedCloud> {
+export function selfManagedWorld(
+  spec: ClusterSpec = azureSpec(),
+  fake = new FakeAzure(),
+): AzureWorld<SelfManagedCloud> {
   const machines = 1 + spec.etcd.count + spec.controlPlane.count + spec.workers.count;
   const roles = spec.etcd.count > 0 ? 4 : 3;
-  return base(spec, fake, () => createAzureSelfManaged({ runtime: fake.runtime() }), () => ({
-    resourceGroups: 1,
-    virtualNetworks: 1,
-    applicationSecurityGroups: roles,
-    networkSecurityGroups: roles,
-    publicIPAddresses: machines,
-    networkInterfaces: machines,
-    virtualMachines: machines,
-  }));
+  return base(
+    spec,
+    fake,
+    () => createAzureSelfManaged({ runtime: fake.runtime() }),
+    () => ({
+      resourceGroups: 1,
+      virtualNetworks: 1,
+      applicationSecurityGroups: roles,
+      networkSecurityGroups: roles,
+      publicIPAddresses: machines,
+      networkInterfaces: machines,
+      virtualMachines: machines,
+    }),
+  );
 }
 
-export function managedWorld(spec: ClusterSpec = azureSpec({ type: 'managed' }), fake = new FakeAzure()): AzureWorld<ManagedCloud> {
-  return base(spec, fake, () => createAzureManaged({ runtime: fake.runtime() }), () => ({ resourceGroups: 1, managedClusters: 1 }));
+export function managedWorld(
+  spec: ClusterSpec = azureSpec({ type: 'managed' }),
+  fake = new FakeAzure(),
+): AzureWorld<ManagedCloud> {
+  return base(
+    spec,
+    fake,
+    () => createAzureManaged({ runtime: fake.runtime() }),
+    () => ({ resourceGroups: 1, managedClusters: 1 }),
+  );
 }

@@ -119,9 +119,25 @@ function runInHost(holderPid: number, script: string): Promise<{ code: number; s
   return new Promise((resolve, reject) => {
     const child = spawn(
       'nsenter',
-      ['-t', String(holderPid), '-m', '-u', '-n', '-p', '-r', '-w', '--',
-        'env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8',
-        '/bin/bash', '--norc', '-s'],
+      [
+        '-t',
+        String(holderPid),
+        '-m',
+        '-u',
+        '-n',
+        '-p',
+        '-r',
+        '-w',
+        '--',
+        'env',
+        '-i',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'HOME=/root',
+        'LANG=C.UTF-8',
+        '/bin/bash',
+        '--norc',
+        '-s',
+      ],
       // sshd daemonizes inside the host; its fds must not hold our pipes open.
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
@@ -139,15 +155,24 @@ export function cloudInitStandin(opts: CloudInitStandinOptions): (vm: BootingVm)
   return async (vm) => {
     const address = vm.addresses.find((a) => a !== undefined && opts.hosts[a] !== undefined);
     if (!address) return;
-    const script = firstBootScript(cloudConfigOf(vm.userData), vm.user ?? opts.defaultUser ?? 'ubuntu', vm.authorizedKey);
+    const script = firstBootScript(
+      cloudConfigOf(vm.userData),
+      vm.user ?? opts.defaultUser ?? 'ubuntu',
+      vm.authorizedKey,
+    );
     const r = await runInHost(opts.hosts[address]!, script);
-    if (r.code !== 0) throw new Error(`cloud-init stand-in: first boot of ${vm.id} on ${address} failed (${r.code}): ${r.stderr.trim()}`);
+    if (r.code !== 0)
+      throw new Error(
+        `cloud-init stand-in: first boot of ${vm.id} on ${address} failed (${r.code}): ${r.stderr.trim()}`,
+      );
     opts.log?.(`cloud-init stand-in: ${vm.id} booted on ${address}`);
   };
 }
 
 /** From $KSCTL_CLOUD_INIT_HOSTS, or undefined when unset. */
-export function cloudInitStandinFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof cloudInitStandin> | undefined {
+export function cloudInitStandinFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): ReturnType<typeof cloudInitStandin> | undefined {
   const raw = env[CLOUD_INIT_HOSTS_ENV];
   if (!raw) return undefined;
   return cloudInitStandin({ hosts: JSON.parse(raw) as Record<string, number> });

@@ -20,7 +20,9 @@ export function bootingVmOf(inst: Instance): BootingVm {
   const ni = inst.networkInterfaces?.[0];
   const { user, key } = sshKeyOf(meta.get('ssh-keys'));
   return {
-    id: `${inst.name ?? '?'} (${String(inst.zone ?? '').split('/').pop()})`,
+    id: `${inst.name ?? '?'} (${String(inst.zone ?? '')
+      .split('/')
+      .pop()})`,
     addresses: [ni?.accessConfigs?.[0]?.natIP ?? undefined, ni?.networkIP ?? undefined],
     userData: meta.get('user-data'),
     ...(user ? { user } : {}),
@@ -29,7 +31,9 @@ export function bootingVmOf(inst: Instance): BootingVm {
 }
 
 /** The boot hook from $KSCTL_CLOUD_INIT_HOSTS, or undefined when unset. */
-export function gcpCloudInitFromEnv(env: NodeJS.ProcessEnv = process.env): ((inst: Instance) => Promise<void>) | undefined {
+export function gcpCloudInitFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): ((inst: Instance) => Promise<void>) | undefined {
   const boot = cloudInitStandinFromEnv(env);
   return boot && ((inst) => boot(bootingVmOf(inst)));
 }

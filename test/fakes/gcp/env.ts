@@ -11,7 +11,13 @@ export interface Env {
   nextIp(): number;
   link(id: string): string;
   /** A new operation on `target`, DONE after `latency` (then what it `removes` goes, or `error` is reported). */
-  op(type: string, scope: { zone?: string; region?: string }, latency: number, target: string, opts?: Pick<FakeOp, 'removes' | 'error'>): Operation;
+  op(
+    type: string,
+    scope: { zone?: string; region?: string },
+    latency: number,
+    target: string,
+    opts?: Pick<FakeOp, 'removes' | 'error'>,
+  ): Operation;
   opView(id: string): Operation;
   /** Resolves when the operation is DONE or 2 fake minutes passed. */
   waitOp(id: string): Promise<Operation>;

@@ -5,7 +5,15 @@
  */
 import { GoogleError } from 'google-gax';
 
-export const CODES = { NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, INVALID_ARGUMENT: 3, UNAUTHENTICATED: 16 } as const;
+export const CODES = {
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  INVALID_ARGUMENT: 3,
+  UNAUTHENTICATED: 16,
+} as const;
 
 export function googleError(code: keyof typeof CODES, message: string): GoogleError {
   const e = new GoogleError(message);
@@ -26,4 +34,5 @@ export class SimulatedCrash extends Error {
   }
 }
 
-export const isSimulatedCrash = (e: unknown): boolean => e instanceof SimulatedCrash || (e as Error | undefined)?.name === 'SimulatedCrash';
+export const isSimulatedCrash = (e: unknown): boolean =>
+  e instanceof SimulatedCrash || (e as Error | undefined)?.name === 'SimulatedCrash';

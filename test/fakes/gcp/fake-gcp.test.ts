@@ -14,7 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A fake with a network and subnetwork, ready for instances. */
 async function withSubnet(fake = new FakeGcp()): Promise<FakeGcp> {
   await fake.dispatch('networks:insert', { networkResource: { name: 'n' }, requestId: 'r-net' });
-  await fake.dispatch('subnetworks:insert', { region: 'us-central1', subnetworkResource: { name: 's', network: 'global/networks/n', ipCidrRange: '10.0.0.0/16' } });
+  await fake.dispatch('subnetworks:insert', {
+    region: 'us-central1',
+    subnetworkResource: { name: 's', network: 'global/networks/n', ipCidrRange: '10.0.0.0/16' },
+  });
   return fake;
 }
 
@@ -25,12 +28,25 @@ const insert = (fake: FakeGcp, name: string, requestId?: string) =>
     instanceResource: {
       name,
       machineType: `zones/${ZONE}/machineTypes/e2-small`,
-      disks: [{ boot: true, initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' } }],
-      networkInterfaces: [{ subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] }],
-      metadata: { items: [{ key: 'ssh-keys', value: 'ubuntu:ssh-ed25519 AAAAkey ksctl' }, { key: 'user-data', value: '#cloud-config\n' }] },
+      disks: [
+        {
+          boot: true,
+          initializeParams: { sourceImage: 'projects/ubuntu-os-cloud/global/images/ubuntu-2404-noble-amd64-v20250101' },
+        },
+      ],
+      networkInterfaces: [
+        { subnetwork: 'regions/us-central1/subnetworks/s', accessConfigs: [{ name: 'External NAT' }] },
+      ],
+      metadata: {
+        items: [
+          { key: 'ssh-keys', value: 'ubuntu:ssh-ed25519 AAAAkey ksctl' },
+          { key: 'user-data', value: '#cloud-config\n' },
+        ],
+      },
     },
   });
-const get = (fake: FakeGcp, name: string): Promise<Instance> => fake.dispatch('instances:get', { zone: ZONE, instance: name });
+const get = (fake: FakeGcp, name: string): Promise<Instance> =>
+  fake.dispatch('instances:get', { zone: ZONE, instance: name });
 
 describe('FakeGcp persistence', () => {
   it('round-trips a model in flight: operations finish, deletes remove, clock and counters continue', async () => {
@@ -47,7 +63,12 @@ describe('FakeGcp persistence', () => {
     expect(loaded.calls).toEqual(fake.calls);
     expect((await get(loaded, 'vm-0')).status).toBe('STOPPING');
     loaded.clock.advance(60_000);
-    expect(loaded.inventory().map((r) => r.kind).sort()).toEqual(['network', 'subnetwork']);
+    expect(
+      loaded
+        .inventory()
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['network', 'subnetwork']);
     // The request id is remembered: the same insert answers with the first operation, creates nothing.
     const again = await insert(loaded, 'vm-0', 'r-vm-0');
     expect(again.operationType).toBe('insert');
@@ -69,16 +90,25 @@ describe('FakeGcp persistence', () => {
     await expect(get(loaded, 'nothing')).rejects.toMatchObject({ reason: 'PERMISSION_DENIED' });
     const failed = await insert(loaded, 'vm-0');
     loaded.clock.advance(20_000);
-    expect((await loaded.dispatch('zoneOperations:get', { zone: ZONE, operation: failed.name })).error.errors[0].code).toBe('ZONE_RESOURCE_POOL_EXHAUSTED');
+    expect(
+      (await loaded.dispatch('zoneOperations:get', { zone: ZONE, operation: failed.name })).error.errors[0].code,
+    ).toBe('ZONE_RESOURCE_POOL_EXHAUSTED');
     const crashed = await insert(loaded, 'vm-1').catch((e: unknown) => e);
     expect(isSimulatedCrash(crashed)).toBe(true);
-    expect(loaded.inventory().filter((r) => r.kind === 'instance').map((r) => r.id)).toEqual([`zones/${ZONE}/instances/vm-1`]); // after: it took effect
+    expect(
+      loaded
+        .inventory()
+        .filter((r) => r.kind === 'instance')
+        .map((r) => r.id),
+    ).toEqual([`zones/${ZONE}/instances/vm-1`]); // after: it took effect
   });
 });
 
 describe('FakeGcp addresses and boot hook', () => {
   it('config.ipMap gives an instance its addresses (external once RUNNING)', async () => {
-    const fake = await withSubnet(new FakeGcp({ config: { ipMap: { 'vm-0': { publicIp: '192.0.2.10', privateIp: '192.0.2.11' } } } }));
+    const fake = await withSubnet(
+      new FakeGcp({ config: { ipMap: { 'vm-0': { publicIp: '192.0.2.10', privateIp: '192.0.2.11' } } } }),
+    );
     await insert(fake, 'vm-0');
     expect((await get(fake, 'vm-0')).networkInterfaces![0]!.accessConfigs![0]!.natIP).toBeUndefined();
     fake.clock.advance(30_000);
@@ -102,7 +132,9 @@ describe('FakeGcp addresses and boot hook', () => {
     await insert(fake, 'vm-1');
     expect(booted).toEqual([]);
     fake.clock.advance(30_000);
-    await expect(fake.dispatch('regions:get', { project: 'p', region: 'us-central1' })).rejects.toThrow(/first boot failed/);
+    await expect(fake.dispatch('regions:get', { project: 'p', region: 'us-central1' })).rejects.toThrow(
+      /first boot failed/,
+    );
     const inst = await get(fake, 'vm-0');
     expect(inst.status).toBe('RUNNING');
     expect(booted.sort()).toEqual(['vm-0', 'vm-1']);
@@ -110,7 +142,12 @@ describe('FakeGcp addresses and boot hook', () => {
     expect(booted).toHaveLength(2);
     expect([...fake.data.instances.values()].every((t) => t.booted)).toBe(true);
     // What the cloud-init stand-in gets from a GCE instance.
-    expect(bootingVmOf(inst)).toMatchObject({ userData: '#cloud-config\n', user: 'ubuntu', authorizedKey: 'ssh-ed25519 AAAAkey ksctl', addresses: [inst.networkInterfaces![0]!.accessConfigs![0]!.natIP, inst.networkInterfaces![0]!.networkIP] });
+    expect(bootingVmOf(inst)).toMatchObject({
+      userData: '#cloud-config\n',
+      user: 'ubuntu',
+      authorizedKey: 'ssh-ed25519 AAAAkey ksctl',
+      addresses: [inst.networkInterfaces![0]!.accessConfigs![0]!.natIP, inst.networkInterfaces![0]!.networkIP],
+    });
   });
 });
 

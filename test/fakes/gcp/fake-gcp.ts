@@ -21,7 +21,15 @@ import { SimulatedCrash, googleError, notFound, throttled } from './errors.js';
 import { computeHandlers } from './fake-compute.js';
 import { gkeHandlers } from './fake-gke.js';
 import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
-import { decodeData, encodeData, readPersisted, writeAtomic, type CallRecord, type FakeGcpCounters, type PersistedGcp } from './persistence.js';
+import {
+  decodeData,
+  encodeData,
+  readPersisted,
+  writeAtomic,
+  type CallRecord,
+  type FakeGcpCounters,
+  type PersistedGcp,
+} from './persistence.js';
 import { authorizedNetworksOf, instanceView, inventoryOf, opView, poolNodesOf, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
@@ -123,14 +131,22 @@ export class FakeGcp {
 
   private async call(op: string, request: any): Promise<any> {
     const mutating = MUTATING.test(op);
-    const rec: CallRecord = { n: this.calls.length + 1, op, mutating, outcome: 'ok', at: this.clock.now(), ...(mutating ? { input: request } : {}) };
+    const rec: CallRecord = {
+      n: this.calls.length + 1,
+      op,
+      mutating,
+      outcome: 'ok',
+      at: this.clock.now(),
+      ...(mutating ? { input: request } : {}),
+    };
     this.calls.push(rec);
     const fail = (outcome: string, e: Error) => {
       rec.outcome = outcome;
       throw e;
     };
     if (this.crashed) fail('crash', new SimulatedCrash(op));
-    if (this.faults.credentials !== 'ok') fail('unauthenticated', googleError('UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
+    if (this.faults.credentials !== 'ok')
+      fail('unauthenticated', googleError('UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) fail('throttled', throttled());
     if (op in this.counters.ops) {
       const n = ++this.counters.ops[op]!;
@@ -158,7 +174,8 @@ export class FakeGcp {
       else {
         out = await handler!(this.env, request);
         this.settle();
-        if (rid && out?.kind === 'compute#operation') this.data.requestIds.set(rid, { op: opKey(out), at: this.clock.now() });
+        if (rid && out?.kind === 'compute#operation')
+          this.data.requestIds.set(rid, { op: opKey(out), at: this.clock.now() });
       }
     } catch (e) {
       rec.outcome = String((e as any)?.reason ?? (e as any)?.code ?? 'error');
@@ -217,8 +234,10 @@ export class FakeGcp {
         for (const p of [...this.data.nodePools.keys()]) if (p.startsWith(`${k}/`)) this.data.nodePools.delete(p);
       }
     }
-    for (const [k, p] of this.data.nodePools) if (p.goneAt !== undefined && now >= p.goneAt) this.data.nodePools.delete(k);
-    for (const [k, i] of this.data.instances) if (i.goneAt !== undefined && now >= i.goneAt) this.data.instances.delete(k);
+    for (const [k, p] of this.data.nodePools)
+      if (p.goneAt !== undefined && now >= p.goneAt) this.data.nodePools.delete(k);
+    for (const [k, i] of this.data.instances)
+      if (i.goneAt !== undefined && now >= i.goneAt) this.data.instances.delete(k);
   }
 
   /** The transport: every RPC of `client` goes to `dispatch` as `<client>:<method>`. */
@@ -231,7 +250,12 @@ export class FakeGcp {
         get: (_t, method) =>
           method === 'then' || typeof method !== 'string'
             ? undefined
-            : (request: any, _metadata: unknown, _options: unknown, callback: (err: unknown, res?: unknown) => void) => {
+            : (
+                request: any,
+                _metadata: unknown,
+                _options: unknown,
+                callback: (err: unknown, res?: unknown) => void,
+              ) => {
                 fake.dispatch(`${name}:${method}`, request).then(
                   (res) => callback(null, res),
                   (err) => callback(err),
@@ -250,10 +274,15 @@ export class FakeGcp {
       lookupPublicIp: async () => this.operatorIp,
       adc: async () => {
         if (this.faults.credentials !== 'ok') throw new Error('Could not load the default credentials (FakeGcp)');
-        return { account: 'ksctl-test@ksctl-fake-project.iam.gserviceaccount.com', ...(this.adcProject ? { project: this.adcProject } : {}) };
+        return {
+          account: 'ksctl-test@ksctl-fake-project.iam.gserviceaccount.com',
+          ...(this.adcProject ? { project: this.adcProject } : {}),
+        };
       },
       // Never the machine's ADC: inert service-account credentials; the stub never uses them anyway.
-      clientOptions: { credentials: { client_email: 'fake@ksctl-fake-project.iam.gserviceaccount.com', private_key: 'not-a-key' } },
+      clientOptions: {
+        credentials: { client_email: 'fake@ksctl-fake-project.iam.gserviceaccount.com', private_key: 'not-a-key' },
+      },
       configureClient: (client, name) => this.attach(client, name),
     };
   }
@@ -280,7 +309,12 @@ export class FakeGcp {
         ...(scope.region ? { region: this.env.link(prefix) } : {}),
       };
       const now = this.clock.now();
-      this.data.ops.set(`${prefix}/operations/${name}`, { op, startAt: now, doneAt: now + Math.max(0, latency), ...opts });
+      this.data.ops.set(`${prefix}/operations/${name}`, {
+        op,
+        startAt: now,
+        doneAt: now + Math.max(0, latency),
+        ...opts,
+      });
       return this.opView(`${prefix}/operations/${name}`);
     },
     opView: (id) => this.opView(id),
@@ -355,7 +389,15 @@ export class FakeGcp {
     const f = new FakeGcp({ config: p.config });
     // Into the existing object: the handler environment holds `this.data`.
     Object.assign(f.data, decodeData(p.data));
-    Object.assign(f, { faults: p.faults, counters: p.counters, crashed: p.crashed, operatorIp: p.operatorIp, adcProject: p.adcProject, calls: p.calls, opFaults: p.opFaults });
+    Object.assign(f, {
+      faults: p.faults,
+      counters: p.counters,
+      crashed: p.crashed,
+      operatorIp: p.operatorIp,
+      adcProject: p.adcProject,
+      calls: p.calls,
+      opFaults: p.opFaults,
+    });
     (f as unknown as { clock: FakeClock }).clock = new FakeClock(p.clock);
     f.random = rng(f.faults);
     return f;
@@ -372,6 +414,10 @@ export class FakeGcp {
 }
 
 function opKey(op: Operation): string {
-  const scope = op.zone ? `zones/${String(op.zone).split('/').pop()}` : op.region ? `regions/${String(op.region).split('/').pop()}` : 'global';
+  const scope = op.zone
+    ? `zones/${String(op.zone).split('/').pop()}`
+    : op.region
+      ? `regions/${String(op.region).split('/').pop()}`
+      : 'global';
   return `${scope}/operations/${op.name}`;
 }

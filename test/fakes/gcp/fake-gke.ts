@@ -6,24 +6,35 @@
 import { alreadyExists, googleError, notFound } from './errors.js';
 import type { Handler } from './env.js';
 
-const gkeOp = (type: string, target: string, n: number) => ({ name: `operation-${n}`, operationType: type, status: 'RUNNING', targetLink: target });
+const gkeOp = (type: string, target: string, n: number) => ({
+  name: `operation-${n}`,
+  operationType: type,
+  status: 'RUNNING',
+  targetLink: target,
+});
 
 function busy(env: Parameters<Handler>[0], cluster: string): void {
   const c = env.data.clusters.get(cluster);
-  if (c && env.now() < c.busyUntil) throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${c.busyUntil}.`);
+  if (c && env.now() < c.busyUntil)
+    throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${c.busyUntil}.`);
 }
 
 /**
  * What GKE checks of a node pool's Kubernetes labels and taints: NodeTaint.effect must be one of the
  * proto's effects other than EFFECT_UNSPECIFIED, a taint needs a key, labels are strings.
  */
-function poolConfigRefusal(pool: { name?: string; config?: { labels?: Record<string, unknown>; taints?: { key?: string; effect?: unknown }[] } }): Error | undefined {
+function poolConfigRefusal(pool: {
+  name?: string;
+  config?: { labels?: Record<string, unknown>; taints?: { key?: string; effect?: unknown }[] };
+}): Error | undefined {
   for (const t of pool.config?.taints ?? []) {
     if (!t.key) return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": taint key must be set`);
-    if (!['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE'].includes(String(t.effect))) return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": invalid taint effect ${String(t.effect)}`);
+    if (!['NO_SCHEDULE', 'PREFER_NO_SCHEDULE', 'NO_EXECUTE'].includes(String(t.effect)))
+      return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": invalid taint effect ${String(t.effect)}`);
   }
   for (const [k, v] of Object.entries(pool.config?.labels ?? {})) {
-    if (typeof v !== 'string') return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": label ${k} must be a string`);
+    if (typeof v !== 'string')
+      return googleError('INVALID_ARGUMENT', `Node pool "${pool.name}": label ${k} must be a string`);
   }
   return undefined;
 }
@@ -32,29 +43,55 @@ export const gkeHandlers: Record<string, Handler> = {
   'clusterManager:getServerConfig': (env) => ({
     defaultClusterVersion: env.config.gkeVersions.regular[1],
     validMasterVersions: [...env.config.gkeVersions.regular, ...env.config.gkeVersions.static],
-    channels: [{ channel: 'REGULAR', defaultVersion: env.config.gkeVersions.regular[1], validVersions: env.config.gkeVersions.regular }],
+    channels: [
+      {
+        channel: 'REGULAR',
+        defaultVersion: env.config.gkeVersions.regular[1],
+        validVersions: env.config.gkeVersions.regular,
+      },
+    ],
   }),
   'clusterManager:getCluster': (env, req) => {
     const c = env.data.clusters.get(req.name);
     if (!c) throw notFound(req.name);
     const running = env.now() >= c.readyAt;
-    const pools = [...env.data.nodePools.entries()].filter(([k]) => k.startsWith(`${req.name}/nodePools/`)).map(([, p]) => p.res);
+    const pools = [...env.data.nodePools.entries()]
+      .filter(([k]) => k.startsWith(`${req.name}/nodePools/`))
+      .map(([, p]) => p.res);
     return {
       ...c.res,
       status: c.goneAt ? 'STOPPING' : running ? 'RUNNING' : 'PROVISIONING',
-      ...(running ? { endpoint: '34.118.0.10', masterAuth: { clusterCaCertificate: Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64') } } : {}),
+      ...(running
+        ? {
+            endpoint: '34.118.0.10',
+            masterAuth: {
+              clusterCaCertificate: Buffer.from(
+                '-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n',
+              ).toString('base64'),
+            },
+          }
+        : {}),
       nodePools: pools,
     };
   },
-  'clusterManager:listClusters': (env, req) => ({ clusters: [...env.data.clusters.entries()].filter(([k]) => k.startsWith(`${req.parent}/`)).map(([, c]) => c.res) }),
+  'clusterManager:listClusters': (env, req) => ({
+    clusters: [...env.data.clusters.entries()].filter(([k]) => k.startsWith(`${req.parent}/`)).map(([, c]) => c.res),
+  }),
   'clusterManager:createCluster': (env, req) => {
     const name = `${req.parent}/clusters/${req.cluster.name}`;
     if (env.data.clusters.has(name)) throw alreadyExists(name);
-    if (!env.data.networks.has(`global/networks/${req.cluster.network}`)) throw googleError('FAILED_PRECONDITION', `network "${req.cluster.network}" does not exist`);
+    if (!env.data.networks.has(`global/networks/${req.cluster.network}`))
+      throw googleError('FAILED_PRECONDITION', `network "${req.cluster.network}" does not exist`);
     // Like GKE: the deprecated Cluster.masterAuthorizedNetworksConfig and its successor
     // controlPlaneEndpointsConfig.ipEndpointsConfig.authorizedNetworksConfig are exclusive.
-    if (req.cluster.masterAuthorizedNetworksConfig && req.cluster.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig) {
-      throw googleError('INVALID_ARGUMENT', 'It is invalid to specify both Cluster.masterAuthorizedNetworksConfig and ControlPlaneEndpointsConfig.IPEndpointsConfig.authorizedNetworksConfig');
+    if (
+      req.cluster.masterAuthorizedNetworksConfig &&
+      req.cluster.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig
+    ) {
+      throw googleError(
+        'INVALID_ARGUMENT',
+        'It is invalid to specify both Cluster.masterAuthorizedNetworksConfig and ControlPlaneEndpointsConfig.IPEndpointsConfig.authorizedNetworksConfig',
+      );
     }
     const readyAt = env.now() + env.config.latencies.gkeCluster;
     const { nodePools = [], ...cluster } = req.cluster;
@@ -63,7 +100,8 @@ export const gkeHandlers: Record<string, Handler> = {
       if (refused) throw refused;
     }
     env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
-    for (const p of nodePools) env.data.nodePools.set(`${name}/nodePools/${p.name}`, { res: { ...p, status: 'PROVISIONING' }, readyAt });
+    for (const p of nodePools)
+      env.data.nodePools.set(`${name}/nodePools/${p.name}`, { res: { ...p, status: 'PROVISIONING' }, readyAt });
     return gkeOp('CREATE_CLUSTER', name, env.data.seq++);
   },
   'clusterManager:deleteCluster': (env, req) => {
@@ -79,7 +117,11 @@ export const gkeHandlers: Record<string, Handler> = {
     if (!p) throw notFound(req.name);
     return { ...p.res, status: p.goneAt ? 'STOPPING' : env.now() >= p.readyAt ? 'RUNNING' : 'PROVISIONING' };
   },
-  'clusterManager:listNodePools': (env, req) => ({ nodePools: [...env.data.nodePools.entries()].filter(([k]) => k.startsWith(`${req.parent}/nodePools/`)).map(([, p]) => p.res) }),
+  'clusterManager:listNodePools': (env, req) => ({
+    nodePools: [...env.data.nodePools.entries()]
+      .filter(([k]) => k.startsWith(`${req.parent}/nodePools/`))
+      .map(([, p]) => p.res),
+  }),
   'clusterManager:createNodePool': (env, req) => {
     if (!env.data.clusters.has(req.parent)) throw notFound(req.parent);
     busy(env, req.parent);
@@ -105,7 +147,8 @@ export const gkeHandlers: Record<string, Handler> = {
     const p = env.data.nodePools.get(req.name);
     if (!p) throw notFound(req.name);
     // Like GKE: nodeCount (required, ≥ 0) is the count of each of the pool's zones.
-    if (typeof req.nodeCount !== 'number' || req.nodeCount < 0) throw googleError('INVALID_ARGUMENT', 'node_count must be set and non-negative');
+    if (typeof req.nodeCount !== 'number' || req.nodeCount < 0)
+      throw googleError('INVALID_ARGUMENT', 'node_count must be set and non-negative');
     p.res = { ...p.res, initialNodeCount: req.nodeCount };
     return gkeOp('SET_NODE_POOL_SIZE', req.name, env.data.seq++);
   },

@@ -1,5 +1,13 @@
 /** The in-memory model FakeGcp keeps: resources by full id, operations, request ids, configuration. */
-import type { Firewall, GkeCluster, GkeNodePool, Instance, Network, Operation, Subnetwork } from '../../../src/cloud/gcp/sdk.js';
+import type {
+  Firewall,
+  GkeCluster,
+  GkeNodePool,
+  Instance,
+  Network,
+  Operation,
+  Subnetwork,
+} from '../../../src/cloud/gcp/sdk.js';
 
 /** A resource plus the fake times at which it becomes ready / disappears. */
 export interface Timed<T> {
@@ -83,14 +91,30 @@ export interface FakeGcpConfig {
 export const defaultConfig = (): FakeGcpConfig => ({
   project: 'ksctl-fake-project',
   regions: {
-    'us-central1': { zones: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'], cpuLimit: 200, cpuUsage: 0 },
+    'us-central1': {
+      zones: ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'],
+      cpuLimit: 200,
+      cpuUsage: 0,
+    },
     'europe-west1': { zones: ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'], cpuLimit: 24, cpuUsage: 0 },
   },
-  machineTypes: { 'e2-micro': 2, 'e2-small': 2, 'e2-medium': 2, 'e2-standard-2': 2, 'e2-standard-4': 4, 'n2-standard-8': 8, 't2a-standard-1': 1, 't2a-standard-2': 2 },
+  machineTypes: {
+    'e2-micro': 2,
+    'e2-small': 2,
+    'e2-medium': 2,
+    'e2-standard-2': 2,
+    'e2-standard-4': 4,
+    'n2-standard-8': 8,
+    't2a-standard-1': 1,
+    't2a-standard-2': 2,
+  },
   armMachineTypes: ['t2a-standard-1', 't2a-standard-2'],
   notOffered: {},
   // As getServerConfig answers in December 2026; the REGULAR channel's default is its second entry.
-  gkeVersions: { regular: ['1.37.1-gke.1120000', '1.36.6-gke.1345000', '1.35.10-gke.1089000'], static: ['1.34.11-gke.1210000'] },
+  gkeVersions: {
+    regular: ['1.37.1-gke.1120000', '1.36.6-gke.1345000', '1.35.10-gke.1089000'],
+    static: ['1.34.11-gke.1210000'],
+  },
   ipMap: {},
   latencies: {
     globalOp: 8_000,

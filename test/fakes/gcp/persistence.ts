@@ -13,7 +13,9 @@ import type { FakeGcpConfig, FakeGcpData } from './model.js';
 type Entries<M> = M extends Map<infer K, infer V> ? [K, V][] : never;
 
 /** FakeGcpData with every Map as its entries. */
-export type PersistedData = { [K in keyof FakeGcpData]: FakeGcpData[K] extends Map<unknown, unknown> ? Entries<FakeGcpData[K]> : FakeGcpData[K] };
+export type PersistedData = {
+  [K in keyof FakeGcpData]: FakeGcpData[K] extends Map<unknown, unknown> ? Entries<FakeGcpData[K]> : FakeGcpData[K];
+};
 
 export interface FakeGcpCounters {
   /** Mutating calls counted towards an armed crash. */

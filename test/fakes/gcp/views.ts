@@ -42,7 +42,8 @@ export function inventoryOf(data: FakeGcpData): InventoryItem[] {
   for (const [id, f] of data.firewalls) out.push({ kind: 'firewall', id, description: f.res.description ?? '' });
   for (const [id, i] of data.instances) out.push({ kind: 'instance', id, labels: i.res.labels ?? {} });
   for (const [id, c] of data.clusters) out.push({ kind: 'gke-cluster', id, labels: c.res.resourceLabels ?? {} });
-  for (const [id, p] of data.nodePools) out.push({ kind: 'gke-nodepool', id, labels: p.res.config?.resourceLabels ?? {} });
+  for (const [id, p] of data.nodePools)
+    out.push({ kind: 'gke-nodepool', id, labels: p.res.config?.resourceLabels ?? {} });
   return out;
 }
 
@@ -53,7 +54,8 @@ export function inventoryOf(data: FakeGcpData): InventoryItem[] {
  */
 export function authorizedNetworksOf(data: FakeGcpData, path: string): string[] | undefined {
   const c = data.clusters.get(path)?.res as any;
-  const cfg = c?.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig ?? c?.masterAuthorizedNetworksConfig;
+  const cfg =
+    c?.controlPlaneEndpointsConfig?.ipEndpointsConfig?.authorizedNetworksConfig ?? c?.masterAuthorizedNetworksConfig;
   return cfg?.enabled ? (cfg.cidrBlocks ?? []).map((b: { cidrBlock: string }) => b.cidrBlock) : undefined;
 }
 

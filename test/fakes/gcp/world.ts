@@ -15,7 +15,18 @@ import { FakeGcp, isSimulatedCrash, type FakeGcpOptions } from './fake-gcp.js';
 /** A self-managed gcp cluster as defaults make it (k3s, Kubernetes 1.36), with `overrides` on top. */
 export function gcpSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
   const credentials = { project: 'ksctl-fake-project' };
-  return { ...applyDefaults({ name: 'demo', provider: 'gcp', type: 'selfmanaged', region: 'us-central1', distribution: 'k3s', kubernetesVersion: '1.36', credentials }), ...overrides };
+  return {
+    ...applyDefaults({
+      name: 'demo',
+      provider: 'gcp',
+      type: 'selfmanaged',
+      region: 'us-central1',
+      distribution: 'k3s',
+      kubernetesVersion: '1.36',
+      credentials,
+    }),
+    ...overrides,
+  };
 }
 
 export interface GcpWorld<P> extends World<P> {
@@ -32,7 +43,12 @@ function resourcesOf(fake: FakeGcp, spec: ClusterSpec): WorldResource[] {
   }));
 }
 
-function base<P>(spec: ClusterSpec, fake: FakeGcp, provider: () => P, expected: () => Record<string, number>): GcpWorld<P> {
+function base<P>(
+  spec: ClusterSpec,
+  fake: FakeGcp,
+  provider: () => P,
+  expected: () => Record<string, number>,
+): GcpWorld<P> {
   return {
     spec,
     fake,
@@ -51,20 +67,33 @@ function base<P>(spec: ClusterSpec, fake: FakeGcp, provider: () => P, expected: 
 export function selfManagedWorld(spec: ClusterSpec = gcpSpec(), opts: FakeGcpOptions = {}): GcpWorld<SelfManagedCloud> {
   const fake = new FakeGcp({ clock: 'virtual', ...opts });
   const machines = 1 + spec.etcd.count + spec.controlPlane.count + spec.workers.count;
-  return base(spec, fake, () => createGcpSelfManaged({ runtime: fake.runtime() }), () => ({
-    network: 1,
-    subnetwork: 1,
-    firewall: firewallPlan(spec, ['198.51.100.77/32']).length,
-    instance: machines,
-  }));
+  return base(
+    spec,
+    fake,
+    () => createGcpSelfManaged({ runtime: fake.runtime() }),
+    () => ({
+      network: 1,
+      subnetwork: 1,
+      firewall: firewallPlan(spec, ['198.51.100.77/32']).length,
+      instance: machines,
+    }),
+  );
 }
 
-export function managedWorld(spec: ClusterSpec = gcpSpec({ type: 'managed' }), opts: FakeGcpOptions = {}): GcpWorld<ManagedCloud> {
+export function managedWorld(
+  spec: ClusterSpec = gcpSpec({ type: 'managed' }),
+  opts: FakeGcpOptions = {},
+): GcpWorld<ManagedCloud> {
   const fake = new FakeGcp({ clock: 'virtual', ...opts });
-  return base(spec, fake, () => createGcpManaged({ runtime: fake.runtime() }), () => ({
-    network: 1,
-    subnetwork: 1,
-    'gke-cluster': 1,
-    'gke-nodepool': nodePools(spec).length,
-  }));
+  return base(
+    spec,
+    fake,
+    () => createGcpManaged({ runtime: fake.runtime() }),
+    () => ({
+      network: 1,
+      subnetwork: 1,
+      'gke-cluster': 1,
+      'gke-nodepool': nodePools(spec).length,
+    }),
+  );
 }

@@ -26,7 +26,9 @@ async function validate(server, token) {
       const url = new URL('/v1-k3s/config', server).href;
       const res = await request(url, { tls: { ca }, auth: { basic: `node:${token.password}` } });
       if (res.status === 200) return ca;
-      throw new Error(`token is not valid: ${url}: ${res.status} ${res.status === 401 ? 'Unauthorized' : res.body.trim()}`);
+      throw new Error(
+        `token is not valid: ${url}: ${res.status} ${res.status === 401 ? 'Unauthorized' : res.body.trim()}`,
+      );
     } catch (e) {
       const msg = `Failed to validate connection to cluster at ${server}: ${e.message}`;
       k3sLog.error(msg);
@@ -38,8 +40,12 @@ async function validate(server, token) {
 
 /** GET a supervisor file as this node; throws with the status on anything but 200. */
 async function supervisorGet(server, ca, token, path, node) {
-  const res = await request(new URL(path, server).href, { tls: { ca }, auth: { basic: `node:${token.password}` },
-    headers: { 'k3s-Node-Name': node.name, 'k3s-Node-IP': node.ip, Accept: '*/*' }, timeoutMs: 30_000 });
+  const res = await request(new URL(path, server).href, {
+    tls: { ca },
+    auth: { basic: `node:${token.password}` },
+    headers: { 'k3s-Node-Name': node.name, 'k3s-Node-IP': node.ip, Accept: '*/*' },
+    timeoutMs: 30_000,
+  });
   if (res.status !== 200) throw fatal(`${path}: ${res.status} ${res.body.trim()}`);
   return res.body;
 }
@@ -76,11 +82,25 @@ export async function runAgent(f) {
   writeFile(`${dataDir}/agent/serving-kubelet.crt`, serving.cert, 0o644);
   writeFile(`${dataDir}/agent/serving-kubelet.key`, serving.key);
 
-  await startNode({ f, command: 'agent', dataDir, nodeName, nodeIP, server: f.server, ca,
-    clientCert: client.cert, clientKey: client.key, clientCA: `${dataDir}/agent/client-ca.crt`,
-    servingCert: `${dataDir}/agent/serving-kubelet.crt`, servingKey: `${dataDir}/agent/serving-kubelet.key` });
+  await startNode({
+    f,
+    command: 'agent',
+    dataDir,
+    nodeName,
+    nodeIP,
+    server: f.server,
+    ca,
+    clientCert: client.cert,
+    clientKey: client.key,
+    clientCA: `${dataDir}/agent/client-ca.crt`,
+    servingCert: `${dataDir}/agent/serving-kubelet.crt`,
+    servingKey: `${dataDir}/agent/serving-kubelet.key`,
+  });
   setStatus('agent', 'ready');
   k3sLog.info('k3s agent is up and running');
-  const stop = async () => { await stopChildren(); process.exit(0); };
+  const stop = async () => {
+    await stopChildren();
+    process.exit(0);
+  };
   for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, stop);
 }

@@ -27,9 +27,11 @@ const FILES = {
 export function generateBootstrap() {
   const now = Math.floor(Date.now() / 1000);
   return {
-    serverCA: newCA(`k3s-server-ca@${now}`), clientCA: newCA(`k3s-client-ca@${now}`),
+    serverCA: newCA(`k3s-server-ca@${now}`),
+    clientCA: newCA(`k3s-client-ca@${now}`),
     requestHeaderCA: newCA(`k3s-request-header-ca@${now}`),
-    etcdServerCA: newCA(`etcd-server-ca@${now}`), etcdPeerCA: newCA(`etcd-peer-ca@${now}`),
+    etcdServerCA: newCA(`etcd-server-ca@${now}`),
+    etcdPeerCA: newCA(`etcd-peer-ca@${now}`),
     serviceKey: { key: newServiceKey() },
   };
 }
@@ -50,7 +52,9 @@ export function writeBootstrap(tlsDir, b) {
 export function readLocalBootstrap(tlsDir) {
   if (!fs.existsSync(hostPath(path.join(tlsDir, FILES.serverCA[0])))) return null;
   const read = (f) => fs.readFileSync(hostPath(path.join(tlsDir, f)), 'utf8');
-  const b = Object.fromEntries(Object.entries(FILES).map(([k, [crt, key]]) => [k, { cert: read(crt), key: read(key) }]));
+  const b = Object.fromEntries(
+    Object.entries(FILES).map(([k, [crt, key]]) => [k, { cert: read(crt), key: read(key) }]),
+  );
   return { ...b, serviceKey: { key: read('service.key') } };
 }
 
@@ -81,7 +85,9 @@ export async function fetchCACerts(serverURL, token) {
   const res = await request(url, { tls: { insecure: true } });
   if (res.status !== 200) throw new Error(`failed to get CA certs: ${url}: ${res.status} ${res.body.trim()}`);
   if (token.caHash && caHashOf(res.body) !== token.caHash) {
-    throw new Error(`token CA hash does not match the Cluster CA certificate hash: ${token.caHash} != ${caHashOf(res.body)}`);
+    throw new Error(
+      `token CA hash does not match the Cluster CA certificate hash: ${token.caHash} != ${caHashOf(res.body)}`,
+    );
   }
   return res.body;
 }
@@ -91,6 +97,9 @@ export async function fromServer(serverURL, token) {
   const ca = await fetchCACerts(serverURL, token);
   const url = new URL('/v1-k3s/server-bootstrap', serverURL).href;
   const res = await request(url, { tls: { ca }, auth: { basic: `server:${token.password}` } });
-  if (res.status !== 200) throw new Error(`failed to get bootstrap data: ${url}: ${res.status} ${res.status === 401 ? 'Unauthorized' : res.body.trim()}`);
+  if (res.status !== 200)
+    throw new Error(
+      `failed to get bootstrap data: ${url}: ${res.status} ${res.status === 401 ? 'Unauthorized' : res.body.trim()}`,
+    );
   return res.json;
 }

@@ -32,7 +32,9 @@ export function writePid(command) {
 
 /** Parse "k=v" labels and "k=v:Effect" taints from --node-label / --node-taint. */
 export function labelsAndTaints(f) {
-  const labels = Object.fromEntries((f['node-label'] ?? []).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]));
+  const labels = Object.fromEntries(
+    (f['node-label'] ?? []).map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]),
+  );
   const taints = (f['node-taint'] ?? []).map((t) => {
     const [kv, effect] = t.split(':');
     const [key, value] = kv.split('=');

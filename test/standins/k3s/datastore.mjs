@@ -21,20 +21,33 @@ const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
 async function waitForDatastore(store) {
   const timeoutMs = Number(process.env.STANDIN_DATASTORE_TIMEOUT_SECONDS ?? 30) * 1000;
   try {
-    await retryUntil(async () => { await store.ping(); return true; }, { timeoutMs, intervalMs: 1000, what: 'datastore' });
+    await retryUntil(
+      async () => {
+        await store.ping();
+        return true;
+      },
+      { timeoutMs, intervalMs: 1000, what: 'datastore' },
+    );
   } catch (e) {
-    throw fatal(`starting kubernetes: preparing server: creating storage endpoint: building kine: failed to test data store connection: ${e.message}`);
+    throw fatal(
+      `starting kubernetes: preparing server: creating storage endpoint: building kine: failed to test data store connection: ${e.message}`,
+    );
   }
 }
 
 function externalStore(f) {
   const ep = f['datastore-endpoint'];
   if (!/^https?:\/\//.test(ep)) {
-    throw fatal(`starting kubernetes: preparing server: creating storage endpoint: this k3s test stand-in supports only etcd datastore endpoints (https://host:2379), got "${ep.split('://')[0]}"`);
+    throw fatal(
+      `starting kubernetes: preparing server: creating storage endpoint: this k3s test stand-in supports only etcd datastore endpoints (https://host:2379), got "${ep.split('://')[0]}"`,
+    );
   }
   const files = { caFile: f['datastore-cafile'], certFile: f['datastore-certfile'], keyFile: f['datastore-keyfile'] };
   for (const file of Object.values(files)) {
-    if (file && !fs.existsSync(hostPath(file))) throw fatal(`starting kubernetes: preparing server: creating storage endpoint: building kine: open ${file}: no such file or directory`);
+    if (file && !fs.existsSync(hostPath(file)))
+      throw fatal(
+        `starting kubernetes: preparing server: creating storage endpoint: building kine: open ${file}: no such file or directory`,
+      );
   }
   const mapped = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v && hostPath(v)]));
   return new EtcdStore(ep, mapped);
@@ -52,9 +65,19 @@ function etcdCerts(tlsDir, b, nodeName, ip) {
   put('peer-server-client', issue(b.etcdPeerCA, { cn: 'etcd-peer' }, { sans, usage: 'both' }));
   put('client', issue(b.etcdServerCA, { cn: 'etcd-client' }, { usage: 'client' }));
   return {
-    certs: { ca: path.join(dir, 'server-ca.crt'), cert: path.join(dir, 'server-client.crt'), key: path.join(dir, 'server-client.key'),
-      peerCa: path.join(dir, 'peer-ca.crt'), peerCert: path.join(dir, 'peer-server-client.crt'), peerKey: path.join(dir, 'peer-server-client.key') },
-    client: { caFile: hostPath(path.join(dir, 'server-ca.crt')), certFile: hostPath(path.join(dir, 'client.crt')), keyFile: hostPath(path.join(dir, 'client.key')) },
+    certs: {
+      ca: path.join(dir, 'server-ca.crt'),
+      cert: path.join(dir, 'server-client.crt'),
+      key: path.join(dir, 'server-client.key'),
+      peerCa: path.join(dir, 'peer-ca.crt'),
+      peerCert: path.join(dir, 'peer-server-client.crt'),
+      peerKey: path.join(dir, 'peer-server-client.key'),
+    },
+    client: {
+      caFile: hostPath(path.join(dir, 'server-ca.crt')),
+      certFile: hostPath(path.join(dir, 'client.crt')),
+      keyFile: hostPath(path.join(dir, 'client.key')),
+    },
   };
 }
 
@@ -67,7 +90,15 @@ export async function openDatastore(ctx) {
   const { f, dataDir, tlsDir, token, nodeName, nodeIP } = ctx;
   const local = readLocalBootstrap(tlsDir);
   const savedPassword = (() => {
-    try { return fs.readFileSync(hostPath(`${dataDir}/server/token`), 'utf8').trim().split(':').pop(); } catch { return null; }
+    try {
+      return fs
+        .readFileSync(hostPath(`${dataDir}/server/token`), 'utf8')
+        .trim()
+        .split(':')
+        .pop();
+    } catch {
+      return null;
+    }
   })();
   const password = token.password || savedPassword || ctx.newPassword();
 
@@ -76,11 +107,18 @@ export async function openDatastore(ctx) {
     await waitForDatastore(store);
     let b;
     try {
-      b = (await fromDatastore(store, password)) ?? (await saveToDatastore(store, password, local ?? generateBootstrap()));
+      b =
+        (await fromDatastore(store, password)) ??
+        (await saveToDatastore(store, password, local ?? generateBootstrap()));
     } catch (e) {
       throw fatal(`starting kubernetes: preparing server: failed to bootstrap cluster data: ${e.message}`);
     }
-    const apiEtcd = { servers: f['datastore-endpoint'], ca: f['datastore-cafile'], cert: f['datastore-certfile'], key: f['datastore-keyfile'] };
+    const apiEtcd = {
+      servers: f['datastore-endpoint'],
+      ca: f['datastore-cafile'],
+      cert: f['datastore-certfile'],
+      key: f['datastore-keyfile'],
+    };
     return { store, bootstrap: b, password, apiEtcd };
   }
 
@@ -101,16 +139,39 @@ export async function openDatastore(ctx) {
   ctx.writeBootstrap(b);
   const { certs, client } = etcdCerts(tlsDir, b, nodeName, nodeIP);
   if (joining) {
-    const info = await request(new URL('/db/info', f.server).href, { tls: { ca: b.serverCA.cert }, auth: { basic: `server:${token.password}` } });
-    if (info.status !== 200) throw fatal(`starting kubernetes: preparing server: ${f.server} is not using embedded etcd (${info.status}); join it with --datastore-endpoint instead`);
+    const info = await request(new URL('/db/info', f.server).href, {
+      tls: { ca: b.serverCA.cert },
+      auth: { basic: `server:${token.password}` },
+    });
+    if (info.status !== 200)
+      throw fatal(
+        `starting kubernetes: preparing server: ${f.server} is not using embedded etcd (${info.status}); join it with --datastore-endpoint instead`,
+      );
     const endpoints = info.json.members.flatMap((m) => m.clientURLs).join(',');
     initialCluster = await addMember(endpoints, client, `${nodeName}`, memberURLs(nodeIP).peerURL);
   }
-  const etcd = await startEtcd({ name: nodeName, ip: nodeIP, dataDir: etcdDataDir, certs, initialCluster,
-    state: joining ? 'existing' : 'new', logFile: `${dataDir}/server/db/etcd.log` }, client)
-    .catch((e) => { throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`); });
+  const etcd = await startEtcd(
+    {
+      name: nodeName,
+      ip: nodeIP,
+      dataDir: etcdDataDir,
+      certs,
+      initialCluster,
+      state: joining ? 'existing' : 'new',
+      logFile: `${dataDir}/server/db/etcd.log`,
+    },
+    client,
+  ).catch((e) => {
+    throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`);
+  });
   const store = new EtcdStore(etcd.endpoint, client);
   if (!joining) await saveToDatastore(store, password, b).catch(() => {});
   const apiEtcd = { servers: etcd.endpoint, ca: client.caFile, cert: client.certFile, key: client.keyFile };
-  return { store, bootstrap: b, password, apiEtcd, etcd: { child: etcd.child, members: () => store.client.memberList() } };
+  return {
+    store,
+    bootstrap: b,
+    password,
+    apiEtcd,
+    etcd: { child: etcd.child, members: () => store.client.memberList() },
+  };
 }

@@ -15,7 +15,9 @@ const pidFile = () => path.join(dir, `${unit}.pid`);
 function stop() {
   try {
     process.kill(-Number(fs.readFileSync(pidFile(), 'utf8')), 'SIGTERM');
-  } catch { /* not running */ }
+  } catch {
+    /* not running */
+  }
   fs.rmSync(pidFile(), { force: true });
 }
 
@@ -36,7 +38,9 @@ function start() {
   child.unref();
 }
 
-if (cmd === 'restart') { stop(); start(); }
-else if (cmd === 'start') start();
+if (cmd === 'restart') {
+  stop();
+  start();
+} else if (cmd === 'start') start();
 else if (cmd === 'stop') stop();
 else if (cmd === 'is-active') process.exit(fs.existsSync(pidFile()) ? 0 : 3);

@@ -11,48 +11,169 @@ import { parseAll } from './lib/yaml-lite.mjs';
 import { hostPath } from './lib/paths.mjs';
 
 const COMMON = {
-  value: ['config', 'c', 'v', 'vmodule', 'log', 'l', 'token', 't', 'token-file', 'server', 's', 'data-dir', 'd',
-    'node-name', 'resolv-conf', 'flannel-iface', 'flannel-conf', 'flannel-cni-conf-dir', 'lb-server-port',
-    'container-runtime-endpoint', 'default-runtime', 'image-service-endpoint', 'pause-image', 'snapshotter',
-    'private-registry', 'system-default-registry', 'vpn-auth', 'vpn-auth-file', 'image-credential-provider-bin-dir',
-    'image-credential-provider-config', 'airgap-extra-registry', 'node-internal-dns', 'node-external-dns'],
-  bool: ['debug', 'alsologtostderr', 'with-node-id', 'docker', 'disable-default-registry-endpoint', 'nonroot-devices',
-    'protect-kernel-defaults', 'rootless', 'prefer-bundled-bin', 'selinux', 'disable-apiserver-lb', 'help', 'h'],
+  value: [
+    'config',
+    'c',
+    'v',
+    'vmodule',
+    'log',
+    'l',
+    'token',
+    't',
+    'token-file',
+    'server',
+    's',
+    'data-dir',
+    'd',
+    'node-name',
+    'resolv-conf',
+    'flannel-iface',
+    'flannel-conf',
+    'flannel-cni-conf-dir',
+    'lb-server-port',
+    'container-runtime-endpoint',
+    'default-runtime',
+    'image-service-endpoint',
+    'pause-image',
+    'snapshotter',
+    'private-registry',
+    'system-default-registry',
+    'vpn-auth',
+    'vpn-auth-file',
+    'image-credential-provider-bin-dir',
+    'image-credential-provider-config',
+    'airgap-extra-registry',
+    'node-internal-dns',
+    'node-external-dns',
+  ],
+  bool: [
+    'debug',
+    'alsologtostderr',
+    'with-node-id',
+    'docker',
+    'disable-default-registry-endpoint',
+    'nonroot-devices',
+    'protect-kernel-defaults',
+    'rootless',
+    'prefer-bundled-bin',
+    'selinux',
+    'disable-apiserver-lb',
+    'help',
+    'h',
+  ],
   multi: ['node-label', 'node-taint', 'node-ip', 'i', 'node-external-ip', 'kubelet-arg', 'kube-proxy-arg'],
 };
 
 const SERVER = {
-  value: ['bind-address', 'https-listen-port', 'advertise-address', 'advertise-port', 'cluster-cidr', 'service-cidr',
-    'service-node-port-range', 'cluster-dns', 'cluster-domain', 'flannel-backend', 'egress-selector-mode',
-    'servicelb-namespace', 'write-kubeconfig', 'o', 'write-kubeconfig-mode', 'write-kubeconfig-group', 'helm-job-image',
-    'agent-token', 'agent-token-file', 'cluster-reset-restore-path', 'datastore-endpoint', 'datastore-cafile',
-    'datastore-certfile', 'datastore-keyfile', 'etcd-snapshot-name', 'etcd-snapshot-schedule-cron',
-    'etcd-snapshot-retention', 'etcd-snapshot-dir', 'default-local-storage-path', 'kine-tls', 'secrets-encryption-provider'],
-  bool: ['tls-san-security', 'flannel-ipv6-masq', 'flannel-external-ip', 'cluster-init', 'cluster-reset', 'etcd-expose-metrics',
-    'etcd-disable-snapshots', 'etcd-snapshot-compress', 'etcd-s3', 'disable-scheduler', 'disable-cloud-controller',
-    'disable-kube-proxy', 'disable-network-policy', 'disable-helm-controller', 'embedded-registry', 'supervisor-metrics',
-    'secrets-encryption', 'enable-pprof', 'disable-agent', 'disable-apiserver', 'disable-controller-manager', 'disable-etcd'],
-  multi: ['tls-san', 'kube-apiserver-arg', 'etcd-arg', 'kube-controller-manager-arg', 'kube-scheduler-arg',
-    'kube-cloud-controller-manager-arg', 'disable'],
+  value: [
+    'bind-address',
+    'https-listen-port',
+    'advertise-address',
+    'advertise-port',
+    'cluster-cidr',
+    'service-cidr',
+    'service-node-port-range',
+    'cluster-dns',
+    'cluster-domain',
+    'flannel-backend',
+    'egress-selector-mode',
+    'servicelb-namespace',
+    'write-kubeconfig',
+    'o',
+    'write-kubeconfig-mode',
+    'write-kubeconfig-group',
+    'helm-job-image',
+    'agent-token',
+    'agent-token-file',
+    'cluster-reset-restore-path',
+    'datastore-endpoint',
+    'datastore-cafile',
+    'datastore-certfile',
+    'datastore-keyfile',
+    'etcd-snapshot-name',
+    'etcd-snapshot-schedule-cron',
+    'etcd-snapshot-retention',
+    'etcd-snapshot-dir',
+    'default-local-storage-path',
+    'kine-tls',
+    'secrets-encryption-provider',
+  ],
+  bool: [
+    'tls-san-security',
+    'flannel-ipv6-masq',
+    'flannel-external-ip',
+    'cluster-init',
+    'cluster-reset',
+    'etcd-expose-metrics',
+    'etcd-disable-snapshots',
+    'etcd-snapshot-compress',
+    'etcd-s3',
+    'disable-scheduler',
+    'disable-cloud-controller',
+    'disable-kube-proxy',
+    'disable-network-policy',
+    'disable-helm-controller',
+    'embedded-registry',
+    'supervisor-metrics',
+    'secrets-encryption',
+    'enable-pprof',
+    'disable-agent',
+    'disable-apiserver',
+    'disable-controller-manager',
+    'disable-etcd',
+  ],
+  multi: [
+    'tls-san',
+    'kube-apiserver-arg',
+    'etcd-arg',
+    'kube-controller-manager-arg',
+    'kube-scheduler-arg',
+    'kube-cloud-controller-manager-arg',
+    'disable',
+  ],
 };
 
-const ALIASES = { c: 'config', l: 'log', t: 'token', s: 'server', d: 'data-dir', o: 'write-kubeconfig', i: 'node-ip', h: 'help' };
+const ALIASES = {
+  c: 'config',
+  l: 'log',
+  t: 'token',
+  s: 'server',
+  d: 'data-dir',
+  o: 'write-kubeconfig',
+  i: 'node-ip',
+  h: 'help',
+};
 
 const ENV = {
-  token: 'K3S_TOKEN', 'token-file': 'K3S_TOKEN_FILE', server: 'K3S_URL', 'data-dir': 'K3S_DATA_DIR',
-  'node-name': 'K3S_NODE_NAME', 'resolv-conf': 'K3S_RESOLV_CONF', config: 'K3S_CONFIG_FILE',
-  'cluster-init': 'K3S_CLUSTER_INIT', 'datastore-endpoint': 'K3S_DATASTORE_ENDPOINT',
-  'datastore-cafile': 'K3S_DATASTORE_CAFILE', 'datastore-certfile': 'K3S_DATASTORE_CERTFILE',
-  'datastore-keyfile': 'K3S_DATASTORE_KEYFILE', 'write-kubeconfig': 'K3S_KUBECONFIG_OUTPUT',
-  'write-kubeconfig-mode': 'K3S_KUBECONFIG_MODE', 'agent-token': 'K3S_AGENT_TOKEN', 'agent-token-file': 'K3S_AGENT_TOKEN_FILE',
+  token: 'K3S_TOKEN',
+  'token-file': 'K3S_TOKEN_FILE',
+  server: 'K3S_URL',
+  'data-dir': 'K3S_DATA_DIR',
+  'node-name': 'K3S_NODE_NAME',
+  'resolv-conf': 'K3S_RESOLV_CONF',
+  config: 'K3S_CONFIG_FILE',
+  'cluster-init': 'K3S_CLUSTER_INIT',
+  'datastore-endpoint': 'K3S_DATASTORE_ENDPOINT',
+  'datastore-cafile': 'K3S_DATASTORE_CAFILE',
+  'datastore-certfile': 'K3S_DATASTORE_CERTFILE',
+  'datastore-keyfile': 'K3S_DATASTORE_KEYFILE',
+  'write-kubeconfig': 'K3S_KUBECONFIG_OUTPUT',
+  'write-kubeconfig-mode': 'K3S_KUBECONFIG_MODE',
+  'agent-token': 'K3S_AGENT_TOKEN',
+  'agent-token-file': 'K3S_AGENT_TOKEN_FILE',
 };
 
 export class UsageError extends Error {}
 
 function specFor(command) {
-  const s = command === 'server'
-    ? { value: [...COMMON.value, ...SERVER.value], bool: [...COMMON.bool, ...SERVER.bool], multi: [...COMMON.multi, ...SERVER.multi] }
-    : COMMON;
+  const s =
+    command === 'server'
+      ? {
+          value: [...COMMON.value, ...SERVER.value],
+          bool: [...COMMON.bool, ...SERVER.bool],
+          multi: [...COMMON.multi, ...SERVER.multi],
+        }
+      : COMMON;
   return { value: new Set(s.value), bool: new Set(s.bool), multi: new Set(s.multi) };
 }
 
@@ -67,9 +188,15 @@ export function parseArgs(command, argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const m = /^--?([^=]+)(?:=(.*))?$/s.exec(a);
-    if (!m || a === '-') { positional.push(a); continue; }
+    if (!m || a === '-') {
+      positional.push(a);
+      continue;
+    }
     const name = m[1];
-    if (spec.bool.has(name)) { out[canon(name)] = m[2] === undefined ? true : truthy(m[2]); continue; }
+    if (spec.bool.has(name)) {
+      out[canon(name)] = m[2] === undefined ? true : truthy(m[2]);
+      continue;
+    }
     if (!spec.value.has(name) && !spec.multi.has(name)) throw new UsageError(`flag provided but not defined: -${name}`);
     const v = m[2] ?? argv[++i];
     if (v === undefined) throw new UsageError(`flag needs an argument: -${name}`);
@@ -86,7 +213,14 @@ function readConfigFile(file, command) {
   const spec = specFor(command);
   const files = [file];
   const dropins = hostPath(`${file}.d`);
-  if (fs.existsSync(dropins)) files.push(...fs.readdirSync(dropins).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(`${file}.d`, f)));
+  if (fs.existsSync(dropins))
+    files.push(
+      ...fs
+        .readdirSync(dropins)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(`${file}.d`, f)),
+    );
   const out = {};
   for (const f of files) {
     if (!fs.existsSync(hostPath(f))) continue;
@@ -128,6 +262,9 @@ export function resolveFlags(command, argv, env = process.env) {
 
 /** The value of one `--kubelet-arg=name=value` (the last one wins, as in the kubelet's own flag parsing). */
 export function kubeletArg(f, name) {
-  const hit = (f['kubelet-arg'] ?? []).map(String).filter((a) => a.replace(/^--/, '').startsWith(`${name}=`)).at(-1);
+  const hit = (f['kubelet-arg'] ?? [])
+    .map(String)
+    .filter((a) => a.replace(/^--/, '').startsWith(`${name}=`))
+    .at(-1);
   return hit === undefined ? undefined : hit.replace(/^--/, '').slice(name.length + 1);
 }

@@ -49,7 +49,10 @@ async function daemon(command, args) {
     k3sLog.fatal(e.message);
     return;
   }
-  if (f.help) { process.stdout.write(`NAME:\n   ${USAGE[command]}\n`); return; }
+  if (f.help) {
+    process.stdout.write(`NAME:\n   ${USAGE[command]}\n`);
+    return;
+  }
   writePid(command);
   process.env.STANDIN_ETCD_BIN ??= etcdBin(); // embedded etcd: the 3.6 release k3s v1.37 compiles in
   const { runServer } = await import('./server.mjs');
@@ -68,11 +71,15 @@ if (argv0 === 'kubectl') kubectl(args);
 else if (args[0] === '--version' || args[0] === '-v' || args[0] === 'version') printVersion();
 else if (args[0] === 'server' || args[0] === 'agent') await daemon(args[0], args.slice(1));
 else if (args[0] === 'kubectl') kubectl(args.slice(1));
-else if (['crictl', 'ctr', 'etcd-snapshot', 'secrets-encrypt', 'certificate', 'token', 'check-config'].includes(args[0])) {
+else if (
+  ['crictl', 'ctr', 'etcd-snapshot', 'secrets-encrypt', 'certificate', 'token', 'check-config'].includes(args[0])
+) {
   process.stderr.write(`k3s ${args[0]}: not provided by the k3s test stand-in\n`);
   process.exit(1);
 } else if (!args.length || args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
-  process.stdout.write('NAME:\n   k3s - Kubernetes, but small and simple (test stand-in)\n\nCOMMANDS:\n   server, agent, kubectl\n');
+  process.stdout.write(
+    'NAME:\n   k3s - Kubernetes, but small and simple (test stand-in)\n\nCOMMANDS:\n   server, agent, kubectl\n',
+  );
 } else {
   process.stderr.write(`No help topic for '${args[0]}'\n`);
   process.exit(3);

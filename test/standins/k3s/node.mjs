@@ -37,18 +37,34 @@ function containerdConfig(dataDir) {
 }
 
 function kubeletConfig(a) {
-  return JSON.stringify({
-    apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
-    address: '0.0.0.0', readOnlyPort: 0, healthzBindAddress: '127.0.0.1',
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: true, cacheTTL: '2m0s' }, x509: { clientCAFile: hostPath(a.clientCA) } },
-    authorization: { mode: 'Webhook' },
-    cgroupDriver: 'cgroupfs', clusterDNS: [CLUSTER_DNS], clusterDomain: 'cluster.local',
-    containerRuntimeEndpoint: `unix://${hostPath(CONTAINERD_SOCKET)}`,
-    evictionHard: { 'imagefs.available': '5%', 'nodefs.available': '5%' }, evictionMinimumReclaim: { 'imagefs.available': '10%', 'nodefs.available': '10%' },
-    failSwapOn: false, serializeImagePulls: false,
-    staticPodPath: hostPath(`${a.dataDir}/agent/pod-manifests`),
-    tlsCertFile: hostPath(a.servingCert), tlsPrivateKeyFile: hostPath(a.servingKey),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      address: '0.0.0.0',
+      readOnlyPort: 0,
+      healthzBindAddress: '127.0.0.1',
+      authentication: {
+        anonymous: { enabled: false },
+        webhook: { enabled: true, cacheTTL: '2m0s' },
+        x509: { clientCAFile: hostPath(a.clientCA) },
+      },
+      authorization: { mode: 'Webhook' },
+      cgroupDriver: 'cgroupfs',
+      clusterDNS: [CLUSTER_DNS],
+      clusterDomain: 'cluster.local',
+      containerRuntimeEndpoint: `unix://${hostPath(CONTAINERD_SOCKET)}`,
+      evictionHard: { 'imagefs.available': '5%', 'nodefs.available': '5%' },
+      evictionMinimumReclaim: { 'imagefs.available': '10%', 'nodefs.available': '10%' },
+      failSwapOn: false,
+      serializeImagePulls: false,
+      staticPodPath: hostPath(`${a.dataDir}/agent/pod-manifests`),
+      tlsCertFile: hostPath(a.servingCert),
+      tlsPrivateKeyFile: hostPath(a.servingKey),
+    },
+    null,
+    2,
+  );
 }
 
 const hasArg = (f, name) => (f['kubelet-arg'] ?? []).some((a) => String(a).replace(/^--/, '').startsWith(`${name}=`));
@@ -62,8 +78,18 @@ export async function startNode(a) {
   const { f } = a;
   const logDir = `${a.dataDir}/agent/logs`;
   writeFile(`${a.dataDir}/agent/etc/containerd/config.toml`, containerdConfig(a.dataDir), 0o600);
-  const containerd = startChild(a.command, 'containerd', containerdBin(), ['--config', hostPath(`${a.dataDir}/agent/etc/containerd/config.toml`)], { logDir });
-  await waitFor('containerd', () => fs.existsSync(hostPath(CONTAINERD_SOCKET)), { timeoutMs: 60_000, intervalMs: 300, watch: [containerd] });
+  const containerd = startChild(
+    a.command,
+    'containerd',
+    containerdBin(),
+    ['--config', hostPath(`${a.dataDir}/agent/etc/containerd/config.toml`)],
+    { logDir },
+  );
+  await waitFor('containerd', () => fs.existsSync(hostPath(CONTAINERD_SOCKET)), {
+    timeoutMs: 60_000,
+    intervalMs: 300,
+    watch: [containerd],
+  });
 
   fs.mkdirSync(hostPath(`${a.dataDir}/agent/pod-manifests`), { recursive: true, mode: 0o700 });
   const kubeconfig = `${a.dataDir}/agent/kubelet.kubeconfig`;
@@ -71,28 +97,55 @@ export async function startNode(a) {
   writeFile(`${a.dataDir}/agent/etc/kubelet.conf.d/00-k3s-defaults.conf`, kubeletConfig(a), 0o600);
   const labels = f['node-label'] ?? [];
   const taints = f['node-taint'] ?? [];
-  const kubelet = startChild(a.command, 'kubelet', kubeBin('kubelet'), [
-    `--config=${hostPath(`${a.dataDir}/agent/etc/kubelet.conf.d/00-k3s-defaults.conf`)}`,
-    `--kubeconfig=${hostPath(kubeconfig)}`, `--hostname-override=${a.nodeName}`, `--node-ip=${a.nodeIP}`,
-    ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
-    ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
-    ...(hasArg(f, 'provider-id') ? [] : [`--provider-id=k3s://${a.nodeName}`]),
-    ...(f['kubelet-arg'] ?? []).map((x) => `--${String(x).replace(/^--/, '')}`),
-  ], { logDir });
+  const kubelet = startChild(
+    a.command,
+    'kubelet',
+    kubeBin('kubelet'),
+    [
+      `--config=${hostPath(`${a.dataDir}/agent/etc/kubelet.conf.d/00-k3s-defaults.conf`)}`,
+      `--kubeconfig=${hostPath(kubeconfig)}`,
+      `--hostname-override=${a.nodeName}`,
+      `--node-ip=${a.nodeIP}`,
+      ...(labels.length ? [`--node-labels=${labels.join(',')}`] : []),
+      ...(taints.length ? [`--register-with-taints=${taints.join(',')}`] : []),
+      ...(hasArg(f, 'provider-id') ? [] : [`--provider-id=k3s://${a.nodeName}`]),
+      ...(f['kubelet-arg'] ?? []).map((x) => `--${String(x).replace(/^--/, '')}`),
+    ],
+    { logDir },
+  );
 
   const tls = { ca: a.ca, cert: a.clientCert, key: a.clientKey };
   let node;
-  await waitFor(`Node ${a.nodeName} registered with a pod CIDR`, async () => {
-    const r = await request(new URL(`/api/v1/nodes/${a.nodeName}`, a.server).href, { tls });
-    node = r.json;
-    return r.status === 200 && node?.spec?.podCIDR;
-  }, { timeoutMs: 300_000, intervalMs: 1000, watch: [containerd, kubelet] });
-  writeFile(`${CNI_CONF_DIR}/10-bridge.conflist`, JSON.stringify({
-    cniVersion: '1.0.0', name: 'cbr0',
-    plugins: [
-      { type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: true, ipam: { type: 'host-local', ranges: [[{ subnet: node.spec.podCIDR }]] } },
-      { type: 'portmap', capabilities: { portMappings: true } },
-    ],
-  }, null, 2), 0o644);
+  await waitFor(
+    `Node ${a.nodeName} registered with a pod CIDR`,
+    async () => {
+      const r = await request(new URL(`/api/v1/nodes/${a.nodeName}`, a.server).href, { tls });
+      node = r.json;
+      return r.status === 200 && node?.spec?.podCIDR;
+    },
+    { timeoutMs: 300_000, intervalMs: 1000, watch: [containerd, kubelet] },
+  );
+  writeFile(
+    `${CNI_CONF_DIR}/10-bridge.conflist`,
+    JSON.stringify(
+      {
+        cniVersion: '1.0.0',
+        name: 'cbr0',
+        plugins: [
+          {
+            type: 'bridge',
+            bridge: 'cni0',
+            isGateway: true,
+            ipMasq: true,
+            ipam: { type: 'host-local', ranges: [[{ subnet: node.spec.podCIDR }]] },
+          },
+          { type: 'portmap', capabilities: { portMappings: true } },
+        ],
+      },
+      null,
+      2,
+    ),
+    0o644,
+  );
   return { procs: [containerd, kubelet], node };
 }

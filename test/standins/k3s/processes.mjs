@@ -18,23 +18,28 @@ export function startChild(command, name, bin, args, { logDir, env } = {}) {
   const log = hostPath(path.join(logDir, `${name}.log`));
   fs.mkdirSync(path.dirname(log), { recursive: true });
   const fd = fs.openSync(log, 'a');
-  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', bin, ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  const child = spawn('setpriv', ['--pdeathsig', 'SIGKILL', bin, ...args], {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+  });
   fs.closeSync(fd);
   const pidFile = `/var/lib/rancher/k3s-standin/${command}-${name}.pid`;
   writeFile(pidFile, `${child.pid}\n`, 0o644);
   const proc = { name, child, log, exitCode: null };
-  proc.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    proc.exitCode = code ?? signal;
-    children.delete(proc);
-    fs.rmSync(hostPath(pidFile), { force: true });
-    resolve(proc.exitCode);
-    // k3s runs its components in-process: when one fails, k3s fails. So does the launcher.
-    // The status file tells install.sh (standing in for systemd's Type=notify) that the unit failed.
-    if (!stopping) {
-      setStatus(command, `failed: ${name} exited (${proc.exitCode})`);
-      k3sLog.fatal(`${name} exited (${proc.exitCode}):\n${logTail(proc)}`);
-    }
-  }));
+  proc.exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      proc.exitCode = code ?? signal;
+      children.delete(proc);
+      fs.rmSync(hostPath(pidFile), { force: true });
+      resolve(proc.exitCode);
+      // k3s runs its components in-process: when one fails, k3s fails. So does the launcher.
+      // The status file tells install.sh (standing in for systemd's Type=notify) that the unit failed.
+      if (!stopping) {
+        setStatus(command, `failed: ${name} exited (${proc.exitCode})`);
+        k3sLog.fatal(`${name} exited (${proc.exitCode}):\n${logTail(proc)}`);
+      }
+    }),
+  );
   children.add(proc);
   k3sLog.info(`Running ${name} ${args.join(' ')}`);
   return proc;
@@ -54,7 +59,9 @@ export async function stopChildren() {
   stopping = true;
   const all = [...children];
   for (const p of all) p.child.kill('SIGTERM');
-  const deadline = setTimeout(() => { for (const p of all) p.child.kill('SIGKILL'); }, 5000);
+  const deadline = setTimeout(() => {
+    for (const p of all) p.child.kill('SIGKILL');
+  }, 5000);
   await Promise.all(all.map((p) => p.exited));
   clearTimeout(deadline);
 }
@@ -65,13 +72,20 @@ export async function waitFor(what, fn, { timeoutMs, intervalMs = 1000, watch = 
   let last;
   for (;;) {
     const dead = watch.find((p) => p.exitCode !== null);
-    if (dead) throw Object.assign(new Error(`${dead.name} exited (${dead.exitCode}) while waiting for ${what}:\n${logTail(dead)}`), { fatal: true });
+    if (dead)
+      throw Object.assign(
+        new Error(`${dead.name} exited (${dead.exitCode}) while waiting for ${what}:\n${logTail(dead)}`),
+        { fatal: true },
+      );
     try {
       if (await fn()) return;
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw Object.assign(new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`), { fatal: true });
+    if (Date.now() > end)
+      throw Object.assign(new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`), {
+        fatal: true,
+      });
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -41,7 +41,11 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -51,12 +55,19 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await sleep(200);
   }
 }
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run a command to completion (async, so daemons keep being served meanwhile). */
 export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> {
@@ -64,8 +75,12 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, in
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c) => { stdout += c; });
-    child.stderr.on('data', (c) => { stderr += c; });
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
     child.stdin.end(input ?? '');
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
@@ -84,13 +99,20 @@ export function exited(child: ChildProcess, timeoutMs: number): Promise<number |
   return new Promise((resolve, reject) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
     const t = setTimeout(() => reject(new Error(`process ${child.pid} still running after ${timeoutMs}ms`)), timeoutMs);
-    child.once('exit', (code) => { clearTimeout(t); resolve(code); });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
   });
 }
 
 function killGroup(pid: number | undefined, sig: NodeJS.Signals = 'SIGKILL') {
   if (!pid) return;
-  try { process.kill(-pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Kill every daemon started here and every process recorded in a stand-in pid file under our roots. */
@@ -123,14 +145,42 @@ export function etcdCerts(dir: string, sans: string[]) {
   const key = (n: string) => openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${n}.key`], dir);
   key('ca');
   openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=etcd-ca', '-days', '2', '-out', 'ca.crt'], dir);
-  fs.writeFileSync(path.join(dir, 'ext'), `subjectAltName=${sans.map((s) => (/^[\d.]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  fs.writeFileSync(
+    path.join(dir, 'ext'),
+    `subjectAltName=${sans.map((s) => (/^[\d.]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}\nextendedKeyUsage=serverAuth,clientAuth\n`,
+  );
   for (const n of ['server', 'client']) {
     key(n);
     openssl(['req', '-new', '-key', `${n}.key`, '-subj', `/CN=etcd-${n}`, '-out', `${n}.csr`], dir);
-    openssl(['x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'ext', '-out', `${n}.crt`], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${n}.csr`,
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        'ext',
+        '-out',
+        `${n}.crt`,
+      ],
+      dir,
+    );
   }
   const f = (n: string) => path.join(dir, n);
-  return { ca: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
+  return {
+    ca: f('ca.crt'),
+    serverCert: f('server.crt'),
+    serverKey: f('server.key'),
+    clientCert: f('client.crt'),
+    clientKey: f('client.key'),
+  };
 }
 
 /** A REAL etcd 3.6 on 127.0.0.1 with client-cert TLS; resolves once it serves. */
@@ -138,28 +188,97 @@ export async function startEtcd(dir: string) {
   const certs = etcdCerts(path.join(dir, 'pki'), ['127.0.0.1', 'localhost']);
   const [client, peer] = [await freePort(), await freePort()];
   const endpoint = `https://127.0.0.1:${client}`;
-  daemon(ETCD_BIN(), ['--name', 'ext0', '--data-dir', path.join(dir, 'data'),
-    '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `ext0=http://127.0.0.1:${peer}`, '--cert-file', certs.serverCert, '--key-file', certs.serverKey,
-    '--trusted-ca-file', certs.ca, '--client-cert-auth', '--unsafe-no-fsync'], {}, path.join(dir, 'etcd.log'));
-  await waitFor(async () => (await run(ETCDCTL_BIN(), ['--endpoints', endpoint, '--cacert', certs.ca, '--cert', certs.clientCert,
-    '--key', certs.clientKey, 'endpoint', 'health'], { ETCDCTL_API: '3' })).code === 0, 20000, 'etcd');
+  daemon(
+    ETCD_BIN(),
+    [
+      '--name',
+      'ext0',
+      '--data-dir',
+      path.join(dir, 'data'),
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `ext0=http://127.0.0.1:${peer}`,
+      '--cert-file',
+      certs.serverCert,
+      '--key-file',
+      certs.serverKey,
+      '--trusted-ca-file',
+      certs.ca,
+      '--client-cert-auth',
+      '--unsafe-no-fsync',
+    ],
+    {},
+    path.join(dir, 'etcd.log'),
+  );
+  await waitFor(
+    async () =>
+      (
+        await run(
+          ETCDCTL_BIN(),
+          [
+            '--endpoints',
+            endpoint,
+            '--cacert',
+            certs.ca,
+            '--cert',
+            certs.clientCert,
+            '--key',
+            certs.clientKey,
+            'endpoint',
+            'health',
+          ],
+          { ETCDCTL_API: '3' },
+        )
+      ).code === 0,
+    20000,
+    'etcd',
+  );
   return { endpoint, certs };
 }
 
 /** A REAL HAProxy TCP load balancer on bind ("ip:port") round-robin over backends ("ip:port"). */
 export async function startHaproxy(dir: string, bind: string, backends: string[]) {
   const cfg = path.join(dir, 'haproxy.cfg');
-  fs.writeFileSync(cfg, ['global', '  maxconn 256', 'defaults', '  mode tcp', '  timeout connect 2s', '  timeout client 60s',
-    '  timeout server 60s', 'frontend k8s', `  bind ${bind}`, '  default_backend cps', 'backend cps', '  balance roundrobin',
-    ...backends.map((b, i) => `  server cp${i} ${b} check inter 300 fall 2 rise 1`), ''].join('\n'));
+  fs.writeFileSync(
+    cfg,
+    [
+      'global',
+      '  maxconn 256',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 2s',
+      '  timeout client 60s',
+      '  timeout server 60s',
+      'frontend k8s',
+      `  bind ${bind}`,
+      '  default_backend cps',
+      'backend cps',
+      '  balance roundrobin',
+      ...backends.map((b, i) => `  server cp${i} ${b} check inter 300 fall 2 rise 1`),
+      '',
+    ].join('\n'),
+  );
   daemon('/usr/sbin/haproxy', ['-f', cfg, '-db'], {}, path.join(dir, 'haproxy.log'));
   const [host, port] = bind.split(':');
-  await waitFor(() => new Promise<boolean>((resolve) => {
-    const s = net.connect(Number(port), host, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-  }), 10000, 'haproxy');
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(Number(port), host, () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      }),
+    10000,
+    'haproxy',
+  );
 }
 
 /** Copy a file into a STANDIN_ROOT at the host path it should have there; returns that host path. */

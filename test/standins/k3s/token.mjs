@@ -42,8 +42,10 @@ export function encrypt(password, plaintext) {
 /** Decrypt; throws when the password is not the one used to encrypt. */
 export function decrypt(password, blob) {
   const raw = Buffer.from(blob, 'base64');
-  const salt = raw.subarray(0, 8); const iv = raw.subarray(8, 20);
-  const tag = raw.subarray(raw.length - 16); const body = raw.subarray(20, raw.length - 16);
+  const salt = raw.subarray(0, 8);
+  const iv = raw.subarray(8, 20);
+  const tag = raw.subarray(raw.length - 16);
+  const body = raw.subarray(20, raw.length - 16);
   const d = crypto.createDecipheriv('aes-256-gcm', keyFor(password, salt), iv);
   d.setAuthTag(tag);
   return Buffer.concat([d.update(body), d.final()]).toString();
@@ -51,6 +53,7 @@ export function decrypt(password, blob) {
 
 /** Constant-time string comparison for passwords. */
 export function sameSecret(a, b) {
-  const x = Buffer.from(String(a)); const y = Buffer.from(String(b));
+  const x = Buffer.from(String(a));
+  const y = Buffer.from(String(b));
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }

@@ -40,16 +40,25 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     const r = sb.kind(['create', 'cluster']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    for (const line of ['Creating cluster "kind" ...', ' ✓ Ensuring node image (kindest/node:v1.32.2) 🖼',
-      ' ✓ Preparing nodes 📦 ', ' ✓ Starting control-plane 🕹️', 'Set kubectl context to "kind-kind"',
-      'kubectl cluster-info --context kind-kind']) {
+    for (const line of [
+      'Creating cluster "kind" ...',
+      ' ✓ Ensuring node image (kindest/node:v1.32.2) 🖼',
+      ' ✓ Preparing nodes 📦 ',
+      ' ✓ Starting control-plane 🕹️',
+      'Set kubectl context to "kind-kind"',
+      'kubectl cluster-info --context kind-kind',
+    ]) {
       expect(r.stderr.split('\n')).toContain(line);
     }
 
     expect(sb.contexts()).toEqual(['kind-kind', 'prod']);
     expect(sb.kubectl(['config', 'current-context']).stdout).toBe('kind-kind\n');
     const cfg = sb.readYaml();
-    for (const [list, name] of [['clusters', 'prod'], ['users', 'prod-admin'], ['contexts', 'prod']] as const) {
+    for (const [list, name] of [
+      ['clusters', 'prod'],
+      ['users', 'prod-admin'],
+      ['contexts', 'prod'],
+    ] as const) {
       expect(entry(cfg, list, name)).toEqual(entry(before, list, name));
     }
     expect(entry(cfg, 'contexts', 'kind-kind').context).toEqual({ cluster: 'kind-kind', user: 'kind-kind' });
@@ -73,10 +82,19 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     expect(sb.kind(['create', 'cluster', '-q']).code).toBe(0);
 
     expect(sb.kind(['get', 'clusters']).stdout).toBe('ha\nkind\n');
-    expect(sb.kind(['get', 'nodes', '--name', 'ha']).stdout.split('\n').filter(Boolean).sort()).toEqual(
-      ['ha-control-plane', 'ha-control-plane2', 'ha-external-load-balancer', 'ha-worker', 'ha-worker2']);
+    expect(sb.kind(['get', 'nodes', '--name', 'ha']).stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'ha-control-plane',
+      'ha-control-plane2',
+      'ha-external-load-balancer',
+      'ha-worker',
+      'ha-worker2',
+    ]);
     expect(sb.kind(['get', 'nodes']).stdout).toBe('kind-control-plane\n');
-    expect(sb.kind(['get', 'nodes', '--name', 'nope'])).toMatchObject({ code: 0, stdout: '', stderr: 'No kind nodes found for cluster "nope".\n' });
+    expect(sb.kind(['get', 'nodes', '--name', 'nope'])).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: 'No kind nodes found for cluster "nope".\n',
+    });
 
     const printed = sb.kind(['get', 'kubeconfig', '--name', 'ha']);
     expect(printed.code).toBe(0);
@@ -95,7 +113,11 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     expect(sb.contexts()).toEqual(['kind-kind', 'kind-other', 'prod']);
 
     const r = sb.kind(['delete', 'cluster']);
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'Deleting cluster "kind" ...\nDeleted nodes: ["kind-control-plane"]\n' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: 'Deleting cluster "kind" ...\nDeleted nodes: ["kind-control-plane"]\n',
+    });
     expect(sb.contexts()).toEqual(['kind-other', 'prod']);
     expect(sb.kubectl(['config', 'current-context']).stdout).toBe('kind-other\n');
 
@@ -109,23 +131,32 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     expect(cfg.users.map((u: WireDoc) => u.name)).toEqual(['prod-admin']);
     expect(sb.kind(['get', 'clusters']).stderr).toBe('No kind clusters found.\n');
 
-    expect(sb.kind(['delete', 'cluster', '--name', 'nope'])).toMatchObject({ code: 0, stderr: 'Deleting cluster "nope" ...\n' });
+    expect(sb.kind(['delete', 'cluster', '--name', 'nope'])).toMatchObject({
+      code: 0,
+      stderr: 'Deleting cluster "nope" ...\n',
+    });
   });
 
   it('fails like kind for an existing cluster, a bad name and an unknown cluster', () => {
     sb.kind(['create', 'cluster', '-q']);
     expect(sb.kind(['create', 'cluster'])).toMatchObject({
-      code: 1, stderr: 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "kind"\n',
+      code: 1,
+      stderr: 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "kind"\n',
     });
     expect(sb.kind(['create', 'cluster', '--name', 'Bad_Name'])).toMatchObject({
-      code: 1, stderr: "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n",
+      code: 1,
+      stderr:
+        "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`\n",
     });
     const long = 'a'.repeat(51); // only a warning in kind, but the node's hostname gets too long for docker
     const r = sb.kind(['create', 'cluster', '--name', long]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cluster name "${long}" is probably too long, this might not work properly on some systems\n`);
+    expect(r.stderr).toContain(
+      `cluster name "${long}" is probably too long, this might not work properly on some systems\n`,
+    );
     expect(r.stderr).toContain('ERROR: failed to create cluster: command "docker run --name');
-    const unknown = "ERROR: could not locate any control plane nodes for cluster named 'nope'. Use the --name option to select a different cluster\n";
+    const unknown =
+      "ERROR: could not locate any control plane nodes for cluster named 'nope'. Use the --name option to select a different cluster\n";
     expect(sb.kind(['get', 'kubeconfig', '--name', 'nope'])).toMatchObject({ code: 1, stdout: '', stderr: unknown });
     expect(sb.kind(['export', 'kubeconfig', '--name', 'nope'])).toMatchObject({ code: 1, stderr: unknown });
     expect(sb.kind(['get', 'clusters']).stdout).toBe('kind\n');
@@ -134,15 +165,19 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
   it('validates the config file like kind', () => {
     const create = (yaml: string) => sb.kind(['create', 'cluster', '--config', sb.writeFile('c.yaml', yaml)]).stderr;
     const head = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n';
-    expect(create('kind: Foo\napiVersion: kind.x-k8s.io/v1alpha4\n'))
-      .toBe('ERROR: failed to create cluster: unknown kind Foo for apiVersion: kind.x-k8s.io/v1alpha4\n');
+    expect(create('kind: Foo\napiVersion: kind.x-k8s.io/v1alpha4\n')).toBe(
+      'ERROR: failed to create cluster: unknown kind Foo for apiVersion: kind.x-k8s.io/v1alpha4\n',
+    );
     expect(create('kind: Cluster\napiVersion: v1\n')).toBe('ERROR: failed to create cluster: unknown apiVersion: v1\n');
-    expect(create(`${head}nodes:\n- role: master\n`))
-      .toBe('ERROR: failed to create cluster: [invalid configuration for node 0: "master" is not a valid node role, must have at least one control-plane node]\n');
-    expect(create(`${head}nodes:\n- role: control-plane\n  foo: 1\n`))
-      .toBe('ERROR: failed to create cluster: unable to decode config: yaml: unmarshal errors:\n  line 5: field foo not found in type v1alpha4.Node\n');
-    expect(sb.kind(['create', 'cluster', '--config', '/nonexistent.yaml']).stderr)
-      .toBe('ERROR: failed to create cluster: error reading file: open /nonexistent.yaml: no such file or directory\n');
+    expect(create(`${head}nodes:\n- role: master\n`)).toBe(
+      'ERROR: failed to create cluster: [invalid configuration for node 0: "master" is not a valid node role, must have at least one control-plane node]\n',
+    );
+    expect(create(`${head}nodes:\n- role: control-plane\n  foo: 1\n`)).toBe(
+      'ERROR: failed to create cluster: unable to decode config: yaml: unmarshal errors:\n  line 5: field foo not found in type v1alpha4.Node\n',
+    );
+    expect(sb.kind(['create', 'cluster', '--config', '/nonexistent.yaml']).stderr).toBe(
+      'ERROR: failed to create cluster: error reading file: open /nonexistent.yaml: no such file or directory\n',
+    );
     expect(sb.kind(['get', 'clusters']).stderr).toBe('No kind clusters found.\n');
   });
 
@@ -150,7 +185,9 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     const cfg = sb.writeFile('c.yaml', 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: fromconfig\n');
     sb.kind(['create', 'cluster', '--config', cfg, '-q']);
     sb.kind(['create', 'cluster', '--config', cfg, '-q'], { env: { KIND_CLUSTER_NAME: 'fromenv' } });
-    sb.kind(['create', 'cluster', '--config', cfg, '--name', 'fromflag', '-q'], { env: { KIND_CLUSTER_NAME: 'fromenv' } });
+    sb.kind(['create', 'cluster', '--config', cfg, '--name', 'fromflag', '-q'], {
+      env: { KIND_CLUSTER_NAME: 'fromenv' },
+    });
     expect(sb.kind(['get', 'clusters']).stdout).toBe('fromconfig\nfromenv\nfromflag\n');
     expect(sb.kind(['get', 'nodes'], { env: { KIND_CLUSTER_NAME: 'fromenv' } }).stdout).toBe('fromenv-control-plane\n');
   });
@@ -180,8 +217,10 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
     const fail = { KIND_STANDIN_FAIL_CREATE: '1' };
     const r = sb.kind(['create', 'cluster', '--name', 'broken'], { env: fail });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(' ✗ Starting control-plane 🕹️\nDeleted nodes: ["broken-control-plane"]\n'
-      + 'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged broken-control-plane kubeadm init');
+    expect(r.stderr).toContain(
+      ' ✗ Starting control-plane 🕹️\nDeleted nodes: ["broken-control-plane"]\n' +
+        'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged broken-control-plane kubeadm init',
+    );
     expect(r.stderr).toContain('\nCommand Output: ');
     expect(sb.kind(['get', 'clusters']).stdout).toBe('');
     expect(sb.contexts()).toEqual(['prod']);
@@ -192,23 +231,42 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
   });
 
   it('KIND_STANDIN_CREATE_DELAY_MS lets a create be interrupted, leaving its nodes like kind', async () => {
-    const run = sb.spawnKind(['create', 'cluster', '--name', 'slow'], { KIND_STANDIN_CREATE_DELAY_MS: '300' }, 'Writing configuration');
+    const run = sb.spawnKind(
+      ['create', 'cluster', '--name', 'slow'],
+      { KIND_STANDIN_CREATE_DELAY_MS: '300' },
+      'Writing configuration',
+    );
     await run.reached;
     run.child.kill('SIGINT');
     expect((await run.exited).signal).toBe('SIGINT');
     expect(run.stderr()).not.toContain('Set kubectl context');
     expect(sb.kind(['get', 'clusters']).stdout).toBe('slow\n');
     expect(fs.existsSync(sb.kubeconfigPath)).toBe(false);
-    expect(sb.kind(['delete', 'cluster', '--name', 'slow']).stderr).toBe('Deleting cluster "slow" ...\nDeleted nodes: ["slow-control-plane"]\n');
+    expect(sb.kind(['delete', 'cluster', '--name', 'slow']).stderr).toBe(
+      'Deleting cluster "slow" ...\nDeleted nodes: ["slow-control-plane"]\n',
+    );
   });
 
   it('rejects unknown commands and flags like cobra, and -q silences stderr', () => {
-    expect(sb.kind(['craete'])).toMatchObject({ code: 1, stderr: 'ERROR: unknown command "craete" for "kind"\n\nDid you mean this?\n\tcreate\n' });
-    expect(sb.kind(['create', 'cluster', 'extra'])).toMatchObject({ code: 1, stderr: 'ERROR: unknown command "extra" for "kind create cluster"\n' });
-    expect(sb.kind(['get', 'clusters', '--bogus'])).toMatchObject({ code: 1, stderr: 'ERROR: unknown flag: --bogus\n' });
-    expect(sb.kind(['get', 'nodes', '-x'])).toMatchObject({ code: 1, stderr: "ERROR: unknown shorthand flag: 'x' in -x\n" });
+    expect(sb.kind(['craete'])).toMatchObject({
+      code: 1,
+      stderr: 'ERROR: unknown command "craete" for "kind"\n\nDid you mean this?\n\tcreate\n',
+    });
+    expect(sb.kind(['create', 'cluster', 'extra'])).toMatchObject({
+      code: 1,
+      stderr: 'ERROR: unknown command "extra" for "kind create cluster"\n',
+    });
+    expect(sb.kind(['get', 'clusters', '--bogus'])).toMatchObject({
+      code: 1,
+      stderr: 'ERROR: unknown flag: --bogus\n',
+    });
+    expect(sb.kind(['get', 'nodes', '-x'])).toMatchObject({
+      code: 1,
+      stderr: "ERROR: unknown shorthand flag: 'x' in -x\n",
+    });
     expect(sb.kind(['create', 'cluster', '--wait', 'soon'])).toMatchObject({
-      code: 1, stderr: 'ERROR: invalid argument "soon" for "--wait" flag: time: invalid duration "soon"\n',
+      code: 1,
+      stderr: 'ERROR: invalid argument "soon" for "--wait" flag: time: invalid duration "soon"\n',
     });
     const get = sb.kind(['get']);
     expect(get.code).toBe(1);
@@ -230,8 +288,10 @@ describe('kind stand-in', { timeout: 60_000 }, () => {
   it('fails like kind when the docker daemon is down (DOCKER_STANDIN_DOWN=1)', () => {
     const r = sb.kind(['get', 'clusters'], { env: { DOCKER_STANDIN_DOWN: '1' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('ERROR: failed to list clusters: command "docker ps -a --filter label=io.x-k8s.kind.cluster '
-      + `--format '{{.Label "io.x-k8s.kind.cluster"}}'" failed with error: exit status 1\n\n`
-      + 'Command Output: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+    expect(r.stderr).toBe(
+      'ERROR: failed to list clusters: command "docker ps -a --filter label=io.x-k8s.kind.cluster ' +
+        `--format '{{.Label "io.x-k8s.kind.cluster"}}'" failed with error: exit status 1\n\n` +
+        'Command Output: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n',
+    );
   });
 });

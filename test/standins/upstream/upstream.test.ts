@@ -24,7 +24,8 @@ afterEach(() => {
   dirs = [];
 });
 
-const sh = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync('sh', args, { encoding: 'utf8', env: { ...process.env, ...env } });
+const sh = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync('sh', args, { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('upstream feeds stand-in', () => {
   it.each([
@@ -40,7 +41,11 @@ describe('upstream feeds stand-in', () => {
     expect(r.stdout.trim()).toBe(want);
   });
 
-  it.each([['k3s-channel', 'v1.38'], ['k3s-channel', 'nope'], ['kubernetes-repo', '1.38']])('%s %s: nothing released → exit 1', (feed, name) => {
+  it.each([
+    ['k3s-channel', 'v1.38'],
+    ['k3s-channel', 'nope'],
+    ['kubernetes-repo', '1.38'],
+  ])('%s %s: nothing released → exit 1', (feed, name) => {
     expect(sh([UPSTREAM, feed, name]).status).toBe(1);
   });
 });
@@ -53,15 +58,24 @@ describe('k3s install.sh stand-in follows INSTALL_K3S_CHANNEL', () => {
     mkdirSync(fakeBin, { recursive: true });
     writeFileSync(path.join(fakeBin, 'systemctl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const r = sh([K3S_INSTALL], {
-      PATH: `${fakeBin}:${process.env.PATH}`, STANDIN_ROOT: root, INSTALL_K3S_BIN_DIR: bin, INSTALL_K3S_SYSTEMD_DIR: path.join(root, 'units'),
-      INSTALL_K3S_SKIP_ENABLE: 'true', INSTALL_K3S_EXEC: 'server', ...env,
+      PATH: `${fakeBin}:${process.env.PATH}`,
+      STANDIN_ROOT: root,
+      INSTALL_K3S_BIN_DIR: bin,
+      INSTALL_K3S_SYSTEMD_DIR: path.join(root, 'units'),
+      INSTALL_K3S_SKIP_ENABLE: 'true',
+      INSTALL_K3S_EXEC: 'server',
+      ...env,
     });
-    const version = r.status === 0 ? execFileSync(path.join(bin, 'k3s'), ['--version'], { encoding: 'utf8' }).split('\n')[0] : '';
+    const version =
+      r.status === 0 ? execFileSync(path.join(bin, 'k3s'), ['--version'], { encoding: 'utf8' }).split('\n')[0] : '';
     return { r, version };
   };
 
   it('a minor channel installs its newest release, which the binary then reports', () => {
-    const { r, version } = install({ INSTALL_K3S_CHANNEL: 'v1.36', INSTALL_K3S_CHANNEL_URL: 'https://update.k3s.io/v1-release/channels' });
+    const { r, version } = install({
+      INSTALL_K3S_CHANNEL: 'v1.36',
+      INSTALL_K3S_CHANNEL_URL: 'https://update.k3s.io/v1-release/channels',
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('[INFO]  Finding release for channel v1.36');
     expect(r.stdout).toContain('[INFO]  Using v1.36.6+k3s1 as release');
@@ -76,7 +90,9 @@ describe('k3s install.sh stand-in follows INSTALL_K3S_CHANNEL', () => {
   });
 
   it('INSTALL_K3S_VERSION wins over the channel; an unknown channel fails the download', () => {
-    expect(install({ INSTALL_K3S_VERSION: 'v1.35.9+k3s1', INSTALL_K3S_CHANNEL: 'v1.37' }).version).toMatch(/^k3s version v1\.35\.9\+k3s1 /);
+    expect(install({ INSTALL_K3S_VERSION: 'v1.35.9+k3s1', INSTALL_K3S_CHANNEL: 'v1.37' }).version).toMatch(
+      /^k3s version v1\.35\.9\+k3s1 /,
+    );
     const bad = install({ INSTALL_K3S_CHANNEL: 'v1.99' });
     expect(bad.r.status).not.toBe(0);
     expect(bad.r.stderr).toContain('Download failed');

@@ -33,11 +33,15 @@ export async function resolveEksVersion(cloud: AwsCtx): Promise<string> {
     return chosen;
   }
   if (isPatchVersion(want)) {
-    throw new InputError(`EKS chooses the patch release itself: ask for ${minorOf(want)}, not ${want}`, field, { hint: `available: ${offered.join(', ')}` });
+    throw new InputError(`EKS chooses the patch release itself: ask for ${minorOf(want)}, not ${want}`, field, {
+      hint: `available: ${offered.join(', ')}`,
+    });
   }
   const minor = minorOf(want);
   if (!offered.includes(minor)) {
-    throw new InputError(`EKS in ${cloud.spec.region} does not offer Kubernetes ${minor}`, field, { hint: `available: ${offered.join(', ')}` });
+    throw new InputError(`EKS in ${cloud.spec.region} does not offer Kubernetes ${minor}`, field, {
+      hint: `available: ${offered.join(', ')}`,
+    });
   }
   return minor;
 }
@@ -45,8 +49,11 @@ export async function resolveEksVersion(cloud: AwsCtx): Promise<string> {
 export async function checkEksName(cloud: AwsCtx): Promise<void> {
   const c = await describeEks(cloud);
   if (c && !isOurs(cloud, c)) {
-    throw new ConflictError(`an EKS cluster named ${cloud.spec.name} already exists in ${cloud.spec.region} and was not created by ksctl`, {
-      hint: 'choose another name',
-    });
+    throw new ConflictError(
+      `an EKS cluster named ${cloud.spec.name} already exists in ${cloud.spec.region} and was not created by ksctl`,
+      {
+        hint: 'choose another name',
+      },
+    );
   }
 }

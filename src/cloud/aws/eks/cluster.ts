@@ -31,11 +31,15 @@ export async function describeEks(cloud: AwsCtx): Promise<EKS.Cluster | undefine
 export const isOurs = (cloud: AwsCtx, c: EKS.Cluster) => c.tags?.[TAG_CLUSTER] === clusterKey(cloud.spec);
 
 async function waitGone(cloud: AwsCtx): Promise<void> {
-  await cloud.wait(`EKS cluster ${cloud.spec.name} to be deleted`, async () => ((await describeEks(cloud)) ? undefined : true), {
-    timeoutMs: DELETE_TIMEOUT_MS,
-    initialIntervalMs: 15000,
-    maxIntervalMs: 30000,
-  });
+  await cloud.wait(
+    `EKS cluster ${cloud.spec.name} to be deleted`,
+    async () => ((await describeEks(cloud)) ? undefined : true),
+    {
+      timeoutMs: DELETE_TIMEOUT_MS,
+      initialIntervalMs: 15000,
+      maxIntervalMs: 30000,
+    },
+  );
 }
 
 async function create(cloud: AwsCtx, publicCidrs: string[]): Promise<EKS.Cluster> {
@@ -77,7 +81,9 @@ async function create(cloud: AwsCtx, publicCidrs: string[]): Promise<EKS.Cluster
 export async function ensureEksCluster(cloud: AwsCtx, publicCidrs: string[]): Promise<EKS.Cluster> {
   let c = await describeEks(cloud);
   if (c && !isOurs(cloud, c)) {
-    throw new ConflictError(`EKS cluster ${cloud.spec.name} exists in ${cloud.spec.region} but was not created by ksctl`);
+    throw new ConflictError(
+      `EKS cluster ${cloud.spec.name} exists in ${cloud.spec.region} but was not created by ksctl`,
+    );
   }
   if (c?.status === 'DELETING') {
     cloud.log.info(`EKS cluster ${cloud.spec.name} is being deleted; waiting before creating it again`);
@@ -93,7 +99,9 @@ export async function ensureEksCluster(cloud: AwsCtx, publicCidrs: string[]): Pr
       const now = await describeEks(cloud);
       if (!now) return undefined;
       if (now.status === 'FAILED' || now.status === 'DELETING') {
-        throw new ProviderError(`EKS cluster ${cloud.spec.name} is ${now.status}`, { hint: 'run delete, then create again' });
+        throw new ProviderError(`EKS cluster ${cloud.spec.name} is ${now.status}`, {
+          hint: 'run delete, then create again',
+        });
       }
       return now.status === 'ACTIVE' ? now : undefined;
     },

@@ -21,10 +21,13 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 export const nodegroupKey = (pool: string) => `eks/nodegroup/${pool}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'workers', ...spec.workers, labels: {}, taints: [] }];
+  const pools =
+    spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'workers', ...spec.workers, labels: {}, taints: [] }];
   pools.forEach((p, i) => {
     if (!NAME.test(p.name)) {
-      throw new InputError(`node pool name "${p.name}" must be letters, digits, - or _ (at most 63)`, [`spec.nodePools[${i}].name`]);
+      throw new InputError(`node pool name "${p.name}" must be letters, digits, - or _ (at most 63)`, [
+        `spec.nodePools[${i}].name`,
+      ]);
     }
     checkEksLabels(p, `spec.nodePools[${i}]`);
   });
@@ -34,11 +37,20 @@ export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
 /** EKS's narrower rules (botocore eks 2017-11-01: labelKey/taintKey 1-63 characters, labelValue 1-63, taintValue 0-63). */
 function checkEksLabels(p: NodePoolSpec, at: string): void {
   for (const [k, v] of Object.entries(p.labels)) {
-    if (k.length > EKS_KEY_MAX) throw new InputError(`${at}.labels: EKS takes label keys of at most ${EKS_KEY_MAX} characters, prefix included; "${k.slice(0, 80)}" has ${k.length}`, [`${at}.labels.${k}`]);
-    if (v === '') throw new InputError(`${at}.labels.${k}: EKS refuses empty label values: give it a value`, [`${at}.labels.${k}`]);
+    if (k.length > EKS_KEY_MAX)
+      throw new InputError(
+        `${at}.labels: EKS takes label keys of at most ${EKS_KEY_MAX} characters, prefix included; "${k.slice(0, 80)}" has ${k.length}`,
+        [`${at}.labels.${k}`],
+      );
+    if (v === '')
+      throw new InputError(`${at}.labels.${k}: EKS refuses empty label values: give it a value`, [`${at}.labels.${k}`]);
   }
   p.taints.forEach((t, j) => {
-    if (t.key.length > EKS_KEY_MAX) throw new InputError(`${at}.taints[${j}]: EKS takes taint keys of at most ${EKS_KEY_MAX} characters, prefix included`, [`${at}.taints[${j}]`]);
+    if (t.key.length > EKS_KEY_MAX)
+      throw new InputError(
+        `${at}.taints[${j}]: EKS takes taint keys of at most ${EKS_KEY_MAX} characters, prefix included`,
+        [`${at}.taints[${j}]`],
+      );
   });
 }
 const EKS_KEY_MAX = 63;
@@ -51,10 +63,20 @@ export const EKS_TAINT_EFFECT: Record<TaintEffect, EKS.TaintEffect> = {
 };
 
 /** The node group's labels and taints: the pool's own, plus ksctl.io/pool naming it. */
-export function nodegroupLabelsAndTaints(pool: NodePoolSpec): Pick<EKS.CreateNodegroupCommandInput, 'labels' | 'taints'> {
+export function nodegroupLabelsAndTaints(
+  pool: NodePoolSpec,
+): Pick<EKS.CreateNodegroupCommandInput, 'labels' | 'taints'> {
   return {
     labels: { ...pool.labels, 'ksctl.io/pool': pool.name },
-    ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: EKS_TAINT_EFFECT[t.effect] })) } : {}),
+    ...(pool.taints.length > 0
+      ? {
+          taints: pool.taints.map((t) => ({
+            key: t.key,
+            ...(t.value ? { value: t.value } : {}),
+            effect: EKS_TAINT_EFFECT[t.effect],
+          })),
+        }
+      : {}),
   };
 }
 
@@ -92,7 +114,11 @@ export async function ensureNodegroup(cloud: AwsCtx, catalog: InstanceCatalog, p
         clusterName: cloud.spec.name,
         nodegroupName: pool.name,
         // min/max are the pool's bounds when given: the autoscaler (and EKS) keep the group within them.
-        scalingConfig: { minSize: pool.min ?? pool.count, maxSize: pool.max ?? Math.max(pool.count, 1), desiredSize: pool.count },
+        scalingConfig: {
+          minSize: pool.min ?? pool.count,
+          maxSize: pool.max ?? Math.max(pool.count, 1),
+          desiredSize: pool.count,
+        },
         instanceTypes: [pool.size],
         capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
         amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
@@ -109,7 +135,11 @@ export async function ensureNodegroup(cloud: AwsCtx, catalog: InstanceCatalog, p
     }
   }
   if (!ng?.nodegroupArn) throw new ProviderError(`node group ${pool.name} was not created`);
-  await ensureRecorded(cloud.ctx, nodegroupKey(pool.name), { kind: 'aws:eks-nodegroup', id: ng.nodegroupArn, name: pool.name });
+  await ensureRecorded(cloud.ctx, nodegroupKey(pool.name), {
+    kind: 'aws:eks-nodegroup',
+    id: ng.nodegroupArn,
+    name: pool.name,
+  });
   await cloud.wait(
     `node group ${pool.name} to become ACTIVE`,
     async () => {
@@ -137,7 +167,10 @@ export async function deleteNodegroups(cloud: AwsCtx): Promise<void> {
   try {
     let nextToken: string | undefined;
     do {
-      const page = await cloud.aws.eks.listNodegroups({ clusterName: cloud.spec.name, ...(nextToken ? { nextToken } : {}) });
+      const page = await cloud.aws.eks.listNodegroups({
+        clusterName: cloud.spec.name,
+        ...(nextToken ? { nextToken } : {}),
+      });
       for (const n of page.nodegroups ?? []) names.add(n);
       nextToken = page.nextToken;
     } while (nextToken);
@@ -167,8 +200,12 @@ export async function scaleNodegroup(cloud: AwsCtx, pool: string, count: number)
     nodegroupName: pool,
     scalingConfig: { minSize: count, maxSize: Math.max(count, 1), desiredSize: count },
   });
-  await cloud.wait(`node group ${pool} to finish scaling`, async () => ((await describe(cloud, pool))?.status === 'ACTIVE' ? true : undefined), {
-    timeoutMs: CREATE_TIMEOUT_MS,
-    initialIntervalMs: 10000,
-  });
+  await cloud.wait(
+    `node group ${pool} to finish scaling`,
+    async () => ((await describe(cloud, pool))?.status === 'ACTIVE' ? true : undefined),
+    {
+      timeoutMs: CREATE_TIMEOUT_MS,
+      initialIntervalMs: 10000,
+    },
+  );
 }

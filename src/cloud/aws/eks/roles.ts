@@ -16,7 +16,11 @@ const POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 export const ROLE_POLICIES: Record<RolePurpose, string[]> = {
   cluster: [POLICY('AmazonEKSClusterPolicy')],
-  node: [POLICY('AmazonEKSWorkerNodePolicy'), POLICY('AmazonEKS_CNI_Policy'), POLICY('AmazonEC2ContainerRegistryReadOnly')],
+  node: [
+    POLICY('AmazonEKSWorkerNodePolicy'),
+    POLICY('AmazonEKS_CNI_Policy'),
+    POLICY('AmazonEC2ContainerRegistryReadOnly'),
+  ],
 };
 
 const PRINCIPAL: Record<RolePurpose, string> = { cluster: 'eks.amazonaws.com', node: 'ec2.amazonaws.com' };

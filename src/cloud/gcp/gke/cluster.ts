@@ -27,7 +27,11 @@ export function describeGke(cloud: GcpCtx): Promise<GkeCluster | undefined> {
 }
 
 /** Retries a GKE mutation while another operation on the cluster runs (FAILED_PRECONDITION). */
-export async function whenIdle(cloud: GcpCtx, what: string, call: () => Promise<unknown>): Promise<'ok' | 'exists' | 'gone'> {
+export async function whenIdle(
+  cloud: GcpCtx,
+  what: string,
+  call: () => Promise<unknown>,
+): Promise<'ok' | 'exists' | 'gone'> {
   return cloud.wait(
     `${what} (another operation is running)`,
     async () => {
@@ -61,7 +65,10 @@ export function clusterResource(cloud: GcpCtx, version: GkeVersion, cidrs: strin
       ipEndpointsConfig: {
         enabled: true,
         enablePublicEndpoint: true,
-        authorizedNetworksConfig: { enabled: true, cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'ksctl operator' })) },
+        authorizedNetworksConfig: {
+          enabled: true,
+          cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock, displayName: 'ksctl operator' })),
+        },
       },
     },
     masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
@@ -76,7 +83,8 @@ async function waitRunning(cloud: GcpCtx): Promise<GkeCluster> {
     `GKE cluster ${cloud.spec.name} to run`,
     async () => {
       const c = await describeGke(cloud);
-      if (c?.status === 'ERROR' || c?.status === 'DEGRADED') throw new ProviderError(`GKE cluster ${cloud.spec.name} is ${c.status}: ${c.statusMessage ?? ''}`);
+      if (c?.status === 'ERROR' || c?.status === 'DEGRADED')
+        throw new ProviderError(`GKE cluster ${cloud.spec.name} is ${c.status}: ${c.statusMessage ?? ''}`);
       return c?.status === 'RUNNING' && c.endpoint ? c : undefined;
     },
     { timeoutMs: CREATE_TIMEOUT_MS, initialIntervalMs: 10_000, maxIntervalMs: 30_000 },
@@ -86,16 +94,34 @@ async function waitRunning(cloud: GcpCtx): Promise<GkeCluster> {
 export async function ensureGkeCluster(cloud: GcpCtx, resource: () => GkeCluster): Promise<GkeCluster> {
   let c = await describeGke(cloud);
   if (c && !isOurs(cloud, c)) {
-    throw new ConflictError(`a GKE cluster named ${cloud.spec.name} exists in ${cloud.spec.region} and was not created by ksctl`, { hint: 'choose another name' });
+    throw new ConflictError(
+      `a GKE cluster named ${cloud.spec.name} exists in ${cloud.spec.region} and was not created by ksctl`,
+      { hint: 'choose another name' },
+    );
   }
-  if (c?.status === 'STOPPING') throw new ProviderError(`GKE cluster ${cloud.spec.name} is being deleted`, { hint: 'wait for the delete to finish, then re-run' });
+  if (c?.status === 'STOPPING')
+    throw new ProviderError(`GKE cluster ${cloud.spec.name} is being deleted`, {
+      hint: 'wait for the delete to finish, then re-run',
+    });
   if (!c) {
     cloud.log.info(`creating GKE cluster ${cloud.spec.name}`);
-    await whenIdle(cloud, `create GKE cluster ${cloud.spec.name}`, () => cloud.api.gke.createCluster(locationPath(cloud), resource()));
+    await whenIdle(cloud, `create GKE cluster ${cloud.spec.name}`, () =>
+      cloud.api.gke.createCluster(locationPath(cloud), resource()),
+    );
   }
-  await ensureRecorded(cloud.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(cloud), name: cloud.spec.name });
+  await ensureRecorded(cloud.ctx, CLUSTER_KEY, {
+    kind: 'gcp:gke-cluster',
+    id: clusterPath(cloud),
+    name: cloud.spec.name,
+  });
   c = c?.status === 'RUNNING' && c.endpoint ? c : await waitRunning(cloud);
-  await ensureRecorded(cloud.ctx, CLUSTER_KEY, { kind: 'gcp:gke-cluster', id: clusterPath(cloud), name: cloud.spec.name, status: 'running', data: { endpoint: String(c.endpoint) } });
+  await ensureRecorded(cloud.ctx, CLUSTER_KEY, {
+    kind: 'gcp:gke-cluster',
+    id: clusterPath(cloud),
+    name: cloud.spec.name,
+    status: 'running',
+    data: { endpoint: String(c.endpoint) },
+  });
   return c;
 }
 
@@ -105,13 +131,19 @@ export async function deleteGkeCluster(cloud: GcpCtx): Promise<void> {
   if (c && isOurs(cloud, c)) {
     if (c.status !== 'STOPPING') {
       cloud.log.info(`deleting GKE cluster ${cloud.spec.name}`);
-      await whenIdle(cloud, `delete GKE cluster ${cloud.spec.name}`, () => cloud.api.gke.deleteCluster(clusterPath(cloud)));
+      await whenIdle(cloud, `delete GKE cluster ${cloud.spec.name}`, () =>
+        cloud.api.gke.deleteCluster(clusterPath(cloud)),
+      );
     }
-    await cloud.wait(`GKE cluster ${cloud.spec.name} to be deleted`, async () => ((await describeGke(cloud)) ? undefined : true), {
-      timeoutMs: DELETE_TIMEOUT_MS,
-      initialIntervalMs: 10_000,
-      maxIntervalMs: 30_000,
-    });
+    await cloud.wait(
+      `GKE cluster ${cloud.spec.name} to be deleted`,
+      async () => ((await describeGke(cloud)) ? undefined : true),
+      {
+        timeoutMs: DELETE_TIMEOUT_MS,
+        initialIntervalMs: 10_000,
+        maxIntervalMs: 30_000,
+      },
+    );
   }
   await forget(cloud.ctx, CLUSTER_KEY);
 }

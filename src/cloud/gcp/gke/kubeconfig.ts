@@ -6,7 +6,8 @@
 import { toYaml } from '../../../util/yaml-write.js';
 import type { ClusterSpec } from '../../../api/types.js';
 
-export const contextName = (spec: Pick<ClusterSpec, 'name' | 'region'>) => `${spec.name}-${spec.region}-managed-gcp-ksctl`;
+export const contextName = (spec: Pick<ClusterSpec, 'name' | 'region'>) =>
+  `${spec.name}-${spec.region}-managed-gcp-ksctl`;
 
 export function gkeKubeconfig(spec: ClusterSpec, endpoint: string, caData: string): string {
   const ctx = contextName(spec);

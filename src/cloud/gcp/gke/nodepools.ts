@@ -17,10 +17,23 @@ export const poolKey = (name: string) => `nodepool/${name}`;
 export const poolPath = (cloud: GcpCtx, name: string) => `${clusterPath(cloud)}/nodePools/${name}`;
 
 export function nodePools(spec: ClusterSpec): NodePoolSpec[] {
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [{ name: 'default', count: spec.workers.count, size: spec.workers.size, spot: spec.workers.spot, labels: {}, taints: [] }];
+  const pools =
+    spec.nodePools.length > 0
+      ? spec.nodePools
+      : [
+          {
+            name: 'default',
+            count: spec.workers.count,
+            size: spec.workers.size,
+            spot: spec.workers.spot,
+            labels: {},
+            taints: [],
+          },
+        ];
   pools.forEach((p, i) => {
     const field = spec.nodePools.length > 0 ? `spec.nodePools[${i}]` : 'spec.workers';
-    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(p.name)) throw new InputError(`node pool name "${p.name}" is not valid for GKE`, [`${field}.name`]);
+    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(p.name))
+      throw new InputError(`node pool name "${p.name}" is not valid for GKE`, [`${field}.name`]);
     if (!p.size) throw new InputError(`${field}.size must be set for GKE`, [`${field}.size`]);
     if (p.count < 1) throw new InputError(`${field}.count must be at least 1`, [`${field}.count`]);
   });
@@ -54,12 +67,18 @@ export function checkPoolZones(spec: ClusterSpec, usable: string[]): void {
     if (!p.zones) return;
     p.zones.forEach((z, j) => {
       if (!usable.includes(z)) {
-        throw new InputError(`spec.nodePools[${i}].zones[${j}]: "${z}" is not a zone of ${spec.region} that offers the cluster's machine types: use ${usable.join(', ')}`, [`spec.nodePools[${i}].zones[${j}]`]);
+        throw new InputError(
+          `spec.nodePools[${i}].zones[${j}]: "${z}" is not a zone of ${spec.region} that offers the cluster's machine types: use ${usable.join(', ')}`,
+          [`spec.nodePools[${i}].zones[${j}]`],
+        );
       }
     });
     const k = p.zones.length;
     if (k === 0 || p.count % k !== 0) {
-      throw new InputError(`spec.nodePools[${i}].count must be a multiple of its ${k} zone(s): GKE places the same number of nodes in each`, [`spec.nodePools[${i}].count`]);
+      throw new InputError(
+        `spec.nodePools[${i}].count must be a multiple of its ${k} zone(s): GKE places the same number of nodes in each`,
+        [`spec.nodePools[${i}].count`],
+      );
     }
   });
 }
@@ -67,7 +86,9 @@ export function checkPoolZones(spec: ClusterSpec, usable: string[]): void {
 export function poolResource(cloud: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones: string[]): GkeNodePool {
   const labels = labelsFor(cloud.spec, poolKey(p.name), 'worker', { 'ksctl-io-pool': p.name });
   // The pool's own zones when it names them (checkPoolZones made the count divide), else ksctl's spread.
-  const place = p.zones?.length ? { locations: p.zones, perZone: p.count / p.zones.length } : poolPlacement(p.count, zones);
+  const place = p.zones?.length
+    ? { locations: p.zones, perZone: p.count / p.zones.length }
+    : poolPlacement(p.count, zones);
   return {
     name: p.name,
     initialNodeCount: place.perZone,
@@ -79,7 +100,9 @@ export function poolResource(cloud: Pick<GcpCtx, 'spec'>, p: NodePoolSpec, zones
       imageType: 'COS_CONTAINERD',
       resourceLabels: labels,
       labels: { ...p.labels, 'ksctl.io/pool': p.name },
-      ...(p.taints.length > 0 ? { taints: p.taints.map((t) => ({ key: t.key, value: t.value, effect: GKE_TAINT_EFFECT[t.effect] })) } : {}),
+      ...(p.taints.length > 0
+        ? { taints: p.taints.map((t) => ({ key: t.key, value: t.value, effect: GKE_TAINT_EFFECT[t.effect] })) }
+        : {}),
       oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
     },
@@ -92,7 +115,9 @@ export async function ensureNodePool(cloud: GcpCtx, p: NodePoolSpec, zones: stri
   const pool = await getOrUndefined(() => cloud.api.gke.getNodePool(path));
   if (!pool) {
     cloud.log.info(`creating node pool ${p.name}`);
-    await whenIdle(cloud, `create node pool ${p.name}`, () => cloud.api.gke.createNodePool(clusterPath(cloud), poolResource(cloud, p, zones)));
+    await whenIdle(cloud, `create node pool ${p.name}`, () =>
+      cloud.api.gke.createNodePool(clusterPath(cloud), poolResource(cloud, p, zones)),
+    );
   }
   await ensureRecorded(cloud.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name });
   await cloud.wait(
@@ -104,7 +129,13 @@ export async function ensureNodePool(cloud: GcpCtx, p: NodePoolSpec, zones: stri
     },
     { timeoutMs: POOL_TIMEOUT_MS, initialIntervalMs: 10_000, maxIntervalMs: 30_000 },
   );
-  await ensureRecorded(cloud.ctx, poolKey(p.name), { kind: 'gcp:gke-nodepool', id: path, name: p.name, status: 'running', data: { size: p.size, count: p.count, spot: p.spot } });
+  await ensureRecorded(cloud.ctx, poolKey(p.name), {
+    kind: 'gcp:gke-nodepool',
+    id: path,
+    name: p.name,
+    status: 'running',
+    data: { size: p.size, count: p.count, spot: p.spot },
+  });
 }
 
 /**
@@ -117,7 +148,10 @@ export function perZoneCount(name: string, total: number, zones: number): number
   if (!Number.isInteger(total) || total < 0 || total % k !== 0) {
     const lower = Math.floor(total / k) * k;
     const hint = [lower, lower + k].filter((n) => n > 0).join(' or ');
-    throw new InputError(`nodePools[${name}].count must be a multiple of ${k}: the pool spreads its nodes evenly over ${k} zones (try ${hint})`, [`spec.nodePools[${name}].count`]);
+    throw new InputError(
+      `nodePools[${name}].count must be a multiple of ${k}: the pool spreads its nodes evenly over ${k} zones (try ${hint})`,
+      [`spec.nodePools[${name}].count`],
+    );
   }
   return total / k;
 }
@@ -142,11 +176,15 @@ export async function deleteNodePools(cloud: GcpCtx): Promise<void> {
         cloud.log.info(`deleting node pool ${name}`);
         await whenIdle(cloud, `delete node pool ${name}`, () => cloud.api.gke.deleteNodePool(poolPath(cloud, name)));
       }
-      await cloud.wait(`node pool ${name} to be deleted`, async () => ((await getOrUndefined(() => cloud.api.gke.getNodePool(poolPath(cloud, name)))) ? undefined : true), {
-        timeoutMs: POOL_TIMEOUT_MS,
-        initialIntervalMs: 10_000,
-        maxIntervalMs: 30_000,
-      });
+      await cloud.wait(
+        `node pool ${name} to be deleted`,
+        async () => ((await getOrUndefined(() => cloud.api.gke.getNodePool(poolPath(cloud, name)))) ? undefined : true),
+        {
+          timeoutMs: POOL_TIMEOUT_MS,
+          initialIntervalMs: 10_000,
+          maxIntervalMs: 30_000,
+        },
+      );
     }
   }
   await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'nodepool/'));

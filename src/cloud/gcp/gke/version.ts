@@ -18,17 +18,21 @@ export function resolveGkeVersion(wanted: string | undefined, cfg: GkeServerConf
   // No version: GKE's default, in the REGULAR channel (GKE's own default channel for new clusters).
   if (wanted === undefined) {
     const version = regularChannel?.defaultVersion ?? cfg.defaultClusterVersion;
-    if (!version) throw new InputError(`GKE in ${region} reports no default Kubernetes version`, ['spec.kubernetesVersion']);
+    if (!version)
+      throw new InputError(`GKE in ${region} reports no default Kubernetes version`, ['spec.kubernetesVersion']);
     return regularChannel?.defaultVersion ? { version, channel: 'REGULAR' } : { version };
   }
   const prefix = /^\d+\.\d+$/.test(wanted.replace(/^v/, '')) ? `${minorOf(wanted)}.` : wanted.replace(/^v/, '');
-  const match = (list: (string | null)[] | null | undefined) => (list ?? []).find((v): v is string => !!v && v.startsWith(prefix));
+  const match = (list: (string | null)[] | null | undefined) =>
+    (list ?? []).find((v): v is string => !!v && v.startsWith(prefix));
   const regular = regularChannel;
   const inChannel = match(regular?.validVersions);
   if (inChannel) return { version: inChannel, channel: 'REGULAR' };
   const statik = match(cfg.validMasterVersions);
   if (statik) return { version: statik };
-  const minors = [...new Set([...(regular?.validVersions ?? []), ...(cfg.validMasterVersions ?? [])].map((v) => minorOf(String(v))))];
+  const minors = [
+    ...new Set([...(regular?.validVersions ?? []), ...(cfg.validMasterVersions ?? [])].map((v) => minorOf(String(v)))),
+  ];
   throw new InputError(`GKE in ${region} does not offer Kubernetes ${wanted}`, ['spec.kubernetesVersion'], {
     hint: `available: ${minors.sort(byVersion).reverse().join(', ')}`,
   });

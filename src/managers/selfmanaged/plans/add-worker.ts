@@ -32,20 +32,42 @@ function missingInfra(infra: Step[], needs: string[], state: ClusterState): Step
   return [...out.values()];
 }
 
-export function addWorkerSteps({ provider, distro }: PlanSource, state: ClusterState, add: WorkerAddition, stamp: number): Step<BootstrapContext>[] {
+export function addWorkerSteps(
+  { provider, distro }: PlanSource,
+  state: ClusterState,
+  add: WorkerAddition,
+  stamp: number,
+): Step<BootstrapContext>[] {
   const steps = new Map<string, Step<BootstrapContext>>();
-  const restamp = <S extends Step<BootstrapContext>>(s: S, needs: string[]): S => ({ ...s, id: stamped(s.id, stamp), needs });
-  for (const s of missingInfra(provider.infraSteps(add.runSpec), provider.machineNeeds('worker'), state)) steps.set(s.id, s);
+  const restamp = <S extends Step<BootstrapContext>>(s: S, needs: string[]): S => ({
+    ...s,
+    id: stamped(s.id, stamp),
+    needs,
+  });
+  for (const s of missingInfra(provider.infraSteps(add.runSpec), provider.machineNeeds('worker'), state))
+    steps.set(s.id, s);
   // Every new worker passes the host preflight (cgroup v2) before Kubernetes goes on it.
-  const preflight = hostPreflightStep(add.workers, add.workers.map((w) => stamped(stepId.machine(w.name), stamp)));
+  const preflight = hostPreflightStep(
+    add.workers,
+    add.workers.map((w) => stamped(stepId.machine(w.name), stamp)),
+  );
   steps.set(stamped(preflight.id, stamp), restamp(preflight, preflight.needs));
   for (const w of add.workers) {
     const machine = machineStep(w, provider);
     const onJoined = (s: ClusterState) => void (s.spec = specWithJoined(s, w.name, add.runSpec));
     const join = workerJoinStep(w, [], distro.name, onJoined);
     // Needs met by what exists are dropped; the rest are the infrastructure steps in this plan.
-    steps.set(stamped(machine.id, stamp), restamp(machine, machine.needs.filter((n) => steps.has(n))));
-    steps.set(stamped(join.id, stamp), restamp(join, [stamped(stepId.machine(w.name), stamp), stamped(stepId.hostPreflight, stamp)]));
+    steps.set(
+      stamped(machine.id, stamp),
+      restamp(
+        machine,
+        machine.needs.filter((n) => steps.has(n)),
+      ),
+    );
+    steps.set(
+      stamped(join.id, stamp),
+      restamp(join, [stamped(stepId.machine(w.name), stamp), stamped(stepId.hostPreflight, stamp)]),
+    );
   }
   return [...steps.values()];
 }

@@ -40,16 +40,26 @@ export function buildCreatePlan(spec: ClusterSpec, { provider, distro }: PlanSou
   const workers = of('worker');
   const cp0 = cps[0]!;
 
-  const steps: Step<BootstrapContext>[] = [...provider.infraSteps(spec), secretsStep(distro), ...planned.map((m) => machineStep(m, provider))];
+  const steps: Step<BootstrapContext>[] = [
+    ...provider.infraSteps(spec),
+    secretsStep(distro),
+    ...planned.map((m) => machineStep(m, provider)),
+  ];
   const kubelets = [...cps, ...workers];
-  steps.push(hostPreflightStep(kubelets, kubelets.map((m) => stepId.machine(m.name))));
+  steps.push(
+    hostPreflightStep(
+      kubelets,
+      kubelets.map((m) => stepId.machine(m.name)),
+    ),
+  );
   // Kubernetes goes on no machine before every future node passed (control plane 0 waits for the
   // preflight; every other node follows control plane 0). Machines that already exist (ssh provider,
   // where a cgroup v1 host is likely) are all checked before the load balancer and etcd too, so a
   // refusal leaves every machine untouched. On a cloud that would hold HAProxy and etcd back until the
   // last of N new VMs booted (+2.1 s at 100 workers in the simulated create), for images ksctl picks
   // itself with cgroup v2, so there they start as soon as their own machines answer.
-  const gateInfra = (s: BootstrapStep): BootstrapStep => (provider.provider === 'ssh' ? { ...s, needs: [...s.needs, stepId.hostPreflight] } : s);
+  const gateInfra = (s: BootstrapStep): BootstrapStep =>
+    provider.provider === 'ssh' ? { ...s, needs: [...s.needs, stepId.hostPreflight] } : s;
   steps.push(gateInfra(loadBalancerStep(lb, cps)));
   const etcdReady: string[] = [];
   if (etcd.length > 0) {
@@ -58,11 +68,19 @@ export function buildCreatePlan(spec: ClusterSpec, { provider, distro }: PlanSou
     etcdReady.push(stepId.etcdHealth);
   }
 
-  steps.push(controlPlaneInitStep(cp0, [stepId.machine(cp0.name), stepId.loadBalancer(lb.name), stepId.secrets, ...etcdReady, stepId.hostPreflight], distro.name));
+  steps.push(
+    controlPlaneInitStep(
+      cp0,
+      [stepId.machine(cp0.name), stepId.loadBalancer(lb.name), stepId.secrets, ...etcdReady, stepId.hostPreflight],
+      distro.name,
+    ),
+  );
   let previous = stepId.node(cp0);
   for (const cp of cps.slice(1)) {
     // Embedded etcd: one member joins at a time. External etcd: all together.
-    steps.push(controlPlaneJoinStep(cp, [stepId.machine(cp.name), etcd.length === 0 ? previous : stepId.node(cp0)], distro.name));
+    steps.push(
+      controlPlaneJoinStep(cp, [stepId.machine(cp.name), etcd.length === 0 ? previous : stepId.node(cp0)], distro.name),
+    );
     previous = stepId.node(cp);
   }
   for (const w of workers) steps.push(workerJoinStep(w, [stepId.machine(w.name), stepId.node(cp0)], distro.name));

@@ -10,6 +10,16 @@ import { destroyStep } from '../../destroy-step.js';
 import { uninstallStep } from '../steps/uninstall.js';
 
 export function deleteSteps(provider: SelfManagedCloud, machines: Machine[], stamp: number): Step<BootstrapContext>[] {
-  const uninstall = provider.provider === 'ssh' ? machines.filter((m) => m.role !== 'loadbalancer').map((m) => uninstallStep(m, stamp)) : [];
-  return [...uninstall, destroyStep(provider, stamp, uninstall.map((s) => s.id))];
+  const uninstall =
+    provider.provider === 'ssh'
+      ? machines.filter((m) => m.role !== 'loadbalancer').map((m) => uninstallStep(m, stamp))
+      : [];
+  return [
+    ...uninstall,
+    destroyStep(
+      provider,
+      stamp,
+      uninstall.map((s) => s.id),
+    ),
+  ];
 }

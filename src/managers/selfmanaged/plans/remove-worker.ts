@@ -9,7 +9,12 @@ import { releaseMachineStep } from '../steps/release-machine.js';
 import type { BootstrapStep } from '../steps/types.js';
 import { uninstallWorkerStep } from '../steps/uninstall.js';
 
-export function removeWorkerSteps({ provider }: { provider: Pick<SelfManagedCloud, 'provider'> }, name: string, stamp: number, force: boolean): BootstrapStep[] {
+export function removeWorkerSteps(
+  { provider }: { provider: Pick<SelfManagedCloud, 'provider'> },
+  name: string,
+  stamp: number,
+  force: boolean,
+): BootstrapStep[] {
   const cloud = provider.provider !== 'ssh';
   const drain = drainStep(name, stamp, force);
   const before = cloud ? [drain] : [drain, uninstallWorkerStep(name, stamp, [drain.id], force)];

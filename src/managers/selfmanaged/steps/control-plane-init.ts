@@ -8,7 +8,11 @@ import { lbForwardingScript } from '../../../distro/scripts/haproxy.js';
 import type { BootstrapStep } from './types.js';
 import { nodeStep } from './node.js';
 
-export function controlPlaneInitStep(cp0: PlannedMachine, needs: string[], distribution: DistroController['name']): BootstrapStep {
+export function controlPlaneInitStep(
+  cp0: PlannedMachine,
+  needs: string[],
+  distribution: DistroController['name'],
+): BootstrapStep {
   return nodeStep(cp0, needs, distribution, {
     title: (name) => `Control plane ${name} (init)`,
     scripts: (d, n) => d.initScripts(n),

@@ -6,7 +6,9 @@ import type { BootstrapView } from '../context.js';
 import { stepId } from './ids.js';
 import type { BootstrapStep } from './types.js';
 
-const scriptsFor = (v: BootstrapView) => [etcdHealthScript({ members: v.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) })) })];
+const scriptsFor = (v: BootstrapView) => [
+  etcdHealthScript({ members: v.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) })) }),
+];
 
 export function etcdHealthStep(members: PlannedMachine[]): BootstrapStep {
   return {

@@ -16,7 +16,14 @@ export function etcdPkiStep(members: PlannedMachine[]): BootstrapStep {
     describe: noScripts,
     async run(ctx) {
       const etcd = ctx.machinesOf('etcd');
-      await ensureEtcdPki(ctx.cluster.secrets, ctx.spec.name, etcd.map((e) => ({ name: e.name, addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))] })));
+      await ensureEtcdPki(
+        ctx.cluster.secrets,
+        ctx.spec.name,
+        etcd.map((e) => ({
+          name: e.name,
+          addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))],
+        })),
+      );
     },
   };
 }

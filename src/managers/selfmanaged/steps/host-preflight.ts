@@ -15,7 +15,10 @@ export const CGROUP_V1_HINT =
   'or set spec.kubelet.allowCgroupV1: true in the cluster file to run the kubelet there anyway (failCgroupV1: false; cgroup v1 is deprecated)';
 
 /** The verdict, pure: the machines without cgroup v2, as one error, or nothing (none, or consent given). */
-export function cgroupVerdict(facts: { machine: string; cgroupFs: string }[], allowCgroupV1: boolean): PrerequisiteError | undefined {
+export function cgroupVerdict(
+  facts: { machine: string; cgroupFs: string }[],
+  allowCgroupV1: boolean,
+): PrerequisiteError | undefined {
   const v1 = facts.filter((f) => f.cgroupFs !== CGROUP2_FS);
   if (v1.length === 0 || allowCgroupV1) return undefined;
   const list = v1.map((f) => `${f.machine} (/sys/fs/cgroup is ${f.cgroupFs})`).join(', ');
@@ -44,7 +47,8 @@ export function hostPreflightStep(machines: PlannedMachine[], needs: string[]): 
       const refused = cgroupVerdict(facts, allow);
       if (refused) throw refused;
       const v1 = facts.filter((f) => f.cgroupFs !== CGROUP2_FS).map((f) => f.machine);
-      if (v1.length > 0) ctx.log.warn(`cgroup v1 on ${v1.join(', ')}: the kubelet is told to accept it (spec.kubelet.allowCgroupV1)`);
+      if (v1.length > 0)
+        ctx.log.warn(`cgroup v1 on ${v1.join(', ')}: the kubelet is told to accept it (spec.kubelet.allowCgroupV1)`);
     },
   };
 }

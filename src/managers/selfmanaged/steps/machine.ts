@@ -9,7 +9,11 @@ export function machineStep(planned: PlannedMachine, provider: Pick<SelfManagedC
     title: `Machine ${planned.name} (${planned.role})`,
     needs: provider.machineNeeds(planned.role),
     target: planned.name,
-    details: { role: planned.role, ...(planned.size ? { size: planned.size } : {}), ...(planned.spot ? { spot: true } : {}) },
+    details: {
+      role: planned.role,
+      ...(planned.size ? { size: planned.size } : {}),
+      ...(planned.spot ? { spot: true } : {}),
+    },
     describe: noScripts,
     async run(ctx) {
       const m = await ctx.provider.ensureMachine(ctx, planned);

@@ -22,7 +22,13 @@ export interface NodeKind {
 }
 
 /** `distribution` only labels the plan; the scripts come from the run's controller. */
-export function nodeStep(m: PlannedMachine, needs: string[], distribution: string, kind: NodeKind, onJoined?: (s: ClusterState) => void): BootstrapStep {
+export function nodeStep(
+  m: PlannedMachine,
+  needs: string[],
+  distribution: string,
+  kind: NodeKind,
+  onJoined?: (s: ClusterState) => void,
+): BootstrapStep {
   return {
     id: stepId.node(m),
     title: kind.title(m.name),

@@ -21,7 +21,11 @@ export interface BootstrapStep extends Step<BootstrapContext> {
 export const noScripts = async (): Promise<MachineScripts[]> => [];
 
 /** Marks a machine bootstrapped, once; `onJoined` changes state in that same write (and only then). */
-export async function markBootstrapped(ctx: BootstrapContext, name: string, onJoined?: (s: NonNullable<BootstrapContext['cluster']['state']>) => void): Promise<void> {
+export async function markBootstrapped(
+  ctx: BootstrapContext,
+  name: string,
+  onJoined?: (s: NonNullable<BootstrapContext['cluster']['state']>) => void,
+): Promise<void> {
   await ctx.cluster.update((s) => {
     const cur = s.machines[name];
     if (!cur || cur.status === 'bootstrapped') return;

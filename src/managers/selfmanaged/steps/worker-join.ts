@@ -5,7 +5,12 @@ import type { ClusterState } from '../../../state/types.js';
 import type { BootstrapStep } from './types.js';
 import { nodeStep } from './node.js';
 
-export function workerJoinStep(w: PlannedMachine, needs: string[], distribution: DistroController['name'], onJoined?: (s: ClusterState) => void): BootstrapStep {
+export function workerJoinStep(
+  w: PlannedMachine,
+  needs: string[],
+  distribution: DistroController['name'],
+  onJoined?: (s: ClusterState) => void,
+): BootstrapStep {
   return nodeStep(
     w,
     needs,

@@ -18,7 +18,10 @@ function prefixEnd(prefix) {
 export class EtcdClient {
   /** endpoints: "https://a:2379,https://b:2379"; files: { caFile, certFile, keyFile } (paths readable now). */
   constructor(endpoints, files = {}) {
-    this.endpoints = String(endpoints).split(',').map((e) => e.trim().replace(/\/$/, '')).filter(Boolean);
+    this.endpoints = String(endpoints)
+      .split(',')
+      .map((e) => e.trim().replace(/\/$/, ''))
+      .filter(Boolean);
     const read = (f) => (f ? fs.readFileSync(f) : undefined);
     this.tls = { ca: read(files.caFile), cert: read(files.certFile), key: read(files.keyFile) };
     this.preferred = 0;

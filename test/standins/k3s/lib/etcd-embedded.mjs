@@ -15,7 +15,10 @@ import { hostPath } from './paths.mjs';
 export const ETCD_BIN = process.env.STANDIN_ETCD_BIN ?? '/usr/bin/etcd';
 
 export function etcdPorts() {
-  return { client: Number(process.env.STANDIN_ETCD_CLIENT_PORT ?? 2379), peer: Number(process.env.STANDIN_ETCD_PEER_PORT ?? 2380) };
+  return {
+    client: Number(process.env.STANDIN_ETCD_CLIENT_PORT ?? 2379),
+    peer: Number(process.env.STANDIN_ETCD_PEER_PORT ?? 2380),
+  };
 }
 
 const isLoopback = (ip) => /^127\./.test(ip) || ip === '::1';
@@ -25,7 +28,11 @@ export function memberURLs(ip) {
   const { client, peer } = etcdPorts();
   const clientURLs = [`https://${ip}:${client}`];
   if (!isLoopback(ip)) clientURLs.unshift(`https://127.0.0.1:${client}`);
-  return { listenClient: clientURLs.join(','), advertiseClient: `https://${ip}:${client}`, peerURL: `https://${ip}:${peer}` };
+  return {
+    listenClient: clientURLs.join(','),
+    advertiseClient: `https://${ip}:${client}`,
+    peerURL: `https://${ip}:${peer}`,
+  };
 }
 
 /**
@@ -36,11 +43,14 @@ export async function addMember(endpoints, tlsFiles, name, peerURL) {
   const client = new EtcdClient(endpoints, tlsFiles);
   // etcd refuses an add while another new member has not started yet (strict reconfig check);
   // control planes joining at the same time therefore wait for each other, as k3s does.
-  await retryUntil(async () => {
-    const existing = await client.memberList();
-    if (!existing.some((m) => m.peerURLs?.includes(peerURL))) await client.memberAdd([peerURL]);
-    return true;
-  }, { timeoutMs: 120000, intervalMs: 1000, what: `etcd member add ${peerURL}` });
+  await retryUntil(
+    async () => {
+      const existing = await client.memberList();
+      if (!existing.some((m) => m.peerURLs?.includes(peerURL))) await client.memberAdd([peerURL]);
+      return true;
+    },
+    { timeoutMs: 120000, intervalMs: 1000, what: `etcd member add ${peerURL}` },
+  );
   const members = await client.memberList();
   return members.map((m) => `${m.peerURLs[0] === peerURL ? name : m.name}=${m.peerURLs[0]}`).join(',');
 }
@@ -56,17 +66,30 @@ export async function startEtcd(opts, clientTLS) {
   const dataDir = hostPath(opts.dataDir);
   const hasData = fs.existsSync(path.join(dataDir, 'member'));
   const args = [
-    `--name=${opts.name}`, `--data-dir=${dataDir}`,
-    `--listen-client-urls=${u.listenClient}`, `--advertise-client-urls=${u.advertiseClient}`,
-    `--listen-peer-urls=${u.peerURL}`, `--initial-advertise-peer-urls=${u.peerURL}`,
-    `--cert-file=${hostPath(c.cert)}`, `--key-file=${hostPath(c.key)}`, `--trusted-ca-file=${hostPath(c.ca)}`, '--client-cert-auth=true',
-    `--peer-cert-file=${hostPath(c.peerCert)}`, `--peer-key-file=${hostPath(c.peerKey)}`,
-    `--peer-trusted-ca-file=${hostPath(c.peerCa ?? c.ca)}`, '--peer-client-cert-auth=true',
-    '--snapshot-count=10000', '--heartbeat-interval=100', '--election-timeout=1000',
+    `--name=${opts.name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${u.listenClient}`,
+    `--advertise-client-urls=${u.advertiseClient}`,
+    `--listen-peer-urls=${u.peerURL}`,
+    `--initial-advertise-peer-urls=${u.peerURL}`,
+    `--cert-file=${hostPath(c.cert)}`,
+    `--key-file=${hostPath(c.key)}`,
+    `--trusted-ca-file=${hostPath(c.ca)}`,
+    '--client-cert-auth=true',
+    `--peer-cert-file=${hostPath(c.peerCert)}`,
+    `--peer-key-file=${hostPath(c.peerKey)}`,
+    `--peer-trusted-ca-file=${hostPath(c.peerCa ?? c.ca)}`,
+    '--peer-client-cert-auth=true',
+    '--snapshot-count=10000',
+    '--heartbeat-interval=100',
+    '--election-timeout=1000',
   ];
   if (!hasData) {
-    args.push(`--initial-cluster=${opts.initialCluster ?? `${opts.name}=${u.peerURL}`}`,
-      `--initial-cluster-state=${opts.state ?? 'new'}`, '--initial-cluster-token=etcd-cluster');
+    args.push(
+      `--initial-cluster=${opts.initialCluster ?? `${opts.name}=${u.peerURL}`}`,
+      `--initial-cluster-state=${opts.state ?? 'new'}`,
+      '--initial-cluster-token=etcd-cluster',
+    );
   }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.mkdirSync(path.dirname(hostPath(opts.logFile)), { recursive: true });
@@ -76,14 +99,19 @@ export async function startEtcd(opts, clientTLS) {
   const child = spawn(cmd, cmdArgs, { stdio: ['ignore', out, out], detached: Boolean(opts.detached) });
   fs.closeSync(out);
   let exited = null;
-  child.on('exit', (code, sig) => { exited = `etcd exited (${code ?? sig}); see ${hostPath(opts.logFile)}`; });
+  child.on('exit', (code, sig) => {
+    exited = `etcd exited (${code ?? sig}); see ${hostPath(opts.logFile)}`;
+  });
   if (opts.detached) child.unref();
   const client = new EtcdClient(u.advertiseClient, clientTLS);
-  await retryUntil(async () => {
-    if (exited) throw Object.assign(new Error(exited), { fatal: true });
-    await client.status();
-    return true;
-  }, { timeoutMs: 60000, intervalMs: 300, what: 'etcd to start' }).catch((e) => {
+  await retryUntil(
+    async () => {
+      if (exited) throw Object.assign(new Error(exited), { fatal: true });
+      await client.status();
+      return true;
+    },
+    { timeoutMs: 60000, intervalMs: 300, what: 'etcd to start' },
+  ).catch((e) => {
     if (!exited) child.kill('SIGKILL');
     throw e;
   });

@@ -17,21 +17,36 @@ export function request(url, { method = 'GET', body, headers = {}, tls = {}, tim
     }
     if (auth?.bearer) h.Authorization = `Bearer ${auth.bearer}`;
     if (auth?.basic) h.Authorization = `Basic ${Buffer.from(auth.basic).toString('base64')}`;
-    const req = https.request({
-      host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || 443, path: u.pathname + u.search, method, headers: h,
-      ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecure,
-      // Hostname/IP verification against the serving cert's SANs is on, as in Go clients.
-      agent: false, timeout: timeoutMs,
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json;
-        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
-      });
-    });
+    const req = https.request(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port || 443,
+        path: u.pathname + u.search,
+        method,
+        headers: h,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        rejectUnauthorized: !tls.insecure,
+        // Hostname/IP verification against the serving cert's SANs is on, as in Go clients.
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`request to ${u.host} timed out after ${timeoutMs}ms`)));
     req.on('error', reject);
     if (data !== undefined) req.write(data);

@@ -6,7 +6,16 @@ import { readFile, writeFile } from './paths.mjs';
 const b64 = (s) => Buffer.from(s).toString('base64');
 
 /** Kubeconfig text. name: cluster/user/context naming ("default" for k3s; kubeadm uses kubernetes/kubernetes-admin). */
-export function kubeconfigText({ server, ca, cert, key, token, cluster = 'default', user = 'default', context = 'default' }) {
+export function kubeconfigText({
+  server,
+  ca,
+  cert,
+  key,
+  token,
+  cluster = 'default',
+  user = 'default',
+  context = 'default',
+}) {
   const u = token ? { token } : { 'client-certificate-data': b64(cert), 'client-key-data': b64(key) };
   return stringify({
     apiVersion: 'v1',
@@ -30,6 +39,11 @@ export function readKubeconfig(path) {
   const cl = kc.clusters.find((c) => c.name === ctx.cluster).cluster;
   const us = kc.users.find((u) => u.name === ctx.user).user;
   const unb64 = (s) => (s ? Buffer.from(s, 'base64').toString() : undefined);
-  return { server: cl.server, ca: unb64(cl['certificate-authority-data']), cert: unb64(us['client-certificate-data']),
-    key: unb64(us['client-key-data']), token: us.token };
+  return {
+    server: cl.server,
+    ca: unb64(cl['certificate-authority-data']),
+    cert: unb64(us['client-certificate-data']),
+    key: unb64(us['client-key-data']),
+    token: us.token,
+  };
 }

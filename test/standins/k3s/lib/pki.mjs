@@ -37,17 +37,35 @@ export function newCA(cn) {
   const key = newKey();
   const cert = withTmp((dir) => {
     fs.writeFileSync(path.join(dir, 'ca.key'), key);
-    return openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', subject({ cn }), '-days', '3650',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign'], dir);
+    return openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        'ca.key',
+        '-subj',
+        subject({ cn }),
+        '-days',
+        '3650',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign',
+      ],
+      dir,
+    );
   });
   return { cert, key };
 }
 
 function extFile({ sans = [], usage }) {
   const eku = usage === 'server' ? 'serverAuth' : usage === 'client' ? 'clientAuth' : 'serverAuth,clientAuth';
-  const lines = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment',
-    `extendedKeyUsage=${eku}`];
+  const lines = [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    `extendedKeyUsage=${eku}`,
+  ];
   const alt = [...new Set(sans.filter(Boolean))].map((s) => (/^[\d.]+$|:/.test(s) ? `IP:${s}` : `DNS:${s}`));
   if (alt.length) lines.push(`subjectAltName=${alt.join(',')}`);
   return lines.join('\n') + '\n';
@@ -61,8 +79,25 @@ export function signCSR(ca, csr, { sans = [], usage = 'client', days = 3650 } = 
     fs.writeFileSync(path.join(dir, 'req.csr'), csr);
     fs.writeFileSync(path.join(dir, 'ext'), extFile({ sans, usage }));
     const serial = '0x' + crypto.randomBytes(12).toString('hex');
-    return openssl(['x509', '-req', '-in', 'req.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', serial,
-      '-days', String(days), '-extfile', 'ext'], dir);
+    return openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'req.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        serial,
+        '-days',
+        String(days),
+        '-extfile',
+        'ext',
+      ],
+      dir,
+    );
   });
 }
 

@@ -8,7 +8,10 @@ function stripComment(line) {
   let q = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
-    if (q) { if (c === q && line[i - 1] !== '\\') q = null; continue; }
+    if (q) {
+      if (c === q && line[i - 1] !== '\\') q = null;
+      continue;
+    }
     if (c === '"' || c === "'") q = c;
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return line.slice(0, i);
   }
@@ -16,13 +19,24 @@ function stripComment(line) {
 }
 
 function splitFlow(s) {
-  const parts = []; let depth = 0; let q = null; let cur = '';
+  const parts = [];
+  let depth = 0;
+  let q = null;
+  let cur = '';
   for (const c of s) {
-    if (q) { cur += c; if (c === q) q = null; continue; }
+    if (q) {
+      cur += c;
+      if (c === q) q = null;
+      continue;
+    }
     if (c === '"' || c === "'") q = c;
     if (c === '[' || c === '{') depth++;
     if (c === ']' || c === '}') depth--;
-    if (c === ',' && depth === 0) { parts.push(cur.trim()); cur = ''; continue; }
+    if (c === ',' && depth === 0) {
+      parts.push(cur.trim());
+      cur = '';
+      continue;
+    }
     cur += c;
   }
   if (cur.trim()) parts.push(cur.trim());
@@ -35,10 +49,12 @@ export function scalar(raw) {
   if (s.startsWith("'")) return s.slice(1, -1).replace(/''/g, "'");
   if (s.startsWith('[')) return splitFlow(s.slice(1, -1)).map(scalar);
   if (s.startsWith('{')) {
-    return Object.fromEntries(splitFlow(s.slice(1, -1)).map((kv) => {
-      const i = kv.indexOf(':');
-      return [scalar(kv.slice(0, i)), scalar(kv.slice(i + 1))];
-    }));
+    return Object.fromEntries(
+      splitFlow(s.slice(1, -1)).map((kv) => {
+        const i = kv.indexOf(':');
+        return [scalar(kv.slice(0, i)), scalar(kv.slice(i + 1))];
+      }),
+    );
   }
   if (s === '' || s === '~' || s === 'null') return null;
   if (s === 'true') return true;
@@ -53,7 +69,10 @@ function keySep(t) {
   let q = null;
   for (let i = 0; i < t.length; i++) {
     const c = t[i];
-    if (q) { if (c === q) q = null; continue; }
+    if (q) {
+      if (c === q) q = null;
+      continue;
+    }
     if ((c === '"' || c === "'") && i === 0) q = c;
     else if (c === ':' && (i === t.length - 1 || t[i + 1] === ' ')) return i;
     else if (c === '[' || c === '{') return -1;
@@ -72,7 +91,10 @@ class Parser {
   peek() {
     while (this.i < this.lines.length) {
       const t = stripComment(this.lines[this.i]);
-      if (t.trim() === '') { this.i++; continue; }
+      if (t.trim() === '') {
+        this.i++;
+        continue;
+      }
       return { indent: t.length - t.trimStart().length, text: t.trim() };
     }
     return null;
@@ -148,7 +170,10 @@ class Parser {
 
 /** Parse every document of a YAML stream. */
 export function parseAll(text) {
-  return text.split(/^---[ \t]*$/m).map((doc) => new Parser(doc).block(0)).filter((d) => d !== null);
+  return text
+    .split(/^---[ \t]*$/m)
+    .map((doc) => new Parser(doc).block(0))
+    .filter((d) => d !== null);
 }
 
 /** Parse a single-document YAML text. */
@@ -157,7 +182,11 @@ export function parse(text) {
 }
 
 function str(s) {
-  if (s === '' || /^[\s-?:,[\]{}#&*!|>'"%@`]|[:#]\s|\s$|^(true|false|null|~|-?\d+(\.\d+)?)$/i.test(s) || s.includes('\n')) {
+  if (
+    s === '' ||
+    /^[\s-?:,[\]{}#&*!|>'"%@`]|[:#]\s|\s$|^(true|false|null|~|-?\d+(\.\d+)?)$/i.test(s) ||
+    s.includes('\n')
+  ) {
     return JSON.stringify(s);
   }
   return s;
@@ -168,24 +197,28 @@ export function stringify(v, indent = 0) {
   const pad = ' '.repeat(indent);
   if (Array.isArray(v)) {
     if (!v.length) return '[]\n';
-    return v.map((x) => {
-      if (x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length) {
-        const body = stringify(x, indent + 2);
-        return pad + '- ' + body.slice(indent + 2);
-      }
-      return pad + '- ' + stringify(x, indent + 2).trimStart();
-    }).join('');
+    return v
+      .map((x) => {
+        if (x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length) {
+          const body = stringify(x, indent + 2);
+          return pad + '- ' + body.slice(indent + 2);
+        }
+        return pad + '- ' + stringify(x, indent + 2).trimStart();
+      })
+      .join('');
   }
   if (v && typeof v === 'object') {
     const keys = Object.keys(v);
     if (!keys.length) return '{}\n';
-    return keys.map((k) => {
-      const x = v[k];
-      if (x && typeof x === 'object' && Object.keys(x).length) {
-        return `${pad}${str(k)}:\n${stringify(x, Array.isArray(x) ? indent : indent + 2)}`;
-      }
-      return `${pad}${str(k)}: ${stringify(x, indent + 2).trimStart()}`;
-    }).join('');
+    return keys
+      .map((k) => {
+        const x = v[k];
+        if (x && typeof x === 'object' && Object.keys(x).length) {
+          return `${pad}${str(k)}:\n${stringify(x, Array.isArray(x) ? indent : indent + 2)}`;
+        }
+        return `${pad}${str(k)}: ${stringify(x, indent + 2).trimStart()}`;
+      })
+      .join('');
   }
   if (v === null || v === undefined) return 'null\n';
   if (typeof v === 'string') return str(v) + '\n';

@@ -26,12 +26,39 @@ export async function adminCredentials() {
     const [caKey, clientKey] = await Promise.all([rsaKey(), rsaKey()]);
     fs.writeFileSync(f('ca.key'), caKey, { mode: 0o600 });
     fs.writeFileSync(f('client.key'), clientKey, { mode: 0o600 });
-    fs.writeFileSync(f('client.ext'), 'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+    fs.writeFileSync(
+      f('client.ext'),
+      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+    );
     openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=kubernetes', '-days', '3650', '-out', 'ca.crt');
-    openssl('req', '-new', '-key', 'client.key', '-subj', '/O=kubeadm:cluster-admins/CN=kubernetes-admin', '-out', 'client.csr');
-    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key',
-      '-set_serial', `0x${crypto.randomBytes(8).toString('hex')}`, '-days', '365',
-      '-extfile', 'client.ext', '-out', 'client.crt');
+    openssl(
+      'req',
+      '-new',
+      '-key',
+      'client.key',
+      '-subj',
+      '/O=kubeadm:cluster-admins/CN=kubernetes-admin',
+      '-out',
+      'client.csr',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      `0x${crypto.randomBytes(8).toString('hex')}`,
+      '-days',
+      '365',
+      '-extfile',
+      'client.ext',
+      '-out',
+      'client.crt',
+    );
     return {
       caData: b64(fs.readFileSync(f('ca.crt'))),
       certData: b64(fs.readFileSync(f('client.crt'))),

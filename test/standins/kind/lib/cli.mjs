@@ -11,7 +11,8 @@ const VERSION_FLAG = { name: 'version', type: 'bool', default: false, usage: 've
 const HELP_CMD = { name: 'help', short: 'Help about any command', helpCommand: true, anyArgs: true };
 
 const out = (text) => process.stdout.write(text);
-const children = (cmd) => (cmd === root ? [...cmd.children, HELP_CMD].sort((a, b) => a.name.localeCompare(b.name)) : cmd.children ?? []);
+const children = (cmd) =>
+  cmd === root ? [...cmd.children, HELP_CMD].sort((a, b) => a.name.localeCompare(b.name)) : (cmd.children ?? []);
 
 function lineage(cmd) {
   const walk = (c, trail) => {
@@ -25,16 +26,35 @@ function lineage(cmd) {
   return walk(root, []);
 }
 
-const commandPath = (cmd) => lineage(cmd).map((c) => c.name).join(' ');
-const inheritedFlags = (cmd) => lineage(cmd).slice(0, -1).flatMap((c) => c.persistentFlags ?? []);
-const localFlags = (cmd) => [...(cmd.persistentFlags ?? []), ...(cmd.flags ?? []), HELP(cmd), ...(cmd === root ? [VERSION_FLAG] : [])];
+const commandPath = (cmd) =>
+  lineage(cmd)
+    .map((c) => c.name)
+    .join(' ');
+const inheritedFlags = (cmd) =>
+  lineage(cmd)
+    .slice(0, -1)
+    .flatMap((c) => c.persistentFlags ?? []);
+const localFlags = (cmd) => [
+  ...(cmd.persistentFlags ?? []),
+  ...(cmd.flags ?? []),
+  HELP(cmd),
+  ...(cmd === root ? [VERSION_FLAG] : []),
+];
 
 /** cobra's default help: long description, usage, sub-commands, flags. */
 export function helpText(cmd) {
   const path = commandPath(cmd);
   const subs = children(cmd);
   const parts = [`${(cmd.long || cmd.short).trimEnd()}\n\nUsage:`];
-  if (cmd.run) parts.push(`\n  ${[...lineage(cmd).slice(0, -1).map((c) => c.name), cmd.use ?? cmd.name].join(' ')} [flags]`);
+  if (cmd.run)
+    parts.push(
+      `\n  ${[
+        ...lineage(cmd)
+          .slice(0, -1)
+          .map((c) => c.name),
+        cmd.use ?? cmd.name,
+      ].join(' ')} [flags]`,
+    );
   if (subs.length) parts.push(`\n  ${path} [command]`);
   if (subs.length) {
     const pad = Math.max(11, ...subs.map((s) => s.name.length));
@@ -88,7 +108,9 @@ function unknownCommand(cmd, arg) {
   let msg = `unknown command ${JSON.stringify(arg)} for ${JSON.stringify(commandPath(cmd))}`;
   if (cmd === root) {
     const lower = arg.toLowerCase();
-    const suggestions = children(cmd).map((c) => c.name).filter((n) => levenshtein(lower, n) <= 2 || n.startsWith(lower));
+    const suggestions = children(cmd)
+      .map((c) => c.name)
+      .filter((n) => levenshtein(lower, n) <= 2 || n.startsWith(lower));
     if (suggestions.length) msg += `\n\nDid you mean this?\n${suggestions.map((s) => `\t${s}\n`).join('')}`;
   }
   return new KindError(msg);
@@ -97,7 +119,9 @@ function unknownCommand(cmd, arg) {
 /** app.checkQuiet: -q/--quiet anywhere before "--" silences stderr, even for parse errors. */
 function checkQuiet(argv) {
   const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '-q' || a === '--quiet' || /^--quiet=(1|t|T|TRUE|true|True)$/.test(a));
+  return (end < 0 ? argv : argv.slice(0, end)).some(
+    (a) => a === '-q' || a === '--quiet' || /^--quiet=(1|t|T|TRUE|true|True)$/.test(a),
+  );
 }
 
 export async function main(argv) {

@@ -4,7 +4,13 @@ import net from 'node:net';
 import { KindError, goQuote, wrap } from './errors.mjs';
 import { encode, fromAdminConf, removeKind, writeMerged } from './kubeconfig.mjs';
 import {
-  API_SERVER_INTERNAL_PORT, apiServerNode, controlPlaneNodes, deleteNodes, execError, listNodes, readCluster,
+  API_SERVER_INTERNAL_PORT,
+  apiServerNode,
+  controlPlaneNodes,
+  deleteNodes,
+  execError,
+  listNodes,
+  readCluster,
 } from './provider.mjs';
 
 /** delete.Cluster: drop the kubeconfig entries, then the nodes; fine if nothing exists. */
@@ -40,13 +46,18 @@ function kindKubeconfig(name, external) {
   const nodes = listNodes(name);
   const controlPlanes = controlPlaneNodes(nodes);
   if (controlPlanes.length < 1) {
-    throw new KindError(`could not locate any control plane nodes for cluster named '${name}'. `
-      + 'Use the --name option to select a different cluster');
+    throw new KindError(
+      `could not locate any control plane nodes for cluster named '${name}'. ` +
+        'Use the --name option to select a different cluster',
+    );
   }
   const record = readCluster(name);
   if (!record?.kubeconfig) {
-    const err = execError(controlPlanes[0], ['cat', '/etc/kubernetes/admin.conf'],
-      'cat: /etc/kubernetes/admin.conf: No such file or directory\n');
+    const err = execError(
+      controlPlanes[0],
+      ['cat', '/etc/kubernetes/admin.conf'],
+      'cat: /etc/kubernetes/admin.conf: No such file or directory\n',
+    );
     throw wrap(err, 'failed to get cluster internal kubeconfig');
   }
   return fromAdminConf(record.kubeconfig, name, external ? `https://${apiServerEndpoint(record)}` : '');
@@ -64,15 +75,24 @@ export function adminConf(clusterName, nodes, creds) {
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [{
-      name: clusterName,
-      cluster: {
-        'certificate-authority-data': creds.caData,
-        server: `https://${apiServerNode(nodes).name}:${API_SERVER_INTERNAL_PORT}`,
+    clusters: [
+      {
+        name: clusterName,
+        cluster: {
+          'certificate-authority-data': creds.caData,
+          server: `https://${apiServerNode(nodes).name}:${API_SERVER_INTERNAL_PORT}`,
+        },
       },
-    }],
-    users: [{ name: 'kubernetes-admin', user: { 'client-certificate-data': creds.certData, 'client-key-data': creds.keyData } }],
-    contexts: [{ name: `kubernetes-admin@${clusterName}`, context: { cluster: clusterName, user: 'kubernetes-admin' } }],
+    ],
+    users: [
+      {
+        name: 'kubernetes-admin',
+        user: { 'client-certificate-data': creds.certData, 'client-key-data': creds.keyData },
+      },
+    ],
+    contexts: [
+      { name: `kubernetes-admin@${clusterName}`, context: { cluster: clusterName, user: 'kubernetes-admin' } },
+    ],
     'current-context': `kubernetes-admin@${clusterName}`,
   });
 }

@@ -10,7 +10,12 @@ export const VERSION = '0.27.0';
 const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 const displayVersion = () => `kind v${VERSION} go1.23.6 ${process.platform}/${ARCH[process.arch] ?? process.arch}`;
 
-const KUBECONFIG = { name: 'kubeconfig', type: 'string', default: '', usage: 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config' };
+const KUBECONFIG = {
+  name: 'kubeconfig',
+  type: 'string',
+  default: '',
+  usage: 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config',
+};
 const INTERNAL = { name: 'internal', type: 'bool', default: false, usage: 'use internal address instead of external' };
 const nameFlag = (def, usage) => ({ name: 'name', short: 'n', type: 'string', default: def, usage });
 
@@ -19,7 +24,10 @@ const clusterName = ({ flags, changed }) => (!changed.has('name') && process.env
 
 /** A real kind command the stand-in does not do: accepts anything, fails with exit 1. */
 const stub = (name, short, path, extra = {}) => ({
-  name, short, raw: true, ...extra,
+  name,
+  short,
+  raw: true,
+  ...extra,
   run: () => {
     throw new KindError(`the kind stand-in does not implement "${path}" (see test/standins/kind/README.md)`);
   },
@@ -33,29 +41,47 @@ export const root = {
   long: "kind creates and manages local Kubernetes clusters using Docker container 'nodes'",
   version: VERSION,
   persistentFlags: [
-    { name: 'verbosity', short: 'v', type: 'int32', default: 0, usage: 'info log verbosity, higher value produces more output' },
+    {
+      name: 'verbosity',
+      short: 'v',
+      type: 'int32',
+      default: 0,
+      usage: 'info log verbosity, higher value produces more output',
+    },
     { name: 'quiet', short: 'q', type: 'bool', default: false, usage: 'silence all stderr output' },
   ],
   children: [
     stub('build', 'Build one of [node-image]', 'kind build'),
     stub('completion', 'Output shell completion code for the specified shell (bash, zsh or fish)', 'kind completion'),
-    group('create', 'Creates one of [cluster]', 'Creates one of local Kubernetes cluster (cluster)', [{
-      name: 'cluster',
-      short: 'Creates a local Kubernetes cluster',
-      long: "Creates a local Kubernetes cluster using Docker container 'nodes'",
-      noArgs: true,
-      flags: [
-        nameFlag('', 'cluster name, overrides KIND_CLUSTER_NAME, config (default kind)'),
-        { name: 'config', type: 'string', default: '', usage: 'path to a kind config file' },
-        { name: 'image', type: 'string', default: '', usage: 'node docker image to use for booting the cluster' },
-        { name: 'retain', type: 'bool', default: false, usage: 'retain nodes for debugging when cluster creation fails' },
-        { name: 'wait', type: 'duration', default: 0, usage: 'wait for control plane node to be ready (default 0s)' },
-        KUBECONFIG,
-      ],
-      run: (ctx) => createCluster(ctx.logger, {
-        ...ctx.flags, name: clusterName(ctx), waitMs: ctx.flags.wait,
-      }).catch((err) => { throw wrap(err, 'failed to create cluster'); }),
-    }]),
+    group('create', 'Creates one of [cluster]', 'Creates one of local Kubernetes cluster (cluster)', [
+      {
+        name: 'cluster',
+        short: 'Creates a local Kubernetes cluster',
+        long: "Creates a local Kubernetes cluster using Docker container 'nodes'",
+        noArgs: true,
+        flags: [
+          nameFlag('', 'cluster name, overrides KIND_CLUSTER_NAME, config (default kind)'),
+          { name: 'config', type: 'string', default: '', usage: 'path to a kind config file' },
+          { name: 'image', type: 'string', default: '', usage: 'node docker image to use for booting the cluster' },
+          {
+            name: 'retain',
+            type: 'bool',
+            default: false,
+            usage: 'retain nodes for debugging when cluster creation fails',
+          },
+          { name: 'wait', type: 'duration', default: 0, usage: 'wait for control plane node to be ready (default 0s)' },
+          KUBECONFIG,
+        ],
+        run: (ctx) =>
+          createCluster(ctx.logger, {
+            ...ctx.flags,
+            name: clusterName(ctx),
+            waitMs: ctx.flags.wait,
+          }).catch((err) => {
+            throw wrap(err, 'failed to create cluster');
+          }),
+      },
+    ]),
     group('delete', 'Deletes one of [cluster]', 'Deletes one of [cluster]', [
       {
         name: 'cluster',
@@ -115,7 +141,9 @@ export const root = {
           ctx.logger.info(`Set kubectl context to "kind-${name}"`);
         },
       },
-      stub('logs', 'Exports logs to a tempdir or [output-dir] if specified', 'kind export logs', { use: 'logs [output-dir]' }),
+      stub('logs', 'Exports logs to a tempdir or [output-dir] if specified', 'kind export logs', {
+        use: 'logs [output-dir]',
+      }),
     ]),
     group('get', 'Gets one of [clusters, nodes, kubeconfig]', 'Gets one of [clusters, nodes, kubeconfig]', [
       {
@@ -136,7 +164,14 @@ export const root = {
         noArgs: true,
         flags: [
           nameFlag(DEFAULT_NAME, 'the cluster context name'),
-          { name: 'all-clusters', short: 'A', type: 'bool', default: false, usage: 'If present, list all the available nodes across all cluster contexts. Current context is ignored even if specified with --name.' },
+          {
+            name: 'all-clusters',
+            short: 'A',
+            type: 'bool',
+            default: false,
+            usage:
+              'If present, list all the available nodes across all cluster contexts. Current context is ignored even if specified with --name.',
+          },
         ],
         run: (ctx) => {
           const name = clusterName(ctx);

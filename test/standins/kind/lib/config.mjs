@@ -6,15 +6,42 @@ import { KindError, aggregate, pathError, wrap } from './errors.mjs';
 import YAML from './yaml.mjs';
 
 export const DEFAULT_NAME = 'kind';
-export const DEFAULT_IMAGE = 'kindest/node:v1.32.2@sha256:f226345927d7e348497136874b6d207e0b32cc52154ad8323129352923a3142f';
+export const DEFAULT_IMAGE =
+  'kindest/node:v1.32.2@sha256:f226345927d7e348497136874b6d207e0b32cc52154ad8323129352923a3142f';
 
 const FIELDS = {
-  'v1alpha4.Cluster': ['kind', 'apiVersion', 'name', 'nodes', 'networking', 'featureGates', 'runtimeConfig',
-    'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902', 'containerdConfigPatches', 'containerdConfigPatchesJSON6902'],
-  'v1alpha4.Node': ['role', 'image', 'labels', 'extraMounts', 'extraPortMappings', 'kubeadmConfigPatches',
-    'kubeadmConfigPatchesJSON6902'],
-  'v1alpha4.Networking': ['ipFamily', 'apiServerPort', 'apiServerAddress', 'podSubnet', 'serviceSubnet',
-    'disableDefaultCNI', 'kubeProxyMode', 'dnsSearch'],
+  'v1alpha4.Cluster': [
+    'kind',
+    'apiVersion',
+    'name',
+    'nodes',
+    'networking',
+    'featureGates',
+    'runtimeConfig',
+    'kubeadmConfigPatches',
+    'kubeadmConfigPatchesJSON6902',
+    'containerdConfigPatches',
+    'containerdConfigPatchesJSON6902',
+  ],
+  'v1alpha4.Node': [
+    'role',
+    'image',
+    'labels',
+    'extraMounts',
+    'extraPortMappings',
+    'kubeadmConfigPatches',
+    'kubeadmConfigPatchesJSON6902',
+  ],
+  'v1alpha4.Networking': [
+    'ipFamily',
+    'apiServerPort',
+    'apiServerAddress',
+    'podSubnet',
+    'serviceSubnet',
+    'disableDefaultCNI',
+    'kubeProxyMode',
+    'dnsSearch',
+  ],
 };
 
 /** encoding.Load: "" is the default config, "-" reads stdin, anything else is a file. */
@@ -42,13 +69,21 @@ export function parseConfig(raw) {
   const lineOf = (node) => lines.linePos(node?.range?.[0] ?? 0).line;
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw wrap(new KindError(`yaml: line ${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`),
-      'could not determine kind / apiVersion for config');
+    throw wrap(
+      new KindError(
+        `yaml: line ${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      ),
+      'could not determine kind / apiVersion for config',
+    );
   }
   const root = doc.contents;
   if (root && !YAML.isMap(root)) {
-    throw wrap(new KindError(`yaml: unmarshal errors:\n  line ${lineOf(root)}: cannot unmarshal ${yamlTag(root)} into encoding.typeMeta`),
-      'could not determine kind / apiVersion for config');
+    throw wrap(
+      new KindError(
+        `yaml: unmarshal errors:\n  line ${lineOf(root)}: cannot unmarshal ${yamlTag(root)} into encoding.typeMeta`,
+      ),
+      'could not determine kind / apiVersion for config',
+    );
   }
   const js = doc.toJS() ?? {};
   const apiVersion = String(js.apiVersion ?? '');
@@ -57,7 +92,8 @@ export function parseConfig(raw) {
   if (kind !== 'Cluster') throw new KindError(`unknown kind ${kind} for apiVersion: ${apiVersion}`);
 
   const problems = strictDecode(root, lineOf);
-  if (problems.length) throw new KindError(`unable to decode config: yaml: unmarshal errors:\n  ${problems.join('\n  ')}`);
+  if (problems.length)
+    throw new KindError(`unable to decode config: yaml: unmarshal errors:\n  ${problems.join('\n  ')}`);
   return defaults(js);
 }
 
@@ -67,7 +103,8 @@ function strictDecode(root, lineOf) {
   const fields = (map, type) => {
     for (const pair of map.items) {
       const key = String(pair.key?.value ?? pair.key);
-      if (!FIELDS[type].includes(key)) problems.push(`line ${lineOf(pair.key)}: field ${key} not found in type ${type}`);
+      if (!FIELDS[type].includes(key))
+        problems.push(`line ${lineOf(pair.key)}: field ${key} not found in type ${type}`);
     }
   };
   const expect = (node, want, into) => {
@@ -91,7 +128,8 @@ function strictDecode(root, lineOf) {
       expect(node.get('image', true), 'scalar', 'string');
       // Labels map[string]string: a mapping of scalars (kind hands them to kubeadm as node-labels).
       const labels = node.get('labels', true);
-      if (expect(labels, 'map', 'map[string]string')) for (const pair of labels.items) expect(pair.value, 'scalar', 'string');
+      if (expect(labels, 'map', 'map[string]string'))
+        for (const pair of labels.items) expect(pair.value, 'scalar', 'string');
     }
   }
   return problems;
@@ -104,7 +142,9 @@ function defaults(js) {
   const nodes = (js.nodes?.length ? js.nodes : [{}]).map((n) => ({
     role: String(n.role || 'control-plane'),
     image: String(n.image || DEFAULT_IMAGE),
-    ...(n.labels && Object.keys(n.labels).length ? { labels: Object.fromEntries(Object.entries(n.labels).map(([k, v]) => [k, String(v ?? '')])) } : {}),
+    ...(n.labels && Object.keys(n.labels).length
+      ? { labels: Object.fromEntries(Object.entries(n.labels).map(([k, v]) => [k, String(v ?? '')])) }
+      : {}),
   }));
   return {
     name: String(js.name ?? '') || DEFAULT_NAME,
@@ -125,7 +165,9 @@ const VALID_NAME = /^[a-z0-9.-]+$/;
 export function validateConfig(cfg) {
   const errs = [];
   if (!VALID_NAME.test(cfg.name)) {
-    errs.push(new KindError(`'${cfg.name}' is not a valid cluster name, cluster names must match \`${VALID_NAME.source}\``));
+    errs.push(
+      new KindError(`'${cfg.name}' is not a valid cluster name, cluster names must match \`${VALID_NAME.source}\``),
+    );
   }
   const port = cfg.networking.apiServerPort;
   if (port !== 0 && !(Number.isInteger(port) && port >= -1 && port <= 65535)) {
@@ -139,10 +181,13 @@ export function validateConfig(cfg) {
   }
   cfg.nodes.forEach((n, i) => {
     const nodeErrs = [];
-    if (n.role !== 'control-plane' && n.role !== 'worker') nodeErrs.push(new KindError(`${JSON.stringify(n.role)} is not a valid node role`));
+    if (n.role !== 'control-plane' && n.role !== 'worker')
+      nodeErrs.push(new KindError(`${JSON.stringify(n.role)} is not a valid node role`));
     if (!n.image) nodeErrs.push(new KindError('image is a required field'));
-    if (nodeErrs.length) errs.push(new KindError(`invalid configuration for node ${i}: ${aggregate(nodeErrs).message}`));
+    if (nodeErrs.length)
+      errs.push(new KindError(`invalid configuration for node ${i}: ${aggregate(nodeErrs).message}`));
   });
-  if (!cfg.nodes.some((n) => n.role === 'control-plane')) errs.push(new KindError('must have at least one control-plane node'));
+  if (!cfg.nodes.some((n) => n.role === 'control-plane'))
+    errs.push(new KindError('must have at least one control-plane node'));
   if (errs.length) throw aggregate(errs);
 }

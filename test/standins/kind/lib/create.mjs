@@ -13,9 +13,7 @@ import { formatSeconds } from './duration.mjs';
 import { KindError, goQuote, runError, shellQuote, wrap } from './errors.mjs';
 import { contextFor } from './kubeconfig.mjs';
 import { Status } from './log.mjs';
-import {
-  LB_ROLE, controlPlaneNodes, execError, listNodes, nameNodes, provision, updateCluster,
-} from './provider.mjs';
+import { LB_ROLE, controlPlaneNodes, execError, listNodes, nameNodes, provision, updateCluster } from './provider.mjs';
 
 const HOSTNAME_MAX = 64;
 const SALUTATIONS = [
@@ -39,27 +37,66 @@ function freePort(host) {
 }
 
 function dockerRunError(node, clusterName) {
-  const argv = ['docker', 'run', '--name', node.name, '--hostname', node.name, '--label', `io.x-k8s.kind.role=${node.role}`,
-    '--privileged', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--tmpfs', '/tmp',
-    '--tmpfs', '/run', '--volume', '/var', '--volume', '/lib/modules:/lib/modules:ro', '--detach', '--tty',
-    '--label', `io.x-k8s.kind.cluster=${clusterName}`, '--net', 'kind', '--restart=on-failure:1', '--init=false', node.image];
-  return runError(argv, 'docker: Error response from daemon: failed to create task for container: failed to create shim task: '
-    + 'OCI runtime create failed: runc create failed: unable to start container process: error during container init: '
-    + 'sethostname: invalid argument: unknown.\n', 125);
+  const argv = [
+    'docker',
+    'run',
+    '--name',
+    node.name,
+    '--hostname',
+    node.name,
+    '--label',
+    `io.x-k8s.kind.role=${node.role}`,
+    '--privileged',
+    '--security-opt',
+    'seccomp=unconfined',
+    '--security-opt',
+    'apparmor=unconfined',
+    '--tmpfs',
+    '/tmp',
+    '--tmpfs',
+    '/run',
+    '--volume',
+    '/var',
+    '--volume',
+    '/lib/modules:/lib/modules:ro',
+    '--detach',
+    '--tty',
+    '--label',
+    `io.x-k8s.kind.cluster=${clusterName}`,
+    '--net',
+    'kind',
+    '--restart=on-failure:1',
+    '--init=false',
+    node.image,
+  ];
+  return runError(
+    argv,
+    'docker: Error response from daemon: failed to create task for container: failed to create shim task: ' +
+      'OCI runtime create failed: runc create failed: unable to start container process: error during container init: ' +
+      'sethostname: invalid argument: unknown.\n',
+    125,
+  );
 }
 
 function kubeadmInitError(node, image) {
   const version = /:(v[\d.]+)/.exec(image)?.[1] ?? 'v1.32.2';
-  return wrap(execError(node, ['kubeadm', 'init', '--config=/kind/kubeadm.conf', '--skip-token-print', '--v=6'], [
-    'I0101 00:00:00.000000     214 initconfiguration.go:261] loading configuration from "/kind/kubeadm.conf"',
-    `[init] Using Kubernetes version: ${version}`,
-    '[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"',
-    '[kubelet-check] The kubelet is not healthy after 4m0.000498451s',
-    'error execution phase wait-control-plane: could not initialize a Kubernetes cluster',
-    'To see the stack trace of this error execute with --v=5 or higher',
-    '(failure injected by the kind stand-in: KIND_STANDIN_FAIL_CREATE)',
-    '',
-  ].join('\n')), 'failed to init node with kubeadm');
+  return wrap(
+    execError(
+      node,
+      ['kubeadm', 'init', '--config=/kind/kubeadm.conf', '--skip-token-print', '--v=6'],
+      [
+        'I0101 00:00:00.000000     214 initconfiguration.go:261] loading configuration from "/kind/kubeadm.conf"',
+        `[init] Using Kubernetes version: ${version}`,
+        '[wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests"',
+        '[kubelet-check] The kubelet is not healthy after 4m0.000498451s',
+        'error execution phase wait-control-plane: could not initialize a Kubernetes cluster',
+        'To see the stack trace of this error execute with --v=5 or higher',
+        '(failure injected by the kind stand-in: KIND_STANDIN_FAIL_CREATE)',
+        '',
+      ].join('\n'),
+    ),
+    'failed to init node with kubeadm',
+  );
 }
 
 /** flags: { name, config, image, retain, waitMs, kubeconfig } */
@@ -70,7 +107,8 @@ export async function createCluster(logger, flags) {
   const name = cfg.name;
 
   if (listNodes(name).length) throw new KindError(`node(s) already exist for a cluster with the name ${goQuote(name)}`);
-  if (name.length > 50) logger.warn(`cluster name ${goQuote(name)} is probably too long, this might not work properly on some systems`);
+  if (name.length > 50)
+    logger.warn(`cluster name ${goQuote(name)} is probably too long, this might not work properly on some systems`);
   validateConfig(cfg);
 
   const status = new Status(logger);
@@ -89,7 +127,9 @@ export async function createCluster(logger, flags) {
     if (!flags.retain) {
       try {
         deleteCluster(logger, name, flags.kubeconfig);
-      } catch { /* kind ignores cleanup errors */ }
+      } catch {
+        /* kind ignores cleanup errors */
+      }
     }
     return err;
   };
@@ -99,12 +139,24 @@ export async function createCluster(logger, flags) {
     await phase(`Ensuring node image (${image.split('@sha256:')[0]}) 🖼`);
   }
   const { apiServerAddress: address, apiServerPort } = cfg.networking;
-  const record = { name, createdAt: new Date().toISOString(), nodes, apiServer: { address, port: apiServerPort }, kubeconfig: null };
+  const record = {
+    name,
+    createdAt: new Date().toISOString(),
+    nodes,
+    apiServer: { address, port: apiServerPort },
+    kubeconfig: null,
+  };
   await phase(`Preparing nodes ${'📦 '.repeat(cfg.nodes.length)}`, async () => {
     if (apiServerPort <= 0) record.apiServer.port = await freePort(address);
     if (!provision(record)) {
-      throw failed(runError(['docker', 'run', '--name', nodes[0].name], 'docker: Error response from daemon: Conflict. '
-        + `The container name "/${nodes[0].name}" is already in use. You have to remove (or rename) that container to be able to reuse that name.\n`, 125));
+      throw failed(
+        runError(
+          ['docker', 'run', '--name', nodes[0].name],
+          'docker: Error response from daemon: Conflict. ' +
+            `The container name "/${nodes[0].name}" is already in use. You have to remove (or rename) that container to be able to reuse that name.\n`,
+          125,
+        ),
+      );
     }
     const tooLong = nodes.find((n) => n.name.length > HOSTNAME_MAX);
     if (tooLong) throw failed(dockerRunError(tooLong, name));
@@ -127,7 +179,11 @@ export async function createCluster(logger, flags) {
     const started = Date.now();
     await phase(`Waiting ≤ ${formatSeconds(flags.waitMs)} for control-plane = Ready ⏳`);
     status.end(flags.waitMs > 0);
-    logger.info(flags.waitMs > 0 ? ` • Ready after ${formatSeconds(Date.now() - started)} 💚` : ' • WARNING: Timed out waiting for Ready ⚠️');
+    logger.info(
+      flags.waitMs > 0
+        ? ` • Ready after ${formatSeconds(Date.now() - started)} 💚`
+        : ' • WARNING: Timed out waiting for Ready ⚠️',
+    );
   }
   status.end(true);
 

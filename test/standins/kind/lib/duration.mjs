@@ -1,6 +1,6 @@
 // kind stand-in: Go time.Duration parsing/printing for the --wait flag.
 
-const UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+const UNITS = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
 
 /** time.ParseDuration, in milliseconds; throws Go's messages. */
 export function parseDuration(input) {
@@ -21,7 +21,8 @@ export function parseDuration(input) {
     s = s.slice(num.length);
     const unit = /^[^\d.]*/.exec(s)[0];
     if (unit === '') throw bad('missing unit in duration');
-    if (!(unit in UNITS)) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(input)}`);
+    if (!(unit in UNITS))
+      throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(input)}`);
     s = s.slice(unit.length);
     total += Number(`${int || '0'}.${frac || '0'}`) * UNITS[unit];
   }

@@ -11,7 +11,8 @@ const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
 const displayName = (f) => (f.short ? `-${f.short}, --${f.name}` : `--${f.name}`);
 
 function convert(flag, raw) {
-  const invalid = (why) => new KindError(`invalid argument ${JSON.stringify(raw)} for ${JSON.stringify(displayName(flag))} flag: ${why}`);
+  const invalid = (why) =>
+    new KindError(`invalid argument ${JSON.stringify(raw)} for ${JSON.stringify(displayName(flag))} flag: ${why}`);
   switch (flag.type) {
     case 'bool':
       if (TRUE.includes(raw)) return true;
@@ -20,7 +21,8 @@ function convert(flag, raw) {
     case 'int32': {
       if (!/^[+-]?\d+$/.test(raw)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
       const n = Number(raw);
-      if (n < -(2 ** 31) || n >= 2 ** 31) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`);
+      if (n < -(2 ** 31) || n >= 2 ** 31)
+        throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`);
       return n;
     }
     case 'duration':
@@ -91,7 +93,9 @@ export function takesValue(flags, token) {
   if (token.includes('=')) return false;
   const flag = token.startsWith('--')
     ? flags.find((f) => f.name === token.slice(2))
-    : token.length === 2 ? flags.find((f) => f.short === token[1]) : { type: 'bool' };
+    : token.length === 2
+      ? flags.find((f) => f.short === token[1])
+      : { type: 'bool' };
   return flag?.type !== 'bool';
 }
 
@@ -100,13 +104,16 @@ const isZero = (f) => f.default === '' || f.default === 0 || f.default === false
 
 /** pflag FlagUsages: sorted, aligned, with non-zero defaults. */
 export function flagUsages(flags) {
-  const rows = [...flags].sort((a, b) => a.name.localeCompare(b.name)).map((f) => {
-    let left = f.short ? `  -${f.short}, --${f.name}` : `      --${f.name}`;
-    if (TYPE_NAMES[f.type]) left += ` ${TYPE_NAMES[f.type]}`;
-    let usage = f.usage;
-    if (!isZero(f)) usage += f.type === 'string' ? ` (default ${JSON.stringify(f.default)})` : ` (default ${f.default})`;
-    return [left, usage];
-  });
+  const rows = [...flags]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((f) => {
+      let left = f.short ? `  -${f.short}, --${f.name}` : `      --${f.name}`;
+      if (TYPE_NAMES[f.type]) left += ` ${TYPE_NAMES[f.type]}`;
+      let usage = f.usage;
+      if (!isZero(f))
+        usage += f.type === 'string' ? ` (default ${JSON.stringify(f.default)})` : ` (default ${f.default})`;
+      return [left, usage];
+    });
   const width = Math.max(...rows.map(([left]) => left.length)) + 1;
   return rows.map(([left, usage]) => `${left} ${' '.repeat(width - left.length)} ${usage}`).join('\n');
 }

@@ -58,7 +58,11 @@ function read(file) {
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
   }
   return value;
 }
@@ -111,7 +115,9 @@ export function writeMerged(kindCfg, explicitPath) {
     }
     const { clusters, users, contexts, 'current-context': _current, ...other } = existing;
     const merged = {
-      ...(Object.keys(other).length ? other : { apiVersion: kindCfg.apiVersion, kind: kindCfg.kind, preferences: kindCfg.preferences }),
+      ...(Object.keys(other).length
+        ? other
+        : { apiVersion: kindCfg.apiVersion, kind: kindCfg.kind, preferences: kindCfg.preferences }),
       clusters: upsert(clusters, kindCfg.clusters[0]),
       users: upsert(users, kindCfg.users[0]),
       contexts: upsert(contexts, kindCfg.contexts[0]),

@@ -9,7 +9,8 @@ const CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 export const LB_ROLE = 'external-load-balancer';
 export const LB_IMAGE = 'docker.io/kindest/haproxy:v20230606-42a2262b';
 export const API_SERVER_INTERNAL_PORT = 6443;
-const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n';
+const DAEMON_DOWN =
+  'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n';
 
 export const dockerIsDown = () => !!process.env.DOCKER_STANDIN_DOWN && process.env.DOCKER_STANDIN_DOWN !== '0';
 
@@ -58,7 +59,12 @@ export function nameNodes(clusterName, nodes) {
     counter.set(role, count);
     return `${clusterName}-${role}${count > 1 ? count : ''}`;
   };
-  const named = nodes.map((n) => ({ name: name(n.role), role: n.role, image: n.image, ...(n.labels ? { labels: n.labels } : {}) }));
+  const named = nodes.map((n) => ({
+    name: name(n.role),
+    role: n.role,
+    image: n.image,
+    ...(n.labels ? { labels: n.labels } : {}),
+  }));
   if (nodes.filter((n) => n.role === 'control-plane').length > 1) {
     named.push({ name: name(LB_ROLE), role: LB_ROLE, image: LB_IMAGE });
   }
