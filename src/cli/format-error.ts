@@ -13,8 +13,9 @@ export function formatError(e: unknown, verbose: boolean): string {
   // A stack helps with a bug or a failed cloud call; for bad input the message is the whole story.
   const userError = isKsctlError(e) && e.userError;
   if (verbose && !userError && e instanceof Error && e.stack) out += `\n${e.stack.split('\n').slice(1).join('\n')}`;
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown: String() is the last resort
-  if (verbose && e instanceof Error && e.cause)
+  if (verbose && e instanceof Error && e.cause) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown: String() is the last resort
     out += `\nCaused by: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`;
+  }
   return redact(out);
 }
