@@ -6,8 +6,10 @@ import { runSteps } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, memoryLogger, stepContext } from '../../fakes/memory-cluster.js';
 
+// No pools unless a test gives them: the node group then comes from spec.workers (as for state written
+// before node pools existed), which these tests shape after applyDefaults.
 const eksSpec = (o: Partial<ClusterSpec> = {}) =>
-  awsSpec({ name: 'prod', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.37', ...o });
+  awsSpec({ name: 'prod', type: 'managed', region: 'us-west-2', kubernetesVersion: '1.37', nodePools: [], ...o });
 
 async function createEks(spec: ClusterSpec) {
   const w = managedWorld(spec);

@@ -56,7 +56,12 @@ describe('GKE', () => {
   });
 
   it('the default pool comes from spec.workers, spot with --spot', async () => {
-    const s = gcpSpec({ name: 'gke2', type: 'managed', workers: { count: 1, size: 'e2-standard-2', spot: true } });
+    const s = gcpSpec({
+      name: 'gke2',
+      type: 'managed',
+      workers: { count: 1, size: 'e2-standard-2', spot: true },
+      nodePools: [], // no pools listed: the default pool comes from workers
+    });
     const { w } = await created(s);
     const pools = w.fake.callsOf('clusterManager:createCluster', 'ok')[0]!.input.cluster.nodePools;
     expect(pools).toHaveLength(1);
