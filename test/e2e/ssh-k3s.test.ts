@@ -1,10 +1,11 @@
 /**
  * HA k3s with external etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
- * balancer, 3 etcd, 2 control planes, 2 workers. Real: sshd, HAProxy, etcd (TLS), kubectl. Stand-ins:
+ * balancer, 3 etcd, 2 control planes, 2 workers. Real: sshd, HAProxy, etcd (TLS), kubectl, and what
+ * the k3s launcher runs (control plane, kubelet, containerd, runc, CNI plugins), so pods run. Stand-ins:
  * the k3s binary and installer (test/standins/k3s), systemctl (test/hosts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
@@ -13,6 +14,7 @@ import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cl
 import { builtEtcd, expectUpstreamEtcdMembers } from '../helpers/etcd-release.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
+import { imagesDir } from '../helpers/kubeadm-node.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
 const ksctl = checkingKubeconfigs(runKsctl);
@@ -28,6 +30,11 @@ beforeAll(async () => {
   sb = sandbox();
   seedAwkwardKubeconfig(path.join(sb.home, '.kube', 'config'));
   file = path.join(sb.dir, 'cluster.yaml');
+  const airgap = airgapDir(path.join(sb.dir, 'airgap'));
+  // spec.airgap.images: ksctl places them in k3s's agent/images directory; k3s (here the launcher)
+  // imports them at start. The pause image is the sandbox image; busybox is the workload.
+  const images = ['pause.tar', 'busybox.tar'];
+  for (const f of images) copyFileSync(path.join(imagesDir(), f), path.join(airgap, f));
   writeFileSync(
     file,
     clusterFile({
@@ -36,7 +43,8 @@ beforeAll(async () => {
       roles: [...roles],
       hosts: set.hosts,
       keyFile: writeKey(sb.dir, client.privateKey),
-      airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+      airgapDir: airgap,
+      airgapImages: images,
     }),
   );
 }, 120_000);
@@ -181,6 +189,93 @@ describe('ssh provider, k3s, external etcd', () => {
     const cidrs = await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].spec.podCIDR}'], sb.env);
     expect(cidrs.stdout.split(' ').filter((c) => /^10\.42\.\d+\.0\/24$/.test(c))).toHaveLength(4);
   }, 200_000);
+
+  it("runs pods on the agents: a Deployment from the air-gap images, each pod with an address in its node's pod CIDR", async () => {
+    const manifest = path.join(sb.dir, 'sleeper.yaml');
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'sleeper', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'sleeper' } },
+          template: {
+            metadata: { labels: { app: 'sleeper' } },
+            spec: {
+              terminationGracePeriodSeconds: 1,
+              // Agents only, one pod on each.
+              affinity: {
+                nodeAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [
+                      {
+                        matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }],
+                      },
+                    ],
+                  },
+                },
+                podAntiAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: [
+                    { labelSelector: { matchLabels: { app: 'sleeper' } }, topologyKey: 'kubernetes.io/hostname' },
+                  ],
+                },
+              },
+              containers: [
+                {
+                  name: 'sleeper',
+                  image: 'ksctl.test/busybox:1.35',
+                  imagePullPolicy: 'Never', // only the imported image can run: nothing is pulled
+                  command: ['sh', '-c', 'echo started; exec sleep 3600'],
+                },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    const apply = await kubectl(['apply', '-f', manifest], sb.env);
+    expect(apply.code, apply.stderr).toBe(0);
+    const ready = await kubectl(
+      ['rollout', 'status', 'deployment/sleeper', '--timeout=150s', '--request-timeout', '20s'],
+      sb.env,
+    );
+    if (ready.code !== 0) {
+      const describe = await kubectl(['describe', 'pods', '-l', 'app=sleeper'], sb.env);
+      const containerd = await set.hosts[6]!.exec('tail -n 30 /var/lib/rancher/k3s/agent/logs/containerd.log');
+      expect.fail(`${ready.stderr}\n${describe.stdout.slice(-3000)}\nw-0 containerd:\n${containerd.stdout}`);
+    }
+    const pods = await kubectl(
+      [
+        'get',
+        'pods',
+        '-l',
+        'app=sleeper',
+        '-o',
+        'jsonpath={range .items[*]}{.spec.nodeName} {.status.phase} {.status.podIP}{"\\n"}{end}',
+      ],
+      sb.env,
+    );
+    const rows = pods.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .sort((x, y) => x[0]!.localeCompare(y[0]!));
+    expect(rows.map(([node, phase]) => `${node} ${phase}`)).toEqual(['w-0 Running', 'w-1 Running']);
+    for (const [node, , ip] of rows) {
+      const cidr = (await kubectl(['get', 'node', node!, '-o', 'jsonpath={.spec.podCIDR}'], sb.env)).stdout;
+      // A /24: the pod's address shares the first three octets (the bridge CNI's host-local range).
+      expect(ip, `${node} pod IP in ${cidr}`).toMatch(
+        new RegExp(`^${cidr.split('.').slice(0, 3).join('\\.')}\\.\\d+$`),
+      );
+    }
+    // The container really ran: its output comes back through the kubelet's log endpoint.
+    const logs = await kubectl(['logs', 'deployment/sleeper'], sb.env);
+    expect(logs.stdout.trim(), logs.stderr).toBe('started');
+    const del = await kubectl(['delete', 'deployment', 'sleeper', '--wait=true', '--timeout=60s'], sb.env);
+    expect(del.code, del.stderr).toBe(0);
+  }, 240_000);
 
   it('describes machines, versions and every step', async () => {
     const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {

@@ -25,8 +25,17 @@ export function etcdBin() {
   return sub ? path.join(dir, sub, 'etcd') : '/usr/bin/etcd';
 }
 
+/** containerd, and next to it (scripts/build-containerd.sh) `ctr` and `containerd-shim-runc-v2`. */
+export function containerdDir() {
+  return path.join(cache(), `containerd-${CONTAINERD_VERSION}`);
+}
+
 export function containerdBin() {
-  return path.join(cache(), `containerd-${CONTAINERD_VERSION}`, 'containerd');
+  return path.join(containerdDir(), 'containerd');
+}
+
+export function ctrBin() {
+  return path.join(containerdDir(), 'ctr');
 }
 
 /** Missing binaries, so a start fails with one clear message instead of a spawn ENOENT. */

@@ -50,6 +50,8 @@ export async function startControlPlane(opts) {
       `--kubelet-certificate-authority=${h(c.serverCA)}`,
       `--kubelet-client-certificate=${h(c.apiserver.crt)}`,
       `--kubelet-client-key=${h(c.apiserver.keyFile)}`,
+      // As k3s: reach kubelets (logs, exec) by the node's address; node names need not resolve.
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
       `--requestheader-client-ca-file=${h(c.requestHeaderCA)}`,
       '--requestheader-allowed-names=system:auth-proxy',
       '--requestheader-username-headers=X-Remote-User',

@@ -7,18 +7,26 @@
 // --kubelet-arg=provider-id the Node gets k3s's k3s://<node name> (k3s's cloud provider sets it).
 // Where k3s's flannel writes its CNI config once the node has a pod CIDR, the launcher writes a
 // bridge/host-local one for that CIDR: containerd reports the network ready, so the node goes Ready.
+// Pods run: runc through the real containerd-shim-runc-v2 (on containerd's PATH, as k3s puts its bin
+// dir there), the sandbox image from --pause-image, imported at start with the other archives in
+// <data-dir>/agent/images (images.mjs), and Debian's CNI plugins give each pod an address.
 import fs from 'node:fs';
 import { hostPath, writeFile } from './lib/paths.mjs';
 import { request } from './lib/https-json.mjs';
 import { kubeconfigText } from './lib/kubeconfig.mjs';
-import { containerdBin, kubeBin } from './binaries.mjs';
+import { containerdBin, containerdDir, kubeBin } from './binaries.mjs';
+import { importImages } from './images.mjs';
 import { CLUSTER_DNS } from './certs.mjs';
 import { startChild, waitFor } from './processes.mjs';
 
 export const CONTAINERD_SOCKET = '/run/k3s/containerd/containerd.sock';
 const CNI_CONF_DIR = '/var/lib/rancher/k3s/agent/etc/cni/net.d';
+const SNAPSHOTTER = 'native';
+// k3s's default is rancher/mirrored-pause (shipped in its air-gap image tarball); the test images
+// cache (scripts/build-images.mjs) builds upstream's pause, so the launcher defaults to that name.
+const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10.2';
 
-function containerdConfig(dataDir) {
+function containerdConfig(dataDir, pauseImage) {
   return [
     '# written by the k3s TEST STAND-IN launcher (k3s writes this file from its template)',
     'version = 3',
@@ -28,7 +36,18 @@ function containerdConfig(dataDir) {
     `  address = "${hostPath(CONTAINERD_SOCKET)}"`,
     "[plugins.'io.containerd.cri.v1.images']",
     // overlayfs cannot stack on the test hosts' overlay /var; k3s offers --snapshotter native as well.
-    '  snapshotter = "native"',
+    `  snapshotter = "${SNAPSHOTTER}"`,
+    "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
+    `  sandbox = ${JSON.stringify(pauseImage)}`,
+    "[plugins.'io.containerd.cri.v1.runtime']",
+    // Test hosts withhold CAP_SYS_RESOURCE: runc cannot lower a sandbox's oom_score_adj (-998), so
+    // containerd clamps it to its own, as for rootless runs (test/hosts/README.md, "Kubernetes nodes").
+    '  restrict_oom_score_adj = true',
+    "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]",
+    '  runtime_type = "io.containerd.runc.v2"',
+    "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+    // k3s's default too without systemd; the hosts have none, and the kubelet runs cgroupfs.
+    '  SystemdCgroup = false',
     "[plugins.'io.containerd.cri.v1.runtime'.cni]",
     '  bin_dirs = ["/usr/lib/cni"]',
     `  conf_dir = "${hostPath(CNI_CONF_DIR)}"`,
@@ -77,19 +96,22 @@ const hasArg = (f, name) => (f['kubelet-arg'] ?? []).some((a) => String(a).repla
 export async function startNode(a) {
   const { f } = a;
   const logDir = `${a.dataDir}/agent/logs`;
-  writeFile(`${a.dataDir}/agent/etc/containerd/config.toml`, containerdConfig(a.dataDir), 0o600);
+  const pauseImage = f['pause-image'] || DEFAULT_PAUSE_IMAGE;
+  writeFile(`${a.dataDir}/agent/etc/containerd/config.toml`, containerdConfig(a.dataDir, pauseImage), 0o600);
   const containerd = startChild(
     a.command,
     'containerd',
     containerdBin(),
     ['--config', hostPath(`${a.dataDir}/agent/etc/containerd/config.toml`)],
-    { logDir },
+    // containerd finds containerd-shim-runc-v2 on its PATH, and the shim finds runc (Debian's, /usr/sbin).
+    { logDir, env: { PATH: `${containerdDir()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } },
   );
   await waitFor('containerd', () => fs.existsSync(hostPath(CONTAINERD_SOCKET)), {
     timeoutMs: 60_000,
     intervalMs: 300,
     watch: [containerd],
   });
+  importImages(a.dataDir, hostPath(CONTAINERD_SOCKET), SNAPSHOTTER);
 
   fs.mkdirSync(hostPath(`${a.dataDir}/agent/pod-manifests`), { recursive: true, mode: 0o700 });
   const kubeconfig = `${a.dataDir}/agent/kubelet.kubeconfig`;
