@@ -3,7 +3,7 @@
  * no pools at all (its `workers` were the only pool). v2 is what resolving the same cluster file gives
  * today (api/defaults.ts): every pool has `labels` and `taints`, self-managed specs list their
  * `default` pool (from `workers`), kind specs too when they have workers, and each worker machine
- * names its pool. Nothing else changes, so a migrated cluster compares equal to its own file.
+ * names its pool; `airgap.images` is an empty list. Nothing else changes, so a migrated cluster compares equal to its own file.
  */
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,5 +36,8 @@ export function migratePoolsV1(doc: Obj): Obj {
         ]),
       )
     : doc.machines;
-  return { ...doc, schemaVersion: 2, spec: { ...spec, nodePools: withLists }, machines };
+  // `airgap.images` (image archives to import) came with v2 too; a v1 cluster had none.
+  const airgap =
+    isObj(spec.airgap) && !Array.isArray(spec.airgap.images) ? { ...spec.airgap, images: [] } : spec.airgap;
+  return { ...doc, schemaVersion: 2, spec: { ...spec, nodePools: withLists, airgap }, machines };
 }
