@@ -13,7 +13,7 @@ import { EtcdStore } from './lib/store.mjs';
 import { issue } from './lib/pki.mjs';
 import { request, retryUntil } from './lib/https-json.mjs';
 import { hostPath, writeFile } from './lib/paths.mjs';
-import { addMember, memberURLs, startEtcd } from './lib/etcd-embedded.mjs';
+import { addMember, memberURLs, promoteMember, startEtcd } from './lib/etcd-embedded.mjs';
 import { fromDatastore, fromServer, generateBootstrap, readLocalBootstrap, saveToDatastore } from './bootstrap.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
@@ -128,6 +128,7 @@ export async function openDatastore(ctx) {
   // and starts a one-member etcd instead (the API server sees no difference).
   let b = local;
   let initialCluster;
+  let endpoints;
   if (joining) {
     try {
       b = await fromServer(f.server, token);
@@ -147,7 +148,7 @@ export async function openDatastore(ctx) {
       throw fatal(
         `starting kubernetes: preparing server: ${f.server} is not using embedded etcd (${info.status}); join it with --datastore-endpoint instead`,
       );
-    const endpoints = info.json.members.flatMap((m) => m.clientURLs).join(',');
+    endpoints = info.json.members.flatMap((m) => m.clientURLs).join(',');
     initialCluster = await addMember(endpoints, client, `${nodeName}`, memberURLs(nodeIP).peerURL);
   }
   const etcd = await startEtcd(
@@ -164,6 +165,12 @@ export async function openDatastore(ctx) {
   ).catch((e) => {
     throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`);
   });
+  // Joined as a learner: a voting member before the API server uses it (a learner serves no client reads).
+  if (joining) {
+    await promoteMember(endpoints, client, memberURLs(nodeIP).peerURL).catch((e) => {
+      throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`);
+    });
+  }
   const store = new EtcdStore(etcd.endpoint, client);
   if (!joining) await saveToDatastore(store, password, b).catch(() => {});
   const apiEtcd = { servers: etcd.endpoint, ca: client.caFile, cert: client.certFile, key: client.keyFile };

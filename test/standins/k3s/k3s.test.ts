@@ -38,7 +38,7 @@ const env = (root: string, extra: NodeJS.ProcessEnv = {}) => ({
   ...extra,
 });
 const missing = missingControlPlaneBinaries().filter((m) => !m.includes('kwok'));
-const START_MS = 120_000; // a real apiserver on two shared cores
+const START_MS = 120_000; // a real apiserver on two shared cores, while other e2e files start theirs
 const status = (root: string, cmd: string) => {
   try {
     return fs.readFileSync(path.join(root, `var/lib/rancher/k3s-standin/${cmd}.status`), 'utf8').trim();

@@ -101,8 +101,13 @@ export class EtcdClient {
     return r.members ?? [];
   }
 
-  async memberAdd(peerURLs) {
-    return this.call('/v3/cluster/member/add', { peerURLs });
+  async memberAdd(peerURLs, { learner = false } = {}) {
+    return this.call('/v3/cluster/member/add', { peerURLs, ...(learner ? { isLearner: true } : {}) });
+  }
+
+  /** Refused by etcd until the learner has caught up with the leader. */
+  async memberPromote(id) {
+    return this.call('/v3/cluster/member/promote', { ID: id });
   }
 
   async memberRemove(id) {

@@ -36,8 +36,9 @@ export function memberURLs(ip) {
 }
 
 /**
- * Ask a running member to add us (the name is filled in when we start).
- * Returns the --initial-cluster value including ourselves.
+ * Ask a running member to add us as a learner (the name is filled in when we start), as k3s does
+ * (MemberAddAsLearner in pkg/etcd): a learner does not count towards quorum, so the running cluster keeps
+ * it while the new member starts. Returns the --initial-cluster value including ourselves.
  */
 export async function addMember(endpoints, tlsFiles, name, peerURL) {
   const client = new EtcdClient(endpoints, tlsFiles);
@@ -46,13 +47,27 @@ export async function addMember(endpoints, tlsFiles, name, peerURL) {
   await retryUntil(
     async () => {
       const existing = await client.memberList();
-      if (!existing.some((m) => m.peerURLs?.includes(peerURL))) await client.memberAdd([peerURL]);
+      if (!existing.some((m) => m.peerURLs?.includes(peerURL))) await client.memberAdd([peerURL], { learner: true });
       return true;
     },
     { timeoutMs: 120000, intervalMs: 1000, what: `etcd member add ${peerURL}` },
   );
   const members = await client.memberList();
   return members.map((m) => `${m.peerURLs[0] === peerURL ? name : m.name}=${m.peerURLs[0]}`).join(',');
+}
+
+/** Once our member runs: promote it from learner to voting member (etcd refuses until it caught up). */
+export async function promoteMember(endpoints, tlsFiles, peerURL) {
+  const client = new EtcdClient(endpoints, tlsFiles);
+  await retryUntil(
+    async () => {
+      const me = (await client.memberList()).find((m) => m.peerURLs?.includes(peerURL));
+      if (!me) throw new Error(`${peerURL} is not a member`);
+      if (me.isLearner) await client.memberPromote(me.ID);
+      return true;
+    },
+    { timeoutMs: 120000, intervalMs: 500, what: `etcd member promote ${peerURL}` },
+  );
 }
 
 /**
