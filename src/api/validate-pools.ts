@@ -9,7 +9,7 @@ import { MAX_POOL_LABELS, MAX_POOL_TAINTS } from './limits.js';
 import { isPlainDefaultPool } from './pools.js';
 import { poolSupport } from './pool-support.js';
 import { quote } from './quote.js';
-import type { ClusterSpec, NodePoolSpec } from './types.js';
+import { ROLES, type ClusterSpec, type NodePoolSpec } from './types.js';
 
 /** ksctl labels every node with its pool; a user label of the same key would fight it. */
 export const POOL_LABEL = 'ksctl.io/pool';
@@ -30,6 +30,11 @@ export function validatePools(spec: ClusterSpec): Issue[] {
     if (first !== undefined)
       add(`${at}.name`, `${quote(p.name)} is already the name of spec.nodePools[${first}]: pool names must be unique`);
     else names.set(p.name, i);
+    if ((ROLES as readonly string[]).includes(p.name))
+      add(
+        `${at}.name`,
+        `${quote(p.name)} is a machine role's name (machines are named <cluster>-<pool>-<n>): choose another`,
+      );
     issues.push(...checkCounts(p, at));
     issues.push(...checkLabels(p.labels, `${at}.labels`));
     issues.push(...checkTaints(p.taints, `${at}.taints`));

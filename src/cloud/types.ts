@@ -4,7 +4,7 @@
  * bring-your-own over SSH). Providers never prompt or print: they log through ctx.log and record
  * every resource in state (ctx.cluster.update) as soon as it exists.
  */
-import type { ClusterSpec, Provider, Role } from '../api/types.js';
+import type { ClusterSpec, NodePoolSpec, Provider, Role } from '../api/types.js';
 import type { Step, StepContext, StepDescription } from '../pipeline/types.js';
 import type { Machine } from '../state/types.js';
 import type { AwsRuntime } from './aws/runtime.js';
@@ -19,6 +19,8 @@ export interface PlannedMachine {
   spot: boolean;
   /** Index within its role (0 = control plane 0 for the control plane role). */
   index: number;
+  /** The node pool of a worker (spec.nodePools[].name). */
+  pool?: string;
 }
 
 /** A resource the plan will ensure, for `--dry-run`. */
@@ -59,6 +61,18 @@ export interface ManagedCloud extends ProviderBase {
   kubeconfig(ctx: StepContext): Promise<string>;
   /** Set a node pool's size (day 2). */
   scaleNodePool?(ctx: StepContext, pool: string, count: number): Promise<void>;
+  /** Day 2: create a node pool (EKS node group, AKS agent pool, GKE node pool) and wait until it is active. Idempotent. */
+  createNodePool?(ctx: StepContext, pool: NodePoolSpec): Promise<void>;
+  /** Day 2: delete a node pool and wait until it is gone; not-found is done. */
+  deleteNodePool?(ctx: StepContext, pool: string): Promise<void>;
+  /** Day 2: a pool's labels, taints and min/max set to `pool`'s (`previous` says what to remove). */
+  updateNodePool?(ctx: StepContext, pool: NodePoolSpec, previous: NodePoolSpec): Promise<void>;
+  /** Day 2: who may reach the API server (EKS publicAccessCidrs, AKS authorized IP ranges, GKE master authorized networks). */
+  updateAccess?(ctx: StepContext, allowCidrs: string[]): Promise<void>;
+  /** Upgrade: the control plane to `version` (the cloud's own upgrade), waiting until it is done. */
+  upgradeControlPlane?(ctx: StepContext, version: string): Promise<void>;
+  /** Upgrade: one node pool to `version` (the cloud rolls its nodes), waiting until it is done. */
+  upgradeNodePool?(ctx: StepContext, pool: string, version: string): Promise<void>;
 }
 
 export interface SelfManagedCloud extends ProviderBase {
@@ -82,6 +96,8 @@ export interface SelfManagedCloud extends ProviderBase {
   deleteMachine(ctx: StepContext, machine: Machine): Promise<void>;
   /** Private key ksctl uses for machines it created (from the SecretStore), or undefined for ssh provider. */
   sshPrivateKey?(ctx: StepContext, machine: Machine): Promise<string | undefined>;
+  /** Day 2: the firewall rules that admit SSH and the API set to `allowCidrs` (absent: the ssh provider has no firewall of ours). */
+  updateAccess?(ctx: StepContext, allowCidrs: string[]): Promise<void>;
 }
 
 export type CloudProvider = ManagedCloud | SelfManagedCloud;

@@ -1,5 +1,6 @@
 /** Picks the manager for a cluster type, loading the self-managed machinery only when needed. */
 import type { DefaultsOptions } from '../api/defaults.js';
+import type { PoolChangeOptions, PoolTarget, UpgradeRequest } from '../api/pool-change.js';
 import type { ClusterId, ClusterSpec, ClusterType } from '../api/types.js';
 import type { WorkerInput } from '../api/worker-request.js';
 import type { PlannedResource } from '../cloud/types.js';
@@ -32,6 +33,31 @@ export interface ClusterLifecycle {
   ): Promise<string[]>;
   /** Drains and removes a worker (ssh provider: uninstalls; `force` releases it unreachable). */
   removeWorker(id: ClusterId, name: string, force?: boolean): Promise<string[]>;
+  /**
+   * Brings the cluster's node pools to `pools` (`scale nodepool`, `create/delete nodepool`, `apply -f`):
+   * new pools created, removed ones drained and deleted, counts grown (all new machines at once) or
+   * shrunk (not-Ready nodes first, then the newest; drained), labels and taints set. Recorded and
+   * resumable like create; `dryRun` returns the steps and changes nothing.
+   */
+  reconcilePools(id: ClusterId, pools: PoolTarget, opts: PoolChangeOptions): Promise<PoolChangeResult>;
+  /** Sets who may reach the API (and SSH, self-managed): firewall rules or the cloud's authorized ranges. */
+  updateAccess(id: ClusterId, allowCidrs: string[], opts: { dryRun?: boolean }): Promise<DayTwoResult>;
+  /** One minor (or patch) up, control planes first, then every pool rolling; recorded and resumable. */
+  upgrade(id: ClusterId, req: UpgradeRequest): Promise<DayTwoResult>;
+}
+
+/** What a day-2 operation did (or, with dryRun, would do). */
+export interface DayTwoResult {
+  /** The plan's steps as described (always set; with dryRun nothing ran). */
+  steps: StepDescription[];
+}
+
+export interface PoolChangeResult extends DayTwoResult {
+  /** Every pool touched: its count before and after (0 for a pool created or deleted). */
+  pools: { name: string; from: number; to: number }[];
+  /** Machines (self-managed) or nodes joined and removed. */
+  added: string[];
+  removed: string[];
 }
 
 export async function lifecycleFor(type: ClusterType, deps: ManagerDeps): Promise<ClusterLifecycle> {

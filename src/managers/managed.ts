@@ -3,6 +3,7 @@
  * steps; the manager adds the kubeconfig step and runs create and delete through the one outline
  * (operation.ts). Day 2 on a managed cluster belongs to the cloud's node pools.
  */
+import type { PoolChangeOptions, PoolTarget, UpgradeRequest } from '../api/pool-change.js';
 import { clusterIdOf, type ClusterId, type ClusterSpec } from '../api/types.js';
 import { InputError } from '../errors.js';
 import { loadProvider } from '../cloud/registry.js';
@@ -11,7 +12,7 @@ import { parseKubeconfig } from '../kubeconfig/file.js';
 import type { Plan, Step } from '../pipeline/types.js';
 import { newClusterState } from '../state/new-state.js';
 import { destroyStep } from './destroy-step.js';
-import type { ClusterLifecycle, CreateResult } from './index.js';
+import type { ClusterLifecycle, CreateResult, DayTwoResult, PoolChangeResult } from './index.js';
 import { saveKubeconfig } from './kubeconfig-secret.js';
 import { runOperation, stepContext } from './operation.js';
 import type { ManagerDeps } from './types.js';
@@ -114,6 +115,18 @@ export class ManagedManager implements ClusterLifecycle {
 
   async removeWorker(id: ClusterId): Promise<string[]> {
     throw notSelfManaged(id);
+  }
+
+  async reconcilePools(id: ClusterId, pools: PoolTarget, opts: PoolChangeOptions): Promise<PoolChangeResult> {
+    return (await import('./managed/pools.js')).reconcileManagedPools(this.deps, id, pools, opts);
+  }
+
+  async updateAccess(id: ClusterId, allowCidrs: string[], opts: { dryRun?: boolean }): Promise<DayTwoResult> {
+    return (await import('./managed/access.js')).updateManagedAccess(this.deps, id, allowCidrs, opts);
+  }
+
+  async upgrade(id: ClusterId, req: UpgradeRequest): Promise<DayTwoResult> {
+    return (await import('./managed/upgrade.js')).upgradeManaged(this.deps, id, req);
   }
 }
 

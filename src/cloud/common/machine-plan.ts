@@ -21,6 +21,14 @@ export function nextWorkerName(cluster: string, taken: ReadonlySet<string>): str
 }
 
 /**
+ * The name of machine n of a pool other than the default one: `<cluster>-<pool>-<n>`. (The default
+ * pool keeps `<cluster>-worker-<n>`, as before pools; validation refuses pool names that are roles.)
+ */
+export function poolMachineName(cluster: string, pool: string, n: number): string {
+  return `${cluster}-${pool}-${n}`;
+}
+
+/**
  * A worker added on day 2, planned like the spec's own. Its index (what spreads machines over zones
  * and subnets) must be the same in every run that ensures it, or a re-run after a crash would look
  * for the machine in another zone and create a second one: `<cluster>-worker-<n>` gets n, as at

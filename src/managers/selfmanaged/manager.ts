@@ -4,6 +4,7 @@
  * self-describing steps (plans/, steps/) and one context per run (context.ts).
  */
 import type { DefaultsOptions } from '../../api/defaults.js';
+import type { PoolChangeOptions, PoolTarget, UpgradeRequest } from '../../api/pool-change.js';
 import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
 import { addWorkerRequest, workerMachineOf, type WorkerInput } from '../../api/worker-request.js';
 import { loadProvider } from '../../cloud/registry.js';
@@ -15,7 +16,7 @@ import { InputError } from '../../errors.js';
 import type { StepDescription } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
-import type { ClusterLifecycle, CreateResult } from '../index.js';
+import type { ClusterLifecycle, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
 import { runOperation, stepContext, type Operation } from '../operation.js';
 import type { ManagerDeps } from '../types.js';
 import { bootstrapContext, type BootstrapContext } from './context.js';
@@ -203,11 +204,24 @@ export class SelfManagedManager implements ClusterLifecycle {
     return out.result;
   }
 
+  async reconcilePools(id: ClusterId, pools: PoolTarget, opts: PoolChangeOptions): Promise<PoolChangeResult> {
+    return (await import('./pools.js')).reconcileSelfManagedPools(this, id, pools, opts);
+  }
+
+  async updateAccess(id: ClusterId, allowCidrs: string[], opts: { dryRun?: boolean }): Promise<DayTwoResult> {
+    return (await import('./access.js')).updateSelfManagedAccess(this, id, allowCidrs, opts);
+  }
+
+  async upgrade(id: ClusterId, req: UpgradeRequest): Promise<DayTwoResult> {
+    return (await import('./upgrade.js')).upgradeSelfManaged(this, id, req);
+  }
+
   /**
-   * Runs one operation. Its machinery is made once the spec is known (create: the one asked for, before
+   * Runs one operation (public for the day-2 operations in their own files: pools.ts, access.ts,
+   * upgrade.ts). Its machinery is made once the spec is known (create: the one asked for, before
    * the lock; otherwise the recorded one, read under the lock) and closed before the lock is released.
    */
-  private async operation<T>(
+  async operation<T>(
     id: ClusterId,
     spec: ClusterSpec | undefined,
     build: (machinery: (h: ClusterHandle) => Promise<Machinery>) => SelfManagedOperation<T>,

@@ -1,0 +1,36 @@
+/**
+ * What the day-2 commands ask of a cluster beyond `create`: its node pools brought to a list
+ * (`scale nodepool`, `create/delete nodepool`, `apply -f`), its allowed CIDRs changed, its Kubernetes
+ * version upgraded. Plain data; the flags that fill it and their checks live beside it in src/api.
+ */
+import type { NodePoolSpec } from './types.js';
+
+/** How a node leaves: cordon, evict through the Eviction API (PodDisruptionBudgets honoured), delete. */
+export interface DrainFlags {
+  /** Bounded wait for evictions a PodDisruptionBudget refuses (`--drain-timeout`). */
+  timeoutMs: number;
+  /** After the timeout, delete what still blocks instead of failing (`--force`). */
+  force: boolean;
+  /** Evict pods with emptyDir volumes, whose data is lost (`--delete-emptydir-data`). */
+  deleteEmptyDirData: boolean;
+}
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5 * 60_000;
+
+export interface PoolChangeOptions {
+  drain: DrainFlags;
+  /** Describe the steps, change nothing. */
+  dryRun?: boolean;
+}
+
+/** The pools a cluster is to have, in full: a pool not listed is deleted, one listed and absent is created. */
+export type PoolTarget = NodePoolSpec[];
+
+export interface UpgradeRequest {
+  /** The Kubernetes version to reach (`1.37` or `1.37.2`), one minor above the cluster's at most. */
+  to: string;
+  drain: DrainFlags;
+  dryRun?: boolean;
+  /** Take a backup before touching the control plane (default true; `--skip-backup` turns it off). */
+  backup: boolean;
+}
