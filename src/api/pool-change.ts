@@ -3,7 +3,7 @@
  * (`scale nodepool`, `create/delete nodepool`, `apply -f`), its allowed CIDRs changed, its Kubernetes
  * version upgraded. Plain data; the flags that fill it and their checks live beside it in src/api.
  */
-import type { NodePoolSpec } from './types.js';
+import type { MachineSpec, NodePoolSpec } from './types.js';
 
 /** How a node leaves: cordon, evict through the Eviction API (PodDisruptionBudgets honoured), delete. */
 export interface DrainFlags {
@@ -24,7 +24,14 @@ export interface PoolChangeOptions {
 }
 
 /** The pools a cluster is to have, in full: a pool not listed is deleted, one listed and absent is created. */
-export type PoolTarget = NodePoolSpec[];
+export interface PoolTarget {
+  pools: NodePoolSpec[];
+  /**
+   * The ssh provider only: the machines the file lists (spec.machines), where a grown pool's new
+   * machines are found by their `pool`. Absent (scale nodepool): a pool can only shrink there.
+   */
+  machines?: MachineSpec[];
+}
 
 export interface UpgradeRequest {
   /** The Kubernetes version to reach (`1.37` or `1.37.2`), one minor above the cluster's at most. */
