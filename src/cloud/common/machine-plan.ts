@@ -1,5 +1,5 @@
 /** The machines a self-managed spec calls for, named `<cluster>-<role>-<i>` (the same on every cloud). */
-import type { ClusterSpec, Role } from '../../api/types.js';
+import { DEFAULT_POOL, type ClusterSpec, type Role } from '../../api/types.js';
 import type { PlannedMachine } from '../types.js';
 
 export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
@@ -29,13 +29,16 @@ export function poolMachineName(cluster: string, pool: string, n: number): strin
 }
 
 /**
- * A worker added on day 2, planned like the spec's own. Its index (what spreads machines over zones
+ * A worker added on day 2, planned like the spec's own, in pool `pool` (its size and spot from that
+ * pool; the spec's workers when the pool is not listed). Its index (what spreads machines over zones
  * and subnets) must be the same in every run that ensures it, or a re-run after a crash would look
- * for the machine in another zone and create a second one: `<cluster>-worker-<n>` gets n, as at
- * create; any other name a number derived from the name alone.
+ * for the machine in another zone and create a second one: `<cluster>-worker-<n>` (default pool) and
+ * `<cluster>-<pool>-<n>` get n, as at create; any other name a number derived from the name alone.
  */
-export function plannedWorker(spec: ClusterSpec, name: string): PlannedMachine {
-  const m = new RegExp(`^${spec.name}-worker-(\\d+)$`).exec(name);
-  const index = m ? Number(m[1]) : [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  return { name, role: 'worker', size: spec.workers.size, spot: spec.workers.spot, index };
+export function plannedWorker(spec: ClusterSpec, name: string, pool: string = DEFAULT_POOL): PlannedMachine {
+  const prefix = pool === DEFAULT_POOL ? `${spec.name}-worker-` : `${spec.name}-${pool}-`;
+  const n = name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)) ? Number(name.slice(prefix.length)) : -1;
+  const index = n >= 0 ? n : [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const p = spec.nodePools.find((x) => x.name === pool);
+  return { name, role: 'worker', size: p?.size ?? spec.workers.size, spot: p?.spot ?? spec.workers.spot, index, pool };
 }
