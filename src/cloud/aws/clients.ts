@@ -121,6 +121,10 @@ async function loadEks(opts: Shared): Promise<Methods<EksApi>> {
     deleteNodegroup: (i) => c.send(new m.DeleteNodegroupCommand(i)),
     listNodegroups: (i) => c.send(new m.ListNodegroupsCommand(i)),
     updateNodegroupConfig: (i) => c.send(new m.UpdateNodegroupConfigCommand(i)),
+    updateClusterConfig: (i) => c.send(new m.UpdateClusterConfigCommand(i)),
+    updateClusterVersion: (i) => c.send(new m.UpdateClusterVersionCommand(i)),
+    updateNodegroupVersion: (i) => c.send(new m.UpdateNodegroupVersionCommand(i)),
+    describeUpdate: (i) => c.send(new m.DescribeUpdateCommand(i)),
   };
 }
 

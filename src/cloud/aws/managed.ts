@@ -24,6 +24,8 @@ import { OperatorCidrs } from '../common/operator-cidr.js';
 import { resolveRuntime, type AwsRuntime } from './runtime.js';
 import type { AwsProviderOptions } from './selfmanaged.js';
 import { deleteNetwork } from './teardown.js';
+import { updateEksAccess } from './eks/access.js';
+import { upgradeEksControlPlane, upgradeEksNodegroup } from './eks/upgrade.js';
 
 export class AwsManaged implements ManagedCloud {
   readonly provider = 'aws' as const;
@@ -170,6 +172,21 @@ export class AwsManaged implements ManagedCloud {
 
   async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
     await scaleNodegroup(this.ctxOf(ctx), pool, count);
+  }
+
+  /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.runtime).ipv4(spec, 'EKS', ctx.signal);
+    await updateEksAccess(this.ctxOf(ctx), cidrs);
+  }
+
+  upgradeControlPlane(ctx: StepContext, version: string): Promise<void> {
+    return upgradeEksControlPlane(this.ctxOf(ctx), version);
+  }
+
+  upgradeNodePool(ctx: StepContext, pool: string, version: string): Promise<void> {
+    return upgradeEksNodegroup(this.ctxOf(ctx), pool, version);
   }
 
   async destroy(ctx: StepContext): Promise<void> {

@@ -73,6 +73,10 @@ export interface EksApi {
   deleteNodegroup: Call<EKS.DeleteNodegroupCommandInput, EKS.DeleteNodegroupCommandOutput>;
   listNodegroups: Call<EKS.ListNodegroupsCommandInput, EKS.ListNodegroupsCommandOutput>;
   updateNodegroupConfig: Call<EKS.UpdateNodegroupConfigCommandInput, EKS.UpdateNodegroupConfigCommandOutput>;
+  updateClusterConfig: Call<EKS.UpdateClusterConfigCommandInput, EKS.UpdateClusterConfigCommandOutput>;
+  updateClusterVersion: Call<EKS.UpdateClusterVersionCommandInput, EKS.UpdateClusterVersionCommandOutput>;
+  updateNodegroupVersion: Call<EKS.UpdateNodegroupVersionCommandInput, EKS.UpdateNodegroupVersionCommandOutput>;
+  describeUpdate: Call<EKS.DescribeUpdateCommandInput, EKS.DescribeUpdateCommandOutput>;
 }
 
 export interface IamApi {

@@ -141,6 +141,16 @@ export class AwsSelfManaged implements SelfManagedCloud {
     return ctx.cluster.secrets.get(SSH_KEY_SECRET);
   }
 
+  /**
+   * The security groups' SSH and API rules brought to `allowCidrs` (empty: the operator's own address,
+   * looked up now, as at create): ensureFirewall authorizes what is missing, then revokes the rest.
+   */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.runtime).get(spec, ctx.signal);
+    await ensureFirewall(this.ctxOf(ctx), cidrs);
+  }
+
   destroy(ctx: StepContext): Promise<void> {
     return destroySelfManaged(this.ctxOf(ctx));
   }

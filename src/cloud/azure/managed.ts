@@ -20,6 +20,9 @@ import { ensureResourceGroup, ownedGroup } from './resource-group.js';
 import { resolveRuntime, type AzureRuntime } from './runtime.js';
 import type { AzureProviderOptions } from './selfmanaged.js';
 import { destroyCluster } from './teardown.js';
+import { updateAksAccess } from './aks-update.js';
+import { upgradeAksControlPlane, upgradeAksPool } from './aks-upgrade.js';
+import { OperatorCidrs } from '../common/operator-cidr.js';
 
 export class AzureManaged implements ManagedCloud {
   readonly provider = 'azure' as const;
@@ -92,6 +95,21 @@ export class AzureManaged implements ManagedCloud {
 
   kubeconfig(ctx: StepContext): Promise<string> {
     return aksKubeconfig(this.ctxOf(ctx));
+  }
+
+  /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.runtime).ipv4(spec, 'AKS', ctx.signal);
+    await updateAksAccess(this.ctxOf(ctx), cidrs);
+  }
+
+  upgradeControlPlane(ctx: StepContext, version: string): Promise<void> {
+    return upgradeAksControlPlane(this.ctxOf(ctx), version);
+  }
+
+  upgradeNodePool(ctx: StepContext, pool: string, version: string): Promise<void> {
+    return upgradeAksPool(this.ctxOf(ctx), pool, version);
   }
 
   destroy(ctx: StepContext): Promise<void> {

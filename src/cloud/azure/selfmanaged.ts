@@ -137,6 +137,16 @@ export class AzureSelfManaged implements SelfManagedCloud {
     return ctx.cluster.secrets.get(SSH_KEY_SECRET);
   }
 
+  /**
+   * Each role's NSG rules for SSH and the API brought to `allowCidrs` (empty: the operator's own
+   * address, looked up now, as at create): ensureFirewall PUTs an NSG whose rules differ.
+   */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.runtime).get(spec, ctx.signal);
+    await ensureFirewall(this.ctxOf(ctx), cidrs);
+  }
+
   destroy(ctx: StepContext): Promise<void> {
     return destroyCluster(this.ctxOf(ctx));
   }

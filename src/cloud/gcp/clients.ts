@@ -157,6 +157,9 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     createNodePool: (parent, nodePool) => cm('createNodePool', { parent, nodePool }),
     deleteNodePool: (name) => cm('deleteNodePool', { name }),
     setNodePoolSize: (name, nodeCount) => cm('setNodePoolSize', { name, nodeCount }),
+    updateCluster: (name, update) => cm('updateCluster', { name, update }),
+    updateMaster: (name, masterVersion) => cm('updateMaster', { name, masterVersion }),
+    updateNodePoolVersion: (name, nodeVersion, imageType) => cm('updateNodePool', { name, nodeVersion, imageType }),
   };
 
   return { project, gce, gke };

@@ -27,6 +27,8 @@ import { ensureNetwork, recordedZones } from './network.js';
 import { resolveRuntime } from './runtime.js';
 import type { GcpProviderOptions } from './selfmanaged.js';
 import { deleteNetwork } from './teardown.js';
+import { updateGkeAccess } from './gke/access.js';
+import { upgradeGkeMaster, upgradeGkePool } from './gke/upgrade.js';
 
 export class GcpManaged implements ManagedCloud {
   readonly provider = 'gcp' as const;
@@ -171,6 +173,21 @@ export class GcpManaged implements ManagedCloud {
 
   async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
     await scaleNodePool(await this.session.ctxOf(ctx), pool, count);
+  }
+
+  /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.session.runtime).ipv4(spec, 'GKE', ctx.signal);
+    await updateGkeAccess(await this.session.ctxOf(ctx), cidrs);
+  }
+
+  async upgradeControlPlane(ctx: StepContext, version: string): Promise<void> {
+    await upgradeGkeMaster(await this.session.ctxOf(ctx), version);
+  }
+
+  async upgradeNodePool(ctx: StepContext, pool: string, version: string): Promise<void> {
+    await upgradeGkePool(await this.session.ctxOf(ctx), pool, version);
   }
 
   async destroy(ctx: StepContext): Promise<void> {

@@ -18,6 +18,7 @@ export type GkeCluster = containerProtos.google.container.v1.ICluster;
 export type GkeNodePool = containerProtos.google.container.v1.INodePool;
 export type GkeOperation = containerProtos.google.container.v1.IOperation;
 export type GkeServerConfig = containerProtos.google.container.v1.IServerConfig;
+export type GkeClusterUpdate = containerProtos.google.container.v1.IClusterUpdate;
 
 /** Compute Engine, bound to the project. Inserts and deletes return the (zonal/regional/global) operation. */
 export interface GceApi {
@@ -59,6 +60,12 @@ export interface GkeApi {
   createNodePool(parent: string, nodePool: GkeNodePool): Promise<GkeOperation>;
   deleteNodePool(name: string): Promise<GkeOperation>;
   setNodePoolSize(name: string, nodeCount: number): Promise<GkeOperation>;
+  /** clusters.update: the `desired*` fields of `update` (one kind of change per call). */
+  updateCluster(name: string, update: GkeClusterUpdate): Promise<GkeOperation>;
+  /** clusters.updateMaster: the control plane to `masterVersion` (required). */
+  updateMaster(name: string, masterVersion: string): Promise<GkeOperation>;
+  /** nodePools.update with the version fields (nodeVersion and imageType are both required). */
+  updateNodePoolVersion(name: string, nodeVersion: string, imageType: string): Promise<GkeOperation>;
 }
 
 export interface GcpClients {

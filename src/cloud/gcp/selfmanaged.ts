@@ -161,6 +161,16 @@ export class GcpSelfManaged implements SelfManagedCloud {
     return ctx.cluster.secrets.get(SSH_KEY_SECRET);
   }
 
+  /**
+   * The operator rules' sourceRanges brought to `allowCidrs` (empty: the operator's own address,
+   * looked up now, as at create): ensureFirewalls patches a rule whose sources differ.
+   */
+  async updateAccess(ctx: StepContext, allowCidrs: string[]): Promise<void> {
+    const spec = { ...ctx.spec, network: { ...ctx.spec.network, allowCidrs } };
+    const cidrs = await new OperatorCidrs(() => this.session.runtime).get(spec, ctx.signal);
+    await ensureFirewalls(await this.session.ctxOf(ctx), cidrs);
+  }
+
   async destroy(ctx: StepContext): Promise<void> {
     return destroySelfManaged(await this.session.ctxOf(ctx));
   }
