@@ -63,7 +63,8 @@ type SelfManagedOperation<T> = Omit<Operation<BootstrapContext, T>, 'id' | 'clos
 
 export class SelfManagedManager implements ClusterLifecycle {
   constructor(
-    private readonly deps: ManagerDeps,
+    /** Public for the day-2 operations in their own files (a dry run reads state without the lock). */
+    readonly deps: ManagerDeps,
     private readonly opts: SelfManagedOptions = {},
   ) {}
 
