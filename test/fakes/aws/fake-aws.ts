@@ -21,6 +21,7 @@ import { advanceInstances, computeHandlers } from './fake-ec2-compute.js';
 import { networkHandlers } from './fake-ec2-network.js';
 import { securityHandlers } from './fake-ec2-security.js';
 import { advanceEks, eksHandlers } from './fake-eks.js';
+import { advanceEksUpdates, eksUpdateHandlers } from './fake-eks-updates.js';
 import { iamHandlers } from './fake-iam.js';
 import { quotasHandlers, ssmHandlers, stsHandlers } from './fake-misc.js';
 import { isMutating, noFaults, rng, type FaultConfig } from './faults.js';
@@ -41,7 +42,7 @@ export type { InventoryItem } from './inventory.js';
 
 export const HANDLERS: Record<Service, Record<string, Handler>> = {
   ec2: { ...networkHandlers, ...securityHandlers, ...computeHandlers },
-  eks: eksHandlers,
+  eks: { ...eksHandlers, ...eksUpdateHandlers },
   iam: iamHandlers,
   ssm: ssmHandlers,
   sts: stsHandlers,
@@ -208,6 +209,7 @@ export class FakeAws {
       };
       advanceInstances(env);
       advanceEks(env);
+      advanceEksUpdates(env);
       let out: unknown;
       try {
         out = handler(env, structuredClone(input));
@@ -305,6 +307,7 @@ export class FakeAws {
     const env: Env = { data: this.data, config: this.config, now, region: '' };
     advanceInstances(env);
     advanceEks(env);
+    advanceEksUpdates(env);
     return inventoryOf(this.data);
   }
 

@@ -79,6 +79,7 @@ const nodegroupOut = (n: Nodegroup) => ({
   subnets: n.subnets,
   nodeRole: n.nodeRole,
   amiType: n.amiType,
+  ...(n.version ? { version: n.version } : {}),
   labels: { ...n.labels },
   taints: (n.taints ?? []).map((t) => ({ ...t })),
   tags: { ...n.tags },
@@ -265,6 +266,7 @@ export const eksHandlers: Record<string, Handler> = {
       labels: { ...(i.labels ?? {}) },
       taints: ((i.taints ?? []) as Nodegroup['taints']).map((t) => ({ ...t })),
       ...(i.clientRequestToken ? { token: i.clientRequestToken } : {}),
+      version: i.version ?? c.version,
     };
     env.data.nodegroups[k] = n;
     return { nodegroup: nodegroupOut(n) };

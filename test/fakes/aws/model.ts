@@ -95,7 +95,7 @@ export interface EksCluster {
   roleArn: string;
   subnetIds: string[];
   vpcId: string;
-  status: 'CREATING' | 'ACTIVE' | 'DELETING' | 'FAILED';
+  status: 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED';
   createdAt: number;
   readyAt: number;
   deleteAt?: number;
@@ -125,6 +125,22 @@ export interface Nodegroup {
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
   token?: string;
+  /** Kubernetes minor of the group's AMI (EKS: the cluster's at create unless asked). */
+  version?: string;
+}
+/** An EKS Update (UpdateClusterConfig, UpdateClusterVersion, UpdateNodegroupVersion): fake-eks-updates.ts. */
+export interface EksUpdate {
+  id: string;
+  region: string;
+  cluster: string;
+  nodegroup?: string;
+  type: 'VersionUpdate' | 'EndpointAccessUpdate';
+  status: 'InProgress' | 'Successful' | 'Failed';
+  createdAt: number;
+  doneAt: number;
+  params: { type: string; value: string }[];
+  /** What the cluster or node group becomes when the update succeeds. */
+  change: { version?: string; publicAccessCidrs?: string[] };
 }
 export interface Role {
   name: string;
@@ -153,6 +169,8 @@ export interface FakeData {
   eksClusters: Record<string, EksCluster>;
   nodegroups: Record<string, Nodegroup>;
   roles: Record<string, Role>;
+  /** Absent in fake state saved before updates existed. */
+  eksUpdates?: Record<string, EksUpdate>;
 }
 
 export function emptyData(): FakeData {
