@@ -6,6 +6,7 @@ import { ARM, armError, FAKE_SUBSCRIPTION, type FakeAzure, type Reply } from './
 import { mappedAddress } from './addresses.js';
 import { IMAGES } from './catalog.js';
 import { ArmModel, kindOf, type ArmRes, type Json } from './model.js';
+import { aksVersionRefusal, fillAksVersions } from './aks-versions.js';
 
 interface Req {
   method: string;
@@ -237,7 +238,9 @@ function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; 
     if (refused) return refused;
   }
   if (kind === 'managedClusters') {
-    const refused = agentPoolRefusal((body['properties'] as Json | undefined) ?? {});
+    const refused =
+      agentPoolRefusal((body['properties'] as Json | undefined) ?? {}) ??
+      aksVersionRefusal(existing?.properties, (body['properties'] as Json | undefined) ?? {});
     if (refused) return refused;
   }
   const missing = ArmModel.references(body['properties']).filter((ref) => !m.exists(ref));
@@ -256,6 +259,7 @@ function resource(fake: FakeAzure, req: Req, where: { id: string; type: string; 
   r.extra = { ...r.extra, ...extra };
   r.properties = { ...r.properties, ...((properties as Json) ?? {}) };
   delete r.properties['provisioningState'];
+  if (kind === 'managedClusters') fillAksVersions(r.properties);
   if (existing) r.state = 'Updating';
   m.compute(r, mappedAddress(r, fake.config.ipMap));
   m.resources.set(where.id.toLowerCase(), r);
