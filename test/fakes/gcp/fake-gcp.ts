@@ -20,6 +20,7 @@ import type { Env, Handler } from './env.js';
 import { SimulatedCrash, googleError, notFound, throttled } from './errors.js';
 import { computeHandlers } from './fake-compute.js';
 import { gkeHandlers } from './fake-gke.js';
+import { gkeUpdateHandlers } from './fake-gke-updates.js';
 import { defaultConfig, emptyData, type FakeGcpConfig, type FakeGcpData } from './model.js';
 import {
   decodeData,
@@ -38,8 +39,8 @@ export { SimulatedCrash, isSimulatedCrash } from './errors.js';
 const REQUEST_ID_TTL_MS = 60 * 60_000;
 export type { CallRecord } from './persistence.js';
 
-const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
-const MUTATING = /:(insert|patch|delete|create\w*|delete\w*|set\w*)$/;
+const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers, ...gkeUpdateHandlers };
+const MUTATING = /:(insert|patch|delete|create\w*|delete\w*|set\w*|update\w*)$/;
 
 export interface FakeGcpOptions {
   config?: Partial<Omit<FakeGcpConfig, 'latencies'>> & { latencies?: Partial<FakeGcpConfig['latencies']> };

@@ -5,6 +5,7 @@
  */
 import { alreadyExists, googleError, notFound } from './errors.js';
 import type { Handler } from './env.js';
+import { clusterStatus, masterVersionOf, poolStatus, poolVersionOf } from './fake-gke-updates.js';
 
 const gkeOp = (type: string, target: string, n: number) => ({
   name: `operation-${n}`,
@@ -60,7 +61,8 @@ export const gkeHandlers: Record<string, Handler> = {
       .map(([, p]) => p.res);
     return {
       ...c.res,
-      status: c.goneAt ? 'STOPPING' : running ? 'RUNNING' : 'PROVISIONING',
+      status: clusterStatus(env, c),
+      currentMasterVersion: masterVersionOf(c),
       ...(running
         ? {
             endpoint: '34.118.0.10',
@@ -115,7 +117,7 @@ export const gkeHandlers: Record<string, Handler> = {
   'clusterManager:getNodePool': (env, req) => {
     const p = env.data.nodePools.get(req.name);
     if (!p) throw notFound(req.name);
-    return { ...p.res, status: p.goneAt ? 'STOPPING' : env.now() >= p.readyAt ? 'RUNNING' : 'PROVISIONING' };
+    return { ...p.res, status: poolStatus(env, p), version: poolVersionOf(env, req.name) };
   },
   'clusterManager:listNodePools': (env, req) => ({
     nodePools: [...env.data.nodePools.entries()]

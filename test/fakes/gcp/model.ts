@@ -16,6 +16,8 @@ export interface Timed<T> {
   goneAt?: number;
   /** Instances: the boot hook (FakeGcp.onInstanceBoot) has run for it. */
   booted?: boolean;
+  /** GKE clusters and node pools: RECONCILING (a day-2 update in progress) until then (fake-gke-updates.ts). */
+  reconcilingUntil?: number;
 }
 
 /** Compute resources an operation can remove once DONE. */
