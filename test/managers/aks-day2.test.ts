@@ -51,8 +51,7 @@ async function created() {
 const aks = (fake: FakeAzure) =>
   [...fake.model.resources.values()].find((r) => r.type === 'Microsoft.ContainerService/managedClusters')!;
 const ranges = (fake: FakeAzure) =>
-  (aks(fake).properties['apiServerAccessProfile'] as { authorizedIPRanges?: string[] } | undefined)
-    ?.authorizedIPRanges;
+  (aks(fake).properties['apiServerAccessProfile'] as { authorizedIPRanges?: string[] } | undefined)?.authorizedIPRanges;
 const poolVersions = (fake: FakeAzure) =>
   Object.fromEntries(
     (aks(fake).properties['agentPoolProfiles'] as Record<string, unknown>[]).map((p) => [

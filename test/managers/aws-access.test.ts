@@ -33,16 +33,22 @@ function cidrRules(fake: FakeAws): string[] {
   return Object.values(fake.data.sgs)
     .filter((g) => g.tags['ksctl.io/cluster'])
     .flatMap((g) =>
-      g.ingress.filter((r) => r.cidr ?? r.cidr6).map((r) => `${g.tags['ksctl.io/role']} ${r.from} ${r.cidr ?? r.cidr6}`),
+      g.ingress
+        .filter((r) => r.cidr ?? r.cidr6)
+        .map((r) => `${g.tags['ksctl.io/role']} ${r.from} ${r.cidr ?? r.cidr6}`),
     )
     .sort();
 }
 const groupRules = (fake: FakeAws) =>
-  Object.values(fake.data.sgs).flatMap((g) => g.ingress.filter((r) => r.groupId).map((r) => `${g.id} ${r.from} ${r.groupId}`));
+  Object.values(fake.data.sgs).flatMap((g) =>
+    g.ingress.filter((r) => r.groupId).map((r) => `${g.id} ${r.from} ${r.groupId}`),
+  );
 
 const expected = (cidrs: string[]) =>
   cidrs
-    .flatMap((c) => ['controlplane', 'etcd', 'loadbalancer', 'worker'].map((r) => `${r} 22 ${c}`).concat(`loadbalancer 6443 ${c}`))
+    .flatMap((c) =>
+      ['controlplane', 'etcd', 'loadbalancer', 'worker'].map((r) => `${r} 22 ${c}`).concat(`loadbalancer 6443 ${c}`),
+    )
     .sort();
 
 describe('AWS self-managed access through the manager', () => {
@@ -111,6 +117,6 @@ describe('AWS self-managed access through the manager', () => {
     const mgr = new SelfManagedManager(box.deps);
     const err = await mgr.updateAccess(clusterIdOf(ssh), ['203.0.113.0/24'], {}).catch((e: Error) => e);
     expect(exitCodeOf(err)).toBe(2);
-    expect(String(err)).toMatch(/machines are your own: ksctl made no firewall for them/);
+    expect((err as Error).message).toMatch(/machines are your own: ksctl made no firewall for them/);
   });
 });

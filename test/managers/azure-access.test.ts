@@ -30,7 +30,10 @@ type Rule = Record<string, unknown> & { properties?: Record<string, unknown> };
 const rulesOf = (fake: FakeAzure) =>
   [...fake.model.resources.values()]
     .filter((r) => r.type === 'Microsoft.Network/networkSecurityGroups')
-    .map((r) => ({ role: r.tags['ksctl.io/role'], rules: (r.properties['securityRules'] as Rule[]).map((x) => x.properties ?? x) }));
+    .map((r) => ({
+      role: r.tags['ksctl.io/role'],
+      rules: (r.properties['securityRules'] as Rule[]).map((x) => x.properties ?? x),
+    }));
 /** Address-range rules as `role port source`. */
 const cidrRules = (fake: FakeAzure) =>
   rulesOf(fake)
@@ -52,7 +55,9 @@ const otherRules = (fake: FakeAzure) =>
   );
 const expected = (cidrs: string[]) =>
   cidrs
-    .flatMap((c) => ['controlplane', 'etcd', 'loadbalancer', 'worker'].map((r) => `${r} 22 ${c}`).concat(`loadbalancer 6443 ${c}`))
+    .flatMap((c) =>
+      ['controlplane', 'etcd', 'loadbalancer', 'worker'].map((r) => `${r} 22 ${c}`).concat(`loadbalancer 6443 ${c}`),
+    )
     .sort();
 const nsgPuts = (fake: FakeAzure) => fake.calls.filter((c) => c.op === 'PUT networkSecurityGroups');
 

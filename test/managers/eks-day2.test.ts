@@ -13,7 +13,14 @@ import { awsSpec, TEST_CLOCK } from '../fakes/aws/world.js';
 import { FakeAws, isSimulatedCrash } from '../fakes/aws/fake-aws.js';
 import { sandbox, stateBytes, stateOf, type Sandbox } from './day-two-helpers.js';
 
-const pool = (name: string): NodePoolSpec => ({ name, count: 2, size: 't3.large', spot: false, labels: {}, taints: [] });
+const pool = (name: string): NodePoolSpec => ({
+  name,
+  count: 2,
+  size: 't3.large',
+  spot: false,
+  labels: {},
+  taints: [],
+});
 const spec: ClusterSpec = awsSpec({
   name: 'prod',
   type: 'managed',
@@ -123,11 +130,7 @@ describe('EKS managed upgrade through the manager', () => {
     const order = fake.calls
       .filter((c) => c.outcome === 'ok' && /^Update(ClusterVersion|NodegroupVersion)$/.test(c.op))
       .map((c) => `${c.op} ${String((c.input as { nodegroupName?: string }).nodegroupName ?? '')}`.trim());
-    expect(order).toEqual([
-      'UpdateClusterVersion',
-      'UpdateNodegroupVersion general',
-      'UpdateNodegroupVersion batch',
-    ]);
+    expect(order).toEqual(['UpdateClusterVersion', 'UpdateNodegroupVersion general', 'UpdateNodegroupVersion batch']);
     expect(eks(fake).version).toBe('1.37');
     expect(groups(fake)).toEqual({ general: '1.37', batch: '1.37' });
     const s = await stateOf(deps, spec);

@@ -42,8 +42,7 @@ const patches = (fake: FakeGcp) => fake.callsOf('firewalls:patch');
 describe('GCP self-managed access through the manager', () => {
   it('the operator rules take exactly the new sourceRanges; inner rules stay; a re-run patches nothing', async () => {
     const { fake, mgr, deps } = await seeded();
-    const at = (cidrs: string) =>
-      operatorRules(fake).map((r) => r.replace(/ [^ ]+$/, ` ${cidrs}`));
+    const at = (cidrs: string) => operatorRules(fake).map((r) => r.replace(/ [^ ]+$/, ` ${cidrs}`));
     expect(operatorRules(fake)).toEqual(at('198.51.100.77/32'));
     const inner = innerRules(fake);
     const out = await mgr.updateAccess(id, ['203.0.113.0/24', '192.0.2.0/28'], {});

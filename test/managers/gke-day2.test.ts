@@ -49,7 +49,8 @@ async function created() {
 }
 
 const versions = (fake: FakeGcp) => ({
-  master: fake.data.clusters.get(path)!.res.currentMasterVersion ?? fake.data.clusters.get(path)!.res.initialClusterVersion,
+  master:
+    fake.data.clusters.get(path)!.res.currentMasterVersion ?? fake.data.clusters.get(path)!.res.initialClusterVersion,
   general: fake.data.nodePools.get(`${path}/nodePools/general`)!.res.version,
   batch: fake.data.nodePools.get(`${path}/nodePools/batch`)!.res.version,
 });
@@ -119,8 +120,15 @@ describe('GKE managed upgrade through the manager', () => {
     ]);
     const order = fake.calls
       .filter((c) => c.outcome === 'ok' && /:update(Master|NodePool)$/.test(c.op))
-      .map((c) => `${c.op.split(':')[1]} ${String(c.input.name).split('/').pop()} ${c.input.masterVersion ?? c.input.nodeVersion}`);
-    expect(order).toEqual([`updateMaster prod ${target}`, `updateNodePool general ${target}`, `updateNodePool batch ${target}`]);
+      .map(
+        (c) =>
+          `${c.op.split(':')[1]} ${String(c.input.name).split('/').pop()} ${c.input.masterVersion ?? c.input.nodeVersion}`,
+      );
+    expect(order).toEqual([
+      `updateMaster prod ${target}`,
+      `updateNodePool general ${target}`,
+      `updateNodePool batch ${target}`,
+    ]);
     expect(fake.callsOf('clusterManager:updateNodePool', 'ok').map((c) => c.input.imageType)).toEqual([
       'COS_CONTAINERD',
       'COS_CONTAINERD',

@@ -77,7 +77,10 @@ function checkCidrs(cidrs: unknown): string[] {
     return ip % 2 ** (32 - Number(m[5])) !== 0;
   });
   if (bad.length > 0)
-    throw eksError('InvalidParameterException', `The following CIDRs are invalid in publicAccessCidrs: [${bad}]`);
+    throw eksError(
+      'InvalidParameterException',
+      `The following CIDRs are invalid in publicAccessCidrs: [${bad.map(String).join(', ')}]`,
+    );
   if (cidrs.length > MAX_PUBLIC_CIDRS)
     throw eksError('InvalidParameterException', `publicAccessCidrs can hold at most ${MAX_PUBLIC_CIDRS} CIDR blocks`);
   return cidrs as string[];
@@ -98,7 +101,7 @@ export const eksUpdateHandlers: Record<string, Handler> = {
     if (same && vpc.endpointPublicAccess !== false && vpc.endpointPrivateAccess !== false)
       throw eksError(
         'InvalidParameterException',
-        `Cluster is already at the desired configuration with endpointPrivateAccess: true , endpointPublicAccess: true, and Public Endpoint Restrictions: [${c.publicAccessCidrs}]`,
+        `Cluster is already at the desired configuration with endpointPrivateAccess: true , endpointPublicAccess: true, and Public Endpoint Restrictions: [${c.publicAccessCidrs.join(', ')}]`,
       );
     c.status = 'UPDATING';
     return start(env, {

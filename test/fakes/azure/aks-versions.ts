@@ -8,7 +8,9 @@
 import { armError, type Reply } from './fake-azure.js';
 import type { Json } from './model.js';
 
-const minor = (v: unknown) => Number(String(v ?? '').split('.')[1] ?? NaN);
+/** ARM sends versions as strings; anything else reads as no version. */
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const minor = (v: unknown) => Number(text(v).split('.')[1] ?? NaN);
 const pools = (props: Json) => (props['agentPoolProfiles'] as Json[] | undefined) ?? [];
 
 export function aksVersionRefusal(previous: Json | undefined, props: Json): Reply | undefined {
@@ -16,12 +18,16 @@ export function aksVersionRefusal(previous: Json | undefined, props: Json): Repl
   const had = previous?.['kubernetesVersion'];
   if (had !== undefined && want !== undefined) {
     if (minor(want) < minor(had))
-      return armError(400, 'OperationNotAllowed', `Downgrading Kubernetes version ${String(had)} to ${String(want)} is not allowed.`);
+      return armError(
+        400,
+        'OperationNotAllowed',
+        `Downgrading Kubernetes version ${text(had)} to ${text(want)} is not allowed.`,
+      );
     if (minor(want) > minor(had) + 1)
       return armError(
         400,
         'OperationNotAllowed',
-        `Upgrading Kubernetes version ${String(had)} to ${String(want)} is not allowed: upgrade one minor version at a time.`,
+        `Upgrading Kubernetes version ${text(had)} to ${text(want)} is not allowed: upgrade one minor version at a time.`,
       );
   }
   for (const p of pools(props)) {
@@ -30,7 +36,7 @@ export function aksVersionRefusal(previous: Json | undefined, props: Json): Repl
       return armError(
         400,
         'NodePoolMcVersionIncompatible',
-        `Node pool ${String(p['name'])} version ${String(v)} and control plane version ${String(want)} are incompatible: a node pool cannot be newer than the control plane.`,
+        `Node pool ${String(p['name'])} version ${text(v)} and control plane version ${text(want)} are incompatible: a node pool cannot be newer than the control plane.`,
       );
   }
   return undefined;

@@ -51,7 +51,8 @@ function idleCluster(env: Env, name: string): Timed<GkeCluster> & { busyUntil: n
   const c = env.data.clusters.get(name);
   if (!c) throw notFound(name);
   const until = Math.max(c.busyUntil, c.reconcilingUntil ?? 0);
-  if (env.now() < until) throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${until}.`);
+  if (env.now() < until)
+    throw googleError('FAILED_PRECONDITION', `Cluster is running incompatible operation operation-${until}.`);
   return c;
 }
 
@@ -77,7 +78,10 @@ export const gkeUpdateHandlers: Record<string, Handler> = {
     for (const b of cfg.cidrBlocks ?? []) {
       const m = CIDR.exec(String(b.cidrBlock));
       if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32)
-        throw googleError('INVALID_ARGUMENT', `Invalid master authorized networks: invalid CIDR block "${b.cidrBlock}".`);
+        throw googleError(
+          'INVALID_ARGUMENT',
+          `Invalid master authorized networks: invalid CIDR block "${b.cidrBlock}".`,
+        );
     }
     const ip = c.res.controlPlaneEndpointsConfig?.ipEndpointsConfig ?? {};
     c.res = {

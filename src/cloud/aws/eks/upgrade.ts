@@ -34,7 +34,11 @@ export async function upgradeEksNodegroup(cloud: AwsCtx, nodegroupName: string, 
     return;
   }
   cloud.log.info(`upgrading node group ${nodegroupName} from ${ng.version} to ${minor}`);
-  const out = await cloud.aws.eks.updateNodegroupVersion({ clusterName: cloud.spec.name, nodegroupName, version: minor });
+  const out = await cloud.aws.eks.updateNodegroupVersion({
+    clusterName: cloud.spec.name,
+    nodegroupName,
+    version: minor,
+  });
   await waitUpdate(cloud, out.update, `node group ${nodegroupName} to ${minor}`, {
     nodegroupName,
     timeoutMs: NODEGROUP_UPDATE_TIMEOUT_MS,
