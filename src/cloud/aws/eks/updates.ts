@@ -29,15 +29,17 @@ export async function activeCluster(cloud: AwsCtx): Promise<EKS.Cluster> {
   );
 }
 
-/** The node group once ACTIVE, or an error naming its state. */
+/** The node group once no update or create runs on it, or an error naming a state it cannot leave. */
 export async function activeNodegroup(cloud: AwsCtx, nodegroupName: string): Promise<EKS.Nodegroup> {
   return cloud.wait(
     `node group ${nodegroupName} to be ACTIVE`,
     async () => {
       const ng = (await cloud.aws.eks.describeNodegroup({ clusterName: cloud.spec.name, nodegroupName })).nodegroup;
       if (!ng) throw new ProviderError(`node group ${nodegroupName} of ${cloud.spec.name} does not exist`);
-      if (ng.status === 'DEGRADED' || ng.status === 'UPDATING' || ng.status === 'CREATING') return undefined;
-      if (ng.status !== 'ACTIVE') throw new ProviderError(`node group ${nodegroupName} is ${ng.status}`);
+      if (ng.status === 'UPDATING' || ng.status === 'CREATING') return undefined;
+      // DEGRADED still runs its nodes (a health issue EKS reports); updating it is allowed.
+      if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED')
+        throw new ProviderError(`node group ${nodegroupName} is ${ng.status}`);
       return ng;
     },
     { timeoutMs: NODEGROUP_UPDATE_TIMEOUT_MS, initialIntervalMs: 15000, maxIntervalMs: 60000 },
