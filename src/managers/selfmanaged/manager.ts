@@ -63,7 +63,7 @@ type SelfManagedOperation<T> = Omit<Operation<BootstrapContext, T>, 'id' | 'clos
 
 export class SelfManagedManager implements ClusterLifecycle {
   constructor(
-    private readonly deps: ManagerDeps,
+    readonly deps: ManagerDeps,
     private readonly opts: SelfManagedOptions = {},
   ) {}
 
