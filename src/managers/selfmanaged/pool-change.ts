@@ -70,7 +70,10 @@ export function resolvePoolChange(state: ClusterState, target: PoolTarget, nodes
   assertApplicable({ cluster: clusterIdOf(spec), type: spec.type, changes: [], refused });
 
   const taken = new Set([...Object.keys(state.machines), ...spec.machines.map((m) => m.name)]);
-  const runSpec = withPools(spec, target.pools.map((p) => ({ ...p, count: recordedCount(spec, p) })));
+  const runSpec = withPools(
+    spec,
+    target.pools.map((p) => ({ ...p, count: recordedCount(spec, p) })),
+  );
   // Deleted pools stay in the spec (with their machines) until they are empty.
   for (const d of deltas) if (!d.target && d.recorded) runSpec.nodePools.push(structuredClone(d.recorded));
   const intentSpec = structuredClone(spec);
@@ -98,16 +101,22 @@ export function resolvePoolChange(state: ClusterState, target: PoolTarget, nodes
       const p = intentSpec.nodePools.find((x) => x.name === d.name)!;
       delete p.min;
       delete p.max;
-      Object.assign(p, d.target.min !== undefined ? { min: d.target.min } : {}, d.target.max !== undefined ? { max: d.target.max } : {});
+      Object.assign(
+        p,
+        d.target.min !== undefined ? { min: d.target.min } : {},
+        d.target.max !== undefined ? { max: d.target.max } : {},
+      );
     }
     if (d.metadata) out.metadata.push(metadataChange(d.name, d.recorded!, d.target!));
 
     const half = d.live.filter((m) => m.status !== 'bootstrapped');
     // Machines already as asked (an earlier run that stopped before its last write): the count says so now.
-    if (d.target && d.recorded && d.from === d.to && half.length === 0)
-      setPoolCount(intentSpec, d.name, d.to);
+    if (d.target && d.recorded && d.from === d.to && half.length === 0) setPoolCount(intentSpec, d.name, d.to);
     if (d.from > d.to) {
-      const chosen = pickForShrink(d.live.map((m) => nodes?.get(m.name) ?? notRegistered(m.name)), d.from - d.to);
+      const chosen = pickForShrink(
+        d.live.map((m) => nodes?.get(m.name) ?? notRegistered(m.name)),
+        d.from - d.to,
+      );
       out.chosen.push(...chosen.map((c) => c.name));
       out.shrink.push(...chosen.map((c) => c.name));
     }
@@ -143,7 +152,10 @@ function targetSpecOf(spec: ClusterSpec, target: PoolTarget): ClusterSpec {
   const workers = [...next.machines.filter((m) => m.role === 'worker'), ...structuredClone(added)];
   next.machines = [
     ...next.machines.filter((m) => m.role !== 'worker'),
-    ...workers.slice(0, next.nodePools.reduce((n, p) => n + p.count, 0)),
+    ...workers.slice(
+      0,
+      next.nodePools.reduce((n, p) => n + p.count, 0),
+    ),
   ];
   return next;
 }

@@ -64,7 +64,9 @@ export function diffPools(state: ClusterState, target: readonly NodePoolSpec[]):
       from: live.length,
       to: want?.count ?? 0,
       metadata:
-        !!recorded && !!want && (!sameLabels(recorded.labels, want.labels) || !sameTaints(recorded.taints, want.taints)),
+        !!recorded &&
+        !!want &&
+        (!sameLabels(recorded.labels, want.labels) || !sameTaints(recorded.taints, want.taints)),
       bounds: !!recorded && !!want && (recorded.min !== want.min || recorded.max !== want.max),
     });
   }

@@ -12,9 +12,7 @@ import { setPoolCount } from './pool-spec.js';
 const countedIn = (s: ClusterState, pool: string) =>
   Object.values(s.machines).filter(
     (m) =>
-      m.role === 'worker' &&
-      (m.status === 'bootstrapped' || m.status === 'removing') &&
-      poolOf(s.spec, m) === pool,
+      m.role === 'worker' && (m.status === 'bootstrapped' || m.status === 'removing') && poolOf(s.spec, m) === pool,
   ).length;
 
 /** Workers in state that have not joined yet (a crashed or failed add, or create). */

@@ -18,7 +18,8 @@ export function forgetPoolStep(pool: string, stamp: number, needs: string[]): Bo
     async run(ctx) {
       await ctx.cluster.update((s) => {
         const left = Object.values(s.machines).filter((m) => m.role === 'worker' && poolOf(s.spec, m) === pool);
-        if (left.length > 0) throw new Error(`node pool ${pool} still has machines: ${left.map((m) => m.name).join(', ')}`);
+        if (left.length > 0)
+          throw new Error(`node pool ${pool} still has machines: ${left.map((m) => m.name).join(', ')}`);
         s.spec.nodePools = s.spec.nodePools.filter((p) => p.name !== pool);
         if (pool === DEFAULT_POOL) s.spec.workers.count = 0;
       });

@@ -23,7 +23,10 @@ export function poolMetadataStep(
     title: `Set labels and taints of node pool ${change.pool} on its nodes`,
     needs,
     target: change.pool,
-    details: { labels: change.want.labels, taints: change.want.taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`) },
+    details: {
+      labels: change.want.labels,
+      taints: change.want.taints.map((t) => `${t.key}=${t.value ?? ''}:${t.effect}`),
+    },
     describe: noScripts,
     async run(ctx) {
       const { withClusterApi } = await import('../../kubernetes/from-secrets.js');
