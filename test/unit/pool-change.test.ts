@@ -17,7 +17,6 @@ import { applyDefaults } from '../../src/api/defaults.js';
 import type { ClusterSpec, NodePoolSpec } from '../../src/api/types.js';
 import { AwsSelfManaged } from '../../src/cloud/aws/selfmanaged.js';
 import { machinePlanOf } from '../../src/cloud/common/machine-plan.js';
-import type { SelfManagedCloud } from '../../src/cloud/types.js';
 import { InputError } from '../../src/errors.js';
 import type { NodeInfo } from '../../src/managers/kubernetes/types.js';
 import { resolvePoolChange, type NodeView } from '../../src/managers/selfmanaged/pool-change.js';
@@ -265,7 +264,7 @@ describe('resolving a change', () => {
 });
 
 describe('the plan of a change', () => {
-  const source = planSourceOf(new AwsSelfManaged() as SelfManagedCloud);
+  const source = planSourceOf(new AwsSelfManaged());
 
   it('grows every machine on its own chain (machine → its preflight → join), all at once', () => {
     const s = created();

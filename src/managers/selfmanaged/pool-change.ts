@@ -6,7 +6,7 @@
  * rises as each one joins. Shrink: the machines to give up are chosen from the API's view of their
  * nodes (not-Ready first, then the newest) and marked `removing` before anything is drained.
  */
-import { DEFAULT_POOL, type ClusterSpec, type MachineSpec, type NodePoolSpec } from '../../api/types.js';
+import { clusterIdOf, DEFAULT_POOL, type ClusterSpec, type MachineSpec, type NodePoolSpec } from '../../api/types.js';
 import type { PoolTarget } from '../../api/pool-change.js';
 import { assertValidSpec } from '../../api/validate.js';
 import { nextWorkerName, plannedWorker, poolMachineName } from '../../cloud/common/machine-plan.js';
@@ -15,7 +15,6 @@ import { InputError } from '../../errors.js';
 import type { ClusterState, Machine } from '../../state/types.js';
 import { assertApplicable } from '../apply/refuse.js';
 import { poolRefusals } from '../apply/immutable.js';
-import { clusterIdOf } from '../../api/types.js';
 import { pickForShrink, type ShrinkCandidate } from '../kubernetes/shrink-order.js';
 import type { NodeMetadata } from '../kubernetes/types.js';
 import { diffPools, isIdle, type PoolDelta } from './pool-diff.js';
