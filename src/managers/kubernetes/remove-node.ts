@@ -4,12 +4,10 @@
  * Eviction API, delete the Node. A node that never registered, or is already gone, is fine: there is
  * nothing to drain, so a re-run after a crash anywhere converges.
  */
-import { ProviderError } from '../../errors.js';
 import type { SecretStore } from '../../state/types.js';
-import { registerSecret } from '../../util/redact.js';
-import { KUBECONFIG_SECRET } from '../ksctl.js';
-import { ClusterApi } from './cluster-api.js';
+import type { ClusterApi } from './cluster-api.js';
 import { isNotFound } from './errors.js';
+import { withClusterApi } from './from-secrets.js';
 import type { DrainOptions, DrainResult } from './types.js';
 
 export interface RemovedNode {
@@ -35,21 +33,10 @@ export async function drainAndDeleteNode(api: ClusterApi, name: string, opts: Dr
  * The same from a cluster's secrets (a step's `ctx.cluster.secrets`): connects through the kubeconfig in
  * state (self-managed: the load balancer, the cluster's CA), removes the node, closes the connection.
  */
-export async function drainAndDeleteWorker(
+export function drainAndDeleteWorker(
   secrets: Pick<SecretStore, 'get'>,
   name: string,
   opts: DrainOptions,
 ): Promise<RemovedNode> {
-  const text = await secrets.get(KUBECONFIG_SECRET);
-  if (!text)
-    throw new ProviderError(`cannot remove node ${name}: the cluster has no kubeconfig in its state yet`, {
-      hint: 're-run `ksctl create cluster` to finish it',
-    });
-  registerSecret(text);
-  const api = await ClusterApi.fromKubeconfig(text);
-  try {
-    return await drainAndDeleteNode(api, name, opts);
-  } finally {
-    api.close();
-  }
+  return withClusterApi(secrets, `remove node ${name}`, (api) => drainAndDeleteNode(api, name, opts));
 }

@@ -1,13 +1,19 @@
 /**
- * How the spec counts workers as they come and go. A cloud's spec counts a worker once it has joined
- * and forgets it in the write that forgets the machine; the ssh provider's spec lists its machines.
+ * How the spec counts workers as they come and go, per node pool. A worker is counted in its pool once
+ * it has joined and uncounted in the write that forgets the machine; the default pool's count is also
+ * `spec.workers.count` (what a file without pools says). The ssh provider's spec also lists its machines.
  */
-import { setWorkerCount } from '../../api/pools.js';
 import type { ClusterSpec } from '../../api/types.js';
 import type { ClusterState, Machine } from '../../state/types.js';
+import { poolOf } from './pool-of.js';
+import { setPoolCount } from './pool-spec.js';
 
-const joinedWorkers = (s: ClusterState) =>
-  Object.values(s.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped').length;
+/** Workers of `pool` that count: joined, or joined and now being removed (uncounted when forgotten). */
+const countedIn = (s: ClusterState, pool: string) =>
+  Object.values(s.machines).filter(
+    (m) =>
+      m.role === 'worker' && (m.status === 'bootstrapped' || m.status === 'removing') && poolOf(s.spec, m) === pool,
+  ).length;
 
 /** Workers in state that have not joined yet (a crashed or failed add, or create). */
 export function halfAddedWorkers(state: ClusterState): Machine[] {
@@ -18,36 +24,34 @@ export function halfAddedWorkers(state: ClusterState): Machine[] {
 
 /**
  * The spec once `name` has joined (called in the write that marks it bootstrapped). The ssh provider
- * lists it in spec.machines; on a cloud the count covers every joined worker, which is one more for
- * a day-2 worker and no change for one the spec already counted (a create finished by `add worker`).
+ * lists it in spec.machines; its pool's count covers every joined worker of the pool, which is one more
+ * for a day-2 worker and no change for one the spec already counted (a create finished by `add worker`).
  */
 export function specWithJoined(s: ClusterState, name: string, runSpec: ClusterSpec): ClusterSpec {
   const next = structuredClone(s.spec);
   const listed = runSpec.machines.find((m) => m.name === name);
-  if (listed) {
-    if (!next.machines.some((m) => m.name === name)) next.machines.push(listed);
-    setWorkerCount(next, next.machines.filter((m) => m.role === 'worker').length);
-  } else {
-    setWorkerCount(next, Math.max(next.workers.count, joinedWorkers(s)));
-  }
+  if (listed && !next.machines.some((m) => m.name === name)) next.machines.push(listed);
+  const m = s.machines[name];
+  const pool = m ? poolOf(next, m) : poolOf(next, { name, role: 'worker' });
+  const now = next.nodePools.find((p) => p.name === pool)?.count ?? next.workers.count;
+  setPoolCount(next, pool, Math.max(now, countedIn({ ...s, spec: next }, pool)));
   return next;
 }
 
 /**
  * Forgets worker `name` in state: the machine and its place in the spec, in the caller's one write,
- * and only once (a re-run finds it gone). The ssh provider's spec lists its machines; a cloud's
- * count drops to the workers still joined at most, since a worker that never joined (a failed add)
- * was never counted.
+ * and only once (a re-run finds it gone). Its pool's count drops to the workers still counted at most,
+ * since a worker that never joined (a failed add) was never counted; the ssh provider's spec stops
+ * listing it.
  */
 export function forgetWorker(s: ClusterState, name: string): void {
-  if (!s.machines[name]) return;
-  delete s.machines[name];
+  const m = s.machines[name];
+  if (!m) return;
   const spec: ClusterSpec = structuredClone(s.spec);
-  if (spec.provider === 'ssh') {
-    spec.machines = spec.machines.filter((m) => m.name !== name);
-    setWorkerCount(spec, spec.machines.filter((m) => m.role === 'worker').length);
-  } else {
-    setWorkerCount(spec, Math.min(spec.workers.count, joinedWorkers(s)));
-  }
+  const pool = poolOf(spec, m);
+  delete s.machines[name];
+  if (spec.provider === 'ssh') spec.machines = spec.machines.filter((x) => x.name !== name);
+  const now = spec.nodePools.find((p) => p.name === pool)?.count ?? spec.workers.count;
+  setPoolCount(spec, pool, Math.min(now, countedIn({ ...s, spec }, pool)));
   s.spec = spec;
 }

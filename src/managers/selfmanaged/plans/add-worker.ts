@@ -19,7 +19,7 @@ import type { PlanSource } from './create.js';
  * The infrastructure steps among `needs` that the plan must run, with what they need in turn. What
  * create made (recorded as done in state) is depended on as it is: neither run again nor needed.
  */
-function missingInfra(infra: Step[], needs: string[], state: ClusterState): Step[] {
+export function missingInfra(infra: Step[], needs: string[], state: ClusterState): Step[] {
   const byId = new Map(infra.map((s) => [s.id, s]));
   const out = new Map<string, Step>();
   const visit = (id: string) => {
