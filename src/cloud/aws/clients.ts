@@ -121,6 +121,7 @@ async function loadEks(opts: Shared): Promise<Methods<EksApi>> {
     deleteNodegroup: (i) => c.send(new m.DeleteNodegroupCommand(i)),
     listNodegroups: (i) => c.send(new m.ListNodegroupsCommand(i)),
     updateNodegroupConfig: (i) => c.send(new m.UpdateNodegroupConfigCommand(i)),
+    describeUpdate: (i) => c.send(new m.DescribeUpdateCommand(i)),
   };
 }
 

@@ -73,6 +73,7 @@ export interface EksApi {
   deleteNodegroup: Call<EKS.DeleteNodegroupCommandInput, EKS.DeleteNodegroupCommandOutput>;
   listNodegroups: Call<EKS.ListNodegroupsCommandInput, EKS.ListNodegroupsCommandOutput>;
   updateNodegroupConfig: Call<EKS.UpdateNodegroupConfigCommandInput, EKS.UpdateNodegroupConfigCommandOutput>;
+  describeUpdate: Call<EKS.DescribeUpdateCommandInput, EKS.DescribeUpdateCommandOutput>;
 }
 
 export interface IamApi {

@@ -157,6 +157,8 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     createNodePool: (parent, nodePool) => cm('createNodePool', { parent, nodePool }),
     deleteNodePool: (name) => cm('deleteNodePool', { name }),
     setNodePoolSize: (name, nodeCount) => cm('setNodePoolSize', { name, nodeCount }),
+    updateNodePool: (request) => cm('updateNodePool', { ...request }),
+    getOperation: (name) => cm('getOperation', { name }),
   };
 
   return { project, gce, gke };

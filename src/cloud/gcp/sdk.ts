@@ -18,6 +18,7 @@ export type GkeCluster = containerProtos.google.container.v1.ICluster;
 export type GkeNodePool = containerProtos.google.container.v1.INodePool;
 export type GkeOperation = containerProtos.google.container.v1.IOperation;
 export type GkeServerConfig = containerProtos.google.container.v1.IServerConfig;
+export type GkeUpdateNodePoolRequest = containerProtos.google.container.v1.IUpdateNodePoolRequest;
 
 /** Compute Engine, bound to the project. Inserts and deletes return the (zonal/regional/global) operation. */
 export interface GceApi {
@@ -59,6 +60,10 @@ export interface GkeApi {
   createNodePool(parent: string, nodePool: GkeNodePool): Promise<GkeOperation>;
   deleteNodePool(name: string): Promise<GkeOperation>;
   setNodePoolSize(name: string, nodeCount: number): Promise<GkeOperation>;
+  /** nodePools.update: the fields given are set (labels and taints replace the pool's whole lists). */
+  updateNodePool(request: GkeUpdateNodePoolRequest): Promise<GkeOperation>;
+  /** An operation by full name (`projects/p/locations/l/operations/operation-…`). */
+  getOperation(name: string): Promise<GkeOperation>;
 }
 
 export interface GcpClients {

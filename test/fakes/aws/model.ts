@@ -125,6 +125,8 @@ export interface Nodegroup {
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
   token?: string;
+  /** UpdateNodegroupConfig's updates by id (DescribeUpdate): Successful once `doneAt` passed. */
+  updates?: Record<string, { type: string; createdAt: number; doneAt: number }>;
 }
 export interface Role {
   name: string;

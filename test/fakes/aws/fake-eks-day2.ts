@@ -1,0 +1,45 @@
+/**
+ * Fake EKS, what node groups' day 2 adds: DescribeUpdate (an UpdateNodegroupConfig's update is
+ * InProgress until the group is ACTIVE again, then Successful), and EKS's checks of a scaling config
+ * and a labels payload (botocore eks 2017-11-01: minSize ≥ 0, maxSize ≥ 1, min ≤ desired ≤ max).
+ */
+import { eksError } from './errors.js';
+import type { Handler, Nodegroup } from './model.js';
+
+type Update = NonNullable<Nodegroup['updates']>[string];
+
+export const updateOut = (id: string, u: Update, now: number) => ({
+  id,
+  status: now >= u.doneAt ? 'Successful' : 'InProgress',
+  type: u.type,
+  createdAt: new Date(u.createdAt),
+  errors: [],
+});
+
+export function checkScaling(s: { minSize?: number; maxSize?: number; desiredSize?: number }): void {
+  const { minSize, maxSize, desiredSize } = s;
+  if (maxSize !== undefined && maxSize < 1)
+    throw eksError('InvalidParameterException', `Maximum capacity ${maxSize} must be at least 1`);
+  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize)
+    throw eksError('InvalidParameterException', `Minimum capacity ${minSize} can't be greater than maximum capacity ${maxSize}`);
+  if (desiredSize !== undefined && maxSize !== undefined && desiredSize > maxSize)
+    throw eksError('InvalidParameterException', `Desired capacity ${desiredSize} can't be greater than max size ${maxSize}`);
+  if (desiredSize !== undefined && minSize !== undefined && desiredSize < minSize)
+    throw eksError('InvalidParameterException', `Minimum capacity ${minSize} can't be greater than desired size ${desiredSize}`);
+}
+
+/** Like EKS: a key may not be both added and removed in one payload. */
+export function checkLabelPayload(p: { addOrUpdateLabels?: Record<string, string>; removeLabels?: string[] } | undefined): void {
+  const both = (p?.removeLabels ?? []).filter((k) => k in (p?.addOrUpdateLabels ?? {}));
+  if (both.length > 0)
+    throw eksError('InvalidParameterException', `The following labels are both added and removed: ${both.join(', ')}`);
+}
+
+export const nodegroupDay2Handlers: Record<string, Handler> = {
+  DescribeUpdate(env, i) {
+    const k = `${env.region}/${i.name}/${i.nodegroupName}`;
+    const u = env.data.nodegroups[k]?.updates?.[i.updateId];
+    if (!u) throw eksError('ResourceNotFoundException', `No update found for ID: ${i.updateId}`);
+    return { update: updateOut(i.updateId, u, env.now) };
+  },
+};
