@@ -39,7 +39,7 @@ const REQUEST_ID_TTL_MS = 60 * 60_000;
 export type { CallRecord } from './persistence.js';
 
 const HANDLERS: Record<string, Handler> = { ...computeHandlers, ...gkeHandlers };
-const MUTATING = /:(insert|patch|delete|create\w*|delete\w*|set\w*)$/;
+const MUTATING = /:(insert|patch|delete|create\w*|delete\w*|set\w*|update\w*)$/;
 
 export interface FakeGcpOptions {
   config?: Partial<Omit<FakeGcpConfig, 'latencies'>> & { latencies?: Partial<FakeGcpConfig['latencies']> };
