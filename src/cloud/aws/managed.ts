@@ -77,7 +77,11 @@ export class AwsManaged implements ManagedCloud {
         'spec.region',
       ]);
     }
-    checkPoolZonesIn(spec, zones, `a zone of ${spec.region} that offers ${[...new Set(pools.map((p) => p.size))].join(', ')} to EKS`);
+    checkPoolZonesIn(
+      spec,
+      zones,
+      `a zone of ${spec.region} that offers ${[...new Set(pools.map((p) => p.size))].join(', ')} to EKS`,
+    );
     await checkEksName(cloud);
   }
 

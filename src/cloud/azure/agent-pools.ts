@@ -61,7 +61,9 @@ async function settled(cloud: AzCtx, name: string): Promise<AgentPool | undefine
 async function put(cloud: AzCtx, name: string, body: AgentPool): Promise<AgentPool> {
   const out = await cloud.api.agentPools.put(cloud.group, aksName(cloud.spec), name, body);
   if (state(out) !== 'Succeeded')
-    throw new ProviderError(`agent pool ${name} is ${state(out)}`, { hint: 'see the Activity log in the Azure portal' });
+    throw new ProviderError(`agent pool ${name} is ${state(out)}`, {
+      hint: 'see the Activity log in the Azure portal',
+    });
   return out;
 }
 
@@ -89,7 +91,8 @@ export function relabelled(live: AgentPool, p: NodePoolSpec): Pick<AgentPool, 'n
 
 const sameLabels = (a: Record<string, string> = {}, b: Record<string, string> = {}) =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-const sameTaints = (a: string[] = [], b: string[] = []) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+const sameTaints = (a: string[] = [], b: string[] = []) =>
+  JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 async function live(cloud: AzCtx, name: string): Promise<AgentPool> {
   const pool = await settled(cloud, name);

@@ -13,13 +13,7 @@ import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
 import { clusterResource, deleteGkeCluster, describeGke, ensureGkeCluster, isOurs } from './gke/cluster.js';
 import { gkeKubeconfig } from './gke/kubeconfig.js';
-import {
-  checkPoolZones,
-  deleteNodePools,
-  ensureNodePool,
-  nodePools,
-  poolResource,
-} from './gke/nodepools.js';
+import { checkPoolZones, deleteNodePools, ensureNodePool, nodePools, poolResource } from './gke/nodepools.js';
 import { checkGkePoolChange, deleteGkePool, relabelGkePool, resizeGkePool } from './gke/nodepool-day2.js';
 import { resolveGkeVersion, type GkeVersion } from './gke/version.js';
 import { networkName, subnetName } from './naming.js';

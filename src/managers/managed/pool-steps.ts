@@ -83,13 +83,7 @@ export function recordChange(spec: ClusterSpec, c: ManagedPoolChange): void {
   }
   const had = pools[i]!;
   if (c.kind === 'scale') had.count = c.to;
-  else {
-    const { count, ...rest } = copy(c.pool);
-    void count;
-    pools[i] = { ...rest, count: had.count };
-    if (c.pool.min === undefined) delete pools[i]!.min;
-    if (c.pool.max === undefined) delete pools[i]!.max;
-  }
+  else pools[i] = { ...copy(c.pool), count: had.count };
   if (wasPlain && c.pool.name === DEFAULT_POOL && c.kind === 'scale') spec.workers.count = c.to;
 }
 
@@ -105,11 +99,7 @@ export interface PoolStepsOptions {
  * it narrows the bounds, a growth widens them first), and pools after each other unless
  * `parallelPools`.
  */
-export function poolSteps(
-  provider: ManagedCloud,
-  changes: ManagedPoolChange[],
-  opts: PoolStepsOptions,
-): Step[] {
+export function poolSteps(provider: ManagedCloud, changes: ManagedPoolChange[], opts: PoolStepsOptions): Step[] {
   const ordered = orderChanges(changes);
   const steps: Step[] = [];
   const lastOfPool = new Map<string, string>();

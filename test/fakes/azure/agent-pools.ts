@@ -78,7 +78,9 @@ function refusal(fake: FakeAzure, cluster: ArmRes, props: Json, existing: ArmRes
       );
   }
   if (!fake.config.skus.some((s) => s.name === props['vmSize']))
-    return bad(`The VM size of ${String(props['vmSize'])} is not allowed in your subscription in location '${cluster.location}'.`);
+    return bad(
+      `The VM size of ${String(props['vmSize'])} is not allowed in your subscription in location '${cluster.location}'.`,
+    );
   for (const k of FIXED) {
     if (existing && !same(existing.properties[k], props[k]))
       return armError(400, 'PropertyChangeNotAllowed', `Changing property '${k}' is not allowed.`);
@@ -94,15 +96,23 @@ export function agentPools(fake: FakeAzure, req: { method: string; body: Json | 
     if (req.method !== 'GET') return armError(405, 'MethodNotAllowed', req.method);
     const names = new Set([
       ...profilesOf(cluster).map((p) => String(p['name'])),
-      ...m.inGroup(where.group, TYPE).filter((r) => r.id.toLowerCase().startsWith(`${cluster.id.toLowerCase()}/`)).map((r) => r.name),
+      ...m
+        .inGroup(where.group, TYPE)
+        .filter((r) => r.id.toLowerCase().startsWith(`${cluster.id.toLowerCase()}/`))
+        .map((r) => r.name),
     ]);
     return { status: 200, body: { value: [...names].map((n) => m.wire(poolRes(fake, cluster, n)!)) } };
   }
   const name = where.pool;
   const existing = poolRes(fake, cluster, name);
   const busy = (r: ArmRes) =>
-    armError(409, 'OperationNotAllowed', `Operation is not allowed because there's an in progress ${r.state.toLowerCase()} operation on ${r.name}.`);
-  if (req.method === 'GET') return existing ? { status: 200, body: m.wire(existing) } : notFound(`${cluster.id}/agentPools/${name}`);
+    armError(
+      409,
+      'OperationNotAllowed',
+      `Operation is not allowed because there's an in progress ${r.state.toLowerCase()} operation on ${r.name}.`,
+    );
+  if (req.method === 'GET')
+    return existing ? { status: 200, body: m.wire(existing) } : notFound(`${cluster.id}/agentPools/${name}`);
   if (req.method === 'DELETE') {
     if (!existing) return { status: 204 };
     if (existing.state === 'Creating' || existing.state === 'Updating') return busy(existing);
@@ -111,7 +121,10 @@ export function agentPools(fake: FakeAzure, req: { method: string; body: Json | 
       return armError(400, 'OperationNotAllowed', 'A cluster must have at least one System agent pool.');
     existing.state = 'Deleting';
     syncProfile(cluster, existing.name, undefined);
-    return { status: 202, headers: asyncHeaders(m.startOp(existing, 'DELETE', fake.now + fake.latency('DELETE', 'agentPools'))) };
+    return {
+      status: 202,
+      headers: asyncHeaders(m.startOp(existing, 'DELETE', fake.now + fake.latency('DELETE', 'agentPools'))),
+    };
   }
   if (req.method !== 'PUT') return armError(405, 'MethodNotAllowed', req.method);
   if (cluster.state !== 'Succeeded') return busy(cluster);

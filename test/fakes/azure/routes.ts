@@ -15,7 +15,8 @@ interface Req {
   body: Json | undefined;
 }
 
-export const notFound = (what: string): Reply => armError(404, 'ResourceNotFound', `The Resource '${what}' was not found.`);
+export const notFound = (what: string): Reply =>
+  armError(404, 'ResourceNotFound', `The Resource '${what}' was not found.`);
 const groupNotFound = (g: string): Reply =>
   armError(404, 'ResourceGroupNotFound', `Resource group '${g}' could not be found.`);
 

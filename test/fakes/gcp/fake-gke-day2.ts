@@ -21,7 +21,9 @@ export function recordGkeOp(env: Env, type: string, target: string, doneAt: numb
 
 /** Whether an operation on `target` is still running. */
 const running = (env: Env, target: string) =>
-  [...env.data.ops.entries()].some(([k, o]) => k.startsWith('gke/') && o.op.targetLink === target && env.now() < o.doneAt);
+  [...env.data.ops.entries()].some(
+    ([k, o]) => k.startsWith('gke/') && o.op.targetLink === target && env.now() < o.doneAt,
+  );
 
 export function poolStatus(env: Env, name: string, p: Timed<GkeNodePool>): string {
   if (p.goneAt) return 'STOPPING';
@@ -31,7 +33,10 @@ export function poolStatus(env: Env, name: string, p: Timed<GkeNodePool>): strin
 
 export const gkeDay2Handlers = (busy: (env: Env, cluster: string) => void): Record<string, Handler> => ({
   'clusterManager:getOperation': (env, req) => {
-    const name = String(req.name ?? '').split('/').pop() ?? '';
+    const name =
+      String(req.name ?? '')
+        .split('/')
+        .pop() ?? '';
     if (!/^projects\/[^/]+\/locations\/[^/]+\/operations\/[^/]+$/.test(String(req.name)))
       throw googleError('INVALID_ARGUMENT', `invalid operation name ${String(req.name)}`);
     const o = env.data.ops.get(key(name));

@@ -45,19 +45,31 @@ async function whenActive(cloud: AwsCtx, name: string): Promise<EKS.Nodegroup> {
  * EKS's scalingConfig for a pool of `count` nodes: its bounds when it has them, else pinned to the
  * count (EKS requires maxSize ≥ 1; nothing autoscales a group ksctl gave no bounds).
  */
-export function scalingFor(pool: Pick<NodePoolSpec, 'min' | 'max'>, count: number): Required<EKS.NodegroupScalingConfig> {
+export function scalingFor(
+  pool: Pick<NodePoolSpec, 'min' | 'max'>,
+  count: number,
+): Required<EKS.NodegroupScalingConfig> {
   return { minSize: pool.min ?? count, maxSize: pool.max ?? Math.max(count, 1), desiredSize: count };
 }
 
 /** Sends one UpdateNodegroupConfig and waits until EKS reports the update Successful. */
-async function update(cloud: AwsCtx, name: string, input: Omit<EKS.UpdateNodegroupConfigCommandInput, 'clusterName' | 'nodegroupName'>): Promise<void> {
-  const out = await cloud.aws.eks.updateNodegroupConfig({ clusterName: cloud.spec.name, nodegroupName: name, ...input });
+async function update(
+  cloud: AwsCtx,
+  name: string,
+  input: Omit<EKS.UpdateNodegroupConfigCommandInput, 'clusterName' | 'nodegroupName'>,
+): Promise<void> {
+  const out = await cloud.aws.eks.updateNodegroupConfig({
+    clusterName: cloud.spec.name,
+    nodegroupName: name,
+    ...input,
+  });
   const id = out.update?.id;
   if (!id) throw new ProviderError(`UpdateNodegroupConfig of ${name} returned no update id`);
   await cloud.wait(
     `update ${id} of node group ${name}`,
     async () => {
-      const u = (await cloud.aws.eks.describeUpdate({ name: cloud.spec.name, nodegroupName: name, updateId: id })).update;
+      const u = (await cloud.aws.eks.describeUpdate({ name: cloud.spec.name, nodegroupName: name, updateId: id }))
+        .update;
       if (u?.status === 'Failed' || u?.status === 'Cancelled') {
         const why = (u.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ');
         throw new ProviderError(`update of node group ${name} ${u.status}${why ? `: ${why}` : ''}`);
@@ -139,14 +151,16 @@ export async function deleteNodegroup(cloud: AwsCtx, name: string): Promise<void
   let ng = await describe(cloud, name);
   // EKS refuses to delete a group while it is being created or updated (an earlier run's call).
   if (ng?.status === 'CREATING' || ng?.status === 'UPDATING')
-    ng = await cloud.wait(
-      `node group ${name} to finish ${ng.status.toLowerCase()}`,
-      async () => {
-        const now = await describe(cloud, name);
-        return now?.status === 'CREATING' || now?.status === 'UPDATING' ? undefined : { now };
-      },
-      POLL,
-    ).then((r) => r.now);
+    ng = await cloud
+      .wait(
+        `node group ${name} to finish ${ng.status.toLowerCase()}`,
+        async () => {
+          const now = await describe(cloud, name);
+          return now?.status === 'CREATING' || now?.status === 'UPDATING' ? undefined : { now };
+        },
+        POLL,
+      )
+      .then((r) => r.now);
   if (ng && ng.status !== 'DELETING') {
     cloud.log.info(`deleting node group ${name}`);
     try {
@@ -156,7 +170,11 @@ export async function deleteNodegroup(cloud: AwsCtx, name: string): Promise<void
     }
   }
   if (ng)
-    await cloud.wait(`node group ${name} to be deleted`, async () => ((await describe(cloud, name)) ? undefined : true), POLL);
+    await cloud.wait(
+      `node group ${name} to be deleted`,
+      async () => ((await describe(cloud, name)) ? undefined : true),
+      POLL,
+    );
   await forget(cloud.ctx, nodegroupKey(name));
 }
 

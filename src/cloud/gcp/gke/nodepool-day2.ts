@@ -56,7 +56,11 @@ export async function resizeGkePool(cloud: GcpCtx, name: string, count: number):
   const pool = await livePool(cloud, name);
   const perZone = perZoneCount(name, count, pool.locations?.length ?? 1);
   cloud.log.info(`resizing node pool ${name} to ${count} (${perZone} per zone)`);
-  if ((await mutate(cloud, `resize node pool ${name}`, () => cloud.api.gke.setNodePoolSize(poolPath(cloud, name), perZone))) === 'gone')
+  if (
+    (await mutate(cloud, `resize node pool ${name}`, () =>
+      cloud.api.gke.setNodePoolSize(poolPath(cloud, name), perZone),
+    )) === 'gone'
+  )
     throw new ProviderError(`node pool ${name} of GKE cluster ${cloud.spec.name} does not exist`);
 }
 
@@ -77,7 +81,11 @@ const sortedJson = (v: unknown[]) => JSON.stringify(v.map((x) => JSON.stringify(
 export async function relabelGkePool(cloud: GcpCtx, p: NodePoolSpec): Promise<void> {
   const pool = await livePool(cloud, p.name);
   const want = gkeLabelsAndTaints(p);
-  const haveTaints = (pool.config?.taints ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '', effect: String(t.effect) }));
+  const haveTaints = (pool.config?.taints ?? []).map((t) => ({
+    key: t.key ?? '',
+    value: t.value ?? '',
+    effect: String(t.effect),
+  }));
   const sameLabels = sortedJson(Object.entries(pool.config?.labels ?? {})) === sortedJson(Object.entries(want.labels));
   if (sameLabels && sortedJson(haveTaints) === sortedJson(want.taints)) return;
   cloud.log.info(`updating node pool ${p.name}: labels and taints`);
@@ -115,14 +123,19 @@ export async function deleteGkePool(cloud: GcpCtx, name: string): Promise<void> 
  * region offering its machine type; counts that spread evenly), and a resized pool's total against
  * its zones (GKE counts per zone).
  */
-export async function checkGkePoolChange(cloud: GcpCtx, change: { created: NodePoolSpec[]; scaled: NodePoolSpec[] }): Promise<void> {
+export async function checkGkePoolChange(
+  cloud: GcpCtx,
+  change: { created: NodePoolSpec[]; scaled: NodePoolSpec[] },
+): Promise<void> {
   const spec = cloud.spec;
   const created = new Set(change.created.map((p) => p.name));
   spec.nodePools.forEach((p, i) => {
     if (!created.has(p.name)) return;
     const at = `spec.nodePools[${i}]`;
     if (!NAME.test(p.name))
-      throw new InputError(`node pool name "${p.name}" is not valid for GKE (lowercase, digits, '-', at most 40)`, [`${at}.name`]);
+      throw new InputError(`node pool name "${p.name}" is not valid for GKE (lowercase, digits, '-', at most 40)`, [
+        `${at}.name`,
+      ]);
     if (p.count < 1) throw new InputError(`${at}.count must be at least 1 for a new GKE node pool`, [`${at}.count`]);
   });
   if (change.created.some((p) => p.zones?.length)) {
