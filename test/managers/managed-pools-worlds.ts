@@ -31,6 +31,8 @@ export interface CloudPool {
 
 export interface PoolWorld {
   cloud: 'aws' | 'azure' | 'gcp';
+  /** The fake itself (FakeAws, FakeAzure or FakeGcp, by `cloud`), for tests that read its records. */
+  fake: FakeAws | FakeAzure | FakeGcp;
   spec: ClusterSpec;
   deps: ManagerDeps;
   manager: ManagedManager;
@@ -93,6 +95,7 @@ function awsWorld(): PoolWorld {
   const { deps, dir } = depsFor({ aws: fake.runtime() });
   return {
     cloud: 'aws',
+    fake,
     spec,
     deps,
     manager: new ManagedManager(deps),
@@ -133,6 +136,7 @@ function azureWorld(): PoolWorld {
   const { deps, dir } = depsFor({ azure: fake.runtime() });
   return {
     cloud: 'azure',
+    fake,
     spec,
     deps,
     manager: new ManagedManager(deps),
@@ -181,6 +185,7 @@ function gcpWorld(): PoolWorld {
   const { deps, dir } = depsFor({ gcp: fake.runtime() });
   return {
     cloud: 'gcp',
+    fake,
     spec,
     deps,
     manager: new ManagedManager(deps),
@@ -191,7 +196,7 @@ function gcpWorld(): PoolWorld {
         .map(([k, p]) => ({
           name: p.res.name ?? '',
           count: fake.poolNodes(k),
-          labels: (p.res.config?.labels ?? {}),
+          labels: p.res.config?.labels ?? {},
           taints: (p.res.config?.taints ?? []).map((t) => `${t.key}=${t.value ?? ''}:${EKS_EFFECT[String(t.effect)]}`),
           zones: [...(p.res.locations ?? [])].sort(),
         }));
