@@ -24,13 +24,14 @@ export async function reconcileManagedPools(
   target: PoolTarget,
   opts: PoolChangeOptions,
 ): Promise<PoolChangeResult> {
+  // Read without the lock first: a dry run, a refusal or a target the cluster already has writes nothing.
+  const seen = await deps.store.read(id);
+  if (!seen) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
+  const { changes } = planChanges(seen, target);
+  if (changes.length === 0) return resultOf([], []);
   if (opts.dryRun) {
-    const state = await deps.store.read(id);
-    if (!state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
-    const { changes } = planChanges(state, target);
-    const provider = changes.length > 0 ? await managedProvider(state.spec, deps) : undefined;
-    const steps = provider ? poolSteps(provider, changes, stepOptions(state, provider)) : [];
-    return resultOf(changes, steps.map(describeStep));
+    const provider = await managedProvider(seen.spec, deps);
+    return resultOf(changes, poolSteps(provider, changes, stepOptions(seen, provider)).map(describeStep));
   }
   const out = await runOperation(deps, {
     kind: 'update',
