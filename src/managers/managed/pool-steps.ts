@@ -4,6 +4,7 @@
  * that stops midway leaves state saying exactly which changes are done: the next run's diff holds
  * only the rest. A managed pool's scale-down and deletion are the cloud's: it cordons and drains.
  */
+import { formatTaint } from '../../api/k8s-labels.js';
 import { isPlainDefaultPool } from '../../api/pools.js';
 import { DEFAULT_POOL, type ClusterSpec, type NodePoolSpec } from '../../api/types.js';
 import type { ManagedCloud } from '../../cloud/types.js';
@@ -26,7 +27,7 @@ function describeChange(c: ManagedPoolChange): Pick<Step, 'title' | 'details'> {
           ...(p.min !== undefined ? { min: p.min } : {}),
           ...(p.max !== undefined ? { max: p.max } : {}),
           ...(Object.keys(p.labels).length ? { labels: p.labels } : {}),
-          ...(p.taints.length ? { taints: p.taints.map((t) => `${t.key}=${t.value}:${t.effect}`) } : {}),
+          ...(p.taints.length ? { taints: p.taints.map(formatTaint) } : {}),
           ...(p.zones ? { zones: p.zones } : {}),
         },
       };
