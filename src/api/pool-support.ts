@@ -16,15 +16,19 @@ export interface PoolSupport {
   why: string;
 }
 
+/**
+ * EKS, AKS and GKE pools take zones: EKS places a node group in the cluster's subnets in those zones,
+ * AKS sets the agent pool's availabilityZones, GKE its node pool's locations. Each cloud checks them
+ * against the region's zones before any change (the create preflight, a day-2 pool change).
+ */
 const MANAGED_CLOUD: PoolSupport = {
   pools: true,
   labels: true,
   taints: true,
   spot: true,
-  zones: false,
-  why: 'EKS and AKS pools are placed in zones by ksctl and the cloud (pool zones: GKE only so far)',
+  zones: true,
+  why: 'managed pools support all of these',
 };
-const GKE: PoolSupport = { ...MANAGED_CLOUD, zones: true };
 
 export function poolSupport(provider: Provider, type: ClusterType): PoolSupport {
   if (type === 'selfmanaged') {
@@ -47,5 +51,5 @@ export function poolSupport(provider: Provider, type: ClusterType): PoolSupport 
       why: 'kind nodes take labels but no taints, and run on this machine (no spot, no zones)',
     };
   }
-  return provider === 'gcp' ? GKE : MANAGED_CLOUD;
+  return MANAGED_CLOUD;
 }

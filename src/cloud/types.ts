@@ -67,6 +67,12 @@ export interface ManagedCloud extends ProviderBase {
   deleteNodePool?(ctx: StepContext, pool: string): Promise<void>;
   /** Day 2: a pool's labels, taints and min/max set to `pool`'s (`previous` says what to remove). */
   updateNodePool?(ctx: StepContext, pool: NodePoolSpec, previous: NodePoolSpec): Promise<void>;
+  /**
+   * Day 2, before anything is written: the cloud's own rules for pools about to be created or scaled
+   * (names, zones the region or the cluster's network has, counts a zonal pool can take). Reads
+   * only; a refusal is an InputError naming the spec field. `ctx.spec` is the target spec.
+   */
+  checkNodePools?(ctx: StepContext, change: { created: NodePoolSpec[]; scaled: NodePoolSpec[] }): Promise<void>;
   /** Day 2: who may reach the API server (EKS publicAccessCidrs, AKS authorized IP ranges, GKE master authorized networks). */
   updateAccess?(ctx: StepContext, allowCidrs: string[]): Promise<void>;
   /** Upgrade: the control plane to `version` (the cloud's own upgrade), waiting until it is done. */

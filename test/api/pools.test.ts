@@ -243,17 +243,21 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
       /no spot/,
     ],
     [
-      'zones on EKS',
-      eks([{ name: 'a', count: 1, zones: ['us-east-1a'] }]),
+      'zones on kind',
+      { provider: 'local', nodePools: [{ name: 'a', count: 1, zones: ['a'] }] },
       'spec.nodePools[0].zones',
-      /pool zones: GKE only so far/,
+      /no zones/,
     ],
   ])('%s', (_what, input, path, message) => {
     const found = issues(input).filter((i) => i.path === path);
     expect(found.map((i) => i.message).join('\n')).toMatch(message);
   });
 
-  it('accepts labels on kind workers, a plain default pool on a self-managed cluster, zones on GKE', () => {
+  it('accepts labels on kind workers, a plain default pool on a self-managed cluster, zones on GKE, EKS and AKS', () => {
+    expect(issues(eks([{ name: 'a', count: 2, zones: ['us-east-1a', 'us-east-1b'] }]))).toEqual([]);
+    expect(
+      issues({ provider: 'azure', type: 'managed', nodePools: [{ name: 'a', count: 2, zones: ['1', '2'] }] }),
+    ).toEqual([]);
     expect(issues({ provider: 'local', nodePools: [{ name: 'web', count: 2, labels: { tier: 'web' } }] })).toEqual([]);
     expect(
       issues({

@@ -56,7 +56,9 @@ export const NodePoolFileSchema = z
     zones: z
       .array(z.string().max(L.MAX_SHORT_STRING))
       .max(L.MAX_POOL_ZONES)
-      .describe("GKE: the pool's zones, the count divisible by their number (other clusters: refused for now)")
+      .describe(
+        "The pool's zones: EKS (the cluster's subnets there), AKS (availabilityZones 1-3), GKE (locations; the count divisible by their number); refused on kind and self-managed clusters",
+      )
       .optional(),
   })
   .strict();

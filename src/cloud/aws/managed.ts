@@ -4,7 +4,7 @@
  * by state and by name+tag.
  */
 import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
-import type { ClusterSpec } from '../../api/types.js';
+import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
 import { memoVersion } from '../common/version.js';
 import { InputError, ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
@@ -16,7 +16,9 @@ import { awsCtx, ClientCache, type AwsCtx } from './context.js';
 import { deleteEksCluster, describeEks, ensureEksCluster } from './eks/cluster.js';
 import { checkEksName, resolveEksVersion } from './eks/checks.js';
 import { eksKubeconfig } from './eks/kubeconfig.js';
-import { deleteNodegroups, ensureNodegroup, nodePools, scaleNodegroup } from './eks/nodegroups.js';
+import { deleteNodegroups, ensureNodegroup, nodePools } from './eks/nodegroups.js';
+import { checkNodegroupChange, deleteNodegroup, scaleNodegroupTo, updateNodegroup } from './eks/nodegroup-day2.js';
+import { checkPoolZonesIn, poolZones } from './eks/pool-zones.js';
 import { deleteRole, ensureRole } from './eks/roles.js';
 import { ensureNetwork, usableZones } from './network.js';
 import { iamRoleName } from './naming.js';
@@ -77,6 +79,11 @@ export class AwsManaged implements ManagedCloud {
         'spec.region',
       ]);
     }
+    checkPoolZonesIn(
+      spec,
+      zones,
+      `a zone of ${spec.region} that offers ${[...new Set(pools.map((p) => p.size))].join(', ')} to EKS`,
+    );
     await checkEksName(cloud);
   }
 
@@ -137,6 +144,7 @@ export class AwsManaged implements ManagedCloud {
             sizes,
             subnetTags: { 'kubernetes.io/role/elb': '1' },
             eks: true,
+            prefer: poolZones(spec),
           });
         },
       },
@@ -171,7 +179,24 @@ export class AwsManaged implements ManagedCloud {
   }
 
   async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
-    await scaleNodegroup(this.ctxOf(ctx), pool, count);
+    await scaleNodegroupTo(this.ctxOf(ctx), pool, count);
+  }
+
+  checkNodePools(ctx: StepContext, change: { created: NodePoolSpec[] }): Promise<void> {
+    checkNodegroupChange(this.ctxOf(ctx), change.created);
+    return Promise.resolve();
+  }
+
+  async createNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    await ensureNodegroup(this.ctxOf(ctx), this.catalog, pool);
+  }
+
+  async deleteNodePool(ctx: StepContext, pool: string): Promise<void> {
+    await deleteNodegroup(this.ctxOf(ctx), pool);
+  }
+
+  async updateNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    await updateNodegroup(this.ctxOf(ctx), pool);
   }
 
   /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */

@@ -37,6 +37,8 @@ export interface NetworkOptions {
   subnetTags?: Record<string, string>;
   /** Leave out the zones EKS cannot put a control plane in. */
   eks?: boolean;
+  /** Zones to take first (EKS pools that name their zones need a subnet there), even beyond maxZones. */
+  prefer?: string[];
 }
 
 /** Runs `describe`; a NotFound means "no such resource". */
@@ -139,8 +141,10 @@ async function ensureSubnets(cloud: AwsCtx, vpc: EC2.Vpc, opts: NetworkOptions):
       if (s) found.set(key, s);
     }
   }
-  const zones = await usableZones(cloud, opts.sizes, { eks: !!opts.eks });
-  const count = Math.max(found.size, Math.min(opts.maxZones, zones.length));
+  const usable = await usableZones(cloud, opts.sizes, { eks: !!opts.eks });
+  const prefer = (opts.prefer ?? []).filter((z) => usable.includes(z));
+  const zones = [...prefer, ...usable.filter((z) => !prefer.includes(z))];
+  const count = Math.max(found.size, Math.min(opts.maxZones, zones.length), prefer.length);
   if (count < opts.minZones) {
     throw new InputError(
       `region ${cloud.spec.region} has ${zones.length} zone(s) offering ${opts.sizes.join(', ')}; at least ${opts.minZones} are needed`,

@@ -100,6 +100,7 @@ function clusterBody(cloud: AzCtx): ArmResource {
     type: 'VirtualMachineScaleSets',
     tags: tagsFor(spec, `${AKS_KEY}/pool/${poolName(p.name)}`, 'nodepool'),
     ...(p.spot ? { scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete', spotMaxPrice: -1 } : {}),
+    ...(p.zones?.length ? { availabilityZones: [...p.zones] } : {}),
     ...poolLabelsAndTaints(p),
   });
   return {

@@ -234,6 +234,18 @@ function createAzureApi(c: Clients, signal?: AbortSignal): AzureApi {
     networkInterfaces: classic(network, 'networkInterfaces'),
     virtualMachines: modular(compute, 'virtualMachines', true),
     managedClusters: modular(aks, 'managedClusters', false),
+    agentPools: {
+      get: async (g, c, n) => (await aks()).agentPools.get(g, c, n, call),
+      list: async (g, c) => collect((await aks()).agentPools.list(g, c, call)),
+      put: async (g, c, n, body) => {
+        const ops = (await aks()).agentPools;
+        return lro(async (x) => await ops.createOrUpdate(g, c, n, body, x));
+      },
+      delete: async (g, c, n) => {
+        const ops = (await aks()).agentPools;
+        await lro(async (x) => await ops.delete(g, c, n, x));
+      },
+    },
     resourceSkus: async (location) =>
       collect((await compute()).resourceSkus.list({ filter: `location eq '${location}'`, ...call })),
     usages: async (location) => collect((await compute()).usage.list(location, call)),

@@ -1,6 +1,6 @@
 /** Managed clusters on AKS: a resource group and one AKS cluster with its node pools. */
 import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
-import type { ClusterSpec } from '../../api/types.js';
+import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
 import { memoVersion } from '../common/version.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import type { ManagedCloud, PlannedResource } from '../types.js';
@@ -13,6 +13,14 @@ import {
   poolName,
   workerPools,
 } from './aks.js';
+import {
+  checkAgentPoolChange,
+  checkAksZones,
+  deleteAgentPool,
+  ensureAgentPool,
+  scaleAgentPool,
+  updateAgentPool,
+} from './agent-pools.js';
 import { checkInput, checkQuota, checkSizes, withCredentials } from './checks.js';
 import { ApiCache, azCtx, subscriptionOf, type AzCtx } from './context.js';
 import { aksName, resourceGroupName } from './naming.js';
@@ -48,6 +56,7 @@ export class AzureManaged implements ManagedCloud {
     const existing = await withCredentials(() => ownedGroup(cloud));
     await this.resolveKubernetesVersion(ctx);
     const skus = await checkSizes(cloud, demand);
+    checkAksZones(ctx.spec, skus);
     if (!existing) await checkQuota(cloud, demand, skus);
   }
 
@@ -110,6 +119,26 @@ export class AzureManaged implements ManagedCloud {
 
   upgradeNodePool(ctx: StepContext, pool: string, version: string): Promise<void> {
     return upgradeAksPool(this.ctxOf(ctx), pool, version);
+  }
+
+  checkNodePools(ctx: StepContext, change: { created: NodePoolSpec[] }): Promise<void> {
+    return checkAgentPoolChange(this.ctxOf(ctx), change.created);
+  }
+
+  createNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    return ensureAgentPool(this.ctxOf(ctx), pool);
+  }
+
+  deleteNodePool(ctx: StepContext, pool: string): Promise<void> {
+    return deleteAgentPool(this.ctxOf(ctx), pool);
+  }
+
+  updateNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    return updateAgentPool(this.ctxOf(ctx), pool);
+  }
+
+  scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
+    return scaleAgentPool(this.ctxOf(ctx), pool, count);
   }
 
   destroy(ctx: StepContext): Promise<void> {

@@ -3,6 +3,7 @@
  * implements it over the real SDKs (loaded lazily); every long-running call waits through the
  * SDK's own poller with a bounded wait and the step's abort signal.
  */
+import type * as AksModels from '@azure/arm-containerservice';
 
 /** Fields every ARM resource has (what ksctl reads of them). */
 export interface ArmResource {
@@ -39,6 +40,8 @@ export interface ResourceSku {
   family?: string;
   locations?: string[];
   capabilities?: { name?: string; value?: string }[];
+  /** Where the size is offered: the region and its availability zones there (`1`, `2`, `3`). */
+  locationInfo?: { location?: string; zones?: string[] }[];
   restrictions?: { type?: string; values?: string[]; reasonCode?: string }[];
 }
 
@@ -69,6 +72,8 @@ export interface AzureApi {
   networkInterfaces: ArmOps;
   virtualMachines: ArmOps;
   managedClusters: ArmOps;
+  /** An AKS cluster's agent pools (day 2); put and delete wait for the operation through the SDK's poller. */
+  agentPools: AgentPoolOps;
   /** Compute SKUs offered in `location` (VM sizes and their restrictions). */
   resourceSkus(location: string): Promise<ResourceSku[]>;
   /** Compute usages (vCPU quotas) in `location`. */
@@ -76,4 +81,15 @@ export interface AzureApi {
   kubernetesVersions(location: string): Promise<KubernetesVersion[]>;
   /** Kubeconfig files (decoded text) of an AKS cluster's user credentials. */
   clusterUserKubeconfigs(group: string, name: string): Promise<string[]>;
+}
+
+/** An AKS agent pool as the SDK models it (flattened: `count`, `nodeLabels`, `typePropertiesType`...). */
+export type AgentPool = AksModels.AgentPool;
+
+export interface AgentPoolOps {
+  get(group: string, cluster: string, pool: string): Promise<AgentPool>;
+  list(group: string, cluster: string): Promise<AgentPool[]>;
+  /** Create or update (PUT, the whole pool), waited on until the operation ends. */
+  put(group: string, cluster: string, pool: string, body: AgentPool): Promise<AgentPool>;
+  delete(group: string, cluster: string, pool: string): Promise<void>;
 }

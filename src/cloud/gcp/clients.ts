@@ -159,7 +159,8 @@ export function createGcpClients(project: string, runtime: GcpRuntime): GcpClien
     setNodePoolSize: (name, nodeCount) => cm('setNodePoolSize', { name, nodeCount }),
     updateCluster: (name, update) => cm('updateCluster', { name, update }),
     updateMaster: (name, masterVersion) => cm('updateMaster', { name, masterVersion }),
-    updateNodePoolVersion: (name, nodeVersion, imageType) => cm('updateNodePool', { name, nodeVersion, imageType }),
+    updateNodePool: (request) => cm('updateNodePool', { ...request }),
+    getOperation: (name) => cm('getOperation', { name }),
   };
 
   return { project, gce, gke };

@@ -4,7 +4,7 @@
  * and a destroy in reverse order (node pools → cluster → subnetwork → network).
  */
 import { CLOUD_DEFAULT_VERSION } from '../../api/catalog.js';
-import type { ClusterSpec } from '../../api/types.js';
+import type { ClusterSpec, NodePoolSpec } from '../../api/types.js';
 import { ConflictError, InputError, ProviderError } from '../../errors.js';
 import type { Step, StepContext } from '../../pipeline/types.js';
 import { OperatorCidrs } from '../common/operator-cidr.js';
@@ -13,14 +13,8 @@ import { checkCpuQuota, checkSpecShape, usableZones } from './checks.js';
 import { GcpSession, type GcpCtx } from './context.js';
 import { clusterResource, deleteGkeCluster, describeGke, ensureGkeCluster, isOurs } from './gke/cluster.js';
 import { gkeKubeconfig } from './gke/kubeconfig.js';
-import {
-  checkPoolZones,
-  deleteNodePools,
-  ensureNodePool,
-  nodePools,
-  poolResource,
-  scaleNodePool,
-} from './gke/nodepools.js';
+import { checkPoolZones, deleteNodePools, ensureNodePool, nodePools, poolResource } from './gke/nodepools.js';
+import { checkGkePoolChange, deleteGkePool, relabelGkePool, resizeGkePool } from './gke/nodepool-day2.js';
 import { resolveGkeVersion, type GkeVersion } from './gke/version.js';
 import { networkName, subnetName } from './naming.js';
 import { ensureNetwork, recordedZones } from './network.js';
@@ -172,7 +166,24 @@ export class GcpManaged implements ManagedCloud {
   }
 
   async scaleNodePool(ctx: StepContext, pool: string, count: number): Promise<void> {
-    await scaleNodePool(await this.session.ctxOf(ctx), pool, count);
+    await resizeGkePool(await this.session.ctxOf(ctx), pool, count);
+  }
+
+  async checkNodePools(ctx: StepContext, change: { created: NodePoolSpec[]; scaled: NodePoolSpec[] }): Promise<void> {
+    await checkGkePoolChange(await this.session.ctxOf(ctx), change);
+  }
+
+  async createNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    const cloud = await this.session.ctxOf(ctx);
+    await ensureNodePool(cloud, pool, recordedZones(cloud) ?? []);
+  }
+
+  async deleteNodePool(ctx: StepContext, pool: string): Promise<void> {
+    await deleteGkePool(await this.session.ctxOf(ctx), pool);
+  }
+
+  async updateNodePool(ctx: StepContext, pool: NodePoolSpec): Promise<void> {
+    await relabelGkePool(await this.session.ctxOf(ctx), pool);
   }
 
   /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */

@@ -19,6 +19,7 @@ export type GkeNodePool = containerProtos.google.container.v1.INodePool;
 export type GkeOperation = containerProtos.google.container.v1.IOperation;
 export type GkeServerConfig = containerProtos.google.container.v1.IServerConfig;
 export type GkeClusterUpdate = containerProtos.google.container.v1.IClusterUpdate;
+export type GkeUpdateNodePoolRequest = containerProtos.google.container.v1.IUpdateNodePoolRequest;
 
 /** Compute Engine, bound to the project. Inserts and deletes return the (zonal/regional/global) operation. */
 export interface GceApi {
@@ -64,8 +65,13 @@ export interface GkeApi {
   updateCluster(name: string, update: GkeClusterUpdate): Promise<GkeOperation>;
   /** clusters.updateMaster: the control plane to `masterVersion` (required). */
   updateMaster(name: string, masterVersion: string): Promise<GkeOperation>;
-  /** nodePools.update with the version fields (nodeVersion and imageType are both required). */
-  updateNodePoolVersion(name: string, nodeVersion: string, imageType: string): Promise<GkeOperation>;
+  /**
+   * nodePools.update: the fields given are set (labels and taints replace the pool's whole lists);
+   * nodeVersion and imageType are required (the pool's own to change nothing but the rest).
+   */
+  updateNodePool(request: GkeUpdateNodePoolRequest): Promise<GkeOperation>;
+  /** An operation by full name (`projects/p/locations/l/operations/operation-…`). */
+  getOperation(name: string): Promise<GkeOperation>;
 }
 
 export interface GcpClients {

@@ -14,6 +14,9 @@ import type { ClusterSpec } from '../../../src/api/types.js';
 import { createWith } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld, selfManagedWorld } from '../../fakes/aws/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
+import type { FakeAws } from '../../fakes/aws/fake-aws.js';
+import { pool, WORLDS } from '../../managers/managed-pools-worlds.js';
+import { clusterIdOf } from '../../../src/api/types.js';
 
 const BOTOCORE = path.join(
   process.env['KSCTL_TEST_CACHE'] ?? '/var/cache/ksctl-test',
@@ -159,4 +162,48 @@ describe('AWS requests against botocore service models', () => {
     },
     60_000,
   );
+});
+
+describe('EKS day-2 node group requests against the botocore model', () => {
+  it('a pool created with zones, relabelled, scaled and deleted sends only what the model defines', async () => {
+    const w = WORLDS.aws();
+    try {
+      const fake = w.fake as FakeAws;
+      await w.manager.create(w.spec, { switchContext: false });
+      const id = clusterIdOf(w.spec);
+      const opts = { drain: { timeoutMs: 1000, force: false, deleteEmptyDirData: false } };
+      const general = w.spec.nodePools[0]!;
+      const gpu = pool({ name: 'gpu', count: 1, max: 3, zones: [w.zones[0]], labels: { a: 'b' } }, w.size);
+      const start = fake.calls.length;
+      await w.manager.reconcilePools(id, { pools: [general, gpu] }, opts);
+      await w.manager.reconcilePools(
+        id,
+        {
+          pools: [
+            general,
+            { ...gpu, count: 3, labels: { c: 'd' }, taints: [{ key: 'k', value: '', effect: 'NoExecute' }] },
+          ],
+        },
+        opts,
+      );
+      await w.manager.reconcilePools(id, { pools: [general] }, opts);
+      const calls = fake.calls.slice(start).filter((c) => c.mutating);
+      expect(calls.map((c) => c.op)).toEqual([
+        'CreateNodegroup',
+        'UpdateNodegroupConfig',
+        'UpdateNodegroupConfig',
+        'DeleteNodegroup',
+      ]);
+      expect(calls.flatMap((c) => requestProblems(c.service, c.op, c.input))).toEqual([]);
+      // The update payloads as EKS takes them: labels added and removed, taints with EKS's effect names.
+      expect(calls[1]!.input).toMatchObject({
+        labels: { addOrUpdateLabels: { c: 'd' }, removeLabels: ['a'] },
+        taints: { addOrUpdateTaints: [{ key: 'k', effect: 'NO_EXECUTE' }] },
+      });
+      expect(calls[2]!.input).toMatchObject({ scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 } });
+      expect(requestProblems('eks', 'DescribeUpdate', { name: 'c', nodegroupName: 'gpu', updateId: 'u' })).toEqual([]);
+    } finally {
+      w.close();
+    }
+  });
 });

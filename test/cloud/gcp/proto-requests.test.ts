@@ -17,6 +17,9 @@ import { createWith } from '../../contract/run-steps.js';
 import { gcpSpec, managedWorld, selfManagedWorld } from '../../fakes/gcp/world.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 import { lostPaths } from '../../helpers/lost-paths.js';
+import type { FakeGcp } from '../../fakes/gcp/fake-gcp.js';
+import { pool, WORLDS } from '../../managers/managed-pools-worlds.js';
+import { clusterIdOf } from '../../../src/api/types.js';
 
 const req = createRequire(path.resolve(import.meta.dirname, '../../../package.json'));
 const pb = req('protobufjs') as typeof Pb;
@@ -141,4 +144,41 @@ describe('GCP requests against the published protos', () => {
     },
     60_000,
   );
+});
+
+describe('GKE day-2 node pool requests against the published protos', () => {
+  it('a pool created with zones, relabelled, resized and deleted: every request as the proto defines it', async () => {
+    const w = WORLDS.gcp();
+    try {
+      const fake = w.fake as FakeGcp;
+      await w.manager.create(w.spec, { switchContext: false });
+      const id = clusterIdOf(w.spec);
+      const opts = { drain: { timeoutMs: 1000, force: false, deleteEmptyDirData: false } };
+      const general = w.spec.nodePools[0]!;
+      const gpu = pool({ name: 'gpu', count: 2, zones: [...w.zones], labels: { a: 'b' } }, w.size);
+      const start = fake.calls.length;
+      await w.manager.reconcilePools(id, { pools: [general, gpu] }, opts);
+      const relabelled = { ...gpu, count: 4, taints: [{ key: 'k', value: 'v', effect: 'NoExecute' as const }] };
+      await w.manager.reconcilePools(id, { pools: [general, relabelled] }, opts);
+      await w.manager.reconcilePools(id, { pools: [general] }, opts);
+      const calls = fake.calls.slice(start);
+      const mutating = calls.filter((c) => c.mutating);
+      expect(mutating.map((c) => c.op)).toEqual([
+        'clusterManager:createNodePool',
+        'clusterManager:updateNodePool',
+        'clusterManager:setNodePoolSize',
+        'clusterManager:deleteNodePool',
+      ]);
+      expect(mutating.flatMap((c) => problems(c.op, c.input as Record<string, unknown>))).toEqual([]);
+      expect(mutating[1]!.input).toMatchObject({
+        taints: { taints: [{ key: 'k', value: 'v', effect: 'NO_EXECUTE' }] },
+        labels: { labels: { a: 'b', 'ksctl.io/pool': 'gpu' } },
+      });
+      expect(mutating[2]!.input).toMatchObject({ nodeCount: 2 });
+      // Each operation was waited on through operations.get.
+      expect(calls.filter((c) => c.op === 'clusterManager:getOperation').length).toBeGreaterThanOrEqual(3);
+    } finally {
+      w.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * FakeAws's EKS updates (botocore eks 2017-11-01): UpdateClusterConfig (the endpoint's public access
- * CIDRs), UpdateClusterVersion, UpdateNodegroupVersion and DescribeUpdate. Each returns an Update
+ * CIDRs), UpdateClusterVersion, UpdateNodegroupVersion and DescribeUpdate (UpdateNodegroupConfig, in
+ * fake-eks.ts, records its update here too). Each returns an Update
  * InProgress; the cluster (UPDATING) or node group (UPDATING) takes the change when it succeeds, and
  * another update meanwhile is refused (ResourceInUseException), as EKS does. What EKS refuses: a
  * version update of more than one minor, a cluster upgrade while a node group lags behind it, a node
@@ -47,7 +48,8 @@ export function advanceEksUpdates(env: Env): void {
   }
 }
 
-function start(env: Env, u: Omit<EksUpdate, 'id' | 'region' | 'status' | 'createdAt'>) {
+/** Records an update InProgress until `doneAt` (DescribeUpdate reads it); UpdateNodegroupConfig's too. */
+export function startEksUpdate(env: Env, u: Omit<EksUpdate, 'id' | 'region' | 'status' | 'createdAt'>) {
   const update: EksUpdate = {
     ...u,
     id: newId(env.data, 'upd').slice(4),
@@ -104,7 +106,7 @@ export const eksUpdateHandlers: Record<string, Handler> = {
         `Cluster is already at the desired configuration with endpointPrivateAccess: true , endpointPublicAccess: true, and Public Endpoint Restrictions: [${c.publicAccessCidrs.join(', ')}]`,
       );
     c.status = 'UPDATING';
-    return start(env, {
+    return startEksUpdate(env, {
       cluster: c.name,
       type: 'EndpointAccessUpdate',
       doneAt: env.now + env.config.latencies.eksCluster / 10,
@@ -135,7 +137,7 @@ export const eksUpdateHandlers: Record<string, Handler> = {
         `Nodegroup ${lagging[0]!.name} must be updated to match cluster version ${c.version} before updating cluster version`,
       );
     c.status = 'UPDATING';
-    return start(env, {
+    return startEksUpdate(env, {
       cluster: c.name,
       type: 'VersionUpdate',
       doneAt: env.now + env.config.latencies.eksCluster,
@@ -160,7 +162,7 @@ export const eksUpdateHandlers: Record<string, Handler> = {
     n.status = 'UPDATING';
     const doneAt = env.now + env.config.latencies.nodegroup;
     n.readyAt = doneAt;
-    return start(env, {
+    return startEksUpdate(env, {
       cluster: c.name,
       nodegroup: n.name,
       type: 'VersionUpdate',

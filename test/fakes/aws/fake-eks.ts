@@ -1,5 +1,7 @@
 /** Fake EKS: clusters CREATING → ACTIVE, DELETING → gone; node groups likewise; version list. */
 import { eksError } from './errors.js';
+import { checkLabelPayload, checkScaling } from './fake-eks-day2.js';
+import { startEksUpdate } from './fake-eks-updates.js';
 import { getSubnet } from './fake-ec2-network.js';
 import {
   inRegion,
@@ -223,6 +225,7 @@ export const eksHandlers: Record<string, Handler> = {
   },
   CreateNodegroup(env, i) {
     const c = getCluster(env, i.clusterName);
+    checkScaling(i.scalingConfig ?? {});
     const k = nkey(env, c.name, i.nodegroupName);
     const existing = env.data.nodegroups[k];
     if (existing) {
@@ -245,7 +248,11 @@ export const eksHandlers: Record<string, Handler> = {
         "The provided role doesn't have the Amazon EKS Managed Policies associated with it.",
       );
     }
-    for (const s of (i.subnets ?? []) as string[]) getSubnet(env, s);
+    for (const s of (i.subnets ?? []) as string[]) {
+      // Like EKS: a node group's subnets are in the cluster's VPC.
+      if (getSubnet(env, s).vpcId !== c.vpcId)
+        throw eksError('InvalidParameterException', `Subnet ${s} is not in the VPC of cluster ${c.name}`);
+    }
     checkLabels(i.labels);
     checkTaints(i.taints);
     const n: Nodegroup = {
@@ -294,6 +301,10 @@ export const eksHandlers: Record<string, Handler> = {
   UpdateNodegroupConfig(env, i) {
     const n = getNodegroup(env, i.clusterName, i.nodegroupName);
     if (n.status !== 'ACTIVE') throw eksError('ResourceInUseException', `Nodegroup ${n.name} is ${n.status}`);
+    if (!i.labels && !i.taints && !i.scalingConfig && !i.updateConfig && !i.nodeRepairConfig)
+      throw eksError('InvalidParameterException', 'No changes needed');
+    checkScaling({ ...n.scaling, ...(i.scalingConfig ?? {}) });
+    checkLabelPayload(i.labels);
     n.scaling = { ...n.scaling, ...(i.scalingConfig ?? {}) };
     // Like EKS: labels and taints change through add-or-update / remove payloads.
     if (i.labels) {
@@ -315,6 +326,13 @@ export const eksHandlers: Record<string, Handler> = {
     }
     n.status = 'UPDATING';
     n.readyAt = env.now + env.config.latencies.nodegroup / 2;
-    return { update: { id: newId(env.data, 'upd'), status: 'InProgress', type: 'ConfigUpdate' } };
+    return startEksUpdate(env, {
+      cluster: i.clusterName,
+      nodegroup: n.name,
+      type: 'ConfigUpdate',
+      doneAt: n.readyAt,
+      params: [],
+      change: {},
+    });
   },
 };

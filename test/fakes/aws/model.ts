@@ -134,12 +134,12 @@ export interface EksUpdate {
   region: string;
   cluster: string;
   nodegroup?: string;
-  type: 'VersionUpdate' | 'EndpointAccessUpdate';
+  type: 'VersionUpdate' | 'EndpointAccessUpdate' | 'ConfigUpdate';
   status: 'InProgress' | 'Successful' | 'Failed';
   createdAt: number;
   doneAt: number;
   params: { type: string; value: string }[];
-  /** What the cluster or node group becomes when the update succeeds. */
+  /** What the cluster or node group becomes when the update succeeds (a ConfigUpdate's change lands at once). */
   change: { version?: string; publicAccessCidrs?: string[] };
 }
 export interface Role {

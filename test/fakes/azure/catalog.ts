@@ -7,6 +7,8 @@ export interface FakeSku {
   arch?: 'x64' | 'Arm64';
   /** Regions where the SKU is listed but restricted for the subscription. */
   restrictedIn?: string[];
+  /** Availability zones it is offered in, in every region (default 1, 2, 3). */
+  zones?: string[];
 }
 
 export interface FakeAzureConfig {

@@ -5,6 +5,7 @@
 import { ARM, armError, FAKE_SUBSCRIPTION, type FakeAzure, type Reply } from './fake-azure.js';
 import { mappedAddress } from './addresses.js';
 import { IMAGES } from './catalog.js';
+import { agentPools } from './agent-pools.js';
 import { ArmModel, kindOf, type ArmRes, type Json } from './model.js';
 import { aksVersionRefusal, fillAksVersions } from './aks-versions.js';
 
@@ -15,11 +16,12 @@ interface Req {
   body: Json | undefined;
 }
 
-const notFound = (what: string): Reply => armError(404, 'ResourceNotFound', `The Resource '${what}' was not found.`);
+export const notFound = (what: string): Reply =>
+  armError(404, 'ResourceNotFound', `The Resource '${what}' was not found.`);
 const groupNotFound = (g: string): Reply =>
   armError(404, 'ResourceGroupNotFound', `Resource group '${g}' could not be found.`);
 
-function asyncHeaders(op: { id: string }): Record<string, string> {
+export function asyncHeaders(op: { id: string }): Record<string, string> {
   return {
     'Azure-AsyncOperation': `${ARM}/subscriptions/${FAKE_SUBSCRIPTION}/providers/Microsoft.Fake/operations/${op.id}?api-version=2024-01-01`,
   };
@@ -61,6 +63,8 @@ export function route(fake: FakeAzure, req: Req): Reply {
     return { status: 200, body: { value: fake.model.inGroup(group, type).map((r) => fake.model.wire(r)) } };
   }
   const id = `${gid}/providers/${parts.slice(5, 8).join('/')}`;
+  if (lower[6] === 'managedclusters' && lower[8] === 'agentpools' && (parts.length === 9 || parts.length === 10))
+    return agentPools(fake, req, { clusterId: id, group, ...(parts[9] ? { pool: parts[9] } : {}) });
   if (parts.length === 9 && req.method === 'POST') return action(fake, id, parts[8]!);
   if (parts.length !== 8) return notFound(req.path);
   return resource(fake, req, { id, type, name: parts[7]!, group });
@@ -85,6 +89,7 @@ function subscriptionLevel(fake: FakeAzure, req: Req, parts: string[]): Reply {
       name: s.name,
       family: s.family,
       locations: [loc],
+      locationInfo: [{ location: loc, zones: s.zones ?? ['1', '2', '3'] }],
       capabilities: [
         { name: 'vCPUs', value: String(s.vcpus) },
         { name: 'CpuArchitectureType', value: s.arch ?? 'x64' },

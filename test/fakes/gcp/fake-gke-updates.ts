@@ -1,13 +1,13 @@
 /**
  * FakeGcp's GKE day-2 updates (google.container.v1 ClusterManager): clusters.update (here: the
- * authorized networks of the control plane endpoint), clusters.updateMaster and nodePools.update (the
- * node version). Each needs the cluster idle (else FAILED_PRECONDITION, as GKE answers while another
+ * authorized networks of the control plane endpoint) and clusters.updateMaster (nodePools.update, the
+ * node version with labels and taints, is in fake-gke-day2.ts). Each needs the cluster idle (else FAILED_PRECONDITION, as GKE answers while another
  * operation runs) and leaves the cluster or pool RECONCILING for a while. What GKE refuses: a master
  * version it does not offer, a master upgrade of more than one minor or a downgrade, a node version
  * newer than the master, an UpdateNodePoolRequest without its required image_type, a bad CIDR block,
  * both authorized-networks fields at once.
  */
-import type { GkeCluster, GkeNodePool } from '../../../src/cloud/gcp/sdk.js';
+import type { GkeCluster } from '../../../src/cloud/gcp/sdk.js';
 import type { Env, Handler } from './env.js';
 import { googleError, notFound } from './errors.js';
 import type { Timed } from './model.js';
@@ -19,18 +19,12 @@ const gkeOp = (type: string, target: string, n: number) => ({
   targetLink: target,
 });
 
-const minor = (v: string | null | undefined) => Number(String(v ?? '').split('.')[1] ?? NaN);
+export const minor = (v: string | null | undefined) => Number(String(v ?? '').split('.')[1] ?? NaN);
 
 export function clusterStatus(env: Env, c: Timed<GkeCluster>): string {
   if (c.goneAt) return 'STOPPING';
   if (env.now() < c.readyAt) return 'PROVISIONING';
   return env.now() < (c.reconcilingUntil ?? 0) ? 'RECONCILING' : 'RUNNING';
-}
-
-export function poolStatus(env: Env, p: Timed<GkeNodePool>): string {
-  if (p.goneAt) return 'STOPPING';
-  if (env.now() < (p.reconcilingUntil ?? 0)) return 'RECONCILING';
-  return env.now() >= p.readyAt ? 'RUNNING' : 'PROVISIONING';
 }
 
 /** GKE reports the master's version; until an upgrade, the one the cluster was created at. */
@@ -108,23 +102,5 @@ export const gkeUpdateHandlers: Record<string, Handler> = {
     c.res = { ...c.res, currentMasterVersion: want };
     reconcile(env, c, env.config.latencies.gkeCluster);
     return gkeOp('UPGRADE_MASTER', req.name, env.data.seq++);
-  },
-  'clusterManager:updateNodePool': (env, req) => {
-    const p = env.data.nodePools.get(req.name);
-    if (!p) throw notFound(req.name);
-    const cluster = req.name.replace(/\/nodePools\/[^/]+$/, '');
-    const c = idleCluster(env, cluster);
-    if (!req.imageType) throw googleError('INVALID_ARGUMENT', 'image_type is required.');
-    const want = req.nodeVersion === '-' ? masterVersionOf(c) : String(req.nodeVersion ?? '');
-    if (!want) throw googleError('INVALID_ARGUMENT', 'node_version is required.');
-    if (minor(want) > minor(masterVersionOf(c)))
-      throw googleError(
-        'INVALID_ARGUMENT',
-        `Node version "${want}" must not be newer than the master version "${masterVersionOf(c)}".`,
-      );
-    p.res = { ...p.res, version: want, config: { ...p.res.config, imageType: req.imageType } };
-    p.reconcilingUntil = env.now() + env.config.latencies.gkeNodePool;
-    c.busyUntil = p.reconcilingUntil;
-    return gkeOp('UPGRADE_NODES', req.name, env.data.seq++);
   },
 };

@@ -4,15 +4,12 @@
  * (FAILED_PRECONDITION) while a cluster is busy.
  */
 import { alreadyExists, googleError, notFound } from './errors.js';
-import type { Handler } from './env.js';
-import { clusterStatus, masterVersionOf, poolStatus, poolVersionOf } from './fake-gke-updates.js';
+import type { Env, Handler } from './env.js';
+import { gkeDay2Handlers, poolStatus, recordGkeOp } from './fake-gke-day2.js';
+import { clusterStatus, masterVersionOf, poolVersionOf } from './fake-gke-updates.js';
 
-const gkeOp = (type: string, target: string, n: number) => ({
-  name: `operation-${n}`,
-  operationType: type,
-  status: 'RUNNING',
-  targetLink: target,
-});
+/** A GKE operation on `target`, kept (operations.get) and DONE at `doneAt` (fake-gke-day2.ts). */
+const gkeOp = (env: Env, type: string, target: string, doneAt: number) => recordGkeOp(env, type, target, doneAt);
 
 function busy(env: Parameters<Handler>[0], cluster: string): void {
   const c = env.data.clusters.get(cluster);
@@ -24,7 +21,7 @@ function busy(env: Parameters<Handler>[0], cluster: string): void {
  * What GKE checks of a node pool's Kubernetes labels and taints: NodeTaint.effect must be one of the
  * proto's effects other than EFFECT_UNSPECIFIED, a taint needs a key, labels are strings.
  */
-function poolConfigRefusal(pool: {
+export function poolConfigRefusal(pool: {
   name?: string;
   config?: { labels?: Record<string, unknown>; taints?: { key?: string; effect?: unknown }[] };
 }): Error | undefined {
@@ -104,7 +101,7 @@ export const gkeHandlers: Record<string, Handler> = {
     env.data.clusters.set(name, { res: cluster, readyAt, busyUntil: readyAt });
     for (const p of nodePools)
       env.data.nodePools.set(`${name}/nodePools/${p.name}`, { res: { ...p, status: 'PROVISIONING' }, readyAt });
-    return gkeOp('CREATE_CLUSTER', name, env.data.seq++);
+    return gkeOp(env, 'CREATE_CLUSTER', name, readyAt);
   },
   'clusterManager:deleteCluster': (env, req) => {
     const c = env.data.clusters.get(req.name);
@@ -112,12 +109,12 @@ export const gkeHandlers: Record<string, Handler> = {
     busy(env, req.name);
     c.goneAt ??= env.now() + env.config.latencies.gkeClusterDelete;
     c.busyUntil = c.goneAt;
-    return gkeOp('DELETE_CLUSTER', req.name, env.data.seq++);
+    return gkeOp(env, 'DELETE_CLUSTER', req.name, c.goneAt);
   },
   'clusterManager:getNodePool': (env, req) => {
     const p = env.data.nodePools.get(req.name);
     if (!p) throw notFound(req.name);
-    return { ...p.res, status: poolStatus(env, p), version: poolVersionOf(env, req.name) };
+    return { ...p.res, status: poolStatus(env, req.name, p), version: poolVersionOf(env, req.name) };
   },
   'clusterManager:listNodePools': (env, req) => ({
     nodePools: [...env.data.nodePools.entries()]
@@ -134,7 +131,7 @@ export const gkeHandlers: Record<string, Handler> = {
     const readyAt = env.now() + env.config.latencies.gkeNodePool;
     env.data.nodePools.set(name, { res: { ...req.nodePool, status: 'PROVISIONING' }, readyAt });
     env.data.clusters.get(req.parent)!.busyUntil = readyAt;
-    return gkeOp('CREATE_NODE_POOL', name, env.data.seq++);
+    return gkeOp(env, 'CREATE_NODE_POOL', name, readyAt);
   },
   'clusterManager:deleteNodePool': (env, req) => {
     const p = env.data.nodePools.get(req.name);
@@ -143,7 +140,7 @@ export const gkeHandlers: Record<string, Handler> = {
     busy(env, cluster);
     p.goneAt ??= env.now() + env.config.latencies.gkeNodePoolDelete;
     env.data.clusters.get(cluster)!.busyUntil = p.goneAt;
-    return gkeOp('DELETE_NODE_POOL', req.name, env.data.seq++);
+    return gkeOp(env, 'DELETE_NODE_POOL', req.name, p.goneAt);
   },
   'clusterManager:setNodePoolSize': (env, req) => {
     const p = env.data.nodePools.get(req.name);
@@ -151,7 +148,13 @@ export const gkeHandlers: Record<string, Handler> = {
     // Like GKE: nodeCount (required, ≥ 0) is the count of each of the pool's zones.
     if (typeof req.nodeCount !== 'number' || req.nodeCount < 0)
       throw googleError('INVALID_ARGUMENT', 'node_count must be set and non-negative');
+    const cluster = req.name.replace(/\/nodePools\/[^/]+$/, '');
+    busy(env, cluster);
     p.res = { ...p.res, initialNodeCount: req.nodeCount };
-    return gkeOp('SET_NODE_POOL_SIZE', req.name, env.data.seq++);
+    // The resize is an operation on the cluster like any other: others wait (FAILED_PRECONDITION).
+    const doneAt = env.now() + env.config.latencies.gkeNodePool / 2;
+    env.data.clusters.get(cluster)!.busyUntil = doneAt;
+    return gkeOp(env, 'SET_NODE_POOL_SIZE', req.name, doneAt);
   },
+  ...gkeDay2Handlers(busy),
 };

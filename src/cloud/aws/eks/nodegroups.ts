@@ -7,10 +7,10 @@ import { InputError, ProviderError } from '../../../errors.js';
 import type { InstanceCatalog } from '../catalog.js';
 import type { AwsCtx } from '../context.js';
 import { hasCode, isNotFound } from '../errors.js';
-import { recordedNetwork } from '../network.js';
 import { incarnationOf } from '../../common/incarnation.js';
 import { eksRequestToken, tagMap, tagsFor } from '../naming.js';
 import { ensureRecorded, forget, recorded, recordedKeys } from '../../common/record.js';
+import { poolSubnets } from './pool-zones.js';
 import { roleKey } from './roles.js';
 import type * as EKS from '@aws-sdk/client-eks';
 
@@ -122,7 +122,7 @@ export async function ensureNodegroup(cloud: AwsCtx, catalog: InstanceCatalog, p
         instanceTypes: [pool.size],
         capacityType: pool.spot ? 'SPOT' : 'ON_DEMAND',
         amiType: arch === 'arm64' ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD',
-        subnets: recordedNetwork(cloud).subnets.map((s) => s.id),
+        subnets: poolSubnets(cloud, pool),
         nodeRole,
         ...nodegroupLabelsAndTaints(pool),
         tags: tagMap(tagsFor(cloud.spec, nodegroupKey(pool.name), 'eks-nodegroup', pool.name)),
@@ -192,20 +192,4 @@ export async function deleteNodegroups(cloud: AwsCtx): Promise<void> {
   }
   await waitGone(cloud, present);
   await forget(cloud.ctx, ...recordedKeys(cloud.ctx, 'eks/nodegroup/'));
-}
-
-export async function scaleNodegroup(cloud: AwsCtx, pool: string, count: number): Promise<void> {
-  await cloud.aws.eks.updateNodegroupConfig({
-    clusterName: cloud.spec.name,
-    nodegroupName: pool,
-    scalingConfig: { minSize: count, maxSize: Math.max(count, 1), desiredSize: count },
-  });
-  await cloud.wait(
-    `node group ${pool} to finish scaling`,
-    async () => ((await describe(cloud, pool))?.status === 'ACTIVE' ? true : undefined),
-    {
-      timeoutMs: CREATE_TIMEOUT_MS,
-      initialIntervalMs: 10000,
-    },
-  );
 }

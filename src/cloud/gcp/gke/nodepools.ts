@@ -156,13 +156,6 @@ export function perZoneCount(name: string, total: number, zones: number): number
   return total / k;
 }
 
-export async function scaleNodePool(cloud: GcpCtx, name: string, count: number): Promise<void> {
-  const path = poolPath(cloud, name);
-  const pool = await cloud.api.gke.getNodePool(path);
-  const perZone = perZoneCount(name, count, pool.locations?.length ?? 1);
-  await whenIdle(cloud, `resize node pool ${name}`, () => cloud.api.gke.setNodePoolSize(path, perZone));
-}
-
 /** Every pool of our cluster (from state and from the cluster itself), deleted and waited out. */
 export async function deleteNodePools(cloud: GcpCtx): Promise<void> {
   const c = await describeGke(cloud);

@@ -42,7 +42,7 @@ export async function upgradeGkePool(cloud: GcpCtx, pool: string, version: strin
   await mutate(cloud, `upgrade node pool ${pool}`, async () => {
     // Sent only while the pool still needs it: a retry after "another operation" may find it done.
     const now = await getOrUndefined(() => cloud.api.gke.getNodePool(path));
-    if (now?.version !== version) await cloud.api.gke.updateNodePoolVersion(path, version, imageType);
+    if (now?.version !== version) await cloud.api.gke.updateNodePool({ name: path, nodeVersion: version, imageType });
   });
   await poolWhen(cloud, path, `node pool ${pool} to run ${version}`, (now) => now.version === version);
 }
