@@ -14,6 +14,7 @@ import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
+import { registerNodePools } from './nodepool.js';
 import { registerSwitch } from './switch.js';
 import { registerWorkers } from './workers.js';
 
@@ -76,6 +77,7 @@ export function buildProgram(
   registerSwitch(program, cenv, globals);
   registerDelete(program, cenv, globals);
   registerWorkers(program, cenv, globals);
+  registerNodePools(program, cenv, globals);
   registerApply(program, cenv, globals);
   registerBackup(program, cenv, globals);
   registerCerts(program, cenv, globals);
