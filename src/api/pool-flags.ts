@@ -56,15 +56,16 @@ function parseZones(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const zones = text.split(',').map((z) => z.trim());
   if (zones.some((z) => z === ''))
-    throw new InputError(`--zones ${quote(text)} has an empty entry: write zones as a,b (e.g. us-central1-a,us-central1-b)`, [
-      '--zones',
-    ]);
+    throw new InputError(
+      `--zones ${quote(text)} has an empty entry: write zones as a,b (e.g. us-central1-a,us-central1-b)`,
+      ['--zones'],
+    );
   return zones;
 }
 
 /** The pool the flags describe; `size` when --size is not given. */
 export function newPoolOf(input: NewPoolInput, defaultSize: string): NodePoolSpec {
-  if (!input.name) throw new InputError('--name is required: the new pool\'s name (a DNS label, e.g. gpu)', ['--name']);
+  if (!input.name) throw new InputError("--name is required: the new pool's name (a DNS label, e.g. gpu)", ['--name']);
   const count = wholeNumber(input.count, '--count');
   if (count === undefined)
     throw new InputError('--count is required: the number of nodes the new pool starts with', ['--count']);

@@ -34,7 +34,8 @@ const SSH_POOLS =
 export function scaledPools(spec: ClusterSpec, pool: string, countText: string | undefined): PoolTarget {
   const had = findPool(spec, pool);
   const count = wholeNumber(countText, '--count');
-  if (count === undefined) throw new InputError('--count is required: the number of nodes the pool is to have', ['--count']);
+  if (count === undefined)
+    throw new InputError('--count is required: the number of nodes the pool is to have', ['--count']);
   if (spec.provider === 'ssh' && count > had.count)
     throw new InputError(`--count ${count} is above the ${had.count} machine(s) of pool ${quote(pool)}`, ['--count'], {
       hint: SSH_POOLS,

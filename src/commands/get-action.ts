@@ -112,7 +112,8 @@ export async function describeCluster(
     ];
     if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
     if (pools.pools.length) {
-      const bound = (p: PoolStatus) => (p.min !== undefined || p.max !== undefined ? `${p.min ?? '-'}/${p.max ?? '-'}` : '-');
+      const bound = (p: PoolStatus) =>
+        p.min !== undefined || p.max !== undefined ? `${p.min ?? '-'}/${p.max ?? '-'}` : '-';
       lines.push(
         '',
         `Node pools:${pools.unreachable ? ` (ready unknown: ${pools.unreachable})` : ''}`,

@@ -59,7 +59,12 @@ export async function scaleNodePool(
   });
 }
 
-export async function createNodePool(cluster: string, f: CreatePoolFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+export async function createNodePool(
+  cluster: string,
+  f: CreatePoolFlags,
+  g: GlobalOptions,
+  cenv: CommandEnv,
+): Promise<void> {
   await changePools(cluster, f, NO_DRAIN, g, cenv, (spec) => {
     const pools = addedPools(spec, f);
     const p = pools.pools[pools.pools.length - 1]!;

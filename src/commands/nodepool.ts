@@ -34,7 +34,7 @@ export const drainOptions = (cmd: Command) =>
       'how long evictions a PodDisruptionBudget refuses are retried, e.g. 90s, 5m (default 5m)',
     )
     .option('--force', 'after the drain timeout, delete the pods that still block (and evict bare pods)')
-    .option('--delete-emptydir-data', "evict pods with emptyDir volumes (their data is lost with the node)");
+    .option('--delete-emptydir-data', 'evict pods with emptyDir volumes (their data is lost with the node)');
 
 const sub = (program: Command, name: string, description: string) =>
   program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
@@ -67,7 +67,11 @@ export function registerNodePools(program: Command, cenv: CommandEnv, globals: (
     .option('--size <size>', "instance size (default: the provider's worker size)")
     .option('--spot', 'spot / preemptible capacity')
     .option('--label <key=value>', 'node label (repeatable, or comma-separated)', collect)
-    .option('--taint <key=value:Effect>', 'node taint, Effect NoSchedule|PreferNoSchedule|NoExecute (repeatable)', collect)
+    .option(
+      '--taint <key=value:Effect>',
+      'node taint, Effect NoSchedule|PreferNoSchedule|NoExecute (repeatable)',
+      collect,
+    )
     .option('--min <n>', 'lower bound for the autoscaler')
     .option('--max <n>', 'upper bound for the autoscaler')
     .option('--zones <zones>', 'zones to place the pool in, comma-separated (GKE)')

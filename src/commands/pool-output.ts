@@ -30,7 +30,9 @@ export async function printPoolChange(
     return [
       `Dry run for cluster ${formatClusterId(id)}: nothing was changed.`,
       ...poolChangeLines(r),
-      ...(r.steps.length ? ['Steps:', ...r.steps.map((s) => `  - ${s.title}`)] : ['No steps: the pools already match.']),
+      ...(r.steps.length
+        ? ['Steps:', ...r.steps.map((s) => `  - ${s.title}`)]
+        : ['No steps: the pools already match.']),
     ].join('\n');
   });
 }

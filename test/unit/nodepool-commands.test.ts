@@ -70,7 +70,7 @@ function env(answers: Answer[] = [], opts: { terminal?: boolean } = {}): { cenv:
     signal: new AbortController().signal,
     io: (g) => (last ??= scriptedIo(answers, { interactive: (opts.terminal ?? false) && !g.yes })),
     argv: ['test'],
-    lifecycleFor: rec.lifecycleFor,
+    lifecycleFor: (type, deps) => rec.lifecycleFor(type, deps),
   };
   return { cenv, io: () => last! };
 }
@@ -113,7 +113,12 @@ describe('scale nodepool', () => {
     );
     expect(rec.calls).toHaveLength(1);
     expect(rec.calls[0]).toMatchObject({
-      target: { pools: [{ name: 'general', count: 3 }, { name: 'batch', count: 0 }] },
+      target: {
+        pools: [
+          { name: 'general', count: 3 },
+          { name: 'batch', count: 0 },
+        ],
+      },
       opts: { drain: { timeoutMs: 90_000, force: true, deleteEmptyDirData: true }, dryRun: true },
     });
     expect(io().asked).toEqual([]);
@@ -129,7 +134,12 @@ describe('scale nodepool', () => {
 
   it('asks on a terminal, saying how many nodes will be drained; "no" changes nothing', async () => {
     const { cenv, io } = env(
-      [{ ask: /^Scale node pool batch of cluster apps \(aws\/us-east-1\) from 2 to 1 node\(s\)\? 1 node\(s\) will be drained and deleted\.$/, answer: false }],
+      [
+        {
+          ask: /^Scale node pool batch of cluster apps \(aws\/us-east-1\) from 2 to 1 node\(s\)\? 1 node\(s\) will be drained and deleted\.$/,
+          answer: false,
+        },
+      ],
       { terminal: true },
     );
     await expect(scaleNodePool('apps', 'batch', { count: '1' }, g(), cenv)).rejects.toBeInstanceOf(InterruptedError);
@@ -150,31 +160,52 @@ describe('scale nodepool', () => {
 
   it.each([
     ['an unknown pool', 'nope', '3', /cluster apps has no node pool "nope"/, ['<pool>']],
-    ['a negative count', 'general', '-1', /--count \(spec\.nodePools\[0\]\.count\): must be a whole number >= 0, got -1/, ['--count']],
-    ['a count above max', 'general', '6', /--count \(spec\.nodePools\[0\]\.count\): is 6, above the pool's max 5/, ['--count']],
-    ['a count below min', 'general', '0', /--count \(spec\.nodePools\[0\]\.count\): is 0, below the pool's min 1/, ['--count']],
+    [
+      'a negative count',
+      'general',
+      '-1',
+      /--count \(spec\.nodePools\[0\]\.count\): must be a whole number >= 0, got -1/,
+      ['--count'],
+    ],
+    [
+      'a count above max',
+      'general',
+      '6',
+      /--count \(spec\.nodePools\[0\]\.count\): is 6, above the pool's max 5/,
+      ['--count'],
+    ],
+    [
+      'a count below min',
+      'general',
+      '0',
+      /--count \(spec\.nodePools\[0\]\.count\): is 0, below the pool's min 1/,
+      ['--count'],
+    ],
     ['a count that is not a whole number', 'general', '2.5', /--count must be a whole number, got "2\.5"/, ['--count']],
     ['no count', 'general', undefined, /--count is required/, ['--count']],
-  ])('refuses %s: exit 2 naming it, before any lifecycle, state untouched', async (_what, pool, count, message, fields) => {
-    const before = stateBytes();
-    const { cenv } = env([], { terminal: true });
-    const err = await scaleNodePool('apps', pool, { count }, g(), cenv).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).exitCode).toBe(2);
-    expect((err as Error).message).toMatch(message);
-    expect((err as InputError).fields).toEqual(fields);
-    expect(rec.built).toEqual([]);
-    expect(stateBytes()).toEqual(before);
-  });
+  ])(
+    'refuses %s: exit 2 naming it, before any lifecycle, state untouched',
+    async (_what, pool, count, message, fields) => {
+      const before = stateBytes();
+      const { cenv } = env([], { terminal: true });
+      const err = await scaleNodePool('apps', pool, { count }, g(), cenv).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(message);
+      expect((err as InputError).fields).toEqual(fields);
+      expect(rec.built).toEqual([]);
+      expect(stateBytes()).toEqual(before);
+    },
+  );
 
   it('names the pools there are for an unknown pool, and refuses a bad --drain-timeout first', async () => {
     const { cenv } = env();
     await expect(scaleNodePool('apps', 'nope', { count: '1' }, g(), cenv)).rejects.toMatchObject({
       hint: 'its pools: general, batch',
     });
-    await expect(
-      scaleNodePool('apps', 'general', { count: '1', drainTimeout: 'soon' }, g(), cenv),
-    ).rejects.toThrow(/--drain-timeout: "soon" is not a duration/);
+    await expect(scaleNodePool('apps', 'general', { count: '1', drainTimeout: 'soon' }, g(), cenv)).rejects.toThrow(
+      /--drain-timeout: "soon" is not a duration/,
+    );
     await expect(scaleNodePool('nope', 'general', { count: '1' }, g(), cenv)).rejects.toBeInstanceOf(NotFoundError);
     expect(rec.built).toEqual([]);
   });
@@ -185,7 +216,14 @@ describe('create nodepool', () => {
     const { cenv } = env();
     await createNodePool(
       'apps',
-      { name: 'gpu', count: '1', label: ['example.com/gpu=true,tier=ml'], taint: ['nvidia.com/gpu=true:NoSchedule', 'dedicated:NoExecute'], min: '0', max: '3' },
+      {
+        name: 'gpu',
+        count: '1',
+        label: ['example.com/gpu=true,tier=ml'],
+        taint: ['nvidia.com/gpu=true:NoSchedule', 'dedicated:NoExecute'],
+        min: '0',
+        max: '3',
+      },
       g(),
       cenv,
     );
@@ -217,14 +255,44 @@ describe('create nodepool', () => {
   });
 
   it.each([
-    ['a taint without an effect', { taint: ['gpu=true'] }, /--taint "gpu=true" is not a taint: write a taint as key=value:Effect/, '--taint'],
-    ['an unknown effect', { taint: ['gpu=true:Never'] }, /--taint "gpu=true:Never": effect "Never" is not one of/, '--taint'],
-    ['the same taint twice', { taint: ['a=1:NoSchedule', 'a=2:NoSchedule'] }, /--taint \(spec\.nodePools\[2\]\.taints\[1\]\): "a=2:NoSchedule" repeats the key and effect/, '--taint'],
+    [
+      'a taint without an effect',
+      { taint: ['gpu=true'] },
+      /--taint "gpu=true" is not a taint: write a taint as key=value:Effect/,
+      '--taint',
+    ],
+    [
+      'an unknown effect',
+      { taint: ['gpu=true:Never'] },
+      /--taint "gpu=true:Never": effect "Never" is not one of/,
+      '--taint',
+    ],
+    [
+      'the same taint twice',
+      { taint: ['a=1:NoSchedule', 'a=2:NoSchedule'] },
+      /--taint \(spec\.nodePools\[2\]\.taints\[1\]\): "a=2:NoSchedule" repeats the key and effect/,
+      '--taint',
+    ],
     ['a label without "="', { label: ['tier'] }, /--label "tier" is not a label: write key=value/, '--label'],
-    ['a reserved label', { label: ['kubernetes.io/role=x'] }, /--label \(spec\.nodePools\[2\]\.labels\.kubernetes\.io\/role\): .*reserved/, '--label'],
+    [
+      'a reserved label',
+      { label: ['kubernetes.io/role=x'] },
+      /--label \(spec\.nodePools\[2\]\.labels\.kubernetes\.io\/role\): .*reserved/,
+      '--label',
+    ],
     ['a duplicate pool name', { name: 'batch' }, /cluster apps already has a node pool "batch"/, '--name'],
-    ['a name that is not a DNS label', { name: 'GPU_1' }, /--name \(spec\.nodePools\[2\]\.name\): "GPU_1" is not a DNS label/, '--name'],
-    ['zones where the cloud takes none', { zones: 'us-east-1a' }, /--zones \(spec\.nodePools\[2\]\.zones\): pool zones are not supported here/, '--zones'],
+    [
+      'a name that is not a DNS label',
+      { name: 'GPU_1' },
+      /--name \(spec\.nodePools\[2\]\.name\): "GPU_1" is not a DNS label/,
+      '--name',
+    ],
+    [
+      'zones where the cloud takes none',
+      { zones: 'us-east-1a' },
+      /--zones \(spec\.nodePools\[2\]\.zones\): pool zones are not supported here/,
+      '--zones',
+    ],
     ['max below min', { min: '3', max: '2' }, /--min \(spec\.nodePools\[2\]\.min\): is 3, above max 2/, '--min'],
   ])('refuses %s: exit 2 naming the flag, nothing built', async (_what, flags, message, field) => {
     const before = stateBytes();
@@ -241,7 +309,12 @@ describe('create nodepool', () => {
 describe('delete nodepool', () => {
   it('passes the pools without it and the drain flags; asks on a terminal', async () => {
     const { cenv, io } = env(
-      [{ ask: /^Delete node pool batch of cluster apps \(aws\/us-east-1\)\? Its 2 node\(s\) will be drained and deleted\.$/, answer: true }],
+      [
+        {
+          ask: /^Delete node pool batch of cluster apps \(aws\/us-east-1\)\? Its 2 node\(s\) will be drained and deleted\.$/,
+          answer: true,
+        },
+      ],
       { terminal: true },
     );
     await deleteNodePool('apps', 'batch', { drainTimeout: '10m', force: true }, g(), cenv);
@@ -254,7 +327,9 @@ describe('delete nodepool', () => {
         opts: { drain: { timeoutMs: 600_000, force: true, deleteEmptyDirData: false } },
       },
     ]);
-    expect(io().stdout.join('\n')).toMatch(/^Deleted node pool batch of cluster apps \(aws\/us-east-1\)\.\n {2}pool batch: 2 → 0$/);
+    expect(io().stdout.join('\n')).toMatch(
+      /^Deleted node pool batch of cluster apps \(aws\/us-east-1\)\.\n {2}pool batch: 2 → 0$/,
+    );
   });
 
   it('refuses an unknown pool before anything is built', async () => {
@@ -280,7 +355,9 @@ describe('apply -f', () => {
   it('says "no changes" and calls nothing when the file is what the cluster has', async () => {
     const { cenv, io } = env([], { terminal: true });
     await applyCluster({ file: file(SAME) }, g(), cenv);
-    expect(io().stdout.join('\n')).toBe('Plan for cluster apps (aws/us-east-1):\nNo changes: the cluster matches the file.');
+    expect(io().stdout.join('\n')).toBe(
+      'Plan for cluster apps (aws/us-east-1):\nNo changes: the cluster matches the file.',
+    );
     expect(io().asked).toEqual([]);
     expect(rec.built).toEqual([]);
   });
@@ -303,12 +380,18 @@ describe('apply -f', () => {
     expect(rec.calls.map((c) => c.call)).toEqual(['updateAccess', 'reconcilePools']);
     expect(rec.calls[0]).toEqual({ call: 'updateAccess', id: APPS, allowCidrs: ['198.51.100.0/24'], opts: {} });
     const pools = rec.calls[1]!.call === 'reconcilePools' ? rec.calls[1]!.target.pools : [];
-    expect(pools.map((p) => [p.name, p.count])).toEqual([['general', 4], ['batch', 2], ['gpu', 1]]);
+    expect(pools.map((p) => [p.name, p.count])).toEqual([
+      ['general', 4],
+      ['batch', 2],
+      ['gpu', 1],
+    ]);
     expect(rec.calls[1]).toMatchObject({ opts: { drain: { timeoutMs: 120_000, force: false } } });
     expect(rec.calls[1]).not.toHaveProperty('target.machines');
     const out = io().stdout.join('\n');
     expect(out).toMatch(/^Plan for cluster apps/);
-    expect(out).toMatch(/Applied the plan to cluster apps \(aws\/us-east-1\)\.\n {2}pool general: 3 → 4\n {2}pool gpu: 0 → 1\n {2}allowed CIDRs: 198\.51\.100\.0\/24$/);
+    expect(out).toMatch(
+      /Applied the plan to cluster apps \(aws\/us-east-1\)\.\n {2}pool general: 3 → 4\n {2}pool gpu: 0 → 1\n {2}allowed CIDRs: 198\.51\.100\.0\/24$/,
+    );
   });
 
   it('"no" at the prompt changes nothing; without a terminal it proceeds; -o json is one document', async () => {
@@ -321,7 +404,10 @@ describe('apply -f', () => {
     const doc = JSON.parse(ci.io().stdout.join('')) as Record<string, unknown>;
     expect(doc).toMatchObject({
       cluster: APPS,
-      changes: [{ kind: 'allow-cidrs', to: [] }, { kind: 'pool-resize', pool: 'general', from: 3, to: 2 }],
+      changes: [
+        { kind: 'allow-cidrs', to: [] },
+        { kind: 'pool-resize', pool: 'general', from: 3, to: 2 },
+      ],
       refused: [],
       applied: {
         pools: { cluster: APPS, dryRun: false, pools: [{ name: 'general', from: 3, to: 2 }], added: [], removed: [] },
@@ -333,7 +419,9 @@ describe('apply -f', () => {
   it('refuses an immutable change with exit 2 naming the field, before any lifecycle', async () => {
     const before = stateBytes();
     const { cenv, io } = env([], { terminal: true });
-    const err = await applyCluster({ file: file(`${SAME.replace('t3.large', 'm7i.large')}`) }, g(), cenv).catch((e: unknown) => e);
+    const err = await applyCluster({ file: file(`${SAME.replace('t3.large', 'm7i.large')}`) }, g(), cenv).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).fields).toEqual(['spec.nodePools[general].size']);
     expect(io().stdout.join('\n')).toMatch(/x spec\.nodePools\[general\]\.size: t3\.large → m7i\.large/);
