@@ -69,7 +69,7 @@ export function registerNodePools(program: Command, cenv: CommandEnv, globals: (
     .option('--label <key=value>', 'node label (repeatable, or comma-separated)', collect)
     .option(
       '--taint <key=value:Effect>',
-      'node taint, Effect NoSchedule|PreferNoSchedule|NoExecute (repeatable)',
+      'node taint; Effect is NoSchedule, PreferNoSchedule or NoExecute (repeatable)',
       collect,
     )
     .option('--min <n>', 'lower bound for the autoscaler')

@@ -45,7 +45,7 @@ export function buildProgram(
   const stdout = streams.stdout ?? process.stdout;
   const stderr = streams.stderr ?? process.stderr;
   const program = new Command('ksctl')
-    .description('Create, switch and delete Kubernetes clusters, and add or remove workers')
+    .description('Create, switch and delete Kubernetes clusters, scale their node pools and apply edited cluster files')
     .version(version, '--version', 'print the version')
     .option('-v, --verbose', 'detailed logs on stderr (and stacks on errors)')
     .option('--kubeconfig <path>', 'kubeconfig file to update (default: $KUBECONFIG, else ~/.kube/config)')
