@@ -43,12 +43,17 @@ export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: C
  * with a kubeconfig, within a short bound; the API client (@kubernetes/client-node) loads only here.
  */
 async function poolsOf(s: ClusterState, deps: ManagerDeps): Promise<{ pools: PoolStatus[]; unreachable?: string }> {
-  const { countPools, poolStatus } = await import('../managers/pool-status.js');
+  const { countPools, poolStatus, reasonOf } = await import('../managers/pool-status.js');
   if (s.spec.nodePools.length === 0) return { pools: [] };
   if (!s.kubeconfig) return { pools: countPools(s.spec), unreachable: 'the cluster has no kubeconfig yet' };
   const kube = await (await import('../managers/kubernetes.js')).kubernetesManager(deps);
   try {
-    return await poolStatus(s.spec, () => kube.nodes(s.id), POOL_STATUS_TIMEOUT_MS);
+    // Connecting reads the kubeconfig and loads the API client (no request yet): outside the API's bound,
+    // which is for the network (on a busy machine the client alone takes seconds to load).
+    const api = await kube.cluster(s.id);
+    return await poolStatus(s.spec, () => api.nodes(), POOL_STATUS_TIMEOUT_MS);
+  } catch (e) {
+    return { pools: countPools(s.spec), unreachable: reasonOf(e) };
   } finally {
     await kube.close();
   }

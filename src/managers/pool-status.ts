@@ -67,8 +67,13 @@ export async function poolStatus(
   try {
     return { pools: countPools(spec, await Promise.race([listNodes(), timeout])) };
   } catch (e) {
-    return { pools: countPools(spec), unreachable: String((e as Error).message ?? e).split('\n')[0]! };
+    return { pools: countPools(spec), unreachable: reasonOf(e) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** An error's first line, for the "unknown" counts. */
+export function reasonOf(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
 }

@@ -4,7 +4,9 @@
  * v1.37.2, kwok's simulated nodes), its CA verified, nodes found by ksctl.io/pool or the cloud's pool
  * label. With the API gone the counts are "unknown" within the short bound and `get` still exits 0.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { assertValidSpec } from '../../src/api/validate.js';
@@ -87,4 +89,31 @@ describe.skipIf(missing.length > 0)('get cluster: pools with desired and ready c
     // The bound is 3 s; the process start and module loading come on top (a generous margin: shared machine).
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
+
+  it('gives up on an API server that accepts but never answers, within the bound, and the process ends', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((sock) => void held.push(sock));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const secret = path.join(sb.ksctlHome, 'clusters/aws/us-east-1/apps/secrets', KUBECONFIG_SECRET);
+    writeFileSync(
+      secret,
+      readFileSync(secret, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, `server: https://127.0.0.1:${port}`),
+    );
+    try {
+      const started = Date.now();
+      const r = await ksctl(['get', 'cluster', 'apps', '-o', 'json'], sb.env);
+      const took = Date.now() - started;
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { pools: { ready: unknown }[]; poolsUnknownReason: string };
+      expect(doc.pools.map((p) => p.ready)).toEqual(['unknown', 'unknown']);
+      expect(doc.poolsUnknownReason).toBe('no answer within 3s');
+      expect(held.length).toBeGreaterThan(0); // the request did reach the silent server
+      expect(took).toBeGreaterThan(3000);
+      expect(took).toBeLessThan(20_000); // not held open by the hung connection
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  }, 40_000);
 });
