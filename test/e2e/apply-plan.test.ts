@@ -2,7 +2,7 @@
  * `ksctl apply -f` through the CLI on a real (stand-in kind) cluster: the plan of an edited file,
  * `-o json`, refusals (exit 2, nothing changed) and "no changes" after create. The state file must be
  * byte for byte what it was: apply --dry-run changes nothing. (What apply passes on to the managers
- * when it runs: test/unit/nodepool-commands.test.ts.)
+ * when it runs: test/unit/apply-command.test.ts.)
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,98 +1,32 @@
 /**
- * The command layer of `scale nodepool`, `create nodepool`, `delete nodepool` and `apply -f` against
- * a recording ClusterLifecycle: the target pools, drain flags, CIDRs and dryRun each command passes;
- * the confirmation asked on a terminal and not with --yes (or CI); bad input stopping before any
- * lifecycle is built. The clusters' state is real (LocalStateStore in a temporary directory).
+ * The command layer of `scale nodepool`, `create nodepool` and `delete nodepool` against a recording
+ * ClusterLifecycle (test/helpers/day2-bench.ts): the target pools, drain flags and dryRun each command
+ * passes; the confirmation asked on a terminal and not with --yes (or CI); bad input stopping before any
+ * lifecycle is built, the state file unchanged.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyDefaults } from '../../src/api/defaults.js';
-import type { SpecInput } from '../../src/api/input.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../src/api/pool-change.js';
-import { assertValidSpec } from '../../src/api/validate.js';
-import { clusterIdOf, type ClusterSpec } from '../../src/api/types.js';
-import { applyCluster } from '../../src/commands/apply-action.js';
-import type { CommandEnv, GlobalOptions } from '../../src/commands/context.js';
 import { createNodePool, deleteNodePool, scaleNodePool } from '../../src/commands/nodepool-action.js';
 import { InputError, InterruptedError, NotFoundError } from '../../src/errors.js';
-import { LocalStateStore } from '../../src/state/local/store.js';
-import { newClusterState } from '../../src/state/new-state.js';
-import { recordingLifecycle, type RecordingLifecycle } from '../helpers/recording-lifecycle.js';
-import { scriptedIo, type Answer, type ScriptedIo } from '../helpers/scripted-io.js';
+import { APPS_ID as APPS, day2Bench, type Day2Bench } from '../helpers/day2-bench.js';
 
-const EKS: SpecInput = {
-  name: 'apps',
-  provider: 'aws',
-  type: 'managed',
-  region: 'us-east-1',
-  network: { allowCidrs: ['203.0.113.0/24'] },
-  nodePools: [
-    { name: 'general', count: 3, min: 1, max: 5, size: 't3.large', labels: { tier: 'web' } },
-    { name: 'batch', count: 2, size: 'm7g.large', spot: true },
-  ],
-};
-
-let dir: string;
-let stateDir: string;
-let specs: Map<string, ClusterSpec>;
-let rec: RecordingLifecycle;
-
+let b: Day2Bench;
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'ksctl-poolcmd-'));
-  stateDir = path.join(dir, 'state');
-  specs = new Map();
-  rec = recordingLifecycle((id) => specs.get(id.name)!);
-  await saveCluster(EKS);
+  b = await day2Bench();
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => b.cleanup());
 
-async function saveCluster(input: SpecInput): Promise<void> {
-  const spec = assertValidSpec(applyDefaults(input));
-  specs.set(spec.name, spec);
-  const h = await new LocalStateStore(stateDir).lock(clusterIdOf(spec), 'test');
-  try {
-    await h.save({ ...newClusterState(spec), phase: 'ready' });
-  } finally {
-    h.release();
-  }
-}
-
-const stateBytes = (name = 'apps', provider = 'aws', region = 'us-east-1') =>
-  readFileSync(path.join(stateDir, 'clusters', provider, region, name, 'state.json'));
-
-/** A terminal whose person answers `answers` (interactive unless --yes, as the console host decides). */
-function env(answers: Answer[] = [], opts: { terminal?: boolean } = {}): { cenv: CommandEnv; io: () => ScriptedIo } {
-  let last: ScriptedIo | undefined;
-  const cenv: CommandEnv = {
-    env: { HOME: dir },
-    signal: new AbortController().signal,
-    io: (g) => (last ??= scriptedIo(answers, { interactive: (opts.terminal ?? false) && !g.yes })),
-    argv: ['test'],
-    lifecycleFor: (type, deps) => rec.lifecycleFor(type, deps),
-  };
-  return { cenv, io: () => last! };
-}
-const g = (more: Partial<GlobalOptions> = {}): GlobalOptions => ({
-  verbose: false,
-  color: false,
-  yes: false,
-  stateDir,
-  ...more,
-});
-const APPS = { provider: 'aws', region: 'us-east-1', name: 'apps' };
 const DEFAULT_DRAIN = { timeoutMs: DEFAULT_DRAIN_TIMEOUT_MS, force: false, deleteEmptyDirData: false };
 
 describe('scale nodepool', () => {
   it('passes the recorded pools with the one count changed, and the default drain flags', async () => {
-    const { cenv, io } = env();
-    await scaleNodePool('apps', 'general', { count: '5' }, g(), cenv);
-    expect(rec.calls).toEqual([
+    const { cenv, io } = b.env();
+    await scaleNodePool('apps', 'general', { count: '5' }, b.globals(), cenv);
+    expect(b.rec.calls).toEqual([
       {
         call: 'reconcilePools',
         id: APPS,
-        target: { pools: [{ ...specs.get('apps')!.nodePools[0], count: 5 }, specs.get('apps')!.nodePools[1]] },
+        target: { pools: [{ ...b.specs.get('apps')!.nodePools[0], count: 5 }, b.specs.get('apps')!.nodePools[1]] },
         opts: { drain: DEFAULT_DRAIN },
       },
     ]);
@@ -103,16 +37,16 @@ describe('scale nodepool', () => {
   });
 
   it('passes --drain-timeout, --force and --delete-emptydir-data, and --dry-run as dryRun without asking', async () => {
-    const { cenv, io } = env([], { terminal: true });
+    const { cenv, io } = b.env([], { terminal: true });
     await scaleNodePool(
       'apps',
       'batch',
       { count: '0', drainTimeout: '1m30s', force: true, deleteEmptydirData: true, dryRun: true },
-      g({ output: 'json' }),
+      b.globals({ output: 'json' }),
       cenv,
     );
-    expect(rec.calls).toHaveLength(1);
-    expect(rec.calls[0]).toMatchObject({
+    expect(b.rec.calls).toHaveLength(1);
+    expect(b.rec.calls[0]).toMatchObject({
       target: {
         pools: [
           { name: 'general', count: 3 },
@@ -133,7 +67,7 @@ describe('scale nodepool', () => {
   });
 
   it('asks on a terminal, saying how many nodes will be drained; "no" changes nothing', async () => {
-    const { cenv, io } = env(
+    const { cenv, io } = b.env(
       [
         {
           ask: /^Scale node pool batch of cluster apps \(aws\/us-east-1\) from 2 to 1 node\(s\)\? 1 node\(s\) will be drained and deleted\.$/,
@@ -142,20 +76,22 @@ describe('scale nodepool', () => {
       ],
       { terminal: true },
     );
-    await expect(scaleNodePool('apps', 'batch', { count: '1' }, g(), cenv)).rejects.toBeInstanceOf(InterruptedError);
+    await expect(scaleNodePool('apps', 'batch', { count: '1' }, b.globals(), cenv)).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
     expect(io().unused).toEqual([]);
-    expect(rec.built).toEqual([]);
-    expect(rec.calls).toEqual([]);
+    expect(b.rec.built).toEqual([]);
+    expect(b.rec.calls).toEqual([]);
   });
 
   it('goes ahead after "yes" on a terminal, and asks nothing with --yes', async () => {
-    const asked = env([{ ask: /^Scale node pool general/, answer: true }], { terminal: true });
-    await scaleNodePool('apps', 'general', { count: '4' }, g(), asked.cenv);
+    const asked = b.env([{ ask: /^Scale node pool general/, answer: true }], { terminal: true });
+    await scaleNodePool('apps', 'general', { count: '4' }, b.globals(), asked.cenv);
     expect(asked.io().unused).toEqual([]);
-    const yes = env([], { terminal: true });
-    await scaleNodePool('apps', 'general', { count: '2' }, g({ yes: true }), yes.cenv);
+    const yes = b.env([], { terminal: true });
+    await scaleNodePool('apps', 'general', { count: '2' }, b.globals({ yes: true }), yes.cenv);
     expect(yes.io().asked).toEqual([]);
-    expect(rec.calls.map((c) => c.call === 'reconcilePools' && c.target.pools[0]!.count)).toEqual([4, 2]);
+    expect(b.rec.calls.map((c) => c.call === 'reconcilePools' && c.target.pools[0]!.count)).toEqual([4, 2]);
   });
 
   it.each([
@@ -186,34 +122,36 @@ describe('scale nodepool', () => {
   ])(
     'refuses %s: exit 2 naming it, before any lifecycle, state untouched',
     async (_what, pool, count, message, fields) => {
-      const before = stateBytes();
-      const { cenv } = env([], { terminal: true });
-      const err = await scaleNodePool('apps', pool, { count }, g(), cenv).catch((e: unknown) => e);
+      const before = b.stateBytes();
+      const { cenv } = b.env([], { terminal: true });
+      const err = await scaleNodePool('apps', pool, { count }, b.globals(), cenv).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InputError);
       expect((err as InputError).exitCode).toBe(2);
       expect((err as Error).message).toMatch(message);
       expect((err as InputError).fields).toEqual(fields);
-      expect(rec.built).toEqual([]);
-      expect(stateBytes()).toEqual(before);
+      expect(b.rec.built).toEqual([]);
+      expect(b.stateBytes()).toEqual(before);
     },
   );
 
   it('names the pools there are for an unknown pool, and refuses a bad --drain-timeout first', async () => {
-    const { cenv } = env();
-    await expect(scaleNodePool('apps', 'nope', { count: '1' }, g(), cenv)).rejects.toMatchObject({
+    const { cenv } = b.env();
+    await expect(scaleNodePool('apps', 'nope', { count: '1' }, b.globals(), cenv)).rejects.toMatchObject({
       hint: 'its pools: general, batch',
     });
-    await expect(scaleNodePool('apps', 'general', { count: '1', drainTimeout: 'soon' }, g(), cenv)).rejects.toThrow(
-      /--drain-timeout: "soon" is not a duration/,
+    await expect(
+      scaleNodePool('apps', 'general', { count: '1', drainTimeout: 'soon' }, b.globals(), cenv),
+    ).rejects.toThrow(/--drain-timeout: "soon" is not a duration/);
+    await expect(scaleNodePool('nope', 'general', { count: '1' }, b.globals(), cenv)).rejects.toBeInstanceOf(
+      NotFoundError,
     );
-    await expect(scaleNodePool('nope', 'general', { count: '1' }, g(), cenv)).rejects.toBeInstanceOf(NotFoundError);
-    expect(rec.built).toEqual([]);
+    expect(b.rec.built).toEqual([]);
   });
 });
 
 describe('create nodepool', () => {
   it('passes the recorded pools plus the new one, labels and taints parsed, size defaulted', async () => {
-    const { cenv } = env();
+    const { cenv } = b.env();
     await createNodePool(
       'apps',
       {
@@ -224,16 +162,16 @@ describe('create nodepool', () => {
         min: '0',
         max: '3',
       },
-      g(),
+      b.globals(),
       cenv,
     );
-    expect(rec.calls).toEqual([
+    expect(b.rec.calls).toEqual([
       {
         call: 'reconcilePools',
         id: APPS,
         target: {
           pools: [
-            ...specs.get('apps')!.nodePools,
+            ...b.specs.get('apps')!.nodePools,
             {
               name: 'gpu',
               count: 1,
@@ -295,20 +233,22 @@ describe('create nodepool', () => {
     ],
     ['max below min', { min: '3', max: '2' }, /--min \(spec\.nodePools\[2\]\.min\): is 3, above max 2/, '--min'],
   ])('refuses %s: exit 2 naming the flag, nothing built', async (_what, flags, message, field) => {
-    const before = stateBytes();
-    const { cenv } = env();
-    const err = await createNodePool('apps', { name: 'gpu', count: '1', ...flags }, g(), cenv).catch((e: unknown) => e);
+    const before = b.stateBytes();
+    const { cenv } = b.env();
+    const err = await createNodePool('apps', { name: 'gpu', count: '1', ...flags }, b.globals(), cenv).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(message);
     expect((err as InputError).fields).toContain(field);
-    expect(rec.built).toEqual([]);
-    expect(stateBytes()).toEqual(before);
+    expect(b.rec.built).toEqual([]);
+    expect(b.stateBytes()).toEqual(before);
   });
 });
 
 describe('delete nodepool', () => {
   it('passes the pools without it and the drain flags; asks on a terminal', async () => {
-    const { cenv, io } = env(
+    const { cenv, io } = b.env(
       [
         {
           ask: /^Delete node pool batch of cluster apps \(aws\/us-east-1\)\? Its 2 node\(s\) will be drained and deleted\.$/,
@@ -317,13 +257,13 @@ describe('delete nodepool', () => {
       ],
       { terminal: true },
     );
-    await deleteNodePool('apps', 'batch', { drainTimeout: '10m', force: true }, g(), cenv);
+    await deleteNodePool('apps', 'batch', { drainTimeout: '10m', force: true }, b.globals(), cenv);
     expect(io().unused).toEqual([]);
-    expect(rec.calls).toEqual([
+    expect(b.rec.calls).toEqual([
       {
         call: 'reconcilePools',
         id: APPS,
-        target: { pools: [specs.get('apps')!.nodePools[0]] },
+        target: { pools: [b.specs.get('apps')!.nodePools[0]] },
         opts: { drain: { timeoutMs: 600_000, force: true, deleteEmptyDirData: false } },
       },
     ]);
@@ -333,99 +273,8 @@ describe('delete nodepool', () => {
   });
 
   it('refuses an unknown pool before anything is built', async () => {
-    const { cenv } = env();
-    await expect(deleteNodePool('apps', 'gpu', {}, g(), cenv)).rejects.toThrow(/has no node pool "gpu"/);
-    expect(rec.built).toEqual([]);
-  });
-});
-
-describe('apply -f', () => {
-  const file = (spec: string) => {
-    const p = path.join(dir, `apps-${Math.random().toString(36).slice(2)}.yaml`);
-    writeFileSync(
-      p,
-      `apiVersion: ksctl.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: apps\nspec:\n  provider: aws\n  type: managed\n  region: us-east-1\n${spec}`,
-    );
-    return p;
-  };
-  const POOLS = (general: number, extra = '') =>
-    `  nodePools:\n    - { name: general, count: ${general}, min: 1, max: 5, size: t3.large, labels: { tier: web } }\n    - { name: batch, count: 2, size: m7g.large, spot: true }\n${extra}`;
-  const SAME = `  network: { allowCidrs: [203.0.113.0/24] }\n${POOLS(3)}`;
-
-  it('says "no changes" and calls nothing when the file is what the cluster has', async () => {
-    const { cenv, io } = env([], { terminal: true });
-    await applyCluster({ file: file(SAME) }, g(), cenv);
-    expect(io().stdout.join('\n')).toBe(
-      'Plan for cluster apps (aws/us-east-1):\nNo changes: the cluster matches the file.',
-    );
-    expect(io().asked).toEqual([]);
-    expect(rec.built).toEqual([]);
-  });
-
-  it('prints the plan and stops with --dry-run', async () => {
-    const { cenv, io } = env([], { terminal: true });
-    await applyCluster({ file: file(`${POOLS(4)}`), dryRun: true }, g(), cenv);
-    expect(io().stdout.join('\n')).toMatch(/~ nodePools\[general\]\.count: 3 → 4/);
-    expect(io().asked).toEqual([]);
-    expect(rec.built).toEqual([]);
-  });
-
-  it("asks on a terminal, then changes access first and brings the pools to the file's", async () => {
-    const edited = `  network: { allowCidrs: [198.51.100.0/24] }\n${POOLS(4, '    - { name: gpu, count: 1, size: g5.xlarge, taints: ["gpu=true:NoSchedule"] }\n')}`;
-    const { cenv, io } = env([{ ask: /^Apply this plan to cluster apps \(aws\/us-east-1\)\?$/, answer: true }], {
-      terminal: true,
-    });
-    await applyCluster({ file: file(edited), drainTimeout: '2m' }, g(), cenv);
-    expect(io().unused).toEqual([]);
-    expect(rec.calls.map((c) => c.call)).toEqual(['updateAccess', 'reconcilePools']);
-    expect(rec.calls[0]).toEqual({ call: 'updateAccess', id: APPS, allowCidrs: ['198.51.100.0/24'], opts: {} });
-    const pools = rec.calls[1]!.call === 'reconcilePools' ? rec.calls[1]!.target.pools : [];
-    expect(pools.map((p) => [p.name, p.count])).toEqual([
-      ['general', 4],
-      ['batch', 2],
-      ['gpu', 1],
-    ]);
-    expect(rec.calls[1]).toMatchObject({ opts: { drain: { timeoutMs: 120_000, force: false } } });
-    expect(rec.calls[1]).not.toHaveProperty('target.machines');
-    const out = io().stdout.join('\n');
-    expect(out).toMatch(/^Plan for cluster apps/);
-    expect(out).toMatch(
-      /Applied the plan to cluster apps \(aws\/us-east-1\)\.\n {2}pool general: 3 → 4\n {2}pool gpu: 0 → 1\n {2}allowed CIDRs: 198\.51\.100\.0\/24$/,
-    );
-  });
-
-  it('"no" at the prompt changes nothing; without a terminal it proceeds; -o json is one document', async () => {
-    const no = env([{ ask: /^Apply this plan/, answer: false }], { terminal: true });
-    await expect(applyCluster({ file: file(POOLS(2)) }, g(), no.cenv)).rejects.toBeInstanceOf(InterruptedError);
-    expect(rec.built).toEqual([]);
-    const ci = env();
-    await applyCluster({ file: file(POOLS(2)) }, g({ output: 'json' }), ci.cenv);
-    expect(ci.io().asked).toEqual([]);
-    const doc = JSON.parse(ci.io().stdout.join('')) as Record<string, unknown>;
-    expect(doc).toMatchObject({
-      cluster: APPS,
-      changes: [
-        { kind: 'allow-cidrs', to: [] },
-        { kind: 'pool-resize', pool: 'general', from: 3, to: 2 },
-      ],
-      refused: [],
-      applied: {
-        pools: { cluster: APPS, dryRun: false, pools: [{ name: 'general', from: 3, to: 2 }], added: [], removed: [] },
-        access: { steps: [{ id: 'access', title: 'Allow the new CIDRs', needs: [] }] },
-      },
-    });
-  });
-
-  it('refuses an immutable change with exit 2 naming the field, before any lifecycle', async () => {
-    const before = stateBytes();
-    const { cenv, io } = env([], { terminal: true });
-    const err = await applyCluster({ file: file(`${SAME.replace('t3.large', 'm7i.large')}`) }, g(), cenv).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).fields).toEqual(['spec.nodePools[general].size']);
-    expect(io().stdout.join('\n')).toMatch(/x spec\.nodePools\[general\]\.size: t3\.large → m7i\.large/);
-    expect(rec.built).toEqual([]);
-    expect(stateBytes()).toEqual(before);
+    const { cenv } = b.env();
+    await expect(deleteNodePool('apps', 'gpu', {}, b.globals(), cenv)).rejects.toThrow(/has no node pool "gpu"/);
+    expect(b.rec.built).toEqual([]);
   });
 });
