@@ -18,16 +18,14 @@ import { assertApplicable } from '../managers/apply/refuse.js';
 import { renderPlan } from '../managers/apply/render.js';
 import type { ApplyPlan } from '../managers/apply/types.js';
 import { KsctlManager } from '../managers/ksctl.js';
-import type { ClusterState } from '../state/types.js';
 import type { ApplyFlags } from './apply.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
-import { confirmOrStop } from './day2.js';
+import { confirmOrStop, withLifecycle } from './day2.js';
 import { managerDeps } from './deps.js';
 import { printData } from './output.js';
 import { poolChangeData, poolChangeLines } from './pool-output.js';
 import { missingError, missingRequired } from './spec-input.js';
 import { sshConfigOptions } from './ssh-config.js';
-import { sudoPasswordFor } from './sudo-password.js';
 
 async function fileSpec(flags: ApplyFlags, cenv: CommandEnv): Promise<ClusterSpec> {
   const input = mergeInputs(inputFromEnv(cenv.env), await readClusterFile(flags.file));
@@ -68,34 +66,12 @@ export async function applyCluster(flags: ApplyFlags, g: GlobalOptions, cenv: Co
   if (!runs) return;
 
   await confirmOrStop(io, `Apply this plan to cluster ${formatClusterId(plan.cluster)}?`);
-  const applied = await execute(plan, spec, state, drain, g, cenv, io);
+  const applied = await withLifecycle(g, cenv, io, state, (lifecycle) =>
+    executeApplyPlan(lifecycle, plan, spec, drain),
+  );
   await printData(io, g.output, { ...plan, applied: appliedData(plan, applied) }, () =>
     [`Applied the plan to cluster ${formatClusterId(plan.cluster)}.`, ...resultLines(spec, applied)].join('\n'),
   );
-}
-
-async function execute(
-  plan: ApplyPlan,
-  spec: ClusterSpec,
-  state: ClusterState,
-  drain: ReturnType<typeof drainFlagsOf>,
-  g: GlobalOptions,
-  cenv: CommandEnv,
-  io: IoHost,
-): Promise<ApplyResult> {
-  // Asked before progress starts drawing: a prompt and listr2 must not share the terminal.
-  const sudoPassword = await sudoPasswordFor(state.spec, io, cenv.env);
-  const progress = io.progress();
-  const lifecycleFor = cenv.lifecycleFor ?? (await import('../managers/index.js')).lifecycleFor;
-  try {
-    const lifecycle = await lifecycleFor(state.type, {
-      ...managerDeps(g, cenv, io, progress),
-      ...(sudoPassword ? { sudoPassword } : {}),
-    });
-    return await executeApplyPlan(lifecycle, plan, spec, drain);
-  } finally {
-    await progress.close();
-  }
 }
 
 function appliedData(plan: ApplyPlan, r: ApplyResult) {

@@ -53,7 +53,23 @@ export async function day2<T>(
   const { io, id, state } = await resolveCluster(g, cenv, cluster, flags);
   const work = plan(state);
   if (!flags.dryRun) await confirmOrStop(io, work.question);
-  const sudoPassword = flags.dryRun ? undefined : await sudoPasswordFor(state.spec, io, cenv.env);
+  const result = await withLifecycle(g, cenv, io, state, (lifecycle) => work.run(lifecycle, id), !flags.dryRun);
+  return { io, id, state, result };
+}
+
+/**
+ * Runs `fn` with the cluster's lifecycle while progress shows its steps. sudo's password, when the
+ * machines need one and `sudo` is true, is asked first: a prompt and listr2 must not share the terminal.
+ */
+export async function withLifecycle<T>(
+  g: GlobalOptions,
+  cenv: CommandEnv,
+  io: IoHost,
+  state: ClusterState,
+  fn: (lifecycle: ClusterLifecycle) => Promise<T>,
+  sudo = true,
+): Promise<T> {
+  const sudoPassword = sudo ? await sudoPasswordFor(state.spec, io, cenv.env) : undefined;
   const progress = io.progress();
   const lifecycleFor = cenv.lifecycleFor ?? (await import('../managers/index.js')).lifecycleFor;
   try {
@@ -61,7 +77,7 @@ export async function day2<T>(
       ...managerDeps(g, cenv, io, progress),
       ...(sudoPassword ? { sudoPassword } : {}),
     });
-    return { io, id, state, result: await work.run(lifecycle, id) };
+    return await fn(lifecycle);
   } finally {
     await progress.close();
   }
