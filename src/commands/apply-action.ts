@@ -65,6 +65,8 @@ export async function applyCluster(flags: ApplyFlags, g: GlobalOptions, cenv: Co
   assertApplicable(plan);
   if (!runs) return;
 
+  // With -o json|yaml the plan goes out once, with its result: a person asked sees it on stderr first.
+  if (!table && io.interactive) io.err(renderPlan(plan, { color: io.color }).trimEnd());
   await confirmOrStop(io, `Apply this plan to cluster ${formatClusterId(plan.cluster)}?`);
   const applied = await withLifecycle(g, cenv, io, state, (lifecycle) =>
     executeApplyPlan(lifecycle, plan, spec, drain),

@@ -71,6 +71,15 @@ describe('apply -f', () => {
     );
   });
 
+  it('shows the plan on stderr before asking when stdout carries -o json', async () => {
+    const { cenv, io } = b.env([{ ask: /^Apply this plan/, answer: false }], { terminal: true });
+    await expect(applyCluster({ file: file(POOLS(2)) }, b.globals({ output: 'json' }), cenv)).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
+    expect(io().stderr.join('\n')).toMatch(/~ nodePools\[general\]\.count: 3 → 2 \(1 to drain and delete\)/);
+    expect(io().stdout).toEqual([]);
+  });
+
   it('"no" at the prompt changes nothing; without a terminal it proceeds; -o json is one document', async () => {
     const no = b.env([{ ask: /^Apply this plan/, answer: false }], { terminal: true });
     await expect(applyCluster({ file: file(POOLS(2)) }, b.globals(), no.cenv)).rejects.toBeInstanceOf(InterruptedError);
