@@ -8,6 +8,7 @@ import { applyDefaults } from '../../src/api/defaults.js';
 import { drainFlagsOf, wholeNumber } from '../../src/api/drain-input.js';
 import { durationMs, formatDuration, parseDuration } from '../../src/api/duration.js';
 import type { SpecInput } from '../../src/api/input.js';
+import { poolSupport } from '../../src/api/pool-support.js';
 import { addedPools, removedPools, scaledPools } from '../../src/api/pool-target.js';
 import type { ClusterSpec } from '../../src/api/types.js';
 import { InputError } from '../../src/errors.js';
@@ -106,12 +107,13 @@ describe('target pools', () => {
     );
   });
 
-  it('keeps a self-managed cloud cluster to its default pool while pools are not supported there', () => {
+  it('scales a self-managed default pool, and adds a pool only where the cluster file could have one', () => {
     const sm = resolve({ name: 'prod', provider: 'aws', type: 'selfmanaged', workers: { count: 2 } });
     expect(scaledPools(sm, 'default', '5').pools).toEqual([{ ...sm.nodePools[0], count: 5 }]);
-    expect(() => addedPools(sm, { name: 'gpu', count: '1' })).toThrow(
-      /spec\.nodePools: lists pools beyond the default one/,
-    );
+    // The same rule as the cluster file's (pool-support.ts), whichever way it reads in this build.
+    const add = () => addedPools(sm, { name: 'gpu', count: '1' });
+    if (poolSupport('aws', 'selfmanaged').pools) expect(add().pools.map((p) => p.name)).toEqual(['default', 'gpu']);
+    else expect(add).toThrow(/spec\.nodePools: lists pools beyond the default one/);
   });
 
   it('deletes a pool, and checks only what the change breaks', () => {
