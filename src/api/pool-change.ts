@@ -17,6 +17,12 @@ export interface DrainFlags {
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5 * 60_000;
 
+/**
+ * How long `get cluster` waits for the cluster's API to list nodes (the pools' ready counts) before it
+ * shows them as unknown: a describe of local state must stay quick when the cluster is unreachable.
+ */
+export const POOL_STATUS_TIMEOUT_MS = 3_000;
+
 export interface PoolChangeOptions {
   drain: DrainFlags;
   /** Describe the steps, change nothing. */

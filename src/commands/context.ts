@@ -2,8 +2,11 @@
  * What every command action gets from the entry point: the parsed global options, the IoHost and the
  * process-level bits (env, abort signal). Built once per invocation in src/cli/main.ts.
  */
+import type { ClusterType } from '../api/types.js';
 import type { ProviderHooks } from '../cloud/types.js';
 import type { IoHost } from '../io/types.js';
+import type { ClusterLifecycle } from '../managers/index.js';
+import type { ManagerDeps } from '../managers/types.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
 
@@ -25,4 +28,9 @@ export interface CommandEnv {
   argv: string[];
   /** Injected into the cloud providers (tests' fake clouds); absent in production. */
   providerHooks?: ProviderHooks;
+  /**
+   * The day-2 commands' lifecycle (managers/index.ts lifecycleFor); tests put a recording double here to
+   * read what a command asked of the managers. Absent in production.
+   */
+  lifecycleFor?: (type: ClusterType, deps: ManagerDeps) => Promise<ClusterLifecycle>;
 }

@@ -1,5 +1,8 @@
 /** The work behind `get clusters` / `get cluster`. */
+import { POOL_STATUS_TIMEOUT_MS } from '../api/pool-change.js';
 import { KsctlManager } from '../managers/ksctl.js';
+import type { PoolStatus } from '../managers/pool-status.js';
+import type { ManagerDeps } from '../managers/types.js';
 import { summaryOf } from '../state/summary.js';
 import type { ClusterState, StepRecord } from '../state/types.js';
 import type { CommandEnv, GlobalOptions } from './context.js';
@@ -35,6 +38,27 @@ export async function listClusters(flags: SelectFlags, g: GlobalOptions, cenv: C
   );
 }
 
+/**
+ * Each pool's desired and ready counts. Ready comes from the cluster's API, asked only for a cluster
+ * with a kubeconfig, within a short bound; the API client (@kubernetes/client-node) loads only here.
+ */
+async function poolsOf(s: ClusterState, deps: ManagerDeps): Promise<{ pools: PoolStatus[]; unreachable?: string }> {
+  const { countPools, poolStatus, reasonOf } = await import('../managers/pool-status.js');
+  if (s.spec.nodePools.length === 0) return { pools: [] };
+  if (!s.kubeconfig) return { pools: countPools(s.spec), unreachable: 'the cluster has no kubeconfig yet' };
+  const kube = await (await import('../managers/kubernetes.js')).kubernetesManager(deps);
+  try {
+    // Connecting reads the kubeconfig and loads the API client (no request yet): outside the API's bound,
+    // which is for the network (on a busy machine the client alone takes seconds to load).
+    const api = await kube.cluster(s.id);
+    return await poolStatus(s.spec, () => api.nodes(), POOL_STATUS_TIMEOUT_MS);
+  } catch (e) {
+    return { pools: countPools(s.spec), unreachable: reasonOf(e) };
+  } finally {
+    await kube.close();
+  }
+}
+
 /** The latest attempt of each step, in first-seen order, plus counts of earlier attempts. */
 function stepHistory(steps: StepRecord[]) {
   const latest = new Map<string, StepRecord & { attempts: number }>();
@@ -66,8 +90,11 @@ export async function describeCluster(
       io.err(`warning: ${w}`);
   }
   const machines = Object.values(s.machines);
+  const pools = await poolsOf(s, managerDeps(g, cenv, io));
   const data = {
     ...summaryOf(s),
+    pools: pools.pools,
+    ...(pools.unreachable ? { poolsUnknownReason: pools.unreachable } : {}),
     spec: s.spec,
     versions: s.versions,
     machines,
@@ -89,6 +116,18 @@ export async function describeCluster(
       `Created:      ${s.createdAt}`,
     ];
     if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
+    if (pools.pools.length) {
+      const bound = (p: PoolStatus) =>
+        p.min !== undefined || p.max !== undefined ? `${p.min ?? '-'}/${p.max ?? '-'}` : '-';
+      lines.push(
+        '',
+        `Node pools:${pools.unreachable ? ` (ready unknown: ${pools.unreachable})` : ''}`,
+        renderTable(
+          ['NAME', 'DESIRED', 'READY', 'MIN/MAX'],
+          pools.pools.map((p) => [p.name, String(p.desired), String(p.ready), bound(p)]),
+        ).replace(/^/gm, '  '),
+      );
+    }
     if (machines.length) {
       const rows = machines.map((m) => [
         m.name,

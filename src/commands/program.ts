@@ -14,6 +14,7 @@ import { registerCreate } from './create.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
+import { registerNodePools } from './nodepool.js';
 import { registerSwitch } from './switch.js';
 import { registerWorkers } from './workers.js';
 
@@ -44,7 +45,7 @@ export function buildProgram(
   const stdout = streams.stdout ?? process.stdout;
   const stderr = streams.stderr ?? process.stderr;
   const program = new Command('ksctl')
-    .description('Create, switch and delete Kubernetes clusters, and add or remove workers')
+    .description('Create, switch and delete Kubernetes clusters, scale their node pools and apply edited cluster files')
     .version(version, '--version', 'print the version')
     .option('-v, --verbose', 'detailed logs on stderr (and stacks on errors)')
     .option('--kubeconfig <path>', 'kubeconfig file to update (default: $KUBECONFIG, else ~/.kube/config)')
@@ -76,6 +77,7 @@ export function buildProgram(
   registerSwitch(program, cenv, globals);
   registerDelete(program, cenv, globals);
   registerWorkers(program, cenv, globals);
+  registerNodePools(program, cenv, globals);
   registerApply(program, cenv, globals);
   registerBackup(program, cenv, globals);
   registerCerts(program, cenv, globals);
