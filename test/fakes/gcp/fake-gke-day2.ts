@@ -53,7 +53,8 @@ export const gkeDay2Handlers = (busy: (env: Env, cluster: string) => void): Reco
     busy(env, cluster);
     // A version change (an upgrade): never newer than the master, as GKE refuses.
     const master = masterVersionOf(env.data.clusters.get(cluster)!);
-    const version = req.nodeVersion === '-' ? master : String(req.nodeVersion);
+    // `-` is GKE's alias for the master's version.
+    const version = req.nodeVersion === '-' ? (master ?? poolVersionOf(env, req.name)) : String(req.nodeVersion);
     if (minor(version) > minor(master))
       throw googleError(
         'INVALID_ARGUMENT',
