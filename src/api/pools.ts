@@ -4,7 +4,10 @@
  */
 import { InputError } from '../errors.js';
 import { quote } from './quote.js';
-import { DEFAULT_POOL, type ClusterSpec, type NodePoolSpec, type WorkerSpec } from './types.js';
+import { DEFAULT_POOL, type ClusterSpec, type MachineSpec, type NodePoolSpec, type WorkerSpec } from './types.js';
+
+/** A listed machine's pool (ssh provider): the default one unless it names another. */
+export const poolOf = (m: Pick<MachineSpec, 'pool'>): string => m.pool ?? DEFAULT_POOL;
 
 /** The pool `spec.workers` stands for when the file lists no pools. */
 export function defaultPoolOf(workers: WorkerSpec): NodePoolSpec {
@@ -45,12 +48,13 @@ export function poolNodes(spec: Pick<ClusterSpec, 'nodePools'>): number {
 }
 
 /**
- * Sets the worker count of a spec whose workers are its default pool (day-2 `add worker` / `delete
- * worker`), keeping that pool in step, so the recorded spec stays what a file with that count
- * resolves to. A spec with other pools keeps them as they are.
+ * Sets the worker count of a self-managed spec (day-2 `add worker` / `delete worker`), keeping the
+ * default pool in step (spec.workers is that pool; validation refuses the two disagreeing), so the
+ * recorded spec stays what a file with that count resolves to. Other pools keep their counts.
  */
 export function setWorkerCount(spec: ClusterSpec, count: number): void {
-  const plain = spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers);
   spec.workers.count = count;
-  if (plain) spec.nodePools[0]!.count = count;
+  const d = spec.nodePools.find((p) => p.name === DEFAULT_POOL);
+  if (d) d.count = count;
+  else if (count > 0) spec.nodePools.unshift(defaultPoolOf(spec.workers));
 }
