@@ -50,11 +50,22 @@ export function poolNodes(spec: Pick<ClusterSpec, 'nodePools'>): number {
 /**
  * Sets the worker count of a self-managed spec (day-2 `add worker` / `delete worker`), keeping the
  * default pool in step (spec.workers is that pool; validation refuses the two disagreeing), so the
- * recorded spec stays what a file with that count resolves to. Other pools keep their counts.
+ * recorded spec stays what a file with that count resolves to. Other pools keep their counts. On the
+ * ssh provider a pool is the machines listed with it: every count is taken from spec.machines instead.
  */
 export function setWorkerCount(spec: ClusterSpec, count: number): void {
+  if (spec.provider === 'ssh') return countListedPools(spec);
   spec.workers.count = count;
   const d = spec.nodePools.find((p) => p.name === DEFAULT_POOL);
   if (d) d.count = count;
   else if (count > 0) spec.nodePools.unshift(defaultPoolOf(spec.workers));
+}
+
+/** ssh provider: each pool's count (the default pool's is spec.workers.count) is its listed workers. */
+export function countListedPools(spec: ClusterSpec): void {
+  const listed = (pool: string) => spec.machines.filter((m) => m.role === 'worker' && poolOf(m) === pool).length;
+  spec.workers.count = listed(DEFAULT_POOL);
+  for (const p of spec.nodePools) p.count = listed(p.name);
+  if (spec.workers.count > 0 && !spec.nodePools.some((p) => p.name === DEFAULT_POOL))
+    spec.nodePools.unshift(defaultPoolOf(spec.workers));
 }
