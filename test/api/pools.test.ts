@@ -235,7 +235,7 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
     ],
     [
       'a pool without a count',
-      { provider: 'aws', type: 'selfmanaged', nodePools: [{ name: 'gpu' } as { name: string; count: number }] },
+      { provider: 'aws', type: 'selfmanaged', nodePools: [{ name: 'gpu' }] },
       'spec.nodePools[0].count',
       /must be set/,
     ],
@@ -247,7 +247,11 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
     ],
     [
       'a node-role label on a self-managed pool (NodeRestriction)',
-      { provider: 'azure', type: 'selfmanaged', nodePools: [{ name: 'gpu', count: 1, labels: { 'node-role.kubernetes.io/gpu': '' } }] },
+      {
+        provider: 'azure',
+        type: 'selfmanaged',
+        nodePools: [{ name: 'gpu', count: 1, labels: { 'node-role.kubernetes.io/gpu': '' } }],
+      },
       'spec.nodePools[0].labels.node-role.kubernetes.io/gpu',
       /reserved: a node may only set kubelet\.kubernetes\.io\/…, node\.kubernetes\.io\/…/,
     ],

@@ -107,7 +107,7 @@ describe('the ssh provider: a pool is the machines listed with it', () => {
     });
 
   it('counts each pool from spec.machines[].pool; unpooled workers are the default pool', () => {
-    const spec = sshSpec([{ name: 'gpu', taints: [GPU.taints[0]!] } as never]);
+    const spec = sshSpec([{ name: 'gpu', taints: [GPU.taints[0]!] }]);
     expect(validateSpec(spec)).toEqual([]);
     expect(spec.nodePools.map((p) => `${p.name}=${p.count}`)).toEqual(['default=1', 'gpu=2']);
     expect(spec.workers.count).toBe(1);
