@@ -16,8 +16,9 @@ export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
   add('loadbalancer', 1, spec.loadBalancer.size);
   add('etcd', spec.etcd.count, spec.etcd.size);
   add('controlplane', spec.controlPlane.count, spec.controlPlane.size);
-  // A spec always lists its default pool after defaults; one from before pools has `workers` only.
-  const pools = spec.nodePools.length > 0 ? spec.nodePools : [defaultPoolOf(spec.workers)];
+  // spec.workers is the default pool (validation refuses the two disagreeing; day-2 counts update
+  // spec.workers), then every other pool.
+  const pools = [{ ...defaultPoolOf(spec.workers) }, ...spec.nodePools.filter((p) => p.name !== DEFAULT_POOL)];
   for (const p of pools) {
     for (let n = 0; n < p.count; n++) {
       const name = p.name === DEFAULT_POOL ? `${spec.name}-worker-${n}` : poolMachineName(spec.name, p.name, n);
