@@ -125,7 +125,7 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
   });
 
   it('switch: the context server is the load balancer, and kubectl lists the nodes through it', async () => {
-    await expectSwitchThroughLb(e, ksctlAws, 'aws', REGION);
+    await expectSwitchThroughLb(e, ksctlAws, 'aws', REGION, ['awsha-gpu-0']);
   });
 
   it('get cluster -o json shows the AWS resources and every machine with its addresses', async () => {
