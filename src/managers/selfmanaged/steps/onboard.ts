@@ -4,6 +4,8 @@
  * it and its pool's labels (`ksctl.io/pool` included) and taints. Checked through the load balancer with
  * the kubeconfig in state, so it proves what a user's kubectl will see, not what the machine says.
  */
+import { DEFAULT_POOL } from '../../../api/types.js';
+import { POOL_LABEL } from '../../../api/validate-pools.js';
 import type { PlannedMachine } from '../../../cloud/types.js';
 import type { DistroController } from '../../../distro/controllers/types.js';
 import { registrationOf } from '../../../distro/controllers/node-input.js';
@@ -44,7 +46,7 @@ export function onboardStep(
     title: `Worker ${w.name} (onboarding check: Ready, providerID, labels, taints)`,
     needs,
     target: w.name,
-    details: { pool: w.pool ?? 'default' },
+    details: { pool: w.pool ?? DEFAULT_POOL },
     describe: noScripts,
     async run(ctx) {
       const want = onboardingWantOf(ctx, w.name);
@@ -53,7 +55,7 @@ export function onboardStep(
         const node = await api.waitOnboarded(w.name, want, timeoutMs, ctx.signal);
         ctx.log
           .child(w.name)
-          .info(`onboarded: Ready, providerID ${node.providerID ?? ''}, pool ${want.labels?.['ksctl.io/pool'] ?? ''}`);
+          .info(`onboarded: Ready, providerID ${node.providerID ?? ''}, pool ${want.labels?.[POOL_LABEL] ?? ''}`);
       } finally {
         await api.close();
       }
