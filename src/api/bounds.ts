@@ -65,8 +65,9 @@ export function checkBounds(spec: ClusterSpec): Issue[] {
   const counted = (n: number) => (isCount(n) && n > 0 ? n : 0);
   const pools =
     spec.nodePools.length > 0 ? spec.nodePools.reduce((s, p) => s + counted(p.count), 0) : counted(spec.workers.count);
+  // Self-managed: every pool's machines (the default pool is spec.workers), plus the load balancer.
   const total = selfManaged
-    ? counted(spec.controlPlane.count) + counted(spec.etcd.count) + counted(spec.workers.count) + 1
+    ? counted(spec.controlPlane.count) + counted(spec.etcd.count) + pools + 1
     : counted(spec.controlPlane.count) + pools;
   if (total > MAX_MACHINES_PER_CLUSTER && issues.length === 0) {
     add(

@@ -6,9 +6,17 @@ import { InputError } from '../errors.js';
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
 import { resolveEtcdRelease } from './etcd-release.js';
 import type { SpecInput } from './input.js';
-import { defaultPoolOf } from './pools.js';
+import { defaultPoolOf, poolOf } from './pools.js';
 import { resolveEndpoint, resolveWithJump, type LocalUser, type SshConfigLookup } from './ssh-config.js';
-import type { ClusterSpec, ClusterType, MachineSpec, NodePoolSpec, Provider, SshEndpointSpec } from './types.js';
+import {
+  DEFAULT_POOL,
+  type ClusterSpec,
+  type ClusterType,
+  type MachineSpec,
+  type NodePoolSpec,
+  type Provider,
+  type SshEndpointSpec,
+} from './types.js';
 
 export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 
@@ -37,17 +45,29 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
   const countOf = (role: MachineSpec['role']) => machines.filter((m) => m.role === role).length;
   const byo = provider === 'ssh' && machines.length > 0;
 
+  // ssh provider: a pool is the workers listed with it (spec.machines[].pool), so that is its count.
+  const listedIn = (pool: string) => machines.filter((m) => m.role === 'worker' && poolOf(m) === pool).length;
+  const listed = input.nodePools ?? [];
+  const defaultListed = listed.find((p) => p.name === DEFAULT_POOL);
+  // On a self-managed cluster `workers` is the default pool: when the file lists pools, the default
+  // one (if any) gives the worker count it leaves unset (validation refuses the two disagreeing).
+  const smDefaultCount =
+    selfManaged && listed.length > 0 ? (defaultListed?.count ?? (byo ? listedIn(DEFAULT_POOL) : 0)) : undefined;
   const workers = {
-    count: input.workers?.count ?? (byo ? countOf('worker') : selfManaged ? 1 : provider === 'local' ? 0 : 2),
-    size: input.workers?.size ?? sizes.worker,
-    spot: input.workers?.spot ?? false,
+    count:
+      input.workers?.count ??
+      smDefaultCount ??
+      (byo ? listedIn(DEFAULT_POOL) : selfManaged ? 1 : provider === 'local' ? 0 : 2),
+    size: input.workers?.size ?? (selfManaged ? defaultListed?.size : undefined) ?? sizes.worker,
+    spot: input.workers?.spot ?? (selfManaged ? defaultListed?.spot : undefined) ?? false,
   };
   // Kept for every type so validation can refuse what a type does not support (never dropped). With
   // no pools listed, `workers` is the default pool: always on self-managed clusters (whose worker
   // machines belong to it), on the others when it has nodes.
-  const nodePools: NodePoolSpec[] = (input.nodePools ?? []).map((p) => ({
+  const nodePools: NodePoolSpec[] = listed.map((p) => ({
     name: p.name,
-    count: p.count,
+    // A missing count is reported by validation (validate-pools.ts), naming the field.
+    count: p.count ?? (byo ? listedIn(p.name) : (undefined as unknown as number)),
     ...(p.min !== undefined ? { min: p.min } : {}),
     ...(p.max !== undefined ? { max: p.max } : {}),
     size: p.size ?? sizes.worker,
@@ -57,6 +77,8 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
     ...(p.zones !== undefined ? { zones: [...p.zones] } : {}),
   }));
   if (nodePools.length === 0 && (selfManaged || workers.count > 0)) nodePools.push(defaultPoolOf(workers));
+  // ssh workers listed without a pool beside listed pools: the default pool holds them.
+  else if (byo && !defaultListed && listedIn(DEFAULT_POOL) > 0) nodePools.unshift(defaultPoolOf(workers));
 
   return {
     name: input.name ?? '',
@@ -129,6 +151,7 @@ export function machineSpecOf(
   return {
     name: m.name ?? `${cluster}-${m.role}-${i}`,
     role: m.role,
+    ...(m.pool !== undefined ? { pool: m.pool } : {}),
     address,
     privateAddress: m.privateAddress ?? address,
     port,

@@ -1,7 +1,6 @@
 /**
  * What each kind of cluster can do with node pools today. Validation refuses the rest (exit 2) instead
- * of dropping it: a pool whose labels or taints were silently not applied is worse than an error. The
- * self-managed entries widen when the self-managed create/scale steps place machines by pool.
+ * of dropping it: a pool whose labels or taints were silently not applied is worse than an error.
  */
 import type { ClusterType, Provider } from './types.js';
 
@@ -32,13 +31,19 @@ const MANAGED_CLOUD: PoolSupport = {
 
 export function poolSupport(provider: Provider, type: ClusterType): PoolSupport {
   if (type === 'selfmanaged') {
+    // ksctl creates (or, on the ssh provider, is given) each pool's machines and joins them with the
+    // pool's labels and taints as kubelet flags. Zones stay ksctl's: workers are spread over the
+    // network's zones by their index, and a pool pinned to zones would need subnets there too.
     return {
-      pools: false,
-      labels: false,
-      taints: false,
+      pools: true,
+      labels: true,
+      taints: true,
       spot: true,
       zones: false,
-      why: 'self-managed clusters create only the default pool (spec.workers) so far',
+      why:
+        provider === 'ssh'
+          ? 'the ssh provider uses the machines you list, which are where they are'
+          : 'self-managed workers are spread over the network zones ksctl creates (pool zones: GKE only so far)',
     };
   }
   if (provider === 'local') {

@@ -4,7 +4,10 @@
  */
 import { InputError } from '../errors.js';
 import { quote } from './quote.js';
-import { DEFAULT_POOL, type ClusterSpec, type NodePoolSpec, type WorkerSpec } from './types.js';
+import { DEFAULT_POOL, type ClusterSpec, type MachineSpec, type NodePoolSpec, type WorkerSpec } from './types.js';
+
+/** A listed machine's pool (ssh provider): the default one unless it names another. */
+export const poolOf = (m: Pick<MachineSpec, 'pool'>): string => m.pool ?? DEFAULT_POOL;
 
 /** The pool `spec.workers` stands for when the file lists no pools. */
 export function defaultPoolOf(workers: WorkerSpec): NodePoolSpec {
@@ -45,12 +48,24 @@ export function poolNodes(spec: Pick<ClusterSpec, 'nodePools'>): number {
 }
 
 /**
- * Sets the worker count of a spec whose workers are its default pool (day-2 `add worker` / `delete
- * worker`), keeping that pool in step, so the recorded spec stays what a file with that count
- * resolves to. A spec with other pools keeps them as they are.
+ * Sets the worker count of a self-managed spec (day-2 `add worker` / `delete worker`), keeping the
+ * default pool in step (spec.workers is that pool; validation refuses the two disagreeing), so the
+ * recorded spec stays what a file with that count resolves to. Other pools keep their counts. On the
+ * ssh provider a pool is the machines listed with it: every count is taken from spec.machines instead.
  */
 export function setWorkerCount(spec: ClusterSpec, count: number): void {
-  const plain = spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers);
+  if (spec.provider === 'ssh') return countListedPools(spec);
   spec.workers.count = count;
-  if (plain) spec.nodePools[0]!.count = count;
+  const d = spec.nodePools.find((p) => p.name === DEFAULT_POOL);
+  if (d) d.count = count;
+  else if (count > 0) spec.nodePools.unshift(defaultPoolOf(spec.workers));
+}
+
+/** ssh provider: each pool's count (the default pool's is spec.workers.count) is its listed workers. */
+export function countListedPools(spec: ClusterSpec): void {
+  const listed = (pool: string) => spec.machines.filter((m) => m.role === 'worker' && poolOf(m) === pool).length;
+  spec.workers.count = listed(DEFAULT_POOL);
+  for (const p of spec.nodePools) p.count = listed(p.name);
+  if (spec.workers.count > 0 && !spec.nodePools.some((p) => p.name === DEFAULT_POOL))
+    spec.nodePools.unshift(defaultPoolOf(spec.workers));
 }

@@ -90,6 +90,8 @@ export interface SshLoginSpec {
 export interface MachineSpec extends SshLoginSpec {
   name: string;
   role: Role;
+  /** A worker's node pool (spec.nodePools[].name); unset: the default pool. Only workers have one. */
+  pool?: string;
   /** Address ksctl connects to (public or reachable). */
   address: string;
   /** Address the cluster members use to reach each other; defaults to `address`. */

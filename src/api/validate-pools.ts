@@ -5,11 +5,11 @@
  */
 import { checkName, type Issue } from './validate.js';
 import { formatTaint, labelKeyProblem, labelValueProblem, reservedLabelProblem, taintProblem } from './k8s-labels.js';
-import { MAX_POOL_LABELS, MAX_POOL_TAINTS } from './limits.js';
+import { MAX_POOL_LABELS, MAX_POOL_TAINTS, MAX_SELFMANAGED_WORKERS } from './limits.js';
 import { isPlainDefaultPool } from './pools.js';
 import { poolSupport } from './pool-support.js';
 import { quote } from './quote.js';
-import { ROLES, type ClusterSpec, type NodePoolSpec } from './types.js';
+import { DEFAULT_POOL, ROLES, type ClusterSpec, type NodePoolSpec } from './types.js';
 
 /** ksctl labels every node with its pool; a user label of the same key would fight it. */
 export const POOL_LABEL = 'ksctl.io/pool';
@@ -35,7 +35,8 @@ export function validatePools(spec: ClusterSpec): Issue[] {
         `${at}.name`,
         `${quote(p.name)} is a machine role's name (machines are named <cluster>-<pool>-<n>): choose another`,
       );
-    issues.push(...checkCounts(p, at));
+    if (p.count === undefined) add(`${at}.count`, 'must be set: how many nodes the pool has');
+    else issues.push(...checkCounts(p, at));
     issues.push(...checkLabels(p.labels, `${at}.labels`));
     issues.push(...checkTaints(p.taints, `${at}.taints`));
     (p.zones ?? []).forEach((z, j) => {
@@ -47,6 +48,46 @@ export function validatePools(spec: ClusterSpec): Issue[] {
       add(`${at}.size`, `${quote(p.size)} is not an instance size`);
   });
   issues.push(...checkSupport(spec, support));
+  if (spec.type === 'selfmanaged' && support.pools) issues.push(...checkSelfManaged(spec));
+  return issues;
+}
+
+/**
+ * Kubernetes node names ksctl gives pool machines (`<cluster>-<pool>-<n>`) must fit the
+ * `kubernetes.io/hostname` label the kubelet sets (a label value: 63 characters), which is also the
+ * limit of GCP instance names and within Azure's 64 for VM names; n may reach 3 digits.
+ */
+export const MAX_NODE_NAME = 63;
+const MAX_INDEX_DIGITS = String(MAX_SELFMANAGED_WORKERS - 1).length;
+
+/** Self-managed: `spec.workers` is the default pool, and ksctl names the other pools' machines. */
+function checkSelfManaged(spec: ClusterSpec): Issue[] {
+  const issues: Issue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const i = spec.nodePools.findIndex((p) => p.name === DEFAULT_POOL);
+  const d = spec.nodePools[i];
+  const why = 'on a self-managed cluster spec.workers is the default pool: set one of them, or make them agree';
+  if (!d && spec.nodePools.length > 0 && spec.workers.count !== 0)
+    add('spec.workers.count', `is ${spec.workers.count} but spec.nodePools lists no "${DEFAULT_POOL}" pool; ${why}`);
+  if (d && isCount(d.count) && d.count !== spec.workers.count)
+    add('spec.workers.count', `is ${spec.workers.count} but spec.nodePools[${i}].count is ${d.count}; ${why}`);
+  if (d && spec.provider !== 'ssh' && d.size !== spec.workers.size)
+    add(
+      'spec.workers.size',
+      `is ${quote(spec.workers.size)} but spec.nodePools[${i}].size is ${quote(d.size)}; ${why}`,
+    );
+  if (d && d.spot !== spec.workers.spot)
+    add('spec.workers.spot', `is ${spec.workers.spot} but spec.nodePools[${i}].spot is ${d.spot}; ${why}`);
+  if (spec.provider === 'ssh') return issues; // the user names the machines
+  spec.nodePools.forEach((p, j) => {
+    if (p.name === DEFAULT_POOL || typeof p.name !== 'string') return;
+    const longest = `${spec.name}-${p.name}-`.length + MAX_INDEX_DIGITS;
+    if (longest > MAX_NODE_NAME)
+      add(
+        `spec.nodePools[${j}].name`,
+        `${quote(p.name)} makes machine names of up to ${longest} characters (<cluster>-<pool>-<n>); node names must fit the kubernetes.io/hostname label and GCP/Azure VM names (${MAX_NODE_NAME}): use a pool name of at most ${p.name.length - (longest - MAX_NODE_NAME)} characters`,
+      );
+  });
   return issues;
 }
 

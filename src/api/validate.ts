@@ -20,7 +20,16 @@ import { FLAG_FOR_PATH } from './input.js';
 import { validateAirgap } from './validate-airgap.js';
 import { validateEtcdRelease } from './validate-etcd.js';
 import { validatePools } from './validate-pools.js';
-import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES, type ClusterSpec, type Provider } from './types.js';
+import { poolOf } from './pools.js';
+import {
+  CLUSTER_TYPES,
+  DEFAULT_POOL,
+  DISTRIBUTIONS,
+  PROVIDERS,
+  ROLES,
+  type ClusterSpec,
+  type Provider,
+} from './types.js';
 
 export interface Issue {
   path: string;
@@ -201,6 +210,13 @@ function validateMachines(spec: ClusterSpec): Issue[] {
     const ep = `${m.address}:${m.port}`;
     if (endpoints.has(ep)) add(`${p}.address`, `${quote(ep)} is listed twice`);
     endpoints.add(ep);
+    if (m.pool === undefined) return;
+    if (m.role !== 'worker') add(`${p}.pool`, `only workers belong to a node pool: remove it from this ${m.role}`);
+    else if (m.pool !== DEFAULT_POOL && !spec.nodePools.some((x) => x.name === m.pool))
+      add(
+        `${p}.pool`,
+        `${quote(m.pool)} is not in spec.nodePools: add a pool of that name (its labels, taints) or fix the name`,
+      );
   });
   const count = (r: string) => spec.machines.filter((m) => m.role === r).length;
   if (count('loadbalancer') !== 1)
@@ -213,8 +229,20 @@ function validateMachines(spec: ClusterSpec): Issue[] {
   }
   if (count('etcd') !== spec.etcd.count)
     add('spec.etcd.count', `is ${spec.etcd.count} but spec.machines lists ${count('etcd')} etcd machines`);
-  if (count('worker') !== spec.workers.count)
-    add('spec.workers.count', `is ${spec.workers.count} but spec.machines lists ${count('worker')} worker machines`);
+  // A pool's machines are the workers listed with it (spec.machines[].pool); the default pool is spec.workers.
+  const listed = (pool: string) => spec.machines.filter((m) => m.role === 'worker' && poolOf(m) === pool).length;
+  if (listed(DEFAULT_POOL) !== spec.workers.count)
+    add(
+      'spec.workers.count',
+      `is ${spec.workers.count} but spec.machines lists ${listed(DEFAULT_POOL)} worker machines in the default pool (no spec.machines[].pool)`,
+    );
+  spec.nodePools.forEach((p, i) => {
+    if (p.name !== DEFAULT_POOL && p.count !== listed(p.name))
+      add(
+        `spec.nodePools[${i}].count`,
+        `is ${p.count} but spec.machines lists ${listed(p.name)} workers with pool ${quote(p.name)}: on the ssh provider a pool is the machines listed with it (spec.machines[].pool); leave count unset`,
+      );
+  });
   return issues;
 }
 

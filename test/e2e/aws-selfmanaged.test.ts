@@ -23,13 +23,23 @@ import {
 
 const REGION = 'us-east-1';
 
-/** The clusters of this file: [etcd, control planes, workers]. */
-const CLUSTERS = { awsha: [3, 3, 2] } as const;
+/** The clusters of this file: [etcd, control planes, workers (the default pool)]. */
+const CLUSTERS = { awsha: [3, 3, 1] } as const;
+/** A second node pool of another size, tainted: its machine is named by the pool. */
+const GPU_POOL = {
+  name: 'gpu',
+  count: 1,
+  size: 'm5.large',
+  labels: { 'example.com/accel': 'gpu' },
+  taints: ['example.com/gpu=true:NoSchedule'],
+};
 
 const { setUp, ksctl: ksctlAws } = cloudE2e({
   cloud: 'aws',
   region: REGION,
   clusters: CLUSTERS,
+  extraMachines: { awsha: ['awsha-gpu-0'] },
+  spec: { nodePools: [{ name: 'default', count: 1, size: 't3.large' }, GPU_POOL] },
   sizes: { loadBalancer: 't3.micro', etcd: 't3.small', controlPlane: 't3.medium', workers: 't3.large' },
   operatorCidr: '198.51.100.77/32',
   stateEnv: 'KSCTL_FAKE_AWS_STATE',
@@ -47,7 +57,8 @@ const clusterKey = (name: string) => `aws/${REGION}/${name}`;
 
 describe('aws self-managed through the CLI, instances are SSH test hosts', () => {
   const name = 'awsha';
-  const names = machineNames(name, CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
+  // 9 machines: LB, 3 etcd, 3 control planes, a worker of the default pool and one of the gpu pool.
+  const names = [...machineNames(name, CLUSTERS[name]), 'awsha-gpu-0'];
   let e: CloudCluster;
   beforeAll(async () => {
     e = await setUp(name);
@@ -74,6 +85,38 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(Object.values(fake.data.instances).every((x) => x.booted)).toBe(true);
   }, 300_000); // real control planes and kubelets on every machine, two shared cores
 
+  it("creates each pool's instances with its size, records the pool, and the nodes register with its labels and taints", async () => {
+    const fake = FakeAws.load(e.cloud);
+    const typeOf = (n: string) => Object.values(fake.data.instances).find((x) => x.tags.Name === n)?.type;
+    expect(typeOf('awsha-worker-0')).toBe('t3.large');
+    expect(typeOf('awsha-gpu-0')).toBe('m5.large');
+    const d = JSON.parse((await ksctlAws(['get', 'cluster', name, '-o', 'json'], e.sb.env)).stdout) as {
+      machines: { name: string; role: string; pool?: string; size?: string; nodeProviderId?: string }[];
+    };
+    const workers = d.machines.filter((m) => m.role === 'worker').map((m) => `${m.name} ${m.pool} ${m.size}`);
+    expect(workers.sort()).toEqual(['awsha-gpu-0 gpu m5.large', 'awsha-worker-0 default t3.large']);
+    const nodes = await kubectl(
+      [
+        'get',
+        'nodes',
+        'awsha-worker-0',
+        'awsha-gpu-0',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.metadata.labels.ksctl\\.io/pool} {.metadata.labels.example\\.com/accel} {.spec.taints[*].key} {.spec.providerID}{"\\n"}{end}',
+        '--request-timeout',
+        '20s',
+      ],
+      e.sb.env,
+    );
+    expect(nodes.code, nodes.stderr).toBe(0);
+    const gpuId = d.machines.find((m) => m.name === 'awsha-gpu-0')!.nodeProviderId!;
+    expect(gpuId).toMatch(/^aws:\/\/\/us-east-1[a-f]\/i-/);
+    expect(nodes.stdout.trim().split('\n').sort()).toEqual([
+      `awsha-gpu-0 gpu gpu example.com/gpu ${gpuId}`,
+      `awsha-worker-0 default   ${d.machines.find((m) => m.name === 'awsha-worker-0')!.nodeProviderId!}`,
+    ]);
+  });
+
   it('each instance is its test host: the pinned host key is the one sshd presents, ubuntu logs in with the cluster key', async () => {
     const keyPair = Object.values(FakeAws.load(e.cloud).data.keyPairs).find(
       (k) => k.tags['ksctl.io/cluster'] === clusterKey(name),
@@ -82,7 +125,7 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
   });
 
   it('switch: the context server is the load balancer, and kubectl lists the nodes through it', async () => {
-    await expectSwitchThroughLb(e, ksctlAws, 'aws', REGION);
+    await expectSwitchThroughLb(e, ksctlAws, 'aws', REGION, ['awsha-gpu-0']);
   });
 
   it('get cluster -o json shows the AWS resources and every machine with its addresses', async () => {

@@ -318,15 +318,32 @@ const cases: [string, () => string[], RegExp][] = [
     /spec\.ssh\.bastion\.user: "\$\(id\)" is not a POSIX user name/,
   ],
   [
-    'extra node pools in a self-managed spec',
+    'a self-managed pool label the kubelet may not set (NodeRestriction)',
     () => [
       'create',
       'cluster',
       '-f',
-      file('pools-sm.yaml', `${header}spec: {provider: aws, type: selfmanaged, nodePools: [{name: a, count: 2}]}\n`),
+      file(
+        'pools-sm.yaml',
+        `${header}spec: {provider: aws, type: selfmanaged, nodePools: [{name: gpu, count: 2, labels: {node-role.kubernetes.io/gpu: ""}}]}\n`,
+      ),
       '--dry-run',
     ],
-    /spec\.nodePools: lists pools beyond the default one; use spec\.workers .*self-managed clusters create only the default pool/,
+    /spec\.nodePools\[0\]\.labels\.node-role\.kubernetes\.io\/gpu: label key "node-role\.kubernetes\.io\/gpu": labels under kubernetes\.io and k8s\.io are reserved/,
+  ],
+  [
+    'self-managed workers that disagree with the default pool',
+    () => [
+      'create',
+      'cluster',
+      '-f',
+      file(
+        'pools-sm-workers.yaml',
+        `${header}spec: {provider: gcp, type: selfmanaged, workers: {count: 3}, nodePools: [{name: default, count: 1}]}\n`,
+      ),
+      '--dry-run',
+    ],
+    /spec\.workers\.count.*: is 3 but spec\.nodePools\[0\]\.count is 1; on a self-managed cluster spec\.workers is the default pool/,
   ],
   [
     'taints on kind workers',

@@ -1,6 +1,7 @@
 /**
  * HA k3s with external etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
- * balancer, 3 etcd, 2 control planes, 2 workers. Real: sshd, HAProxy, etcd (TLS), kubectl, and what
+ * balancer, 3 etcd, 2 control planes, 2 workers in two node pools (w-0: `gpu`, tainted; w-1: the
+ * default pool, labelled; test/helpers/ssh-pools.ts). Real: sshd, HAProxy, etcd (TLS), kubectl, and what
  * the k3s launcher runs (control plane, kubelet, containerd, runc, CNI plugins), so pods run. Stand-ins:
  * the k3s binary and installer (test/standins/k3s), systemctl (test/hosts).
  */
@@ -8,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -15,6 +17,7 @@ import { builtEtcd, expectUpstreamEtcdMembers } from '../helpers/etcd-release.js
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
 import { imagesDir } from '../helpers/kubeadm-node.js';
+import { expectPoolNodes, expectTaintKeepsPodOff, GPU_TOLERATION, TEST_POOLS } from '../helpers/ssh-pools.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
 const ksctl = checkingKubeconfigs(runKsctl);
@@ -45,6 +48,7 @@ beforeAll(async () => {
       keyFile: writeKey(sb.dir, client.privateKey),
       airgapDir: airgap,
       airgapImages: images,
+      pools: TEST_POOLS,
     }),
   );
 }, 120_000);
@@ -205,6 +209,8 @@ describe('ssh provider, k3s, external etcd', () => {
             metadata: { labels: { app: 'sleeper' } },
             spec: {
               terminationGracePeriodSeconds: 1,
+              // The gpu pool's taint is tolerated, so both agents take one.
+              tolerations: [GPU_TOLERATION],
               // Agents only, one pod on each.
               affinity: {
                 nodeAffinity: {
@@ -277,6 +283,18 @@ describe('ssh provider, k3s, external etcd', () => {
     expect(del.code, del.stderr).toBe(0);
   }, 240_000);
 
+  it("gives each worker its pool's labels and taints at registration; untolerating pods stay off the tainted pool", async () => {
+    await expectPoolNodes(sb.env, 'ha');
+    await expectTaintKeepsPodOff(sb.env, sb.dir, writeFileSync);
+    // The agents' k3s config carries them (node-label / node-taint), control planes none.
+    const w0 = (await set.hosts[6]!.exec('cat /etc/rancher/k3s/config.yaml')).stdout;
+    expect(parse(w0)).toMatchObject({
+      'node-label': ['example.com/accel=gpu', 'ksctl.io/pool=gpu'],
+      'node-taint': ['example.com/gpu=true:NoSchedule'],
+    });
+    expect((await set.hosts[4]!.exec('cat /etc/rancher/k3s/config.yaml')).stdout).not.toContain('node-label');
+  }, 120_000);
+
   it('describes machines, versions and every step', async () => {
     const d = JSON.parse((await ksctl(['get', 'cluster', 'ha', '-o', 'json'], sb.env)).stdout) as {
       phase: string;
@@ -336,7 +354,7 @@ describe('ssh provider, k3s, external etcd', () => {
       workers: number;
       machines: { name: string }[];
     };
-    expect(d.workers).toBe(1);
+    expect(d.workers).toBe(0); // spec.workers is the default pool: w-0 is in gpu
     expect(d.machines.map((m) => m.name)).not.toContain('w-1');
 
     const h = set.hosts[7]!;
@@ -362,7 +380,10 @@ describe('ssh provider, k3s, external etcd', () => {
       workers: number;
       machines: { name: string }[];
     };
-    expect(d.workers).toBe(2);
+    expect(d.workers).toBe(1);
+    // Back in the default pool: registered with its label again.
+    const tier = await kubectl(['get', 'node', 'w-1', '-o', 'jsonpath={.metadata.labels.example\\.com/tier}'], sb.env);
+    expect(tier.stdout).toBe('web');
   }, 120_000);
 
   it('adds a brand-new machine as a worker', async () => {

@@ -1,6 +1,7 @@
 /**
  * HA kubeadm with external etcd on real SSH test hosts, through the CLI with the ssh provider: 1 load
- * balancer, 3 etcd, 2 control planes, 2 workers (+ one spare host for a late join). Everything is real:
+ * balancer, 3 etcd, 2 control planes, 2 workers in two node pools (w-0: `gpu`, tainted; w-1: the default
+ * pool, labelled; test/helpers/ssh-pools.ts) (+ one spare host for a late join). Everything is real:
  * sshd, HAProxy, etcd 3.6 (TLS), kubeadm v1.37.2 with ksctl's configuration, the kubelet on containerd 2.4 +
  * runc, the control plane as static pods, kube-proxy, CoreDNS, kubectl. The images come from the air-gap
  * directory (scripts/build-images.mjs; ksctl imports them: spec.airgap.images); the kubeadm, kubelet,
@@ -12,6 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { REMINT_AFTER_MS } from '../../src/distro/controllers/kubeadm.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
@@ -21,6 +23,7 @@ import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfi
 import { addImagesToAirgap, installKubeadmNodes, missingKubeadmNodeParts } from '../helpers/kubeadm-node.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey, TEST_MINOR } from '../helpers/ssh-cluster.js';
+import { expectPoolNodes, expectTaintKeepsPodOff, TEST_POOLS } from '../helpers/ssh-pools.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
 const ksctl = checkingKubeconfigs(runKsctl);
@@ -51,6 +54,7 @@ beforeAll(async () => {
     keyFile: writeKey(sb.dir, client.privateKey),
     airgapDir: dir,
     airgapImages: addImagesToAirgap(dir),
+    pools: TEST_POOLS,
   };
   writeFileSync(file, clusterFile(opts));
   refusedFile = path.join(sb.dir, 'cluster-no-consent.yaml');
@@ -219,12 +223,26 @@ describe.skipIf(missing.length > 0)(
         await until(async () => (await running()).length === 2, 180_000),
         `pods: ${(await running()).join(', ')}`,
       ).toBe(true);
-      // The control planes keep kubeadm's NoSchedule taint: the pods land on the workers.
-      for (const l of await running()) expect(l).toMatch(/^w-[01]=Running$/);
+      // The control planes keep kubeadm's NoSchedule taint and w-0 its pool's: the pods land on w-1.
+      for (const l of await running()) expect(l).toBe('w-1=Running');
       const logs = await kubectl(['logs', 'deployment/sleeper'], sb.env);
       expect(logs.stdout).toContain('started');
       expect((await kubectl(['delete', 'deployment', 'sleeper', '--wait=false'], sb.env)).code).toBe(0);
     }, 480_000);
+
+    it("gives each worker its pool's labels and taints at registration; untolerating pods stay off the tainted pool", async () => {
+      await expectPoolNodes(sb.env, 'ha');
+      await expectTaintKeepsPodOff(sb.env, sb.dir, writeFileSync);
+      // kubeadm v1beta4: the taints in nodeRegistration, the labels as a kubelet flag ({name, value} list).
+      const join = (await set.hosts[6]!.exec('cat /etc/ksctl/kubeadm/join.yaml')).stdout;
+      const reg = (parse(join) as { nodeRegistration: { taints: unknown; kubeletExtraArgs: unknown[] } })
+        .nodeRegistration;
+      expect(reg.taints).toEqual([{ key: 'example.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+      expect(reg.kubeletExtraArgs).toContainEqual({
+        name: 'node-labels',
+        value: 'example.com/accel=gpu,ksctl.io/pool=gpu',
+      });
+    }, 120_000);
 
     it('writes kubeadm v1beta4 and gives every kubelet its provider ID and the cgroup v1 consent', async () => {
       const ids = await kubectl(
@@ -391,7 +409,7 @@ describe.skipIf(missing.length > 0)(
         workers: number;
         machines: { name: string }[];
       };
-      expect(d.workers).toBe(1);
+      expect(d.workers).toBe(0); // spec.workers is the default pool: w-0 is in gpu
       expect(d.machines.map((m) => m.name)).not.toContain('w-1');
 
       const add = await ksctl(
@@ -416,7 +434,13 @@ describe.skipIf(missing.length > 0)(
         workers: number;
         machines: { name: string }[];
       };
-      expect(d.workers).toBe(2);
+      expect(d.workers).toBe(1);
+      // Back in the default pool: registered with its label again.
+      const tier = await kubectl(
+        ['get', 'node', 'w-1', '-o', 'jsonpath={.metadata.labels.example\\.com/tier}'],
+        sb.env,
+      );
+      expect(tier.stdout).toBe('web');
     }, 600_000);
 
     it('re-mints the expired bootstrap token on control plane 0 before a late join', async () => {

@@ -192,6 +192,8 @@ export async function expectSwitchThroughLb(
   ksctl: Ksctl,
   provider: FakeCloud,
   region: string,
+  /** Nodes beyond the planned shape's: machines of other node pools (`<cluster>-<pool>-<n>`). */
+  poolNodes: string[] = [],
 ): Promise<void> {
   const sw = await ksctl(['switch', c.name], c.sb.env);
   expect(sw.code, sw.stderr).toBe(0);
@@ -207,7 +209,9 @@ export async function expectSwitchThroughLb(
     c.sb.env,
   );
   expect(nodes.code, nodes.stderr).toBe(0);
-  expect(nodes.stdout.split(' ').sort()).toEqual(c.names.filter((n) => /-(controlplane|worker)-/.test(n)).sort());
+  expect(nodes.stdout.split(' ').sort()).toEqual(
+    [...c.names.filter((n) => /-(controlplane|worker)-/.test(n)), ...poolNodes].sort(),
+  );
   // Every Node carries its machine's provider ID, in the cloud's own form (k3s: --kubelet-arg=provider-id).
   const ids = await kubectl(
     ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.providerID}{"\\n"}{end}'],

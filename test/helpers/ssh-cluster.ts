@@ -33,6 +33,11 @@ export interface ClusterFileOptions {
   allowCgroupV1?: boolean;
   /** spec.airgap.images: image archives (file names in airgapDir) imported on every node. */
   airgapImages?: string[];
+  /**
+   * spec.nodePools (their counts left to ksctl: the workers listed with each) and each worker's pool by
+   * machine name (spec.machines[].pool; unlisted workers are in the default pool).
+   */
+  pools?: { nodePools: Record<string, unknown>[]; of: Record<string, string> };
 }
 
 /** The minor the SSH e2e clusters ask for; what it installs is read back from the machines. */
@@ -64,13 +69,15 @@ export function clusterFile(o: ClusterFileOptions): string {
       distribution: o.distribution,
       kubernetesVersion: o.kubernetesVersion ?? TEST_MINOR,
       controlPlane: { count: count('controlplane') },
-      workers: { count: count('worker') },
+      // With pools, ksctl counts each pool (the default one is spec.workers) from the machines listed with it.
+      ...(o.pools ? { nodePools: o.pools.nodePools } : { workers: { count: count('worker') } }),
       etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
       airgap: { enabled: true, dir: o.airgapDir, ...(o.airgapImages ? { images: o.airgapImages } : {}) },
       kubelet: { allowCgroupV1: o.allowCgroupV1 ?? true },
       machines: o.roles.map((role, i) => ({
         name: names[i],
         role,
+        ...(o.pools?.of[names[i]!] ? { pool: o.pools.of[names[i]!] } : {}),
         address: o.hosts[i]!.address,
         user: o.user ?? 'root',
         keyFile: o.keyFile,

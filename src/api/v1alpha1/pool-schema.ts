@@ -37,7 +37,7 @@ const TaintObject = z
 export const NodePoolFileSchema = z
   .object({
     name: z.string().max(L.MAX_SHORT_STRING).describe('Pool name (DNS label, unique in the cluster)'),
-    count: count('Nodes in the pool'),
+    count: count('Nodes in the pool (ssh provider: default the workers listed with it in machines)').optional(),
     min: count('Fewest nodes the autoscaler may leave (count must be >= min)').optional(),
     max: count('Most nodes the autoscaler may make (count must be <= max)').optional(),
     size: z.string().max(L.MAX_SHORT_STRING).describe('Instance type / VM size (default: the worker size)').optional(),

@@ -39,6 +39,11 @@ export const MachineFileSchema = z
   .object({
     name: text().describe('Machine name (DNS label); defaults to <cluster>-<role>-<i>').optional(),
     role: z.enum(ROLES).describe('loadbalancer, etcd, controlplane or worker'),
+    pool: text()
+      .describe(
+        "A worker's node pool (a spec.nodePools name; default: the default pool). A pool's count is the number of machines listed with it",
+      )
+      .optional(),
     address: text(L.MAX_ADDRESS_LENGTH).describe(
       'Address ksctl connects to: an IP address, a DNS name, or a Host alias of the OpenSSH config (spec.ssh.configFile)',
     ),

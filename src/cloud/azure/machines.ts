@@ -140,6 +140,7 @@ export async function ensureMachine(cloud: AzCtx, planned: PlannedMachine): Prom
   const machine: Machine = {
     name: planned.name,
     role,
+    ...(planned.pool ? { pool: planned.pool } : {}),
     sshPort: 22,
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],

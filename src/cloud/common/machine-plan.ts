@@ -1,4 +1,9 @@
-/** The machines a self-managed spec calls for, named `<cluster>-<role>-<i>` (the same on every cloud). */
+/**
+ * The machines a self-managed spec calls for (the same on every cloud): `<cluster>-<role>-<i>`, and
+ * each node pool's workers with that pool's size and spot, named `<cluster>-worker-<n>` (default pool)
+ * or `<cluster>-<pool>-<n>`.
+ */
+import { defaultPoolOf } from '../../api/pools.js';
 import { DEFAULT_POOL, type ClusterSpec, type Role } from '../../api/types.js';
 import type { PlannedMachine } from '../types.js';
 
@@ -11,7 +16,15 @@ export function machinePlanOf(spec: ClusterSpec): PlannedMachine[] {
   add('loadbalancer', 1, spec.loadBalancer.size);
   add('etcd', spec.etcd.count, spec.etcd.size);
   add('controlplane', spec.controlPlane.count, spec.controlPlane.size);
-  add('worker', spec.workers.count, spec.workers.size, spec.workers.spot);
+  // spec.workers is the default pool (validation refuses the two disagreeing; day-2 counts update
+  // spec.workers), then every other pool.
+  const pools = [{ ...defaultPoolOf(spec.workers) }, ...spec.nodePools.filter((p) => p.name !== DEFAULT_POOL)];
+  for (const p of pools) {
+    for (let n = 0; n < p.count; n++) {
+      const name = p.name === DEFAULT_POOL ? `${spec.name}-worker-${n}` : poolMachineName(spec.name, p.name, n);
+      out.push({ name, role: 'worker', size: p.size, spot: p.spot, index: n, pool: p.name });
+    }
+  }
   return out;
 }
 

@@ -194,6 +194,7 @@ export async function ensureMachine(
   const machine: Machine = {
     name: planned.name,
     role: planned.role,
+    ...(planned.pool ? { pool: planned.pool } : {}),
     sshPort: 22,
     sshUser: SSH_USER,
     hostKeys: [hostKey.publicKey],

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { poolOf } from '../../api/pools.js';
 import type { ClusterSpec, MachineSpec, Role } from '../../api/types.js';
 import { InputError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
@@ -60,6 +61,8 @@ export function createSshProvider(): SelfManagedCloud {
         size: '',
         spot: false,
         index: (seen[m.role] = (seen[m.role] ?? -1) + 1),
+        // A pool is the workers listed with it (spec.machines[].pool).
+        ...(m.role === 'worker' ? { pool: poolOf(m) } : {}),
       }));
     },
     machineNeeds: () => [],
@@ -70,6 +73,7 @@ export function createSshProvider(): SelfManagedCloud {
       const machine: Machine = {
         name: m.name,
         role: m.role,
+        ...(m.role === 'worker' ? { pool: poolOf(m) } : {}),
         publicAddress: m.address,
         privateAddress: m.privateAddress ?? m.address,
         sshPort: m.port,

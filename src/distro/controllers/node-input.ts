@@ -1,7 +1,9 @@
 /** The script inputs for a machine, derived from the topology (pure). */
 import { DEFAULT_KUBERNETES_VERSION } from '../../api/catalog.js';
 import { etcdUninstallScript } from '../scripts/etcd.js';
-import type { AirgapInput, NodeInput, Script } from '../scripts/types.js';
+import type { AirgapInput, NodeInput, RegistrationInput, Script } from '../scripts/types.js';
+import { DEFAULT_POOL, type ClusterSpec } from '../../api/types.js';
+import { POOL_LABEL } from '../../api/validate-pools.js';
 import { ksctlProviderId } from '../../state/provider-id.js';
 import type { Machine } from '../../state/types.js';
 import { privateAddress, reachableAddress, type NodeScope, type Topology } from './types.js';
@@ -30,6 +32,20 @@ export function nodeInput(n: Pick<NodeScope, 'topology' | 'machine'>): NodeInput
     ...(airgap ? { airgap } : {}),
     // A spec recorded before `kubelet` existed has none: no consent.
     ...(t.spec.kubelet?.allowCgroupV1 ? { kubelet: { allowCgroupV1: true } } : {}),
+    ...(m.role === 'worker' ? { registration: registrationOf(t.spec, m) } : {}),
+  };
+}
+
+/**
+ * A worker registers with its pool's labels and taints and `ksctl.io/pool=<pool>` (how ksctl finds a
+ * pool's nodes through the API). A worker recorded before pools belongs to the default pool.
+ */
+export function registrationOf(spec: Pick<ClusterSpec, 'nodePools'>, m: Pick<Machine, 'pool'>): RegistrationInput {
+  const name = m.pool ?? DEFAULT_POOL;
+  const pool = spec.nodePools.find((p) => p.name === name);
+  return {
+    labels: { ...(pool?.labels ?? {}), [POOL_LABEL]: name },
+    taints: (pool?.taints ?? []).map((t) => ({ ...t })),
   };
 }
 

@@ -8,7 +8,7 @@ import { SECRET_ENV, SECRET_NAMES, artifactRef, secretRef } from '../pki/names.j
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
 import { HOST_STATE_DIR, assertName, heredoc, httpsUrl, makeScript, shellQuote } from './common.js';
-import { lbSans, validateNodeInput } from './node.js';
+import { labelArgs, lbSans, taintArgs, validateNodeInput } from './node.js';
 import { installTarget, VERSION_LINE } from './versions.js';
 import { K3S_CHANNEL_URL } from '../../api/catalog.js';
 import { InputError } from '../../errors.js';
@@ -45,7 +45,17 @@ export function k3sConfig(role: K3sRole, input: NodeInput): string {
       ...(input.kubelet?.allowCgroupV1 ? ['fail-cgroupv1=false'] : []),
     ],
   };
-  if (role === 'agent') return toYaml({ server: lbUrl, ...cfg });
+  if (role === 'agent') {
+    // The pool's labels and taints, set by the agent's kubelet when it registers the Node.
+    const labels = labelArgs(input.registration);
+    const taints = taintArgs(input.registration);
+    return toYaml({
+      server: lbUrl,
+      ...cfg,
+      ...(labels.length > 0 ? { 'node-label': labels } : {}),
+      ...(taints.length > 0 ? { 'node-taint': taints } : {}),
+    });
+  }
   cfg['tls-san'] = lbSans(input.loadBalancer);
   cfg['write-kubeconfig-mode'] = '0600';
   const etcd = input.etcd ?? [];

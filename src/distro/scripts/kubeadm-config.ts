@@ -11,7 +11,7 @@ import { InputError } from '../../errors.js';
 import { API_PORT } from './haproxy.js';
 import { etcdClientUrls } from './etcd.js';
 import { hostPort } from './common.js';
-import { lbSans, validateNodeInput } from './node.js';
+import { labelArgs, lbSans, validateNodeInput } from './node.js';
 import { installTarget } from './versions.js';
 import type { KubeadmJoinInput, KubeadmNodeInput, NodeInput } from './types.js';
 
@@ -48,9 +48,12 @@ function controlPlaneEndpoint(input: NodeInput): string {
  * this node's own; the kubelet keeps the flag undeprecated for that reason.
  */
 function kubeletExtraArgs(input: NodeInput): KubeadmArg[] {
+  const labels = labelArgs(input.registration);
   return [
     { name: 'node-ip', value: input.node.address },
     { name: 'provider-id', value: input.providerId },
+    // A worker's pool labels: the kubelet registers its Node with them (taints: nodeRegistration.taints).
+    ...(labels.length > 0 ? [{ name: 'node-labels', value: labels.join(',') }] : []),
   ];
 }
 
@@ -65,6 +68,16 @@ function nodeRegistration(input: NodeInput): Record<string, unknown> {
     name: input.node.name,
     criSocket: CRI_SOCKET,
     kubeletExtraArgs: kubeletExtraArgs(input),
+    // kubeadm writes these as the kubelet's --register-with-taints (a worker's pool taints).
+    ...(input.registration && input.registration.taints.length > 0
+      ? {
+          taints: input.registration.taints.map((t) => ({
+            key: t.key,
+            ...(t.value ? { value: t.value } : {}),
+            effect: t.effect,
+          })),
+        }
+      : {}),
     ...(input.kubelet?.allowCgroupV1 ? { ignorePreflightErrors: ['SystemVerification'] } : {}),
   };
 }

@@ -3,7 +3,14 @@
  */
 import { InputError } from '../../errors.js';
 import { assertAddress, assertName, assertPort, assertUnique } from './common.js';
-import type { ApiEndpoint, NodeInput } from './types.js';
+import {
+  formatTaint,
+  labelKeyProblem,
+  labelValueProblem,
+  reservedLabelProblem,
+  taintProblem,
+} from '../../api/k8s-labels.js';
+import type { ApiEndpoint, NodeInput, RegistrationInput } from './types.js';
 
 /** Names and addresses end up in YAML, flags and unit files: reject anything unexpected early. */
 export function validateNodeInput(input: NodeInput): void {
@@ -27,6 +34,35 @@ export function validateNodeInput(input: NodeInput): void {
   if (input.timeoutSeconds !== undefined && !(input.timeoutSeconds > 0)) {
     throw new InputError('timeoutSeconds must be positive', ['timeoutSeconds']);
   }
+  if (input.registration) validateRegistration(input.registration);
+}
+
+/**
+ * Labels and taints go into YAML and a comma-separated kubelet flag: the spec's validation already
+ * refused bad ones (naming spec.nodePools), this keeps a script from ever carrying one. A label the
+ * kubelet may not set on itself (NodeRestriction) would stop it from starting at all.
+ */
+function validateRegistration(r: RegistrationInput): void {
+  for (const [key, value] of Object.entries(r.labels)) {
+    const problem = labelKeyProblem(key) ?? reservedLabelProblem(key) ?? labelValueProblem(value);
+    if (problem) throw new InputError(`node label ${key}=${value}: ${problem}`, [`registration.labels.${key}`]);
+  }
+  r.taints.forEach((t, i) => {
+    const problem = taintProblem(t);
+    if (problem) throw new InputError(`node taint ${i}: ${problem}`, [`registration.taints[${i}]`]);
+  });
+}
+
+/** `k=v` for the kubelet's `--node-labels` (and k3s's `node-label`), sorted by key. */
+export function labelArgs(r: RegistrationInput | undefined): string[] {
+  return Object.keys(r?.labels ?? {})
+    .sort()
+    .map((k) => `${k}=${r!.labels[k]}`);
+}
+
+/** `key=value:Effect` for the kubelet's `--register-with-taints` (and k3s's `node-taint`). */
+export function taintArgs(r: RegistrationInput | undefined): string[] {
+  return (r?.taints ?? []).map(formatTaint);
 }
 
 /**

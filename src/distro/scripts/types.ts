@@ -5,6 +5,7 @@
  * snapshot-tested, and run over SSH.
  */
 import type { EtcdReleaseSpec } from '../../api/etcd-release.js';
+import type { TaintSpec } from '../../api/types.js';
 
 /** A file the executor uploads before running the script. */
 export interface ScriptFile {
@@ -131,6 +132,15 @@ export interface NodeInput {
   timeoutSeconds?: number;
   airgap?: AirgapInput;
   kubelet?: KubeletInput;
+  /** A worker's pool: what its kubelet registers the Node with (NodeRestriction lets it set these). */
+  registration?: RegistrationInput;
+}
+
+/** Node labels and taints set at registration (kubelet `--node-labels`, `--register-with-taints`). */
+export interface RegistrationInput {
+  /** Includes `ksctl.io/pool=<pool>`. */
+  labels: Record<string, string>;
+  taints: TaintSpec[];
 }
 
 /** Kubelet settings from the cluster spec (`spec.kubelet`). */

@@ -4,7 +4,7 @@
  * `BootstrapView` is its read-only half: what a step's `describe()` may use, so a dry run can build
  * one from the plan alone (plan-view.ts) and a step describes exactly what its `run()` would run.
  */
-import type { ClusterSpec, Role } from '../../api/types.js';
+import { clusterIdOf, type ClusterSpec, type Role } from '../../api/types.js';
 import type { SelfManagedCloud } from '../../cloud/types.js';
 import type { DistroController, NodeScope, SecretReader, Topology } from '../../distro/controllers/types.js';
 import { runScript } from '../../distro/runner.js';
@@ -15,6 +15,7 @@ import { ProviderError } from '../../errors.js';
 import type { StepContext } from '../../pipeline/types.js';
 import type { Machine } from '../../state/types.js';
 import { expandHome } from '../../util/home.js';
+import { kubernetesManager, type NodeInfo, type OnboardingWant } from '../kubernetes.js';
 import type { SshAccess } from './ssh-access.js';
 
 export interface BootstrapView {
@@ -29,8 +30,16 @@ export interface BootstrapView {
   topology(): Topology;
 }
 
+/** The cluster's API as far as a run's steps use it (the onboarding check of a new node). */
+export interface NodeApi {
+  waitOnboarded(node: string, want: OnboardingWant, timeoutMs: number, signal?: AbortSignal): Promise<NodeInfo>;
+  close(): Promise<void>;
+}
+
 export interface BootstrapContext extends StepContext, BootstrapView {
   readonly provider: SelfManagedCloud;
+  /** A connection to the cluster's API through the kubeconfig in state (the load balancer); close it after use. */
+  nodeApi(): Promise<NodeApi>;
   /** A connected session (waits for SSH; pins the host key on first contact). */
   session(m: Machine): Promise<SshSession>;
   /** Runs scripts in order on one machine, streaming lines to the log; returns each script's stdout. */
@@ -88,6 +97,7 @@ export function bootstrapContext(
   provider: SelfManagedCloud,
   distro: DistroController,
   ssh: SshAccess,
+  nodeApi: (() => Promise<NodeApi>) | undefined = undefined,
 ): BootstrapContext {
   const view = machineView(base.spec, distro, base.cluster.secrets, () => base.cluster.state?.machines ?? {});
   let secretEnv: Promise<Record<string, string>> | undefined;
@@ -99,6 +109,7 @@ export function bootstrapContext(
     ...base,
     ...view,
     provider,
+    nodeApi: nodeApi ?? (() => clusterNodeApi(base)),
     session: (m) => ssh.session(base, m),
     async exec(m, scripts) {
       const session = await ssh.session(base, m);
@@ -156,4 +167,14 @@ export function bootstrapContext(
     },
   };
   return ctx;
+}
+
+/** The KubernetesManager over this run's cluster: its kubeconfig secret, CA verified (loads client-node lazily). */
+async function clusterNodeApi(base: StepContext): Promise<NodeApi> {
+  const km = await kubernetesManager({ store: { secrets: () => base.cluster.secrets } });
+  const id = clusterIdOf(base.spec);
+  return {
+    waitOnboarded: (node, want, timeoutMs, signal) => km.waitOnboarded(id, node, want, timeoutMs, signal),
+    close: () => km.close(),
+  };
 }

@@ -13,13 +13,13 @@ import { distroController } from '../../distro/controllers/index.js';
 import type { DistroController } from '../../distro/controllers/types.js';
 import type { SshPool } from '../../distro/ssh/types.js';
 import { InputError } from '../../errors.js';
-import type { StepDescription } from '../../pipeline/types.js';
+import type { StepContext, StepDescription } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
 import type { ClusterLifecycle, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
 import { runOperation, stepContext, type Operation } from '../operation.js';
 import type { ManagerDeps } from '../types.js';
-import { bootstrapContext, type BootstrapContext } from './context.js';
+import { bootstrapContext, type BootstrapContext, type NodeApi } from './context.js';
 import { describedSteps } from './dry-run.js';
 import { addWorkerSteps } from './plans/add-worker.js';
 import { buildCreatePlan } from './plans/create.js';
@@ -41,6 +41,8 @@ export interface SelfManagedOptions {
   provider?: SelfManagedCloud;
   /** A new SSH pool for one run; default: an Ssh2Pool. (Tests and benchmarks pass a stand-in.) */
   sshPool?: () => SshPool;
+  /** The cluster's API for the onboarding check; default: the kubeconfig in state. (Benchmarks simulate it.) */
+  nodeApi?: (ctx: StepContext) => Promise<NodeApi>;
 }
 
 export async function selfManagedProvider(
@@ -234,6 +236,8 @@ export class SelfManagedManager implements ClusterLifecycle {
 
   /** The one context of a run (public for operations outside this manager that run on its machines: backups). */
   context(h: ClusterHandle, spec: ClusterSpec, m: Machinery): BootstrapContext {
-    return bootstrapContext(stepContext(this.deps, h, spec), m.provider, m.distro, m.ssh);
+    const base = stepContext(this.deps, h, spec);
+    const api = this.opts.nodeApi;
+    return bootstrapContext(base, m.provider, m.distro, m.ssh, api ? () => api(base) : undefined);
   }
 }

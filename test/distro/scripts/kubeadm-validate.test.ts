@@ -78,6 +78,28 @@ for (const [etcdName, etcd] of [
   }
 }
 cases.push([
+  'worker join of a pool with labels and taints (node-labels, nodeRegistration.taints)',
+  kubeadmJoinConfig(
+    {
+      ...base,
+      caCertHash: CA_HASH,
+      node: { name: 'demo-gpu-0', address: '10.0.3.11' },
+      registration: {
+        labels: {
+          'ksctl.io/pool': 'gpu',
+          'example.com/team': 'ml',
+          'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
+        },
+        taints: [
+          { key: 'example.com/gpu', value: 'true', effect: 'NoSchedule' },
+          { key: 'dedicated', value: '', effect: 'NoExecute' },
+        ],
+      },
+    },
+    false,
+  ),
+]);
+cases.push([
   'init with a node named "no" (YAML 1.1 boolean)',
   kubeadmInitConfig({ ...base, node: { name: 'no', address: '10.0.2.10' } }),
 ]);

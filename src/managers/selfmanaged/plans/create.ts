@@ -3,7 +3,7 @@
  *   infra → machines (all in parallel) → load balancer and etcd members as soon as their machines
  *   answer (bring-your-own machines: after the host preflight) → the host preflight of every future
  *   node (cgroup v2) → control plane 0 → the other control planes and every worker in parallel →
- *   kubeconfig.
+ *   kubeconfig; each worker then passes its onboarding check through the API (steps/onboard.ts).
  * With embedded etcd the control planes join one at a time (each join changes the etcd quorum).
  */
 import type { ClusterSpec } from '../../../api/types.js';
@@ -22,7 +22,7 @@ import { kubeconfigStep } from '../steps/kubeconfig.js';
 import { loadBalancerStep } from '../steps/load-balancer.js';
 import { machineStep } from '../steps/machine.js';
 import { secretsStep } from '../steps/secrets.js';
-import { workerJoinStep } from '../steps/worker-join.js';
+import { joinedWorkerSteps } from '../steps/onboard.js';
 import type { BootstrapStep } from '../steps/types.js';
 
 /** What the plan builders need: the provider's plan and the distribution, nothing that runs. */
@@ -83,7 +83,9 @@ export function buildCreatePlan(spec: ClusterSpec, { provider, distro }: PlanSou
     );
     previous = stepId.node(cp);
   }
-  for (const w of workers) steps.push(workerJoinStep(w, [stepId.machine(w.name), stepId.node(cp0)], distro.name));
+  // Each worker joins, then passes the onboarding check through the API (which needs the kubeconfig).
+  for (const w of workers)
+    steps.push(...joinedWorkerSteps(w, [stepId.machine(w.name), stepId.node(cp0)], distro.name, [stepId.kubeconfig]));
   steps.push(kubeconfigStep(cp0));
   return steps;
 }

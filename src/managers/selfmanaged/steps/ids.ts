@@ -18,6 +18,8 @@ export const stepId = {
   etcdMember: (name: string) => `etcd/${name}`,
   /** Control plane (init or join) or worker join. */
   node: (m: { name: string; role: Role }) => `${m.role === 'worker' ? 'worker' : 'controlplane'}/${m.name}`,
+  /** A worker's onboarding check through the API (after its join). */
+  onboard: (name: string) => `onboard/${name}`,
   drain: (name: string, stamp: number) => `drain/${name}/${stamp}`,
   uninstall: (name: string, stamp: number) => `uninstall/${name}/${stamp}`,
   release: (name: string, stamp: number) => `forget/${name}/${stamp}`,

@@ -13,6 +13,7 @@ export function machineStep(planned: PlannedMachine, provider: Pick<SelfManagedC
       role: planned.role,
       ...(planned.size ? { size: planned.size } : {}),
       ...(planned.spot ? { spot: true } : {}),
+      ...(planned.pool ? { pool: planned.pool } : {}),
     },
     describe: noScripts,
     async run(ctx) {

@@ -17,6 +17,8 @@ export interface NodeKind {
   scripts(d: DistroController, n: NodeScope): Promise<Script[]>;
   /** Whether join credentials must be made valid first (every join; not the init). */
   join: boolean;
+  /** Whether this step marks the machine bootstrapped (default true; a worker's onboarding check does). */
+  marks?: boolean;
   /** Scripts on other machines once the node is up, in the same step (control plane 0: the LB forwards). */
   after?(v: BootstrapView): MachineScripts[];
 }
@@ -46,7 +48,7 @@ export function nodeStep(
       await ctx.exec(machine, await kind.scripts(ctx.distro, scope));
       await ctx.recordInstalled(machine);
       for (const a of kind.after?.(ctx) ?? []) await ctx.exec(ctx.machine(a.machine), a.scripts);
-      await markBootstrapped(ctx, m.name, onJoined);
+      if (kind.marks !== false) await markBootstrapped(ctx, m.name, onJoined);
     },
   };
 }

@@ -1,4 +1,8 @@
-/** A worker joins through the load balancer; `onJoined` changes state in the write that marks it joined. */
+/**
+ * A worker joins through the load balancer with its pool's labels and taints (kubelet flags, shown in
+ * the scripts `describe()` prints); `onJoined` changes state in the write that marks it joined. With
+ * `marks: false` the onboarding check that follows (onboard.ts) marks it instead.
+ */
 import type { PlannedMachine } from '../../../cloud/types.js';
 import type { DistroController } from '../../../distro/controllers/types.js';
 import type { ClusterState } from '../../../state/types.js';
@@ -10,6 +14,7 @@ export function workerJoinStep(
   needs: string[],
   distribution: DistroController['name'],
   onJoined?: (s: ClusterState) => void,
+  opts: { marks?: boolean } = {},
 ): BootstrapStep {
   return nodeStep(
     w,
@@ -19,6 +24,7 @@ export function workerJoinStep(
       title: (name) => `Worker ${name} (join)`,
       scripts: (d, n) => d.joinWorkerScripts(n),
       join: true,
+      marks: opts.marks ?? true,
     },
     onJoined,
   );
