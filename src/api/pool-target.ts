@@ -9,7 +9,7 @@ import { DEFAULT_SIZES } from './catalog.js';
 import { wholeNumber } from './drain-input.js';
 import type { PoolTarget } from './pool-change.js';
 import { newPoolOf, type NewPoolInput } from './pool-flags.js';
-import { findPool, isPlainDefaultPool } from './pools.js';
+import { findPool, isPlainDefaultPool, poolOf, withPools } from './pools.js';
 import { quote } from './quote.js';
 import { validateSpec, type Issue } from './validate.js';
 import type { ClusterSpec, NodePoolSpec } from './types.js';
@@ -72,21 +72,29 @@ export function removedPools(spec: ClusterSpec, pool: string): PoolTarget {
 }
 
 /**
- * The spec a cluster file with these pools would resolve to, for validation: a cluster whose only pool
- * is the default one made from `spec.workers` keeps `workers.count` in step with it (as `add worker`
- * does, pools.ts setWorkerCount); the ssh provider lists as many workers as the pool keeps (which ones
- * leave is the manager's choice, and any of them validates alike).
+ * The spec a cluster file with these pools would resolve to, for validation. Self-managed: spec.workers
+ * is the default pool (withPools), and on the ssh provider each pool keeps as many of the workers listed
+ * with it as its count says (which ones leave is the manager's choice; any of them validates alike).
+ * Managed: a cluster whose only pool is the default one made from `spec.workers` keeps the two in step.
  */
 function candidate(spec: ClusterSpec, pools: NodePoolSpec[]): ClusterSpec {
+  if (spec.type === 'selfmanaged') {
+    const out = withPools(spec, pools);
+    if (spec.provider === 'ssh') {
+      const kept = new Map<string, number>();
+      out.machines = out.machines.filter((m) => {
+        if (m.role !== 'worker') return true;
+        const n = kept.get(poolOf(m)) ?? 0;
+        kept.set(poolOf(m), n + 1);
+        return n < (pools.find((p) => p.name === poolOf(m))?.count ?? 0);
+      });
+    }
+    return out;
+  }
   const out: ClusterSpec = { ...structuredClone(spec), nodePools: pools };
-  const plain = spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers);
-  if (plain) {
+  if (spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers)) {
     const name = spec.nodePools[0]!.name;
     out.workers.count = pools.find((p) => p.name === name)?.count ?? 0;
-  }
-  if (spec.provider === 'ssh') {
-    let kept = 0;
-    out.machines = out.machines.filter((m) => m.role !== 'worker' || kept++ < out.workers.count);
   }
   return out;
 }

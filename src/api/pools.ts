@@ -69,3 +69,22 @@ export function countListedPools(spec: ClusterSpec): void {
   if (spec.workers.count > 0 && !spec.nodePools.some((p) => p.name === DEFAULT_POOL))
     spec.nodePools.unshift(defaultPoolOf(spec.workers));
 }
+
+/** Sets pool `pool`'s count (and, for the default pool, `spec.workers.count`: the two move together). */
+export function setPoolCount(spec: ClusterSpec, pool: string, count: number): void {
+  const p = spec.nodePools.find((x) => x.name === pool);
+  if (p) p.count = count;
+  if (pool === DEFAULT_POOL) spec.workers.count = count;
+}
+
+/**
+ * The self-managed spec with `pools` as its node pools, `spec.workers` following the default pool (its
+ * count, size and spot; a count of 0 when there is none), everything else as it was.
+ */
+export function withPools(spec: ClusterSpec, pools: readonly NodePoolSpec[]): ClusterSpec {
+  const next = structuredClone(spec);
+  next.nodePools = structuredClone([...pools]);
+  const d = next.nodePools.find((p) => p.name === DEFAULT_POOL);
+  next.workers = d ? { count: d.count, size: d.size, spot: d.spot } : { ...next.workers, count: 0 };
+  return next;
+}

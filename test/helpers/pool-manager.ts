@@ -10,6 +10,7 @@ import type { SelfManagedCloud } from '../../src/cloud/types.js';
 import type { SshPool } from '../../src/distro/ssh/types.js';
 import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
 import { SelfManagedManager } from '../../src/managers/selfmanaged/manager.js';
+import { recordingNodeApi, type RecordingNodeApi } from '../fakes/node-api.js';
 import type { ManagerDeps } from '../../src/managers/types.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import type { ClusterHandle, StateStore } from '../../src/state/types.js';
@@ -46,7 +47,10 @@ export class FreezableStore implements StateStore {
 export interface PoolBench {
   dir: string;
   /** A new "process": a fresh store object over the same directory, a new manager with `provider`. */
-  manager(provider: SelfManagedCloud, opts?: { log?: Logger; command?: string }): SelfManagedManager;
+  manager(
+    provider: SelfManagedCloud,
+    opts?: { log?: Logger; command?: string; nodeApi?: RecordingNodeApi },
+  ): SelfManagedManager;
   /** The store of the last manager made (to freeze it). */
   store(): FreezableStore;
   cleanup(): void;
@@ -67,7 +71,9 @@ export function poolBench(sshPool: () => SshPool): PoolBench {
         command: opts.command ?? 'ksctl scale nodepool (test)',
         env: {},
       };
-      return new SelfManagedManager(deps, { provider, sshPool });
+      // No API server behind the stand-in SSH: the onboarding check answers from a recording fake
+      // (test/fakes/node-api.ts); the real check runs in test/kubernetes and the ssh e2e files.
+      return new SelfManagedManager(deps, { provider, sshPool, nodeApi: (opts.nodeApi ?? recordingNodeApi()).factory });
     },
     store: () => last!,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

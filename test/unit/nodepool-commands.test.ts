@@ -226,9 +226,9 @@ describe('create nodepool', () => {
       '--name',
     ],
     [
-      'zones where the cloud takes none',
-      { zones: 'us-east-1a' },
-      /--zones \(spec\.nodePools\[2\]\.zones\): pool zones are not supported here/,
+      'a zone that is no zone name',
+      { zones: 'US_EAST_1A' },
+      /--zones \(spec\.nodePools\[2\]\.zones\[0\]\): "US_EAST_1A" is not a zone name/,
       '--zones',
     ],
     ['max below min', { min: '3', max: '2' }, /--min \(spec\.nodePools\[2\]\.min\): is 3, above max 2/, '--min'],

@@ -266,7 +266,7 @@ describe('resolving a change', () => {
 describe('the plan of a change', () => {
   const source = planSourceOf(new AwsSelfManaged());
 
-  it('grows every machine on its own chain (machine → its preflight → join), all at once', () => {
+  it('grows every machine on its own chain (machine → its preflight → join → onboarding check), all at once', () => {
     const s = created();
     const c = resolvePoolChange(s, { pools: [pool('default', 2), pool('gpu', 2)] }, undefined);
     const steps = poolSteps(source, s, c, FLAGS, 7);
@@ -275,9 +275,11 @@ describe('the plan of a change', () => {
       ['machine/day2-gpu-0@7', []],
       ['preflight/hosts/day2-gpu-0@7', ['machine/day2-gpu-0@7']],
       ['worker/day2-gpu-0@7', ['machine/day2-gpu-0@7', 'preflight/hosts/day2-gpu-0@7']],
+      ['onboard/day2-gpu-0@7', ['worker/day2-gpu-0@7']],
       ['machine/day2-gpu-1@7', []],
       ['preflight/hosts/day2-gpu-1@7', ['machine/day2-gpu-1@7']],
       ['worker/day2-gpu-1@7', ['machine/day2-gpu-1@7', 'preflight/hosts/day2-gpu-1@7']],
+      ['onboard/day2-gpu-1@7', ['worker/day2-gpu-1@7']],
     ]);
   });
 
@@ -303,11 +305,11 @@ describe('the plan of a change', () => {
     });
   });
 
-  it('sets a pool new labels once its new machines joined', () => {
+  it('sets a pool new labels once its new machines joined and passed the onboarding check', () => {
     const s = withGpu(created());
     const c = resolvePoolChange(s, { pools: [pool('default', 2), pool('gpu', 3, { labels: { a: 'b' } })] }, undefined);
     const steps = poolSteps(source, s, c, FLAGS, 7);
-    expect(steps.find((x) => x.id === 'pool/gpu/metadata@7')?.needs).toEqual(['worker/day2-gpu-2@7']);
+    expect(steps.find((x) => x.id === 'pool/gpu/metadata@7')?.needs).toEqual(['onboard/day2-gpu-2@7']);
   });
 });
 

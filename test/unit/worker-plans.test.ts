@@ -70,6 +70,8 @@ describe.each(CLOUDS)('$provider: the add-worker plan', ({ provider, region, mak
       ['preflight/hosts@7', ['machine/day2-worker-1@7']],
       ['machine/day2-worker-1@7', []],
       ['worker/day2-worker-1@7', ['machine/day2-worker-1@7', 'preflight/hosts@7']],
+      // Counted as added only after the onboarding check through the API.
+      ['onboard/day2-worker-1@7', ['worker/day2-worker-1@7']],
     ]);
   });
 

@@ -19,7 +19,7 @@ import { pickForShrink, type ShrinkCandidate } from '../kubernetes/shrink-order.
 import type { NodeMetadata } from '../kubernetes/types.js';
 import { diffPools, isIdle, type PoolDelta } from './pool-diff.js';
 import type { ListedMachine } from './pool-of.js';
-import { setPoolCount, withPools } from './pool-spec.js';
+import { setPoolCount, withPools } from '../../api/pools.js';
 import { POOL_LABEL } from '../../api/validate-pools.js';
 
 /** A pool whose nodes get new labels or taints: `previous` says what to take off. */

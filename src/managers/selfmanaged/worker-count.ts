@@ -6,7 +6,7 @@
 import type { ClusterSpec } from '../../api/types.js';
 import type { ClusterState, Machine } from '../../state/types.js';
 import { poolOf } from './pool-of.js';
-import { setPoolCount } from './pool-spec.js';
+import { setPoolCount } from '../../api/pools.js';
 
 /** Workers of `pool` that count: joined, or joined and now being removed (uncounted when forgotten). */
 const countedIn = (s: ClusterState, pool: string) =>

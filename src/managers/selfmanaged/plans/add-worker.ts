@@ -10,7 +10,7 @@ import type { BootstrapContext } from '../context.js';
 import { hostPreflightStep } from '../steps/host-preflight.js';
 import { stamped, stepId } from '../steps/ids.js';
 import { machineStep } from '../steps/machine.js';
-import { workerJoinStep } from '../steps/worker-join.js';
+import { joinedWorkerSteps } from '../steps/onboard.js';
 import type { WorkerAddition } from '../worker-addition.js';
 import { specWithJoined } from '../worker-count.js';
 import type { PlanSource } from './create.js';
@@ -55,7 +55,7 @@ export function addWorkerSteps(
   for (const w of add.workers) {
     const machine = machineStep(w, provider);
     const onJoined = (s: ClusterState) => void (s.spec = specWithJoined(s, w.name, add.runSpec));
-    const join = workerJoinStep(w, [], distro.name, onJoined);
+    const [join, onboard] = joinedWorkerSteps(w, [], distro.name, [], onJoined);
     // Needs met by what exists are dropped; the rest are the infrastructure steps in this plan.
     steps.set(
       stamped(machine.id, stamp),
@@ -68,6 +68,8 @@ export function addWorkerSteps(
       stamped(join.id, stamp),
       restamp(join, [stamped(stepId.machine(w.name), stamp), stamped(stepId.hostPreflight, stamp)]),
     );
+    // The worker counts as added once the API shows it Ready with its providerID, labels and taints.
+    steps.set(stamped(onboard.id, stamp), restamp(onboard, [stamped(join.id, stamp)]));
   }
   return [...steps.values()];
 }

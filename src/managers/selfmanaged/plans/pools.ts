@@ -15,10 +15,10 @@ import { cordonStep, cordonStepId } from '../steps/cordon.js';
 import { hostPreflightStep } from '../steps/host-preflight.js';
 import { stamped, stepId } from '../steps/ids.js';
 import { machineStep } from '../steps/machine.js';
+import { joinedWorkerSteps } from '../steps/onboard.js';
 import { forgetPoolStep } from '../steps/pool-forget.js';
 import { poolMetadataStep } from '../steps/pool-metadata.js';
 import type { BootstrapStep } from '../steps/types.js';
-import { workerJoinStep } from '../steps/worker-join.js';
 import { specWithJoined } from '../worker-count.js';
 import { missingInfra } from './add-worker.js';
 import type { PlanSource } from './create.js';
@@ -60,10 +60,19 @@ export function poolSteps(
     const pre = hostPreflightStep([w], [machineId]);
     const preId = stamped(`${stepId.hostPreflight}/${w.name}`, stamp);
     add({ ...pre, id: preId, target: w.name });
-    const join = workerJoinStep(w, [], distro.name, (s) => void (s.spec = specWithJoined(s, w.name, change.runSpec)));
+    // Counted in its pool only once the onboarding check passed (Ready, providerID, labels, taints).
+    const [join, onboard] = joinedWorkerSteps(
+      w,
+      [],
+      distro.name,
+      [],
+      (s) => void (s.spec = specWithJoined(s, w.name, change.runSpec)),
+    );
     const joinId = stamped(join.id, stamp);
     add({ ...join, id: joinId, needs: [machineId, preId] });
-    joinsOf.set(pool, [...(joinsOf.get(pool) ?? []), joinId]);
+    const onboardId = stamped(onboard.id, stamp);
+    add({ ...onboard, id: onboardId, needs: [joinId] });
+    joinsOf.set(pool, [...(joinsOf.get(pool) ?? []), onboardId]);
   }
 
   const releases = new Map<string, string[]>();

@@ -75,7 +75,7 @@ export function joinedWorkerSteps(
   distribution: DistroController['name'],
   onboardNeeds: string[],
   onJoined?: (s: ClusterState) => void,
-): BootstrapStep[] {
+): [join: BootstrapStep, onboard: BootstrapStep] {
   const join = workerJoinStep(w, joinNeeds, distribution, undefined, { marks: false });
   return [join, onboardStep(w, [join.id, ...onboardNeeds], onJoined)];
 }
