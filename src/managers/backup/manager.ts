@@ -1,5 +1,6 @@
 /**
- * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd.
+ * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd or
+ * k3s's embedded etcd.
  * create and restore follow the operation outline every cluster operation uses (lock → load →
  * preflight → plan → recorded run → release); list and delete only read the cluster's state and work
  * on the target. Every refusal (unknown cluster, another cluster's bundle, another shape, no key, a bad
@@ -119,8 +120,8 @@ export class BackupManager {
           .sort();
       return {
         phase: 'updating',
-        steps: async () =>
-          (await import('./restore-plan.js')).backupRestoreSteps({
+        steps: async () => {
+          const input = {
             tag,
             manifest,
             storage,
@@ -128,7 +129,11 @@ export class BackupManager {
             key: key!,
             etcd: byRole('etcd'),
             controlPlanes: byRole('controlplane'),
-          }),
+          };
+          return manifest.shape.etcd === 'embedded'
+            ? (await import('./restore-k3s.js')).k3sRestoreSteps(input)
+            : (await import('./restore-plan.js')).backupRestoreSteps(input);
+        },
         result: async () => manifest,
       };
     });
@@ -188,23 +193,18 @@ export class BackupManager {
   }
 }
 
-/** External etcd only, for now: embedded etcd (k3s, kubeadm stacked) is refused as bad input. */
+/** External etcd and k3s's embedded etcd; kubeadm's stacked etcd is refused as bad input, for now. */
 function supported(s: ClusterState): void {
   if (s.type !== 'selfmanaged')
     throw new InputError(
       `${s.id.name} is a managed cluster: its etcd belongs to the cloud (use the cloud's own backup)`,
       ['cluster'],
     );
-  if (s.spec.etcd.count === 0) {
+  if (s.spec.etcd.count === 0 && (s.spec.distribution ?? 'k3s') !== 'k3s') {
     throw new InputError(
-      `${s.id.name} runs embedded etcd (${s.spec.distribution ?? 'k3s'}); ksctl backs up external etcd only so far`,
+      `${s.id.name} runs kubeadm's stacked etcd; ksctl backs up external etcd and k3s's embedded etcd so far`,
       ['cluster'],
-      {
-        hint:
-          s.spec.distribution === 'k3s'
-            ? 'on a server: k3s etcd-snapshot save'
-            : 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates',
-      },
+      { hint: 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates' },
     );
   }
 }
