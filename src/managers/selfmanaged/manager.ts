@@ -3,6 +3,7 @@
  * a distribution controller. Every operation runs the one outline (../operation.ts) with a plan of
  * self-describing steps (plans/, steps/) and one context per run (context.ts).
  */
+import { certValidityDays } from '../../api/certs.js';
 import type { DefaultsOptions } from '../../api/defaults.js';
 import type { PoolChangeOptions, PoolTarget, UpgradeRequest } from '../../api/pool-change.js';
 import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
@@ -233,6 +234,8 @@ export class SelfManagedManager implements ClusterLifecycle {
 
   /** The one context of a run (public for operations outside this manager that run on its machines: backups). */
   context(h: ClusterHandle, spec: ClusterSpec, m: Machinery): BootstrapContext {
-    return bootstrapContext(stepContext(this.deps, h, spec), m.provider, m.distro, m.ssh);
+    return bootstrapContext(stepContext(this.deps, h, spec), m.provider, m.distro, m.ssh, {
+      certValidityDays: certValidityDays(this.deps.env ?? process.env),
+    });
   }
 }
