@@ -133,9 +133,11 @@ async function stagedSnapshot(
       const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
       await ctx.cluster.secrets.put(TOKEN_SECRETS.k3sServerToken, token);
     }
-    await inp.staging.write(file, data);
-    await inp.staging.write(`${file}.json`, JSON.stringify(facts));
+    // Staged here (for a re-run after a crash) while the member's copy is removed: side by side.
+    const staging = inp.staging.write(file, data).then(() => inp.staging.write(`${file}.json`, JSON.stringify(facts)));
+    staging.catch(() => undefined); // awaited below, after the cleanup
     await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    await staging;
     ctx.log.info(
       `snapshot of ${m.name} (${privateAddress(m)}): ${facts.revision !== undefined ? `revision ${facts.revision}, ${facts.totalKeys} keys, ` : ''}${facts.size} bytes`,
     );
