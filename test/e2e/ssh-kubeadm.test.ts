@@ -401,8 +401,9 @@ describe.skipIf(missing.length > 0)(
         expect(ready.stdout, `${cp.name}: ${ready.stderr}`).toContain('[+]etcd ok');
       }
       const check = await ksctl(['certs', 'check', 'ha', '-o', 'json'], sb.env);
-      const client = (JSON.parse(check.stdout) as { certificates: { id: string; status: string; daysLeft: number }[] })
-        .certificates.find((c) => c.id === 'etcd-apiserver-client')!;
+      const client = (
+        JSON.parse(check.stdout) as { certificates: { id: string; status: string; daysLeft: number }[] }
+      ).certificates.find((c) => c.id === 'etcd-apiserver-client')!;
       expect(client.status).toBe('expiring');
       expect(client.daysLeft).toBeLessThanOrEqual(20);
       // Through the load balancer: reads and a write (etcd reached over the new certificate).
