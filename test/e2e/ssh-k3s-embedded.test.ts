@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl as runKsctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
@@ -58,6 +58,12 @@ const logTail = () => {
     return '(no log)';
   }
 };
+const steps = () =>
+  (
+    JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
+      steps: { id: string; status: string }[];
+    }
+  ).steps;
 const TLS = '/var/lib/rancher/k3s/server/tls/etcd';
 const etcdctl = (args: string) =>
   `ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert ${TLS}/server-ca.crt --cert ${TLS}/client.crt --key ${TLS}/client.key --command-timeout 10s ${args}`;
@@ -156,7 +162,7 @@ describe('ssh provider, k3s, embedded etcd', () => {
     expect(step('worker/w-0').start).toBeGreaterThanOrEqual(cp0.end);
   });
 
-  it('backs up the embedded etcd (k3s etcd-snapshot) with the server token, and restores it after every server lost its data', async () => {
+  it('backs up the embedded etcd (k3s etcd-snapshot) with the server token, and restores it after every server lost its data (SIGKILL midway, the re-run converges)', async () => {
     const k = (args: string[]) => kubectl([...args, '--request-timeout', '30s'], sb.env);
     const names = ['bk-1', 'bk-2', 'bk-3'];
     for (const n of names) {
@@ -183,8 +189,21 @@ describe('ssh provider, k3s, embedded etcd', () => {
       expect(d.code, `${h.name}: ${d.stderr}`).toBe(0);
     }
 
+    // SIGKILL once the first server has been reset from the snapshot; the same command again finishes.
+    const first = startKsctl(['backup', 'restore', 'emb', m.name], sb.env);
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline && first.child.exitCode === null) {
+      if (steps().some((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal, `${killed.stdout}\n${killed.stderr}\n${logTail()}`).toBe('SIGKILL');
+    expect(steps().some((x) => /^restore\/[^/]+\/cleanup$/.test(x.id) && x.status === 'done')).toBe(false);
     const rs = await ksctl(['backup', 'restore', 'emb', m.name], sb.env);
     expect(rs.code, `${rs.stdout}\n${rs.stderr}\n${logTail()}`).toBe(0);
+    // The re-run did not reset the cluster a second time: that step ran once.
+    expect(steps().filter((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')).toHaveLength(1);
     // Through the load balancer, the API serves the objects of the backup again, not the later one.
     for (const n of names) {
       const g = await k(['get', 'configmap', n, '-o', 'jsonpath={.data.value}']);
