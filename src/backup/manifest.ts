@@ -28,8 +28,11 @@ export interface BackupManifest {
   /** Bytes of the encrypted bundle, and its SHA-256 (checked before decrypting). */
   size: number;
   sha256: string;
-  /** The etcd snapshot inside, as `etcdutl snapshot status` reported it. */
-  snapshot: { size: number; revision: number; totalKeys: number; hash: number; member: string };
+  /**
+   * The etcd snapshot inside, as `etcdutl snapshot status` reported it (external etcd); a k3s server has
+   * no etcdutl, so an embedded etcd's snapshot gives its size and member only.
+   */
+  snapshot: { size: number; revision?: number; totalKeys?: number; hash?: number; member: string };
   encryption: 'AES-256-GCM';
   /** SHA-256 of the key, first 16 hex digits: tells "wrong key" from "damaged bundle". Not the key. */
   keyFingerprint: string;

@@ -33,11 +33,17 @@ async function open(cluster: string, flags: BackupFlags, g: GlobalOptions, cenv:
 const row = (m: BackupManifest): string[] => [
   m.name,
   age(m.createdAt),
-  `${m.snapshot.revision}`,
-  `${m.snapshot.totalKeys}`,
+  `${m.snapshot.revision ?? '-'}`,
+  `${m.snapshot.totalKeys ?? '-'}`,
   `${m.size}`,
   `${m.shape.distribution}/${m.shape.etcd}×${m.shape.members} ${m.shape.kubernetes}`,
 ];
+
+/** What the snapshot is: revision and keys when etcdutl told them (external etcd), else its size. */
+const snapshotFacts = (m: BackupManifest): string =>
+  m.snapshot.revision !== undefined
+    ? `etcd revision ${m.snapshot.revision}, ${m.snapshot.totalKeys ?? 0} keys`
+    : `etcd snapshot of ${m.snapshot.size} bytes from ${m.snapshot.member}`;
 
 export async function createBackup(cluster: string, f: BackupFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   const keep = parseKeep(f.keep);
@@ -53,7 +59,7 @@ export async function createBackup(cluster: string, f: BackupFlags, g: GlobalOpt
     g.output,
     m,
     () =>
-      `Backup ${m.name} of ${cluster}: etcd revision ${m.snapshot.revision}, ${m.snapshot.totalKeys} keys, ${m.size} bytes encrypted, stored at ${formatBackupTarget(mgr.target(id, target))}.`,
+      `Backup ${m.name} of ${cluster}: ${snapshotFacts(m)}, ${m.size} bytes encrypted, stored at ${formatBackupTarget(mgr.target(id, target))}.`,
   );
 }
 
@@ -99,7 +105,7 @@ export async function restoreBackup(
   await printData(
     io,
     g.output,
-    { cluster: id, restored: m.name, revision: m.snapshot.revision },
-    () => `Restored ${cluster} from ${m.name} (etcd revision ${m.snapshot.revision}); the API servers are back.`,
+    { cluster: id, restored: m.name, ...(m.snapshot.revision !== undefined ? { revision: m.snapshot.revision } : {}) },
+    () => `Restored ${cluster} from ${m.name} (${snapshotFacts(m)}); the API servers are back.`,
   );
 }

@@ -1,4 +1,5 @@
 /** The work behind `create cluster`, loaded only when it runs. */
+import { certValidityDays } from '../api/certs.js';
 import { CLOUD_DEFAULT_VERSION } from '../api/catalog.js';
 import { applyDefaults } from '../api/defaults.js';
 import { readClusterFile } from '../api/file.js';
@@ -43,6 +44,8 @@ export async function resolveSpec(
 }
 
 export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
+  // A bad KSCTL_CERT_VALIDITY_DAYS is bad input: exit 2 before any prompt, state or cloud call.
+  certValidityDays(cenv.env);
   const io = cenv.io(g);
   const spec = await resolveSpec(flags, cenv, io.interactive && !flags.dryRun ? io.prompt : undefined, async (s) => {
     const { summary, confirmCreate } = await import('./prompts.js');

@@ -6,12 +6,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Distribution } from '../api/types.js';
 import type { SecretStore } from '../state/types.js';
-import { SECRET_NAMES, etcdMemberSecretNames, type EtcdPkiMember } from './pki/index.js';
-import { etcdPkiSecrets, generateEtcdPki, issueEtcdMemberCerts } from './pki/etcd.js';
-import { generateKubernetesCa, kubernetesCaSecrets } from './pki/kubernetes.js';
+import type { EtcdPkiMember } from './pki/etcd.js';
+import { SECRET_NAMES, etcdMemberSecretNames } from './pki/names.js';
+
+// The PKI code loads @peculiar/x509 (≈0.1 s): only when a CA or certificate is actually made, not for
+// every command that names a token (backup, certs check, the distribution controllers).
+const etcdPki = () => import('./pki/etcd.js');
+const kubernetesPki = () => import('./pki/kubernetes.js');
 
 export const TOKEN_SECRETS = {
   k3sToken: 'k3s-token',
+  /** The first server's `server/token` file (K10<CA hash>::server:<password>), kept by a backup. */
+  k3sServerToken: 'k3s-server-token',
   kubeadmToken: 'kubeadm-token',
   kubeadmCertKey: 'kubeadm-cert-key',
 } as const;
@@ -38,23 +44,41 @@ export async function ensureDistributionSecrets(secrets: SecretStore, distributi
   await ensure(secrets, TOKEN_SECRETS.kubeadmToken, () => `${randomAlnum(6)}.${randomAlnum(16)}`);
   await ensure(secrets, TOKEN_SECRETS.kubeadmCertKey, () => randomBytes(32).toString('hex'));
   if (!(await secrets.has(SECRET_NAMES.kubernetesCaCert))) {
+    const { generateKubernetesCa, kubernetesCaSecrets } = await kubernetesPki();
     for (const [k, v] of Object.entries(kubernetesCaSecrets(await generateKubernetesCa()))) await secrets.put(k, v);
   }
 }
 
-/** The etcd CA, API-server client cert and a server/peer cert per member (only missing members are issued). */
-export async function ensureEtcdPki(secrets: SecretStore, cluster: string, members: EtcdPkiMember[]): Promise<void> {
+/**
+ * The etcd CA, API-server client cert and a server/peer cert per member (only missing members are
+ * issued); leaf certificates valid `validityDays` (default 365, KSCTL_CERT_VALIDITY_DAYS through src/api/certs.ts).
+ */
+export async function ensureEtcdPki(
+  secrets: SecretStore,
+  cluster: string,
+  members: EtcdPkiMember[],
+  opts: { validityDays?: number } = {},
+): Promise<void> {
   const caCert = await secrets.get(SECRET_NAMES.etcdCaCert);
   const caKey = await secrets.get(SECRET_NAMES.etcdCaKey);
+  const { etcdPkiSecrets, generateEtcdPki, issueEtcdMemberCerts } = await etcdPki();
   if (caCert === undefined || caKey === undefined) {
-    for (const [k, v] of Object.entries(etcdPkiSecrets(await generateEtcdPki({ cluster, members }))))
-      await secrets.put(k, v);
+    const pki = await generateEtcdPki({
+      cluster,
+      members,
+      ...(opts.validityDays !== undefined ? { certValidityDays: opts.validityDays } : {}),
+    });
+    for (const [k, v] of Object.entries(etcdPkiSecrets(pki))) await secrets.put(k, v);
     return;
   }
   for (const m of members) {
     const names = etcdMemberSecretNames(m.name);
     if (await secrets.has(names.peerKey)) continue;
-    const certs = await issueEtcdMemberCerts({ cert: caCert, key: caKey }, m);
+    const certs = await issueEtcdMemberCerts(
+      { cert: caCert, key: caKey },
+      m,
+      opts.validityDays !== undefined ? { validityDays: opts.validityDays } : {},
+    );
     await secrets.put(names.serverCert, certs.server.cert);
     await secrets.put(names.serverKey, certs.server.key);
     await secrets.put(names.peerCert, certs.peer.cert);

@@ -24,6 +24,12 @@ export interface PlannedRun<C extends StepContext, T> {
   result: T;
 }
 
+/** A plan may find nothing to do (a renewal with nothing due): no run is recorded, the lock is released. */
+export interface NothingToDo<T> {
+  nothingToDo: true;
+  result: T;
+}
+
 export interface Operation<C extends StepContext, T> {
   kind: OperationKind;
   id: ClusterId;
@@ -35,8 +41,13 @@ export interface Operation<C extends StepContext, T> {
   preflight?(h: ClusterHandle, ctx: StepContext): Promise<void>;
   /** `create` of a new cluster: the first state, written after the preflight. */
   firstState?(ctx: StepContext): Promise<ClusterState>;
+  /**
+   * `update` only: the phase the cluster keeps through the run, given its state (a backup is no change
+   * to the cluster: its run neither marks it updating nor, when it fails, failed). Without it, the kind's phases.
+   */
+  keepPhase?(s: ClusterState): Phase;
   /** The steps and their context; may record intent in state first. */
-  plan(h: ClusterHandle): Promise<PlannedRun<C, T>>;
+  plan(h: ClusterHandle): Promise<PlannedRun<C, T> | NothingToDo<T>>;
   /** Inside the recorded run, after its steps succeeded. */
   afterRun?(h: ClusterHandle): Promise<void>;
   /** Frees what the operation opened (SSH connections), before the lock is released. */
@@ -76,8 +87,10 @@ export async function runOperation<C extends StepContext, T>(
     deps.attachLogFile?.(h.logFile);
     // Planned before the run is recorded: a bad day-2 input (checked against state) writes nothing.
     const planned = await op.plan(h);
-    const [phase, okPhase] = PHASES[op.kind];
-    result = await recordedRun(h, deps.command, phase, okPhase, async (run) => {
+    if ('nothingToDo' in planned) return { result: planned.result };
+    const kept = op.keepPhase && h.state ? op.keepPhase(h.state) : undefined;
+    const [phase, okPhase] = kept ? [kept, kept] : PHASES[op.kind];
+    const work = async (run: number) => {
       await runPlan({ steps: planned.steps }, planned.ctx, {
         run,
         concurrency: planned.concurrency,
@@ -85,7 +98,8 @@ export async function runOperation<C extends StepContext, T>(
       });
       await op.afterRun?.(h);
       return planned.result;
-    });
+    };
+    result = await recordedRun(h, deps.command, phase, okPhase, work, kept ?? 'failed');
     if (op.kind === 'delete') {
       await new KsctlManager(deps).forget(op.id);
       await h.remove();

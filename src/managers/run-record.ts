@@ -39,7 +39,8 @@ export async function endRun(
 
 /**
  * Runs `work` as one recorded run: opens the run record in `phase`, and closes it as `okPhase` or as a
- * failure (or interruption) with the error kept in state. The error is rethrown untouched.
+ * failure (`errorPhase`; an interruption is `interrupted`) with the error kept in state. The error is
+ * rethrown untouched.
  */
 export async function recordedRun<T>(
   h: ClusterHandle,
@@ -47,6 +48,7 @@ export async function recordedRun<T>(
   phase: Phase,
   okPhase: Phase,
   work: (run: number) => Promise<T>,
+  errorPhase: Phase = 'failed',
 ): Promise<T> {
   const run = await startRun(h, command, phase);
   try {
@@ -54,7 +56,7 @@ export async function recordedRun<T>(
     if (h.state) await endRun(h, run, { ok: true, phase: okPhase });
     return out;
   } catch (e) {
-    if (h.state) await endRun(h, run, { ok: false, error: e, phaseOnError: 'failed' });
+    if (h.state) await endRun(h, run, { ok: false, error: e, phaseOnError: errorPhase });
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Runs a plan as a dependency graph with bounded concurrency: a step starts as soon as everything it
- * needs is done. Every attempt is recorded in state before (intent) and after (result). Steps already
+ * needs is done. Every attempt is recorded in state before (intent) and after (result; that write is
+ * shared with the next steps' intents, see attempt()). Steps already
  * done in an earlier run are skipped, so a re-run after a crash or Ctrl-C redoes only what is missing.
  * On a failure no new step starts; running ones finish; the first error is thrown.
  */
@@ -51,6 +52,8 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
   const started = new Set<string>();
   let firstError: unknown;
   let running = 0;
+  /** Results being written: a done step's record shares its write with the next step's start. */
+  const recording: Promise<void>[] = [];
 
   for (const s of steps) {
     if (isStepDone(ctx.cluster.state?.steps ?? [], s.id)) {
@@ -86,6 +89,7 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
     };
     pump();
   });
+  await Promise.all(recording);
 
   const ok = firstError === undefined && done.size === steps.length;
   emit({ type: 'end', ok });
@@ -117,7 +121,14 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
       }
       throw e;
     }
-    await finish(s.id, 'done', started);
+    // Not awaited: the steps this one unblocks start at once, and their "running" records (awaited
+    // before they run) go to disk in the same write as this "done" (the store writes the latest
+    // document), so a later step never runs before an earlier one's result is durable.
+    recording.push(
+      finish(s.id, 'done', started).catch((e: unknown) => {
+        firstError ??= e;
+      }),
+    );
     emit({ type: 'done', step: desc, durationMs: Date.now() - started });
   }
 

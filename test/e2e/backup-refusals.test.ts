@@ -1,6 +1,6 @@
 /**
  * `ksctl backup` refuses, with exit 2 and nothing written, what it cannot back up: a managed cluster
- * (its etcd is the cloud's) and a self-managed one with embedded etcd (not built yet; docs/backups.md).
+ * (its etcd is the cloud's) and a kubeadm one with stacked etcd (not built yet; docs/backups.md).
  * The clusters exist only as state (no machine is ever contacted).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -31,11 +31,11 @@ describe('backup refusals', () => {
       /kindy is a managed cluster: its etcd belongs to the cloud/,
     ],
     [
-      'embedded etcd (k3s)',
+      'stacked etcd (kubeadm)',
       {
         name: 'emb',
         provider: 'ssh',
-        distribution: 'k3s',
+        distribution: 'kubeadm',
         etcd: { count: 0 },
         machines: [
           { name: 'lb', role: 'loadbalancer', address: '192.0.2.1' },
@@ -43,7 +43,7 @@ describe('backup refusals', () => {
         ],
       },
       'emb',
-      /emb runs embedded etcd \(k3s\); ksctl backs up external etcd only so far/,
+      /emb runs kubeadm's stacked etcd; ksctl backs up external etcd and k3s's embedded etcd so far/,
     ],
   ] as [string, SpecInput, string, RegExp][])('%s: exit 2, nothing written', async (_what, input, name, msg) => {
     const dir = seed(input);

@@ -5,12 +5,12 @@
  * launcher kube-apiserver, controller-manager, scheduler, containerd and kubelet. Stand-ins: the k3s binary
  * (a launcher of those) and installer (test/standins/k3s), systemctl (test/hosts).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { ksctl as runKsctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
@@ -58,6 +58,12 @@ const logTail = () => {
     return '(no log)';
   }
 };
+const steps = () =>
+  (
+    JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
+      steps: { id: string; status: string }[];
+    }
+  ).steps;
 const TLS = '/var/lib/rancher/k3s/server/tls/etcd';
 const etcdctl = (args: string) =>
   `ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert ${TLS}/server-ca.crt --cert ${TLS}/client.crt --key ${TLS}/client.key --command-timeout 10s ${args}`;
@@ -155,6 +161,71 @@ describe('ssh provider, k3s, embedded etcd', () => {
     // The worker needs only control plane 0.
     expect(step('worker/w-0').start).toBeGreaterThanOrEqual(cp0.end);
   });
+
+  it('backs up the embedded etcd (k3s etcd-snapshot) with the server token, and restores it after every server lost its data (SIGKILL midway, the re-run converges)', async () => {
+    const k = (args: string[]) => kubectl([...args, '--request-timeout', '30s'], sb.env);
+    const names = ['bk-1', 'bk-2', 'bk-3'];
+    for (const n of names) {
+      const c = await k(['create', 'configmap', n, `--from-literal=value=${n}-data`]);
+      expect(c.code, c.stderr).toBe(0);
+    }
+    const r = await ksctl(['backup', 'create', 'emb', '-o', 'json'], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
+    const m = JSON.parse(r.stdout) as { name: string; shape: Record<string, unknown>; snapshot: { size: number } };
+    expect(m.shape).toEqual({ distribution: 'k3s', etcd: 'embedded', members: 3, kubernetes: '1.37' });
+    expect(m.snapshot.size).toBeGreaterThan(0);
+    // The server token is kept with the cluster's secrets (0600) and never printed.
+    const token = (await cps()[0]!.exec('cat /var/lib/rancher/k3s/server/token')).stdout.trim();
+    const kept = path.join(clusterDir(), 'secrets', 'k3s-server-token');
+    expect(readFileSync(kept, 'utf8').trim()).toBe(token);
+    expect(statSync(kept).mode & 0o777).toBe(0o600);
+    expect(r.stdout + r.stderr).not.toContain(token.split(':').pop()!);
+
+    // After the backup: the objects go, a new one comes, and every server loses its etcd data.
+    expect((await k(['delete', 'configmap', ...names])).code).toBe(0);
+    expect((await k(['create', 'configmap', 'after-backup', '--from-literal=value=x'])).code).toBe(0);
+    for (const h of cps()) {
+      const d = await h.exec('systemctl stop k3s && rm -rf /var/lib/rancher/k3s/server/db');
+      expect(d.code, `${h.name}: ${d.stderr}`).toBe(0);
+    }
+
+    // SIGKILL once the first server has been reset from the snapshot; the same command again finishes.
+    const first = startKsctl(['backup', 'restore', 'emb', m.name], sb.env);
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline && first.child.exitCode === null) {
+      if (steps().some((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal, `${killed.stdout}\n${killed.stderr}\n${logTail()}`).toBe('SIGKILL');
+    expect(steps().some((x) => /^restore\/[^/]+\/cleanup$/.test(x.id) && x.status === 'done')).toBe(false);
+    const rs = await ksctl(['backup', 'restore', 'emb', m.name], sb.env);
+    expect(rs.code, `${rs.stdout}\n${rs.stderr}\n${logTail()}`).toBe(0);
+    // The re-run did not reset the cluster a second time: that step ran once.
+    expect(steps().filter((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')).toHaveLength(1);
+    // Through the load balancer, the API serves the objects of the backup again, not the later one.
+    for (const n of names) {
+      const g = await k(['get', 'configmap', n, '-o', 'jsonpath={.data.value}']);
+      expect(g.stdout, `${n}: ${g.stderr}`).toBe(`${n}-data`);
+    }
+    const gone = await k(['get', 'configmap', 'after-backup']);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toMatch(/NotFound/);
+    // One etcd cluster again, a started member on every server, and every node Ready.
+    const list = await cps()[0]!.exec(etcdctl('member list -w json'));
+    const members = (JSON.parse(list.stdout) as { members: { peerURLs: string[]; clientURLs?: string[] }[] }).members;
+    expect(members.map((x) => x.peerURLs[0]).sort()).toEqual(
+      cps()
+        .map((h) => `https://${h.address}:2380`)
+        .sort(),
+    );
+    expect(members.every((x) => (x.clientURLs ?? []).length > 0)).toBe(true);
+    const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
+    expect(ready.code, ready.stderr).toBe(0);
+    const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as { phase: string };
+    expect(st.phase).toBe('ready');
+  }, 600_000);
 
   it('delete uninstalls k3s (and its etcd) and leaves the machines', async () => {
     const del = await ksctl(['delete', 'cluster', 'emb'], sb.env);

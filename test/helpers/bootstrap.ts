@@ -23,7 +23,7 @@ export function bootstrapOf(
     provider,
     distroController(distribution),
     new SshAccess(provider, pool, { sshWaitMs: 1000 }),
-    nodeApi.factory,
+    { nodeApi: nodeApi.factory },
   );
 }
 

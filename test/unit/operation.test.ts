@@ -127,4 +127,55 @@ describe('the operation outline', () => {
       ),
     ).resolves.toEqual({ result: 'ok' });
   });
+
+  it('keepPhase: the run keeps the cluster phase, ok or failed; nothing to do records no run', async () => {
+    const h = await deps.store.lock(id, 'seed');
+    await h.save({ ...newClusterState(spec), phase: 'ready' });
+    h.release();
+    const phases: string[] = [];
+    const kept = (run: () => Promise<void>): Operation<StepContext, string> => ({
+      kind: 'update',
+      id,
+      keepPhase: (s) => s.phase,
+      plan: async (hh) => ({
+        steps: [
+          {
+            id: `s-${phases.length}`,
+            title: 's',
+            needs: [],
+            run: async () => {
+              phases.push((await deps.store.read(id))!.phase);
+              await run();
+            },
+          },
+        ],
+        ctx: stepContext(deps, hh, spec),
+        result: 'ok',
+      }),
+    });
+    await runOperation(
+      deps,
+      kept(async () => undefined),
+    );
+    await expect(
+      runOperation(
+        deps,
+        kept(async () => Promise.reject(new Error('upload failed'))),
+      ),
+    ).rejects.toThrow(/upload failed/);
+    const st = (await deps.store.read(id))!;
+    // Never "updating" while it ran, and still "ready" after the failure (the error is on the run).
+    expect(phases).toEqual(['ready', 'ready']);
+    expect(st.phase).toBe('ready');
+    expect(st.runs.map((r) => r.result)).toEqual(['ok', 'failed']);
+    expect(st.lastError).toMatch(/upload failed/);
+    const before = JSON.stringify(st);
+    const idle = await runOperation(deps, {
+      kind: 'update',
+      id,
+      plan: async () => ({ nothingToDo: true, result: 'none' }),
+    });
+    expect(idle).toEqual({ result: 'none' });
+    expect(JSON.stringify(await deps.store.read(id))).toBe(before);
+  });
 });

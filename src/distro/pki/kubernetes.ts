@@ -4,11 +4,14 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { SECRET_NAMES } from './names.js';
-import { createCa, type CertificateAndKey } from './x509.js';
+import type { CertificateAndKey } from './x509.js';
 
 export async function generateKubernetesCa(
   opts: { now?: Date; validityDays?: number } = {},
 ): Promise<CertificateAndKey> {
+  // x509.ts loads @peculiar/x509 (≈0.1 s): only when a CA is made, not for every command that loads
+  // the kubeadm controller (which needs caCertHash only).
+  const { createCa } = await import('./x509.js');
   return createCa({ commonName: 'kubernetes', ...opts });
 }
 

@@ -62,8 +62,10 @@ export function apiServerEtcdClientScript(
           // again (reading the new files) when it comes back, as kubeadm's own renewal docs advise.
           `held=${shellQuote(`${KUBEADM_PKI_STAGING}/kube-apiserver.yaml.held`)}`,
           `if [ -e ${KUBE_APISERVER_MANIFEST} ]; then mv -f ${KUBE_APISERVER_MANIFEST} "$held"; fi`,
-          // crictl failing must not read as "gone": the manifest would come back before the kubelet noticed.
-          `gone() { local ids; ids=$(crictl ps --name kube-apiserver -q) || return 1; [ -z "$ids" ]; }`,
+          // The container's process, as the host sees it (no crictl needed: kubeadm's hosts need not have
+          // cri-tools). Only pgrep's "no process matched" (1) is gone; an error (2, 3) must not read as gone,
+          // or the manifest would come back before the kubelet noticed.
+          'gone() { local rc=0; pgrep -x kube-apiserver >/dev/null || rc=$?; [ "$rc" -eq 1 ]; }',
           'wait_for 120 2 "the old kube-apiserver to stop" gone',
           `mv -f "$held" ${KUBE_APISERVER_MANIFEST}`,
           `ready() { kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} --server ${shellQuote(httpsUrl(address, API_PORT))} get --raw=/readyz >/dev/null; }`,

@@ -1,6 +1,7 @@
 /**
- * `backup create` as a recorded plan: snapshot one healthy etcd member (etcdctl over TLS on the member,
- * checked with etcdutl, pulled back over SFTP) → encrypt and upload the bundle and its manifest →
+ * `backup create` as a recorded plan: snapshot one healthy etcd member (external etcd: etcdctl over TLS
+ * on the member, checked with etcdutl; k3s embedded etcd: `k3s etcd-snapshot save` on a server, whose
+ * server token is kept too), pulled back over SFTP → encrypt and upload the bundle and its manifest →
  * retention. Each step is an ensure: a re-run after a crash resumes the same backup by name.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,8 @@ import { boundFields, deleteBackup, readManifest, saveBackup } from '../../backu
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
 import { privateAddress } from '../../distro/controllers/types.js';
+import { k3sSnapshotScript } from '../../distro/scripts/k3s-backup.js';
+import { K3S_SERVER_TOKEN_PATH } from '../../distro/scripts/k3s.js';
 import { SECRET_NAMES } from '../../distro/pki/names.js';
 import { runScript } from '../../distro/runner.js';
 import {
@@ -35,15 +38,17 @@ export const BUNDLED_SECRETS = [
   SECRET_NAMES.kubernetesCaCert,
   SECRET_NAMES.kubernetesCaKey,
   TOKEN_SECRETS.k3sToken,
+  TOKEN_SECRETS.k3sServerToken,
   'k3s-ca-hash',
 ];
 
 interface SnapshotFacts {
   sha256: string;
   size: number;
-  revision: number;
-  totalKeys: number;
-  hash: number;
+  /** From `etcdutl snapshot status` (external etcd); k3s servers have no etcdutl to tell them. */
+  revision?: number;
+  totalKeys?: number;
+  hash?: number;
   member: string;
 }
 
@@ -61,15 +66,20 @@ export interface CreateInput {
   taken?: { data: Buffer; facts: SnapshotFacts };
 }
 
-function parseSnapshotLine(out: string, member: string): Omit<SnapshotFacts, 'size'> & { size: number } {
+function parseSnapshotLine(out: string, member: string): SnapshotFacts {
   const line = out
     .split('\n')
     .reverse()
     .find((l) => l.startsWith(`${SNAPSHOT_RESULT} `));
   if (!line) throw new ProviderError(`etcd snapshot on ${member} printed no result`);
   const [, sum, ...json] = line.split(' ');
-  const st = JSON.parse(json.join(' ')) as { hash: number; revision: number; totalKey: number; totalSize: number };
-  return { sha256: sum!, size: st.totalSize, revision: st.revision, totalKeys: st.totalKey, hash: st.hash, member };
+  const st = JSON.parse(json.join(' ')) as { hash?: number; revision?: number; totalKey?: number; totalSize: number };
+  return {
+    sha256: sum!,
+    size: st.totalSize,
+    ...(st.revision !== undefined ? { revision: st.revision, totalKeys: st.totalKey ?? 0, hash: st.hash ?? 0 } : {}),
+    member,
+  };
 }
 
 /**
@@ -86,7 +96,9 @@ async function stagedSnapshot(
   const data = have && (await inp.staging.readChecked(file, have.sha256));
   if (have && data) return { data, facts: have };
   const errors: string[] = [];
-  for (const m of ctx.machinesOf('etcd')) {
+  // Embedded etcd (k3s; kubeadm stacked is refused before): a member on every server.
+  const embedded = ctx.spec.etcd.count === 0;
+  for (const m of ctx.machinesOf(embedded ? 'controlplane' : 'etcd')) {
     const session = await ctx.session(m).catch((e: Error) => {
       errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
       return undefined;
@@ -94,7 +106,10 @@ async function stagedSnapshot(
     if (!session) continue;
     let facts: SnapshotFacts;
     try {
-      const out = await runScript(session, etcdSnapshotScript({ member: m.name, file }), {
+      const script = embedded
+        ? k3sSnapshotScript({ member: m.name, file })
+        : etcdSnapshotScript({ member: m.name, file });
+      const out = await runScript(session, script, {
         secrets: ctx.cluster.secrets,
         signal: ctx.signal,
         onLine: (l) => ctx.log.child(m.name).info(l),
@@ -113,11 +128,18 @@ async function stagedSnapshot(
         `snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`,
       );
     facts.size = data.length;
-    await inp.staging.write(file, data);
-    await inp.staging.write(`${file}.json`, JSON.stringify(facts));
+    if (embedded) {
+      // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
+      const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
+      await ctx.cluster.secrets.put(TOKEN_SECRETS.k3sServerToken, token);
+    }
+    // Staged here (for a re-run after a crash) while the member's copy is removed: side by side.
+    const staging = inp.staging.write(file, data).then(() => inp.staging.write(`${file}.json`, JSON.stringify(facts)));
+    staging.catch(() => undefined); // awaited below, after the cleanup
     await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    await staging;
     ctx.log.info(
-      `snapshot of ${m.name} (${privateAddress(m)}): revision ${facts.revision}, ${facts.totalKeys} keys, ${facts.size} bytes`,
+      `snapshot of ${m.name} (${privateAddress(m)}): ${facts.revision !== undefined ? `revision ${facts.revision}, ${facts.totalKeys} keys, ` : ''}${facts.size} bytes`,
     );
     inp.taken = { data, facts };
     return inp.taken;
@@ -137,7 +159,8 @@ async function stagedFacts(inp: CreateInput): Promise<SnapshotFacts | undefined>
 function snapshotStep(inp: CreateInput): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/snapshot`,
-    title: 'etcd snapshot from a healthy member (etcdctl over TLS, etcdutl status), fetched over SFTP',
+    title:
+      'etcd snapshot from a healthy member (etcdctl over TLS and etcdutl status, or k3s etcd-snapshot save), fetched over SFTP',
     needs: [],
     details: { file: `${SNAPSHOT_DIR}/${inp.name}.db` },
     run: async (ctx) => void (await stagedSnapshot(inp, ctx)),
@@ -169,9 +192,9 @@ function uploadStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
         sha256: createHash('sha256').update(sealed).digest('hex'),
         snapshot: {
           size: facts.size,
-          revision: facts.revision,
-          totalKeys: facts.totalKeys,
-          hash: facts.hash,
+          ...(facts.revision !== undefined
+            ? { revision: facts.revision, totalKeys: facts.totalKeys ?? 0, hash: facts.hash ?? 0 }
+            : {}),
           member: facts.member,
         },
         encryption: 'AES-256-GCM',

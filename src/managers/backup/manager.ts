@@ -1,5 +1,6 @@
 /**
- * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd.
+ * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd or
+ * k3s's embedded etcd.
  * create and restore follow the operation outline every cluster operation uses (lock → load →
  * preflight → plan → recorded run → release); list and delete only read the cluster's state and work
  * on the target. Every refusal (unknown cluster, another cluster's bundle, another shape, no key, a bad
@@ -13,11 +14,10 @@ import { ensureBackupKey, readBackupKey } from '../../backup/key.js';
 import type { BackupManifest } from '../../backup/manifest.js';
 import { deleteBackup, listBackups, readManifest } from '../../backup/repository.js';
 import { checkStorage, openStorage } from '../../backup/targets/index.js';
-import { ConflictError, InputError, NotFoundError } from '../../errors.js';
-import { runPlan } from '../../pipeline/executor.js';
+import { InputError, NotFoundError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterHandle, ClusterState } from '../../state/types.js';
-import { endRun, startRun } from '../run-record.js';
+import { runOperation } from '../operation.js';
 import type { SelfManagedManager } from '../selfmanaged/manager.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
@@ -44,30 +44,34 @@ export class BackupManager {
 
   async create(id: ClusterId, opts: { target?: BackupTarget; keep?: number }): Promise<BackupManifest> {
     const target = this.target(id, opts.target);
-    return this.operate(id, async (h) => {
-      checkStorage(target, this.deps.env);
-      // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface at upload.
-      const storage = openStorage(target, this.deps.env);
-      storage.catch(() => undefined); // awaited by the upload step; not an unhandled rejection meanwhile
-      const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
-      const url = formatBackupTarget(target);
-      const input: CreateInput = {
-        name,
-        storage,
-        url,
-        staging: new Staging(h.dir),
-        key: () => ensureBackupKey(h.secrets),
-        ...(opts.keep ? { keep: opts.keep } : {}),
-      };
-      return {
-        steps: async () => (await import('./create-plan.js')).backupCreateSteps(input),
-        result: async () => {
-          const m = input.made ?? (await readManifest(await storage, name)); // uploaded by an earlier, interrupted run
-          if (!m) throw new NotFoundError(`backup ${name} is not at ${url} after its upload`);
-          return m;
-        },
-      };
-    });
+    return this.operate(
+      id,
+      async (h) => {
+        checkStorage(target, this.deps.env);
+        // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface at upload.
+        const storage = openStorage(target, this.deps.env);
+        storage.catch(() => undefined); // awaited by the upload step; not an unhandled rejection meanwhile
+        const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
+        const url = formatBackupTarget(target);
+        const input: CreateInput = {
+          name,
+          storage,
+          url,
+          staging: new Staging(h.dir),
+          key: () => ensureBackupKey(h.secrets),
+          ...(opts.keep ? { keep: opts.keep } : {}),
+        };
+        return {
+          steps: async () => (await import('./create-plan.js')).backupCreateSteps(input),
+          result: async () => {
+            const m = input.made ?? (await readManifest(await storage, name)); // uploaded by an earlier, interrupted run
+            if (!m) throw new NotFoundError(`backup ${name} is not at ${url} after its upload`);
+            return m;
+          },
+        };
+      },
+      true,
+    );
   }
 
   async list(
@@ -96,42 +100,49 @@ export class BackupManager {
 
   async restore(id: ClusterId, name: string, t?: BackupTarget): Promise<BackupManifest> {
     const target = this.target(id, t);
-    return this.operate(id, async (h) => {
-      const st = h.state!;
-      const pending = pendingRestore(st);
-      if (pending && pending.bundle !== name) {
-        throw new InputError(
-          `a restore of ${pending.bundle} is unfinished: run \`ksctl backup restore ${id.name} ${pending.bundle}\` to finish it first`,
-          ['<bundle>'],
-        );
-      }
-      const storage = await openStorage(target, this.deps.env);
-      const manifest = await readManifest(storage, name);
-      if (!manifest)
-        throw new NotFoundError(`no backup ${name} at ${storage.url} (see \`ksctl backup list ${id.name}\`)`);
-      const key = await readBackupKey(h.secrets);
-      assertRestorable(manifest, st, key ? keyFingerprint(key) : undefined);
-      const tag = pending?.tag ?? newRestoreTag(new Date());
-      const byRole = (r: string) =>
-        Object.values(st.machines)
-          .filter((m) => m.role === r && m.status !== 'removing')
-          .map((m) => m.name)
-          .sort();
-      return {
-        phase: 'updating',
-        steps: async () =>
-          (await import('./restore-plan.js')).backupRestoreSteps({
-            tag,
-            manifest,
-            storage,
-            staging: new Staging(h.dir),
-            key: key!,
-            etcd: byRole('etcd'),
-            controlPlanes: byRole('controlplane'),
-          }),
-        result: async () => manifest,
-      };
-    });
+    return this.operate(
+      id,
+      async (h) => {
+        const st = h.state!;
+        const pending = pendingRestore(st);
+        if (pending && pending.bundle !== name) {
+          throw new InputError(
+            `a restore of ${pending.bundle} is unfinished: run \`ksctl backup restore ${id.name} ${pending.bundle}\` to finish it first`,
+            ['<bundle>'],
+          );
+        }
+        const storage = await openStorage(target, this.deps.env);
+        const manifest = await readManifest(storage, name);
+        if (!manifest)
+          throw new NotFoundError(`no backup ${name} at ${storage.url} (see \`ksctl backup list ${id.name}\`)`);
+        const key = await readBackupKey(h.secrets);
+        assertRestorable(manifest, st, key ? keyFingerprint(key) : undefined);
+        const tag = pending?.tag ?? newRestoreTag(new Date());
+        const byRole = (r: string) =>
+          Object.values(st.machines)
+            .filter((m) => m.role === r && m.status !== 'removing')
+            .map((m) => m.name)
+            .sort();
+        return {
+          steps: async () => {
+            const input = {
+              tag,
+              manifest,
+              storage,
+              staging: new Staging(h.dir),
+              key: key!,
+              etcd: byRole('etcd'),
+              controlPlanes: byRole('controlplane'),
+            };
+            return manifest.shape.etcd === 'embedded'
+              ? (await import('./restore-k3s.js')).k3sRestoreSteps(input)
+              : (await import('./restore-plan.js')).backupRestoreSteps(input);
+          },
+          result: async () => manifest,
+        };
+      },
+      false,
+    );
   }
 
   private async loaded(id: ClusterId): Promise<ClusterState> {
@@ -141,70 +152,68 @@ export class BackupManager {
     return s;
   }
 
-  /** Lock → load → preflight (`prepare`, may refuse) → recorded run of its steps → release. */
+  /**
+   * The operation outline (runOperation: lock → load → preflight → plan → recorded run → release) with
+   * `prepare` as its preflight and plan (it may refuse). A backup (`keepsPhase`) keeps the cluster's
+   * phase (a failed backup is no failed cluster; only an interrupted backup's "interrupted" is its own,
+   * cleared by finishing it); a restore runs as any update (updating, then ready or failed).
+   */
   private async operate<T>(
     id: ClusterId,
     prepare: (
       h: ClusterHandle,
-    ) => Promise<{ phase?: 'updating'; steps: () => Promise<Step<BootstrapContext>[]>; result: () => Promise<T> }>,
+    ) => Promise<{ steps: () => Promise<Step<BootstrapContext>[]>; result: () => Promise<T> }>,
+    keepsPhase: boolean,
   ): Promise<T> {
     // The self-managed code (SSH, distributions) loads while the lock is taken and the preflight reads the target.
     const smLoading = this.selfManaged();
-    smLoading.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
-    const h = await this.deps.store.lock(id, this.deps.command);
+    smLoading.catch(() => undefined); // awaited in the plan; a refusal before then must not leave it unhandled
     let close: (() => void) | undefined;
-    try {
-      if (!h.state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
-      supported(h.state);
-      if (h.state.phase === 'creating' || h.state.phase === 'deleting')
-        throw new ConflictError(`cluster ${formatClusterId(id)} is ${h.state.phase}; finish that first`);
-      const plan = await prepare(h);
-      const sm = await smLoading;
-      const machinery = await sm.machinery(h.state.spec);
-      close = () => machinery.ssh.close();
-      this.deps.attachLogFile?.(h.logFile);
-      // A backup leaves the cluster as it was: its run keeps the phase (a failed backup is no failed
-      // cluster); only an interrupted backup's "interrupted" is its own, and is cleared by finishing it.
-      const before = h.state.phase === 'interrupted' && !plan.phase && pendingBackup(h.state) ? 'ready' : h.state.phase;
-      const phase = plan.phase ?? before;
-      const run = await startRun(h, this.deps.command, phase);
-      try {
-        await runPlan({ steps: await plan.steps() }, sm.context(h, h.state.spec, machinery), {
-          run,
+    let result: (() => Promise<T>) | undefined;
+    const out: { value?: T } = {};
+    await runOperation<BootstrapContext, undefined>(this.deps, {
+      kind: 'update',
+      id,
+      ...(keepsPhase
+        ? {
+            keepPhase: (s: ClusterState) => (s.phase === 'interrupted' && pendingBackup(s) ? 'ready' : s.phase),
+          }
+        : {}),
+      preflight: async (h) => supported(h.state!),
+      plan: async (h) => {
+        const plan = await prepare(h);
+        result = plan.result;
+        const sm = await smLoading;
+        const machinery = await sm.machinery(h.state!.spec);
+        close = () => machinery.ssh.close();
+        return {
+          steps: await plan.steps(),
+          ctx: sm.context(h, h.state!.spec, machinery),
           concurrency: 16,
-          onEvent: this.deps.onEvent,
-        });
-        const out = await plan.result();
-        await endRun(h, run, { ok: true, phase: plan.phase ? 'ready' : before });
-        return out;
-      } catch (e) {
-        await endRun(h, run, { ok: false, error: e, phaseOnError: plan.phase ? 'failed' : before });
-        throw e;
-      }
-    } finally {
-      close?.();
-      h.release();
-    }
+          result: undefined,
+        };
+      },
+      afterRun: async () => {
+        out.value = await result!();
+      },
+      close: () => close?.(),
+    });
+    return out.value as T;
   }
 }
 
-/** External etcd only, for now: embedded etcd (k3s, kubeadm stacked) is refused as bad input. */
+/** External etcd and k3s's embedded etcd; kubeadm's stacked etcd is refused as bad input, for now. */
 function supported(s: ClusterState): void {
   if (s.type !== 'selfmanaged')
     throw new InputError(
       `${s.id.name} is a managed cluster: its etcd belongs to the cloud (use the cloud's own backup)`,
       ['cluster'],
     );
-  if (s.spec.etcd.count === 0) {
+  if (s.spec.etcd.count === 0 && (s.spec.distribution ?? 'k3s') !== 'k3s') {
     throw new InputError(
-      `${s.id.name} runs embedded etcd (${s.spec.distribution ?? 'k3s'}); ksctl backs up external etcd only so far`,
+      `${s.id.name} runs kubeadm's stacked etcd; ksctl backs up external etcd and k3s's embedded etcd so far`,
       ['cluster'],
-      {
-        hint:
-          s.spec.distribution === 'k3s'
-            ? 'on a server: k3s etcd-snapshot save'
-            : 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates',
-      },
+      { hint: 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates' },
     );
   }
 }

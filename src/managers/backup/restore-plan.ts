@@ -42,13 +42,11 @@ export const restoreFetchId = (tag: string, bundle: string) => `restore/${tag}/f
 export const restoreDoneId = (tag: string) => `restore/${tag}/cleanup`;
 export const restoreToken = (cluster: string, tag: string) => `ksctl-${cluster}-${tag}`;
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
-  const t = inp.tag;
-  const file = `restore-${t}.db`;
-  /** The decrypted snapshot, staged here; fetched and decrypted again when missing or torn. */
-  const staged = async (): Promise<Buffer> => {
+/** The decrypted snapshot, staged here as `file`; fetched and decrypted again when missing or torn. */
+export function stagedRestore(inp: RestoreInput, file: string): () => Promise<Buffer> {
+  return async () => {
     const sum = (await inp.staging.read(`${file}.sha256`))?.toString('utf8').trim();
     const have = sum ? await inp.staging.readChecked(file, sum) : undefined;
     if (have) return have;
@@ -59,19 +57,24 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
     await inp.staging.write(`${file}.sha256`, sha(snap));
     return snap;
   };
-  const on = (
-    name: string,
-    title: string,
-    needs: string[],
-    run: (ctx: BootstrapContext, m: Machine) => Promise<void>,
-    id: string,
-  ): Step<BootstrapContext> => ({
-    id,
-    title,
-    needs,
-    target: name,
-    run: (ctx) => run(ctx, ctx.machine(name)),
-  });
+}
+
+/** A step that runs on one machine. */
+export function onMachine(
+  name: string,
+  title: string,
+  needs: string[],
+  run: (ctx: BootstrapContext, m: Machine) => Promise<void>,
+  id: string,
+): Step<BootstrapContext> {
+  return { id, title, needs, target: name, run: (ctx) => run(ctx, ctx.machine(name)) };
+}
+
+export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
+  const t = inp.tag;
+  const file = `restore-${t}.db`;
+  const staged = stagedRestore(inp, file);
+  const on = onMachine;
   const members = (ctx: BootstrapContext) =>
     ctx.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
 

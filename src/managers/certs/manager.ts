@@ -4,10 +4,10 @@
  */
 import { DEFAULT_RENEW_WITHIN_DAYS, type RenewSelection } from '../../api/certs.js';
 import { formatClusterId, type ClusterId } from '../../api/types.js';
-import { ConflictError, InputError, NotFoundError } from '../../errors.js';
-import { runPlan } from '../../pipeline/executor.js';
+import { InputError, NotFoundError } from '../../errors.js';
 import type { ClusterState } from '../../state/types.js';
-import { recordedRun } from '../run-record.js';
+import { runOperation } from '../operation.js';
+import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { SelfManagedManager } from '../selfmanaged/manager.js';
 import type { ManagerDeps } from '../types.js';
 import { RENEWAL_MARKER, readMarker, writeMarker } from './marker.js';
@@ -79,45 +79,52 @@ export class CertsManager {
         marker?.due ?? [],
       );
     }
-    const h = await this.deps.store.lock(id, this.deps.command);
-    const mgr = await this.selfManaged();
+    // The operation outline (lock → load → preflight → plan → recorded run → release) as every update.
     let close: (() => void) | undefined;
-    try {
-      const s = selfManagedState(h.state, id);
-      if (s.phase === 'creating' || s.phase === 'deleting')
-        throw new ConflictError(`cluster ${formatClusterId(id)} is ${s.phase}; finish that first`);
-      const now = new Date();
-      // A renewal that did not finish is finished first, with what it set out to renew.
-      const marker = await readMarker(h.secrets);
-      const since = marker && marker.all === req.selection.all ? new Date(marker.startedAt) : now;
-      const result = this.planOf(
-        s,
-        await readReports(s, h.secrets, now, DEFAULT_RENEW_WITHIN_DAYS),
-        req,
-        since,
-        marker?.due ?? [],
-      );
-      if (result.renew.length === 0) return result;
-      const due = result.renew.map((r) => r.id);
-      await writeMarker(h.secrets, { startedAt: since.toISOString(), all: req.selection.all, due });
-      const machinery = await mgr.machinery(s.spec);
-      close = () => machinery.ssh.close();
-      this.deps.attachLogFile?.(h.logFile);
-      const stamp = String(since.getTime());
-      const run = { selection: req.selection, since, validityDays: req.validityDays };
-      const steps = renewSteps(run, stamp, new Set(due), bootstrapped(s, 'etcd'), bootstrapped(s, 'controlplane'));
-      const ctx = mgr.context(h, s.spec, machinery);
-      await recordedRun(h, this.deps.command, 'updating', 'ready', (n) =>
-        runPlan({ steps }, ctx, { run: n, concurrency: 1, onEvent: this.deps.onEvent }),
-      );
-      await h.secrets.delete(RENEWAL_MARKER);
-      // Report what the certificates are now (new not-after), not what they were.
-      const after = await readReports(h.state!, h.secrets, new Date(), DEFAULT_RENEW_WITHIN_DAYS);
-      return { ...result, renew: after.filter((r) => due.includes(r.id)) };
-    } finally {
-      close?.();
-      h.release();
-    }
+    let due: string[] = [];
+    let planned: RenewResult | undefined;
+    const out = await runOperation<BootstrapContext, RenewResult | undefined>(this.deps, {
+      kind: 'update',
+      id,
+      preflight: async (h) => void selfManagedState(h.state, id),
+      plan: async (h) => {
+        const s = h.state!;
+        const now = new Date();
+        // A renewal that did not finish is finished first, with what it set out to renew.
+        const marker = await readMarker(h.secrets);
+        const since = marker && marker.all === req.selection.all ? new Date(marker.startedAt) : now;
+        planned = this.planOf(
+          s,
+          await readReports(s, h.secrets, now, DEFAULT_RENEW_WITHIN_DAYS),
+          req,
+          since,
+          marker?.due ?? [],
+        );
+        if (planned.renew.length === 0) return { nothingToDo: true, result: planned };
+        due = planned.renew.map((r) => r.id);
+        await writeMarker(h.secrets, { startedAt: since.toISOString(), all: req.selection.all, due });
+        const mgr = await this.selfManaged();
+        const machinery = await mgr.machinery(s.spec);
+        close = () => machinery.ssh.close();
+        const run = { selection: req.selection, since, validityDays: req.validityDays };
+        const steps = renewSteps(
+          run,
+          String(since.getTime()),
+          new Set(due),
+          bootstrapped(s, 'etcd'),
+          bootstrapped(s, 'controlplane'),
+        );
+        return { steps, ctx: mgr.context(h, s.spec, machinery), concurrency: 1, result: undefined };
+      },
+      afterRun: async (h) => {
+        await h.secrets.delete(RENEWAL_MARKER);
+        // Report what the certificates are now (new not-after), not what they were.
+        const after = await readReports(h.state!, h.secrets, new Date(), DEFAULT_RENEW_WITHIN_DAYS);
+        planned = { ...planned!, renew: after.filter((r) => due.includes(r.id)) };
+      },
+      close: () => close?.(),
+    });
+    return out.result ?? planned!;
   }
 
   /** What a renewal does: the due certificates (plus those an unfinished renewal still owes) and the machines touched. */

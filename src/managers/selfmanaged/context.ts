@@ -4,6 +4,7 @@
  * `BootstrapView` is its read-only half: what a step's `describe()` may use, so a dry run can build
  * one from the plan alone (plan-view.ts) and a step describes exactly what its `run()` would run.
  */
+import { DEFAULT_CERT_VALIDITY_DAYS } from '../../api/certs.js';
 import { clusterIdOf, type ClusterSpec, type Role } from '../../api/types.js';
 import type { SelfManagedCloud } from '../../cloud/types.js';
 import type { DistroController, NodeScope, SecretReader, Topology } from '../../distro/controllers/types.js';
@@ -48,6 +49,8 @@ export interface BootstrapContext extends StepContext, BootstrapView {
   recordInstalled(m: Machine): Promise<void>;
   /** The controller's scope for machine `m`, able to run on control plane 0 (join preparation). */
   liveScope(m: Machine): NodeScope;
+  /** Days the certificates ksctl issues in this run are valid (src/api/certs.ts: certValidityDays). */
+  readonly certValidityDays: number;
 }
 
 /**
@@ -97,7 +100,7 @@ export function bootstrapContext(
   provider: SelfManagedCloud,
   distro: DistroController,
   ssh: SshAccess,
-  nodeApi: (() => Promise<NodeApi>) | undefined = undefined,
+  opts: { certValidityDays?: number; nodeApi?: () => Promise<NodeApi> } = {},
 ): BootstrapContext {
   const view = machineView(base.spec, distro, base.cluster.secrets, () => base.cluster.state?.machines ?? {});
   let secretEnv: Promise<Record<string, string>> | undefined;
@@ -108,8 +111,9 @@ export function bootstrapContext(
   const ctx: BootstrapContext = {
     ...base,
     ...view,
+    certValidityDays: opts.certValidityDays ?? DEFAULT_CERT_VALIDITY_DAYS,
     provider,
-    nodeApi: nodeApi ?? (() => clusterNodeApi(base)),
+    nodeApi: opts.nodeApi ?? (() => clusterNodeApi(base)),
     session: (m) => ssh.session(base, m),
     async exec(m, scripts) {
       const session = await ssh.session(base, m);

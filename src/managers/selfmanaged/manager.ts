@@ -3,6 +3,7 @@
  * a distribution controller. Every operation runs the one outline (../operation.ts) with a plan of
  * self-describing steps (plans/, steps/) and one context per run (context.ts).
  */
+import { certValidityDays } from '../../api/certs.js';
 import type { DefaultsOptions } from '../../api/defaults.js';
 import type { PoolChangeOptions, PoolTarget, UpgradeRequest } from '../../api/pool-change.js';
 import { clusterIdOf, formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
@@ -238,6 +239,9 @@ export class SelfManagedManager implements ClusterLifecycle {
   context(h: ClusterHandle, spec: ClusterSpec, m: Machinery): BootstrapContext {
     const base = stepContext(this.deps, h, spec);
     const api = this.opts.nodeApi;
-    return bootstrapContext(base, m.provider, m.distro, m.ssh, api ? () => api(base) : undefined);
+    return bootstrapContext(base, m.provider, m.distro, m.ssh, {
+      certValidityDays: certValidityDays(this.deps.env ?? process.env),
+      ...(api ? { nodeApi: () => api(base) } : {}),
+    });
   }
 }

@@ -54,7 +54,7 @@ function externalStore(f) {
 }
 
 /** etcd certs for this member under <tls>/etcd, k3s names; returns the paths startEtcd needs. */
-function etcdCerts(tlsDir, b, nodeName, ip) {
+export function etcdCerts(tlsDir, b, nodeName, ip) {
   const dir = path.join(tlsDir, 'etcd');
   const sans = [ip, '127.0.0.1', 'localhost', nodeName];
   const put = (name, pair) => {
@@ -151,6 +151,8 @@ export async function openDatastore(ctx) {
     endpoints = info.json.members.flatMap((m) => m.clientURLs).join(',');
     initialCluster = await addMember(endpoints, client, `${nodeName}`, memberURLs(nodeIP).peerURL);
   }
+  // Starting the managed database clears a cluster reset's flag, as k3s does.
+  fs.rmSync(hostPath(`${dataDir}/server/db/reset-flag`), { force: true });
   const etcd = await startEtcd(
     {
       name: nodeName,

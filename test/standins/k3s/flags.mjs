@@ -163,9 +163,56 @@ const ENV = {
   'agent-token-file': 'K3S_AGENT_TOKEN_FILE',
 };
 
+// `k3s etcd-snapshot` (pkg/cli/cmds/etcd_snapshot.go): its own flags; ls adds -o/--output, prune
+// --snapshot-retention. "dir" is also "etcd-snapshot-dir", as in k3s.
+const SNAPSHOT = {
+  value: [
+    'config',
+    'c',
+    'log',
+    'l',
+    'node-name',
+    'data-dir',
+    'd',
+    'dir',
+    'etcd-snapshot-dir',
+    'name',
+    'o',
+    'output',
+    'snapshot-retention',
+    ...['endpoint', 'endpoint-ca', 'access-key', 'secret-key', 'bucket', 'region', 'folder', 'timeout'].flatMap((n) => [
+      `s3-${n}`,
+      `etcd-s3-${n}`,
+    ]),
+  ],
+  bool: [
+    'debug',
+    'alsologtostderr',
+    'snapshot-compress',
+    'etcd-snapshot-compress',
+    's3',
+    'etcd-s3',
+    's3-skip-ssl-verify',
+    'etcd-s3-skip-ssl-verify',
+    's3-insecure',
+    'etcd-s3-insecure',
+    'help',
+    'h',
+  ],
+  multi: [],
+};
+const SNAPSHOT_ALIASES = { c: 'config', l: 'log', d: 'data-dir', o: 'output', h: 'help' };
+
 export class UsageError extends Error {}
 
 function specFor(command) {
+  if (command === 'etcd-snapshot')
+    return {
+      value: new Set(SNAPSHOT.value),
+      bool: new Set(SNAPSHOT.bool),
+      multi: new Set(),
+      aliases: SNAPSHOT_ALIASES,
+    };
   const s =
     command === 'server'
       ? {
@@ -174,15 +221,15 @@ function specFor(command) {
           multi: [...COMMON.multi, ...SERVER.multi],
         }
       : COMMON;
-  return { value: new Set(s.value), bool: new Set(s.bool), multi: new Set(s.multi) };
+  return { value: new Set(s.value), bool: new Set(s.bool), multi: new Set(s.multi), aliases: ALIASES };
 }
 
-const canon = (n) => ALIASES[n] ?? n;
 const truthy = (v) => v === true || v === 'true' || v === '1';
 
 /** Parse argv (after the subcommand) into { name: value|true|[values] }. */
 export function parseArgs(command, argv) {
   const spec = specFor(command);
+  const canon = (n) => spec.aliases[n] ?? n;
   const out = {};
   const positional = [];
   for (let i = 0; i < argv.length; i++) {
@@ -211,6 +258,7 @@ export function parseArgs(command, argv) {
 /** Keys of the config file (and drop-ins), as flag values; "key+" appends to repeatable flags. */
 function readConfigFile(file, command) {
   const spec = specFor(command);
+  const canon = (n) => spec.aliases[n] ?? n;
   const files = [file];
   const dropins = hostPath(`${file}.d`);
   if (fs.existsSync(dropins))
@@ -246,6 +294,7 @@ export function resolveFlags(command, argv, env = process.env) {
   const configFile = cli.config ?? env.K3S_CONFIG_FILE ?? '/etc/rancher/k3s/config.yaml';
   const file = readConfigFile(configFile, command);
   const spec = specFor(command);
+  const canon = (n) => spec.aliases[n] ?? n;
   const fromEnv = {};
   for (const [k, e] of Object.entries(ENV)) {
     if (env[e] === undefined || env[e] === '') continue;

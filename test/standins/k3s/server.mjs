@@ -65,6 +65,10 @@ export async function runServer(f) {
   const bind = f['bind-address'] ?? '0.0.0.0';
   const tokenText = f.token ?? (f['token-file'] ? readFile(f['token-file']).trim() : '');
   const agentText = f['agent-token'] ?? (f['agent-token-file'] ? readFile(f['agent-token-file']).trim() : '');
+  if (f['cluster-reset']) {
+    const { clusterReset } = await import('./reset.mjs');
+    return clusterReset(f, { dataDir, nodeName, nodeIP: nodeIPs[0] });
+  }
   setStatus('server', 'starting');
   k3sLog.info(`Starting k3s ${version} (test stand-in launcher: real Kubernetes components)`);
   if (f.server && !tokenText) throw fatal('starting kubernetes: preparing server: token is required to join a cluster');

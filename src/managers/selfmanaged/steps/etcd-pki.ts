@@ -23,6 +23,7 @@ export function etcdPkiStep(members: PlannedMachine[]): BootstrapStep {
           name: e.name,
           addresses: [...new Set([privateAddress(e), e.publicAddress].filter((a): a is string => !!a))],
         })),
+        { validityDays: ctx.certValidityDays },
       );
     },
   };

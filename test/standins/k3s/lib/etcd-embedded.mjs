@@ -72,7 +72,8 @@ export async function promoteMember(endpoints, tlsFiles, peerURL) {
 
 /**
  * Start etcd. opts: { name, ip, dataDir, certs: { ca, cert, key, peerCa, peerCert, peerKey } (host
- * paths), initialCluster?, state: 'new'|'existing', logFile, detached (kubeadm static-pod style) }.
+ * paths), initialCluster?, state: 'new'|'existing', logFile, detached (kubeadm static-pod style),
+ * extraArgs (e.g. --force-new-cluster for a cluster reset) }.
  * Resolves { child, endpoint } once the member answers over TLS with clientTLS.
  */
 export async function startEtcd(opts, clientTLS) {
@@ -98,6 +99,7 @@ export async function startEtcd(opts, clientTLS) {
     '--snapshot-count=10000',
     '--heartbeat-interval=100',
     '--election-timeout=1000',
+    ...(opts.extraArgs ?? []),
   ];
   if (!hasData) {
     args.push(
