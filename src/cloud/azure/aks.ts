@@ -88,7 +88,7 @@ export async function resolveAksVersion(cloud: AzCtx): Promise<string> {
   });
 }
 
-function clusterBody(cloud: AzCtx): ArmResource {
+function clusterBody(cloud: AzCtx, authorizedCidrs: string[]): ArmResource {
   const spec = cloud.spec;
   const pool = (p: NodePoolSpec, mode: 'System' | 'User') => ({
     name: poolName(p.name),
@@ -114,6 +114,9 @@ function clusterBody(cloud: AzCtx): ArmResource {
     // The SDK's model name (it sends `properties.enableRBAC`); test/cloud/azure/serialization.test.ts
     // checks every property here survives the SDK's serializer.
     enableRbac: true,
+    // Who may reach the API server: network.allowCidrs (empty: the operator's address), as EKS's
+    // publicAccessCidrs and GKE's authorized networks at create; `apply` changes it (aks-update.ts).
+    apiServerAccessProfile: { authorizedIPRanges: authorizedCidrs },
     agentPoolProfiles: [
       pool(
         { name: SYSTEM_POOL, count: 1, size: spec.controlPlane.size, spot: false, labels: {}, taints: [] },
@@ -136,9 +139,9 @@ export function poolLabelsAndTaints(p: NodePoolSpec): { nodeLabels: Record<strin
   };
 }
 
-export async function ensureAks(cloud: AzCtx): Promise<void> {
+export async function ensureAks(cloud: AzCtx, authorizedCidrs: string[]): Promise<void> {
   const name = aksName(cloud.spec);
-  const out = await ensureArm(cloud, cloud.api.managedClusters, name, () => clusterBody(cloud), {
+  const out = await ensureArm(cloud, cloud.api.managedClusters, name, () => clusterBody(cloud, authorizedCidrs), {
     key: AKS_KEY,
     kind: 'azure:aks-cluster',
   });

@@ -97,13 +97,19 @@ export class AzureManaged implements ManagedCloud {
         title: 'Create AKS cluster and node pools',
         needs: ['aks/group'],
         target: aksName(spec),
-        run: async (ctx) => ensureAks(this.ctxOf(ctx)),
+        run: async (ctx) => ensureAks(this.ctxOf(ctx), await this.authorizedCidrs(ctx)),
       },
     ];
   }
 
   kubeconfig(ctx: StepContext): Promise<string> {
     return aksKubeconfig(this.ctxOf(ctx));
+  }
+
+  /** network.allowCidrs, or (empty) the operator's own public address, looked up once per run. */
+  private readonly operator = new OperatorCidrs(() => this.runtime);
+  private authorizedCidrs(ctx: StepContext): Promise<string[]> {
+    return this.operator.ipv4(ctx.spec, 'AKS', ctx.signal);
   }
 
   /** `allowCidrs` empty: the operator's own address, looked up now (as at create). */

@@ -45,6 +45,10 @@ describe('AKS on FakeAzure', () => {
     expect(aks.properties['kubernetesVersion']).toBe('1.36');
     expect(aks.extra['identity']).toEqual({ type: 'SystemAssigned' });
     expect(aks.properties['dnsPrefix']).toBe('ksctl-aks');
+    // The API admits only network.allowCidrs (here: the operator's address), as EKS and GKE do at create.
+    const access = aks.properties['apiServerAccessProfile'] as { authorizedIPRanges: string[] };
+    expect(access.authorizedIPRanges).toHaveLength(1);
+    expect(access.authorizedIPRanges[0]).toMatch(/^\d+\.\d+\.\d+\.\d+\/32$/);
     expect(w.fake.callsOf('GET operations').length).toBeGreaterThan(5);
     expect(
       Object.values(cluster.state!.resources)
