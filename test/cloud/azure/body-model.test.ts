@@ -13,8 +13,8 @@ import { FakeAzure, FAKE_SUBSCRIPTION } from '../../fakes/azure/fake-azure.js';
 import { bodyProblems } from '../../fakes/azure/mapper-check.js';
 
 describe('Azure request bodies against the SDK packages’ models', () => {
-  it('the check names an unknown property, a read-only one, a missing required one and a wrong type', () => {
-    expect(bodyProblems('PUT', 'resourceGroups', { tags: { a: 'b' } })).toEqual(['location: required']);
+  it('the check names an unknown property, a read-only one, a missing required one, a wrong type and an enum value', () => {
+    expect(bodyProblems('PUT', 'resourceGroups', { tags: { a: 'b' } })).toEqual(['ResourceGroup.location: required']);
     expect(
       bodyProblems('PUT', 'networkSecurityGroups', {
         location: 'eastus',
@@ -36,6 +36,21 @@ describe('Azure request bodies against the SDK packages’ models', () => {
     ).toEqual([
       "properties.networkProfile.networkInterfaces[0].primary: not in the model virtualMachine, or read-only (the SDK's own serializer does not write it)",
     ]);
+    // Enum values and required properties come from the packages' declarations (client shape paths).
+    expect(
+      bodyProblems('PUT', 'networkSecurityGroups', {
+        location: 'eastus',
+        properties: { securityRules: [{ name: 'ssh', properties: { protocol: 'Tcpp' } }] },
+      }),
+    ).toEqual([
+      'NetworkSecurityGroup.securityRules[0].protocol: "Tcpp" is not one of SecurityRuleProtocol (Tcp, Udp, Icmp, Esp, *, Ah)',
+    ]);
+    expect(bodyProblems('PUT', 'virtualMachines', { location: 'eastus', properties: { priority: 'Cheap' } })).toEqual([
+      'VirtualMachine.priority: "Cheap" is not one of VirtualMachinePriorityTypes (Regular, Low, Spot)',
+    ]);
+    expect(bodyProblems('PUT', 'managedClusters', { properties: { agentPoolProfiles: [{ mode: 'System' }] } })).toEqual(
+      ['ManagedCluster.location: required', 'ManagedCluster.agentPoolProfiles[0].name: required'],
+    );
     expect(bodyProblems('PUT', 'storageAccounts', { location: 'eastus' })).toEqual([
       'no body model known for PUT storageAccounts: add it to test/fakes/azure/mapper-check.ts',
     ]);

@@ -3,22 +3,26 @@
  * against the model of the operation's body parameter that the @azure/arm-* packages ship:
  * - classic packages (@azure/arm-network, @azure/arm-resources): core-client mappers, generated
  *   from Azure's OpenAPI specs. The body is walked by the mappers' wire names (`properties.x`,
- *   flattened as the serializer does): no property the model lacks, no read-only one, every
- *   required one set, types, enum values (`Enum` mappers) and the constraints they state
- *   (lengths, bounds, patterns, item counts).
+ *   flattened as the serializer does): no property the model lacks, no read-only one, types,
+ *   enum values (`Enum` mappers) and the constraints they state (lengths, bounds, patterns, item
+ *   counts).
  * - modular packages (@azure/arm-compute 24, @azure/arm-containerservice 25): they ship no mappers,
  *   only the generated `*Deserializer` / `*Serializer` functions. The body is read by the model's
  *   deserializer and written back by its serializer: what does not come back unchanged is not in
- *   the model or is read-only. (Required properties and enum values are not known at run time
- *   there: the packages keep them in their TypeScript types only.)
+ *   the model or is read-only.
+ * Both kinds keep which properties are required and the known values of enum-typed ones only in
+ * their TypeScript declarations (the classic mappers mark `required` rarely: not on flattened
+ * `properties.*`): ./dts-model.ts checks the body as the package's own code reads it off the wire
+ * (its client shape) against those, so their paths are the client shape's (`VirtualMachine.priority`).
  *
- * The packages' model files are loaded once per process, on the first body of each.
+ * The packages' model and declaration files are loaded once per process, on the first body of each.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { CompositeMapper, Mapper, MapperConstraints } from '@azure/core-client';
 import { lostPaths } from '../../helpers/lost-paths.js';
+import { declaredProblems, readDeclarations, type Declarations } from './dts-model.js';
 
 type Mappers = Record<string, Mapper>;
 type Fn = (x: unknown) => unknown;
@@ -51,29 +55,65 @@ function load<T>(pkg: string, file: string): T {
   return loaded.get(key) as T;
 }
 
-const NETWORK = ['@azure/arm-network', 'dist/commonjs/models/mappers.js'] as const;
-const RESOURCES = ['@azure/arm-resources', 'dist/commonjs/models/mappers.js'] as const;
+interface BodyModel {
+  pkg: string;
+  /** classic: the mappers file and the mapper's name; modular: the models file and the model's (`virtualMachine`). */
+  classic?: { file: string; mapper: string };
+  modular?: { file: string; model: string };
+  /** The declaration files with the model's interface and what it uses, and the interface's name. */
+  dts: string[];
+  iface: string;
+}
+
+const network = (mapper: string): BodyModel => ({
+  pkg: '@azure/arm-network',
+  classic: { file: 'dist/commonjs/models/mappers.js', mapper },
+  dts: ['dist/commonjs/models/index.d.ts'],
+  iface: mapper,
+});
 
 /** The body model of a PUT of each resource kind ksctl creates. */
-const MODELS: Record<
-  string,
-  { classic: readonly [string, string]; mapper: string } | { modular: readonly [string, string]; model: string }
-> = {
-  resourceGroups: { classic: RESOURCES, mapper: 'ResourceGroup' },
-  virtualNetworks: { classic: NETWORK, mapper: 'VirtualNetwork' },
-  networkSecurityGroups: { classic: NETWORK, mapper: 'NetworkSecurityGroup' },
-  applicationSecurityGroups: { classic: NETWORK, mapper: 'ApplicationSecurityGroup' },
-  publicIPAddresses: { classic: NETWORK, mapper: 'PublicIPAddress' },
-  networkInterfaces: { classic: NETWORK, mapper: 'NetworkInterface' },
+const MODELS: Record<string, BodyModel> = {
+  resourceGroups: {
+    pkg: '@azure/arm-resources',
+    classic: { file: 'dist/commonjs/models/mappers.js', mapper: 'ResourceGroup' },
+    dts: ['dist/commonjs/models/index.d.ts'],
+    iface: 'ResourceGroup',
+  },
+  virtualNetworks: network('VirtualNetwork'),
+  networkSecurityGroups: network('NetworkSecurityGroup'),
+  applicationSecurityGroups: network('ApplicationSecurityGroup'),
+  publicIPAddresses: network('PublicIPAddress'),
+  networkInterfaces: network('NetworkInterface'),
   virtualMachines: {
-    modular: ['@azure/arm-compute', 'dist/commonjs/models/compute/models.js'],
-    model: 'virtualMachine',
+    pkg: '@azure/arm-compute',
+    modular: { file: 'dist/commonjs/models/compute/models.js', model: 'virtualMachine' },
+    dts: ['models/compute/models.d.ts', 'models/common/models.d.ts', 'models/models.d.ts'].map(
+      (f) => `dist/commonjs/${f}`,
+    ),
+    iface: 'VirtualMachine',
   },
   managedClusters: {
-    modular: ['@azure/arm-containerservice', 'dist/commonjs/models/models.js'],
-    model: 'managedCluster',
+    pkg: '@azure/arm-containerservice',
+    modular: { file: 'dist/commonjs/models/models.js', model: 'managedCluster' },
+    dts: ['dist/commonjs/models/models.d.ts'],
+    iface: 'ManagedCluster',
   },
 };
+
+const declarations = new Map<string, Declarations>();
+
+/** The package's declarations (required properties, known enum values), read once per process. */
+function declarationsOf(m: BodyModel): Declarations {
+  let d = declarations.get(m.pkg);
+  if (!d) {
+    const t0 = performance.now();
+    d = readDeclarations(m.dts.map((f) => packageFile(m.pkg, f)));
+    declarations.set(m.pkg, d);
+    loadMs += performance.now() - t0;
+  }
+  return d;
+}
 
 // ---- classic: walk the wire body by the mappers ---------------------------------------------------
 
@@ -189,17 +229,8 @@ function compositeProblems(mappers: Mappers, m: CompositeMapper, body: Record<st
       if (node.readOnly && v !== undefined) return [`${where}: read-only, must not be sent`];
       return valueProblems(mappers, node, v, where);
     });
-  const missing = (tree: Tree, obj: Record<string, unknown> | undefined, base: string): string[] =>
-    [...tree.entries()].flatMap(([k, node]) => {
-      const v = obj?.[k];
-      if (node instanceof Map)
-        return v && typeof v === 'object' ? missing(node, v as Record<string, unknown>, join(k, base)) : [];
-      return node.required && !node.readOnly && !node.isConstant && (v === undefined || v === null)
-        ? [`${join(k, base)}: required`]
-        : [];
-    });
   const tree = treeOf(mappers, m.type);
-  return [...walk(tree, body, at), ...missing(tree, body, at)];
+  return walk(tree, body, at);
 }
 
 // ---- the check -------------------------------------------------------------------------------------
@@ -213,13 +244,24 @@ export function bodyProblems(verb: string, kind: string, body: unknown): string[
   if (verb !== 'PUT' || !model)
     return [`no body model known for ${verb} ${kind}: add it to test/fakes/azure/mapper-check.ts`];
   if (!body || typeof body !== 'object' || Array.isArray(body)) return ['the body is not a JSON object'];
-  if ('classic' in model) {
-    const mappers = load<Mappers>(...model.classic);
-    return compositeProblems(mappers, mappers[model.mapper] as CompositeMapper, body as Record<string, unknown>, '');
+  const wire = body as Record<string, unknown>;
+  // The body in the SDK's client shape, as the package's own code reads it off the wire.
+  let client: unknown;
+  let wireProblems: string[];
+  if (model.classic) {
+    const mappers = load<Mappers>(model.pkg, model.classic.file);
+    const mapper = mappers[model.classic.mapper] as CompositeMapper;
+    wireProblems = compositeProblems(mappers, mapper, wire, '');
+    const { createSerializer } = req('@azure/core-client') as typeof import('@azure/core-client');
+    client = createSerializer(mappers, false).deserialize(mapper, structuredClone(wire), 'body');
+  } else {
+    const { file, model: name } = model.modular!;
+    const fns = load<Record<string, Fn>>(model.pkg, file);
+    client = fns[`${name}Deserializer`]!(structuredClone(wire));
+    wireProblems = lostPaths(wire, JSON.parse(JSON.stringify(fns[`${name}Serializer`]!(client)))).map(
+      (p) => `${p}: not in the model ${name}, or read-only (the SDK's own serializer does not write it)`,
+    );
   }
-  const fns = load<Record<string, Fn>>(...model.modular);
-  const back = fns[`${model.model}Serializer`]!(fns[`${model.model}Deserializer`]!(body));
-  return lostPaths(body, JSON.parse(JSON.stringify(back))).map(
-    (p) => `${p}: not in the model ${model.model}, or read-only (the SDK's own serializer does not write it)`,
-  );
+  const declared = declaredProblems(declarationsOf(model), model.iface, client).map((p) => `${model.iface}.${p}`);
+  return [...wireProblems, ...declared];
 }
