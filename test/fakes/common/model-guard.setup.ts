@@ -6,12 +6,22 @@
  * A test that sends a bad request on purpose (the checkers' own tests) takes its problems itself
  * with takeModelProblems().
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
-import { describeModelProblems, MODEL_PROBLEMS_ENV, takeModelProblems, type ModelProblem } from './model-problems.js';
+import { afterAll, afterEach, expect } from 'vitest';
+import { modelLoadMs } from '../aws/model-check.js';
+import { mapperLoadMs } from '../azure/mapper-check.js';
+import { protoLoadMs } from '../gcp/proto-check.js';
+import {
+  checkedCount,
+  describeModelProblems,
+  MODEL_PROBLEMS_ENV,
+  takeModelProblems,
+  type ModelProblem,
+} from './model-problems.js';
 
+const checkedBefore = checkedCount();
 const file = join(tmpdir(), `ksctl-fake-model-problems-${process.pid}-${Math.random().toString(16).slice(2)}.jsonl`);
 process.env[MODEL_PROBLEMS_ENV] = file;
 
@@ -33,8 +43,24 @@ function assertNone(when: string): void {
 }
 
 afterEach(() => assertNone('during this test'));
+/**
+ * With $KSCTL_FAKE_MODEL_STATS naming a file, one JSON line per test file: requests checked in this
+ * process (subprocesses not counted) and milliseconds spent loading each cloud's models.
+ */
+function writeStats(): void {
+  const stats = process.env['KSCTL_FAKE_MODEL_STATS'];
+  if (!stats) return;
+  const line = {
+    file: expect.getState().testPath,
+    checked: checkedCount() - checkedBefore,
+    loadMs: { aws: modelLoadMs(), gcp: protoLoadMs(), azure: mapperLoadMs() },
+  };
+  appendFileSync(stats, `${JSON.stringify(line)}\n`);
+}
+
 afterAll(() => {
   try {
+    writeStats();
     assertNone('in a hook of this file');
   } finally {
     rmSync(file, { force: true });

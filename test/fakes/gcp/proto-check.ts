@@ -11,7 +11,9 @@
  * such a string must be one of those values (not the `UNDEFINED_*` placeholder).
  *
  * protos.json is large (Compute's is 11 MB): each is parsed once per process, on the first request
- * of its API, and the resolved request types are cached.
+ * of its API, and the resolved request types are cached. The root comes from gax's own
+ * `protobufFromJSON` (whose cache src/cloud/gcp/clients.ts keys by the JSON object), so the fake's
+ * check reuses the root the clients already built instead of parsing the protos a second time.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -41,7 +43,10 @@ function rootOf(api: Api): Pb.Root {
   if (!root) {
     const t0 = performance.now();
     pb ??= req('protobufjs') as typeof Pb;
-    root = pb.Root.fromJSON(req(PROTOS[api].file) as Pb.INamespace);
+    const json = req(PROTOS[api].file) as Pb.INamespace;
+    const gax = req('google-gax') as { fallback?: { GrpcClient?: { protobufFromJSON?: (j: object) => unknown } } };
+    const shared = gax.fallback?.GrpcClient?.protobufFromJSON?.(json);
+    root = shared instanceof pb.Root ? shared : pb.Root.fromJSON(json);
     roots.set(api, root);
     loadMs += performance.now() - t0;
   }
