@@ -16,11 +16,11 @@
  * check reuses the root the clients already built instead of parsing the protos a second time.
  */
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import type * as Pb from 'protobufjs';
 import { lostPaths } from '../../helpers/lost-paths.js';
 
-const req = createRequire(path.resolve(import.meta.dirname, '../../../package.json'));
+// Resolved from this file up (vitest, the compiled preload, a bench bundle all sit inside the project).
+const req = createRequire(import.meta.url);
 
 type Api = 'compute' | 'container';
 const PROTOS: Record<Api, { file: string; pkg: string }> = {
