@@ -36,7 +36,7 @@ import {
 import { inventoryOf, type InventoryItem } from './inventory.js';
 import { installClientMock } from './client-mock.js';
 import { requestProblems } from './model-check.js';
-import { countChecked, reportModelProblem } from '../common/model-problems.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
 export type { InventoryItem } from './inventory.js';
@@ -232,8 +232,7 @@ export class FakeAws {
    * (../common/model-problems.ts), so the test that sent it fails even if ksctl swallowed the error.
    */
   private checkModel(service: Service, op: string, input: unknown): void {
-    const problems = requestProblems(service, op, input);
-    countChecked();
+    const problems = timedCheck(() => requestProblems(service, op, input));
     if (problems.length === 0) return;
     reportModelProblem({ cloud: 'aws', op: `${service}:${op}`, problems });
     throw modelValidationError(service, problems);

@@ -18,7 +18,7 @@ import { ArmModel, kindOf, type ArmErrorBody, type ArmRes, type Json } from './m
 import { fromPersisted, readPersisted, toPersisted, writePersisted, type PersistedAzure } from './persistence.js';
 import { route } from './routes.js';
 import { bodyProblems } from './mapper-check.js';
-import { countChecked, reportModelProblem } from '../common/model-problems.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 
 export { isSimulatedCrash, SimulatedCrash } from './faults.js';
 
@@ -312,8 +312,7 @@ export class FakeAzure implements HttpClient {
    */
   private checkModel(method: string, path: string, op: string, body: Json | undefined): Reply | undefined {
     if (body === undefined || method === 'GET' || method === 'DELETE') return undefined;
-    const problems = bodyProblems(method, opKind(path), body);
-    countChecked();
+    const problems = timedCheck(() => bodyProblems(method, opKind(path), body));
     if (problems.length === 0) return undefined;
     reportModelProblem({ cloud: 'azure', op, problems });
     return armError(

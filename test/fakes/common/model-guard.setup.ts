@@ -45,14 +45,16 @@ function assertNone(when: string): void {
 afterEach(() => assertNone('during this test'));
 /**
  * With $KSCTL_FAKE_MODEL_STATS naming a file, one JSON line per test file: requests checked in this
- * process (subprocesses not counted) and milliseconds spent loading each cloud's models.
+ * process (subprocesses not counted), the milliseconds the checks took in all (loading included), and
+ * the milliseconds spent loading each cloud's models.
  */
 function writeStats(): void {
   const stats = process.env['KSCTL_FAKE_MODEL_STATS'];
   if (!stats) return;
   const line = {
     file: expect.getState().testPath,
-    checked: checkedCount() - checkedBefore,
+    checked: checkedCount().checked - checkedBefore.checked,
+    checkMs: Math.round(checkedCount().ms - checkedBefore.ms),
     loadMs: { aws: modelLoadMs(), gcp: protoLoadMs(), azure: mapperLoadMs() },
   };
   appendFileSync(stats, `${JSON.stringify(line)}\n`);

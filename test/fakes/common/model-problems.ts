@@ -28,23 +28,32 @@ interface Registry {
   problems: ModelProblem[];
   /** Set in a subprocess preload: problems also go to $KSCTL_FAKE_MODEL_PROBLEMS. */
   toFile: boolean;
-  /** Requests checked in this process (the figure the README reports). */
+  /** Requests checked in this process, and the milliseconds the checks took (models' loading included). */
   checked: number;
+  checkMs: number;
 }
 
 function registry(): Registry {
   const g = globalThis as Record<symbol, Registry | undefined>;
-  return (g[KEY] ??= { problems: [], checked: 0, toFile: false });
+  return (g[KEY] ??= { problems: [], checked: 0, checkMs: 0, toFile: false });
 }
 
-/** Counts one request the model was checked against. */
-export function countChecked(): void {
-  registry().checked += 1;
+/** Runs the check of one request, counting it and its time; returns what the check found. */
+export function timedCheck(check: () => string[]): string[] {
+  const r = registry();
+  const t0 = performance.now();
+  try {
+    return check();
+  } finally {
+    r.checked += 1;
+    r.checkMs += performance.now() - t0;
+  }
 }
 
-/** Requests checked in this process so far. */
-export function checkedCount(): number {
-  return registry().checked;
+/** Requests checked in this process so far, and the milliseconds spent checking them. */
+export function checkedCount(): { checked: number; ms: number } {
+  const r = registry();
+  return { checked: r.checked, ms: r.checkMs };
 }
 
 /** Records a request the model rejected (a fake calls this before answering with the API's error). */

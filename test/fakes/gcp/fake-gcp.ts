@@ -31,7 +31,7 @@ import {
   type PersistedGcp,
 } from './persistence.js';
 import { requestProblems } from './proto-check.js';
-import { countChecked, reportModelProblem } from '../common/model-problems.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 import { authorizedNetworksOf, instanceView, inventoryOf, opView, poolNodesOf, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
@@ -152,8 +152,7 @@ export class FakeGcp {
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) fail('throttled', throttled());
     // Every request against the published protos (./proto-check.ts): one they reject is answered
     // INVALID_ARGUMENT, as Google does, and reported, so the test that sent it fails.
-    const problems = requestProblems(op, request);
-    countChecked();
+    const problems = timedCheck(() => requestProblems(op, request));
     if (problems.length > 0) {
       reportModelProblem({ cloud: 'gcp', op, problems });
       fail('INVALID_ARGUMENT', googleError('INVALID_ARGUMENT', `Invalid request for ${op}: ${problems.join('; ')}`));
