@@ -44,8 +44,8 @@ for kv in fs.inotify.max_user_instances=8192 fs.inotify.max_user_watches=524288;
   if [ "$(sysctl -n "${kv%=*}")" -lt "${kv#*=}" ]; then sysctl -qw "$kv"; fi
 done
 
-# botocore's published AWS service models (PyPI), read by test/cloud/aws/model-requests.test.ts to
-# check every request ksctl sends; only its data files are used (no Python import), so no deps.
+# botocore's published AWS service models (PyPI), read by test/fakes/aws/model-check.ts: FakeAws checks
+# every request it receives against them; only its data files are used (no Python import), so no deps.
 BOTOCORE_VERSION=1.43.11
 botocore_dir="${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/botocore-${BOTOCORE_VERSION}"
 if [ ! -d "$botocore_dir/botocore/data" ]; then

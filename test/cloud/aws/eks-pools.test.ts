@@ -9,6 +9,7 @@ import { InputError } from '../../../src/errors.js';
 import { expectConverged } from '../../contract/provider-contract.js';
 import { runSteps } from '../../contract/run-steps.js';
 import { awsSpec, managedWorld } from '../../fakes/aws/world.js';
+import { takeModelProblems } from '../../fakes/common/model-problems.js';
 import { MemoryCluster, stepContext } from '../../fakes/memory-cluster.js';
 
 const pool = (o: Partial<NodePoolSpec> & { name: string }): NodePoolSpec => ({
@@ -62,7 +63,9 @@ describe('EKS node groups with labels and taints', () => {
     expect(kept.labels).toEqual({ 'example.com/gpu': 'true', 'ksctl.io/pool': 'gpu' });
     expect(kept.taints.map((t) => t.effect)).toEqual(['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE']);
 
-    // The fake refuses what EKS refuses.
+    // The fake refuses what EKS refuses: its model (botocore's) for the effect and the lengths, its
+    // own rule for a taint without a key. A request the model refuses fails the test that sent it
+    // unless the test takes the report, as this one does.
     const like = { clusterName: 'pools', nodeRole: kept.nodeRole, subnets: kept.subnets };
     const outcome = (input: Record<string, unknown>) =>
       w.fake.dispatch('eks', 'CreateNodegroup', { ...like, ...input }, 'us-west-2').then(
@@ -70,13 +73,17 @@ describe('EKS node groups with labels and taints', () => {
         (e: Error) => `${e.name}: ${e.message}`,
       );
     expect(await outcome({ nodegroupName: 'bad1', taints: [{ key: 'k', effect: 'NoSchedule' }] })).toMatch(
-      /InvalidParameterException: Taint effect NoSchedule is not one of/,
+      /InvalidParameterException: .*taints\[0\]\.effect: "NoSchedule" is not one of TaintEffect/,
     );
     expect(await outcome({ nodegroupName: 'bad2', labels: { team: '' } })).toMatch(
-      /InvalidParameterException: Label value for key team/,
+      /InvalidParameterException: .*labels\.team: length 0 is below the minimum 1/,
     );
     expect(await outcome({ nodegroupName: 'bad3', labels: { [`${'a'.repeat(64)}`]: 'x' } })).toMatch(
-      /InvalidParameterException: Label key/,
+      /InvalidParameterException: .*labels key a{64}: length 64 is above the maximum 63/,
+    );
+    expect(takeModelProblems().map((p) => p.op)).toEqual(Array(3).fill('eks:CreateNodegroup'));
+    expect(await outcome({ nodegroupName: 'bad4', taints: [{ value: 'v', effect: 'NO_SCHEDULE' }] })).toMatch(
+      /InvalidParameterException: Taint key must be between 1 and 63 characters/,
     );
   });
 

@@ -35,6 +35,7 @@ describe('GCP instance watcher', () => {
     fake.data.subnetworks.set('regions/us-central1/subnetworks/s', { res: { name: 's' }, readyAt: 0 });
     for (const name of ['a', 'b']) {
       await fake.dispatch('instances:insert', {
+        project: fake.config.project,
         zone,
         instanceResource: {
           name,

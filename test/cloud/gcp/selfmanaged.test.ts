@@ -121,6 +121,7 @@ describe('GCP self-managed', () => {
     const w = selfManagedWorld(gcpSpec());
     const err = await w.fake
       .dispatch('instances:insert', {
+        project: 'ksctl-fake-project',
         zone: 'us-central1-a',
         instanceResource: {
           name: 'x',

@@ -129,3 +129,34 @@ export function serviceError(service: Service, code: string, message = code): Er
       return stsError(code, message);
   }
 }
+
+/**
+ * What the service answers a request its model rejects: EC2's documented common client errors
+ * (`UnknownParameter`, `MissingParameter`, `InvalidParameterValue`), EKS's
+ * `InvalidParameterException`, the query services' (IAM, STS) `ValidationError`, the JSON ones'
+ * `ValidationException` (Service Quotas: `IllegalArgumentException`).
+ */
+export function modelValidationError(service: Service, problems: readonly string[]): Error {
+  const message = `request refused by the ${service} model: ${problems.join('; ')}`;
+  switch (service) {
+    case 'ec2': {
+      const first = problems[0] ?? '';
+      const code = / not a member of /.test(first)
+        ? 'UnknownParameter'
+        : /: required$/.test(first)
+          ? 'MissingParameter'
+          : 'InvalidParameterValue';
+      return ec2Error(code, message);
+    }
+    case 'eks':
+      return eksError('InvalidParameterException', message);
+    case 'iam':
+      return iamError('ValidationError', message);
+    case 'sts':
+      return stsError('ValidationError', message, 400);
+    case 'service-quotas':
+      return quotasError('IllegalArgumentException', message);
+    default:
+      return ssmError('ValidationException', message);
+  }
+}

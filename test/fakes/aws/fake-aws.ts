@@ -16,7 +16,7 @@ import { CredentialsProviderError } from '@smithy/core/config';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { AwsRuntime } from '../../../src/cloud/aws/runtime.js';
 import { FakeClock, type ClockState } from './clock.js';
-import { SimulatedCrash, serviceError, throttlingError, type Service } from './errors.js';
+import { SimulatedCrash, modelValidationError, serviceError, throttlingError, type Service } from './errors.js';
 import { advanceInstances, computeHandlers } from './fake-ec2-compute.js';
 import { networkHandlers } from './fake-ec2-network.js';
 import { securityHandlers } from './fake-ec2-security.js';
@@ -36,6 +36,8 @@ import {
 } from './model.js';
 import { inventoryOf, type InventoryItem } from './inventory.js';
 import { installClientMock } from './client-mock.js';
+import { requestProblems } from './model-check.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
 export type { InventoryItem } from './inventory.js';
@@ -192,6 +194,7 @@ export class FakeAws {
         rec.outcome = 'throttled';
         throw throttlingError(service);
       }
+      this.checkModel(service, op, input);
       const nth = (this.counters.ops[name] = (this.counters.ops[name] ?? 0) + 1);
       const fail = this.faults.fail.find((f) => f.op === name && f.nth === nth);
       if (fail) throw serviceError(service, fail.code, fail.message ?? fail.code);
@@ -223,6 +226,18 @@ export class FakeAws {
     } finally {
       this.onCall?.();
     }
+  }
+
+  /**
+   * Every request is checked against botocore's model of its operation (./model-check.ts). One
+   * the model rejects is answered with the service's validation error, as AWS would, and reported
+   * (../common/model-problems.ts), so the test that sent it fails even if ksctl swallowed the error.
+   */
+  private checkModel(service: Service, op: string, input: unknown): void {
+    const problems = timedCheck(() => requestProblems(service, op, input));
+    if (problems.length === 0) return;
+    reportModelProblem({ cloud: 'aws', op: `${service}:${op}`, problems });
+    throw modelValidationError(service, problems);
   }
 
   /** Runs onInstanceBoot for instances that reached `running` and were never booted; waits for all boots in flight. */

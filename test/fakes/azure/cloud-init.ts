@@ -14,7 +14,8 @@ const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : und
 /** The VM's (public, private) addresses: its primary NIC's first ip configuration and that one's public IP. */
 function addressesOf(vm: ArmRes, fake: FakeAzure): (string | undefined)[] {
   const nics = (obj(vm.properties['networkProfile'])['networkInterfaces'] as Json[] | undefined) ?? [];
-  const nicId = str((nics.find((n) => n['primary']) ?? nics[0])?.['id']);
+  // On the wire a NIC reference keeps `primary` in its properties bag (the SDK's model flattens it).
+  const nicId = str((nics.find((n) => obj(n['properties'])['primary']) ?? nics[0])?.['id']);
   const nic = nicId ? fake.model.get(nicId) : undefined;
   const ipConfig = obj((nic?.properties['ipConfigurations'] as Json[] | undefined)?.[0]?.['properties']);
   const pipId = str(obj(ipConfig['publicIPAddress'])['id']);

@@ -78,7 +78,7 @@ async function machines(fake: FakeAzure, names: string[], opts: { vm?: boolean; 
             ssh: { publicKeys: [{ path: '/home/ubuntu/.ssh/authorized_keys', keyData: `ssh-ed25519 AAAA${n}` }] },
           },
         },
-        networkProfile: { networkInterfaces: [{ id: NIC(`${n}-nic`), primary: true }] },
+        networkProfile: { networkInterfaces: [{ id: NIC(`${n}-nic`), properties: { primary: true } }] },
       },
     });
   }

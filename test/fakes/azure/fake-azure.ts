@@ -17,6 +17,8 @@ import { isMutating, noFaults, rng, SimulatedCrash, type AzureFaultConfig } from
 import { ArmModel, kindOf, type ArmErrorBody, type ArmRes, type Json } from './model.js';
 import { fromPersisted, readPersisted, toPersisted, writePersisted, type PersistedAzure } from './persistence.js';
 import { route } from './routes.js';
+import { bodyProblems } from './mapper-check.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 
 export { isSimulatedCrash, SimulatedCrash } from './faults.js';
 
@@ -296,9 +298,28 @@ export class FakeAzure implements HttpClient {
     }
     const body =
       typeof request.body === 'string' && request.body.length > 0 ? (JSON.parse(request.body) as Json) : undefined;
+    const refused = this.checkModel(method, path, op, body);
+    if (refused) return refused;
     const reply = route(this, { method, path, url, body });
     if (crashAfter) throw crash();
     return reply;
+  }
+
+  /**
+   * Every body against the model of its operation's body parameter in the SDK packages
+   * (./mapper-check.ts): one the model rejects is answered 400 InvalidRequestContent, as ARM does,
+   * and reported, so the test that sent it fails even if ksctl swallowed the error.
+   */
+  private checkModel(method: string, path: string, op: string, body: Json | undefined): Reply | undefined {
+    if (body === undefined || method === 'GET' || method === 'DELETE') return undefined;
+    const problems = timedCheck(() => bodyProblems(method, opKind(path), body));
+    if (problems.length === 0) return undefined;
+    reportModelProblem({ cloud: 'azure', op, problems });
+    return armError(
+      400,
+      'InvalidRequestContent',
+      `The request content was invalid and could not be deserialized: ${problems.join('; ')}`,
+    );
   }
 
   private respond(request: PipelineRequest, reply: Reply): PipelineResponse {

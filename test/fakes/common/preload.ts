@@ -4,6 +4,8 @@
  * the crash disarmed (the next process is the re-run) and then SIGKILLs this process, as a real
  * crash would end it: no finally blocks, no state written afterwards.
  */
+import { failProcessOnModelProblems } from './model-problems.js';
+
 export interface PersistedFake {
   crashed: boolean;
   faults: { crash?: unknown };
@@ -13,6 +15,8 @@ export interface PersistedFake {
 }
 
 export function persistBetweenProcesses(fake: PersistedFake, statePath: string): void {
+  // A request the cloud's model rejects reaches the test process, and fails this one (model-problems.ts).
+  failProcessOnModelProblems();
   fake.crashed = false; // this process is the re-run after whatever happened before
   fake.onCall = () => fake.save(statePath);
   fake.onCrash = () => {

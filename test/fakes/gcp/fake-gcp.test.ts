@@ -8,13 +8,16 @@ import { bootingVmOf } from './cloud-init.js';
 import { FakeGcp, isSimulatedCrash } from './fake-gcp.js';
 
 const ZONE = 'us-central1-a';
+/** Every Compute request names its project (the protos mark it REQUIRED; the fake checks them). */
+const project = 'ksctl-fake-project';
 const dir = mkdtempSync(join(tmpdir(), 'ksctl-fake-gcp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A fake with a network and subnetwork, ready for instances. */
 async function withSubnet(fake = new FakeGcp()): Promise<FakeGcp> {
-  await fake.dispatch('networks:insert', { networkResource: { name: 'n' }, requestId: 'r-net' });
+  await fake.dispatch('networks:insert', { project, networkResource: { name: 'n' }, requestId: 'r-net' });
   await fake.dispatch('subnetworks:insert', {
+    project,
     region: 'us-central1',
     subnetworkResource: { name: 's', network: 'global/networks/n', ipCidrRange: '10.0.0.0/16' },
   });
@@ -23,6 +26,7 @@ async function withSubnet(fake = new FakeGcp()): Promise<FakeGcp> {
 
 const insert = (fake: FakeGcp, name: string, requestId?: string) =>
   fake.dispatch('instances:insert', {
+    project,
     zone: ZONE,
     ...(requestId ? { requestId } : {}),
     instanceResource: {
@@ -46,14 +50,14 @@ const insert = (fake: FakeGcp, name: string, requestId?: string) =>
     },
   });
 const get = (fake: FakeGcp, name: string): Promise<Instance> =>
-  fake.dispatch('instances:get', { zone: ZONE, instance: name });
+  fake.dispatch('instances:get', { project, zone: ZONE, instance: name });
 
 describe('FakeGcp persistence', () => {
   it('round-trips a model in flight: operations finish, deletes remove, clock and counters continue', async () => {
     const fake = await withSubnet();
     await insert(fake, 'vm-0', 'r-vm-0');
     fake.clock.advance(60_000);
-    const del = await fake.dispatch('instances:delete', { zone: ZONE, instance: 'vm-0' });
+    const del = await fake.dispatch('instances:delete', { project, zone: ZONE, instance: 'vm-0' });
     expect(del.status).not.toBe('DONE');
     const path = join(dir, 'inflight.json');
     fake.save(path);
@@ -91,7 +95,8 @@ describe('FakeGcp persistence', () => {
     const failed = await insert(loaded, 'vm-0');
     loaded.clock.advance(20_000);
     expect(
-      (await loaded.dispatch('zoneOperations:get', { zone: ZONE, operation: failed.name })).error.errors[0].code,
+      (await loaded.dispatch('zoneOperations:get', { project, zone: ZONE, operation: failed.name })).error.errors[0]
+        .code,
     ).toBe('ZONE_RESOURCE_POOL_EXHAUSTED');
     const crashed = await insert(loaded, 'vm-1').catch((e: unknown) => e);
     expect(isSimulatedCrash(crashed)).toBe(true);
@@ -156,7 +161,7 @@ describe('FakeGcp requestId window', () => {
     const fake = await withSubnet();
     const first = await insert(fake, 'vm-0', 'r-window');
     fake.clock.advance(60_000);
-    await fake.dispatch('instances:delete', { zone: ZONE, instance: 'vm-0' });
+    await fake.dispatch('instances:delete', { project, zone: ZONE, instance: 'vm-0' });
     fake.clock.advance(60_000);
     // Within the hour: the old (finished) operation, nothing created — what a re-created cluster
     // whose tokens did not change would get.

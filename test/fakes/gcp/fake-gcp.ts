@@ -31,6 +31,8 @@ import {
   type FakeGcpCounters,
   type PersistedGcp,
 } from './persistence.js';
+import { requestProblems } from './proto-check.js';
+import { reportModelProblem, timedCheck } from '../common/model-problems.js';
 import { authorizedNetworksOf, instanceView, inventoryOf, opView, poolNodesOf, type InventoryItem } from './views.js';
 
 export { SimulatedCrash, isSimulatedCrash } from './errors.js';
@@ -149,6 +151,13 @@ export class FakeGcp {
     if (this.faults.credentials !== 'ok')
       fail('unauthenticated', googleError('UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) fail('throttled', throttled());
+    // Every request against the published protos (./proto-check.ts): one they reject is answered
+    // INVALID_ARGUMENT, as Google does, and reported, so the test that sent it fails.
+    const problems = timedCheck(() => requestProblems(op, request));
+    if (problems.length > 0) {
+      reportModelProblem({ cloud: 'gcp', op, problems });
+      fail('INVALID_ARGUMENT', googleError('INVALID_ARGUMENT', `Invalid request for ${op}: ${problems.join('; ')}`));
+    }
     if (op in this.counters.ops) {
       const n = ++this.counters.ops[op]!;
       const f = this.faults.fail.find((x) => x.op === op && x.nth === n);
