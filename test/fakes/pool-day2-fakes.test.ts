@@ -8,6 +8,7 @@ import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
 import { ARM, FAKE_SUBSCRIPTION, FakeAzure } from './azure/fake-azure.js';
 import type { Json } from './azure/model.js';
+import { takeModelProblems } from './common/model-problems.js';
 import { FakeGcp } from './gcp/fake-gcp.js';
 
 async function send(fake: FakeAzure, method: string, path: string, body?: Json) {
@@ -103,7 +104,11 @@ describe('FakeGcp GKE operations and nodePools.update', () => {
   const P = 'projects/ksctl-fake-project/locations/us-central1';
   const C = `${P}/clusters/c`;
   async function clusterWithPool(fake: FakeGcp) {
-    await fake.dispatch('networks:insert', { networkResource: { name: 'n' }, requestId: 'r' });
+    await fake.dispatch('networks:insert', {
+      project: 'ksctl-fake-project',
+      networkResource: { name: 'n' },
+      requestId: 'r',
+    });
     await fake.dispatch('clusterManager:createCluster', {
       parent: P,
       cluster: {
@@ -148,6 +153,11 @@ describe('FakeGcp GKE operations and nodePools.update', () => {
     await expect(
       fake.dispatch('clusterManager:updateNodePool', { name, labels: { labels: {} } }),
     ).rejects.toMatchObject({ code: 3 });
+    // Refused by the proto check itself (nodeVersion and imageType are REQUIRED), as GKE refuses it.
+    expect(takeModelProblems().flatMap((p) => p.problems)).toEqual([
+      'nodeVersion is required',
+      'imageType is required',
+    ]);
     await expect(
       fake.dispatch('clusterManager:updateNodePool', {
         name,
@@ -156,6 +166,7 @@ describe('FakeGcp GKE operations and nodePools.update', () => {
         taints: { taints: [{ key: 'k', effect: 'SOMETIMES' }] },
       }),
     ).rejects.toMatchObject({ code: 3 });
+    expect(takeModelProblems()).toHaveLength(1); // SOMETIMES is no NodeTaint.Effect
     await fake.dispatch('clusterManager:updateNodePool', {
       name,
       nodeVersion: '-',

@@ -99,6 +99,12 @@ const MODELS: Record<string, BodyModel> = {
     dts: ['dist/commonjs/models/models.d.ts'],
     iface: 'ManagedCluster',
   },
+  agentPools: {
+    pkg: '@azure/arm-containerservice',
+    modular: { file: 'dist/commonjs/models/models.js', model: 'agentPool' },
+    dts: ['dist/commonjs/models/models.d.ts'],
+    iface: 'AgentPool',
+  },
 };
 
 const declarations = new Map<string, Declarations>();
