@@ -9,7 +9,7 @@ import { DEFAULT_SIZES } from './catalog.js';
 import { wholeNumber } from './drain-input.js';
 import type { PoolTarget } from './pool-change.js';
 import { newPoolOf, type NewPoolInput } from './pool-flags.js';
-import { findPool, isPlainDefaultPool, poolOf, withPools } from './pools.js';
+import { findPool, isPlainDefaultPool, withListedPools, withPools } from './pools.js';
 import { quote } from './quote.js';
 import { validateSpec, type Issue } from './validate.js';
 import type { ClusterSpec, NodePoolSpec } from './types.js';
@@ -78,19 +78,8 @@ export function removedPools(spec: ClusterSpec, pool: string): PoolTarget {
  * Managed: a cluster whose only pool is the default one made from `spec.workers` keeps the two in step.
  */
 function candidate(spec: ClusterSpec, pools: NodePoolSpec[]): ClusterSpec {
-  if (spec.type === 'selfmanaged') {
-    const out = withPools(spec, pools);
-    if (spec.provider === 'ssh') {
-      const kept = new Map<string, number>();
-      out.machines = out.machines.filter((m) => {
-        if (m.role !== 'worker') return true;
-        const n = kept.get(poolOf(m)) ?? 0;
-        kept.set(poolOf(m), n + 1);
-        return n < (pools.find((p) => p.name === poolOf(m))?.count ?? 0);
-      });
-    }
-    return out;
-  }
+  if (spec.type === 'selfmanaged')
+    return spec.provider === 'ssh' ? withListedPools(spec, pools) : withPools(spec, pools);
   const out: ClusterSpec = { ...structuredClone(spec), nodePools: pools };
   if (spec.nodePools.length === 1 && isPlainDefaultPool(spec.nodePools[0]!, spec.workers)) {
     const name = spec.nodePools[0]!.name;

@@ -88,3 +88,26 @@ export function withPools(spec: ClusterSpec, pools: readonly NodePoolSpec[]): Cl
   next.workers = d ? { count: d.count, size: d.size, spot: d.spot } : { ...next.workers, count: 0 };
   return next;
 }
+
+/**
+ * The ssh provider's spec with `pools`: spec.workers following the default pool (withPools), and its
+ * listed workers — those it has, then `more` it does not list yet — kept per pool up to that pool's
+ * count (which of them a shrink gives up is chosen later, from the nodes; any of them validates alike).
+ */
+export function withListedPools(
+  spec: ClusterSpec,
+  pools: readonly NodePoolSpec[],
+  more: MachineSpec[] = [],
+): ClusterSpec {
+  const next = withPools(spec, pools);
+  const known = new Set(next.machines.map((m) => m.name));
+  const listed = [...next.machines, ...structuredClone(more.filter((m) => m.role === 'worker' && !known.has(m.name)))];
+  const kept = new Map<string, number>();
+  next.machines = listed.filter((m) => {
+    if (m.role !== 'worker') return true;
+    const n = kept.get(poolOf(m)) ?? 0;
+    kept.set(poolOf(m), n + 1);
+    return n < (pools.find((p) => p.name === poolOf(m))?.count ?? 0);
+  });
+  return next;
+}

@@ -14,7 +14,7 @@ import {
   parseTaint,
   reservedLabelProblem,
 } from '../../src/api/k8s-labels.js';
-import { findPool } from '../../src/api/pools.js';
+import { findPool, withListedPools } from '../../src/api/pools.js';
 import { validateSpec } from '../../src/api/validate.js';
 import { InputError } from '../../src/errors.js';
 
@@ -323,5 +323,47 @@ describe('bad pools: exit 2 naming the field and the fix', () => {
     expect(err?.exitCode).toBe(2);
     expect(err?.message).toMatch(/cluster c has no node pool "gpu"/);
     expect(err?.hint).toMatch(/its pools: a, b/);
+  });
+});
+
+describe('withListedPools: an ssh spec brought to pools, its listed workers kept per pool', () => {
+  const machine = (name: string, role: 'worker' | 'controlplane' | 'loadbalancer', pool?: string) => ({
+    name,
+    role,
+    address: `10.0.0.${10 + ['lb-0', 'cp-0', 'w-0', 'w-1', 'w-2', 'w-3', 'w-4'].indexOf(name)}`,
+    port: 22,
+    user: 'root',
+    ...(pool ? { pool } : {}),
+  });
+  const spec = applyDefaults({
+    name: 'p',
+    provider: 'ssh',
+    type: 'selfmanaged',
+    nodePools: [
+      { name: 'default', labels: {} },
+      { name: 'batch', labels: {} },
+    ],
+    machines: [
+      machine('lb-0', 'loadbalancer'),
+      machine('cp-0', 'controlplane'),
+      machine('w-0', 'worker'),
+      machine('w-1', 'worker'),
+      machine('w-2', 'worker', 'batch'),
+    ],
+  } as SpecInput);
+
+  it('shrinks one pool without taking another pool’s machine (a valid spec)', () => {
+    const pools = spec.nodePools.map((p) => (p.name === 'default' ? { ...p, count: 1 } : p));
+    const next = withListedPools(spec, pools);
+    expect(next.machines.filter((m) => m.role === 'worker').map((m) => m.name)).toEqual(['w-0', 'w-2']);
+    expect(next.workers.count).toBe(1);
+    expect(validateSpec(next)).toEqual([]);
+  });
+
+  it('grows a pool onto the machines listed with it', () => {
+    const pools = spec.nodePools.map((p) => (p.name === 'batch' ? { ...p, count: 2 } : p));
+    const next = withListedPools(spec, pools, [machine('w-3', 'worker', 'batch'), machine('w-4', 'worker')]);
+    expect(next.machines.filter((m) => m.role === 'worker').map((m) => m.name)).toEqual(['w-0', 'w-1', 'w-2', 'w-3']);
+    expect(validateSpec(next)).toEqual([]);
   });
 });

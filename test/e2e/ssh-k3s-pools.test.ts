@@ -1,25 +1,22 @@
 /**
- * A self-managed pool scaled on real SSH test hosts, through SelfManagedManager.reconcilePools (the path
- * `ksctl scale nodepool` / `apply -f` take; the commands come from another branch): k3s with embedded
- * etcd — a load balancer, one server, one agent, created through the CLI as in ssh-k3s-embedded.test.ts
- * — and two spare hosts. The default pool grows by 2 onto the spare hosts (listed, as the ssh provider
- * requires), then shrinks by 1 while a PodDisruptionBudget (minAvailable 1) holds its one pod on the
- * node given up: the drain waits, refused, until a second replica runs elsewhere, then evicts it and
- * finishes. Every check is kubectl through the load balancer. Real: sshd, HAProxy, kubectl, and what the
- * k3s launcher runs (kube-apiserver, etcd, controller-manager, scheduler, kubelet, containerd, runc).
+ * Node pools on real SSH test hosts, through the CLI (`ksctl apply -f`, `ksctl scale nodepool`, `ksctl
+ * get cluster`): k3s with embedded etcd — a load balancer, one server, one agent — and two spare hosts.
+ * An edited cluster file is applied: the default pool grows by one (a spare host listed for it) and gets
+ * a label, and a new tainted pool `batch` is added on the other spare host. Then `scale nodepool` shrinks
+ * the default pool by one while a PodDisruptionBudget (minAvailable 1) holds its one pod on the node
+ * given up: the drain waits, refused, until a second replica runs elsewhere, then evicts it and finishes.
+ * Every check is kubectl through the load balancer. Real: sshd, HAProxy, kubectl, and what the k3s
+ * launcher runs (kube-apiserver, etcd, controller-manager, scheduler, kubelet, containerd, runc).
  * Stand-ins: the k3s binary and installer (test/standins/k3s), systemctl (test/hosts).
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_POOL, type MachineSpec } from '../../src/api/types.js';
+import { DEFAULT_POOL } from '../../src/api/types.js';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
-import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
 import { withClusterApi } from '../../src/managers/kubernetes/from-secrets.js';
 import { pickForShrink } from '../../src/managers/kubernetes/shrink-order.js';
-import { SelfManagedManager } from '../../src/managers/selfmanaged/manager.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
-import { silentLogger } from '../../src/util/log.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { imagesDir } from '../helpers/kubeadm-node.js';
@@ -28,20 +25,20 @@ import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 const NAME = 'pools';
 const roles = ['loadbalancer', 'controlplane', 'worker'] as const;
 const id = { provider: 'ssh' as const, region: 'default', name: NAME };
-const DRAIN = { timeoutMs: 180_000, force: false, deleteEmptyDirData: true };
+const images = ['pause.tar', 'busybox.tar'];
 
 let set: TestHostSet;
 let sb: Sandbox;
 let file: string;
 let keyFile: string;
+let airgap: string;
 
 beforeAll(async () => {
   const client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length + 2, { clientKey: { private: client.privateKey, public: client.publicKey } });
   sb = sandbox();
   file = path.join(sb.dir, 'cluster.yaml');
-  const airgap = airgapDir(path.join(sb.dir, 'airgap'));
-  const images = ['pause.tar', 'busybox.tar'];
+  airgap = airgapDir(path.join(sb.dir, 'airgap'));
   for (const f of images) copyFileSync(path.join(imagesDir(), f), path.join(airgap, f));
   keyFile = writeKey(sb.dir, client.privateKey);
   writeFileSync(
@@ -62,17 +59,7 @@ afterAll(async () => {
   sb?.cleanup();
 });
 
-/** The manager a command would build, over the sandbox's state (a new one per call: a new process). */
-function manager(): SelfManagedManager {
-  return new SelfManagedManager({
-    store: new LocalStateStore(sb.ksctlHome),
-    log: silentLogger,
-    kubeconfig: kubeconfigTarget(path.join(sb.home, '.kube', 'config')),
-    signal: new AbortController().signal,
-    command: 'ksctl scale nodepool (e2e)',
-    env: {},
-  });
-}
+const statePath = () => path.join(sb.ksctlHome, `clusters/ssh/default/${NAME}/state.json`);
 const logTail = () => {
   try {
     return readFileSync(path.join(sb.ksctlHome, `clusters/ssh/default/${NAME}/ksctl.log`), 'utf8')
@@ -112,7 +99,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms: numb
   }
 }
 
-describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisruptionBudget', () => {
+describe('ssh provider, k3s, through the CLI: apply an edited file, then shrink a pool under a PodDisruptionBudget', () => {
   it('creates the cluster', async () => {
     const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
@@ -121,37 +108,43 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
     ).toBe(true);
   }, 400_000);
 
-  it('grows the default pool onto the two listed spare hosts, both joining through the load balancer', async () => {
-    const state = (await new LocalStateStore(sb.ksctlHome).read(id))!;
-    const spare: MachineSpec[] = set.hosts.slice(3).map((h, i) => ({
-      name: `w-${i + 1}`,
-      role: 'worker',
-      address: h.address,
-      port: 22,
-      user: 'root',
-      keyFile,
-      hostKey: h.hostKeyPublic,
-    }));
-    const pool = state.spec.nodePools.find((p) => p.name === DEFAULT_POOL)!;
-    // Without the machines (what `scale nodepool` passes) an ssh pool cannot grow: exit 2, nothing written.
-    const refused = await manager()
-      .reconcilePools(id, { pools: [{ ...pool, count: 3 }] }, { drain: DRAIN })
-      .then(
-        () => undefined,
-        (e: unknown) => e as { exitCode?: number; hint?: string },
-      );
-    expect(refused?.exitCode).toBe(2);
-    expect(refused?.hint).toBe('list the machines in the cluster file and run ksctl apply -f');
+  it('refuses to grow an ssh pool without listed machines (exit 2, nothing written)', async () => {
+    const before = readFileSync(statePath(), 'utf8');
+    const r = await ksctl(['scale', 'nodepool', NAME, DEFAULT_POOL, '--count', '3'], sb.env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/apply -f/);
+    expect(readFileSync(statePath(), 'utf8')).toBe(before);
+  });
 
-    const r = await manager()
-      .reconcilePools(
-        id,
-        { pools: [{ ...pool, count: 3 }], machines: [...state.spec.machines, ...spare] },
-        { drain: DRAIN },
-      )
-      .catch((e: Error) => expect.fail(`${e.message}\n${logTail()}`));
-    expect(r.pools).toEqual([{ name: DEFAULT_POOL, from: 1, to: 3 }]);
-    expect(r.added.sort()).toEqual(['w-1', 'w-2']);
+  it('applies an edited file: the default pool resized and labelled, a tainted pool added', async () => {
+    const edited = path.join(sb.dir, 'cluster-edited.yaml');
+    writeFileSync(
+      edited,
+      clusterFile({
+        name: NAME,
+        distribution: 'k3s',
+        roles: [...roles, 'worker', 'worker'],
+        hosts: set.hosts,
+        keyFile,
+        airgapDir: airgap,
+        airgapImages: images,
+        pools: {
+          nodePools: [
+            { name: DEFAULT_POOL, labels: { 'example.com/tier': 'web' } },
+            { name: 'batch', labels: { 'example.com/role': 'batch' }, taints: ['example.com/batch=true:NoSchedule'] },
+          ],
+          of: { 'w-2': 'batch' },
+        },
+      }),
+    );
+    const plan = await ksctl(['apply', '-f', edited, '--dry-run'], sb.env);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/nodePools\[default\]\.count: 1 → 2/);
+    expect(plan.stdout).toMatch(/\+ nodePools\[batch\]/);
+    expect(plan.stdout).toMatch(/nodePools\[default\]\.labels: \+example\.com\/tier=web/);
+
+    const r = await ksctl(['apply', '-f', edited, '-o', 'json'], sb.env);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     const ready = await until(
       '4 nodes Ready',
       async () => {
@@ -161,18 +154,42 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
       180_000,
     );
     expect(ready).toEqual(['cp-0', 'w-0', 'w-1', 'w-2']);
+    const list = JSON.parse(await k(['get', 'nodes', '-o', 'json'])) as {
+      items: { metadata: { name: string; labels: Record<string, string> } }[];
+    };
+    const labels = Object.fromEntries(list.items.map((n) => [n.metadata.name, n.metadata.labels]));
+    // w-0 existed: its new label was patched on; w-1 and w-2 registered with theirs.
+    for (const w of ['w-0', 'w-1']) {
+      expect(labels[w]?.['ksctl.io/pool']).toBe(DEFAULT_POOL);
+      expect(labels[w]?.['example.com/tier']).toBe('web');
+    }
+    expect(labels['w-2']?.['ksctl.io/pool']).toBe('batch');
+    expect(labels['w-2']?.['example.com/role']).toBe('batch');
+    expect(await k(['get', 'node', 'w-2', '-o', 'jsonpath={.spec.taints}'])).toContain('"key":"example.com/batch"');
+
     const after = (await new LocalStateStore(sb.ksctlHome).read(id))!;
-    expect(after.spec.nodePools.find((p) => p.name === DEFAULT_POOL)!.count).toBe(3);
-    expect(after.spec.machines.map((m) => m.name)).toEqual(expect.arrayContaining(['w-1', 'w-2']));
-    expect(
-      Object.values(after.machines).filter((m) => m.role === 'worker' && m.status === 'bootstrapped'),
-    ).toHaveLength(3);
+    expect(after.spec.nodePools.map((p) => [p.name, p.count])).toEqual([
+      [DEFAULT_POOL, 2],
+      ['batch', 1],
+    ]);
+    const got = await ksctl(['get', 'cluster', NAME, '-o', 'json'], sb.env);
+    expect(got.code, got.stderr).toBe(0);
+    const pools = (JSON.parse(got.stdout) as { pools: { name: string; desired: number; ready: number | string }[] })
+      .pools;
+    expect(pools.map((p) => [p.name, p.desired, p.ready])).toEqual([
+      [DEFAULT_POOL, 2, 2],
+      ['batch', 1, 1],
+    ]);
+    // The same file again: nothing to do.
+    const again = await ksctl(['apply', '-f', edited], sb.env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/No changes/);
   }, 400_000);
 
   it('shrinks by 1: the PDB holds the drain until a second replica runs elsewhere, then the node goes', async () => {
     const secrets = new LocalStateStore(sb.ksctlHome).secrets(id);
     const workers = await withClusterApi(secrets, 'list nodes', async (api) =>
-      (await api.nodes()).filter((n) => n.name.startsWith('w-')),
+      (await api.nodes()).filter((n) => n.labels['ksctl.io/pool'] === DEFAULT_POOL),
     );
     const [gone] = pickForShrink(workers, 1);
     // One replica, placed on the node the shrink will give up; a budget that lets none of it go.
@@ -235,9 +252,10 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
         .filter(Boolean);
     expect(await podNodes()).toEqual([gone!.name]);
 
-    const state = (await new LocalStateStore(sb.ksctlHome).read(id))!;
-    const pool = state.spec.nodePools.find((p) => p.name === DEFAULT_POOL)!;
-    const shrink = manager().reconcilePools(id, { pools: [{ ...pool, count: 2 }] }, { drain: DRAIN });
+    const shrink = ksctl(
+      ['scale', 'nodepool', NAME, DEFAULT_POOL, '--count', '1', '--drain-timeout', '3m', '--delete-emptydir-data'],
+      sb.env,
+    );
     let settled = false;
     void shrink.then(
       () => (settled = true),
@@ -246,8 +264,15 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
     // The node is cordoned and the budget refuses the eviction: the pod stays, the shrink waits.
     await until(
       `${gone!.name} cordoned`,
-      async () =>
-        (await k(['get', 'node', gone!.name, '-o', 'jsonpath={.spec.unschedulable}'])) === 'true' ? true : undefined,
+      async () => {
+        if (settled) {
+          const r = await shrink;
+          expect.fail(`scale nodepool ended before the drain: ${r.code}\n${r.stdout}\n${r.stderr}\n${logTail()}`);
+        }
+        return (await k(['get', 'node', gone!.name, '-o', 'jsonpath={.spec.unschedulable}'])) === 'true'
+          ? true
+          : undefined;
+      },
       60_000,
     );
     await new Promise((r) => setTimeout(r, 5000));
@@ -255,9 +280,8 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
     expect(await podNodes()).toEqual([gone!.name]);
     // A second replica (elsewhere: the node is cordoned) lets the budget allow one disruption.
     await k(['scale', 'deployment/web', '--replicas=2']);
-    const r = await shrink.catch((e: Error) => expect.fail(`${e.message}\n${logTail()}`));
-    expect(r.removed).toEqual([gone!.name]);
-    expect(r.pools).toEqual([{ name: DEFAULT_POOL, from: 3, to: 2 }]);
+    const r = await shrink;
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
 
     expect(await readyNodes()).not.toContain(gone!.name);
     expect((await k(['get', 'nodes', '-o', 'name'])).split('\n')).not.toContain(`node/${gone!.name}`);
@@ -268,8 +292,8 @@ describe('ssh provider, k3s: a pool grows by 2 and shrinks by 1 under a PodDisru
     const after = (await new LocalStateStore(sb.ksctlHome).read(id))!;
     expect(after.machines[gone!.name]).toBeUndefined();
     expect(after.spec.machines.map((m) => m.name)).not.toContain(gone!.name);
-    expect(after.spec.nodePools.find((p) => p.name === DEFAULT_POOL)!.count).toBe(2);
-    expect(after.spec.workers.count).toBe(2);
+    expect(after.spec.nodePools.find((p) => p.name === DEFAULT_POOL)!.count).toBe(1);
+    expect(after.spec.workers.count).toBe(1);
     expect(after.phase).toBe('ready');
   }, 400_000);
 

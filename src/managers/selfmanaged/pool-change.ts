@@ -19,7 +19,7 @@ import { pickForShrink, type ShrinkCandidate } from '../kubernetes/shrink-order.
 import type { NodeMetadata } from '../kubernetes/types.js';
 import { diffPools, isIdle, type PoolDelta } from './pool-diff.js';
 import type { ListedMachine } from './pool-of.js';
-import { setPoolCount, withPools } from '../../api/pools.js';
+import { setPoolCount, withListedPools, withPools } from '../../api/pools.js';
 import { POOL_LABEL } from '../../api/validate-pools.js';
 
 /** A pool whose nodes get new labels or taints: `previous` says what to take off. */
@@ -140,23 +140,10 @@ export function resolvePoolChange(state: ClusterState, target: PoolTarget, nodes
 
 /**
  * The recorded spec with the pools asked for; validated by the caller. The ssh provider's spec lists
- * its workers too: the ones it keeps (which of them a shrink gives up is chosen later, from the nodes),
- * then the new ones the file lists, as many as the pools count.
+ * its workers too: the ones it keeps, then the new ones the file lists, each pool as many as it counts.
  */
 function targetSpecOf(spec: ClusterSpec, target: PoolTarget): ClusterSpec {
-  const next = withPools(spec, target.pools);
-  if (spec.provider !== 'ssh') return next;
-  const known = new Set(next.machines.map((m) => m.name));
-  const added = (target.machines ?? []).filter((m) => m.role === 'worker' && !known.has(m.name));
-  const workers = [...next.machines.filter((m) => m.role === 'worker'), ...structuredClone(added)];
-  next.machines = [
-    ...next.machines.filter((m) => m.role !== 'worker'),
-    ...workers.slice(
-      0,
-      next.nodePools.reduce((n, p) => n + p.count, 0),
-    ),
-  ];
-  return next;
+  return spec.provider === 'ssh' ? withListedPools(spec, target.pools, target.machines) : withPools(spec, target.pools);
 }
 
 /** Growing an ssh pool needs listed machines for it (`scale nodepool` lists none): exit 2 before anything else. */
