@@ -18,7 +18,7 @@ import { poolRefusals } from '../apply/immutable.js';
 import { pickForShrink, type ShrinkCandidate } from '../kubernetes/shrink-order.js';
 import type { NodeMetadata } from '../kubernetes/types.js';
 import { diffPools, isIdle, type PoolDelta } from './pool-diff.js';
-import type { ListedMachine } from './pool-of.js';
+import { intentOf } from './worker-addition.js';
 import { setPoolCount, withListedPools, withPools } from '../../api/pools.js';
 import { POOL_LABEL } from '../../api/validate-pools.js';
 
@@ -147,7 +147,7 @@ function targetSpecOf(spec: ClusterSpec, target: PoolTarget): ClusterSpec {
 }
 
 /** Growing an ssh pool needs listed machines for it (`scale nodepool` lists none): exit 2 before anything else. */
-function assertListedEnough(deltas: PoolDelta[], listed: Map<string, ListedMachine[]>, cluster: string): void {
+function assertListedEnough(deltas: PoolDelta[], listed: Map<string, MachineSpec[]>, cluster: string): void {
   for (const d of deltas) {
     const short = d.to - d.from - (listed.get(d.name)?.length ?? 0);
     if (d.target && short > 0)
@@ -171,9 +171,9 @@ function nameFor(cluster: string, pool: string, taken: ReadonlySet<string>): str
 }
 
 /** The ssh provider's listed workers that state does not know yet, by pool. */
-function newListedMachines(state: ClusterState, machines: MachineSpec[] | undefined): Map<string, ListedMachine[]> {
-  const out = new Map<string, ListedMachine[]>();
-  for (const m of (machines ?? []) as ListedMachine[]) {
+function newListedMachines(state: ClusterState, machines: MachineSpec[] | undefined): Map<string, MachineSpec[]> {
+  const out = new Map<string, MachineSpec[]>();
+  for (const m of machines ?? []) {
     if (m.role !== 'worker' || state.machines[m.name]) continue;
     const pool = m.pool ?? DEFAULT_POOL;
     out.set(pool, [...(out.get(pool) ?? []), m]);
@@ -182,24 +182,8 @@ function newListedMachines(state: ClusterState, machines: MachineSpec[] | undefi
 }
 
 /** The next listed machine of `pool` (assertListedEnough made sure there is one). */
-function takeListed(listed: Map<string, ListedMachine[]>, pool: string): ListedMachine {
+function takeListed(listed: Map<string, MachineSpec[]>, pool: string): MachineSpec {
   return listed.get(pool)!.shift()!;
-}
-
-/** The machine as known before it exists: a name, a role, a pool (and, for the ssh provider, where it is). */
-function intentOf(p: PlannedMachine, machine: MachineSpec | undefined): Machine {
-  return {
-    name: p.name,
-    role: 'worker',
-    pool: p.pool ?? DEFAULT_POOL,
-    sshPort: machine?.port ?? 22,
-    sshUser: machine?.user ?? '',
-    hostKeys: machine?.hostKey ? [machine.hostKey] : [],
-    status: 'pending',
-    ...(machine
-      ? { publicAddress: machine.address, privateAddress: machine.privateAddress ?? machine.address }
-      : { size: p.size, spot: p.spot }),
-  };
 }
 
 /** A pool's labels and taints as its nodes carry them (ksctl's pool label included). */

@@ -5,18 +5,15 @@
  * default pool's `<cluster>-worker-<n>`) and the ssh provider's listed machine are asked next. Workers
  * recorded before pools existed belong to the default pool.
  */
-import { DEFAULT_POOL, type ClusterSpec, type MachineSpec } from '../../api/types.js';
+import { DEFAULT_POOL, type ClusterSpec } from '../../api/types.js';
 import type { Machine } from '../../state/types.js';
-
-/** A listed machine (spec.machines, the ssh provider) with the pool a cluster file may give it. */
-export type ListedMachine = MachineSpec & { pool?: string };
 
 export function poolOf(
   spec: Pick<ClusterSpec, 'name' | 'nodePools' | 'machines'>,
   m: Pick<Machine, 'name' | 'role' | 'pool'>,
 ): string {
   if (m.pool) return m.pool;
-  const listed = (spec.machines as ListedMachine[]).find((x) => x.name === m.name)?.pool;
+  const listed = spec.machines.find((x) => x.name === m.name)?.pool;
   if (listed) return listed;
   const prefix = `${spec.name}-`;
   const n = /-(\d+)$/.exec(m.name);

@@ -4,7 +4,7 @@
  * state as `pending` before any cloud call (so a re-run after a crash finishes *that* machine, found by
  * its name and tags, instead of creating another), and a cloud's spec counts it only once it joined.
  */
-import type { ClusterSpec, MachineSpec } from '../../api/types.js';
+import { DEFAULT_POOL, type ClusterSpec, type MachineSpec } from '../../api/types.js';
 import { setWorkerCount } from '../../api/pools.js';
 import type { AddWorkerRequest } from '../../api/worker-request.js';
 import { assertValidSpec, checkName } from '../../api/validate.js';
@@ -87,11 +87,15 @@ function runSpecOf(spec: ClusterSpec, machine: MachineSpec | undefined): Cluster
   return assertValidSpec(next); // the ssh machine's address, port and host key, before anything is written
 }
 
-/** The machine as known before it exists: a name and a role (and, for the ssh provider, where it is). */
-function intentOf(p: PlannedMachine, machine: MachineSpec | undefined): Machine {
+/**
+ * A worker as known before it exists: a name, a role, its pool (and, for the ssh provider, where it
+ * is). Written to state as `pending` before any cloud call (add worker, pool growth).
+ */
+export function intentOf(p: PlannedMachine, machine: MachineSpec | undefined): Machine {
   return {
     name: p.name,
     role: 'worker',
+    pool: p.pool ?? DEFAULT_POOL,
     sshPort: machine?.port ?? 22,
     sshUser: machine?.user ?? '',
     hostKeys: machine?.hostKey ? [machine.hostKey] : [],
