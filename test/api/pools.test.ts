@@ -350,7 +350,7 @@ describe('withListedPools: an ssh spec brought to pools, its listed workers kept
       machine('w-1', 'worker'),
       machine('w-2', 'worker', 'batch'),
     ],
-  } as SpecInput);
+  });
 
   it('shrinks one pool without taking another pool’s machine (a valid spec)', () => {
     const pools = spec.nodePools.map((p) => (p.name === 'default' ? { ...p, count: 1 } : p));

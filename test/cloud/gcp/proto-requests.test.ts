@@ -40,7 +40,7 @@ describe('GCP requests against the published protos', () => {
   it('the fake refuses such a request as Compute does and reports it', async () => {
     const w = selfManagedWorld(gcpSpec());
     const gce = createGcpClients('ksctl-fake-project', resolveRuntime(w.fake.runtime())).gce;
-    const sent = gce.insertFirewall({ name: 'f', direction: 'SIDEWAYS' } as never, 'a-request-id');
+    const sent = gce.insertFirewall({ name: 'f', direction: 'SIDEWAYS' }, 'a-request-id');
     await expect(sent).rejects.toMatchObject({ code: 3, message: expect.stringMatching(/firewallResource.direction/) });
     expect(w.fake.callsOf('firewalls:insert')).toMatchObject([{ outcome: 'INVALID_ARGUMENT' }]);
     expect(takeModelProblems()).toEqual([

@@ -71,7 +71,7 @@ function modelOf(service: string): Model {
  */
 function patternOf(p: string): RegExp | null {
   if (!patterns.has(p)) {
-    let re: RegExp | null = null;
+    let re: RegExp | null;
     try {
       re = new RegExp(p, 'u');
     } catch {

@@ -82,8 +82,8 @@ export function declaredProblems(d: Declarations, type: string, value: unknown, 
       : [];
   const known = d.enums.get(t);
   if (known) {
-    const ok = known.some((k) => k.toLowerCase() === String(value).toLowerCase());
-    return ok ? [] : [`${at}: "${String(value)}" is not one of ${t} (${known.join(', ')})`];
+    const ok = known.some((k) => k.toLowerCase() === asText(value).toLowerCase());
+    return ok ? [] : [`${at}: "${asText(value)}" is not one of ${t} (${known.join(', ')})`];
   }
   if (!d.interfaces.has(t) || typeof value !== 'object') return [];
   const v = value as Record<string, unknown>;
@@ -94,4 +94,9 @@ export function declaredProblems(d: Declarations, type: string, value: unknown, 
     else out.push(...declaredProblems(d, p.type, v[k], where));
   }
   return out;
+}
+
+/** A value as a message shows it (objects as JSON, not [object Object]). */
+function asText(x: unknown): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
 }

@@ -199,17 +199,17 @@ function valueProblems(mappers: Mappers, m: Mapper, v: unknown, at: string): str
       return typeof v === 'boolean' ? own : wrong('a boolean');
     case 'Enum': {
       const allowed = (t.allowedValues ?? []).map((x) => String(x).toLowerCase());
-      return allowed.includes(String(v).toLowerCase())
+      return allowed.includes(asText(v).toLowerCase())
         ? own
-        : [`${at}: "${String(v)}" is not one of ${allowed.join(', ')}`];
+        : [`${at}: "${asText(v)}" is not one of ${allowed.join(', ')}`];
     }
     case 'Sequence':
       return Array.isArray(v)
-        ? [...own, ...v.flatMap((x, i) => valueProblems(mappers, t.element!, x, `${at}[${i}]`))]
+        ? [...own, ...v.flatMap((x, i) => valueProblems(mappers, t.element, x, `${at}[${i}]`))]
         : wrong('a list');
     case 'Dictionary':
       return v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.entries(v).flatMap(([k, x]) => valueProblems(mappers, t.value!, x, `${at}.${k}`))
+        ? Object.entries(v).flatMap(([k, x]) => valueProblems(mappers, t.value, x, `${at}.${k}`))
         : wrong('an object');
     case 'Composite':
       return v && typeof v === 'object' && !Array.isArray(v)
@@ -270,4 +270,9 @@ export function bodyProblems(verb: string, kind: string, body: unknown): string[
   }
   const declared = declaredProblems(declarationsOf(model), model.iface, client).map((p) => `${model.iface}.${p}`);
   return [...wireProblems, ...declared];
+}
+
+/** A value as a message shows it (objects as JSON, not [object Object]). */
+function asText(x: unknown): string {
+  return typeof x === 'string' ? x : JSON.stringify(x);
 }
