@@ -15,6 +15,7 @@ import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
 import { registerSwitch } from './switch.js';
+import { registerUpgrade } from './upgrade.js';
 import { registerWorkers } from './workers.js';
 
 function globals(cmd: Command): GlobalOptions {
@@ -78,6 +79,7 @@ export function buildProgram(
   registerWorkers(program, cenv, globals);
   registerApply(program, cenv, globals);
   registerBackup(program, cenv, globals);
+  registerUpgrade(program, cenv, globals);
   registerCerts(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;
