@@ -37,6 +37,7 @@ import {
   type NodeInput,
   type Script,
 } from '../../../src/distro/scripts/index.js';
+import { kubeadmUpgradeNodeScript, kubeadmUpgradeStageScript } from '../../../src/distro/scripts/kubeadm-upgrade.js';
 
 export interface Combo {
   distro: Distribution;
@@ -147,6 +148,15 @@ export function scriptsFor(c: Combo): Script[] {
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(kubeadmJoinControlPlaneScript({ ...nodeInput(c, cp), caCertHash: CA_HASH }));
     out.push(kubeadmJoinWorkerScript({ ...nodeInput(c, worker), caCertHash: CA_HASH }));
+    // Upgrades (managers/selfmanaged/upgrade.ts): air-gapped ones name a patch, online ones may name a minor.
+    for (const version of ag ? ['1.37.2'] : ['1.37', '1.37.2']) {
+      const up = { version, ...(ag ? { airgap: ag } : {}), allowCgroupV1: true };
+      out.push(
+        kubeadmUpgradeStageScript(up),
+        kubeadmUpgradeNodeScript({ ...up, first: true, node: cp0.name }),
+        kubeadmUpgradeNodeScript({ ...up, first: false, node: worker.name }),
+      );
+    }
     out.push(
       kubeadmCniScript(ag ? { airgap: ag } : {}),
       kubeadmResetScript(),
