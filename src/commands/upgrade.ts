@@ -23,7 +23,7 @@ export function registerUpgrade(program: Command, cenv: CommandEnv, globals: (c:
     .option('-p, --provider <provider>', 'disambiguate by provider')
     .option('-r, --region <region>', 'disambiguate by region')
     .option('--k8s-version <version>', 'the version to reach: the next minor (1.37) or a patch (1.37.2)')
-    .option('--dry-run', 'print the plan (and the scripts of each step); change nothing')
+    .option('--dry-run', 'print the plan (-o yaml: with the scripts of each step); change nothing')
     .option('--skip-backup', 'self-managed: do not back up etcd before touching the control plane')
     .option(
       '--drain-timeout <duration>',
