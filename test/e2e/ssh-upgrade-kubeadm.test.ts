@@ -1,8 +1,8 @@
 /**
  * `ksctl upgrade cluster` on real SSH test hosts: a kubeadm cluster created at v1.36.3 (1 load balancer,
- * 1 external etcd member, 1 control plane, 2 workers: the smallest shape with a drain that has somewhere
+ * 3 external etcd members, 1 control plane, 2 workers: the smallest shape with a drain that has somewhere
  * to move pods) upgraded to v1.37.2 with the real binaries of both releases (scripts/build-kubernetes.sh
- * builds both). Air-gapped, as every kubeadm e2e here: the v1.36.3 packages are preinstalled
+ * builds both). ksctl's external etcd needs 3 members (its minimum); they are not upgraded. Air-gapped, as every kubeadm e2e here: the v1.36.3 packages are preinstalled
  * (test/hosts/kubeadm-node.sh), the v1.37.2 ones are .deb files in spec.airgap.dir
  * (test/helpers/kubeadm-debs.ts: real binaries in stand-in packages) and the v1.37.2 images replace the
  * v1.36.3 ones there, as a user of an air-gapped cluster would stage them. Checked: bad versions exit 2
@@ -26,7 +26,7 @@ import {
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
-const roles = ['loadbalancer', 'etcd', 'controlplane', 'worker', 'worker'] as const;
+const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'worker', 'worker'] as const;
 const nodes = ['cp-0', 'w-0', 'w-1'];
 const missing = [...missingKubeadmNodeParts(PREVIOUS_KUBERNETES_VERSION), ...missingKubeadmNodeParts()];
 const out = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
@@ -116,7 +116,7 @@ beforeAll(async () => {
       kubernetesVersion: '1.36',
     }),
   );
-  await installKubeadmNodes(set.hosts.slice(2), PREVIOUS_KUBERNETES_VERSION);
+  await installKubeadmNodes(set.hosts.slice(4), PREVIOUS_KUBERNETES_VERSION);
 }, 180_000);
 afterAll(async () => {
   await set?.teardown();
@@ -183,7 +183,7 @@ describe.skipIf(missing.length > 0)(
       expect(lines[at('Upgrade w-0')]).toContain('kubeadm-upgrade-node@w-0');
       expect(at('Upgrade w-1')).toBeGreaterThan(at('Upgrade w-0'));
       expect(stateText()).toBe(before);
-      for (const h of set.hosts.slice(2))
+      for (const h of set.hosts.slice(4))
         expect((await h.exec('kubeadm version -o short')).stdout.trim()).toBe(PREVIOUS_KUBERNETES_VERSION);
     }, 120_000);
 

@@ -36,7 +36,7 @@ export function writeKubeadmDebs(dir: string, version: string): string[] {
         ].join('\n'),
       );
       const file = airgapPackageFile(pkg, patch);
-      execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, path.join(dir, file)], {
+      execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', root, path.join(dir, file)], {
         stdio: 'ignore',
       });
       return file;
