@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain, apply, backup) runs one section.
+// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain, apply, backup, upgrade) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ const sections = [
   ['drain', async () => (await loadTs('bench/drain.ts', 'drain')).benchDrain()],
   ['apply', async () => (await loadTs('bench/apply-diff.ts', 'apply-diff')).benchApplyDiff()],
   ['backup', async () => (await loadTs('bench/backup.ts', 'backup')).benchBackup()],
+  ['upgrade', async () => (await loadTs('bench/upgrade-simulated.ts', 'upgrade-simulated')).benchUpgradeSimulated()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

@@ -10,12 +10,12 @@
  * PodDisruptionBudget keeps its minimum available throughout, a SIGKILL once the control plane is upgraded
  * and the same command again converge, and every node (and `get cluster`) reports v1.37.2.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { ROOT, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { writeKubeadmDebs } from '../helpers/kubeadm-debs.js';
 import {
   PREVIOUS_KUBERNETES_VERSION,
@@ -102,6 +102,8 @@ beforeAll(async () => {
   });
   sb = sandbox();
   airgap = airgapDir(path.join(sb.dir, 'airgap'));
+  // The CNI: test/images/cni-bridge's manifest (the real bridge plugins), as in ssh-kubeadm.test.ts.
+  copyFileSync(path.join(ROOT, 'test/images/cni-bridge/kube-flannel.yml'), path.join(airgap, 'kube-flannel.yml'));
   const images = addImagesToAirgap(airgap, PREVIOUS_KUBERNETES_VERSION);
   writeFileSync(
     path.join(sb.dir, 'cluster.yaml'),

@@ -144,7 +144,7 @@ function upgradeRun(
     drain: req.drain,
     kube,
     readyTimeoutMs: opts.readyTimeoutMs ?? 10 * 60_000,
-    pollMs: opts.pollMs ?? 2000,
+    pollMs: opts.pollMs ?? 1000,
   };
 }
 
