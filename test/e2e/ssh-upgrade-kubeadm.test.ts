@@ -132,9 +132,21 @@ describe.skipIf(missing.length > 0)(
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
       expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
       const want = Object.fromEntries(nodes.map((n) => [n, `True/${PREVIOUS_KUBERNETES_VERSION}`]));
-      expect(await until(async () => JSON.stringify(await nodeVersions()) === JSON.stringify(want), 300_000)).toBe(
-        true,
-      );
+      if (!(await until(async () => JSON.stringify(await nodeVersions()) === JSON.stringify(want), 300_000))) {
+        const conditions = await kubectl(
+          [
+            'get',
+            'nodes',
+            '-o',
+            'jsonpath={range .items[*]}{.metadata.name}: {.status.conditions[?(@.type=="Ready")].message}{"\\n"}{end}',
+          ],
+          sb.env,
+        );
+        const kubelet = await set.hosts[4]!.exec('tail -n 25 /var/log/kubelet.service.log');
+        expect.fail(
+          `nodes: ${JSON.stringify(await nodeVersions())}\n${conditions.stdout}\ncp-0 kubelet:\n${kubelet.stdout}`,
+        );
+      }
       const deploy = await kubectl(
         ['create', 'deployment', 'sleeper', '--image=ksctl.test/busybox:1.35', '--replicas=2', '--', 'sleep', '86400'],
         sb.env,
