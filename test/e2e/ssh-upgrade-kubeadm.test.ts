@@ -131,6 +131,16 @@ describe.skipIf(missing.length > 0)(
     it(`creates the cluster at ${PREVIOUS_KUBERNETES_VERSION} with a Deployment under a PodDisruptionBudget`, async () => {
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
       expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      // Test-host adaptation (test/hosts/README.md, "Kernel settings"): kube-proxy v1.36 sets
+      // nf_conntrack_max to what it computes even when that is lower than the machine's, which a test host
+      // may not write ("permission denied"; v1.37 leaves a higher value alone). maxPerCore 0 is upstream's
+      // "leave the limit as it is"; kubeadm upgrade apply keeps the ConfigMap's settings.
+      const proxy = await kubectl(['-n', 'kube-system', 'get', 'configmap', 'kube-proxy', '-o', 'json'], sb.env);
+      expect(proxy.stdout).toContain('maxPerCore: null');
+      const patched = path.join(sb.dir, 'kube-proxy-cm.json');
+      writeFileSync(patched, proxy.stdout.replace('maxPerCore: null', 'maxPerCore: 0'));
+      expect((await kubectl(['replace', '-f', patched], sb.env)).code).toBe(0);
+      await kubectl(['-n', 'kube-system', 'delete', 'pods', '-l', 'k8s-app=kube-proxy', '--wait=false'], sb.env);
       const want = Object.fromEntries(nodes.map((n) => [n, `True/${PREVIOUS_KUBERNETES_VERSION}`]));
       if (!(await until(async () => JSON.stringify(await nodeVersions()) === JSON.stringify(want), 300_000))) {
         const conditions = await kubectl(
