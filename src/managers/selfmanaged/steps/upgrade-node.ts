@@ -81,7 +81,9 @@ export function upgradeNodeStep(run: UpgradeRun, name: string, first: boolean, n
       const kube = await run.kube();
       const log = ctx.log.child(name);
       const exact = run.resolved(ctx);
-      const node = await readNode(kube, run.id, name);
+      // Retried: right after an API server restarts (an upgraded control plane's, or a re-run after a
+      // crash there) it answers 403 until its RBAC caches have synced, and may not answer at all.
+      const node = await untilAnswered(() => readNode(kube, run.id, name), run, ctx.signal);
       if (!node)
         throw new ProviderError(`node ${name} is not registered in ${formatClusterId(run.id)}: cannot upgrade it`);
       const m = ctx.machine(name);
