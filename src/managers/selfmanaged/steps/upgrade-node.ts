@@ -8,7 +8,7 @@
 import type { DrainFlags } from '../../../api/pool-change.js';
 import { formatClusterId, type ClusterId } from '../../../api/types.js';
 import type { NodeScope } from '../../../distro/controllers/types.js';
-import { ProviderError } from '../../../errors.js';
+import { InputError, ProviderError } from '../../../errors.js';
 import type { KubernetesManager, NodeInfo } from '../../kubernetes.js';
 import type { BootstrapContext, BootstrapView } from '../context.js';
 import type { BootstrapStep, MachineScripts } from './types.js';
@@ -89,7 +89,14 @@ export function upgradeNodeStep(run: UpgradeRun, name: string, first: boolean, n
       const m = ctx.machine(name);
       if (!(atVersion(node.kubeletVersion, run, exact) && atVersion(m.installed?.kubernetes, run, exact))) {
         log.info(`draining ${name} (kubelet ${node.kubeletVersion ?? 'unknown'})`);
-        await kube.drain(run.id, name, { ...run.drain, signal: ctx.signal, onProgress: (l) => log.info(l) });
+        // Retried while the API does not answer (a single control plane settling after its upgrade); a
+        // drain a PodDisruptionBudget blocks past --drain-timeout is not retried: it stops the upgrade.
+        await untilAnswered(
+          () => kube.drain(run.id, name, { ...run.drain, signal: ctx.signal, onProgress: (l) => log.info(l) }),
+          run,
+          ctx.signal,
+          (e) => !(e instanceof Error && e.name === 'DrainBlockedError') && !(e instanceof InputError),
+        );
         const version = exact ?? run.requested;
         await ctx.exec(m, await ctx.distro.upgradeScripts(scopeAt(ctx, name, version, ctx.liveScope(m)), first));
       } else log.info(`${name} already runs ${node.kubeletVersion}`);
@@ -108,13 +115,18 @@ export function upgradeNodeStep(run: UpgradeRun, name: string, first: boolean, n
 }
 
 /** A call retried while the API behind the load balancer restarts (an upgraded control plane's). */
-async function untilAnswered<T>(call: () => Promise<T>, run: UpgradeRun, signal: AbortSignal): Promise<T> {
+async function untilAnswered<T>(
+  call: () => Promise<T>,
+  run: UpgradeRun,
+  signal: AbortSignal,
+  retryable: (e: unknown) => boolean = () => true,
+): Promise<T> {
   const deadline = Date.now() + run.readyTimeoutMs;
   for (;;) {
     try {
       return await call();
     } catch (e) {
-      if (signal.aborted || Date.now() > deadline) throw e;
+      if (signal.aborted || Date.now() > deadline || !retryable(e)) throw e;
       await new Promise((r) => setTimeout(r, run.pollMs));
     }
   }
