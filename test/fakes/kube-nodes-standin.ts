@@ -15,6 +15,7 @@ import type {
   NodeMetadata,
   OnboardingWant,
 } from '../../src/managers/kubernetes.js';
+import { DrainBlockedError } from '../../src/managers/kubernetes/drain.js';
 import type { StandinClock, StandinSshPool } from './ssh-pool-standin.js';
 
 export const UPGRADED_TO = 'v1.37.2';
@@ -36,7 +37,7 @@ export class KubeNodesStandin implements KubernetesManager {
   private readonly all = new Map<string, StandinNode>();
   /** Every call, in order: `drain w-0`, `uncordon w-0`, ... */
   readonly calls: string[] = [];
-  /** Nodes whose next drain fails (fault injection), once each. */
+  /** Nodes whose next drain a budget blocks (fault injection: DrainBlockedError), once each. */
   readonly failDrain = new Set<string>();
 
   constructor(
@@ -92,7 +93,8 @@ export class KubeNodesStandin implements KubernetesManager {
   async drain(_id: ClusterId, name: string, opts: DrainOptions): Promise<DrainResult> {
     this.calls.push(`drain ${name}`);
     this.node(name).unschedulable = true;
-    if (this.failDrain.delete(name)) throw new Error(`stand-in: drain of ${name} refused`);
+    if (this.failDrain.delete(name))
+      throw new DrainBlockedError(`stand-in: drain of ${name} refused`, name, ['default/p'], ['default/pdb'], 'wait');
     await this.clock.sleep(this.timings.drainMs, opts.signal);
     return { node: name, evicted: [], deleted: [], skipped: [], retries: 0 };
   }
