@@ -22,6 +22,8 @@ export const UPGRADED_TO = 'v1.37.2';
 
 export interface KubeStandinTimings {
   drainMs: number;
+  /** Per node, where drains differ (control planes hold no budgeted pods); default drainMs. */
+  drainMsOf?: (node: string) => number;
   /** From the end of the node's upgrade script to Ready at the new version. */
   readyMs: number;
   /** How often ksctl polls the node (UpgradeOptions.pollMs); default 1000. */
@@ -95,7 +97,7 @@ export class KubeNodesStandin implements KubernetesManager {
     this.node(name).unschedulable = true;
     if (this.failDrain.delete(name))
       throw new DrainBlockedError(`stand-in: drain of ${name} refused`, name, ['default/p'], ['default/pdb'], 'wait');
-    await this.clock.sleep(this.timings.drainMs, opts.signal);
+    await this.clock.sleep(this.timings.drainMsOf?.(name) ?? this.timings.drainMs, opts.signal);
     return { node: name, evicted: [], deleted: [], skipped: [], retries: 0 };
   }
   async drainNodes(id: ClusterId, names: string[], opts: DrainOptions): Promise<DrainResult[]> {
