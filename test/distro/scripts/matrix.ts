@@ -21,6 +21,7 @@ import {
   lbForwardingScript,
   k3sAgentJoinScript,
   k3sCaHashScript,
+  k3sRestartScript,
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
@@ -142,7 +143,13 @@ export function scriptsFor(c: Combo): Script[] {
   if (c.distro === 'k3s') {
     out.push(k3sServerInitScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(k3sServerJoinScript({ ...nodeInput(c, cp), caHash: K3S_CA_HASH }));
-    out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sCaHashScript(), k3sUninstallScript());
+    out.push(
+      k3sAgentJoinScript(nodeInput(c, worker)),
+      k3sCaHashScript(),
+      k3sUninstallScript(),
+      k3sRestartScript('server'),
+      k3sRestartScript('agent'),
+    );
   } else {
     out.push(kubeadmInstallScript({ kubernetesVersion: '1.37', ...(ag ? { airgap: ag } : {}) }));
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
