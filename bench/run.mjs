@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run.
-// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain, apply, backup, pools) runs one section.
+// `npm run bench -- startup` (or ssh, aws, azure, gcp, kwok, drain, apply, backup, pools, upgrade) runs one section.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ const sections = [
   ['apply', async () => (await loadTs('bench/apply-diff.ts', 'apply-diff')).benchApplyDiff()],
   ['backup', async () => (await loadTs('bench/backup.ts', 'backup')).benchBackup()],
   ['pools', async () => (await loadTs('bench/pool-scale.ts', 'pool-scale')).benchPoolScale()],
+  ['upgrade', async () => (await loadTs('bench/upgrade-simulated.ts', 'upgrade-simulated')).benchUpgradeSimulated()],
 ];
 for (const [name, run] of sections) {
   if (only && only !== name) continue;

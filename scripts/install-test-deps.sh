@@ -76,4 +76,13 @@ bash "$(dirname "$0")/build-containerd.sh"
 # from those binaries (no registry is reachable): the kubeadm e2e imports them through spec.airgap.images.
 bash "$(dirname "$0")/build-coredns.sh"
 node "$(dirname "$0")/build-images.mjs"
+# The previous minor, for the upgrade e2e (kubeadm and k3s clusters created at it, then upgraded to v1.37.2):
+# the newest v1.36 patch on the Go module proxy (`go list -m -versions k8s.io/kubernetes`), its kubeadm,
+# kubelet, kubectl and the images `kubeadm config images list --kubernetes-version v1.36.3` names
+# (CoreDNS v1.14.2; pause 3.10.2 as v1.37's; etcd is external, ksctl's own). Same caches, keyed by version.
+start_136=$(date +%s)
+KUBERNETES_VERSION=v1.36.3 bash "$(dirname "$0")/build-kubernetes.sh"
+COREDNS_VERSION=v1.14.2 bash "$(dirname "$0")/build-coredns.sh"
+KUBERNETES_VERSION=v1.36.3 COREDNS_VERSION=v1.14.2 node "$(dirname "$0")/build-images.mjs"
+echo "install-test-deps: Kubernetes v1.36.3 (binaries, CoreDNS v1.14.2, images) ready in $(( $(date +%s) - start_136 )) s"
 exit 0

@@ -111,6 +111,9 @@ export async function describeCluster(
       `Phase:        ${s.phase}`,
       ...(s.spec.distribution ? [`Distribution: ${s.spec.distribution}`] : []),
       `Kubernetes:   ${kubernetesLine(s)}`,
+      ...(s.versions.upgradeTarget
+        ? [`Upgrading:    to ${s.versions.upgradeTarget}, unfinished (each machine's version below, as read back)`]
+        : []),
       `Context:      ${s.kubeconfig?.context ?? '-'}${s.kubeconfig?.server ? ` (${s.kubeconfig.server})` : ''}`,
       `Roles:        control planes ${s.spec.controlPlane.count}, workers ${s.spec.workers.count}${s.type === 'selfmanaged' ? `, etcd ${s.spec.etcd.count === 0 ? 'embedded' : s.spec.etcd.count}` : ''}`,
       `Created:      ${s.createdAt}`,

@@ -16,6 +16,7 @@ import { registerGet } from './get.js';
 import { registerMisc } from './misc.js';
 import { registerNodePools } from './nodepool.js';
 import { registerSwitch } from './switch.js';
+import { registerUpgrade } from './upgrade.js';
 import { registerWorkers } from './workers.js';
 
 function globals(cmd: Command): GlobalOptions {
@@ -80,6 +81,7 @@ export function buildProgram(
   registerNodePools(program, cenv, globals);
   registerApply(program, cenv, globals);
   registerBackup(program, cenv, globals);
+  registerUpgrade(program, cenv, globals);
   registerCerts(program, cenv, globals);
   registerMisc(program, cenv, globals, version);
   return program;

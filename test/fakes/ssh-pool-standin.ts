@@ -87,9 +87,9 @@ class StandinSession implements SshSession {
     const script = /^# ksctl ([\w.-]+):/m.exec(stdin)?.[1];
     const what = script ?? command;
     const ms =
-      script !== undefined
+      (script !== undefined
         ? (this.pool.timings.scriptMs[script] ?? this.pool.timings.otherExecMs)
-        : this.pool.timings.otherExecMs;
+        : this.pool.timings.otherExecMs) + (this.pool.extraMs?.(this.target.name, what) ?? 0);
     await this.pool.timed(this.target.name, what, ms, opts.signal);
     return { code: 0, stdout: (script && SCRIPT_STDOUT[script]) ?? '', stderr: '' };
   }
@@ -115,6 +115,8 @@ export class StandinSshPool implements SshPool {
   /** Every timed operation, in start order (for assertions and benchmark reports). */
   readonly log: StandinExec[] = [];
   connects = 0;
+  /** Extra time for one machine's script, where its duration depends on the machine (benchmarks). */
+  extraMs?: (machine: string, what: string) => number;
 
   constructor(
     readonly clock: StandinClock,

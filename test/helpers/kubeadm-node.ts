@@ -12,23 +12,26 @@ import { KUBERNETES_VERSION, testCache } from './kube-binaries.js';
 
 export const CONTAINERD_VERSION = 'v2.4.2';
 
-export const kubernetesDir = () => path.join(testCache(), `kubernetes-${KUBERNETES_VERSION}`);
+/** The release the upgrade e2e starts from (scripts/install-test-deps.sh builds it next to v1.37.2). */
+export const PREVIOUS_KUBERNETES_VERSION = 'v1.36.3';
+
+export const kubernetesDir = (version = KUBERNETES_VERSION) => path.join(testCache(), `kubernetes-${version}`);
 export const containerdDir = () => path.join(testCache(), `containerd-${CONTAINERD_VERSION}`);
-export const imagesDir = () => path.join(testCache(), `images-${KUBERNETES_VERSION}`);
+export const imagesDir = (version = KUBERNETES_VERSION) => path.join(testCache(), `images-${version}`);
 
 /** What a real kubeadm node needs and is not built yet, naming the script that builds it. */
-export function missingKubeadmNodeParts(): string[] {
+export function missingKubeadmNodeParts(version = KUBERNETES_VERSION): string[] {
   const need: [string, string][] = [
     ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [
-      path.join(kubernetesDir(), b),
+      path.join(kubernetesDir(version), b),
       'scripts/build-kubernetes.sh',
     ]),
     ...['containerd', 'ctr', 'containerd-shim-runc-v2'].map((b): [string, string] => [
       path.join(containerdDir(), b),
       'scripts/build-containerd.sh',
     ]),
-    [path.join(imagesDir(), 'stamp'), 'scripts/build-images.mjs'],
-    [path.join(imagesDir(), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
+    [path.join(imagesDir(version), 'stamp'), 'scripts/build-images.mjs'],
+    [path.join(imagesDir(version), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
     ['/usr/sbin/runc', 'apt-get install runc'],
     ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
   ];
@@ -40,25 +43,25 @@ export function missingKubeadmNodeParts(): string[] {
 }
 
 /** The built image archives (file names), e.g. kube-apiserver.tar, pause.tar. */
-export function builtImages(): string[] {
-  return readdirSync(imagesDir())
+export function builtImages(version = KUBERNETES_VERSION): string[] {
+  return readdirSync(imagesDir(version))
     .filter((f) => f.endsWith('.tar'))
     .sort();
 }
 
 /** Copies the image archives into the air-gap directory; returns their names for spec.airgap.images. */
-export function addImagesToAirgap(dir: string): string[] {
-  const images = builtImages();
-  for (const f of images) copyFileSync(path.join(imagesDir(), f), path.join(dir, f));
+export function addImagesToAirgap(dir: string, version = KUBERNETES_VERSION): string[] {
+  const images = builtImages(version);
+  for (const f of images) copyFileSync(path.join(imagesDir(version), f), path.join(dir, f));
   return images;
 }
 
 /** Preinstalls the kubeadm node packages on each host (in parallel). */
-export async function installKubeadmNodes(hosts: TestHost[]): Promise<void> {
+export async function installKubeadmNodes(hosts: TestHost[], version = KUBERNETES_VERSION): Promise<void> {
   const script = path.join(ROOT, 'test/hosts/kubeadm-node.sh');
   await Promise.all(
     hosts.map(async (h) => {
-      const r = await h.exec(`bash ${script} ${kubernetesDir()} ${containerdDir()}`, { timeoutMs: 60_000 });
+      const r = await h.exec(`bash ${script} ${kubernetesDir(version)} ${containerdDir()}`, { timeoutMs: 60_000 });
       if (r.code !== 0) throw new Error(`kubeadm node packages on ${h.name}: ${r.stderr}`);
     }),
   );

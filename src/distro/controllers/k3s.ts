@@ -9,6 +9,7 @@ import {
   K3S_KUBECONFIG_PATH,
   k3sAgentJoinScript,
   k3sCaHashScript,
+  k3sRestartScript,
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
@@ -44,6 +45,15 @@ export function k3sController(): DistroController {
     initScripts: async (n) => [k3sServerInitScript(nodeInput(n))],
     joinControlPlaneScripts: async (n) => [k3sServerJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) })],
     joinWorkerScripts: async (n) => [k3sAgentJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) })],
+    // k3s is one binary: its own install script at the new version swaps it and restarts the service
+    // with the node's unchanged configuration (air-gapped: the k3s binary now in spec.airgap.dir).
+    upgradeStageScripts: async () => [],
+    async upgradeScripts(n, first) {
+      if (n.machine.role === 'worker')
+        return [k3sAgentJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) }), k3sRestartScript('agent')];
+      if (first) return [k3sServerInitScript(nodeInput(n)), k3sRestartScript('server')];
+      return [k3sServerJoinScript({ ...nodeInput(n), ...(await caHashOf(n.secrets)) }), k3sRestartScript('server')];
+    },
     // k3s tokens do not expire; the CA hash is read once (CP0 keeps its CA for the cluster's life).
     prepareJoin(n) {
       const live = liveOf(n);

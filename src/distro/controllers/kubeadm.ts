@@ -8,6 +8,11 @@ import { SECRET_ENV, SECRET_NAMES } from '../pki/names.js';
 import { caCertHash } from '../pki/kubernetes.js';
 import { kubeadmInstallScript, kubeadmVersionScript } from '../scripts/kubeadm-install.js';
 import {
+  kubeadmUpgradeNodeScript,
+  kubeadmUpgradeStageScript,
+  type KubeadmUpgradeInput,
+} from '../scripts/kubeadm-upgrade.js';
+import {
   KUBEADM_ADMIN_KUBECONFIG,
   kubeadmCniScript,
   kubeadmInitScript,
@@ -30,6 +35,14 @@ async function hash(secrets: SecretReader): Promise<string> {
   const ca = await secrets.get(SECRET_NAMES.kubernetesCaCert);
   if (!ca) throw new Error('kubernetes CA has not been generated');
   return caCertHash(ca);
+}
+
+function upgradeInput(input: ReturnType<typeof nodeInput>): KubeadmUpgradeInput {
+  return {
+    version: input.kubernetesVersion,
+    ...(input.airgap ? { airgap: input.airgap } : {}),
+    ...(input.kubelet?.allowCgroupV1 ? { allowCgroupV1: true } : {}),
+  };
 }
 
 export function kubeadmController(): DistroController {
@@ -87,6 +100,10 @@ export function kubeadmController(): DistroController {
       minting = mint.catch(() => undefined); // a failed mint fails its own join; the next one tries again
       return mint;
     },
+    upgradeStageScripts: async (n) => [kubeadmUpgradeStageScript(upgradeInput(nodeInput(n)))],
+    upgradeScripts: async (n, first) => [
+      kubeadmUpgradeNodeScript({ ...upgradeInput(nodeInput(n)), first, node: n.machine.name }),
+    ],
     versionScript: kubeadmVersionScript,
     kubectl: (args) => `kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? kubeadmResetScript({ purgePackages: false }),

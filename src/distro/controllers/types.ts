@@ -59,6 +59,17 @@ export interface DistroController {
    * `kubernetes-version distribution v…` (parseInstalledVersions).
    */
   versionScript(): Script;
+  /**
+   * Prepares a bootstrapped node for an upgrade to `n.topology.spec.kubernetesVersion` without touching
+   * what runs (uploads and image imports); every node at once, before the first node is upgraded.
+   */
+  upgradeStageScripts(n: NodeScope): Promise<Script[]>;
+  /**
+   * Brings a bootstrapped node to `n.topology.spec.kubernetesVersion` (kubeadm: `upgrade apply` on the
+   * `first` control plane, `upgrade node` elsewhere, then the kubelet; k3s: the binary swapped and the
+   * service restarted). The manager drains the node before and waits for it after.
+   */
+  upgradeScripts(n: NodeScope, first: boolean): Promise<Script[]>;
   /** A kubectl command line usable on a control plane (admin credentials). */
   kubectl(args: string): string;
   uninstallScript(role: Machine['role']): Script;

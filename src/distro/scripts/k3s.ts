@@ -242,3 +242,25 @@ export function k3sUninstallScript(): Script {
     ],
   });
 }
+
+/**
+ * Upgrades only: restarts the service on the binary now installed. Air-gapped, the new binary is uploaded
+ * before the install script runs, which then finds it "installed and active" and leaves the old process
+ * running; the restart makes the node run the release its binary is.
+ */
+export function k3sRestartScript(role: 'server' | 'agent', timeoutSeconds = 600): Script {
+  const service = role === 'agent' ? 'k3s-agent' : 'k3s';
+  const ready =
+    role === 'agent'
+      ? `wait_for ${timeoutSeconds} 3 "${service} service active" systemctl is-active --quiet ${service}`
+      : `wait_for ${timeoutSeconds} 3 "the k3s API server" ${K3S_BIN} kubectl --kubeconfig ${K3S_KUBECONFIG_PATH} get --raw=/readyz`;
+  return makeScript({
+    name: `k3s-restart-${role}`,
+    description: `restart ${service} on the installed k3s binary`,
+    body: [
+      `log "restarting ${service} on $(${K3S_BIN} --version | awk 'NR == 1 { print $3 }')"`,
+      `systemctl restart ${service}`,
+      `${ready} || die "${service} did not become ready after its restart"`,
+    ],
+  });
+}

@@ -217,7 +217,7 @@ export class SelfManagedManager implements ClusterLifecycle {
   }
 
   async upgrade(id: ClusterId, req: UpgradeRequest): Promise<DayTwoResult> {
-    return (await import('./upgrade.js')).upgradeSelfManaged(this, id, req);
+    return (await import('./upgrade.js')).upgradeSelfManaged(this, id, req, this.deps);
   }
 
   /**

@@ -1,13 +1,230 @@
-/** Self-managed rolling upgrades: a backup, control planes one at a time, then each pool. */
+/**
+ * Self-managed rolling upgrades: a backup, control planes one at a time, then each pool (plans/upgrade.ts).
+ * The run's intent is recorded in `versions` before the first step (`upgradeTarget`, `upgradeStamp`,
+ * `upgradeBackup`; `upgradeResolved` once the first control plane reached an exact release), so a re-run
+ * after a failure or a crash resumes the same plan: its steps' records say what is done, and each node
+ * step re-checks the node itself. `versions.kubernetes` stays the version before the upgrade until the
+ * last step, which records the new one (and the spec's) and drops the intent.
+ */
+import type { ManagerDeps } from '../types.js';
 import type { UpgradeRequest } from '../../api/pool-change.js';
-import type { ClusterId } from '../../api/types.js';
+import { formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
+import { checkUpgrade } from '../../api/upgrade.js';
+import { isPatchVersion } from '../../api/catalog.js';
+import { placeholderSecrets } from '../../distro/controllers/placeholders.js';
+import { InputError, NotFoundError } from '../../errors.js';
+import type { Step, StepDescription } from '../../pipeline/types.js';
+import type { ClusterState, SecretStore } from '../../state/types.js';
 import type { DayTwoResult } from '../index.js';
+import type { KubernetesManager } from '../kubernetes.js';
+import { machineView, type BootstrapContext } from './context.js';
+import { describedSteps } from './dry-run.js';
 import type { SelfManagedManager } from './manager.js';
+import { upgradeSteps } from './plans/upgrade.js';
+import type { UpgradeRun } from './steps/upgrade-node.js';
+import { recordClusterVersions } from './versions.js';
+
+/** Keys of `state.versions` an unfinished upgrade keeps. */
+export const UPGRADE_KEYS = {
+  target: 'upgradeTarget',
+  stamp: 'upgradeStamp',
+  resolved: 'upgradeResolved',
+  backup: 'upgradeBackup',
+} as const;
+
+export interface UpgradeOptions {
+  /** The cluster's API (tests and benchmarks pass a stand-in); default: through the kubeconfig in state. */
+  kube?: (secrets: () => SecretStore) => Promise<KubernetesManager>;
+  readyTimeoutMs?: number;
+  pollMs?: number;
+}
+
+/** The version the cluster ran before this upgrade (or runs, with none under way). */
+export function clusterVersion(s: ClusterState): string {
+  if (s.versions.kubernetes) return s.versions.kubernetes;
+  const seen = Object.values(s.machines)
+    .map((m) => m.installed?.kubernetes)
+    .filter((v): v is string => !!v);
+  return seen[0] ?? s.spec.kubernetesVersion ?? 'unknown';
+}
+
+/** Every refusal, before anything is written (exit 2). */
+export function checkUpgradeRequest(s: ClusterState, req: UpgradeRequest): void {
+  const pending = s.versions[UPGRADE_KEYS.target];
+  if (pending && pending !== req.to)
+    throw new InputError(
+      `--k8s-version: the upgrade of ${s.id.name} to ${pending} is unfinished; finish it first`,
+      ['--k8s-version'],
+      { hint: `re-run: ksctl upgrade cluster ${s.id.name} --k8s-version ${pending}` },
+    );
+  if (!pending) checkUpgrade(s.spec.provider, 'selfmanaged', clusterVersion(s), req.to);
+  if (s.spec.airgap.enabled && s.spec.distribution === 'kubeadm' && !isPatchVersion(req.to))
+    throw new InputError(
+      `--k8s-version: an air-gapped kubeadm cluster upgrades to the patch whose packages are in spec.airgap.dir, not to a minor (${req.to})`,
+      ['--k8s-version'],
+      { hint: `name the patch, e.g. --k8s-version ${req.to}.2` },
+    );
+  if (req.backup && s.spec.etcd.count === 0)
+    throw new InputError(
+      `${s.id.name} runs embedded etcd, which ksctl cannot back up yet; the upgrade takes a backup first`,
+      ['--skip-backup'],
+      { hint: 'take a backup your own way (k3s etcd-snapshot save / etcdctl snapshot save), then pass --skip-backup' },
+    );
+}
 
 export async function upgradeSelfManaged(
-  _mgr: SelfManagedManager,
+  mgr: SelfManagedManager,
   id: ClusterId,
-  _req: UpgradeRequest,
+  req: UpgradeRequest,
+  deps: ManagerDeps,
+  opts: UpgradeOptions = {},
 ): Promise<DayTwoResult> {
-  throw new Error(`upgrade on self-managed cluster ${id.name}: not implemented yet`);
+  if (req.dryRun) return dryRun(mgr, id, req, deps);
+  let kube: Promise<KubernetesManager> | undefined;
+  let planned: Step<BootstrapContext>[] = [];
+  try {
+    await mgr.operation(id, undefined, (machinery) => ({
+      kind: 'update',
+      plan: async (h) => {
+        checkUpgradeRequest(h.state!, req);
+        const m = await machinery(h);
+        const s0 = h.state!;
+        const { newBackupName, pendingBackup } = await import('../backup/pending.js');
+        const stamp = s0.versions[UPGRADE_KEYS.stamp] ?? Date.now().toString(36);
+        const backupName = req.backup
+          ? (s0.versions[UPGRADE_KEYS.backup] ?? pendingBackup(s0) ?? newBackupName(id.name, new Date()))
+          : undefined;
+        await h.update((s) => {
+          s.versions[UPGRADE_KEYS.target] = req.to;
+          s.versions[UPGRADE_KEYS.stamp] = stamp;
+          if (backupName) s.versions[UPGRADE_KEYS.backup] = backupName;
+        });
+        const run = upgradeRun(id, stamp, req, () => (kube ??= (opts.kube ?? defaultKube)(() => h.secrets)), opts);
+        const steps = upgradeSteps({
+          run,
+          backup: backupName ? await backupSteps(deps, h, backupName) : [],
+          machines: Object.values(h.state!.machines),
+          finish: (needs) => finishStep(run, req, needs),
+        });
+        planned = steps;
+        return { steps, ctx: mgr.context(h, h.state!.spec, m), concurrency: 16, result: undefined };
+      },
+    }));
+    return { steps: describe(planned) };
+  } finally {
+    const k = kube && ((await kube.catch(() => undefined)) as { close?: () => Promise<void> } | undefined);
+    await k?.close?.();
+  }
+}
+
+async function defaultKube(secrets: () => SecretStore): Promise<KubernetesManager> {
+  const { kubernetesManager } = await import('../kubernetes.js');
+  return kubernetesManager({ store: { secrets } });
+}
+
+function upgradeRun(
+  id: ClusterId,
+  stamp: string,
+  req: UpgradeRequest,
+  kube: () => Promise<KubernetesManager>,
+  opts: UpgradeOptions,
+): UpgradeRun {
+  return {
+    id,
+    prefix: `upgrade/${stamp}`,
+    requested: req.to,
+    resolved: (ctx) =>
+      ctx.cluster.state?.versions[UPGRADE_KEYS.resolved] ?? (isPatchVersion(req.to) ? req.to : undefined),
+    resolve: (ctx, exact) =>
+      ctx.cluster
+        .update((s) => {
+          s.versions[UPGRADE_KEYS.resolved] = exact.replace(/^v/, '');
+        })
+        .then(() => undefined),
+    drain: req.drain,
+    kube,
+    readyTimeoutMs: opts.readyTimeoutMs ?? 10 * 60_000,
+    pollMs: opts.pollMs ?? 1000,
+  };
+}
+
+function finishStep(run: UpgradeRun, req: UpgradeRequest, needs: string[]): Step<BootstrapContext> {
+  return {
+    id: `${run.prefix}/finish`,
+    title: `Record Kubernetes ${req.to} as the cluster's version`,
+    needs,
+    async run(ctx) {
+      await ctx.cluster.update((s) => {
+        s.spec.kubernetesVersion = req.to;
+        recordClusterVersions(s, s.spec);
+        for (const k of Object.values(UPGRADE_KEYS)) delete s.versions[k];
+      });
+    },
+  };
+}
+
+/** The backup manager's own steps (snapshot, upload, retention) to its default target. */
+async function backupSteps(
+  deps: ManagerDeps,
+  h: { dir: string; secrets: SecretStore; id: ClusterId },
+  name: string,
+): Promise<Step<BootstrapContext>[]> {
+  const [{ defaultTarget }, { openStorage }, { formatBackupTarget }, { ensureBackupKey }, { Staging }, plan] =
+    await Promise.all([
+      import('../backup/manager.js'),
+      import('../../backup/targets/index.js'),
+      import('../../api/backup.js'),
+      import('../../backup/key.js'),
+      import('../backup/staging.js'),
+      import('../backup/create-plan.js'),
+    ]);
+  const target = defaultTarget(deps.store.root, h.id);
+  const storage = openStorage(target, deps.env);
+  storage.catch(() => undefined); // awaited by the upload step
+  return plan.backupCreateSteps({
+    name,
+    storage,
+    url: formatBackupTarget(target),
+    staging: new Staging(h.dir),
+    key: () => ensureBackupKey(h.secrets),
+  });
+}
+
+/** `--dry-run`: the same checks and plan over the recorded machines, stand-in secrets; nothing written. */
+async function dryRun(mgr: SelfManagedManager, id: ClusterId, req: UpgradeRequest, deps: ManagerDeps) {
+  const s = await deps.store.read(id);
+  if (!s) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
+  checkUpgradeRequest(s, req);
+  const { distro } = await mgr.planSource(s.spec);
+  const stamp = s.versions[UPGRADE_KEYS.stamp] ?? 'dry-run';
+  const never = () => Promise.reject(new Error('dry run'));
+  const run = upgradeRun(id, stamp, req, never, {});
+  const steps = upgradeSteps({
+    run,
+    backup: req.backup
+      ? [
+          {
+            id: `backup/${s.versions[UPGRADE_KEYS.backup] ?? '<new>'}`,
+            title: 'Back up etcd first (ksctl backup create, to the default target)',
+            needs: [],
+            run: never,
+          },
+        ]
+      : [],
+    machines: Object.values(s.machines),
+    finish: (needs) => finishStep(run, req, needs),
+  });
+  const spec: ClusterSpec = s.spec;
+  const view = machineView(spec, distro, placeholderSecrets, () => s.machines);
+  return { steps: describe(await describedSteps(steps, { view, label: (t) => t })) };
+}
+
+function describe(steps: Step<BootstrapContext>[]): StepDescription[] {
+  return steps.map(({ id, title, needs, target, details }) => ({
+    id,
+    title,
+    needs,
+    ...(target ? { target } : {}),
+    ...(details ? { details } : {}),
+  }));
 }

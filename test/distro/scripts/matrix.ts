@@ -21,6 +21,7 @@ import {
   lbForwardingScript,
   k3sAgentJoinScript,
   k3sCaHashScript,
+  k3sRestartScript,
   k3sServerInitScript,
   k3sServerJoinScript,
   k3sUninstallScript,
@@ -37,6 +38,7 @@ import {
   type NodeInput,
   type Script,
 } from '../../../src/distro/scripts/index.js';
+import { kubeadmUpgradeNodeScript, kubeadmUpgradeStageScript } from '../../../src/distro/scripts/kubeadm-upgrade.js';
 
 export interface Combo {
   distro: Distribution;
@@ -141,12 +143,27 @@ export function scriptsFor(c: Combo): Script[] {
   if (c.distro === 'k3s') {
     out.push(k3sServerInitScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(k3sServerJoinScript({ ...nodeInput(c, cp), caHash: K3S_CA_HASH }));
-    out.push(k3sAgentJoinScript(nodeInput(c, worker)), k3sCaHashScript(), k3sUninstallScript());
+    out.push(
+      k3sAgentJoinScript(nodeInput(c, worker)),
+      k3sCaHashScript(),
+      k3sUninstallScript(),
+      k3sRestartScript('server'),
+      k3sRestartScript('agent'),
+    );
   } else {
     out.push(kubeadmInstallScript({ kubernetesVersion: '1.37', ...(ag ? { airgap: ag } : {}) }));
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));
     for (const cp of rest) out.push(kubeadmJoinControlPlaneScript({ ...nodeInput(c, cp), caCertHash: CA_HASH }));
     out.push(kubeadmJoinWorkerScript({ ...nodeInput(c, worker), caCertHash: CA_HASH }));
+    // Upgrades (managers/selfmanaged/upgrade.ts): air-gapped ones name a patch, online ones may name a minor.
+    for (const version of ag ? ['1.37.2'] : ['1.37', '1.37.2']) {
+      const up = { version, ...(ag ? { airgap: ag } : {}), allowCgroupV1: true };
+      out.push(
+        kubeadmUpgradeStageScript(up),
+        kubeadmUpgradeNodeScript({ ...up, first: true, node: cp0.name }),
+        kubeadmUpgradeNodeScript({ ...up, first: false, node: worker.name }),
+      );
+    }
     out.push(
       kubeadmCniScript(ag ? { airgap: ag } : {}),
       kubeadmResetScript(),

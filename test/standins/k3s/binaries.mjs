@@ -12,9 +12,20 @@ export const CONTAINERD_VERSION = 'v2.4.2';
 
 const cache = () => process.env.K3S_STANDIN_CACHE || process.env.KSCTL_TEST_CACHE || '/var/cache/ksctl-test';
 
-/** kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl (v1.37.2). */
+/**
+ * The Kubernetes release the installed k3s binary stands for: `v1.36.3+k3s1` runs the real v1.36.3
+ * components when the test cache holds them (scripts/build-kubernetes.sh builds v1.37.2 and the newest
+ * v1.36 patch), so swapping the k3s binary for another release and restarting the service runs
+ * another Kubernetes, as with the real k3s. Any other version runs v1.37.2.
+ */
+export function kubernetesVersion() {
+  const v = /^(v\d+\.\d+\.\d+)\+k3s\d+$/.exec(process.env.K3S_STANDIN_VERSION ?? '')?.[1];
+  return v && fs.existsSync(path.join(cache(), `kubernetes-${v}`, 'kubelet')) ? v : KUBERNETES_VERSION;
+}
+
+/** kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl of kubernetesVersion(). */
 export function kubeBin(name) {
-  return path.join(cache(), `kubernetes-${KUBERNETES_VERSION}`, name);
+  return path.join(cache(), `kubernetes-${kubernetesVersion()}`, name);
 }
 
 /** etcd 3.6 (the release k3s v1.37 embeds); the build script unpacks it into bin-<sha prefix>/. */
