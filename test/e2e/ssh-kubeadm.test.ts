@@ -32,6 +32,7 @@ let set: TestHostSet;
 let sb: Sandbox;
 let file: string;
 let refusedFile: string;
+let fileOptions: Parameters<typeof clusterFile>[0];
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
 const missing = missingKubeadmNodeParts();
 
@@ -56,6 +57,7 @@ beforeAll(async () => {
     airgapImages: addImagesToAirgap(dir),
     pools: TEST_POOLS,
   };
+  fileOptions = opts;
   writeFileSync(file, clusterFile(opts));
   refusedFile = path.join(sb.dir, 'cluster-no-consent.yaml');
   writeFileSync(refusedFile, clusterFile({ ...opts, allowCgroupV1: false }));
@@ -523,6 +525,31 @@ describe.skipIf(missing.length > 0)(
       const expiry = await tokenExpiry();
       expect(Date.parse(expiry!) - Date.now()).toBeGreaterThan(23 * 3600_000);
       expect(Date.now() - Date.parse(state().resources['kubeadm/bootstrap']!.data!.mintedAt!)).toBeLessThan(60_000);
+    }, 600_000);
+
+    it('scale nodepool drains the newest default-pool worker away (kubeadm reset); apply -f of an edited file relabels the gpu pool', async () => {
+      const down = await ksctl(
+        ['scale', 'nodepool', 'ha', 'default', '--count', '1', '--drain-timeout', '2m', '--delete-emptydir-data'],
+        sb.env,
+      );
+      expect(down.code, `${down.stdout}\n${down.stderr}\n${logTail()}`).toBe(0);
+      expect(await nodeNames()).toEqual(['cp-0', 'cp-1', 'w-0', 'w-1']); // w-2, the newest, went
+      expect((await set.hosts[8]!.exec('test -e /etc/kubernetes/kubelet.conf')).code).not.toBe(0); // reset
+
+      const edited = path.join(sb.dir, 'cluster-edited.yaml');
+      const nodePools = TEST_POOLS.nodePools.map((p) =>
+        p['name'] === 'gpu' ? { ...p, labels: { 'example.com/accel': 'tpu' } } : p,
+      );
+      writeFileSync(edited, clusterFile({ ...fileOptions, pools: { ...TEST_POOLS, nodePools } }));
+      const applied = await ksctl(['apply', '-f', edited], sb.env);
+      expect(applied.code, `${applied.stdout}\n${applied.stderr}\n${logTail()}`).toBe(0);
+      expect(applied.stdout).toMatch(/nodePools\[gpu\]\.labels: ~example\.com\/accel: gpu → tpu/);
+      const accel = await kubectl(
+        ['get', 'node', 'w-0', '-o', 'jsonpath={.metadata.labels.example\\.com/accel}'],
+        sb.env,
+      );
+      expect(accel.stdout).toBe('tpu');
+      expect((await ksctl(['apply', '-f', edited], sb.env)).stdout).toMatch(/No changes/);
     }, 600_000);
 
     it('delete resets Kubernetes and removes etcd, and leaves the machines', async () => {
