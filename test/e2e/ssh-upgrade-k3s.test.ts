@@ -21,6 +21,7 @@ import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { ROOT, ksctl, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
 import { PREVIOUS_KUBERNETES_VERSION, imagesDir, kubernetesDir } from '../helpers/kubeadm-node.js';
+import { availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
 const roles = ['loadbalancer', 'controlplane', 'worker', 'worker'] as const;
@@ -43,41 +44,8 @@ const logTail = () => {
   }
 };
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-async function nodeVersions(): Promise<Record<string, string>> {
-  const r = await kubectl(
-    [
-      'get',
-      'nodes',
-      '--request-timeout',
-      '10s',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}/{.status.nodeInfo.kubeletVersion}{"\\n"}{end}',
-    ],
-    sb.env,
-  );
-  return Object.fromEntries(
-    r.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split('=') as [string, string]),
-  );
-}
-async function available(): Promise<number | undefined> {
-  const r = await kubectl(
-    ['get', 'deployment', 'sleeper', '--request-timeout', '5s', '-o', 'jsonpath={.status.availableReplicas}'],
-    sb.env,
-  );
-  return r.code === 0 ? Number(r.stdout.trim() || '0') : undefined;
-}
+const nodeVersions = () => readNodeVersions(sb.env);
+const available = () => availableReplicas(sb.env, 'sleeper');
 /** The k3s "binary" of a release in the air-gap directory (the launcher wrapper with that version baked in). */
 const putK3s = (version: string) =>
   execFileSync('sh', [path.join(ROOT, 'test/standins/k3s/make-binary.sh'), path.join(airgap, 'k3s'), version]);

@@ -24,6 +24,7 @@ import {
   missingKubeadmNodeParts,
 } from '../helpers/kubeadm-node.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
+import { availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'worker', 'worker'] as const;
@@ -53,45 +54,8 @@ const logTail = () => {
   }
 };
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
-/** name=Ready status=kubelet version, per node, through the real kubectl. */
-async function nodeVersions(): Promise<Record<string, string>> {
-  const r = await kubectl(
-    [
-      'get',
-      'nodes',
-      '--request-timeout',
-      '10s',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}/{.status.nodeInfo.kubeletVersion}{"\\n"}{end}',
-    ],
-    sb.env,
-  );
-  return Object.fromEntries(
-    r.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split('=') as [string, string]),
-  );
-}
-
-/** Ready replicas of the Deployment, or undefined when the API did not answer. */
-async function available(): Promise<number | undefined> {
-  const r = await kubectl(
-    ['get', 'deployment', 'sleeper', '--request-timeout', '5s', '-o', 'jsonpath={.status.availableReplicas}'],
-    sb.env,
-  );
-  return r.code === 0 ? Number(r.stdout.trim() || '0') : undefined;
-}
+const nodeVersions = () => readNodeVersions(sb.env);
+const available = () => availableReplicas(sb.env, 'sleeper');
 
 beforeAll(async () => {
   if (missing.length) return;
