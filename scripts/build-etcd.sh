@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Builds upstream etcd, etcdctl and etcdutl (the version pinned in test/peers/etcd/go.mod) from the Go
-# module proxy and packs them as upstream lays out its release tarball:
+# Builds upstream etcd, etcdctl and etcdutl (the version pinned in the wrapper module's go.mod) from the
+# Go module proxy and packs them as upstream lays out its release tarball:
 #   ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/etcd-<version>/etcd-<version>-linux-<arch>.tar.gz
 #   containing etcd-<version>-linux-<arch>/{etcd,etcdctl,etcdutl}
 # Tests serve that tarball to SSH test hosts as a mirror (or hand it over on the air-gap path).
+# The wrapper module: test/peers/etcd (3.6, ksctl's external etcd) unless ETCD_WRAPPER names another,
+# e.g. ETCD_WRAPPER=test/peers/etcd-v3.7 (the etcd of kubeadm v1.37's own image, for stacked etcd).
 # Cached by version: a second run only checks the stamp. Prints what it built and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-wrapper=test/peers/etcd
+wrapper="${ETCD_WRAPPER:-test/peers/etcd}"
 version=$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2 }' "$wrapper/go.mod")
 [ -n "$version" ] || { echo "build-etcd: no etcd server version in $wrapper/go.mod" >&2; exit 1; }
 arch=$(go env GOARCH)

@@ -9,6 +9,9 @@
 //     iptables (nft) and conntrack with their libraries: it runs iptables-restore inside its container);
 //   registry.k8s.io/pause:3.10.2            test/images/pause (a static Go program, built here);
 //   registry.k8s.io/coredns/coredns:v1.14.6 scripts/build-coredns.sh's coredns (skipped if not built);
+//   registry.k8s.io/etcd:3.7.0-0            etcd, etcdctl and etcdutl in /usr/local/bin as upstream's image
+//     has them, from scripts/build-etcd.sh's tarball of that etcd version (kubeadm's stacked etcd; the tag is
+//     the one the built kubeadm names; skipped if that etcd is not built);
 //   ksctl.test/cni-bridge:v1                Debian's CNI plugins (bridge, host-local, loopback, portmap),
 //     busybox and kubectl: test/images/cni-bridge/install.sh writes the node's bridge conflist;
 //   ksctl.test/busybox:1.35                 Debian's busybox-static (the e2e's workload).
@@ -41,6 +44,24 @@ const kubeBin = path.join(CACHE, `kubernetes-${K8S}`);
 const corednsBin = path.join(CACHE, `coredns-${COREDNS}`, 'coredns');
 const out = path.join(CACHE, `images-${K8S}`);
 const LIBDIR = '/usr/lib/x86_64-linux-gnu';
+const ETCD_TOOLS = ['etcd', 'etcdctl', 'etcdutl'];
+
+/**
+ * The etcd image this kubeadm runs as stacked etcd, exactly as it names it (`registry.k8s.io/etcd:3.7.0-0`),
+ * and the release tarball of that etcd version scripts/build-etcd.sh builds (the `-0` is the image's own
+ * revision, not etcd's). Undefined when kubeadm is not built.
+ */
+function etcdImage() {
+  const kubeadm = path.join(kubeBin, 'kubeadm');
+  if (!existsSync(kubeadm)) return undefined;
+  const ref = execFileSync(kubeadm, ['config', 'images', 'list', '--kubernetes-version', K8S], { encoding: 'utf8' })
+    .split('\n')
+    .find((l) => /^registry\.k8s\.io\/etcd:/.test(l));
+  if (!ref) return undefined;
+  const version = `v${ref.slice(ref.lastIndexOf(':') + 1).replace(/-\d+$/, '')}`;
+  const name = `etcd-${version}-linux-amd64`;
+  return { ref, version, name, tarball: path.join(CACHE, `etcd-${version}`, `${name}.tar.gz`) };
+}
 
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 
@@ -77,6 +98,21 @@ function images() {
       files: [[corednsBin, '/coredns']],
       config: { Entrypoint: ['/coredns'] },
     });
+  const etcd = etcdImage();
+  if (etcd && existsSync(etcd.tarball)) {
+    // Unpacked under build/ by main() before the layer is made; the stamp hashes the tarball itself.
+    const bin = path.join(out, 'build', etcd.name);
+    list.push({
+      ref: etcd.ref,
+      file: 'etcd.tar',
+      files: ETCD_TOOLS.map((b) => [path.join(bin, b), `/usr/local/bin/${b}`]),
+      unpack: { tarball: etcd.tarball, dir: bin },
+      // No entrypoint, as upstream's: kubeadm's static pod names the command (etcd), ctr runs etcdctl/etcdutl.
+      config: {},
+    });
+  } else if (etcd) {
+    console.log(`images ${K8S}: no ${etcd.ref} (${etcd.tarball} is not built: scripts/build-etcd.sh with its wrapper)`);
+  }
   const plugins = ['bridge', 'host-local', 'loopback', 'portmap'].map((p) => [`/usr/lib/cni/${p}`, `/cni/bin/${p}`]);
   list.push({
     ref: 'ksctl.test/cni-bridge:v1',
@@ -257,6 +293,10 @@ function stampOf(list) {
   for (const f of ['test/images/pause/main.go', 'test/images/cni-bridge/install.sh'])
     h.update(readFileSync(path.join(ROOT, f)));
   for (const img of list) {
+    if (img.unpack) {
+      const s = statSync(img.unpack.tarball);
+      h.update(`${img.ref} ${img.unpack.tarball} ${s.size} ${s.mtimeMs}\n`);
+    }
     for (const [from] of img.files) {
       if (from.startsWith(out)) continue;
       const s = statSync(from);
@@ -301,6 +341,11 @@ function main() {
     stdio: 'inherit',
   });
   for (const img of list) {
+    if (img.unpack) {
+      rmSync(img.unpack.dir, { recursive: true, force: true });
+      mkdirSync(img.unpack.dir, { recursive: true });
+      execFileSync('tar', ['-xzf', img.unpack.tarball, '-C', img.unpack.dir, '--strip-components=1']);
+    }
     const work = path.join(out, 'build', img.file.replace(/\.tar$/, ''));
     rmSync(work, { recursive: true, force: true });
     const size = build(img, work);

@@ -61,6 +61,9 @@ bash "$(dirname "$0")/install-azurite.sh"
 bash "$(dirname "$0")/build-fake-gcs.sh"
 # Upstream etcd (Debian ships 3.4, which kubeadm refuses): built once per machine and version.
 bash "$(dirname "$0")/build-etcd.sh"
+# And the etcd kubeadm v1.37.2 runs as stacked etcd (its image registry.k8s.io/etcd:3.7.0-0, built below by
+# build-images.mjs from this tarball): a second wrapper module pinning v3.7.0, same script, own cache dir.
+ETCD_WRAPPER=test/peers/etcd-v3.7 bash "$(dirname "$0")/build-etcd.sh"
 # The real Kubernetes v1.37.2 components (kubeadm, kube-apiserver, kube-controller-manager, kube-scheduler,
 # kubectl, kubelet, kube-proxy), one go build from the Go module proxy into
 # ${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}/kubernetes-<version> (cached by version): the tests run
@@ -79,7 +82,8 @@ node "$(dirname "$0")/build-images.mjs"
 # The previous minor, for the upgrade e2e (kubeadm and k3s clusters created at it, then upgraded to v1.37.2):
 # the newest v1.36 patch on the Go module proxy (`go list -m -versions k8s.io/kubernetes`), its kubeadm,
 # kubelet, kubectl and the images `kubeadm config images list --kubernetes-version v1.36.3` names
-# (CoreDNS v1.14.2; pause 3.10.2 as v1.37's; etcd is external, ksctl's own). Same caches, keyed by version.
+# (CoreDNS v1.14.2; pause 3.10.2 as v1.37's; etcd is external, ksctl's own: its etcd 3.6.8 image is not
+# built). Same caches, keyed by version.
 start_136=$(date +%s)
 KUBERNETES_VERSION=v1.36.3 bash "$(dirname "$0")/build-kubernetes.sh"
 COREDNS_VERSION=v1.14.2 bash "$(dirname "$0")/build-coredns.sh"

@@ -19,8 +19,11 @@ export const kubernetesDir = (version = KUBERNETES_VERSION) => path.join(testCac
 export const containerdDir = () => path.join(testCache(), `containerd-${CONTAINERD_VERSION}`);
 export const imagesDir = (version = KUBERNETES_VERSION) => path.join(testCache(), `images-${version}`);
 
-/** What a real kubeadm node needs and is not built yet, naming the script that builds it. */
-export function missingKubeadmNodeParts(version = KUBERNETES_VERSION): string[] {
+/**
+ * What a real kubeadm node needs and is not built yet, naming the script that builds it; with
+ * `stackedEtcd`, the etcd image kubeadm runs on its control planes too.
+ */
+export function missingKubeadmNodeParts(version = KUBERNETES_VERSION, opts: { stackedEtcd?: boolean } = {}): string[] {
   const need: [string, string][] = [
     ...['kubeadm', 'kubelet', 'kubectl'].map((b): [string, string] => [
       path.join(kubernetesDir(version), b),
@@ -32,6 +35,14 @@ export function missingKubeadmNodeParts(version = KUBERNETES_VERSION): string[] 
     ]),
     [path.join(imagesDir(version), 'stamp'), 'scripts/build-images.mjs'],
     [path.join(imagesDir(version), 'coredns.tar'), 'scripts/build-coredns.sh, then scripts/build-images.mjs'],
+    ...(opts.stackedEtcd
+      ? [
+          [
+            path.join(imagesDir(version), ETCD_IMAGE),
+            'ETCD_WRAPPER=test/peers/etcd-v3.7 scripts/build-etcd.sh, then scripts/build-images.mjs',
+          ] as [string, string],
+        ]
+      : []),
     ['/usr/sbin/runc', 'apt-get install runc'],
     ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
   ];
@@ -42,16 +53,26 @@ export function missingKubeadmNodeParts(version = KUBERNETES_VERSION): string[] 
   return missing;
 }
 
-/** The built image archives (file names), e.g. kube-apiserver.tar, pause.tar. */
-export function builtImages(version = KUBERNETES_VERSION): string[] {
+/** The stacked etcd's image archive (registry.k8s.io/etcd:3.7.0-0 for v1.37.2). */
+export const ETCD_IMAGE = 'etcd.tar';
+
+/**
+ * The built image archives (file names), e.g. kube-apiserver.tar, pause.tar; etcd's only with
+ * `stackedEtcd` (a cluster with external etcd never runs it: 22 MiB less to upload and import per node).
+ */
+export function builtImages(version = KUBERNETES_VERSION, opts: { stackedEtcd?: boolean } = {}): string[] {
   return readdirSync(imagesDir(version))
-    .filter((f) => f.endsWith('.tar'))
+    .filter((f) => f.endsWith('.tar') && (opts.stackedEtcd || f !== ETCD_IMAGE))
     .sort();
 }
 
 /** Copies the image archives into the air-gap directory; returns their names for spec.airgap.images. */
-export function addImagesToAirgap(dir: string, version = KUBERNETES_VERSION): string[] {
-  const images = builtImages(version);
+export function addImagesToAirgap(
+  dir: string,
+  version = KUBERNETES_VERSION,
+  opts: { stackedEtcd?: boolean } = {},
+): string[] {
+  const images = builtImages(version, opts);
   for (const f of images) copyFileSync(path.join(imagesDir(version), f), path.join(dir, f));
   return images;
 }
