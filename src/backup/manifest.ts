@@ -10,8 +10,9 @@ export const MANIFEST_FORMAT = 'ksctl.io/backup/v1';
 /** What a restore must match: the same distribution, etcd kind, member count and Kubernetes minor. */
 export interface BackupShape {
   distribution: Distribution;
-  etcd: 'external' | 'embedded';
-  /** etcd members (external) or control planes (embedded). */
+  /** external: ksctl's etcd machines; embedded: k3s's; stacked: kubeadm's static pods on the control planes. */
+  etcd: 'external' | 'embedded' | 'stacked';
+  /** etcd members (external) or control planes (embedded, stacked). */
   members: number;
   /** Kubernetes minor (`1.37`): a restore into another minor is an upgrade or downgrade, not a restore. */
   kubernetes: string;

@@ -14,6 +14,7 @@ import type { BackupStorage } from '../../backup/targets/types.js';
 import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
 import { privateAddress } from '../../distro/controllers/types.js';
 import { k3sSnapshotScript } from '../../distro/scripts/k3s-backup.js';
+import { stackedSnapshotScript } from '../../distro/scripts/kubeadm-etcd-backup.js';
 import { K3S_SERVER_TOKEN_PATH } from '../../distro/scripts/k3s.js';
 import { SECRET_NAMES } from '../../distro/pki/names.js';
 import { runScript } from '../../distro/runner.js';
@@ -96,8 +97,9 @@ async function stagedSnapshot(
   const data = have && (await inp.staging.readChecked(file, have.sha256));
   if (have && data) return { data, facts: have };
   const errors: string[] = [];
-  // Embedded etcd (k3s; kubeadm stacked is refused before): a member on every server.
+  // Embedded etcd (k3s) and kubeadm's stacked etcd: a member on every control plane.
   const embedded = ctx.spec.etcd.count === 0;
+  const stacked = embedded && ctx.distro.name === 'kubeadm';
   for (const m of ctx.machinesOf(embedded ? 'controlplane' : 'etcd')) {
     const session = await ctx.session(m).catch((e: Error) => {
       errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
@@ -106,9 +108,11 @@ async function stagedSnapshot(
     if (!session) continue;
     let facts: SnapshotFacts;
     try {
-      const script = embedded
-        ? k3sSnapshotScript({ member: m.name, file })
-        : etcdSnapshotScript({ member: m.name, file });
+      const script = stacked
+        ? stackedSnapshotScript({ member: m.name, file })
+        : embedded
+          ? k3sSnapshotScript({ member: m.name, file })
+          : etcdSnapshotScript({ member: m.name, file });
       const out = await runScript(session, script, {
         secrets: ctx.cluster.secrets,
         signal: ctx.signal,
@@ -128,7 +132,7 @@ async function stagedSnapshot(
         `snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`,
       );
     facts.size = data.length;
-    if (embedded) {
+    if (embedded && !stacked) {
       // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
       const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
       await ctx.cluster.secrets.put(TOKEN_SECRETS.k3sServerToken, token);

@@ -1,6 +1,6 @@
 /**
- * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd or
- * k3s's embedded etcd.
+ * BackupManager: `backup create|list|delete|restore` for self-managed clusters with external etcd,
+ * k3s's embedded etcd or kubeadm's stacked etcd.
  * create and restore follow the operation outline every cluster operation uses (lock → load →
  * preflight → plan → recorded run → release); list and delete only read the cluster's state and work
  * on the target. Every refusal (unknown cluster, another cluster's bundle, another shape, no key, a bad
@@ -134,6 +134,8 @@ export class BackupManager {
               etcd: byRole('etcd'),
               controlPlanes: byRole('controlplane'),
             };
+            if (manifest.shape.etcd === 'stacked')
+              return (await import('./restore-stacked.js')).stackedRestoreSteps(input);
             return manifest.shape.etcd === 'embedded'
               ? (await import('./restore-k3s.js')).k3sRestoreSteps(input)
               : (await import('./restore-plan.js')).backupRestoreSteps(input);
@@ -202,18 +204,11 @@ export class BackupManager {
   }
 }
 
-/** External etcd and k3s's embedded etcd; kubeadm's stacked etcd is refused as bad input, for now. */
+/** Self-managed clusters: external etcd, k3s's embedded etcd and kubeadm's stacked etcd. */
 function supported(s: ClusterState): void {
   if (s.type !== 'selfmanaged')
     throw new InputError(
       `${s.id.name} is a managed cluster: its etcd belongs to the cloud (use the cloud's own backup)`,
       ['cluster'],
     );
-  if (s.spec.etcd.count === 0 && (s.spec.distribution ?? 'k3s') !== 'k3s') {
-    throw new InputError(
-      `${s.id.name} runs kubeadm's stacked etcd; ksctl backs up external etcd and k3s's embedded etcd so far`,
-      ['cluster'],
-      { hint: 'on a control plane: etcdctl snapshot save with /etc/kubernetes/pki/etcd certificates' },
-    );
-  }
 }

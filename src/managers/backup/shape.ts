@@ -11,9 +11,11 @@ import type { ClusterState } from '../../state/types.js';
 export function clusterShape(s: ClusterState): BackupShape {
   const external = s.spec.etcd.count > 0;
   const version = s.versions.kubernetes ?? s.spec.kubernetesVersion ?? '';
+  const distribution = s.spec.distribution ?? 'k3s';
   return {
-    distribution: s.spec.distribution ?? 'k3s',
-    etcd: external ? 'external' : 'embedded',
+    distribution,
+    // Without etcd machines the members are the control planes: k3s's embedded etcd, kubeadm's stacked.
+    etcd: external ? 'external' : distribution === 'kubeadm' ? 'stacked' : 'embedded',
     members: external ? s.spec.etcd.count : s.spec.controlPlane.count,
     kubernetes: version.replace(/^v/, '').split('.').slice(0, 2).join('.'),
   };

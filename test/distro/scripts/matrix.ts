@@ -4,6 +4,13 @@
  */
 import { hostFactsScript } from '../../../src/distro/scripts/host-facts.js';
 import {
+  stackedEtcdScript,
+  stackedHealthScript,
+  stackedRestoreCleanupScript,
+  stackedRestoreMemberScript,
+  stackedSnapshotScript,
+} from '../../../src/distro/scripts/kubeadm-etcd-backup.js';
+import {
   apiServerReadyScript,
   apiServerScript,
   etcdRestoreCleanupScript,
@@ -169,6 +176,24 @@ export function scriptsFor(c: Combo): Script[] {
       kubeadmResetScript(),
       kubeadmResetScript({ purgePackages: true }),
     );
+    if (!c.external) {
+      // Backup and restore of the stacked etcd (managers/backup/restore-stacked.ts): its members are the control planes.
+      out.push(
+        stackedSnapshotScript({ member: cp0.name, file: 'demo-20261207t000000z.db' }),
+        stackedEtcdScript('stop'),
+        stackedEtcdScript('start'),
+        stackedHealthScript({ members: cps }),
+        stackedRestoreCleanupScript('abc', 'restore-abc.db'),
+        stackedRestoreMemberScript({
+          name: cp0.name,
+          members: cps,
+          file: 'restore-abc.db',
+          sha256: 'a'.repeat(64),
+          token: 'ksctl-demo-abc',
+          tag: 'abc',
+        }),
+      );
+    }
   }
   return out;
 }
