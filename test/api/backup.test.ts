@@ -103,14 +103,15 @@ describe('restore preflight', () => {
     shape,
     keyFingerprint: 'f00',
   } as BackupManifest;
-  it('reads the shape: external etcd members or control planes, Kubernetes minor', () => {
+  it('reads the shape: external etcd members or control planes (k3s embedded, kubeadm stacked), Kubernetes minor', () => {
     expect(shape).toEqual({ distribution: 'k3s', etcd: 'external', members: 3, kubernetes: '1.37' });
     expect(clusterShape(state({ etcd: { count: 0, size: '' }, distribution: 'kubeadm' }))).toEqual({
       distribution: 'kubeadm',
-      etcd: 'embedded',
+      etcd: 'stacked',
       members: 2,
       kubernetes: '1.37',
     });
+    expect(clusterShape(state({ etcd: { count: 0, size: '' } }))).toMatchObject({ etcd: 'embedded', members: 2 });
   });
   it.each([
     [
@@ -126,6 +127,7 @@ describe('restore preflight', () => {
       /another shape .*distribution differ/,
     ],
     ['another member count', { ...manifest, shape: { ...shape, members: 5 } }, 'f00', /members differ/],
+    ['another etcd kind', { ...manifest, shape: { ...shape, etcd: 'stacked' } }, 'f00', /stacked etcd .*etcd differ/],
     ['another minor', { ...manifest, shape: { ...shape, kubernetes: '1.36' } }, 'f00', /kubernetes differ/],
     ['no key', manifest, undefined, /has no backup key/],
     ['another key', manifest, 'bad', /encrypted with another key/],

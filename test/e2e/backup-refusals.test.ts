@@ -1,6 +1,7 @@
 /**
  * `ksctl backup` refuses, with exit 2 and nothing written, what it cannot back up: a managed cluster
- * (its etcd is the cloud's) and a kubeadm one with stacked etcd (not built yet; docs/backups.md).
+ * (its etcd is the cloud's). A kubeadm cluster with stacked etcd is no longer refused for its kind: its
+ * commands reach the target (test/e2e/ssh-backup-stacked.test.ts backs one up and restores it).
  * The clusters exist only as state (no machine is ever contacted).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -30,21 +31,6 @@ describe('backup refusals', () => {
       'kindy',
       /kindy is a managed cluster: its etcd belongs to the cloud/,
     ],
-    [
-      'stacked etcd (kubeadm)',
-      {
-        name: 'emb',
-        provider: 'ssh',
-        distribution: 'kubeadm',
-        etcd: { count: 0 },
-        machines: [
-          { name: 'lb', role: 'loadbalancer', address: '192.0.2.1' },
-          { name: 'cp', role: 'controlplane', address: '192.0.2.2' },
-        ],
-      },
-      'emb',
-      /emb runs kubeadm's stacked etcd; ksctl backs up external etcd and k3s's embedded etcd so far/,
-    ],
   ] as [string, SpecInput, string, RegExp][])('%s: exit 2, nothing written', async (_what, input, name, msg) => {
     const dir = seed(input);
     const before = readFileSync(path.join(dir, 'state.json'), 'utf8');
@@ -60,5 +46,27 @@ describe('backup refusals', () => {
     expect(readFileSync(path.join(dir, 'state.json'), 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['state.json']);
     expect(existsSync(path.join(sb.ksctlHome, 'backups'))).toBe(false);
+  });
+
+  it('stacked etcd (kubeadm) is backed up like the others: list answers, an unknown bundle is the refusal', async () => {
+    const dir = seed({
+      name: 'stk',
+      provider: 'ssh',
+      distribution: 'kubeadm',
+      etcd: { count: 0 },
+      machines: [
+        { name: 'lb', role: 'loadbalancer', address: '192.0.2.1' },
+        { name: 'cp', role: 'controlplane', address: '192.0.2.2' },
+      ],
+    });
+    const before = readFileSync(path.join(dir, 'state.json'), 'utf8');
+    const list = await ksctl(['backup', 'list', 'stk', '-o', 'json'], sb.env);
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { backups: unknown[] }).backups).toEqual([]);
+    const r = await ksctl(['backup', 'restore', 'stk', 'stk-20261207t000000z'], sb.env);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/no backup stk-20261207t000000z at file:\/\//);
+    expect(r.stderr).not.toMatch(/stacked/);
+    expect(readFileSync(path.join(dir, 'state.json'), 'utf8')).toBe(before);
   });
 });

@@ -146,6 +146,7 @@ describe.skipIf(missing.length > 0)(
     }, 180_000);
 
     it('restores after the objects are deleted and the data of every member destroyed; SIGKILL midway, the same command again converges', async () => {
+      expect(name, 'the backup of the test before').not.toBe('');
       expect((await k('delete', 'configmap', '-n', 'restore-test', '-l', 'ksctl-test=restore')).code).toBe(0);
       expect((await k('create', 'configmap', 'after-backup', '-n', 'restore-test')).code).toBe(0);
       // Disaster: every member's data gone; the kubelet restarts each etcd on an empty directory (cp-0
@@ -153,7 +154,7 @@ describe.skipIf(missing.length > 0)(
       const stopped = await Promise.all(
         cps().map((h) =>
           h.exec(
-            'mv /etc/kubernetes/manifests/etcd.yaml /root/etcd.yaml && while pgrep -x etcd >/dev/null; do sleep 0.5; done && rm -rf /var/lib/etcd',
+            'mv /etc/kubernetes/manifests/etcd.yaml /root/etcd.yaml && while pgrep -x etcd >/dev/null; do pkill -x etcd; sleep 0.5; done && rm -rf /var/lib/etcd',
             { timeoutMs: 120_000 },
           ),
         ),

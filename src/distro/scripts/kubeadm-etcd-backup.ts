@@ -27,7 +27,8 @@ import type { EtcdEndpoint, Script } from './types.js';
 /** kubeadm-config.ts's `etcd.local.dataDir`. */
 export const STACKED_ETCD_DATA_DIR = '/var/lib/etcd';
 export const STACKED_ETCD_PKI_DIR = '/etc/kubernetes/pki/etcd';
-const MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
+const MANIFESTS = '/etc/kubernetes/manifests';
+const MANIFEST = `${MANIFESTS}/etcd.yaml`;
 const PARKED_DIR = `${HOST_STATE_DIR}/restore`;
 const PARKED = `${PARKED_DIR}/etcd.yaml`;
 /** kubeadm's etcd client certificate for health checks (`kubeadm certs list`: etcd-healthcheck-client). */
@@ -53,7 +54,8 @@ const TOOLS = [
   '  shift',
   '  ctr -n k8s.io tasks rm -f "$id" >/dev/null 2>&1 || true',
   '  ctr -n k8s.io containers rm "$id" >/dev/null 2>&1 || true',
-  '  ctr -n k8s.io run --rm --net-host "${opts[@]}" "$image" "$id" "$@"',
+  // stdin from /dev/null: the container would read the rest of this script, which bash reads from stdin.
+  '  ctr -n k8s.io run --rm --net-host "${opts[@]}" "$image" "$id" "$@" </dev/null',
   '}',
 ];
 
@@ -85,22 +87,35 @@ export function stackedSnapshotScript(input: { member: string; file: string }): 
 
 /**
  * Stops (parks the manifest outside the kubelet's directory, waits until the process is gone) or
- * starts (puts it back) this control plane's etcd static pod. Both are no-ops when already done.
+ * starts (puts it back) one of this control plane's static pods: `kube-apiserver` (parked where
+ * apiServerScript parks it) or `etcd`. Both are no-ops when already done. The kubelet stops a pod whose
+ * manifest is gone, but with no API server answering it, it took up to minutes on the test bench (its
+ * status updates time out first); the pod is no longer wanted either way, so its process is signalled
+ * here too: SIGTERM, and SIGKILL after 10 s (neither keeps state etcd's WAL does not).
  */
-export function stackedEtcdScript(action: 'stop' | 'start'): Script {
+export function staticPodScript(component: 'kube-apiserver' | 'etcd', action: 'stop' | 'start'): Script {
+  const live = `${MANIFESTS}/${component}.yaml`;
+  const parked = `${PARKED_DIR}/${component}.yaml`;
   const body =
     action === 'stop'
       ? [
           `ensure_dir ${PARKED_DIR} 0700`,
-          `if [ -e ${MANIFEST} ]; then mv -f ${MANIFEST} ${PARKED}; fi`,
-          `[ -e ${PARKED} ] || die "${PARKED} is missing: no etcd manifest to park"`,
-          'wait_for 120 1 "etcd to stop" sh -c "! pgrep -x etcd >/dev/null"',
+          `if [ -e ${live} ]; then mv -f ${live} ${parked}; fi`,
+          `[ -e ${parked} ] || die "${parked} is missing: no ${component} manifest to park"`,
+          'start=$(date +%s)',
+          `while pgrep -x ${component} >/dev/null; do`,
+          '  waited=$(( $(date +%s) - start ))',
+          `  [ "$waited" -lt 120 ] || die "${component} did not stop in 120 s"`,
+          `  if [ "$waited" -lt 10 ]; then pkill -TERM -x ${component} || true; else pkill -KILL -x ${component} || true; fi`,
+          '  sleep 1',
+          'done',
         ]
-      : [
-          `if [ -e ${PARKED} ]; then mv -f ${PARKED} ${MANIFEST}; fi`,
-          `[ -e ${MANIFEST} ] || die "${MANIFEST} is missing"`,
-        ];
-  return makeScript({ name: `kubeadm-etcd-${action}`, description: `${action} etcd (static pod)`, body });
+      : [`if [ -e ${parked} ]; then mv -f ${parked} ${live}; fi`, `[ -e ${live} ] || die "${live} is missing"`];
+  return makeScript({
+    name: `kubeadm-${component}-${action}`,
+    description: `${action} ${component} (static pod)`,
+    body,
+  });
 }
 
 export interface StackedRestoreInput {

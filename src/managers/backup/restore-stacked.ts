@@ -11,12 +11,12 @@
 import { privateAddress } from '../../distro/controllers/types.js';
 import { httpsUrl } from '../../distro/scripts/common.js';
 import { API_PORT } from '../../distro/scripts/haproxy.js';
-import { SNAPSHOT_DIR, apiServerReadyScript, apiServerScript } from '../../distro/scripts/etcd-backup.js';
+import { SNAPSHOT_DIR, apiServerReadyScript } from '../../distro/scripts/etcd-backup.js';
 import {
-  stackedEtcdScript,
   stackedHealthScript,
   stackedRestoreCleanupScript,
   stackedRestoreMemberScript,
+  staticPodScript,
 } from '../../distro/scripts/kubeadm-etcd-backup.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
@@ -67,7 +67,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
     (n) => `Stop the API server on ${n}`,
     ids(upload),
     async (ctx, n) => {
-      await ctx.exec(ctx.machine(n), [apiServerScript('kubeadm', 'stop')]);
+      await ctx.exec(ctx.machine(n), [staticPodScript('kube-apiserver', 'stop')]);
     },
   );
   const stopEtcd = each(
@@ -75,7 +75,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
     (n) => `Stop etcd on ${n}`,
     ids(stopApi),
     async (ctx, n) => {
-      await ctx.exec(ctx.machine(n), [stackedEtcdScript('stop')]);
+      await ctx.exec(ctx.machine(n), [staticPodScript('etcd', 'stop')]);
     },
   );
   const restore = each(
@@ -99,7 +99,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
     (n) => `Start etcd on ${n}`,
     ids(restore),
     async (ctx, n) => {
-      await ctx.exec(ctx.machine(n), [stackedEtcdScript('start')]);
+      await ctx.exec(ctx.machine(n), [staticPodScript('etcd', 'start')]);
     },
   );
   const health: Step<BootstrapContext> = {
@@ -118,7 +118,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
       const m = ctx.machine(n);
       // This node's own API server (admin.conf names the load balancer, which any other one may answer).
       const local = `--server ${httpsUrl(privateAddress(m), API_PORT)} get --raw=/readyz`;
-      await ctx.exec(m, [apiServerScript('kubeadm', 'start'), apiServerReadyScript(ctx.distro.kubectl(local))]);
+      await ctx.exec(m, [staticPodScript('kube-apiserver', 'start'), apiServerReadyScript(ctx.distro.kubectl(local))]);
     },
   );
   const cleanup: Step<BootstrapContext> = {

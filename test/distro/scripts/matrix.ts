@@ -4,11 +4,11 @@
  */
 import { hostFactsScript } from '../../../src/distro/scripts/host-facts.js';
 import {
-  stackedEtcdScript,
   stackedHealthScript,
   stackedRestoreCleanupScript,
   stackedRestoreMemberScript,
   stackedSnapshotScript,
+  staticPodScript,
 } from '../../../src/distro/scripts/kubeadm-etcd-backup.js';
 import {
   apiServerReadyScript,
@@ -180,8 +180,9 @@ export function scriptsFor(c: Combo): Script[] {
       // Backup and restore of the stacked etcd (managers/backup/restore-stacked.ts): its members are the control planes.
       out.push(
         stackedSnapshotScript({ member: cp0.name, file: 'demo-20261207t000000z.db' }),
-        stackedEtcdScript('stop'),
-        stackedEtcdScript('start'),
+        staticPodScript('etcd', 'stop'),
+        staticPodScript('etcd', 'start'),
+        staticPodScript('kube-apiserver', 'stop'),
         stackedHealthScript({ members: cps }),
         stackedRestoreCleanupScript('abc', 'restore-abc.db'),
         stackedRestoreMemberScript({
