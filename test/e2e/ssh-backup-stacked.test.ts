@@ -8,7 +8,7 @@
  * Real: sshd, HAProxy, kubeadm, kubelet, containerd + runc, etcd 3.7 and the control plane as static
  * pods, kubectl. Stand-ins: systemctl (test/hosts) and the CNI manifest (test/images/cni-bridge).
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
@@ -135,6 +135,13 @@ describe.skipIf(missing.length > 0)(
       expect(backedUpRevision).toBeGreaterThan(0);
       expect(m.snapshot.totalKeys).toBeGreaterThan(written.length);
       expect(m.snapshot.member).toBe('cp-0');
+      // The ServiceAccount signing key pair is kept (0600) and bundled; no secret reaches the output or log.
+      const saKey = path.join(clusterDir(), 'secrets', 'kubeadm-sa.key');
+      expect(readFileSync(saKey, 'utf8')).toBe((await cps()[0]!.exec('cat /etc/kubernetes/pki/sa.key')).stdout);
+      expect(statSync(saKey).mode & 0o777).toBe(0o600);
+      const keyLine = readFileSync(saKey, 'utf8').split('\n')[1]!;
+      for (const text of [r.stdout, r.stderr, readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8')])
+        expect(text).not.toContain(keyLine);
       // Nothing left behind on the member: no snapshot file, no one-off container.
       expect((await cps()[0]!.exec('ls -A /var/lib/ksctl/etcd-snapshots')).stdout.trim()).toBe('');
       expect((await cps()[0]!.exec('ctr -n k8s.io containers ls -q | grep -c ^ksctl- || true')).stdout.trim()).toBe(

@@ -28,6 +28,7 @@ import { ProviderError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import { clusterShape } from './shape.js';
+import { KUBEADM_KEPT_FILES, keepKubeadmKeys } from './stacked-keys.js';
 import type { Staging } from './staging.js';
 
 /** Secret store entries a restore needs besides the data, when the cluster has them. */
@@ -41,6 +42,7 @@ export const BUNDLED_SECRETS = [
   TOKEN_SECRETS.k3sToken,
   TOKEN_SECRETS.k3sServerToken,
   'k3s-ca-hash',
+  ...Object.keys(KUBEADM_KEPT_FILES),
 ];
 
 interface SnapshotFacts {
@@ -132,6 +134,7 @@ async function stagedSnapshot(
         `snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`,
       );
     facts.size = data.length;
+    if (stacked) await keepKubeadmKeys(session, ctx.cluster.secrets);
     if (embedded && !stacked) {
       // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
       const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
