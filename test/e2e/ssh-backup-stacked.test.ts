@@ -181,6 +181,7 @@ describe.skipIf(missing.length > 0)(
       first.child.kill('SIGKILL');
       const killed = await first.done;
       expect(killed.signal, out(killed)).toBe('SIGKILL');
+      expect(state().steps.some((s) => /^restore\/[^/]+\/cleanup$/.test(s.id) && s.status === 'done')).toBe(false);
       const again = await ksctl(['backup', 'restore', 'stk', name], sb.env);
       console.log(`backup restore (stacked, 3 members; killed once, re-run): ${seconds(t0)} s`);
       expect(again.code, out(again)).toBe(0);
