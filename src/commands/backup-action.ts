@@ -39,7 +39,7 @@ const row = (m: BackupManifest): string[] => [
   `${m.shape.distribution}/${m.shape.etcd}×${m.shape.members} ${m.shape.kubernetes}`,
 ];
 
-/** What the snapshot is: revision and keys when etcdutl told them (external etcd), else its size. */
+/** What the snapshot is: revision and keys when etcdutl told them (external and stacked etcd), else its size. */
 const snapshotFacts = (m: BackupManifest): string =>
   m.snapshot.revision !== undefined
     ? `etcd revision ${m.snapshot.revision}, ${m.snapshot.totalKeys ?? 0} keys`

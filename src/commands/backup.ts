@@ -1,6 +1,7 @@
 /**
  * `ksctl backup create|list|delete|restore <cluster>`: encrypted etcd backups of a self-managed
- * cluster (external etcd) to a local directory, S3, Azure Blob or GCS, and the whole restore procedure.
+ * cluster (external, k3s embedded or kubeadm stacked etcd) to a local directory, S3, Azure Blob or
+ * GCS, and the whole restore procedure.
  */
 import type { Command } from 'commander';
 import type { CommandEnv, GlobalOptions } from './context.js';
