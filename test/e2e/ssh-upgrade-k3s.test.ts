@@ -9,8 +9,8 @@
  * not allow: k3s's own packaged parts do not change between the two releases (the launcher runs the same
  * etcd 3.6.14 and containerd 2.4.2 for both, and no flannel, traefik, servicelb, local-path-provisioner or
  * metrics-server, whose upgrade a real k3s restart would also roll), and the binary swap goes through the
- * installer stand-in. Embedded etcd: ksctl backs up external etcd only, so the upgrade needs --skip-backup
- * (refused without it, exit 2).
+ * installer stand-in. The upgrade first takes a backup of the embedded etcd (`k3s etcd-snapshot save`,
+ * which the launcher runs with the real etcdctl), kept in the cluster's default backup directory.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -113,15 +113,7 @@ describe.skipIf(missing.length > 0)(
       expect(await until(async () => (await available()) === 2, 240_000)).toBe(true);
     }, 900_000);
 
-    it('refuses without --skip-backup (embedded etcd), changing nothing', async () => {
-      const before = stateText();
-      const r = await ksctl(['upgrade', 'cluster', 'k3up', '--k8s-version', '1.37.2'], sb.env);
-      expect(r.code, out(r)).toBe(2);
-      expect(r.stderr).toContain('--skip-backup');
-      expect(stateText()).toBe(before);
-    }, 60_000);
-
-    it('swaps the binary node by node with the budget honoured; every node Ready at v1.37.2', async () => {
+    it('backs up, then swaps the binary node by node with the budget honoured; every node Ready at v1.37.2', async () => {
       putK3s(`${KUBERNETES_VERSION}+k3s1`);
       const seen: (number | undefined)[] = [];
       let polling = true;
@@ -133,7 +125,7 @@ describe.skipIf(missing.length > 0)(
       })();
       let r: CliResult;
       try {
-        r = await ksctl(['upgrade', 'cluster', 'k3up', '--k8s-version', '1.37.2', '--skip-backup'], sb.env);
+        r = await ksctl(['upgrade', 'cluster', 'k3up', '--k8s-version', '1.37.2'], sb.env);
       } finally {
         polling = false;
         await poll;
@@ -150,6 +142,12 @@ describe.skipIf(missing.length > 0)(
       expect(s.versions.kubernetes).toBe(KUBERNETES_VERSION);
       for (const n of nodes)
         expect(s.machines[n]!.installed).toMatchObject({ distribution: `${KUBERNETES_VERSION}+k3s1` });
+      // The backup the upgrade took first, of the embedded etcd at v1.36.
+      const list = await ksctl(['backup', 'list', 'k3up', '-o', 'json'], sb.env);
+      expect(list.code, out(list)).toBe(0);
+      const backups = (JSON.parse(list.stdout) as { backups: { shape: { etcd: string; kubernetes: string } }[] })
+        .backups;
+      expect(backups.map((b) => b.shape)).toEqual([expect.objectContaining({ etcd: 'embedded', kubernetes: '1.36' })]);
     }, 1_200_000);
   },
 );

@@ -64,12 +64,6 @@ export function checkUpgradeRequest(s: ClusterState, req: UpgradeRequest): void 
       ['--k8s-version'],
       { hint: `name the patch, e.g. --k8s-version ${req.to}.2` },
     );
-  if (req.backup && s.spec.etcd.count === 0)
-    throw new InputError(
-      `${s.id.name} runs embedded etcd, which ksctl cannot back up yet; the upgrade takes a backup first`,
-      ['--skip-backup'],
-      { hint: 'take a backup your own way (k3s etcd-snapshot save / etcdctl snapshot save), then pass --skip-backup' },
-    );
 }
 
 export async function upgradeSelfManaged(
