@@ -17,7 +17,7 @@ import { InputError } from '../../errors.js';
 import type { StepContext, StepDescription } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
-import type { ClusterLifecycle, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
+import type { ClusterLifecycle, CreateOptions, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
 import { runOperation, stepContext, type Operation } from '../operation.js';
 import type { ManagerDeps } from '../types.js';
 import { bootstrapContext, type BootstrapContext, type NodeApi } from './context.js';
@@ -101,22 +101,29 @@ export class SelfManagedManager implements ClusterLifecycle {
     return { resources: source.provider.plannedResources(spec), plan: { steps: described } };
   }
 
-  async create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult> {
+  async create(spec: ClusterSpec, opts: CreateOptions): Promise<CreateResult> {
     const id = clusterIdOf(spec);
+    const restore = opts.restore;
     const out = await this.operation(id, spec, (machinery) => ({
       kind: 'create',
       spec,
       switchContext: opts.switchContext,
       preflight: async (h, ctx) => {
+        await restore?.check(h); // before the provider's preflight: a refusal touches nothing
         const m = await machinery(h);
         if (!h.state) await m.provider.preflight(ctx);
         await m.ssh.checkLogins(spec);
       },
-      firstState: async () => newClusterState(spec),
+      firstState: async () => (restore ? restore.record(newClusterState(spec)) : newClusterState(spec)),
       plan: async (h) => {
         const m = await machinery(h);
+        const steps = buildCreatePlan(spec, m);
+        const etcd = m.provider
+          .machinePlan(spec)
+          .filter((x) => x.role === 'etcd')
+          .map((x) => x.name);
         return {
-          steps: buildCreatePlan(spec, m),
+          steps: restore ? await restore.steps(h, steps, etcd) : steps,
           ctx: this.context(h, spec, m),
           // A machine's steps form a chain, so at most about one step per machine runs at a time; and
           // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot
