@@ -57,11 +57,9 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
 
   // A create from a backup: the bundle read, checked and decrypted before any cloud call or state write.
   const restore = restoreRequest
-    ? await (await import('../managers/backup/fresh-restore.js')).FreshRestore.prepare(
-        managerDeps(g, cenv, io),
-        spec,
-        restoreRequest,
-      )
+    ? await (
+        await import('../managers/backup/fresh-restore.js')
+      ).FreshRestore.prepare(managerDeps(g, cenv, io), spec, restoreRequest)
     : undefined;
 
   if (flags.dryRun) {

@@ -11,7 +11,14 @@ import { forgetSourceNodesScript } from '../../distro/scripts/fresh-restore.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import { stepId } from '../selfmanaged/steps/ids.js';
-import { backupRestoreSteps, onMachine, restoreDoneId, restoreFetchId, sha, type RestoreInput } from './restore-plan.js';
+import {
+  backupRestoreSteps,
+  onMachine,
+  restoreDoneId,
+  restoreFetchId,
+  sha,
+  type RestoreInput,
+} from './restore-plan.js';
 import type { Staging } from './staging.js';
 
 /** The staged file restore-plan.ts's fetch step looks for first (the preflight already decrypted it). */
@@ -38,13 +45,12 @@ export function freshRestoreSteps(create: Step<BootstrapContext>[], inp: Restore
     async (ctx, m) => {
       const out = (await ctx.exec(m, [forgetSourceNodesScript(t)])).join('\n');
       const n = /^forgot-nodes (\d+)$/m.exec(out)?.[1];
-      if (n !== undefined) ctx.log.info(`deleted ${n} Node objects of ${inp.manifest.cluster.name} from the restored etcd`);
+      if (n !== undefined)
+        ctx.log.info(`deleted ${n} Node objects of ${inp.manifest.cluster.name} from the restored etcd`);
     },
     forgetNodesId(t),
   );
   // No control plane boots before the data is restored: its first start reads the restored store.
-  const gated = create.map((s) =>
-    s.id.startsWith('controlplane/') ? { ...s, needs: [...s.needs, forget.id] } : s,
-  );
+  const gated = create.map((s) => (s.id.startsWith('controlplane/') ? { ...s, needs: [...s.needs, forget.id] } : s));
   return [...gated, ...restore, forget];
 }

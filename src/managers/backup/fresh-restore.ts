@@ -70,7 +70,9 @@ export class FreshRestore {
         ['--restore', '--backup-target'],
       );
     const want = specShape(spec);
-    const diff = (Object.keys(want) as (keyof typeof want)[]).filter((k) => String(want[k]) !== String(manifest.shape[k]));
+    const diff = (Object.keys(want) as (keyof typeof want)[]).filter(
+      (k) => String(want[k]) !== String(manifest.shape[k]),
+    );
     if (diff.length > 0)
       throw new InputError(
         `--restore: backup ${manifest.name} is of another shape (${describeShape(manifest.shape)}) than ${spec.name} asks for (${describeShape(want)}): ${diff.join(', ')} differ; give the new cluster the shape of the old one`,
@@ -93,7 +95,10 @@ export class FreshRestore {
       bundle = await openBundle(storage, manifest, key);
     } catch (e) {
       // The key matches the manifest's fingerprint: what fails now is the bundle (damaged, or moved).
-      const why = e instanceof BundleDecryptError ? 'does not decrypt (the bundle or its manifest was changed)' : (e as Error).message;
+      const why =
+        e instanceof BundleDecryptError
+          ? 'does not decrypt (the bundle or its manifest was changed)'
+          : (e as Error).message;
       throw new InputError(`--restore: ${manifest.name}: ${why}`, ['--restore']);
     }
     return new FreshRestore(manifest, storage, key, bundle);
@@ -143,17 +148,14 @@ export class FreshRestore {
    * Seeds the bundle's secrets (and adopts the source's backup key) into the new cluster's store, stages
    * the snapshot, and returns create's steps with the restore woven in (fresh-restore-plan.ts).
    */
-  async steps(
-    h: ClusterHandle,
-    create: Step<BootstrapContext>[],
-    etcd: string[],
-  ): Promise<Step<BootstrapContext>[]> {
+  async steps(h: ClusterHandle, create: Step<BootstrapContext>[], etcd: string[]): Promise<Step<BootstrapContext>[]> {
     const tag = h.state?.restoredFrom?.tag;
     if (!tag) throw new Error('a create from a backup has no restore tag in its state');
     for (const [name, value] of Object.entries(this.bundle.secrets))
       if ((await h.secrets.get(name)) === undefined) await h.secrets.put(name, value);
     // The source's key: its bundles and this cluster's stay readable with the one copy the user keeps.
-    if ((await readBackupKey(h.secrets)) === undefined) await h.secrets.put(BACKUP_KEY_SECRET, this.key.toString('hex'));
+    if ((await readBackupKey(h.secrets)) === undefined)
+      await h.secrets.put(BACKUP_KEY_SECRET, this.key.toString('hex'));
     const staging = new Staging(h.dir);
     const { stageSnapshot, freshRestoreSteps } = await import('./fresh-restore-plan.js');
     await stageSnapshot(staging, tag, this.bundle.snapshot);
