@@ -151,6 +151,10 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
       expect(r.stderr).toMatch(msg);
       expect(r.stdout + r.stderr).not.toContain(readFileSync(keyCopy, 'utf8').trim());
     }
+    // --dry-run reads, checks and decrypts the backup too, and says so; it writes nothing either.
+    const dry = await ksctl([...base, '--restore', backup, '--backup-key-file', keyCopy, '--dry-run'], sb.env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`From backup ${backup} of src (checked and decrypted)`);
     expect(existsSync(path.join(stateDir(sb, 'fresh'), 'state.json'))).toBe(false);
     for (const h of freshHosts()) {
       const left = await h.exec('ls /var/lib/ksctl /usr/local/bin/k3s /etc/etcd 2>/dev/null; true');
@@ -185,6 +189,11 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
     const tag = state(sb, 'fresh').restoredFrom?.tag;
     expect(tag).toMatch(/^[0-9a-z]+$/);
     expect(state(sb, 'fresh').steps.some((s) => s.id === 'controlplane/cp-0' && s.status === 'done')).toBe(false);
+
+    // Resumed without --restore, the control plane would boot onto an unfinished restore: refused.
+    const bare = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'fresh.yaml')], sb.env);
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toMatch(new RegExp(`run the same create with --restore ${backup}`));
 
     const r = await ksctl(args, sb.env);
     expect(r.code, out(r, sb, 'fresh')).toBe(0);

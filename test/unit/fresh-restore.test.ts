@@ -19,7 +19,7 @@ import { boundFields, bundleKey, saveBackup, sha256 } from '../../src/backup/rep
 import { LocalStorage } from '../../src/backup/targets/local.js';
 import { InputError } from '../../src/errors.js';
 import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
-import { FreshRestore } from '../../src/managers/backup/fresh-restore.js';
+import { assertRestoreFinished, FreshRestore } from '../../src/managers/backup/fresh-restore.js';
 import { forgetNodesId, freshRestoreSteps } from '../../src/managers/backup/fresh-restore-plan.js';
 import { restoreDoneId, restoreFetchId } from '../../src/managers/backup/restore-plan.js';
 import { Staging } from '../../src/managers/backup/staging.js';
@@ -219,6 +219,13 @@ describe('FreshRestore under the lock', () => {
       expect(steps.map((s) => s.id)).toContain(forgetNodesId(tag));
       // The decrypted snapshot is staged where the restore's fetch step looks first.
       expect((await new Staging(h.dir).read(`restore-${tag}.db`))?.toString()).toBe('SNAPSHOT');
+      // A resume without --restore is refused until the restore is over; then it is an ordinary create.
+      expect(() => assertRestoreFinished(h.state)).toThrow(/run the same create with --restore src-20261207t060000z/);
+      const st = h.state!;
+      assertRestoreFinished({
+        ...st,
+        steps: [{ id: forgetNodesId(tag), title: 'x', status: 'done', startedAt: '', run: 1 }],
+      });
       await h.secrets.put('k3s-token', 'another');
       expect((await refusal(r.check(h))).message).toMatch(/another secret "k3s-token"/);
       const other = await FreshRestore.prepare(deps, spec(), {

@@ -28,6 +28,7 @@ export async function stageSnapshot(staging: Staging, tag: string, snapshot: Buf
   await staging.write(`${file}.sha256`, sha(snapshot));
 }
 
+/** The restore's last step before the control planes boot. */
 export const forgetNodesId = (tag: string) => `restore/${tag}/forget-nodes`;
 
 export function freshRestoreSteps(create: Step<BootstrapContext>[], inp: RestoreInput): Step<BootstrapContext>[] {

@@ -23,11 +23,14 @@ import { boundFields, readBundle, readManifest } from '../../backup/repository.j
 import { openStorage } from '../../backup/targets/index.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { InputError } from '../../errors.js';
+import { isStepDone } from '../../pipeline/executor.js';
 import type { Step } from '../../pipeline/types.js';
 import type { ClusterHandle, ClusterState, RestoredFrom } from '../../state/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import { newRestoreTag } from './pending.js';
+import { forgetNodesId, freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
+import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
 import { Staging } from './staging.js';
 
@@ -157,8 +160,8 @@ export class FreshRestore {
     if ((await readBackupKey(h.secrets)) === undefined)
       await h.secrets.put(BACKUP_KEY_SECRET, this.key.toString('hex'));
     const staging = new Staging(h.dir);
-    const { stageSnapshot, freshRestoreSteps } = await import('./fresh-restore-plan.js');
-    await stageSnapshot(staging, tag, this.bundle.snapshot);
+    // Staged for the fetch step unless the restore is over (its cleanup removed the staged copy).
+    if (!isStepDone(h.state.steps, restoreDoneId(tag))) await stageSnapshot(staging, tag, this.bundle.snapshot);
     return freshRestoreSteps(create, {
       tag,
       manifest: this.manifest,
@@ -184,4 +187,18 @@ async function sourceKey(deps: ManagerDeps, m: BackupManifest): Promise<Buffer |
   const st = await deps.store.read(m.cluster).catch(() => undefined);
   if (!st) return undefined;
   return readBackupKey(deps.store.secrets(m.cluster)).catch(() => undefined);
+}
+
+/**
+ * A create resumed without --restore must not boot control planes onto an etcd whose restore is
+ * unfinished: refused (exit 2) until the same command with --restore finishes it.
+ */
+export function assertRestoreFinished(st: ClusterState | undefined): void {
+  const from = st?.restoredFrom;
+  if (!st || !from) return;
+  if (st.steps.some((s) => s.id === forgetNodesId(from.tag) && s.status === 'done')) return;
+  throw new InputError(
+    `cluster ${st.id.name} is being made from backup ${from.bundle}, unfinished: run the same create with --restore ${from.bundle} --backup-target ${from.target} to finish it`,
+    ['--restore'],
+  );
 }

@@ -109,7 +109,9 @@ export class SelfManagedManager implements ClusterLifecycle {
       spec,
       switchContext: opts.switchContext,
       preflight: async (h, ctx) => {
-        await restore?.check(h); // before the provider's preflight: a refusal touches nothing
+        // Before the provider's preflight: a refusal touches nothing.
+        if (restore) await restore.check(h);
+        else if (h.state?.restoredFrom) (await import('../backup/fresh-restore.js')).assertRestoreFinished(h.state);
         const m = await machinery(h);
         if (!h.state) await m.provider.preflight(ctx);
         await m.ssh.checkLogins(spec);
