@@ -188,6 +188,13 @@ describe('FreshRestore.prepare (before any state or cloud call)', () => {
     expect(e.message).not.toContain(key.toString('hex'));
   });
 
+  it('refuses a file that is no ksctl manifest where the backup should be', async () => {
+    const m = await sealed();
+    writeFileSync(path.join(target().dir, `${m.name}.json`), '{"format":"something/else"}');
+    const e = await refusal(FreshRestore.prepare(deps, spec(), { bundle: m.name, target: target(), key }));
+    expect(e.message).toMatch(/--restore: .* not a ksctl\.io\/backup\/v1 manifest/);
+  });
+
   it('refuses a damaged bundle before anything is written', async () => {
     const m = await sealed();
     const file = path.join(target().dir, bundleKey(m.name));

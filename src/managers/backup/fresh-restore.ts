@@ -65,7 +65,9 @@ export class FreshRestore {
     const storage = await openStorage(req.target, deps.env);
     const url = formatBackupTarget(req.target);
     const manifest = await readManifest(storage, req.bundle).catch((e: Error) => {
-      throw new InputError(`--restore: ${e.message}`, ['--restore']);
+      // A file there that is no ksctl manifest is bad input; the storage failing is not.
+      if (/manifest/.test(e.message)) throw new InputError(`--restore: ${e.message}`, ['--restore']);
+      throw e;
     });
     if (!manifest)
       throw new InputError(
@@ -196,7 +198,7 @@ async function sourceKey(deps: ManagerDeps, m: BackupManifest): Promise<Buffer |
 export function assertRestoreFinished(st: ClusterState | undefined): void {
   const from = st?.restoredFrom;
   if (!st || !from) return;
-  if (st.steps.some((s) => s.id === forgetNodesId(from.tag) && s.status === 'done')) return;
+  if (isStepDone(st.steps, forgetNodesId(from.tag))) return;
   throw new InputError(
     `cluster ${st.id.name} is being made from backup ${from.bundle}, unfinished: run the same create with --restore ${from.bundle} --backup-target ${from.target} to finish it`,
     ['--restore'],
