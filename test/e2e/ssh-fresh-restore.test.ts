@@ -194,6 +194,10 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
     const bare = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'fresh.yaml')], sb.env);
     expect(bare.code, bare.stderr).toBe(2);
     expect(bare.stderr).toMatch(new RegExp(`run the same create with --restore ${backup}`));
+    // Nor is a backup of the half-restored etcd taken.
+    const early = await ksctl(['backup', 'create', 'fresh'], sb.env);
+    expect(early.code, early.stderr).toBe(2);
+    expect(early.stderr).toMatch(/is being made from backup .*, unfinished/);
 
     const r = await ksctl(args, sb.env);
     expect(r.code, out(r, sb, 'fresh')).toBe(0);

@@ -19,8 +19,9 @@ import { boundFields, bundleKey, saveBackup, sha256 } from '../../src/backup/rep
 import { LocalStorage } from '../../src/backup/targets/local.js';
 import { InputError } from '../../src/errors.js';
 import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
-import { assertRestoreFinished, FreshRestore } from '../../src/managers/backup/fresh-restore.js';
-import { forgetNodesId, freshRestoreSteps } from '../../src/managers/backup/fresh-restore-plan.js';
+import { FreshRestore } from '../../src/managers/backup/fresh-restore.js';
+import { assertRestoreFinished, forgetNodesId } from '../../src/managers/backup/fresh-restore-state.js';
+import { freshRestoreSteps } from '../../src/managers/backup/fresh-restore-plan.js';
 import { restoreDoneId, restoreFetchId } from '../../src/managers/backup/restore-plan.js';
 import { Staging } from '../../src/managers/backup/staging.js';
 import type { ManagerDeps } from '../../src/managers/types.js';

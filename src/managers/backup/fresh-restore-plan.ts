@@ -19,6 +19,7 @@ import {
   sha,
   type RestoreInput,
 } from './restore-plan.js';
+import { forgetNodesId } from './fresh-restore-state.js';
 import type { Staging } from './staging.js';
 
 /** The staged file restore-plan.ts's fetch step looks for first (the preflight already decrypted it). */
@@ -27,9 +28,6 @@ export async function stageSnapshot(staging: Staging, tag: string, snapshot: Buf
   await staging.write(file, snapshot);
   await staging.write(`${file}.sha256`, sha(snapshot));
 }
-
-/** The restore's last step before the control planes boot. */
-export const forgetNodesId = (tag: string) => `restore/${tag}/forget-nodes`;
 
 export function freshRestoreSteps(create: Step<BootstrapContext>[], inp: RestoreInput): Step<BootstrapContext>[] {
   const t = inp.tag;

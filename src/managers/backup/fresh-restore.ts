@@ -29,7 +29,7 @@ import type { ClusterHandle, ClusterState, RestoredFrom } from '../../state/type
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import { newRestoreTag } from './pending.js';
-import { forgetNodesId, freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
+import { freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
 import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
 import { Staging } from './staging.js';
@@ -189,18 +189,4 @@ async function sourceKey(deps: ManagerDeps, m: BackupManifest): Promise<Buffer |
   const st = await deps.store.read(m.cluster).catch(() => undefined);
   if (!st) return undefined;
   return readBackupKey(deps.store.secrets(m.cluster)).catch(() => undefined);
-}
-
-/**
- * A create resumed without --restore must not boot control planes onto an etcd whose restore is
- * unfinished: refused (exit 2) until the same command with --restore finishes it.
- */
-export function assertRestoreFinished(st: ClusterState | undefined): void {
-  const from = st?.restoredFrom;
-  if (!st || !from) return;
-  if (isStepDone(st.steps, forgetNodesId(from.tag))) return;
-  throw new InputError(
-    `cluster ${st.id.name} is being made from backup ${from.bundle}, unfinished: run the same create with --restore ${from.bundle} --backup-target ${from.target} to finish it`,
-    ['--restore'],
-  );
 }

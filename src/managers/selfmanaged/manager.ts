@@ -111,7 +111,8 @@ export class SelfManagedManager implements ClusterLifecycle {
       preflight: async (h, ctx) => {
         // Before the provider's preflight: a refusal touches nothing.
         if (restore) await restore.check(h);
-        else if (h.state?.restoredFrom) (await import('../backup/fresh-restore.js')).assertRestoreFinished(h.state);
+        else if (h.state?.restoredFrom)
+          (await import('../backup/fresh-restore-state.js')).assertRestoreFinished(h.state);
         const m = await machinery(h);
         if (!h.state) await m.provider.preflight(ctx);
         await m.ssh.checkLogins(spec);
