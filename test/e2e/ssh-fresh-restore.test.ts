@@ -194,10 +194,10 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
     const bare = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'fresh.yaml')], sb.env);
     expect(bare.code, bare.stderr).toBe(2);
     expect(bare.stderr).toMatch(new RegExp(`run the same create with --restore ${backup}`));
-    // Nor is a backup of the half-restored etcd taken.
+    // Nor is a backup of the half-restored etcd taken (a create killed midway is still "creating").
     const early = await ksctl(['backup', 'create', 'fresh'], sb.env);
-    expect(early.code, early.stderr).toBe(2);
-    expect(early.stderr).toMatch(/is being made from backup .*, unfinished/);
+    expect(early.code, early.stderr).toBe(3);
+    expect(early.stderr).toMatch(/cluster fresh \(ssh\/default\) is creating; finish that first/);
 
     const r = await ksctl(args, sb.env);
     expect(r.code, out(r, sb, 'fresh')).toBe(0);

@@ -20,6 +20,7 @@ import { LocalStorage } from '../../src/backup/targets/local.js';
 import { InputError } from '../../src/errors.js';
 import { kubeconfigTarget } from '../../src/kubeconfig/loading.js';
 import { FreshRestore } from '../../src/managers/backup/fresh-restore.js';
+import { BackupManager } from '../../src/managers/backup/manager.js';
 import { assertRestoreFinished, forgetNodesId } from '../../src/managers/backup/fresh-restore-state.js';
 import { freshRestoreSteps } from '../../src/managers/backup/fresh-restore-plan.js';
 import { restoreDoneId, restoreFetchId } from '../../src/managers/backup/restore-plan.js';
@@ -245,6 +246,20 @@ describe('FreshRestore under the lock', () => {
     } finally {
       h.release();
     }
+  });
+});
+
+describe('backups of a cluster still being made from a backup', () => {
+  it.each(['create', 'restore'] as const)('backup %s is refused (exit 2) until the restore is over', async (what) => {
+    const r = await FreshRestore.prepare(deps, spec(), { bundle: (await sealed()).name, target: target(), key });
+    const id = clusterIdOf(spec());
+    const h = await deps.store.lock(id, 'test');
+    await h.save({ ...r.record(newClusterState(spec())), phase: 'failed' });
+    h.release();
+    const mgr = new BackupManager(deps, () => Promise.reject(new Error('not needed before the refusal')));
+    const run = what === 'create' ? mgr.create(id, {}) : mgr.restore(id, r.manifest.name, target());
+    expect((await refusal(run)).message).toMatch(/is being made from backup src-20261207t060000z, unfinished/);
+    expect((await deps.store.read(id))!.runs).toEqual([]);
   });
 });
 
