@@ -64,7 +64,7 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
 
   if (flags.dryRun) {
     const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io));
-    const { resources, plan } = await lifecycle.plan(spec);
+    const { resources, plan } = await lifecycle.plan(spec, restore ? { restore } : {});
     const steps = waves(plan.steps).map((wave, i) => ({
       wave: i + 1,
       parallel: wave.map((s) => ({

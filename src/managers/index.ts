@@ -26,7 +26,10 @@ export interface CreateOptions {
  */
 export interface ClusterLifecycle {
   /** What `create` would do, for `--dry-run` (self-managed: each step's scripts in `details.scripts`). */
-  plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }>;
+  plan(
+    spec: ClusterSpec,
+    opts?: Pick<CreateOptions, 'restore'>,
+  ): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }>;
   create(spec: ClusterSpec, opts: CreateOptions): Promise<CreateResult>;
   delete(id: ClusterId): Promise<void>;
   /**

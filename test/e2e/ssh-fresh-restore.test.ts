@@ -155,6 +155,18 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
     const dry = await ksctl([...base, '--restore', backup, '--backup-key-file', keyCopy, '--dry-run'], sb.env);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`From backup ${backup} of src (checked and decrypted)`);
+    // The plan it prints restores etcd after the members are up and before the control plane boots.
+    const wave = (title: RegExp) => Number(new RegExp(`\\[(\\d+)\\] ${title.source}`).exec(dry.stdout)?.[1]);
+    const [health, restore, forget, cp0] = [
+      /etcd cluster healthy \(3 members over TLS\)/,
+      /etcdutl snapshot restore on etcd-0/,
+      /Forget the source cluster's nodes \(src\)/,
+      /Control plane cp-0 \(init\)/,
+    ].map(wave);
+    expect([health, restore, forget, cp0].every(Number.isFinite), dry.stdout).toBe(true);
+    expect(health).toBeLessThan(restore!);
+    expect(restore).toBeLessThan(forget!);
+    expect(forget).toBeLessThan(cp0!);
     expect(existsSync(path.join(stateDir(sb, 'fresh'), 'state.json'))).toBe(false);
     for (const h of freshHosts()) {
       const left = await h.exec('ls /var/lib/ksctl /usr/local/bin/k3s /etc/etcd 2>/dev/null; true');

@@ -164,6 +164,15 @@ export class FreshRestore {
     const staging = new Staging(h.dir);
     // Staged for the fetch step unless the restore is over (its cleanup removed the staged copy).
     if (!isStepDone(h.state.steps, restoreDoneId(tag))) await stageSnapshot(staging, tag, this.bundle.snapshot);
+    return this.woven(create, etcd, tag, staging);
+  }
+
+  /** Create's steps with the restore in them, for `--dry-run` (no tag exists yet: `<tag>` stands in). */
+  planned(create: Step<BootstrapContext>[], etcd: string[]): Step<BootstrapContext>[] {
+    return this.woven(create, etcd, '<tag>', new Staging('/nonexistent'));
+  }
+
+  private woven(create: Step<BootstrapContext>[], etcd: string[], tag: string, staging: Staging) {
     return freshRestoreSteps(create, {
       tag,
       manifest: this.manifest,

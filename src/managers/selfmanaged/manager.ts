@@ -55,6 +55,13 @@ export async function selfManagedProvider(
   return p;
 }
 
+/** The external etcd members a spec's machine plan names. */
+const etcdNames = (provider: SelfManagedCloud, spec: ClusterSpec): string[] =>
+  provider
+    .machinePlan(spec)
+    .filter((m) => m.role === 'etcd')
+    .map((m) => m.name);
+
 /** What one run works with. */
 export interface Machinery {
   provider: SelfManagedCloud;
@@ -94,9 +101,13 @@ export class SelfManagedManager implements ClusterLifecycle {
     return { provider, distro, ssh };
   }
 
-  async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }> {
+  async plan(
+    spec: ClusterSpec,
+    opts: Pick<CreateOptions, 'restore'> = {},
+  ): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }> {
     const source = await this.planSource(spec);
-    const steps = buildCreatePlan(spec, source);
+    const create = buildCreatePlan(spec, source);
+    const steps = opts.restore ? opts.restore.planned(create, etcdNames(source.provider, spec)) : create;
     const described = await describedSteps(steps, planView(spec, source.provider, source.distro));
     return { resources: source.provider.plannedResources(spec), plan: { steps: described } };
   }
@@ -121,12 +132,8 @@ export class SelfManagedManager implements ClusterLifecycle {
       plan: async (h) => {
         const m = await machinery(h);
         const steps = buildCreatePlan(spec, m);
-        const etcd = m.provider
-          .machinePlan(spec)
-          .filter((x) => x.role === 'etcd')
-          .map((x) => x.name);
         return {
-          steps: restore ? await restore.steps(h, steps, etcd) : steps,
+          steps: restore ? await restore.steps(h, steps, etcdNames(m.provider, spec)) : steps,
           ctx: this.context(h, spec, m),
           // A machine's steps form a chain, so at most about one step per machine runs at a time; and
           // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot
