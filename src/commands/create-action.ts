@@ -4,6 +4,7 @@ import { CLOUD_DEFAULT_VERSION } from '../api/catalog.js';
 import { applyDefaults } from '../api/defaults.js';
 import { readClusterFile } from '../api/file.js';
 import { inputFromEnv, mergeInputs, type SpecInput } from '../api/input.js';
+import { parseRestoreFlags } from '../api/restore-flags.js';
 import { assertValidSpec } from '../api/validate.js';
 import type { ClusterSpec } from '../api/types.js';
 import { InterruptedError } from '../errors.js';
@@ -46,6 +47,7 @@ export async function resolveSpec(
 export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: CommandEnv): Promise<void> {
   // A bad KSCTL_CERT_VALIDITY_DAYS is bad input: exit 2 before any prompt, state or cloud call.
   certValidityDays(cenv.env);
+  const restoreRequest = await parseRestoreFlags(flags);
   const io = cenv.io(g);
   const spec = await resolveSpec(flags, cenv, io.interactive && !flags.dryRun ? io.prompt : undefined, async (s) => {
     const { summary, confirmCreate } = await import('./prompts.js');
@@ -53,9 +55,16 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
     return confirmCreate(s, io.prompt);
   });
 
+  // A create from a backup: the bundle read, checked and decrypted before any cloud call or state write.
+  const restore = restoreRequest
+    ? await (
+        await import('../managers/backup/fresh-restore.js')
+      ).FreshRestore.prepare(managerDeps(g, cenv, io), spec, restoreRequest)
+    : undefined;
+
   if (flags.dryRun) {
     const lifecycle = await lifecycleFor(spec.type, managerDeps(g, cenv, io));
-    const { resources, plan } = await lifecycle.plan(spec);
+    const { resources, plan } = await lifecycle.plan(spec, restore ? { restore } : {});
     const steps = waves(plan.steps).map((wave, i) => ({
       wave: i + 1,
       parallel: wave.map((s) => ({
@@ -65,12 +74,23 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
         ...(s.details ? { details: s.details } : {}),
       })),
     }));
-    await printData(io, g.output, { spec, resources, steps }, () => {
+    const from = restore && {
+      backup: restore.manifest.name,
+      cluster: restore.manifest.cluster,
+      shape: restore.manifest.shape,
+      createdAt: restore.manifest.createdAt,
+    };
+    await printData(io, g.output, { spec, resources, steps, ...(from ? { restore: from } : {}) }, () => {
       const version =
         spec.kubernetesVersion ?? (spec.provider === 'local' ? "kind's default node image" : CLOUD_DEFAULT_VERSION);
       const lines = [
         `Cluster ${spec.name} (${spec.provider}/${spec.region}, ${spec.type}) — dry run, nothing will be changed`,
         `Kubernetes: ${version}`,
+        ...(from
+          ? [
+              `From backup ${from.backup} of ${from.cluster.name} (checked and decrypted): its etcd data restored onto the new etcd members before any control plane boots`,
+            ]
+          : []),
         '',
         'Resources:',
       ];
@@ -94,13 +114,16 @@ export async function createCluster(flags: CreateFlags, g: GlobalOptions, cenv: 
   });
   let result;
   try {
-    result = await lifecycle.create(spec, { switchContext: flags.switch !== false });
+    result = await lifecycle.create(spec, { switchContext: flags.switch !== false, ...(restore ? { restore } : {}) });
   } finally {
     await progress.close();
   }
   await printData(io, g.output, { id: result.id, context: result.context, kubeconfig: result.kubeconfigFiles }, () =>
     [
       `Cluster ${spec.name} is ready.`,
+      restore
+        ? `Restored from ${restore.manifest.name} of ${restore.manifest.cluster.name} (taken ${restore.manifest.createdAt}).`
+        : '',
       result.context ? `kubeconfig context: ${result.context}${flags.switch !== false ? ' (current)' : ''}` : '',
     ]
       .filter(Boolean)

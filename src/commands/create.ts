@@ -34,6 +34,18 @@ export function registerCreate(program: Command, cenv: CommandEnv, globals: (c: 
     .option('--profile <name>', 'AWS profile')
     .option('--subscription <id>', 'Azure subscription id')
     .option('--project <id>', 'GCP project id')
+    .option(
+      '--restore <backup>',
+      'make the cluster from this backup of another cluster of the same shape: its CAs, tokens and etcd data (external etcd; docs/backups.md)',
+    )
+    .option(
+      '--backup-target <url>',
+      'where the --restore backup is: file:///dir, s3://, az:// or gs:// (as backup --target)',
+    )
+    .option(
+      '--backup-key-file <path>',
+      "the old cluster's backup key (a copy of its secrets/backup-key); default: its key, when its state is on this machine",
+    )
     .option('--dry-run', 'print the resolved spec and the plan; change nothing')
     .option('--no-switch', 'do not make the new cluster the current kubeconfig context')
     .action(async (name: string | undefined, flags: CreateFlags, cmd: Command) => {

@@ -102,6 +102,7 @@ export async function describeCluster(
     runs: s.runs,
     steps: stepHistory(s.steps),
     lastError: s.lastError ?? null,
+    ...(s.restoredFrom ? { restoredFrom: s.restoredFrom } : {}),
   };
   await printData(io, g.output, data, () => {
     const lines = [
@@ -117,6 +118,11 @@ export async function describeCluster(
       `Context:      ${s.kubeconfig?.context ?? '-'}${s.kubeconfig?.server ? ` (${s.kubeconfig.server})` : ''}`,
       `Roles:        control planes ${s.spec.controlPlane.count}, workers ${s.spec.workers.count}${s.type === 'selfmanaged' ? `, etcd ${s.spec.etcd.count === 0 ? 'embedded' : s.spec.etcd.count}` : ''}`,
       `Created:      ${s.createdAt}`,
+      ...(s.restoredFrom
+        ? [
+            `Restored from: ${s.restoredFrom.bundle} of ${s.restoredFrom.cluster.name} (${s.restoredFrom.cluster.provider}/${s.restoredFrom.cluster.region}), taken ${s.restoredFrom.backupCreatedAt}, at ${s.restoredFrom.target}`,
+          ]
+        : []),
     ];
     if (s.lastError) lines.push(`Last error:   ${s.lastError.split('\n')[0]}`);
     if (pools.pools.length) {

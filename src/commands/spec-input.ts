@@ -4,9 +4,10 @@
  */
 import { impliedType } from '../api/defaults.js';
 import type { SpecInput } from '../api/input.js';
+import type { RestoreFlags } from '../api/restore-flags.js';
 import { InputError } from '../errors.js';
 
-export interface CreateFlags {
+export interface CreateFlags extends RestoreFlags {
   name?: string;
   provider?: string;
   type?: string;

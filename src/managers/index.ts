@@ -5,6 +5,7 @@ import type { ClusterId, ClusterSpec, ClusterType } from '../api/types.js';
 import type { WorkerInput } from '../api/worker-request.js';
 import type { PlannedResource } from '../cloud/types.js';
 import type { StepDescription } from '../pipeline/types.js';
+import type { FreshRestore } from './backup/fresh-restore.js';
 import type { ManagerDeps } from './types.js';
 
 export interface CreateResult {
@@ -13,14 +14,23 @@ export interface CreateResult {
   kubeconfigFiles: string[];
 }
 
+export interface CreateOptions {
+  switchContext: boolean;
+  /** Self-managed: made from a backup of another cluster (`--restore`), prepared (checked) beforehand. */
+  restore?: FreshRestore;
+}
+
 /**
  * Every operation on a cluster, whatever its type; commands call these and nothing else. Each runs the
  * one outline of operation.ts; a day-2 operation is a new plan there and a method here.
  */
 export interface ClusterLifecycle {
   /** What `create` would do, for `--dry-run` (self-managed: each step's scripts in `details.scripts`). */
-  plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }>;
-  create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult>;
+  plan(
+    spec: ClusterSpec,
+    opts?: Pick<CreateOptions, 'restore'>,
+  ): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }>;
+  create(spec: ClusterSpec, opts: CreateOptions): Promise<CreateResult>;
   delete(id: ClusterId): Promise<void>;
   /**
    * Adds a worker (`add worker`'s flags, checked by src/api/worker-request.ts); `sshDefaults` reads

@@ -88,6 +88,19 @@ export interface KubeconfigRef {
   server?: string;
 }
 
+/** Where a cluster made from a backup came from (`create cluster --restore`); holds no secret. */
+export interface RestoredFrom {
+  /** The backup's name and the target it was read from (a URL without credentials). */
+  bundle: string;
+  target: string;
+  /** The cluster that made the backup (the manifest's identity) and when. */
+  cluster: ClusterId;
+  clusterUid?: string;
+  backupCreatedAt: string;
+  /** The restore's tag: its steps' ids and the etcd cluster token carry it, so a re-run continues it. */
+  tag: string;
+}
+
 export interface ClusterState {
   schemaVersion: typeof STATE_SCHEMA_VERSION;
   id: ClusterId;
@@ -111,6 +124,8 @@ export interface ClusterState {
   kubeconfig?: KubeconfigRef;
   /** Last error, redacted, for `get cluster`. */
   lastError?: string;
+  /** Set when the cluster was created from a backup of another (`create cluster --restore`). */
+  restoredFrom?: RestoredFrom;
 }
 
 /** Who holds a cluster lock: written into the lock file, shown when someone else is blocked. */

@@ -487,6 +487,68 @@ const cases: [string, () => string[], RegExp][] = [
     () => ['create', 'cluster', '-f', sshFile('sudo.yaml', {}, '  ssh: {sudoPassword: true}\n')],
     /spec\.ssh\.sudoPassword is true but no password was given: set KSCTL_SUDO_PASSWORD/,
   ],
+  // create from a backup (docs/backups.md, "Restore onto a fresh cluster"; with real bundles: ssh-fresh-restore.test.ts)
+  [
+    '--restore without --backup-target',
+    () => ['create', 'cluster', 'dev', '--provider', 'local', '--restore', 'prod-20261207t060000z'],
+    /--backup-target is required with --restore/,
+  ],
+  [
+    '--backup-target without --restore',
+    () => ['create', 'cluster', 'dev', '--provider', 'local', '--backup-target', 'file:///var/b'],
+    /--backup-target goes with --restore/,
+  ],
+  [
+    '--restore naming no backup',
+    () => ['create', 'cluster', 'dev', '--provider', 'local', '--restore', 'latest', '--backup-target', 'file:///b'],
+    /--restore: "latest" is not a backup name/,
+  ],
+  [
+    'a --backup-key-file that does not exist',
+    () => [
+      'create',
+      'cluster',
+      'dev',
+      '--provider',
+      'local',
+      '--restore',
+      'prod-20261207t060000z',
+      '--backup-target',
+      'file:///b',
+      '--backup-key-file',
+      path.join(sb.dir, 'no-such-key'),
+    ],
+    /--backup-key-file: cannot read .*no-such-key \(ENOENT\)/,
+  ],
+  [
+    '--restore onto a managed cluster',
+    () => [
+      'create',
+      'cluster',
+      'dev',
+      '--provider',
+      'local',
+      '--restore',
+      'prod-20261207t060000z',
+      '--backup-target',
+      'file:///b',
+    ],
+    /--restore: dev is a managed cluster/,
+  ],
+  [
+    '--restore onto embedded etcd',
+    () => [
+      'create',
+      'cluster',
+      '-f',
+      sshFile('restore-embedded.yaml', {}),
+      '--restore',
+      'prod-20261207t060000z',
+      '--backup-target',
+      'file:///b',
+    ],
+    /--restore: dev has embedded etcd/,
+  ],
 ];
 
 describe('bad input', () => {

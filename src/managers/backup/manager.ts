@@ -22,6 +22,7 @@ import type { SelfManagedManager } from '../selfmanaged/manager.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import type { CreateInput } from './create-plan.js';
+import { assertRestoreFinished } from './fresh-restore-state.js';
 import { pendingBackup, pendingRestore, newBackupName, newRestoreTag } from './pending.js';
 import { assertRestorable } from './shape.js';
 import { Staging } from './staging.js';
@@ -181,7 +182,10 @@ export class BackupManager {
             keepPhase: (s: ClusterState) => (s.phase === 'interrupted' && pendingBackup(s) ? 'ready' : s.phase),
           }
         : {}),
-      preflight: async (h) => supported(h.state!),
+      preflight: async (h) => {
+        supported(h.state!);
+        assertRestoreFinished(h.state); // a cluster still being made from a backup: finish that first
+      },
       plan: async (h) => {
         const plan = await prepare(h);
         result = plan.result;

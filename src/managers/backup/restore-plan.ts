@@ -110,7 +110,8 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
     on(
       n,
       `Stop etcd on ${n}`,
-      stopApi.map((s) => s.id),
+      // No API server yet (a fresh cluster restored before its control planes boot): after the copies.
+      (stopApi.length > 0 ? stopApi : upload).map((s) => s.id),
       (ctx, m) => ctx.exec(m, [etcdServiceScript('stop')]).then(() => undefined),
       `restore/${t}/stop-etcd/${n}`,
     ),
@@ -169,7 +170,7 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
   const cleanup: Step<BootstrapContext> = {
     id: restoreDoneId(t),
     title: 'Remove the old data directories and snapshot copies',
-    needs: startApi.map((s) => s.id),
+    needs: (startApi.length > 0 ? startApi : [health]).map((s) => s.id),
     async run(ctx) {
       for (const n of inp.etcd) await ctx.exec(ctx.machine(n), [etcdRestoreCleanupScript(t, file)]);
       await inp.staging.remove(file);

@@ -3,21 +3,26 @@
  * touches anything: the bundle must be this cluster's, of the same shape, and readable with its key.
  * Each refusal is bad input (exit 2): nothing has been recorded or changed when they run.
  */
-import { formatClusterId } from '../../api/types.js';
+import { formatClusterId, type ClusterSpec } from '../../api/types.js';
 import type { BackupManifest, BackupShape } from '../../backup/manifest.js';
 import { InputError } from '../../errors.js';
 import type { ClusterState } from '../../state/types.js';
 
 export function clusterShape(s: ClusterState): BackupShape {
-  const external = s.spec.etcd.count > 0;
-  const version = s.versions.kubernetes ?? s.spec.kubernetesVersion ?? '';
-  const distribution = s.spec.distribution ?? 'k3s';
+  return specShape(s.spec, s.versions.kubernetes);
+}
+
+/** The shape a spec asks for (`version`: the one read back from the machines, when known). */
+export function specShape(spec: ClusterSpec, version?: string): BackupShape {
+  const external = spec.etcd.count > 0;
+  const v = version ?? spec.kubernetesVersion ?? '';
+  const distribution = spec.distribution ?? 'k3s';
   return {
     distribution,
     // Without etcd machines the members are the control planes: k3s's embedded etcd, kubeadm's stacked.
     etcd: external ? 'external' : distribution === 'kubeadm' ? 'stacked' : 'embedded',
-    members: external ? s.spec.etcd.count : s.spec.controlPlane.count,
-    kubernetes: version.replace(/^v/, '').split('.').slice(0, 2).join('.'),
+    members: external ? spec.etcd.count : spec.controlPlane.count,
+    kubernetes: v.replace(/^v/, '').split('.').slice(0, 2).join('.'),
   };
 }
 

@@ -17,7 +17,7 @@ import { InputError } from '../../errors.js';
 import type { StepContext, StepDescription } from '../../pipeline/types.js';
 import { newClusterState } from '../../state/new-state.js';
 import type { ClusterHandle } from '../../state/types.js';
-import type { ClusterLifecycle, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
+import type { ClusterLifecycle, CreateOptions, CreateResult, DayTwoResult, PoolChangeResult } from '../index.js';
 import { runOperation, stepContext, type Operation } from '../operation.js';
 import type { ManagerDeps } from '../types.js';
 import { bootstrapContext, type BootstrapContext, type NodeApi } from './context.js';
@@ -54,6 +54,13 @@ export async function selfManagedProvider(
   if (p.kind !== 'selfmanaged') throw new Error(`provider ${provider} registered as selfmanaged is not`);
   return p;
 }
+
+/** The external etcd members a spec's machine plan names. */
+const etcdNames = (provider: SelfManagedCloud, spec: ClusterSpec): string[] =>
+  provider
+    .machinePlan(spec)
+    .filter((m) => m.role === 'etcd')
+    .map((m) => m.name);
 
 /** What one run works with. */
 export interface Machinery {
@@ -94,29 +101,39 @@ export class SelfManagedManager implements ClusterLifecycle {
     return { provider, distro, ssh };
   }
 
-  async plan(spec: ClusterSpec): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }> {
+  async plan(
+    spec: ClusterSpec,
+    opts: Pick<CreateOptions, 'restore'> = {},
+  ): Promise<{ resources: PlannedResource[]; plan: { steps: StepDescription[] } }> {
     const source = await this.planSource(spec);
-    const steps = buildCreatePlan(spec, source);
+    const create = buildCreatePlan(spec, source);
+    const steps = opts.restore ? opts.restore.planned(create, etcdNames(source.provider, spec)) : create;
     const described = await describedSteps(steps, planView(spec, source.provider, source.distro));
     return { resources: source.provider.plannedResources(spec), plan: { steps: described } };
   }
 
-  async create(spec: ClusterSpec, opts: { switchContext: boolean }): Promise<CreateResult> {
+  async create(spec: ClusterSpec, opts: CreateOptions): Promise<CreateResult> {
     const id = clusterIdOf(spec);
+    const restore = opts.restore;
     const out = await this.operation(id, spec, (machinery) => ({
       kind: 'create',
       spec,
       switchContext: opts.switchContext,
       preflight: async (h, ctx) => {
+        // Before the provider's preflight: a refusal touches nothing.
+        if (restore) await restore.check(h);
+        else if (h.state?.restoredFrom)
+          (await import('../backup/fresh-restore-state.js')).assertRestoreFinished(h.state);
         const m = await machinery(h);
         if (!h.state) await m.provider.preflight(ctx);
         await m.ssh.checkLogins(spec);
       },
-      firstState: async () => newClusterState(spec),
+      firstState: async () => (restore ? restore.record(newClusterState(spec)) : newClusterState(spec)),
       plan: async (h) => {
         const m = await machinery(h);
+        const steps = buildCreatePlan(spec, m);
         return {
-          steps: buildCreatePlan(spec, m),
+          steps: restore ? await restore.steps(h, steps, etcdNames(m.provider, spec)) : steps,
           ctx: this.context(h, spec, m),
           // A machine's steps form a chain, so at most about one step per machine runs at a time; and
           // machine steps mostly wait for the cloud. A fixed limit below the machine count would boot

@@ -1,0 +1,55 @@
+/**
+ * Create's plan with a restore woven in (`create cluster --restore`): the external etcd members come
+ * up (their certificates from the source's etcd CA, seeded before), then the restore procedure of
+ * restore-plan.ts runs on them (snapshot onto every member, etcd stopped, `etcdutl snapshot restore`
+ * with a new cluster token and a bumped revision, started, healthy; no API server exists yet, so none
+ * is stopped), then the source cluster's Node objects are deleted from the restored store, and only
+ * then does any control plane boot: onto the restored data, with the source's CAs and token (k3s
+ * reads its bootstrap data, encrypted with that token, from the datastore).
+ */
+import { forgetSourceNodesScript } from '../../distro/scripts/fresh-restore.js';
+import type { Step } from '../../pipeline/types.js';
+import type { BootstrapContext } from '../selfmanaged/context.js';
+import { stepId } from '../selfmanaged/steps/ids.js';
+import {
+  backupRestoreSteps,
+  onMachine,
+  restoreDoneId,
+  restoreFetchId,
+  sha,
+  type RestoreInput,
+} from './restore-plan.js';
+import { forgetNodesId } from './fresh-restore-state.js';
+import type { Staging } from './staging.js';
+
+/** The staged file restore-plan.ts's fetch step looks for first (the preflight already decrypted it). */
+export async function stageSnapshot(staging: Staging, tag: string, snapshot: Buffer): Promise<void> {
+  const file = `restore-${tag}.db`;
+  await staging.write(file, snapshot);
+  await staging.write(`${file}.sha256`, sha(snapshot));
+}
+
+export function freshRestoreSteps(create: Step<BootstrapContext>[], inp: RestoreInput): Step<BootstrapContext>[] {
+  const t = inp.tag;
+  const first = inp.etcd[0];
+  if (!first) throw new Error('a restore onto a fresh cluster needs external etcd members');
+  // Every restore step after the fetch waits for the new etcd cluster to be up and healthy.
+  const restore = backupRestoreSteps(inp).map((s) =>
+    s.id === restoreFetchId(t, inp.manifest.name) ? s : { ...s, needs: [...s.needs, stepId.etcdHealth] },
+  );
+  const forget = onMachine(
+    first,
+    `Forget the source cluster's nodes (${inp.manifest.cluster.name}) in the restored etcd`,
+    [restoreDoneId(t)],
+    async (ctx, m) => {
+      const out = (await ctx.exec(m, [forgetSourceNodesScript(t)])).join('\n');
+      const n = /^forgot-nodes (\d+)$/m.exec(out)?.[1];
+      if (n !== undefined)
+        ctx.log.info(`deleted ${n} Node objects of ${inp.manifest.cluster.name} from the restored etcd`);
+    },
+    forgetNodesId(t),
+  );
+  // No control plane boots before the data is restored: its first start reads the restored store.
+  const gated = create.map((s) => (s.id.startsWith('controlplane/') ? { ...s, needs: [...s.needs, forget.id] } : s));
+  return [...gated, ...restore, forget];
+}
