@@ -12,6 +12,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { ProviderError } from '../../errors.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
 
@@ -28,6 +29,15 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
   };
   const fail = (what: string, e: unknown): ProviderError =>
     new ProviderError(`${url}: ${what} failed: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
+  const open = async (key: string) => {
+    try {
+      return (await client.send(new GetObjectCommand({ Bucket: t.bucket, Key: name(key) }))).Body;
+    } catch (e) {
+      if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404))
+        return undefined;
+      throw fail(`download of ${key}`, e);
+    }
+  };
   return {
     url,
     async put(key, data) {
@@ -39,15 +49,25 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
         throw fail(`upload of ${key}`, e);
       }
     },
-    async get(key) {
+    async putStream(key, body, length) {
       try {
-        const r = await client.send(new GetObjectCommand({ Bucket: t.bucket, Key: name(key) }));
-        return Buffer.from(await r.Body!.transformToByteArray());
+        // One PutObject whose body flows as it is sealed: the length is known up front (up to 5 GiB,
+        // S3's single-request limit; etcd's own quota tops out at 8 GiB, its default is 2 GiB).
+        if (length > 5 * 1024 ** 3) throw new Error(`${length} bytes is more than one PutObject takes (5 GiB)`);
+        await client.send(
+          new PutObjectCommand({ Bucket: t.bucket, Key: name(key), Body: body, ContentLength: length }),
+        );
       } catch (e) {
-        if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata.httpStatusCode === 404))
-          return undefined;
-        throw fail(`download of ${key}`, e);
+        body.destroy();
+        throw fail(`upload of ${key}`, e);
       }
+    },
+    async get(key) {
+      const r = await open(key);
+      return r && Buffer.from(await r.transformToByteArray());
+    },
+    async getStream(key) {
+      return (await open(key)) as Readable | undefined;
     },
     async list() {
       const out: string[] = [];

@@ -23,10 +23,16 @@ const ETCDCTL_TLS = `--cacert=${ETCD_PKI_DIR}/ca.crt --cert=${ETCD_PKI_DIR}/serv
 
 /** The line a snapshot script prints last: what the step reads back. */
 export const SNAPSHOT_RESULT = 'KSCTL_SNAPSHOT';
+/**
+ * The line a snapshot script prints as soon as the file is complete (`KSCTL_SNAPSHOT_READY <bytes>`):
+ * the transfer starts then, while the script still hashes and checks the file.
+ */
+export const SNAPSHOT_READY = 'KSCTL_SNAPSHOT_READY';
 
 /**
  * `etcdctl snapshot save` against this member (it must be healthy), then `etcdutl snapshot status`
- * and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT <sha256> <status json>`.
+ * and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT_READY <bytes>` once the file is complete and
+ * `KSCTL_SNAPSHOT <sha256> <status json>` at the end.
  */
 export function etcdSnapshotScript(input: { member: string; file: string; clientPort?: number }): Script {
   const url = httpsUrl('127.0.0.1', input.clientPort ?? ETCD_CLIENT_PORT);
@@ -41,7 +47,8 @@ export function etcdSnapshotScript(input: { member: string; file: string; client
       `rm -f ${f}.part`,
       `etcd_ctl --command-timeout=10m snapshot save ${f}.part >&2`,
       `mv -f ${f}.part ${f}`,
-      // Both read the whole file: side by side, the second read comes from the page cache.
+      `printf '${SNAPSHOT_READY} %s\\n' "$(stat -c %s ${f})"`,
+      // Both read the whole file (and so does the transfer): side by side, from the page cache.
       `sha256sum ${f} >${f}.sum & summing=$!`,
       `status=$(etcdutl snapshot status ${f} -w json)`,
       'wait "$summing"',
