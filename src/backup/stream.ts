@@ -73,6 +73,7 @@ interface Sink {
   dest?: string;
   tmp?: string;
   out?: WriteStream;
+  error?: Error;
   hash: ReturnType<typeof createHash>;
   size: number;
 }
@@ -101,11 +102,22 @@ export async function openBundle(
   const sinks: Sink[] = [];
   const temps: string[] = [];
   try {
+    // Before the tag is checked, plaintext that does not parse is as likely a wrong key as a bad
+    // bundle: noted, and reported only if the tag verifies (an authentic bundle ksctl made wrongly).
+    let malformed: string | undefined;
     const write = async (plain: Buffer): Promise<void> => {
+      if (malformed) return;
       let b = plain;
       if (head) {
         head = Buffer.concat([head, b]);
-        const h = readHeader(head);
+        let h: ReturnType<typeof readHeader>;
+        try {
+          h = readHeader(head);
+        } catch (e) {
+          malformed = (e as Error).message;
+          head = undefined;
+          return;
+        }
         if (!h) return;
         header = h.header;
         for (const f of header.files) {
@@ -116,6 +128,7 @@ export async function openBundle(
             s.tmp = `${dest}.${process.pid}.part`;
             temps.push(s.tmp);
             s.out = createWriteStream(s.tmp, { mode: 0o600 });
+            s.out.on('error', (e) => (s.error ??= e)); // a full disk: reported by the write or close below
           }
           sinks.push(s);
         }
@@ -124,12 +137,16 @@ export async function openBundle(
       }
       while (b.length > 0) {
         const s = sinks.find((x) => x.left > 0);
-        if (!s) throw new BundleDecryptError(`${where}: the bundle has bytes past its last file`);
+        if (!s) {
+          malformed = 'the bundle has bytes past its last file';
+          return;
+        }
         const part = b.subarray(0, Math.min(s.left, b.length));
         s.left -= part.length;
         s.size += part.length;
         s.hash.update(part);
         if (s.out && !s.out.write(part)) await once(s.out, 'drain');
+        if (s.error) throw s.error;
         b = b.subarray(part.length);
       }
     };
@@ -168,18 +185,24 @@ export async function openBundle(
     }
     await write(last);
     // Authentic from here on: what remains are checks of a bundle that ksctl itself made wrongly.
+    if (malformed) throw new BundleDecryptError(`${where}: ${malformed}`);
     if (!header || sinks.some((s) => s.left > 0)) throw new BundleDecryptError(`${where}: the bundle is truncated`);
     for (const s of sinks) {
       if (!s.out) continue;
-      s.out.end();
-      await once(s.out, 'close');
+      await new Promise<void>((resolve, reject) => s.out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      if (s.error) throw s.error;
       await fs.rename(s.tmp!, s.dest!);
     }
     const files: Record<string, Digest> = {};
     for (const s of sinks) files[s.name] = { size: s.size, sha256: s.hash.digest('hex') };
     return { secrets: header.secrets, files };
   } catch (e) {
-    for (const s of sinks) s.out?.destroy();
+    // Closed before removed: a file still being opened would otherwise reappear after the rm.
+    await Promise.all(
+      sinks.map((s) =>
+        !s.out || s.out.closed ? undefined : new Promise<void>((r) => s.out!.once('close', () => r()).destroy()),
+      ),
+    );
     await Promise.all(temps.map((t) => fs.rm(t, { force: true })));
     throw e;
   }
