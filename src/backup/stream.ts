@@ -11,6 +11,9 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { readHeader, type BundleHeader } from './bundle.js';
 import { BundleDecryptError, MAGIC, NO_DECRYPT, NONCE, TAG } from './crypto.js';
 
+/** Buffered per stage (bytes): what the pipeline may hold in flight at each hop. */
+export const CHUNK = 1024 * 1024;
+
 export interface Digest {
   size: number;
   sha256: string;
@@ -27,7 +30,7 @@ export class SealStream extends Transform {
   private done = false;
 
   constructor(key: Buffer, aad: Buffer) {
-    super();
+    super({ highWaterMark: CHUNK }); // room for a few SSH packets: fewer pauses, memory still bounded
     if (key.length !== 32) throw new Error('backup key must be 32 bytes');
     const nonce = randomBytes(NONCE);
     this.cipher = createCipheriv('aes-256-gcm', key, nonce);
@@ -198,11 +201,9 @@ export async function openBundle(
     return { secrets: header.secrets, files };
   } catch (e) {
     // Closed before removed: a file still being opened would otherwise reappear after the rm.
-    await Promise.all(
-      sinks.map((s) =>
-        !s.out || s.out.closed ? undefined : new Promise<void>((r) => s.out!.once('close', () => r()).destroy()),
-      ),
-    );
+    for (const s of sinks) {
+      if (s.out && !s.out.closed) await new Promise<void>((r) => s.out!.once('close', () => r()).destroy());
+    }
     await Promise.all(temps.map((t) => fs.rm(t, { force: true })));
     throw e;
   }

@@ -146,7 +146,11 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
       facts = parseSnapshotLine(out, m.name);
     } catch (e) {
       stop.abort();
-      await streaming?.catch(() => undefined);
+      if (streaming) {
+        // A transfer that finished before the script failed left a complete bundle: not this backup's.
+        await streaming.catch(() => undefined);
+        await (await inp.storage).delete(bundleKey(inp.name)).catch(() => undefined);
+      }
       if (ctx.signal.aborted) throw e;
       errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
       ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);

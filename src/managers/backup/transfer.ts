@@ -10,7 +10,7 @@ import { Transform } from 'node:stream';
 import { headerBytes, type BundleHeader } from '../../backup/bundle.js';
 import { sealedSize } from '../../backup/crypto.js';
 import { bundleKey } from '../../backup/repository.js';
-import { SealStream, type Digest } from '../../backup/stream.js';
+import { CHUNK, SealStream, type Digest } from '../../backup/stream.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import type { SshSession } from '../../distro/ssh/types.js';
 import { ProviderError } from '../../errors.js';
@@ -45,6 +45,7 @@ export async function streamSnapshot(inp: StreamSnapshotInput): Promise<Streamed
   const hash = createHash('sha256');
   let got = 0;
   const tap = new Transform({
+    highWaterMark: CHUNK,
     transform(chunk: Buffer, _enc, cb) {
       got += chunk.length;
       // More than stat said (the file grew): the bundle's header would lie about the snapshot's size.
