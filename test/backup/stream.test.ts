@@ -18,7 +18,7 @@ import { decrypt, encrypt, newBackupKey } from '../../src/backup/crypto.js';
 import { openStoredBundle } from '../../src/backup/repository.js';
 import { openBundle, SealStream } from '../../src/backup/stream.js';
 import { LocalStorage } from '../../src/backup/targets/local.js';
-import { boundFields, MANIFEST_FORMAT, type BackupManifest } from '../../src/backup/manifest.js';
+import { boundFields, MANIFEST_FORMAT, parseManifest, type BackupManifest } from '../../src/backup/manifest.js';
 import { Ssh2Pool } from '../../src/distro/ssh/pool.js';
 import type { SshSession } from '../../src/distro/ssh/types.js';
 import { streamSnapshot } from '../../src/managers/backup/transfer.js';
@@ -135,6 +135,47 @@ describe('sealing and opening a stream', () => {
     setTimeout(() => broken.destroy(new Error('connection reset')), 10);
     await expect(openBundle(key, aad, broken, digest, place, 'x')).rejects.toThrow(/connection reset/);
     expect(readdirSync(sub)).toEqual([]);
+  });
+});
+
+describe('format v1 (earlier ksctl)', () => {
+  it('a v1 manifest is read, and its bundle (sealed whole, the v1 format bound) restores through the stream', async () => {
+    const key = newBackupKey();
+    const snapshot = Buffer.alloc(100_000, 9);
+    const head = {
+      name: 'prod-20261101t000000z',
+      cluster: { provider: 'ssh' as const, region: 'default', name: 'prod' },
+      shape: { distribution: 'k3s' as const, etcd: 'external' as const, members: 3, kubernetes: '1.37' },
+      createdAt: '2026-11-01T00:00:00.000Z',
+    };
+    const v1 = { format: 'ksctl.io/backup/v1' as const, ...head };
+    const sealed = encrypt(
+      key,
+      packBundle({ files: { 'snapshot.db': snapshot }, secrets: { t: 'x' } }),
+      boundFields(v1),
+    );
+    const storage = new LocalStorage(path.join(dir, 'v1'), `file://${dir}/v1`);
+    const text = JSON.stringify({
+      ...v1,
+      size: sealed.length,
+      sha256: sha(sealed),
+      snapshot: { size: snapshot.length, revision: 5, totalKeys: 1, hash: 1, member: 'etcd-0' },
+      encryption: 'AES-256-GCM',
+      keyFingerprint: 'x',
+    });
+    await storage.put(`${head.name}.ksb`, sealed);
+    const m = parseManifest(text, 'v1.json');
+    expect(m.format).toBe('ksctl.io/backup/v1');
+    const dest = path.join(dir, 'v1.db');
+    await openStoredBundle(storage, m, key, { 'snapshot.db': dest });
+    expect(readFileSync(dest).equals(snapshot)).toBe(true);
+    // The format is bound: the same manifest called v2 does not open the v1 bundle.
+    await expect(
+      openStoredBundle(storage, { ...m, format: MANIFEST_FORMAT }, key, { 'snapshot.db': `${dest}.2` }),
+    ).rejects.toThrow(/does not decrypt/);
+    expect(() => parseManifest(text.replace('backup/v1', 'backup/v9'), 'v9.json')).toThrow(
+      /not a ksctl.io\/backup\/v1 or/,
+    );
   });
 });
 
