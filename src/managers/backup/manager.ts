@@ -48,7 +48,8 @@ export class BackupManager {
       id,
       async (h) => {
         checkStorage(target, this.deps.env);
-        // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface when the snapshot streams into it.
+        // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface when the
+        // snapshot streams into it.
         const storage = openStorage(target, this.deps.env);
         storage.catch(() => undefined); // awaited by the backup steps; not an unhandled rejection meanwhile
         const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
