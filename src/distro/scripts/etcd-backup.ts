@@ -30,8 +30,8 @@ export const SNAPSHOT_RESULT = 'KSCTL_SNAPSHOT';
 export const SNAPSHOT_READY = 'KSCTL_SNAPSHOT_READY';
 
 /**
- * `etcdctl snapshot save` against this member (it must be healthy), then `etcdutl snapshot status`
- * and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT_READY <bytes>` once the file is complete and
+ * `etcdctl snapshot save` against this member (it must be healthy: checked meanwhile), then
+ * `etcdutl snapshot status` and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT_READY <bytes>` once the file is complete and
  * `KSCTL_SNAPSHOT <sha256> <status json>` at the end.
  */
 export function etcdSnapshotScript(input: { member: string; file: string; clientPort?: number }): Script {
@@ -43,9 +43,12 @@ export function etcdSnapshotScript(input: { member: string; file: string; client
     body: [
       `ensure_dir ${SNAPSHOT_DIR} 0700`,
       `etcd_ctl() { etcdctl --endpoints=${url} ${ETCDCTL_TLS} --dial-timeout=3s "$@"; }`,
-      'etcd_ctl --command-timeout=5s endpoint health >/dev/null || die "etcd member is not healthy"',
+      // Health (a quorum read: this member is not stale) alongside the snapshot, which reads the local
+      // store only: both done before the file counts; an unhealthy member's snapshot is thrown away.
+      'etcd_ctl --command-timeout=5s endpoint health >/dev/null & checking=$!',
       `rm -f ${f}.part`,
       `etcd_ctl --command-timeout=10m snapshot save ${f}.part >&2`,
+      'wait "$checking" || die "etcd member is not healthy"',
       `mv -f ${f}.part ${f}`,
       `printf '${SNAPSHOT_READY} %s\\n' "$(stat -c %s ${f})"`,
       // Both read the whole file (and so does the transfer): side by side, from the page cache.

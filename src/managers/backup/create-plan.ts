@@ -152,6 +152,7 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
         await (await inp.storage).delete(bundleKey(inp.name)).catch(() => undefined);
       }
       if (ctx.signal.aborted) throw e;
+      await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets }).catch(() => undefined);
       errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
       ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);
       continue;
