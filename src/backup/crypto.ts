@@ -1,13 +1,21 @@
 /**
  * Encryption at rest: AES-256-GCM with a random 96-bit nonce per bundle and the manifest's identity as
- * additional authenticated data. Layout: "KSCTLBK1" | nonce (12) | ciphertext | tag (16). The key is
- * 32 random bytes kept in the cluster's secret store; it never appears in a bundle, name or message.
+ * additional authenticated data. Layout: "KSCTLBK1" | nonce (12) | ciphertext | tag (16): the tag last,
+ * so a bundle is sealed as it streams (stream.ts) and its size is known from the plaintext's. The key
+ * is 32 random bytes kept in the cluster's secret store; it never appears in a bundle, name or message.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-const MAGIC = Buffer.from('KSCTLBK1');
-const NONCE = 12;
-const TAG = 16;
+export const MAGIC = Buffer.from('KSCTLBK1');
+export const NONCE = 12;
+export const TAG = 16;
+
+/** Bytes of a sealed bundle whose plaintext has `plain` bytes. */
+export const sealedSize = (plain: number): number => MAGIC.length + NONCE + plain + TAG;
+
+/** The one message for a failed tag: a wrong key and a changed bundle or manifest look the same to GCM. */
+export const NO_DECRYPT =
+  'the bundle does not decrypt with this key (wrong key, or the bundle or its manifest was changed)';
 
 export class BundleDecryptError extends Error {}
 
@@ -42,8 +50,6 @@ export function decrypt(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   try {
     return Buffer.concat([d.update(body), d.final()]);
   } catch {
-    throw new BundleDecryptError(
-      'the bundle does not decrypt with this key (wrong key, or the bundle or its manifest was changed)',
-    );
+    throw new BundleDecryptError(NO_DECRYPT);
   }
 }

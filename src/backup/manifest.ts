@@ -5,7 +5,14 @@
  */
 import type { ClusterId, Distribution } from '../api/types.js';
 
-export const MANIFEST_FORMAT = 'ksctl.io/backup/v1';
+/**
+ * v2: the bundle is sealed as the snapshot streams in (same bytes layout as v1: header, files, GCM tag
+ * last), and the manifest gives the snapshot's own SHA-256, checked after decryption and on the
+ * members a restore copies it to. v1 manifests (no snapshot SHA-256) are still read and restored.
+ */
+export const MANIFEST_FORMAT = 'ksctl.io/backup/v2';
+const FORMATS = ['ksctl.io/backup/v1', MANIFEST_FORMAT] as const;
+export type ManifestFormat = (typeof FORMATS)[number];
 
 /** What a restore must match: the same distribution, etcd kind, member count and Kubernetes minor. */
 export interface BackupShape {
@@ -19,7 +26,7 @@ export interface BackupShape {
 }
 
 export interface BackupManifest {
-  format: typeof MANIFEST_FORMAT;
+  format: ManifestFormat;
   name: string;
   cluster: ClusterId;
   /** The cluster incarnation that made it (state.uid), for information: a recreated cluster may restore it. */
@@ -31,21 +38,27 @@ export interface BackupManifest {
   sha256: string;
   /**
    * The etcd snapshot inside, as `etcdutl snapshot status` reported it (external etcd); a k3s server has
-   * no etcdutl, so an embedded etcd's snapshot gives its size and member only.
+   * no etcdutl, so an embedded etcd's snapshot gives its size and member only. `sha256` (v2): of the
+   * snapshot file itself, as the member hashed it and ksctl received it.
    */
-  snapshot: { size: number; revision?: number; totalKeys?: number; hash?: number; member: string };
+  snapshot: { size: number; sha256?: string; revision?: number; totalKeys?: number; hash?: number; member: string };
   encryption: 'AES-256-GCM';
   /** SHA-256 of the key, first 16 hex digits: tells "wrong key" from "damaged bundle". Not the key. */
   keyFingerprint: string;
 }
 
-/** The fields the bundle's authentication tag covers: a manifest moved onto another bundle fails to decrypt. */
-export function boundFields(m: Pick<BackupManifest, 'name' | 'cluster' | 'shape' | 'createdAt'>): Buffer {
+/**
+ * The fields the bundle's authentication tag covers: a manifest moved onto another bundle fails to
+ * decrypt. The format is one of them (a new bundle is sealed as the newest format).
+ */
+export function boundFields(
+  m: Pick<BackupManifest, 'name' | 'cluster' | 'shape' | 'createdAt'> & { format?: ManifestFormat },
+): Buffer {
   const c = m.cluster;
   const s = m.shape;
   return Buffer.from(
     JSON.stringify([
-      MANIFEST_FORMAT,
+      m.format ?? MANIFEST_FORMAT,
       m.name,
       c.provider,
       c.region,
@@ -68,8 +81,8 @@ export function parseManifest(text: string, where: string): BackupManifest {
     throw new Error(`${where}: not a ksctl backup manifest (invalid JSON)`);
   }
   const m = v as Partial<BackupManifest> | null;
-  if (!m || typeof m !== 'object' || m.format !== MANIFEST_FORMAT)
-    throw new Error(`${where}: not a ${MANIFEST_FORMAT} manifest`);
+  if (!m || typeof m !== 'object' || !FORMATS.includes(m.format as ManifestFormat))
+    throw new Error(`${where}: not a ${FORMATS.join(' or ')} manifest`);
   if (
     typeof m.name !== 'string' ||
     !m.cluster ||

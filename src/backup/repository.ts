@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterId } from '../api/types.js';
 import { boundFields, parseManifest, type BackupManifest } from './manifest.js';
+import { openBundle, type Opened } from './stream.js';
 import type { BackupStorage } from './targets/types.js';
 
 export const bundleKey = (name: string) => `${name}.ksb`;
@@ -18,6 +19,11 @@ const sameCluster = (a: ClusterId, b: ClusterId) =>
 
 export async function saveBackup(storage: BackupStorage, manifest: BackupManifest, sealed: Buffer): Promise<void> {
   await storage.put(bundleKey(manifest.name), sealed);
+  await saveManifest(storage, manifest);
+}
+
+/** The manifest alone, last: the bundle it describes was stored before (streamed, see stream.ts). */
+export async function saveManifest(storage: BackupStorage, manifest: BackupManifest): Promise<void> {
   await storage.put(manifestKey(manifest.name), Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
 }
 
@@ -55,6 +61,22 @@ export async function readBundle(storage: BackupStorage, m: BackupManifest): Pro
       `${storage.url}/${bundleKey(m.name)} does not match its manifest's size and SHA-256 (damaged or incomplete)`,
     );
   return b;
+}
+
+/**
+ * Streams the bundle down, checks it against its manifest (size, SHA-256, GCM tag with the manifest's
+ * bound fields) and decrypts its files to the paths in `place`, which exist only once all checks passed.
+ */
+export async function openStoredBundle(
+  storage: BackupStorage,
+  m: BackupManifest,
+  key: Buffer,
+  place: Record<string, string>,
+): Promise<Opened> {
+  const where = `${storage.url}/${bundleKey(m.name)}`;
+  const body = await storage.getStream(bundleKey(m.name));
+  if (!body) throw new Error(`${where} is missing (its manifest is there)`);
+  return openBundle(key, boundFields(m), body, { size: m.size, sha256: m.sha256 }, place, where);
 }
 
 export async function deleteBackup(storage: BackupStorage, name: string): Promise<void> {

@@ -3,23 +3,28 @@
  * S3 (moto's server), Azure Blob (Azurite), GCS (fake-gcs-server), each through ksctl's storage code
  * and the cloud's own SDK. Then: an encrypted bundle is unreadable without its key.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBackupTarget } from '../../src/api/backup.js';
-import { decrypt, encrypt, keyFingerprint, newBackupKey } from '../../src/backup/crypto.js';
+import { headerBytes } from '../../src/backup/bundle.js';
+import { decrypt, encrypt, keyFingerprint, newBackupKey, sealedSize } from '../../src/backup/crypto.js';
 import { boundFields, MANIFEST_FORMAT, type BackupManifest } from '../../src/backup/manifest.js';
 import {
+  bundleKey,
   deleteBackup,
   listBackups,
+  openStoredBundle,
   readBundle,
   readManifest,
   saveBackup,
+  saveManifest,
   sha256,
 } from '../../src/backup/repository.js';
+import { SealStream } from '../../src/backup/stream.js';
 import { openStorage } from '../../src/backup/targets/index.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import { startAzurite, startFakeGcs, type Emulator } from '../helpers/storage-emulators.js';
@@ -125,6 +130,52 @@ describe.each(['local directory', 'S3 (moto)', 'Azure Blob (Azurite)', 'GCS (fak
         expect(statSync(`${dir}/b`).mode & 0o777).toBe(0o700);
         expect(statSync(`${dir}/b/${b.manifest.name}.ksb`).mode & 0o777).toBe(0o600);
       }
+    }, 60_000);
+
+    it('streams a bundle up (length known up front) and down into a staged file, checked against its manifest', async () => {
+      const url = targets().find(([l]) => l === label)![1]!;
+      const storage = await openStorage(parseBackupTarget(url), env);
+      const key = newBackupKey();
+      const head = {
+        name: 'prod-20261207t040000z',
+        cluster: { provider: 'ssh' as const, region: 'default', name: 'prod' },
+        shape: { distribution: 'k3s' as const, etcd: 'external' as const, members: 3, kubernetes: '1.37' },
+        createdAt: '2026-12-07T04:00:00.000Z',
+      };
+      // 9 MiB: more than one Azure block (4 MiB) and one GCS/S3 socket buffer, in uneven pieces.
+      const snapshot = Buffer.alloc(9 * 1024 * 1024 + 123);
+      for (let i = 0; i < snapshot.length; i += 4096) snapshot.writeUInt32BE(i, i);
+      const header = headerBytes({ files: [{ name: 'snapshot.db', size: snapshot.length }], secrets: { a: 'b' } });
+      const seal = new SealStream(key, boundFields(head));
+      const up = storage.putStream(bundleKey(head.name), seal, sealedSize(header.length + snapshot.length));
+      seal.write(header);
+      for (let i = 0; i < snapshot.length; i += 1_000_003) seal.write(snapshot.subarray(i, i + 1_000_003));
+      seal.end();
+      await up;
+      const { size, sha256: sum } = seal.digest();
+      const manifest: BackupManifest = {
+        format: MANIFEST_FORMAT,
+        ...head,
+        size,
+        sha256: sum,
+        snapshot: { size: snapshot.length, sha256: sha256(snapshot), member: 'etcd-0' },
+        encryption: 'AES-256-GCM',
+        keyFingerprint: keyFingerprint(key),
+      };
+      await saveManifest(storage, manifest);
+      const m = (await readManifest(storage, head.name))!;
+      expect(m).toEqual(manifest);
+      // The whole-object read agrees with the stream that was sealed.
+      expect(sha256((await storage.get(bundleKey(head.name)))!)).toBe(sum);
+      const dest = path.join(dir, `${label.split(' ')[0]}-staged.db`);
+      const opened = await openStoredBundle(storage, m, key, { 'snapshot.db': dest });
+      expect(opened).toEqual({
+        secrets: { a: 'b' },
+        files: { 'snapshot.db': { size: snapshot.length, sha256: sha256(snapshot) } },
+      });
+      expect(readFileSync(dest).equals(snapshot)).toBe(true);
+      expect(await storage.getStream('prod-20261207t050000z.ksb')).toBeUndefined();
+      await deleteBackup(storage, head.name);
     }, 60_000);
   },
 );

@@ -267,7 +267,7 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
       const earlier = snapshots().length;
       const first = startKsctl(['backup', 'create', 'bk', ...target], env);
       const deadline = Date.now() + 60_000;
-      // Killed once this run's snapshot is taken and staged, before or during its upload.
+      // Killed once this run's snapshot step is done (the bundle streamed into the target), before its manifest.
       while (Date.now() < deadline && first.child.exitCode === null && snapshots().length === earlier)
         await new Promise((r) => setTimeout(r, 20));
       first.child.kill('SIGKILL');

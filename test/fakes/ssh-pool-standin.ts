@@ -9,12 +9,16 @@
  * Downloads return what was uploaded to that path on that machine; the distribution's admin
  * kubeconfig (k3s.yaml / admin.conf) is synthesised (server https://127.0.0.1:6443, like k3s writes it).
  */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type {
   ExecOptions,
   ExecResult,
   SshPool,
   SshSession,
   SshTarget,
+  UploadData,
   UploadOptions,
 } from '../../src/distro/ssh/types.js';
 
@@ -94,9 +98,16 @@ class StandinSession implements SshSession {
     return { code: 0, stdout: (script && SCRIPT_STDOUT[script]) ?? '', stderr: '' };
   }
 
-  async upload(remotePath: string, data: string | Buffer, _opts?: UploadOptions): Promise<void> {
+  async upload(remotePath: string, data: UploadData, _opts?: UploadOptions): Promise<void> {
     await this.pool.timed(this.target.name, `upload ${remotePath}`, this.pool.timings.uploadMs);
-    this.files.set(remotePath, Buffer.from(data));
+    const bytes = typeof data === 'string' || Buffer.isBuffer(data) ? Buffer.from(data) : readFileSync(data.file);
+    this.files.set(remotePath, bytes);
+  }
+
+  async downloadTo(remotePath: string, sink: Writable): Promise<number> {
+    const b = await this.download(remotePath);
+    if (!sink.write(b)) await once(sink, 'drain');
+    return b.length;
   }
 
   async download(remotePath: string): Promise<Buffer> {

@@ -45,6 +45,7 @@ function recordingPool(received: { step: () => string; log: Map<string, string[]
         },
         upload: async () => undefined,
         download: async () => Buffer.from(KUBECONFIG),
+        downloadTo: async () => 0,
         close: () => undefined,
       };
     },

@@ -4,7 +4,7 @@
  * restore sits in create's graph. The whole thing on SSH test hosts: test/e2e/ssh-fresh-restore.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -132,7 +132,8 @@ describe('FreshRestore.prepare (before any state or cloud call)', () => {
     const m = await sealed();
     const r = await FreshRestore.prepare(deps, spec(), { bundle: m.name, target: target(), key });
     expect(r.bundle.secrets).toEqual(SECRETS);
-    expect(r.bundle.snapshot.toString()).toBe('SNAPSHOT');
+    expect(readFileSync(r.bundle.snapshot.path, 'utf8')).toBe('SNAPSHOT');
+    expect((statSync(path.dirname(r.bundle.snapshot.path)).mode & 0o777).toString(8)).toBe('700');
     expect(r.manifest.cluster).toEqual(SOURCE);
   });
 
@@ -194,7 +195,7 @@ describe('FreshRestore.prepare (before any state or cloud call)', () => {
     const m = await sealed();
     writeFileSync(path.join(target().dir, `${m.name}.json`), '{"format":"something/else"}');
     const e = await refusal(FreshRestore.prepare(deps, spec(), { bundle: m.name, target: target(), key }));
-    expect(e.message).toMatch(/--restore: .* not a ksctl\.io\/backup\/v1 manifest/);
+    expect(e.message).toMatch(/--restore: .* not a ksctl\.io\/backup\/v1 or ksctl\.io\/backup\/v2 manifest/);
   });
 
   it('refuses a damaged bundle before anything is written', async () => {

@@ -39,6 +39,7 @@ function pool(cgroupFs: Record<string, string>): SshPool & { scripts: string[] }
         },
         upload: async () => undefined,
         download: async () => Buffer.from(''),
+        downloadTo: async () => 0,
         close: () => undefined,
       };
     },

@@ -6,6 +6,7 @@
  * so listings 404 against any emulator: it is hidden from the constructor, which reads it once.
  */
 import { Storage } from '@google-cloud/storage';
+import { pipeline } from 'node:stream/promises';
 import { ProviderError } from '../../errors.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
 
@@ -37,6 +38,25 @@ export function gcsStorage(t: { bucket: string; prefix: string }, url: string, e
         await file(key).save(data, { resumable: false, contentType: 'application/octet-stream' });
       } catch (e) {
         throw fail(`upload of ${key}`, e);
+      }
+    },
+    async putStream(key, body) {
+      try {
+        // One multipart request streaming the body; the library checks its CRC32C against the stored object.
+        await pipeline(
+          body,
+          file(key).createWriteStream({ resumable: false, contentType: 'application/octet-stream' }),
+        );
+      } catch (e) {
+        throw fail(`upload of ${key}`, e);
+      }
+    },
+    async getStream(key) {
+      try {
+        const [exists] = await file(key).exists();
+        return exists ? file(key).createReadStream() : undefined;
+      } catch (e) {
+        throw fail(`download of ${key}`, e);
       }
     },
     async get(key) {

@@ -23,10 +23,16 @@ const ETCDCTL_TLS = `--cacert=${ETCD_PKI_DIR}/ca.crt --cert=${ETCD_PKI_DIR}/serv
 
 /** The line a snapshot script prints last: what the step reads back. */
 export const SNAPSHOT_RESULT = 'KSCTL_SNAPSHOT';
+/**
+ * The line a snapshot script prints as soon as the file is complete (`KSCTL_SNAPSHOT_READY <bytes>`):
+ * the transfer starts then, while the script still hashes and checks the file.
+ */
+export const SNAPSHOT_READY = 'KSCTL_SNAPSHOT_READY';
 
 /**
- * `etcdctl snapshot save` against this member (it must be healthy), then `etcdutl snapshot status`
- * and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT <sha256> <status json>`.
+ * `etcdctl snapshot save` against this member (it must be healthy: checked meanwhile), then
+ * `etcdutl snapshot status` and a SHA-256 of the file. Prints `KSCTL_SNAPSHOT_READY <bytes>` once the file is complete and
+ * `KSCTL_SNAPSHOT <sha256> <status json>` at the end.
  */
 export function etcdSnapshotScript(input: { member: string; file: string; clientPort?: number }): Script {
   const url = httpsUrl('127.0.0.1', input.clientPort ?? ETCD_CLIENT_PORT);
@@ -37,11 +43,15 @@ export function etcdSnapshotScript(input: { member: string; file: string; client
     body: [
       `ensure_dir ${SNAPSHOT_DIR} 0700`,
       `etcd_ctl() { etcdctl --endpoints=${url} ${ETCDCTL_TLS} --dial-timeout=3s "$@"; }`,
-      'etcd_ctl --command-timeout=5s endpoint health >/dev/null || die "etcd member is not healthy"',
+      // Health (a quorum read: this member is not stale) alongside the snapshot, which reads the local
+      // store only: both done before the file counts; an unhealthy member's snapshot is thrown away.
+      'etcd_ctl --command-timeout=5s endpoint health >/dev/null & checking=$!',
       `rm -f ${f}.part`,
       `etcd_ctl --command-timeout=10m snapshot save ${f}.part >&2`,
+      'wait "$checking" || die "etcd member is not healthy"',
       `mv -f ${f}.part ${f}`,
-      // Both read the whole file: side by side, the second read comes from the page cache.
+      `printf '${SNAPSHOT_READY} %s\\n' "$(stat -c %s ${f})"`,
+      // Both read the whole file (and so does the transfer): side by side, from the page cache.
       `sha256sum ${f} >${f}.sum & summing=$!`,
       `status=$(etcdutl snapshot status ${f} -w json)`,
       'wait "$summing"',

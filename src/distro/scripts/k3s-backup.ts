@@ -9,7 +9,7 @@
  *     /etc/rancher/k3s/config.yaml, as for the service (ksctl puts everything there).
  */
 import { HOST_STATE_DIR, makeScript, shellQuote } from './common.js';
-import { SNAPSHOT_DIR, SNAPSHOT_RESULT } from './etcd-backup.js';
+import { SNAPSHOT_DIR, SNAPSHOT_READY, SNAPSHOT_RESULT } from './etcd-backup.js';
 import { K3S_BIN } from './k3s.js';
 import type { Script } from './types.js';
 
@@ -33,6 +33,7 @@ export function k3sSnapshotScript(input: { member: string; file: string }): Scri
       `taken=$(ls -1 ${SNAPSHOT_DIR}/${base}-* 2>/dev/null | head -n 1)`,
       '[ -n "$taken" ] || die "k3s etcd-snapshot save wrote no snapshot"',
       `mv -f "$taken" ${f}`,
+      `printf '${SNAPSHOT_READY} %s\\n' "$(stat -c %s ${f})"`,
       `sum=$(sha256sum ${f} | cut -d" " -f1)`,
       `printf '${SNAPSHOT_RESULT} %s {"totalSize":%s}\\n' "$sum" "$(stat -c %s ${f})"`,
     ],

@@ -2,6 +2,7 @@
  * SshSession over a pooled connection: builds the remote invocation (sudo, env, stdin), runs it,
  * redacts what it reports and turns failures into ProviderErrors that name the machine and command.
  */
+import type { Writable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import { ProviderError } from '../../errors.js';
 import type { Logger } from '../../util/log.js';
@@ -9,8 +10,9 @@ import { buildInvocation, type SudoMode } from './command.js';
 import type { Connection } from './connection.js';
 import { openExec, runChannel, type RawResult } from './exec.js';
 import { makeRedactor } from './redactor.js';
-import { download, upload, usesSudo, type TransferHost } from './transfer.js';
-import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } from './types.js';
+import { streamChannel, type StreamResult } from './stream.js';
+import { download, downloadTo, upload, usesSudo, type TransferHost } from './transfer.js';
+import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadData, UploadOptions } from './types.js';
 
 /** Default per-command timeout: 10 minutes. */
 export const DEFAULT_EXEC_TIMEOUT_MS = 600_000;
@@ -37,12 +39,16 @@ export class PooledSession implements SshSession, TransferHost {
     return { code: raw.code, stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8') };
   }
 
-  upload(remotePath: string, data: string | Buffer, opts?: UploadOptions): Promise<void> {
+  upload(remotePath: string, data: UploadData, opts?: UploadOptions): Promise<void> {
     return upload(this, remotePath, data, opts);
   }
 
   download(remotePath: string, opts?: { sudo?: boolean }): Promise<Buffer> {
     return download(this, remotePath, opts);
+  }
+
+  downloadTo(remotePath: string, sink: Writable, opts?: { sudo?: boolean; signal?: AbortSignal }): Promise<number> {
+    return downloadTo(this, remotePath, sink, opts);
   }
 
   close(): void {
@@ -53,6 +59,18 @@ export class PooledSession implements SshSession, TransferHost {
   /** For transfers: a command whose output may be binary, failing on a non-zero exit. */
   run(command: string, sudo: boolean): Promise<RawResult> {
     return this.execRaw(command, { sudo }, false);
+  }
+
+  /** For streamed transfers: the command's stdout into `sink` as it arrives (no timeout: a file takes what it takes). */
+  runInto(command: string, sudo: boolean, sink: Writable, signal?: AbortSignal): Promise<StreamResult> {
+    const mode: SudoMode = !sudo ? 'none' : this.target.sudoPassword ? 'password' : 'passwordless';
+    const inv = buildInvocation(command, { sudo: mode, password: this.target.sudoPassword });
+    const label = `machine "${this.target.name}": command "${firstLine(command)}"`;
+    return this.connection.withChannel(
+      signal,
+      (client) => openExec(client, inv.commandLine),
+      (ch) => streamChannel(ch, inv, sink, { signal, label }),
+    );
   }
 
   withSftp<T>(fn: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {

@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import { InputError, ProviderError } from '../../errors.js';
 import { shellQuote as q } from './command.js';
 import type { RawResult } from './exec.js';
-import type { SshTarget, UploadOptions } from './types.js';
+import type { StreamResult } from './stream.js';
+import type { SshTarget, UploadData, UploadOptions } from './types.js';
 
 /** What transfers need from a session. */
 export interface TransferHost {
@@ -17,6 +19,14 @@ export interface TransferHost {
   withSftp<T>(fn: (sftp: SFTPWrapper) => Promise<T>): Promise<T>;
   /** Runs a command, throwing on a non-zero exit; `sudo` as in ExecOptions. */
   run(command: string, sudo: boolean): Promise<RawResult>;
+  /** Runs a command, its stdout into `sink` as it arrives. */
+  runInto(command: string, sudo: boolean, sink: Writable, signal?: AbortSignal): Promise<StreamResult>;
+}
+
+/** A local file goes up in parallel 32 KiB SFTP writes (fastPut), never whole in memory. */
+function put(sftp: SFTPWrapper, data: Buffer | { file: string }, remote: string, mode: number): Promise<void> {
+  if (Buffer.isBuffer(data)) return call<void>((cb) => sftp.writeFile(remote, data, { mode }, cb));
+  return call<void>((cb) => sftp.fastPut(data.file, remote, { mode, concurrency: 64 }, (e) => cb(e, undefined)));
 }
 
 const OWNER = /^([a-z_][a-z0-9_.-]*)?(?::([a-z_][a-z0-9_.-]*))?$/i;
@@ -24,7 +34,7 @@ const OWNER = /^([a-z_][a-z0-9_.-]*)?(?::([a-z_][a-z0-9_.-]*))?$/i;
 export async function upload(
   host: TransferHost,
   path: string,
-  data: string | Buffer,
+  data: UploadData,
   opts: UploadOptions = {},
 ): Promise<void> {
   const mode = opts.mode ?? 0o644;
@@ -39,7 +49,7 @@ export async function upload(
       await host.run(`mkdir -p -- ${q(dir)}`, false);
       await host.withSftp(async (sftp) => {
         try {
-          await call<void>((cb) => sftp.writeFile(tmp, body, { mode }, cb));
+          await put(sftp, body, tmp, mode);
           await call<void>((cb) => sftp.chmod(tmp, mode, cb)); // exact mode, whatever sftp-server's umask
           if (owner) await host.run(`chown -- ${q(opts.owner!)} ${q(tmp)}`, false);
           await call<void>((cb) => sftp.ext_openssh_rename(tmp, path, cb));
@@ -54,7 +64,7 @@ export async function upload(
     const tmp = await host.withSftp(async (sftp) => {
       const home = await call<string>((cb) => sftp.realpath('.', cb));
       const file = posix.join(home, `.ksctl-upload-${tag}`);
-      await call<void>((cb) => sftp.writeFile(file, body, { mode: 0o600 }, cb));
+      await put(sftp, body, file, 0o600);
       return file;
     });
     const staged = `${path}.ksctl-${tag}`;
@@ -87,6 +97,30 @@ export async function download(host: TransferHost, path: string, opts: { sudo?: 
       .replace(/^cat: .*?: /, '');
     throw new ProviderError(`machine "${host.target.name}": download of ${path} failed: ${why}`, { cause: err });
   }
+}
+
+/**
+ * `cat` on an exec channel, as `download`, its output flowing into `sink` (left open) with the
+ * channel's flow control: memory stays bounded whatever the file's size. Resolves with the bytes.
+ */
+export async function downloadTo(
+  host: TransferHost,
+  path: string,
+  sink: Writable,
+  opts: { sudo?: boolean; signal?: AbortSignal } = {},
+): Promise<number> {
+  const r = await host.runInto(`cat -- ${q(path)}`, usesSudo(host.target, opts.sudo), sink, opts.signal);
+  if (r.code !== 0 || r.exitSignal) {
+    const why =
+      r.stderr
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^cat: .*?: /, '') || `cat exited with ${r.exitSignal ?? r.code}`;
+    throw new ProviderError(`machine "${host.target.name}": download of ${path} failed: ${why}`);
+  }
+  return r.bytes;
 }
 
 /** sudo applies to non-root users unless the caller turned it off. */

@@ -2,6 +2,7 @@
  * The SSH executor's contract. Distribution code runs scripts through this and never touches ssh2
  * directly, so tests and `--dry-run` see the same calls.
  */
+import type { Writable } from 'node:stream';
 import type { ParsedKey } from 'ssh2';
 /** Login beyond one private key: more key files and the user's ssh-agent (the ssh provider; identities.ts). */
 export interface SshLogin {
@@ -68,6 +69,9 @@ export interface UploadOptions {
   sudo?: boolean;
 }
 
+/** What an upload writes: text, bytes, or a local file read in chunks (large files: snapshots). */
+export type UploadData = string | Buffer | { file: string };
+
 export interface SshSession {
   readonly target: SshTarget;
   /** The host key the server presented (`ssh-ed25519 AAAA...`), after connect. */
@@ -77,8 +81,13 @@ export interface SshSession {
    * ProviderError with the stderr tail on a non-zero exit unless `allowFailure`.
    */
   exec(command: string, opts?: ExecOptions & { allowFailure?: boolean }): Promise<ExecResult>;
-  upload(remotePath: string, data: string | Buffer, opts?: UploadOptions): Promise<void>;
+  upload(remotePath: string, data: UploadData, opts?: UploadOptions): Promise<void>;
   download(remotePath: string, opts?: { sudo?: boolean }): Promise<Buffer>;
+  /**
+   * Streams a remote file into `sink` as it arrives (bounded memory; the sink is left open) and
+   * resolves with the bytes written.
+   */
+  downloadTo(remotePath: string, sink: Writable, opts?: { sudo?: boolean; signal?: AbortSignal }): Promise<number>;
   close(): void;
 }
 

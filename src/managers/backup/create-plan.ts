@@ -1,15 +1,13 @@
 /**
  * `backup create` as a recorded plan: snapshot one healthy etcd member (external etcd: etcdctl over TLS
  * on the member, checked with etcdutl; k3s embedded etcd: `k3s etcd-snapshot save` on a server, whose
- * server token is kept too), pulled back over SFTP → encrypt and upload the bundle and its manifest →
- * retention. Each step is an ensure: a re-run after a crash resumes the same backup by name.
+ * server token is kept too), streamed over SSH, encrypted and uploaded as it arrives (the bundle) →
+ * the manifest → retention. Each step is an ensure: a re-run after a crash resumes the same backup by name.
  */
-import { createHash } from 'node:crypto';
 import type { BackupManifest } from '../../backup/manifest.js';
 import { MANIFEST_FORMAT } from '../../backup/manifest.js';
-import { packBundle } from '../../backup/bundle.js';
-import { encrypt, keyFingerprint } from '../../backup/crypto.js';
-import { boundFields, deleteBackup, readManifest, saveBackup } from '../../backup/repository.js';
+import { keyFingerprint } from '../../backup/crypto.js';
+import { boundFields, bundleKey, deleteBackup, readManifest, saveManifest } from '../../backup/repository.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { TOKEN_SECRETS } from '../../distro/cluster-secrets.js';
 import { privateAddress } from '../../distro/controllers/types.js';
@@ -20,6 +18,7 @@ import { SECRET_NAMES } from '../../distro/pki/names.js';
 import { runScript } from '../../distro/runner.js';
 import {
   SNAPSHOT_DIR,
+  SNAPSHOT_READY,
   SNAPSHOT_RESULT,
   etcdSnapshotScript,
   snapshotCleanupScript,
@@ -30,6 +29,7 @@ import type { BootstrapContext } from '../selfmanaged/context.js';
 import { clusterShape } from './shape.js';
 import { KUBEADM_KEPT_FILES, keepKubeadmKeys } from './stacked-keys.js';
 import type { Staging } from './staging.js';
+import { streamSnapshot, type Streamed } from './transfer.js';
 
 /** Secret store entries a restore needs besides the data, when the cluster has them. */
 export const BUNDLED_SECRETS = [
@@ -60,13 +60,14 @@ export interface CreateInput {
   /** Opened while the snapshot is taken (the SDK loads meanwhile); `url` names it until then. */
   storage: Promise<BackupStorage>;
   url: string;
+  /** Holds the manifest between the snapshot step (which stored the bundle) and the upload step. */
   staging: Staging;
   key: () => Promise<Buffer>;
   keep?: number;
   /** Set by the upload step: the manifest it stored (this run's result without reading it back). */
   made?: BackupManifest;
-  /** Set by the snapshot step: the snapshot this run took, handed to the upload step in memory. */
-  taken?: { data: Buffer; facts: SnapshotFacts };
+  /** Set by the snapshot step: the manifest of the bundle it stored, for the upload step to store last. */
+  pending?: BackupManifest;
 }
 
 function parseSnapshotLine(out: string, member: string): SnapshotFacts {
@@ -85,19 +86,25 @@ function parseSnapshotLine(out: string, member: string): SnapshotFacts {
   };
 }
 
+/** The bundle's secrets: the secret store entries a restore needs that this cluster has. */
+async function bundledSecrets(ctx: BootstrapContext): Promise<Record<string, string>> {
+  const secrets: Record<string, string> = {};
+  for (const n of BUNDLED_SECRETS) {
+    const v = await ctx.cluster.secrets.get(n);
+    if (v !== undefined) secrets[n] = v;
+  }
+  return secrets;
+}
+
 /**
- * The snapshot staged on this machine, taking one when it is missing or damaged: from the first etcd
- * member that is healthy (part of the quorum, so not stale) and gives one.
+ * Takes a snapshot on the first etcd member that is healthy (part of the quorum, so not stale) and
+ * gives one, and streams it, sealed, into the target's `<name>.ksb` while the member still hashes and
+ * checks it (transfer.ts). Returns the manifest to store once the bundle is complete; the member's copy
+ * is removed. Nothing of the snapshot is kept on this machine: a re-run takes a new one.
  */
-async function stagedSnapshot(
-  inp: CreateInput,
-  ctx: BootstrapContext,
-): Promise<{ data: Buffer; facts: SnapshotFacts }> {
-  if (inp.taken) return inp.taken; // this run took it: no second read and hash of the staged copy
+async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promise<BackupManifest> {
   const file = `${inp.name}.db`;
-  const have = await stagedFacts(inp);
-  const data = have && (await inp.staging.readChecked(file, have.sha256));
-  if (have && data) return { data, facts: have };
+  const remote = `${SNAPSHOT_DIR}/${file}`;
   const errors: string[] = [];
   // Embedded etcd (k3s) and kubeadm's stacked etcd: a member on every control plane.
   const embedded = ctx.spec.etcd.count === 0;
@@ -108,6 +115,25 @@ async function stagedSnapshot(
       return undefined;
     });
     if (!session) continue;
+    const st = ctx.cluster.state!;
+    const head = { name: inp.name, cluster: st.id, shape: clusterShape(st), createdAt: new Date().toISOString() };
+    const stop = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, stop.signal]);
+    let streaming: Promise<Streamed> | undefined;
+    const begin = (size: number) => {
+      streaming = (async () => {
+        if (stacked) await keepKubeadmKeys(session, ctx.cluster.secrets);
+        else if (embedded) {
+          // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
+          const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
+          await ctx.cluster.secrets.put(TOKEN_SECRETS.k3sServerToken, token);
+        }
+        const [secrets, key, storage] = await Promise.all([bundledSecrets(ctx), inp.key(), inp.storage]);
+        const aad = boundFields(head);
+        return streamSnapshot({ session, remote, size, name: inp.name, secrets, key, aad, storage, signal });
+      })();
+      streaming.catch(() => undefined); // awaited below, after the script
+    };
     let facts: SnapshotFacts;
     try {
       const script = stacked
@@ -118,48 +144,77 @@ async function stagedSnapshot(
       const out = await runScript(session, script, {
         secrets: ctx.cluster.secrets,
         signal: ctx.signal,
-        onLine: (l) => ctx.log.child(m.name).info(l),
+        onLine: (l) => {
+          const ready = l.startsWith(`${SNAPSHOT_READY} `) ? Number(l.split(' ')[1]) : undefined;
+          if (ready !== undefined && Number.isSafeInteger(ready) && !streaming) begin(ready);
+          else ctx.log.child(m.name).info(l);
+        },
       });
       facts = parseSnapshotLine(out, m.name);
     } catch (e) {
+      stop.abort();
+      if (streaming) {
+        // A transfer that finished before the script failed left a complete bundle: not this backup's.
+        await streaming.catch(() => undefined);
+        await (await inp.storage).delete(bundleKey(inp.name)).catch(() => undefined);
+      }
       if (ctx.signal.aborted) throw e;
+      await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets }).catch(() => undefined);
       errors.push(`${m.name}: ${(e as Error).message.split('\n')[0]}`);
       ctx.log.warn(`no snapshot from ${m.name}; trying the next member`);
       continue;
     }
-    const data = await session.download(`${SNAPSHOT_DIR}/${file}`, { sudo: true });
-    const got = createHash('sha256').update(data).digest('hex');
-    if (got !== facts.sha256)
-      throw new ProviderError(
-        `snapshot from ${m.name} changed in transit (SHA-256 ${got}, member says ${facts.sha256})`,
-      );
-    facts.size = data.length;
-    if (stacked) await keepKubeadmKeys(session, ctx.cluster.secrets);
-    if (embedded && !stacked) {
-      // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
-      const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();
-      await ctx.cluster.secrets.put(TOKEN_SECRETS.k3sServerToken, token);
+    const cleanup = () =>
+      runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
+    const storage = await inp.storage;
+    let sent: Streamed;
+    try {
+      if (!streaming) begin(Number((await session.exec(`stat -c %s ${remote}`)).stdout.trim()));
+      sent = await streaming!;
+      if (sent.snapshot.sha256 !== facts.sha256)
+        throw new ProviderError(
+          `snapshot from ${m.name} changed in transit (SHA-256 ${sent.snapshot.sha256}, member says ${facts.sha256})`,
+        );
+    } catch (e) {
+      // No bundle without a manifest left behind, nor the snapshot on the member; a re-run takes a new one.
+      await storage.delete(bundleKey(inp.name)).catch(() => undefined);
+      await cleanup().catch(() => undefined);
+      throw e;
     }
-    // Staged here (for a re-run after a crash) while the member's copy is removed: side by side.
-    const staging = inp.staging.write(file, data).then(() => inp.staging.write(`${file}.json`, JSON.stringify(facts)));
-    staging.catch(() => undefined); // awaited below, after the cleanup
-    await runScript(session, snapshotCleanupScript(file), { secrets: ctx.cluster.secrets, signal: ctx.signal });
-    await staging;
+    await cleanup();
     ctx.log.info(
-      `snapshot of ${m.name} (${privateAddress(m)}): ${facts.revision !== undefined ? `revision ${facts.revision}, ${facts.totalKeys} keys, ` : ''}${facts.size} bytes`,
+      `snapshot of ${m.name} (${privateAddress(m)}): ${facts.revision !== undefined ? `revision ${facts.revision}, ${facts.totalKeys} keys, ` : ''}${sent.snapshot.size} bytes, stored encrypted at ${storage.url}`,
     );
-    inp.taken = { data, facts };
-    return inp.taken;
+    const manifest: BackupManifest = {
+      format: MANIFEST_FORMAT,
+      ...head,
+      ...(st.uid ? { clusterUid: st.uid } : {}),
+      size: sent.sealed.size,
+      sha256: sent.sealed.sha256,
+      snapshot: {
+        size: sent.snapshot.size,
+        sha256: sent.snapshot.sha256,
+        ...(facts.revision !== undefined
+          ? { revision: facts.revision, totalKeys: facts.totalKeys ?? 0, hash: facts.hash ?? 0 }
+          : {}),
+        member: facts.member,
+      },
+      encryption: 'AES-256-GCM',
+      keyFingerprint: keyFingerprint(await inp.key()),
+    };
+    return manifest;
   }
   throw new ProviderError(`no healthy etcd member gave a snapshot: ${errors.join('; ')}`);
 }
 
-async function stagedFacts(inp: CreateInput): Promise<SnapshotFacts | undefined> {
-  const raw = await inp.staging.read(`${inp.name}.db.json`);
+/** The manifest (no secret in it) a snapshot step of this backup left for the upload step. */
+async function pendingManifest(inp: CreateInput): Promise<BackupManifest | undefined> {
+  if (inp.pending) return inp.pending;
+  const raw = await inp.staging.read(`${inp.name}.manifest.json`);
   try {
-    return raw ? (JSON.parse(raw.toString('utf8')) as SnapshotFacts) : undefined;
+    return raw ? (JSON.parse(raw.toString('utf8')) as BackupManifest) : undefined;
   } catch {
-    return undefined; // torn by a crash: taken again
+    return undefined; // torn by a crash: the snapshot is taken again
   }
 }
 
@@ -167,47 +222,26 @@ function snapshotStep(inp: CreateInput): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/snapshot`,
     title:
-      'etcd snapshot from a healthy member (etcdctl over TLS and etcdutl status, or k3s etcd-snapshot save), fetched over SFTP',
+      'etcd snapshot from a healthy member (etcdctl over TLS and etcdutl status, or k3s etcd-snapshot save), streamed over SSH, encrypted (AES-256-GCM) into the target',
     needs: [],
     details: { file: `${SNAPSHOT_DIR}/${inp.name}.db` },
-    run: async (ctx) => void (await stagedSnapshot(inp, ctx)),
+    async run(ctx) {
+      inp.pending = await snapshotToTarget(inp, ctx);
+      await inp.staging.write(`${inp.name}.manifest.json`, JSON.stringify(inp.pending));
+    },
   };
 }
 
 function uploadStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/upload`,
-    title: `Encrypt (AES-256-GCM) and upload the bundle to ${inp.url}`,
+    title: `Store the manifest at ${inp.url}, after its bundle`,
     needs,
     async run(ctx) {
-      // Uploading again after a crash is harmless: the same names, overwritten whole, manifest last.
-      const { data: snapshot, facts } = await stagedSnapshot(inp, ctx);
-      const secrets: Record<string, string> = {};
-      for (const n of BUNDLED_SECRETS) {
-        const v = await ctx.cluster.secrets.get(n);
-        if (v !== undefined) secrets[n] = v;
-      }
-      const key = await inp.key();
-      const st = ctx.cluster.state!;
-      const head = { name: inp.name, cluster: st.id, shape: clusterShape(st), createdAt: new Date().toISOString() };
-      const sealed = encrypt(key, packBundle({ files: { 'snapshot.db': snapshot }, secrets }), boundFields(head));
-      const manifest: BackupManifest = {
-        format: MANIFEST_FORMAT,
-        ...head,
-        ...(st.uid ? { clusterUid: st.uid } : {}),
-        size: sealed.length,
-        sha256: createHash('sha256').update(sealed).digest('hex'),
-        snapshot: {
-          size: facts.size,
-          ...(facts.revision !== undefined
-            ? { revision: facts.revision, totalKeys: facts.totalKeys ?? 0, hash: facts.hash ?? 0 }
-            : {}),
-          member: facts.member,
-        },
-        encryption: 'AES-256-GCM',
-        keyFingerprint: keyFingerprint(key),
-      };
-      await saveBackup(await inp.storage, manifest, sealed);
+      // A re-run after a crash stores the manifest the snapshot step left; when that is lost, it takes
+      // the snapshot again (the bundle is overwritten whole; the manifest is always stored last).
+      const manifest = (await pendingManifest(inp)) ?? (await snapshotToTarget(inp, ctx));
+      await saveManifest(await inp.storage, manifest);
       inp.made = manifest;
     },
   };
@@ -217,8 +251,8 @@ function finishStep(inp: CreateInput, needs: string[]): Step<BootstrapContext> {
   return {
     id: `backup/${inp.name}/finish`,
     title: inp.keep
-      ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged snapshot`
-      : 'Remove the staged snapshot',
+      ? `Keep the newest ${inp.keep} backups of this cluster; remove the staged manifest`
+      : 'Remove the staged manifest',
     needs,
     async run(ctx: BootstrapContext) {
       if (inp.keep) {

@@ -7,26 +7,33 @@
  * then does any control plane boot: onto the restored data, with the source's CAs and token (k3s
  * reads its bootstrap data, encrypted with that token, from the datastore).
  */
+import { promises as fs } from 'node:fs';
 import { forgetSourceNodesScript } from '../../distro/scripts/fresh-restore.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import { stepId } from '../selfmanaged/steps/ids.js';
-import {
-  backupRestoreSteps,
-  onMachine,
-  restoreDoneId,
-  restoreFetchId,
-  sha,
-  type RestoreInput,
-} from './restore-plan.js';
+import { backupRestoreSteps, onMachine, restoreDoneId, restoreFetchId, type RestoreInput } from './restore-plan.js';
 import { forgetNodesId } from './fresh-restore-state.js';
 import type { Staging } from './staging.js';
 
-/** The staged file restore-plan.ts's fetch step looks for first (the preflight already decrypted it). */
-export async function stageSnapshot(staging: Staging, tag: string, snapshot: Buffer): Promise<void> {
+/**
+ * The preflight's decrypted snapshot moved into the staged file restore-plan.ts's fetch step looks for
+ * first, with its SHA-256 (so the fetch step does not download the bundle again).
+ */
+export async function stageSnapshot(
+  staging: Staging,
+  tag: string,
+  snapshot: { path: string; sha256: string },
+): Promise<void> {
   const file = `restore-${tag}.db`;
-  await staging.write(file, snapshot);
-  await staging.write(`${file}.sha256`, sha(snapshot));
+  const dest = await staging.path(file);
+  await fs.rename(snapshot.path, dest).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EXDEV') throw e; // another filesystem than the temp directory's: copied, then removed
+    await fs.copyFile(snapshot.path, `${dest}.tmp`);
+    await fs.rename(`${dest}.tmp`, dest);
+    await fs.rm(snapshot.path, { force: true });
+  });
+  await staging.write(`${file}.sha256`, snapshot.sha256);
 }
 
 export function freshRestoreSteps(create: Step<BootstrapContext>[], inp: RestoreInput): Step<BootstrapContext>[] {

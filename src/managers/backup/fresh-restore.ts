@@ -15,11 +15,14 @@
 import { formatBackupTarget } from '../../api/backup.js';
 import { assertRestorableSpec, type RestoreRequest } from '../../api/restore-flags.js';
 import { formatClusterId, type ClusterSpec } from '../../api/types.js';
-import { unpackBundle } from '../../backup/bundle.js';
-import { BundleDecryptError, decrypt, keyFingerprint } from '../../backup/crypto.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BundleDecryptError, NO_DECRYPT, keyFingerprint } from '../../backup/crypto.js';
 import { BACKUP_KEY_SECRET, readBackupKey } from '../../backup/key.js';
 import type { BackupManifest } from '../../backup/manifest.js';
-import { boundFields, readBundle, readManifest } from '../../backup/repository.js';
+import { openStoredBundle, readManifest } from '../../backup/repository.js';
 import { openStorage } from '../../backup/targets/index.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { InputError } from '../../errors.js';
@@ -34,21 +37,32 @@ import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
 import { Staging } from './staging.js';
 
-/** What the bundle holds once opened: the snapshot and the secrets a restore needs besides it. */
+/** What the bundle holds once opened: the snapshot (a private file) and the secrets a restore needs besides it. */
 export interface OpenedBundle {
-  snapshot: Buffer;
+  snapshot: { path: string; sha256: string };
   secrets: Record<string, string>;
 }
 
 /**
- * The one place this file reads and decrypts a bundle (the existing repository/crypto functions), so
- * a change to how bundles are read (streaming) touches one function here.
+ * Streams the bundle down, checks it (size, SHA-256, GCM tag, the snapshot's own SHA-256) and decrypts
+ * the snapshot into a private directory (0700, removed when the process exits): no state or cluster
+ * directory exists yet, and the snapshot is never held whole in memory.
  */
 export async function openBundle(storage: BackupStorage, m: BackupManifest, key: Buffer): Promise<OpenedBundle> {
-  const contents = unpackBundle(decrypt(key, await readBundle(storage, m), boundFields(m)));
-  const snapshot = contents.files['snapshot.db'];
-  if (!snapshot) throw new Error(`${m.name} holds no snapshot.db`);
-  return { snapshot, secrets: contents.secrets };
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ksctl-restore-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const file = path.join(dir, 'snapshot.db');
+    const opened = await openStoredBundle(storage, m, key, { 'snapshot.db': file });
+    const snap = opened.files['snapshot.db'];
+    if (!snap) throw new Error(`${m.name} holds no snapshot.db`);
+    if (m.snapshot.sha256 && snap.sha256 !== m.snapshot.sha256)
+      throw new Error(`${m.name}: the snapshot inside does not match the manifest's SHA-256`);
+    return { snapshot: { path: file, sha256: snap.sha256 }, secrets: opened.secrets };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 export class FreshRestore {
@@ -101,7 +115,7 @@ export class FreshRestore {
     } catch (e) {
       // The key matches the manifest's fingerprint: what fails now is the bundle (damaged, or moved).
       const why =
-        e instanceof BundleDecryptError
+        e instanceof BundleDecryptError && e.message === NO_DECRYPT
           ? 'does not decrypt (the bundle or its manifest was changed)'
           : (e as Error).message;
       throw new InputError(`--restore: ${manifest.name}: ${why}`, ['--restore']);

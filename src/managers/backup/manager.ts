@@ -49,9 +49,10 @@ export class BackupManager {
       id,
       async (h) => {
         checkStorage(target, this.deps.env);
-        // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface at upload.
+        // The SDK loads (≈0.3 s for S3) while the member takes the snapshot; failures surface when the
+        // snapshot streams into it.
         const storage = openStorage(target, this.deps.env);
-        storage.catch(() => undefined); // awaited by the upload step; not an unhandled rejection meanwhile
+        storage.catch(() => undefined); // awaited by the backup steps; not an unhandled rejection meanwhile
         const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
         const url = formatBackupTarget(target);
         const input: CreateInput = {

@@ -6,7 +6,7 @@
  * started, rejoined as a new member, API ready → clean up. Agents reconnect through the load balancer.
  * Steps are ensures (markers on the machines); a re-run after a crash resumes with the same tag.
  */
-import { apiServerReadyScript, apiServerScript, SNAPSHOT_DIR } from '../../distro/scripts/etcd-backup.js';
+import { apiServerReadyScript, apiServerScript } from '../../distro/scripts/etcd-backup.js';
 import {
   k3sClusterResetScript,
   k3sRejoinPrepareScript,
@@ -14,7 +14,14 @@ import {
 } from '../../distro/scripts/k3s-backup.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
-import { onMachine, restoreDoneId, restoreFetchId, sha, stagedRestore, type RestoreInput } from './restore-plan.js';
+import {
+  onMachine,
+  restoreDoneId,
+  restoreFetchId,
+  snapshotOnto,
+  stagedRestore,
+  type RestoreInput,
+} from './restore-plan.js';
 
 export function k3sRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
   const t = inp.tag;
@@ -29,7 +36,7 @@ export function k3sRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
 
   const fetch: Step<BootstrapContext> = {
     id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
+    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
     needs: [],
     run: async () => void (await staged()),
   };
@@ -37,11 +44,7 @@ export function k3sRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
     first,
     `Snapshot onto ${first}`,
     [fetch.id],
-    async (ctx, m) => {
-      const s = await ctx.session(m);
-      await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
-      await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
-    },
+    (ctx, m) => snapshotOnto(ctx, m, staged, file),
     `restore/${t}/upload/${first}`,
   );
   const stop = inp.controlPlanes.map((n) =>
@@ -58,7 +61,7 @@ export function k3sRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
     `k3s server --cluster-reset from the snapshot on ${first}`,
     stop.map((s) => s.id),
     async (ctx, m) => {
-      await ctx.exec(m, [k3sClusterResetScript({ file, sha256: sha(await staged()), tag: t })]);
+      await ctx.exec(m, [k3sClusterResetScript({ file, sha256: (await staged()).sha256, tag: t })]);
     },
     `restore/${t}/reset/${first}`,
   );

@@ -6,10 +6,8 @@
  * Steps are ensures; a re-run after a crash (or SIGKILL) resumes with the same tag and token.
  */
 import { createHash } from 'node:crypto';
-import { unpackBundle } from '../../backup/bundle.js';
-import { decrypt } from '../../backup/crypto.js';
 import type { BackupManifest } from '../../backup/manifest.js';
-import { boundFields, readBundle } from '../../backup/repository.js';
+import { openStoredBundle } from '../../backup/repository.js';
 import type { BackupStorage } from '../../backup/targets/types.js';
 import { privateAddress } from '../../distro/controllers/types.js';
 import {
@@ -44,19 +42,47 @@ export const restoreToken = (cluster: string, tag: string) => `ksctl-${cluster}-
 
 export const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** The decrypted snapshot, staged here as `file`; fetched and decrypted again when missing or torn. */
-export function stagedRestore(inp: RestoreInput, file: string): () => Promise<Buffer> {
-  return async () => {
+/** The decrypted snapshot staged on this machine: its path and SHA-256. */
+export interface StagedSnapshot {
+  path: string;
+  sha256: string;
+}
+
+/**
+ * The decrypted snapshot, staged here as `file`: streamed down, checked against the manifest (size,
+ * SHA-256, GCM tag, the snapshot's own SHA-256 in a v2 manifest) and decrypted into a temp file that
+ * becomes `file` only when every check passed. Fetched again when missing or torn; checked once per run.
+ */
+export function stagedRestore(inp: RestoreInput, file: string): () => Promise<StagedSnapshot> {
+  let done: Promise<StagedSnapshot> | undefined;
+  const load = async (): Promise<StagedSnapshot> => {
+    const path = await inp.staging.path(file);
     const sum = (await inp.staging.read(`${file}.sha256`))?.toString('utf8').trim();
-    const have = sum ? await inp.staging.readChecked(file, sum) : undefined;
-    if (have) return have;
-    const sealed = await readBundle(inp.storage, inp.manifest);
-    const snap = unpackBundle(decrypt(inp.key, sealed, boundFields(inp.manifest))).files['snapshot.db'];
+    if (sum && (await inp.staging.sha256(file)) === sum) return { path, sha256: sum };
+    const opened = await openStoredBundle(inp.storage, inp.manifest, inp.key, { 'snapshot.db': path });
+    const snap = opened.files['snapshot.db'];
     if (!snap) throw new ProviderError(`${inp.manifest.name} holds no snapshot.db`);
-    await inp.staging.write(file, snap);
-    await inp.staging.write(`${file}.sha256`, sha(snap));
-    return snap;
+    const want = inp.manifest.snapshot.sha256;
+    if (want && snap.sha256 !== want) {
+      await inp.staging.remove(file);
+      throw new ProviderError(`${inp.manifest.name}: the snapshot inside does not match the manifest's SHA-256`);
+    }
+    await inp.staging.write(`${file}.sha256`, snap.sha256);
+    return { path, sha256: snap.sha256 };
   };
+  return () => (done ??= load().catch((e: unknown) => ((done = undefined), Promise.reject(e))));
+}
+
+/** Copies the staged snapshot to a member (chunked SFTP from the file, 0600 root) as `file` in SNAPSHOT_DIR. */
+export async function snapshotOnto(
+  ctx: BootstrapContext,
+  m: Machine,
+  staged: () => Promise<StagedSnapshot>,
+  file: string,
+): Promise<void> {
+  const s = await ctx.session(m);
+  await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
+  await s.upload(`${SNAPSHOT_DIR}/${file}`, { file: (await staged()).path }, { mode: 0o600, owner: 'root:root' });
 }
 
 /** A step that runs on one machine. */
@@ -80,22 +106,12 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
 
   const fetch: Step<BootstrapContext> = {
     id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
+    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
     needs: [],
     run: async () => void (await staged()),
   };
   const upload = inp.etcd.map((n) =>
-    on(
-      n,
-      `Snapshot onto ${n}`,
-      [fetch.id],
-      async (ctx, m) => {
-        const s = await ctx.session(m);
-        await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
-        await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
-      },
-      `restore/${t}/upload/${n}`,
-    ),
+    on(n, `Snapshot onto ${n}`, [fetch.id], (ctx, m) => snapshotOnto(ctx, m, staged, file), `restore/${t}/upload/${n}`),
   );
   const stopApi = inp.controlPlanes.map((n) =>
     on(
@@ -126,7 +142,7 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
           name: n,
           members: members(ctx),
           file,
-          sha256: sha(await staged()),
+          sha256: (await staged()).sha256,
           token: restoreToken(ctx.cluster.id.name, t),
           tag: t,
         });

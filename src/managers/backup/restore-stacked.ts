@@ -11,7 +11,7 @@
 import { privateAddress } from '../../distro/controllers/types.js';
 import { httpsUrl } from '../../distro/scripts/common.js';
 import { API_PORT } from '../../distro/scripts/haproxy.js';
-import { SNAPSHOT_DIR, apiServerReadyScript } from '../../distro/scripts/etcd-backup.js';
+import { apiServerReadyScript } from '../../distro/scripts/etcd-backup.js';
 import {
   stackedHealthScript,
   stackedRestoreCleanupScript,
@@ -25,7 +25,7 @@ import {
   restoreDoneId,
   restoreFetchId,
   restoreToken,
-  sha,
+  snapshotOnto,
   stagedRestore,
   type RestoreInput,
 } from './restore-plan.js';
@@ -48,7 +48,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
 
   const fetch: Step<BootstrapContext> = {
     id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
+    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
     needs: [],
     run: async () => void (await staged()),
   };
@@ -56,11 +56,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
     'upload',
     (n) => `Snapshot onto ${n}`,
     [fetch.id],
-    async (ctx, n) => {
-      const s = await ctx.session(ctx.machine(n));
-      await s.exec(`mkdir -p ${SNAPSHOT_DIR} && chmod 0700 ${SNAPSHOT_DIR}`, { signal: ctx.signal });
-      await s.upload(`${SNAPSHOT_DIR}/${file}`, await staged(), { mode: 0o600, owner: 'root:root' });
-    },
+    (ctx, n) => snapshotOnto(ctx, ctx.machine(n), staged, file),
   );
   const stopApi = each(
     'stop-api',
@@ -87,7 +83,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
         name: n,
         members: members(ctx),
         file,
-        sha256: sha(await staged()),
+        sha256: (await staged()).sha256,
         token: restoreToken(ctx.cluster.id.name, t),
         tag: t,
       });

@@ -1,13 +1,15 @@
 /**
- * Files between steps on the operator's machine: the plain snapshot waits here (0600 in a 0700
- * directory beside the cluster's state) from the step that fetched it to the step that encrypts or
- * uploads it, so a re-run after a crash does not fetch it again. Removed when the operation ends.
- * Not fsynced: a staged file is a cache that readers check against its SHA-256 (`readChecked`) and
- * fetch again when it is missing or torn, so durability would only cost time (≈0.3 s for 20 MiB).
+ * Files between steps on the operator's machine, 0600 in a 0700 directory beside the cluster's state,
+ * removed when the operation ends: a backup's manifest between the step that stored its bundle and the
+ * one that stores the manifest; a restore's decrypted snapshot (streamed in, renamed into place only
+ * after its GCM tag verified) from the fetch step to the steps that copy it to the members, so a re-run
+ * after a crash does not fetch it again. Not fsynced: readers check a staged file against its SHA-256
+ * and fetch again when it is missing or torn, so durability would only cost time.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 export class Staging {
   readonly dir: string;
@@ -15,19 +17,30 @@ export class Staging {
     this.dir = path.join(clusterDir, 'backup-staging');
   }
 
-  async write(name: string, data: Buffer | string): Promise<void> {
+  /** Where `name` is staged; the directory exists (0700) once this resolves. */
+  async path(name: string): Promise<string> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await fs.chmod(this.dir, 0o700);
-    const file = path.join(this.dir, name);
+    return path.join(this.dir, name);
+  }
+
+  async write(name: string, data: Buffer | string): Promise<void> {
+    const file = await this.path(name);
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(tmp, data, { mode: 0o600 });
     await fs.rename(tmp, file);
   }
 
-  /** The file when present and its SHA-256 is `sha256`, else undefined. */
-  async readChecked(name: string, sha256: string): Promise<Buffer | undefined> {
-    const b = await this.read(name);
-    return b && createHash('sha256').update(b).digest('hex') === sha256 ? b : undefined;
+  /** SHA-256 of a staged file, read in chunks (it may be gigabytes); undefined when absent. */
+  async sha256(name: string): Promise<string | undefined> {
+    const h = createHash('sha256');
+    try {
+      await pipeline(createReadStream(path.join(this.dir, name)), h);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return h.digest('hex');
   }
 
   async read(name: string): Promise<Buffer | undefined> {

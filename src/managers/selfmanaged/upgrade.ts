@@ -174,7 +174,7 @@ async function backupSteps(
     ]);
   const target = defaultTarget(deps.store.root, h.id);
   const storage = openStorage(target, deps.env);
-  storage.catch(() => undefined); // awaited by the upload step
+  storage.catch(() => undefined); // awaited by the backup steps (the snapshot streams into it)
   return plan.backupCreateSteps({
     name,
     storage,
