@@ -27,7 +27,7 @@ import {
   missingKubeadmNodeParts,
 } from '../helpers/kubeadm-node.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
-import { availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
+import { adaptKubeProxy, availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
@@ -97,44 +97,10 @@ describe.skipIf(missing.length > 0)(
   `upgrade kubeadm ${PREVIOUS_KUBERNETES_VERSION} → ${KUBERNETES_VERSION} on SSH test hosts${missing.length ? ` (not built: ${missing.join(', ')})` : ''}`,
   () => {
     it(`creates the cluster at ${PREVIOUS_KUBERNETES_VERSION} with a Deployment under a PodDisruptionBudget`, async () => {
-      // Test-host adaptation (test/hosts/README.md, "Kernel settings"): kube-proxy v1.36 sets
-      // nf_conntrack_max to what it computes even when that is lower than the machine's, which a test host
-      // may not write ("permission denied"; v1.37 leaves a higher value alone). maxPerCore 0 is upstream's
-      // "leave the limit as it is"; kubeadm upgrade apply keeps the ConfigMap's settings. It is set while
-      // create runs, as soon as kubeadm init made the ConfigMap: without kube-proxy no Service reaches the
-      // API, the CNI's pods do not start and create's onboarding check waits for Ready workers in vain.
+      // kube-proxy v1.36's conntrack setting adapted to the test hosts while create runs (the helper says why).
       let creating = true;
-      const adapted = (async () => {
-        const kubeconfig = path.join(clusterDir(), 'secrets', 'kubeconfig');
-        const get = ['--kubeconfig', kubeconfig, '-n', 'kube-system', 'get', 'configmap', 'kube-proxy', '-o', 'json'];
-        while (creating) {
-          const proxy = await kubectl([...get, '--request-timeout', '5s'], sb.env);
-          if (proxy.code === 0 && proxy.stdout.includes('maxPerCore: null')) {
-            const patched = path.join(sb.dir, 'kube-proxy-cm.json');
-            writeFileSync(patched, proxy.stdout.replace('maxPerCore: null', 'maxPerCore: 0'));
-            const replaced = await kubectl(['--kubeconfig', kubeconfig, 'replace', '-f', patched], sb.env);
-            if (replaced.code === 0) {
-              await kubectl(
-                [
-                  '--kubeconfig',
-                  kubeconfig,
-                  '-n',
-                  'kube-system',
-                  'delete',
-                  'pods',
-                  '-l',
-                  'k8s-app=kube-proxy',
-                  '--wait=false',
-                ],
-                sb.env,
-              );
-              return true;
-            }
-          }
-          await new Promise((r) => setTimeout(r, 2000));
-        }
-        return false;
-      })();
+      const kubeconfig = path.join(clusterDir(), 'secrets', 'kubeconfig');
+      const adapted = adaptKubeProxy(kubeconfig, sb.env, sb.dir, () => creating);
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
       creating = false;
       expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
