@@ -124,7 +124,19 @@ describe.skipIf(missing.length > 0)(
         );
       }
       const deploy = await kubectl(
-        ['create', 'deployment', 'sleeper', '--image=ksctl.test/busybox:1.35', '--replicas=2', '--', 'sleep', '86400'],
+        // A pod that ends on SIGTERM, as a well-behaved workload does: a bare `sleep` as PID 1 ignores it,
+        // and each drain would wait out the 30 s grace period for nothing.
+        [
+          'create',
+          'deployment',
+          'sleeper',
+          '--image=ksctl.test/busybox:1.35',
+          '--replicas=2',
+          '--',
+          'sh',
+          '-c',
+          'trap "exit 0" TERM; sleep 86400 & wait',
+        ],
         sb.env,
       );
       expect(deploy.code, deploy.stderr).toBe(0);
