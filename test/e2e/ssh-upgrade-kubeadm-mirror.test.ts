@@ -116,6 +116,19 @@ describe.skipIf(missing.length > 0)(
         `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${mirror.url.replace('{minor}', minor(PREVIOUS_KUBERNETES_VERSION))} /`,
       );
       expect(await onCp("dpkg-query -W -f='${Version}' kubeadm")).toBe(`${patch(PREVIOUS_KUBERNETES_VERSION)}-1.1`);
+      // The signature is what apt trusts: the same repository against another keyring is refused.
+      const url = mirror.url.replace('{minor}', minor(PREVIOUS_KUBERNETES_VERSION));
+      const unsigned = await cp.exec(
+        [
+          'mkdir -p /tmp/other-lists/partial && : > /tmp/other.gpg',
+          `echo 'deb [signed-by=/tmp/other.gpg] ${url} /' > /tmp/other.list`,
+          'apt-get -o Dir::Etc::sourcelist=/tmp/other.list -o Dir::Etc::sourceparts=- -o Dir::State::Lists=/tmp/other-lists update',
+        ].join(' && '),
+      );
+      expect(`${unsigned.stdout}${unsigned.stderr}`).toMatch(
+        /NO_PUBKEY|not signed|could not be verified|couldn't be verified/,
+      );
+      expect(unsigned.code).not.toBe(0);
       expect(await onCp('apt-mark showhold')).toContain('kubeadm');
       const want = { 'cp-0': `True/${PREVIOUS_KUBERNETES_VERSION}` };
       expect(
