@@ -13,6 +13,8 @@ packages=(openssh-server openssh-client haproxy etcd-server etcd-client shellche
 # Real kubeadm nodes on the test hosts (test/hosts/kubeadm-node.sh): runc under the built containerd, the CNI
 # plugins, what kubeadm's preflight and kube-proxy look for, and busybox-static for the test images.
 packages+=(runc containernetworking-plugins iptables conntrack socat ethtool busybox-static)
+# The signed apt mirror of pkgs.k8s.io the kubeadm mirror e2e serves (test/helpers/apt-mirror.ts).
+packages+=(dpkg-dev apt-utils gnupg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

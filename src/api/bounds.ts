@@ -86,6 +86,8 @@ export function checkBounds(spec: ClusterSpec): Issue[] {
     ['spec.credentials.subscriptionId', spec.credentials.subscriptionId],
     ['spec.credentials.project', spec.credentials.project],
     ['spec.airgap.dir', spec.airgap.dir, MAX_PATH_LENGTH],
+    ['spec.kubeadm.packageRepository.url', spec.kubeadm?.packageRepository?.url, MAX_PATH_LENGTH],
+    ['spec.kubeadm.packageRepository.keyUrl', spec.kubeadm?.packageRepository?.keyUrl, MAX_PATH_LENGTH],
     ...spec.nodePools.slice(0, MAX_NODE_POOLS).map((p, i): [string, unknown] => [`spec.nodePools[${i}].size`, p.size]),
   ];
   for (const [path, v, max] of texts) {

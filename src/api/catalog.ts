@@ -176,11 +176,6 @@ export const DEFAULT_KUBERNETES_VERSION: string = SELF_MANAGED_MINORS[0];
 /** k3s's channel server: `<url>/<channel>` redirects to the newest release of that channel. */
 export const K3S_CHANNEL_URL = 'https://update.k3s.io/v1-release/channels';
 
-/** kubeadm's package repository for a minor: it holds only that minor's patches. */
-export function kubeadmPackageRepo(minor: string): string {
-  return `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
-}
-
 /**
  * kind (its latest release on KUBERNETES_CHECKED): with no version ksctl passes no `--image`, so kind
  * uses its own default; a minor maps to this release's image for it (digest-pinned, as kind asks);

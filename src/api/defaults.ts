@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js';
 import { DEFAULT_KUBERNETES_VERSION, DEFAULT_REGION, DEFAULT_SIZES, PROVIDER_TYPES } from './catalog.js';
 import { resolveEtcdRelease } from './etcd-release.js';
+import { resolvePackageRepository } from './package-repository.js';
 import type { SpecInput } from './input.js';
 import { defaultPoolOf, poolOf } from './pools.js';
 import { resolveEndpoint, resolveWithJump, type LocalUser, type SshConfigLookup } from './ssh-config.js';
@@ -125,6 +126,9 @@ export function applyDefaults(input: SpecInput, opts: DefaultsOptions = {}): Clu
       images: input.airgap?.images ?? [],
     },
     kubelet: { allowCgroupV1: input.kubelet?.allowCgroupV1 ?? false },
+    ...(input.kubeadm?.packageRepository
+      ? { kubeadm: { packageRepository: resolvePackageRepository(input.kubeadm.packageRepository) } }
+      : {}),
   };
 }
 

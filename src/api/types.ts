@@ -5,6 +5,7 @@
  */
 
 import type { EtcdReleaseSpec } from './etcd-release.js';
+import type { PackageRepositorySpec } from './package-repository.js';
 
 export const PROVIDERS = ['aws', 'azure', 'gcp', 'local', 'ssh'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -172,6 +173,16 @@ export interface ClusterSpec {
   airgap: { enabled: boolean; dir?: string; images?: string[] };
   /** Kubelet settings (self-managed). */
   kubelet: KubeletSpec;
+  /** kubeadm settings; absent: none given (packages from pkgs.k8s.io). */
+  kubeadm?: KubeadmSpec;
+}
+
+export interface KubeadmSpec {
+  /**
+   * A mirror of pkgs.k8s.io to install and upgrade kubeadm, kubelet and kubectl from; also used by
+   * air-gapped clusters instead of .deb files in spec.airgap.dir.
+   */
+  packageRepository?: PackageRepositorySpec;
 }
 
 export interface KubeletSpec {

@@ -18,6 +18,7 @@ import {
 } from './catalog.js';
 import { FLAG_FOR_PATH } from './input.js';
 import { validateAirgap } from './validate-airgap.js';
+import { validatePackageRepository } from './validate-package-repository.js';
 import { validateEtcdRelease } from './validate-etcd.js';
 import { validatePools } from './validate-pools.js';
 import { poolOf } from './pools.js';
@@ -178,7 +179,7 @@ export function validateSpec(spec: ClusterSpec): Issue[] {
   issues.push(...validatePools(spec));
 
   if (spec.ssh.bastion) issues.push(...checkEndpoint('spec.ssh.bastion', spec.ssh.bastion));
-  issues.push(...validateAirgap(spec));
+  issues.push(...validateAirgap(spec), ...validatePackageRepository(spec));
   if (spec.kubelet.allowCgroupV1 && !selfManaged) {
     add(
       'spec.kubelet.allowCgroupV1',

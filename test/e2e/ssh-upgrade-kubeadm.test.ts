@@ -1,14 +1,17 @@
 /**
  * `ksctl upgrade cluster` on real SSH test hosts: a kubeadm cluster created at v1.36.3 (1 load balancer,
- * 3 external etcd members, 1 control plane, 2 workers: the smallest shape with a drain that has somewhere
- * to move pods) upgraded to v1.37.2 with the real binaries of both releases (scripts/build-kubernetes.sh
+ * 3 external etcd members, 2 control planes behind it, so the first gets `kubeadm upgrade apply` and the
+ * second `kubeadm upgrade node` while the API stays up through the other; 2 workers: the smallest shape
+ * with a drain that has somewhere to move pods) upgraded to v1.37.2 with the real binaries of both releases (scripts/build-kubernetes.sh
  * builds both). ksctl's external etcd needs 3 members (its minimum); they are not upgraded. Air-gapped, as every kubeadm e2e here: the v1.36.3 packages are preinstalled
  * (test/hosts/kubeadm-node.sh), the v1.37.2 ones are .deb files in spec.airgap.dir
  * (test/helpers/kubeadm-debs.ts: real binaries in stand-in packages) and the v1.37.2 images replace the
  * v1.36.3 ones there, as a user of an air-gapped cluster would stage them. Checked: bad versions exit 2
  * and change nothing, `--dry-run` prints the plan and changes nothing, a Deployment under a
- * PodDisruptionBudget keeps its minimum available throughout, a SIGKILL once the control plane is upgraded
- * and the same command again converge, and every node (and `get cluster`) reports v1.37.2.
+ * PodDisruptionBudget keeps its minimum available throughout, the API through the load balancer keeps
+ * answering, a SIGKILL once the first control plane is upgraded and the same command again converge,
+ * both control planes run v1.37.2's static pods and answer /version with it, and every node (and
+ * `get cluster`) reports v1.37.2.
  */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,11 +27,12 @@ import {
   missingKubeadmNodeParts,
 } from '../helpers/kubeadm-node.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
-import { availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
+import { adaptKubeProxy, availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
-const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'worker', 'worker'] as const;
-const nodes = ['cp-0', 'w-0', 'w-1'];
+const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane', 'controlplane', 'worker', 'worker'] as const;
+const controlPlanes = ['cp-0', 'cp-1'];
+const nodes = [...controlPlanes, 'w-0', 'w-1'];
 const missing = [...missingKubeadmNodeParts(PREVIOUS_KUBERNETES_VERSION), ...missingKubeadmNodeParts()];
 const out = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
 
@@ -93,44 +97,10 @@ describe.skipIf(missing.length > 0)(
   `upgrade kubeadm ${PREVIOUS_KUBERNETES_VERSION} → ${KUBERNETES_VERSION} on SSH test hosts${missing.length ? ` (not built: ${missing.join(', ')})` : ''}`,
   () => {
     it(`creates the cluster at ${PREVIOUS_KUBERNETES_VERSION} with a Deployment under a PodDisruptionBudget`, async () => {
-      // Test-host adaptation (test/hosts/README.md, "Kernel settings"): kube-proxy v1.36 sets
-      // nf_conntrack_max to what it computes even when that is lower than the machine's, which a test host
-      // may not write ("permission denied"; v1.37 leaves a higher value alone). maxPerCore 0 is upstream's
-      // "leave the limit as it is"; kubeadm upgrade apply keeps the ConfigMap's settings. It is set while
-      // create runs, as soon as kubeadm init made the ConfigMap: without kube-proxy no Service reaches the
-      // API, the CNI's pods do not start and create's onboarding check waits for Ready workers in vain.
+      // kube-proxy v1.36's conntrack setting adapted to the test hosts while create runs (the helper says why).
       let creating = true;
-      const adapted = (async () => {
-        const kubeconfig = path.join(clusterDir(), 'secrets', 'kubeconfig');
-        const get = ['--kubeconfig', kubeconfig, '-n', 'kube-system', 'get', 'configmap', 'kube-proxy', '-o', 'json'];
-        while (creating) {
-          const proxy = await kubectl([...get, '--request-timeout', '5s'], sb.env);
-          if (proxy.code === 0 && proxy.stdout.includes('maxPerCore: null')) {
-            const patched = path.join(sb.dir, 'kube-proxy-cm.json');
-            writeFileSync(patched, proxy.stdout.replace('maxPerCore: null', 'maxPerCore: 0'));
-            const replaced = await kubectl(['--kubeconfig', kubeconfig, 'replace', '-f', patched], sb.env);
-            if (replaced.code === 0) {
-              await kubectl(
-                [
-                  '--kubeconfig',
-                  kubeconfig,
-                  '-n',
-                  'kube-system',
-                  'delete',
-                  'pods',
-                  '-l',
-                  'k8s-app=kube-proxy',
-                  '--wait=false',
-                ],
-                sb.env,
-              );
-              return true;
-            }
-          }
-          await new Promise((r) => setTimeout(r, 2000));
-        }
-        return false;
-      })();
+      const kubeconfig = path.join(clusterDir(), 'secrets', 'kubeconfig');
+      const adapted = adaptKubeProxy(kubeconfig, sb.env, sb.dir, () => creating);
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
       creating = false;
       expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
@@ -154,7 +124,19 @@ describe.skipIf(missing.length > 0)(
         );
       }
       const deploy = await kubectl(
-        ['create', 'deployment', 'sleeper', '--image=ksctl.test/busybox:1.35', '--replicas=2', '--', 'sleep', '86400'],
+        // A pod that ends on SIGTERM, as a well-behaved workload does: a bare `sleep` as PID 1 ignores it,
+        // and each drain would wait out the 30 s grace period for nothing.
+        [
+          'create',
+          'deployment',
+          'sleeper',
+          '--image=ksctl.test/busybox:1.35',
+          '--replicas=2',
+          '--',
+          'sh',
+          '-c',
+          'trap "exit 0" TERM; sleep 86400 & wait',
+        ],
         sb.env,
       );
       expect(deploy.code, deploy.stderr).toBe(0);
@@ -199,7 +181,9 @@ describe.skipIf(missing.length > 0)(
       expect(at('Stage Kubernetes 1.37.2 on w-1')).toBeGreaterThan(at('Back up etcd'));
       expect(at('Upgrade cp-0')).toBeGreaterThan(at('Stage Kubernetes 1.37.2 on w-1'));
       expect(lines[at('Upgrade cp-0')]).toContain('kubeadm-upgrade-apply@cp-0');
-      expect(at('Upgrade w-0')).toBeGreaterThan(at('Upgrade cp-0'));
+      expect(at('Upgrade cp-1')).toBeGreaterThan(at('Upgrade cp-0'));
+      expect(lines[at('Upgrade cp-1')]).toContain('kubeadm-upgrade-node@cp-1');
+      expect(at('Upgrade w-0')).toBeGreaterThan(at('Upgrade cp-1'));
       expect(lines[at('Upgrade w-0')]).toContain('kubeadm-upgrade-node@w-0');
       expect(at('Upgrade w-1')).toBeGreaterThan(at('Upgrade w-0'));
       expect(stateText()).toBe(before);
@@ -238,6 +222,10 @@ describe.skipIf(missing.length > 0)(
       const answered = seen.filter((v): v is number => v !== undefined);
       expect(answered.length).toBeGreaterThan(10);
       expect(Math.min(...answered), `availability seen: ${seen.join(',')}`).toBeGreaterThanOrEqual(1);
+      // Two control planes behind the load balancer's /readyz checks: while one restarts its API server
+      // the other answers, so the API stays up (a few polls may land before HAProxy marks one down).
+      const unanswered = seen.length - answered.length;
+      expect(unanswered, `availability seen: ${seen.join(',')}`).toBeLessThanOrEqual(3);
       const want = Object.fromEntries(nodes.map((n) => [n, `True/${KUBERNETES_VERSION}`]));
       expect(await nodeVersions()).toEqual(want);
       const s = state();
@@ -250,13 +238,31 @@ describe.skipIf(missing.length > 0)(
       const list = await ksctl(['backup', 'list', 'up'], sb.env);
       expect(list.code, out(list)).toBe(0);
       expect(list.stdout).toMatch(/up-\d{8}t\d{6}z/);
-      // The control plane runs the new images; `get cluster` shows each machine's version.
+      // Both control planes run the new static pods (cp-0 through `upgrade apply`, cp-1 through
+      // `upgrade node`), each API server answers /version at the new release when asked directly, not
+      // through the load balancer, and kube-proxy moved too; `get cluster` shows each machine's version.
       const pods = await kubectl(
-        ['get', 'pods', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}'],
+        [
+          'get',
+          'pods',
+          '-n',
+          'kube-system',
+          '-o',
+          'jsonpath={range .items[*]}{.spec.nodeName}={.spec.containers[0].image}{"\\n"}{end}',
+        ],
         sb.env,
       );
-      expect(pods.stdout).toContain(`registry.k8s.io/kube-apiserver:${KUBERNETES_VERSION}`);
-      expect(pods.stdout).toContain(`registry.k8s.io/kube-proxy:${KUBERNETES_VERSION}`);
+      const images = pods.stdout.split('\n');
+      for (const cp of controlPlanes)
+        for (const c of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'])
+          expect(images, `${cp} ${c}`).toContain(`${cp}=registry.k8s.io/${c}:${KUBERNETES_VERSION}`);
+      for (const n of nodes) expect(images).toContain(`${n}=registry.k8s.io/kube-proxy:${KUBERNETES_VERSION}`);
+      for (const [i, cp] of controlPlanes.entries()) {
+        const server = `https://${set.hosts[4 + i]!.address}:6443`;
+        const v = await kubectl(['--server', server, 'get', '--raw', '/version', '--request-timeout', '10s'], sb.env);
+        expect(v.code, `${cp}: ${v.stderr}`).toBe(0);
+        expect((JSON.parse(v.stdout) as { gitVersion: string }).gitVersion, cp).toBe(KUBERNETES_VERSION);
+      }
       const get = await ksctl(['get', 'cluster', 'up'], sb.env);
       for (const n of nodes)
         expect(get.stdout).toMatch(new RegExp(`${n}\\b.*${KUBERNETES_VERSION.replace(/\./g, '\\.')}`));

@@ -33,6 +33,8 @@ export interface ClusterFileOptions {
   allowCgroupV1?: boolean;
   /** spec.airgap.images: image archives (file names in airgapDir) imported on every node. */
   airgapImages?: string[];
+  /** spec.kubeadm.packageRepository.url: a mirror of pkgs.k8s.io the hosts reach (test/helpers/apt-mirror.ts). */
+  kubeadmPackageRepository?: string;
   /**
    * spec.nodePools (their counts left to ksctl: the workers listed with each) and each worker's pool by
    * machine name (spec.machines[].pool; unlisted workers are in the default pool).
@@ -74,6 +76,7 @@ export function clusterFile(o: ClusterFileOptions): string {
       etcd: { count: count('etcd'), ...(count('etcd') > 0 ? { release: builtEtcdRelease() } : {}) },
       airgap: { enabled: true, dir: o.airgapDir, ...(o.airgapImages ? { images: o.airgapImages } : {}) },
       kubelet: { allowCgroupV1: o.allowCgroupV1 ?? true },
+      ...(o.kubeadmPackageRepository ? { kubeadm: { packageRepository: { url: o.kubeadmPackageRepository } } } : {}),
       machines: o.roles.map((role, i) => ({
         name: names[i],
         role,

@@ -237,6 +237,14 @@ describe('apply diff', () => {
     ['the etcd count', 'selfmanaged-aws', (s) => (s.etcd!.count = 5), 'spec.etcd.count', /not resized in place/],
     ['the VPC CIDR', 'selfmanaged-aws', (s) => (s.network!.cidr = '10.1.0.0/16'), 'spec.network.cidr', /fixed/],
     [
+      "kubeadm's package mirror",
+      'selfmanaged-aws',
+      (s) =>
+        Object.assign(s, { distribution: 'kubeadm', kubeadm: { packageRepository: { url: 'http://m/v{minor}/' } } }),
+      'spec.kubeadm.packageRepository',
+      /recorded at create and apply does not change it/,
+    ],
+    [
       'the worker size (default pool)',
       'selfmanaged-aws',
       (s) => (s.workers!.size = 't3.xlarge'),

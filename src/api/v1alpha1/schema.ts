@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import * as L from '../limits.js';
 import { ETCD_PINNED_RELEASE } from '../etcd-release.js';
+import { PKGS_K8S_IO } from '../package-repository.js';
 import { NodePoolFileSchema } from './pool-schema.js';
 import { CLUSTER_TYPES, DISTRIBUTIONS, PROVIDERS, ROLES } from '../types.js';
 
@@ -168,6 +169,26 @@ export const ClusterFileSpecSchema = z
       .partial()
       .strict()
       .describe('Kubelet settings (self-managed)'),
+    kubeadm: z
+      .object({
+        packageRepository: z
+          .object({
+            url: text(L.MAX_PATH_LENGTH).describe(
+              `One minor's repository, {minor} standing for it (pkgs.k8s.io's: ${PKGS_K8S_IO.url})`,
+            ),
+            keyUrl: text(L.MAX_PATH_LENGTH).describe(
+              "The repository's signing key; may use {minor} (default: <url>Release.key, as on pkgs.k8s.io)",
+            ),
+          })
+          .partial({ keyUrl: true })
+          .strict()
+          .describe(
+            'A mirror of pkgs.k8s.io (Artifactory, Nexus, aptly, a proxy) to install and upgrade kubeadm, kubelet and kubectl from; air-gapped clusters use it instead of .deb files in airgap.dir (see docs/self-managed.md)',
+          ),
+      })
+      .partial()
+      .strict()
+      .describe('kubeadm settings (self-managed kubeadm)'),
   })
   .partial()
   .strict();

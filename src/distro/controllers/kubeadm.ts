@@ -24,7 +24,7 @@ import {
 import { ensureDistributionSecrets, TOKEN_SECRETS } from '../cluster-secrets.js';
 import { commonUninstall, nodeInput } from './node-input.js';
 import { CA_HASH_PLACEHOLDER, isPlaceholder } from './placeholders.js';
-import { liveOf, type DistroController, type SecretReader } from './types.js';
+import { liveOf, type DistroController, type NodeScope, type SecretReader } from './types.js';
 
 /** Re-mint when the last mint is older than this: uploaded certificates live 2 h. */
 export const REMINT_AFTER_MS = 90 * 60_000;
@@ -37,11 +37,19 @@ async function hash(secrets: SecretReader): Promise<string> {
   return caCertHash(ca);
 }
 
-function upgradeInput(input: ReturnType<typeof nodeInput>): KubeadmUpgradeInput {
+/** spec.kubeadm.packageRepository (a spec recorded before `kubeadm` existed has none). */
+const mirrorOf = (n: Pick<NodeScope, 'topology'>) => {
+  const repo = n.topology.spec.kubeadm?.packageRepository;
+  return repo ? { packageRepository: repo } : {};
+};
+
+function upgradeInput(n: NodeScope): KubeadmUpgradeInput {
+  const input = nodeInput(n);
   return {
     version: input.kubernetesVersion,
     ...(input.airgap ? { airgap: input.airgap } : {}),
     ...(input.kubelet?.allowCgroupV1 ? { allowCgroupV1: true } : {}),
+    ...mirrorOf(n),
   };
 }
 
@@ -49,11 +57,14 @@ export function kubeadmController(): DistroController {
   // Joins run in parallel and each asks for a fresh mint: one at a time, so the first mints and the
   // others see its record (concurrent mint scripts on CP0 race on the same config file).
   let minting: Promise<void> = Promise.resolve();
-  const install = (input: ReturnType<typeof nodeInput>) =>
-    kubeadmInstallScript({
+  const install = (n: NodeScope) => {
+    const input = nodeInput(n);
+    return kubeadmInstallScript({
       kubernetesVersion: input.kubernetesVersion,
       ...(input.airgap ? { airgap: input.airgap } : {}),
+      ...mirrorOf(n),
     });
+  };
   return {
     name: 'kubeadm',
     kubeconfigPath: KUBEADM_ADMIN_KUBECONFIG,
@@ -67,18 +78,18 @@ export function kubeadmController(): DistroController {
     async initScripts(n) {
       const input = nodeInput(n);
       return [
-        install(input),
+        install(n),
         kubeadmInitScript(input),
         kubeadmCniScript({ ...(input.airgap ? { airgap: input.airgap } : {}) }),
       ];
     },
     async joinControlPlaneScripts(n) {
       const input = { ...nodeInput(n), caCertHash: await hash(n.secrets) };
-      return [install(input), kubeadmJoinControlPlaneScript(input)];
+      return [install(n), kubeadmJoinControlPlaneScript(input)];
     },
     async joinWorkerScripts(n) {
       const input = { ...nodeInput(n), caCertHash: await hash(n.secrets) };
-      return [install(input), kubeadmJoinWorkerScript(input)];
+      return [install(n), kubeadmJoinWorkerScript(input)];
     },
     prepareJoin(n) {
       const live = liveOf(n);
@@ -100,10 +111,8 @@ export function kubeadmController(): DistroController {
       minting = mint.catch(() => undefined); // a failed mint fails its own join; the next one tries again
       return mint;
     },
-    upgradeStageScripts: async (n) => [kubeadmUpgradeStageScript(upgradeInput(nodeInput(n)))],
-    upgradeScripts: async (n, first) => [
-      kubeadmUpgradeNodeScript({ ...upgradeInput(nodeInput(n)), first, node: n.machine.name }),
-    ],
+    upgradeStageScripts: async (n) => [kubeadmUpgradeStageScript(upgradeInput(n))],
+    upgradeScripts: async (n, first) => [kubeadmUpgradeNodeScript({ ...upgradeInput(n), first, node: n.machine.name })],
     versionScript: kubeadmVersionScript,
     kubectl: (args) => `kubectl --kubeconfig ${KUBEADM_ADMIN_KUBECONFIG} ${args}`,
     uninstallScript: (role) => commonUninstall(role) ?? kubeadmResetScript({ purgePackages: false }),

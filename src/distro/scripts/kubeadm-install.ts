@@ -2,12 +2,14 @@
  * Everything a kubeadm node needs before `kubeadm init/join`: kernel prerequisites (best effort where
  * the kernel is not ours), containerd with the systemd cgroup driver, and kubeadm/kubelet/kubectl at
  * the newest patch of the requested minor (its pkgs.k8s.io repository holds only that minor) or the
- * pinned patch, from pkgs.k8s.io or, air-gapped, from uploaded .deb files.
+ * pinned patch, from pkgs.k8s.io (or the spec's mirror of it) or, air-gapped, from uploaded .deb files,
+ * preinstalled packages, or the spec's mirror when the cluster's network has one.
  */
-import { kubeadmPackageRepo } from '../../api/catalog.js';
+import { packageRepositoryFor, type PackageRepositorySpec } from '../../api/package-repository.js';
 import { artifactRef } from '../pki/names.js';
 import { AIRGAP_DIR, assertName, heredoc, makeScript, shellQuote } from './common.js';
 import { containerdConfigLines } from './containerd.js';
+import { APT_UPDATE_KUBERNETES, kubernetesAptSourceLines } from './kubeadm-apt.js';
 import { installTarget, VERSION_LINE } from './versions.js';
 import type { AirgapInput, Script, ScriptFile } from './types.js';
 
@@ -26,6 +28,8 @@ const NEWEST_PAUSE = '3.10.2';
 export interface KubeadmInstallInput {
   kubernetesVersion: string;
   airgap?: AirgapInput;
+  /** spec.kubeadm.packageRepository: a mirror of pkgs.k8s.io (used air-gapped too). */
+  packageRepository?: PackageRepositorySpec;
 }
 
 const SYSCTLS = [
@@ -73,28 +77,39 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
     .map((p) => (target.pinned ? `${p}=${target.pinned}-${K8S_PACKAGE_REVISION}` : p))
     .join(' ');
   const pause = `registry.k8s.io/pause:${PAUSE_IMAGE[minor] ?? NEWEST_PAUSE}`;
-  const repo = kubeadmPackageRepo(minor);
+  const repo = packageRepositoryFor(minor, input.packageRepository);
   const wanted = target.pinned ?? `${minor} (newest patch)`;
   const ag = input.airgap ? airgapFiles(input.airgap) : undefined;
   // Air-gapped: the .debs must be uploaded (or the packages preinstalled, which have_version accepts).
   const preInstall = ag?.debs.length
     ? [`debs=(${ag.debs.map(shellQuote).join(' ')})`, 'require_file "${debs[@]}"']
     : [];
-  const installSteps = ag
-    ? ag.debs.length
-      ? ['  dpkg -i "${debs[@]}"']
-      : [
-          '  die "air-gapped: upload the kubeadm, kubelet, kubectl, cri-tools, kubernetes-cni and containerd .deb files"',
-        ]
-    : [
-        '  apt_install ca-certificates curl gpg containerd',
-        '  ensure_dir /etc/apt/keyrings 0755',
-        `  curl -fsSL --retry 5 ${shellQuote(`${repo}Release.key`)} | gpg --dearmor | write_file /etc/apt/keyrings/kubernetes-apt-keyring.gpg 0644 root:root`,
-        `  echo ${shellQuote(`deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /`)} | write_file /etc/apt/sources.list.d/kubernetes.list 0644 root:root`,
-        '  KSCTL_APT_UPDATED="" # the new repository needs a fresh index',
-        '  if dpkg -s kubeadm >/dev/null 2>&1; then apt-mark unhold kubelet kubeadm kubectl; fi',
-        `  apt_install --allow-change-held-packages ${pkgs}`,
-      ];
+  const fromRepository = [
+    ...kubernetesAptSourceLines(repo).map((l) => `  ${l}`),
+    '  if dpkg -s kubeadm >/dev/null 2>&1; then apt-mark unhold kubelet kubeadm kubectl; fi',
+  ];
+  const installSteps =
+    ag && !input.packageRepository
+      ? ag.debs.length
+        ? ['  dpkg -i "${debs[@]}"']
+        : [
+            '  die "air-gapped: upload the kubeadm, kubelet, kubectl, cri-tools, kubernetes-cni and containerd .deb files, or name a mirror of pkgs.k8s.io in spec.kubeadm.packageRepository"',
+          ]
+      : ag
+        ? // Air-gapped with a mirror inside the network: only the mirror is asked (containerd, curl and
+          // gpg must be on the machine already, as for any air-gapped install).
+          [
+            '  for c in curl gpg containerd; do command -v "$c" >/dev/null 2>&1 || die "air-gapped: $c is not installed on this machine; install it first"; done',
+            ...fromRepository,
+            `  ${APT_UPDATE_KUBERNETES}`,
+            `  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends --allow-change-held-packages ${pkgs}`,
+          ]
+        : [
+            '  apt_install ca-certificates curl gpg containerd',
+            ...fromRepository,
+            '  KSCTL_APT_UPDATED="" # the new repository needs a fresh index',
+            `  apt_install --allow-change-held-packages ${pkgs}`,
+          ];
   return makeScript({
     name: 'kubeadm-install',
     description: `kubeadm, kubelet, kubectl ${wanted} and containerd`,

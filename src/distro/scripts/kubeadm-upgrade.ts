@@ -5,11 +5,13 @@
  * release and a kubelet restart. Before any of it, every node is staged (images imported, packages
  * uploaded) so the control planes never wait for a download and kube-proxy's new image is already on the
  * workers when `upgrade apply` rolls its DaemonSet. Packages come from the minor's pkgs.k8s.io repository
- * or, air-gapped, from the .deb files pkgs.k8s.io publishes, put into spec.airgap.dir.
+ * or the spec's mirror of it (spec.kubeadm.packageRepository, air-gapped or not) or, air-gapped without
+ * one, from the .deb files pkgs.k8s.io publishes, put into spec.airgap.dir.
  */
-import { kubeadmPackageRepo } from '../../api/catalog.js';
+import { packageRepositoryFor, type PackageRepositorySpec } from '../../api/package-repository.js';
 import { artifactRef } from '../pki/names.js';
 import { assertName, makeScript, shellQuote } from './common.js';
+import { APT_UPDATE_KUBERNETES, kubernetesAptSourceLines } from './kubeadm-apt.js';
 import { AIRGAP_DEBS_DIR, AIRGAP_IMAGES_DIR, K8S_PACKAGE_REVISION } from './kubeadm-install.js';
 import { installTarget } from './versions.js';
 import type { AirgapInput, Script, ScriptFile } from './types.js';
@@ -25,7 +27,12 @@ export interface KubeadmUpgradeInput {
   airgap?: AirgapInput;
   /** spec.kubelet.allowCgroupV1: kubeadm's SystemVerification preflight refuses cgroup v1. */
   allowCgroupV1?: boolean;
+  /** spec.kubeadm.packageRepository: packages from this mirror, even air-gapped. */
+  packageRepository?: PackageRepositorySpec;
 }
+
+/** Do the packages come as .deb files from spec.airgap.dir (air-gapped, no mirror named)? */
+const fromFiles = (input: KubeadmUpgradeInput) => !!input.airgap && !input.packageRepository;
 
 /** pkgs.k8s.io's file name of a package: `kubeadm_1.37.2-1.1_amd64.deb`. */
 export function airgapPackageFile(pkg: Package, patch: string): string {
@@ -45,16 +52,20 @@ export function kubeadmUpgradeStageScript(input: KubeadmUpgradeInput): Script {
   const files: ScriptFile[] = [];
   const images = (input.airgap?.images ?? []).map((p) => (assertName(p, 'airgap.images[]'), p));
   for (const p of images) files.push({ path: `${AIRGAP_IMAGES_DIR}/${p}`, mode: 0o644, contentRef: artifactRef(p) });
-  if (input.airgap) {
+  if (fromFiles(input)) {
     for (const pkg of PACKAGES) {
       const f = airgapPackageFile(pkg, airgapPatch(input));
       files.push({ path: `${AIRGAP_DEBS_DIR}/${f}`, mode: 0o644, contentRef: artifactRef(f) });
     }
   }
-  const repo = kubeadmPackageRepo(t.minor);
+  const repo = packageRepositoryFor(t.minor, input.packageRepository);
+  const what = [
+    ...(images.length ? ['imported images'] : []),
+    fromFiles(input) ? 'uploaded packages' : `the ${t.minor} package repository ${repo.url}`,
+  ];
   return makeScript({
     name: 'kubeadm-upgrade-stage',
-    description: `stage Kubernetes ${t.pinned ?? `${t.minor} (newest patch)`}: ${input.airgap ? 'uploaded packages, imported images' : `the ${t.minor} package repository`}`,
+    description: `stage Kubernetes ${t.pinned ?? `${t.minor} (newest patch)`}: ${what.join(', ')}`,
     files,
     body: [
       ...(images.length
@@ -68,14 +79,12 @@ export function kubeadmUpgradeStageScript(input: KubeadmUpgradeInput): Script {
             'fi',
           ]
         : []),
-      ...(input.airgap
+      ...(fromFiles(input)
         ? [
             `require_file ${PACKAGES.map((p) => `${AIRGAP_DEBS_DIR}/${airgapPackageFile(p, airgapPatch(input))}`).join(' ')}`,
           ]
-        : [
-            `echo ${shellQuote(`deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] ${repo} /`)} | write_file /etc/apt/sources.list.d/kubernetes.list 0644 root:root`,
-            'apt-get -o DPkg::Lock::Timeout=300 update -q',
-          ]),
+        : // The key too: a mirror named since the install signs with its own.
+          [...kubernetesAptSourceLines(repo), APT_UPDATE_KUBERNETES]),
       `log "staged Kubernetes ${t.pinned ?? t.minor}"`,
     ],
   });
@@ -84,7 +93,7 @@ export function kubeadmUpgradeStageScript(input: KubeadmUpgradeInput): Script {
 /** Install packages of the wanted release (`$want`, set by the caller's body), unless already there. */
 function installPackages(pkgs: readonly Package[], input: KubeadmUpgradeInput, wantExpr: string): string[] {
   const holds = pkgs.join(' ');
-  if (input.airgap) {
+  if (fromFiles(input)) {
     const debs = pkgs.map((p) => `${AIRGAP_DEBS_DIR}/${airgapPackageFile(p, airgapPatch(input))}`);
     return [`apt-mark unhold ${holds} >/dev/null 2>&1 || true`, `dpkg -i ${debs.join(' ')}`, `apt-mark hold ${holds}`];
   }

@@ -67,6 +67,13 @@ export function clusterRefusals(had: ClusterSpec, want: ClusterSpec): Refusal[] 
     want.airgap.enabled,
     'how ksctl installs is fixed at create: keep it',
   );
+  // Not changed in place yet (apply records pools and access only): refused rather than silently ignored.
+  check(
+    'spec.kubeadm.packageRepository',
+    had.kubeadm?.packageRepository,
+    want.kubeadm?.packageRepository,
+    'where kubeadm packages come from is recorded at create and apply does not change it: keep it as it was',
+  );
   out.push(...machineRefusals(had.machines, want.machines));
   return out;
 }

@@ -58,9 +58,10 @@ export function checkUpgradeRequest(s: ClusterState, req: UpgradeRequest): void 
       { hint: `re-run: ksctl upgrade cluster ${s.id.name} --k8s-version ${pending}` },
     );
   if (!pending) checkUpgrade(s.spec.provider, 'selfmanaged', clusterVersion(s), req.to);
-  if (s.spec.airgap.enabled && s.spec.distribution === 'kubeadm' && !isPatchVersion(req.to))
+  const fromFiles = s.spec.airgap.enabled && !s.spec.kubeadm?.packageRepository;
+  if (fromFiles && s.spec.distribution === 'kubeadm' && !isPatchVersion(req.to))
     throw new InputError(
-      `--k8s-version: an air-gapped kubeadm cluster upgrades to the patch whose packages are in spec.airgap.dir, not to a minor (${req.to})`,
+      `--k8s-version: an air-gapped kubeadm cluster without spec.kubeadm.packageRepository upgrades to the patch whose packages are in spec.airgap.dir, not to a minor (${req.to})`,
       ['--k8s-version'],
       { hint: `name the patch, e.g. --k8s-version ${req.to}.2` },
     );

@@ -171,6 +171,14 @@ export function scriptsFor(c: Combo): Script[] {
         kubeadmUpgradeNodeScript({ ...up, first: false, node: worker.name }),
       );
     }
+    // A mirror of pkgs.k8s.io (spec.kubeadm.packageRepository), online or air-gapped alike.
+    const packageRepository = { url: 'http://mirror.lan/k8s/v{minor}/', keyUrl: 'http://mirror.lan/key.asc' };
+    const mirrored = { version: '1.37', ...(ag ? { airgap: ag } : {}), packageRepository, allowCgroupV1: true };
+    out.push(
+      kubeadmInstallScript({ kubernetesVersion: '1.36', ...(ag ? { airgap: ag } : {}), packageRepository }),
+      kubeadmUpgradeStageScript(mirrored),
+      kubeadmUpgradeNodeScript({ ...mirrored, first: true, node: cp0.name }),
+    );
     out.push(
       kubeadmCniScript(ag ? { airgap: ag } : {}),
       kubeadmResetScript(),
