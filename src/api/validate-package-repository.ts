@@ -37,7 +37,8 @@ export function validatePackageRepository(spec: ClusterSpec): Issue[] {
     return [
       {
         path: PATH,
-        message: 'applies to self-managed kubeadm clusters only (it is where their kubeadm packages come from): remove it',
+        message:
+          'applies to self-managed kubeadm clusters only (it is where their kubeadm packages come from): remove it',
       },
     ];
   const urlBad = urlIssues('url', repo.url);
