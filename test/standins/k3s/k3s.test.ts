@@ -443,6 +443,31 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
       expect((await kubectl(kc1, ['get', 'namespace', 'through-ecp0', '-o', 'name'])).stdout.trim()).toBe(
         'namespace/through-ecp0',
       );
+
+      // A snapshot of that cluster restored onto a FRESH server (no data of its own): only with the token
+      // that encrypted the bootstrap data in it; then it holds the source's CAs.
+      const saved = await run('node', [K3S, 'etcd-snapshot', 'save', '--name', 'snap', '--dir', '/snaps'], env(r0, e));
+      expect(saved.code, saved.stderr).toBe(0);
+      const snap = fs.readdirSync(path.join(r0, 'snaps')).find((f) => f.startsWith('snap-ecp0-'))!;
+      const r3 = tmpDir('k3s-e3');
+      fs.copyFileSync(path.join(r0, 'snaps', snap), path.join(r3, 'old.db'));
+      const reset = (token: string) =>
+        run(
+          'node',
+          [K3S, 'server', '--cluster-reset', '--cluster-reset-restore-path=/old.db', '--token', token, ...args(3, p2)],
+          env(r3, e),
+        );
+      const wrongReset = await reset('wrong');
+      expect(wrongReset.code).toBe(1);
+      expect(wrongReset.stderr + wrongReset.stdout).toContain(
+        'bootstrap data already found and encrypted with different token',
+      );
+      const caFile = (root: string) => path.join(root, 'var/lib/rancher/k3s/server/tls/server-ca.crt');
+      expect(fs.existsSync(caFile(r3))).toBe(false);
+      const ok = await reset('embedded-secret');
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr + ok.stdout).toContain('Managed etcd cluster membership has been reset');
+      expect(fs.readFileSync(caFile(r3), 'utf8')).toBe(fs.readFileSync(caFile(r0), 'utf8'));
     },
     3 * START_MS,
   );
