@@ -4,7 +4,8 @@
  * etcd ksctl deletes them in etcd before any API server starts (fresh-restore.ts); here the store lives
  * inside k3s, which neither ships etcdctl nor runs its etcd without starting the API server and the
  * server's own kubelet, so they are deleted through the API once the restored first server is up, and
- * before any other node joins (the plan gates every join on this step).
+ * before any other node joins (the plan gates every join on this step). Each one's node-password
+ * Secret goes too: k3s would refuse a new machine registering under that name with another password.
  *
  * A Node is the source's when its name and providerID are not one of this cluster's machines. A
  * kubelet that registers under a name the source used adopts the old object (it keeps the old
@@ -41,6 +42,8 @@ export function k3sForgetSourceNodesScript(tag: string, self: KeptNode, keep: Ke
       '  if printf "%s\\n" "$kept" | grep -qxF "$name $pid"; then continue; fi',
       `  ${kc} delete node "$name" --ignore-not-found </dev/null >&2 || die "cannot delete node $name"`,
       `  ${kc} -n kube-node-lease delete lease "$name" --ignore-not-found </dev/null >&2 || die "cannot delete lease $name"`,
+      // k3s keeps each node's password hash in a Secret; a new machine of an old name has another one.
+      `  ${kc} -n kube-system delete secret "$name.node-password.k3s" --ignore-not-found </dev/null >&2 || die "cannot delete the node password of $name"`,
       '  n=$((n + 1))',
       `  if [ "$name" = ${shellQuote(self.name)} ]; then restart=1; fi`,
       'done <<EOF_NODES',
