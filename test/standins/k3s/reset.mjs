@@ -81,7 +81,9 @@ export async function clusterReset(f, { dataDir, nodeName, nodeIP, tokenText }) 
   writeFile(resetFlag, '', 0o600);
   // A fresh server has no CAs yet: throwaway ones serve etcd until the snapshot's bootstrap data is read.
   const tlsDir = local ? `${dataDir}/server/tls` : `${dataDir}/server/tls-restore-tmp`;
-  const { certs, client } = etcdCerts(tlsDir, local ?? generateBootstrap(), nodeName, nodeIP);
+  const throwaway = local ? null : generateBootstrap();
+  if (throwaway) writeBootstrap(tlsDir, throwaway);
+  const { certs, client } = etcdCerts(tlsDir, local ?? throwaway, nodeName, nodeIP);
   const etcd = await startEtcd(
     {
       name: nodeName,
@@ -106,6 +108,7 @@ export async function clusterReset(f, { dataDir, nodeName, nodeIP, tokenText }) 
       b = await fromDatastore(new EtcdStore(etcd.endpoint, client), password);
     } catch (e) {
       await stop();
+      fs.rmSync(hostPath(tlsDir), { recursive: true, force: true });
       throw fatal(`starting kubernetes: preparing server: failed to bootstrap cluster data: ${e.message}`);
     }
     if (!b) {
