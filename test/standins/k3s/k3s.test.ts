@@ -372,6 +372,8 @@ describe.skipIf(missing.length > 0)('k3s launcher: two servers on an external et
 });
 
 describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init) and joining with --server', () => {
+  // The running first server of the test below, for the restore onto a fresh server after it.
+  let first: { root: string; env: NodeJS.ProcessEnv; port: number } | undefined;
   it(
     'starts a real etcd, grows it with a joining server, and refuses a wrong token',
     async () => {
@@ -444,18 +446,46 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
         'namespace/through-ecp0',
       );
 
+      first = { root: r0, env: env(r0, e), port: p2 };
+    },
+    3 * START_MS,
+  );
+
+  it(
+    'restores a snapshot onto a FRESH server (--cluster-reset-restore-path) only with the token of its bootstrap data',
+    async () => {
+      if (!first) throw new Error('needs the embedded cluster of the test before');
+      const src = first;
       // A snapshot of that cluster restored onto a FRESH server (no data of its own): only with the token
       // that encrypted the bootstrap data in it; then it holds the source's CAs.
-      const saved = await run('node', [K3S, 'etcd-snapshot', 'save', '--name', 'snap', '--dir', '/snaps'], env(r0, e));
+      const saved = await run('node', [K3S, 'etcd-snapshot', 'save', '--name', 'snap', '--dir', '/snaps'], src.env);
       expect(saved.code, saved.stderr).toBe(0);
-      const snap = fs.readdirSync(path.join(r0, 'snaps')).find((f) => f.startsWith('snap-ecp0-'))!;
+      const snap = fs.readdirSync(path.join(src.root, 'snaps')).find((f) => f.startsWith('snap-ecp0-'))!;
       const r3 = tmpDir('k3s-e3');
-      fs.copyFileSync(path.join(r0, 'snaps', snap), path.join(r3, 'old.db'));
+      fs.copyFileSync(path.join(src.root, 'snaps', snap), path.join(r3, 'old.db'));
       const reset = (token: string) =>
         run(
           'node',
-          [K3S, 'server', '--cluster-reset', '--cluster-reset-restore-path=/old.db', '--token', token, ...args(3, p2)],
-          env(r3, e),
+          [
+            K3S,
+            'server',
+            '--cluster-reset',
+            '--cluster-reset-restore-path=/old.db',
+            '--token',
+            token,
+            ...[
+              '--node-name',
+              'ecp3',
+              '--node-ip',
+              '127.0.11.23',
+              '--bind-address',
+              '127.0.11.23',
+              '--https-listen-port',
+              String(src.port),
+              '--disable-agent',
+            ],
+          ],
+          { ...src.env, STANDIN_ROOT: r3 },
         );
       const wrongReset = await reset('wrong');
       expect(wrongReset.code).toBe(1);
@@ -467,9 +497,9 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
       const ok = await reset('embedded-secret');
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stderr + ok.stdout).toContain('Managed etcd cluster membership has been reset');
-      expect(fs.readFileSync(caFile(r3), 'utf8')).toBe(fs.readFileSync(caFile(r0), 'utf8'));
+      expect(fs.readFileSync(caFile(r3), 'utf8')).toBe(fs.readFileSync(caFile(src.root), 'utf8'));
     },
-    3 * START_MS,
+    2 * START_MS,
   );
 });
 
