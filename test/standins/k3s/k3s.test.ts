@@ -373,7 +373,7 @@ describe.skipIf(missing.length > 0)('k3s launcher: two servers on an external et
 
 describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init) and joining with --server', () => {
   // The running first server of the test below, for the restore onto a fresh server after it.
-  let first: { root: string; env: NodeJS.ProcessEnv; port: number } | undefined;
+  let first: { root: string; env: NodeJS.ProcessEnv; port: number; etcdClient: number } | undefined;
   it(
     'starts a real etcd, grows it with a joining server, and refuses a wrong token',
     async () => {
@@ -446,7 +446,7 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
         'namespace/through-ecp0',
       );
 
-      first = { root: r0, env: env(r0, e), port: p2 };
+      first = { root: r0, env: env(r0, e), port: p2, etcdClient };
     },
     3 * START_MS,
   );
@@ -458,11 +458,24 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
       const src = first;
       // A snapshot of that cluster restored onto a FRESH server (no data of its own): only with the token
       // that encrypted the bootstrap data in it; then it holds the source's CAs.
-      const saved = await run('node', [K3S, 'etcd-snapshot', 'save', '--name', 'snap', '--dir', '/snaps'], src.env);
-      expect(saved.code, saved.stderr).toBe(0);
-      const snap = fs.readdirSync(path.join(src.root, 'snaps')).find((f) => f.startsWith('snap-ecp0-'))!;
+      // Taken with the real etcdctl against the member's node address (the launcher's `etcd-snapshot save`
+      // dials 127.0.0.1, where a member on a loopback node IP does not listen).
       const r3 = tmpDir('k3s-e3');
-      fs.copyFileSync(path.join(src.root, 'snaps', snap), path.join(r3, 'old.db'));
+      const tls = path.join(src.root, 'var/lib/rancher/k3s/server/tls/etcd');
+      const saved = await run(etcdctl(), [
+        '--endpoints',
+        `https://127.0.11.20:${src.etcdClient}`,
+        '--cacert',
+        path.join(tls, 'server-ca.crt'),
+        '--cert',
+        path.join(tls, 'client.crt'),
+        '--key',
+        path.join(tls, 'client.key'),
+        'snapshot',
+        'save',
+        path.join(r3, 'old.db'),
+      ]);
+      expect(saved.code, saved.stderr).toBe(0);
       const reset = (token: string) =>
         run(
           'node',
