@@ -5,7 +5,7 @@
  * launcher kube-apiserver, controller-manager, scheduler, containerd and kubelet. Stand-ins: the k3s binary
  * (a launcher of those) and installer (test/standins/k3s), systemctl (test/hosts).
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
@@ -19,11 +19,13 @@ import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-
 
 let set: TestHostSet;
 let sb: Sandbox;
+let client: ReturnType<typeof generateSshKeyPair>;
+let backupName = '';
 let file: string;
 const roles = ['loadbalancer', 'controlplane', 'controlplane', 'controlplane', 'worker'] as const;
 
 beforeAll(async () => {
-  const client = generateSshKeyPair('ksctl-test');
+  client = generateSshKeyPair('ksctl-test');
   set = await startHosts(roles.length, {
     clientKey: { private: client.privateKey, public: client.publicKey },
     hostKey: validHostKeys(roles.length),
@@ -172,6 +174,7 @@ describe('ssh provider, k3s, embedded etcd', () => {
     const r = await ksctl(['backup', 'create', 'emb', '-o', 'json'], sb.env);
     expect(r.code, `${r.stdout}\n${r.stderr}\n${logTail()}`).toBe(0);
     const m = JSON.parse(r.stdout) as { name: string; shape: Record<string, unknown>; snapshot: { size: number } };
+    backupName = m.name;
     expect(m.shape).toEqual({ distribution: 'k3s', etcd: 'embedded', members: 3, kubernetes: '1.37' });
     expect(m.snapshot.size).toBeGreaterThan(0);
     // The server token is kept with the cluster's secrets (0600) and never printed.
@@ -226,6 +229,135 @@ describe('ssh provider, k3s, embedded etcd', () => {
     const st = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as { phase: string };
     expect(st.phase).toBe('ready');
   }, 600_000);
+
+  it('creates cluster emb2 on fresh hosts from the backup (create --restore, SIGKILL after the reset, the re-run finishes): it serves emb as of the backup, its nodes are its own machines, emb’s old kubeconfig trusts it', async () => {
+    expect(backupName).not.toBe('');
+    const started = Date.now();
+    const k = (args: string[]) => kubectl([...args, '--request-timeout', '30s'], sb.env);
+    // emb's kubeconfig as the user kept it (its CA and client certificate).
+    const kc = await kubectl(['config', 'view', '--raw', '--minify', '--flatten', '--context', 'emb'], sb.env);
+    const oldKubeconfig =
+      kc.code === 0 ? kc.stdout : (await kubectl(['config', 'view', '--raw', '--minify', '--flatten'], sb.env)).stdout;
+    expect(oldKubeconfig).toContain(`https://${lb().address}:6443`);
+    const fresh = await startHosts(4, { clientKey: { private: client.privateKey, public: client.publicKey } });
+    try {
+      const write = (name: string, r: readonly (typeof roles)[number][], hosts = fresh.hosts) => {
+        const p = path.join(sb.dir, name);
+        writeFileSync(
+          p,
+          clusterFile({
+            name: 'emb2',
+            distribution: 'k3s',
+            roles: [...r],
+            hosts,
+            keyFile: writeKey(sb.dir, client.privateKey),
+            airgapDir: airgapDir(path.join(sb.dir, 'airgap')),
+          }),
+        );
+        return p;
+      };
+      const target = `file://${path.join(sb.ksctlHome, 'backups/ssh/default/emb')}`;
+      const emb2Dir = path.join(sb.ksctlHome, 'clusters/ssh/default/emb2');
+      // Bad input: one server where emb has three etcd members: exit 2, nothing written, no host touched.
+      const one = write('emb2-one.yaml', ['loadbalancer', 'controlplane'], fresh.hosts.slice(0, 2));
+      const bad = await ksctl(
+        ['create', 'cluster', '-f', one, '--restore', backupName, '--backup-target', target],
+        sb.env,
+      );
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toMatch(
+        /--restore: backup .* is of another shape \(k3s, embedded etcd with 3 members.*: members differ/,
+      );
+      expect(existsSync(path.join(emb2Dir, 'state.json'))).toBe(false);
+      for (const h of fresh.hosts) {
+        const left = await h.exec('ls /var/lib/ksctl /usr/local/bin/k3s 2>/dev/null; true');
+        expect(left.stdout.trim(), h.name).toBe('');
+      }
+
+      const args = [
+        'create',
+        'cluster',
+        '-f',
+        write('emb2.yaml', ['loadbalancer', 'controlplane', 'controlplane', 'controlplane']),
+        '--restore',
+        backupName,
+        '--backup-target',
+        target,
+      ];
+      const emb2Steps = () =>
+        existsSync(path.join(emb2Dir, 'state.json'))
+          ? (
+              JSON.parse(readFileSync(path.join(emb2Dir, 'state.json'), 'utf8')) as {
+                steps: { id: string; status: string }[];
+              }
+            ).steps
+          : [];
+      const first = startKsctl(args, sb.env);
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline && first.child.exitCode === null) {
+        if (emb2Steps().some((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      first.child.kill('SIGKILL');
+      const killed = await first.done;
+      expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
+      expect(emb2Steps().some((x) => x.id === 'controlplane/cp-1' && x.status === 'done')).toBe(false);
+      const r = await ksctl(args, sb.env);
+      const log = () => {
+        try {
+          return readFileSync(path.join(emb2Dir, 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
+        } catch {
+          return '(no log)';
+        }
+      };
+      expect(r.code, `${r.stdout}\n${r.stderr}\n${log()}`).toBe(0);
+      expect(r.stdout).toContain(`Restored from ${backupName} of emb`);
+      console.log(
+        `embedded fresh-restore create (first run killed, then the re-run): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      // Reset once: the re-run found the marker / the recorded step.
+      expect(emb2Steps().filter((x) => /^restore\/[^/]+\/reset\/cp-0$/.test(x.id) && x.status === 'done')).toHaveLength(
+        1,
+      );
+
+      expect((await ksctl(['switch', 'emb2'], sb.env)).code).toBe(0);
+      // emb2 serves emb's objects as of the backup, not the later one.
+      for (const n of ['bk-1', 'bk-2', 'bk-3']) {
+        const g = await k(['get', 'configmap', n, '-o', 'jsonpath={.data.value}']);
+        expect(g.stdout, `${n}: ${g.stderr}`).toBe(`${n}-data`);
+      }
+      expect((await k(['get', 'configmap', 'after-backup'])).stderr).toMatch(/NotFound/);
+      // Its nodes are its own machines: emb's four Node objects (w-0 among them) are gone.
+      const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
+      expect(ready.code, ready.stderr).toBe(0);
+      const nodes = await k([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.spec.providerID} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
+      ]);
+      expect(nodes.stdout.trim().split('\n').sort()).toEqual(
+        ['cp-0', 'cp-1', 'cp-2'].map((n, i) => `${n} ksctl://emb2/${n} ${fresh.hosts[i + 1]!.address}`),
+      );
+      // emb's old kubeconfig, pointed at emb2's load balancer: emb2 serves emb's CA and trusts its client cert.
+      const file = path.join(sb.dir, 'emb-kubeconfig');
+      writeFileSync(
+        file,
+        oldKubeconfig.replace(`https://${lb().address}:6443`, `https://${fresh.hosts[0]!.address}:6443`),
+        { mode: 0o600 },
+      );
+      const g = await kubectl(
+        ['--kubeconfig', file, 'get', 'configmap', 'bk-1', '-o', 'jsonpath={.data.value}', '--request-timeout', '30s'],
+        sb.env,
+      );
+      expect(g.code, g.stderr).toBe(0);
+      expect(g.stdout).toBe('bk-1-data');
+      // Back to emb for the tests that follow.
+      expect((await ksctl(['switch', 'emb'], sb.env)).code).toBe(0);
+    } finally {
+      await fresh.teardown();
+    }
+  }, 900_000);
 
   it('delete uninstalls k3s (and its etcd) and leaves the machines', async () => {
     const del = await ksctl(['delete', 'cluster', 'emb'], sb.env);

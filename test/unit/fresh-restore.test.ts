@@ -23,6 +23,7 @@ import { FreshRestore } from '../../src/managers/backup/fresh-restore.js';
 import { BackupManager } from '../../src/managers/backup/manager.js';
 import { assertRestoreFinished, forgetNodesId } from '../../src/managers/backup/fresh-restore-state.js';
 import { freshRestoreSteps } from '../../src/managers/backup/fresh-restore-plan.js';
+import { freshRestoreK3sSteps } from '../../src/managers/backup/fresh-restore-k3s.js';
 import { restoreDoneId, restoreFetchId } from '../../src/managers/backup/restore-plan.js';
 import { Staging } from '../../src/managers/backup/staging.js';
 import type { ManagerDeps } from '../../src/managers/types.js';
@@ -179,10 +180,10 @@ describe('FreshRestore.prepare (before any state or cloud call)', () => {
       /kubernetes differ/,
     ],
     [
-      'embedded etcd',
+      'an external-etcd backup for a spec with k3s embedded etcd',
       async () => ({ bundle: (await sealed()).name, target: target(), key }),
       { etcd: { count: 0 } },
-      /embedded etcd/,
+      /another shape \(k3s, external etcd with 3 members.*than fresh asks for \(k3s, embedded etcd.*etcd differ/,
     ],
   ])('refuses %s (exit 2)', async (_what, req, over, msg) => {
     const e = await refusal(FreshRestore.prepare(deps, spec(over), await req()));
@@ -303,5 +304,44 @@ describe('the restore in create’s graph', () => {
     order(forgetNodesId('t1'), 'controlplane/cp-0');
     expect(steps.find((s) => s.id === 'controlplane/cp-1')!.needs).toContain(forgetNodesId('t1'));
     expect(wave.get(restoreFetchId('t1', m.name))).toBe(0);
+  });
+
+  it('k3s embedded: the first server installed but not started, reset from the snapshot, started, the source nodes forgotten, then every other node joins', async () => {
+    const m = await sealed();
+    const k3s = [
+      step('secrets/distribution'),
+      step('machine/cp-0'),
+      step('lb/lb-0'),
+      { ...step('controlplane/cp-0', ['machine/cp-0', 'lb/lb-0', 'secrets/distribution']), target: 'cp-0' },
+      { ...step('controlplane/cp-1', ['controlplane/cp-0']), target: 'cp-1' },
+      { ...step('controlplane/cp-2', ['controlplane/cp-1']), target: 'cp-2' },
+      { ...step('worker/w-0', ['controlplane/cp-0']), target: 'w-0' },
+      step('kubeconfig', ['controlplane/cp-0']),
+    ];
+    const steps = freshRestoreK3sSteps(k3s, {
+      tag: 't2',
+      manifest: { ...m, shape: { ...SHAPE, etcd: 'embedded' } },
+      storage: new LocalStorage(target().dir, 'file://x'),
+      staging: new Staging(dir),
+      key,
+      etcd: [],
+      controlPlanes: [],
+    });
+    const wave = new Map(waves(steps).flatMap((w, i) => w.map((s) => [s.id, i] as const)));
+    const order = (a: string, b: string) => expect(wave.get(a)!, `${a} before ${b}`).toBeLessThan(wave.get(b)!);
+    for (const before of ['machine/cp-0', 'lb/lb-0', 'secrets/distribution']) order(before, 'restore/t2/install/cp-0');
+    order('restore/t2/install/cp-0', 'restore/t2/upload/cp-0');
+    order(restoreFetchId('t2', m.name), 'restore/t2/upload/cp-0');
+    order('restore/t2/upload/cp-0', 'restore/t2/reset/cp-0');
+    order('restore/t2/reset/cp-0', 'controlplane/cp-0');
+    order('controlplane/cp-0', forgetNodesId('t2'));
+    for (const join of ['controlplane/cp-1', 'controlplane/cp-2', 'worker/w-0']) order(forgetNodesId('t2'), join);
+    order(forgetNodesId('t2'), restoreDoneId('t2'));
+    expect(steps.filter((s) => s.target === 'cp-0' && s.id.startsWith('restore/')).map((s) => s.id)).toEqual([
+      'restore/t2/install/cp-0',
+      'restore/t2/upload/cp-0',
+      'restore/t2/reset/cp-0',
+      forgetNodesId('t2'),
+    ]);
   });
 });

@@ -95,7 +95,12 @@ function k3sFiles(role: K3sRole, input: NodeInput): ScriptFile[] {
   return files;
 }
 
-function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Script {
+/**
+ * `start: false` (a first server that a restore resets before its first start): the same files and
+ * install, with the installer's INSTALL_K3S_SKIP_START, and no wait; the normal script started later
+ * finds k3s installed but inactive, runs the installer again and starts it.
+ */
+function k3sScript(role: K3sRole, input: K3sJoinInput, description: string, start = true): Script {
   const config = k3sConfig(role, input);
   if (input.caHash !== undefined && !/^[0-9a-f]{64}$/.test(input.caHash)) {
     throw new InputError(`caHash must be 64 lower-case hex digits (sha256), got ${JSON.stringify(input.caHash)}`, [
@@ -138,8 +143,42 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
     role === 'agent'
       ? `wait_for ${timeout} 3 "${service} service active" systemctl is-active --quiet ${service}`
       : `wait_for ${timeout} 3 "the k3s API server" ${K3S_BIN} kubectl --kubeconfig ${K3S_KUBECONFIG_PATH} get --raw=/readyz`;
+  const install = (skipStart: boolean) => [
+    ...installer,
+    // K3S_* variables would be copied into the unit's env file: the token lives in token-file only.
+    `  env -u ${token} ${input.airgap ? 'INSTALL_K3S_SKIP_DOWNLOAD=true' : choose} INSTALL_K3S_EXEC=${role === 'agent' ? 'agent' : 'server'} \\`,
+    `    ${skipStart ? 'INSTALL_K3S_SKIP_START=true' : 'INSTALL_K3S_FORCE_RESTART=true'} sh ${K3S_INSTALLER_PATH}`,
+    `  installed_ok || die "k3s $(installed_version) is installed, expected $wanted"`,
+  ];
+  const started = [
+    `if installed_ok && systemctl is-active --quiet ${service}; then`,
+    `  if needs_apply ${service} "$sum"; then`,
+    '    log "configuration changed: restarting ' + service + '"',
+    `    systemctl restart ${service}`,
+    '  else',
+    `    log "k3s $(installed_version) already running as ${service}"`,
+    '  fi',
+    'else',
+    `  log "installing k3s $wanted (${service})"`,
+    ...install(false),
+    'fi',
+    `if ! ${ready}; then`,
+    `  journalctl -u ${service} -n 40 --no-pager >&2 || true # diagnostics only`,
+    `  die "${service} did not become ready"`,
+    'fi',
+    `mark_applied ${service} "$sum"`,
+    `log "${service} ready on ${input.node.name}"`,
+  ];
+  const unstarted = [
+    `if installed_ok; then`,
+    `  log "k3s $(installed_version) already installed (not started)"`,
+    'else',
+    `  log "installing k3s $wanted (${service}, not started)"`,
+    ...install(true),
+    'fi',
+  ];
   return makeScript({
-    name: `k3s-${role}`,
+    name: start ? `k3s-${role}` : `k3s-${role}-install`,
     description,
     secretEnv: [token],
     files: k3sFiles(role, input),
@@ -160,28 +199,7 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
           ]
         : []),
       `write_file ${K3S_CONFIG_PATH} 0600 root:root ${heredoc(config)}`,
-      `sum=$(sum_files ${summed.join(' ')})`,
-      `if installed_ok && systemctl is-active --quiet ${service}; then`,
-      `  if needs_apply ${service} "$sum"; then`,
-      '    log "configuration changed: restarting ' + service + '"',
-      `    systemctl restart ${service}`,
-      '  else',
-      `    log "k3s $(installed_version) already running as ${service}"`,
-      '  fi',
-      'else',
-      `  log "installing k3s $wanted (${service})"`,
-      ...installer,
-      // K3S_* variables would be copied into the unit's env file: the token lives in token-file only.
-      `  env -u ${token} ${input.airgap ? 'INSTALL_K3S_SKIP_DOWNLOAD=true' : choose} INSTALL_K3S_EXEC=${role === 'agent' ? 'agent' : 'server'} \\`,
-      `    INSTALL_K3S_FORCE_RESTART=true sh ${K3S_INSTALLER_PATH}`,
-      `  installed_ok || die "k3s $(installed_version) is installed, expected $wanted"`,
-      'fi',
-      `if ! ${ready}; then`,
-      `  journalctl -u ${service} -n 40 --no-pager >&2 || true # diagnostics only`,
-      `  die "${service} did not become ready"`,
-      'fi',
-      `mark_applied ${service} "$sum"`,
-      `log "${service} ready on ${input.node.name}"`,
+      ...(start ? [`sum=$(sum_files ${summed.join(' ')})`, ...started] : unstarted),
     ],
   });
 }
@@ -189,6 +207,11 @@ function k3sScript(role: K3sRole, input: K3sJoinInput, description: string): Scr
 /** First server: `cluster-init` (embedded etcd) or the external datastore. */
 export function k3sServerInitScript(input: NodeInput): Script {
   return k3sScript('server-init', input, `k3s first server ${input.node.name}`);
+}
+
+/** The first server installed and configured but not started: a restore resets it first. */
+export function k3sServerInstallScript(input: NodeInput): Script {
+  return k3sScript('server-init', input, `k3s first server ${input.node.name}, installed not started`, false);
 }
 
 /** Another server: joins through the LB (embedded) or shares the external datastore. */

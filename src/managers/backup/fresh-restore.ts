@@ -32,6 +32,7 @@ import type { ClusterHandle, ClusterState, RestoredFrom } from '../../state/type
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import { newRestoreTag } from './pending.js';
+import { freshRestoreK3sSteps } from './fresh-restore-k3s.js';
 import { freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
 import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
@@ -187,7 +188,9 @@ export class FreshRestore {
   }
 
   private woven(create: Step<BootstrapContext>[], etcd: string[], tag: string, staging: Staging) {
-    return freshRestoreSteps(create, {
+    // k3s's embedded etcd: restored on the first server before its first start (fresh-restore-k3s.ts).
+    const weave = this.manifest.shape.etcd === 'embedded' ? freshRestoreK3sSteps : freshRestoreSteps;
+    return weave(create, {
       tag,
       manifest: this.manifest,
       storage: this.storage,

@@ -30,6 +30,7 @@ import {
   k3sCaHashScript,
   k3sRestartScript,
   k3sServerInitScript,
+  k3sServerInstallScript,
   k3sServerJoinScript,
   k3sUninstallScript,
   kubeadmCniScript,
@@ -46,6 +47,7 @@ import {
   type Script,
 } from '../../../src/distro/scripts/index.js';
 import { kubeadmUpgradeNodeScript, kubeadmUpgradeStageScript } from '../../../src/distro/scripts/kubeadm-upgrade.js';
+import { k3sForgetSourceNodesScript } from '../../../src/distro/scripts/k3s-fresh-restore.js';
 
 export interface Combo {
   distro: Distribution;
@@ -157,6 +159,14 @@ export function scriptsFor(c: Combo): Script[] {
       k3sRestartScript('server'),
       k3sRestartScript('agent'),
     );
+    if (!c.external) {
+      // create --restore from an embedded-etcd backup (managers/backup/fresh-restore-k3s.ts).
+      const self = { name: cp0.name, providerId: `ksctl://demo/${cp0.name}` };
+      out.push(
+        k3sServerInstallScript(nodeInput(c, cp0)),
+        k3sForgetSourceNodesScript('abc', self, [self, { name: 'wp-0', providerId: 'ksctl://demo/wp-0' }]),
+      );
+    }
   } else {
     out.push(kubeadmInstallScript({ kubernetesVersion: '1.37', ...(ag ? { airgap: ag } : {}) }));
     out.push(kubeadmInitScript(nodeInput(c, cp0)), kubeadmMintScript(nodeInput(c, cp0)));

@@ -372,6 +372,8 @@ describe.skipIf(missing.length > 0)('k3s launcher: two servers on an external et
 });
 
 describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init) and joining with --server', () => {
+  // The running first server of the test below, for the restore onto a fresh server after it.
+  let first: { root: string; env: NodeJS.ProcessEnv; port: number; etcdClient: number } | undefined;
   it(
     'starts a real etcd, grows it with a joining server, and refuses a wrong token',
     async () => {
@@ -443,8 +445,74 @@ describe.skipIf(missing.length > 0)('k3s launcher: embedded etcd (--cluster-init
       expect((await kubectl(kc1, ['get', 'namespace', 'through-ecp0', '-o', 'name'])).stdout.trim()).toBe(
         'namespace/through-ecp0',
       );
+
+      first = { root: r0, env: env(r0, e), port: p2, etcdClient };
     },
     3 * START_MS,
+  );
+
+  it(
+    'restores a snapshot onto a FRESH server (--cluster-reset-restore-path) only with the token of its bootstrap data',
+    async () => {
+      if (!first) throw new Error('needs the embedded cluster of the test before');
+      const src = first;
+      // A snapshot of that cluster restored onto a FRESH server (no data of its own): only with the token
+      // that encrypted the bootstrap data in it; then it holds the source's CAs.
+      // Taken with the real etcdctl against the member's node address (the launcher's `etcd-snapshot save`
+      // dials 127.0.0.1, where a member on a loopback node IP does not listen).
+      const r3 = tmpDir('k3s-e3');
+      const tls = path.join(src.root, 'var/lib/rancher/k3s/server/tls/etcd');
+      const saved = await run(etcdctl(), [
+        '--endpoints',
+        `https://127.0.11.20:${src.etcdClient}`,
+        '--cacert',
+        path.join(tls, 'server-ca.crt'),
+        '--cert',
+        path.join(tls, 'client.crt'),
+        '--key',
+        path.join(tls, 'client.key'),
+        'snapshot',
+        'save',
+        path.join(r3, 'old.db'),
+      ]);
+      expect(saved.code, saved.stderr).toBe(0);
+      const reset = (token: string) =>
+        run(
+          'node',
+          [
+            K3S,
+            'server',
+            '--cluster-reset',
+            '--cluster-reset-restore-path=/old.db',
+            '--token',
+            token,
+            ...[
+              '--node-name',
+              'ecp3',
+              '--node-ip',
+              '127.0.11.23',
+              '--bind-address',
+              '127.0.11.23',
+              '--https-listen-port',
+              String(src.port),
+              '--disable-agent',
+            ],
+          ],
+          { ...src.env, STANDIN_ROOT: r3 },
+        );
+      const wrongReset = await reset('wrong');
+      expect(wrongReset.code).toBe(1);
+      expect(wrongReset.stderr + wrongReset.stdout).toContain(
+        'bootstrap data already found and encrypted with different token',
+      );
+      const caFile = (root: string) => path.join(root, 'var/lib/rancher/k3s/server/tls/server-ca.crt');
+      expect(fs.existsSync(caFile(r3))).toBe(false);
+      const ok = await reset('embedded-secret');
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr + ok.stdout).toContain('Managed etcd cluster membership has been reset');
+      expect(fs.readFileSync(caFile(r3), 'utf8')).toBe(fs.readFileSync(caFile(src.root), 'utf8'));
+    },
+    2 * START_MS,
   );
 });
 

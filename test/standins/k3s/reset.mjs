@@ -9,29 +9,39 @@
 //    member, it is stopped, the reset flag written, k3s's message logged, and the process exits 0.
 // The next plain `k3s server` start clears the flag (datastore.mjs). The other servers must have their
 // <data-dir>/server/db removed before they start again: they rejoin as new members (datastore.mjs, join).
+// On a FRESH server (no bootstrap data in <data-dir>/server/tls: k3s's "restoring a snapshot to new
+// nodes"), a restore path is required; etcd starts on the restored data with throwaway certificates
+// (k3s reads it through a temporary plain-HTTP member on loopback), the bootstrap data is read from it
+// and decrypted with the token (a wrong or missing token is fatal, as in k3s) and written to server/tls,
+// so the next start serves the old cluster's CAs.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { etcdBin } from './binaries.mjs';
-import { readLocalBootstrap } from './bootstrap.mjs';
+import { fromDatastore, generateBootstrap, readLocalBootstrap, writeBootstrap } from './bootstrap.mjs';
 import { etcdCerts } from './datastore.mjs';
 import { EtcdClient } from './lib/etcd-client.mjs';
+import { EtcdStore } from './lib/store.mjs';
 import { memberURLs, startEtcd } from './lib/etcd-embedded.mjs';
 import { hostPath, writeFile } from './lib/paths.mjs';
 import { k3sLog } from './lib/log.mjs';
+import { parseToken } from './token.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
 
-export async function clusterReset(f, { dataDir, nodeName, nodeIP }) {
+export async function clusterReset(f, { dataDir, nodeName, nodeIP, tokenText }) {
   if (f['datastore-endpoint'])
     throw fatal('invalid flag use; --cluster-reset is not compatible with --datastore-endpoint');
   const db = `${dataDir}/server/db`;
   const etcdDir = `${db}/etcd`;
   const resetFlag = `${db}/reset-flag`;
   const restorePath = f['cluster-reset-restore-path'];
-  const b = readLocalBootstrap(`${dataDir}/server/tls`);
-  if (!b)
+  const local = readLocalBootstrap(`${dataDir}/server/tls`);
+  if (!local && !restorePath)
     throw fatal(`starting kubernetes: preparing server: no bootstrap data in ${dataDir}/server/tls to reset with`);
+  const password = parseToken(tokenText ?? '').password;
+  if (!local && !password)
+    throw fatal('starting kubernetes: preparing server: token is required to restore a snapshot onto a new server');
   if (!restorePath && fs.existsSync(hostPath(resetFlag))) {
     throw fatal(
       `Managed etcd cluster membership was previously reset, please remove the cluster-reset flag and start k3s normally. If you need to perform another cluster reset, you must first manually delete the file at ${resetFlag}`,
@@ -69,7 +79,11 @@ export async function clusterReset(f, { dataDir, nodeName, nodeIP }) {
     fs.chmodSync(hostPath(etcdDir), 0o700);
   }
   writeFile(resetFlag, '', 0o600);
-  const { certs, client } = etcdCerts(`${dataDir}/server/tls`, b, nodeName, nodeIP);
+  // A fresh server has no CAs yet: throwaway ones serve etcd until the snapshot's bootstrap data is read.
+  const tlsDir = local ? `${dataDir}/server/tls` : `${dataDir}/server/tls-restore-tmp`;
+  const throwaway = local ? null : generateBootstrap();
+  if (throwaway) writeBootstrap(tlsDir, throwaway);
+  const { certs, client } = etcdCerts(tlsDir, local ?? throwaway, nodeName, nodeIP);
   const etcd = await startEtcd(
     {
       name: nodeName,
@@ -83,9 +97,28 @@ export async function clusterReset(f, { dataDir, nodeName, nodeIP }) {
   ).catch((e) => {
     throw fatal(`starting kubernetes: preparing server: start managed database: ${e.message}`);
   });
+  const stop = async () => {
+    etcd.child.kill('SIGTERM');
+    await new Promise((resolve) => etcd.child.once('exit', resolve));
+  };
   const members = await new EtcdClient(etcd.endpoint, client).memberList();
-  etcd.child.kill('SIGTERM');
-  await new Promise((resolve) => etcd.child.once('exit', resolve));
+  if (!local) {
+    let b;
+    try {
+      b = await fromDatastore(new EtcdStore(etcd.endpoint, client), password);
+    } catch (e) {
+      await stop();
+      fs.rmSync(hostPath(tlsDir), { recursive: true, force: true });
+      throw fatal(`starting kubernetes: preparing server: failed to bootstrap cluster data: ${e.message}`);
+    }
+    if (!b) {
+      await stop();
+      throw fatal(`starting kubernetes: preparing server: ${restorePath} holds no k3s bootstrap data`);
+    }
+    writeBootstrap(`${dataDir}/server/tls`, b);
+    fs.rmSync(hostPath(tlsDir), { recursive: true, force: true });
+  }
+  await stop();
   if (members.length !== 1 || members[0].name !== nodeName)
     throw fatal(`etcd still has ${members.length} members after the reset`);
   k3sLog.info(

@@ -67,7 +67,7 @@ export async function runServer(f) {
   const agentText = f['agent-token'] ?? (f['agent-token-file'] ? readFile(f['agent-token-file']).trim() : '');
   if (f['cluster-reset']) {
     const { clusterReset } = await import('./reset.mjs');
-    return clusterReset(f, { dataDir, nodeName, nodeIP: nodeIPs[0] });
+    return clusterReset(f, { dataDir, nodeName, nodeIP: nodeIPs[0], tokenText });
   }
   setStatus('server', 'starting');
   k3sLog.info(`Starting k3s ${version} (test stand-in launcher: real Kubernetes components)`);
