@@ -76,16 +76,16 @@ export async function readKeyFile(file: string, flag = '--backup-key-file'): Pro
   );
 }
 
-/** A backup restores onto a self-managed cluster with external etcd only (embedded: see docs/backups.md). */
+/** A backup restores onto a self-managed cluster with external etcd, or kubeadm's stacked etcd (docs/backups.md). */
 export function assertRestorableSpec(spec: ClusterSpec): void {
   if (spec.type !== 'selfmanaged')
     throw new InputError(
       `--restore: ${spec.name} is a managed cluster, whose etcd belongs to the cloud; a backup restores onto a self-managed cluster`,
       ['--restore'],
     );
-  if (spec.etcd.count === 0)
+  if (spec.etcd.count === 0 && spec.distribution !== 'kubeadm')
     throw new InputError(
-      `--restore: ${spec.name} has embedded etcd (etcd.count 0); a fresh cluster is restored from a backup of external etcd so far (restore an embedded-etcd backup with \`ksctl backup restore\` onto its own cluster)`,
+      `--restore: ${spec.name} has embedded etcd (etcd.count 0); a fresh cluster is restored from a backup of external etcd or kubeadm's stacked etcd so far (restore an embedded-etcd backup with \`ksctl backup restore\` onto its own cluster)`,
       ['--restore', 'spec.etcd.count'],
     );
 }
