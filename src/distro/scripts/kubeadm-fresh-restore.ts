@@ -38,6 +38,8 @@ export const SA_KEY_FILES = {
 const TMP_CLIENT = 'http://127.0.0.1:23790';
 const TMP_PEER = 'http://127.0.0.1:23800';
 const RESTORE_DIR = `${HOST_STATE_DIR}/restore`;
+/** kubeadm's control-plane static pods; their mirror pods are `<component>-<node name>` in kube-system. */
+const STATIC_PODS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 
 export interface StackedSeedInput {
   /** The first control plane: its node name (= etcd member name) and private address. */
@@ -60,7 +62,8 @@ export function stackedSeedScript(input: StackedSeedInput): Script {
   const file = shellQuote(`${SNAPSHOT_DIR}/${input.file}`);
   const peer = httpsUrl(input.address, ETCD_PEER_PORT);
   const tmp = 'ksctl-seed-etcd';
-  const ctl = `etcd_tool seed-etcdctl -- etcdctl --endpoints=${TMP_CLIENT} --dial-timeout=3s --command-timeout=10s`;
+  // etcdctl inside the temporary etcd's own container (no new container per call).
+  const ctl = 'seed_ctl';
   const staged = (name: keyof typeof SA_KEY_FILES) => `${KUBEADM_PKI_STAGING}/${name}`;
   return makeScript({
     name: 'kubeadm-fresh-restore-seed',
@@ -108,10 +111,22 @@ export function stackedSeedScript(input: StackedSeedInput): Script {
       '  trap stop_seed_etcd EXIT',
       `  ctr -n k8s.io run -d --net-host ${rw(data)} "$image" ${tmp} etcd --name=${shellQuote(input.name)} --data-dir=${data} \\`,
       `    --listen-client-urls=${TMP_CLIENT} --advertise-client-urls=${TMP_CLIENT} --listen-peer-urls=${TMP_PEER} </dev/null >&2`,
+      '  seed_seq=0',
+      '  seed_ctl() {',
+      '    seed_seq=$((seed_seq + 1))',
+      `    ctr -n k8s.io tasks exec --exec-id "seed-$seed_seq" ${tmp} etcdctl --endpoints=${TMP_CLIENT} --dial-timeout=3s --command-timeout=10s "$@" </dev/null`,
+      '  }',
       `  seed_healthy() { ${ctl} endpoint health >/dev/null 2>&1; }`,
       '  wait_for 60 1 "the temporary etcd on the restored data" seed_healthy || die "the restored etcd data does not start"',
-      `  nodes=$(${ctl} get ${SOURCE_NODE_PREFIXES[0]} --prefix --keys-only | grep -c . || true)`,
+      `  names=$(${ctl} get ${SOURCE_NODE_PREFIXES[0]} --prefix --keys-only | sed -n 's#^${SOURCE_NODE_PREFIXES[0]}##p')`,
+      '  nodes=$(printf "%s\\n" "$names" | grep -c . || true)',
       ...SOURCE_NODE_PREFIXES.map((p) => `  ${ctl} del ${p} --prefix >/dev/null`),
+      // The source's control-plane mirror pods (`<component>-<node>`, exact keys): kubeadm join finds the
+      // etcd endpoints through the etcd pods' annotations, which would name the old machines.
+      '  while read -r n; do',
+      '    [ -n "$n" ] || continue',
+      `    for c in ${STATIC_PODS.join(' ')}; do ${ctl} del "/registry/pods/kube-system/$c-$n" >/dev/null; done`,
+      '  done <<<"$names"',
       '  stop_seed_etcd',
       '  trap - EXIT',
       `  touch ${marker}`,
