@@ -33,6 +33,11 @@ import { newClusterState } from '../../src/state/new-state.js';
 import type { StepRecord } from '../../src/state/types.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { silentLogger } from '../../src/util/log.js';
+import { createSshProvider } from '../../src/cloud/ssh/index.js';
+import { buildCreatePlan } from '../../src/managers/selfmanaged/plans/create.js';
+import { describedSteps } from '../../src/managers/selfmanaged/dry-run.js';
+import { planView } from '../../src/managers/selfmanaged/plan-view.js';
+import { planSourceOf } from '../helpers/bootstrap.js';
 
 let dir: string;
 let deps: ManagerDeps;
@@ -384,5 +389,37 @@ describe('the restore in create’s graph, kubeadm with stacked etcd', () => {
     expect(() =>
       assertRestoreFinished({ ...st, steps: [done(forgetNodesId('t1')), done(restoreDoneId('t1'))] }),
     ).not.toThrow();
+  });
+});
+
+describe('create --restore --dry-run onto kubeadm with stacked etcd', () => {
+  it('describes the seed before kubeadm init, and init keeping the restored data, without fetching the bundle', async () => {
+    const keyFile = path.join(dir, 'id');
+    writeFileSync(keyFile, 'not read by a dry run', { mode: 0o600 });
+    const m = (name: string, role: string, address: string) => ({ name, role, address, user: 'root', keyFile });
+    const s = stacked({
+      machines: [
+        m('lb', 'loadbalancer', '192.0.2.1'),
+        m('cp0', 'controlplane', '192.0.2.10'),
+        m('cp1', 'controlplane', '192.0.2.11'),
+      ],
+    });
+    const sealedStacked = await sealed(undefined, key, STACKED);
+    const r = await FreshRestore.prepare(deps, s, { bundle: sealedStacked.name, target: target(), key });
+    const provider = createSshProvider();
+    const source = planSourceOf(provider, 'kubeadm');
+    const steps = await describedSteps(r.planned(buildCreatePlan(s, source), []), planView(s, provider, source.distro));
+    const text = (id: string) => JSON.stringify(steps.find((x) => x.id === id)?.details ?? {});
+    expect(text(forgetNodesId('<tag>'))).toBe('{}'); // runs its scripts itself (an upload between them)
+    const init = text('controlplane/cp0');
+    expect(init).toContain('kubeadm-fresh-restore-seed');
+    expect(init.indexOf('kubeadm-fresh-restore-seed')).toBeLessThan(init.indexOf('kubeadm-init'));
+    expect(init).toContain('DirAvailable--var-lib-etcd');
+    expect(init).not.toContain('SNAPSHOT');
+    // The normal create of the same spec neither seeds nor ignores the check.
+    const plain = await describedSteps(buildCreatePlan(s, source), planView(s, provider, source.distro));
+    const plainInit = JSON.stringify(plain.find((x) => x.id === 'controlplane/cp0')!.details);
+    expect(plainInit).not.toContain('kubeadm-fresh-restore-seed');
+    expect(plainInit).not.toContain('DirAvailable');
   });
 });
