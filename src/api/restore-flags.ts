@@ -76,16 +76,11 @@ export async function readKeyFile(file: string, flag = '--backup-key-file'): Pro
   );
 }
 
-/** A backup restores onto a self-managed cluster with external etcd or k3s's embedded etcd (docs/backups.md). */
+/** A backup restores onto a self-managed cluster: external etcd, k3s embedded or kubeadm stacked (docs/backups.md). */
 export function assertRestorableSpec(spec: ClusterSpec): void {
   if (spec.type !== 'selfmanaged')
     throw new InputError(
       `--restore: ${spec.name} is a managed cluster, whose etcd belongs to the cloud; a backup restores onto a self-managed cluster`,
       ['--restore'],
-    );
-  if (spec.etcd.count === 0 && spec.distribution === 'kubeadm')
-    throw new InputError(
-      `--restore: ${spec.name} has stacked etcd (kubeadm, etcd.count 0); a fresh cluster is restored from a backup of external etcd or k3s's embedded etcd so far (restore a stacked-etcd backup with \`ksctl backup restore\` onto its own cluster)`,
-      ['--restore', 'spec.etcd.count'],
     );
 }

@@ -36,7 +36,7 @@ export function registerCreate(program: Command, cenv: CommandEnv, globals: (c: 
     .option('--project <id>', 'GCP project id')
     .option(
       '--restore <backup>',
-      'make the cluster from this backup of another cluster of the same shape: its CAs, tokens and etcd data (external etcd; docs/backups.md)',
+      'make the cluster from this backup of another cluster of the same shape: its CAs, tokens and etcd data (external etcd, or kubeadm stacked etcd; docs/backups.md)',
     )
     .option(
       '--backup-target <url>',

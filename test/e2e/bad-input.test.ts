@@ -536,7 +536,7 @@ const cases: [string, () => string[], RegExp][] = [
     /--restore: dev is a managed cluster/,
   ],
   [
-    '--restore onto embedded etcd',
+    '--restore of a backup that is not at the target',
     () => [
       'create',
       'cluster',
@@ -547,7 +547,7 @@ const cases: [string, () => string[], RegExp][] = [
       '--backup-target',
       'file:///b',
     ],
-    /--restore: dev has embedded etcd/,
+    /--restore: no backup prod-20261207t060000z at file:\/\/\/b/,
   ],
 ];
 

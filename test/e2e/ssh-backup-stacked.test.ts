@@ -4,11 +4,15 @@
  * etcd image kubeadm v1.37.2 names (registry.k8s.io/etcd:3.7.0-0, built from the Go module proxy by
  * scripts/build-etcd.sh + build-images.mjs). Objects are written through the real API server (via the
  * load balancer), backed up, deleted, and every member's etcd data destroyed; `backup restore` is
- * SIGKILLed midway and run again; the API server serves the objects again.
+ * SIGKILLed midway and run again; the API server serves the objects again. Then cluster B ("stkb", on
+ * four more hosts) is made from that backup with `create cluster --restore` (SIGKILLed in the middle of
+ * kubeadm init on the restored etcd, run again: the half-done init is reset and the snapshot restored
+ * again): B serves A's objects as of the backup, its nodes and etcd members are its own machines, A's kubeconfig and a token of A's ServiceAccount key work against it; a B of another shape
+ * (1 control plane against 3 members) is refused with exit 2 before anything is written.
  * Real: sshd, HAProxy, kubeadm, kubelet, containerd + runc, etcd 3.7 and the control plane as static
  * pods, kubectl. Stand-ins: systemctl (test/hosts) and the CNI manifest (test/images/cni-bridge).
  */
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
@@ -20,9 +24,15 @@ import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-
 let set: TestHostSet;
 let sb: Sandbox;
 const roles = ['loadbalancer', 'controlplane', 'controlplane', 'controlplane'] as const;
+let clientKey = '';
+let airgap = '';
+let images: ReturnType<typeof addImagesToAirgap>;
 const missing = missingKubeadmNodeParts(undefined, { stackedEtcd: true });
 const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/stk');
 const cps = () => set.hosts.slice(1, 4);
+/** Cluster B (`create --restore` of stk's backup): four more fresh hosts. */
+const hostsB = () => set.hosts.slice(4, 8);
+const cpsB = () => hostsB().slice(1);
 const logTail = () => {
   try {
     return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
@@ -35,12 +45,14 @@ const out = (r: CliResult) => `${r.stdout}\n${r.stderr}\n${logTail()}`;
 beforeAll(async () => {
   if (missing.length > 0) return;
   const client = generateSshKeyPair('ksctl-test');
-  set = await startHosts(roles.length, {
+  set = await startHosts(roles.length * 2, {
     clientKey: { private: client.privateKey, public: client.publicKey },
-    hostKey: validHostKeys(roles.length),
+    hostKey: validHostKeys(roles.length * 2),
   });
+  clientKey = client.privateKey;
   sb = sandbox();
   const dir = airgapDir(path.join(sb.dir, 'airgap'));
+  airgap = dir;
   copyFileSync(path.join(ROOT, 'test/images/cni-bridge/kube-flannel.yml'), path.join(dir, 'kube-flannel.yml'));
   const file = path.join(sb.dir, 'cluster.yaml');
   writeFileSync(
@@ -52,10 +64,10 @@ beforeAll(async () => {
       hosts: set.hosts,
       keyFile: writeKey(sb.dir, client.privateKey),
       airgapDir: dir,
-      airgapImages: addImagesToAirgap(dir, undefined, { stackedEtcd: true }),
+      airgapImages: (images = addImagesToAirgap(dir, undefined, { stackedEtcd: true })),
     }),
   );
-  await installKubeadmNodes(cps());
+  await installKubeadmNodes([...cps(), ...cpsB()]);
   const r = await ksctl(['create', 'cluster', '-f', file], sb.env);
   if (r.code !== 0) throw new Error(`create failed: ${out(r)}`);
 }, 900_000);
@@ -204,5 +216,212 @@ describe.skipIf(missing.length > 0)(
         expect(left.stdout.trim().split('\n')).toEqual(['0', '0']);
       }
     }, 600_000);
+
+    // create --restore onto a FRESH kubeadm cluster with stacked etcd: cluster "stkb" on four other hosts.
+    const fileB = (name: string, r: readonly (typeof roles)[number][], hosts: TestHost[]) => {
+      const f = path.join(sb.dir, `${name}.yaml`);
+      writeFileSync(
+        f,
+        clusterFile({
+          name: 'stkb',
+          distribution: 'kubeadm',
+          roles: [...r],
+          hosts,
+          keyFile: writeKey(sb.dir, clientKey),
+          airgapDir: airgap,
+          airgapImages: images,
+        }),
+      );
+      return f;
+    };
+    const target = () => `file://${path.join(sb.ksctlHome, 'backups/ssh/default/stk')}`;
+    const dirB = () => path.join(sb.ksctlHome, 'clusters/ssh/default/stkb');
+    let oldKubeconfig = '';
+    let saToken = '';
+
+    it('refuses a fresh cluster of another shape (1 control plane against 3 members): exit 2, nothing written', async () => {
+      expect(name, 'the backup of the tests before').not.toBe('');
+      const one = fileB('one', ['loadbalancer', 'controlplane'], hostsB().slice(0, 2));
+      const r = await ksctl(['create', 'cluster', '-f', one, '--restore', name, '--backup-target', target()], sb.env);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--restore: backup .* is of another shape .*: members differ/);
+      expect(existsSync(path.join(dirB(), 'state.json'))).toBe(false);
+      for (const h of hostsB())
+        expect((await h.exec('ls /var/lib/ksctl /etc/kubernetes/pki 2>/dev/null; true')).stdout.trim()).toBe('');
+    }, 60_000);
+
+    it("creates stkb from stk's backup (SIGKILL during kubeadm init on the restored etcd, the same command again finishes)", async () => {
+      expect((await ksctl(['switch', 'stk'], sb.env)).code).toBe(0);
+      // What the user keeps of stk: its kubeconfig; and a ServiceAccount token its signing key made.
+      const kc = await kubectl(['config', 'view', '--raw', '--minify', '--flatten'], sb.env);
+      expect(kc.code, kc.stderr).toBe(0);
+      oldKubeconfig = kc.stdout;
+      const tok = await k('create', 'token', 'default', '-n', 'restore-test', '--duration', '1h');
+      expect(tok.code, tok.stderr).toBe(0);
+      saToken = tok.stdout.trim();
+
+      const args = [
+        'create',
+        'cluster',
+        '-f',
+        fileB('stkb', roles, hostsB()),
+        '--restore',
+        name,
+        '--backup-target',
+        target(),
+      ];
+      const t0 = Date.now();
+      const first = startKsctl(args, sb.env);
+      const stateB = () =>
+        JSON.parse(readFileSync(path.join(dirB(), 'state.json'), 'utf8')) as {
+          phase: string;
+          steps: { id: string; status: string }[];
+        };
+      const seeded = () =>
+        existsSync(path.join(dirB(), 'state.json')) &&
+        stateB().steps.some((s) => /^restore\/[^/]+\/forget-nodes$/.test(s.id) && s.status === 'done');
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline && first.child.exitCode === null && !seeded())
+        await new Promise((r) => setTimeout(r, 25));
+      // Then killed in the middle of kubeadm init on cp-0 (its manifests written, not yet initialised): the
+      // re-run must reset that init (a reset empties /var/lib/etcd) and restore the snapshot again first.
+      const midInit = async () =>
+        (
+          await hostsB()[1]!.exec(
+            'test -e /etc/kubernetes/manifests/kube-apiserver.yaml && ! test -e /var/lib/ksctl/kubeadm/initialized',
+          )
+        ).code === 0;
+      while (Date.now() < deadline && first.child.exitCode === null && !(await midInit()))
+        await new Promise((r) => setTimeout(r, 100));
+      first.child.kill('SIGKILL');
+      const killed = await first.done;
+      expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
+      expect(stateB().steps.some((s) => s.id === 'controlplane/cp-1' && s.status === 'done')).toBe(false);
+      const again = await ksctl(args, sb.env);
+      console.log(`create --restore (stacked, 3 control planes; killed once, re-run): ${seconds(t0)} s`);
+      expect(
+        again.code,
+        `${again.stdout}\n${again.stderr}\n${readFileSync(path.join(dirB(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n')}`,
+      ).toBe(0);
+      expect(stateB().phase).toBe('ready');
+      const logB = readFileSync(path.join(dirB(), 'ksctl.log'), 'utf8');
+      expect(logB).toMatch(/an interrupted kubeadm init: resetting it here/);
+      expect(logB.match(/^.*info {2}deleted 3 Node objects of stk from the restored etcd$/gm)).toHaveLength(1);
+      // The restore cleaned up after itself on cp-0.
+      const left = await hostsB()[1]!.exec(
+        'ls -d /var/lib/etcd.* /var/lib/ksctl/etcd-snapshots/* /var/lib/ksctl/restore/* 2>/dev/null | wc -l; ctr -n k8s.io containers ls -q | grep -c ^ksctl- || true',
+      );
+      expect(left.stdout.trim().split('\n')).toEqual(['0', '0']);
+    }, 900_000);
+
+    it("stkb serves stk's objects as of the backup; its nodes are its own machines; three etcd members", async () => {
+      expect((await ksctl(['switch', 'stkb'], sb.env)).code).toBe(0);
+      expect(await configMaps()).toEqual(written);
+      expect((await k('get', 'configmap', 'after-backup', '-n', 'restore-test')).code).not.toBe(0);
+      const nodes = await k(
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name} {.spec.providerID} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
+      );
+      expect(nodes.code, nodes.stderr).toBe(0);
+      expect(nodes.stdout.trim().split('\n').sort()).toEqual(
+        cpsB().map((h, i) => `cp-${i} ksctl://stkb/cp-${i} ${h.address}`),
+      );
+      const members = JSON.parse((await hostEtcdctl(cpsB()[1]!, 'member list -w json')).stdout) as {
+        members: { name: string; peerURLs: string[] }[];
+      };
+      expect(members.members.map((m) => `${m.name} ${m.peerURLs[0]}`).sort()).toEqual(
+        cpsB().map((h, i) => `cp-${i} https://${h.address}:2380`),
+      );
+      expect(await revision(cpsB()[0]!)).toBeGreaterThan(backedUpRevision + 1_000_000_000 - 1);
+      // stk's control-plane mirror pods are gone with its nodes: the etcd pods (where kubeadm join looks
+      // for etcd endpoints) name stkb's machines only.
+      const etcdPods = async () =>
+        (
+          await k(
+            'get',
+            'pods',
+            '-n',
+            'kube-system',
+            '-l',
+            'component=etcd',
+            '-o',
+            'jsonpath={range .items[*]}{.metadata.annotations.kubeadm\\.kubernetes\\.io/etcd\\.advertise-client-urls}{"\\n"}{end}',
+          )
+        ).stdout
+          .trim()
+          .split('\n')
+          .sort();
+      const want = cpsB().map((h) => `https://${h.address}:2379`);
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && JSON.stringify(await etcdPods()) !== JSON.stringify(want))
+        await new Promise((r) => setTimeout(r, 1000));
+      expect(await etcdPods()).toEqual(want);
+      // kubeadm's discovery document names stkb's load balancer, not stk's.
+      const info = await k(
+        'get',
+        'configmap',
+        'cluster-info',
+        '-n',
+        'kube-public',
+        '-o',
+        'jsonpath={.data.kubeconfig}',
+      );
+      expect(info.stdout).toContain(`https://${hostsB()[0]!.address}:6443`);
+      expect(info.stdout).not.toContain(`https://${set.hosts[0]!.address}:6443`);
+    }, 120_000);
+
+    it("stk's old kubeconfig (its CA, its client certificate) and a token of stk's ServiceAccount key work against stkb", async () => {
+      const file = path.join(sb.dir, 'stk-kubeconfig');
+      const moved = oldKubeconfig.replace(
+        `https://${set.hosts[0]!.address}:6443`,
+        `https://${hostsB()[0]!.address}:6443`,
+      );
+      expect(moved).not.toBe(oldKubeconfig);
+      writeFileSync(file, moved, { mode: 0o600 });
+      const g = await kubectl(
+        [
+          '--kubeconfig',
+          file,
+          'get',
+          'configmap',
+          'cm-0',
+          '-n',
+          'restore-test',
+          '-o',
+          'jsonpath={.data.value}',
+          '--request-timeout',
+          '20s',
+        ],
+        sb.env,
+      );
+      expect(g.code, g.stderr).toBe(0);
+      expect(g.stdout).toBe('cm-0');
+      const ca = path.join(sb.dir, 'stk-ca.crt');
+      const caData = /certificate-authority-data: (\S+)/.exec(oldKubeconfig)![1]!;
+      writeFileSync(ca, Buffer.from(caData, 'base64'));
+      const who = await kubectl(
+        [
+          '--kubeconfig',
+          '/dev/null',
+          '--server',
+          `https://${hostsB()[0]!.address}:6443`,
+          '--certificate-authority',
+          ca,
+          '--token',
+          saToken,
+          'auth',
+          'whoami',
+          '-o',
+          'jsonpath={.status.userInfo.username}',
+          '--request-timeout',
+          '20s',
+        ],
+        sb.env,
+      );
+      expect(who.code, who.stderr).toBe(0);
+      expect(who.stdout).toBe('system:serviceaccount:restore-test:default');
+    }, 60_000);
   },
 );

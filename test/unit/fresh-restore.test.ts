@@ -31,8 +31,14 @@ import { waves } from '../../src/pipeline/graph.js';
 import type { Step } from '../../src/pipeline/types.js';
 import type { BootstrapContext } from '../../src/managers/selfmanaged/context.js';
 import { newClusterState } from '../../src/state/new-state.js';
+import type { StepRecord } from '../../src/state/types.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { silentLogger } from '../../src/util/log.js';
+import { createSshProvider } from '../../src/cloud/ssh/index.js';
+import { buildCreatePlan } from '../../src/managers/selfmanaged/plans/create.js';
+import { describedSteps } from '../../src/managers/selfmanaged/dry-run.js';
+import { planView } from '../../src/managers/selfmanaged/plan-view.js';
+import { planSourceOf } from '../helpers/bootstrap.js';
 
 let dir: string;
 let deps: ManagerDeps;
@@ -52,8 +58,8 @@ const spec = (over: Record<string, unknown> = {}) =>
 const target = () => ({ kind: 'file' as const, dir: path.join(dir, 'backups') });
 
 /** A backup of SOURCE at the local target, sealed as `backup create` seals one. */
-async function sealed(name = 'src-20261207t060000z', k = key): Promise<BackupManifest> {
-  const head = { name, cluster: SOURCE, shape: SHAPE, createdAt: '2026-12-07T06:00:00.000Z' };
+async function sealed(name = 'src-20261207t060000z', k = key, shape = SHAPE): Promise<BackupManifest> {
+  const head = { name, cluster: SOURCE, shape, createdAt: '2026-12-07T06:00:00.000Z' };
   const box = encrypt(
     k,
     packBundle({ files: { 'snapshot.db': Buffer.from('SNAPSHOT') }, secrets: SECRETS }),
@@ -235,7 +241,13 @@ describe('FreshRestore under the lock', () => {
       const st = h.state!;
       assertRestoreFinished({
         ...st,
-        steps: [{ id: forgetNodesId(tag), title: 'x', status: 'done', startedAt: '', run: 1 }],
+        steps: [forgetNodesId(tag), restoreDoneId(tag)].map((id) => ({
+          id,
+          title: 'x',
+          status: 'done' as const,
+          startedAt: '',
+          run: 1,
+        })),
       });
       await h.secrets.put('k3s-token', 'another');
       expect((await refusal(r.check(h))).message).toMatch(/another secret "k3s-token"/);
@@ -343,5 +355,112 @@ describe('the restore in create’s graph', () => {
       'restore/t2/reset/cp-0',
       forgetNodesId('t2'),
     ]);
+  });
+});
+
+const STACKED: BackupShape = { distribution: 'kubeadm', etcd: 'stacked', members: 2, kubernetes: '1.37' };
+const stacked = (over: Record<string, unknown> = {}) =>
+  spec({ distribution: 'kubeadm', etcd: { count: 0 }, controlPlane: { count: 2 }, ...over });
+
+describe('the restore in create’s graph, kubeadm with stacked etcd', () => {
+  it('passes the preflight for kubeadm stacked etcd of the same member count; refuses another count (exit 2)', async () => {
+    const m = await sealed(undefined, key, STACKED);
+    const r = await FreshRestore.prepare(deps, stacked(), { bundle: m.name, target: target(), key });
+    expect(r.manifest.shape).toEqual(STACKED);
+    const e = await refusal(
+      FreshRestore.prepare(deps, stacked({ controlPlane: { count: 1 } }), { bundle: m.name, target: target(), key }),
+    );
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/members differ/);
+    // k3s without etcd machines (embedded) against this kubeadm stacked backup: another shape.
+    const k3s = await refusal(
+      FreshRestore.prepare(deps, spec({ etcd: { count: 0 } }), { bundle: m.name, target: target(), key }),
+    );
+    expect(k3s.message).toMatch(/distribution, etcd differ/);
+  });
+
+  const step = (id: string, needs: string[] = []): Step<BootstrapContext> => ({
+    id,
+    title: id,
+    needs,
+    run: async () => {},
+  });
+  const create = [
+    step('secrets/distribution'),
+    step('machine/cp-0'),
+    step('machine/cp-1'),
+    step('preflight/hosts', ['machine/cp-0', 'machine/cp-1']),
+    step('controlplane/cp-0', ['machine/cp-0', 'secrets/distribution', 'preflight/hosts']),
+    step('controlplane/cp-1', ['machine/cp-1', 'controlplane/cp-0']),
+    step('worker/wp-0', ['controlplane/cp-0']),
+    step('kubeconfig', ['controlplane/cp-0']),
+  ];
+
+  it('restores onto control plane 0 before its init; the others join after; cleanup after init', async () => {
+    const m = await sealed(undefined, key, STACKED);
+    const r = await FreshRestore.prepare(deps, stacked(), { bundle: m.name, target: target(), key });
+    const steps = r.planned(create, []);
+    const wave = new Map(waves(steps).flatMap((w, i) => w.map((s) => [s.id, i] as const)));
+    const order = (a: string, b: string) => expect(wave.get(a)!, `${a} before ${b}`).toBeLessThan(wave.get(b)!);
+    const t = '<tag>';
+    order(restoreFetchId(t, m.name), forgetNodesId(t));
+    order('preflight/hosts', forgetNodesId(t));
+    order(forgetNodesId(t), 'controlplane/cp-0');
+    order('controlplane/cp-0', 'controlplane/cp-1');
+    order('controlplane/cp-0', restoreDoneId(t));
+    // No external etcd steps, nothing stops an API server: kubeadm init starts the first one.
+    expect(steps.filter((s) => /\/(member|stop-api|stop-etcd|upload)\//.test(s.id))).toEqual([]);
+    expect(steps.find((s) => s.id === 'controlplane/cp-0')!.title).toMatch(/init onto the restored etcd/);
+    expect(steps.filter((s) => s.id === 'controlplane/cp-0')).toHaveLength(1);
+  });
+
+  it('is unfinished until the cleanup after init, not just the seed', () => {
+    const st = {
+      ...newClusterState(spec()),
+      restoredFrom: {
+        bundle: 'src-20261207t060000z',
+        target: 'file:///x',
+        cluster: SOURCE,
+        backupCreatedAt: '2026-12-07T06:00:00.000Z',
+        tag: 't1',
+      },
+    };
+    const done = (id: string): StepRecord => ({ id, title: id, status: 'done', run: 0, startedAt: st.createdAt });
+    expect(() => assertRestoreFinished({ ...st, steps: [done(forgetNodesId('t1'))] })).toThrow(/unfinished/);
+    expect(() =>
+      assertRestoreFinished({ ...st, steps: [done(forgetNodesId('t1')), done(restoreDoneId('t1'))] }),
+    ).not.toThrow();
+  });
+});
+
+describe('create --restore --dry-run onto kubeadm with stacked etcd', () => {
+  it('describes the seed before kubeadm init, and init keeping the restored data, without fetching the bundle', async () => {
+    const keyFile = path.join(dir, 'id');
+    writeFileSync(keyFile, 'not read by a dry run', { mode: 0o600 });
+    const m = (name: string, role: string, address: string) => ({ name, role, address, user: 'root', keyFile });
+    const s = stacked({
+      machines: [
+        m('lb', 'loadbalancer', '192.0.2.1'),
+        m('cp0', 'controlplane', '192.0.2.10'),
+        m('cp1', 'controlplane', '192.0.2.11'),
+      ],
+    });
+    const sealedStacked = await sealed(undefined, key, STACKED);
+    const r = await FreshRestore.prepare(deps, s, { bundle: sealedStacked.name, target: target(), key });
+    const provider = createSshProvider();
+    const source = planSourceOf(provider, 'kubeadm');
+    const steps = await describedSteps(r.planned(buildCreatePlan(s, source), []), planView(s, provider, source.distro));
+    const text = (id: string) => JSON.stringify(steps.find((x) => x.id === id)?.details ?? {});
+    expect(text(forgetNodesId('<tag>'))).toBe('{}'); // runs its scripts itself (an upload between them)
+    const init = text('controlplane/cp0');
+    expect(init).toContain('kubeadm-fresh-restore-seed');
+    expect(init.indexOf('kubeadm-fresh-restore-seed')).toBeLessThan(init.indexOf('kubeadm-init'));
+    expect(init).toContain('DirAvailable--var-lib-etcd');
+    expect(init).not.toContain('SNAPSHOT');
+    // The normal create of the same spec neither seeds nor ignores the check.
+    const plain = await describedSteps(buildCreatePlan(s, source), planView(s, provider, source.distro));
+    const plainInit = JSON.stringify(plain.find((x) => x.id === 'controlplane/cp0')!.details);
+    expect(plainInit).not.toContain('kubeadm-fresh-restore-seed');
+    expect(plainInit).not.toContain('DirAvailable');
   });
 });

@@ -63,7 +63,8 @@ function kubeletExtraArgs(input: NodeInput): KubeadmArg[] {
  * ... you must set the kubelet configuration option 'FailCgroupV1' to 'false'. You must also explicitly
  * skip this validation."). Only that check: every other preflight error still stops init/join.
  */
-function nodeRegistration(input: NodeInput): Record<string, unknown> {
+function nodeRegistration(input: NodeInput, ignore: readonly string[] = []): Record<string, unknown> {
+  const ignored = [...(input.kubelet?.allowCgroupV1 ? ['SystemVerification'] : []), ...ignore];
   return {
     name: input.node.name,
     criSocket: CRI_SOCKET,
@@ -78,7 +79,7 @@ function nodeRegistration(input: NodeInput): Record<string, unknown> {
           })),
         }
       : {}),
-    ...(input.kubelet?.allowCgroupV1 ? { ignorePreflightErrors: ['SystemVerification'] } : {}),
+    ...(ignored.length > 0 ? { ignorePreflightErrors: ignored } : {}),
   };
 }
 
@@ -148,7 +149,7 @@ export function kubeadmInitConfig(input: KubeadmNodeInput): string {
     ],
     certificateKey: CERT_KEY_PLACEHOLDER,
     localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: API_PORT },
-    nodeRegistration: nodeRegistration(input),
+    nodeRegistration: nodeRegistration(input, input.ignorePreflightErrors),
     timeouts: timeouts(input, 'init'),
   };
   const cluster = {

@@ -33,8 +33,22 @@ const PARKED_DIR = `${HOST_STATE_DIR}/restore`;
 const PARKED = `${PARKED_DIR}/etcd.yaml`;
 /** kubeadm's etcd client certificate for health checks (`kubeadm certs list`: etcd-healthcheck-client). */
 const TLS = `--cacert=${STACKED_ETCD_PKI_DIR}/ca.crt --cert=${STACKED_ETCD_PKI_DIR}/healthcheck-client.crt --key=${STACKED_ETCD_PKI_DIR}/healthcheck-client.key`;
-const ro = (src: string, dst = src) => `--mount type=bind,src=${src},dst=${dst},options=rbind:ro`;
-const rw = (src: string, dst = src) => `--mount type=bind,src=${src},dst=${dst},options=rbind:rw`;
+export const ro = (src: string, dst = src) => `--mount type=bind,src=${src},dst=${dst},options=rbind:ro`;
+export const rw = (src: string, dst = src) => `--mount type=bind,src=${src},dst=${dst},options=rbind:rw`;
+
+/** Bash: `etcd_tool ID [ctr run options] -- COMMAND...`, running COMMAND in `$image` (set before). */
+export const ETCD_TOOL = [
+  'etcd_tool() {',
+  '  local id="ksctl-$1" opts=()',
+  '  shift',
+  '  while [ "$1" != "--" ]; do opts+=("$1"); shift; done',
+  '  shift',
+  '  ctr -n k8s.io tasks rm -f "$id" >/dev/null 2>&1 || true',
+  '  ctr -n k8s.io containers rm "$id" >/dev/null 2>&1 || true',
+  // stdin from /dev/null: the container would read the rest of this script, which bash reads from stdin.
+  '  ctr -n k8s.io run --rm --net-host "${opts[@]}" "$image" "$id" "$@" </dev/null',
+  '}',
+];
 
 /**
  * Bash: `image` = the etcd image of the static pod (live or parked manifest), and `etcd_tool ID
@@ -47,16 +61,7 @@ const TOOLS = [
   `  if [ -f "$m" ]; then image=$(awk '$1 == "image:" { gsub(/["\\047]/, "", $2); print $2; exit }' "$m"); break; fi`,
   'done',
   `[ -n "$image" ] || die "no etcd static pod manifest (${MANIFEST}): not a control plane with stacked etcd"`,
-  'etcd_tool() {',
-  '  local id="ksctl-$1" opts=()',
-  '  shift',
-  '  while [ "$1" != "--" ]; do opts+=("$1"); shift; done',
-  '  shift',
-  '  ctr -n k8s.io tasks rm -f "$id" >/dev/null 2>&1 || true',
-  '  ctr -n k8s.io containers rm "$id" >/dev/null 2>&1 || true',
-  // stdin from /dev/null: the container would read the rest of this script, which bash reads from stdin.
-  '  ctr -n k8s.io run --rm --net-host "${opts[@]}" "$image" "$id" "$@" </dev/null',
-  '}',
+  ...ETCD_TOOL,
 ];
 
 /**

@@ -50,8 +50,8 @@ function renderConfig(path: string, yaml: string, certKey: boolean): string[] {
   ];
 }
 
-/** Any trace of an earlier (possibly interrupted) init or join on this node. */
-const LEFTOVERS = [
+/** Bash `kubeadm_leftovers`: any trace of an earlier (possibly interrupted) init or join on this node. */
+export const LEFTOVERS = [
   'kubeadm_leftovers() {',
   '  [ -e /etc/kubernetes/admin.conf ] || [ -e /etc/kubernetes/kubelet.conf ] || [ -e /etc/kubernetes/bootstrap-kubelet.conf ] ||',
   '    [ -e /etc/kubernetes/pki/ca.crt ] || [ -n "$(find /etc/kubernetes/manifests -mindepth 1 -print -quit 2>/dev/null)" ]',

@@ -167,6 +167,8 @@ export interface KubeadmNodeInput extends NodeInput {
   serviceSubnet?: string;
   /** Bootstrap token lifetime, e.g. `24h`, `2h`. Default 24h. */
   tokenTtl?: string;
+  /** More preflight checks `kubeadm init` reports without failing (a restore: `DirAvailable--var-lib-etcd`). */
+  ignorePreflightErrors?: readonly string[];
 }
 
 export interface KubeadmJoinInput extends NodeInput {

@@ -9,6 +9,8 @@ import type { ClusterState } from '../../state/types.js';
 
 /** The restore's last step before the control planes boot (fresh-restore-plan.ts). */
 export const forgetNodesId = (tag: string) => `restore/${tag}/forget-nodes`;
+/** restore-plan.ts's restoreDoneId, written out so this file loads nothing of the restore. */
+const cleanupId = (tag: string) => `restore/${tag}/cleanup`;
 
 /**
  * Until the restore is over, only the same create with --restore may continue: a create without it
@@ -17,7 +19,8 @@ export const forgetNodesId = (tag: string) => `restore/${tag}/forget-nodes`;
 export function assertRestoreFinished(st: ClusterState | undefined): void {
   const from = st?.restoredFrom;
   if (!st || !from) return;
-  if (isStepDone(st.steps, forgetNodesId(from.tag))) return;
+  // Both: with stacked etcd the nodes are forgotten before kubeadm init and the restore ends after it.
+  if (isStepDone(st.steps, forgetNodesId(from.tag)) && isStepDone(st.steps, cleanupId(from.tag))) return;
   throw new InputError(
     `cluster ${st.id.name} is being made from backup ${from.bundle}, unfinished: run the same create with --restore ${from.bundle} --backup-target ${from.target} to finish it`,
     ['--restore'],

@@ -34,6 +34,7 @@ import type { ManagerDeps } from '../types.js';
 import { newRestoreTag } from './pending.js';
 import { freshRestoreK3sSteps } from './fresh-restore-k3s.js';
 import { freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
+import { freshRestoreStackedSteps } from './fresh-restore-stacked.js';
 import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
 import { Staging } from './staging.js';
@@ -188,19 +189,19 @@ export class FreshRestore {
   }
 
   private woven(create: Step<BootstrapContext>[], etcd: string[], tag: string, staging: Staging) {
+    const inp = { tag, manifest: this.manifest, storage: this.storage, staging, key: this.key, etcd };
+    // kubeadm stacked etcd: restored on control plane 0 before its init (create's init step comes first).
+    if (this.manifest.shape.etcd === 'stacked')
+      return freshRestoreStackedSteps(create, { ...inp, controlPlanes: controlPlaneNames(create) });
     // k3s's embedded etcd: restored on the first server before its first start (fresh-restore-k3s.ts).
-    const weave = this.manifest.shape.etcd === 'embedded' ? freshRestoreK3sSteps : freshRestoreSteps;
-    return weave(create, {
-      tag,
-      manifest: this.manifest,
-      storage: this.storage,
-      staging,
-      key: this.key,
-      etcd,
-      controlPlanes: [],
-    });
+    if (this.manifest.shape.etcd === 'embedded') return freshRestoreK3sSteps(create, { ...inp, controlPlanes: [] });
+    return freshRestoreSteps(create, { ...inp, controlPlanes: [] });
   }
 }
+
+/** The control planes of create's plan, control plane 0 (its init step) first. */
+const controlPlaneNames = (create: Step<BootstrapContext>[]): string[] =>
+  create.filter((s) => s.id.startsWith('controlplane/')).map((s) => s.id.slice('controlplane/'.length));
 
 /** Which spec field a shape difference points at. */
 const SHAPE_FIELD = {

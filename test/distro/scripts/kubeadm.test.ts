@@ -13,6 +13,7 @@ import {
   installTarget,
   kubeadmVersionScript,
 } from '../../../src/distro/scripts/index.js';
+import { RESTORED_ETCD_PREFLIGHT } from '../../../src/distro/scripts/kubeadm-fresh-restore.js';
 import { CA_HASH, ETCD, LB } from './matrix.js';
 import type { WireDoc } from '../../helpers/wire.js';
 
@@ -73,6 +74,17 @@ describe('kubeadm init config', () => {
   it('cgroup v1 consent: failCgroupV1 false in the (cluster-wide) KubeletConfiguration', () => {
     const d = docs(kubeadmInitConfig({ ...base, kubelet: { allowCgroupV1: true } }));
     expect(d.KubeletConfiguration.failCgroupV1).toBe(false);
+  });
+
+  it('a restore onto stacked etcd ignores only the non-empty data-dir check, beside the cgroup v1 one', () => {
+    const reg = (extra: Record<string, unknown>) =>
+      docs(kubeadmInitConfig({ ...base, ...extra })).InitConfiguration.nodeRegistration.ignorePreflightErrors;
+    expect(reg({})).toBeUndefined();
+    expect(reg({ ignorePreflightErrors: [RESTORED_ETCD_PREFLIGHT] })).toEqual(['DirAvailable--var-lib-etcd']);
+    expect(reg({ kubelet: { allowCgroupV1: true }, ignorePreflightErrors: [RESTORED_ETCD_PREFLIGHT] })).toEqual([
+      'SystemVerification',
+      'DirAvailable--var-lib-etcd',
+    ]);
   });
 
   it('timeouts follow the node timeout', () => {

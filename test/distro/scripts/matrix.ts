@@ -11,6 +11,11 @@ import {
   staticPodScript,
 } from '../../../src/distro/scripts/kubeadm-etcd-backup.js';
 import {
+  RESTORED_ETCD_PREFLIGHT,
+  stackedSeedCleanupScript,
+  stackedSeedScript,
+} from '../../../src/distro/scripts/kubeadm-fresh-restore.js';
+import {
   apiServerReadyScript,
   apiServerScript,
   etcdRestoreCleanupScript,
@@ -211,6 +216,17 @@ export function scriptsFor(c: Combo): Script[] {
           token: 'ksctl-demo-abc',
           tag: 'abc',
         }),
+        // create --restore onto stacked etcd (managers/backup/fresh-restore-stacked.ts): before init on cp-0.
+        stackedSeedScript({
+          name: cp0.name,
+          address: cp0.address,
+          file: 'restore-abc.db',
+          sha256: 'a'.repeat(64),
+          token: 'ksctl-demo-abc',
+          tag: 'abc',
+        }),
+        stackedSeedCleanupScript('abc', 'restore-abc.db'),
+        kubeadmInitScript({ ...nodeInput(c, cp0), ignorePreflightErrors: [RESTORED_ETCD_PREFLIGHT] }),
       );
     }
   }
