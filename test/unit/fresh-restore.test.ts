@@ -376,7 +376,7 @@ describe('the restore in create’s graph, kubeadm with stacked etcd', () => {
     const k3s = await refusal(
       FreshRestore.prepare(deps, spec({ etcd: { count: 0 } }), { bundle: m.name, target: target(), key }),
     );
-    expect(k3s.message).toMatch(/distribution, etcd differ/);
+    expect(k3s.message).toMatch(/distribution, etcd, members differ/);
   });
 
   const step = (id: string, needs: string[] = []): Step<BootstrapContext> => ({
