@@ -128,18 +128,28 @@ export interface EtcdRestoreInput {
   tag: string;
 }
 
-/**
- * Restores this member's data directory from the snapshot, resumably: the restored directory is
- * built beside the live one, then swapped in (old one kept as `.pre-<tag>` until cleanup), and a marker
- * records completion. A re-run after a crash at any line finishes the swap or redoes the restore.
- */
-export function etcdRestoreMemberScript(input: EtcdRestoreInput): Script {
+/** This member, its peer URL and the `--initial-cluster` value every member's restore gives. */
+export function restoreMembers(input: EtcdRestoreInput): {
+  self: EtcdEndpoint;
+  peer: (m: EtcdEndpoint) => string;
+  cluster: string;
+} {
   const self = input.members.find((m) => m.name === input.name);
   if (!self) throw new Error(`etcd member ${input.name} is not in the member list`);
   const peer = (m: EtcdEndpoint) => httpsUrl(m.address, m.peerPort ?? ETCD_PEER_PORT);
   const cluster = sortEndpoints(input.members)
     .map((m) => `${m.name}=${peer(m)}`)
     .join(',');
+  return { self, peer, cluster };
+}
+
+/**
+ * Restores this member's data directory from the snapshot, resumably: the restored directory is
+ * built beside the live one, then swapped in (old one kept as `.pre-<tag>` until cleanup), and a marker
+ * records completion. A re-run after a crash at any line finishes the swap or redoes the restore.
+ */
+export function etcdRestoreMemberScript(input: EtcdRestoreInput): Script {
+  const { self, peer, cluster } = restoreMembers(input);
   const file = shellQuote(`${SNAPSHOT_DIR}/${input.file}`);
   const data = ETCD_DATA_DIR;
   const next = `${data}.restore-${input.tag}`;

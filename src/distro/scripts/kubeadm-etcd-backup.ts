@@ -20,8 +20,14 @@
  * and the restored directory has one, with the full membership.
  */
 import { HOST_STATE_DIR, httpsUrl, makeScript, shellQuote, sortEndpoints } from './common.js';
-import { RESTORE_BUMP_REVISION, SNAPSHOT_DIR, SNAPSHOT_RESULT } from './etcd-backup.js';
-import { ETCD_CLIENT_PORT, ETCD_PEER_PORT } from './etcd.js';
+import {
+  RESTORE_BUMP_REVISION,
+  SNAPSHOT_DIR,
+  SNAPSHOT_RESULT,
+  restoreMembers,
+  type EtcdRestoreInput,
+} from './etcd-backup.js';
+import { ETCD_CLIENT_PORT } from './etcd.js';
 import type { EtcdEndpoint, Script } from './types.js';
 
 /** kubeadm-config.ts's `etcd.local.dataDir`. */
@@ -123,17 +129,8 @@ export function staticPodScript(component: 'kube-apiserver' | 'etcd', action: 's
   });
 }
 
-export interface StackedRestoreInput {
-  /** This member (= the control plane's node name, kubeadm's `--name`). */
-  name: string;
-  /** Every member: each control plane's name and private address. */
-  members: EtcdEndpoint[];
-  /** Snapshot file in SNAPSHOT_DIR (uploaded before). */
-  file: string;
-  sha256: string;
-  token: string;
-  tag: string;
-}
+/** A stacked member's restore: its name is the control plane's node name (kubeadm's `--name`). */
+export type StackedRestoreInput = EtcdRestoreInput;
 
 /**
  * Restores this member's /var/lib/etcd from the snapshot, resumably (the scheme of
@@ -142,12 +139,7 @@ export interface StackedRestoreInput {
  * the member list (name, peer URL, data dir), so a restored member never has another's identity.
  */
 export function stackedRestoreMemberScript(input: StackedRestoreInput): Script {
-  const self = input.members.find((m) => m.name === input.name);
-  if (!self) throw new Error(`etcd member ${input.name} is not in the member list`);
-  const peer = (m: EtcdEndpoint) => httpsUrl(m.address, m.peerPort ?? ETCD_PEER_PORT);
-  const cluster = sortEndpoints(input.members)
-    .map((m) => `${m.name}=${peer(m)}`)
-    .join(',');
+  const { self, peer, cluster } = restoreMembers(input);
   const file = shellQuote(`${SNAPSHOT_DIR}/${input.file}`);
   const data = STACKED_ETCD_DATA_DIR;
   const next = `${data}.restore-${input.tag}`;
