@@ -45,6 +45,9 @@ export interface OpenedBundle {
   secrets: Record<string, string>;
 }
 
+/** The private directories openBundle made: removed when the process exits (one listener for all). */
+const tempDirs = new Set<string>();
+
 /**
  * Streams the bundle down, checks it (size, SHA-256, GCM tag, the snapshot's own SHA-256) and decrypts
  * the snapshot into a private directory (0700, removed when the process exits): no state or cluster
@@ -52,7 +55,9 @@ export interface OpenedBundle {
  */
 export async function openBundle(storage: BackupStorage, m: BackupManifest, key: Buffer): Promise<OpenedBundle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ksctl-restore-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (tempDirs.size === 0)
+    process.once('exit', () => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  tempDirs.add(dir);
   try {
     const file = path.join(dir, 'snapshot.db');
     const opened = await openStoredBundle(storage, m, key, { 'snapshot.db': file });
