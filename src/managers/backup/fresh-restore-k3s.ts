@@ -19,7 +19,7 @@ import { forgetNodesId } from './fresh-restore-state.js';
 import {
   onMachine,
   restoreDoneId,
-  restoreFetchId,
+  restoreFetchStep,
   snapshotOnto,
   stagedRestore,
   type RestoreInput,
@@ -40,12 +40,7 @@ export function freshRestoreK3sSteps(create: Step<BootstrapContext>[], inp: Rest
     return { name: i.node.name, providerId: i.providerId };
   };
 
-  const fetch: Step<BootstrapContext> = {
-    id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url}`,
-    needs: [],
-    run: async () => void (await staged()),
-  };
+  const fetch = restoreFetchStep(inp, staged);
   // Before its first start: a k3s that started would make a new cluster with new CAs and data.
   const install = onMachine(
     first,

@@ -31,7 +31,7 @@ import { forgetNodesId } from './fresh-restore-state.js';
 import {
   onMachine,
   restoreDoneId,
-  restoreFetchId,
+  restoreFetchStep,
   restoreToken,
   snapshotOnto,
   stagedRestore,
@@ -73,12 +73,7 @@ export function freshRestoreStackedSteps(
       tag: t,
     });
 
-  const fetch: Step<BootstrapContext> = {
-    id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
-    needs: [],
-    run: async () => void (await staged()),
-  };
+  const fetch = restoreFetchStep(inp, staged);
   // Before init: the install (containerd, kubeadm, the etcd image), the snapshot, then the seed.
   const prepared = onMachine(
     cp0,

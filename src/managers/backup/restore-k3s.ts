@@ -17,7 +17,7 @@ import type { BootstrapContext } from '../selfmanaged/context.js';
 import {
   onMachine,
   restoreDoneId,
-  restoreFetchId,
+  restoreFetchStep,
   snapshotOnto,
   stagedRestore,
   type RestoreInput,
@@ -34,12 +34,7 @@ export function k3sRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] {
     apiServerReadyScript(ctx.distro.kubectl('get --raw=/readyz')),
   ];
 
-  const fetch: Step<BootstrapContext> = {
-    id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
-    needs: [],
-    run: async () => void (await staged()),
-  };
+  const fetch = restoreFetchStep(inp, staged);
   const upload = onMachine(
     first,
     `Snapshot onto ${first}`,

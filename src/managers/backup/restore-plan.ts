@@ -73,6 +73,16 @@ export function stagedRestore(inp: RestoreInput, file: string): () => Promise<St
   return () => (done ??= load().catch((e: unknown) => ((done = undefined), Promise.reject(e))));
 }
 
+/** A restore's first step: the bundle fetched, checked and decrypted into the staging file (its id names the bundle). */
+export function restoreFetchStep(inp: RestoreInput, staged: () => Promise<StagedSnapshot>): Step<BootstrapContext> {
+  return {
+    id: restoreFetchId(inp.tag, inp.manifest.name),
+    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
+    needs: [],
+    run: async () => void (await staged()),
+  };
+}
+
 /** Copies the staged snapshot to a member (chunked SFTP from the file, 0600 root) as `file` in SNAPSHOT_DIR. */
 export async function snapshotOnto(
   ctx: BootstrapContext,
@@ -104,12 +114,7 @@ export function backupRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[] 
   const members = (ctx: BootstrapContext) =>
     ctx.machinesOf('etcd').map((e) => ({ name: e.name, address: privateAddress(e) }));
 
-  const fetch: Step<BootstrapContext> = {
-    id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
-    needs: [],
-    run: async () => void (await staged()),
-  };
+  const fetch = restoreFetchStep(inp, staged);
   const upload = inp.etcd.map((n) =>
     on(n, `Snapshot onto ${n}`, [fetch.id], (ctx, m) => snapshotOnto(ctx, m, staged, file), `restore/${t}/upload/${n}`),
   );

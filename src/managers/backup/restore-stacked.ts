@@ -23,7 +23,7 @@ import type { BootstrapContext } from '../selfmanaged/context.js';
 import {
   onMachine,
   restoreDoneId,
-  restoreFetchId,
+  restoreFetchStep,
   restoreToken,
   snapshotOnto,
   stagedRestore,
@@ -46,12 +46,7 @@ export function stackedRestoreSteps(inp: RestoreInput): Step<BootstrapContext>[]
   ) => cps.map((n) => onMachine(n, title(n), needs, (ctx) => run(ctx, n), `restore/${t}/${what}/${n}`));
   const ids = (steps: Step<BootstrapContext>[]) => steps.map((s) => s.id);
 
-  const fetch: Step<BootstrapContext> = {
-    id: restoreFetchId(t, inp.manifest.name),
-    title: `Fetch, check and decrypt ${inp.manifest.name} from ${inp.storage.url} (streamed to a staged file)`,
-    needs: [],
-    run: async () => void (await staged()),
-  };
+  const fetch = restoreFetchStep(inp, staged);
   const upload = each(
     'upload',
     (n) => `Snapshot onto ${n}`,
