@@ -108,10 +108,13 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
       st.steps.push({ id: s.id, title: s.title, status: 'running', run, startedAt: new Date(started).toISOString() });
     });
     emit({ type: 'start', step: desc });
+    // The log file keeps each step's outcome beside the scripts' output: what a failure is read from later.
+    ctx.log.debug(`step started: ${s.title}`);
     try {
       await s.run(ctx);
     } catch (e) {
       const interrupted = ctx.signal.aborted || (isKsctlError(e) && e.code === 'INTERRUPTED');
+      ctx.log.debug(`step ${interrupted ? 'interrupted' : 'failed'}: ${s.title}: ${errorLine(e)}`);
       await finish(s.id, interrupted ? 'interrupted' : 'failed', started, errorLine(e));
       emit({ type: 'fail', step: desc, error: errorLine(e) });
       if (interrupted && !(isKsctlError(e) && e.code === 'INTERRUPTED')) {
@@ -129,6 +132,7 @@ export async function runPlan<C extends StepContext>(plan: Plan<C>, ctx: C, opts
         firstError ??= e;
       }),
     );
+    ctx.log.debug(`step done: ${s.title} (${Date.now() - started} ms)`);
     emit({ type: 'done', step: desc, durationMs: Date.now() - started });
   }
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js';
-import { ROOT, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { ROOT, clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { addImagesToAirgap, installKubeadmNodes, missingKubeadmNodeParts } from '../helpers/kubeadm-node.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -33,13 +33,7 @@ const cps = () => set.hosts.slice(1, 4);
 /** Cluster B (`create --restore` of stk's backup): four more fresh hosts. */
 const hostsB = () => set.hosts.slice(4, 8);
 const cpsB = () => hostsB().slice(1);
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir());
 const out = (r: CliResult) => `${r.stdout}\n${r.stderr}\n${logTail()}`;
 
 beforeAll(async () => {

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
 import type { WireDoc } from '../helpers/wire.js';
@@ -36,13 +36,7 @@ const secret = (n: string) => path.join(clusterDir(), 'secrets', n);
 const backupDir = () => path.join(sb.ksctlHome, 'backups/ssh/default/bk');
 const etcdHosts = () => set.hosts.slice(1, 4);
 const out = (r: CliResult) => `${r.stdout}\n${r.stderr}\n${logTail()}`;
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir(), 40);
 
 function etcdctl(...args: string[]) {
   const endpoints = etcdHosts()

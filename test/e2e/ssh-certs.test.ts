@@ -12,7 +12,7 @@ import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { inspectCertificate, sha256Hex } from '../../src/distro/pki/inspect.js';
 import type { CertReport } from '../../src/managers/certs/status.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -48,16 +48,7 @@ const etcdHosts = () => set.hosts.slice(1, 4);
 const cpHosts = () => set.hosts.slice(4, 6);
 const secretPath = (name: string) => path.join(sb.ksctlHome, 'clusters/ssh/default/tls/secrets', name);
 const secret = (name: string) => readFileSync(secretPath(name), 'utf8');
-const logTail = () => {
-  try {
-    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/tls/ksctl.log'), 'utf8')
-      .split('\n')
-      .slice(-60)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(path.join(sb.ksctlHome, 'clusters/ssh/default/tls'));
 /** Upstream etcdctl, through the client certificate now in state. */
 const etcdctl = (args: string[]) =>
   spawnSync(

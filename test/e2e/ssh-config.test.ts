@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { startAgent, type RunningAgent } from '../helpers/ssh-agent.js';
 import { airgapDir, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -96,10 +96,7 @@ afterAll(async () => {
 
 const env = (passphrase: string) => ({ ...sb.env, SSH_AUTH_SOCK: agent.socket, KSCTL_SSH_KEY_PASSPHRASE: passphrase });
 const sshdLog = (h: TestHost) => h.exec('cat /var/log/sshd.log').then((r) => r.stdout);
-const logTail = () =>
-  existsSync(path.join(clusterDir(), 'ksctl.log'))
-    ? readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-40).join('\n')
-    : '(no log)';
+const logTail = () => clusterLog(clusterDir(), 40);
 
 describe('ssh provider with ~/.ssh/config, ssh-agent and an encrypted bastion key', () => {
   it('refuses a wrong passphrase as bad input before any machine is touched', async () => {

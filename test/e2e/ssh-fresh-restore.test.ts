@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane'] as const;
@@ -30,16 +30,7 @@ const srcHosts = () => set.hosts.slice(0, 5);
 const freshHosts = () => set.hosts.slice(5, 10);
 const stateDir = (s: Sandbox, name: string) => path.join(s.ksctlHome, 'clusters/ssh/default', name);
 const backupDir = () => path.join(old.ksctlHome, 'backups/ssh/default/src');
-const logTail = (s: Sandbox, name: string) => {
-  try {
-    return readFileSync(path.join(stateDir(s, name), 'ksctl.log'), 'utf8')
-      .split('\n')
-      .slice(-40)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = (s: Sandbox, name: string) => clusterLog(stateDir(s, name), 40);
 const out = (r: CliResult, s: Sandbox, name: string) => `${r.stdout}\n${r.stderr}\n${logTail(s, name)}`;
 interface State {
   phase: string;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl as runKsctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl as runKsctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
@@ -53,13 +53,7 @@ afterAll(async () => {
 const lb = () => set.hosts[0]!;
 const cps = () => set.hosts.slice(1, 4);
 const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/emb');
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir());
 const steps = () =>
   (
     JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {

@@ -18,7 +18,7 @@ import { withClusterApi } from '../../src/managers/kubernetes/from-secrets.js';
 import { pickForShrink } from '../../src/managers/kubernetes/shrink-order.js';
 import { LocalStateStore } from '../../src/state/local/store.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { imagesDir } from '../helpers/kubeadm-node.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -60,16 +60,7 @@ afterAll(async () => {
 });
 
 const statePath = () => path.join(sb.ksctlHome, `clusters/ssh/default/${NAME}/state.json`);
-const logTail = () => {
-  try {
-    return readFileSync(path.join(sb.ksctlHome, `clusters/ssh/default/${NAME}/ksctl.log`), 'utf8')
-      .split('\n')
-      .slice(-60)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(path.join(sb.ksctlHome, `clusters/ssh/default/${NAME}`));
 const k = async (args: string[]) => {
   const r = await kubectl([...args, '--request-timeout', '20s'], sb.env);
   expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
+import { clusterLog, ksctl as runKsctl, kubectl, sandbox, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd, expectUpstreamEtcdMembers } from '../helpers/etcd-release.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 import { airgapDir, clusterFile, writeKey, TEST_MINOR, upstreamRelease } from '../helpers/ssh-cluster.js';
@@ -61,16 +61,7 @@ const lb = () => set.hosts[0]!;
 /** Upstream etcdctl of the release the hosts run (Debian's is 3.4). */
 const etcdctl = () => path.join(builtEtcd().binDir, 'etcdctl');
 const etcdHosts = () => set.hosts.slice(1, 4);
-const logTail = () => {
-  try {
-    return readFileSync(path.join(sb.ksctlHome, 'clusters/ssh/default/ha/ksctl.log'), 'utf8')
-      .split('\n')
-      .slice(-60)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(path.join(sb.ksctlHome, 'clusters/ssh/default/ha'));
 const secret = (name: string) => path.join(sb.ksctlHome, 'clusters/ssh/default/ha/secrets', name);
 
 describe('ssh provider, k3s, external etcd', () => {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ROOT, ksctl, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { ROOT, clusterLog, ksctl, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
 import { PREVIOUS_KUBERNETES_VERSION, imagesDir, kubernetesDir } from '../helpers/kubeadm-node.js';
 import { availableReplicas, nodeVersions as readNodeVersions, until } from '../helpers/upgrade-e2e.js';
@@ -36,13 +36,7 @@ let sb: Sandbox;
 let airgap: string;
 const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/k3up');
 const stateText = () => readFileSync(path.join(clusterDir(), 'state.json'), 'utf8');
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir());
 
 const nodeVersions = () => readNodeVersions(sb.env);
 const available = () => availableReplicas(sb.env, 'sleeper');
@@ -85,7 +79,7 @@ describe.skipIf(missing.length > 0)(
   () => {
     it('creates the cluster on the real v1.36.3 components, with a Deployment under a PodDisruptionBudget', async () => {
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
-      expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      expect(r.code, `${logTail()}\n${out(r)}`).toBe(0);
       const want = Object.fromEntries(nodes.map((n) => [n, `True/${PREVIOUS_KUBERNETES_VERSION}`]));
       expect(await until(async () => JSON.stringify(await nodeVersions()) === JSON.stringify(want), 300_000)).toBe(
         true,
@@ -130,7 +124,7 @@ describe.skipIf(missing.length > 0)(
         polling = false;
         await poll;
       }
-      expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      expect(r.code, `${logTail()}\n${out(r)}`).toBe(0);
       const answered = seen.filter((v): v is number => v !== undefined);
       expect(answered.length).toBeGreaterThan(5);
       expect(Math.min(...answered), `availability seen: ${seen.join(',')}`).toBeGreaterThanOrEqual(1);

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js';
 import { buildAptMirror, serveAptMirror, type AptMirror } from '../helpers/apt-mirror.js';
-import { ROOT, ksctl, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { ROOT, clusterLog, ksctl, kubectl, sandbox, type CliResult, type Sandbox } from '../helpers/cli.js';
 import {
   PREVIOUS_KUBERNETES_VERSION,
   addImagesToAirgap,
@@ -41,13 +41,7 @@ let mirrorRoot: string;
 let cp: TestHost;
 
 const clusterDir = () => path.join(sb.ksctlHome, 'clusters/ssh/default/mirror');
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir());
 const onCp = async (cmd: string) => (await cp.exec(cmd)).stdout.trim();
 
 beforeAll(async () => {
@@ -100,7 +94,7 @@ describe.skipIf(missing.length > 0)(
       const kubeconfig = path.join(clusterDir(), 'secrets', 'kubeconfig');
       const adapted = adaptKubeProxy(kubeconfig, sb.env, sb.dir, () => Date.now() < deadline);
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
-      expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      expect(r.code, `${logTail()}\n${out(r)}`).toBe(0);
       expect(await adapted).toBe(true);
       const v1 = `/core:/stable:/v${minor(PREVIOUS_KUBERNETES_VERSION)}/deb/`;
       // apt verified the mirror's InRelease against the key ksctl fetched, and took both packages from it.
@@ -144,7 +138,7 @@ describe.skipIf(missing.length > 0)(
         ['upgrade', 'cluster', 'mirror', '--k8s-version', minor(KUBERNETES_VERSION), '--skip-backup'],
         sb.env,
       );
-      expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      expect(r.code, `${logTail()}\n${out(r)}`).toBe(0);
       const v2 = `/core:/stable:/v${minor(KUBERNETES_VERSION)}/deb/`;
       expect(mirror.requests.slice(seen)).toEqual(
         expect.arrayContaining([

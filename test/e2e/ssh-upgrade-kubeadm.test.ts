@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
-import { ROOT, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { ROOT, clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { writeKubeadmDebs } from '../helpers/kubeadm-debs.js';
 import {
   PREVIOUS_KUBERNETES_VERSION,
@@ -50,13 +50,7 @@ type State = {
   machines: Record<string, { installed?: { kubernetes: string } }>;
 };
 const state = () => JSON.parse(stateText()) as State;
-const logTail = () => {
-  try {
-    return readFileSync(path.join(clusterDir(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-  } catch {
-    return '(no log)';
-  }
-};
+const logTail = () => clusterLog(clusterDir());
 
 const nodeVersions = () => readNodeVersions(sb.env);
 const available = () => availableReplicas(sb.env, 'sleeper');
@@ -103,7 +97,7 @@ describe.skipIf(missing.length > 0)(
       const adapted = adaptKubeProxy(kubeconfig, sb.env, sb.dir, () => creating);
       const r = await ksctl(['create', 'cluster', '-f', path.join(sb.dir, 'cluster.yaml')], sb.env);
       creating = false;
-      expect(r.code, `${out(r)}\n${logTail()}`).toBe(0);
+      expect(r.code, `${logTail()}\n${out(r)}`).toBe(0);
       expect(await adapted).toBe(true);
       const proxy = await kubectl(['-n', 'kube-system', 'get', 'configmap', 'kube-proxy', '-o', 'json'], sb.env);
       expect(proxy.stdout).toContain('maxPerCore: 0');
@@ -210,11 +204,11 @@ describe.skipIf(missing.length > 0)(
         }
         first.child.kill('SIGKILL');
         const killed = await first.done;
-        expect(killed.signal, `${out(killed)}\n${logTail()}`).toBe('SIGKILL');
+        expect(killed.signal, `${logTail()}\n${out(killed)}`).toBe('SIGKILL');
         expect(state().machines['cp-0']?.installed?.kubernetes).toBe(KUBERNETES_VERSION);
         expect(state().versions.upgradeTarget).toBe('1.37.2');
         const again = await ksctl(args, sb.env);
-        expect(again.code, `${out(again)}\n${logTail()}`).toBe(0);
+        expect(again.code, `${logTail()}\n${out(again)}`).toBe(0);
       } finally {
         polling = false;
         await poll;

@@ -3,7 +3,7 @@
  * with the kind/docker stand-ins first, no TTY and CI=true unless a test says otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -82,4 +82,20 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promis
 /** The real kubectl, offline config commands only. */
 export function kubectl(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return run('kubectl', args, env);
+}
+
+/**
+ * For a failed assertion's message: the cluster's ksctl.log as a test needs it, every step that failed
+ * or was interrupted (wherever it is in the log) and then the last `lines` lines.
+ */
+export function clusterLog(clusterDir: string, lines = 60): string {
+  let text: string;
+  try {
+    text = readFileSync(path.join(clusterDir, 'ksctl.log'), 'utf8');
+  } catch {
+    return '(no log)';
+  }
+  const all = text.split('\n');
+  const failed = all.filter((l) => / step (failed|interrupted): /.test(l));
+  return [...(failed.length ? ['steps that failed:', ...failed, '...'] : []), ...all.slice(-lines)].join('\n');
 }

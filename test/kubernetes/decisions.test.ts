@@ -85,6 +85,16 @@ describe('which pods a drain evicts', () => {
     expect(plan.evict.map((p) => p.name)).toEqual(evict);
     expect(plan.refused.map((r) => `${r.pod.name}:${r.why}`)).toEqual(refused);
     expect(plan.skipped).toEqual(['ns/ds (DaemonSet daemonset-x)', 'ns/static (mirror pod)']);
+    expect(plan.terminating).toEqual([]);
+  });
+
+  it('waits for pods already being deleted (an earlier attempt evicted them) instead of evicting them again', () => {
+    const going: RawPod = { ...pod('old', { owner: 'ReplicaSet', emptyDir: true }) };
+    going.metadata!.deletionTimestamp = '2026-12-07T13:00:00Z';
+    const plan = planPods([pod('web', { owner: 'ReplicaSet' }), going], {});
+    expect(plan.evict.map((p) => p.name)).toEqual(['web']);
+    expect(plan.terminating.map((p) => p.ref)).toEqual(['ns/old']);
+    expect(plan.refused).toEqual([]);
   });
 });
 

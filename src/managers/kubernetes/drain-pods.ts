@@ -8,7 +8,9 @@
  *   `--ignore-daemonsets`, always on);
  * - finished pods (Succeeded, Failed) are evicted whatever they hold: nothing runs in them any more;
  * - pods with an emptyDir volume stop the drain unless `deleteEmptyDirData` (that data is lost);
- * - pods no controller owns stop the drain unless `force` (nothing would recreate them).
+ * - pods no controller owns stop the drain unless `force` (nothing would recreate them);
+ * - pods already being deleted (deletionTimestamp set, e.g. by an earlier attempt of this drain) are
+ *   waited for, not evicted again.
  */
 import type { DrainOptions } from './types.js';
 
@@ -39,6 +41,8 @@ export type Refusal = 'emptyDir' | 'unmanaged';
 
 export interface PodPlan {
   evict: DrainPod[];
+  /** Already being deleted: only waited for. */
+  terminating: DrainPod[];
   /** `namespace/name (DaemonSet|mirror pod)`. */
   skipped: string[];
   refused: { pod: DrainPod; why: Refusal }[];
@@ -59,11 +63,15 @@ function view(p: RawPod): DrainPod {
 }
 
 export function planPods(pods: RawPod[], opts: Pick<DrainOptions, 'force' | 'deleteEmptyDirData'>): PodPlan {
-  const plan: PodPlan = { evict: [], skipped: [], refused: [] };
+  const plan: PodPlan = { evict: [], terminating: [], skipped: [], refused: [] };
   for (const p of pods) {
     const v = view(p);
     if (p.metadata?.annotations?.[MIRROR_ANNOTATION] !== undefined) {
       plan.skipped.push(`${v.ref} (mirror pod)`);
+      continue;
+    }
+    if (p.metadata?.deletionTimestamp) {
+      plan.terminating.push(v);
       continue;
     }
     const controller = p.metadata?.ownerReferences?.find((o) => o.controller);

@@ -13,6 +13,7 @@ import { formatDuration, sleep } from '../../distro/ssh/backoff.js';
 import { ProviderError } from '../../errors.js';
 import type { KubeClient } from './client.js';
 import { describeRefusals, planPods, type DrainPod, type RawPod } from './drain-pods.js';
+import { isTransient } from './errors.js';
 import { deletePod, evictPod } from './evict.js';
 import { setUnschedulable } from './nodes.js';
 import type { DrainOptions, DrainResult } from './types.js';
@@ -51,8 +52,16 @@ async function waitGone(
 ): Promise<DrainPod[]> {
   let left = pods;
   while (left.length > 0) {
-    const uids = new Set((await podsOn(c, node)).map((p) => p.metadata?.uid));
-    left = left.filter((p) => uids.has(p.uid));
+    let listed: RawPod[] | undefined;
+    try {
+      listed = await podsOn(c, node);
+    } catch (e) {
+      if (!isTransient(e)) throw e; // an API server hiccup: look again at the next poll
+    }
+    if (listed) {
+      const uids = new Set(listed.map((p) => p.metadata?.uid));
+      left = left.filter((p) => uids.has(p.uid));
+    }
     if (left.length === 0 || Date.now() >= deadline) break;
     await sleep(POLL_MS, signal);
   }
@@ -114,7 +123,8 @@ export async function drainNode(c: KubeClient, node: string, opts: DrainOptions)
 
   // Each pod may take its grace period to stop (plus slack for the kubelet to report it), counted from
   // now if that ends after the deadline: a pod evicted in the last second still gets its due.
-  const going = [...evicted, ...forced];
+  for (const pod of plan.terminating) say(`${node}: ${pod.ref} is already terminating`);
+  const going = [...evicted, ...forced, ...plan.terminating];
   const maxGraceMs = Math.max(0, ...going.map((p) => p.gracePeriodSeconds)) * 1000;
   const goneBy = going.length ? Math.max(deadline, Date.now() + maxGraceMs + GONE_SLACK_MS) : deadline;
   let left = await waitGone(c, node, going, goneBy, opts.signal);

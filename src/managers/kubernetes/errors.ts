@@ -20,10 +20,18 @@ export interface ApiStatus {
 export class KubernetesApiError extends ProviderError {
   readonly status: number;
   readonly apiStatus: ApiStatus | undefined;
-  constructor(message: string, status: number, apiStatus?: ApiStatus, opts: KsctlErrorOptions = {}) {
+  /** No answer came back because the connection failed (refused, reset, timed out): not a TLS refusal. */
+  readonly unreachable: boolean;
+  constructor(
+    message: string,
+    status: number,
+    apiStatus?: ApiStatus,
+    opts: KsctlErrorOptions & { unreachable?: boolean } = {},
+  ) {
     super(redact(message), opts);
     this.status = status;
     this.apiStatus = apiStatus;
+    this.unreachable = opts.unreachable ?? false;
   }
 }
 
@@ -96,7 +104,10 @@ export function apiError(e: unknown, what: string, server: string): KubernetesAp
       },
     );
   }
-  if (code) return new KubernetesApiError(`${what}: cannot reach the API server at ${server} (${code})`, 0);
+  if (code)
+    return new KubernetesApiError(`${what}: cannot reach the API server at ${server} (${code})`, 0, undefined, {
+      unreachable: true,
+    });
   if ((e as { name?: string })?.name === 'AbortError') return new KubernetesApiError(`${what}: cancelled`, 0);
   // Anything else (a failed exec credential plugin, a malformed kubeconfig) keeps only its first line, redacted.
   const first = String((e as Error)?.message ?? e)
@@ -108,4 +119,21 @@ export function apiError(e: unknown, what: string, server: string): KubernetesAp
 /** The request returned 404 (the object is gone). */
 export function isNotFound(e: unknown): boolean {
   return (e instanceof KubernetesApiError && e.status === 404) || (e as { code?: unknown })?.code === 404;
+}
+
+/**
+ * Worth asking again: the API server (or the one the load balancer picked) did not answer, was
+ * overloaded (429) or failed inside (5xx, e.g. etcd's leader changed). Not a TLS refusal, not 4xx.
+ */
+export function isTransient(e: unknown): boolean {
+  if (!(e instanceof KubernetesApiError)) return false;
+  return e.unreachable || e.status === 429 || (e.status >= 500 && e.status !== 501);
+}
+
+/**
+ * 401/403: what an API server that just started answers until its authentication and RBAC caches
+ * have synced (seconds); from an API server that has run longer, a real refusal.
+ */
+export function isAuthRefusal(e: unknown): boolean {
+  return e instanceof KubernetesApiError && (e.status === 401 || e.status === 403);
 }

@@ -7,7 +7,7 @@
  */
 import { backoffDelay, sleep } from '../../distro/ssh/backoff.js';
 import type { KubeClient } from './client.js';
-import { isNotFound, KubernetesApiError } from './errors.js';
+import { isNotFound, isTransient, KubernetesApiError } from './errors.js';
 import type { DrainPod } from './drain-pods.js';
 
 export type EvictionOutcome =
@@ -36,7 +36,7 @@ export function blockingBudgets(e: KubernetesApiError): { budgets: string[]; rea
  */
 function retryable(e: KubernetesApiError): boolean {
   if (e.status === 403) return e.apiStatus?.details?.causes?.some((c) => c.type === 'NamespaceTerminating') ?? false;
-  return e.status === 429 || e.status === 0 || (e.status >= 500 && e.status !== 501);
+  return isTransient(e);
 }
 
 export async function evictPod(

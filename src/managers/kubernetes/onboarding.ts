@@ -6,6 +6,7 @@
 import { formatDuration, sleep } from '../../distro/ssh/backoff.js';
 import { ProviderError } from '../../errors.js';
 import type { KubeClient } from './client.js';
+import { isAuthRefusal, isTransient } from './errors.js';
 import { missingMetadata } from './node-view.js';
 import { readNode } from './nodes.js';
 import type { NodeInfo, OnboardingWant } from './types.js';
@@ -35,6 +36,8 @@ export function onboardingGaps(node: NodeInfo | undefined, want: OnboardingWant)
 }
 
 const POLL_MS = 500;
+/** How long 401/403 in a row count as an API server still syncing its caches, not a refusal. */
+const AUTH_SETTLE_MS = 60_000;
 
 /** Waits until `name` passes the onboarding check; returns the node as it passed. */
 export async function waitOnboarded(
@@ -45,10 +48,24 @@ export async function waitOnboarded(
   signal?: AbortSignal,
 ): Promise<NodeInfo> {
   const start = Date.now();
+  let refusedSince: number | undefined;
   for (;;) {
-    const node = await readNode(c, name);
-    const gaps = onboardingGaps(node, want);
-    if (gaps.length === 0) return node!;
+    let gaps: string[];
+    try {
+      const node = await readNode(c, name);
+      refusedSince = undefined;
+      gaps = onboardingGaps(node, want);
+      if (gaps.length === 0) return node!;
+    } catch (e) {
+      // While other control planes join, the load balancer may pick an API server that is still
+      // starting: no answer, 5xx, or 401/403 until its caches synced. Asked again, like any gap.
+      const now = Date.now();
+      if (isAuthRefusal(e)) refusedSince ??= now;
+      else refusedSince = undefined;
+      const settling = refusedSince !== undefined && now - refusedSince < AUTH_SETTLE_MS;
+      if (!isTransient(e) && !settling) throw e;
+      gaps = [`the API server did not answer: ${(e as Error).message}`];
+    }
     if (Date.now() - start + POLL_MS > timeoutMs) throw new OnboardingError(name, gaps, timeoutMs);
     await sleep(POLL_MS, signal);
   }
