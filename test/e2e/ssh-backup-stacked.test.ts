@@ -20,6 +20,8 @@ import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js
 import { ROOT, clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { addImagesToAirgap, installKubeadmNodes, missingKubeadmNodeParts } from '../helpers/kubeadm-node.js';
 import { airgapDir, clusterFile, validHostKeys, writeKey } from '../helpers/ssh-cluster.js';
+import { nodeIdentities, readWithMovedKubeconfig } from '../helpers/restore-e2e.js';
+import { etcdMembers, etcdRevision, restoreLeftovers } from '../helpers/stacked-etcd.js';
 
 let set: TestHostSet;
 let sb: Sandbox;
@@ -34,7 +36,7 @@ const cps = () => set.hosts.slice(1, 4);
 const hostsB = () => set.hosts.slice(4, 8);
 const cpsB = () => hostsB().slice(1);
 const logTail = () => clusterLog(clusterDir());
-const out = (r: CliResult) => `${r.stdout}\n${r.stderr}\n${logTail()}`;
+const out = (r: CliResult) => `${logTail()}\n${r.stdout}\n${r.stderr}`;
 
 beforeAll(async () => {
   if (missing.length > 0) return;
@@ -70,22 +72,6 @@ afterAll(async () => {
   sb?.cleanup();
 });
 
-/** etcdctl of the cluster's own etcd image on a control plane (kubeadm nodes have none), over TLS. */
-const IMAGE = 'registry.k8s.io/etcd:3.7.0-0';
-const PKI = '/etc/kubernetes/pki/etcd';
-async function hostEtcdctl(h: TestHost, args: string) {
-  return h.exec(
-    `ctr -n k8s.io run --rm --net-host --mount type=bind,src=${PKI},dst=${PKI},options=rbind:ro ${IMAGE} ksctl-test-etcdctl-${Date.now()} ` +
-      `etcdctl --endpoints=https://127.0.0.1:2379 --cacert=${PKI}/ca.crt --cert=${PKI}/healthcheck-client.crt --key=${PKI}/healthcheck-client.key --command-timeout=10s ${args}`,
-    { timeoutMs: 60_000 },
-  );
-}
-const revision = async (h: TestHost) =>
-  (
-    JSON.parse((await hostEtcdctl(h, 'endpoint status -w json')).stdout) as {
-      Status: { header: { revision: number } };
-    }[]
-  )[0]!.Status.header.revision;
 const state = () =>
   JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
     phase: string;
@@ -197,18 +183,10 @@ describe.skipIf(missing.length > 0)(
       expect(await configMaps()).toEqual(written);
       expect((await k('get', 'configmap', 'after-backup', '-n', 'restore-test')).code).not.toBe(0);
       // Three members again, one cluster (a new token), the revision bumped past everything before.
-      const members = JSON.parse((await hostEtcdctl(cps()[1]!, 'member list -w json')).stdout) as {
-        members: { name: string }[];
-      };
-      expect(members.members.map((m) => m.name).sort()).toEqual(['cp-0', 'cp-1', 'cp-2']);
-      for (const h of cps()) expect(await revision(h)).toBeGreaterThan(backedUpRevision + 1_000_000_000 - 1);
+      expect(await etcdMembers(cps()[1]!)).toEqual(cps().map((h, i) => `cp-${i} https://${h.address}:2380`));
+      for (const h of cps()) expect(await etcdRevision(h)).toBeGreaterThan(backedUpRevision + 1_000_000_000 - 1);
       // Old data directories, markers, snapshot copies and one-off containers are gone.
-      for (const h of cps()) {
-        const left = await h.exec(
-          'ls -d /var/lib/etcd.* /var/lib/ksctl/etcd-snapshots/* /var/lib/ksctl/restore/* 2>/dev/null | wc -l; ctr -n k8s.io containers ls -q | grep -c ^ksctl- || true',
-        );
-        expect(left.stdout.trim().split('\n')).toEqual(['0', '0']);
-      }
+      for (const h of cps()) expect(await restoreLeftovers(h)).toEqual(['0', '0']);
     }, 600_000);
 
     // create --restore onto a FRESH kubeadm cluster with stacked etcd: cluster "stkb" on four other hosts.
@@ -293,42 +271,22 @@ describe.skipIf(missing.length > 0)(
       expect(stateB().steps.some((s) => s.id === 'controlplane/cp-1' && s.status === 'done')).toBe(false);
       const again = await ksctl(args, sb.env);
       console.log(`create --restore (stacked, 3 control planes; killed once, re-run): ${seconds(t0)} s`);
-      expect(
-        again.code,
-        `${again.stdout}\n${again.stderr}\n${readFileSync(path.join(dirB(), 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n')}`,
-      ).toBe(0);
+      expect(again.code, `${clusterLog(dirB())}\n${again.stdout}\n${again.stderr}`).toBe(0);
       expect(stateB().phase).toBe('ready');
       const logB = readFileSync(path.join(dirB(), 'ksctl.log'), 'utf8');
       expect(logB).toMatch(/an interrupted kubeadm init: resetting it here/);
       expect(logB.match(/^.*info {2}deleted 3 Node objects of stk from the restored etcd$/gm)).toHaveLength(1);
       // The restore cleaned up after itself on cp-0.
-      const left = await hostsB()[1]!.exec(
-        'ls -d /var/lib/etcd.* /var/lib/ksctl/etcd-snapshots/* /var/lib/ksctl/restore/* 2>/dev/null | wc -l; ctr -n k8s.io containers ls -q | grep -c ^ksctl- || true',
-      );
-      expect(left.stdout.trim().split('\n')).toEqual(['0', '0']);
+      expect(await restoreLeftovers(hostsB()[1]!)).toEqual(['0', '0']);
     }, 900_000);
 
     it("stkb serves stk's objects as of the backup; its nodes are its own machines; three etcd members", async () => {
       expect((await ksctl(['switch', 'stkb'], sb.env)).code).toBe(0);
       expect(await configMaps()).toEqual(written);
       expect((await k('get', 'configmap', 'after-backup', '-n', 'restore-test')).code).not.toBe(0);
-      const nodes = await k(
-        'get',
-        'nodes',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.name} {.spec.providerID} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
-      );
-      expect(nodes.code, nodes.stderr).toBe(0);
-      expect(nodes.stdout.trim().split('\n').sort()).toEqual(
-        cpsB().map((h, i) => `cp-${i} ksctl://stkb/cp-${i} ${h.address}`),
-      );
-      const members = JSON.parse((await hostEtcdctl(cpsB()[1]!, 'member list -w json')).stdout) as {
-        members: { name: string; peerURLs: string[] }[];
-      };
-      expect(members.members.map((m) => `${m.name} ${m.peerURLs[0]}`).sort()).toEqual(
-        cpsB().map((h, i) => `cp-${i} https://${h.address}:2380`),
-      );
-      expect(await revision(cpsB()[0]!)).toBeGreaterThan(backedUpRevision + 1_000_000_000 - 1);
+      expect(await nodeIdentities(sb.env)).toEqual(cpsB().map((h, i) => `cp-${i} ksctl://stkb/cp-${i} ${h.address}`));
+      expect(await etcdMembers(cpsB()[1]!)).toEqual(cpsB().map((h, i) => `cp-${i} https://${h.address}:2380`));
+      expect(await etcdRevision(cpsB()[0]!)).toBeGreaterThan(backedUpRevision + 1_000_000_000 - 1);
       // stk's control-plane mirror pods are gone with its nodes: the etcd pods (where kubeadm join looks
       // for etcd endpoints) name stkb's machines only.
       const etcdPods = async () =>
@@ -367,28 +325,11 @@ describe.skipIf(missing.length > 0)(
     }, 120_000);
 
     it("stk's old kubeconfig (its CA, its client certificate) and a token of stk's ServiceAccount key work against stkb", async () => {
-      const file = path.join(sb.dir, 'stk-kubeconfig');
-      const moved = oldKubeconfig.replace(
-        `https://${set.hosts[0]!.address}:6443`,
-        `https://${hostsB()[0]!.address}:6443`,
-      );
-      expect(moved).not.toBe(oldKubeconfig);
-      writeFileSync(file, moved, { mode: 0o600 });
-      const g = await kubectl(
-        [
-          '--kubeconfig',
-          file,
-          'get',
-          'configmap',
-          'cm-0',
-          '-n',
-          'restore-test',
-          '-o',
-          'jsonpath={.data.value}',
-          '--request-timeout',
-          '20s',
-        ],
-        sb.env,
+      const g = await readWithMovedKubeconfig(
+        sb,
+        oldKubeconfig,
+        { from: set.hosts[0]!.address, to: hostsB()[0]!.address },
+        { name: 'cm-0', namespace: 'restore-test' },
       );
       expect(g.code, g.stderr).toBe(0);
       expect(g.stdout).toBe('cm-0');

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHost, type TestHostSet } from '../hosts/harness.js';
 import { clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
+import { nodeIdentities, readWithMovedKubeconfig } from '../helpers/restore-e2e.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
 const roles = ['loadbalancer', 'etcd', 'etcd', 'etcd', 'controlplane'] as const;
@@ -238,26 +239,15 @@ describe('restore onto a fresh cluster of the same shape (k3s, external etcd)', 
     expect(server.stdout).toBe(`https://${freshHosts()[0]!.address}:6443`);
     const ready = await k(sb, ['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=120s']);
     expect(ready.code, ready.stderr).toBe(0);
-    const nodes = await k(sb, [
-      'get',
-      'nodes',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name} {.spec.providerID} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
-    ]);
-    expect(nodes.stdout.trim()).toBe(`cp-0 ksctl://fresh/cp-0 ${freshHosts()[4]!.address}`);
+    expect(await nodeIdentities(sb.env)).toEqual([`cp-0 ksctl://fresh/cp-0 ${freshHosts()[4]!.address}`]);
   }, 180_000);
 
   it("src's old kubeconfig (its CA and client certificate) works against fresh's API server", async () => {
-    const file = path.join(sb.dir, 'src-kubeconfig');
-    writeFileSync(
-      file,
-      oldKubeconfig.replace(`https://${srcHosts()[0]!.address}:6443`, `https://${freshHosts()[0]!.address}:6443`),
-      { mode: 0o600 },
-    );
-    expect(readFileSync(file, 'utf8')).toContain(freshHosts()[0]!.address);
-    const g = await kubectl(
-      ['--kubeconfig', file, 'get', 'configmap', 'keep-1', '-o', 'jsonpath={.data.value}', '--request-timeout', '30s'],
-      sb.env,
+    const g = await readWithMovedKubeconfig(
+      sb,
+      oldKubeconfig,
+      { from: srcHosts()[0]!.address, to: freshHosts()[0]!.address },
+      { name: 'keep-1' },
     );
     expect(g.code, g.stderr).toBe(0);
     expect(g.stdout).toBe('keep-1-data');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSshKeyPair } from '../../src/distro/pki/ssh.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { clusterLog, ksctl as runKsctl, kubectl, sandbox, startKsctl, type Sandbox } from '../helpers/cli.js';
+import { nodeIdentities, readWithMovedKubeconfig } from '../helpers/restore-e2e.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from '../helpers/kubeconfig.js';
 
 // kubectl must still load the user's kubeconfig (awkward names included) after every create, switch, delete.
@@ -324,25 +325,15 @@ describe('ssh provider, k3s, embedded etcd', () => {
       // Its nodes are its own machines: emb's four Node objects (w-0 among them) are gone.
       const ready = await kubectl(['wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s'], sb.env);
       expect(ready.code, ready.stderr).toBe(0);
-      const nodes = await k([
-        'get',
-        'nodes',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.name} {.spec.providerID} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}',
-      ]);
-      expect(nodes.stdout.trim().split('\n').sort()).toEqual(
+      expect(await nodeIdentities(sb.env)).toEqual(
         ['cp-0', 'cp-1', 'cp-2'].map((n, i) => `${n} ksctl://emb2/${n} ${fresh.hosts[i + 1]!.address}`),
       );
       // emb's old kubeconfig, pointed at emb2's load balancer: emb2 serves emb's CA and trusts its client cert.
-      const file = path.join(sb.dir, 'emb-kubeconfig');
-      writeFileSync(
-        file,
-        oldKubeconfig.replace(`https://${lb().address}:6443`, `https://${fresh.hosts[0]!.address}:6443`),
-        { mode: 0o600 },
-      );
-      const g = await kubectl(
-        ['--kubeconfig', file, 'get', 'configmap', 'bk-1', '-o', 'jsonpath={.data.value}', '--request-timeout', '30s'],
-        sb.env,
+      const g = await readWithMovedKubeconfig(
+        sb,
+        oldKubeconfig,
+        { from: lb().address, to: fresh.hosts[0]!.address },
+        { name: 'bk-1' },
       );
       expect(g.code, g.stderr).toBe(0);
       expect(g.stdout).toBe('bk-1-data');
