@@ -3,7 +3,7 @@
  * certificate key generated once; before a late join the token and uploaded certificates are re-minted
  * on control plane 0, because kubeadm expires them (24 h and 2 h).
  */
-import type { Script } from '../scripts/types.js';
+import type { KubeadmNodeInput, Script } from '../scripts/types.js';
 import { SECRET_ENV, SECRET_NAMES } from '../pki/names.js';
 import { caCertHash } from '../pki/kubernetes.js';
 import { kubeadmInstallScript, kubeadmVersionScript } from '../scripts/kubeadm-install.js';
@@ -14,6 +14,7 @@ import {
 } from '../scripts/kubeadm-upgrade.js';
 import {
   KUBEADM_ADMIN_KUBECONFIG,
+  KUBEADM_SA_FILES,
   kubeadmCniScript,
   kubeadmInitScript,
   kubeadmJoinControlPlaneScript,
@@ -53,6 +54,17 @@ function upgradeInput(n: NodeScope): KubeadmUpgradeInput {
   };
 }
 
+/**
+ * What `kubeadm init` on control plane 0 is given: the node's input, and the cluster's ServiceAccount
+ * pair when the secret store holds it (a backup kept it; a cluster made from that backup starts with it).
+ */
+export async function kubeadmInitInput(n: NodeScope): Promise<KubeadmNodeInput> {
+  const input = nodeInput(n);
+  let kept = true;
+  for (const name of Object.keys(KUBEADM_SA_FILES)) kept &&= await n.secrets.has(name);
+  return kept ? { ...input, serviceAccountKeys: true } : input;
+}
+
 export function kubeadmController(): DistroController {
   // Joins run in parallel and each asks for a fresh mint: one at a time, so the first mints and the
   // others see its record (concurrent mint scripts on CP0 race on the same config file).
@@ -76,7 +88,7 @@ export function kubeadmController(): DistroController {
       return { [SECRET_ENV.kubeadmToken]: token.trim(), [SECRET_ENV.kubeadmCertificateKey]: key.trim() };
     },
     async initScripts(n) {
-      const input = nodeInput(n);
+      const input = await kubeadmInitInput(n);
       return [
         install(n),
         kubeadmInitScript(input),

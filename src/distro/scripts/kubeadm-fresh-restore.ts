@@ -3,8 +3,8 @@
  * plane from an etcd snapshot. On the first control plane, BEFORE `kubeadm init`: the snapshot is restored
  * into /var/lib/etcd as a ONE-member cluster named and addressed as this node (the other control planes
  * join as new members afterwards, as in any create), the source cluster's Node objects and Leases are
- * deleted from it (fresh-restore.ts says why), and the source's ServiceAccount key pair goes into
- * /etc/kubernetes/pki; init then runs with its `DirAvailable--var-lib-etcd` check ignored
+ * deleted from it (fresh-restore.ts says why); init then runs (with the source's ServiceAccount key pair,
+ * kubeadm.ts `serviceAccountKeys`) with its `DirAvailable--var-lib-etcd` check ignored
  * (cmd/kubeadm/app/preflight/checks.go at v1.37.2: DirAvailableCheck{Path: cfg.Etcd.Local.DataDir},
  * named "DirAvailable-" + the path with "/" → "-"). Everything init writes into the restored store
  * converges (create-or-update: cluster-info with the new endpoint, kubeadm-config, kubelet-config,
@@ -18,22 +18,16 @@
  * resets an interrupted init itself, then restores again from the snapshot copy (kept until the restore's
  * cleanup). Resumable: a marker says the restore is in place; an initialised node is left alone.
  */
-import { secretRef } from '../pki/names.js';
 import { HOST_STATE_DIR, httpsUrl, makeScript, shellQuote } from './common.js';
 import { RESTORE_BUMP_REVISION, SNAPSHOT_DIR } from './etcd-backup.js';
 import { ETCD_PEER_PORT } from './etcd.js';
 import { SOURCE_NODE_PREFIXES } from './fresh-restore.js';
 import { ETCD_TOOL, STACKED_ETCD_DATA_DIR, ro, rw } from './kubeadm-etcd-backup.js';
-import { KUBEADM_ADMIN_KUBECONFIG, KUBEADM_PKI_STAGING, KUBEADM_STATE_DIR, LEFTOVERS } from './kubeadm.js';
+import { KUBEADM_ADMIN_KUBECONFIG, KUBEADM_STATE_DIR, LEFTOVERS } from './kubeadm.js';
 import type { Script } from './types.js';
 
 /** The preflight check a restore skips: the restored data IS the point. */
 export const RESTORED_ETCD_PREFLIGHT = `DirAvailable-${STACKED_ETCD_DATA_DIR.replace(/\//g, '-')}`;
-/** Secret store name → where kubeadm reads it (certs phase "sa": an existing pair is used as is). */
-export const SA_KEY_FILES = {
-  'kubeadm-sa.key': { path: '/etc/kubernetes/pki/sa.key', mode: 0o600 },
-  'kubeadm-sa.pub': { path: '/etc/kubernetes/pki/sa.pub', mode: 0o644 },
-} as const;
 /** Loopback-only ports of the temporary etcd (not kubeadm's 2379/2380/2381, which init checks are free). */
 const TMP_CLIENT = 'http://127.0.0.1:23790';
 const TMP_PEER = 'http://127.0.0.1:23800';
@@ -64,15 +58,9 @@ export function stackedSeedScript(input: StackedSeedInput): Script {
   const tmp = 'ksctl-seed-etcd';
   // etcdctl inside the temporary etcd's own container (no new container per call).
   const ctl = 'seed_ctl';
-  const staged = (name: keyof typeof SA_KEY_FILES) => `${KUBEADM_PKI_STAGING}/${name}`;
   return makeScript({
     name: 'kubeadm-fresh-restore-seed',
     description: `restore the snapshot into ${data} on ${input.name} before kubeadm init`,
-    files: Object.entries(SA_KEY_FILES).map(([name, f]) => ({
-      path: staged(name as keyof typeof SA_KEY_FILES),
-      mode: f.mode,
-      contentRef: secretRef(name),
-    })),
     body: [
       `if [ -f ${KUBEADM_STATE_DIR}/initialized ] && [ -f ${KUBEADM_ADMIN_KUBECONFIG} ]; then log "already initialised"; exit 0; fi`,
       ...LEFTOVERS,
@@ -132,13 +120,7 @@ export function stackedSeedScript(input: StackedSeedInput): Script {
       `  touch ${marker}`,
       '  echo "forgot-nodes $nodes"',
       'fi',
-      // After any reset above (it empties /etc/kubernetes/pki): the source's pair, which init keeps.
-      'ensure_dir /etc/kubernetes/pki 0755',
-      ...Object.entries(SA_KEY_FILES).map(
-        ([name, f]) =>
-          `install -m ${f.mode.toString(8).padStart(4, '0')} ${staged(name as keyof typeof SA_KEY_FILES)} ${f.path}`,
-      ),
-      `log "${input.name}: restored etcd data and the source's ServiceAccount keys in place for kubeadm init"`,
+      `log "${input.name}: restored etcd data in place for kubeadm init"`,
     ],
   });
 }

@@ -58,11 +58,26 @@ export const LEFTOVERS = [
   '}',
 ];
 
-function stagedFiles(external: boolean): ScriptFile[] {
+/**
+ * Secret store name → where kubeadm keeps the ServiceAccount signing pair it makes on the first control
+ * plane (and copies to the others with the uploaded certificates). Stored tokens are signed with it: a
+ * backup keeps it, and a cluster rebuilt from that backup is initialised with it (its certs phase "sa"
+ * uses an existing pair as is).
+ */
+export const KUBEADM_SA_FILES = {
+  'kubeadm-sa.key': { path: '/etc/kubernetes/pki/sa.key', mode: 0o600 },
+  'kubeadm-sa.pub': { path: '/etc/kubernetes/pki/sa.pub', mode: 0o644 },
+} as const;
+const SA_NAMES = Object.keys(KUBEADM_SA_FILES) as (keyof typeof KUBEADM_SA_FILES)[];
+
+function stagedFiles(external: boolean, serviceAccountKeys = false): ScriptFile[] {
   const s = KUBEADM_PKI_STAGING;
   return [
     { path: `${s}/ca.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.kubernetesCaCert) },
     { path: `${s}/ca.key`, mode: 0o600, contentRef: secretRef(SECRET_NAMES.kubernetesCaKey) },
+    ...(serviceAccountKeys
+      ? SA_NAMES.map((n) => ({ path: `${s}/${n}`, mode: KUBEADM_SA_FILES[n].mode, contentRef: secretRef(n) }))
+      : []),
     ...(external
       ? [
           { path: `${s}/etcd-ca.crt`, mode: 0o644, contentRef: secretRef(SECRET_NAMES.etcdCaCert) },
@@ -102,7 +117,7 @@ export function kubeadmInitScript(input: KubeadmNodeInput): Script {
     name: 'kubeadm-init',
     description: `kubeadm init on ${input.node.name}`,
     secretEnv: [TOKEN, CERT_KEY],
-    files: stagedFiles(external),
+    files: stagedFiles(external, input.serviceAccountKeys),
     body: [
       ...CHECK_SECRETS(true),
       `require_file ${s}/ca.crt ${s}/ca.key${external ? ` ${s}/etcd-ca.crt ${s}/apiserver-etcd-client.crt ${s}/apiserver-etcd-client.key` : ''}`,
@@ -127,6 +142,12 @@ export function kubeadmInitScript(input: KubeadmNodeInput): Script {
             `  install -m 0644 ${s}/apiserver-etcd-client.crt ${KUBEADM_ETCD_FILES.certFile}`,
             `  install -m 0600 ${s}/apiserver-etcd-client.key ${KUBEADM_ETCD_FILES.keyFile}`,
           ]
+        : []),
+      ...(input.serviceAccountKeys
+        ? SA_NAMES.map((n) => {
+            const f = KUBEADM_SA_FILES[n];
+            return `  install -m ${f.mode.toString(8).padStart(4, '0')} ${s}/${n} ${f.path}`;
+          })
         : []),
       `  kubeadm init --config ${cfg} --upload-certs --skip-token-print --skip-certificate-key-print`,
       `  ensure_dir ${KUBEADM_STATE_DIR} 0700`,

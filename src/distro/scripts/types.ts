@@ -169,6 +169,11 @@ export interface KubeadmNodeInput extends NodeInput {
   tokenTtl?: string;
   /** More preflight checks `kubeadm init` reports without failing (a restore: `DirAvailable--var-lib-etcd`). */
   ignorePreflightErrors?: readonly string[];
+  /**
+   * Init only: install the ServiceAccount signing pair from the secret store (KUBEADM_SA_FILES) before
+   * `kubeadm init`, so tokens a restored cluster's source signed stay valid.
+   */
+  serviceAccountKeys?: boolean;
 }
 
 export interface KubeadmJoinInput extends NodeInput {

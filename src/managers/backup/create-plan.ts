@@ -27,7 +27,7 @@ import { ProviderError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import { clusterShape } from './shape.js';
-import { KUBEADM_KEPT_FILES, keepKubeadmKeys } from './stacked-keys.js';
+import { KUBEADM_KEPT_SECRETS, keepKubeadmKeys } from './kubeadm-keys.js';
 import type { Staging } from './staging.js';
 import { streamSnapshot, type Streamed } from './transfer.js';
 
@@ -42,7 +42,7 @@ export const BUNDLED_SECRETS = [
   TOKEN_SECRETS.k3sToken,
   TOKEN_SECRETS.k3sServerToken,
   'k3s-ca-hash',
-  ...Object.keys(KUBEADM_KEPT_FILES),
+  ...KUBEADM_KEPT_SECRETS,
 ];
 
 interface SnapshotFacts {
@@ -97,6 +97,27 @@ async function bundledSecrets(ctx: BootstrapContext): Promise<Record<string, str
 }
 
 /**
+ * kubeadm with external etcd: the ServiceAccount pair from the first control plane that answers. None
+ * answering does not fail the backup (a restore onto the same machines does not need the pair): the
+ * copy an earlier backup kept is bundled, or, when there is none, the bundle goes without it.
+ */
+async function keepKeysOfAControlPlane(ctx: BootstrapContext): Promise<void> {
+  const failed: string[] = [];
+  for (const cp of ctx.machinesOf('controlplane')) {
+    try {
+      await keepKubeadmKeys(await ctx.session(cp), ctx.cluster.secrets);
+      return;
+    } catch (e) {
+      failed.push(`${cp.name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  ctx.log.warn(
+    `kubeadm's ServiceAccount key pair could not be read from any control plane (${failed.join('; ')}); ` +
+      'the backup bundles the copy an earlier one kept, if any: a cluster restored onto new machines without it issues new tokens',
+  );
+}
+
+/**
  * Takes a snapshot on the first etcd member that is healthy (part of the quorum, so not stale) and
  * gives one, and streams it, sealed, into the target's `<name>.ksb` while the member still hashes and
  * checks it (transfer.ts). Returns the manifest to store once the bundle is complete; the member's copy
@@ -123,6 +144,7 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
     const begin = (size: number) => {
       streaming = (async () => {
         if (stacked) await keepKubeadmKeys(session, ctx.cluster.secrets);
+        else if (ctx.distro.name === 'kubeadm') await keepKeysOfAControlPlane(ctx);
         else if (embedded) {
           // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
           const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();

@@ -21,7 +21,7 @@ import {
 } from '../../distro/scripts/kubeadm-fresh-restore.js';
 import { kubeadmInitScript } from '../../distro/scripts/kubeadm.js';
 import { lbForwardingScript } from '../../distro/scripts/haproxy.js';
-import { nodeInput } from '../../distro/controllers/node-input.js';
+import { kubeadmInitInput } from '../../distro/controllers/kubeadm.js';
 import type { Script } from '../../distro/scripts/types.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
@@ -46,7 +46,7 @@ async function initWithRestore(
 ): Promise<Script[]> {
   const i = scripts.findIndex((s) => s.name === 'kubeadm-init');
   if (i < 0) throw new Error('a kubeadm restore needs the kubeadm init script');
-  const init = kubeadmInitScript({ ...nodeInput(n), ignorePreflightErrors: [RESTORED_ETCD_PREFLIGHT] });
+  const init = kubeadmInitScript({ ...(await kubeadmInitInput(n)), ignorePreflightErrors: [RESTORED_ETCD_PREFLIGHT] });
   return [...scripts.slice(0, i), await seed(n), init, ...scripts.slice(i + 1)];
 }
 

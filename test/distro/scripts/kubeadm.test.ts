@@ -192,6 +192,29 @@ describe('kubeadm scripts', () => {
     ]);
   });
 
+  it("init with the cluster's ServiceAccount pair (a restore): staged from the secret store, installed after any reset, before init", () => {
+    const s = kubeadmInitScript({ ...base, etcd: ETCD, serviceAccountKeys: true });
+    expect(s.files?.filter((f) => f.contentRef.startsWith('secret:kubeadm-sa'))).toEqual([
+      { path: '/etc/ksctl/kubeadm/pki/kubeadm-sa.key', mode: 0o600, contentRef: 'secret:kubeadm-sa.key' },
+      { path: '/etc/ksctl/kubeadm/pki/kubeadm-sa.pub', mode: 0o644, contentRef: 'secret:kubeadm-sa.pub' },
+    ]);
+    const at = (line: string) => {
+      const i = s.body.indexOf(line);
+      expect(i, line).toBeGreaterThan(-1);
+      return i;
+    };
+    const reset = at('    kubeadm reset -f');
+    const key = at('  install -m 0600 /etc/ksctl/kubeadm/pki/kubeadm-sa.key /etc/kubernetes/pki/sa.key');
+    const pub = at('  install -m 0644 /etc/ksctl/kubeadm/pki/kubeadm-sa.pub /etc/kubernetes/pki/sa.pub');
+    const init = at('  kubeadm init --config');
+    expect(reset).toBeLessThan(key);
+    expect(Math.max(key, pub)).toBeLessThan(init);
+    // Without it (any create without a kept pair), kubeadm makes its own.
+    const plain = kubeadmInitScript({ ...base, etcd: ETCD });
+    expect(plain.body).not.toContain('sa.key');
+    expect(plain.files?.some((f) => f.contentRef.includes('kubeadm-sa'))).toBe(false);
+  });
+
   it('joins: control plane waits for its own API server, worker for the kubelet', () => {
     const cp = kubeadmJoinControlPlaneScript({
       ...base,
