@@ -180,7 +180,7 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
 
-  it('backs up to S3 (moto) and restores over the instances\' SSH (ubuntu, sudo): the API serves the backed-up state', async () => {
+  it("backs up to S3 (moto) and restores over the instances' SSH (ubuntu, sudo): the API serves the backed-up state", async () => {
     const s3 = await store;
     // The preload's fake env credentials are what the SDK's default chain finds (moto takes any).
     const credentials = [...s3.credentials, 'fake/secret/for/ksctl/tests'];
