@@ -184,7 +184,12 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     const s3 = await store;
     // The preload's fake env credentials are what the SDK's default chain finds (moto takes any).
     const credentials = [...s3.credentials, 'fake/secret/for/ksctl/tests'];
-    await expectBackupRoundTrip(e, ksctlAws, 'aws', REGION, { ...s3, credentials });
+    await expectBackupRoundTrip(e, ksctlAws, {
+      provider: 'aws',
+      region: REGION,
+      store: { ...s3, credentials },
+      cloudCalls: () => FakeAws.load(e.cloud).calls.length,
+    });
   }, 240_000);
 
   it('delete cluster leaves nothing in the fake cloud', async () => {

@@ -156,7 +156,12 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
   });
 
   it("backs up to Azure Blob (Azurite) and restores over the VMs' SSH (ubuntu, sudo): the API serves the backed-up state", async () => {
-    await expectBackupRoundTrip(e, ksctlAzure, 'azure', REGION, await store);
+    await expectBackupRoundTrip(e, ksctlAzure, {
+      provider: 'azure',
+      region: REGION,
+      store: await store,
+      cloudCalls: () => FakeAzure.load(e.cloud).calls.length,
+    });
   }, 240_000);
 
   it('delete cluster deletes the resource group and leaves nothing in the fake cloud', async () => {

@@ -174,7 +174,12 @@ describe('gcp self-managed through the CLI, instances are SSH test hosts', () =>
   });
 
   it("backs up to GCS (fake-gcs-server) and restores over the instances' SSH (ubuntu, sudo): the API serves the backed-up state", async () => {
-    await expectBackupRoundTrip(e, ksctlGcp, 'gcp', REGION, await store);
+    await expectBackupRoundTrip(e, ksctlGcp, {
+      provider: 'gcp',
+      region: REGION,
+      store: await store,
+      cloudCalls: () => FakeGcp.load(e.cloud).calls.length,
+    });
   }, 240_000);
 
   it('delete cluster leaves nothing in the fake cloud, an instance that only its label ties to the cluster included', async () => {

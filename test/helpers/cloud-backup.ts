@@ -139,6 +139,14 @@ function secretsOf(dir: string): [string, string][] {
 const configMap = async (env: NodeJS.ProcessEnv, ...args: string[]) =>
   kubectl(['--request-timeout', '20s', '-n', 'default', ...args], env);
 
+export interface RoundTrip {
+  provider: FakeCloud;
+  region: string;
+  store: CloudStore;
+  /** How many calls the fake cloud has had: backup, restore and certs check make none. */
+  cloudCalls: () => number;
+}
+
 /**
  * The round trip on cluster `c` (k3s over a 3-member external etcd) to `store`. Returns nothing;
  * every expectation names what failed with ksctl's output and log.
@@ -146,9 +154,7 @@ const configMap = async (env: NodeJS.ProcessEnv, ...args: string[]) =>
 export async function expectBackupRoundTrip(
   c: CloudCluster,
   ksctl: Ksctl,
-  provider: FakeCloud,
-  region: string,
-  store: CloudStore,
+  { provider, region, store, cloudCalls }: RoundTrip,
 ): Promise<void> {
   const env = { ...c.sb.env, ...store.env };
   const dir = path.join(c.sb.ksctlHome, 'clusters', provider, region, c.name);
@@ -161,6 +167,7 @@ export async function expectBackupRoundTrip(
     return r;
   };
   expect((await ksctl(['switch', c.name], c.sb.env)).code).toBe(0);
+  const callsBefore = cloudCalls();
 
   // The state to come back: a ConfigMap written through the API (the load balancer, then an API server, then etcd).
   expect((await configMap(env, 'create', 'configmap', 'before-backup', '--from-literal=v=kept')).code).toBe(0);
@@ -233,6 +240,9 @@ export async function expectBackupRoundTrip(
     const served = (await host.exec('cat /etc/etcd/pki/server.crt')).stdout.trim();
     expect(served, n).toBe(readFileSync(path.join(dir, 'secrets', `etcd-${n}-server.crt`), 'utf8').trim());
   }
+
+  // Everything went over SSH and to the store: not one call to the cloud's API.
+  expect(cloudCalls()).toBe(callsBefore);
 
   // No secret of the cluster or the store in any output, the log or an object name.
   const texts: [string, string][] = [
