@@ -5,14 +5,17 @@
  * (config.ipMap) and, when the instance reaches `running`, the cloud-init STAND-IN
  * (test/fakes/common/cloud-init-standin.ts) does on that host what cloud-init would do with the user
  * data: install the ksctl-generated host key into sshd and create `ubuntu` with the cluster's key pair.
- * So create runs the whole pipeline: network → machines → bootstrap over SSH → kubeconfig.
- * Real: the CLI, the AWS SDK (serialisation, retries), sshd, HAProxy, etcd (TLS), kubectl.
+ * So create runs the whole pipeline: network → machines → bootstrap over SSH → kubeconfig. Day 2 on
+ * the same cluster: `backup create|list|restore` to S3 on moto's server (test/helpers/cloud-backup.ts),
+ * `certs check`.
+ * Real: the CLI, the AWS SDK (serialisation, retries), sshd, HAProxy, etcd (TLS), kubectl, moto's S3.
  * Stand-ins: the AWS APIs (FakeAws, virtual clock), cloud-init, k3s (air-gap dir), systemctl.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
+import { expectBackupRoundTrip, motoStore, type CloudStore } from '../helpers/cloud-backup.js';
 import {
   cloudE2e,
   expectSwitchThroughLb,
@@ -60,10 +63,16 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
   // 9 machines: LB, 3 etcd, 3 control planes, a worker of the default pool and one of the gpu pool.
   const names = [...machineNames(name, CLUSTERS[name]), 'awsha-gpu-0'];
   let e: CloudCluster;
+  let store: Promise<CloudStore>;
   beforeAll(async () => {
+    store = motoStore(REGION); // starts while the cluster is made; awaited by the backup test
+    store.catch(() => undefined);
     e = await setUp(name);
   });
-  afterAll(() => e?.sb.cleanup());
+  afterAll(async () => {
+    await (await store?.catch(() => undefined))?.stop();
+    e?.sb.cleanup();
+  });
 
   it('creates the HA cluster: network, 9 instances, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlAws(['create', 'cluster', '-f', e.file], e.sb.env);
@@ -170,6 +179,18 @@ describe('aws self-managed through the CLI, instances are SSH test hosts', () =>
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
+
+  it("backs up to S3 (moto) and restores over the instances' SSH (ubuntu, sudo): the API serves the backed-up state", async () => {
+    const s3 = await store;
+    // The preload's fake env credentials are what the SDK's default chain finds (moto takes any).
+    const credentials = [...s3.credentials, 'fake/secret/for/ksctl/tests'];
+    await expectBackupRoundTrip(e, ksctlAws, {
+      provider: 'aws',
+      region: REGION,
+      store: { ...s3, credentials },
+      cloudCalls: () => FakeAws.load(e.cloud).calls.length,
+    });
+  }, 240_000);
 
   it('delete cluster leaves nothing in the fake cloud', async () => {
     const r = await ksctlAws(['delete', 'cluster', name], e.sb.env);

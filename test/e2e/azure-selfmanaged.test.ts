@@ -6,15 +6,17 @@
  * (test/fakes/common/cloud-init-standin.ts) does on that host what cloud-init would do with the
  * custom data: install the ksctl-generated host key into sshd and create the admin user `ubuntu`
  * with the VM's SSH key. So create runs the whole pipeline: resource group → network → machines →
- * bootstrap over SSH → kubeconfig.
+ * bootstrap over SSH → kubeconfig. Day 2 on the same cluster: `backup create|list|restore` to Azure
+ * Blob on Azurite (test/helpers/cloud-backup.ts), `certs check`.
  * Real: the CLI, the Azure SDKs (serialisation, retry and LRO polling policies), sshd, HAProxy,
- * etcd (TLS), kubectl. Stand-ins: ARM (FakeAzure, time advancing per request), cloud-init, k3s
+ * etcd (TLS), kubectl, Azurite. Stand-ins: ARM (FakeAzure, time advancing per request), cloud-init, k3s
  * (air-gap dir), systemctl.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SUBSCRIPTION, FakeAzure } from '../fakes/azure/fake-azure.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
+import { azuriteStore, expectBackupRoundTrip, type CloudStore } from '../helpers/cloud-backup.js';
 import {
   cloudE2e,
   expectSwitchThroughLb,
@@ -62,10 +64,16 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
   const name = 'azha';
   const names = machineNames(name, CLUSTERS[name]); // 9 machines: LB, 3 etcd, 3 control planes, 2 workers
   let e: CloudCluster;
+  let store: Promise<CloudStore>;
   beforeAll(async () => {
+    store = azuriteStore(); // starts while the cluster is made; awaited by the backup test
+    store.catch(() => undefined);
     e = await setUp(name);
   });
-  afterAll(() => e?.sb.cleanup());
+  afterAll(async () => {
+    await (await store?.catch(() => undefined))?.stop();
+    e?.sb.cleanup();
+  });
 
   it('creates the HA cluster: tagged resource group, network, 9 VMs, bootstrap over SSH, kubeconfig', async () => {
     const r = await ksctlAzure(['create', 'cluster', '-f', e.file], e.sb.env);
@@ -146,6 +154,15 @@ describe('azure self-managed through the CLI, VMs are SSH test hosts', () => {
     expect(d.steps.every((s) => s.status === 'done')).toBe(true);
     expect(r.stdout).not.toContain('PRIVATE KEY');
   });
+
+  it("backs up to Azure Blob (Azurite) and restores over the VMs' SSH (ubuntu, sudo): the API serves the backed-up state", async () => {
+    await expectBackupRoundTrip(e, ksctlAzure, {
+      provider: 'azure',
+      region: REGION,
+      store: await store,
+      cloudCalls: () => FakeAzure.load(e.cloud).calls.length,
+    });
+  }, 240_000);
 
   it('delete cluster deletes the resource group and leaves nothing in the fake cloud', async () => {
     const r = await ksctlAzure(['delete', 'cluster', name], e.sb.env);

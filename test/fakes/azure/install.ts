@@ -26,8 +26,13 @@ if (!statePath) throw new Error('KSCTL_FAKE_AZURE_STATE must name the fake cloud
 // What @azure/identity's DefaultAzureCredential and the CLIs it shells out to read: service
 // principal and workload identity (AZURE_*), managed identity (MSI_*, IDENTITY_*, IMDS_*), azd
 // (AZD_*). The provider is handed the fake credential anyway; this makes a slip harmless.
+// A storage connection string stays when it names a loopback blob endpoint (Azurite: the backup
+// target a test hands ksctl, test/helpers/cloud-backup.ts); one that could reach Azure goes too.
+const keep = (k: string) =>
+  k === 'AZURE_STORAGE_CONNECTION_STRING' &&
+  /(?:^|;)\s*BlobEndpoint=http:\/\/127\.0\.0\.1:\d+\//i.test(process.env[k] ?? '');
 for (const k of Object.keys(process.env)) {
-  if (/^(AZURE_|AZD_|MSI_|IDENTITY_|IMDS_)/.test(k)) delete process.env[k];
+  if (/^(AZURE_|AZD_|MSI_|IDENTITY_|IMDS_)/.test(k) && !keep(k)) delete process.env[k];
 }
 // An empty Azure CLI config dir: no `az login` of this machine can be found.
 const azureConfigDir = `${statePath}.azure-config`;
