@@ -82,7 +82,9 @@ describe.skipIf(missing.length > 0)(
         const c = await k('create', 'configmap', n, `--from-literal=value=${n}-data`);
         expect(c.code, c.stderr).toBe(0);
       }
-      const tok = await k('create', 'token', 'default', '--duration', '1h');
+      // Its own ServiceAccount: the namespace's `default` one appears only once the controller manager made it.
+      expect((await k('create', 'serviceaccount', 'restore-sa')).code).toBe(0);
+      const tok = await k('create', 'token', 'restore-sa', '--duration', '1h');
       expect(tok.code, tok.stderr).toBe(0);
       token = tok.stdout.trim();
       const kc = await kubectl(['config', 'view', '--raw', '--minify', '--flatten'], sb.env);
@@ -132,7 +134,7 @@ describe.skipIf(missing.length > 0)(
         sb.env,
       );
       expect(who.code, who.stderr).toBe(0);
-      expect(who.stdout).toBe('system:serviceaccount:default:default');
+      expect(who.stdout).toBe('system:serviceaccount:default:restore-sa');
       const g = await readWithMovedKubeconfig(
         sb,
         oldKubeconfig,

@@ -298,14 +298,7 @@ describe('ssh provider, k3s, embedded etcd', () => {
       expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
       expect(emb2Steps().some((x) => x.id === 'controlplane/cp-1' && x.status === 'done')).toBe(false);
       const r = await ksctl(args, sb.env);
-      const log = () => {
-        try {
-          return readFileSync(path.join(emb2Dir, 'ksctl.log'), 'utf8').split('\n').slice(-60).join('\n');
-        } catch {
-          return '(no log)';
-        }
-      };
-      expect(r.code, `${r.stdout}\n${r.stderr}\n${log()}`).toBe(0);
+      expect(r.code, `${clusterLog(emb2Dir)}\n${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout).toContain(`Restored from ${backupName} of emb`);
       console.log(
         `embedded fresh-restore create (first run killed, then the re-run): ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -16,7 +16,7 @@ import { buildPreload, type FakeCloud } from '../fakes/build.js';
 import { CLOUD_INIT_HOSTS_ENV } from '../fakes/common/cloud-init-standin.js';
 import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
-import { BIN, ROOT, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
+import { BIN, ROOT, clusterLog, kubectl, sandbox, type CliResult, type Sandbox } from './cli.js';
 import { builtEtcdRelease } from './etcd-release.js';
 import { checkingKubeconfigs, seedAwkwardKubeconfig } from './kubeconfig.js';
 import { airgapDir, TEST_MINOR } from './ssh-cluster.js';
@@ -127,16 +127,7 @@ export function cloudE2e<N extends string>(o: CloudE2eOptions<N>) {
       KSCTL_SSH_WAIT_SECONDS: '20',
       ...o.env?.(sb),
     });
-    const logTail = () => {
-      try {
-        return readFileSync(path.join(sb.ksctlHome, 'clusters', o.cloud, o.region, name, 'ksctl.log'), 'utf8')
-          .split('\n')
-          .slice(-40)
-          .join('\n');
-      } catch {
-        return '(no log)';
-      }
-    };
+    const logTail = () => clusterLog(path.join(sb.ksctlHome, 'clusters', o.cloud, o.region, name), 40);
     return { name, names, extra, set, sb, cloud, file, logTail };
   }
 

@@ -81,6 +81,22 @@ describe('waitOnboarded while the API behind the load balancer settles', () => {
     expect((e as Error).message).toMatch(/forbidden \(HTTP 403 Forbidden\)/);
   });
 
+  it('counts 403s from the first one even when a down API server answers in between (a round robin)', async () => {
+    vi.useFakeTimers();
+    const c = scripted(Array.from({ length: 1_000 }, (_, i) => (i % 2 ? unavailable : forbidden)));
+    const outcome = waitOnboarded(c, 'w-0', want, 600_000).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(61_000);
+    const e = await outcome;
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toMatch(/HTTP 403/);
+  });
+
+  it('fails at once on a name that does not resolve (not a connection that broke)', async () => {
+    const c = scripted([Object.assign(new Error('getaddrinfo ENOTFOUND lb.example'), { code: 'ENOTFOUND' })]);
+    await expect(waitOnboarded(c, 'w-0', want, 600_000)).rejects.toThrow(/ENOTFOUND/);
+    expect(c.calls).toBe(1);
+  });
+
   it('names the last API error among the gaps when the deadline passes with the API still down', async () => {
     vi.useFakeTimers();
     const c = scripted(Array.from({ length: 1_000 }, () => unavailable));

@@ -4,7 +4,7 @@ import { InterruptedError } from '../../src/errors.js';
 import { runPlan } from '../../src/pipeline/executor.js';
 import { waves } from '../../src/pipeline/graph.js';
 import type { Step, StepContext, StepEvent } from '../../src/pipeline/types.js';
-import { memoryContext } from '../fakes/memory-cluster.js';
+import { memoryContext, type memoryLogger } from '../fakes/memory-cluster.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -41,6 +41,20 @@ describe('runPlan', () => {
     expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end b'));
     expect(log.indexOf('start d')).toBeLessThan(log.indexOf('end b')); // d and b run together
     expect(ctx.cluster.state!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+  });
+
+  it("logs each step's start, end and failure (what test/helpers/cli.ts clusterLog picks out of ksctl.log)", async () => {
+    const ctx = memoryContext();
+    const log = ctx.log as ReturnType<typeof memoryLogger>;
+    await expect(runPlan({ steps: [step('a', [], []), step('b', ['a'], [], { fail: true })] }, ctx)).rejects.toThrow(
+      'b broke',
+    );
+    expect(log.lines.filter((l) => / step /.test(` ${l}`))).toEqual([
+      'debug step started: step a',
+      expect.stringMatching(/^debug step done: step a \(\d+ ms\)$/),
+      'debug step started: step b',
+      'debug step failed: step b: b broke',
+    ]);
   });
 
   it('bounds concurrency', async () => {

@@ -27,7 +27,7 @@ import { ProviderError } from '../../errors.js';
 import type { Step } from '../../pipeline/types.js';
 import type { BootstrapContext } from '../selfmanaged/context.js';
 import { clusterShape } from './shape.js';
-import { KUBEADM_KEPT_SECRETS, keepKubeadmKeys } from './kubeadm-keys.js';
+import { KUBEADM_KEPT_SECRETS, ensureKubeadmKeys, keepKubeadmKeys } from './kubeadm-keys.js';
 import type { Staging } from './staging.js';
 import { streamSnapshot, type Streamed } from './transfer.js';
 
@@ -97,27 +97,6 @@ async function bundledSecrets(ctx: BootstrapContext): Promise<Record<string, str
 }
 
 /**
- * kubeadm with external etcd: the ServiceAccount pair from the first control plane that answers. None
- * answering does not fail the backup (a restore onto the same machines does not need the pair): the
- * copy an earlier backup kept is bundled, or, when there is none, the bundle goes without it.
- */
-async function keepKeysOfAControlPlane(ctx: BootstrapContext): Promise<void> {
-  const failed: string[] = [];
-  for (const cp of ctx.machinesOf('controlplane')) {
-    try {
-      await keepKubeadmKeys(await ctx.session(cp), ctx.cluster.secrets);
-      return;
-    } catch (e) {
-      failed.push(`${cp.name}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  ctx.log.warn(
-    `kubeadm's ServiceAccount key pair could not be read from any control plane (${failed.join('; ')}); ` +
-      'the backup bundles the copy an earlier one kept, if any: a cluster restored onto new machines without it issues new tokens',
-  );
-}
-
-/**
  * Takes a snapshot on the first etcd member that is healthy (part of the quorum, so not stale) and
  * gives one, and streams it, sealed, into the target's `<name>.ksb` while the member still hashes and
  * checks it (transfer.ts). Returns the manifest to store once the bundle is complete; the member's copy
@@ -130,6 +109,9 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
   // Embedded etcd (k3s) and kubeadm's stacked etcd: a member on every control plane.
   const embedded = ctx.spec.etcd.count === 0;
   const stacked = embedded && ctx.distro.name === 'kubeadm';
+  // kubeadm over external etcd: the pair from a control plane, while the member takes the snapshot.
+  const keysKept = ctx.distro.name === 'kubeadm' && !stacked ? ensureKubeadmKeys(ctx) : undefined;
+  keysKept?.catch(() => undefined); // awaited before the bundle's secrets are read
   for (const m of ctx.machinesOf(embedded ? 'controlplane' : 'etcd')) {
     const session = await ctx.session(m).catch((e: Error) => {
       errors.push(`${m.name}: ${e.message.split('\n')[0]}`);
@@ -144,7 +126,7 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
     const begin = (size: number) => {
       streaming = (async () => {
         if (stacked) await keepKubeadmKeys(session, ctx.cluster.secrets);
-        else if (ctx.distro.name === 'kubeadm') await keepKeysOfAControlPlane(ctx);
+        else if (keysKept) await keysKept;
         else if (embedded) {
           // The server token decrypts k3s's bootstrap data inside the snapshot: a restore needs this one.
           const token = (await session.download(K3S_SERVER_TOKEN_PATH, { sudo: true })).toString('utf8').trim();

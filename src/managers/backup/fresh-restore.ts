@@ -34,6 +34,7 @@ import type { ManagerDeps } from '../types.js';
 import { newRestoreTag } from './pending.js';
 import { freshRestoreK3sSteps } from './fresh-restore-k3s.js';
 import { freshRestoreSteps, stageSnapshot } from './fresh-restore-plan.js';
+import { hasKubeadmKeys } from './kubeadm-keys.js';
 import { freshRestoreStackedSteps } from './fresh-restore-stacked.js';
 import { restoreDoneId } from './restore-plan.js';
 import { describeShape, specShape } from './shape.js';
@@ -127,6 +128,11 @@ export class FreshRestore {
           : (e as Error).message;
       throw new InputError(`--restore: ${manifest.name}: ${why}`, ['--restore']);
     }
+    if (manifest.shape.distribution === 'kubeadm' && !hasKubeadmKeys(bundle.secrets))
+      deps.log.warn(
+        `${manifest.name} holds no kubeadm ServiceAccount key pair (an earlier ksctl kept it only for stacked etcd): ` +
+          `${spec.name} makes its own, so service account token Secrets of ${manifest.cluster.name} will not verify there (pods get new tokens)`,
+      );
     return new FreshRestore(manifest, storage, key, bundle);
   }
 

@@ -50,22 +50,23 @@ async function waitGone(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<DrainPod[]> {
+  if (pods.length === 0) return pods;
   let left = pods;
-  while (left.length > 0) {
-    let listed: RawPod[] | undefined;
+  for (;;) {
+    let listed: RawPod[];
     try {
       listed = await podsOn(c, node);
     } catch (e) {
-      if (!isTransient(e)) throw e; // an API server hiccup: look again at the next poll
+      // An API server hiccup: looked at again at the next poll; still failing at the deadline, it is the error.
+      if (!isTransient(e) || Date.now() >= deadline) throw e;
+      await sleep(POLL_MS, signal);
+      continue;
     }
-    if (listed) {
-      const uids = new Set(listed.map((p) => p.metadata?.uid));
-      left = left.filter((p) => uids.has(p.uid));
-    }
-    if (left.length === 0 || Date.now() >= deadline) break;
+    const uids = new Set(listed.map((p) => p.metadata?.uid));
+    left = left.filter((p) => uids.has(p.uid));
+    if (left.length === 0 || Date.now() >= deadline) return left;
     await sleep(POLL_MS, signal);
   }
-  return left;
 }
 
 export async function drainNode(c: KubeClient, node: string, opts: DrainOptions): Promise<DrainResult> {

@@ -48,6 +48,23 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/**
+ * A connection that failed or broke, which asking again may mend (an API server restarting behind the
+ * load balancer). Not a name that does not resolve, a refused client certificate or a missing exec plugin.
+ */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
 function parseStatus(body: unknown): ApiStatus | undefined {
   if (typeof body !== 'string' || !body.startsWith('{')) return typeof body === 'object' && body ? body : undefined;
   try {
@@ -106,7 +123,7 @@ export function apiError(e: unknown, what: string, server: string): KubernetesAp
   }
   if (code)
     return new KubernetesApiError(`${what}: cannot reach the API server at ${server} (${code})`, 0, undefined, {
-      unreachable: true,
+      unreachable: SOCKET_CODES.has(code),
     });
   if ((e as { name?: string })?.name === 'AbortError') return new KubernetesApiError(`${what}: cancelled`, 0);
   // Anything else (a failed exec credential plugin, a malformed kubeconfig) keeps only its first line, redacted.

@@ -59,12 +59,13 @@ export async function waitOnboarded(
     } catch (e) {
       // While other control planes join, the load balancer may pick an API server that is still
       // starting: no answer, 5xx, or 401/403 until its caches synced. Asked again, like any gap.
-      const now = Date.now();
-      if (isAuthRefusal(e)) refusedSince ??= now;
-      else refusedSince = undefined;
-      const settling = refusedSince !== undefined && now - refusedSince < AUTH_SETTLE_MS;
+      // A refusal counts from the first one since the last answer, whatever failed in between (a round
+      // robin may alternate a refusing API server with one that is down).
+      const refused = isAuthRefusal(e);
+      if (refused) refusedSince ??= Date.now();
+      const settling = refused && Date.now() - refusedSince! < AUTH_SETTLE_MS;
       if (!isTransient(e) && !settling) throw e;
-      gaps = [`the API server did not answer: ${(e as Error).message}`];
+      gaps = [`the API server ${refused ? 'refused' : 'did not answer'}: ${(e as Error).message}`];
     }
     if (Date.now() - start + POLL_MS > timeoutMs) throw new OnboardingError(name, gaps, timeoutMs);
     await sleep(POLL_MS, signal);
