@@ -62,7 +62,7 @@ export function checkUpgrade(provider: Provider, type: ClusterType, from: string
 export function checkUpgradeMode(type: ClusterType, inPlace: boolean): void {
   if (inPlace && type !== 'selfmanaged')
     throw new InputError(
-      '--in-place: a managed cluster\'s node pools are upgraded by the cloud itself (its own surge and drain settings), not by ksctl',
+      "--in-place: a managed cluster's node pools are upgraded by the cloud itself (its own surge and drain settings), not by ksctl",
       ['--in-place'],
       { hint: 'drop --in-place' },
     );

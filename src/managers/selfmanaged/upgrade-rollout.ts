@@ -16,8 +16,7 @@ import type { PlannedMachine } from '../../cloud/types.js';
 import { poolOf } from './pool-of.js';
 
 export type WorkerRoll =
-  | { kind: 'in-place'; name: string }
-  | { kind: 'surge'; old: string; pool: string; surge: PlannedMachine };
+  { kind: 'in-place'; name: string } | { kind: 'surge'; old: string; pool: string; surge: PlannedMachine };
 
 export interface Rollout {
   /** Every worker, pools in name order (the unpooled first), each pool in name order. */
