@@ -14,6 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/api/defaults.js';
 import { clusterIdOf, type ClusterSpec } from '../../src/api/types.js';
 import type { UpgradeRequest } from '../../src/api/pool-change.js';
+import { checkUpgradeMode } from '../../src/api/upgrade.js';
+import { upgradeRequest } from '../../src/api/upgrade-flags.js';
+import { InputError } from '../../src/errors.js';
 import { isStepDone } from '../../src/pipeline/executor.js';
 import type { ClusterState, Machine } from '../../src/state/types.js';
 import { newClusterState } from '../../src/state/new-state.js';
@@ -52,6 +55,24 @@ const gpuSpec = () =>
     ],
   });
 const atTarget = (m: Machine) => m.installed?.kubernetes === TO;
+
+describe('--in-place', () => {
+  it('defaults to a surge; is refused (exit 2, naming the flag) for a managed cluster, whose cloud rolls its pools', () => {
+    expect(upgradeRequest({ k8sVersion: '1.37' }).inPlace).toBe(false);
+    expect(upgradeRequest({ k8sVersion: '1.37', inPlace: true }).inPlace).toBe(true);
+    expect(() => checkUpgradeMode('selfmanaged', true)).not.toThrow();
+    const e = (() => {
+      try {
+        checkUpgradeMode('managed', true);
+      } catch (x) {
+        return x as InputError;
+      }
+    })();
+    expect(e).toBeInstanceOf(InputError);
+    expect(e!.fields).toEqual(['--in-place']);
+    expect(e!.exitCode).toBe(2);
+  });
+});
 
 describe('which workers a cloud upgrade replaces, and by which machines', () => {
   const base = [
@@ -198,10 +219,10 @@ function expectConverged(c: Cluster, s: ClusterState, where: string, phase = 're
   expect(s.spec.workers.count, where).toBe(2);
   expect(s.spec.kubernetesVersion, where).toBe('1.37.2');
   expect(s.phase, where).toBe(phase);
-  // Each new machine was launched once (no duplicate after a lost answer).
-  const launched = c.w.fake.callsOf('ec2:RunInstances', 'ok').map((x) => JSON.stringify(x.input));
+  // Each new machine was launched once (no duplicate after a lost answer); terminated instances count too.
+  const instances = Object.values(c.w.fake.data.instances);
   for (const n of [`${c.id.name}-worker-2`, `${c.id.name}-worker-3`])
-    expect(launched.filter((l) => l.includes(`"Value":"${n}"`)).length, `${where}: launches of ${n}`).toBe(1);
+    expect(instances.filter((x) => x.tags['Name'] === n).length, `${where}: instances of ${n}`).toBe(1);
 }
 
 describe('the surge run over FakeAws and stand-ins', () => {
@@ -313,5 +334,30 @@ describe('the surge run over FakeAws and stand-ins', () => {
         expect(c.kube.calls.slice(callsBefore), `write ${k}: ${n} drained again`).not.toContain(`drain ${n}`);
     }
     expect(points).toBeGreaterThan(20);
+  }, 240_000);
+
+  it('killed at every mutating cloud call of the roll (before it, or after it with its answer lost): converges', async () => {
+    let points = 0;
+    for (const when of ['after', 'before'] as const) {
+      for (let n = 1; ; n++) {
+        const c = await fresh(`call${when[0]}${n}`);
+        c.w.crashAt(n, when);
+        const first = c.upgrade();
+        c.w.onCrash(() => (c.bench.store().frozen = true));
+        const crashed = await first.then(
+          () => false,
+          (e: Error) => {
+            if (!c.w.isCrash(e) && e.name !== 'SimulatedCrash') throw e;
+            return true;
+          },
+        );
+        c.w.clearFaults();
+        if (!crashed) break;
+        points++;
+        await c.upgrade();
+        expectConverged(c, await c.read(), `crash ${when} mutating call ${n}`);
+      }
+    }
+    expect(points).toBeGreaterThanOrEqual(8); // two launches and two terminations at least, before and after
   }, 240_000);
 });
