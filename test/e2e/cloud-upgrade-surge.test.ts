@@ -102,10 +102,18 @@ describe.skipIf(missing.length > 0)(
         .inventory()
         .filter((r) => r.tags['ksctl.io/machine'] === name)
         .map((r) => `${r.kind} ${r.id}`);
+    /** Instances ever made under `name` (terminated ones too; a refused launch makes none). */
     const launchesOf = (name: string) =>
-      FakeAws.load(e.cloud)
-        .callsOf('ec2:RunInstances')
-        .filter((c) => JSON.stringify(c.input).includes(`{"Key":"Name","Value":"${name}"}`)).length;
+      Object.values(FakeAws.load(e.cloud).data.instances).filter((x) => x.tags['Name'] === name).length;
+    /** What the pods and nodes say, for a failure message. */
+    const podsDiag = async () =>
+      [
+        await kubectl(['get', 'pods', '-A', '-o', 'wide'], e.sb.env),
+        await kubectl(['describe', 'pods', '-l', 'app=sleeper'], e.sb.env),
+        await kubectl(['get', 'nodes', '--show-labels'], e.sb.env),
+      ]
+        .map((r) => `${r.stdout}${r.stderr}`)
+        .join('\n');
     const upgrade = (...more: string[]) =>
       ksctl(['upgrade', 'cluster', NAME, '--k8s-version', TO, '--skip-backup', ...more], e.sb.env);
 
@@ -140,7 +148,8 @@ describe.skipIf(missing.length > 0)(
       ).toBe(true);
       const a = await kubectl(['apply', '-f', path.join(work, 'workload.yaml')], e.sb.env);
       expect(a.code, a.stderr).toBe(0);
-      expect(await until(async () => (await availableReplicas(e.sb.env, 'sleeper')) === 2, 240_000)).toBe(true);
+      const up = await until(async () => (await availableReplicas(e.sb.env, 'sleeper')) === 2, 240_000);
+      expect(up, up ? '' : await podsDiag()).toBe(true);
       // The new release's k3s binary, put where the machines get it from (as a user would before upgrading).
       execFileSync('sh', [
         path.join(ROOT, 'test/standins/k3s/make-binary.sh'),
