@@ -217,6 +217,9 @@ describe.skipIf(missing.length > 0)(
         expect(s.machines[W1]!.replacedBy).toBe(S1); // state says which machine is which
         expect(s.machines[S1]).toMatchObject({ status: 'pending', pool: 'default' });
         expect(s.machines[S0]).toMatchObject({ status: 'bootstrapped', pool: 'default' });
+        const shown = await ksctl(['get', 'cluster', NAME], e.sb.env);
+        expect(shown.stdout).toMatch(new RegExp(`${W1} .*bootstrapped, replaced by ${S1}`));
+        expect(shown.stdout).toMatch(/Upgrading: +to 1\.37\.2, unfinished/);
 
         const again = await upgrade();
         expect(again.code, out(again)).toBe(0);
