@@ -16,7 +16,8 @@ import { clusterIdOf, type ClusterSpec } from '../../src/api/types.js';
 import type { UpgradeRequest } from '../../src/api/pool-change.js';
 import { checkUpgradeMode } from '../../src/api/upgrade.js';
 import { upgradeRequest } from '../../src/api/upgrade-flags.js';
-import { InputError } from '../../src/errors.js';
+import { isCapacityRefusal } from '../../src/cloud/common/capacity.js';
+import { InputError, ProviderError } from '../../src/errors.js';
 import { isStepDone } from '../../src/pipeline/executor.js';
 import type { ClusterState, Machine } from '../../src/state/types.js';
 import { newClusterState } from '../../src/state/new-state.js';
@@ -71,6 +72,33 @@ describe('--in-place', () => {
     expect(e).toBeInstanceOf(InputError);
     expect(e!.fields).toEqual(['--in-place']);
     expect(e!.exitCode).toBe(2);
+  });
+});
+
+describe('a cloud refusing a machine for quota or capacity', () => {
+  it('is recognised by the codes each cloud documents, wrapped or not; other refusals are not', () => {
+    const refused = [
+      Object.assign(new Error('x'), { awsCode: 'VcpuLimitExceeded' }),
+      Object.assign(new Error('x'), { name: 'InsufficientInstanceCapacity', $fault: 'server' }),
+      Object.assign(new Error('x'), { code: 'QuotaExceeded', statusCode: 409 }),
+      Object.assign(new Error('Operation results in exceeding quota limits of Core. Maximum allowed: 4'), {
+        code: 'OperationNotAllowed',
+      }),
+      new Error(
+        "ZONE_RESOURCE_POOL_EXHAUSTED: The zone 'projects/p/zones/us-central1-a' does not have enough resources",
+      ),
+      new ProviderError('instances.insert failed', {
+        cause: Object.assign(new Error('QUOTA_EXCEEDED'), { code: 403 }),
+      }),
+    ];
+    for (const e of refused) expect(isCapacityRefusal(e), String(e)).toBe(true);
+    const other = [
+      Object.assign(new Error('x'), { awsCode: 'InvalidParameterValue' }),
+      Object.assign(new Error('Changing property osDisk is not allowed'), { code: 'OperationNotAllowed' }),
+      new Error('RESOURCE_EXHAUSTED: Quota exceeded for quota metric: rateLimitExceeded'), // throttling, retried
+      undefined,
+    ];
+    for (const e of other) expect(isCapacityRefusal(e), String(e)).toBe(false);
   });
 });
 
