@@ -89,12 +89,6 @@ export function surgeSteps(input: SurgeInput): BootstrapStep[] {
             },
           );
         }
-        // A cloud's ensureMachine rewrites the record from what the cloud reports: the pool goes back on.
-        if (ctx.cluster.state?.machines[S]?.pool !== pool)
-          await ctx.cluster.update((s) => {
-            const m = s.machines[S];
-            if (m) m.pool = pool;
-          });
       },
     },
     { ...preflight, id: id('preflight'), target: S },
