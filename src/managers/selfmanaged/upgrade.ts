@@ -95,14 +95,14 @@ export async function upgradeSelfManaged(
           ? (s0.versions[UPGRADE_KEYS.backup] ?? pendingBackup(s0) ?? newBackupName(id.name, new Date()))
           : undefined;
         const run = upgradeRun(id, stamp, req, () => (kube ??= (opts.kube ?? defaultKube)(() => h.secrets)), opts);
-        const workers = workerPlan(s0, req, run, m);
+        const { rollout, ...workers } = workerPlan(s0, req, run, m);
         // The intent, in one write: the target, and which worker each new machine replaces.
         await h.update((s) => {
           s.versions[UPGRADE_KEYS.target] = req.to;
           s.versions[UPGRADE_KEYS.stamp] = stamp;
           if (backupName) s.versions[UPGRADE_KEYS.backup] = backupName;
-          for (const [old, name] of Object.entries(workers.rollout.name)) s.machines[old]!.replacedBy = name;
-          for (const old of workers.rollout.unname) delete s.machines[old]!.replacedBy;
+          for (const [old, name] of Object.entries(rollout.name)) s.machines[old]!.replacedBy = name;
+          for (const old of rollout.unname) delete s.machines[old]!.replacedBy;
         });
         const steps = upgradeSteps({
           run,
@@ -226,7 +226,7 @@ async function dryRun(mgr: SelfManagedManager, id: ClusterId, req: UpgradeReques
   const run = upgradeRun(id, stamp, req, never, {});
   const source = await mgr.planSource(s.spec);
   const { distro } = source;
-  const workers = workerPlan(s, req, run, source);
+  const { rollout: _, ...workers } = workerPlan(s, req, run, source);
   const steps = upgradeSteps({
     run,
     backup: req.backup
