@@ -46,4 +46,11 @@ export interface UpgradeRequest {
   dryRun?: boolean;
   /** Take a backup before touching the control plane (default true; `--skip-backup` turns it off). */
   backup: boolean;
+  /**
+   * Upgrade the workers of a self-managed cluster on AWS, Azure or GCP in place, drained one at a time
+   * (`--in-place`, for accounts whose quota has no room for one more machine). Default false: each
+   * worker is replaced by a new machine of its pool at the new version first (a surge). The ssh provider
+   * always upgrades in place: it cannot make machines.
+   */
+  inPlace?: boolean;
 }

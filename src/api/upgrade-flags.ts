@@ -14,6 +14,7 @@ export interface UpgradeFlags {
   drainTimeout?: string;
   force?: boolean;
   deleteEmptydirData?: boolean;
+  inPlace?: boolean;
 }
 
 /** Longest drain wait taken: a day (a longer one is a typo, not a plan). */
@@ -59,5 +60,6 @@ export function upgradeRequest(flags: UpgradeFlags): UpgradeRequest {
     },
     dryRun: !!flags.dryRun,
     backup: !flags.skipBackup,
+    inPlace: !!flags.inPlace,
   };
 }

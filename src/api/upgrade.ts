@@ -53,3 +53,17 @@ export function checkUpgrade(provider: Provider, type: ClusterType, from: string
     });
   return { from, to, patch: tm === fm };
 }
+
+/**
+ * `--in-place` is about the workers ksctl replaces itself: self-managed clusters on a cloud (the ssh
+ * provider upgrades in place anyway). EKS, AKS and GKE surge and drain their own node pools, with the
+ * cloud's settings; kind is not upgraded at all. Exit 2 naming the flag, before anything is touched.
+ */
+export function checkUpgradeMode(type: ClusterType, inPlace: boolean): void {
+  if (inPlace && type !== 'selfmanaged')
+    throw new InputError(
+      "--in-place: a managed cluster's node pools are upgraded by the cloud itself (its own surge and drain settings), not by ksctl",
+      ['--in-place'],
+      { hint: 'drop --in-place' },
+    );
+}

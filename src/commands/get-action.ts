@@ -143,7 +143,8 @@ export async function describeCluster(
         m.role,
         m.publicAddress ?? '-',
         m.privateAddress ?? '-',
-        m.status,
+        // An upgrade replacing the worker by a new machine says which (docs/upgrades.md).
+        m.replacedBy ? `${m.status}, replaced by ${m.replacedBy}` : m.status,
         m.installed ? `${m.installed.kubernetes} (${m.installed.distribution})` : '-',
       ]);
       lines.push(

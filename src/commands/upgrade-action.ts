@@ -1,6 +1,6 @@
 /** The work behind `upgrade cluster`: flags and the version checked before any lock or machine is touched. */
 import { upgradeRequest } from '../api/upgrade-flags.js';
-import { checkUpgrade } from '../api/upgrade.js';
+import { checkUpgrade, checkUpgradeMode } from '../api/upgrade.js';
 import { formatClusterId } from '../api/types.js';
 import { InterruptedError } from '../errors.js';
 import { KsctlManager } from '../managers/ksctl.js';
@@ -22,6 +22,7 @@ export async function upgradeCluster(
   const id = await ksctl.resolve(name, flags);
   const state = await ksctl.describe(id);
   const { lifecycleFor } = await import('../managers/index.js');
+  checkUpgradeMode(state.type, !!req.inPlace);
   if (state.type === 'selfmanaged') {
     const { checkUpgradeRequest } = await import('../managers/selfmanaged/upgrade.js');
     checkUpgradeRequest(state, req);

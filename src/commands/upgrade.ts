@@ -17,7 +17,7 @@ export function registerUpgrade(program: Command, cenv: CommandEnv, globals: (c:
   upgrade
     .command('cluster')
     .description(
-      'Upgrade to the next minor or a newer patch: a backup first, the control planes one at a time, then each pool rolling (drained, Ready at the new version before the next); re-running resumes',
+      'Upgrade to the next minor or a newer patch: a backup first, the control planes one at a time, then each pool rolling (on clouds a new machine per worker first, then the old one drained and deleted; ssh provider and --in-place: drained and upgraded in place), each Ready at the new version before the next; re-running resumes',
     )
     .argument('<cluster>', 'cluster name')
     .option('-p, --provider <provider>', 'disambiguate by provider')
@@ -31,6 +31,10 @@ export function registerUpgrade(program: Command, cenv: CommandEnv, globals: (c:
     )
     .option('--force', 'after the drain timeout, delete the pods a budget still protects, and evict bare pods')
     .option('--delete-emptydir-data', 'evict pods with emptyDir volumes (their data is lost)')
+    .option(
+      '--in-place',
+      'self-managed on aws, azure, gcp: upgrade each worker in place (drained) instead of replacing it by a new machine first (for quota-limited accounts)',
+    )
     .option('--yes', 'do not ask for confirmation')
     .action(async (cluster: string, flags: UpgradeClusterFlags, cmd: Command) => {
       const { upgradeCluster } = await import('./upgrade-action.js');

@@ -78,6 +78,11 @@ export interface Machine {
    * `kubernetes` from the kubelet / k3s (`v1.36.2`), `distribution` the k3s or kubeadm release.
    */
   installed?: { kubernetes: string; distribution: string; readAt: string };
+  /**
+   * A worker an upgrade replaces by a new machine of its pool (a surge): that machine's name, recorded
+   * before it is made. The old worker leaves state once the new one is onboarded and it is drained.
+   */
+  replacedBy?: string;
   status: 'pending' | 'running' | 'bootstrapped' | 'removing' | 'failed';
 }
 

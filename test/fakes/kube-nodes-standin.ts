@@ -3,8 +3,10 @@
  * KubernetesManager's node calls over in-memory nodes. A drain takes `drainMs` and cordons; a node's
  * kubelet reports the new version (v1.37.2, what the SSH stand-in's kubeadm-version read-back prints)
  * and is Ready `readyMs` after its upgrade script (kubeadm-upgrade-apply/node) finished on the SSH
- * stand-in, as a restarted kubelet registers again. The real API client is tested against a real
- * control plane (test/kubernetes/); this only stands in for the cluster in a benchmark.
+ * stand-in, as a restarted kubelet registers again. A worker whose join script (kubeadm-join-worker)
+ * ran registers then, at the new version (an upgrade's replacement machine); a deleted Node is gone.
+ * The real API client is tested against a real control plane (test/kubernetes/); this only stands in
+ * for the cluster in a benchmark and the upgrade's unit tests.
  */
 import type { ClusterId } from '../../src/api/types.js';
 import type {
@@ -37,6 +39,7 @@ interface StandinNode {
 
 export class KubeNodesStandin implements KubernetesManager {
   private readonly all = new Map<string, StandinNode>();
+  private readonly deleted = new Set<string>();
   /** Every call, in order: `drain w-0`, `uncordon w-0`, ... */
   readonly calls: string[] = [];
   /** Nodes whose next drain a budget blocks (fault injection: DrainBlockedError), once each. */
@@ -52,9 +55,17 @@ export class KubeNodesStandin implements KubernetesManager {
     for (const name of names) this.all.set(name, { name, unschedulable: false });
   }
 
+  /** Workers that joined since (their kubelet registered), unless their Node was deleted. */
+  private registerJoined(): void {
+    for (const e of this.pool.log)
+      if (e.what === 'kubeadm-join-worker' && Number.isFinite(e.end) && !this.all.has(e.machine))
+        if (!this.deleted.has(e.machine)) this.all.set(e.machine, { name: e.machine, unschedulable: false });
+  }
+
   private info(n: StandinNode): NodeInfo {
     const upgraded = this.pool.log.find(
-      (e) => e.machine === n.name && /^kubeadm-upgrade-(apply|node)$/.test(e.what) && Number.isFinite(e.end),
+      (e) =>
+        e.machine === n.name && /^kubeadm-(upgrade-(apply|node)|join-worker)$/.test(e.what) && Number.isFinite(e.end),
     );
     const restarted = upgraded !== undefined;
     const ready = !restarted || this.clock.now() >= upgraded.end + this.timings.readyMs;
@@ -71,12 +82,14 @@ export class KubeNodesStandin implements KubernetesManager {
   }
 
   private node(name: string): StandinNode {
+    this.registerJoined();
     const n = this.all.get(name);
     if (!n) throw new Error(`kube stand-in: no node ${name}`);
     return n;
   }
 
   async nodes(_id: ClusterId): Promise<NodeInfo[]> {
+    this.registerJoined();
     return [...this.all.values()].map((n) => this.info(n));
   }
   async cordon(_id: ClusterId, name: string): Promise<NodeInfo> {
@@ -106,6 +119,8 @@ export class KubeNodesStandin implements KubernetesManager {
     return out;
   }
   async deleteNode(_id: ClusterId, name: string): Promise<boolean> {
+    this.calls.push(`delete ${name}`);
+    this.deleted.add(name);
     return this.all.delete(name);
   }
   async waitOnboarded(_id: ClusterId, name: string, _want: OnboardingWant): Promise<NodeInfo> {

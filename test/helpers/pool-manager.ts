@@ -20,6 +20,8 @@ import { FrozenError } from '../fakes/memory-cluster.js';
 /** A LocalStateStore whose handles stop writing once frozen (the process was killed). */
 export class FreezableStore implements StateStore {
   frozen = false;
+  /** Freezes after this many more writes succeed (a kill right after the Nth write); unset: never. */
+  savesLeft: number | undefined;
   constructor(readonly inner: LocalStateStore) {}
   get root() {
     return this.inner.root;
@@ -39,7 +41,11 @@ export class FreezableStore implements StateStore {
   async lock(...a: Parameters<StateStore['lock']>): Promise<ClusterHandle> {
     const h = await this.inner.lock(...a);
     const save = h.save.bind(h);
-    h.save = (s) => (this.frozen ? Promise.reject(new FrozenError()) : save(s));
+    h.save = async (s) => {
+      if (this.frozen) throw new FrozenError();
+      await save(s);
+      if (this.savesLeft !== undefined && --this.savesLeft <= 0) this.frozen = true;
+    };
     return h;
   }
 }

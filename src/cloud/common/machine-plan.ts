@@ -34,6 +34,15 @@ export function nextWorkerName(cluster: string, taken: ReadonlySet<string>): str
 }
 
 /**
+ * The name a pool's next machine gets (scale-up, an upgrade's surge): `<cluster>-worker-<n>` for the
+ * default pool (as before pools), `<cluster>-<pool>-<n>` otherwise, the smallest n no name in `taken` has.
+ */
+export function nextPoolMachineName(cluster: string, pool: string, taken: ReadonlySet<string>): string {
+  if (pool === DEFAULT_POOL) return nextWorkerName(cluster, taken);
+  for (let n = 0; ; n++) if (!taken.has(poolMachineName(cluster, pool, n))) return poolMachineName(cluster, pool, n);
+}
+
+/**
  * The name of machine n of a pool other than the default one: `<cluster>-<pool>-<n>`. (The default
  * pool keeps `<cluster>-worker-<n>`, as before pools; validation refuses pool names that are roles.)
  */

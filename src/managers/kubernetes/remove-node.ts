@@ -4,7 +4,9 @@
  * Eviction API, delete the Node. A node that never registered, or is already gone, is fine: there is
  * nothing to drain, so a re-run after a crash anywhere converges.
  */
+import type { ClusterId } from '../../api/types.js';
 import type { SecretStore } from '../../state/types.js';
+import type { KubernetesManager } from '../kubernetes.js';
 import type { ClusterApi } from './cluster-api.js';
 import { isNotFound } from './errors.js';
 import { withClusterApi } from './from-secrets.js';
@@ -16,7 +18,10 @@ export interface RemovedNode {
   drain?: DrainResult;
 }
 
-export async function drainAndDeleteNode(api: ClusterApi, name: string, opts: DrainOptions): Promise<RemovedNode> {
+/** What removing a node needs of the API (a ClusterApi, or a KubernetesManager's view of one cluster). */
+export type NodeRemovalApi = Pick<ClusterApi, 'node' | 'drain' | 'deleteNode'>;
+
+export async function drainAndDeleteNode(api: NodeRemovalApi, name: string, opts: DrainOptions): Promise<RemovedNode> {
   if (!(await api.node(name))) return { existed: false };
   let drain: DrainResult;
   try {
@@ -39,4 +44,25 @@ export function drainAndDeleteWorker(
   opts: DrainOptions,
 ): Promise<RemovedNode> {
   return withClusterApi(secrets, `remove node ${name}`, (api) => drainAndDeleteNode(api, name, opts));
+}
+
+/**
+ * The same through a KubernetesManager the caller already holds (an upgrade's, which a test or a
+ * benchmark replaces by a stand-in), for cluster `id`.
+ */
+export function drainAndDeleteThrough(
+  kube: Pick<KubernetesManager, 'nodes' | 'drain' | 'deleteNode'>,
+  id: ClusterId,
+  name: string,
+  opts: DrainOptions,
+): Promise<RemovedNode> {
+  return drainAndDeleteNode(
+    {
+      node: async (n) => (await kube.nodes(id)).find((x) => x.name === n),
+      drain: (n, o) => kube.drain(id, n, o),
+      deleteNode: (n) => kube.deleteNode(id, n),
+    },
+    name,
+    opts,
+  );
 }

@@ -9,7 +9,7 @@
 import { clusterIdOf, DEFAULT_POOL, type ClusterSpec, type MachineSpec, type NodePoolSpec } from '../../api/types.js';
 import type { PoolTarget } from '../../api/pool-change.js';
 import { assertValidSpec } from '../../api/validate.js';
-import { nextWorkerName, plannedWorker, poolMachineName } from '../../cloud/common/machine-plan.js';
+import { nextPoolMachineName, plannedWorker } from '../../cloud/common/machine-plan.js';
 import type { PlannedMachine } from '../../cloud/types.js';
 import { InputError } from '../../errors.js';
 import type { ClusterState, Machine } from '../../state/types.js';
@@ -124,7 +124,7 @@ export function resolvePoolChange(state: ClusterState, target: PoolTarget, nodes
     for (const m of half) if (!gone.has(m.name)) out.grow.push(plannedWorker(runSpec, m.name, d.name));
     for (let i = d.from; i < d.to; i++) {
       const machine = d.target && spec.provider === 'ssh' ? takeListed(listed, d.name) : undefined;
-      const name = machine?.name ?? nameFor(spec.name, d.name, taken);
+      const name = machine?.name ?? nextPoolMachineName(spec.name, d.name, taken);
       taken.add(name);
       if (machine) {
         runSpec.machines.push(machine);
@@ -163,12 +163,6 @@ function assertListedEnough(deltas: PoolDelta[], listed: Map<string, MachineSpec
 const recordedCount = (spec: ClusterSpec, p: NodePoolSpec) => spec.nodePools.find((x) => x.name === p.name)?.count ?? 0;
 
 const notRegistered = (name: string): ShrinkCandidate => ({ name, ready: false, readySince: '', createdAt: '' });
-
-/** `<cluster>-worker-<n>` for the default pool (as before pools), `<cluster>-<pool>-<n>` otherwise; smallest free n. */
-function nameFor(cluster: string, pool: string, taken: ReadonlySet<string>): string {
-  if (pool === DEFAULT_POOL) return nextWorkerName(cluster, taken);
-  for (let n = 0; ; n++) if (!taken.has(poolMachineName(cluster, pool, n))) return poolMachineName(cluster, pool, n);
-}
 
 /** The ssh provider's listed workers that state does not know yet, by pool. */
 function newListedMachines(state: ClusterState, machines: MachineSpec[] | undefined): Map<string, MachineSpec[]> {

@@ -8,20 +8,25 @@
  */
 import type { ManagerDeps } from '../types.js';
 import type { UpgradeRequest } from '../../api/pool-change.js';
-import { formatClusterId, type ClusterId, type ClusterSpec } from '../../api/types.js';
+import { formatClusterId, type ClusterId } from '../../api/types.js';
 import { checkUpgrade } from '../../api/upgrade.js';
 import { isPatchVersion } from '../../api/catalog.js';
-import { placeholderSecrets } from '../../distro/controllers/placeholders.js';
 import { InputError, NotFoundError } from '../../errors.js';
 import type { Step, StepDescription } from '../../pipeline/types.js';
 import type { ClusterState, SecretStore } from '../../state/types.js';
 import type { DayTwoResult } from '../index.js';
 import type { KubernetesManager } from '../kubernetes.js';
-import { machineView, type BootstrapContext } from './context.js';
+import type { BootstrapContext } from './context.js';
 import { describedSteps } from './dry-run.js';
 import type { SelfManagedManager } from './manager.js';
-import { upgradeSteps } from './plans/upgrade.js';
-import type { UpgradeRun } from './steps/upgrade-node.js';
+import { missingInfra } from './plans/add-worker.js';
+import type { PlanSource } from './plans/create.js';
+import { surgeSteps } from './plans/surge.js';
+import { upgradeSteps, type UpgradePlanInput } from './plans/upgrade.js';
+import { plannedMachinesView } from './pool-view.js';
+import { atVersion, type UpgradeRun } from './steps/upgrade-node.js';
+import { planRollout, type Rollout } from './upgrade-rollout.js';
+import { intentOf } from './worker-addition.js';
 import { recordClusterVersions } from './versions.js';
 
 /** Keys of `state.versions` an unfinished upgrade keeps. */
@@ -89,16 +94,21 @@ export async function upgradeSelfManaged(
         const backupName = req.backup
           ? (s0.versions[UPGRADE_KEYS.backup] ?? pendingBackup(s0) ?? newBackupName(id.name, new Date()))
           : undefined;
+        const run = upgradeRun(id, stamp, req, () => (kube ??= (opts.kube ?? defaultKube)(() => h.secrets)), opts);
+        const { rollout, ...workers } = workerPlan(s0, req, run, m);
+        // The intent, in one write: the target, and which worker each new machine replaces.
         await h.update((s) => {
           s.versions[UPGRADE_KEYS.target] = req.to;
           s.versions[UPGRADE_KEYS.stamp] = stamp;
           if (backupName) s.versions[UPGRADE_KEYS.backup] = backupName;
+          for (const [old, name] of Object.entries(rollout.name)) s.machines[old]!.replacedBy = name;
+          for (const old of rollout.unname) delete s.machines[old]!.replacedBy;
         });
-        const run = upgradeRun(id, stamp, req, () => (kube ??= (opts.kube ?? defaultKube)(() => h.secrets)), opts);
         const steps = upgradeSteps({
           run,
           backup: backupName ? await backupSteps(deps, h, backupName) : [],
           machines: Object.values(h.state!.machines),
+          ...workers,
           finish: (needs) => finishStep(run, req, needs),
         });
         planned = steps;
@@ -110,6 +120,27 @@ export async function upgradeSelfManaged(
     const k = kube && ((await kube.catch(() => undefined)) as { close?: () => Promise<void> } | undefined);
     await k?.close?.();
   }
+}
+
+/** How the workers move (in place or replaced) and the steps of a replacement: the run's and the dry run's. */
+function workerPlan(
+  s: ClusterState,
+  req: UpgradeRequest,
+  run: UpgradeRun,
+  source: PlanSource,
+): Pick<UpgradePlanInput, 'workers' | 'surge' | 'infra'> & { rollout: Rollout } {
+  const exact = s.versions[UPGRADE_KEYS.resolved] ?? (isPatchVersion(req.to) ? req.to : undefined);
+  const rollout = planRollout(s, !!req.inPlace, (m) => atVersion(m.installed?.kubernetes, run, exact));
+  const surges = rollout.workers.some((w) => w.kind === 'surge');
+  const { provider } = source;
+  const infra = surges ? missingInfra(provider.infraSteps(s.spec), provider.machineNeeds('worker'), s) : [];
+  const infraIds = new Set(infra.map((x) => x.id));
+  return {
+    rollout,
+    workers: rollout.workers,
+    infra,
+    surge: (w, needs) => surgeSteps({ run, source, old: w.old, pool: w.pool, surge: w.surge, needs, infra: infraIds }),
+  };
 }
 
 async function defaultKube(secrets: () => SecretStore): Promise<KubernetesManager> {
@@ -190,10 +221,12 @@ async function dryRun(mgr: SelfManagedManager, id: ClusterId, req: UpgradeReques
   const s = await deps.store.read(id);
   if (!s) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
   checkUpgradeRequest(s, req);
-  const { distro } = await mgr.planSource(s.spec);
   const stamp = s.versions[UPGRADE_KEYS.stamp] ?? 'dry-run';
   const never = () => Promise.reject(new Error('dry run'));
   const run = upgradeRun(id, stamp, req, never, {});
+  const source = await mgr.planSource(s.spec);
+  const { distro } = source;
+  const { rollout: _, ...workers } = workerPlan(s, req, run, source);
   const steps = upgradeSteps({
     run,
     backup: req.backup
@@ -207,11 +240,14 @@ async function dryRun(mgr: SelfManagedManager, id: ClusterId, req: UpgradeReques
         ]
       : [],
     machines: Object.values(s.machines),
+    ...workers,
     finish: (needs) => finishStep(run, req, needs),
   });
-  const spec: ClusterSpec = s.spec;
-  const view = machineView(spec, distro, placeholderSecrets, () => s.machines);
-  return { steps: describe(await describedSteps(steps, { view, label: (t) => t })) };
+  // The new machines, as their intent will record them, at stand-in addresses.
+  const planned = workers.workers.flatMap((w) =>
+    w.kind === 'surge' && !s.machines[w.surge.name] ? [intentOf(w.surge, undefined)] : [],
+  );
+  return { steps: describe(await describedSteps(steps, plannedMachinesView(s, planned, s.spec, distro))) };
 }
 
 function describe(steps: Step<BootstrapContext>[]): StepDescription[] {

@@ -5,8 +5,10 @@
  * that says where its VM keeps the user data, the login user and its key, when the VM reaches
  * running, and answers no call until it has finished.
  *
- * Inside that host only (its own mount/uts/net/pid namespaces, entered with nsenter through the
- * host's holder pid, like test/hosts/harness.ts `exec`):
+ * Inside that host only (its own mount/uts/net/pid and cgroup namespaces, entered with nsenter through
+ * the host's holder pid, like test/hosts/harness.ts `exec`; the restarted sshd is also moved into the
+ * host's own cgroups, where host-init.sh started the first one, so the kubelets and containers started
+ * over SSH see the cgroup paths they create, as on an ssh provider's host):
  *   - `write_files` (path, content, permissions, append), written first as cloud-init's init stage
  *     does (e.g. the GCE guest agent's instance_configs.cfg);
  *   - `ssh_keys` / `ssh_deletekeys` from the instance's #cloud-config user data: the host keys are
@@ -108,6 +110,8 @@ export function firstBootScript(cfg: CloudConfig, user: string, authorizedKey: s
     '  for i in $(seq 1 200); do kill -0 "$old" 2>/dev/null || break; sleep 0.01; done',
     'fi',
     'mkdir -p /run/sshd && chmod 0755 /run/sshd',
+    // The host's root cgroup in each hierarchy (mounted by host-init.sh with the host's subtree as root).
+    'for procs in /sys/fs/cgroup/*/cgroup.procs; do echo $$ > "$procs" 2>/dev/null || true; done',
     '/usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log',
     'for i in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null && exit 0; sleep 0.01; done',
     'echo "sshd did not come back" >&2; exit 1',
@@ -126,6 +130,7 @@ function runInHost(holderPid: number, script: string): Promise<{ code: number; s
         '-u',
         '-n',
         '-p',
+        '-C',
         '-r',
         '-w',
         '--',

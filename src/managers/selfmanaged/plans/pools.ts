@@ -42,21 +42,8 @@ export function poolSteps(
     const pool = w.pool!;
     const base = machineStep(w, provider);
     const machineId = stamped(base.id, stamp);
-    add({
-      ...base,
-      id: machineId,
-      needs: base.needs.filter((n) => steps.has(n)),
-      details: { ...base.details, pool },
-      async run(ctx) {
-        await base.run(ctx);
-        // A cloud's ensureMachine rewrites the record from what the cloud reports: the pool goes back on.
-        if (ctx.cluster.state?.machines[w.name]?.pool !== pool)
-          await ctx.cluster.update((s) => {
-            const m = s.machines[w.name];
-            if (m) m.pool = pool;
-          });
-      },
-    });
+    // machineStep puts the pool back on the record a cloud's ensureMachine rewrites.
+    add({ ...base, id: machineId, needs: base.needs.filter((n) => steps.has(n)), details: { ...base.details, pool } });
     const pre = hostPreflightStep([w], [machineId]);
     const preId = stamped(`${stepId.hostPreflight}/${w.name}`, stamp);
     add({ ...pre, id: preId, target: w.name });

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_DRAIN_TIMEOUT_MS, type DrainFlags } from '../../../api/pool-change.js';
 import type { SelfManagedCloud } from '../../../cloud/types.js';
-import { drainStep } from '../steps/drain.js';
+import { drainStep, type NodeRemover } from '../steps/drain.js';
 import { releaseMachineStep } from '../steps/release-machine.js';
 import type { BootstrapStep } from '../steps/types.js';
 import { uninstallWorkerStep } from '../steps/uninstall.js';
@@ -22,16 +22,20 @@ export function removeWorkerSteps({ provider }: Source, name: string, stamp: num
   });
 }
 
-/** One worker's removal with the caller's drain flags, after `needs` (a pool's shrink cordons all its nodes first). */
+/**
+ * One worker's removal with the caller's drain flags, after `needs` (a pool's shrink cordons all its
+ * nodes first); `remove` is how the drain reaches the cluster (default: the kubeconfig in state).
+ */
 export function removeMachineSteps(
   { provider }: Source,
   name: string,
   stamp: number,
   flags: DrainFlags,
   needs: string[] = [],
+  remove?: NodeRemover,
 ): BootstrapStep[] {
   const cloud = provider.provider !== 'ssh';
-  const drain = drainStep(name, stamp, flags, needs);
+  const drain = drainStep(name, stamp, flags, needs, remove);
   const before = cloud ? [drain] : [drain, uninstallWorkerStep(name, stamp, [drain.id], flags.force)];
   return [...before, releaseMachineStep(name, stamp, [before[before.length - 1]!.id], cloud)];
 }

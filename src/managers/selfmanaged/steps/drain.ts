@@ -5,6 +5,8 @@
  * registered, or is already gone, needs nothing, so a re-run converges.
  */
 import type { DrainFlags } from '../../../api/pool-change.js';
+import type { DrainOptions } from '../../kubernetes.js';
+import type { RemovedNode } from '../../kubernetes/remove-node.js';
 import { stepId } from './ids.js';
 import { noScripts, type BootstrapStep } from './types.js';
 
@@ -14,7 +16,16 @@ import { noScripts, type BootstrapStep } from './types.js';
  * is being let go anyway. Without it, those stop the removal with an error that names the pods and
  * budgets, `--drain-timeout` and `--force`; the machine stays marked `removing` for a re-run.
  */
-export function drainStep(name: string, stamp: number, flags: DrainFlags, needs: string[] = []): BootstrapStep {
+/** How a drain reaches the cluster; by default a connection through the kubeconfig in state. */
+export type NodeRemover = (name: string, opts: DrainOptions) => Promise<RemovedNode>;
+
+export function drainStep(
+  name: string,
+  stamp: number,
+  flags: DrainFlags,
+  needs: string[] = [],
+  remove?: NodeRemover,
+): BootstrapStep {
   return {
     id: stepId.drain(name, stamp),
     title: `Cordon, drain and delete node ${name}`,
@@ -24,9 +35,10 @@ export function drainStep(name: string, stamp: number, flags: DrainFlags, needs:
     describe: noScripts,
     async run(ctx) {
       const { drainAndDeleteWorker } = await import('../../kubernetes/remove-node.js');
+      const through: NodeRemover = remove ?? ((n, o) => drainAndDeleteWorker(ctx.cluster.secrets, n, o));
       const log = ctx.log.child(name);
       try {
-        const r = await drainAndDeleteWorker(ctx.cluster.secrets, name, {
+        const r = await through(name, {
           ...flags,
           signal: ctx.signal,
           onProgress: (l) => log.info(l),

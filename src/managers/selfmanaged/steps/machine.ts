@@ -1,4 +1,7 @@
-/** A machine exists, answers SSH (its host key pinned) and is marked running. */
+/**
+ * A machine exists, answers SSH (its host key pinned) and is marked running. A cloud's ensureMachine
+ * rewrites the record from what the cloud reports: a worker's pool goes back on in the same write.
+ */
 import type { PlannedMachine, SelfManagedCloud } from '../../../cloud/types.js';
 import { stepId } from './ids.js';
 import { noScripts, type BootstrapStep } from './types.js';
@@ -19,9 +22,12 @@ export function machineStep(planned: PlannedMachine, provider: Pick<SelfManagedC
     async run(ctx) {
       const m = await ctx.provider.ensureMachine(ctx, planned);
       await ctx.session(m); // waits for SSH and pins the host key
+      const cur = ctx.cluster.state?.machines[m.name];
+      if (cur?.status !== 'pending' && (!planned.pool || cur?.pool === planned.pool)) return;
       await ctx.cluster.update((s) => {
         const cur = s.machines[m.name];
         if (cur && cur.status === 'pending') cur.status = 'running';
+        if (cur && planned.pool) cur.pool = planned.pool;
       });
     },
   };

@@ -115,7 +115,7 @@ export function upgradeNodeStep(run: UpgradeRun, name: string, first: boolean, n
 }
 
 /** A call retried while the API behind the load balancer restarts (an upgraded control plane's). */
-async function untilAnswered<T>(
+export async function untilAnswered<T>(
   call: () => Promise<T>,
   run: UpgradeRun,
   signal: AbortSignal,
@@ -137,7 +137,7 @@ async function readNode(kube: KubernetesManager, id: ClusterId, name: string): P
 }
 
 /** Polls the API until the node is Ready and its kubelet reports `version` (bounded; Ctrl-C stops it). */
-async function waitReadyAt(
+export async function waitReadyAt(
   kube: KubernetesManager,
   run: UpgradeRun,
   name: string,
