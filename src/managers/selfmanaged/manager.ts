@@ -30,6 +30,7 @@ import { planView } from './plan-view.js';
 import { SshAccess } from './ssh-access.js';
 import { envLogin } from './ssh-login.js';
 import { recordClusterVersions } from './versions.js';
+import { assertNoUpgradeUnderway } from './upgrade-guard.js';
 import { resolveAddition } from './worker-addition.js';
 
 export interface SelfManagedOptions {
@@ -175,6 +176,7 @@ export class SelfManagedManager implements ClusterLifecycle {
     const out = await this.operation(id, undefined, (machinery) => ({
       kind: 'update',
       plan: async (h) => {
+        assertNoUpgradeUnderway(h.state!, 'add worker');
         const m = await machinery(h);
         const spec = h.state!.spec;
         const req = addWorkerRequest(spec.provider, input);
@@ -200,6 +202,7 @@ export class SelfManagedManager implements ClusterLifecycle {
     const out = await this.operation(id, undefined, (machinery) => ({
       kind: 'update',
       plan: async (h) => {
+        assertNoUpgradeUnderway(h.state!, 'remove worker');
         const m = await machinery(h);
         const w = h.state!.machines[name];
         if (!w || w.role !== 'worker') {

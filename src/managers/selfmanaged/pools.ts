@@ -19,6 +19,7 @@ import { resolvePoolChange, type NodeView, type PoolChange } from './pool-change
 import { diffPools } from './pool-diff.js';
 import { poolChangeView } from './pool-view.js';
 import { poolSteps } from './plans/pools.js';
+import { assertNoUpgradeUnderway } from './upgrade-guard.js';
 
 export async function reconcileSelfManagedPools(
   mgr: SelfManagedManager,
@@ -29,6 +30,7 @@ export async function reconcileSelfManagedPools(
   if (opts.dryRun) {
     const state = await mgr.deps.store.read(id);
     if (!state) throw new NotFoundError(`cluster ${formatClusterId(id)} has no state`);
+    assertNoUpgradeUnderway(state, 'node pools');
     // Which nodes a shrink would give up is the API's answer; without it the dry run still says how many.
     const nodes = await nodeViewFor(mgr.deps.store.secrets(id), state, target).catch(() => undefined);
     const change = resolvePoolChange(state, target, nodes);
@@ -41,6 +43,7 @@ export async function reconcileSelfManagedPools(
     kind: 'update',
     plan: async (h) => {
       const state = h.state!;
+      assertNoUpgradeUnderway(state, 'node pools');
       const nodes = await nodeViewFor(h.secrets, state, target);
       const change = resolvePoolChange(state, target, nodes); // bad input: exit 2, nothing written yet
       const m = await machinery(h);

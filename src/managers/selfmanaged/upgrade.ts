@@ -25,13 +25,14 @@ import { surgeSteps } from './plans/surge.js';
 import { upgradeSteps, type UpgradePlanInput } from './plans/upgrade.js';
 import { plannedMachinesView } from './pool-view.js';
 import { atVersion, type UpgradeRun } from './steps/upgrade-node.js';
+import { UPGRADE_TARGET_KEY } from './upgrade-guard.js';
 import { planRollout, type Rollout } from './upgrade-rollout.js';
 import { intentOf } from './worker-addition.js';
 import { recordClusterVersions } from './versions.js';
 
 /** Keys of `state.versions` an unfinished upgrade keeps. */
 export const UPGRADE_KEYS = {
-  target: 'upgradeTarget',
+  target: UPGRADE_TARGET_KEY,
   stamp: 'upgradeStamp',
   resolved: 'upgradeResolved',
   backup: 'upgradeBackup',
@@ -86,6 +87,10 @@ export async function upgradeSelfManaged(
     await mgr.operation(id, undefined, (machinery) => ({
       kind: 'update',
       plan: async (h) => {
+        if (finishedUnclosed(h.state!, req)) {
+          await h.update(closeLastRun);
+          return { nothingToDo: true, result: undefined };
+        }
         checkUpgradeRequest(h.state!, req);
         const m = await machinery(h);
         const s0 = h.state!;
@@ -187,6 +192,30 @@ function finishStep(run: UpgradeRun, req: UpgradeRequest, needs: string[]): Step
       });
     },
   };
+}
+
+/**
+ * The same upgrade, killed after its last step recorded the new version but before its run was closed:
+ * nothing is left to do but the closing (without it, the cluster would stay `updating` and the same
+ * command would be refused as "already runs").
+ */
+function finishedUnclosed(s: ClusterState, req: UpgradeRequest): boolean {
+  const last = s.runs.length - 1;
+  return (
+    s.phase === 'updating' &&
+    s.runs[last]?.result === undefined &&
+    !s.versions[UPGRADE_KEYS.target] &&
+    s.spec.kubernetesVersion === req.to &&
+    // Its last step ran in that run (its one write cleared the target, whether or not "done" followed).
+    s.steps.some((x) => x.run === last && /^upgrade\/[^/]+\/finish$/.test(x.id))
+  );
+}
+
+function closeLastRun(s: ClusterState): void {
+  const r = s.runs[s.runs.length - 1]!;
+  r.result = 'ok';
+  r.endedAt = new Date().toISOString();
+  s.phase = 'ready';
 }
 
 /** The backup manager's own steps (snapshot, upload, retention) to its default target. */
