@@ -107,6 +107,7 @@ export default defineConfig(
     files: [
       'src/backup/targets/s3.ts',
       'src/backup/targets/s3-upload.ts',
+      'src/backup/targets/s3-sdk.ts',
       'src/backup/targets/azure.ts',
       'src/backup/targets/gcs.ts',
     ],

@@ -11,17 +11,18 @@
  * UNSIGNED-PAYLOAD: otherwise SigV4 hashes every part's body with SHA-256 as well (@smithy/signature-v4
  * getPayloadHash), which would cost three times the CRC32 for the same guarantee.
  */
-import {
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { crc32 } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { s3sdk } from './s3-sdk.js';
+
+const {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   PutObjectCommand,
   UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { crc32 } from 'node:zlib';
-import type { Readable } from 'node:stream';
+} = s3sdk;
 
 /**
  * Part size (bytes): above S3's 5 MiB minimum and the AWS CLI's own default (8 MiB), so an 8 GiB
@@ -65,9 +66,17 @@ export function unsignedWhenChecksummed(client: S3Client): void {
   );
 }
 
-/** Reads `body` into parts of `size` bytes (the last one shorter), each with its CRC32. */
-async function* parts(body: Readable, size: number, length: number): AsyncGenerator<{ data: Buffer; crc: number }> {
-  let buf = Buffer.allocUnsafe(Math.min(size, length));
+/**
+ * Reads `body` into parts of `size` bytes (the last one shorter), each with its CRC32, into buffers
+ * from `take` (the caller recycles those of parts already sent: fewer large allocations, less GC).
+ */
+async function* parts(
+  body: Readable,
+  size: number,
+  length: number,
+  take: (n: number) => Buffer = (n) => Buffer.allocUnsafe(n),
+): AsyncGenerator<{ data: Buffer; crc: number }> {
+  let buf = take(Math.min(size, length));
   let used = 0;
   let crc = 0;
   let total = 0;
@@ -84,7 +93,7 @@ async function* parts(body: Readable, size: number, length: number): AsyncGenera
       if (used === buf.length) {
         yield { data: buf, crc };
         const left = length - total + chunk.length;
-        buf = Buffer.allocUnsafe(Math.min(size, left));
+        buf = take(Math.min(size, left));
         used = 0;
         crc = 0;
       }
@@ -125,6 +134,11 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
   );
   if (!UploadId) throw new Error('S3 gave no upload id');
   const done: CompletedPart[] = [];
+  const spare: Buffer[] = [];
+  const take = (n: number) => {
+    const b = spare.pop();
+    return b && b.length === n ? b : Buffer.allocUnsafe(n);
+  };
   const flying = new Set<Promise<void>>();
   let failed: Error | undefined; // the first part S3 refused (the SDK throws Errors)
   const send = (n: number, p: { data: Buffer; crc: number }) => {
@@ -143,6 +157,7 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
       )
       .then((r) => {
         done.push({ PartNumber: n, ETag: r.ETag, ChecksumCRC32 });
+        spare.push(p.data); // sent and answered: nothing holds it any more
       })
       .catch((e: unknown) => {
         failed ??= e as Error;
@@ -152,7 +167,7 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
   };
   try {
     let n = 0;
-    for await (const p of parts(body, partSize(length), length)) {
+    for await (const p of parts(body, partSize(length), length, take)) {
       send(++n, p);
       while (flying.size >= IN_FLIGHT && !failed) await Promise.race(flying);
       if (failed) throw failed;

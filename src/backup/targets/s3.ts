@@ -4,19 +4,15 @@
  * S3-compatible store (MinIO, moto): path-style addressing, since such endpoints rarely have a DNS name
  * per bucket.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ProviderError } from '../../errors.js';
+import { s3sdk } from './s3-sdk.js';
 import { uploadChecked, unsignedWhenChecksummed } from './s3-upload.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
+
+const { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } =
+  s3sdk;
 
 export function s3Storage(t: { bucket: string; prefix: string }, url: string, env: NodeJS.ProcessEnv): BackupStorage {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
