@@ -3,7 +3,7 @@
  * snapshot as it arrives, to compare with the member's `sha256sum`; the sealed bundle, for the
  * manifest), about 0.15 s of CPU per 256 MiB each on the bench machine, on the thread that also runs
  * SSH, AES-GCM and the upload. On a worker both overlap with that thread instead of adding to it; the
- * cost is a copy of each byte (≈0.03 s per 256 MiB) and the worker's start (≈40 ms), so small
+ * cost is a copy of each byte (≈0.03 s per 256 MiB) and the worker's start and stop (30–40 ms of CPU), so small
  * snapshots stay on this thread. Same hash, same guarantee: only where it is computed changes.
  */
 import { createHash } from 'node:crypto';

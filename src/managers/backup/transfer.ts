@@ -39,8 +39,9 @@ export interface Streamed {
 }
 
 /**
- * From this size on, both SHA-256s run on a worker thread (hasher.ts): below it, the hashing costs
- * less than the worker's start (≈40 ms of CPU, on the 2-core bench machine about 8 MiB of hashing).
+ * From this size on, both SHA-256s run on a worker thread (hasher.ts): below it, hashing them here
+ * costs less than starting and stopping the worker (30–40 ms of CPU on the bench machine, what both
+ * hashes of about 30 MiB cost).
  */
 export const HASH_WORKER_MIN = 32 * 1024 * 1024;
 
