@@ -1,14 +1,15 @@
 /**
  * Backup wall time: `ksctl backup create` (CLI start, lock, snapshot over SSH on a member with etcdctl
  * over TLS; then, overlapping with etcdutl status on the member, the file streamed over SSH through
- * SHA-256 and AES-256-GCM into the upload; manifest, state records) against the
- * unavoidable part done by hand: `etcdctl snapshot save` on the same member over OpenSSH, the bytes
- * streamed back (`cat`), and one PutObject of the same bytes to the same S3 (moto's server). Real
- * SSH test hosts, real etcd 3.6 (3 members) holding 16, then 256 MiB of incompressible values; the k3s
- * stand-in as API server. Measured at two sizes (16 and 256 MiB of values). Goal: ksctl / baseline ≤ 1.2x. Both sides do the same work (no --keep, whose
- * listing the baseline would not do). The machine's load average is printed: on a shared 2-core
- * machine, CPU contention stretches ksctl's own CPU work (start-up, SHA-256, AES-GCM) more than the
- * baseline's. Bundled and run by bench/run.mjs; needs root.
+ * SHA-256 and AES-256-GCM into the upload: S3 multipart with a CRC32 per part; manifest, state
+ * records) against the unavoidable part done by hand: `etcdctl snapshot save` on the same member over
+ * OpenSSH, the bytes streamed back (`cat`), and one PutObject of the same bytes to the same S3 (moto's
+ * server). Real SSH test hosts, real etcd 3.6 (3 members) holding 16, then 256 MiB of incompressible
+ * values (snapshots of about 24 and 300 MiB); the k3s stand-in as API server. Goal: ksctl / baseline
+ * ≤ 1.2x. Both sides do the same work (no --keep, whose listing the baseline would not do). The
+ * machine's load average is printed, and ksctl's CPU time (every thread, from bash's `times`): on a
+ * shared 2-core machine, CPU contention stretches ksctl's own CPU work (start-up, SHA-256, AES-GCM)
+ * more than the baseline's. Bundled and run by bench/run.mjs; needs root.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
