@@ -129,10 +129,13 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
     );
     return;
   }
-  const { UploadId } = await t.client.send(
-    new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ChecksumAlgorithm: 'CRC32' }),
-  );
-  if (!UploadId) throw new Error('S3 gave no upload id');
+  // Created while the first part fills: its round trip does not stall the stream.
+  const created = t.client
+    .send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, ChecksumAlgorithm: 'CRC32' }))
+    .then(({ UploadId }) => {
+      if (!UploadId) throw new Error('S3 gave no upload id');
+      return UploadId;
+    });
   const done: CompletedPart[] = [];
   const spare: Buffer[] = [];
   const take = (n: number) => {
@@ -140,20 +143,23 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
     return b && b.length === n ? b : Buffer.allocUnsafe(n);
   };
   const flying = new Set<Promise<void>>();
-  let failed: Error | undefined; // the first part S3 refused (the SDK throws Errors)
+  let failed: Error | undefined; // the first request S3 refused (the SDK throws Errors)
+  created.catch((e: unknown) => (failed ??= e as Error));
   const send = (n: number, p: { data: Buffer; crc: number }) => {
     const ChecksumCRC32 = crcHeader(p.crc);
-    const f: Promise<void> = t.client
-      .send(
-        new UploadPartCommand({
-          Bucket: t.bucket,
-          Key: t.key,
-          UploadId,
-          PartNumber: n,
-          Body: p.data,
-          ContentLength: p.data.length,
-          ChecksumCRC32,
-        }),
+    const f: Promise<void> = created
+      .then((UploadId) =>
+        t.client.send(
+          new UploadPartCommand({
+            Bucket: t.bucket,
+            Key: t.key,
+            UploadId,
+            PartNumber: n,
+            Body: p.data,
+            ContentLength: p.data.length,
+            ChecksumCRC32,
+          }),
+        ),
       )
       .then((r) => {
         done.push({ PartNumber: n, ETag: r.ETag, ChecksumCRC32 });
@@ -179,16 +185,18 @@ export async function uploadChecked(t: Target, body: Readable, length: number): 
       new CompleteMultipartUploadCommand({
         Bucket: t.bucket,
         Key: t.key,
-        UploadId,
+        UploadId: await created,
         MultipartUpload: { Parts: done },
         MpuObjectSize: length, // S3 refuses the completion if the parts do not add up to this
       }),
     );
   } catch (e) {
     await Promise.all(flying);
-    await t.client
-      .send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId }))
-      .catch(() => undefined); // the bucket's AbortIncompleteMultipartUpload rule is the backstop
+    const UploadId = await created.catch(() => undefined); // none: nothing to abort
+    if (UploadId)
+      await t.client
+        .send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId }))
+        .catch(() => undefined); // the bucket's AbortIncompleteMultipartUpload rule is the backstop
     throw e;
   }
 }
