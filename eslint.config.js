@@ -104,7 +104,13 @@ export default defineConfig(
   // Backup storage targets (S3, Azure Blob, GCS): each file is one SDK's adapter, and src/backup/targets/index.ts
   // loads it with await import() only when that target is used, so the SDK stays lazy without a second indirection.
   {
-    files: ['src/backup/targets/s3.ts', 'src/backup/targets/azure.ts', 'src/backup/targets/gcs.ts'],
+    files: [
+      'src/backup/targets/s3.ts',
+      'src/backup/targets/s3-upload.ts',
+      'src/backup/targets/s3-sdk.ts',
+      'src/backup/targets/azure.ts',
+      'src/backup/targets/gcs.ts',
+    ],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -1,14 +1,15 @@
 /**
  * Backup wall time: `ksctl backup create` (CLI start, lock, snapshot over SSH on a member with etcdctl
  * over TLS; then, overlapping with etcdutl status on the member, the file streamed over SSH through
- * SHA-256 and AES-256-GCM into the upload; manifest, state records) against the
- * unavoidable part done by hand: `etcdctl snapshot save` on the same member over OpenSSH, the bytes
- * streamed back (`cat`), and one PutObject of the same bytes to the same S3 (moto's server). Real
- * SSH test hosts, real etcd 3.6 (3 members) holding 16, then 256 MiB of incompressible values; the k3s
- * stand-in as API server. Measured at two sizes (16 and 256 MiB of values). Goal: ksctl / baseline ≤ 1.2x. Both sides do the same work (no --keep, whose
- * listing the baseline would not do). The machine's load average is printed: on a shared 2-core
- * machine, CPU contention stretches ksctl's own CPU work (start-up, SHA-256, AES-GCM) more than the
- * baseline's. Bundled and run by bench/run.mjs; needs root.
+ * SHA-256 and AES-256-GCM into the upload: S3 multipart with a CRC32 per part; manifest, state
+ * records) against the unavoidable part done by hand: `etcdctl snapshot save` on the same member over
+ * OpenSSH, the bytes streamed back (`cat`), and one PutObject of the same bytes to the same S3 (moto's
+ * server). Real SSH test hosts, real etcd 3.6 (3 members) holding 16, then 256 MiB of incompressible
+ * values (snapshots of about 24 and 300 MiB); the k3s stand-in as API server. Goal: ksctl / baseline
+ * ≤ 1.2x. Both sides do the same work (no --keep, whose listing the baseline would not do). The
+ * machine's load average is printed, and ksctl's CPU time (every thread, from bash's `times`): on a
+ * shared 2-core machine, CPU contention stretches ksctl's own CPU work (start-up, SHA-256, AES-GCM)
+ * more than the baseline's. Bundled and run by bench/run.mjs; needs root.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,14 +114,38 @@ export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
       );
       return { ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes: r.stdout.length };
     };
-    const ksctl = (): number => {
+    /** One `ksctl backup create`: its wall time, and its CPU time (user + system, all threads) from bash's `times`. */
+    const ksctl = (): { ms: number; cpu: number } => {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [BIN, 'backup', 'create', 'bench', '--target', 's3://bench/ksctl'], {
-        env: sb.env,
-        encoding: 'utf8',
-      });
+      // KSCTL_BENCH_CPU_PROF=<dir>: each ksctl run writes a V8 CPU profile there (node --cpu-prof).
+      const prof = process.env.KSCTL_BENCH_CPU_PROF;
+      const node = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          '"$@"; rc=$?; times >&2; exit $rc',
+          'bash',
+          process.execPath,
+          ...node,
+          BIN,
+          'backup',
+          'create',
+          'bench',
+          '--target',
+          's3://bench/ksctl',
+        ],
+        { env: sb.env, encoding: 'utf8' },
+      );
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (r.status !== 0) throw new Error(`ksctl backup create failed: ${r.stderr.slice(-800)}`);
-      return Number(process.hrtime.bigint() - t0) / 1e6;
+      // `times` prints the shell's user and system time, then its children's: "0m1.234s 0m0.456s".
+      const kids = r.stderr.trim().split('\n').pop()!.split(' ');
+      const secs = (t: string) => {
+        const m = /^(\d+)m([\d.]+)s$/.exec(t);
+        return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+      };
+      return { ms, cpu: secs(kids[0]!) + secs(kids[1]!) };
     };
     await fill(16);
     await baseline();
@@ -145,13 +170,16 @@ export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
       await fill(mib);
       const base: number[] = [];
       const ours: number[] = [];
+      const cpu: number[] = [];
       let bytes = 0;
       for (let i = 0; i < rounds; i++) {
         const b = await baseline();
         base.push(b.ms);
         bytes = b.bytes;
         await new Promise((r) => setTimeout(r, 1000)); // bundle names are per second
-        ours.push(ksctl());
+        const k = ksctl();
+        ours.push(k.ms);
+        cpu.push(k.cpu);
         backups++;
       }
       const b = median(base);
@@ -161,6 +189,7 @@ export async function benchBackup(rounds = 5): Promise<{ lines: string[] }> {
         row('etcdctl snapshot save over ssh + cat + PutObject (baseline)', `${(b / 1000).toFixed(2)} s`),
         row('ksctl backup create --target s3://…', `${(k / 1000).toFixed(2)} s`),
         row('ksctl / baseline', `${(k / b).toFixed(2)}x`, '<= 1.2x'),
+        row('  ksctl CPU time (user + system, every thread)', `${median(cpu).toFixed(2)} s`),
         row('  of which: snapshot + status ‖ SSH → GCM → upload (step)', `${(step('snapshot') / 1000).toFixed(2)} s`),
         row('  of which: manifest (upload step)', `${(step('upload') / 1000).toFixed(2)} s`),
       );

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { readHeader, type BundleHeader } from './bundle.js';
 import { BundleDecryptError, MAGIC, NO_DECRYPT, NONCE, TAG } from './crypto.js';
+import { inlineSha256, type Hasher } from './hasher.js';
 
 /** Buffered per stage (bytes): what the pipeline may hold in flight at each hop. */
 export const CHUNK = 1024 * 1024;
@@ -21,15 +22,19 @@ export interface Digest {
 
 /**
  * A Transform from plaintext (the caller writes the header bytes first, then the files) to the sealed
- * bundle; `digest()` gives the sealed bytes' size and SHA-256 once it has ended.
+ * bundle; `digest()` gives the sealed bytes' size and SHA-256 once it has ended. The SHA-256 is
+ * computed by `hasher` (hasher.ts: on this thread, or on a worker for large bundles).
  */
 export class SealStream extends Transform {
   private readonly cipher;
-  private readonly hash = createHash('sha256');
   private size = 0;
   private done = false;
 
-  constructor(key: Buffer, aad: Buffer) {
+  constructor(
+    key: Buffer,
+    aad: Buffer,
+    private readonly hash: Hasher = inlineSha256(),
+  ) {
     super({ highWaterMark: CHUNK }); // room for a few SSH packets: fewer pauses, memory still bounded
     if (key.length !== 32) throw new Error('backup key must be 32 bytes');
     const nonce = randomBytes(NONCE);
@@ -47,7 +52,7 @@ export class SealStream extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.out(this.cipher.update(chunk));
-    cb();
+    this.hash.drained().then(() => cb(), cb);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -57,9 +62,9 @@ export class SealStream extends Transform {
     cb();
   }
 
-  digest(): Digest {
+  async digest(): Promise<Digest> {
     if (!this.done) throw new Error('the sealed bundle is not complete');
-    return { size: this.size, sha256: this.hash.digest('hex') };
+    return { size: this.size, sha256: await this.hash.digest() };
   }
 }
 

@@ -42,7 +42,7 @@ async function seal(key: Buffer, snapshot: Buffer, secrets: Record<string, strin
   for (let i = 0; i < snapshot.length; i += 7777) s.write(snapshot.subarray(i, i + 7777));
   s.end();
   await new Promise((r) => s.on('end', r));
-  return { sealed: Buffer.concat(out), digest: s.digest() };
+  return { sealed: Buffer.concat(out), digest: await s.digest() };
 }
 
 /** A source of `b` in chunks of `n` bytes (a download as it arrives). */

@@ -152,7 +152,7 @@ describe.each(['local directory', 'S3 (moto)', 'Azure Blob (Azurite)', 'GCS (fak
       for (let i = 0; i < snapshot.length; i += 1_000_003) seal.write(snapshot.subarray(i, i + 1_000_003));
       seal.end();
       await up;
-      const { size, sha256: sum } = seal.digest();
+      const { size, sha256: sum } = await seal.digest();
       const manifest: BackupManifest = {
         format: MANIFEST_FORMAT,
         ...head,

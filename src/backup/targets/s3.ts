@@ -4,18 +4,15 @@
  * S3-compatible store (MinIO, moto): path-style addressing, since such endpoints rarely have a DNS name
  * per bucket.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ProviderError } from '../../errors.js';
+import { s3sdk } from './s3-sdk.js';
+import { uploadChecked, unsignedWhenChecksummed } from './s3-upload.js';
 import { KEY, objectName, type BackupStorage } from './types.js';
+
+const { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } =
+  s3sdk;
 
 export function s3Storage(t: { bucket: string; prefix: string }, url: string, env: NodeJS.ProcessEnv): BackupStorage {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
@@ -23,13 +20,14 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
     ...(env.AWS_REGION || env.AWS_DEFAULT_REGION ? {} : { region: 'us-east-1' }),
     // No SDK-made checksum on every request: for a streamed body it means aws-chunked encoding with a
     // trailing CRC32, which S3-compatible stores handle worst (moto: 3x the time of the same bytes
-    // with a Content-Length; some stores reject it). Instead a streamed bundle is checked against the
-    // ETag S3 returns (its MD5), small objects carry an explicit SHA-256, and the bundle's SHA-256 in
-    // its manifest and its GCM tag are checked again before a restore uses it.
+    // with a Content-Length; some stores reject it). Instead a bundle goes up in parts of known length,
+    // each with its CRC32 in a header (s3-upload.ts), small objects carry an explicit SHA-256, and the
+    // bundle's SHA-256 in its manifest and its GCM tag are checked again before a restore uses it.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     followRegionRedirects: true,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
+  unsignedWhenChecksummed(client);
   const name = (key: string) => {
     if (!KEY.test(key)) throw new Error(`invalid backup object name ${key}`);
     return objectName(t.prefix, key);
@@ -64,30 +62,7 @@ export function s3Storage(t: { bucket: string; prefix: string }, url: string, en
     },
     async putStream(key, body, length) {
       try {
-        // One PutObject whose body flows as it is sealed: the length is known up front (up to 5 GiB,
-        // S3's single-request limit; etcd's own quota tops out at 8 GiB, its default is 2 GiB).
-        if (length > 5 * 1024 ** 3) throw new Error(`${length} bytes is more than one PutObject takes (5 GiB)`);
-        // Checked on receipt without a chunked trailer: a single PutObject's ETag is the MD5 of the bytes
-        // S3 stored, unless SSE-KMS or SSE-C encrypted them (then the ETag is opaque and not compared).
-        const md5 = createHash('md5');
-        const counted = body.pipe(
-          new Transform({
-            transform(chunk: Buffer, _enc, done) {
-              md5.update(chunk);
-              done(null, chunk);
-            },
-          }),
-        );
-        body.on('error', (e) => counted.destroy(e));
-        const r = await client.send(
-          new PutObjectCommand({ Bucket: t.bucket, Key: name(key), Body: counted, ContentLength: length }),
-        );
-        const etag = r.ETag?.replace(/"/g, '');
-        const plain = !r.ServerSideEncryption || r.ServerSideEncryption === 'AES256';
-        if (plain && !r.SSECustomerAlgorithm && etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.digest('hex')) {
-          await client.send(new DeleteObjectCommand({ Bucket: t.bucket, Key: name(key) })).catch(() => undefined);
-          throw new Error(`S3 stored other bytes than were sent (ETag ${etag}): the upload was damaged`);
-        }
+        await uploadChecked({ client, bucket: t.bucket, key: name(key) }, body, length);
       } catch (e) {
         body.destroy();
         throw fail(`upload of ${key}`, e);

@@ -57,8 +57,12 @@ interface SnapshotFacts {
 
 export interface CreateInput {
   name: string;
-  /** Opened while the snapshot is taken (the SDK loads meanwhile); `url` names it until then. */
-  storage: Promise<BackupStorage>;
+  /**
+   * Opened while the snapshot is taken (the SDK loads meanwhile); `url` names it until then. May be
+   * lazy (a thenable that starts opening when first awaited): the snapshot step awaits it as soon as
+   * the member's snapshot script speaks.
+   */
+  storage: PromiseLike<BackupStorage>;
   url: string;
   /** Holds the manifest between the snapshot step (which stored the bundle) and the upload step. */
   staging: Staging;
@@ -149,6 +153,8 @@ async function snapshotToTarget(inp: CreateInput, ctx: BootstrapContext): Promis
         secrets: ctx.cluster.secrets,
         signal: ctx.signal,
         onLine: (l) => {
+          // The member is at work: the target's SDK loads now, while the snapshot is taken.
+          Promise.resolve(inp.storage).catch(() => undefined);
           const ready = l.startsWith(`${SNAPSHOT_READY} `) ? Number(l.split(' ')[1]) : undefined;
           if (ready !== undefined && Number.isSafeInteger(ready) && !streaming) begin(ready);
           else ctx.log.child(m.name).info(l);
