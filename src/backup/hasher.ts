@@ -25,10 +25,16 @@ export function inlineSha256(): Hasher {
   };
 }
 
-/** Bytes copied into one message to the worker: few messages, little held. */
-const BATCH = 1024 * 1024;
-/** Bytes sent and not yet hashed before writers wait (`drained`): a few ms of hashing, enough to keep the worker busy. */
-const AHEAD = 4 * 1024 * 1024;
+/** Bytes copied into one message to the worker: few messages (≈1,200 per 300 MiB), little held. */
+const BATCH = 256 * 1024;
+/**
+ * Bytes sent and not yet hashed before writers wait (`drained`): about a millisecond of hashing, enough
+ * to keep the worker busy. With the batch being filled and the ones kept for reuse, a hash holds at most
+ * about twice this (the 64 MiB memory test in test/backup/stream.test.ts keeps it honest).
+ */
+const AHEAD = 1024 * 1024;
+/** Returned batches kept for reuse: as many as can be in flight, no more. */
+const KEEP = AHEAD / BATCH + 1;
 
 // CommonJS, evaluated by the worker: no file to find beside a bundled CLI.
 const WORKER = `
@@ -64,7 +70,7 @@ export class HashWorker {
     this.worker.on('message', (m: { id: number; done?: number; data?: ArrayBuffer; hex?: string }) => {
       if (m.done !== undefined) {
         this.ahead -= m.done;
-        if (m.data?.byteLength === BATCH) this.free.push(m.data);
+        if (m.data?.byteLength === BATCH && this.free.length < KEEP) this.free.push(m.data);
         if (this.ahead <= AHEAD) for (const w of this.waiting.splice(0)) w();
       } else if (m.hex !== undefined) this.results.get(m.id)?.(m.hex);
     });

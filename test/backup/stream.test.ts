@@ -1,7 +1,7 @@
 /**
  * Bundles as streams (src/backup/stream.ts, src/managers/backup/transfer.ts): sealed on the fly and
  * opened into a staged file that appears only after the size, SHA-256 and GCM tag all checked out; a
- * tampered, truncated or mis-keyed stream leaves no plaintext behind. A 64 MiB snapshot goes from a
+ * tampered, truncated or mis-keyed stream leaves no plaintext behind. A 128 MiB snapshot goes from a
  * real sshd (a file on the "member") through SSH, SHA-256, AES-256-GCM to a directory target and back
  * with the live memory (after GC) bounded far below its size.
  */
@@ -179,13 +179,13 @@ describe('format v1 (earlier ksctl)', () => {
   });
 });
 
-describe('a 64 MiB snapshot from a real sshd, through SSH, SHA-256, AES-256-GCM, a target and back', () => {
+describe('a 128 MiB snapshot from a real sshd, through SSH, SHA-256, AES-256-GCM, a target and back', () => {
   let fx: SshFixture;
   let sshd: Sshd;
   let pool: Ssh2Pool;
   let session: SshSession;
   const remote = `/tmp/ksctl-stream-${process.pid}.db`;
-  const SIZE = 64 * 1024 * 1024;
+  const SIZE = 128 * 1024 * 1024;
 
   beforeAll(async () => {
     fx = new SshFixture();
@@ -251,7 +251,8 @@ describe('a 64 MiB snapshot from a real sshd, through SSH, SHA-256, AES-256-GCM,
     } finally {
       clearInterval(sampler);
     }
-    // Holding the snapshot (64 MiB) or its bundle whole would need at least that much.
-    expect(peak).toBeLessThan(24 * 1024 * 1024);
+    // Holding the snapshot (128 MiB) or its bundle whole would need at least that much; what is in flight
+    // (SSH window, a few 1 MiB stream buffers, the hash worker's batches) and GC's timing stay far below.
+    expect(peak).toBeLessThan(32 * 1024 * 1024);
   }, 180_000);
 });
