@@ -16,6 +16,7 @@ import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { contextName } from '../../src/kubeconfig/naming.js';
 import { kubectl } from '../helpers/cli.js';
 import { expectBackupRoundTrip, motoStore, type CloudStore } from '../helpers/cloud-backup.js';
+import { AWS_E2E } from '../helpers/aws-e2e.js';
 import {
   cloudE2e,
   expectSwitchThroughLb,
@@ -38,22 +39,11 @@ const GPU_POOL = {
 };
 
 const { setUp, ksctl: ksctlAws } = cloudE2e({
-  cloud: 'aws',
+  ...AWS_E2E,
   region: REGION,
   clusters: CLUSTERS,
   extraMachines: { awsha: ['awsha-gpu-0'] },
   spec: { nodePools: [{ name: 'default', count: 1, size: 't3.large' }, GPU_POOL] },
-  sizes: { loadBalancer: 't3.micro', etcd: 't3.small', controlPlane: 't3.medium', workers: 't3.large' },
-  operatorCidr: '198.51.100.77/32',
-  stateEnv: 'KSCTL_FAKE_AWS_STATE',
-  // Virtual clock (instance start 30 s costs no wall time); every instance gets its test host's address.
-  saveFake: (file, addresses) =>
-    new FakeAws({
-      clock: 'virtual',
-      config: {
-        ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])),
-      },
-    }).save(file),
 });
 
 const clusterKey = (name: string) => `aws/${REGION}/${name}`;

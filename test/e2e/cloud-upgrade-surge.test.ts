@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { FakeAws } from '../fakes/aws/fake-aws.js';
 import { ROOT, kubectl, type CliResult } from '../helpers/cli.js';
+import { AWS_E2E } from '../helpers/aws-e2e.js';
 import { cloudE2e, type CloudCluster } from '../helpers/cloud-e2e.js';
 import { KUBERNETES_VERSION } from '../helpers/kube-binaries.js';
 import { PREVIOUS_KUBERNETES_VERSION, imagesDir, kubernetesDir } from '../helpers/kubeadm-node.js';
@@ -39,20 +40,10 @@ const missing = [PREVIOUS_KUBERNETES_VERSION, KUBERNETES_VERSION]
   .filter((f) => !existsSync(f));
 
 const { setUp, ksctl } = cloudE2e({
-  cloud: 'aws',
+  ...AWS_E2E,
   region: REGION,
   clusters: { [NAME]: [0, 1, 2] },
   extraMachines: { [NAME]: [S0, S1] },
-  sizes: { loadBalancer: 't3.micro', etcd: 't3.small', controlPlane: 't3.medium', workers: 't3.large' },
-  operatorCidr: '198.51.100.77/32',
-  stateEnv: 'KSCTL_FAKE_AWS_STATE',
-  saveFake: (file, addresses) =>
-    new FakeAws({
-      clock: 'virtual',
-      config: {
-        ipMap: Object.fromEntries(Object.entries(addresses).map(([n, a]) => [n, { privateIp: a, publicIp: a }])),
-      },
-    }).save(file),
 });
 
 /** Two pods on the workers (not the server), at most one of them evicted at a time. */
