@@ -11,12 +11,36 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EtcdStore } from './lib/store.mjs';
 import { issue } from './lib/pki.mjs';
-import { request, retryUntil } from './lib/https-json.mjs';
+import { request, retryUntil, sleep } from './lib/https-json.mjs';
 import { hostPath, writeFile } from './lib/paths.mjs';
 import { addMember, memberURLs, promoteMember, startEtcd } from './lib/etcd-embedded.mjs';
 import { fromDatastore, fromServer, generateBootstrap, readLocalBootstrap, saveToDatastore } from './bootstrap.mjs';
 
 const fatal = (msg) => Object.assign(new Error(msg), { fatal: true });
+
+/** A server that did not answer at all (refused, reset, timed out): not one that refused the token or CA. */
+const unreachable = (e) =>
+  ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(e?.code) ||
+  /socket hang up|timed out/.test(e?.message ?? '');
+
+/**
+ * A real k3s whose --server does not answer yet (the load balancer has no healthy server for a moment,
+ * e.g. right after a restored first server starts) exits, and systemd starts it again 5 s later
+ * (k3s.service: Restart=always, RestartSec=5s). The systemctl stand-in has no Restart=, so the
+ * launcher waits here as those restarts would, for up to 5 minutes; any other failure is fatal at once.
+ */
+async function asRestartsWould(fn) {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!unreachable(e) || Date.now() >= deadline) throw e;
+      process.stderr.write(`k3s stand-in: ${e.message}; again in 5s, as systemd's Restart=always would\n`);
+      await sleep(5_000);
+    }
+  }
+}
 
 async function waitForDatastore(store) {
   const timeoutMs = Number(process.env.STANDIN_DATASTORE_TIMEOUT_SECONDS ?? 30) * 1000;
@@ -131,7 +155,7 @@ export async function openDatastore(ctx) {
   let endpoints;
   if (joining) {
     try {
-      b = await fromServer(f.server, token);
+      b = await asRestartsWould(() => fromServer(f.server, token));
     } catch (e) {
       throw fatal(`starting kubernetes: preparing server: failed to bootstrap cluster data: ${e.message}`);
     }
@@ -140,10 +164,12 @@ export async function openDatastore(ctx) {
   ctx.writeBootstrap(b);
   const { certs, client } = etcdCerts(tlsDir, b, nodeName, nodeIP);
   if (joining) {
-    const info = await request(new URL('/db/info', f.server).href, {
-      tls: { ca: b.serverCA.cert },
-      auth: { basic: `server:${token.password}` },
-    });
+    const info = await asRestartsWould(() =>
+      request(new URL('/db/info', f.server).href, {
+        tls: { ca: b.serverCA.cert },
+        auth: { basic: `server:${token.password}` },
+      }),
+    );
     if (info.status !== 200)
       throw fatal(
         `starting kubernetes: preparing server: ${f.server} is not using embedded etcd (${info.status}); join it with --datastore-endpoint instead`,
