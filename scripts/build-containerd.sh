@@ -11,7 +11,7 @@ cache="${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}"
 out="$cache/containerd-$version"
 bin="$out/containerd"
 
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q " $version\b" && [ -x "$out/ctr" ] && [ -x "$out/containerd-shim-runc-v2" ]; then
+if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep " $version\b" >/dev/null && [ -x "$out/ctr" ] && [ -x "$out/containerd-shim-runc-v2" ]; then
   echo "containerd $version: cached at $out (containerd, ctr, containerd-shim-runc-v2)"
   exit 0
 fi

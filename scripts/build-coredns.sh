@@ -9,7 +9,7 @@ cache="${KSCTL_TEST_CACHE:-/var/cache/ksctl-test}"
 out="$cache/coredns-$version"
 bin="$out/coredns"
 
-if [ -x "$bin" ] && "$bin" -version 2>/dev/null | grep -q "CoreDNS-${version#v}"; then
+if [ -x "$bin" ] && "$bin" -version 2>/dev/null | grep "CoreDNS-${version#v}" >/dev/null; then
   echo "coredns $version: cached at $bin"
   exit 0
 fi

@@ -36,7 +36,7 @@ ldflags="-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=module-proxy"
 for bin in etcd etcdctl etcdutl; do
   (cd "$wrapper" && CGO_ENABLED=0 GOTOOLCHAIN=local go build -trimpath -ldflags "$ldflags" -o "$work/$name/$bin" "./cmd/$bin")
 done
-"$work/$name/etcd" --version | grep -qF "etcd Version: ${version#v}" || { echo "build-etcd: built etcd does not report ${version#v}" >&2; exit 1; }
+"$work/$name/etcd" --version | grep -F "etcd Version: ${version#v}" >/dev/null || { echo "build-etcd: built etcd does not report ${version#v}" >&2; exit 1; }
 # Reproducible archive: fixed order, owner and times.
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work" -cf - "$name" | gzip -n -9 > "$tarball.tmp"
 mv -f "$tarball.tmp" "$tarball"

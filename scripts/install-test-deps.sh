@@ -17,7 +17,7 @@ packages+=(runc containernetworking-plugins iptables conntrack socat ethtool bus
 packages+=(dpkg-dev apt-utils gnupg)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
 done
 # kubectl: any build on PATH will do (the image may ship one); otherwise Debian's kubernetes-client.
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)

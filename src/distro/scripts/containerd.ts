@@ -61,7 +61,7 @@ export function containerdConfigV3(sandboxImage: string): string {
  */
 export function containerdConfigLines(sandboxImage: string): string[] {
   return [
-    "containerd_version=$(containerd --version | grep -oE '[[:space:]]v?[0-9]+\\.[0-9]+\\.[0-9]+' | head -n1 | tr -d ' v')",
+    "containerd_version=$(containerd --version | grep -oE '[[:space:]]v?[0-9]+\\.[0-9]+\\.[0-9]+' | sed -n 1p | tr -d ' v')",
     '[ -n "$containerd_version" ] || die "cannot tell the containerd version from: $(containerd --version)"',
     'if [ "${containerd_version%%.*}" -ge 2 ]; then',
     `  write_file ${CONTAINERD_CONFIG_PATH} 0644 root:root ${heredoc(containerdConfigV3(sandboxImage))}`,

@@ -30,7 +30,7 @@ export function k3sSnapshotScript(input: { member: string; file: string }): Scri
       `ensure_dir ${SNAPSHOT_DIR} 0700`,
       `rm -f ${SNAPSHOT_DIR}/${base}-*`,
       `${K3S_BIN} etcd-snapshot save --name ${shellQuote(base)} --dir ${SNAPSHOT_DIR} >&2`,
-      `taken=$(ls -1 ${SNAPSHOT_DIR}/${base}-* 2>/dev/null | head -n 1)`,
+      `taken=$(ls -1 ${SNAPSHOT_DIR}/${base}-* 2>/dev/null | sed -n 1p)`,
       '[ -n "$taken" ] || die "k3s etcd-snapshot save wrote no snapshot"',
       `mv -f "$taken" ${f}`,
       `printf '${SNAPSHOT_READY} %s\\n' "$(stat -c %s ${f})"`,

@@ -39,7 +39,8 @@ export function k3sForgetSourceNodesScript(tag: string, self: KeptNode, keep: Ke
       'n=0; restart=0',
       'while read -r name pid; do',
       '  [ -n "$name" ] || continue',
-      '  if printf "%s\\n" "$kept" | grep -qxF "$name $pid"; then continue; fi',
+      // A whole-line match in bash (no `printf | grep -q`: under pipefail a SIGPIPE'd printf reads "not kept").
+      `  if [[ $'\\n'"$kept"$'\\n' == *$'\\n'"$name $pid"$'\\n'* ]]; then continue; fi`,
       `  ${kc} delete node "$name" --ignore-not-found </dev/null >&2 || die "cannot delete node $name"`,
       `  ${kc} -n kube-node-lease delete lease "$name" --ignore-not-found </dev/null >&2 || die "cannot delete lease $name"`,
       // k3s keeps each node's password hash in a Secret; a new machine of an old name has another one.

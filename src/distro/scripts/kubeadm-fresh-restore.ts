@@ -76,9 +76,13 @@ export function stackedSeedScript(input: StackedSeedInput): Script {
       `  require_file ${file}`,
       `  [ "$(sha256sum ${file} | cut -d" " -f1)" = ${shellQuote(input.sha256)} ] || die "snapshot ${input.file} does not match its SHA-256"`,
       // The etcd image of the kubeadm installed here (what init's static pod will run).
-      `  image=$(kubeadm config images list --kubernetes-version "$(kubeadm version -o short)" 2>/dev/null | grep '/etcd:' | head -n1)`,
+      `  image=$(kubeadm config images list --kubernetes-version "$(kubeadm version -o short)" 2>/dev/null | grep '/etcd:' | sed -n 1p)`,
       '  [ -n "$image" ] || die "kubeadm names no etcd image"',
-      '  ctr -n k8s.io images ls -q | grep -qxF "$image" || ctr -n k8s.io images pull "$image" >&2',
+      // grep reads the whole list (not -q): under pipefail, ctr killed by SIGPIPE after an early match
+      // failed the test and sent an air-gapped node to a registry.
+      '  if ! ctr -n k8s.io images ls -q | grep -xF "$image" >/dev/null; then',
+      `    ctr -n k8s.io images pull "$image" >&2 || die "the etcd image $image is not on ${input.name} and cannot be pulled (air-gapped: list its tarball in spec.airgap.images)"`,
+      '  fi',
       ...ETCD_TOOL.map((l) => `  ${l}`),
       `  rm -rf ${next}`,
       `  mkdir -m 0700 ${next}`,

@@ -144,8 +144,10 @@ export function kubeadmInstallScript(input: KubeadmInstallInput): Script {
       // service runtime.v1.RuntimeService").
       // Up to 5 minutes: on a loaded machine containerd took over a minute to load the CRI plugin.
       'cri_deadline=$(( $(date +%s) + 300 ))',
-      'until ctr plugins ls 2>/dev/null | grep -Eq "^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$" || [ "$(date +%s)" -ge "$cri_deadline" ]; do sleep 2; done',
-      'ctr plugins ls 2>/dev/null | grep -Eq "^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$" || die "containerd\'s CRI plugin is not running: $(ctr plugins ls 2>&1 | grep -E "cri|error" | tr -s " " | head -n 5)"',
+      // grep reads all of ctr's output (not -q): under pipefail an early exit would SIGPIPE ctr and fail.
+      'cri_ok() { ctr plugins ls 2>/dev/null | grep -E "^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$" >/dev/null; }',
+      'until cri_ok || [ "$(date +%s)" -ge "$cri_deadline" ]; do sleep 2; done',
+      'cri_ok || die "containerd\'s CRI plugin is not running: $(ctr plugins ls 2>&1 | grep -E "cri|error" | tr -s " " | sed -n 1,5p)"',
       'systemctl enable containerd kubelet',
       'mark_applied containerd "$sum"',
       ...(ag && ag.images.length

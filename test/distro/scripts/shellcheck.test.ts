@@ -26,6 +26,19 @@ describe('script shape', () => {
     }
   });
 
+  // Under pipefail, a reader that stops at its first match (`grep -q`, `grep -m`, `head`) can SIGPIPE the
+  // writer and fail the pipeline although the match was found: a node once pulled an image it had.
+  it.each(COMBOS.map((c) => [comboName(c), c] as const))(
+    '%s: no pipeline ends in an early-exiting reader',
+    (_name, combo) => {
+      const early = /\|\s*(grep\s+-[A-Za-z]*[qm]|head\b)/;
+      for (const script of scriptsFor(combo)) {
+        const bad = script.body.split('\n').filter((l) => early.test(l) && !/bash -c '/.test(l));
+        expect(bad, script.name).toEqual([]);
+      }
+    },
+  );
+
   it.each(COMBOS.map((c) => [comboName(c), c] as const))('%s: deterministic', (_name, combo) => {
     expect(JSON.stringify(scriptsFor(combo))).toBe(JSON.stringify(scriptsFor(combo)));
   });
