@@ -4,7 +4,7 @@ import { checkBundleName, formatBackupTarget, parseBackupTarget, parseKeep } fro
 import { packBundle, unpackBundle } from '../../src/backup/bundle.js';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import { InputError } from '../../src/errors.js';
-import { newBackupName, pendingBackup, pendingRestore } from '../../src/managers/backup/pending.js';
+import { backupRunName, newBackupName, pendingBackup, pendingRestore } from '../../src/managers/backup/pending.js';
 import { assertRestorable, clusterShape } from '../../src/managers/backup/shape.js';
 import type { ClusterState } from '../../src/state/types.js';
 
@@ -173,6 +173,22 @@ describe('pending operations (resume after a crash)', () => {
         ]),
       ),
     ).toBeUndefined();
+  });
+
+  it("a second backup in the same second gets its own name (its steps are not the first one's)", () => {
+    const now = new Date('2026-12-07T16:40:54.500Z');
+    const first = newBackupName('bk', now);
+    const done = steps([
+      [`backup/${first}/snapshot`, 'done'],
+      [`backup/${first}/upload`, 'done'],
+      [`backup/${first}/finish`, 'done'],
+    ]);
+    const second = backupRunName(done, 'bk', now);
+    expect(second).toMatch(new RegExp(`^${first}-[0-9a-f]{4}$`));
+    expect(checkBundleName(second)).toBe(second);
+    expect(backupRunName(steps([]), 'bk', now)).toBe(first);
+    // An unfinished one is resumed, whatever the time.
+    expect(backupRunName(steps([[`backup/${first}/snapshot`, 'done']]), 'bk', new Date())).toBe(first);
   });
 });
 

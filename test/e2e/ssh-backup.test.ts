@@ -25,6 +25,7 @@ import { startHosts, type TestHostSet } from '../hosts/harness.js';
 import { clusterLog, ksctl, kubectl, sandbox, startKsctl, type CliResult, type Sandbox } from '../helpers/cli.js';
 import { builtEtcd } from '../helpers/etcd-release.js';
 import { startMoto, type Moto } from '../helpers/moto.js';
+import { startChecksumProxy, type ChecksumProxy } from '../helpers/s3-checksum-proxy.js';
 import type { WireDoc } from '../helpers/wire.js';
 import { airgapDir, clusterFile, writeKey } from '../helpers/ssh-cluster.js';
 
@@ -239,14 +240,17 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
 
   it('to S3 (moto) through the CLI; SIGKILL during create, the same command again finishes that same backup', async () => {
     let moto: Moto | undefined;
+    let proxy: ChecksumProxy | undefined;
     try {
       moto = await startMoto('us-east-1');
+      // ksctl talks to moto through the proxy, which holds the manifest's upload: the kill lands there.
+      proxy = await startChecksumProxy(moto.endpoint);
       const env = {
         ...sb.env,
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL_S3: moto.endpoint,
+        AWS_ENDPOINT_URL_S3: proxy.endpoint,
       };
       const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
       await new S3Client({
@@ -259,13 +263,14 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
       const snapshots = () =>
         state().steps.filter((s) => /^backup\/[^/]+\/snapshot$/.test(s.id) && s.status === 'done');
       const earlier = snapshots().length;
+      const manifestPut = proxy.holdNext((r) => r.op === 'PutObject' && r.path.endsWith('.json'));
       const first = startKsctl(['backup', 'create', 'bk', ...target], env);
-      const deadline = Date.now() + 60_000;
-      // Killed once this run's snapshot step is done (the bundle streamed into the target), before its manifest.
-      while (Date.now() < deadline && first.child.exitCode === null && snapshots().length === earlier)
-        await new Promise((r) => setTimeout(r, 20));
+      // Killed once this run's snapshot step is done (the bundle streamed into the target), while its
+      // manifest is on the way (held at the proxy, never stored).
+      await Promise.race([manifestPut.arrived, first.done, new Promise((r) => setTimeout(r, 60_000))]);
       first.child.kill('SIGKILL');
       const killed = await first.done;
+      manifestPut.drop();
       expect(killed.signal, out(killed)).toBe('SIGKILL');
       expect(snapshots()).toHaveLength(earlier + 1);
       const pending = snapshots().pop()!.id.split('/')[1];
@@ -284,6 +289,7 @@ describe('backup and restore, external etcd (3 members), k3s', () => {
       expect((await ksctl(['backup', 'delete', 'bk', pending!, ...target], env)).code).toBe(0);
       expect(state().phase).toBe('ready');
     } finally {
+      await proxy?.stop();
       await moto?.stop();
     }
   }, 120_000);

@@ -157,8 +157,14 @@ describe.skipIf(missing.length > 0)(
       const want = JSON.stringify({ 'cp-0': `True/${KUBERNETES_VERSION}` });
       const ok = await until(async () => JSON.stringify(await nodeVersions(sb.env)) === want, 60_000);
       expect(ok, JSON.stringify(await nodeVersions(sb.env))).toBe(true);
-      const api = await kubectl(['get', '--raw', '/version', '--request-timeout', '10s'], sb.env);
-      expect((JSON.parse(api.stdout) as { gitVersion: string }).gitVersion).toBe(KUBERNETES_VERSION);
+      // Likewise the API server's own version, read until it answers.
+      const version = async () => {
+        const api = await kubectl(['get', '--raw', '/version', '--request-timeout', '10s'], sb.env);
+        return api.code === 0 ? (JSON.parse(api.stdout) as { gitVersion: string }).gitVersion : api.stderr.trim();
+      };
+      let answer = '';
+      await until(async () => (answer = await version()) === KUBERNETES_VERSION, 60_000);
+      expect(answer).toBe(KUBERNETES_VERSION);
       const state = JSON.parse(readFileSync(path.join(clusterDir(), 'state.json'), 'utf8')) as {
         versions: Record<string, string>;
         machines: Record<string, { installed?: { kubernetes: string } }>;

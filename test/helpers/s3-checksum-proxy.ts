@@ -5,7 +5,8 @@
  * wrong checksum, or a damaged part. This proxy does what S3 does first: every PUT that names a CRC32
  * is refused (400 BadDigest, S3's error body) unless the CRC32 of the bytes that arrived matches; the
  * rest goes to moto unchanged. It records each request, and can damage one part on the way (a byte
- * flipped, as a bad link would) to show what ksctl does when S3 refuses a part.
+ * flipped, as a bad link would) to show what ksctl does when S3 refuses a part. And it can hold one
+ * request (never forwarded) so a test can kill ksctl while that request is in flight, at a known point.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +29,17 @@ export interface ChecksumProxy {
   seen: SeenRequest[];
   /** Flip a byte in this part number's body on its way (undefined: none). */
   damagePart?: number;
+  /**
+   * Hold the next request `match` accepts: it is not forwarded; `arrived` resolves when it comes, and
+   * `drop()` closes its connection unanswered (as a client killed mid-request would leave it).
+   */
+  holdNext(match: (r: { method: string; op: SeenRequest['op']; path: string }) => boolean): Hold;
   stop(): Promise<void>;
+}
+
+export interface Hold {
+  arrived: Promise<void>;
+  drop(): void;
 }
 
 const opOf = (method: string, q: URLSearchParams): SeenRequest['op'] => {
@@ -45,7 +56,26 @@ const badDigest = (crc: string) =>
 
 export async function startChecksumProxy(target: string): Promise<ChecksumProxy> {
   const up = new URL(target);
-  const proxy: ChecksumProxy = { endpoint: '', seen: [], stop: async () => undefined };
+  let hold:
+    { match: Parameters<ChecksumProxy['holdNext']>[0]; arrive: () => void; res?: http.ServerResponse } | undefined;
+  const proxy: ChecksumProxy = {
+    endpoint: '',
+    seen: [],
+    holdNext(match) {
+      let arrive = () => undefined as void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const h: NonNullable<typeof hold> = { match, arrive };
+      hold = h;
+      return {
+        arrived,
+        drop: () => {
+          if (hold === h) hold = undefined;
+          h.res?.socket?.destroy();
+        },
+      };
+    },
+    stop: async () => undefined,
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -64,6 +94,11 @@ export async function startChecksumProxy(target: string): Promise<ChecksumProxy>
         status: 0,
       };
       proxy.seen.push(seen);
+      if (hold && !hold.res && hold.match({ method: seen.method, op, path: u.pathname })) {
+        hold.res = res;
+        hold.arrive();
+        return;
+      }
       if (partNumber !== undefined && partNumber === proxy.damagePart && body.length > 0)
         body.writeUInt8(body.readUInt8(body.length >> 1) ^ 0x01, body.length >> 1);
       const named = req.headers['x-amz-checksum-crc32'];

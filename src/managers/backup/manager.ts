@@ -24,7 +24,7 @@ import type { BootstrapContext } from '../selfmanaged/context.js';
 import type { ManagerDeps } from '../types.js';
 import type { CreateInput } from './create-plan.js';
 import { assertRestoreFinished } from './fresh-restore-state.js';
-import { pendingBackup, pendingRestore, newBackupName, newRestoreTag } from './pending.js';
+import { backupRunName, pendingBackup, pendingRestore, newRestoreTag } from './pending.js';
 import { assertRestorable } from './shape.js';
 import { Staging } from './staging.js';
 
@@ -62,7 +62,7 @@ export class BackupManager {
           return opened;
         };
         const storage: PromiseLike<BackupStorage> = { then: (ok, fail) => open().then(ok, fail) };
-        const name = pendingBackup(h.state!) ?? newBackupName(id.name, new Date());
+        const name = backupRunName(h.state!, id.name, new Date());
         const url = formatBackupTarget(target);
         const input: CreateInput = {
           name,

@@ -2,6 +2,7 @@
  * Which backup or restore an earlier run left unfinished, read from the recorded steps (no extra state
  * field): a re-run after a crash continues that one, with the same name, tag and cluster token.
  */
+import { randomBytes } from 'node:crypto';
 import type { ClusterState } from '../../state/types.js';
 import { isStepDone } from '../../pipeline/executor.js';
 
@@ -14,6 +15,21 @@ const stamp = (d: Date) =>
 
 /** `<cluster>-<yyyymmdd>t<hhmmss>z` (api/backup.ts BUNDLE_NAME). */
 export const newBackupName = (cluster: string, now: Date): string => `${cluster}-${stamp(now)}`;
+
+/**
+ * The backup this run makes: the one an earlier run left unfinished, else a new name no recorded step
+ * uses. A second backup within the same second gets a `-xxxx` suffix (BUNDLE_NAME allows it): its steps
+ * would otherwise read as done by the first and it would store nothing.
+ */
+export function backupRunName(s: ClusterState, cluster: string, now: Date): string {
+  const pending = pendingBackup(s);
+  if (pending) return pending;
+  const taken = (n: string) => s.steps.some((st) => st.id.startsWith(`backup/${n}/`));
+  const base = newBackupName(cluster, now);
+  let name = base;
+  while (taken(name)) name = `${base}-${randomBytes(2).toString('hex')}`;
+  return name;
+}
 export const newRestoreTag = (now: Date): string => now.getTime().toString(36);
 
 export function pendingBackup(s: ClusterState): string | undefined {

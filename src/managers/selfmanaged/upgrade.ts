@@ -94,10 +94,10 @@ export async function upgradeSelfManaged(
         checkUpgradeRequest(h.state!, req);
         const m = await machinery(h);
         const s0 = h.state!;
-        const { newBackupName, pendingBackup } = await import('../backup/pending.js');
+        const { backupRunName } = await import('../backup/pending.js');
         const stamp = s0.versions[UPGRADE_KEYS.stamp] ?? Date.now().toString(36);
         const backupName = req.backup
-          ? (s0.versions[UPGRADE_KEYS.backup] ?? pendingBackup(s0) ?? newBackupName(id.name, new Date()))
+          ? (s0.versions[UPGRADE_KEYS.backup] ?? backupRunName(s0, id.name, new Date()))
           : undefined;
         const run = upgradeRun(id, stamp, req, () => (kube ??= (opts.kube ?? defaultKube)(() => h.secrets)), opts);
         const { rollout, ...workers } = workerPlan(s0, req, run, m);
