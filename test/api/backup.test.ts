@@ -184,8 +184,19 @@ describe('pending operations (resume after a crash)', () => {
       [`backup/${first}/finish`, 'done'],
     ]);
     const second = backupRunName(done, 'bk', now);
-    expect(second).toMatch(new RegExp(`^${first}-[0-9a-f]{4}$`));
+    expect(second).toBe(`${first}-0001`);
     expect(checkBundleName(second)).toBe(second);
+    const third = backupRunName(
+      steps([
+        ...done.steps.map((s) => [s.id, s.status] as [string, string]),
+        [`backup/${second}/snapshot`, 'done'],
+        [`backup/${second}/finish`, 'done'],
+      ]),
+      'bk',
+      now,
+    );
+    expect(third).toBe(`${first}-0002`);
+    expect([third, first, second].sort()).toEqual([first, second, third]);
     expect(backupRunName(steps([]), 'bk', now)).toBe(first);
     // An unfinished one is resumed, whatever the time.
     expect(backupRunName(steps([[`backup/${first}/snapshot`, 'done']]), 'bk', new Date())).toBe(first);

@@ -2,7 +2,6 @@
  * Which backup or restore an earlier run left unfinished, read from the recorded steps (no extra state
  * field): a re-run after a crash continues that one, with the same name, tag and cluster token.
  */
-import { randomBytes } from 'node:crypto';
 import type { ClusterState } from '../../state/types.js';
 import { isStepDone } from '../../pipeline/executor.js';
 
@@ -18,8 +17,9 @@ export const newBackupName = (cluster: string, now: Date): string => `${cluster}
 
 /**
  * The backup this run makes: the one an earlier run left unfinished, else a new name no recorded step
- * uses. A second backup within the same second gets a `-xxxx` suffix (BUNDLE_NAME allows it): its steps
- * would otherwise read as done by the first and it would store nothing.
+ * uses. A second backup within the same second gets a suffix, `-0001` on (4 hex digits, as BUNDLE_NAME
+ * allows; they sort in the order made, as retention expects): its steps would otherwise read as done by
+ * the first and it would store nothing.
  */
 export function backupRunName(s: ClusterState, cluster: string, now: Date): string {
   const pending = pendingBackup(s);
@@ -27,7 +27,7 @@ export function backupRunName(s: ClusterState, cluster: string, now: Date): stri
   const taken = (n: string) => s.steps.some((st) => st.id.startsWith(`backup/${n}/`));
   const base = newBackupName(cluster, now);
   let name = base;
-  while (taken(name)) name = `${base}-${randomBytes(2).toString('hex')}`;
+  for (let i = 1; taken(name); i++) name = `${base}-${i.toString(16).padStart(4, '0')}`;
   return name;
 }
 export const newRestoreTag = (now: Date): string => now.getTime().toString(36);
