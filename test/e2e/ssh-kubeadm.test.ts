@@ -501,6 +501,7 @@ describe.skipIf(missing.length > 0)(
       st.resources['kubeadm/bootstrap']!.data!.mintedAt = new Date(Date.now() - REMINT_AFTER_MS - 60_000).toISOString();
       writeFileSync(statePath(), JSON.stringify(st, null, 2));
       const before = log().length;
+      const started = Date.now();
       const added = await ksctl(
         [
           'add',
@@ -524,7 +525,10 @@ describe.skipIf(missing.length > 0)(
       // The same (ksctl-generated) token is valid again for another 24 h, and the mint is recorded.
       const expiry = await tokenExpiry();
       expect(Date.parse(expiry!) - Date.now()).toBeGreaterThan(23 * 3600_000);
-      expect(Date.now() - Date.parse(state().resources['kubeadm/bootstrap']!.data!.mintedAt!)).toBeLessThan(60_000);
+      // Minted by this `add worker` (not a duration: the join after the mint took over a minute under load).
+      expect(Date.parse(state().resources['kubeadm/bootstrap']!.data!.mintedAt!)).toBeGreaterThanOrEqual(
+        started - 1000,
+      );
     }, 600_000);
 
     it('scale nodepool drains the newest default-pool worker away (kubeadm reset); apply -f of an edited file relabels the gpu pool', async () => {
